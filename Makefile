@@ -1,0 +1,185 @@
+# Makefile - builds qtmc, the surface tables, the tests and the benchmarks.
+#
+# Everything built goes under $(BUILD) (default build/); the source tree is
+# never written.  Public targets first make sure the Debian packages are
+# installed (tools/deps.sh, once per build tree).
+#
+#   make            qtmc and the tables of every surface in surfaces/
+#   make test       build and run every test; last line "N passed, N failed"
+#   make demo       compile the surfaces and walk the seed's lifecycle
+#   make golden     rewrite the expected outputs under tests/golden/ on purpose
+#   make sanitize   the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind   the unit tests and qtmc runs under valgrind (leak check)
+#   make bench      benchmarks; prints figures (nothing is asserted)
+#   make fuzz       libFuzzer on the parser and checks (FUZZ_SECONDS=60)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       (re)check and install the Debian packages
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+SANITIZE ?=
+FUZZ_SECONDS ?= 60
+
+O := $(BUILD)/obj
+B := $(BUILD)/bin
+G := $(BUILD)/gen
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
+        -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition
+ifneq ($(SANITIZE),)
+SAN := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+PKGS      := jansson libsodium
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium)
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(O)/grammar
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+# flex/bison output: same standard, fewer warnings (their code, not ours)
+GEN_CFLAGS = -std=c11 -Wall -Wno-unused-function -Wno-sign-compare -Werror \
+             $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+LDLIBS   = $(PKG_LIBS)
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c \
+                compiler/strmap.c compiler/model.c compiler/sema.c \
+                compiler/sema_names.c compiler/sema_graph.c \
+                compiler/sema_determinism.c compiler/sema_governance.c \
+                compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
+                compiler/output.c compiler/driver.c
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
+QTMC := $(B)/qtmc
+
+SURFACES  := $(sort $(wildcard surfaces/*.qsm))
+SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
+GEN_STAMP := $(G)/.stamp
+
+UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables
+UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
+
+.PHONY: all deps test check demo golden sanitize valgrind bench fuzz install clean tables
+
+all: $(QTMC) tables
+
+deps:
+	@tools/deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+$(DEPS_STAMP): tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+# --- grammar -------------------------------------------------------------
+
+$(O)/grammar/qsm.tab.c $(O)/grammar/qsm.tab.h &: grammar/qsm.y | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	bison -Wall -Werror -d -o $(O)/grammar/qsm.tab.c $<
+
+$(O)/grammar/qsm.lex.c $(O)/grammar/qsm.lex.h &: grammar/qsm.l $(O)/grammar/qsm.tab.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	flex --header-file=$(O)/grammar/qsm.lex.h -o $(O)/grammar/qsm.lex.c $<
+
+$(O)/grammar/%.o: $(O)/grammar/%.c
+	$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c -o $@ $<
+
+# every compiler object may include the generated headers
+$(COMPILER_SRC:%.c=$(O)/%.o): $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
+
+$(O)/%.o: %.c Makefile | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(QTMC): $(O)/compiler/qtmc.o $(COMPILER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+
+# --- surface tables ------------------------------------------------------
+
+tables: $(GEN_STAMP)
+
+$(GEN_STAMP): $(QTMC) $(SURFACES)
+	@mkdir -p $(G)
+	$(QTMC) -o $(G) --emit c,dot,json $(SURFACES)
+	@touch $@
+
+# --- tests ---------------------------------------------------------------
+
+TEST_CFLAGS = -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+
+$(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
+
+$(O)/tests/test_tables.o: $(GEN_STAMP)
+
+$(O)/gen/%.o: $(GEN_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(G) \
+	    -c -o $@ $(G)/$*.c
+
+GEN_OBJ = $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
+
+$(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ -lcmocka
+
+$(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+
+test check: $(QTMC) tables $(UNIT_BINS)
+	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
+
+golden: $(QTMC)
+	@BUILD=$(BUILD) tests/golden/run.sh --update
+
+sanitize:
+	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test
+
+valgrind: $(QTMC) tables $(UNIT_BINS)
+	@BUILD=$(BUILD) tests/valgrind.sh
+
+# --- demo ----------------------------------------------------------------
+
+$(B)/walk: examples/walk.c $(GEN_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
+
+demo: $(QTMC) tables $(B)/walk
+	@BUILD=$(BUILD) examples/demo.sh
+
+# --- bench and fuzz ------------------------------------------------------
+
+bench: $(QTMC)
+	@BUILD=$(BUILD) bench/run.sh
+
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
+              -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(BUILD)/fuzz/grammar
+
+fuzz: | $(DEPS_STAMP)
+	@tools/deps.sh clang libclang-rt-14-dev
+	@mkdir -p $(BUILD)/fuzz/grammar $(BUILD)/fuzz/corpus
+	bison -d -o $(BUILD)/fuzz/grammar/qsm.tab.c grammar/qsm.y
+	flex --header-file=$(BUILD)/fuzz/grammar/qsm.lex.h -o $(BUILD)/fuzz/grammar/qsm.lex.c grammar/qsm.l
+	clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/fuzz_qtmc tests/fuzz/fuzz_qtmc.c \
+	    $(COMPILER_SRC) $(BUILD)/fuzz/grammar/qsm.tab.c $(BUILD)/fuzz/grammar/qsm.lex.c $(LDLIBS)
+	cp -n surfaces/*.qsm tests/golden/*/*.qsm $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(BUILD)/fuzz/fuzz_qtmc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -rss_limit_mb=1024 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
+
+# --- install, clean ------------------------------------------------------
+
+install: $(QTMC)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/qtm
+	install -m 755 $(QTMC) $(DESTDIR)$(PREFIX)/bin/qtmc
+	install -m 644 runtime/qtm_surface.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_surface.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+/*
+ * driver.h - load and compile a set of .qsm sources (qtmc's library core).
+ *
+ * Used by qtmc's main, the unit tests and the fuzz harness alike, so every
+ * path bad input can take is the one the command takes.
+ */
+#ifndef QTMC_DRIVER_H
+#define QTMC_DRIVER_H
+
+#include "diag.h"
+#include "model.h"
+
+/* Reads a whole file into s (text malloc'd, NUL-terminated; path borrowed).
+ * Returns 0, or -1 with errno set. */
+int driver_load(const char *path, source *s);
+void driver_unload(source *s);
+
+/*
+ * driver_compile - parses and checks n sources; returns the models (in
+ * arena a, array too) of the sources that checked clean, in argument order,
+ * and stores how many in *nmodels.  Diagnostics go to d; when
+ * diag_error_count(d) is non-zero the caller must write nothing.
+ * A slug defined by two sources is an error (Q118).
+ * The caller calls model_release() on each model.
+ */
+model **driver_compile(const source *srcs, size_t n, arena *a, diag_ctx *d, size_t *nmodels);
+
+#endif

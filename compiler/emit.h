@@ -1,0 +1,25 @@
+/*
+ * emit.h - generators: checked model -> text (C tables, Graphviz, JSON).
+ *
+ * Each returns a malloc'd, NUL-terminated buffer the caller frees.  Output
+ * depends only on the model and the input's base name: no dates, versions
+ * or absolute paths, so the same spec always gives the same bytes.
+ */
+#ifndef QTMC_EMIT_H
+#define QTMC_EMIT_H
+
+#include <stdio.h>
+
+#include "model.h"
+
+char *emit_c_header(const model *m, const char *input_name);
+char *emit_c_source(const model *m, const char *input_name);
+char *emit_c_registry(model *const *ms, size_t n);
+char *emit_dot(const model *m, const char *input_name);
+char *emit_json(const model *m);
+
+/* Shared by the generators: an in-memory stream (aborts on failure). */
+FILE *emit_open(char **buf, size_t *len);
+char *emit_close(FILE *f, char **buf);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * parse.c - drives the reentrant flex scanner and bison parser over one
+ * source buffer; see parse.h.
+ */
+#include "parse.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "qsm.tab.h"
+#define YYSTYPE QSM_STYPE
+#define YYLTYPE QSM_LTYPE
+#include "qsm.lex.h"
+
+void parse_remember_token(parse_ctx *p, const char *text, size_t len)
+{
+    memcpy(p->prev, p->cur, sizeof p->prev);
+    size_t n = len < sizeof p->cur - 4 ? len : sizeof p->cur - 4;
+    /* keep messages printable: non-printing bytes become '?' */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        p->cur[i] = (char)(c >= 0x20 && c < 0x7F ? c : '?');
+    }
+    if (n < len) {
+        memcpy(p->cur + n, "...", 3);
+        n += 3;
+    }
+    p->cur[n] = '\0';
+}
+
+ast_surface *parse_source(const source *s, arena *a, diag_ctx *d)
+{
+    parse_ctx p;
+    memset(&p, 0, sizeof p);
+    p.a = a;
+    p.d = d;
+    p.src = s;
+    p.line = 1;
+    p.col = 1;
+    unsigned errors_before = diag_error_count(d);
+
+    if (s->size > QSM_MAX_SOURCE) {
+        diag_error(d, s, (src_loc){0, 0, 0}, "Q005",
+                   "file is %zu bytes; the limit is %u", s->size, QSM_MAX_SOURCE);
+        return NULL;
+    }
+    yyscan_t scanner;
+    if (qsm_lex_init_extra(&p, &scanner) != 0) {
+        fputs("qtmc: fatal: cannot start the scanner\n", stderr);
+        exit(3);
+    }
+    p.scanner = scanner;
+    YY_BUFFER_STATE buf = qsm__scan_bytes(s->text, (int)s->size, scanner);
+    int rc = qsm_parse(scanner, &p);
+    qsm__delete_buffer(buf, scanner);
+    qsm_lex_destroy(scanner);
+    free(p.sbuf);
+
+    if (rc != 0 || diag_error_count(d) != errors_before)
+        return NULL;
+    if (p.result)
+        p.result->src = s;
+    return p.result;
+}

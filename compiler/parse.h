@@ -1,0 +1,48 @@
+/*
+ * parse.h - turn one .qsm source into an AST (flex + bison driver).
+ *
+ * The scanner and parser are reentrant: all state lives in parse_ctx, so
+ * several files (or fuzzer iterations) can be parsed in one process.
+ * Lexical and syntax errors go to the diag context; a syntax error right
+ * after a lexical error on the same line is not reported (the first
+ * precise error wins).
+ */
+#ifndef QTMC_PARSE_H
+#define QTMC_PARSE_H
+
+#include "ast.h"
+#include "diag.h"
+
+#define QSM_MAX_SOURCE (16u << 20)     /* bytes in one .qsm file */
+#define QSM_MAX_IDENT 128              /* bytes in one identifier */
+#define QSM_MAX_STRING 2000            /* bytes in one decoded string (C's
+                                          4095-byte literal limit, escaped) */
+#define QSM_MAX_NUMBER 1000000u        /* largest integer literal */
+
+typedef struct parse_ctx {
+    arena *a;                      /* AST storage */
+    diag_ctx *d;
+    const source *src;
+    void *scanner;                 /* yyscan_t */
+    ast_surface *result;           /* set by the start rule; NULL on failure */
+    char *sbuf;                    /* string literal being decoded */
+    size_t slen, scap;
+    src_loc sloc;                  /* where that string started */
+    uint32_t line, col;            /* scanner position (1-based) */
+    char cur[48];                  /* text of the newest token, for messages */
+    char prev[48];                 /* text of the token before it */
+    uint32_t lex_error_line;       /* line of the last lexical error, or 0 */
+} parse_ctx;
+
+/*
+ * parse_source - parses s into an AST allocated in a.
+ * Returns the surface, or NULL if any lexical or syntax error was reported
+ * (all of them are in d).  Never aborts on bad input.
+ */
+ast_surface *parse_source(const source *s, arena *a, diag_ctx *d);
+
+/* Internal to the scanner/parser pair. */
+void parse_remember_token(parse_ctx *p, const char *text, size_t len);
+
+/* Lexer self-test hook: the display text of the token kind last returned. */
+#endif

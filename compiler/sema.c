@@ -1,0 +1,35 @@
+/*
+ * sema.c - runs the check layers in order and finishes the model.
+ */
+#include "sema_int.h"
+
+#include <string.h>
+
+model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
+{
+    unsigned before = diag_error_count(d);
+    sema s;
+    memset(&s, 0, sizeof s);
+    s.a = a;
+    s.d = d;
+    s.src = ast->src;
+    s.ast = ast;
+    s.m = arena_alloc(a, sizeof *s.m);
+    s.m->src = ast->src;
+    strmap_init(&s.phase_map, a);
+    strmap_init(&s.event_map, a);
+
+    sema_names(&s);
+    sema_graph(&s);
+    sema_determinism(&s);
+    sema_governance(&s);
+    sema_completeness(&s);
+
+    if (diag_error_count(d) != before)
+        return NULL;
+    if (model_finish(s.m) != 0) {
+        diag_error(d, s.src, (src_loc){0, 0, 0}, "Q005", "out of memory encoding the model");
+        return NULL;
+    }
+    return s.m;
+}

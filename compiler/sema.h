@@ -1,0 +1,23 @@
+/*
+ * sema.h - check a parsed surface and build its model.
+ *
+ * Checks run in layers (names, graph, determinism, governance,
+ * completeness), each in its own sema_<layer>.c.  A layer skips what an
+ * earlier layer already found broken, so every independent error is
+ * reported once and no error is a consequence of another.
+ */
+#ifndef QTMC_SEMA_H
+#define QTMC_SEMA_H
+
+#include "ast.h"
+#include "diag.h"
+#include "model.h"
+
+/*
+ * sema_check - checks s and returns its model (in arena a, with json and
+ * fingerprint filled), or NULL when any error was reported to d.
+ * The caller releases the model with model_release().
+ */
+model *sema_check(const ast_surface *s, arena *a, diag_ctx *d);
+
+#endif

@@ -1,0 +1,373 @@
+/*
+ * qsm.y - the .qsm grammar (bison, pure, with locations).
+ *
+ * Actions only build the AST (one ast_* call or list append each); every
+ * rule about meaning lives in compiler/sema_*.c.  Error recovery resyncs at
+ * the `}` closing a block, so independent mistakes in different blocks are
+ * all reported in one run.  Syntax errors are worded by
+ * yyreport_syntax_error below: "expected `->` after `queued`, found `{`".
+ * The AST lives in an arena, so no %destructor is needed: discarded
+ * semantic values are freed with the arena.
+ */
+%require "3.8"
+%define api.pure full
+%define api.prefix {qsm_}
+%define parse.error custom
+%locations
+%expect 0
+
+%param {void *scanner}
+%parse-param {parse_ctx *p}
+
+%code requires {
+#include "ast.h"
+#include "parse.h"
+typedef struct qsm_num { uint32_t value; src_loc loc; } qsm_num;
+}
+
+%code provides {
+int qsm_lex(QSM_STYPE *yylval, QSM_LTYPE *yylloc, void *scanner);
+}
+
+%code {
+#include <stdio.h>
+#include <string.h>
+
+static src_loc L(const QSM_LTYPE *l)
+{
+    src_loc s = {(uint32_t)l->first_line, (uint32_t)l->first_column,
+                 l->last_line == l->first_line && l->last_column > l->first_column
+                     ? (uint32_t)(l->last_column - l->first_column) : 1};
+    return s;
+}
+static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *msg);
+#define A (p->a)
+}
+
+%union {
+    ast_ident id;
+    src_loc loc;
+    qsm_num num;
+    ast_surface *surface;
+    ast_block *block;
+    ast_setting *setting;
+    ast_phase *phase;
+    ast_attr *attr;
+    ast_transition *transition;
+    ast_section *section;
+    ast_field *field;
+    ptrvec list;
+}
+
+%token <loc> SURFACE "`surface`" EXECUTION "`execution`" INTAKE "`intake`"
+%token <loc> LIFECYCLE "`lifecycle`" TRANSITIONS "`transitions`"
+%token <loc> EVIDENCE "`evidence`" RECORD "`record`"
+%token <loc> ON "`on`" BY "`by`" REQUIRES "`requires`"
+%token <loc> INITIAL_KW "`initial`" FINAL "`final`" HINT "`hint`"
+%token <id>  REQUIRED "`required`"
+%token <loc> ONE_OF "`one_of`" MAX "`max`" PHOTOS "`photos`" MIN "`min`"
+%token <loc> ARROW "`->`"
+%token <loc> '{' "`{`" '}' "`}`" '[' "`[`" ']' "`]`" '(' "`(`" ')' "`)`"
+%token <loc> ':' "`:`" ',' "`,`"
+%token <id>  IDENT "identifier" STRING "string"
+%token <num> NUMBER "number"
+
+%type <surface> surface
+%type <block> block setting_block exec_items evidence_items intake_items
+%type <block> lifecycle_items transition_items record_items
+%type <setting> setting inner_setting value
+%type <phase> phase
+%type <attr> attr
+%type <transition> transition
+%type <section> section
+%type <field> field field_opts
+%type <list> word_list word_list_ne choices requires_opt cond_list
+%type <id> word fword key choice
+
+%start file
+
+%%
+
+/*** file: surface SLUG { items } ***/
+
+file:
+    surface                       { p->result = $1; }
+  ;
+
+surface:
+    SURFACE IDENT '{'             { $<surface>$ = ast_surface_new(A, $2, $1); }
+      blocks '}'                  { $$ = $<surface>4; }
+  ;
+
+blocks:
+    %empty
+  | blocks block                  { ptrvec_push(A, &$<surface>0->blocks, $2); }
+  | blocks error '}'
+  ;
+
+block:
+    setting_block
+  | EXECUTION '{' exec_items '}'         { $$ = $3; $$->loc = $1; }
+  | INTAKE '{' intake_items '}'          { $$ = $3; $$->loc = $1; }
+  | LIFECYCLE '{' lifecycle_items '}'    { $$ = $3; $$->loc = $1; }
+  | TRANSITIONS '{' transition_items '}' { $$ = $3; $$->loc = $1; }
+  | EVIDENCE '{' evidence_items '}'      { $$ = $3; $$->loc = $1; }
+  | RECORD '{' record_items '}'          { $$ = $3; $$->loc = $1; }
+  ;
+
+/*** settings: name "Text" / status active / min_per_category 1 / required [a, b] ***/
+
+setting_block:
+    setting                       { $$ = ast_block_new(A, BLK_SETTING, $1->key.loc); $$->setting = $1; }
+  ;
+
+setting:
+    key value                     { $$ = $2; $$->key = $1; }
+  ;
+
+key:
+    IDENT
+  | REQUIRED
+  ;
+
+/* inside a block any word can be a key: `record service_event` */
+inner_setting:
+    word value                    { $$ = $2; $$->key = $1; }
+  ;
+
+value:
+    word                          { $$ = ast_setting_new(A, $1); $$->kind = VAL_WORD; $$->value = $1; }
+  | STRING                        { $$ = ast_setting_new(A, $1); $$->kind = VAL_STRING; $$->value = $1; }
+  | NUMBER                        { ast_ident n = {"", $1.loc};
+                                    $$ = ast_setting_new(A, n); $$->kind = VAL_NUMBER;
+                                    $$->number = $1.value; $$->value = n; }
+  | '[' word_list ']'             { ast_ident n = {"", $1};
+                                    $$ = ast_setting_new(A, n); $$->kind = VAL_LIST;
+                                    $$->list = $2; $$->value = n; }
+  ;
+
+exec_items:
+    %empty                        { $$ = ast_block_new(A, BLK_EXECUTION, L(&@$)); }
+  | exec_items inner_setting      { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | exec_items error '}'          { $$ = $1; }
+  ;
+
+evidence_items:
+    %empty                        { $$ = ast_block_new(A, BLK_EVIDENCE, L(&@$)); }
+  | evidence_items inner_setting  { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | evidence_items error '}'      { $$ = $1; }
+  ;
+
+/*** intake { section { field: type [required] [max N] ... } photos min N } ***/
+
+intake_items:
+    %empty                        { $$ = ast_block_new(A, BLK_INTAKE, L(&@$)); }
+  | intake_items section          { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | intake_items PHOTOS MIN NUMBER {
+                                    ast_ident k = {"photos", $2};
+                                    ast_setting *s = ast_setting_new(A, k);
+                                    s->kind = VAL_NUMBER; s->number = $4.value;
+                                    s->value.loc = $4.loc;
+                                    $$ = $1; ptrvec_push(A, &$$->photos, s); }
+  | intake_items error '}'        { $$ = $1; }
+  ;
+
+section:
+    IDENT '{'                     { $<section>$ = ast_section_new(A, $1); }
+      fields '}'                  { $$ = $<section>3; }
+  ;
+
+fields:
+    %empty
+  | fields field                  { ptrvec_push(A, &$<section>0->fields, $2); }
+  ;
+
+field:
+    fword ':' IDENT field_opts    { $$ = $4; $$->name = $1; $$->type = $3; }
+  | fword ':' ONE_OF '(' choices ')' field_opts {
+                                    ast_ident t = {"one_of", $3};
+                                    $$ = $7; $$->name = $1; $$->type = t; $$->choices = $5; }
+  ;
+
+field_opts:
+    %empty                        { ast_ident none = {"", {0, 0, 0}};
+                                    $$ = ast_field_new(A, none, none); }
+  | field_opts REQUIRED           { $$ = $1; if (!$$->required++) $$->required_loc = $2.loc; }
+  | field_opts MAX NUMBER         { $$ = $1; if (!$$->has_max++) { $$->max = $3.value; $$->max_loc = $2; } }
+  ;
+
+choices:
+    choice                        { ptrvec v = {0}; ptrvec_push(A, &v, arena_alloc(A, sizeof(ast_ident)));
+                                    *(ast_ident *)v.v[0] = $1; $$ = v; }
+  | choices ',' choice            { ast_ident *c = arena_alloc(A, sizeof *c); *c = $3;
+                                    $$ = $1; ptrvec_push(A, &$$, c); }
+  ;
+
+choice:
+    word
+  | STRING
+  ;
+
+/*** lifecycle { phase "Label" [hint "Text"] [initial] [final] ... } ***/
+
+lifecycle_items:
+    %empty                        { $$ = ast_block_new(A, BLK_LIFECYCLE, L(&@$)); }
+  | lifecycle_items phase         { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | lifecycle_items error '}'     { $$ = $1; }
+  ;
+
+phase:
+    IDENT                         { $$ = ast_phase_new(A, $1); }
+  | phase attr                    { $$ = $1; ptrvec_push(A, &$$->attrs, $2); }
+  ;
+
+attr:
+    STRING                        { $$ = ast_attr_new(A, ATTR_LABEL, $1); }
+  | HINT STRING                   { $$ = ast_attr_new(A, ATTR_HINT, $2); }
+  | INITIAL_KW                    { ast_ident k = {"initial", $1}; $$ = ast_attr_new(A, ATTR_INITIAL, k); }
+  | FINAL                         { ast_ident k = {"final", $1}; $$ = ast_attr_new(A, ATTR_FINAL, k); }
+  ;
+
+/*** transitions { from -> to on EVENT by WHO [requires COND, ...] } ***/
+
+transition_items:
+    %empty                        { $$ = ast_block_new(A, BLK_TRANSITIONS, L(&@$)); }
+  | transition_items transition   { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | transition_items error '}'    { $$ = $1; }
+  ;
+
+transition:
+    IDENT ARROW IDENT ON IDENT BY IDENT requires_opt {
+                                    $$ = ast_transition_new(A, $1, $3, $5, $7);
+                                    $$->requires = $8; }
+  ;
+
+requires_opt:
+    %empty                        { ptrvec v = {0}; $$ = v; }
+  | REQUIRES cond_list            { $$ = $2; }
+  ;
+
+cond_list:
+    word                          { ptrvec v = {0}; ast_ident *c = arena_alloc(A, sizeof *c);
+                                    *c = $1; ptrvec_push(A, &v, c); $$ = v; }
+  | cond_list ',' word            { ast_ident *c = arena_alloc(A, sizeof *c); *c = $3;
+                                    $$ = $1; ptrvec_push(A, &$$, c); }
+  ;
+
+/*** record { field field ... } ***/
+
+record_items:
+    %empty                        { $$ = ast_block_new(A, BLK_RECORD, L(&@$)); }
+  | record_items word             { ast_ident *w = arena_alloc(A, sizeof *w); *w = $2;
+                                    $$ = $1; ptrvec_push(A, &$$->items, w); }
+  ;
+
+/*** shared pieces ***/
+
+word_list:
+    %empty                        { ptrvec v = {0}; $$ = v; }
+  | word_list_ne
+  | word_list_ne ','
+  ;
+
+word_list_ne:
+    word                          { ptrvec v = {0}; ast_ident *w = arena_alloc(A, sizeof *w);
+                                    *w = $1; ptrvec_push(A, &v, w); $$ = v; }
+  | word_list_ne ',' word         { ast_ident *w = arena_alloc(A, sizeof *w); *w = $3;
+                                    $$ = $1; ptrvec_push(A, &$$, w); }
+  ;
+
+/* An identifier where keywords cannot be confused with syntax. */
+word:
+    fword
+  | REQUIRED
+  ;
+
+/* ... and where `required` could still be a flag (intake field names). */
+fword:
+    IDENT
+  | SURFACE                       { $$ = (ast_ident){"surface", $1}; }
+  | EXECUTION                     { $$ = (ast_ident){"execution", $1}; }
+  | INTAKE                        { $$ = (ast_ident){"intake", $1}; }
+  | LIFECYCLE                     { $$ = (ast_ident){"lifecycle", $1}; }
+  | TRANSITIONS                   { $$ = (ast_ident){"transitions", $1}; }
+  | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
+  | RECORD                        { $$ = (ast_ident){"record", $1}; }
+  | ON                            { $$ = (ast_ident){"on", $1}; }
+  | BY                            { $$ = (ast_ident){"by", $1}; }
+  | INITIAL_KW                    { $$ = (ast_ident){"initial", $1}; }
+  | FINAL                         { $$ = (ast_ident){"final", $1}; }
+  | HINT                          { $$ = (ast_ident){"hint", $1}; }
+  | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
+  | MIN                           { $$ = (ast_ident){"min", $1}; }
+  ;
+
+%%
+
+/* Token names as users know them: strip bison's quotes around aliases. */
+static const char *tok_name(yysymbol_kind_t k, char *buf, size_t n)
+{
+    const char *s = yysymbol_name(k);
+    size_t len = strlen(s);
+    if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+        snprintf(buf, n, "%.*s", (int)(len - 2), s + 1);
+        return buf;
+    }
+    if (k == YYSYMBOL_YYEOF)
+        return "end of file";
+    return s;
+}
+
+/* Describes the unexpected token: its text when that says more than its kind. */
+static void found_text(const parse_ctx *p, yysymbol_kind_t k, char *buf, size_t n)
+{
+    char tmp[64];
+    if (k == YYSYMBOL_YYEOF)
+        snprintf(buf, n, "end of file");
+    else if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER)
+        snprintf(buf, n, "`%s`", p->cur);
+    else
+        snprintf(buf, n, "%s", tok_name(k, tmp, sizeof tmp));
+}
+
+static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_ctx *p)
+{
+    (void)scanner;
+    const QSM_LTYPE *loc = yypcontext_location(ctx);
+    src_loc at = L(loc);
+    /* the first precise error wins: a lexical error already explained it */
+    if (p->lex_error_line && p->lex_error_line == at.line)
+        return 0;
+    yysymbol_kind_t expected[6];
+    int n = yypcontext_expected_tokens(ctx, expected, 6);
+    yysymbol_kind_t got = yypcontext_token(ctx);
+    char found[96], list[256] = "", tmp[64];
+    found_text(p, got, found, sizeof found);
+    if (n > 0 && n <= 4) {
+        size_t off = 0;
+        for (int i = 0; i < n; i++) {
+            const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", sep,
+                                    tok_name(expected[i], tmp, sizeof tmp));
+            if (off >= sizeof list)
+                break;
+        }
+        if (p->prev[0])
+            diag_error(p->d, p->src, at, "Q004", "expected %s after `%s`, found %s",
+                       list, p->prev, found);
+        else
+            diag_error(p->d, p->src, at, "Q004", "expected %s, found %s", list, found);
+    } else if (p->prev[0]) {
+        diag_error(p->d, p->src, at, "Q004", "unexpected %s after `%s`", found, p->prev);
+    } else {
+        diag_error(p->d, p->src, at, "Q004", "unexpected %s", found);
+    }
+    return 0;
+}
+
+static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *msg)
+{
+    (void)scanner;
+    /* only bison's own failures reach here: memory exhausted, stack overflow */
+    diag_error(p->d, p->src, L(loc), "Q005", "%s", msg);
+}

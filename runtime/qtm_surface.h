@@ -1,0 +1,182 @@
+/*
+ * qtm_surface.h - the contract between qtmc's generated tables and libqtm.
+ *
+ * qtmc writes one `const qtm_surface` per .qsm file; the runtime reads it and
+ * contains no surface-specific code.  Everything here is plain const data, so
+ * a surface costs no initialisation and tables live in read-only memory.
+ *
+ * Invariants the compiler guarantees for every emitted surface:
+ *   - exactly one initial phase; at least one final phase; no transition
+ *     leaves a final phase; every phase is reachable and can reach a final;
+ *   - next[p * nevents + e] is the index of the only transition on event e
+ *     from phase p, or QTM_NO_TRANSITION (the table is deterministic);
+ *   - `model_json`, concatenated, is the checked model exactly as
+ *     `qtmc --emit json` prints it, and `fingerprint` is the SHA-256 of its
+ *     canonical form (compact, sorted keys, ASCII escapes, no fingerprint).
+ *
+ * QTM_SURFACE_ABI changes whenever a struct below changes layout; the
+ * runtime refuses tables built for another ABI.
+ */
+#ifndef QTM_SURFACE_H
+#define QTM_SURFACE_H
+
+#include <stdint.h>
+
+#define QTM_SURFACE_ABI 1          /* bump on any layout change below */
+#define QTM_NO_TRANSITION (-1)     /* empty cell of the next[] table */
+#define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
+
+/* Surface runtime status (identity). ORDER: matches qtmc's model.c. */
+typedef enum qtm_status {
+    QTM_STATUS_ACTIVE = 0,         /* may receive requests */
+    QTM_STATUS_PLANNED = 1,        /* declared, not yet taking work */
+    QTM_STATUS_DEPRECATED = 2      /* in-flight jobs only */
+} qtm_status;
+
+/* Execution contract: who must claim before execution begins. */
+typedef enum qtm_claim {
+    QTM_CLAIM_REQUIRED = 0,        /* a claim transition opens execution */
+    QTM_CLAIM_OPTIONAL = 1,        /* work may start with or without claim */
+    QTM_CLAIM_NONE = 2             /* no claim step at all */
+} qtm_claim;
+
+/* Execution contract: who owns execution after the claim. */
+typedef enum qtm_ownership {
+    QTM_OWNERSHIP_ASSIGNED = 0,    /* only the task's assignee claims; owner advances */
+    QTM_OWNERSHIP_POOL = 1,        /* any active operator may claim */
+    QTM_OWNERSHIP_NONE = 2         /* no owner is recorded */
+} qtm_ownership;
+
+/* Execution contract: where execution truth is kept. */
+typedef enum qtm_exec_record {
+    QTM_RECORD_SERVICE_EVENT = 0   /* the ServiceEvent (only kind in v0.01) */
+} qtm_exec_record;
+
+/* Execution contract: how settlement relates to completion. */
+typedef enum qtm_payment_timing {
+    QTM_PAY_INDEPENDENT = 0,       /* payment recordable any time; never gates */
+    QTM_PAY_BEFORE_COMPLETE = 1,   /* a `requires payment` transition gates completion */
+    QTM_PAY_AFTER_COMPLETE = 2     /* payment recordable only once complete */
+} qtm_payment_timing;
+
+/* Execution contract: whether completed jobs stay on the desk. */
+typedef enum qtm_completed_jobs {
+    QTM_COMPLETED_VISIBLE = 0,     /* shown in the Completed column */
+    QTM_COMPLETED_HIDDEN = 1       /* dropped from desk views */
+} qtm_completed_jobs;
+
+/* Who may fire a transition: a bit set of roles plus the owner bit. */
+enum {
+    QTM_BY_ADMIN = 1u << 0,        /* an active admin actor */
+    QTM_BY_OPERATOR = 1u << 1,     /* any active operator (claim, or pool work) */
+    QTM_BY_OWNER = 1u << 2         /* only the operator who owns the ServiceEvent */
+};
+
+/* Conditions a transition may require: a bit set the runtime implements. */
+enum {
+    QTM_REQ_EVIDENCE = 1u << 0,    /* the evidence contract is met */
+    QTM_REQ_PAYMENT = 1u << 1,     /* settlement is paid or waived */
+    QTM_REQ_PARTICIPANTS = 1u << 2 /* at least one participant is recorded */
+};
+
+/* Intake field types. ORDER: matches qtmc's model.c type names. */
+typedef enum qtm_field_type {
+    QTM_FIELD_TEXT = 0,            /* UTF-8 string, at most max_len bytes */
+    QTM_FIELD_EMAIL = 1,           /* local@domain */
+    QTM_FIELD_PHONE = 2,           /* digits, spaces, + - ( ) . */
+    QTM_FIELD_INTEGER = 3,         /* JSON integer */
+    QTM_FIELD_NUMBER = 4,          /* JSON number */
+    QTM_FIELD_BOOLEAN = 5,         /* JSON true/false */
+    QTM_FIELD_DATE = 6,            /* YYYY-MM-DD */
+    QTM_FIELD_TIME = 7,            /* HH:MM */
+    QTM_FIELD_CHOICE = 8           /* one of `choices` */
+} qtm_field_type;
+
+typedef struct qtm_phase {
+    const char *name;              /* snake_case identifier */
+    const char *label;             /* operator-facing label, "" if none */
+    const char *hint;              /* longer guidance, "" if none */
+    uint8_t initial;               /* 1 for the single initial phase */
+    uint8_t final;                 /* 1 for terminal phases */
+} qtm_phase;
+
+typedef struct qtm_transition {
+    uint16_t from;                 /* phase index */
+    uint16_t to;                   /* phase index */
+    uint16_t event;                /* event index */
+    uint8_t by;                    /* QTM_BY_* bits */
+    uint8_t requires;              /* QTM_REQ_* bits */
+    uint8_t claim;                 /* 1 if this transition is the claim */
+} qtm_transition;
+
+typedef struct qtm_field {
+    const char *section;           /* intake section name */
+    const char *name;              /* field name within the section */
+    uint8_t type;                  /* qtm_field_type */
+    uint8_t required;              /* 1 if the packet must carry it */
+    uint32_t max_len;              /* byte limit for strings */
+    uint16_t nchoices;             /* number of choices for QTM_FIELD_CHOICE */
+    const char *const *choices;    /* the allowed values, or NULL */
+} qtm_field;
+
+typedef struct qtm_surface {
+    uint32_t abi;                  /* QTM_SURFACE_ABI at generation time */
+    const char *slug;              /* e.g. "event-coordination" */
+    const char *name;              /* display name */
+    const char *spec;              /* runtime spec, QTM_SPEC_V0_01 */
+    uint8_t status;                /* qtm_status */
+    uint8_t claim;                 /* qtm_claim */
+    uint8_t ownership;             /* qtm_ownership */
+    uint8_t exec_record;           /* qtm_exec_record */
+    uint8_t payment_timing;        /* qtm_payment_timing */
+    uint8_t completed_jobs;        /* qtm_completed_jobs */
+
+    uint16_t nphases;              /* lifecycle phases, in declaration order */
+    uint16_t initial;              /* index of the initial phase */
+    const qtm_phase *phases;
+
+    uint16_t nevents;              /* distinct events, in first-use order */
+    const char *const *events;
+
+    uint32_t ntransitions;
+    const qtm_transition *transitions;
+    const int32_t *next;           /* nphases * nevents cells */
+
+    uint16_t nev_required;         /* evidence contract */
+    const char *const *ev_required;
+    uint16_t nev_optional;
+    const char *const *ev_optional;
+    uint32_t ev_min_per_category;
+
+    uint16_t nfields;              /* intake schema, section by section */
+    const qtm_field *fields;
+    uint32_t photo_min;            /* photos required at submit */
+
+    uint16_t nrecord;              /* ServiceEvent fields the record carries */
+    const char *const *record;
+
+    const char *fingerprint;       /* "sha256:<64 hex>" of the canonical model */
+    const char *const *model_json; /* the checked model as --emit json prints it,
+                                      in fragments (C limits literal length):
+                                      concatenate until NULL */
+} qtm_surface;
+
+/* The registry qtmc writes (qtm_registry.c): every compiled surface. */
+extern const qtm_surface *const qtm_registry[];
+extern const unsigned qtm_registry_count;
+
+/*
+ * qtm_surface_next - the transition that event `event` fires from `phase`.
+ * Returns a pointer into s->transitions or NULL when the tables allow none.
+ * Cannot fail; out-of-range indexes give NULL.
+ */
+static inline const qtm_transition *
+qtm_surface_next(const qtm_surface *s, unsigned phase, unsigned event)
+{
+    if (phase >= s->nphases || event >= s->nevents)
+        return 0;
+    int32_t t = s->next[(uint32_t)phase * s->nevents + event];
+    return t == QTM_NO_TRANSITION ? 0 : &s->transitions[t];
+}
+
+#endif /* QTM_SURFACE_H */
