@@ -126,7 +126,7 @@ GEN_OBJ = $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
 
 $(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ -lcmocka
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
 $(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
@@ -155,7 +155,11 @@ demo: $(QTMC) tables $(B)/walk
 
 # --- bench and fuzz ------------------------------------------------------
 
-bench: $(QTMC)
+$(B)/measure: bench/measure.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
+bench: $(QTMC) $(B)/measure
 	@BUILD=$(BUILD) bench/run.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \

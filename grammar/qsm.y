@@ -82,7 +82,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %type <section> section
 %type <field> field field_opts
 %type <list> word_list word_list_ne choices requires_opt cond_list
-%type <id> word fword key choice
+%type <id> word fword pword kw key choice
 
 %start file
 
@@ -217,7 +217,7 @@ lifecycle_items:
   ;
 
 phase:
-    IDENT                         { $$ = ast_phase_new(A, $1); }
+    pword                         { $$ = ast_phase_new(A, $1); }
   | phase attr                    { $$ = $1; ptrvec_push(A, &$$->attrs, $2); }
   ;
 
@@ -237,7 +237,7 @@ transition_items:
   ;
 
 transition:
-    IDENT ARROW IDENT ON IDENT BY IDENT requires_opt {
+    pword ARROW pword ON word BY IDENT requires_opt {
                                     $$ = ast_transition_new(A, $1, $3, $5, $7);
                                     $$->requires = $8; }
   ;
@@ -283,21 +283,33 @@ word:
   | REQUIRED
   ;
 
-/* ... and where `required` could still be a flag (intake field names). */
+/* ... where `required` could still be a flag (intake field names) */
 fword:
     IDENT
-  | SURFACE                       { $$ = (ast_ident){"surface", $1}; }
+  | kw
+  | ON                            { $$ = (ast_ident){"on", $1}; }
+  | BY                            { $$ = (ast_ident){"by", $1}; }
+  | INITIAL_KW                    { $$ = (ast_ident){"initial", $1}; }
+  | FINAL                         { $$ = (ast_ident){"final", $1}; }
+  | HINT                          { $$ = (ast_ident){"hint", $1}; }
+  ;
+
+/* ... where phase attributes could follow (phase names) */
+pword:
+    IDENT
+  | kw
+  | REQUIRED
+  ;
+
+/* keywords that read as plain names wherever a name is expected */
+kw:
+    SURFACE                       { $$ = (ast_ident){"surface", $1}; }
   | EXECUTION                     { $$ = (ast_ident){"execution", $1}; }
   | INTAKE                        { $$ = (ast_ident){"intake", $1}; }
   | LIFECYCLE                     { $$ = (ast_ident){"lifecycle", $1}; }
   | TRANSITIONS                   { $$ = (ast_ident){"transitions", $1}; }
   | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
-  | ON                            { $$ = (ast_ident){"on", $1}; }
-  | BY                            { $$ = (ast_ident){"by", $1}; }
-  | INITIAL_KW                    { $$ = (ast_ident){"initial", $1}; }
-  | FINAL                         { $$ = (ast_ident){"final", $1}; }
-  | HINT                          { $$ = (ast_ident){"hint", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
   | MIN                           { $$ = (ast_ident){"min", $1}; }
   ;

@@ -1,0 +1,110 @@
+#!/bin/sh
+# tests/golden/run.sh - golden-file tests for everything qtmc emits.
+#
+#   surfaces/*.qsm        -> tests/golden/surfaces/<slug>/ (C, header, dot, json)
+#                            and tests/golden/surfaces/qtm_registry.c
+#   tests/golden/good/X.qsm -> tests/golden/good/X/ (all outputs, plus
+#                            `stderr` when qtmc warned)
+#   tests/golden/bad/X.qsm  -> tests/golden/bad/X.err (exact diagnostics);
+#                            qtmc must exit 1 and leave no file behind
+# A case's first line may carry extra flags: "# qtmc-flags: -Werror".
+# With --update, expected files are rewritten instead of compared.
+# Prints "golden: N passed, N failed"; exits 1 if any failed.
+set -u
+BUILD=${BUILD:-build}
+QTMC=${QTMC:-$BUILD/bin/qtmc}
+update=0
+[ "${1:-}" = "--update" ] && update=1
+export LC_ALL=C
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtm-golden.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; }
+
+flags_of() { sed -n '1s/^# qtmc-flags: //p' "$1"; }
+
+# compare_dir EXPECTED ACTUAL NAME
+compare_dir() {
+    if [ $update = 1 ]; then
+        rm -rf "$1" && mkdir -p "$1" && cp "$2"/* "$1"/ 2>/dev/null
+        ok
+    elif diff -ru "$1" "$2" >"$tmp/diff" 2>&1; then
+        ok
+    else
+        bad "$3"
+        head -60 "$tmp/diff"
+    fi
+}
+
+# --- the real surfaces ---------------------------------------------------
+for f in surfaces/*.qsm; do
+    [ -e "$f" ] || continue
+    slug=$(basename "$f" .qsm)
+    out="$tmp/s-$slug"
+    mkdir -p "$out"
+    if ! "$QTMC" --emit c,dot,json -o "$out" "$f" 2>"$tmp/err"; then
+        bad "surface $f does not compile"; cat "$tmp/err"; continue
+    fi
+    rm -f "$out/qtm_registry.c"
+    compare_dir "tests/golden/surfaces/$slug" "$out" "surface $slug"
+done
+mkdir -p "$tmp/reg"
+if "$QTMC" -o "$tmp/reg" surfaces/*.qsm 2>"$tmp/err"; then
+    if [ $update = 1 ]; then
+        cp "$tmp/reg/qtm_registry.c" tests/golden/surfaces/qtm_registry.c; ok
+    elif diff -u tests/golden/surfaces/qtm_registry.c "$tmp/reg/qtm_registry.c"; then ok
+    else bad "registry"; fi
+else
+    bad "surfaces together"; cat "$tmp/err"
+fi
+
+# --- good cases ----------------------------------------------------------
+for f in tests/golden/good/*.qsm; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .qsm)
+    out="$tmp/g-$name"
+    mkdir -p "$out"
+    # shellcheck disable=SC2046
+    if ! "$QTMC" --emit c,dot,json $(flags_of "$f") -o "$out" "$f" 2>"$tmp/err"; then
+        bad "good/$name does not compile"; cat "$tmp/err"; continue
+    fi
+    rm -f "$out/qtm_registry.c"
+    [ -s "$tmp/err" ] && cp "$tmp/err" "$out/stderr"
+    compare_dir "tests/golden/good/$name" "$out" "good/$name"
+done
+
+# --- bad cases -----------------------------------------------------------
+for f in tests/golden/bad/*.qsm; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .qsm)
+    exp="tests/golden/bad/$name.err"
+    out="$tmp/b-$name"
+    mkdir -p "$out"
+    # shellcheck disable=SC2046
+    "$QTMC" --emit c,dot,json $(flags_of "$f") -o "$out" "$f" >"$tmp/stdout" 2>"$tmp/err"
+    rc=$?
+    if [ $update = 1 ]; then
+        cp "$tmp/err" "$exp"
+    fi
+    if [ $rc -ne 1 ]; then
+        bad "bad/$name: exit status $rc, expected 1"; head -5 "$tmp/err"; continue
+    fi
+    if [ -n "$(ls -A "$out")" ]; then
+        bad "bad/$name: output files left behind: $(ls -A "$out")"; continue
+    fi
+    if [ -s "$tmp/stdout" ]; then
+        bad "bad/$name: wrote to stdout"; continue
+    fi
+    if [ ! -f "$exp" ]; then
+        bad "bad/$name: no $exp (run make golden)"; continue
+    fi
+    if diff -u "$exp" "$tmp/err" >"$tmp/diff"; then ok
+    else bad "bad/$name"; cat "$tmp/diff"; fi
+done
+
+echo "golden: $pass passed, $fail failed"
+[ $fail -eq 0 ]

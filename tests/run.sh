@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/run.sh - the whole test suite behind `make test`.
+#
+# Runs the cmocka unit tests, the golden tests, the checks on generated C
+# (gcc and clang, -Werror -pedantic), determinism, Graphviz rendering and
+# the qtmc command-line contract.  Every check is counted; the last line is
+# "N passed, N failed" and the exit status is non-zero if anything failed.
+set -u
+BUILD=${BUILD:-build}
+CC=${CC:-cc}
+QTMC=$BUILD/bin/qtmc
+export LC_ALL=C
+pass=0
+fail=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtm-test.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# check NAME CMD... : passes when CMD exits 0
+check() {
+    name=$1; shift
+    if "$@" >"$tmp/out" 2>&1; then ok; else bad "$name"; sed 's/^/    /' "$tmp/out" | head -30; fi
+}
+# status NAME WANT CMD... : passes when CMD exits with status WANT
+status() {
+    name=$1; want=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, want $want"; head -5 "$tmp/err"; fi
+}
+
+echo "== unit tests (cmocka)"
+for t in "$BUILD"/bin/test_*; do
+    [ -x "$t" ] || continue
+    "$t" >"$tmp/unit" 2>&1
+    rc=$?
+    p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit")
+    f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$tmp/unit")
+    pass=$((pass + ${p:-0}))
+    fail=$((fail + ${f:-0}))
+    if [ $rc -ne 0 ] && [ -z "$f" ]; then
+        bad "$(basename "$t") exited $rc without a summary"
+    fi
+    if [ $rc -ne 0 ]; then grep -E 'FAILED|ERROR|error:|Sanitizer' "$tmp/unit" | head -20; fi
+    echo "$(basename "$t"): ${p:-0} passed, ${f:-0} failed"
+done
+
+echo "== golden tests"
+BUILD=$BUILD QTMC=$QTMC tests/golden/run.sh >"$tmp/golden" 2>&1
+cat "$tmp/golden" | grep -v '^golden:' | head -100
+gp=$(sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed/\1/p' "$tmp/golden")
+gf=$(sed -n 's/^golden: \([0-9]*\) passed, \([0-9]*\) failed/\2/p' "$tmp/golden")
+[ -n "$gp" ] || { bad "golden runner gave no summary"; gp=0; gf=0; }
+pass=$((pass + gp)); fail=$((fail + gf))
+echo "golden: $gp passed, $gf failed"
+
+echo "== generated C"
+mkdir -p "$tmp/gen"
+check "qtmc compiles every surface" "$QTMC" -o "$tmp/gen" surfaces/*.qsm
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || { echo "($cc not installed: skipped)"; continue; }
+    for c in "$tmp"/gen/*.c; do
+        check "$cc -pedantic $(basename "$c")" \
+            $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/gen" -c -o "$tmp/x.o" "$c"
+    done
+done
+# the bad-free good cases compile too
+for d in tests/golden/good/*/; do
+    [ -d "$d" ] || continue
+    for c in "$d"*.c; do
+        [ -e "$c" ] || continue
+        check "gcc -pedantic good/$(basename "$d")" \
+            gcc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$d" -c -o "$tmp/x.o" "$c"
+    done
+done
+
+echo "== determinism"
+mkdir -p "$tmp/d1" "$tmp/d2"
+"$QTMC" --emit c,dot,json -o "$tmp/d1" surfaces/*.qsm tests/golden/good/*.qsm 2>/dev/null
+"$QTMC" --emit c,dot,json -o "$tmp/d2" surfaces/*.qsm tests/golden/good/*.qsm 2>/dev/null
+check "two runs give byte-identical output" diff -r "$tmp/d1" "$tmp/d2"
+check "output does not depend on argument order" sh -c \
+    "mkdir -p '$tmp/d3' && '$QTMC' -o '$tmp/d3' \$(ls surfaces/*.qsm | sort -r) && cmp '$tmp/d3/qtm_registry.c' '$tmp/d1/qtm_registry.c'"
+check "no absolute paths in output" sh -c "! grep -rl '$(pwd)' '$tmp/d1'"
+
+echo "== graphviz"
+for f in surfaces/*.qsm; do
+    if command -v dot >/dev/null 2>&1; then
+        check "dot -Tsvg $(basename "$f")" sh -c "'$QTMC' --emit dot '$f' | dot -Tsvg -o '$tmp/x.svg' && grep -q '<svg' '$tmp/x.svg'"
+    fi
+done
+
+echo "== qtmc command line"
+status "--help exits 0" 0 "$QTMC" --help
+status "--version exits 0" 0 "$QTMC" --version
+status "no input is a usage error" 2 "$QTMC"
+status "unknown option is a usage error" 2 "$QTMC" --frobnicate surfaces/event-coordination.qsm
+status "unknown --emit kind" 2 "$QTMC" --emit pdf surfaces/event-coordination.qsm
+status "-o without a value" 2 "$QTMC" surfaces/event-coordination.qsm -o
+status "unknown -W option" 2 "$QTMC" -Wfrobnicate surfaces/event-coordination.qsm
+status "missing input is an I/O error" 3 "$QTMC" --check "$tmp/does-not-exist.qsm"
+status "a directory is an I/O error" 3 "$QTMC" --check surfaces
+status "--check of good surfaces" 0 "$QTMC" --check surfaces/*.qsm
+printf 'surface x {\n' >"$tmp/bad.qsm"
+status "diagnostics exit 1" 1 "$QTMC" -o "$tmp/none" "$tmp/bad.qsm"
+check "no output directory created on error" test ! -e "$tmp/none"
+mkdir -p "$tmp/mixed"
+status "one bad input among good ones exits 1" 1 "$QTMC" -o "$tmp/mixed" surfaces/event-coordination.qsm "$tmp/bad.qsm"
+check "... and writes nothing for the good one" test -z "$(ls -A "$tmp/mixed")"
+"$QTMC" --diagnostics-format json "$tmp/bad.qsm" 2>"$tmp/diag.json"
+check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 2' '$tmp/diag.json' || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0][\"code\"]==\"Q004\"' '$tmp/diag.json'"
+cp surfaces/event-coordination.qsm "$tmp/twice.qsm"
+status "the same slug twice is an error" 1 "$QTMC" --check surfaces/event-coordination.qsm "$tmp/twice.qsm"
+printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator }\n record { job }\n}\n' >"$tmp/warn.qsm"
+status "a warning alone exits 0" 0 "$QTMC" --check "$tmp/warn.qsm"
+status "-Werror makes it exit 1" 1 "$QTMC" --check -Werror "$tmp/warn.qsm"
+status "-Wno-missing-label silences it" 0 "$QTMC" --check -Werror -Wno-missing-label "$tmp/warn.qsm"
+check "dot to stdout without -o" sh -c "'$QTMC' --emit dot surfaces/event-coordination.qsm | grep -q 'digraph'"
+check "json to stdout is the model" sh -c "'$QTMC' --emit json surfaces/event-coordination.qsm | grep -q '\"fingerprint\": \"sha256:'"
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$tmp/ro" && chmod 500 "$tmp/ro"
+    status "unwritable -o is an I/O error" 3 "$QTMC" -o "$tmp/ro" surfaces/event-coordination.qsm
+fi
+status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
+
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
