@@ -115,7 +115,7 @@ static void claims(sema *s)
         }
     }
     if (contract_known && m->claim == QTM_CLAIM_REQUIRED && s->graph_ok &&
-        !has_claim_from_initial) {
+        !has_claim_from_initial && !s->dropped_transitions) {
         diag_error(s->d, s->src, s->claim_loc, "Q401",
                    "`claim required` but no `on claim` transition leaves initial phase `%s`",
                    m->phases[m->initial].name);
@@ -151,7 +151,7 @@ static void evidence_and_payment(sema *s)
                       "Payments are recorded with `qtm settle`; they never move a job.");
         }
     }
-    if (m->nev_required && !any_evidence) {
+    if (m->nev_required && !any_evidence && !s->dropped_transitions) {
         diag_error(s->d, s->src, s->ev_required_ids[0]->loc, "Q407",
                    "required evidence categories but no transition `requires evidence`");
         diag_note(s->d, NULL, nowhere,
@@ -161,7 +161,7 @@ static void evidence_and_payment(sema *s)
         diag_error(s->d, s->src, s->ev_required_ids[0]->loc, "Q412",
                    "required evidence categories with `min_per_category 0` require nothing");
     if (s->have_exec[EX_PAYMENT] == 1 && m->payment_timing == QTM_PAY_BEFORE_COMPLETE &&
-        !final_payment && s->lifecycle_ok)
+        !final_payment && s->lifecycle_ok && !s->dropped_transitions)
         diag_error(s->d, s->src, s->payment_loc, "Q409",
                    "`payment_timing before_complete` but no transition into a final phase "
                    "`requires payment`");

@@ -89,7 +89,9 @@ void sema_graph(sema *s)
                        "transition leaves final phase `%s`", m->phases[t->from].name);
     }
     s->graph_ok = ninitial == 1;
-    if (ninitial != 1 || nfinal == 0)
+    /* with a transition left out (bad name), reachability would only
+     * report consequences of that error */
+    if (ninitial != 1 || nfinal == 0 || s->dropped_transitions)
         return;
 
     uint32_t *queue = arena_alloc(s->a, (m->nphases + 1) * sizeof *queue);

@@ -603,8 +603,12 @@ void sema_names(sema *s)
         case BLK_SETTING: break;
         }
     }
-    if (trans_block)
+    /* without phases every transition would be an undefined-phase error:
+     * report the missing lifecycle once instead */
+    if (trans_block && s->lifecycle_ok)
         transitions(s, trans_block);
+    else
+        s->dropped_transitions = 1;
 
     /* what must be there */
     static const char *const need_top[3] = {"name \"...\"", "spec \"...\"", "status ..."};
