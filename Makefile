@@ -58,9 +58,18 @@ QTMC := $(B)/qtmc
 SURFACES  := $(sort $(wildcard surfaces/*.qsm))
 SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
 GEN_STAMP := $(G)/.stamp
+GEN_OBJ   := $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
 
 UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
+
+# libqtm: the runtime; links the generated tables of every surface
+RUNTIME_SRC := $(filter-out runtime/qtm_cli.c,$(wildcard runtime/*.c))
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(O)/%.o)
+LIBQTM      := $(BUILD)/lib/libqtm.a
+RT_LIBS      = $(LIBQTM) $(PKG_LIBS) -lsqlite3 -lpthread
+RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
+RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
 .PHONY: all deps test check demo golden sanitize valgrind bench fuzz install clean tables
 
@@ -122,17 +131,24 @@ $(O)/gen/%.o: $(GEN_STAMP)
 	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(G) \
 	    -c -o $@ $(G)/$*.c
 
-GEN_OBJ = $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
-
 $(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(LIBQTM): $(RUNTIME_OBJ) $(GEN_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/test_rt_%: $(O)/tests/test_rt_%.o $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< -lcmocka $(RT_LIBS)
 
 $(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(QTMC) tables $(UNIT_BINS)
+test check: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
 
 golden: $(QTMC)
@@ -141,7 +157,7 @@ golden: $(QTMC)
 sanitize:
 	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test
 
-valgrind: $(QTMC) tables $(UNIT_BINS)
+valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
 
 # --- demo ----------------------------------------------------------------

@@ -184,6 +184,12 @@ static const char *line_span(const source *s, uint32_t line, size_t *len)
     return p;
 }
 
+/* UTF-8 continuation bytes take no column of their own on a terminal. */
+static int is_cont(char c)
+{
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+
 static void print_caret(FILE *out, const source *s, src_loc loc)
 {
     size_t len;
@@ -194,13 +200,17 @@ static void print_caret(FILE *out, const source *s, src_loc loc)
     for (size_t i = 0; i < len; i++)
         fputc(p[i] == '\0' ? ' ' : p[i], out);
     fputs("\n ", out);
-    uint32_t col = loc.col ? loc.col : 1;
-    for (uint32_t i = 1; i < col; i++)
-        fputc(i - 1 < len && p[i - 1] == '\t' ? '\t' : ' ', out);
+    size_t col = loc.col ? loc.col : 1;
+    for (size_t i = 0; i + 1 < col && i < len; i++) {
+        if (is_cont(p[i]))
+            continue;
+        fputc(p[i] == '\t' ? '\t' : ' ', out);
+    }
     fputc('^', out);
-    /* underline the span, but never past the end of the line */
-    for (uint32_t i = 1; i < loc.len && col - 1 + i < len; i++)
-        fputc('~', out);
+    /* underline the span in characters, never past the end of the line */
+    for (size_t i = col; i < col - 1 + loc.len && i < len; i++)
+        if (!is_cont(p[i]))
+            fputc('~', out);
     fputc('\n', out);
 }
 

@@ -12,20 +12,29 @@
 #define YYLTYPE QSM_LTYPE
 #include "qsm.lex.h"
 
-void parse_remember_token(parse_ctx *p, const char *text, size_t len)
+void parse_remember_token(parse_ctx *p, const char *text, size_t len, char q, src_loc loc)
 {
     memcpy(p->prev, p->cur, sizeof p->prev);
-    size_t n = len < sizeof p->cur - 4 ? len : sizeof p->cur - 4;
-    /* keep messages printable: non-printing bytes become '?' */
+    p->prev_loc = p->cur_loc;
+    p->cur_loc = loc;
+    size_t max = sizeof p->cur - 6, n = len < max ? len : max, o = 0;
+    p->cur[o++] = q;
+    /* keep messages printable: control bytes become '?' */
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
-        p->cur[i] = (char)(c >= 0x20 && c < 0x7F ? c : '?');
+        p->cur[o++] = (char)(c >= 0x20 && c != 0x7F ? c : '?');
     }
     if (n < len) {
-        memcpy(p->cur + n, "...", 3);
-        n += 3;
+        /* do not cut a UTF-8 sequence in half */
+        while (o > 1 && ((unsigned char)p->cur[o - 1] & 0xC0) == 0x80)
+            o--;
+        if (o > 1 && ((unsigned char)p->cur[o - 1] & 0xC0) == 0xC0)
+            o--;
+        memcpy(p->cur + o, "...", 3);
+        o += 3;
     }
-    p->cur[n] = '\0';
+    p->cur[o++] = q;
+    p->cur[o] = '\0';
 }
 
 ast_surface *parse_source(const source *s, arena *a, diag_ctx *d)

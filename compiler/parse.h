@@ -29,8 +29,9 @@ typedef struct parse_ctx {
     size_t slen, scap;
     src_loc sloc;                  /* where that string started */
     uint32_t line, col;            /* scanner position (1-based) */
-    char cur[48];                  /* text of the newest token, for messages */
-    char prev[48];                 /* text of the token before it */
+    char cur[56];                  /* the newest token as messages show it */
+    char prev[56];                 /* the token before it */
+    src_loc cur_loc, prev_loc;     /* and where they are */
     uint32_t lex_error_line;       /* line of the last lexical error, or 0 */
 } parse_ctx;
 
@@ -42,7 +43,8 @@ typedef struct parse_ctx {
 ast_surface *parse_source(const source *s, arena *a, diag_ctx *d);
 
 /* Internal to the scanner/parser pair. */
-void parse_remember_token(parse_ctx *p, const char *text, size_t len);
+/* Remembers a token for messages, quoted with q ('`' or '"'). */
+void parse_remember_token(parse_ctx *p, const char *text, size_t len, char q, src_loc loc);
 
 /* Lexer self-test hook: the display text of the token kind last returned. */
 #endif

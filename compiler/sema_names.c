@@ -118,15 +118,8 @@ static void top_setting(sema *s, const ast_setting *st, seen *seen3)
     model *m = s->m;
     int k = model_lookup(top_keys, 3, st->key.name);
     if (k < 0) {
-        int blk = model_lookup(top_keys, 9, st->key.name);
-        if (blk >= 3)
-            diag_error(s->d, s->src, st->key.loc, "Q104",
-                       "`%s` is a block: write `%s { ... }`", st->key.name, st->key.name);
-        else {
-            diag_error(s->d, s->src, st->key.loc, "Q104", "unknown setting `%s`",
-                       st->key.name);
-            suggest(s, st->key.name, top_keys, 9);
-        }
+        diag_error(s->d, s->src, st->key.loc, "Q104", "unknown setting `%s`", st->key.name);
+        suggest(s, st->key.name, top_keys, 9);
         return;
     }
     if (seen3[k].set) {
@@ -174,7 +167,14 @@ static void execution(sema *s, const ast_block *b)
         if (k < 0) {
             diag_error(s->d, s->src, st->key.loc, "Q104", "unknown execution setting `%s`",
                        st->key.name);
-            suggest(s, st->key.name, exec_keys, EX_COUNT);
+            const char *c = suggest_closest(st->key.name, exec_keys, EX_COUNT);
+            if (c) {
+                diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
+                /* the author meant that key: do not also call it missing */
+                int meant = model_lookup(exec_keys, EX_COUNT, c);
+                if (!s->have_exec[meant])
+                    s->have_exec[meant] = -1;
+            }
             continue;
         }
         if (s->have_exec[k]) {
@@ -348,14 +348,17 @@ static void lifecycle(sema *s, const ast_block *b)
         mp->label = "";
         mp->hint = "";
         int n[4] = {0, 0, 0, 0};
+        src_loc first_at[4];
         static const char *const what[4] = {"a label", "a hint", "`initial`", "`final`"};
         for (size_t j = 0; j < p->attrs.n; j++) {
             const ast_attr *t = p->attrs.v[j];
             if (n[t->kind]++) {
                 diag_error(s->d, s->src, t->text.loc, "Q116", "phase `%s` has %s twice",
                            p->name.name, what[t->kind]);
+                diag_note(s->d, s->src, first_at[t->kind], "first given here");
                 continue;
             }
+            first_at[t->kind] = t->text.loc;
             switch (t->kind) {
             case ATTR_LABEL: mp->label = t->text.name; break;
             case ATTR_HINT: mp->hint = t->text.name; break;

@@ -103,6 +103,11 @@ const char *suggest_closest(const char *word, const char *const *cands, uint32_t
     const char *best = NULL;
     unsigned bestd = 3;
     size_t wl = strlen(word);
+    /* a clipped word (`payment` for `payment_timing`) is a likely meaning */
+    if (wl >= 4)
+        for (uint32_t i = 0; i < n; i++)
+            if (strncmp(cands[i], word, wl) == 0 && cands[i][wl] != '\0')
+                return cands[i];
     for (uint32_t i = 0; i < n; i++) {
         unsigned d = distance(word, cands[i], 2);
         if (d < bestd && d < wl) {

@@ -13,6 +13,7 @@
 %define api.pure full
 %define api.prefix {qsm_}
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 
@@ -22,6 +23,7 @@
 %code requires {
 #include "ast.h"
 #include "parse.h"
+#include "strmap.h"
 typedef struct qsm_num { uint32_t value; src_loc loc; } qsm_num;
 }
 
@@ -82,7 +84,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %type <section> section
 %type <field> field field_opts
 %type <list> word_list word_list_ne choices requires_opt cond_list
-%type <id> word fword pword kw key choice
+%type <id> word fword pword vword kw key choice
 
 %start file
 
@@ -102,17 +104,27 @@ surface:
 blocks:
     %empty
   | blocks block                  { ptrvec_push(A, &$<surface>0->blocks, $2); }
-  | blocks error '}'
+  | blocks error '}'               { yyerrok; }
   ;
 
+/* A block with an error inside ends at its own `}`, and parsing goes on
+ * with the next block: that is what lets one run report every block's
+ * mistakes.  (Recovering inside the item list instead would eat the
+ * block's `}` and read the rest of the file as items.) */
 block:
     setting_block
   | EXECUTION '{' exec_items '}'         { $$ = $3; $$->loc = $1; }
+  | EXECUTION '{' exec_items error '}'   { $$ = $3; $$->loc = $1; yyerrok; }
   | INTAKE '{' intake_items '}'          { $$ = $3; $$->loc = $1; }
+  | INTAKE '{' intake_items error '}'    { $$ = $3; $$->loc = $1; yyerrok; }
   | LIFECYCLE '{' lifecycle_items '}'    { $$ = $3; $$->loc = $1; }
+  | LIFECYCLE '{' lifecycle_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
   | TRANSITIONS '{' transition_items '}' { $$ = $3; $$->loc = $1; }
+  | TRANSITIONS '{' transition_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
   | EVIDENCE '{' evidence_items '}'      { $$ = $3; $$->loc = $1; }
+  | EVIDENCE '{' evidence_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
   | RECORD '{' record_items '}'          { $$ = $3; $$->loc = $1; }
+  | RECORD '{' record_items error '}'    { $$ = $3; $$->loc = $1; yyerrok; }
   ;
 
 /*** settings: name "Text" / status active / min_per_category 1 / required [a, b] ***/
@@ -136,7 +148,7 @@ inner_setting:
   ;
 
 value:
-    word                          { $$ = ast_setting_new(A, $1); $$->kind = VAL_WORD; $$->value = $1; }
+    vword                         { $$ = ast_setting_new(A, $1); $$->kind = VAL_WORD; $$->value = $1; }
   | STRING                        { $$ = ast_setting_new(A, $1); $$->kind = VAL_STRING; $$->value = $1; }
   | NUMBER                        { ast_ident n = {"", $1.loc};
                                     $$ = ast_setting_new(A, n); $$->kind = VAL_NUMBER;
@@ -149,13 +161,11 @@ value:
 exec_items:
     %empty                        { $$ = ast_block_new(A, BLK_EXECUTION, L(&@$)); }
   | exec_items inner_setting      { $$ = $1; ptrvec_push(A, &$$->items, $2); }
-  | exec_items error '}'          { $$ = $1; }
   ;
 
 evidence_items:
     %empty                        { $$ = ast_block_new(A, BLK_EVIDENCE, L(&@$)); }
   | evidence_items inner_setting  { $$ = $1; ptrvec_push(A, &$$->items, $2); }
-  | evidence_items error '}'      { $$ = $1; }
   ;
 
 /*** intake { section { field: type [required] [max N] ... } photos min N } ***/
@@ -169,12 +179,16 @@ intake_items:
                                     s->kind = VAL_NUMBER; s->number = $4.value;
                                     s->value.loc = $4.loc;
                                     $$ = $1; ptrvec_push(A, &$$->photos, s); }
-  | intake_items error '}'        { $$ = $1; }
   ;
 
 section:
     IDENT '{'                     { $<section>$ = ast_section_new(A, $1); }
-      fields '}'                  { $$ = $<section>3; }
+      section_end                 { $$ = $<section>3; }
+  ;
+
+section_end:
+    fields '}'
+  | fields error '}'              { yyerrok; }
   ;
 
 fields:
@@ -192,8 +206,8 @@ field:
 field_opts:
     %empty                        { ast_ident none = {"", {0, 0, 0}};
                                     $$ = ast_field_new(A, none, none); }
-  | field_opts REQUIRED           { $$ = $1; if (!$$->required++) $$->required_loc = $2.loc; }
-  | field_opts MAX NUMBER         { $$ = $1; if (!$$->has_max++) { $$->max = $3.value; $$->max_loc = $2; } }
+  | field_opts REQUIRED           { $$ = $1; $$->required++; $$->required_loc = $2.loc; }
+  | field_opts MAX NUMBER         { $$ = $1; if (!$$->has_max++) $$->max = $3.value; $$->max_loc = $2; }
   ;
 
 choices:
@@ -213,7 +227,6 @@ choice:
 lifecycle_items:
     %empty                        { $$ = ast_block_new(A, BLK_LIFECYCLE, L(&@$)); }
   | lifecycle_items phase         { $$ = $1; ptrvec_push(A, &$$->items, $2); }
-  | lifecycle_items error '}'     { $$ = $1; }
   ;
 
 phase:
@@ -233,7 +246,6 @@ attr:
 transition_items:
     %empty                        { $$ = ast_block_new(A, BLK_TRANSITIONS, L(&@$)); }
   | transition_items transition   { $$ = $1; ptrvec_push(A, &$$->items, $2); }
-  | transition_items error '}'    { $$ = $1; }
   ;
 
 transition:
@@ -294,10 +306,20 @@ fword:
   | HINT                          { $$ = (ast_ident){"hint", $1}; }
   ;
 
-/* ... where phase attributes could follow (phase names) */
+/* ... where phase attributes could follow (phase names); block keywords
+ * are left out so that a missing `}` is reported where the next block starts */
 pword:
     IDENT
-  | kw
+  | REQUIRED
+  | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
+  | RECORD                        { $$ = (ast_ident){"record", $1}; }
+  | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
+  | MIN                           { $$ = (ast_ident){"min", $1}; }
+  ;
+
+/* ... a setting's value */
+vword:
+    IDENT
   | REQUIRED
   ;
 
@@ -336,8 +358,8 @@ static void found_text(const parse_ctx *p, yysymbol_kind_t k, char *buf, size_t 
     char tmp[64];
     if (k == YYSYMBOL_YYEOF)
         snprintf(buf, n, "end of file");
-    else if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER)
-        snprintf(buf, n, "`%s`", p->cur);
+    else if (k == YYSYMBOL_IDENT || k == YYSYMBOL_NUMBER || k == YYSYMBOL_STRING)
+        snprintf(buf, n, "%s", p->cur);
     else
         snprintf(buf, n, "%s", tok_name(k, tmp, sizeof tmp));
 }
@@ -353,8 +375,25 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_c
     yysymbol_kind_t expected[6];
     int n = yypcontext_expected_tokens(ctx, expected, 6);
     yysymbol_kind_t got = yypcontext_token(ctx);
+    /* end of file is never remembered: the last token is p->cur */
+    const char *before = got == YYSYMBOL_YYEOF ? p->cur : p->prev;
     char found[96], list[256] = "", tmp[64];
     found_text(p, got, found, sizeof found);
+
+    /* `lifecyle {`: a misspelt block name reads as a setting key */
+    static const char *const blocks[] = {"execution", "intake", "lifecycle", "transitions",
+                                         "evidence", "record"};
+    const char *blk = NULL;
+    if (strcmp(tok_name(got, tmp, sizeof tmp), "`{`") == 0 && strlen(before) > 2) {
+        char word[56];
+        snprintf(word, sizeof word, "%.*s", (int)strlen(before) - 2, before + 1);
+        blk = suggest_closest(word, blocks, 6);
+    }
+    if (blk) {
+        diag_error(p->d, p->src, p->prev_loc, "Q004", "unknown block %s", before);
+        diag_note(p->d, NULL, (src_loc){0, 0, 0}, "Did you mean `%s`?", blk);
+        return 0;
+    }
     if (n > 0 && n <= 4) {
         size_t off = 0;
         for (int i = 0; i < n; i++) {
@@ -364,16 +403,25 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_c
             if (off >= sizeof list)
                 break;
         }
-        if (p->prev[0])
-            diag_error(p->d, p->src, at, "Q004", "expected %s after `%s`, found %s",
-                       list, p->prev, found);
+        if (before[0])
+            diag_error(p->d, p->src, at, "Q004", "expected %s after %s, found %s",
+                       list, before, found);
         else
             diag_error(p->d, p->src, at, "Q004", "expected %s, found %s", list, found);
-    } else if (p->prev[0]) {
-        diag_error(p->d, p->src, at, "Q004", "unexpected %s after `%s`", found, p->prev);
+    } else if (before[0]) {
+        diag_error(p->d, p->src, at, "Q004", "unexpected %s after %s", found, before);
     } else {
         diag_error(p->d, p->src, at, "Q004", "unexpected %s", found);
     }
+    /* a block keyword where an item was expected: the previous block is open */
+    static const char *const opens[] = {"`execution`", "`intake`", "`lifecycle`",
+                                        "`transitions`", "`evidence`", "`record`"};
+    for (int i = 0; i < 6 && got != YYSYMBOL_YYEOF; i++)
+        if (strcmp(found, opens[i]) == 0 && strcmp(before, "`}`") != 0) {
+            diag_note(p->d, NULL, (src_loc){0, 0, 0},
+                      "A new block starts here; is the `}` of the block before it missing?");
+            break;
+        }
     return 0;
 }
 
