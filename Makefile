@@ -73,7 +73,7 @@ RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
 .PHONY: all deps test check demo golden sanitize valgrind bench fuzz install clean tables
 
-all: $(QTMC) tables
+all: $(QTMC) tables $(QTM)
 
 deps:
 	@tools/deps.sh
@@ -148,7 +148,7 @@ $(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(QTMC) tables $(QTM) $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
 
 golden: $(QTMC)
@@ -159,6 +159,12 @@ sanitize:
 
 valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
+
+QTM := $(B)/qtm
+
+$(QTM): $(O)/runtime/qtm_cli.o $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(RT_LIBS)
 
 # --- demo ----------------------------------------------------------------
 

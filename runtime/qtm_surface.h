@@ -27,11 +27,11 @@
 #define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
 
 /* Surface runtime status (identity). ORDER: matches qtmc's model.c. */
-typedef enum qtm_status {
+typedef enum qtm_surface_status {
     QTM_STATUS_ACTIVE = 0,         /* may receive requests */
     QTM_STATUS_PLANNED = 1,        /* declared, not yet taking work */
     QTM_STATUS_DEPRECATED = 2      /* in-flight jobs only */
-} qtm_status;
+} qtm_surface_status;
 
 /* Execution contract: who must claim before execution begins. */
 typedef enum qtm_claim {
@@ -124,7 +124,7 @@ typedef struct qtm_surface {
     const char *slug;              /* e.g. "event-coordination" */
     const char *name;              /* display name */
     const char *spec;              /* runtime spec, QTM_SPEC_V0_01 */
-    uint8_t status;                /* qtm_status */
+    uint8_t status;                /* qtm_surface_status */
     uint8_t claim;                 /* qtm_claim */
     uint8_t ownership;             /* qtm_ownership */
     uint8_t exec_record;           /* qtm_exec_record */

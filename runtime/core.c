@@ -1,0 +1,379 @@
+/*
+ * core.c - the handle, errors, transactions, actors, lookups and the
+ * hash-chained audit log shared by every engine file.
+ *
+ * Audit rows are chained: hash = SHA-256(prev_hash, then every field, each
+ * ended by a 0x1F unit separator), so changing, removing or reordering any
+ * row breaks every hash after it (qtm_verify recomputes the chain).
+ */
+#include "qtm_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+static const char genesis[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q->msg, sizeof q->msg, fmt, ap);
+    va_end(ap);
+    q->err = st;
+    return st;
+}
+
+qtm_status qtm_ok(qtm *q)
+{
+    q->err = QTM_OK;
+    q->msg[0] = '\0';
+    return QTM_OK;
+}
+
+qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing)
+{
+    if (rc == STORE_BUSY)
+        return qtm_fail(q, QTM_ESTORAGE, "database is locked (%s): %s", doing,
+                        store_errmsg(q->st));
+    return qtm_fail(q, QTM_ESTORAGE, "storage failure while %s: %s", doing,
+                    store_errmsg(q->st));
+}
+
+const char *qtm_category(qtm_status s)
+{
+    switch (s) {
+    case QTM_OK: return "ok";
+    case QTM_EVERIFY: return "verify";
+    case QTM_EUSAGE: return "usage";
+    case QTM_ENOTFOUND: return "not found";
+    case QTM_EFORBIDDEN: return "forbidden";
+    case QTM_EREFUSED: return "refused";
+    case QTM_ECONFLICT: return "conflict";
+    case QTM_EINVALID: return "invalid input";
+    case QTM_ESTORAGE: return "storage";
+    }
+    return "unknown";
+}
+
+qtm_status qtm_errcode(const qtm *q) { return q->err; }
+const char *qtm_errmsg(const qtm *q) { return q->msg; }
+
+void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg)
+{
+    q->clock = fn;
+    q->clock_arg = arg;
+}
+
+static void stamp_now(qtm *q)
+{
+    if (q->clock) {
+        q->clock(q->now, q->clock_arg);
+        return;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    /* fields are range-limited by gmtime; the casts tell the compiler so */
+    snprintf(q->now, sizeof q->now, "%04u-%02u-%02uT%02u:%02u:%02u.%03uZ",
+             (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+             (unsigned)tm.tm_sec % 100u, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
+}
+
+qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
+{
+    *out = NULL;
+    if (sodium_init() < 0)
+        return QTM_ESTORAGE;
+    qtm *q = calloc(1, sizeof *q);
+    if (!q)
+        return QTM_ESTORAGE;
+    *out = q;
+    if (!path)  /* compiled-in data only (surfaces); no database */
+        return qtm_ok(q);
+    store_rc rc;
+    q->st = store_sqlite_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
+    if (!q->st) {
+        q->err = QTM_ESTORAGE;
+        return QTM_ESTORAGE;
+    }
+    return qtm_ok(q);
+}
+
+void qtm_close(qtm *q)
+{
+    if (!q)
+        return;
+    store_close(q->st);
+    free(q);
+}
+
+qtm_status tx_begin(qtm *q, int write)
+{
+    qtm_ok(q);
+    if (!q->st)
+        return qtm_fail(q, QTM_ESTORAGE, "no database is open");
+    stamp_now(q);
+    store_rc rc = store_begin(q->st, write);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "starting a transaction");
+    return QTM_OK;
+}
+
+qtm_status tx_end(qtm *q, qtm_status st)
+{
+    if (st != QTM_OK) {
+        store_rollback(q->st);
+        return st;
+    }
+    store_rc rc = store_commit(q->st);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "committing");
+    return qtm_ok(q);
+}
+
+void col_text(char *dst, size_t n, const store_val *v)
+{
+    if (v->type == SV_TEXT)
+        snprintf(dst, n, "%s", v->s);
+    else if (v->type == SV_INT)
+        snprintf(dst, n, "%lld", (long long)v->i);
+    else
+        dst[0] = '\0';
+}
+
+json_t *json_str_or_null(const char *s)
+{
+    return s && *s ? json_string(s) : json_null();
+}
+
+json_t *json_col(const store_val *v)
+{
+    switch (v->type) {
+    case SV_INT: return json_integer(v->i);
+    case SV_TEXT: return json_string(v->s);
+    default: return json_null();
+    }
+}
+
+static int one_int(void *arg, const store_val *c, int n)
+{
+    if (n > 0 && c[0].type == SV_INT)
+        *(int64_t *)arg = c[0].i;
+    return 1;
+}
+
+qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out)
+{
+    store_rc rc = store_run(q->st, sq, args, nargs, one_int, out);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading");
+}
+
+/* --- actors --------------------------------------------------------------- */
+
+static int actor_row(void *arg, const store_val *c, int n)
+{
+    actor *a = arg;
+    (void)n;
+    a->id = c[0].i;
+    col_text(a->slug, sizeof a->slug, &c[1]);
+    col_text(a->name, sizeof a->name, &c[2]);
+    col_text(a->role, sizeof a->role, &c[3]);
+    col_text(a->access, sizeof a->access, &c[4]);
+    return 1;
+}
+
+qtm_status actor_load(qtm *q, const char *slug, actor *a)
+{
+    memset(a, 0, sizeof *a);
+    if (!slug || !*slug)
+        return qtm_fail(q, QTM_EUSAGE, "this command needs an actor (--as SLUG or QTM_ACTOR)");
+    store_val arg = SV_S(slug);
+    store_rc rc = store_run(q->st, SQ_ACTOR_BY_SLUG, &arg, 1, actor_row, a);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading actors");
+    if (!a->id)
+        return qtm_fail(q, QTM_ENOTFOUND, "no actor '%s'", slug);
+    return QTM_OK;
+}
+
+qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what)
+{
+    qtm_status st = actor_load(q, slug, a);
+    if (st != QTM_OK)
+        return st;
+    if (strcmp(a->access, "suspended") == 0)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot %s", a->slug, what);
+    if (execution && strcmp(a->access, "limited") == 0)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s has limited access (may view, not change "
+                        "execution) and cannot %s", a->slug, what);
+    return QTM_OK;
+}
+
+qtm_status actor_require_role(qtm *q, const actor *a, const char *role, const char *what)
+{
+    if (strcmp(a->role, role) == 0)
+        return QTM_OK;
+    return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only %s %s can %s", a->slug,
+                    strchr("aeiou", a->role[0]) ? "an" : "a", a->role,
+                    strchr("aeiou", role[0]) ? "an" : "a", role, what);
+}
+
+/* --- jobs, service events, surfaces ------------------------------------- */
+
+const qtm_surface *qtm_surface_find(const char *slug)
+{
+    for (unsigned i = 0; i < qtm_registry_count; i++)
+        if (strcmp(qtm_registry[i]->slug, slug) == 0)
+            return qtm_registry[i];
+    return NULL;
+}
+
+int surface_phase(const qtm_surface *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nphases; i++)
+        if (strcmp(s->phases[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int surface_event(const qtm_surface *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nevents; i++)
+        if (strcmp(s->events[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *surface_label(const qtm_surface *s, const char *phase)
+{
+    int p = surface_phase(s, phase);
+    return p < 0 ? "" : s->phases[p].label;
+}
+
+static int job_row(void *arg, const store_val *c, int n)
+{
+    job *j = arg;
+    (void)n;
+    j->id = c[0].i;
+    j->task = c[1].i;
+    col_text(j->surface, sizeof j->surface, &c[2]);
+    col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
+    col_text(j->state, sizeof j->state, &c[4]);
+    j->owner_id = c[5].type == SV_INT ? c[5].i : 0;
+    col_text(j->owner, sizeof j->owner, &c[6]);
+    j->assignee_id = c[7].type == SV_INT ? c[7].i : 0;
+    col_text(j->assignee, sizeof j->assignee, &c[8]);
+    col_text(j->created_at, sizeof j->created_at, &c[9]);
+    col_text(j->claimed_at, sizeof j->claimed_at, &c[10]);
+    col_text(j->completed_at, sizeof j->completed_at, &c[11]);
+    return 1;
+}
+
+qtm_status job_load(qtm *q, int64_t id, job *j)
+{
+    memset(j, 0, sizeof *j);
+    store_val arg = SV_I(id);
+    store_rc rc = store_run(q->st, SQ_JOB_BY_ID, &arg, 1, job_row, j);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading jobs");
+    if (!j->id)
+        return qtm_fail(q, QTM_ENOTFOUND, "no job %lld", (long long)id);
+    j->s = qtm_surface_find(j->surface);
+    /* never run a job under tables other than the ones it was created under */
+    if (!j->s || strcmp(j->s->fingerprint, j->fingerprint) != 0)
+        return qtm_fail(q, QTM_EREFUSED,
+                        "job %lld was created under surface %s %s, which this qtm was not "
+                        "built with; it cannot run under other tables",
+                        (long long)id, j->surface, j->fingerprint);
+    return QTM_OK;
+}
+
+static int se_row(void *arg, const store_val *c, int n)
+{
+    service_event *se = arg;
+    (void)n;
+    se->id = c[0].i;
+    col_text(se->phase, sizeof se->phase, &c[1]);
+    col_text(se->operator_slug, sizeof se->operator_slug, &c[2]);
+    se->complete = c[3].type == SV_INT && c[3].i != 0;
+    col_text(se->started_at, sizeof se->started_at, &c[4]);
+    col_text(se->completed_at, sizeof se->completed_at, &c[5]);
+    return 1;
+}
+
+qtm_status se_load(qtm *q, int64_t job_id, service_event *se)
+{
+    memset(se, 0, sizeof *se);
+    store_val arg = SV_I(job_id);
+    store_rc rc = store_run(q->st, SQ_SE_BY_JOB, &arg, 1, se_row, se);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading service events");
+}
+
+/* --- audit ---------------------------------------------------------------- */
+
+static void put(crypto_hash_sha256_state *h, const char *s)
+{
+    static const unsigned char sep = 0x1F;
+    if (s)
+        crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
+    crypto_hash_sha256_update(h, &sep, 1);
+}
+
+void audit_hash(const char *prev, const char *at, const char *actor_slug, const char *entity,
+                int64_t entity_id, const char *action, const char *from, const char *to,
+                int64_t job_id, char out[65])
+{
+    crypto_hash_sha256_state h;
+    char num[2][24];
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    snprintf(num[0], sizeof num[0], "%lld", (long long)entity_id);
+    snprintf(num[1], sizeof num[1], "%lld", (long long)job_id);
+    crypto_hash_sha256_init(&h);
+    put(&h, prev);
+    put(&h, at);
+    put(&h, actor_slug);
+    put(&h, entity);
+    put(&h, num[0]);
+    put(&h, action);
+    put(&h, from);
+    put(&h, to);
+    put(&h, num[1]);
+    crypto_hash_sha256_final(&h, digest);
+    sodium_bin2hex(out, 65, digest, sizeof digest);
+}
+
+static int text_row(void *arg, const store_val *c, int n)
+{
+    if (n > 0)
+        col_text(arg, 65, &c[0]);
+    return 1;
+}
+
+qtm_status audit_append(qtm *q, const char *actor_slug, const char *entity, int64_t entity_id,
+                        const char *action, const char *from, const char *to, int64_t job_id)
+{
+    char prev[65];
+    snprintf(prev, sizeof prev, "%s", genesis);
+    store_rc rc = store_run(q->st, SQ_AUDIT_LAST_HASH, NULL, 0, text_row, prev);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the audit log");
+    char hash[65];
+    audit_hash(prev, q->now, actor_slug, entity, entity_id, action, from, to, job_id, hash);
+    store_val args[10] = {SV_S(q->now), SV_S(actor_slug), SV_S(entity), SV_I(entity_id),
+                          SV_S(action), SV_S(from), SV_S(to),
+                          job_id ? SV_I(job_id) : SV_N, SV_S(prev), SV_S(hash)};
+    rc = store_run(q->st, SQ_AUDIT_INSERT, args, 10, NULL, NULL);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "appending to the audit log");
+}
+
+const char *qtm_audit_genesis(void)
+{
+    return genesis;
+}

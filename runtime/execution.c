@@ -1,0 +1,680 @@
+/*
+ * execution.c - jobs and their ServiceEvent: create, claim, advance,
+ * complete, evidence, participants, and the views (job show, desk).
+ *
+ * Invariants kept here:
+ *   - a job exists only through the explicit handoff from an approved,
+ *     assigned task, one job per task (UNIQUE(task_id) backs it up);
+ *   - a claim is one conditional UPDATE (... WHERE state = 'queued') inside
+ *     BEGIN IMMEDIATE: of any number of concurrent claimers exactly one
+ *     sees a changed row; the others are told who owns the job;
+ *   - the ServiceEvent moves only along a transition the surface's tables
+ *     allow from its current phase, fired by whom the table says, with its
+ *     conditions met; reaching a final phase composes the record in the
+ *     same transaction;
+ *   - vendors and clients never change execution; they are participants.
+ */
+#include "qtm_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static const char *an(const char *word)
+{
+    return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* The phase a job shows: its ServiceEvent's, or the initial one before claim. */
+static const char *job_phase(const job *j, const service_event *se)
+{
+    return se->id ? se->phase : j->s->phases[j->s->initial].name;
+}
+
+qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64_t *job_id)
+{
+    *job_id = 0;
+    actor a;
+    int64_t request, assignee, existing;
+    char state[16], surface[64];
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
+        (st = actor_require_role(q, &a, "admin", "create jobs")) != QTM_OK ||
+        (st = task_for_job(q, task_id, &request, state, sizeof state, &assignee, &existing,
+                           surface, sizeof surface)) != QTM_OK)
+        goto done;
+    if (existing) {
+        st = qtm_fail(q, QTM_ECONFLICT, "task %lld already has job %lld; one job per task",
+                      (long long)task_id, (long long)existing);
+        goto done;
+    }
+    if (strcmp(state, "assigned") != 0) {
+        st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; a job is created only from an "
+                      "approved task assigned to an operator", (long long)task_id,
+                      strcmp(state, "approved") == 0 ? "approved but not assigned" : state);
+        goto done;
+    }
+    const qtm_surface *s = qtm_surface_find(surface);
+    if (!s) {
+        st = qtm_fail(q, QTM_ENOTFOUND, "surface %s is not in this build", surface);
+        goto done;
+    }
+    store_val args[4] = {SV_I(task_id), SV_S(s->slug), SV_S(s->fingerprint), SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_JOB_INSERT, args, 4, NULL, NULL);
+    if (rc != STORE_OK) {
+        st = rc == STORE_CONSTRAINT
+                 ? qtm_fail(q, QTM_ECONFLICT, "task %lld already has a job", (long long)task_id)
+                 : qtm_store_fail(q, rc, "creating the job");
+        goto done;
+    }
+    *job_id = store_last_id(q->st);
+    st = audit_append(q, a.slug, "job", *job_id, "create", NULL, "queued", *job_id);
+    if (st == QTM_OK && s->claim == QTM_CLAIM_NONE) {
+        /* no claim step: execution truth exists from the handoff on */
+        store_val se[4] = {SV_I(*job_id), SV_S(s->phases[s->initial].name), SV_N, SV_S(q->now)};
+        if ((rc = store_run(q->st, SQ_SE_INSERT, se, 4, NULL, NULL)) != STORE_OK)
+            st = qtm_store_fail(q, rc, "opening the service event");
+        else
+            st = audit_append(q, a.slug, "service_event", store_last_id(q->st), "open", NULL,
+                              s->phases[s->initial].name, *job_id);
+    }
+done:
+    st = tx_end(q, st);
+    if (st != QTM_OK)
+        *job_id = 0;
+    return st;
+}
+
+/* Records one phase change of se (already updated) with its audit row. */
+static qtm_status log_phase(qtm *q, int64_t se_id, const char *from, const char *to,
+                            const char *event, const actor *a, int64_t job_id)
+{
+    store_val args[6] = {SV_I(se_id), SV_S(from), SV_S(to), SV_S(event), SV_I(a->id),
+                         SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_PHASE_INSERT, args, 6, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "recording the phase change");
+    return audit_append(q, a->slug, "service_event", se_id, event, from, to, job_id);
+}
+
+/* Claims j for a: sets the owner and opens the ServiceEvent.  Caller holds
+ * the write transaction and has checked role and access. */
+static qtm_status claim_locked(qtm *q, const actor *a, job *j, const qtm_transition *t,
+                               const char *event)
+{
+    const qtm_surface *s = j->s;
+    store_val args[3] = {SV_I(a->id), SV_S(q->now), SV_I(j->id)};
+    store_rc rc = store_run(q->st, SQ_JOB_CLAIM, args, 3, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "claiming");
+    if (store_changes(q->st) != 1)  /* cannot happen under the write lock; never trust it */
+        return qtm_fail(q, QTM_ECONFLICT, "job %lld was claimed by someone else",
+                        (long long)j->id);
+    qtm_status st = audit_append(q, a->slug, "job", j->id, "claim", "queued", "active", j->id);
+    if (st != QTM_OK)
+        return st;
+    const char *from = s->phases[s->initial].name, *to = s->phases[t->to].name;
+    store_val se[4] = {SV_I(j->id), SV_S(to), SV_I(a->id), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_SE_INSERT, se, 4, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "opening the service event");
+    return log_phase(q, store_last_id(q->st), from, to, event, a, j->id);
+}
+
+/* May operator a claim j?  QTM_OK, or the refusal. */
+static qtm_status may_claim(qtm *q, const actor *a, const job *j)
+{
+    if (strcmp(a->role, "operator") != 0)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
+                        "claim (vendors and clients can be recorded as participants)",
+                        a->slug, an(a->role), a->role);
+    if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
+                        (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
+    return QTM_OK;
+}
+
+qtm_status qtm_job_claim(qtm *q, const char *actor_slug, int64_t job_id)
+{
+    actor a;
+    job j;
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, &a, 1, "claim jobs")) != QTM_OK ||
+        (st = job_load(q, job_id, &j)) != QTM_OK)
+        goto done;
+    if (strcmp(a.role, "operator") == 0 && strcmp(j.state, "queued") != 0) {
+        if (j.owner_id == a.id)
+            goto done;  /* the owner claiming again: nothing to do */
+        st = qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s", (long long)job_id,
+                      j.owner[0] ? j.owner : "another operator");
+        goto done;
+    }
+    if ((st = may_claim(q, &a, &j)) != QTM_OK)
+        goto done;
+    const qtm_surface *s = j.s;
+    int ev = surface_event(s, "claim");
+    const qtm_transition *t = ev < 0 ? NULL : qtm_surface_next(s, s->initial, (unsigned)ev);
+    if (!t || !t->claim) {
+        st = qtm_fail(q, QTM_EREFUSED, "surface %s has no claim step", s->slug);
+        goto done;
+    }
+    st = claim_locked(q, &a, &j, t, "claim");
+done:
+    return tx_end(q, st);
+}
+
+/* Lists the events allowed from phase p, for refusal messages. */
+static void allowed_events(const qtm_surface *s, unsigned p, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (unsigned e = 0; e < s->nevents && off < n; e++)
+        if (qtm_surface_next(s, p, e))
+            off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", s->events[e]);
+    if (!off)
+        snprintf(buf, n, "none");
+}
+
+static int64_t count_evidence(qtm *q, int64_t job_id, const char *category)
+{
+    int64_t n = 0;
+    store_val args[2] = {SV_I(job_id), SV_S(category)};
+    fetch_int(q, SQ_EVIDENCE_COUNT, args, 2, &n);
+    return n;
+}
+
+/* The conditions a transition requires; QTM_EREFUSED naming what is missing. */
+static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
+{
+    const qtm_surface *s = j->s;
+    if (t->requires & QTM_REQ_EVIDENCE) {
+        char missing[512];
+        size_t off = 0;
+        missing[0] = '\0';
+        for (unsigned i = 0; i < s->nev_required; i++) {
+            int64_t have = count_evidence(q, j->id, s->ev_required[i]);
+            if (have < (int64_t)s->ev_min_per_category && off < sizeof missing)
+                off += (size_t)snprintf(missing + off, sizeof missing - off, "%s%s (%lld of %u)",
+                                        off ? ", " : "", s->ev_required[i], (long long)have,
+                                        s->ev_min_per_category);
+        }
+        if (off)
+            return qtm_fail(q, QTM_EREFUSED, "evidence missing: %s", missing);
+    }
+    if (t->requires & QTM_REQ_PAYMENT) {
+        json_t *set = settlement_json(q, j->id);
+        const char *status = set ? json_string_value(json_object_get(set, "status")) : NULL;
+        int ok = status && (strcmp(status, "paid") == 0 || strcmp(status, "waived") == 0);
+        char copy[16];
+        snprintf(copy, sizeof copy, "%s", status ? status : "unpaid");
+        json_decref(set);
+        if (!ok)
+            return qtm_fail(q, QTM_EREFUSED, "job %lld must be paid or waived first (settlement "
+                            "is %s; payment timing is before_complete)", (long long)j->id, copy);
+    }
+    if (t->requires & QTM_REQ_PARTICIPANTS) {
+        int64_t n = 0;
+        store_val arg = SV_I(j->id);
+        fetch_int(q, SQ_PARTICIPANT_COUNT, &arg, 1, &n);
+        if (n == 0)
+            return qtm_fail(q, QTM_EREFUSED, "job %lld needs at least one participant recorded "
+                            "first", (long long)j->id);
+    }
+    return QTM_OK;
+}
+
+/* May a fire t on j?  Checks the `by` of the transition. */
+static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_transition *t,
+                           const char *event)
+{
+    if (t->by & QTM_BY_OWNER) {
+        if (j->owner_id == a->id)
+            return QTM_OK;
+        if (strcmp(a->role, "operator") != 0)
+            return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
+                            "the job's operator can", a->slug, an(a->role), a->role);
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
+                        "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
+                        event);
+    }
+    if ((t->by & QTM_BY_OPERATOR) && strcmp(a->role, "operator") == 0)
+        return QTM_OK;
+    if ((t->by & QTM_BY_ADMIN) && strcmp(a->role, "admin") == 0)
+        return QTM_OK;
+    return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; `%s` on job %lld is for %s", a->slug,
+                    an(a->role), a->role, event, (long long)j->id,
+                    t->by & QTM_BY_OPERATOR ? "operators" : "admins");
+}
+
+qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const char *event)
+{
+    actor a;
+    job j;
+    service_event se;
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        goto done;
+    const qtm_surface *s = j.s;
+    if (strcmp(a.role, "vendor") == 0 || strcmp(a.role, "client") == 0) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
+                      "job's operator can", a.slug, an(a.role), a.role);
+        goto done;
+    }
+    int ev = surface_event(s, event ? event : "");
+    if (ev < 0) {
+        st = qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
+                      event ? event : "");
+        goto done;
+    }
+    if (strcmp(j.state, "complete") == 0) {
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
+                      (long long)job_id);
+        goto done;
+    }
+    const char *phase = job_phase(&j, &se);
+    int p = surface_phase(s, phase);
+    if (p < 0) {
+        st = qtm_fail(q, QTM_ESTORAGE, "job %lld is in phase '%s', unknown to surface %s",
+                      (long long)job_id, phase, s->slug);
+        goto done;
+    }
+    const qtm_transition *t = qtm_surface_next(s, (unsigned)p, (unsigned)ev);
+    if (!t) {
+        char allowed[256];
+        allowed_events(s, (unsigned)p, allowed, sizeof allowed);
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); '%s' is not allowed "
+                      "there (allowed: %s)", (long long)job_id, phase,
+                      s->phases[p].label, event, allowed);
+        goto done;
+    }
+    if (t->claim) {
+        /* `job advance ID claim` is the claim itself */
+        if (strcmp(j.state, "queued") != 0) {
+            st = qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s",
+                          (long long)job_id, j.owner);
+            goto done;
+        }
+        if ((st = may_claim(q, &a, &j)) != QTM_OK)
+            goto done;
+        st = claim_locked(q, &a, &j, t, event);
+        goto done;
+    }
+    if (strcmp(j.state, "queued") == 0 && s->claim == QTM_CLAIM_REQUIRED) {
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                      (long long)job_id);
+        goto done;
+    }
+    if ((st = may_fire(q, &a, &j, t, event)) != QTM_OK ||
+        (st = check_requires(q, &j, t)) != QTM_OK)
+        goto done;
+    if (!se.id) {
+        /* claim optional: the first step by the assignee opens execution */
+        if ((st = may_claim(q, &a, &j)) != QTM_OK)
+            goto done;
+        st = claim_locked(q, &a, &j, t, event);
+        goto done;
+    }
+    const char *to = s->phases[t->to].name;
+    int final = s->phases[t->to].final;
+    store_val args[5] = {SV_S(to), SV_I(final), final ? SV_S(q->now) : SV_N, SV_I(se.id),
+                         SV_S(se.phase)};
+    store_rc rc = store_run(q->st, SQ_SE_SET_PHASE, args, 5, NULL, NULL);
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "advancing");
+        goto done;
+    }
+    if (store_changes(q->st) != 1) {
+        st = qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                      (long long)job_id);
+        goto done;
+    }
+    if ((st = log_phase(q, se.id, se.phase, to, event, &a, job_id)) != QTM_OK)
+        goto done;
+    if (final) {
+        snprintf(se.phase, sizeof se.phase, "%s", to);
+        se.complete = 1;
+        snprintf(se.completed_at, sizeof se.completed_at, "%s", q->now);
+        st = record_compose(q, &j, &se, a.slug);
+    }
+done:
+    return tx_end(q, st);
+}
+
+qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
+{
+    actor a;
+    job j;
+    service_event se;
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, &a, 1, "complete jobs")) != QTM_OK ||
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        goto done;
+    if (strcmp(j.state, "complete") == 0) {
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)job_id);
+        goto done;
+    }
+    int anyone = j.s->ownership == QTM_OWNERSHIP_NONE && strcmp(a.role, "operator") == 0;
+    if (j.owner_id != a.id && !anyone) {
+        if (strcmp(a.role, "operator") != 0)
+            st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
+                          "job's operator can", a.slug, an(a.role), a.role);
+        else if (j.owner[0])
+            st = qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot complete it",
+                          (long long)job_id, j.owner, a.slug);
+        else
+            st = qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                          (long long)job_id);
+        goto done;
+    }
+    if (!se.complete) {
+        const char *phase = job_phase(&j, &se);
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld cannot complete: its ServiceEvent is in phase "
+                      "%s (%s), not complete", (long long)job_id, phase,
+                      surface_label(j.s, phase));
+        goto done;
+    }
+    store_val args[2] = {SV_S(q->now), SV_I(job_id)};
+    store_rc rc = store_run(q->st, SQ_JOB_COMPLETE, args, 2, NULL, NULL);
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "completing the job");
+        goto done;
+    }
+    if (store_changes(q->st) != 1) {
+        st = qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                      (long long)job_id);
+        goto done;
+    }
+    st = audit_append(q, a.slug, "job", job_id, "complete", j.state, "complete", job_id);
+done:
+    return tx_end(q, st);
+}
+
+/* Evidence and participants: recorded by the job's operator (the owner). */
+static qtm_status context_begin(qtm *q, const char *actor_slug, int64_t job_id, const char *what,
+                                actor *a, job *j)
+{
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
+        (st = job_load(q, job_id, j)) != QTM_OK)
+        return st;
+    if (strcmp(a->role, "operator") != 0)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot %s; only the job's operator "
+                        "can", a->slug, an(a->role), a->role, what);
+    if (strcmp(j->state, "queued") == 0 && j->s->claim != QTM_CLAIM_NONE)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                        (long long)job_id);
+    if (j->owner_id && j->owner_id != a->id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
+                        (long long)job_id, j->owner, a->slug, what);
+    if (strcmp(j->state, "complete") == 0)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; its execution is closed",
+                        (long long)job_id);
+    return QTM_OK;
+}
+
+static int text_ok(const char *s, size_t max)
+{
+    return s && *s && strlen(s) <= max;
+}
+
+qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
+                            const char *category, const char *ref, const char *note)
+{
+    if (!text_ok(category, 64) || !text_ok(ref, 1000) || (note && strlen(note) > 2000))
+        return qtm_fail(q, QTM_EINVALID, "evidence needs a category (<= 64 bytes) and a "
+                        "reference (<= 1000 bytes); a note is at most 2000 bytes");
+    actor a;
+    job j;
+    qtm_status st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
+    if (st != QTM_OK)
+        return tx_end(q, st);
+    const qtm_surface *s = j.s;
+    int known = 0;
+    for (unsigned i = 0; i < s->nev_required; i++)
+        known |= strcmp(s->ev_required[i], category) == 0;
+    for (unsigned i = 0; i < s->nev_optional; i++)
+        known |= strcmp(s->ev_optional[i], category) == 0;
+    if (!known && s->nev_required + s->nev_optional > 0) {
+        st = qtm_fail(q, QTM_EINVALID, "surface %s has no evidence category '%s'", s->slug,
+                      category);
+        return tx_end(q, st);
+    }
+    store_val args[6] = {SV_I(job_id), SV_S(category), SV_S(ref), SV_S(note), SV_I(a.id),
+                         SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_EVIDENCE_INSERT, args, 6, NULL, NULL);
+    if (rc != STORE_OK)
+        return tx_end(q, qtm_store_fail(q, rc, "adding evidence"));
+    st = audit_append(q, a.slug, "evidence", store_last_id(q->st), "add", NULL, category, job_id);
+    return tx_end(q, st);
+}
+
+qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
+                               const char *name, const char *role, const char *contact)
+{
+    if (!text_ok(name, 200) || !text_ok(role, 100) || (contact && strlen(contact) > 200))
+        return qtm_fail(q, QTM_EINVALID, "a participant needs a name (<= 200 bytes) and a role "
+                        "(<= 100 bytes); contact is at most 200 bytes");
+    actor a;
+    job j;
+    qtm_status st = context_begin(q, actor_slug, job_id, "record participants", &a, &j);
+    if (st != QTM_OK)
+        return tx_end(q, st);
+    store_val args[6] = {SV_I(job_id), SV_S(name), SV_S(role), SV_S(contact), SV_I(a.id),
+                         SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_PARTICIPANT_INSERT, args, 6, NULL, NULL);
+    if (rc != STORE_OK)
+        return tx_end(q, qtm_store_fail(q, rc, "recording the participant"));
+    st = audit_append(q, a.slug, "participant", store_last_id(q->st), "add", NULL, role, job_id);
+    return tx_end(q, st);
+}
+
+/* --- views ----------------------------------------------------------------- */
+
+typedef struct named_rows {
+    json_t *arr;
+    const char *const *keys;       /* NULL-terminated column names */
+} named_rows;
+
+static int named_row(void *arg, const store_val *c, int n)
+{
+    named_rows *r = arg;
+    json_t *o = json_object();
+    for (int i = 0; r->keys[i] && i < n; i++)
+        json_object_set_new(o, r->keys[i], json_col(&c[i]));
+    json_array_append_new(r->arr, o);
+    return 0;
+}
+
+json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
+{
+    named_rows r = {json_array(), keys};
+    store_val arg = SV_I(id);
+    if (store_run(q->st, sq, &arg, 1, named_row, &r) != STORE_OK) {
+        json_decref(r.arr);
+        return NULL;
+    }
+    return r.arr;
+}
+
+const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
+const char *const participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
+const char *const phase_keys[] = {"from", "to", "event", "actor", "at", NULL};
+
+static json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
+{
+    json_t *o = json_object(), *req = json_array();
+    json_object_set_new(o, "event", json_string(s->events[t->event]));
+    json_object_set_new(o, "to", json_string(s->phases[t->to].name));
+    json_object_set_new(o, "label", json_string(s->phases[t->to].label));
+    json_object_set_new(o, "by", json_string(t->by & QTM_BY_OWNER      ? "owner"
+                                             : t->by & QTM_BY_OPERATOR ? "operator"
+                                                                       : "admin"));
+    if (t->requires & QTM_REQ_EVIDENCE)
+        json_array_append_new(req, json_string("evidence"));
+    if (t->requires & QTM_REQ_PAYMENT)
+        json_array_append_new(req, json_string("payment"));
+    if (t->requires & QTM_REQ_PARTICIPANTS)
+        json_array_append_new(req, json_string("participants"));
+    json_object_set_new(o, "requires", req);
+    return o;
+}
+
+qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    job j;
+    service_event se;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        return tx_end(q, st);
+    const qtm_surface *s = j.s;
+    const char *phase = job_phase(&j, &se);
+    int p = surface_phase(s, phase);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(j.id));
+    json_object_set_new(o, "surface", json_string(j.surface));
+    json_object_set_new(o, "fingerprint", json_string(j.fingerprint));
+    json_object_set_new(o, "state", json_string(j.state));
+    json_object_set_new(o, "phase", json_string(phase));
+    json_object_set_new(o, "label", json_string(surface_label(s, phase)));
+    json_object_set_new(o, "hint", json_string(p >= 0 ? s->phases[p].hint : ""));
+    json_object_set_new(o, "owner", json_str_or_null(j.owner));
+    json_object_set_new(o, "assignee", json_str_or_null(j.assignee));
+    json_object_set_new(o, "task", json_integer(j.task));
+    json_object_set_new(o, "created_at", json_string(j.created_at));
+    json_object_set_new(o, "claimed_at", json_str_or_null(j.claimed_at));
+    json_object_set_new(o, "completed_at", json_str_or_null(j.completed_at));
+    if (se.id) {
+        json_t *e = json_object();
+        json_object_set_new(e, "id", json_integer(se.id));
+        json_object_set_new(e, "phase", json_string(se.phase));
+        json_object_set_new(e, "operator", json_str_or_null(se.operator_slug));
+        json_object_set_new(e, "complete", json_boolean(se.complete));
+        json_object_set_new(e, "started_at", json_string(se.started_at));
+        json_object_set_new(e, "completed_at", json_str_or_null(se.completed_at));
+        json_t *ph = job_list(q, SQ_PHASE_LIST, se.id, phase_keys);
+        json_object_set_new(e, "phases", ph ? ph : json_array());
+        json_object_set_new(o, "service_event", e);
+    } else {
+        json_object_set_new(o, "service_event", json_null());
+    }
+    json_t *next = json_array();
+    if (p >= 0 && strcmp(j.state, "complete") != 0)
+        for (unsigned e = 0; e < s->nevents; e++) {
+            const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
+            if (t)
+                json_array_append_new(next, transition_json(s, t));
+        }
+    json_object_set_new(o, "next", next);
+    json_t *ev = job_list(q, SQ_EVIDENCE_LIST, j.id, evidence_keys);
+    json_object_set_new(o, "evidence", ev ? ev : json_array());
+    json_t *missing = json_array();
+    for (unsigned i = 0; i < s->nev_required; i++) {
+        int64_t have = count_evidence(q, j.id, s->ev_required[i]);
+        if (have < (int64_t)s->ev_min_per_category) {
+            json_t *m = json_object();
+            json_object_set_new(m, "category", json_string(s->ev_required[i]));
+            json_object_set_new(m, "have", json_integer(have));
+            json_object_set_new(m, "need", json_integer(s->ev_min_per_category));
+            json_array_append_new(missing, m);
+        }
+    }
+    json_object_set_new(o, "evidence_missing", missing);
+    json_t *pa = job_list(q, SQ_PARTICIPANT_LIST, j.id, participant_keys);
+    json_object_set_new(o, "participants", pa ? pa : json_array());
+    json_t *set = settlement_json(q, j.id);
+    json_object_set_new(o, "settlement", set ? set : json_null());
+    int64_t rec = 0;
+    store_val arg = SV_I(j.id);
+    fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
+    json_object_set_new(o, "record", rec ? json_integer(rec) : json_null());
+    *out = o;
+    return tx_end(q, QTM_OK);
+}
+
+typedef struct desk_ctx {
+    qtm *q;
+    int64_t op;                    /* 0: everyone */
+    json_t *queued, *active, *completed;
+} desk_ctx;
+
+static int desk_row(void *arg, const store_val *c, int n)
+{
+    desk_ctx *d = arg;
+    (void)n;
+    const char *surface = c[1].type == SV_TEXT ? c[1].s : "";
+    const char *state = c[2].type == SV_TEXT ? c[2].s : "";
+    const qtm_surface *s = qtm_surface_find(surface);
+    if (!s)
+        return 0;
+    int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;
+    int queued = strcmp(state, "queued") == 0;
+    if (d->op) {
+        /* an operator's desk: their jobs, and queued pool jobs anyone may claim */
+        int mine = owner == d->op || (!owner && assignee == d->op);
+        if (!mine && !(queued && s->ownership == QTM_OWNERSHIP_POOL))
+            return 0;
+    }
+    const char *phase = c[3].type == SV_TEXT ? c[3].s : s->phases[s->initial].name;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "surface", json_string(surface));
+    json_object_set_new(o, "state", json_string(state));
+    json_object_set_new(o, "phase", json_string(phase));
+    json_object_set_new(o, "label", json_string(surface_label(s, phase)));
+    json_object_set_new(o, "owner", json_col(&c[4]));
+    json_object_set_new(o, "assignee", json_col(&c[5]));
+    if (queued)
+        json_array_append_new(d->queued, o);
+    else if (strcmp(state, "active") == 0)
+        json_array_append_new(d->active, o);
+    else if (s->completed_jobs == QTM_COMPLETED_VISIBLE)
+        json_array_append_new(d->completed, o);
+    else
+        json_decref(o);
+    return 0;
+}
+
+qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    desk_ctx d = {q, 0, json_array(), json_array(), json_array()};
+    if (operator_slug) {
+        actor a;
+        if ((st = actor_load(q, operator_slug, &a)) != QTM_OK)
+            goto fail;
+        d.op = a.id;
+    }
+    store_rc rc = store_run(q->st, SQ_JOB_DESK, NULL, 0, desk_row, &d);
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "reading the desk");
+        goto fail;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "queued", d.queued);
+    json_object_set_new(o, "active", d.active);
+    json_object_set_new(o, "completed", d.completed);
+    *out = o;
+    return tx_end(q, QTM_OK);
+fail:
+    json_decref(d.queued);
+    json_decref(d.active);
+    json_decref(d.completed);
+    return tx_end(q, st);
+}

@@ -1,0 +1,496 @@
+/*
+ * governance.c - actors, intake requests and admin tasks.
+ *
+ * This is the governance layer: nothing here creates executable work.
+ * Submitting a request stores the validated intake (immutable) and opens
+ * its review task; approving and assigning only change the task.  Only
+ * qtm_job_create (execution.c) turns an approved, assigned task into a job.
+ */
+#include "qtm_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intake.h"
+
+static const char *const roles[] = {"admin", "operator", "vendor", "client", NULL};
+static const char *const accesses[] = {"active", "limited", "suspended", NULL};
+
+static int in_list(const char *const *v, const char *w)
+{
+    for (; *v; v++)
+        if (strcmp(*v, w) == 0)
+            return 1;
+    return 0;
+}
+
+/* Slugs: 1-63 bytes of a-z 0-9 . _ -, starting with a letter or digit. */
+static int valid_slug(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+              *s == '_' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+/* --- actors ---------------------------------------------------------------- */
+
+qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char *name)
+{
+    if (!slug || !valid_slug(slug))
+        return qtm_fail(q, QTM_EINVALID, "actor slug '%s' is not valid (a-z, 0-9, '.', '_', "
+                        "'-'; at most 63 bytes)", slug ? slug : "");
+    if (!role || !in_list(roles, role))
+        return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (admin, operator, vendor, client)",
+                        role ? role : "");
+    if (name && strlen(name) > 120)
+        return qtm_fail(q, QTM_EINVALID, "actor name is longer than 120 bytes");
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    store_val key = SV_S(slug);
+    store_rc rc;
+    int64_t found = 0;
+    if ((st = fetch_int(q, SQ_ACTOR_BY_SLUG, &key, 1, &found)) != QTM_OK)
+        goto done;
+    if (found) {
+        st = qtm_fail(q, QTM_ECONFLICT, "actor '%s' already exists", slug);
+        goto done;
+    }
+    store_val args[4] = {SV_S(slug), SV_S(name && *name ? name : slug), SV_S(role), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_ACTOR_INSERT, args, 4, NULL, NULL)) != STORE_OK) {
+        st = qtm_store_fail(q, rc, "adding the actor");
+        goto done;
+    }
+    st = audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, role, 0);
+done:
+    return tx_end(q, st);
+}
+
+qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
+{
+    if (!access || !in_list(accesses, access))
+        return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' (active, limited, suspended)",
+                        access ? access : "");
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    actor a;
+    if ((st = actor_load(q, slug, &a)) != QTM_OK)
+        goto done;
+    if (strcmp(a.access, access) != 0) {
+        store_val args[2] = {SV_S(access), SV_S(slug)};
+        store_rc rc = store_run(q->st, SQ_ACTOR_SET_ACCESS, args, 2, NULL, NULL);
+        if (rc != STORE_OK) {
+            st = qtm_store_fail(q, rc, "changing access");
+            goto done;
+        }
+        st = audit_append(q, NULL, "actor", a.id, "access", a.access, access, 0);
+    }
+done:
+    return tx_end(q, st);
+}
+
+static int actor_list_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    json_t *o = json_object();
+    json_object_set_new(o, "slug", json_col(&c[0]));
+    json_object_set_new(o, "name", json_col(&c[1]));
+    json_object_set_new(o, "role", json_col(&c[2]));
+    json_object_set_new(o, "access", json_col(&c[3]));
+    json_object_set_new(o, "created_at", json_col(&c[4]));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+qtm_status qtm_actor_list(qtm *q, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    json_t *a = json_array();
+    store_rc rc = store_run(q->st, SQ_ACTOR_LIST, NULL, 0, actor_list_row, a);
+    if (rc != STORE_OK) {
+        json_decref(a);
+        return tx_end(q, qtm_store_fail(q, rc, "listing actors"));
+    }
+    *out = a;
+    return tx_end(q, QTM_OK);
+}
+
+/* --- requests -------------------------------------------------------------- */
+
+typedef struct by_key {
+    int64_t request, task;
+    char *intake;
+    char surface[64];
+} by_key;
+
+static int key_row(void *arg, const store_val *c, int n)
+{
+    by_key *k = arg;
+    (void)n;
+    k->request = c[0].i;
+    k->intake = strdup(c[1].type == SV_TEXT ? c[1].s : "");
+    col_text(k->surface, sizeof k->surface, &c[2]);
+    k->task = c[3].i;
+    return 1;
+}
+
+qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surface,
+                              const char *intake_json, unsigned photos, const char *key,
+                              int64_t *request_id, int64_t *task_id)
+{
+    char *canonical = NULL;
+    char msg[512];
+    by_key prior = {0, 0, NULL, ""};
+    *request_id = *task_id = 0;
+    const qtm_surface *s = qtm_surface_find(surface ? surface : "");
+    if (!s)
+        return qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface ? surface : "");
+    if (s->status != QTM_STATUS_ACTIVE)
+        return qtm_fail(q, QTM_EREFUSED, "surface %s is %s and takes no new requests",
+                        s->slug, s->status == QTM_STATUS_PLANNED ? "planned" : "deprecated");
+    if (key && (!*key || strlen(key) > 200))
+        return qtm_fail(q, QTM_EINVALID, "an idempotency key must be 1 to 200 bytes");
+    qtm_status st = intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0,
+                                    photos, &canonical, msg, sizeof msg);
+    if (st != QTM_OK)
+        return qtm_fail(q, st, "%s", msg);
+
+    if ((st = tx_begin(q, 1)) != QTM_OK)
+        goto out;
+    actor a = {0};
+    if (actor_slug && *actor_slug) {
+        if ((st = actor_may_act(q, actor_slug, &a, 0, "submit requests")) != QTM_OK)
+            goto done;
+    }
+    store_rc rc;
+    if (key) {
+        store_val k = SV_S(key);
+        if ((rc = store_run(q->st, SQ_REQUEST_BY_KEY, &k, 1, key_row, &prior)) != STORE_OK) {
+            st = qtm_store_fail(q, rc, "reading requests");
+            goto done;
+        }
+        if (prior.request) {
+            /* a retry: the first request stands, nothing new is stored */
+            if (strcmp(prior.surface, s->slug) != 0 || strcmp(prior.intake, canonical) != 0) {
+                st = qtm_fail(q, QTM_ECONFLICT, "idempotency key '%s' was already used for "
+                              "request %lld with a different packet", key,
+                              (long long)prior.request);
+                goto done;
+            }
+            *request_id = prior.request;
+            *task_id = prior.task;
+            goto done;
+        }
+    }
+    store_val args[7] = {SV_S(s->slug), SV_S(s->fingerprint), SV_S(canonical), SV_I(photos),
+                         SV_S(key), a.id ? SV_I(a.id) : SV_N, SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_REQUEST_INSERT, args, 7, NULL, NULL)) != STORE_OK) {
+        st = qtm_store_fail(q, rc, "storing the request");
+        goto done;
+    }
+    *request_id = store_last_id(q->st);
+    store_val targs[2] = {SV_I(*request_id), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_TASK_INSERT, targs, 2, NULL, NULL)) != STORE_OK) {
+        st = qtm_store_fail(q, rc, "opening the task");
+        goto done;
+    }
+    *task_id = store_last_id(q->st);
+    const char *who = a.id ? a.slug : NULL;
+    if ((st = audit_append(q, who, "request", *request_id, "submit", NULL, s->slug, 0)) != QTM_OK)
+        goto done;
+    st = audit_append(q, who, "task", *task_id, "open", NULL, "review", 0);
+done:
+    st = tx_end(q, st);
+    if (st != QTM_OK)
+        *request_id = *task_id = 0;
+out:
+    free(prior.intake);
+    free(canonical);
+    return st;
+}
+
+/* --- tasks ----------------------------------------------------------------- */
+
+typedef struct task {
+    int64_t id, request;
+    char state[16];
+    int64_t assignee_id;
+    char assignee[64];
+    char reason[512];
+    char surface[64];
+    char created_at[32], updated_at[32];
+    int64_t job;
+} task;
+
+static int task_row(void *arg, const store_val *c, int n)
+{
+    task *t = arg;
+    (void)n;
+    t->id = c[0].i;
+    t->request = c[1].i;
+    col_text(t->state, sizeof t->state, &c[2]);
+    t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
+    col_text(t->assignee, sizeof t->assignee, &c[4]);
+    col_text(t->reason, sizeof t->reason, &c[5]);
+    col_text(t->surface, sizeof t->surface, &c[6]);
+    col_text(t->created_at, sizeof t->created_at, &c[7]);
+    col_text(t->updated_at, sizeof t->updated_at, &c[8]);
+    t->job = c[9].type == SV_INT ? c[9].i : 0;
+    return 1;
+}
+
+static qtm_status task_load(qtm *q, int64_t id, task *t)
+{
+    memset(t, 0, sizeof *t);
+    store_val arg = SV_I(id);
+    store_rc rc = store_run(q->st, SQ_TASK_BY_ID, &arg, 1, task_row, t);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading tasks");
+    if (!t->id)
+        return qtm_fail(q, QTM_ENOTFOUND, "no task %lld", (long long)id);
+    return QTM_OK;
+}
+
+/* Loads the task and the acting admin; the shared start of every task verb. */
+static qtm_status task_begin(qtm *q, const char *actor_slug, int64_t id, const char *what,
+                             actor *a, task *t)
+{
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
+        (st = actor_require_role(q, a, "admin", what)) != QTM_OK ||
+        (st = task_load(q, id, t)) != QTM_OK)
+        return st;
+    return QTM_OK;
+}
+
+static qtm_status task_move(qtm *q, const actor *a, task *t, const char *to, const char *reason,
+                            const char *action)
+{
+    store_val args[5] = {SV_S(to), SV_S(reason), SV_S(q->now), SV_I(t->id), SV_S(t->state)};
+    store_rc rc = store_run(q->st, SQ_TASK_SET_STATE, args, 5, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "updating the task");
+    if (store_changes(q->st) != 1)
+        return qtm_fail(q, QTM_ECONFLICT, "task %lld changed while this command ran",
+                        (long long)t->id);
+    return audit_append(q, a->slug, "task", t->id, action, t->state, to, 0);
+}
+
+qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
+{
+    actor a;
+    task t;
+    qtm_status st = task_begin(q, actor_slug, id, "approve tasks", &a, &t);
+    if (st == QTM_OK) {
+        if (strcmp(t.state, "review") != 0)
+            st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
+                          "approved", (long long)id, t.state);
+        else
+            st = task_move(q, &a, &t, "approved", NULL, "approve");
+    }
+    return tx_end(q, st);
+}
+
+qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const char *reason)
+{
+    if (!reason || !*reason)
+        return qtm_fail(q, QTM_EUSAGE, "rejecting a task needs a reason");
+    if (strlen(reason) > 500)
+        return qtm_fail(q, QTM_EINVALID, "the reason is longer than 500 bytes");
+    actor a;
+    task t;
+    qtm_status st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
+    if (st == QTM_OK) {
+        if (strcmp(t.state, "review") != 0)
+            st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
+                          "rejected", (long long)id, t.state);
+        else
+            st = task_move(q, &a, &t, "rejected", reason, "reject");
+    }
+    return tx_end(q, st);
+}
+
+qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const char *op_slug)
+{
+    actor a, op;
+    task t;
+    qtm_status st = task_begin(q, actor_slug, id, "assign tasks", &a, &t);
+    if (st != QTM_OK)
+        goto done;
+    if (strcmp(t.state, "approved") != 0 && strcmp(t.state, "assigned") != 0) {
+        st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only an approved task can be "
+                      "assigned", (long long)id, t.state);
+        goto done;
+    }
+    if (t.job) {
+        st = qtm_fail(q, QTM_EREFUSED, "task %lld already handed off to job %lld; its "
+                      "assignment is final", (long long)id, (long long)t.job);
+        goto done;
+    }
+    if ((st = actor_load(q, op_slug, &op)) != QTM_OK)
+        goto done;
+    if (strcmp(op.role, "operator") != 0) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; tasks are assigned to operators",
+                      op.slug, op.role);
+        goto done;
+    }
+    if (strcmp(op.access, "suspended") == 0) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot receive work", op.slug);
+        goto done;
+    }
+    store_val args[3] = {SV_I(op.id), SV_S(q->now), SV_I(t.id)};
+    store_rc rc = store_run(q->st, SQ_TASK_SET_ASSIGNEE, args, 3, NULL, NULL);
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "assigning the task");
+        goto done;
+    }
+    st = audit_append(q, a.slug, "task", t.id, "assign", t.assignee[0] ? t.assignee : t.state,
+                      op.slug, 0);
+done:
+    return tx_end(q, st);
+}
+
+qtm_status qtm_task_close(qtm *q, const char *actor_slug, int64_t id)
+{
+    actor a;
+    task t;
+    qtm_status st = task_begin(q, actor_slug, id, "close tasks", &a, &t);
+    if (st == QTM_OK) {
+        if (strcmp(t.state, "closed") == 0)
+            st = qtm_fail(q, QTM_EREFUSED, "task %lld is already closed", (long long)id);
+        else
+            st = task_move(q, &a, &t, "closed", NULL, "close");
+    }
+    return tx_end(q, st);
+}
+
+static json_t *task_json(const task *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(t->id));
+    json_object_set_new(o, "request", json_integer(t->request));
+    json_object_set_new(o, "surface", json_string(t->surface));
+    json_object_set_new(o, "state", json_string(t->state));
+    json_object_set_new(o, "assignee", json_str_or_null(t->assignee));
+    json_object_set_new(o, "reason", json_str_or_null(t->reason));
+    json_object_set_new(o, "job", t->job ? json_integer(t->job) : json_null());
+    json_object_set_new(o, "created_at", json_string(t->created_at));
+    json_object_set_new(o, "updated_at", json_string(t->updated_at));
+    return o;
+}
+
+static int task_list_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "request", json_col(&c[1]));
+    json_object_set_new(o, "state", json_col(&c[2]));
+    json_object_set_new(o, "assignee", json_col(&c[3]));
+    json_object_set_new(o, "surface", json_col(&c[4]));
+    json_object_set_new(o, "updated_at", json_col(&c[5]));
+    json_object_set_new(o, "job", json_col(&c[6]));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
+{
+    static const char *const states[] = {"review", "approved", "assigned", "rejected",
+                                         "closed", NULL};
+    *out = NULL;
+    if (state && !in_list(states, state))
+        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' (review, approved, assigned, "
+                        "rejected, closed)", state);
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    json_t *a = json_array();
+    store_val arg = SV_S(state);
+    store_rc rc = store_run(q->st, SQ_TASK_LIST, &arg, 1, task_list_row, a);
+    if (rc != STORE_OK) {
+        json_decref(a);
+        return tx_end(q, qtm_store_fail(q, rc, "listing tasks"));
+    }
+    *out = a;
+    return tx_end(q, QTM_OK);
+}
+
+typedef struct req_row {
+    json_t *o;
+} req_row;
+
+static int request_row(void *arg, const store_val *c, int n)
+{
+    json_t *o = arg;
+    (void)n;
+    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "surface", json_col(&c[1]));
+    json_object_set_new(o, "fingerprint", json_col(&c[2]));
+    json_t *intake = c[3].type == SV_TEXT ? json_loads(c[3].s, 0, NULL) : NULL;
+    json_object_set_new(o, "intake", intake ? intake : json_null());
+    json_object_set_new(o, "photos", json_col(&c[4]));
+    json_object_set_new(o, "submitted_by", json_col(&c[5]));
+    json_object_set_new(o, "created_at", json_col(&c[6]));
+    return 1;
+}
+
+/* The request as JSON (used by task show, job show and the record). */
+json_t *request_json(qtm *q, int64_t id)
+{
+    json_t *o = json_object();
+    store_val arg = SV_I(id);
+    if (store_run(q->st, SQ_REQUEST_BY_ID, &arg, 1, request_row, o) != STORE_OK) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
+{
+    *out = NULL;
+    task t;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = task_load(q, id, &t)) != QTM_OK)
+        return tx_end(q, st);
+    json_t *o = task_json(&t);
+    json_t *r = request_json(q, t.request);
+    if (!r) {
+        json_decref(o);
+        return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the request"));
+    }
+    json_object_set_new(o, "request", r);
+    *out = o;
+    return tx_end(q, QTM_OK);
+}
+
+/* Used by execution.c: the task as governance left it. */
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+                        int64_t *assignee, int64_t *job_id, char *surface, size_t sn)
+{
+    task t;
+    qtm_status st = task_load(q, id, &t);
+    if (st != QTM_OK)
+        return st;
+    *request = t.request;
+    snprintf(state, n, "%s", t.state);
+    *assignee = t.assignee_id;
+    *job_id = t.job;
+    snprintf(surface, sn, "%s", t.surface);
+    return QTM_OK;
+}

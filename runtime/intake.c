@@ -1,0 +1,658 @@
+/*
+ * intake.c - intake packet validation against a surface's compiled schema.
+ * Invariants: the first problem in a fixed order (intake.h) is the one
+ * reported, so the same packet always gets the same message; user text
+ * reaches a message only through quote() (truncated, control characters
+ * replaced); nothing is kept between calls and no input can crash it.
+ */
+#include "intake.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Names of qtm_field_type values. ORDER: matches qtm_surface.h and qtmc's model.c. */
+static const char *const type_names[] = {
+    "text", "email", "phone", "integer", "number", "boolean", "date", "time", "one_of"};
+#define NTYPES (sizeof type_names / sizeof type_names[0])
+
+#define QUOTE_BUF (2 * INTAKE_QUOTE_MAX + 8) /* worst case: every byte escaped */
+#define CHOICES_BUF 1024                     /* the "one of: ..." list in a message */
+
+#ifdef __GNUC__
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+/* --- messages ------------------------------------------------------------ */
+
+static qtm_status refuse(qtm_status st, char *msg, size_t msglen, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+static qtm_status field_refuse(const qtm_field *f, char *msg, size_t msglen, const char *fmt,
+                               ...) PRINTF_LIKE(4, 5);
+
+/* Formats a message into msg (if any) and returns st. Cannot fail. */
+static qtm_status refuse(qtm_status st, char *msg, size_t msglen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (msg && msglen > 0) {
+        va_start(ap, fmt);
+        vsnprintf(msg, msglen, fmt, ap);
+        va_end(ap);
+    }
+    return st;
+}
+
+/* "intake: section.field: " then the formatted reason; returns QTM_EINVALID. */
+static qtm_status field_refuse(const qtm_field *f, char *msg, size_t msglen, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (msg && msglen > 0) {
+        n = snprintf(msg, msglen, "intake: %s.%s: ", f->section, f->name);
+        if (n >= 0 && (size_t)n < msglen) {
+            va_start(ap, fmt);
+            vsnprintf(msg + n, msglen - (size_t)n, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return QTM_EINVALID;
+}
+
+/*
+ * utf8_decode - decodes one code point from p[0..n).  Returns its length
+ * (1-4) and stores it in *cp, or 0 for an invalid, overlong, surrogate or
+ * truncated sequence.
+ */
+static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    uint32_t c;
+    size_t len, i;
+
+    if (n == 0)
+        return 0;
+    if (p[0] < 0x80) {
+        *cp = p[0];
+        return 1;
+    }
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+        len = 2;
+        c = p[0] & 0x1fu;
+    } else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+        len = 3;
+        c = p[0] & 0x0fu;
+    } else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+        len = 4;
+        c = p[0] & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (p[i] & 0x3fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+        (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
+}
+
+/* 1 for code points that must not reach a terminal or log verbatim:
+ * C0/C1 controls, DEL, line/paragraph separators, bidi controls. */
+static int unsafe_cp(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029 ||
+           c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) ||
+           (c >= 0x2066 && c <= 0x2069);
+}
+
+/*
+ * sanitize - copies s[0..n) into out (size outlen, NUL-terminated), each
+ * unsafe code point or invalid byte replaced by '?', '"' and '\\' escaped
+ * when `escape`, stopping before `limit` input bytes would be exceeded (a
+ * code point is never split) and then appending "...".  Cannot fail.
+ */
+static void sanitize(char *out, size_t outlen, const char *s, size_t n, size_t limit, int escape)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, o = 0, k, step;
+    uint32_t cp = 0;
+
+    if (outlen == 0)
+        return;
+    while (i < n) {
+        k = utf8_decode(p + i, n - i, &cp);
+        step = k ? k : 1;
+        if (i + step > limit || o + 2 * step + 4 >= outlen)
+            break;
+        if (!k || unsafe_cp(cp)) {
+            out[o++] = '?';
+        } else if (escape && (cp == '"' || cp == '\\')) {
+            out[o++] = '\\';
+            out[o++] = (char)cp;
+        } else {
+            memcpy(out + o, p + i, k);
+            o += k;
+        }
+        i += step;
+    }
+    if (i < n && o + 4 <= outlen) {
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o] = '\0';
+}
+
+/* quote - a user value as `"value"` for a message (see sanitize). */
+static void quote(char out[QUOTE_BUF], const char *s, size_t n)
+{
+    out[0] = '"';
+    sanitize(out + 1, QUOTE_BUF - 2, s, n, INTAKE_QUOTE_MAX, 1);
+    strcat(out, "\"");
+}
+
+/* A user-supplied key for a message: bare if it is a plain identifier of
+ * at most INTAKE_QUOTE_MAX bytes, quoted otherwise. */
+static void key_text(char out[QUOTE_BUF], const char *key)
+{
+    size_t n = strlen(key), i;
+    int plain = n > 0 && n <= INTAKE_QUOTE_MAX;
+
+    for (i = 0; plain && i < n; i++) {
+        char c = key[i];
+        plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_' || c == '-';
+    }
+    if (plain)
+        memcpy(out, key, n + 1);
+    else
+        quote(out, key, n);
+}
+
+/* "a string", "an integer", ... for "expected X, got Y". */
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a real number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "an unknown value";
+}
+
+/* --- schema lookups ------------------------------------------------------ */
+
+/* 1 if fields[i] is the first field of its section (schema order of sections). */
+static int section_starts(const qtm_surface *s, unsigned i)
+{
+    for (unsigned j = 0; j < i; j++)
+        if (strcmp(s->fields[j].section, s->fields[i].section) == 0)
+            return 0;
+    return 1;
+}
+
+static int section_known(const qtm_surface *s, const char *name)
+{
+    for (unsigned i = 0; i < s->nfields; i++)
+        if (strcmp(s->fields[i].section, name) == 0)
+            return 1;
+    return 0;
+}
+
+static int field_known(const qtm_surface *s, const char *section, const char *name)
+{
+    for (unsigned i = 0; i < s->nfields; i++)
+        if (strcmp(s->fields[i].section, section) == 0 && strcmp(s->fields[i].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* --- value formats ------------------------------------------------------- */
+
+/* 1 if str[0..n) is empty or only whitespace (ASCII, or Unicode Zs, or BOM). */
+static int blank(const char *str, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)str;
+    size_t i = 0, k;
+    uint32_t c = 0;
+
+    while (i < n) {
+        k = utf8_decode(p + i, n - i, &c);
+        if (!k)
+            return 0;
+        if (!(c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0 || c == 0x1680 ||
+              (c >= 0x2000 && c <= 0x200a) || c == 0x202f || c == 0x205f || c == 0x3000 ||
+              c == 0xfeff))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+/* local@domain: one '@', non-empty local part, a domain of at least two
+ * non-empty dot-separated labels, no whitespace or control characters. */
+static int email_ok(const char *str, size_t n)
+{
+    size_t at = n, ats = 0, i;
+
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)str[i];
+        if (c <= 0x20 || c == 0x7f)
+            return 0;
+        if (c == '@') {
+            ats++;
+            at = i;
+        }
+    }
+    if (ats != 1 || at == 0 || at + 1 >= n)
+        return 0;
+    const char *dom = str + at + 1;
+    size_t dn = n - at - 1;
+    if (dom[0] == '.' || dom[dn - 1] == '.' || !memchr(dom, '.', dn))
+        return 0;
+    for (i = 0; i + 1 < dn; i++)
+        if (dom[i] == '.' && dom[i + 1] == '.')
+            return 0;
+    return 1;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int two_digits(const char *p)
+{
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* YYYY-MM-DD syntax: 1 if the shape is right (value not yet checked). */
+static int date_shape(const char *str, size_t n)
+{
+    static const char shape[] = "dddd-dd-dd";
+
+    if (n != sizeof shape - 1)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (shape[i] == 'd' ? !is_digit(str[i]) : str[i] != shape[i])
+            return 0;
+    return 1;
+}
+
+/* A real day of the proleptic Gregorian calendar, years 0001-9999. */
+static int date_real(const char *str)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = two_digits(str) * 100 + two_digits(str + 2);
+    int m = two_digits(str + 5), d = two_digits(str + 8);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    if (y < 1 || m < 1 || m > 12 || d < 1)
+        return 0;
+    return d <= days[m - 1] + (m == 2 && leap);
+}
+
+/* HH:MM, 00:00 to 23:59. */
+static int time_ok(const char *str, size_t n)
+{
+    return n == 5 && is_digit(str[0]) && is_digit(str[1]) && str[2] == ':' && is_digit(str[3]) &&
+           is_digit(str[4]) && two_digits(str) < 24 && two_digits(str + 3) < 60;
+}
+
+/* --- field checks -------------------------------------------------------- */
+
+/* Checks a string value of a string-typed field f (value not null). */
+static qtm_status check_string(const qtm_field *f, const json_t *v, char *msg, size_t msglen)
+{
+    const char *str = json_string_value(v);
+    size_t n = json_string_length(v), digits = 0, i;
+    char q[QUOTE_BUF];
+    char list[CHOICES_BUF];
+
+    quote(q, str, n);
+    if (f->required && blank(str, n))
+        return field_refuse(f, msg, msglen, "required field is empty");
+
+    switch (f->type) {
+    case QTM_FIELD_TEXT:
+    case QTM_FIELD_EMAIL:
+    case QTM_FIELD_PHONE:
+        if (n > f->max_len)
+            return field_refuse(f, msg, msglen, "text is %zu bytes, at most %u allowed", n,
+                                (unsigned)f->max_len);
+        break;
+    default:
+        break;
+    }
+
+    switch (f->type) {
+    case QTM_FIELD_TEXT:
+        return QTM_OK;
+    case QTM_FIELD_EMAIL:
+        if (!email_ok(str, n))
+            return field_refuse(f, msg, msglen, "%s is not an email address", q);
+        return QTM_OK;
+    case QTM_FIELD_PHONE:
+        for (i = 0; i < n; i++) {
+            if (is_digit(str[i]))
+                digits++;
+            else if (!strchr(" +-().", str[i]) || str[i] == '\0')
+                return field_refuse(f, msg, msglen,
+                                    "%s is not a phone number: only digits, spaces and "
+                                    "+ - ( ) . are allowed",
+                                    q);
+        }
+        if (digits < INTAKE_PHONE_MIN_DIGITS || digits > INTAKE_PHONE_MAX_DIGITS)
+            return field_refuse(f, msg, msglen,
+                                "%s is not a phone number: it has %zu digits, %d to %d needed", q,
+                                digits, INTAKE_PHONE_MIN_DIGITS, INTAKE_PHONE_MAX_DIGITS);
+        return QTM_OK;
+    case QTM_FIELD_DATE:
+        if (!date_shape(str, n))
+            return field_refuse(f, msg, msglen, "%s is not a date (YYYY-MM-DD)", q);
+        if (!date_real(str))
+            return field_refuse(f, msg, msglen, "%s is not a calendar date", q);
+        return QTM_OK;
+    case QTM_FIELD_TIME:
+        if (!time_ok(str, n))
+            return field_refuse(f, msg, msglen, "%s is not a time (HH:MM, 00:00 to 23:59)", q);
+        return QTM_OK;
+    case QTM_FIELD_CHOICE:
+        list[0] = '\0';
+        for (i = 0; i < f->nchoices; i++) {
+            const char *c = f->choices[i];
+            size_t used = strlen(list);
+            if (strlen(c) == n && memcmp(c, str, n) == 0)
+                return QTM_OK;
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", c);
+        }
+        return field_refuse(f, msg, msglen, "%s is not one of: %s", q, list);
+    default:
+        break;
+    }
+    return field_refuse(f, msg, msglen, "field has unknown type %u in the surface tables",
+                        (unsigned)f->type);
+}
+
+/* Checks the non-null value v of field f. */
+static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, size_t msglen)
+{
+    switch (f->type) {
+    case QTM_FIELD_TEXT:
+    case QTM_FIELD_EMAIL:
+    case QTM_FIELD_PHONE:
+    case QTM_FIELD_DATE:
+    case QTM_FIELD_TIME:
+    case QTM_FIELD_CHOICE:
+        if (!json_is_string(v))
+            return field_refuse(f, msg, msglen, "expected a string, got %s", json_kind(v));
+        return check_string(f, v, msg, msglen);
+    case QTM_FIELD_INTEGER:
+        if (!json_is_integer(v))
+            return field_refuse(f, msg, msglen, "expected an integer, got %s", json_kind(v));
+        return QTM_OK;
+    case QTM_FIELD_NUMBER:
+        if (!json_is_number(v))
+            return field_refuse(f, msg, msglen, "expected a number, got %s", json_kind(v));
+        if (json_is_real(v) && !isfinite(json_real_value(v)))
+            return field_refuse(f, msg, msglen, "number is not finite");
+        return QTM_OK;
+    case QTM_FIELD_BOOLEAN:
+        if (!json_is_boolean(v))
+            return field_refuse(f, msg, msglen, "expected a boolean, got %s", json_kind(v));
+        return QTM_OK;
+    default:
+        break;
+    }
+    return field_refuse(f, msg, msglen, "field has unknown type %u in the surface tables",
+                        (unsigned)f->type);
+}
+
+/*
+ * check_keys - the structural pass: unknown sections, sections that are
+ * not objects, unknown fields.  Returns QTM_OK or QTM_EINVALID with msg.
+ */
+static qtm_status check_keys(const qtm_surface *s, json_t *root, char *msg, size_t msglen)
+{
+    const char *key, *worst = NULL;
+    json_t *val, *sec;
+    char k[QUOTE_BUF];
+
+    json_object_foreach(root, key, val) {
+        if (!section_known(s, key) && (!worst || strcmp(key, worst) < 0))
+            worst = key;
+    }
+    if (worst) {
+        key_text(k, worst);
+        return refuse(QTM_EINVALID, msg, msglen, "intake: unknown section %s", k);
+    }
+
+    for (unsigned i = 0; i < s->nfields; i++) {
+        const char *name = s->fields[i].section;
+        if (!section_starts(s, i) || !(sec = json_object_get(root, name)))
+            continue;
+        if (!json_is_object(sec))
+            return refuse(QTM_EINVALID, msg, msglen,
+                          "intake: %s: section must be a JSON object, got %s", name,
+                          json_kind(sec));
+        worst = NULL;
+        json_object_foreach(sec, key, val) {
+            if (!field_known(s, name, key) && (!worst || strcmp(key, worst) < 0))
+                worst = key;
+        }
+        if (worst) {
+            key_text(k, worst);
+            return refuse(QTM_EINVALID, msg, msglen, "intake: unknown field %s.%s", name, k);
+        }
+    }
+    return QTM_OK;
+}
+
+/*
+ * keep - copies field f's value v into the canonical object out, creating
+ * its section object on first use.  Returns QTM_OK or QTM_ESTORAGE.
+ */
+static qtm_status keep(json_t *out, const qtm_field *f, json_t *v)
+{
+    json_t *sec = json_object_get(out, f->section);
+
+    if (!sec) {
+        sec = json_object();
+        if (json_object_set_new(out, f->section, sec) != 0)
+            return QTM_ESTORAGE;
+    }
+    return json_object_set(sec, f->name, v) == 0 ? QTM_OK : QTM_ESTORAGE;
+}
+
+qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+                           unsigned photos, char **canonical, char *msg, size_t msglen)
+{
+    qtm_status st = QTM_EINVALID;
+    json_t *root = NULL, *out = NULL;
+    char *text = NULL;
+    json_error_t err;
+    char clean[JSON_ERROR_TEXT_LENGTH + 8];
+
+    if (canonical)
+        *canonical = NULL;
+    if (msg && msglen > 0)
+        msg[0] = '\0';
+    if (!s) {
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: no surface given");
+        goto cleanup;
+    }
+    if (s->abi != QTM_SURFACE_ABI) {
+        st = refuse(QTM_EINVALID, msg, msglen,
+                    "intake: surface %s was built for table ABI %u, this runtime reads %d",
+                    s->slug, (unsigned)s->abi, QTM_SURFACE_ABI);
+        goto cleanup;
+    }
+    if (!json_text) {
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: no packet given");
+        goto cleanup;
+    }
+    if (len > INTAKE_MAX_BYTES) {
+        st = refuse(QTM_EINVALID, msg, msglen,
+                    "intake: packet is %zu bytes, larger than the %d allowed", len,
+                    INTAKE_MAX_BYTES);
+        goto cleanup;
+    }
+
+    root = json_loadb(json_text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        /* jansson names its own flag here; say what is wrong instead */
+        if (strstr(err.text, "JSON_ALLOW_NUL"))
+            snprintf(clean, sizeof clean, "the character \\u0000 is not allowed");
+        else
+            sanitize(clean, sizeof clean, err.text, strnlen(err.text, sizeof err.text),
+                     sizeof err.text, 0);
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: not valid JSON at %d:%d: %s", err.line,
+                    err.column, clean);
+        goto cleanup;
+    }
+    if (!json_is_object(root)) {
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: packet must be a JSON object, got %s",
+                    json_kind(root));
+        goto cleanup;
+    }
+
+    st = check_keys(s, root, msg, msglen);
+    if (st != QTM_OK)
+        goto cleanup;
+
+    out = json_object();
+    if (!out) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+        goto cleanup;
+    }
+    for (unsigned i = 0; i < s->nfields; i++) {
+        const qtm_field *f = &s->fields[i];
+        json_t *sec = json_object_get(root, f->section);
+        json_t *v = sec ? json_object_get(sec, f->name) : NULL;
+
+        if (!v || json_is_null(v)) {
+            if (!f->required)
+                continue;
+            st = field_refuse(f, msg, msglen,
+                              v ? "required field is null" : "required field missing");
+            goto cleanup;
+        }
+        st = check_value(f, v, msg, msglen);
+        if (st != QTM_OK)
+            goto cleanup;
+        st = keep(out, f, v);
+        if (st != QTM_OK) {
+            refuse(st, msg, msglen, "intake: out of memory");
+            goto cleanup;
+        }
+    }
+
+    if (photos < s->photo_min) {
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %u",
+                    (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+        goto cleanup;
+    }
+
+    if (canonical) {
+        text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text) {
+            st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+            goto cleanup;
+        }
+        *canonical = text;
+        text = NULL;
+    }
+    st = QTM_OK;
+
+cleanup:
+    free(text);
+    json_decref(out);
+    json_decref(root);
+    return st;
+}
+
+/* --- schema for forms ---------------------------------------------------- */
+
+/* One field as the model prints it; a new reference or NULL. */
+static json_t *field_json(const qtm_field *f)
+{
+    json_t *o = NULL, *choices = NULL;
+
+    o = json_pack("{s:s, s:s, s:b, s:I}", "name", f->name, "type",
+                  f->type < NTYPES ? type_names[f->type] : "unknown", "required",
+                  (int)f->required, "max", (json_int_t)f->max_len);
+    if (!o || f->type != QTM_FIELD_CHOICE)
+        return o;
+    choices = json_array();
+    if (json_object_set_new(o, "choices", choices) != 0)
+        goto fail;
+    for (unsigned i = 0; i < f->nchoices; i++)
+        if (json_array_append_new(choices, json_string(f->choices[i])) != 0)
+            goto fail;
+    return o;
+
+fail:
+    json_decref(o);
+    return NULL;
+}
+
+json_t *intake_schema_json(const qtm_surface *s)
+{
+    json_t *root = NULL, *sections = NULL, *sec = NULL, *fields = NULL;
+
+    if (!s)
+        return NULL;
+    root = json_object();
+    sections = json_array();
+    if (!root || json_object_set_new(root, "sections", sections) != 0)
+        goto fail;
+    for (unsigned i = 0; i < s->nfields; i++) {
+        const qtm_field *f = &s->fields[i];
+        if (section_starts(s, i)) {
+            fields = json_array();
+            sec = json_pack("{s:s, s:o}", "name", f->section, "fields", fields);
+            if (!sec || json_array_append_new(sections, sec) != 0)
+                goto fail;
+        } else {
+            /* the section's array: found again so fields of a section
+             * split across the table still land together */
+            fields = NULL;
+            for (size_t j = 0; j < json_array_size(sections); j++) {
+                json_t *cand = json_array_get(sections, j);
+                if (strcmp(json_string_value(json_object_get(cand, "name")), f->section) == 0)
+                    fields = json_object_get(cand, "fields");
+            }
+        }
+        if (!fields || json_array_append_new(fields, field_json(f)) != 0)
+            goto fail;
+    }
+    if (json_object_set_new(root, "photos_min", json_integer((json_int_t)s->photo_min)) != 0)
+        goto fail;
+    return root;
+
+fail:
+    json_decref(root);
+    return NULL;
+}

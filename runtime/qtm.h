@@ -1,0 +1,138 @@
+/*
+ * qtm.h - libqtm, the governed-envelope runtime: public API.
+ *
+ * One `qtm` handle is one open database plus the surfaces linked into the
+ * program (qtm_registry).  Every call that changes state runs in one
+ * transaction and either commits all of its effects with one audit row per
+ * change, or changes nothing.  Errors live on the handle: a call returns a
+ * qtm_status, and qtm_errmsg() says what and why in words a person can act
+ * on ("job 12 is claimed by ana; bo cannot advance it").
+ *
+ * Conventions: `actor` arguments are actor slugs (NULL where the call
+ * allows anonymity); ids are positive int64; results returned as json_t*
+ * belong to the caller (json_decref).  Not thread-safe per handle: open one
+ * handle per thread.
+ */
+#ifndef QTM_H
+#define QTM_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "qtm_surface.h"
+
+#define QTM_SCHEMA_VERSION 1       /* PRAGMA user_version this build writes */
+
+/* Result of every call; the values are the `qtm` command's exit statuses. */
+typedef enum qtm_status {
+    QTM_OK = 0,
+    QTM_EVERIFY = 1,               /* verify found a broken invariant */
+    QTM_EUSAGE = 2,                /* bad arguments */
+    QTM_ENOTFOUND = 3,             /* unknown job, task, actor, surface, record */
+    QTM_EFORBIDDEN = 4,            /* role, access state or ownership forbids it */
+    QTM_EREFUSED = 5,              /* the lifecycle refuses it (phase, evidence...) */
+    QTM_ECONFLICT = 6,             /* already claimed, duplicate */
+    QTM_EINVALID = 7,              /* invalid input (intake, amount...) */
+    QTM_ESTORAGE = 10              /* the database failed, is locked, corrupt or newer */
+} qtm_status;
+
+typedef struct qtm qtm;
+
+/* Opening flags. */
+enum {
+    QTM_OPEN_CREATE = 1            /* create the file and schema if missing */
+};
+
+/*
+ * qtm_open - opens (or with QTM_OPEN_CREATE creates) the database at path.
+ * Always stores a handle in *out unless out of memory (then NULL and
+ * QTM_ESTORAGE); on failure the handle carries the message and must still
+ * be closed.  A database written by a newer schema is refused.
+ */
+qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
+void qtm_close(qtm *q);
+
+qtm_status qtm_errcode(const qtm *q);
+const char *qtm_errmsg(const qtm *q);
+/* "usage", "not found", "forbidden", "refused", "conflict", "invalid input",
+ * "storage", "verify" */
+const char *qtm_category(qtm_status s);
+
+/* Time source, for tests: when set, returns the ISO-8601 UTC time to stamp. */
+typedef void (*qtm_clock_fn)(char out[32], void *arg);
+void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg);
+
+/* --- surfaces (compiled in) --------------------------------------------- */
+
+const qtm_surface *qtm_surface_find(const char *slug);
+qtm_status qtm_surfaces(qtm *q, json_t **out);            /* array */
+qtm_status qtm_surface_show(qtm *q, const char *slug, json_t **out);  /* the model */
+
+/* --- actors ------------------------------------------------------------- */
+
+qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char *name);
+qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access);
+qtm_status qtm_actor_list(qtm *q, json_t **out);
+
+/* --- requests and governance tasks -------------------------------------- */
+
+/*
+ * qtm_request_submit - validates intake_json against the surface's intake
+ * schema and stores it with its governance task.  With a key, a retry with
+ * the same key returns the first request's ids (and QTM_OK) and stores
+ * nothing new; the same key with a different packet is a conflict.
+ */
+qtm_status qtm_request_submit(qtm *q, const char *actor, const char *surface,
+                              const char *intake_json, unsigned photos, const char *key,
+                              int64_t *request_id, int64_t *task_id);
+
+qtm_status qtm_task_list(qtm *q, const char *state, json_t **out);
+qtm_status qtm_task_show(qtm *q, int64_t task, json_t **out);
+qtm_status qtm_task_approve(qtm *q, const char *actor, int64_t task);
+qtm_status qtm_task_reject(qtm *q, const char *actor, int64_t task, const char *reason);
+qtm_status qtm_task_assign(qtm *q, const char *actor, int64_t task, const char *operator_slug);
+qtm_status qtm_task_close(qtm *q, const char *actor, int64_t task);
+
+/* --- jobs and their ServiceEvent ---------------------------------------- */
+
+qtm_status qtm_job_create(qtm *q, const char *actor, int64_t task, int64_t *job);
+qtm_status qtm_job_claim(qtm *q, const char *actor, int64_t job);
+qtm_status qtm_job_advance(qtm *q, const char *actor, int64_t job, const char *event);
+qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
+qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
+/* Queued / active / completed jobs, optionally of one operator. */
+qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
+
+qtm_status qtm_evidence_add(qtm *q, const char *actor, int64_t job, const char *category,
+                            const char *ref, const char *note);
+qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const char *name,
+                               const char *role, const char *contact);
+
+/* --- records ------------------------------------------------------------ */
+
+qtm_status qtm_record_show(qtm *q, int64_t job, json_t **out);
+qtm_status qtm_record_list(qtm *q, json_t **out);
+
+/* --- settlement --------------------------------------------------------- */
+
+typedef struct qtm_payment {
+    const char *amount;            /* decimal text, e.g. "150.00"; NULL: none */
+    const char *currency;          /* ISO 4217 code; NULL: USD */
+    const char *method;            /* cash zelle venmo card wire other */
+    const char *note;              /* may be NULL */
+    const char *due;               /* decimal text: set the amount due; may be NULL */
+    int waive;                     /* 1: mark the settlement waived */
+} qtm_payment;
+
+qtm_status qtm_settle(qtm *q, const char *actor, int64_t job, const qtm_payment *p);
+qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
+
+/* --- audit -------------------------------------------------------------- */
+
+qtm_status qtm_log(qtm *q, int64_t job, json_t **out);  /* job 0: everything */
+/* Checks the hash chain and the cross-layer invariants; QTM_EVERIFY if
+ * any fails, with every finding in the report. */
+qtm_status qtm_verify(qtm *q, json_t **report);
+
+#endif

@@ -1,0 +1,946 @@
+/*
+ * qtm_cli.c - the `qtm` command: a thin client of libqtm.
+ *
+ * Parses arguments, calls one library function, prints the result as text
+ * or (--json) as exactly one JSON object on stdout.  Errors print
+ * "qtm: error: MESSAGE" on stderr (and {"error":{...}} on stdout with
+ * --json) and exit with the status of their category (qtm.h): 2 usage,
+ * 3 not found, 4 forbidden, 5 refused, 6 conflict, 7 invalid input,
+ * 10 storage, 1 verify found problems.  This interface is a contract.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qtm.h"
+
+#define QTM_VERSION "0.1.0"
+#define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
+
+typedef struct cli {
+    const char *db;
+    const char *as;
+    int json;
+    int argc;                      /* the command's own arguments */
+    char **argv;
+    qtm *q;
+} cli;
+
+static const char usage_text[] =
+    "usage: qtm [--db PATH] [--as ACTOR] [--json] COMMAND ...\n"
+    "\n"
+    "  --db PATH    database file (default $QTM_DB, else ./qtm.db)\n"
+    "  --as ACTOR   the actor doing this (default $QTM_ACTOR)\n"
+    "  --json       print exactly one JSON object on stdout\n"
+    "\n"
+    "setup:        init | actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n"
+    "              actor set SLUG --access active|limited|suspended | actor list\n"
+    "surfaces:     surfaces | surface show SLUG\n"
+    "intake:       request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
+    "governance:   task list [--state STATE] | task show ID | task approve ID\n"
+    "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
+    "              job create --task ID\n"
+    "execution:    desk [--operator SLUG] | job show ID | job claim ID\n"
+    "              job advance ID EVENT | job complete ID\n"
+    "              evidence add JOB CATEGORY REF [--note TEXT]\n"
+    "              participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
+    "settlement:   settle JOB --amount DECIMAL --method METHOD [--currency CODE] [--note TEXT]\n"
+    "                         [--due DECIMAL] [--status waived]\n"
+    "records:      record show --job ID | record list\n"
+    "audit:        log [--job ID] | verify\n"
+    "\n"
+    "exit status: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 forbidden,\n"
+    "             5 refused by the lifecycle, 6 conflict, 7 invalid input, 10 storage\n"
+    "`qtm COMMAND --help` describes one command; see also qtm(1).\n";
+
+/* --- output ---------------------------------------------------------------- */
+
+static int fail(cli *c, qtm_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(cli *c, qtm_status st, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "qtm: error: %s\n", msg);
+    if (c->json) {
+        json_t *e = json_pack("{s:{s:s,s:s}}", "error", "category", qtm_category(st), "message",
+                              msg);
+        char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(e);
+    }
+    return (int)st;
+}
+
+static int lib_fail(cli *c, qtm_status st)
+{
+    return fail(c, st, "%s", c->q ? qtm_errmsg(c->q) : "cannot open the database");
+}
+
+/* Prints o (stolen) as one JSON object; returns 0. */
+static int emit(json_t *o)
+{
+    char *s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (s)
+        puts(s);
+    free(s);
+    json_decref(o);
+    return 0;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+static long long num(json_t *o, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* --- argument helpers -------------------------------------------------------- */
+
+/* Finds --name VALUE among the command's arguments; NULL if absent. */
+static const char *opt(cli *c, const char *name)
+{
+    for (int i = 0; i + 1 < c->argc; i++)
+        if (strcmp(c->argv[i], name) == 0)
+            return c->argv[i + 1];
+    return NULL;
+}
+
+static int has_flag(cli *c, const char *name)
+{
+    for (int i = 0; i < c->argc; i++)
+        if (strcmp(c->argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* The n-th positional argument (not an option or an option's value). */
+static const char *pos(cli *c, int n, const char *const *valued)
+{
+    for (int i = 0; i < c->argc; i++) {
+        const char *a = c->argv[i];
+        if (a[0] == '-' && a[1] == '-') {
+            for (const char *const *v = valued; v && *v; v++)
+                if (strcmp(a, *v) == 0) {
+                    i++;
+                    break;
+                }
+            continue;
+        }
+        if (n-- == 0)
+            return a;
+    }
+    return NULL;
+}
+
+/* Every option given must be one of `allowed` (with a value) or `flags`. */
+static int check_opts(cli *c, const char *const *valued, const char *const *flags)
+{
+    for (int i = 0; i < c->argc; i++) {
+        const char *a = c->argv[i];
+        if (!(a[0] == '-' && a[1] == '-'))
+            continue;
+        int ok = 0;
+        for (const char *const *v = valued; v && *v && !ok; v++)
+            if (strcmp(a, *v) == 0) {
+                if (i + 1 >= c->argc)
+                    return fail(c, QTM_EUSAGE, "%s needs a value", a);
+                ok = 1;
+                i++;
+            }
+        for (const char *const *f = flags; f && *f && !ok; f++)
+            ok = strcmp(a, *f) == 0;
+        if (!ok)
+            return fail(c, QTM_EUSAGE, "unknown option %s", a);
+    }
+    return 0;
+}
+
+static int parse_id(cli *c, const char *s, const char *what, int64_t *out)
+{
+    if (!s)
+        return fail(c, QTM_EUSAGE, "missing %s id", what);
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*s == '\0' || *end || errno || v <= 0)
+        return fail(c, QTM_EUSAGE, "'%s' is not a %s id (a positive number)", s, what);
+    *out = v;
+    return 0;
+}
+
+static void fake_clock(char out[32], void *arg)
+{
+    snprintf(out, 32, "%s", (const char *)arg);
+}
+
+static int open_db(cli *c, unsigned flags)
+{
+    qtm_status st = qtm_open(c->db, flags, &c->q);
+    if (st != QTM_OK)
+        return c->q ? lib_fail(c, st) : fail(c, QTM_ESTORAGE, "out of memory");
+    /* deterministic stamps for tests and demos: QTM_FAKE_NOW=2026-01-01T00:00:00Z */
+    const char *fake = getenv("QTM_FAKE_NOW");
+    if (fake && *fake)
+        qtm_set_clock(c->q, fake_clock, (void *)fake);
+    return 0;
+}
+
+/* --- commands ---------------------------------------------------------------- */
+
+typedef struct command {
+    const char *name;              /* "job claim" */
+    int (*run)(cli *c);
+    const char *help;              /* its usage line and a sentence */
+} command;
+
+static int show_job(cli *c, int64_t id);
+
+static int cmd_init(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, QTM_OPEN_CREATE);
+    if (rc)
+        return rc;
+    if (c->json)
+        return emit(json_pack("{s:s,s:i}", "database", c->db, "schema", QTM_SCHEMA_VERSION));
+    printf("initialised %s (schema %d)\n", c->db, QTM_SCHEMA_VERSION);
+    return 0;
+}
+
+static int cmd_actor_add(cli *c)
+{
+    static const char *const v[] = {"--role", "--name", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    const char *slug = pos(c, 0, v), *role = opt(c, "--role");
+    if (!slug || !role)
+        return fail(c, QTM_EUSAGE, "usage: qtm actor add SLUG --role ROLE [--name TEXT]");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_actor_add(c->q, slug, role, opt(c, "--name"));
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:s,s:s}", "actor", slug, "role", role));
+    printf("added %s %s\n", role, slug);
+    return 0;
+}
+
+static int cmd_actor_set(cli *c)
+{
+    static const char *const v[] = {"--access", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    const char *slug = pos(c, 0, v), *access = opt(c, "--access");
+    if (!slug || !access)
+        return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access active|limited|suspended");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_actor_set_access(c->q, slug, access);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:s,s:s}", "actor", slug, "access", access));
+    printf("%s is now %s\n", slug, access);
+    return 0;
+}
+
+static int cmd_actor_list(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a;
+    qtm_status st = qtm_actor_list(c->q, &a);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", "actors", a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o)
+        printf("%-16s %-9s %-10s %s\n", str(o, "slug"), str(o, "role"), str(o, "access"),
+               str(o, "name"));
+    json_decref(a);
+    return 0;
+}
+
+static int cmd_surfaces(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    json_t *a;
+    qtm_status st = qtm_surfaces(c->q, &a);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", "surfaces", a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o)
+        printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
+               str(o, "status"), str(o, "fingerprint"));
+    json_decref(a);
+    return 0;
+}
+
+static int cmd_surface_show(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    const char *slug = pos(c, 0, NULL);
+    if (!slug)
+        return fail(c, QTM_EUSAGE, "usage: qtm surface show SLUG");
+    json_t *m;
+    qtm_status st = qtm_surface_show(c->q, slug, &m);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(m);
+    json_t *ex = json_object_get(m, "execution");
+    printf("%s (%s)  %s  %s\n", str(m, "name"), str(m, "slug"), str(m, "spec"), str(m, "status"));
+    printf("  fingerprint %s\n", str(m, "fingerprint"));
+    printf("  claim %s, ownership %s, record %s, payment %s, completed jobs %s\n",
+           str(ex, "claim"), str(ex, "ownership"), str(ex, "record"), str(ex, "payment_timing"),
+           str(ex, "completed_jobs"));
+    size_t i, k;
+    json_t *o, *r;
+    puts("  phases:");
+    json_array_foreach(json_object_get(m, "phases"), i, o)
+        printf("    %-14s %-28s%s%s\n", str(o, "name"), str(o, "label"),
+               json_is_true(json_object_get(o, "initial")) ? " initial" : "",
+               json_is_true(json_object_get(o, "final")) ? " final" : "");
+    puts("  transitions:");
+    json_array_foreach(json_object_get(m, "transitions"), i, o) {
+        printf("    %s -> %s on %s by %s", str(o, "from"), str(o, "to"), str(o, "event"),
+               str(o, "by"));
+        json_array_foreach(json_object_get(o, "requires"), k, r)
+            printf("%s%s", k ? ", " : " requires ", json_string_value(r));
+        putchar('\n');
+    }
+    json_t *ev = json_object_get(m, "evidence");
+    printf("  evidence: required [");
+    json_array_foreach(json_object_get(ev, "required"), k, r)
+        printf("%s%s", k ? ", " : "", json_string_value(r));
+    printf("], optional [");
+    json_array_foreach(json_object_get(ev, "optional"), k, r)
+        printf("%s%s", k ? ", " : "", json_string_value(r));
+    printf("], at least %lld each\n", num(ev, "min_per_category"));
+    json_t *in = json_object_get(m, "intake");
+    printf("  intake (photos min %lld):\n", num(in, "photos_min"));
+    json_array_foreach(json_object_get(in, "sections"), i, o) {
+        json_t *f;
+        json_array_foreach(json_object_get(o, "fields"), k, f)
+            printf("    %s.%-20s %-8s%s\n", str(o, "name"), str(f, "name"), str(f, "type"),
+                   json_is_true(json_object_get(f, "required")) ? " required" : "");
+    }
+    json_decref(m);
+    return 0;
+}
+
+static char *read_file(cli *c, const char *path, int *rc)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        *rc = fail(c, QTM_EUSAGE, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(MAX_INTAKE + 2);
+    size_t n = buf ? fread(buf, 1, MAX_INTAKE + 1, f) : 0;
+    int err = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf || err) {
+        free(buf);
+        *rc = fail(c, QTM_EUSAGE, "cannot read %s", path);
+        return NULL;
+    }
+    if (n > MAX_INTAKE) {
+        free(buf);
+        *rc = fail(c, QTM_EINVALID, "intake: %s is larger than %u bytes", path, MAX_INTAKE);
+        return NULL;
+    }
+    if (memchr(buf, '\0', n)) {
+        free(buf);
+        *rc = fail(c, QTM_EINVALID, "intake: %s contains a NUL byte", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int cmd_request_submit(cli *c)
+{
+    static const char *const v[] = {"--intake", "--photos", "--key", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    const char *surface = pos(c, 0, v), *file = opt(c, "--intake"), *photos = opt(c, "--photos");
+    if (!surface || !file)
+        return fail(c, QTM_EUSAGE,
+                    "usage: qtm request submit SURFACE --intake FILE.json [--photos N] [--key KEY]");
+    unsigned nphotos = 0;
+    if (photos) {
+        char *end;
+        long v2 = strtol(photos, &end, 10);
+        if (*photos == '\0' || *end || v2 < 0 || v2 > 1000)
+            return fail(c, QTM_EUSAGE, "--photos takes a number from 0 to 1000");
+        nphotos = (unsigned)v2;
+    }
+    int rc = 0;
+    char *text = read_file(c, file, &rc);
+    if (!text)
+        return rc;
+    if ((rc = open_db(c, 0)) != 0) {
+        free(text);
+        return rc;
+    }
+    int64_t req, task;
+    qtm_status st = qtm_request_submit(c->q, c->as, surface, text, nphotos, opt(c, "--key"), &req,
+                                       &task);
+    free(text);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:I,s:I}", "request", (json_int_t)req, "task", (json_int_t)task));
+    printf("request %lld submitted; task %lld is waiting for review\n", (long long)req,
+           (long long)task);
+    return 0;
+}
+
+static void print_task(json_t *t)
+{
+    printf("task %lld  %-18s %-9s assignee %-10s job %s\n", num(t, "id"), str(t, "surface"),
+           str(t, "state"), json_is_string(json_object_get(t, "assignee")) ? str(t, "assignee")
+                                                                          : "-",
+           json_is_integer(json_object_get(t, "job")) ? "yes" : "-");
+}
+
+static int cmd_task_list(cli *c)
+{
+    static const char *const v[] = {"--state", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a;
+    qtm_status st = qtm_task_list(c->q, opt(c, "--state"), &a);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", "tasks", a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o) print_task(o);
+    json_decref(a);
+    return 0;
+}
+
+static int show_task(cli *c, int64_t id)
+{
+    json_t *t;
+    qtm_status st = qtm_task_show(c->q, id, &t);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(t);
+    print_task(t);
+    if (json_is_string(json_object_get(t, "reason")))
+        printf("  reason: %s\n", str(t, "reason"));
+    json_t *intake = json_object_get(json_object_get(t, "request"), "intake");
+    char *s = json_dumps(intake, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (s)
+        printf("  intake: %s\n", s);
+    free(s);
+    json_decref(t);
+    return 0;
+}
+
+static int cmd_task_show(cli *c)
+{
+    int64_t id;
+    if (check_opts(c, NULL, NULL) || parse_id(c, pos(c, 0, NULL), "task", &id))
+        return 2;
+    int rc = open_db(c, 0);
+    return rc ? rc : show_task(c, id);
+}
+
+/* task approve|close ID, task reject ID --reason, task assign ID --to */
+static int task_verb(cli *c, const char *verb)
+{
+    static const char *const v[] = {"--reason", "--to", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "task", &id))
+        return 2;
+    if (strcmp(verb, "reject") == 0 && !opt(c, "--reason"))
+        return fail(c, QTM_EUSAGE, "usage: qtm task reject ID --reason TEXT");
+    if (strcmp(verb, "assign") == 0 && !opt(c, "--to"))
+        return fail(c, QTM_EUSAGE, "usage: qtm task assign ID --to OPERATOR");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st;
+    if (strcmp(verb, "approve") == 0)
+        st = qtm_task_approve(c->q, c->as, id);
+    else if (strcmp(verb, "reject") == 0)
+        st = qtm_task_reject(c->q, c->as, id, opt(c, "--reason"));
+    else if (strcmp(verb, "assign") == 0)
+        st = qtm_task_assign(c->q, c->as, id, opt(c, "--to"));
+    else
+        st = qtm_task_close(c->q, c->as, id);
+    if (st)
+        return lib_fail(c, st);
+    json_t *t;
+    if ((st = qtm_task_show(c->q, id, &t)) != QTM_OK)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(t);
+    print_task(t);
+    json_decref(t);
+    return 0;
+}
+
+static int cmd_task_approve(cli *c) { return task_verb(c, "approve"); }
+static int cmd_task_reject(cli *c) { return task_verb(c, "reject"); }
+static int cmd_task_assign(cli *c) { return task_verb(c, "assign"); }
+static int cmd_task_close(cli *c) { return task_verb(c, "close"); }
+
+static int cmd_job_create(cli *c)
+{
+    static const char *const v[] = {"--task", NULL};
+    int64_t task, job;
+    if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--task"), "task", &task))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_job_create(c->q, c->as, task, &job);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:I,s:I}", "job", (json_int_t)job, "task", (json_int_t)task));
+    printf("job %lld created from task %lld; it is queued for its operator\n", (long long)job,
+           (long long)task);
+    return 0;
+}
+
+static void print_desk_job(json_t *o)
+{
+    printf("  #%-5lld %-20s %-28s", num(o, "id"), str(o, "surface"), str(o, "label"));
+    if (json_is_string(json_object_get(o, "owner")))
+        printf(" owner %s", str(o, "owner"));
+    else if (json_is_string(json_object_get(o, "assignee")))
+        printf(" for %s", str(o, "assignee"));
+    putchar('\n');
+}
+
+static int cmd_desk(cli *c)
+{
+    static const char *const v[] = {"--operator", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *d;
+    qtm_status st = qtm_desk(c->q, opt(c, "--operator"), &d);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(d);
+    static const char *const cols[][2] = {
+        {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
+    for (int k = 0; k < 3; k++) {
+        json_t *a = json_object_get(d, cols[k][0]);
+        printf("%s (%zu)\n", cols[k][1], json_array_size(a));
+        size_t i;
+        json_t *o;
+        json_array_foreach(a, i, o) print_desk_job(o);
+    }
+    json_decref(d);
+    return 0;
+}
+
+static int show_job(cli *c, int64_t id)
+{
+    json_t *j;
+    qtm_status st = qtm_job_show(c->q, id, &j);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(j);
+    printf("job %lld  %s  %s: %s  (%s)\n", num(j, "id"), str(j, "surface"), str(j, "state"),
+           str(j, "label"), str(j, "phase"));
+    if (*str(j, "hint"))
+        printf("  %s\n", str(j, "hint"));
+    printf("  task %lld, assigned to %s, owner %s\n", num(j, "task"),
+           json_is_string(json_object_get(j, "assignee")) ? str(j, "assignee") : "-",
+           json_is_string(json_object_get(j, "owner")) ? str(j, "owner") : "-");
+    size_t i, k;
+    json_t *o, *r;
+    json_array_foreach(json_object_get(j, "next"), i, o) {
+        printf("  next: %s -> %s (by %s", str(o, "event"), str(o, "label"), str(o, "by"));
+        json_array_foreach(json_object_get(o, "requires"), k, r)
+            printf("%s%s", k ? ", " : "; requires ", json_string_value(r));
+        puts(")");
+    }
+    json_array_foreach(json_object_get(j, "evidence_missing"), i, o)
+        printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
+               num(o, "need"));
+    json_array_foreach(json_object_get(j, "evidence"), i, o)
+        printf("  evidence: %s %s\n", str(o, "category"), str(o, "ref"));
+    json_array_foreach(json_object_get(j, "participants"), i, o)
+        printf("  participant: %s (%s)\n", str(o, "name"), str(o, "role"));
+    json_t *set = json_object_get(j, "settlement");
+    if (set)
+        printf("  settlement: %s, paid %s %s%s%s\n", str(set, "status"), str(set, "paid"),
+               str(set, "currency"), json_is_string(json_object_get(set, "due")) ? " of " : "",
+               json_is_string(json_object_get(set, "due")) ? str(set, "due") : "");
+    if (json_is_integer(json_object_get(j, "record")))
+        printf("  record: composed (qtm record show --job %lld)\n", num(j, "id"));
+    json_decref(j);
+    return 0;
+}
+
+static int job_verb(cli *c, int which)
+{
+    int64_t id;
+    if (check_opts(c, NULL, NULL) || parse_id(c, pos(c, 0, NULL), "job", &id))
+        return 2;
+    const char *event = pos(c, 1, NULL);
+    if (which == 2 && !event)
+        return fail(c, QTM_EUSAGE, "usage: qtm job advance ID EVENT");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = QTM_OK;
+    if (which == 1)
+        st = qtm_job_claim(c->q, c->as, id);
+    else if (which == 2)
+        st = qtm_job_advance(c->q, c->as, id, event);
+    else if (which == 3)
+        st = qtm_job_complete(c->q, c->as, id);
+    if (st)
+        return lib_fail(c, st);
+    return show_job(c, id);
+}
+
+static int cmd_job_show(cli *c) { return job_verb(c, 0); }
+static int cmd_job_claim(cli *c) { return job_verb(c, 1); }
+static int cmd_job_advance(cli *c) { return job_verb(c, 2); }
+static int cmd_job_complete(cli *c) { return job_verb(c, 3); }
+
+static int cmd_evidence_add(cli *c)
+{
+    static const char *const v[] = {"--note", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "job", &id))
+        return 2;
+    const char *cat = pos(c, 1, v), *ref = pos(c, 2, v);
+    if (!cat || !ref)
+        return fail(c, QTM_EUSAGE, "usage: qtm evidence add JOB CATEGORY REF [--note TEXT]");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_evidence_add(c->q, c->as, id, cat, ref, opt(c, "--note"));
+    return st ? lib_fail(c, st) : show_job(c, id);
+}
+
+static int cmd_participant_add(cli *c)
+{
+    static const char *const v[] = {"--name", "--role", "--contact", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "job", &id))
+        return 2;
+    if (!opt(c, "--name") || !opt(c, "--role"))
+        return fail(c, QTM_EUSAGE,
+                    "usage: qtm participant add JOB --name TEXT --role TEXT [--contact TEXT]");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_participant_add(c->q, c->as, id, opt(c, "--name"), opt(c, "--role"),
+                                        opt(c, "--contact"));
+    return st ? lib_fail(c, st) : show_job(c, id);
+}
+
+static int cmd_settle(cli *c)
+{
+    static const char *const v[] = {"--amount", "--method", "--currency", "--note", "--due",
+                                     "--status", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "job", &id))
+        return 2;
+    const char *status = opt(c, "--status");
+    if (status && strcmp(status, "waived") != 0)
+        return fail(c, QTM_EUSAGE, "--status takes only 'waived' (other statuses follow from "
+                    "the payments)");
+    qtm_payment p = {opt(c, "--amount"), opt(c, "--currency"), opt(c, "--method"),
+                     opt(c, "--note"), opt(c, "--due"), status != NULL};
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_settle(c->q, c->as, id, &p);
+    if (st)
+        return lib_fail(c, st);
+    json_t *s;
+    if ((st = qtm_settlement_show(c->q, id, &s)) != QTM_OK)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
+    printf("job %lld settlement: %s, paid %s %s%s%s\n", (long long)id, str(s, "status"),
+           str(s, "paid"), str(s, "currency"), json_is_string(json_object_get(s, "due")) ? " of " : "",
+           json_is_string(json_object_get(s, "due")) ? str(s, "due") : "");
+    json_decref(s);
+    return 0;
+}
+
+static int cmd_record_show(cli *c)
+{
+    static const char *const v[] = {"--job", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--job"), "job", &id))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *r;
+    qtm_status st = qtm_record_show(c->q, id, &r);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(r);
+    printf("record %lld of job %lld (%s), sha256 %s\n", num(r, "id"), num(r, "job"),
+           str(r, "surface"), str(r, "hash"));
+    char *b = json_dumps(json_object_get(r, "body"), JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (b)
+        puts(b);
+    free(b);
+    json_decref(r);
+    return 0;
+}
+
+static int cmd_record_list(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a;
+    qtm_status st = qtm_record_list(c->q, &a);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", "records", a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o)
+        printf("record %lld  job %lld  %-20s %.16s  %s\n", num(o, "id"), num(o, "job"),
+               str(o, "surface"), str(o, "hash"), str(o, "created_at"));
+    json_decref(a);
+    return 0;
+}
+
+static int cmd_log(cli *c)
+{
+    static const char *const v[] = {"--job", NULL};
+    int64_t job = 0;
+    if (check_opts(c, v, NULL) || (opt(c, "--job") && parse_id(c, opt(c, "--job"), "job", &job)))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a;
+    qtm_status st = qtm_log(c->q, job, &a);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", "log", a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o) {
+        const char *from = str(o, "from"), *to = str(o, "to");
+        printf("%4lld %s %-10s %-13s %-4lld %-9s %s%s%s\n", num(o, "id"), str(o, "at"),
+               json_is_string(json_object_get(o, "actor")) ? str(o, "actor") : "-",
+               str(o, "entity"), num(o, "entity_id"), str(o, "action"), from,
+               *from ? " -> " : "", to);
+    }
+    json_decref(a);
+    return 0;
+}
+
+static int cmd_verify(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *r = NULL;
+    qtm_status st = qtm_verify(c->q, &r);
+    if (!r)
+        return lib_fail(c, st);
+    size_t i;
+    json_t *f;
+    if (c->json) {
+        emit(r);
+        if (st)
+            fprintf(stderr, "qtm: error: %s\n", qtm_errmsg(c->q));
+        return (int)st;
+    }
+    json_array_foreach(json_object_get(r, "findings"), i, f)
+        printf("problem: %s\n", json_string_value(f));
+    if (st == QTM_OK)
+        printf("verify: ok (%lld audit rows chained, %lld jobs consistent)\n",
+               num(r, "audit_rows"), num(r, "jobs"));
+    json_decref(r);
+    return st ? fail(c, st, "%s", qtm_errmsg(c->q)) : 0;
+}
+
+static const command commands[] = {
+    {"init", cmd_init, "qtm init\n  Creates the database (schema and audit log)."},
+    {"actor add", cmd_actor_add,
+     "qtm actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n  Adds an actor."},
+    {"actor set", cmd_actor_set,
+     "qtm actor set SLUG --access active|limited|suspended\n"
+     "  Sets an actor's access: limited may view but not change execution; suspended nothing."},
+    {"actor list", cmd_actor_list, "qtm actor list\n  Lists actors."},
+    {"surfaces", cmd_surfaces, "qtm surfaces\n  Lists the compiled surfaces."},
+    {"surface show", cmd_surface_show,
+     "qtm surface show SLUG\n  Shows a surface's contract, phases, transitions, evidence and "
+     "intake schema."},
+    {"request submit", cmd_request_submit,
+     "qtm request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
+     "  Submits an intake packet (public: --as is optional) and opens its review task.\n"
+     "  A retry with the same --key returns the first request."},
+    {"task list", cmd_task_list, "qtm task list [--state STATE]\n  Lists governance tasks."},
+    {"task show", cmd_task_show, "qtm task show ID\n  Shows a task and its request."},
+    {"task approve", cmd_task_approve, "qtm --as ADMIN task approve ID\n  Approves a task in review."},
+    {"task reject", cmd_task_reject,
+     "qtm --as ADMIN task reject ID --reason TEXT\n  Rejects a task in review."},
+    {"task assign", cmd_task_assign,
+     "qtm --as ADMIN task assign ID --to OPERATOR\n  Assigns an approved task to an operator."},
+    {"task close", cmd_task_close, "qtm --as ADMIN task close ID\n  Closes a task."},
+    {"job create", cmd_job_create,
+     "qtm --as ADMIN job create --task ID\n"
+     "  The explicit handoff: creates the job of an approved, assigned task."},
+    {"desk", cmd_desk, "qtm desk [--operator SLUG]\n  Queued, active and completed jobs."},
+    {"job show", cmd_job_show, "qtm job show ID\n  Shows a job, its phase and its next actions."},
+    {"job claim", cmd_job_claim, "qtm --as OPERATOR job claim ID\n  Claims a queued job."},
+    {"job advance", cmd_job_advance,
+     "qtm --as OPERATOR job advance ID EVENT\n  Fires EVENT on the job's ServiceEvent."},
+    {"job complete", cmd_job_complete,
+     "qtm --as OPERATOR job complete ID\n  Completes a job whose ServiceEvent is complete."},
+    {"evidence add", cmd_evidence_add,
+     "qtm --as OPERATOR evidence add JOB CATEGORY REF [--note TEXT]\n  Records evidence."},
+    {"participant add", cmd_participant_add,
+     "qtm --as OPERATOR participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
+     "  Records a participant (vendor, venue contact...) as context data."},
+    {"settle", cmd_settle,
+     "qtm --as OWNER|ADMIN settle JOB --amount DECIMAL --method METHOD [--currency CODE]\n"
+     "    [--note TEXT] [--due DECIMAL] [--status waived]\n"
+     "  Records a payment (cash zelle venmo card wire other) or the amount due. Never changes\n"
+     "  the job, its ServiceEvent or its record."},
+    {"record show", cmd_record_show, "qtm record show --job ID\n  Shows a job's record."},
+    {"record list", cmd_record_list, "qtm record list\n  Lists records."},
+    {"log", cmd_log, "qtm log [--job ID]\n  The audit log."},
+    {"verify", cmd_verify,
+     "qtm verify\n  Checks the audit chain and the cross-layer invariants (exit 1 on problems)."},
+};
+
+int main(int argc, char **argv)
+{
+    cli c = {getenv("QTM_DB"), getenv("QTM_ACTOR"), 0, 0, NULL, NULL};
+    if (!c.db || !*c.db)
+        c.db = "qtm.db";
+    int i = 1;
+    for (; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--as") == 0) {
+            if (i + 1 >= argc)
+                return fail(&c, QTM_EUSAGE, "%s needs a value", a);
+            if (a[2] == 'd')
+                c.db = argv[++i];
+            else
+                c.as = argv[++i];
+        } else if (strcmp(a, "--json") == 0) {
+            c.json = 1;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("qtm %s (schema %d, surface ABI %d)\n", QTM_VERSION, QTM_SCHEMA_VERSION,
+                   QTM_SURFACE_ABI);
+            return 0;
+        } else if (a[0] == '-') {
+            return fail(&c, QTM_EUSAGE, "unknown option %s (try qtm --help)", a);
+        } else {
+            break;
+        }
+    }
+    if (i >= argc) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    /* the command is one or two words: "desk", "job claim" */
+    const command *cmd = NULL;
+    int words = 0;
+    for (size_t k = 0; k < sizeof commands / sizeof commands[0] && !cmd; k++) {
+        const char *n = commands[k].name, *sp = strchr(n, ' ');
+        if (!sp && strcmp(argv[i], n) == 0) {
+            cmd = &commands[k];
+            words = 1;
+        } else if (sp && i + 1 < argc && strlen(argv[i]) == (size_t)(sp - n) &&
+                   strncmp(argv[i], n, (size_t)(sp - n)) == 0 && strcmp(argv[i + 1], sp + 1) == 0) {
+            cmd = &commands[k];
+            words = 2;
+        }
+    }
+    if (!cmd) {
+        /* `qtm job --help`: list that noun's commands */
+        int any = 0;
+        for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+            const char *n = commands[k].name, *sp = strchr(n, ' ');
+            if (sp && strlen(argv[i]) == (size_t)(sp - n) && strncmp(argv[i], n, (size_t)(sp - n)) == 0) {
+                if (!any && i + 1 < argc && strcmp(argv[i + 1], "--help") != 0)
+                    fprintf(stderr, "qtm: error: unknown command '%s %s'\n", argv[i], argv[i + 1]);
+                printf("%s\n", commands[k].help);
+                any = 1;
+            }
+        }
+        if (any)
+            return i + 1 < argc && strcmp(argv[i + 1], "--help") == 0 ? 0 : 2;
+        return fail(&c, QTM_EUSAGE, "unknown command '%s' (try qtm --help)", argv[i]);
+    }
+    c.argc = argc - i - words;
+    c.argv = argv + i + words;
+    if (has_flag(&c, "--help") || has_flag(&c, "-h")) {
+        printf("usage: %s\n", cmd->help);
+        return 0;
+    }
+    int rc;
+    if (strncmp(cmd->name, "surface", 7) == 0) {
+        /* compiled-in data: a handle without a database */
+        if (qtm_open(NULL, 0, &c.q) != QTM_OK)
+            return fail(&c, QTM_ESTORAGE, "out of memory");
+    }
+    rc = cmd->run(&c);
+    qtm_close(c.q);
+    return rc;
+}

@@ -1,0 +1,111 @@
+/*
+ * qtm_int.h - libqtm internals shared by the engine files (not installed).
+ *
+ * Every public call that changes state follows one shape:
+ *     tx_begin -> load and check -> write -> audit_append... -> tx_end
+ * and any check that fails calls qtm_fail() before the first write, so a
+ * refused call leaves the database exactly as it was (tx_end rolls back on
+ * any non-OK status anyway).
+ */
+#ifndef QTM_INT_H
+#define QTM_INT_H
+
+#include <stdint.h>
+
+#include "qtm.h"
+#include "store.h"
+
+struct qtm {
+    store *st;
+    qtm_status err;                /* last call's status */
+    char msg[512];                 /* last call's message */
+    qtm_clock_fn clock;            /* NULL: the system clock */
+    void *clock_arg;
+    char now[48];                  /* the time stamped on this call's changes (UTC) */
+};
+
+typedef struct actor {
+    int64_t id;                    /* 0 when not loaded */
+    char slug[64];
+    char name[128];
+    char role[16];                 /* admin, operator, vendor, client */
+    char access[16];               /* active, limited, suspended */
+} actor;
+
+typedef struct job {
+    int64_t id, task;
+    char surface[64];
+    char fingerprint[72];
+    char state[16];                /* queued, active, complete */
+    int64_t owner_id;
+    char owner[64];
+    int64_t assignee_id;
+    char assignee[64];
+    char created_at[48], claimed_at[48], completed_at[48];
+    const qtm_surface *s;          /* the tables it runs under */
+} job;
+
+typedef struct service_event {
+    int64_t id;                    /* 0: none yet (job not claimed) */
+    char phase[130];
+    char operator_slug[64];
+    int complete;
+    char started_at[48], completed_at[48];
+} service_event;
+
+/* Sets the handle's status and message; returns the status. */
+qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Maps a store failure to QTM_ESTORAGE (or conflict) with the store's message. */
+qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing);
+qtm_status qtm_ok(qtm *q);
+
+/* Transactions: tx_end commits when st is QTM_OK, else rolls back. */
+qtm_status tx_begin(qtm *q, int write);
+qtm_status tx_end(qtm *q, qtm_status st);
+
+/* Loads an actor by slug; QTM_ENOTFOUND if there is none. */
+qtm_status actor_load(qtm *q, const char *slug, actor *a);
+/* The actor may change things: exists, not suspended; if `execution`,
+ * not limited either.  `what` completes "X cannot <what>". */
+qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what);
+qtm_status actor_require_role(qtm *q, const actor *a, const char *role, const char *what);
+
+qtm_status job_load(qtm *q, int64_t id, job *j);
+qtm_status se_load(qtm *q, int64_t job_id, service_event *se);
+int surface_phase(const qtm_surface *s, const char *name);   /* -1 if absent */
+int surface_event(const qtm_surface *s, const char *name);   /* -1 if absent */
+const char *surface_label(const qtm_surface *s, const char *phase);
+
+/* Appends one hash-chained audit row in the current transaction. */
+qtm_status audit_append(qtm *q, const char *actor, const char *entity, int64_t entity_id,
+                        const char *action, const char *from, const char *to, int64_t job);
+/* hex SHA-256 of the audit row fields, chained to prev (64 hex + NUL). */
+void audit_hash(const char *prev, const char *at, const char *actor, const char *entity,
+                int64_t entity_id, const char *action, const char *from, const char *to,
+                int64_t job, char out[65]);
+
+/* Composes and stores the record of a completed ServiceEvent. */
+qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
+
+/* Shared between engine files. */
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+                        int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
+json_t *request_json(qtm *q, int64_t id);              /* NULL on storage failure */
+json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failure */
+/* Runs a per-job list query into an array of objects named by keys. */
+json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
+extern const char *const evidence_keys[], *const participant_keys[], *const phase_keys[];
+void record_hash(const char *body, char out[65]);
+const char *qtm_audit_genesis(void);
+
+/* Row helpers for store_run: copy a text column (NULL -> ""). */
+void col_text(char *dst, size_t n, const store_val *v);
+/* Generic single-int fetch; *out untouched when there is no row. */
+qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
+
+/* JSON helpers: a string or null. */
+json_t *json_str_or_null(const char *s);
+json_t *json_col(const store_val *v);
+
+#endif

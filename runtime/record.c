@@ -1,0 +1,184 @@
+/*
+ * record.c - the SurfaceRecord: durable outcome truth, composed once from
+ * a completed ServiceEvent, in the transaction that completes it.
+ *
+ * The body carries exactly the fields the surface's `record` block names,
+ * as canonical JSON (compact, sorted keys); its hash is the SHA-256 of
+ * that text, so anyone can check a record against its body.  Records are
+ * immutable: the schema refuses UPDATE and DELETE on them.
+ */
+#include "qtm_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+
+void record_hash(const char *body, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)body, strlen(body));
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static json_t *or_empty(json_t *v)
+{
+    return v ? v : json_array();
+}
+
+/* The value of one declared record field. */
+static json_t *field(qtm *q, const char *name, const job *j, const service_event *se,
+                     json_t *request)
+{
+    const qtm_surface *s = j->s;
+    if (strcmp(name, "job") == 0)
+        return json_integer(j->id);
+    if (strcmp(name, "surface") == 0)
+        return json_string(s->slug);
+    if (strcmp(name, "fingerprint") == 0)
+        return json_string(j->fingerprint);
+    if (strcmp(name, "request") == 0)
+        return json_incref(request);
+    if (strcmp(name, "operator") == 0)
+        return json_str_or_null(j->owner[0] ? j->owner : se->operator_slug);
+    if (strcmp(name, "scope") == 0)
+        return json_incref(json_object_get(request, "intake"));
+    if (strcmp(name, "context") == 0) {
+        json_t *c = json_object();
+        json_object_set_new(c, "participants",
+                            or_empty(job_list(q, SQ_PARTICIPANT_LIST, j->id, participant_keys)));
+        json_object_set_new(c, "evidence",
+                            or_empty(job_list(q, SQ_EVIDENCE_LIST, j->id, evidence_keys)));
+        return c;
+    }
+    if (strcmp(name, "participants") == 0)
+        return or_empty(job_list(q, SQ_PARTICIPANT_LIST, j->id, participant_keys));
+    if (strcmp(name, "evidence") == 0)
+        return or_empty(job_list(q, SQ_EVIDENCE_LIST, j->id, evidence_keys));
+    if (strcmp(name, "phases") == 0)
+        return or_empty(job_list(q, SQ_PHASE_LIST, se->id, phase_keys));
+    if (strcmp(name, "outcome") == 0) {
+        json_t *o = json_object();
+        json_object_set_new(o, "phase", json_string(se->phase));
+        json_object_set_new(o, "label", json_string(surface_label(s, se->phase)));
+        json_object_set_new(o, "complete", json_boolean(se->complete));
+        return o;
+    }
+    if (strcmp(name, "claimed_at") == 0)
+        return json_str_or_null(j->claimed_at);
+    if (strcmp(name, "started_at") == 0)
+        return json_str_or_null(se->started_at);
+    if (strcmp(name, "completed_at") == 0)
+        return json_str_or_null(se->completed_at);
+    return json_null();  /* qtmc admits no other field */
+}
+
+qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor_slug)
+{
+    qtm_status st = QTM_OK;
+    json_t *body = json_object(), *request = NULL;
+    char *text = NULL;
+    int64_t request_id, assignee, jid;
+    char state[16], surface[64];
+    if ((st = task_for_job(q, j->task, &request_id, state, sizeof state, &assignee, &jid,
+                           surface, sizeof surface)) != QTM_OK)
+        goto done;
+    request = request_json(q, request_id);
+    if (!request) {
+        st = qtm_store_fail(q, STORE_ERROR, "reading the request");
+        goto done;
+    }
+    for (unsigned i = 0; i < j->s->nrecord; i++)
+        json_object_set_new(body, j->s->record[i], field(q, j->s->record[i], j, se, request));
+    text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!text) {
+        st = qtm_fail(q, QTM_ESTORAGE, "out of memory composing the record");
+        goto done;
+    }
+    char hash[65];
+    record_hash(text, hash);
+    store_val args[6] = {SV_I(j->id), SV_I(se->id), SV_S(j->surface), SV_S(text), SV_S(hash),
+                         SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_RECORD_INSERT, args, 6, NULL, NULL);
+    if (rc != STORE_OK) {
+        st = rc == STORE_CONSTRAINT
+                 ? qtm_fail(q, QTM_ECONFLICT, "job %lld already has its record", (long long)j->id)
+                 : qtm_store_fail(q, rc, "storing the record");
+        goto done;
+    }
+    st = audit_append(q, actor_slug, "record", store_last_id(q->st), "compose", NULL, hash, j->id);
+done:
+    free(text);
+    json_decref(request);
+    json_decref(body);
+    return st;
+}
+
+static json_t *record_json(const store_val *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "job", json_col(&c[1]));
+    json_object_set_new(o, "surface", json_col(&c[2]));
+    json_t *body = c[3].type == SV_TEXT ? json_loads(c[3].s, 0, NULL) : NULL;
+    json_object_set_new(o, "body", body ? body : json_null());
+    json_object_set_new(o, "hash", json_col(&c[4]));
+    json_object_set_new(o, "created_at", json_col(&c[5]));
+    return o;
+}
+
+static int record_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    *(json_t **)arg = record_json(c);
+    return 1;
+}
+
+qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    job j;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+        return tx_end(q, st);
+    store_val arg = SV_I(job_id);
+    store_rc rc = store_run(q->st, SQ_RECORD_BY_JOB, &arg, 1, record_row, out);
+    if (rc != STORE_OK)
+        return tx_end(q, qtm_store_fail(q, rc, "reading the record"));
+    if (!*out)
+        return tx_end(q, qtm_fail(q, QTM_ENOTFOUND, "job %lld has no record yet (its "
+                                  "ServiceEvent is not complete)", (long long)job_id));
+    return tx_end(q, QTM_OK);
+}
+
+static int record_list_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "job", json_col(&c[1]));
+    json_object_set_new(o, "surface", json_col(&c[2]));
+    json_object_set_new(o, "hash", json_col(&c[3]));
+    json_object_set_new(o, "created_at", json_col(&c[4]));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+qtm_status qtm_record_list(qtm *q, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    json_t *a = json_array();
+    store_rc rc = store_run(q->st, SQ_RECORD_LIST, NULL, 0, record_list_row, a);
+    if (rc != STORE_OK) {
+        json_decref(a);
+        return tx_end(q, qtm_store_fail(q, rc, "listing records"));
+    }
+    *out = a;
+    return tx_end(q, QTM_OK);
+}

@@ -1,0 +1,192 @@
+/*
+ * settlement.c - economic state, kept apart from execution.
+ *
+ * A job's settlement is an amount due (optional), an append-only ledger of
+ * payments in integer minor units, and a status derived from them:
+ * waived if waived, else paid when the ledger covers what is due (or, with
+ * nothing due, when anything was paid), partial when some is paid, else
+ * unpaid.  Nothing here reads or writes a job's state, its ServiceEvent or
+ * its record: paying never completes anything, completing never pays.
+ */
+#include "qtm_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "money.h"
+
+typedef struct settlement {
+    int exists;
+    char currency[8];
+    int has_due;
+    int64_t due;
+    char status[16];
+    int64_t paid;
+} settlement;
+
+static int settle_row(void *arg, const store_val *c, int n)
+{
+    settlement *s = arg;
+    (void)n;
+    s->exists = 1;
+    col_text(s->currency, sizeof s->currency, &c[0]);
+    s->has_due = c[1].type == SV_INT;
+    s->due = s->has_due ? c[1].i : 0;
+    col_text(s->status, sizeof s->status, &c[2]);
+    s->paid = c[3].type == SV_INT ? c[3].i : 0;
+    return 1;
+}
+
+static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
+{
+    memset(s, 0, sizeof *s);
+    snprintf(s->currency, sizeof s->currency, "USD");
+    snprintf(s->status, sizeof s->status, "unpaid");
+    store_val arg = SV_I(job_id);
+    return store_run(q->st, SQ_SETTLE_GET, &arg, 1, settle_row, s);
+}
+
+static const char *derive_status(const settlement *s, int waived)
+{
+    if (waived)
+        return "waived";
+    if (s->has_due)
+        return s->paid >= s->due ? (s->due > 0 || s->paid > 0 ? "paid" : "unpaid")
+               : s->paid > 0     ? "partial"
+                                 : "unpaid";
+    return s->paid > 0 ? "paid" : "unpaid";
+}
+
+static const char *const payment_keys[] = {"amount_minor", "currency", "method", "note", "actor",
+                                           "at", NULL};
+
+/* The settlement as JSON (always an object; "unpaid" when nothing is recorded). */
+json_t *settlement_json(qtm *q, int64_t job_id)
+{
+    settlement s;
+    if (settlement_load(q, job_id, &s) != STORE_OK)
+        return NULL;
+    char buf[MONEY_TEXT_MAX];
+    json_t *o = json_object();
+    json_object_set_new(o, "status", json_string(s.status));
+    json_object_set_new(o, "currency", json_string(s.currency));
+    if (s.has_due) {
+        money_format(s.due, s.currency, buf);
+        json_object_set_new(o, "due", json_string(buf));
+        json_object_set_new(o, "due_minor", json_integer(s.due));
+    } else {
+        json_object_set_new(o, "due", json_null());
+        json_object_set_new(o, "due_minor", json_null());
+    }
+    money_format(s.paid, s.currency, buf);
+    json_object_set_new(o, "paid", json_string(buf));
+    json_object_set_new(o, "paid_minor", json_integer(s.paid));
+    json_t *p = job_list(q, SQ_PAYMENT_LIST, job_id, payment_keys);
+    size_t i;
+    json_t *row;
+    json_array_foreach(p, i, row) {
+        json_int_t minor = json_integer_value(json_object_get(row, "amount_minor"));
+        money_format(minor, json_string_value(json_object_get(row, "currency")), buf);
+        json_object_set_new(row, "amount", json_string(buf));
+    }
+    json_object_set_new(o, "payments", p ? p : json_array());
+    return o;
+}
+
+qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_payment *p)
+{
+    char msg[256];
+    if (!p->amount && !p->due && !p->waive)
+        return qtm_fail(q, QTM_EUSAGE, "settle needs --amount, --due or --status waived");
+    if (p->amount && (!p->method || !money_method_valid(p->method)))
+        return qtm_fail(q, QTM_EINVALID, "unknown payment method '%s' (cash, zelle, venmo, card, "
+                        "wire, other)", p->method ? p->method : "");
+    if (p->note && strlen(p->note) > 500)
+        return qtm_fail(q, QTM_EINVALID, "the payment note is longer than 500 bytes");
+    actor a;
+    job j;
+    service_event se;
+    settlement s;
+    qtm_status st = tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        goto done;
+    if (strcmp(a.role, "admin") != 0 && j.owner_id != a.id) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
+                      "owner%s%s or an admin can", a.slug, (long long)job_id,
+                      j.owner[0] ? " " : "", j.owner);
+        goto done;
+    }
+    if (j.s->payment_timing == QTM_PAY_AFTER_COMPLETE && !se.complete) {
+        st = qtm_fail(q, QTM_EREFUSED, "surface %s records payment after completion; job %lld's "
+                      "ServiceEvent is not complete", j.s->slug, (long long)job_id);
+        goto done;
+    }
+    store_rc rc = settlement_load(q, job_id, &s);
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "reading the settlement");
+        goto done;
+    }
+    const char *currency = p->currency ? p->currency : s.currency;
+    if (money_currency_exponent(currency) < 0) {
+        st = qtm_fail(q, QTM_EINVALID, "unknown currency %s", currency);
+        goto done;
+    }
+    if (s.exists && strcmp(currency, s.currency) != 0) {
+        st = qtm_fail(q, QTM_EINVALID, "job %lld is settled in %s, not %s", (long long)job_id,
+                      s.currency, currency);
+        goto done;
+    }
+    int64_t amount = 0, due = 0;
+    if (p->amount && (st = money_parse(p->amount, currency, &amount, msg, sizeof msg)) != QTM_OK) {
+        st = qtm_fail(q, st, "%s", msg);
+        goto done;
+    }
+    if (p->due && (st = money_parse(p->due, currency, &due, msg, sizeof msg)) != QTM_OK) {
+        st = qtm_fail(q, st, "%s", msg);
+        goto done;
+    }
+    if (p->amount) {
+        store_val args[7] = {SV_I(job_id), SV_I(amount), SV_S(currency), SV_S(p->method),
+                             SV_S(p->note), SV_I(a.id), SV_S(q->now)};
+        if ((rc = store_run(q->st, SQ_PAYMENT_INSERT, args, 7, NULL, NULL)) != STORE_OK) {
+            st = qtm_store_fail(q, rc, "recording the payment");
+            goto done;
+        }
+        s.paid += amount;
+    }
+    if (p->due) {
+        s.has_due = 1;
+        s.due = due;
+    }
+    char old[16];
+    snprintf(old, sizeof old, "%s", s.exists ? s.status : "unpaid");
+    const char *status = derive_status(&s, p->waive || strcmp(s.status, "waived") == 0);
+    store_val up[5] = {SV_I(job_id), SV_S(currency), s.has_due ? SV_I(s.due) : SV_N,
+                       SV_S(status), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_SETTLE_UPSERT, up, 5, NULL, NULL)) != STORE_OK) {
+        st = qtm_store_fail(q, rc, "updating the settlement");
+        goto done;
+    }
+    st = audit_append(q, a.slug, "settlement", job_id,
+                      p->amount ? "payment" : p->waive ? "waive" : "due", old, status, job_id);
+done:
+    return tx_end(q, st);
+}
+
+qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    job j;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+        return tx_end(q, st);
+    *out = settlement_json(q, job_id);
+    if (!*out)
+        return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the settlement"));
+    return tx_end(q, QTM_OK);
+}

@@ -1,0 +1,137 @@
+/*
+ * store.h - the engine's only door to persistence.
+ *
+ * The engine names queries from a fixed list (store_query) and passes typed
+ * arguments; each backend owns the text of every query for its own SQL
+ * dialect, prepares it once and reuses it.  No statement is ever built from
+ * input.  A second backend (PostgreSQL) implements store_vt and its own
+ * query table; the engine does not change.
+ *
+ * Results: STORE_OK, or a store_rc the engine maps to QTM_ESTORAGE /
+ * QTM_ECONFLICT; store_errmsg() says what the backend reported.
+ */
+#ifndef QTM_STORE_H
+#define QTM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum store_rc {
+    STORE_OK = 0,
+    STORE_BUSY,                    /* locked past the busy timeout */
+    STORE_CONSTRAINT,              /* a UNIQUE/CHECK/trigger refused the write */
+    STORE_NEWER,                   /* the database was written by a newer qtm */
+    STORE_ERROR                    /* anything else: I/O, corruption, full disk */
+} store_rc;
+
+/* Every query the engine runs. ORDER: matches the SQL table of each backend. */
+typedef enum store_query {
+    SQ_ACTOR_INSERT,               /* slug, name, role, at */
+    SQ_ACTOR_BY_SLUG,              /* slug -> id, slug, name, role, access */
+    SQ_ACTOR_BY_ID,                /* id -> id, slug, name, role, access */
+    SQ_ACTOR_SET_ACCESS,           /* access, slug */
+    SQ_ACTOR_LIST,                 /* -> slug, name, role, access, created_at */
+    SQ_REQUEST_INSERT,             /* surface, fingerprint, intake, photos, key, actor, at */
+    SQ_REQUEST_BY_KEY,             /* key -> id, intake, surface, task id */
+    SQ_REQUEST_BY_ID,              /* id -> id, surface, fingerprint, intake, photos, actor slug, created_at */
+    SQ_TASK_INSERT,                /* request, at */
+    SQ_TASK_BY_ID,                 /* id -> id, request, state, assignee id, assignee slug, reason, surface, created_at, updated_at, job id */
+    SQ_TASK_SET_STATE,             /* state, reason, at, id, old state */
+    SQ_TASK_SET_ASSIGNEE,          /* assignee, at, id */
+    SQ_TASK_LIST,                  /* state or NULL -> id, request, state, assignee slug, surface, updated_at, job id */
+    SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
+    SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
+    SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
+    SQ_JOB_COMPLETE,               /* at, id (only if active) */
+    SQ_JOB_DESK,                   /* operator id or NULL -> id, surface, state, phase, owner slug, assignee slug */
+    SQ_SE_INSERT,                  /* job, phase, operator, at */
+    SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
+    SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
+    SQ_PHASE_INSERT,               /* se, from, to, event, actor, at */
+    SQ_PHASE_LIST,                 /* se -> from, to, event, actor slug, at */
+    SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at */
+    SQ_EVIDENCE_COUNT,             /* job, category -> count */
+    SQ_EVIDENCE_LIST,              /* job -> category, ref, note, actor slug, at */
+    SQ_PARTICIPANT_INSERT,         /* job, name, role, contact, actor, at */
+    SQ_PARTICIPANT_LIST,           /* job -> name, role, contact, actor slug, at */
+    SQ_PARTICIPANT_COUNT,          /* job -> count */
+    SQ_RECORD_INSERT,              /* job, se, surface, body, hash, at */
+    SQ_RECORD_BY_JOB,              /* job -> id, job, surface, body, hash, created_at */
+    SQ_RECORD_LIST,                /* -> id, job, surface, hash, created_at */
+    SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total */
+    SQ_SETTLE_UPSERT,              /* job, currency, due, status, at */
+    SQ_PAYMENT_INSERT,             /* job, amount, currency, method, note, actor, at */
+    SQ_PAYMENT_LIST,               /* job -> amount, currency, method, note, actor slug, at */
+    SQ_AUDIT_LAST_HASH,            /* -> hash */
+    SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_AUDIT_LIST,                 /* job or NULL -> id, at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_VERIFY_JOBS,                /* -> job id, state, se complete or NULL, record count, last audited job state */
+    SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
+    SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
+    SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash */
+    SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
+    SQ_COUNT
+} store_query;
+
+/* A typed argument or column value. */
+typedef enum store_type { SV_NULL, SV_INT, SV_TEXT } store_type;
+
+typedef struct store_val {
+    store_type type;
+    int64_t i;                     /* SV_INT */
+    const char *s;                 /* SV_TEXT; borrowed */
+} store_val;
+
+static inline store_val sv_text(const char *s)
+{
+    store_val v = {s ? SV_TEXT : SV_NULL, 0, s};
+    return v;
+}
+#define SV_I(x) ((store_val){SV_INT, (x), NULL})
+#define SV_S(x) sv_text(x)              /* NULL binds as NULL */
+#define SV_N ((store_val){SV_NULL, 0, NULL})
+
+/* Called once per result row; cols are valid only during the call.
+ * Return non-zero to stop early (the query still succeeds). */
+typedef int (*store_row_fn)(void *arg, const store_val *cols, int ncols);
+
+typedef struct store store;
+
+typedef struct store_vt {
+    void (*close)(store *s);
+    store_rc (*begin)(store *s, int immediate);     /* immediate: take the write lock now */
+    store_rc (*commit)(store *s);
+    void (*rollback)(store *s);
+    store_rc (*run)(store *s, store_query q, const store_val *args, int nargs,
+                    store_row_fn fn, void *arg);
+    int64_t (*changes)(store *s);                   /* rows changed by the last run */
+    int64_t (*last_id)(store *s);                   /* id of the last insert */
+    const char *(*errmsg)(store *s);
+} store_vt;
+
+struct store {
+    const store_vt *vt;
+};
+
+/*
+ * store_sqlite_open - opens the SQLite database at path (WAL, foreign keys,
+ * busy timeout), creating file and schema when `create` is set, migrating
+ * older schemas forward.  Returns the store, or NULL with *rc and msg set
+ * (msg is always written).
+ */
+store *store_sqlite_open(const char *path, int create, store_rc *rc, char *msg, size_t msglen);
+
+static inline void store_close(store *s) { if (s) s->vt->close(s); }
+static inline store_rc store_begin(store *s, int immediate) { return s->vt->begin(s, immediate); }
+static inline store_rc store_commit(store *s) { return s->vt->commit(s); }
+static inline void store_rollback(store *s) { s->vt->rollback(s); }
+static inline store_rc store_run(store *s, store_query q, const store_val *a, int n,
+                                 store_row_fn fn, void *arg)
+{
+    return s->vt->run(s, q, a, n, fn, arg);
+}
+static inline int64_t store_changes(store *s) { return s->vt->changes(s); }
+static inline int64_t store_last_id(store *s) { return s->vt->last_id(s); }
+static inline const char *store_errmsg(store *s) { return s->vt->errmsg(s); }
+
+#endif

@@ -1,0 +1,538 @@
+/*
+ * store_sqlite.c - the SQLite backend of store.h.
+ *
+ * WAL journal, synchronous=NORMAL, foreign keys on, a busy timeout so
+ * concurrent writers queue instead of failing.  Every query of store_query
+ * has its SQL text here, prepared once (SQLITE_PREPARE_PERSISTENT) and
+ * reused.  The schema version lives in PRAGMA user_version; older schemas
+ * are migrated forward in one transaction, newer ones are refused.
+ * Immutable tables (requests, records, payments, audit, phase changes,
+ * evidence) refuse UPDATE and DELETE by trigger, whatever the caller does.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "qtm.h"
+
+#define BUSY_TIMEOUT_MS 10000
+#define MAX_COLS 16
+
+typedef struct sqlite_store {
+    store base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt[SQ_COUNT];  /* prepared on first use */
+    char err[256];
+} sqlite_store;
+
+static const char *const sql[SQ_COUNT] = {
+    [SQ_ACTOR_INSERT] =
+        "INSERT INTO actors(slug, name, role, created_at) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_ACTOR_BY_SLUG] = "SELECT id, slug, name, role, access FROM actors WHERE slug = ?1",
+    [SQ_ACTOR_BY_ID] = "SELECT id, slug, name, role, access FROM actors WHERE id = ?1",
+    [SQ_ACTOR_SET_ACCESS] = "UPDATE actors SET access = ?1 WHERE slug = ?2",
+    [SQ_ACTOR_LIST] = "SELECT slug, name, role, access, created_at FROM actors ORDER BY slug",
+    [SQ_REQUEST_INSERT] =
+        "INSERT INTO requests(surface, fingerprint, intake, photos, idem_key, actor_id, created_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_REQUEST_BY_KEY] =
+        "SELECT r.id, r.intake, r.surface, t.id FROM requests r JOIN tasks t ON t.request_id = r.id"
+        " WHERE r.idem_key = ?1",
+    [SQ_REQUEST_BY_ID] =
+        "SELECT r.id, r.surface, r.fingerprint, r.intake, r.photos, a.slug, r.created_at"
+        " FROM requests r LEFT JOIN actors a ON a.id = r.actor_id WHERE r.id = ?1",
+    [SQ_TASK_INSERT] =
+        "INSERT INTO tasks(request_id, state, created_at, updated_at) VALUES(?1, 'review', ?2, ?2)",
+    [SQ_TASK_BY_ID] =
+        "SELECT t.id, t.request_id, t.state, t.assignee_id, a.slug, t.reason, r.surface,"
+        " t.created_at, t.updated_at, j.id"
+        " FROM tasks t JOIN requests r ON r.id = t.request_id"
+        " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
+        " WHERE t.id = ?1",
+    [SQ_TASK_SET_STATE] =
+        "UPDATE tasks SET state = ?1, reason = COALESCE(?2, reason), updated_at = ?3"
+        " WHERE id = ?4 AND state = ?5",
+    [SQ_TASK_SET_ASSIGNEE] =
+        "UPDATE tasks SET assignee_id = ?1, state = 'assigned', updated_at = ?2 WHERE id = ?3",
+    [SQ_TASK_LIST] =
+        "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id"
+        " FROM tasks t JOIN requests r ON r.id = t.request_id"
+        " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
+        " WHERE ?1 IS NULL OR t.state = ?1 ORDER BY t.id",
+    [SQ_JOB_INSERT] =
+        "INSERT INTO jobs(task_id, surface, fingerprint, state, created_at)"
+        " VALUES(?1, ?2, ?3, 'queued', ?4)",
+    [SQ_JOB_BY_ID] =
+        "SELECT j.id, j.task_id, j.surface, j.fingerprint, j.state, j.owner_id, o.slug,"
+        " t.assignee_id, a.slug, j.created_at, j.claimed_at, j.completed_at"
+        " FROM jobs j JOIN tasks t ON t.id = j.task_id"
+        " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
+        " WHERE j.id = ?1",
+    [SQ_JOB_CLAIM] =
+        "UPDATE jobs SET state = 'active', owner_id = ?1, claimed_at = ?2"
+        " WHERE id = ?3 AND state = 'queued'",
+    [SQ_JOB_COMPLETE] =
+        "UPDATE jobs SET state = 'complete', completed_at = ?1 WHERE id = ?2 AND state = 'active'",
+    [SQ_JOB_DESK] =
+        "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id"
+        " FROM jobs j JOIN tasks t ON t.id = j.task_id"
+        " LEFT JOIN service_events s ON s.job_id = j.id"
+        " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
+        " ORDER BY j.id",
+    [SQ_SE_INSERT] =
+        "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_SE_BY_JOB] =
+        "SELECT s.id, s.phase, a.slug, s.complete, s.started_at, s.completed_at"
+        " FROM service_events s LEFT JOIN actors a ON a.id = s.operator_id WHERE s.job_id = ?1",
+    [SQ_SE_SET_PHASE] =
+        "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3"
+        " WHERE id = ?4 AND phase = ?5",
+    [SQ_PHASE_INSERT] =
+        "INSERT INTO phase_changes(se_id, from_phase, to_phase, event, actor_id, at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQ_PHASE_LIST] =
+        "SELECT p.from_phase, p.to_phase, p.event, a.slug, p.at FROM phase_changes p"
+        " JOIN actors a ON a.id = p.actor_id WHERE p.se_id = ?1 ORDER BY p.id",
+    [SQ_EVIDENCE_INSERT] =
+        "INSERT INTO evidence(job_id, category, ref, note, actor_id, at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQ_EVIDENCE_COUNT] = "SELECT COUNT(*) FROM evidence WHERE job_id = ?1 AND category = ?2",
+    [SQ_EVIDENCE_LIST] =
+        "SELECT e.category, e.ref, e.note, a.slug, e.at FROM evidence e"
+        " JOIN actors a ON a.id = e.actor_id WHERE e.job_id = ?1 ORDER BY e.id",
+    [SQ_PARTICIPANT_INSERT] =
+        "INSERT INTO participants(job_id, name, role, contact, actor_id, at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQ_PARTICIPANT_LIST] =
+        "SELECT p.name, p.role, p.contact, a.slug, p.at FROM participants p"
+        " JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1 ORDER BY p.id",
+    [SQ_PARTICIPANT_COUNT] = "SELECT COUNT(*) FROM participants WHERE job_id = ?1",
+    [SQ_RECORD_INSERT] =
+        "INSERT INTO records(job_id, se_id, surface, body, hash, created_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [SQ_RECORD_BY_JOB] =
+        "SELECT id, job_id, surface, body, hash, created_at FROM records WHERE job_id = ?1",
+    [SQ_RECORD_LIST] = "SELECT id, job_id, surface, hash, created_at FROM records ORDER BY id",
+    [SQ_SETTLE_GET] =
+        "SELECT s.currency, s.due, s.status,"
+        " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.job_id = ?1)"
+        " FROM settlements s WHERE s.job_id = ?1",
+    [SQ_SETTLE_UPSERT] =
+        "INSERT INTO settlements(job_id, currency, due, status, updated_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(job_id) DO UPDATE SET"
+        " currency = excluded.currency, due = excluded.due, status = excluded.status,"
+        " updated_at = excluded.updated_at",
+    [SQ_PAYMENT_INSERT] =
+        "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_PAYMENT_LIST] =
+        "SELECT p.amount, p.currency, p.method, p.note, a.slug, p.at FROM payments p"
+        " JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1 ORDER BY p.id",
+    [SQ_AUDIT_LAST_HASH] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
+    [SQ_AUDIT_INSERT] =
+        "INSERT INTO audit(at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [SQ_AUDIT_LIST] =
+        "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash FROM audit WHERE ?1 IS NULL OR job_id = ?1 ORDER BY id",
+    [SQ_VERIFY_JOBS] =
+        "SELECT j.id, j.state, s.complete,"
+        " (SELECT COUNT(*) FROM records r WHERE r.job_id = j.id),"
+        " (SELECT a.to_state FROM audit a WHERE a.entity = 'job' AND a.entity_id = j.id"
+        "  ORDER BY a.id DESC LIMIT 1)"
+        " FROM jobs j LEFT JOIN service_events s ON s.job_id = j.id ORDER BY j.id",
+    [SQ_VERIFY_ORPHAN_RECORDS] =
+        "SELECT r.id, r.job_id FROM records r LEFT JOIN service_events s ON s.id = r.se_id"
+        " WHERE s.id IS NULL OR s.complete = 0 OR s.job_id != r.job_id ORDER BY r.id",
+    [SQ_VERIFY_SE_PHASE] =
+        "SELECT s.job_id, s.phase,"
+        " (SELECT a.to_state FROM audit a WHERE a.entity = 'service_event'"
+        "  AND a.entity_id = s.id ORDER BY a.id DESC LIMIT 1)"
+        " FROM service_events s ORDER BY s.job_id",
+    [SQ_VERIFY_RECORDS] = "SELECT id, job_id, body, hash FROM records ORDER BY id",
+    [SQ_INTEGRITY] = "PRAGMA integrity_check",
+};
+
+/* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
+static const char schema_v1[] =
+    "CREATE TABLE actors("
+    " id INTEGER PRIMARY KEY,"
+    " slug TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('admin','operator','vendor','client')),"
+    " access TEXT NOT NULL DEFAULT 'active' CHECK (access IN ('active','limited','suspended')),"
+    " created_at TEXT NOT NULL);"
+    "CREATE TABLE requests("
+    " id INTEGER PRIMARY KEY,"
+    " surface TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL,"
+    " intake TEXT NOT NULL,"
+    " photos INTEGER NOT NULL CHECK (photos >= 0),"
+    " idem_key TEXT UNIQUE,"
+    " actor_id INTEGER REFERENCES actors(id),"
+    " created_at TEXT NOT NULL);"
+    "CREATE TABLE tasks("
+    " id INTEGER PRIMARY KEY,"
+    " request_id INTEGER NOT NULL UNIQUE REFERENCES requests(id),"
+    " state TEXT NOT NULL CHECK (state IN ('review','approved','assigned','rejected','closed')),"
+    " assignee_id INTEGER REFERENCES actors(id),"
+    " reason TEXT,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE jobs("
+    " id INTEGER PRIMARY KEY,"
+    " task_id INTEGER NOT NULL UNIQUE REFERENCES tasks(id),"
+    " surface TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('queued','active','complete')),"
+    " owner_id INTEGER REFERENCES actors(id),"
+    " created_at TEXT NOT NULL,"
+    " claimed_at TEXT,"
+    " completed_at TEXT);"
+    "CREATE TABLE service_events("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id),"
+    " phase TEXT NOT NULL,"
+    " operator_id INTEGER REFERENCES actors(id),"
+    " complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),"
+    " started_at TEXT NOT NULL,"
+    " completed_at TEXT);"
+    "CREATE TABLE phase_changes("
+    " id INTEGER PRIMARY KEY,"
+    " se_id INTEGER NOT NULL REFERENCES service_events(id),"
+    " from_phase TEXT,"
+    " to_phase TEXT NOT NULL,"
+    " event TEXT NOT NULL,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX phase_changes_se ON phase_changes(se_id);"
+    "CREATE TABLE evidence("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " category TEXT NOT NULL,"
+    " ref TEXT NOT NULL,"
+    " note TEXT,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX evidence_job ON evidence(job_id, category);"
+    "CREATE TABLE participants("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL,"
+    " contact TEXT,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX participants_job ON participants(job_id);"
+    "CREATE TABLE records("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL UNIQUE REFERENCES jobs(id),"
+    " se_id INTEGER NOT NULL UNIQUE REFERENCES service_events(id),"
+    " surface TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " hash TEXT NOT NULL,"
+    " created_at TEXT NOT NULL);"
+    "CREATE TABLE settlements("
+    " job_id INTEGER PRIMARY KEY REFERENCES jobs(id),"
+    " currency TEXT NOT NULL,"
+    " due INTEGER CHECK (due IS NULL OR due >= 0),"
+    " status TEXT NOT NULL CHECK (status IN ('unpaid','partial','paid','waived')),"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE payments("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " amount INTEGER NOT NULL CHECK (amount >= 0),"
+    " currency TEXT NOT NULL,"
+    " method TEXT NOT NULL CHECK (method IN ('cash','zelle','venmo','card','wire','other')),"
+    " note TEXT,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX payments_job ON payments(job_id);"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY,"
+    " at TEXT NOT NULL,"
+    " actor TEXT,"
+    " entity TEXT NOT NULL,"
+    " entity_id INTEGER NOT NULL,"
+    " action TEXT NOT NULL,"
+    " from_state TEXT,"
+    " to_state TEXT,"
+    " job_id INTEGER,"
+    " prev_hash TEXT NOT NULL,"
+    " hash TEXT NOT NULL);"
+    "CREATE INDEX audit_entity ON audit(entity, entity_id);"
+    "CREATE INDEX audit_job ON audit(job_id);"
+    "CREATE TRIGGER requests_no_update BEFORE UPDATE ON requests"
+    " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
+    "CREATE TRIGGER requests_no_delete BEFORE DELETE ON requests"
+    " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
+    "CREATE TRIGGER records_no_update BEFORE UPDATE ON records"
+    " BEGIN SELECT RAISE(ABORT, 'records are immutable'); END;"
+    "CREATE TRIGGER records_no_delete BEFORE DELETE ON records"
+    " BEGIN SELECT RAISE(ABORT, 'records are immutable'); END;"
+    "CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments"
+    " BEGIN SELECT RAISE(ABORT, 'the payment ledger is append-only'); END;"
+    "CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments"
+    " BEGIN SELECT RAISE(ABORT, 'the payment ledger is append-only'); END;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER phase_changes_no_update BEFORE UPDATE ON phase_changes"
+    " BEGIN SELECT RAISE(ABORT, 'phase history is append-only'); END;"
+    "CREATE TRIGGER phase_changes_no_delete BEFORE DELETE ON phase_changes"
+    " BEGIN SELECT RAISE(ABORT, 'phase history is append-only'); END;"
+    "CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence"
+    " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;"
+    "CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence"
+    " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;";
+
+/* migrations[v] takes a database from user_version v to v + 1. */
+static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1};
+
+static sqlite_store *S(store *s)
+{
+    return (sqlite_store *)s;
+}
+
+static store_rc map_rc(sqlite_store *s, int rc)
+{
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    switch (rc & 0xFF) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return STORE_BUSY;
+    case SQLITE_CONSTRAINT:
+        return STORE_CONSTRAINT;
+    default:
+        return STORE_ERROR;
+    }
+}
+
+static store_rc exec_sql(sqlite_store *s, const char *text)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, text, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        store_rc r = map_rc(s, rc);
+        if (msg)
+            snprintf(s->err, sizeof s->err, "%s", msg);
+        sqlite3_free(msg);
+        return r;
+    }
+    return STORE_OK;
+}
+
+static void sq_close(store *base)
+{
+    sqlite_store *s = S(base);
+    for (int i = 0; i < SQ_COUNT; i++)
+        sqlite3_finalize(s->stmt[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+static store_rc sq_begin(store *base, int immediate)
+{
+    return exec_sql(S(base), immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static store_rc sq_commit(store *base)
+{
+    sqlite_store *s = S(base);
+    store_rc rc = exec_sql(s, "COMMIT");
+    if (rc != STORE_OK && !sqlite3_get_autocommit(s->db))
+        exec_sql(s, "ROLLBACK");
+    return rc;
+}
+
+static void sq_rollback(store *base)
+{
+    sqlite_store *s = S(base);
+    if (!sqlite3_get_autocommit(s->db)) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);  /* keep the error that caused it */
+        exec_sql(s, "ROLLBACK");
+        memcpy(s->err, keep, sizeof keep);
+    }
+}
+
+static store_rc sq_run(store *base, store_query q, const store_val *args, int nargs,
+                       store_row_fn fn, void *arg)
+{
+    sqlite_store *s = S(base);
+    int rc;
+    if (!s->stmt[q]) {
+        rc = sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL);
+        if (rc != SQLITE_OK)
+            return map_rc(s, rc);
+    }
+    sqlite3_stmt *st = s->stmt[q];
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (int i = 0; i < nargs; i++) {
+        switch (args[i].type) {
+        case SV_NULL: rc = sqlite3_bind_null(st, i + 1); break;
+        case SV_INT: rc = sqlite3_bind_int64(st, i + 1, args[i].i); break;
+        case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, args[i].s, -1, SQLITE_STATIC); break;
+        default: rc = SQLITE_MISUSE;
+        }
+        if (rc != SQLITE_OK)
+            return map_rc(s, rc);
+    }
+    int stop = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (stop || !fn)
+            continue;
+        store_val cols[MAX_COLS];
+        int n = sqlite3_column_count(st);
+        if (n > MAX_COLS)
+            n = MAX_COLS;
+        for (int c = 0; c < n; c++) {
+            switch (sqlite3_column_type(st, c)) {
+            case SQLITE_NULL: cols[c] = SV_N; break;
+            case SQLITE_INTEGER: cols[c] = SV_I(sqlite3_column_int64(st, c)); break;
+            default:
+                cols[c].type = SV_TEXT;
+                cols[c].s = (const char *)sqlite3_column_text(st, c);
+                cols[c].i = 0;
+                if (!cols[c].s)
+                    cols[c] = SV_N;
+            }
+        }
+        stop = fn(arg, cols, n);
+    }
+    store_rc out = rc == SQLITE_DONE ? STORE_OK : map_rc(s, rc);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return out;
+}
+
+static int64_t sq_changes(store *base)
+{
+    return sqlite3_changes64(S(base)->db);
+}
+
+static int64_t sq_last_id(store *base)
+{
+    return sqlite3_last_insert_rowid(S(base)->db);
+}
+
+static const char *sq_errmsg(store *base)
+{
+    return S(base)->err;
+}
+
+static const store_vt sqlite_vt = {sq_close, sq_begin, sq_commit, sq_rollback,
+                                   sq_run, sq_changes, sq_last_id, sq_errmsg};
+
+static int read_version(sqlite_store *s, int *version)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *version = sqlite3_column_int(st, 0);
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Brings the schema to QTM_SCHEMA_VERSION in one transaction. */
+static store_rc migrate(sqlite_store *s, int create, int *version)
+{
+    store_rc rc = exec_sql(s, "BEGIN IMMEDIATE");
+    if (rc != STORE_OK)
+        return rc;
+    int v = 0;
+    if (read_version(s, &v) != SQLITE_OK) {
+        rc = map_rc(s, SQLITE_ERROR);
+        goto fail;
+    }
+    *version = v;
+    if (v > QTM_SCHEMA_VERSION) {
+        snprintf(s->err, sizeof s->err,
+                 "the database has schema version %d; this qtm knows up to %d: upgrade qtm",
+                 v, QTM_SCHEMA_VERSION);
+        rc = STORE_NEWER;
+        goto fail;
+    }
+    if (v == 0 && !create) {
+        snprintf(s->err, sizeof s->err, "not a qtm database (run `qtm init` first)");
+        rc = STORE_ERROR;
+        goto fail;
+    }
+    for (; v < QTM_SCHEMA_VERSION; v++) {
+        if ((rc = exec_sql(s, migrations[v])) != STORE_OK)
+            goto fail;
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if ((rc = exec_sql(s, pragma)) != STORE_OK)
+            goto fail;
+    }
+    return exec_sql(s, "COMMIT");
+fail:
+    {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        exec_sql(s, "ROLLBACK");
+        memcpy(s->err, keep, sizeof keep);
+    }
+    return rc;
+}
+
+store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg, size_t msglen)
+{
+    store_rc rc = STORE_ERROR;
+    sqlite_store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(msg, msglen, "out of memory");
+        *rcp = STORE_ERROR;
+        return NULL;
+    }
+    s->base.vt = &sqlite_vt;
+    if (!create && access(path, F_OK) != 0) {
+        snprintf(msg, msglen, "no database at %s (run `qtm init` first)", path);
+        goto fail;
+    }
+    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        snprintf(msg, msglen, "cannot open %s: %s", path,
+                 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 1);
+    /* journal_mode answers with a row; exec ignores it */
+    if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL")) != STORE_OK ||
+        (rc = exec_sql(s, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
+        (rc = exec_sql(s, "PRAGMA foreign_keys = ON")) != STORE_OK) {
+        snprintf(msg, msglen, "cannot open %s: %s", path, s->err);
+        goto fail;
+    }
+    int version = 0;
+    /* the common case reads the version without taking the write lock */
+    if (read_version(s, &version) != SQLITE_OK) {
+        rc = map_rc(s, SQLITE_ERROR);
+        snprintf(msg, msglen, "%s: %s", path, s->err);
+        goto fail;
+    }
+    if (version != QTM_SCHEMA_VERSION && (rc = migrate(s, create, &version)) != STORE_OK) {
+        snprintf(msg, msglen, "%s: %s", path, s->err);
+        goto fail;
+    }
+    *rcp = STORE_OK;
+    msg[0] = '\0';
+    return &s->base;
+fail:
+    *rcp = rc == STORE_OK ? STORE_ERROR : rc;
+    if (s->db)
+        sqlite3_close(s->db);
+    free(s);
+    return NULL;
+}

@@ -1,0 +1,193 @@
+/*
+ * verify.c - the audit log and `verify`.
+ *
+ * verify recomputes the audit hash chain from the first row and checks the
+ * cross-layer invariants the engine keeps: every complete job has a
+ * complete ServiceEvent and exactly one record; no record without a
+ * complete ServiceEvent; each record's hash matches its body; each job's
+ * state and each ServiceEvent's phase match their last audit row; and the
+ * storage backend's own integrity check.  Every finding is reported.
+ */
+#include "qtm_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+
+static int log_row(void *arg, const store_val *c, int n)
+{
+    static const char *const keys[] = {"id", "at", "actor", "entity", "entity_id", "action",
+                                       "from", "to", "job", "prev_hash", "hash"};
+    json_t *o = json_object();
+    for (int i = 0; i < n && i < 11; i++)
+        json_object_set_new(o, keys[i], json_col(&c[i]));
+    json_array_append_new(arg, o);
+    return 0;
+}
+
+qtm_status qtm_log(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if (job_id) {
+        job j;
+        if ((st = job_load(q, job_id, &j)) != QTM_OK)
+            return tx_end(q, st);
+    }
+    json_t *a = json_array();
+    store_val arg = job_id ? SV_I(job_id) : SV_N;
+    store_rc rc = store_run(q->st, SQ_AUDIT_LIST, &arg, 1, log_row, a);
+    if (rc != STORE_OK) {
+        json_decref(a);
+        return tx_end(q, qtm_store_fail(q, rc, "reading the audit log"));
+    }
+    *out = a;
+    return tx_end(q, QTM_OK);
+}
+
+typedef struct vctx {
+    json_t *findings;
+    char prev[65];
+    int64_t rows;
+    int64_t jobs;
+} vctx;
+
+static void finding(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void finding(vctx *v, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    json_array_append_new(v->findings, json_string(buf));
+}
+
+static const char *txt(const store_val *c)
+{
+    return c->type == SV_TEXT ? c->s : NULL;
+}
+
+static int chain_row(void *arg, const store_val *c, int n)
+{
+    vctx *v = arg;
+    (void)n;
+    char want[65];
+    int64_t id = c[0].i;
+    const char *prev = txt(&c[9]), *hash = txt(&c[10]);
+    v->rows++;
+    if (!prev || strcmp(prev, v->prev) != 0)
+        finding(v, "audit row %lld does not follow row %lld (chain broken)", (long long)id,
+                (long long)id - 1);
+    audit_hash(v->prev, txt(&c[1]), txt(&c[2]), txt(&c[3]), c[4].i, txt(&c[5]), txt(&c[6]),
+               txt(&c[7]), c[8].type == SV_INT ? c[8].i : 0, want);
+    if (!hash || strcmp(hash, want) != 0)
+        finding(v, "audit row %lld was altered (its hash does not match its contents)",
+                (long long)id);
+    snprintf(v->prev, sizeof v->prev, "%s", hash ? hash : "");
+    return 0;
+}
+
+static int jobs_row(void *arg, const store_val *c, int n)
+{
+    vctx *v = arg;
+    (void)n;
+    long long id = (long long)c[0].i;
+    const char *state = txt(&c[1]) ? txt(&c[1]) : "";
+    int se_complete = c[2].type == SV_INT && c[2].i;
+    int64_t records = c[3].i;
+    const char *audited = txt(&c[4]);
+    v->jobs++;
+    if (strcmp(state, "complete") == 0 && !se_complete)
+        finding(v, "job %lld is complete but its ServiceEvent is not", id);
+    if (se_complete && records != 1)
+        finding(v, "job %lld has a complete ServiceEvent and %lld records (want 1)", id,
+                (long long)records);
+    if (!se_complete && records != 0)
+        finding(v, "job %lld has a record but no complete ServiceEvent", id);
+    if (!audited || strcmp(audited, state) != 0)
+        finding(v, "job %lld is %s but its last audit row says %s", id, state,
+                audited ? audited : "nothing");
+    return 0;
+}
+
+static int orphan_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    finding(arg, "record %lld (job %lld) has no complete ServiceEvent behind it",
+            (long long)c[0].i, (long long)c[1].i);
+    return 0;
+}
+
+static int se_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    const char *phase = txt(&c[1]), *audited = txt(&c[2]);
+    if (!phase || !audited || strcmp(phase, audited) != 0)
+        finding(arg, "job %lld's ServiceEvent is in phase %s but its last audit row says %s",
+                (long long)c[0].i, phase ? phase : "?", audited ? audited : "nothing");
+    return 0;
+}
+
+static int record_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    char want[65];
+    const char *body = txt(&c[2]), *hash = txt(&c[3]);
+    record_hash(body ? body : "", want);
+    if (!hash || strcmp(hash, want) != 0)
+        finding(arg, "record %lld (job %lld) does not match its hash", (long long)c[0].i,
+                (long long)c[1].i);
+    return 0;
+}
+
+static int integrity_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    const char *s = txt(&c[0]);
+    if (!s || strcmp(s, "ok") != 0)
+        finding(arg, "storage integrity: %s", s ? s : "?");
+    return 0;
+}
+
+qtm_status qtm_verify(qtm *q, json_t **report)
+{
+    *report = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    vctx v;
+    memset(&v, 0, sizeof v);
+    v.findings = json_array();
+    snprintf(v.prev, sizeof v.prev, "%s", qtm_audit_genesis());
+    store_val all = SV_N;
+    static const struct {
+        store_query q;
+        store_row_fn fn;
+        int arg;
+    } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 1},
+                  {SQ_VERIFY_JOBS, jobs_row, 0},     {SQ_VERIFY_ORPHAN_RECORDS, orphan_row, 0},
+                  {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0}};
+    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+        store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? &all : NULL, passes[i].arg,
+                                passes[i].fn, &v);
+        if (rc != STORE_OK) {
+            json_decref(v.findings);
+            return tx_end(q, qtm_store_fail(q, rc, "verifying"));
+        }
+    }
+    size_t nf = json_array_size(v.findings);
+    json_t *o = json_object();
+    json_object_set_new(o, "ok", json_boolean(nf == 0));
+    json_object_set_new(o, "audit_rows", json_integer(v.rows));
+    json_object_set_new(o, "jobs", json_integer(v.jobs));
+    json_object_set_new(o, "findings", v.findings);
+    *report = o;
+    tx_end(q, QTM_OK);
+    if (nf)
+        return qtm_fail(q, QTM_EVERIFY, "verify found %zu problem%s", nf, nf == 1 ? "" : "s");
+    return QTM_OK;
+}
