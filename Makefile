@@ -60,6 +60,13 @@ SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
 GEN_STAMP := $(G)/.stamp
 GEN_OBJ   := $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
 
+# test-only surfaces (tests/surfaces/) are linked only into qtm-test
+TG        := $(BUILD)/gen-test
+TEST_SURFACES := $(sort $(wildcard tests/surfaces/*.qsm))
+TEST_SURF_C   := $(patsubst %.qsm,$(TG)/%.c,$(subst -,_,$(notdir $(SURFACES) $(TEST_SURFACES))))
+TEST_GEN_STAMP := $(TG)/.stamp
+TEST_GEN_OBJ  := $(patsubst $(TG)/%.c,$(O)/gen-test/%.o,$(TEST_SURF_C)) $(O)/gen-test/qtm_registry.o
+
 UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
@@ -135,20 +142,21 @@ $(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-$(LIBQTM): $(RUNTIME_OBJ) $(GEN_OBJ)
+# libqtm holds no surface: programs link the registry they want beside it
+$(LIBQTM): $(RUNTIME_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/test_rt_%: $(O)/tests/test_rt_%.o $(LIBQTM)
+$(B)/test_rt_%: $(O)/tests/test_rt_%.o $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< -lcmocka $(RT_LIBS)
+	$(CC) $(SAN) -o $@ $< $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
 $(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(QTMC) tables $(QTM) $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
 
 golden: $(QTMC)
@@ -162,9 +170,28 @@ valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 
 QTM := $(B)/qtm
 
-$(QTM): $(O)/runtime/qtm_cli.o $(LIBQTM)
+$(QTM): $(O)/runtime/qtm_cli.o $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_LIBS)
+	$(CC) $(SAN) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+
+# the same command with the test-only surfaces too (scenario tests)
+$(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(TEST_SURFACES)
+	@mkdir -p $(TG)
+	$(QTMC) -o $(TG) $(SURFACES) $(TEST_SURFACES)
+	@touch $@
+
+$(O)/gen-test/%.o: $(TEST_GEN_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TG) \
+	    -c -o $@ $(TG)/$*.c
+
+$(B)/qtm-test: $(O)/runtime/qtm_cli.o $(TEST_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(TEST_GEN_OBJ) $(RT_LIBS)
+
+$(B)/engine_bench: bench/engine_bench.c $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
 # --- demo ----------------------------------------------------------------
 
@@ -172,7 +199,7 @@ $(B)/walk: examples/walk.c $(GEN_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
 
-demo: $(QTMC) tables $(B)/walk
+demo: $(QTMC) tables $(QTM) $(B)/walk
 	@BUILD=$(BUILD) examples/demo.sh
 
 # --- bench and fuzz ------------------------------------------------------
@@ -181,7 +208,7 @@ $(B)/measure: bench/measure.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
-bench: $(QTMC) $(B)/measure
+bench: $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench
 	@BUILD=$(BUILD) bench/run.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
@@ -200,9 +227,14 @@ fuzz: | $(DEPS_STAMP)
 
 # --- install, clean ------------------------------------------------------
 
-install: $(QTMC)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/qtm
+install: $(QTMC) $(QTM) $(LIBQTM)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/qtm \
+	    $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(QTMC) $(DESTDIR)$(PREFIX)/bin/qtmc
+	install -m 755 $(QTM) $(DESTDIR)$(PREFIX)/bin/qtm
+	install -m 644 $(LIBQTM) $(DESTDIR)$(PREFIX)/lib/libqtm.a
+	install -m 644 runtime/qtm.h $(DESTDIR)$(PREFIX)/include/qtm/qtm.h
+	install -m 644 runtime/qtm.1 $(DESTDIR)$(PREFIX)/share/man/man1/qtm.1
 	install -m 644 runtime/qtm_surface.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_surface.h
 
 clean:

@@ -124,6 +124,22 @@ if [ "$(id -u)" != 0 ]; then
 fi
 status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
 
+echo "== examples"
+check "examples/event-coordination.sh runs the seed's example" \
+    examples/event-coordination.sh "$BUILD/bin/qtm" "$tmp/example.db"
+check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/example.db" verify
+
+if [ -x tests/scenario/run.sh ]; then
+    echo "== scenarios (the qtm command on real SQLite files)"
+    BUILD=$BUILD tests/scenario/run.sh >"$tmp/scen" 2>&1
+    grep -v '^[0-9]* passed, [0-9]* failed$' "$tmp/scen" | tail -60
+    sp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$tmp/scen" | tail -1)
+    sf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$tmp/scen" | tail -1)
+    [ -n "$sp" ] || { bad "scenario runner gave no summary"; sp=0; sf=0; }
+    pass=$((pass + sp)); fail=$((fail + sf))
+    echo "scenarios: $sp passed, $sf failed"
+fi
+
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

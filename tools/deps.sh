@@ -8,7 +8,7 @@
 set -u
 
 pkgs="$*"
-[ -n "$pkgs" ] || pkgs="make gcc clang flex bison pkg-config jq libjansson-dev libsodium-dev libsqlite3-dev libcmocka-dev graphviz"
+[ -n "$pkgs" ] || pkgs="make gcc clang flex bison pkg-config jq sqlite3 libjansson-dev libsodium-dev libsqlite3-dev libcmocka-dev graphviz"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: no dpkg here; make sure these are installed: $pkgs" >&2
