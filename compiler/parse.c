@@ -37,6 +37,38 @@ void parse_remember_token(parse_ctx *p, const char *text, size_t len, char q, sr
     p->cur[o] = '\0';
 }
 
+int qsm_lex_raw(QSM_STYPE *yylval_param, QSM_LTYPE *yylloc_param, void *yyscanner);
+
+/*
+ * qsm_lex - the scanner as the parser sees it.  It counts braces, and after
+ * a syntax error inside a block it swallows everything up to the `}` that
+ * closes that block, nested braces included, so that recovery (the
+ * `error '}'` rules) resumes at the right `}` instead of the first one; an
+ * unexpected `{ ... }` at the top level (a misspelt block name) is
+ * swallowed whole.
+ */
+int qsm_lex(QSM_STYPE *yylval, QSM_LTYPE *yylloc, void *scanner)
+{
+    parse_ctx *p = qsm_get_extra(scanner);
+    for (;;) {
+        int t = qsm_lex_raw(yylval, yylloc, scanner);
+        if (t == '{')
+            p->depth++;
+        else if (t == '}')
+            p->depth--;
+        if (p->skip == SKIP_OFF || t == 0) {
+            p->skip = SKIP_OFF;
+            return t;
+        }
+        if (t == '}' && p->depth <= p->skip_depth) {
+            int mode = p->skip;
+            p->skip = SKIP_OFF;
+            if (mode == SKIP_BLOCK)
+                return t;
+        }
+    }
+}
+
 ast_surface *parse_source(const source *s, arena *a, diag_ctx *d)
 {
     parse_ctx p;

@@ -19,6 +19,13 @@
                                           4095-byte literal limit, escaped) */
 #define QSM_MAX_NUMBER 1000000u        /* largest integer literal */
 
+/* Error-recovery modes of the token filter (parse.c, qsm_lex). */
+enum {
+    SKIP_OFF = 0,                  /* pass every token */
+    SKIP_BLOCK,                    /* swallow up to the `}` closing the block; return it */
+    SKIP_GROUP                     /* swallow a whole `{ ... }` group, its `}` too */
+};
+
 typedef struct parse_ctx {
     arena *a;                      /* AST storage */
     diag_ctx *d;
@@ -33,6 +40,9 @@ typedef struct parse_ctx {
     char prev[56];                 /* the token before it */
     src_loc cur_loc, prev_loc;     /* and where they are */
     uint32_t lex_error_line;       /* line of the last lexical error, or 0 */
+    int depth;                     /* braces open at the newest token */
+    int skip;                      /* error recovery, see qsm_lex: SKIP_* */
+    int skip_depth;                /* ... until a `}` brings depth back to this */
 } parse_ctx;
 
 /*

@@ -18,7 +18,8 @@ typedef struct sema {
     model *m;
     strmap phase_map;              /* phase name -> index */
     strmap event_map;              /* event name -> index */
-    int have_exec[EX_COUNT];       /* which execution keys were given */
+    int have_exec[EX_COUNT];       /* which execution keys were given (-1: badly) */
+    int exec_meant[EX_COUNT];      /* a misspelt key suggested this one */
     int lifecycle_ok;              /* a lifecycle block exists */
     int graph_ok;                  /* exactly one initial phase */
     int dropped_transitions;       /* some transition had a bad endpoint */

@@ -171,9 +171,7 @@ static void execution(sema *s, const ast_block *b)
             if (c) {
                 diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
                 /* the author meant that key: do not also call it missing */
-                int meant = model_lookup(exec_keys, EX_COUNT, c);
-                if (!s->have_exec[meant])
-                    s->have_exec[meant] = -1;
+                s->exec_meant[model_lookup(exec_keys, EX_COUNT, c)] = 1;
             }
             continue;
         }
@@ -627,7 +625,7 @@ void sema_names(sema *s)
                        a->slug.name, block_words[need_blk[k]]);
     if (first[BLK_EXECUTION])
         for (int k = 0; k < EX_COUNT; k++)
-            if (!s->have_exec[k])
+            if (!s->have_exec[k] && !s->exec_meant[k])
                 diag_error(s->d, s->src, first[BLK_EXECUTION]->loc, "Q106",
                            "execution contract has no `%s`", exec_keys[k]);
     if (!first[BLK_EVIDENCE])

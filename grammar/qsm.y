@@ -104,7 +104,7 @@ surface:
 blocks:
     %empty
   | blocks block                  { ptrvec_push(A, &$<surface>0->blocks, $2); }
-  | blocks error '}'               { yyerrok; }
+  | blocks error                  /* resyncs at the next token that can start an item */
   ;
 
 /* A block with an error inside ends at its own `}`, and parsing goes on
@@ -114,17 +114,17 @@ blocks:
 block:
     setting_block
   | EXECUTION '{' exec_items '}'         { $$ = $3; $$->loc = $1; }
-  | EXECUTION '{' exec_items error '}'   { $$ = $3; $$->loc = $1; yyerrok; }
+  | EXECUTION '{' exec_items error '}'   { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | INTAKE '{' intake_items '}'          { $$ = $3; $$->loc = $1; }
-  | INTAKE '{' intake_items error '}'    { $$ = $3; $$->loc = $1; yyerrok; }
+  | INTAKE '{' intake_items error '}'    { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | LIFECYCLE '{' lifecycle_items '}'    { $$ = $3; $$->loc = $1; }
-  | LIFECYCLE '{' lifecycle_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
+  | LIFECYCLE '{' lifecycle_items error '}' { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | TRANSITIONS '{' transition_items '}' { $$ = $3; $$->loc = $1; }
-  | TRANSITIONS '{' transition_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
+  | TRANSITIONS '{' transition_items error '}' { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | EVIDENCE '{' evidence_items '}'      { $$ = $3; $$->loc = $1; }
-  | EVIDENCE '{' evidence_items error '}' { $$ = $3; $$->loc = $1; yyerrok; }
+  | EVIDENCE '{' evidence_items error '}' { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | RECORD '{' record_items '}'          { $$ = $3; $$->loc = $1; }
-  | RECORD '{' record_items error '}'    { $$ = $3; $$->loc = $1; yyerrok; }
+  | RECORD '{' record_items error '}'    { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   ;
 
 /*** settings: name "Text" / status active / min_per_category 1 / required [a, b] ***/
@@ -188,7 +188,7 @@ section:
 
 section_end:
     fields '}'
-  | fields error '}'              { yyerrok; }
+  | fields error '}'              { p->skip = SKIP_OFF; }
   ;
 
 fields:
@@ -364,19 +364,51 @@ static void found_text(const parse_ctx *p, yysymbol_kind_t k, char *buf, size_t 
         snprintf(buf, n, "%s", tok_name(k, tmp, sizeof tmp));
 }
 
+static int is_block_keyword(const char *shown)
+{
+    static const char *const kw[] = {"`execution`", "`intake`", "`lifecycle`",
+                                     "`transitions`", "`evidence`", "`record`"};
+    for (int i = 0; i < 6; i++)
+        if (strcmp(shown, kw[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_ctx *p)
 {
     (void)scanner;
     const QSM_LTYPE *loc = yypcontext_location(ctx);
     src_loc at = L(loc);
-    /* the first precise error wins: a lexical error already explained it */
-    if (p->lex_error_line && p->lex_error_line == at.line)
-        return 0;
     yysymbol_kind_t expected[6];
     int n = yypcontext_expected_tokens(ctx, expected, 6);
     yysymbol_kind_t got = yypcontext_token(ctx);
+    char tmp0[64];
+    const char *got_name = tok_name(got, tmp0, sizeof tmp0);
     /* end of file is never remembered: the last token is p->cur */
     const char *before = got == YYSYMBOL_YYEOF ? p->cur : p->prev;
+
+    /* choose how the token filter helps recovery (see qsm_lex in parse.c):
+     * the block the error is in ends at its own `}` */
+    int open_brace = strcmp(got_name, "`{`") == 0;
+    int block = p->depth - open_brace + (strcmp(got_name, "`}`") == 0);
+    if (strcmp(got_name, "`}`") == 0) {
+        p->skip = SKIP_OFF;            /* the `}` itself ends the block */
+    } else if (block >= 2) {
+        p->skip = SKIP_BLOCK;
+        p->skip_depth = block - 1;
+    } else if (open_brace) {
+        p->skip = SKIP_GROUP;          /* `lifecyle { ... }`: skip the whole group */
+        p->skip_depth = block;
+    } else if (is_block_keyword(before)) {
+        p->skip = SKIP_GROUP;          /* `execution claim ... }`: `{` is missing */
+        p->skip_depth = block - 1;
+    } else {
+        p->skip = SKIP_OFF;
+    }
+
+    /* the first precise error wins: a lexical error already explained it */
+    if (p->lex_error_line && p->lex_error_line == at.line)
+        return 0;
     char found[96], list[256] = "", tmp[64];
     found_text(p, got, found, sizeof found);
 
@@ -384,7 +416,7 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_c
     static const char *const blocks[] = {"execution", "intake", "lifecycle", "transitions",
                                          "evidence", "record"};
     const char *blk = NULL;
-    if (strcmp(tok_name(got, tmp, sizeof tmp), "`{`") == 0 && strlen(before) > 2) {
+    if (strcmp(got_name, "`{`") == 0 && before[0] == '`' && strlen(before) > 2) {
         char word[56];
         snprintf(word, sizeof word, "%.*s", (int)strlen(before) - 2, before + 1);
         blk = suggest_closest(word, blocks, 6);
@@ -414,14 +446,9 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_c
         diag_error(p->d, p->src, at, "Q004", "unexpected %s", found);
     }
     /* a block keyword where an item was expected: the previous block is open */
-    static const char *const opens[] = {"`execution`", "`intake`", "`lifecycle`",
-                                        "`transitions`", "`evidence`", "`record`"};
-    for (int i = 0; i < 6 && got != YYSYMBOL_YYEOF; i++)
-        if (strcmp(found, opens[i]) == 0 && strcmp(before, "`}`") != 0) {
-            diag_note(p->d, NULL, (src_loc){0, 0, 0},
-                      "A new block starts here; is the `}` of the block before it missing?");
-            break;
-        }
+    if (block >= 2 && is_block_keyword(found) && strcmp(before, "`}`") != 0)
+        diag_note(p->d, NULL, (src_loc){0, 0, 0},
+                  "A new block starts here; is the `}` of the block before it missing?");
     return 0;
 }
 
