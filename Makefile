@@ -132,6 +132,7 @@ $(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
 	$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
 
 $(O)/tests/test_tables.o: $(GEN_STAMP)
+$(UNIT_TESTS:%=$(O)/tests/%.o): $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
 
 $(O)/gen/%.o: $(GEN_STAMP)
 	@mkdir -p $(@D)

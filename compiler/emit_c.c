@@ -6,7 +6,9 @@
  * row per line with a trailing comment naming the phase or event.  Strings
  * are escaped so any UTF-8 label is a valid C literal ('?' is escaped too,
  * so no trigraph can form).  Comments print only snake_case names, never
- * user text, so no label can close a comment.
+ * user text, so no label can close a comment.  Enumerators are
+ * SURFACE__PHASE_NAME: a slug never holds "__", so no two surfaces' names
+ * can meet in the registry that includes every header.
  */
 #include "emit.h"
 
@@ -83,26 +85,26 @@ char *emit_c_header(const model *m, const char *input_name)
     for (uint32_t p = 0; p < m->nphases; p++) {
         fputs("    ", f);
         upper(f, m->cname);
-        fputs("_PHASE_", f);
+        fputs("__PHASE_", f);
         upper(f, m->phases[p].name);
         fprintf(f, " = %u,%s%s\n", p, m->phases[p].initial ? " /* initial */" : "",
                 m->phases[p].final ? " /* final */" : "");
     }
     fputs("    ", f);
     upper(f, m->cname);
-    fprintf(f, "_NPHASES = %u\n};\n\n", m->nphases);
+    fprintf(f, "__NPHASES = %u\n};\n\n", m->nphases);
 
     fprintf(f, "/* Events of %s, in first-use order. */\nenum %s_event {\n", m->slug, m->cname);
     for (uint32_t e = 0; e < m->nevents; e++) {
         fputs("    ", f);
         upper(f, m->cname);
-        fputs("_EVENT_", f);
+        fputs("__EVENT_", f);
         upper(f, m->events[e]);
         fprintf(f, " = %u,\n", e);
     }
     fputs("    ", f);
     upper(f, m->cname);
-    fprintf(f, "_NEVENTS = %u\n};\n\n", m->nevents);
+    fprintf(f, "__NEVENTS = %u\n};\n\n", m->nevents);
 
     fprintf(f, "extern const qtm_surface qtm_surface_%s;\n\n#endif\n", m->cname);
     return emit_close(f, &buf);

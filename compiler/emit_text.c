@@ -21,8 +21,8 @@ static void dot_string(FILE *f, const char *s)
             fputc('\\', f);
         if (*s == '\n')
             fputs("\\n", f);
-        else if (*s == '\r' || *s == '\t')
-            fputc(' ', f);
+        else if ((unsigned char)*s < 0x20 || *s == 0x7F)
+            fputc(' ', f);  /* Graphviz writes labels into XML: no control bytes */
         else
             fputc(*s, f);
     }

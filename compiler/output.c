@@ -73,6 +73,15 @@ int output_commit(output_set *o)
         fputs("qtmc: fatal: out of memory\n", stderr);
         exit(3);
     }
+    /* refuse before writing anything when a target cannot be replaced */
+    for (size_t i = 0; i < o->n; i++) {
+        struct stat st;
+        if (stat(o->v[i].path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "qtmc: error: cannot write %s: it is a directory\n", o->v[i].path);
+            free(tmp);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < o->n; i++) {
         size_t n = strlen(o->v[i].path) + 16;
         tmp[i] = xrealloc(NULL, n);

@@ -574,6 +574,10 @@ void sema_names(sema *s)
         diag_error(s->d, s->src, a->slug.loc, "Q115",
                    "surface slug `%s` must be lowercase words joined by hyphens", a->slug.name);
     }
+    if (strncmp(a->slug.name, "qtm-", 4) == 0 || strcmp(a->slug.name, "qtm") == 0)
+        diag_error(s->d, s->src, a->slug.loc, "Q115",
+                   "surface slug `%s` is reserved (qtm- names belong to generated files)",
+                   a->slug.name);
     char *cname = arena_strdup(s->a, a->slug.name);
     for (char *c = cname; *c; c++)
         if (*c == '-')

@@ -78,8 +78,8 @@ static void test_tables_event_coordination_contract_is_the_seeds(void **state)
     assert_int_equal(s->nev_optional, 0);
     assert_int_equal(s->ev_min_per_category, 0);
     assert_int_equal(s->photo_min, 0);
-    assert_int_equal(s->nphases, EVENT_COORDINATION_NPHASES);
-    assert_int_equal(s->initial, EVENT_COORDINATION_PHASE_QUEUED);
+    assert_int_equal(s->nphases, EVENT_COORDINATION__NPHASES);
+    assert_int_equal(s->initial, EVENT_COORDINATION__PHASE_QUEUED);
     assert_memory_equal(s->fingerprint, "sha256:", 7);
     assert_int_equal(strlen(s->fingerprint), 7 + 64);
 }
@@ -114,7 +114,7 @@ static void test_tables_event_coordination_walks_to_complete(void **state)
         assert_string_equal(s->phases[phase].label, labels[i + 1]);
     }
     assert_int_equal(s->phases[phase].final, 1);
-    assert_int_equal(phase, EVENT_COORDINATION_PHASE_COMPLETE);
+    assert_int_equal(phase, EVENT_COORDINATION__PHASE_COMPLETE);
 }
 
 static void test_tables_event_coordination_refuses_skips_and_exits(void **state)
@@ -122,14 +122,14 @@ static void test_tables_event_coordination_refuses_skips_and_exits(void **state)
     (void)state;
     const qtm_surface *s = &qtm_surface_event_coordination;
     /* skipping a phase: complete straight from queued */
-    assert_null(qtm_surface_next(s, EVENT_COORDINATION_PHASE_QUEUED,
-                                 EVENT_COORDINATION_EVENT_COMPLETE));
+    assert_null(qtm_surface_next(s, EVENT_COORDINATION__PHASE_QUEUED,
+                                 EVENT_COORDINATION__EVENT_COMPLETE));
     /* a second claim after the claim */
-    assert_null(qtm_surface_next(s, EVENT_COORDINATION_PHASE_CLAIMED,
-                                 EVENT_COORDINATION_EVENT_CLAIM));
+    assert_null(qtm_surface_next(s, EVENT_COORDINATION__PHASE_CLAIMED,
+                                 EVENT_COORDINATION__EVENT_CLAIM));
     /* nothing leaves the final phase */
     for (unsigned e = 0; e < s->nevents; e++)
-        assert_null(qtm_surface_next(s, EVENT_COORDINATION_PHASE_COMPLETE, e));
+        assert_null(qtm_surface_next(s, EVENT_COORDINATION__PHASE_COMPLETE, e));
     /* out of range indexes are refused, not read */
     assert_null(qtm_surface_next(s, s->nphases, 0));
     assert_null(qtm_surface_next(s, 0, s->nevents));
@@ -166,8 +166,8 @@ static void test_tables_auto_detailing_gates_completion_on_evidence(void **state
     assert_string_equal(s->ev_required[1], "before");
     assert_string_equal(s->ev_required[2], "after");
     assert_int_equal(s->ev_min_per_category, 1);
-    const qtm_transition *t = qtm_surface_next(s, AUTO_DETAILING_PHASE_EVIDENCE,
-                                               AUTO_DETAILING_EVENT_COMPLETE);
+    const qtm_transition *t = qtm_surface_next(s, AUTO_DETAILING__PHASE_EVIDENCE,
+                                               AUTO_DETAILING__EVENT_COMPLETE);
     assert_non_null(t);
     assert_true(t->requires & QTM_REQ_EVIDENCE);
     assert_int_equal(s->phases[t->to].final, 1);

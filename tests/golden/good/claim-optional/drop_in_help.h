@@ -7,18 +7,18 @@
 
 /* Phases of drop-in-help, in declaration order. */
 enum drop_in_help_phase {
-    DROP_IN_HELP_PHASE_QUEUED = 0, /* initial */
-    DROP_IN_HELP_PHASE_CLAIMED = 1,
-    DROP_IN_HELP_PHASE_COMPLETE = 2, /* final */
-    DROP_IN_HELP_NPHASES = 3
+    DROP_IN_HELP__PHASE_QUEUED = 0, /* initial */
+    DROP_IN_HELP__PHASE_CLAIMED = 1,
+    DROP_IN_HELP__PHASE_COMPLETE = 2, /* final */
+    DROP_IN_HELP__NPHASES = 3
 };
 
 /* Events of drop-in-help, in first-use order. */
 enum drop_in_help_event {
-    DROP_IN_HELP_EVENT_CLAIM = 0,
-    DROP_IN_HELP_EVENT_COMPLETE = 1,
-    DROP_IN_HELP_EVENT_CLOSE = 2,
-    DROP_IN_HELP_NEVENTS = 3
+    DROP_IN_HELP__EVENT_CLAIM = 0,
+    DROP_IN_HELP__EVENT_COMPLETE = 1,
+    DROP_IN_HELP__EVENT_CLOSE = 2,
+    DROP_IN_HELP__NEVENTS = 3
 };
 
 extern const qtm_surface qtm_surface_drop_in_help;

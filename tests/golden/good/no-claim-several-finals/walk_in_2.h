@@ -7,21 +7,21 @@
 
 /* Phases of walk-in-2, in declaration order. */
 enum walk_in_2_phase {
-    WALK_IN_2_PHASE_WAITING = 0, /* initial */
-    WALK_IN_2_PHASE_IN_PROGRESS = 1,
-    WALK_IN_2_PHASE_COMPLETE = 2, /* final */
-    WALK_IN_2_PHASE_NO_SHOW = 3, /* final */
-    WALK_IN_2_PHASE_CANCELLED = 4, /* final */
-    WALK_IN_2_NPHASES = 5
+    WALK_IN_2__PHASE_WAITING = 0, /* initial */
+    WALK_IN_2__PHASE_IN_PROGRESS = 1,
+    WALK_IN_2__PHASE_COMPLETE = 2, /* final */
+    WALK_IN_2__PHASE_NO_SHOW = 3, /* final */
+    WALK_IN_2__PHASE_CANCELLED = 4, /* final */
+    WALK_IN_2__NPHASES = 5
 };
 
 /* Events of walk-in-2, in first-use order. */
 enum walk_in_2_event {
-    WALK_IN_2_EVENT_START = 0,
-    WALK_IN_2_EVENT_CANCEL = 1,
-    WALK_IN_2_EVENT_NO_SHOW = 2,
-    WALK_IN_2_EVENT_COMPLETE = 3,
-    WALK_IN_2_NEVENTS = 4
+    WALK_IN_2__EVENT_START = 0,
+    WALK_IN_2__EVENT_CANCEL = 1,
+    WALK_IN_2__EVENT_NO_SHOW = 2,
+    WALK_IN_2__EVENT_COMPLETE = 3,
+    WALK_IN_2__NEVENTS = 4
 };
 
 extern const qtm_surface qtm_surface_walk_in_2;

@@ -7,19 +7,19 @@
 
 /* Phases of prepaid-repair, in declaration order. */
 enum prepaid_repair_phase {
-    PREPAID_REPAIR_PHASE_QUEUED = 0, /* initial */
-    PREPAID_REPAIR_PHASE_CLAIMED = 1,
-    PREPAID_REPAIR_PHASE_IN_PROGRESS = 2,
-    PREPAID_REPAIR_PHASE_COMPLETE = 3, /* final */
-    PREPAID_REPAIR_NPHASES = 4
+    PREPAID_REPAIR__PHASE_QUEUED = 0, /* initial */
+    PREPAID_REPAIR__PHASE_CLAIMED = 1,
+    PREPAID_REPAIR__PHASE_IN_PROGRESS = 2,
+    PREPAID_REPAIR__PHASE_COMPLETE = 3, /* final */
+    PREPAID_REPAIR__NPHASES = 4
 };
 
 /* Events of prepaid-repair, in first-use order. */
 enum prepaid_repair_event {
-    PREPAID_REPAIR_EVENT_CLAIM = 0,
-    PREPAID_REPAIR_EVENT_START = 1,
-    PREPAID_REPAIR_EVENT_COMPLETE = 2,
-    PREPAID_REPAIR_NEVENTS = 3
+    PREPAID_REPAIR__EVENT_CLAIM = 0,
+    PREPAID_REPAIR__EVENT_START = 1,
+    PREPAID_REPAIR__EVENT_COMPLETE = 2,
+    PREPAID_REPAIR__NEVENTS = 3
 };
 
 extern const qtm_surface qtm_surface_prepaid_repair;

@@ -7,21 +7,21 @@
 
 /* Phases of pool-dispatch, in declaration order. */
 enum pool_dispatch_phase {
-    POOL_DISPATCH_PHASE_QUEUED = 0, /* initial */
-    POOL_DISPATCH_PHASE_CLAIMED = 1,
-    POOL_DISPATCH_PHASE_IN_PROGRESS = 2,
-    POOL_DISPATCH_PHASE_COMPLETE = 3, /* final */
-    POOL_DISPATCH_PHASE_CANCELLED = 4, /* final */
-    POOL_DISPATCH_NPHASES = 5
+    POOL_DISPATCH__PHASE_QUEUED = 0, /* initial */
+    POOL_DISPATCH__PHASE_CLAIMED = 1,
+    POOL_DISPATCH__PHASE_IN_PROGRESS = 2,
+    POOL_DISPATCH__PHASE_COMPLETE = 3, /* final */
+    POOL_DISPATCH__PHASE_CANCELLED = 4, /* final */
+    POOL_DISPATCH__NPHASES = 5
 };
 
 /* Events of pool-dispatch, in first-use order. */
 enum pool_dispatch_event {
-    POOL_DISPATCH_EVENT_CLAIM = 0,
-    POOL_DISPATCH_EVENT_CANCEL = 1,
-    POOL_DISPATCH_EVENT_START = 2,
-    POOL_DISPATCH_EVENT_COMPLETE = 3,
-    POOL_DISPATCH_NEVENTS = 4
+    POOL_DISPATCH__EVENT_CLAIM = 0,
+    POOL_DISPATCH__EVENT_CANCEL = 1,
+    POOL_DISPATCH__EVENT_START = 2,
+    POOL_DISPATCH__EVENT_COMPLETE = 3,
+    POOL_DISPATCH__NEVENTS = 4
 };
 
 extern const qtm_surface qtm_surface_pool_dispatch;

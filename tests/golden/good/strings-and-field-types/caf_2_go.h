@@ -7,17 +7,17 @@
 
 /* Phases of caf-2-go, in declaration order. */
 enum caf_2_go_phase {
-    CAF_2_GO_PHASE_QUEUED = 0, /* initial */
-    CAF_2_GO_PHASE_CLAIMED = 1,
-    CAF_2_GO_PHASE_COMPLETE = 2, /* final */
-    CAF_2_GO_NPHASES = 3
+    CAF_2_GO__PHASE_QUEUED = 0, /* initial */
+    CAF_2_GO__PHASE_CLAIMED = 1,
+    CAF_2_GO__PHASE_COMPLETE = 2, /* final */
+    CAF_2_GO__NPHASES = 3
 };
 
 /* Events of caf-2-go, in first-use order. */
 enum caf_2_go_event {
-    CAF_2_GO_EVENT_CLAIM = 0,
-    CAF_2_GO_EVENT_COMPLETE = 1,
-    CAF_2_GO_NEVENTS = 2
+    CAF_2_GO__EVENT_CLAIM = 0,
+    CAF_2_GO__EVENT_COMPLETE = 1,
+    CAF_2_GO__NEVENTS = 2
 };
 
 extern const qtm_surface qtm_surface_caf_2_go;

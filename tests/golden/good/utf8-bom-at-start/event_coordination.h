@@ -7,17 +7,17 @@
 
 /* Phases of event-coordination, in declaration order. */
 enum event_coordination_phase {
-    EVENT_COORDINATION_PHASE_QUEUED = 0, /* initial */
-    EVENT_COORDINATION_PHASE_CLAIMED = 1,
-    EVENT_COORDINATION_PHASE_COMPLETE = 2, /* final */
-    EVENT_COORDINATION_NPHASES = 3
+    EVENT_COORDINATION__PHASE_QUEUED = 0, /* initial */
+    EVENT_COORDINATION__PHASE_CLAIMED = 1,
+    EVENT_COORDINATION__PHASE_COMPLETE = 2, /* final */
+    EVENT_COORDINATION__NPHASES = 3
 };
 
 /* Events of event-coordination, in first-use order. */
 enum event_coordination_event {
-    EVENT_COORDINATION_EVENT_CLAIM = 0,
-    EVENT_COORDINATION_EVENT_COMPLETE = 1,
-    EVENT_COORDINATION_NEVENTS = 2
+    EVENT_COORDINATION__EVENT_CLAIM = 0,
+    EVENT_COORDINATION__EVENT_COMPLETE = 1,
+    EVENT_COORDINATION__NEVENTS = 2
 };
 
 extern const qtm_surface qtm_surface_event_coordination;

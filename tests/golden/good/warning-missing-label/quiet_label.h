@@ -7,17 +7,17 @@
 
 /* Phases of quiet-label, in declaration order. */
 enum quiet_label_phase {
-    QUIET_LABEL_PHASE_QUEUED = 0, /* initial */
-    QUIET_LABEL_PHASE_CLAIMED = 1,
-    QUIET_LABEL_PHASE_COMPLETE = 2, /* final */
-    QUIET_LABEL_NPHASES = 3
+    QUIET_LABEL__PHASE_QUEUED = 0, /* initial */
+    QUIET_LABEL__PHASE_CLAIMED = 1,
+    QUIET_LABEL__PHASE_COMPLETE = 2, /* final */
+    QUIET_LABEL__NPHASES = 3
 };
 
 /* Events of quiet-label, in first-use order. */
 enum quiet_label_event {
-    QUIET_LABEL_EVENT_CLAIM = 0,
-    QUIET_LABEL_EVENT_COMPLETE = 1,
-    QUIET_LABEL_NEVENTS = 2
+    QUIET_LABEL__EVENT_CLAIM = 0,
+    QUIET_LABEL__EVENT_COMPLETE = 1,
+    QUIET_LABEL__NEVENTS = 2
 };
 
 extern const qtm_surface qtm_surface_quiet_label;
