@@ -156,6 +156,15 @@ qtm_status qtm_job_claim(qtm *q, const char *actor_slug, int64_t job_id)
     if ((st = may_claim(q, &a, &j)) != QTM_OK)
         goto done;
     const qtm_surface *s = j.s;
+    service_event se;
+    if ((st = se_load(q, job_id, &se)) != QTM_OK)
+        goto done;
+    if (se.id) {
+        /* an unowned step (an admin's) already moved it: no claim from here */
+        st = qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); it can no longer be "
+                      "claimed", (long long)job_id, se.phase, surface_label(s, se.phase));
+        goto done;
+    }
     int ev = surface_event(s, "claim");
     const qtm_transition *t = ev < 0 ? NULL : qtm_surface_next(s, s->initial, (unsigned)ev);
     if (!t || !t->claim) {
@@ -306,7 +315,10 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
         st = claim_locked(q, &a, &j, t, event);
         goto done;
     }
-    if (strcmp(j.state, "queued") == 0 && s->claim == QTM_CLAIM_REQUIRED) {
+    /* before the claim only transitions that need no owner can fire (an
+     * admin cancelling an unclaimed job, say) */
+    int unowned = strcmp(j.state, "queued") == 0;
+    if (unowned && s->claim == QTM_CLAIM_REQUIRED && (t->by & QTM_BY_OWNER)) {
         st = qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
                       (long long)job_id);
         goto done;
@@ -314,12 +326,28 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
     if ((st = may_fire(q, &a, &j, t, event)) != QTM_OK ||
         (st = check_requires(q, &j, t)) != QTM_OK)
         goto done;
-    if (!se.id) {
-        /* claim optional: the first step by the assignee opens execution */
+    if (!se.id && unowned && s->claim == QTM_CLAIM_OPTIONAL && strcmp(a.role, "operator") == 0) {
+        /* claim optional: the assignee's first step claims and opens execution */
         if ((st = may_claim(q, &a, &j)) != QTM_OK)
             goto done;
         st = claim_locked(q, &a, &j, t, event);
         goto done;
+    }
+    if (!se.id) {
+        /* an unowned step (admin, or any operator): execution truth opens here */
+        const char *initial = s->phases[s->initial].name;
+        store_val open[4] = {SV_I(job_id), SV_S(initial), SV_N, SV_S(q->now)};
+        store_rc orc = store_run(q->st, SQ_SE_INSERT, open, 4, NULL, NULL);
+        if (orc != STORE_OK) {
+            st = qtm_store_fail(q, orc, "opening the service event");
+            goto done;
+        }
+        se.id = store_last_id(q->st);
+        snprintf(se.phase, sizeof se.phase, "%s", initial);
+        snprintf(se.started_at, sizeof se.started_at, "%s", q->now);
+        if ((st = audit_append(q, a.slug, "service_event", se.id, "open", NULL, initial,
+                               job_id)) != QTM_OK)
+            goto done;
     }
     const char *to = s->phases[t->to].name;
     int final = s->phases[t->to].final;
@@ -362,7 +390,8 @@ qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
         st = qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)job_id);
         goto done;
     }
-    int anyone = j.s->ownership == QTM_OWNERSHIP_NONE && strcmp(a.role, "operator") == 0;
+    int anyone = (j.s->ownership == QTM_OWNERSHIP_NONE && strcmp(a.role, "operator") == 0) ||
+                 (!j.owner_id && se.complete && strcmp(a.role, "admin") == 0);
     if (j.owner_id != a.id && !anyone) {
         if (strcmp(a.role, "operator") != 0)
             st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
@@ -417,9 +446,14 @@ static qtm_status context_begin(qtm *q, const char *actor_slug, int64_t job_id, 
     if (j->owner_id && j->owner_id != a->id)
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
                         (long long)job_id, j->owner, a->slug, what);
-    if (strcmp(j->state, "complete") == 0)
-        return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; its execution is closed",
-                        (long long)job_id);
+    service_event se;
+    qtm_status st2 = se_load(q, job_id, &se);
+    if (st2 != QTM_OK)
+        return st2;
+    /* the record was composed from what was there: execution context is closed */
+    if (strcmp(j->state, "complete") == 0 || se.complete)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its execution "
+                        "context is closed", (long long)job_id);
     return QTM_OK;
 }
 

@@ -42,7 +42,7 @@ typedef enum store_query {
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
-    SQ_JOB_COMPLETE,               /* at, id (only if active) */
+    SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
     SQ_JOB_DESK,                   /* operator id or NULL -> id, surface, state, phase, owner slug, assignee slug */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
@@ -68,7 +68,7 @@ typedef enum store_query {
     SQ_VERIFY_JOBS,                /* -> job id, state, se complete or NULL, record count, last audited job state */
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
     SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
-    SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash */
+    SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash, audited hash */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
     SQ_COUNT
 } store_query;

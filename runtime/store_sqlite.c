@@ -77,7 +77,8 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'active', owner_id = ?1, claimed_at = ?2"
         " WHERE id = ?3 AND state = 'queued'",
     [SQ_JOB_COMPLETE] =
-        "UPDATE jobs SET state = 'complete', completed_at = ?1 WHERE id = ?2 AND state = 'active'",
+        "UPDATE jobs SET state = 'complete', completed_at = ?1"
+        " WHERE id = ?2 AND state IN ('queued', 'active')",
     [SQ_JOB_DESK] =
         "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id"
         " FROM jobs j JOIN tasks t ON t.id = j.task_id"
@@ -154,7 +155,11 @@ static const char *const sql[SQ_COUNT] = {
         " (SELECT a.to_state FROM audit a WHERE a.entity = 'service_event'"
         "  AND a.entity_id = s.id ORDER BY a.id DESC LIMIT 1)"
         " FROM service_events s ORDER BY s.job_id",
-    [SQ_VERIFY_RECORDS] = "SELECT id, job_id, body, hash FROM records ORDER BY id",
+    [SQ_VERIFY_RECORDS] =
+        "SELECT r.id, r.job_id, r.body, r.hash,"
+        " (SELECT a.to_state FROM audit a WHERE a.entity = 'record' AND a.entity_id = r.id"
+        "  AND a.action = 'compose' ORDER BY a.id DESC LIMIT 1)"
+        " FROM records r ORDER BY r.id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
 };
 

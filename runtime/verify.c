@@ -137,10 +137,15 @@ static int record_row(void *arg, const store_val *c, int n)
     (void)n;
     char want[65];
     const char *body = txt(&c[2]), *hash = txt(&c[3]);
+    const char *audited = n > 4 ? txt(&c[4]) : NULL;
     record_hash(body ? body : "", want);
     if (!hash || strcmp(hash, want) != 0)
         finding(arg, "record %lld (job %lld) does not match its hash", (long long)c[0].i,
                 (long long)c[1].i);
+    /* a rewritten body with a recomputed hash still differs from the chain */
+    else if (!audited || strcmp(audited, hash) != 0)
+        finding(arg, "record %lld (job %lld) is not the record the audit log composed",
+                (long long)c[0].i, (long long)c[1].i);
     return 0;
 }
 
