@@ -131,7 +131,7 @@ check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/
 
 if [ -x tests/scenario/run.sh ]; then
     echo "== scenarios (the qtm command on real SQLite files)"
-    BUILD=$BUILD tests/scenario/run.sh >"$tmp/scen" 2>&1
+    BUILD=$BUILD QTM=$BUILD/bin/qtm-test tests/scenario/run.sh >"$tmp/scen" 2>&1
     grep -v '^[0-9]* passed, [0-9]* failed$' "$tmp/scen" | tail -60
     sp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$tmp/scen" | tail -1)
     sf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$tmp/scen" | tail -1)

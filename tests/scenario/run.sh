@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# tests/scenario/run.sh - the CLI scenarios: the `qtm` binary end to end.
+#
+#   seed.sh      the seed's example for event-coordination and auto-detailing
+#   refusals.sh  every refusal: exit status, message, database unchanged
+#   race.sh      1,000 pool jobs claimed by 4 concurrent operators
+#   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
+#
+# Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
+# test surface tests/surfaces/pool-race.qsm compiled in), RACE_JOBS,
+# CRASH_KILLS.  Prints one "FAIL: ..." line per failed check, a "# ..." line
+# of timings per part, and ends with "N passed, N failed" (exit 1 if any
+# check failed).  Each scenario works in its own temp dir and database.
+set -u
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+export BUILD=${BUILD:-build}
+parts=${SCENARIOS:-seed refusals race crash}
+pass=0
+fail=0
+out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
+trap 'rm -f "$out"' EXIT
+
+for part in $parts; do
+    start=$SECONDS
+    bash "$here/$part.sh" >"$out" 2>&1
+    status=$?
+    last=$(tail -n 1 "$out")
+    sed '$d' "$out"
+    p='?' f='?'
+    if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+        p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]}
+        pass=$((pass + p))
+        fail=$((fail + f))
+        if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+            echo "FAIL: $part.sh exited $status with no failed check"
+            fail=$((fail + 1))
+        fi
+    else
+        echo "$last"
+        echo "FAIL: $part.sh ended without a summary (exit $status)"
+        fail=$((fail + 1))
+    fi
+    echo "# $part: $p passed, $f failed, $((SECONDS - start)) s"
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
