@@ -259,6 +259,27 @@ static int cmd_actor_set(cli *c)
     return 0;
 }
 
+/* The tail every list command shares: status, then one JSON object
+ * {key: [...]} or one printed row per element. */
+static int print_list(cli *c, qtm_status st, json_t *a, const char *key, void (*row)(json_t *))
+{
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o}", key, a));
+    size_t i;
+    json_t *o;
+    json_array_foreach(a, i, o) row(o);
+    json_decref(a);
+    return 0;
+}
+
+static void print_actor(json_t *o)
+{
+    printf("%-16s %-9s %-10s %s\n", str(o, "slug"), str(o, "role"), str(o, "access"),
+           str(o, "name"));
+}
+
 static int cmd_actor_list(cli *c)
 {
     if (check_opts(c, NULL, NULL))
@@ -266,38 +287,24 @@ static int cmd_actor_list(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    json_t *a;
+    json_t *a = NULL;
     qtm_status st = qtm_actor_list(c->q, &a);
-    if (st)
-        return lib_fail(c, st);
-    if (c->json)
-        return emit(json_pack("{s:o}", "actors", a));
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o)
-        printf("%-16s %-9s %-10s %s\n", str(o, "slug"), str(o, "role"), str(o, "access"),
-               str(o, "name"));
-    json_decref(a);
-    return 0;
+    return print_list(c, st, a, "actors", print_actor);
+}
+
+static void print_surface(json_t *o)
+{
+    printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
+           str(o, "status"), str(o, "fingerprint"));
 }
 
 static int cmd_surfaces(cli *c)
 {
     if (check_opts(c, NULL, NULL))
         return 2;
-    json_t *a;
+    json_t *a = NULL;
     qtm_status st = qtm_surfaces(c->q, &a);
-    if (st)
-        return lib_fail(c, st);
-    if (c->json)
-        return emit(json_pack("{s:o}", "surfaces", a));
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o)
-        printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
-               str(o, "status"), str(o, "fingerprint"));
-    json_decref(a);
-    return 0;
+    return print_list(c, st, a, "surfaces", print_surface);
 }
 
 static int cmd_surface_show(cli *c)
@@ -439,17 +446,9 @@ static int cmd_task_list(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    json_t *a;
+    json_t *a = NULL;
     qtm_status st = qtm_task_list(c->q, opt(c, "--state"), &a);
-    if (st)
-        return lib_fail(c, st);
-    if (c->json)
-        return emit(json_pack("{s:o}", "tasks", a));
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o) print_task(o);
-    json_decref(a);
-    return 0;
+    return print_list(c, st, a, "tasks", print_task);
 }
 
 static int show_task(cli *c, int64_t id)
@@ -735,6 +734,12 @@ static int cmd_record_show(cli *c)
     return 0;
 }
 
+static void print_record(json_t *o)
+{
+    printf("record %lld  job %lld  %-20s %.16s  %s\n", num(o, "id"), num(o, "job"),
+           str(o, "surface"), str(o, "hash"), str(o, "created_at"));
+}
+
 static int cmd_record_list(cli *c)
 {
     if (check_opts(c, NULL, NULL))
@@ -742,19 +747,18 @@ static int cmd_record_list(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    json_t *a;
+    json_t *a = NULL;
     qtm_status st = qtm_record_list(c->q, &a);
-    if (st)
-        return lib_fail(c, st);
-    if (c->json)
-        return emit(json_pack("{s:o}", "records", a));
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o)
-        printf("record %lld  job %lld  %-20s %.16s  %s\n", num(o, "id"), num(o, "job"),
-               str(o, "surface"), str(o, "hash"), str(o, "created_at"));
-    json_decref(a);
-    return 0;
+    return print_list(c, st, a, "records", print_record);
+}
+
+static void print_log_row(json_t *o)
+{
+    const char *from = str(o, "from"), *to = str(o, "to");
+    printf("%4lld %s %-10s %-13s %-4lld %-9s %s%s%s\n", num(o, "id"), str(o, "at"),
+           json_is_string(json_object_get(o, "actor")) ? str(o, "actor") : "-",
+           str(o, "entity"), num(o, "entity_id"), str(o, "action"), from, *from ? " -> " : "",
+           to);
 }
 
 static int cmd_log(cli *c)
@@ -766,23 +770,9 @@ static int cmd_log(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    json_t *a;
+    json_t *a = NULL;
     qtm_status st = qtm_log(c->q, job, &a);
-    if (st)
-        return lib_fail(c, st);
-    if (c->json)
-        return emit(json_pack("{s:o}", "log", a));
-    size_t i;
-    json_t *o;
-    json_array_foreach(a, i, o) {
-        const char *from = str(o, "from"), *to = str(o, "to");
-        printf("%4lld %s %-10s %-13s %-4lld %-9s %s%s%s\n", num(o, "id"), str(o, "at"),
-               json_is_string(json_object_get(o, "actor")) ? str(o, "actor") : "-",
-               str(o, "entity"), num(o, "entity_id"), str(o, "action"), from,
-               *from ? " -> " : "", to);
-    }
-    json_decref(a);
-    return 0;
+    return print_list(c, st, a, "log", print_log_row);
 }
 
 static int cmd_verify(cli *c)
