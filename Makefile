@@ -54,6 +54,7 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c
                 compiler/output.c compiler/driver.c
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
 QTMC := $(B)/qtmc
+QTM  := $(B)/qtm
 
 SURFACES  := $(sort $(wildcard surfaces/*.qsm))
 SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
@@ -131,8 +132,13 @@ $(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
 
-$(O)/tests/test_tables.o: $(GEN_STAMP)
-$(UNIT_TESTS:%=$(O)/tests/%.o): $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
+# fixtures shared by test files (not named test_*: they are no test binary)
+RT_FIXTURE_OBJ   := $(O)/tests/rt_fixture.o
+QTMC_FIXTURE_OBJ := $(O)/tests/qtmc_fixture.o
+
+$(O)/tests/test_tables.o $(O)/tests/test_rt_intake.o: $(GEN_STAMP)
+$(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ): \
+    $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
 
 $(O)/gen/%.o: $(GEN_STAMP)
 	@mkdir -p $(@D)
@@ -149,11 +155,11 @@ $(LIBQTM): $(RUNTIME_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(B)/test_rt_%: $(O)/tests/test_rt_%.o $(GEN_OBJ) $(LIBQTM)
+$(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
-$(B)/test_%: $(O)/tests/test_%.o $(COMPILER_OBJ)
+$(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
@@ -168,8 +174,6 @@ sanitize:
 
 valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
-
-QTM := $(B)/qtm
 
 $(QTM): $(O)/runtime/qtm_cli.o $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)

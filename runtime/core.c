@@ -140,9 +140,13 @@ qtm_status tx_end(qtm *q, qtm_status st)
 
 void col_text(char *dst, size_t n, const store_val *v)
 {
-    if (v->type == SV_TEXT)
-        snprintf(dst, n, "%s", v->s);
-    else if (v->type == SV_INT)
+    if (v->type == SV_TEXT) {
+        size_t len = strlen(v->s);
+        if (len >= n)
+            len = n - 1;  /* callers size buffers for their columns; never overflow */
+        memcpy(dst, v->s, len);
+        dst[len] = '\0';
+    } else if (v->type == SV_INT)
         snprintf(dst, n, "%lld", (long long)v->i);
     else
         dst[0] = '\0';

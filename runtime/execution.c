@@ -88,15 +88,11 @@ done:
     return st;
 }
 
-/* Records one phase change of se (already updated) with its audit row. */
+/* Records one phase change of se (already updated): its audit row is the
+ * phase history (time, actor, from, to, event). */
 static qtm_status log_phase(qtm *q, int64_t se_id, const char *from, const char *to,
                             const char *event, const actor *a, int64_t job_id)
 {
-    store_val args[6] = {SV_I(se_id), SV_S(from), SV_S(to), SV_S(event), SV_I(a->id),
-                         SV_S(q->now)};
-    store_rc rc = store_run(q->st, SQ_PHASE_INSERT, args, 6, NULL, NULL);
-    if (rc != STORE_OK)
-        return qtm_store_fail(q, rc, "recording the phase change");
     return audit_append(q, a->slug, "service_event", se_id, event, from, to, job_id);
 }
 
@@ -599,7 +595,7 @@ qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(e, "complete", json_boolean(se.complete));
         json_object_set_new(e, "started_at", json_string(se.started_at));
         json_object_set_new(e, "completed_at", json_str_or_null(se.completed_at));
-        json_t *ph = job_list(q, SQ_PHASE_LIST, se.id, phase_keys);
+        json_t *ph = job_list(q, SQ_PHASE_LIST, j.id, phase_keys);
         json_object_set_new(e, "phases", ph ? ph : json_array());
         json_object_set_new(o, "service_event", e);
     } else {

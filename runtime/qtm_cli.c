@@ -9,6 +9,7 @@
  * 10 storage, 1 verify found problems.  This interface is a contract.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -856,6 +857,10 @@ static const command commands[] = {
 
 int main(int argc, char **argv)
 {
+    /* SQLite's statement journals grow and shrink the heap on every write;
+     * keep the top of the heap instead of trimming it each time */
+    mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    mallopt(M_TOP_PAD, 1 << 20);
     cli c = {getenv("QTM_DB"), getenv("QTM_ACTOR"), 0, 0, NULL, NULL};
     if (!c.db || !*c.db)
         c.db = "qtm.db";

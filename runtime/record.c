@@ -57,7 +57,7 @@ static json_t *field(qtm *q, const char *name, const job *j, const service_event
     if (strcmp(name, "evidence") == 0)
         return or_empty(job_list(q, SQ_EVIDENCE_LIST, j->id, evidence_keys));
     if (strcmp(name, "phases") == 0)
-        return or_empty(job_list(q, SQ_PHASE_LIST, se->id, phase_keys));
+        return or_empty(job_list(q, SQ_PHASE_LIST, j->id, phase_keys));
     if (strcmp(name, "outcome") == 0) {
         json_t *o = json_object();
         json_object_set_new(o, "phase", json_string(se->phase));

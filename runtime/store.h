@@ -47,8 +47,7 @@ typedef enum store_query {
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
     SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
-    SQ_PHASE_INSERT,               /* se, from, to, event, actor, at */
-    SQ_PHASE_LIST,                 /* se -> from, to, event, actor slug, at */
+    SQ_PHASE_LIST,                 /* job -> from, to, event, actor slug, at (from audit) */
     SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at */
     SQ_EVIDENCE_COUNT,             /* job, category -> count */
     SQ_EVIDENCE_LIST,              /* job -> category, ref, note, actor slug, at */

@@ -6,8 +6,10 @@
  * has its SQL text here, prepared once (SQLITE_PREPARE_PERSISTENT) and
  * reused.  The schema version lives in PRAGMA user_version; older schemas
  * are migrated forward in one transaction, newer ones are refused.
- * Immutable tables (requests, records, payments, audit, phase changes,
- * evidence) refuse UPDATE and DELETE by trigger, whatever the caller does.
+ * Immutable tables (requests, records, payments, audit, evidence) refuse
+ * UPDATE and DELETE by trigger, whatever the caller does.  Phase history
+ * is the ServiceEvent's rows of the hash-chained audit log, not a table of
+ * its own: one row per change, written once.
  */
 #include "store.h"
 
@@ -23,10 +25,15 @@
 #define BUSY_TIMEOUT_MS 10000
 #define MAX_COLS 16
 
+/* Transaction control, prepared once like every other statement. */
+enum { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK, TX_COUNT };
+static const char *const tx_sql[TX_COUNT] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
 typedef struct sqlite_store {
     store base;
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_COUNT];  /* prepared on first use */
+    sqlite3_stmt *tx[TX_COUNT];
     char err[256];
 } sqlite_store;
 
@@ -93,12 +100,9 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_SE_SET_PHASE] =
         "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3"
         " WHERE id = ?4 AND phase = ?5",
-    [SQ_PHASE_INSERT] =
-        "INSERT INTO phase_changes(se_id, from_phase, to_phase, event, actor_id, at)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_PHASE_LIST] =
-        "SELECT p.from_phase, p.to_phase, p.event, a.slug, p.at FROM phase_changes p"
-        " JOIN actors a ON a.id = p.actor_id WHERE p.se_id = ?1 ORDER BY p.id",
+        "SELECT from_state, to_state, action, actor, at FROM audit"
+        " WHERE job_id = ?1 AND entity = 'service_event' ORDER BY id",
     [SQ_EVIDENCE_INSERT] =
         "INSERT INTO evidence(job_id, category, ref, note, actor_id, at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -144,7 +148,7 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_VERIFY_JOBS] =
         "SELECT j.id, j.state, s.complete,"
         " (SELECT COUNT(*) FROM records r WHERE r.job_id = j.id),"
-        " (SELECT a.to_state FROM audit a WHERE a.entity = 'job' AND a.entity_id = j.id"
+        " (SELECT a.to_state FROM audit a WHERE a.job_id = j.id AND a.entity = 'job'"
         "  ORDER BY a.id DESC LIMIT 1)"
         " FROM jobs j LEFT JOIN service_events s ON s.job_id = j.id ORDER BY j.id",
     [SQ_VERIFY_ORPHAN_RECORDS] =
@@ -152,13 +156,13 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE s.id IS NULL OR s.complete = 0 OR s.job_id != r.job_id ORDER BY r.id",
     [SQ_VERIFY_SE_PHASE] =
         "SELECT s.job_id, s.phase,"
-        " (SELECT a.to_state FROM audit a WHERE a.entity = 'service_event'"
-        "  AND a.entity_id = s.id ORDER BY a.id DESC LIMIT 1)"
+        " (SELECT a.to_state FROM audit a WHERE a.job_id = s.job_id"
+        "  AND a.entity = 'service_event' AND a.entity_id = s.id ORDER BY a.id DESC LIMIT 1)"
         " FROM service_events s ORDER BY s.job_id",
     [SQ_VERIFY_RECORDS] =
         "SELECT r.id, r.job_id, r.body, r.hash,"
-        " (SELECT a.to_state FROM audit a WHERE a.entity = 'record' AND a.entity_id = r.id"
-        "  AND a.action = 'compose' ORDER BY a.id DESC LIMIT 1)"
+        " (SELECT a.to_state FROM audit a WHERE a.job_id = r.job_id AND a.entity = 'record'"
+        "  AND a.entity_id = r.id AND a.action = 'compose' ORDER BY a.id DESC LIMIT 1)"
         " FROM records r ORDER BY r.id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
 };
@@ -207,15 +211,6 @@ static const char schema_v1[] =
     " complete INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1)),"
     " started_at TEXT NOT NULL,"
     " completed_at TEXT);"
-    "CREATE TABLE phase_changes("
-    " id INTEGER PRIMARY KEY,"
-    " se_id INTEGER NOT NULL REFERENCES service_events(id),"
-    " from_phase TEXT,"
-    " to_phase TEXT NOT NULL,"
-    " event TEXT NOT NULL,"
-    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
-    " at TEXT NOT NULL);"
-    "CREATE INDEX phase_changes_se ON phase_changes(se_id);"
     "CREATE TABLE evidence("
     " id INTEGER PRIMARY KEY,"
     " job_id INTEGER NOT NULL REFERENCES jobs(id),"
@@ -270,7 +265,6 @@ static const char schema_v1[] =
     " job_id INTEGER,"
     " prev_hash TEXT NOT NULL,"
     " hash TEXT NOT NULL);"
-    "CREATE INDEX audit_entity ON audit(entity, entity_id);"
     "CREATE INDEX audit_job ON audit(job_id);"
     "CREATE TRIGGER requests_no_update BEFORE UPDATE ON requests"
     " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
@@ -288,10 +282,6 @@ static const char schema_v1[] =
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
     " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
-    "CREATE TRIGGER phase_changes_no_update BEFORE UPDATE ON phase_changes"
-    " BEGIN SELECT RAISE(ABORT, 'phase history is append-only'); END;"
-    "CREATE TRIGGER phase_changes_no_delete BEFORE DELETE ON phase_changes"
-    " BEGIN SELECT RAISE(ABORT, 'phase history is append-only'); END;"
     "CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence"
     " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;"
     "CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence"
@@ -333,26 +323,44 @@ static store_rc exec_sql(sqlite_store *s, const char *text)
     return STORE_OK;
 }
 
+/* Runs one transaction-control statement. */
+static store_rc tx_run(sqlite_store *s, int which)
+{
+    int rc;
+    if (!s->tx[which]) {
+        rc = sqlite3_prepare_v3(s->db, tx_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                &s->tx[which], NULL);
+        if (rc != SQLITE_OK)
+            return map_rc(s, rc);
+    }
+    rc = sqlite3_step(s->tx[which]);
+    store_rc out = rc == SQLITE_DONE ? STORE_OK : map_rc(s, rc);
+    sqlite3_reset(s->tx[which]);
+    return out;
+}
+
 static void sq_close(store *base)
 {
     sqlite_store *s = S(base);
     for (int i = 0; i < SQ_COUNT; i++)
         sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < TX_COUNT; i++)
+        sqlite3_finalize(s->tx[i]);
     sqlite3_close(s->db);
     free(s);
 }
 
 static store_rc sq_begin(store *base, int immediate)
 {
-    return exec_sql(S(base), immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+    return tx_run(S(base), immediate ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
 }
 
 static store_rc sq_commit(store *base)
 {
     sqlite_store *s = S(base);
-    store_rc rc = exec_sql(s, "COMMIT");
+    store_rc rc = tx_run(s, TX_COMMIT);
     if (rc != STORE_OK && !sqlite3_get_autocommit(s->db))
-        exec_sql(s, "ROLLBACK");
+        tx_run(s, TX_ROLLBACK);
     return rc;
 }
 
@@ -362,7 +370,7 @@ static void sq_rollback(store *base)
     if (!sqlite3_get_autocommit(s->db)) {
         char keep[sizeof s->err];
         memcpy(keep, s->err, sizeof keep);  /* keep the error that caused it */
-        exec_sql(s, "ROLLBACK");
+        tx_run(s, TX_ROLLBACK);
         memcpy(s->err, keep, sizeof keep);
     }
 }
@@ -372,6 +380,10 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
 {
     sqlite_store *s = S(base);
     int rc;
+    if ((unsigned)q >= SQ_COUNT || !sql[q]) {
+        snprintf(s->err, sizeof s->err, "query %d has no SQL in this backend", (int)q);
+        return STORE_ERROR;
+    }
     if (!s->stmt[q]) {
         rc = sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL);
         if (rc != SQLITE_OK)
@@ -501,6 +513,9 @@ store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg,
         return NULL;
     }
     s->base.vt = &sqlite_vt;
+    /* no memory statistics: their mutex costs on every allocation (fails
+     * harmlessly when the program already started SQLite) */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (!create && access(path, F_OK) != 0) {
         snprintf(msg, msglen, "no database at %s (run `qtm init` first)", path);
         goto fail;

@@ -56,7 +56,7 @@ is "small: 8 concurrent claims by the assignee all exit 0" "0:8 " "$(statuses)"
 is "small: one claim in the audit log" 1 "$(count audit "entity = 'job' AND action = 'claim'")"
 together --as ana job advance "$job" arrive
 is "small: 8 concurrent arrives by the owner: one moves, 7 refused" "0:1 5:7 " "$(statuses)"
-is "small: one arrive phase change" 1 "$(count phase_changes "event = 'arrive'")"
+is "small: one arrive phase change" 1 "$(count audit "entity = 'service_event' AND action = 'arrive'")"
 together --as ana settle "$job" --amount 10 --method cash
 is "small: 8 concurrent payments all recorded" "0:8 " "$(statuses)"
 run "small: settlement" --json job show "$job"
@@ -167,7 +167,7 @@ is "race: every job active with one owner" "$N" "$(count jobs "state = 'active' 
 is "race: one ServiceEvent per job, run by its owner" "$N" \
     "$(sql "SELECT count(DISTINCT s.job_id) FROM service_events s JOIN jobs j ON j.id = s.job_id WHERE s.operator_id = j.owner_id AND s.phase = 'claimed'")"
 is "race: no other ServiceEvent" "$N" "$(count service_events)"
-is "race: one claim phase change per job" "$N" "$(count phase_changes "event = 'claim'")"
+is "race: one claim phase change per job" "$N" "$(count audit "entity = 'service_event' AND action = 'claim'")"
 is "race: audit rows entity=job action=claim" "$N" "$(count audit "entity = 'job' AND action = 'claim'")"
 is "race: audit rows of ServiceEvent claims" "$N" "$(count audit "entity = 'service_event' AND action = 'claim'")"
 is "race: claims per operator add up" "$N" \

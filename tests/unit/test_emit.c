@@ -30,17 +30,14 @@
 
 #include "arena.h"
 #include "diag.h"
-#include "driver.h"
 #include "emit.h"
 #include "model.h"
 #include "output.h"
 #include "parse.h"
+#include "qtmc_fixture.h"
 #include "sema.h"
 
-#define EC_PATH "surfaces/event-coordination.qsm"
 #define EC_NAME "event-coordination.qsm"
-
-static source ec_src;              /* surfaces/event-coordination.qsm */
 
 typedef struct fixture {
     arena a;
@@ -55,40 +52,18 @@ typedef struct fixture {
     output_set os;
 } fixture;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    if (sodium_init() < 0)
-        return -1;
-    if (driver_load(EC_PATH, &ec_src) != 0) {
-        fprintf(stderr, "test_emit: cannot read %s (run from the top directory)\n", EC_PATH);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    driver_unload(&ec_src);
-    return 0;
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
+    if (QTMC_SETUP(state, fixture) != 0)
         return -1;
-    arena_init(&f->a);
-    diag_init(&f->d, &f->a);
+    fixture *f = *state;
     const char *tmp = getenv("TMPDIR");
     snprintf(f->dir, sizeof f->dir, "%s/test_emit.XXXXXX",
              tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
     if (!mkdtemp(f->dir)) {
-        free(f);
+        QTMC_TEARDOWN(state, fixture);
         return -1;
     }
-    *state = f;
     return 0;
 }
 
@@ -127,17 +102,8 @@ static int teardown(void **state)
         free(f->out[i]);
     output_free(&f->os);
     rm_rf(f->dir);
-    arena_free(&f->a);
-    free(f);
-    return 0;
+    return QTMC_TEARDOWN(state, fixture);
 }
-
-#define assert_contains(hay, needle)                                          \
-    do {                                                                      \
-        const char *h_ = (hay), *n_ = (needle);                               \
-        if (!h_ || !strstr(h_, n_))                                           \
-            fail_msg("expected \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");      \
-    } while (0)
 
 #define assert_not_contains(hay, needle)                                      \
     do {                                                                      \
@@ -167,7 +133,7 @@ static model *compile(fixture *f, const char *path, const char *text)
 
 static model *compile_ec(fixture *f)
 {
-    return compile(f, EC_PATH, ec_src.text);
+    return compile(f, QTMC_EC_PATH, qtmc_ec_src.text);
 }
 
 /* Keeps a generator's output for teardown to free. */
@@ -771,7 +737,7 @@ static void test_emit_same_input_same_bytes(void **state)
     fixture *f = *state;
     model *m1 = compile_ec(f);
     /* a second, independent compilation */
-    model *m2 = compile(f, EC_PATH, arena_strdup(&f->a, ec_src.text));
+    model *m2 = compile(f, QTMC_EC_PATH, arena_strdup(&f->a, qtmc_ec_src.text));
     assert_ptr_not_equal(m1, m2);
     char *(*const gens[])(const model *, const char *) = {emit_c_header, emit_c_source, emit_dot};
     for (size_t i = 0; i < 3; i++) {
@@ -1066,5 +1032,5 @@ int main(void)
         T(test_output_free_resets),
     };
 #undef T
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

@@ -23,6 +23,7 @@
 #define YYSTYPE QSM_STYPE
 #define YYLTYPE QSM_LTYPE
 #include "qsm.lex.h"
+#include "qtmc_fixture.h"
 
 #define MAX_TOKS 64
 
@@ -44,29 +45,13 @@ typedef struct fixture {
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    arena_init(&f->a);
-    diag_init(&f->d, &f->a);
-    *state = f;
-    return 0;
+    return QTMC_SETUP(state, fixture);
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    arena_free(&f->a);
-    free(f);
-    return 0;
+    return QTMC_TEARDOWN(state, fixture);
 }
-
-#define assert_contains(hay, needle)                                          \
-    do {                                                                      \
-        const char *h_ = (hay), *n_ = (needle);                               \
-        if (!h_ || !strstr(h_, n_))                                           \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_ ? h_ : "(null)");    \
-    } while (0)
 
 /* Scans text (len bytes, may hold NULs) to the end; returns the token count. */
 static size_t lex(fixture *f, const char *text, size_t len)
@@ -122,23 +107,6 @@ static ast_surface *parse_text(fixture *f, const char *text, size_t len)
     return parse_source(&f->src, &f->a, &f->d);
 }
 #define PARSE(f, lit) parse_text((f), (lit), sizeof(lit) - 1)
-
-/* The codes of every kept diagnostic, in emission order: "Q001 Q004". */
-static const char *codes(fixture *f)
-{
-    char *s = arena_strdup(&f->a, "");
-    for (size_t i = 0; i < f->d.list.n; i++) {
-        const diag *g = f->d.list.v[i];
-        s = arena_printf(&f->a, "%s%s%s", s, i ? " " : "", g->code);
-    }
-    return s;
-}
-
-static const diag *diag_at(fixture *f, size_t i)
-{
-    assert_true(i < f->d.list.n);
-    return f->d.list.v[i];
-}
 
 /* A string of n copies of c, NUL-terminated, in the arena. */
 static char *repeat(fixture *f, char c, size_t n)
@@ -352,11 +320,11 @@ static void test_lexer_trailing_or_double_hyphen_is_not_identifier(void **state)
     assert_string_equal(f->toks[0].text, "a");
     assert_string_equal(f->toks[1].text, "b");
     assert_string_equal(f->toks[2].text, "c");
-    assert_string_equal(codes(f), "Q001 Q001 Q001");
-    assert_contains(diag_at(f, 0)->msg, "unexpected character '-'");
-    assert_int_equal(diag_at(f, 0)->loc.col, 2);
-    assert_int_equal(diag_at(f, 1)->loc.col, 5);
-    assert_int_equal(diag_at(f, 2)->loc.col, 6);
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001 Q001");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "unexpected character '-'");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 5);
+    assert_int_equal(qtmc_diag_at(&f->d, 2)->loc.col, 6);
 }
 
 /*** positions ***/
@@ -418,8 +386,8 @@ static void test_lexer_unexpected_character(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "a @ b"), 2);
-    assert_string_equal(codes(f), "Q001");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_int_equal(g->loc.line, 1);
     assert_int_equal(g->loc.col, 3);
     assert_string_equal(g->msg, "unexpected character '@'");
@@ -430,9 +398,9 @@ static void test_lexer_unexpected_byte_outside_string(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "a \x80 b"), 2);
-    assert_string_equal(codes(f), "Q001");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected byte 0x80");
-    assert_int_equal(diag_at(f, 0)->loc.col, 3);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected byte 0x80");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 3);
 }
 
 static void test_lexer_byte_order_mark_at_start_is_ignored(void **state)
@@ -447,11 +415,11 @@ static void test_lexer_byte_order_mark_elsewhere(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "a \xEF\xBB\xBF b\n\xEF\xBB\xBF"), 2);
-    assert_string_equal(codes(f), "Q001 Q001");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected byte order mark (U+FEFF)");
-    assert_int_equal(diag_at(f, 0)->loc.col, 3);
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected byte order mark (U+FEFF)");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 3);
     /* column 1 of a later line is not the start of the file */
-    assert_int_equal(diag_at(f, 1)->loc.line, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 2);
 }
 
 static void test_lexer_fat_arrow_is_reported_and_read_as_arrow(void **state)
@@ -459,9 +427,9 @@ static void test_lexer_fat_arrow_is_reported_and_read_as_arrow(void **state)
     fixture *f = *state;
     assert_int_equal(LEX(f, "a => b"), 3);
     assert_int_equal(f->toks[1].kind, ARROW);
-    assert_string_equal(codes(f), "Q001");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected `=>`; write `->`");
-    assert_int_equal(diag_at(f, 0)->loc.col, 3);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected `=>`; write `->`");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 3);
 }
 
 static void test_lexer_smart_quotes_and_unicode_arrow(void **state)
@@ -469,13 +437,13 @@ static void test_lexer_smart_quotes_and_unicode_arrow(void **state)
     fixture *f = *state;
     /* one message per character, not per byte */
     assert_int_equal(LEX(f, "\xE2\x80\x9Cx\xE2\x80\x9D a \xE2\x86\x92 b"), 3);
-    assert_string_equal(codes(f), "Q001 Q001 Q001");
-    assert_string_equal(diag_at(f, 0)->msg,
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001 Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg,
                         "unexpected character U+201C (use straight quotes \")");
-    assert_string_equal(diag_at(f, 1)->msg,
+    assert_string_equal(qtmc_diag_at(&f->d, 1)->msg,
                         "unexpected character U+201D (use straight quotes \")");
-    assert_int_equal(diag_at(f, 1)->loc.col, 5);
-    assert_string_equal(diag_at(f, 2)->msg, "unexpected character U+2192 (write `->`)");
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 5);
+    assert_string_equal(qtmc_diag_at(&f->d, 2)->msg, "unexpected character U+2192 (write `->`)");
 }
 
 static void test_lexer_non_ascii_character_outside_string(void **state)
@@ -483,11 +451,13 @@ static void test_lexer_non_ascii_character_outside_string(void **state)
     fixture *f = *state;
     assert_int_equal(LEX(f, "caf\xC3\xA9 \xF0\x9F\x98\x80"), 1);
     assert_string_equal(f->toks[0].text, "caf");
-    assert_string_equal(codes(f), "Q001 Q001");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected character U+00E9 outside a string");
-    assert_int_equal(diag_at(f, 0)->loc.col, 4);
-    assert_int_equal(diag_at(f, 0)->loc.len, 2);
-    assert_string_equal(diag_at(f, 1)->msg, "unexpected character U+1F600 outside a string");
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg,
+                        "unexpected character U+00E9 outside a string");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 4);
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.len, 2);
+    assert_string_equal(qtmc_diag_at(&f->d, 1)->msg,
+                        "unexpected character U+1F600 outside a string");
 }
 
 static void test_lexer_malformed_number(void **state)
@@ -496,8 +466,8 @@ static void test_lexer_malformed_number(void **state)
     assert_int_equal(LEX(f, "x 1abc y"), 3);
     assert_int_equal(f->toks[1].kind, NUMBER);
     assert_string_equal(f->toks[2].text, "y");
-    assert_string_equal(codes(f), "Q001");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_int_equal(g->loc.col, 3);
     assert_int_equal(g->loc.len, 4);
     assert_contains(g->msg, "malformed number");
@@ -513,8 +483,8 @@ static void test_lexer_unterminated_string_at_end_of_line(void **state)
     assert_string_equal(f->toks[2].text, "next");
     assert_int_equal(f->toks[2].line, 2);
     assert_int_equal(f->toks[2].col, 2);
-    assert_string_equal(codes(f), "Q002");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q002");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_int_equal(g->loc.line, 1);
     assert_int_equal(g->loc.col, 6);
     assert_contains(g->msg, "unterminated string");
@@ -539,7 +509,7 @@ static void test_lexer_unterminated_string_span(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "x \"abc\ny"), 3);
-    assert_string_equal(codes(f), "Q002");
+    assert_string_equal(qtmc_codes(&f->d), "Q002");
     if (f->toks[1].len < 1 || f->toks[1].len > 4)
         fail_msg("string span %u bytes on a 6-byte line", f->toks[1].len);
 }
@@ -550,8 +520,8 @@ static void test_lexer_unterminated_string_at_end_of_file(void **state)
     assert_int_equal(LEX(f, "a\n  \"abc"), 2);
     assert_int_equal(f->toks[1].kind, STRING);
     assert_string_equal(f->toks[1].text, "abc");
-    assert_string_equal(codes(f), "Q002");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q002");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_int_equal(g->loc.line, 2);
     assert_int_equal(g->loc.col, 3);
     assert_string_equal(g->msg, "unterminated string at end of file");
@@ -562,8 +532,8 @@ static void test_lexer_unknown_escape(void **state)
     fixture *f = *state;
     assert_int_equal(LEX(f, "\"a\\qb\" c"), 2);
     assert_string_equal(f->toks[1].text, "c");
-    assert_string_equal(codes(f), "Q003");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q003");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_int_equal(g->loc.col, 3);
     assert_contains(g->msg, "unknown escape");
 }
@@ -572,8 +542,8 @@ static void test_lexer_short_unicode_escape(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "\"\\u12\" x"), 2);
-    assert_string_equal(codes(f), "Q003");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q003");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->msg, "\\u needs exactly four hex digits, e.g. \\u00E9");
     assert_int_equal(g->loc.col, 2);
     assert_int_equal(g->loc.len, 4);
@@ -586,10 +556,10 @@ static void test_lexer_backslash_at_end_of_line(void **state)
     fixture *f = *state;
     /* the backslash is a bad escape; the newline still ends the string */
     assert_int_equal(LEX(f, "\"a\\\nb"), 2);
-    assert_string_equal(codes(f), "Q003 Q002");
-    assert_contains(diag_at(f, 0)->msg, "unknown escape");
-    assert_int_equal(diag_at(f, 0)->loc.col, 3);
-    assert_int_equal(diag_at(f, 1)->loc.col, 1);
+    assert_string_equal(qtmc_codes(&f->d), "Q003 Q002");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "unknown escape");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 3);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 1);
     assert_string_equal(f->toks[0].text, "a");
     assert_string_equal(f->toks[1].text, "b");
     assert_int_equal(f->toks[1].line, 2);
@@ -600,10 +570,10 @@ static void test_lexer_nul_and_surrogate_unicode_escapes(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "\"\\u0000\" \"\\uD800\" \"\\udfff\" \"\\ud7ff\""), 4);
-    assert_string_equal(codes(f), "Q003 Q003 Q003");
-    assert_contains(diag_at(f, 0)->msg, "NUL or a surrogate");
-    assert_int_equal(diag_at(f, 0)->loc.col, 2);
-    assert_int_equal(diag_at(f, 1)->loc.col, 11);
+    assert_string_equal(qtmc_codes(&f->d), "Q003 Q003 Q003");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "NUL or a surrogate");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 11);
     /* U+D7FF is just below the surrogates: fine */
     assert_string_equal(f->toks[3].text, "\xED\x9F\xBF");
 }
@@ -624,7 +594,7 @@ static void test_lexer_invalid_utf8(void **state)
         unsigned before = f->d.errors;
         assert_int_equal(lex(f, bad[i], strlen(bad[i])), 1);
         assert_int_equal(f->d.errors, before + 1);
-        const diag *g = diag_at(f, f->d.list.n - 1);
+        const diag *g = qtmc_diag_at(&f->d, f->d.list.n - 1);
         assert_string_equal(g->code, "Q003");
         assert_string_equal(g->msg, "invalid UTF-8 in string");
         assert_int_equal(g->loc.col, 4);   /* the first bad byte */
@@ -635,10 +605,10 @@ static void test_lexer_control_characters_in_string(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "\"a\x01" "b\" \"tab\there\" \"\x1f\""), 3);
-    assert_string_equal(codes(f), "Q003 Q003 Q003");
-    assert_contains(diag_at(f, 0)->msg, "control character");
-    assert_int_equal(diag_at(f, 0)->loc.col, 3);
-    assert_int_equal(diag_at(f, 1)->loc.col, 11);
+    assert_string_equal(qtmc_codes(&f->d), "Q003 Q003 Q003");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "control character");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 3);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 11);
     assert_string_equal(f->toks[0].text, "ab");
 }
 
@@ -652,8 +622,8 @@ static void test_lexer_identifier_length_limit(void **state)
 
     char *big = repeat(f, 'b', QSM_MAX_IDENT + 1);
     assert_int_equal(lex(f, big, strlen(big)), 1);
-    assert_string_equal(codes(f), "Q005");
-    assert_string_equal(diag_at(f, 0)->msg, "identifier longer than 128 bytes");
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "identifier longer than 128 bytes");
     /* the token is kept, truncated */
     assert_int_equal(strlen(f->toks[0].text), QSM_MAX_IDENT);
 }
@@ -668,9 +638,9 @@ static void test_lexer_string_length_limit(void **state)
 
     char *big = arena_printf(&f->a, "\"%s\"", repeat(f, 's', QSM_MAX_STRING + 1));
     assert_int_equal(lex(f, big, strlen(big)), 1);
-    assert_string_equal(codes(f), "Q005");
-    assert_string_equal(diag_at(f, 0)->msg, "string longer than 2000 bytes");
-    assert_int_equal(diag_at(f, 0)->loc.col, 1);
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "string longer than 2000 bytes");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 1);
 }
 
 static void test_lexer_very_long_string_reported_once(void **state)
@@ -687,7 +657,7 @@ static void test_lexer_very_long_string_reported_once(void **state)
     }
     s[k++] = '"';
     assert_int_equal(lex(f, s, k), 1);
-    assert_string_equal(codes(f), "Q005");
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
 }
 
 static void test_lexer_string_limit_counts_decoded_bytes(void **state)
@@ -711,7 +681,7 @@ static void test_lexer_string_limit_counts_decoded_bytes(void **state)
     memcpy(s + k, "\\u00e9\"", 7);
     k += 7;
     assert_int_equal(lex(f, s, k), 1);
-    assert_string_equal(codes(f), "Q005");
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
 }
 
 static void test_lexer_number_limit(void **state)
@@ -721,8 +691,8 @@ static void test_lexer_number_limit(void **state)
     assert_int_equal(f->toks[0].num, QSM_MAX_NUMBER);
     assert_int_equal(f->d.errors, 0);
     assert_int_equal(LEX(f, "1000001"), 1);
-    assert_string_equal(codes(f), "Q005");
-    assert_string_equal(diag_at(f, 0)->msg, "number larger than 1000000");
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "number larger than 1000000");
 }
 
 static void test_lexer_huge_number_does_not_wrap(void **state)
@@ -730,7 +700,7 @@ static void test_lexer_huge_number_does_not_wrap(void **state)
     fixture *f = *state;
     /* 2^64 + 1 would wrap a uint64_t to 1 */
     assert_int_equal(LEX(f, "18446744073709551617 99999999999999999999999999"), 2);
-    assert_string_equal(codes(f), "Q005 Q005");
+    assert_string_equal(qtmc_codes(&f->d), "Q005 Q005");
     assert_int_equal(f->toks[0].num, QSM_MAX_NUMBER);
     assert_int_equal(f->toks[1].num, QSM_MAX_NUMBER);
 }
@@ -741,18 +711,18 @@ static void test_lexer_errors_on_two_lines_both_reported(void **state)
 {
     fixture *f = *state;
     assert_null(PARSE(f, "surface x {\n  name \"a\\qb\"\n  spec $ \"s\"\n  status active\n}\n"));
-    assert_string_equal(codes(f), "Q003 Q001");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
-    assert_int_equal(diag_at(f, 1)->loc.line, 3);
-    assert_int_equal(diag_at(f, 1)->loc.col, 8);
+    assert_string_equal(qtmc_codes(&f->d), "Q003 Q001");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 3);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 8);
 }
 
 static void test_lexer_many_errors_one_line(void **state)
 {
     fixture *f = *state;
     assert_null(PARSE(f, "surface x { @ $ % }"));
-    assert_string_equal(codes(f), "Q001 Q001 Q001");
-    assert_int_equal(diag_at(f, 2)->loc.col, 17);
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001 Q001");
+    assert_int_equal(qtmc_diag_at(&f->d, 2)->loc.col, 17);
 }
 
 static void test_lexer_syntax_error_on_same_line_suppressed(void **state)
@@ -760,16 +730,16 @@ static void test_lexer_syntax_error_on_same_line_suppressed(void **state)
     fixture *f = *state;
     /* `1abc` is a lexical error and a NUMBER where a phase attr goes */
     assert_null(PARSE(f, "surface x {\n  lifecycle { a 1abc }\n}\n"));
-    assert_string_equal(codes(f), "Q001");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
 }
 
 static void test_lexer_syntax_error_on_other_line_reported(void **state)
 {
     fixture *f = *state;
     assert_null(PARSE(f, "surface x {\n  name \"a\\q\"\n  lifecycle { a 5 }\n}\n"));
-    assert_string_equal(codes(f), "Q003 Q004");
-    assert_int_equal(diag_at(f, 1)->loc.line, 3);
+    assert_string_equal(qtmc_codes(&f->d), "Q003 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 3);
 }
 
 static void test_lexer_error_makes_parse_fail(void **state)
@@ -777,7 +747,7 @@ static void test_lexer_error_makes_parse_fail(void **state)
     fixture *f = *state;
     /* syntactically fine; only the bad escape is wrong */
     assert_null(PARSE(f, "surface x { name \"\\q\" }"));
-    assert_string_equal(codes(f), "Q003");
+    assert_string_equal(qtmc_codes(&f->d), "Q003");
 }
 
 static void test_lexer_clean_input_parses(void **state)
@@ -785,7 +755,7 @@ static void test_lexer_clean_input_parses(void **state)
     fixture *f = *state;
     ast_surface *s = PARSE(f, "surface x { name \"\\u00e9\" }");
     assert_non_null(s);
-    assert_string_equal(codes(f), "");
+    assert_string_equal(qtmc_codes(&f->d), "");
     assert_int_equal(s->blocks.n, 1);
     const ast_block *b = s->blocks.v[0];
     assert_string_equal(b->setting->value.name, "\xC3\xA9");
@@ -800,17 +770,17 @@ static void test_lexer_nul_byte_outside_string(void **state)
     assert_int_equal(LEX(f, "a\0b"), 2);
     assert_string_equal(f->toks[1].text, "b");
     assert_int_equal(f->toks[1].col, 3);
-    assert_string_equal(codes(f), "Q001");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected byte 0x00");
-    assert_int_equal(diag_at(f, 0)->loc.col, 2);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected byte 0x00");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 2);
 }
 
 static void test_lexer_nul_byte_inside_string(void **state)
 {
     fixture *f = *state;
     assert_int_equal(LEX(f, "\"a\0b\" c"), 2);
-    assert_string_equal(codes(f), "Q003");
-    assert_contains(diag_at(f, 0)->msg, "control character");
+    assert_string_equal(qtmc_codes(&f->d), "Q003");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "control character");
     assert_string_equal(f->toks[0].text, "ab");
     assert_string_equal(f->toks[1].text, "c");
 }
@@ -830,12 +800,7 @@ static void test_lexer_nul_bytes_through_parser_and_printer(void **state)
     assert_null(parse_text(f, text, sizeof text - 1));
     assert_true(f->d.errors >= 3);
     /* printing the caret lines with NULs in them must not stop or crash */
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    char *out = qtmc_diag_printed(&f->d);
     assert_contains(out, "lex.qsm:1:12: error: unexpected byte 0x00 [Q001]");
     assert_contains(out, "lex.qsm:2:9: error: control character in string");
     free(out);
@@ -847,7 +812,7 @@ static void test_lexer_only_nul_bytes(void **state)
     static const char text[] = "\0\0\0";
     assert_null(parse_text(f, text, 3));
     assert_int_equal(f->d.errors, 3);
-    assert_string_equal(codes(f), "Q001 Q001 Q001");
+    assert_string_equal(qtmc_codes(&f->d), "Q001 Q001 Q001");
 }
 
 static void test_lexer_oversized_source_refused_unread(void **state)
@@ -858,9 +823,9 @@ static void test_lexer_oversized_source_refused_unread(void **state)
     f->src.text = "";
     f->src.size = (size_t)QSM_MAX_SOURCE + 1;
     assert_null(parse_source(&f->src, &f->a, &f->d));
-    assert_string_equal(codes(f), "Q005");
-    assert_contains(diag_at(f, 0)->msg, "the limit is 16777216");
-    assert_int_equal(diag_at(f, 0)->loc.line, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q005");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "the limit is 16777216");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 0);
 }
 
 int main(void)

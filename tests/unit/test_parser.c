@@ -19,12 +19,8 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
-#include "driver.h"
 #include "parse.h"
-
-#define EC_PATH "surfaces/event-coordination.qsm"
-
-static source ec_src;              /* surfaces/event-coordination.qsm */
+#include "qtmc_fixture.h"
 
 typedef struct fixture {
     arena a;
@@ -32,49 +28,15 @@ typedef struct fixture {
     source src;
 } fixture;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    if (driver_load(EC_PATH, &ec_src) != 0) {
-        fprintf(stderr, "test_parser: cannot read %s (run from the top directory)\n",
-                EC_PATH);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    driver_unload(&ec_src);
-    return 0;
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    arena_init(&f->a);
-    diag_init(&f->d, &f->a);
-    *state = f;
-    return 0;
+    return QTMC_SETUP(state, fixture);
 }
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    arena_free(&f->a);
-    free(f);
-    return 0;
+    return QTMC_TEARDOWN(state, fixture);
 }
-
-#define assert_contains(hay, needle)                                          \
-    do {                                                                      \
-        const char *h_ = (hay), *n_ = (needle);                               \
-        if (!h_ || !strstr(h_, n_))                                           \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_ ? h_ : "(null)");    \
-    } while (0)
 
 /* Parses a spec given as a C string; NULL on any error. */
 static ast_surface *parse(fixture *f, const char *text)
@@ -87,27 +49,10 @@ static ast_surface *parse(fixture *f, const char *text)
 
 static ast_surface *parse_ec(fixture *f)
 {
-    ast_surface *s = parse_source(&ec_src, &f->a, &f->d);
+    ast_surface *s = parse_source(&qtmc_ec_src, &f->a, &f->d);
     assert_non_null(s);
     assert_int_equal(f->d.errors, 0);
     return s;
-}
-
-/* The codes of every kept diagnostic, in emission order: "Q004 Q004". */
-static const char *codes(fixture *f)
-{
-    char *s = arena_strdup(&f->a, "");
-    for (size_t i = 0; i < f->d.list.n; i++) {
-        const diag *g = f->d.list.v[i];
-        s = arena_printf(&f->a, "%s%s%s", s, i ? " " : "", g->code);
-    }
-    return s;
-}
-
-static const diag *diag_at(fixture *f, size_t i)
-{
-    assert_true(i < f->d.list.n);
-    return f->d.list.v[i];
 }
 
 static const ast_block *block(const ast_surface *s, size_t i)
@@ -129,7 +74,7 @@ static void test_parser_ec_block_sequence(void **state)
     fixture *f = *state;
     ast_surface *s = parse_ec(f);
     assert_string_equal(s->slug.name, "event-coordination");
-    assert_ptr_equal(s->src, &ec_src);
+    assert_ptr_equal(s->src, &qtmc_ec_src);
     static const ast_block_kind want[] = {BLK_SETTING, BLK_SETTING, BLK_SETTING,
                                           BLK_EXECUTION, BLK_INTAKE, BLK_LIFECYCLE,
                                           BLK_TRANSITIONS, BLK_EVIDENCE, BLK_RECORD};
@@ -346,8 +291,8 @@ static void test_parser_max_is_not_a_field_name(void **state)
     fixture *f = *state;
     /* after a field, `max` is that field's option and wants a number */
     assert_null(parse(f, "surface x { intake { s { a: text max: text } } }"));
-    assert_string_equal(codes(f), "Q004");
-    assert_string_equal(diag_at(f, 0)->msg, "expected number after `max`, found `:`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected number after `max`, found `:`");
 }
 
 static void test_parser_keywords_as_record_fields(void **state)
@@ -380,8 +325,8 @@ static void test_parser_required_cannot_name_a_field(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { intake { s { required: text } } }"));
-    assert_string_equal(codes(f), "Q004");
-    assert_contains(diag_at(f, 0)->msg, "unexpected `required`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "unexpected `required`");
 }
 
 static void test_parser_value_kinds(void **state)
@@ -479,7 +424,7 @@ static void test_parser_error_expected_arrow(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  transitions {\n    queued { }\n  }\n}"));
-    const diag *g = diag_at(f, 0);
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->code, "Q004");
     assert_string_equal(g->msg, "expected `->` after `queued`, found `{`");
     assert_int_equal(g->loc.line, 3);
@@ -491,23 +436,23 @@ static void test_parser_error_expected_by(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { transitions { a -> b on c } }"));
-    assert_string_equal(codes(f), "Q004");
-    assert_string_equal(diag_at(f, 0)->msg, "expected `by` after `c`, found `}`");
-    assert_int_equal(diag_at(f, 0)->loc.col, 39);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected `by` after `c`, found `}`");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 39);
 }
 
 static void test_parser_error_keyword_where_identifier_needed(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { transitions { queued -> final on x by y } }"));
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected `final` after `->`");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected `final` after `->`");
 }
 
 static void test_parser_error_field_type(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { intake { s { f: } } }"));
-    assert_string_equal(diag_at(f, 0)->msg,
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg,
                         "expected `one_of` or identifier after `:`, found `}`");
 }
 
@@ -515,7 +460,7 @@ static void test_parser_error_hint_needs_string(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { lifecycle { a hint b } }"));
-    assert_string_equal(diag_at(f, 0)->msg, "expected string after `hint`, found `b`");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected string after `hint`, found `b`");
 }
 
 static void test_parser_error_max_needs_number(void **state)
@@ -523,32 +468,34 @@ static void test_parser_error_max_needs_number(void **state)
     fixture *f = *state;
     assert_null(parse(f, "surface x { intake { s { f: text max \"5\" } } }"));
     /* a string is shown with its text */
-    assert_string_equal(diag_at(f, 0)->msg, "expected number after `max`, found \"5\"");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected number after `max`, found \"5\"");
 }
 
 static void test_parser_error_missing_slug(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface { }"));
-    assert_string_equal(diag_at(f, 0)->msg, "expected identifier after `surface`, found `{`");
-    assert_int_equal(diag_at(f, 0)->loc.col, 9);
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg,
+                        "expected identifier after `surface`, found `{`");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 9);
 }
 
 static void test_parser_error_trailing_input(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { }\nextra"));
-    assert_string_equal(codes(f), "Q004");
-    assert_string_equal(diag_at(f, 0)->msg, "expected end of file after `}`, found `extra`");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg,
+                        "expected end of file after `}`, found `extra`");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
 }
 
 static void test_parser_error_second_surface(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { }\nsurface y { }"));
-    assert_string_equal(codes(f), "Q004");
-    assert_contains(diag_at(f, 0)->msg, "found `surface`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_contains(qtmc_diag_at(&f->d, 0)->msg, "found `surface`");
 }
 
 static void test_parser_error_long_token_truncated(void **state)
@@ -557,7 +504,7 @@ static void test_parser_error_long_token_truncated(void **state)
     char *text = arena_printf(&f->a, "surface x { %s }", "abcdefghij"
                               "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghij");
     assert_null(parse(f, text));
-    const char *msg = diag_at(f, 0)->msg;
+    const char *msg = qtmc_diag_at(&f->d, 0)->msg;
     assert_contains(msg, "unexpected `}` after `abcdefghij");
     assert_contains(msg, "...`");
     assert_true(strlen(msg) < 100);
@@ -567,8 +514,8 @@ static void test_parser_empty_input(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, ""));
-    assert_string_equal(codes(f), "Q004");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->msg, "expected `surface`, found end of file");
     assert_int_equal(g->loc.line, 1);
     assert_int_equal(g->loc.col, 1);
@@ -578,15 +525,15 @@ static void test_parser_comment_only_input(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "# nothing here\n"));
-    assert_string_equal(codes(f), "Q004");
-    assert_string_equal(diag_at(f, 0)->msg, "expected `surface`, found end of file");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected `surface`, found end of file");
 }
 
 static void test_parser_error_not_a_surface(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "lifecycle { }"));
-    assert_string_equal(diag_at(f, 0)->msg, "expected `surface`, found `lifecycle`");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "expected `surface`, found `lifecycle`");
 }
 
 static void test_parser_error_at_end_of_file(void **state)
@@ -594,8 +541,8 @@ static void test_parser_error_at_end_of_file(void **state)
     fixture *f = *state;
     /* "after" names the last token; the caret is at the end of the text */
     assert_null(parse(f, "surface x {\n"));
-    assert_string_equal(codes(f), "Q004");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->msg, "unexpected end of file after `{`");
     assert_int_equal(g->loc.line, 1);
     assert_int_equal(g->loc.col, 12);
@@ -605,7 +552,7 @@ static void test_parser_error_at_end_of_file_after_string(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x { name \"Some name\""));
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected end of file after \"Some name\"");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected end of file after \"Some name\"");
 }
 
 /*** recovery ***/
@@ -621,11 +568,11 @@ static void test_parser_recovers_across_sections(void **state)
         "    c { h text }\n"
         "  }\n"
         "}\n"));
-    assert_string_equal(codes(f), "Q004 Q004 Q004");
-    assert_int_equal(diag_at(f, 0)->loc.line, 3);
-    assert_int_equal(diag_at(f, 1)->loc.line, 4);
-    assert_string_equal(diag_at(f, 2)->msg, "expected `:` after `h`, found `text`");
-    assert_int_equal(diag_at(f, 2)->loc.line, 5);
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 3);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 4);
+    assert_string_equal(qtmc_diag_at(&f->d, 2)->msg, "expected `:` after `h`, found `text`");
+    assert_int_equal(qtmc_diag_at(&f->d, 2)->loc.line, 5);
 }
 
 static void test_parser_recovers_from_section_into_next_block(void **state)
@@ -636,10 +583,10 @@ static void test_parser_recovers_from_section_into_next_block(void **state)
         "  intake { s { f: } }\n"
         "  execution { claim }\n"
         "}\n"));
-    assert_string_equal(codes(f), "Q004 Q004");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
-    assert_int_equal(diag_at(f, 1)->loc.line, 3);
-    assert_string_equal(diag_at(f, 1)->msg, "unexpected `}` after `claim`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 3);
+    assert_string_equal(qtmc_diag_at(&f->d, 1)->msg, "unexpected `}` after `claim`");
 }
 
 /*
@@ -656,11 +603,11 @@ static void test_parser_recovers_across_top_level_blocks(void **state)
         "  name \"a\" spec \"b\" status active\n"
         "  transitions { a -> b on c }\n"
         "}\n"));
-    assert_string_equal(codes(f), "Q004 Q004");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected `}` after `claim`");
-    assert_int_equal(diag_at(f, 1)->loc.line, 4);
-    assert_string_equal(diag_at(f, 1)->msg, "expected `by` after `c`, found `}`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected `}` after `claim`");
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 4);
+    assert_string_equal(qtmc_diag_at(&f->d, 1)->msg, "expected `by` after `c`, found `}`");
 }
 
 static void test_parser_recovers_after_lifecycle_error(void **state)
@@ -671,17 +618,17 @@ static void test_parser_recovers_after_lifecycle_error(void **state)
         "  lifecycle { a \"A\" 3 }\n"
         "  transitions { a -> }\n"
         "}\n"));
-    assert_string_equal(codes(f), "Q004 Q004");
-    assert_int_equal(diag_at(f, 0)->loc.line, 2);
-    assert_int_equal(diag_at(f, 1)->loc.line, 3);
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 3);
 }
 
 static void test_parser_unknown_block_suggests(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  lifecyle { a }\n}\n"));
-    assert_string_equal(codes(f), "Q004");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->msg, "unknown block `lifecyle`");
     assert_int_equal(g->loc.line, 2);
     assert_int_equal(g->loc.col, 3);
@@ -698,8 +645,8 @@ static void test_parser_string_before_brace_is_not_a_block_name(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  name \"record\" { }\n}\n"));
-    assert_string_equal(codes(f), "Q004");
-    const diag *g = diag_at(f, 0);
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    const diag *g = qtmc_diag_at(&f->d, 0);
     if (strstr(g->msg, "unknown block"))
         fail_msg("a string read as a block name: %s", g->msg);
     assert_null(g->notes);
@@ -709,7 +656,7 @@ static void test_parser_missing_close_brace_note(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  lifecycle { a\n  transitions { a -> b on c by d }\n}\n"));
-    const diag *g = diag_at(f, 0);
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->code, "Q004");
     assert_string_equal(g->msg, "unexpected `transitions` after `a`");
     assert_int_equal(g->loc.line, 3);
@@ -726,7 +673,7 @@ static void test_parser_no_cascade_after_nested_braces(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  transitions {\n    queued { }\n  }\n}"));
-    assert_string_equal(codes(f), "Q004");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
 }
 
 /*
@@ -738,8 +685,8 @@ static void test_parser_recovers_after_bad_top_level_setting(void **state)
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  status active extra\n  lifecycle { a 3 }\n}\n"));
     assert_int_equal(f->d.errors, 2);
-    assert_string_equal(diag_at(f, 1)->msg, "unexpected `3` after `a`");
-    assert_int_equal(diag_at(f, 1)->loc.line, 3);
+    assert_string_equal(qtmc_diag_at(&f->d, 1)->msg, "unexpected `3` after `a`");
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 3);
 }
 
 /*
@@ -750,7 +697,7 @@ static void test_parser_no_missing_brace_note_at_top_level(void **state)
 {
     fixture *f = *state;
     assert_null(parse(f, "surface x {\n  status active extra\n  execution { claim required }\n}\n"));
-    const diag *g = diag_at(f, 0);
+    const diag *g = qtmc_diag_at(&f->d, 0);
     assert_string_equal(g->msg, "unexpected `execution` after `extra`");
     for (const diag_remark *n = g->notes; n; n = n->next)
         if (strstr(n->msg, "`}` of the block before it"))
@@ -765,11 +712,11 @@ static void test_parser_recovers_past_nested_braces_in_a_section(void **state)
         "  intake { s { f: { { } } } g { h: } }\n"
         "  record { a : }\n"
         "}\n"));
-    assert_string_equal(codes(f), "Q004 Q004 Q004");
-    assert_int_equal(diag_at(f, 0)->loc.col, 19);
-    assert_int_equal(diag_at(f, 1)->loc.line, 2);
-    assert_int_equal(diag_at(f, 1)->loc.col, 36);
-    assert_string_equal(diag_at(f, 2)->msg, "unexpected `:` after `a`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004 Q004");
+    assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.col, 19);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.line, 2);
+    assert_int_equal(qtmc_diag_at(&f->d, 1)->loc.col, 36);
+    assert_string_equal(qtmc_diag_at(&f->d, 2)->msg, "unexpected `:` after `a`");
 }
 
 static void test_parser_end_of_file_during_recovery(void **state)
@@ -777,8 +724,8 @@ static void test_parser_end_of_file_during_recovery(void **state)
     fixture *f = *state;
     /* the blocks are never closed: one report, then a clean stop */
     assert_null(parse(f, "surface x {\n  lifecycle { a 3 { {\n"));
-    assert_string_equal(codes(f), "Q004");
-    assert_string_equal(diag_at(f, 0)->msg, "unexpected `3` after `a`");
+    assert_string_equal(qtmc_codes(&f->d), "Q004");
+    assert_string_equal(qtmc_diag_at(&f->d, 0)->msg, "unexpected `3` after `a`");
 }
 
 static void test_parser_error_discards_the_tree(void **state)
@@ -908,5 +855,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parser_ast_dump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parser_ast_dump_ec_mentions_every_phase, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

@@ -7,9 +7,6 @@
  * append-only, refusals and failed transactions leaving the file
  * byte-for-byte unchanged, and the schema version checks of qtm_open.
  */
-#include <dirent.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,515 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-#include <jansson.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
-#include "qtm.h"
-
-/* --- fixture (the same block opens every engine test file) ------------------
- *
- * Each test runs against a real SQLite file in a fresh temporary directory,
- * opened with QTM_OPEN_CREATE, under a deterministic clock; teardown closes
- * the handle and removes the directory.  fx_setup also adds the cast:
- * ada (admin), ana and bo (operators), vic (vendor), cli (client).
- */
-
-#define HELPER static __attribute__((unused))
-
-typedef struct fx {
-    char dir[128];
-    char path[192];
-    qtm *q;
-    unsigned tick;
-    char now[32];                  /* the stamp the clock gave last */
-    char *dump;                    /* held across a checked call, freed by teardown */
-    json_t *held;                  /* likewise */
-} fx;
-
-/* One second later on every call, from 2026-05-16T09:00:00.000Z. */
-static void fake_clock(char out[32], void *arg)
-{
-    fx *f = arg;
-    unsigned n = f->tick++ % 36000u;
-    snprintf(out, 32, "2026-05-16T%02u:%02u:%02u.000Z", 9u + n / 3600u, n / 60u % 60u,
-             n % 60u);
-    memcpy(f->now, out, 32);
-}
-
-/* Fails the test at file:line unless got == want and, if frag is given, the
- * handle's message contains it (exact: equals it). */
-static void expect_(qtm *q, qtm_status got, qtm_status want, const char *frag, int exact,
-                    const char *what, const char *file, int line)
-{
-    if (got != want) {
-        print_error("%s:%d: %s\n    gave %d %s (%s), want %d %s\n", file, line, what, got,
-                    qtm_category(got), qtm_errmsg(q), want, qtm_category(want));
-        _fail(file, line);
-    }
-    if (qtm_errcode(q) != got) {
-        print_error("%s:%d: %s\n    returned %d but qtm_errcode says %d\n", file, line, what,
-                    got, qtm_errcode(q));
-        _fail(file, line);
-    }
-    if (got == QTM_OK && qtm_errmsg(q)[0]) {
-        print_error("%s:%d: %s\n    succeeded but left message '%s'\n", file, line, what,
-                    qtm_errmsg(q));
-        _fail(file, line);
-    }
-    if (frag && (exact ? strcmp(qtm_errmsg(q), frag) != 0 : !strstr(qtm_errmsg(q), frag))) {
-        print_error("%s:%d: %s\n    message '%s'\n    %s '%s'\n", file, line, what,
-                    qtm_errmsg(q), exact ? "want exactly" : "lacks", frag);
-        _fail(file, line);
-    }
-}
-
-#define EXPECT(want, call) expect_(f->q, (call), (want), NULL, 0, #call, __FILE__, __LINE__)
-#define EXPECT_MSG(want, frag, call) \
-    expect_(f->q, (call), (want), (frag), 0, #call, __FILE__, __LINE__)
-#define EXPECT_EXACT(want, text, call) \
-    expect_(f->q, (call), (want), (text), 1, #call, __FILE__, __LINE__)
-#define OK(call) EXPECT(QTM_OK, call)
-
-static int fx_setup_bare(void **state)
-{
-    fx *f = calloc(1, sizeof *f);
-    const char *tmp = getenv("TMPDIR");
-    if (!f)
-        return -1;
-    if (!tmp || !*tmp || strlen(tmp) > 80)
-        tmp = "/tmp";
-    snprintf(f->dir, sizeof f->dir, "%s/qtm-rt.XXXXXX", tmp);
-    if (!mkdtemp(f->dir)) {
-        free(f);
-        return -1;
-    }
-    snprintf(f->path, sizeof f->path, "%s/qtm.db", f->dir);
-    if (qtm_open(f->path, QTM_OPEN_CREATE, &f->q) != QTM_OK) {
-        print_error("qtm_open %s: %s\n", f->path, f->q ? qtm_errmsg(f->q) : "out of memory");
-        qtm_close(f->q);
-        rmdir(f->dir);
-        free(f);
-        return -1;
-    }
-    qtm_set_clock(f->q, fake_clock, f);
-    *state = f;
-    return 0;
-}
-
-static int fx_setup(void **state)
-{
-    static const char *const cast[][3] = {{"ada", "admin", "Ada Admin"},
-                                          {"ana", "operator", "Ana Morales"},
-                                          {"bo", "operator", "Bo Chen"},
-                                          {"vic", "vendor", "Vic Florist"},
-                                          {"cli", "client", "Cli Client"}};
-    if (fx_setup_bare(state) != 0)
-        return -1;
-    fx *f = *state;
-    for (size_t i = 0; i < sizeof cast / sizeof cast[0]; i++)
-        if (qtm_actor_add(f->q, cast[i][0], cast[i][1], cast[i][2]) != QTM_OK) {
-            print_error("adding %s: %s\n", cast[i][0], qtm_errmsg(f->q));
-            return -1;
-        }
-    return 0;
-}
-
-/* Removes every file in dir (the database, its -wal and -shm, scratch files) and dir. */
-static void rm_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[512];
-    if (d) {
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
-static int fx_teardown(void **state)
-{
-    fx *f = *state;
-    if (!f)
-        return 0;
-    qtm_close(f->q);
-    rm_dir(f->dir);
-    free(f->dump);
-    json_decref(f->held);
-    free(f);
-    return 0;
-}
-
-#define TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-#define TEST_BARE(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_bare, fx_teardown)
-
-/* --- packets ---------------------------------------------------------------- */
-
-/* examples/intake/event-coordination-wedding.json, condensed. */
-static const char EC_PACKET[] =
-    "{\"contact\": {\"name\": \"Ana Morales\", \"method\": \"email\","
-    " \"email\": \"ana.morales@example.com\", \"phone\": \"+1 (512) 555-0143\"},"
-    " \"event\": {\"type\": \"Wedding / Ceremony\","
-    " \"venue\": \"Laguna Gloria, 3809 W 35th St, Austin, TX\", \"date\": \"2026-05-16\","
-    " \"guests\": 140},"
-    " \"request\": {\"package\": \"full_coordination\","
-    " \"service_area\": \"Austin, TX and up to 40 miles around\","
-    " \"preferred_days\": \"Saturdays\", \"preferred_window\": \"Ceremony at 17:00\"},"
-    " \"notes\": {\"condition\": \"Outdoor ceremony for 140 guests; florist, caterer, DJ.\","
-    " \"access\": \"Vendor load-in from 12:00 through the service gate.\"}}";
-
-/* examples/intake/auto-detailing.json, condensed (needs 1 photo). */
-static const char AD_PACKET[] =
-    "{\"contact\": {\"name\": \"Marcus Lee\", \"method\": \"text\", \"phone\": \"(415) 555-0172\"},"
-    " \"vehicle\": {\"make\": \"Toyota\", \"model\": \"RAV4\", \"year\": 2019,"
-    " \"color\": \"Magnetic Gray\", \"size\": \"suv\"},"
-    " \"request\": {\"package\": \"full_detail\", \"service_area\": \"San Francisco, Sunset\"},"
-    " \"notes\": {\"condition\": \"Dog hair on the back seats.\"}}";
-
-/* examples/intake/landscaping.json (a planned surface). */
-static const char LS_PACKET[] =
-    "{\"contact\": {\"name\": \"Priya Natarajan\", \"phone\": \"+1 503-555-0110\"},"
-    " \"property\": {\"address\": \"2214 SE Alder St, Portland, OR 97214\","
-    " \"lot_size\": \"medium\", \"gated\": true},"
-    " \"request\": {\"services\": \"hedge_trimming\", \"frequency\": \"biweekly\","
-    " \"service_area\": \"Portland, SE\"}}";
-
-#define EC "event-coordination"
-#define AD "auto-detailing"
-#define LS "landscaping"
-
-HELPER const char *packet_for(const char *surface)
-{
-    return strcmp(surface, AD) == 0 ? AD_PACKET : strcmp(surface, LS) == 0 ? LS_PACKET : EC_PACKET;
-}
-
-HELPER unsigned photos_for(const char *surface)
-{
-    return strcmp(surface, AD) == 0 ? 1 : 0;
-}
-
-/* --- JSON helpers ----------------------------------------------------------- */
-
-HELPER const char *js(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-HELPER json_int_t ji(const json_t *o, const char *key)
-{
-    return json_integer_value(json_object_get(o, key));
-}
-
-/* Formats an expected message into buf (declare `char msgbuf[256]` and use MSGF). */
-HELPER const char *msgf(char *buf, size_t n, const char *fmt_, ...)
-    __attribute__((format(printf, 3, 4)));
-HELPER const char *msgf(char *buf, size_t n, const char *fmt_, ...)
-{
-    va_list ap;
-    va_start(ap, fmt_);
-    vsnprintf(buf, n, fmt_, ap);
-    va_end(ap);
-    return buf;
-}
-
-#define MSGF(...) msgf(msgbuf, sizeof msgbuf, __VA_ARGS__)
-
-/* --- lifecycle helpers ------------------------------------------------------- */
-
-/* Submits the surface's packet as cli; returns the task. */
-HELPER int64_t submit(fx *f, const char *surface)
-{
-    int64_t r = 0, t = 0;
-    OK(qtm_request_submit(f->q, "cli", surface, packet_for(surface), photos_for(surface), NULL,
-                          &r, &t));
-    assert_true(r > 0 && t > 0);
-    return t;
-}
-
-/* A task approved by ada and assigned to op. */
-HELPER int64_t task_assigned(fx *f, const char *surface, const char *op)
-{
-    int64_t t = submit(f, surface);
-    OK(qtm_task_approve(f->q, "ada", t));
-    OK(qtm_task_assign(f->q, "ada", t, op));
-    return t;
-}
-
-/* A queued job assigned to op. */
-HELPER int64_t job_new(fx *f, const char *surface, const char *op)
-{
-    int64_t j = 0;
-    OK(qtm_job_create(f->q, "ada", task_assigned(f, surface, op), &j));
-    assert_true(j > 0);
-    return j;
-}
-
-/* A job claimed by its assignee op. */
-HELPER int64_t job_claimed(fx *f, const char *surface, const char *op)
-{
-    int64_t j = job_new(f, surface, op);
-    OK(qtm_job_claim(f->q, op, j));
-    return j;
-}
-
-/* One photo per required auto-detailing category. */
-HELPER void add_ad_evidence(fx *f, int64_t j, const char *op)
-{
-    OK(qtm_evidence_add(f->q, op, j, "arrival", "photos/arrival.jpg", NULL));
-    OK(qtm_evidence_add(f->q, op, j, "before", "photos/before.jpg", "seats"));
-    OK(qtm_evidence_add(f->q, op, j, "after", "photos/after.jpg", NULL));
-}
-
-/* Walks a claimed job to its final phase (the record is composed). */
-HELPER void run_to_final(fx *f, int64_t j, const char *surface, const char *op)
-{
-    OK(qtm_job_advance(f->q, op, j, "arrive"));
-    OK(qtm_job_advance(f->q, op, j, "start"));
-    if (strcmp(surface, AD) == 0) {
-        OK(qtm_job_advance(f->q, op, j, "finish"));
-        add_ad_evidence(f, j, op);
-    }
-    OK(qtm_job_advance(f->q, op, j, "complete"));
-}
-
-/* A job run through and completed by op. */
-HELPER int64_t job_done(fx *f, const char *surface, const char *op)
-{
-    int64_t j = job_claimed(f, surface, op);
-    run_to_final(f, j, surface, op);
-    OK(qtm_job_complete(f->q, op, j));
-    return j;
-}
-
-HELPER json_t *job_show(fx *f, int64_t j)
-{
-    json_t *o = NULL;
-    OK(qtm_job_show(f->q, j, &o));
-    assert_non_null(o);
-    return o;
-}
-
-/* The job's phase and state, for quick checks. */
-HELPER void assert_job(fx *f, int64_t j, const char *state, const char *phase)
-{
-    json_t *o = job_show(f, j);
-    assert_string_equal(js(o, "state"), state);
-    assert_string_equal(js(o, "phase"), phase);
-    json_decref(o);
-}
-
-HELPER size_t log_len(fx *f, int64_t job)
-{
-    json_t *a = NULL;
-    OK(qtm_log(f->q, job, &a));
-    size_t n = json_array_size(a);
-    json_decref(a);
-    return n;
-}
-
-/* The last audit row (caller decrefs). */
-HELPER json_t *log_last(fx *f)
-{
-    json_t *a = NULL;
-    OK(qtm_log(f->q, 0, &a));
-    assert_true(json_array_size(a) > 0);
-    json_t *row = json_incref(json_array_get(a, json_array_size(a) - 1));
-    json_decref(a);
-    return row;
-}
-
-HELPER size_t task_count(fx *f, const char *state)
-{
-    json_t *a = NULL;
-    OK(qtm_task_list(f->q, state, &a));
-    size_t n = json_array_size(a);
-    json_decref(a);
-    return n;
-}
-
-/* --- direct SQLite access (what an attacker or a second program sees) ------- */
-
-HELPER sqlite3 *db_open(fx *f)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
-
-/* Runs sql on a fresh connection; returns SQLite's result code, and its
- * message in err (if given). */
-HELPER int db_exec(fx *f, const char *sql, char *err, size_t n)
-{
-    sqlite3 *db = db_open(f);
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (err && n)
-        snprintf(err, n, "%s", msg ? msg : "");
-    sqlite3_free(msg);
-    sqlite3_close(db);
-    return rc;
-}
-
-#define DB_OK(sql) assert_int_equal(db_exec(f, (sql), NULL, 0), SQLITE_OK)
-
-HELPER int64_t db_int(fx *f, const char *sql)
-{
-    sqlite3 *db = db_open(f);
-    sqlite3_stmt *st = NULL;
-    int64_t v = -1;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-/* The first column of the first row of sql, as text (caller frees; NULL if none). */
-HELPER char *db_text(fx *f, const char *sql)
-{
-    sqlite3 *db = db_open(f);
-    sqlite3_stmt *st = NULL;
-    char *v = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
-
-/* Every row of every table (and the schema), as text; caller frees. */
-HELPER char *db_dump(fx *f)
-{
-    sqlite3 *db = db_open(f);
-    sqlite3_stmt *tables = NULL, *st = NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&buf, &len);
-    assert_non_null(out);
-    fprintf(out, "user_version %lld\n",
-            (long long)db_int(f, "PRAGMA user_version"));
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'"
-                                        " UNION ALL SELECT 'sqlite_master' ORDER BY 1",
-                                        -1, &tables, NULL),
-                     SQLITE_OK);
-    while (sqlite3_step(tables) == SQLITE_ROW) {
-        char q[256];
-        const char *name = (const char *)sqlite3_column_text(tables, 0);
-        snprintf(q, sizeof q, "SELECT * FROM \"%s\" ORDER BY 1, 2", name);
-        fprintf(out, "== %s\n", name);
-        assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            for (int c = 0; c < sqlite3_column_count(st); c++) {
-                switch (sqlite3_column_type(st, c)) {
-                case SQLITE_NULL: fputs("N|", out); break;
-                case SQLITE_INTEGER:
-                    fprintf(out, "I%lld|", (long long)sqlite3_column_int64(st, c));
-                    break;
-                default:
-                    fprintf(out, "T%d:%s|", sqlite3_column_bytes(st, c),
-                            (const char *)sqlite3_column_text(st, c));
-                }
-            }
-            fputc('\n', out);
-        }
-        sqlite3_finalize(st);
-    }
-    sqlite3_finalize(tables);
-    sqlite3_close(db);
-    fclose(out);
-    return buf;
-}
-
-/* Fails, naming the first line where two dumps differ; frees after. */
-HELPER void dump_differs(fx *f, char *after, const char *what, const char *file, int line)
-{
-    const char *a = f->dump, *b = after;
-    while (*a && *a == *b)
-        a++, b++;
-    while (a > f->dump && a[-1] != '\n')
-        a--, b--;
-    print_error("%s:%d: %s changed the database\n    before: %.200s\n    after:  %.200s\n",
-                file, line, what, a, b);
-    free(after);
-    _fail(file, line);
-}
-
-/* Runs call, expects `want` and checks that the database is byte-for-byte
- * unchanged (every table, every row, the schema). */
-#define UNCHANGED(want, call)                                                  \
-    do {                                                                       \
-        free(f->dump);                                                         \
-        f->dump = db_dump(f);                                                  \
-        EXPECT(want, call);                                                    \
-        char *after_ = db_dump(f);                                             \
-        if (strcmp(f->dump, after_) != 0)                                      \
-            dump_differs(f, after_, #call, __FILE__, __LINE__);                \
-        free(after_);                                                          \
-        free(f->dump);                                                         \
-        f->dump = NULL;                                                        \
-    } while (0)
-
-/* --- landscaping (status planned) -------------------------------------------
- * qtm_request_submit refuses a planned surface, so no task of landscaping can
- * arise through the API.  To exercise what only landscaping declares (pool
- * ownership, `requires payment`, an admin transition, hidden completed jobs),
- * its request and review task are written directly, as a surface that was
- * active when the request came in would have left them; every step after
- * that goes through the API.  Returns the task (in review). */
-HELPER int64_t ls_task_injected(fx *f)
-{
-    sqlite3 *db = db_open(f);
-    sqlite3_stmt *st = NULL;
-    json_t *p = json_loads(LS_PACKET, 0, NULL);
-    char *canon = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(p);
-    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO requests(surface, fingerprint, intake,"
-                                        " photos, created_at) VALUES('landscaping', ?1, ?2, 0,"
-                                        " '2026-05-01T08:00:00.000Z')", -1, &st, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(st, 1, qtm_surface_find(LS)->fingerprint, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_finalize(st);
-    free(canon);
-    assert_int_equal(sqlite3_exec(db, "INSERT INTO tasks(request_id, state, created_at, updated_at)"
-                                  " VALUES(last_insert_rowid(), 'review',"
-                                  " '2026-05-01T08:00:00.000Z', '2026-05-01T08:00:00.000Z')",
-                                  NULL, NULL, NULL), SQLITE_OK);
-    int64_t t = sqlite3_last_insert_rowid(db);
-    sqlite3_close(db);
-    return t;
-}
-
-/* A queued landscaping visit, approved and assigned to op. */
-HELPER int64_t ls_job_new(fx *f, const char *op)
-{
-    int64_t t = ls_task_injected(f), j = 0;
-    OK(qtm_task_approve(f->q, "ada", t));
-    OK(qtm_task_assign(f->q, "ada", t, op));
-    OK(qtm_job_create(f->q, "ada", t, &j));
-    return j;
-}
-
-/* --- end of the shared block ------------------------------------------------ */
+#include "rt_fixture.h"
 
 /* Runs verify; expects `want`; returns the report (caller decrefs). */
-static json_t *verify_(fx *f, qtm_status want, const char *file, int line)
+static json_t *verify_(rt_fx *f, qtm_status want, const char *file, int line)
 {
     json_t *rep = NULL;
     qtm_status st = qtm_verify(f->q, &rep);
     f->held = rep;
-    expect_(f->q, st, want, NULL, 0, "qtm_verify", file, line);
+    rt_expect(f->q, st, want, NULL, 0, "qtm_verify", file, line);
     assert_non_null(rep);
     assert_int_equal(json_is_true(json_object_get(rep, "ok")), want == QTM_OK);
     if (want == QTM_OK)
@@ -559,16 +58,16 @@ static void chain_hash(const char *prev, const json_t *row, char out[65])
     unsigned char d[crypto_hash_sha256_BYTES], sep = 0x1F;
     char num[2][24];
     const char *fields[9];
-    snprintf(num[0], sizeof num[0], "%lld", (long long)ji(row, "entity_id"));
-    snprintf(num[1], sizeof num[1], "%lld", (long long)ji(row, "job"));
+    snprintf(num[0], sizeof num[0], "%lld", (long long)rt_ji(row, "entity_id"));
+    snprintf(num[1], sizeof num[1], "%lld", (long long)rt_ji(row, "job"));
     fields[0] = prev;
-    fields[1] = js(row, "at");
-    fields[2] = js(row, "actor");
-    fields[3] = js(row, "entity");
+    fields[1] = rt_js(row, "at");
+    fields[2] = rt_js(row, "actor");
+    fields[3] = rt_js(row, "entity");
     fields[4] = num[0];
-    fields[5] = js(row, "action");
-    fields[6] = js(row, "from");
-    fields[7] = js(row, "to");
+    fields[5] = rt_js(row, "action");
+    fields[6] = rt_js(row, "from");
+    fields[7] = rt_js(row, "to");
     fields[8] = num[1];
     crypto_hash_sha256_init(&h);
     for (int i = 0; i < 9; i++) {
@@ -582,15 +81,15 @@ static void chain_hash(const char *prev, const json_t *row, char out[65])
 
 /* An event-coordination job and an auto-detailing job run end to end, with
  * a participant and payments. */
-static void full_lifecycle(fx *f, int64_t *ec, int64_t *ad)
+static void full_lifecycle(rt_fx *f, int64_t *ec, int64_t *ad)
 {
-    *ec = job_claimed(f, EC, "ana");
+    *ec = rt_job_claimed(f, EC, "ana");
     OK(qtm_participant_add(f->q, "ana", *ec, "Vic Florist", "florist", NULL));
-    run_to_final(f, *ec, EC, "ana");
+    rt_run_to_final(f, *ec, EC, "ana");
     OK(qtm_job_complete(f->q, "ana", *ec));
     qtm_payment p = {"1500.00", NULL, "wire", "final", "1500", 0};
     OK(qtm_settle(f->q, "ada", *ec, &p));
-    *ad = job_done(f, AD, "bo");
+    *ad = rt_job_done(f, AD, "bo");
     qtm_payment q = {"40", NULL, "cash", NULL, "180", 0};
     OK(qtm_settle(f->q, "bo", *ad, &q));
 }
@@ -599,12 +98,12 @@ static void full_lifecycle(fx *f, int64_t *ec, int64_t *ad)
 
 static void test_every_change_appends_audit_rows(void **state)
 {
-    fx *f = *state;
-    size_t n = log_len(f, 0);
+    rt_fx *f = *state;
+    size_t n = rt_log_len(f, 0);
 #define STEP(rows, call)                          \
     do {                                          \
         OK(call);                                 \
-        assert_int_equal(log_len(f, 0), n + (rows)); \
+        assert_int_equal(rt_log_len(f, 0), n + (rows)); \
         n += (rows);                              \
     } while (0)
     int64_t r, t, j;
@@ -629,7 +128,7 @@ static void test_every_change_appends_audit_rows(void **state)
     STEP(1, qtm_settle(f->q, "ana", j, &p));
     STEP(2, qtm_job_advance(f->q, "ana", j, "complete"));
     STEP(1, qtm_job_complete(f->q, "ana", j));
-    int64_t t2 = submit(f, EC);
+    int64_t t2 = rt_submit(f, EC);
     n += 2;
     STEP(1, qtm_task_reject(f->q, "ada", t2, "duplicate"));
     STEP(1, qtm_task_close(f->q, "ada", t2));
@@ -642,13 +141,13 @@ static void test_every_change_appends_audit_rows(void **state)
     json_decref(o);
     OK(qtm_verify(f->q, &o));
     json_decref(o);
-    assert_int_equal(log_len(f, 0), n);
-    assert_int_equal(db_int(f, "SELECT COUNT(*) FROM audit"), (int64_t)n);
+    assert_int_equal(rt_log_len(f, 0), n);
+    assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM audit"), (int64_t)n);
 }
 
 static void test_audit_rows_are_chained(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     json_t *log = NULL;
@@ -661,10 +160,10 @@ static void test_audit_rows_are_chained(void **state)
     json_t *row;
     json_array_foreach(log, i, row) {
         char want[65];
-        assert_int_equal(ji(row, "id"), (json_int_t)i + 1);
-        assert_string_equal(js(row, "prev_hash"), prev);
+        assert_int_equal(rt_ji(row, "id"), (json_int_t)i + 1);
+        assert_string_equal(rt_js(row, "prev_hash"), prev);
         chain_hash(prev, row, want);
-        assert_string_equal(js(row, "hash"), want);
+        assert_string_equal(rt_js(row, "hash"), want);
         memcpy(prev, want, sizeof prev);
     }
     json_decref(log);
@@ -672,7 +171,7 @@ static void test_audit_rows_are_chained(void **state)
 
 static void test_log_by_job(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     json_t *log = NULL;
@@ -681,12 +180,12 @@ static void test_log_by_job(void **state)
     json_t *row;
     int create = 0, record = 0, complete = 0, payment = 0;
     json_array_foreach(log, i, row) {
-        assert_int_equal(ji(row, "job"), a);
-        create += strcmp(js(row, "action"), "create") == 0;
-        record += strcmp(js(row, "entity"), "record") == 0;
-        complete += strcmp(js(row, "entity"), "job") == 0 &&
-                    strcmp(js(row, "action"), "complete") == 0;
-        payment += strcmp(js(row, "entity"), "settlement") == 0;
+        assert_int_equal(rt_ji(row, "job"), a);
+        create += strcmp(rt_js(row, "action"), "create") == 0;
+        record += strcmp(rt_js(row, "entity"), "record") == 0;
+        complete += strcmp(rt_js(row, "entity"), "job") == 0 &&
+                    strcmp(rt_js(row, "action"), "complete") == 0;
+        payment += strcmp(rt_js(row, "entity"), "settlement") == 0;
     }
     assert_int_equal(create, 1);
     assert_int_equal(record, 1);
@@ -701,35 +200,35 @@ static void test_log_by_job(void **state)
 
 static void test_verify_empty_database(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     json_t *rep = verify(f, QTM_OK);
-    assert_int_equal(ji(rep, "audit_rows"), 0);
-    assert_int_equal(ji(rep, "jobs"), 0);
+    assert_int_equal(rt_ji(rep, "audit_rows"), 0);
+    assert_int_equal(rt_ji(rep, "jobs"), 0);
     json_decref(rep);
 }
 
 static void test_verify_full_lifecycle(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
-    job_claimed(f, EC, "ana");  /* and one still running */
-    job_new(f, AD, "bo");       /* and one queued */
+    rt_job_claimed(f, EC, "ana");  /* and one still running */
+    rt_job_new(f, AD, "bo");       /* and one queued */
     json_t *rep = verify(f, QTM_OK);
-    assert_int_equal(ji(rep, "jobs"), 4);
-    assert_int_equal(ji(rep, "audit_rows"), (json_int_t)log_len(f, 0));
+    assert_int_equal(rt_ji(rep, "jobs"), 4);
+    assert_int_equal(rt_ji(rep, "audit_rows"), (json_int_t)rt_log_len(f, 0));
     json_decref(rep);
 }
 
 static void test_verify_finds_edited_audit_row(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     char err[256];
     /* the trigger stops a plain UPDATE ... */
-    assert_int_not_equal(db_exec(f, "UPDATE audit SET actor = 'mallory' WHERE id = 8", err,
-                                 sizeof err), SQLITE_OK);
+    assert_int_not_equal(rt_db_exec(f, "UPDATE audit SET actor = 'mallory' WHERE id = 8", err,
+                                    sizeof err), SQLITE_OK);
     assert_non_null(strstr(err, "append-only"));
     json_decref(verify(f, QTM_OK));
     /* ... so the attacker drops it first */
@@ -743,7 +242,7 @@ static void test_verify_finds_edited_audit_row(void **state)
 
 static void test_verify_finds_rehashed_audit_row(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     /* a careful attacker recomputes the edited row's hash: the next row's
@@ -754,7 +253,7 @@ static void test_verify_finds_rehashed_audit_row(void **state)
     json_decref(log);
     json_object_set_new(row, "actor", json_string("mallory"));
     char h[65], sql[256];
-    chain_hash(js(row, "prev_hash"), row, h);
+    chain_hash(rt_js(row, "prev_hash"), row, h);
     snprintf(sql, sizeof sql, "DROP TRIGGER audit_no_update;"
              " UPDATE audit SET actor = 'mallory', hash = '%s' WHERE id = 10", h);
     json_decref(row);
@@ -766,7 +265,7 @@ static void test_verify_finds_rehashed_audit_row(void **state)
 
 static void test_verify_finds_deleted_audit_row(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     DB_OK("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 5");
@@ -778,9 +277,9 @@ static void test_verify_finds_deleted_audit_row(void **state)
 /* Cutting the newest rows leaves no broken link, but a state nobody audited. */
 static void test_verify_finds_truncated_log(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     char msgbuf[256];
-    int64_t j = job_claimed(f, EC, "ana");
+    int64_t j = rt_job_claimed(f, EC, "ana");
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
     DB_OK("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)");
     json_t *rep = verify(f, QTM_EVERIFY);
@@ -796,11 +295,11 @@ static void test_verify_finds_truncated_log(void **state)
 
 static void test_verify_finds_edited_record_body(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     char err[256], sql[256], want[128];
-    assert_int_not_equal(db_exec(f, "UPDATE records SET body = '{}'", err, sizeof err),
+    assert_int_not_equal(rt_db_exec(f, "UPDATE records SET body = '{}'", err, sizeof err),
                          SQLITE_OK);
     assert_non_null(strstr(err, "immutable"));
     snprintf(sql, sizeof sql, "DROP TRIGGER records_no_update;"
@@ -810,7 +309,7 @@ static void test_verify_finds_edited_record_body(void **state)
     json_t *rep = verify(f, QTM_EVERIFY);
     snprintf(sql, sizeof sql, "SELECT id FROM records WHERE job_id = %lld", (long long)a);
     snprintf(want, sizeof want, "record %lld (job %lld) does not match its hash",
-             (long long)db_int(f, sql), (long long)a);
+             (long long)rt_db_int(f, sql), (long long)a);
     assert_finding(rep, want);
     assert_int_equal(json_array_size(json_object_get(rep, "findings")), 1);
     json_decref(rep);
@@ -818,7 +317,7 @@ static void test_verify_finds_edited_record_body(void **state)
 
 static void test_verify_finds_deleted_record(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     char sql[128], want[128];
@@ -834,8 +333,8 @@ static void test_verify_finds_deleted_record(void **state)
 
 static void test_verify_finds_forged_record(void **state)
 {
-    fx *f = *state;
-    int64_t j = job_claimed(f, EC, "ana");
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
     char sql[256], want[128];
     snprintf(sql, sizeof sql, "INSERT INTO records(job_id, se_id, surface, body, hash, created_at)"
              " SELECT %lld, id, 'event-coordination', '{}',"
@@ -853,8 +352,8 @@ static void test_verify_finds_forged_record(void **state)
 
 static void test_verify_finds_job_state_changed_behind_its_back(void **state)
 {
-    fx *f = *state;
-    int64_t j = job_claimed(f, EC, "ana");
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
     char sql[128], want[128];
     snprintf(sql, sizeof sql, "UPDATE jobs SET state = 'complete' WHERE id = %lld", (long long)j);
     DB_OK(sql);
@@ -877,8 +376,8 @@ static void test_verify_finds_job_state_changed_behind_its_back(void **state)
 
 static void test_verify_finds_phase_changed_behind_its_back(void **state)
 {
-    fx *f = *state;
-    int64_t j = job_claimed(f, EC, "ana");
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
     char sql[128], want[160];
     snprintf(sql, sizeof sql, "UPDATE service_events SET phase = 'in_progress' WHERE job_id = %lld",
@@ -906,20 +405,20 @@ static void test_verify_finds_phase_changed_behind_its_back(void **state)
  * composed with (the `record compose` row), so verify can and must see it. */
 static void test_verify_finds_rehashed_record_body(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     json_t *o = NULL;
     OK(qtm_record_show(f->q, a, &o));
     json_object_set_new(json_object_get(o, "body"), "operator", json_string("bo"));
     char *body = json_dumps(json_object_get(o, "body"), JSON_COMPACT | JSON_SORT_KEYS);
-    json_int_t id = ji(o, "id");
+    json_int_t id = rt_ji(o, "id");
     json_decref(o);
     unsigned char h[crypto_hash_sha256_BYTES];
     char hex[65];
     crypto_hash_sha256(h, (const unsigned char *)body, strlen(body));
     sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    sqlite3 *db = db_open(f);
+    sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *st = NULL;
     assert_int_equal(sqlite3_exec(db, "DROP TRIGGER records_no_update", NULL, NULL, NULL),
                      SQLITE_OK);
@@ -933,7 +432,7 @@ static void test_verify_finds_rehashed_record_body(void **state)
     sqlite3_close(db);
     free(body);
     OK(qtm_record_show(f->q, a, &o));
-    assert_string_equal(js(json_object_get(o, "body"), "operator"), "bo");
+    assert_string_equal(rt_js(json_object_get(o, "body"), "operator"), "bo");
     json_decref(o);
     json_decref(verify(f, QTM_EVERIFY));
 }
@@ -942,32 +441,31 @@ static void test_verify_finds_rehashed_record_body(void **state)
 
 static void test_append_only_tables_refuse_update_and_delete(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     static const char *const tables[] = {"requests", "records", "payments", "audit",
-                                         "phase_changes", "evidence"};
-    static const char *const column[] = {"intake", "body", "amount", "action", "to_phase",
-                                         "ref"};
-    char *before = db_dump(f);
+                                         "evidence"};
+    static const char *const column[] = {"intake", "body", "amount", "action", "ref"};
+    char *before = rt_db_dump(f);
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[160], err[256];
         int64_t rows;
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", tables[i]);
-        rows = db_int(f, sql);
+        rows = rt_db_int(f, sql);
         assert_true(rows > 0);
         snprintf(sql, sizeof sql, "UPDATE %s SET %s = %s", tables[i], column[i], column[i]);
-        assert_int_equal(db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
+        assert_int_equal(rt_db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
         assert_true(strstr(err, "immutable") || strstr(err, "append-only"));
         snprintf(sql, sizeof sql, "DELETE FROM %s", tables[i]);
-        assert_int_equal(db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
+        assert_int_equal(rt_db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = (SELECT MAX(rowid) FROM %s)",
                  tables[i], tables[i]);
-        assert_int_equal(db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
+        assert_int_equal(rt_db_exec(f, sql, err, sizeof err), SQLITE_CONSTRAINT);
         snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", tables[i]);
-        assert_int_equal(db_int(f, sql), rows);
+        assert_int_equal(rt_db_int(f, sql), rows);
     }
-    char *after = db_dump(f);
+    char *after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -978,17 +476,17 @@ static void test_append_only_tables_refuse_update_and_delete(void **state)
 
 static void test_refusals_change_nothing(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t r, t, j, a, b;
     full_lifecycle(f, &a, &b);
-    int64_t review = submit(f, EC);
-    int64_t approved = submit(f, EC);
+    int64_t review = rt_submit(f, EC);
+    int64_t approved = rt_submit(f, EC);
     OK(qtm_task_approve(f->q, "ada", approved));
-    int64_t run = job_claimed(f, AD, "ana");
+    int64_t run = rt_job_claimed(f, AD, "ana");
     OK(qtm_job_advance(f->q, "ana", run, "arrive"));
     OK(qtm_job_advance(f->q, "ana", run, "start"));
     OK(qtm_job_advance(f->q, "ana", run, "finish"));
-    int64_t queued = job_new(f, EC, "ana");
+    int64_t queued = rt_job_new(f, EC, "ana");
     OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "idem", &r, &t));
     qtm_payment neg = {"-1", NULL, "cash", NULL, NULL, 0};
     qtm_payment eur = {"1", "EUR", "cash", NULL, NULL, 0};
@@ -1034,29 +532,29 @@ static void test_refusals_change_nothing(void **state)
 /* A failure inside a transaction, after some writes, rolls all of them back. */
 static void test_failed_transaction_leaves_nothing(void **state)
 {
-    fx *f = *state;
-    int64_t j = job_claimed(f, EC, "ana");
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
     OK(qtm_job_advance(f->q, "ana", j, "start"));
     /* the record cannot be stored: the ServiceEvent must not complete either */
     DB_OK("CREATE TRIGGER no_records BEFORE INSERT ON records"
           " BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    char *before = db_dump(f);
+    char *before = rt_db_dump(f);
     qtm_status st = qtm_job_advance(f->q, "ana", j, "complete");
     assert_int_not_equal(st, QTM_OK);
     assert_int_equal(qtm_errcode(f->q), st);
-    char *after = db_dump(f);
+    char *after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
-    assert_job(f, j, "active", "in_progress");
+    rt_assert_job(f, j, "active", "in_progress");
     /* an audit row that cannot be written stops a claim */
-    int64_t k = job_new(f, EC, "ana");
+    int64_t k = rt_job_new(f, EC, "ana");
     DB_OK("CREATE TRIGGER no_audit BEFORE INSERT ON audit"
           " BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-    before = db_dump(f);
+    before = rt_db_dump(f);
     assert_int_not_equal(qtm_job_claim(f->q, "ana", k), QTM_OK);
-    after = db_dump(f);
+    after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -1070,14 +568,14 @@ static void test_failed_transaction_leaves_nothing(void **state)
 
 static void test_open_newer_schema_refused(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     OK(qtm_actor_add(f->q, "zed", "operator", NULL));
     qtm_close(f->q);
     f->q = NULL;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", QTM_SCHEMA_VERSION + 1);
     DB_OK(sql);
-    char *before = db_dump(f);
+    char *before = rt_db_dump(f);
     for (unsigned flags = 0; flags <= QTM_OPEN_CREATE; flags += QTM_OPEN_CREATE) {
         qtm *q = NULL;
         assert_int_equal(qtm_open(f->path, flags, &q), QTM_ESTORAGE);
@@ -1093,7 +591,7 @@ static void test_open_newer_schema_refused(void **state)
         assert_null(o);
         qtm_close(q);
     }
-    char *after = db_dump(f);
+    char *after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -1101,7 +599,7 @@ static void test_open_newer_schema_refused(void **state)
 
 static void test_open_garbage_refused(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     char path[256];
     snprintf(path, sizeof path, "%s/garbage.db", f->dir);
     static const char line[] = "this is not a database, just text written over it\n";
@@ -1124,7 +622,7 @@ static void test_open_garbage_refused(void **state)
 
 static void test_open_missing_without_create(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     char path[256];
     snprintf(path, sizeof path, "%s/missing.db", f->dir);
     qtm *q = NULL;
@@ -1148,29 +646,29 @@ static void test_open_missing_without_create(void **state)
 
 static void test_open_again_keeps_everything(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     int64_t a, b;
     full_lifecycle(f, &a, &b);
-    char *before = db_dump(f);
+    char *before = rt_db_dump(f);
     qtm_close(f->q);
     f->q = NULL;
     assert_int_equal(qtm_open(f->path, 0, &f->q), QTM_OK);
-    qtm_set_clock(f->q, fake_clock, f);
-    assert_int_equal(db_int(f, "PRAGMA user_version"), QTM_SCHEMA_VERSION);
-    char *after = db_dump(f);
+    qtm_set_clock(f->q, rt_fake_clock, f);
+    assert_int_equal(rt_db_int(f, "PRAGMA user_version"), QTM_SCHEMA_VERSION);
+    char *after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
     json_decref(verify(f, QTM_OK));
     /* the chain continues across handles */
-    OK(qtm_job_claim(f->q, "ana", job_new(f, EC, "ana")));
+    OK(qtm_job_claim(f->q, "ana", rt_job_new(f, EC, "ana")));
     json_decref(verify(f, QTM_OK));
     /* creating over an existing database changes nothing */
-    before = db_dump(f);
+    before = rt_db_dump(f);
     qtm *q2 = NULL;
     assert_int_equal(qtm_open(f->path, QTM_OPEN_CREATE, &q2), QTM_OK);
     qtm_close(q2);
-    after = db_dump(f);
+    after = rt_db_dump(f);
     assert_string_equal(before, after);
     free(before);
     free(after);
@@ -1213,16 +711,16 @@ static void test_categories(void **state)
 /* The system clock stamps UTC ISO-8601 with milliseconds when none is set. */
 static void test_system_clock_stamps(void **state)
 {
-    fx *f = *state;
+    rt_fx *f = *state;
     qtm_set_clock(f->q, NULL, NULL);
     OK(qtm_actor_add(f->q, "zoe", "operator", NULL));
-    json_t *row = log_last(f);
-    const char *at = js(row, "at");
+    json_t *row = rt_log_last(f);
+    const char *at = rt_js(row, "at");
     assert_int_equal(strlen(at), 24);
     assert_true(at[4] == '-' && at[7] == '-' && at[10] == 'T' && at[13] == ':' && at[16] == ':' &&
                 at[19] == '.' && at[23] == 'Z');
     json_decref(row);
-    qtm_set_clock(f->q, fake_clock, f);
+    qtm_set_clock(f->q, rt_fake_clock, f);
 }
 
 int main(void)

@@ -17,19 +17,15 @@
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <sodium.h>
 
 #include "arena.h"
 #include "diag.h"
 #include "driver.h"
 #include "model.h"
 #include "parse.h"
+#include "qtmc_fixture.h"
 #include "sema.h"
 #include "qtm_surface.h"
-
-#define EC_PATH "surfaces/event-coordination.qsm"
-
-static source ec_src;              /* surfaces/event-coordination.qsm */
 
 /*
  * Every spec below is the base spec with some lines replaced, so each
@@ -61,34 +57,9 @@ typedef struct fixture {
     model *m2;
 } fixture;
 
-static int group_setup(void **state)
-{
-    (void)state;
-    if (sodium_init() < 0)
-        return -1;
-    if (driver_load(EC_PATH, &ec_src) != 0) {
-        fprintf(stderr, "test_sema: cannot read %s (run from the top directory)\n", EC_PATH);
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    driver_unload(&ec_src);
-    return 0;
-}
-
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    arena_init(&f->a);
-    diag_init(&f->d, &f->a);
-    *state = f;
-    return 0;
+    return QTMC_SETUP(state, fixture);
 }
 
 static int teardown(void **state)
@@ -98,17 +69,8 @@ static int teardown(void **state)
         model_release(f->m);
     if (f->m2)
         model_release(f->m2);
-    arena_free(&f->a);
-    free(f);
-    return 0;
+    return QTMC_TEARDOWN(state, fixture);
 }
-
-#define assert_contains(hay, needle)                                          \
-    do {                                                                      \
-        const char *h_ = (hay), *n_ = (needle);                               \
-        if (!h_ || !strstr(h_, n_))                                           \
-            fail_msg("expected \"%s\" in \"%s\"", n_, h_ ? h_ : "(null)");    \
-    } while (0)
 
 /* The base spec with lines replaced: spec(f, L_X, "text", L_Y, "text", 0). */
 static const char *spec(fixture *f, ...)
@@ -164,17 +126,6 @@ static const char *listing(fixture *f)
     return s;
 }
 
-/* The codes of every kept diagnostic, in emission order: "Q101 Q204". */
-static const char *codes(fixture *f)
-{
-    char *s = arena_strdup(&f->a, "");
-    for (size_t i = 0; i < f->d.list.n; i++) {
-        const diag *g = f->d.list.v[i];
-        s = arena_printf(&f->a, "%s%s%s", s, i ? " " : "", g->code);
-    }
-    return s;
-}
-
 /* Parses (which must succeed) and checks text; returns the model or NULL. */
 static model *compile(fixture *f, const char *text)
 {
@@ -189,8 +140,8 @@ static model *compile(fixture *f, const char *text)
 }
 
 /* Checks the base spec with lines replaced; returns the codes emitted. */
-#define CHECK(f, ...) (compile((f), spec((f), __VA_ARGS__, 0)), codes(f))
-#define CHECK_BASE(f) (compile((f), spec((f), 0)), codes(f))
+#define CHECK(f, ...) (compile((f), spec((f), __VA_ARGS__, 0)), qtmc_codes(&(f)->d))
+#define CHECK_BASE(f) (compile((f), spec((f), 0)), qtmc_codes(&(f)->d))
 
 static const diag *find(fixture *f, const char *code)
 {
@@ -409,7 +360,7 @@ static void test_sema_q104_unknown_execution_key(void **state)
     assert_string_equal(g->msg, "unknown execution setting `claimm`");
     note(g, "Did you mean `claim`?");
     /* the author meant `claim`: it is not also reported missing */
-    assert_string_equal(codes(f), "Q104");
+    assert_string_equal(qtmc_codes(&f->d), "Q104");
 }
 
 /*
@@ -984,7 +935,7 @@ static void test_sema_q118_same_slug_in_two_files(void **state)
     source srcs[2] = {{"one.qsm", text, strlen(text)}, {"two.qsm", text, strlen(text)}};
     size_t n = 99;
     model **ms = driver_compile(srcs, 2, &f->a, &f->d, &n);
-    assert_string_equal(codes(f), "Q118");
+    assert_string_equal(qtmc_codes(&f->d), "Q118");
     const diag *g = find(f, "Q118");
     assert_ptr_equal(g->src, &srcs[1]);
     assert_int_equal(g->loc.line, 1);
@@ -1006,7 +957,7 @@ static void test_sema_q118_distinct_slugs(void **state)
     assert_int_equal(n, 2);
     f->m = ms[0];
     f->m2 = ms[1];
-    assert_string_equal(codes(f), "");
+    assert_string_equal(qtmc_codes(&f->d), "");
     assert_string_equal(ms[0]->slug, "demo");
     assert_string_equal(ms[1]->slug, "other");
     /* different slugs, otherwise equal: different fingerprints */
@@ -1025,7 +976,7 @@ static void test_sema_driver_skips_bad_sources(void **state)
     assert_int_equal(n, 1);
     f->m = ms[0];
     assert_ptr_equal(ms[0]->src, &srcs[1]);
-    assert_string_equal(codes(f), "Q004 Q004");
+    assert_string_equal(qtmc_codes(&f->d), "Q004 Q004");
     assert_int_equal(diag_error_count(&f->d), 2);
 }
 
@@ -1087,7 +1038,7 @@ static void test_sema_q201_q203_empty_lifecycle(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_LIFE, "  lifecycle { }", L_TRANS, "  transitions { }");
-    assert_string_equal(codes(f), "Q201 Q203");
+    assert_string_equal(qtmc_codes(&f->d), "Q201 Q203");
     expect_at(f, "Q201", L_HEAD, 9);             /* no phase: the slug */
 }
 
@@ -1443,7 +1394,7 @@ static void test_sema_q409_gate_must_enter_a_final_phase(void **state)
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
                    "claimed -> paid_up on confirm by owner requires payment "
                    "paid_up -> done on finish by owner }");
-    assert_string_equal(codes(f), "Q409");
+    assert_string_equal(qtmc_codes(&f->d), "Q409");
 }
 
 static void test_sema_q410_foreign_record_fields(void **state)
@@ -1653,7 +1604,7 @@ static void test_sema_errors_in_every_layer(void **state)
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
                    "claimed -> done on finish by owner claimed -> queued on finish by owner }",
           L_REC, "  record { job job payment }");
-    assert_string_equal(codes(f), "Q112 Q204 Q301 Q410");
+    assert_string_equal(qtmc_codes(&f->d), "Q112 Q204 Q301 Q410");
 }
 
 static void test_sema_error_cap_counts_dropped(void **state)
@@ -1665,12 +1616,7 @@ static void test_sema_error_cap_counts_dropped(void **state)
     assert_int_equal(f->d.dropped, 3);
     assert_int_equal(f->d.list.n, 2);
     assert_null(f->m);
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    char *out = qtmc_diag_printed(&f->d);
     assert_contains(out, "test.qsm:8:12: error: record field `a1` is not a ServiceEvent field [Q410]");
     assert_contains(out, "qtmc: 3 more errors not shown (limit 2)\n");
     assert_null(strstr(out, "`c1`"));
@@ -1695,12 +1641,7 @@ static void test_sema_diag_print_text_format(void **state)
     fixture *f = *state;
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" done \"Done\" final "
                      "claimed }");
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    char *out = qtmc_diag_printed(&f->d);
     char *want = arena_printf(&f->a,
         "test.qsm:5:%u: error: duplicate phase `claimed` [Q101]\n %s\n",
         col_nth(f, L_LIFE, "claimed", 2), f->lines[L_LIFE]);
@@ -1714,12 +1655,7 @@ static void test_sema_diag_print_warning_flags(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_LIFE, missing_label_life);
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    char *out = qtmc_diag_printed(&f->d);
     assert_contains(out, ": warning: phase `done` has no label [Q501] [-Wmissing-label]\n");
     free(out);
     /* promoted by -Werror=missing-label, it says so */
@@ -1730,11 +1666,7 @@ static void test_sema_diag_print_warning_flags(void **state)
     model_release(f->m);
     f->m = NULL;
     CHECK(f, L_LIFE, missing_label_life);
-    out = NULL;
-    mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    out = qtmc_diag_printed(&f->d);
     assert_contains(out, ": error: phase `done` has no label [Q501] [-Werror=missing-label]\n");
     free(out);
 }
@@ -1744,12 +1676,7 @@ static void test_sema_diag_print_json(void **state)
     fixture *f = *state;
     f->d.json = 1;
     CHECK(f, L_LIFE, missing_label_life, L_REC, "  record { job job }");
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    assert_non_null(mem);
-    diag_print(&f->d, mem);
-    fclose(mem);
+    char *out = qtmc_diag_printed(&f->d);
     json_error_t err;
     json_t *arr = json_loads(out, 0, &err);
     free(out);
@@ -1772,7 +1699,7 @@ static void test_sema_diag_print_json(void **state)
 
 static model *compile_ec(fixture *f, const char *text)
 {
-    f->src.path = EC_PATH;
+    f->src.path = QTMC_EC_PATH;
     f->src.text = text;
     f->src.size = strlen(text);
     ast_surface *ast = parse_source(&f->src, &f->a, &f->d);
@@ -1784,19 +1711,19 @@ static model *compile_ec(fixture *f, const char *text)
     return m;
 }
 
-/* ec_src with the first occurrence of `from` replaced by `to`. */
+/* qtmc_ec_src with the first occurrence of `from` replaced by `to`. */
 static const char *ec_edit(fixture *f, const char *from, const char *to)
 {
-    const char *p = strstr(ec_src.text, from);
+    const char *p = strstr(qtmc_ec_src.text, from);
     assert_non_null(p);
-    return arena_printf(&f->a, "%.*s%s%s", (int)(p - ec_src.text), ec_src.text, to,
+    return arena_printf(&f->a, "%.*s%s%s", (int)(p - qtmc_ec_src.text), qtmc_ec_src.text, to,
                         p + strlen(from));
 }
 
 static void test_sema_ec_phases(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_int_equal(f->d.list.n, 0);
     assert_int_equal(m->nphases, 5);
     assert_int_equal(m->initial, 0);
@@ -1816,7 +1743,7 @@ static void test_sema_ec_phases(void **state)
 static void test_sema_ec_contract(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_string_equal(m->slug, "event-coordination");
     assert_string_equal(m->cname, "event_coordination");
     assert_string_equal(m->name, "Event Coordination");
@@ -1832,7 +1759,7 @@ static void test_sema_ec_contract(void **state)
 static void test_sema_ec_events_and_transitions(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     static const char *const events[] = {"claim", "arrive", "start", "complete"};
     assert_int_equal(m->nevents, 4);
     for (uint32_t e = 0; e < 4; e++)
@@ -1851,7 +1778,7 @@ static void test_sema_ec_events_and_transitions(void **state)
 static void test_sema_ec_next_table(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_non_null(m->next);
     /* the table is a diagonal: phase p takes only event p, to transition p */
     for (uint32_t p = 0; p < 5; p++)
@@ -1862,7 +1789,7 @@ static void test_sema_ec_next_table(void **state)
 static void test_sema_ec_intake_evidence_record(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_int_equal(m->nev_required, 0);
     assert_int_equal(m->nev_optional, 0);
     assert_int_equal(m->ev_min, 0);
@@ -1884,7 +1811,7 @@ static void test_sema_ec_intake_evidence_record(void **state)
 static void test_sema_ec_fingerprint_format(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_memory_equal(m->fingerprint, "sha256:", 7);
     assert_int_equal(strlen(m->fingerprint), 7 + 64);
     for (const char *p = m->fingerprint + 7; *p; p++)
@@ -1896,13 +1823,13 @@ static void test_sema_ec_fingerprint_format(void **state)
 static void test_sema_ec_fingerprint_stable(void **state)
 {
     fixture *f = *state;
-    f->m = compile_ec(f, ec_src.text);
+    f->m = compile_ec(f, qtmc_ec_src.text);
     /* a second compilation in a separate arena */
     arena a2;
     diag_ctx d2;
     arena_init(&a2);
     diag_init(&d2, &a2);
-    ast_surface *ast = parse_source(&ec_src, &a2, &d2);
+    ast_surface *ast = parse_source(&qtmc_ec_src, &a2, &d2);
     assert_non_null(ast);
     model *m2 = sema_check(ast, &a2, &d2);
     assert_non_null(m2);
@@ -1915,11 +1842,11 @@ static void test_sema_ec_fingerprint_stable(void **state)
 static void test_sema_ec_fingerprint_ignores_layout(void **state)
 {
     fixture *f = *state;
-    f->m = compile_ec(f, ec_src.text);
+    f->m = compile_ec(f, qtmc_ec_src.text);
     char fp[sizeof f->m->fingerprint];
     memcpy(fp, f->m->fingerprint, sizeof fp);
     /* comments, blank lines, indentation and setting order do not count */
-    const char *t = arena_printf(&f->a, "# a new comment\n\n\n%s\n# trailing\n", ec_src.text);
+    const char *t = arena_printf(&f->a, "# a new comment\n\n\n%s\n# trailing\n", qtmc_ec_src.text);
     f->m2 = compile_ec(f, t);
     assert_string_equal(f->m2->fingerprint, fp);
     model_release(f->m2);
@@ -1932,7 +1859,7 @@ static void test_sema_ec_fingerprint_ignores_layout(void **state)
 static void test_sema_ec_fingerprint_follows_meaning(void **state)
 {
     fixture *f = *state;
-    f->m = compile_ec(f, ec_src.text);
+    f->m = compile_ec(f, qtmc_ec_src.text);
     char fp[sizeof f->m->fingerprint];
     memcpy(fp, f->m->fingerprint, sizeof fp);
     static const char *const edits[][2] = {
@@ -1954,7 +1881,7 @@ static void test_sema_ec_fingerprint_follows_meaning(void **state)
 static void test_sema_ec_model_json(void **state)
 {
     fixture *f = *state;
-    model *m = f->m = compile_ec(f, ec_src.text);
+    model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     json_error_t err;
     json_t *o = json_loads(m->json, 0, &err);
     assert_non_null(o);
@@ -2112,5 +2039,5 @@ int main(void)
         T(test_sema_ec_model_json),
     };
 #undef T
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

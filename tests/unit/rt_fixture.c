@@ -1,0 +1,427 @@
+/*
+ * rt_fixture.c - the fixture shared by the engine tests: temporary
+ * directory and database per test, deterministic clock, the example
+ * packets, lifecycle shortcuts, direct SQLite access and table dumps.
+ * Linked into every test_rt_* binary; the contracts are in rt_fixture.h.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "rt_fixture.h"
+
+/* --- fixture ----------------------------------------------------------------- */
+
+void rt_fake_clock(char out[32], void *arg)
+{
+    rt_fx *f = arg;
+    unsigned n = f->tick++ % 36000u;
+    snprintf(out, 32, "2026-05-16T%02u:%02u:%02u.000Z", 9u + n / 3600u, n / 60u % 60u,
+             n % 60u);
+    memcpy(f->now, out, 32);
+}
+
+void rt_expect(qtm *q, qtm_status got, qtm_status want, const char *frag, int exact,
+               const char *what, const char *file, int line)
+{
+    if (got != want) {
+        print_error("%s:%d: %s\n    gave %d %s (%s), want %d %s\n", file, line, what, got,
+                    qtm_category(got), qtm_errmsg(q), want, qtm_category(want));
+        _fail(file, line);
+    }
+    if (qtm_errcode(q) != got) {
+        print_error("%s:%d: %s\n    returned %d but qtm_errcode says %d\n", file, line, what,
+                    got, qtm_errcode(q));
+        _fail(file, line);
+    }
+    if (got == QTM_OK && qtm_errmsg(q)[0]) {
+        print_error("%s:%d: %s\n    succeeded but left message '%s'\n", file, line, what,
+                    qtm_errmsg(q));
+        _fail(file, line);
+    }
+    if (frag && (exact ? strcmp(qtm_errmsg(q), frag) != 0 : !strstr(qtm_errmsg(q), frag))) {
+        print_error("%s:%d: %s\n    message '%s'\n    %s '%s'\n", file, line, what,
+                    qtm_errmsg(q), exact ? "want exactly" : "lacks", frag);
+        _fail(file, line);
+    }
+}
+
+int rt_setup_bare(void **state)
+{
+    rt_fx *f = calloc(1, sizeof *f);
+    const char *tmp = getenv("TMPDIR");
+    if (!f)
+        return -1;
+    if (!tmp || !*tmp || strlen(tmp) > 80)
+        tmp = "/tmp";
+    snprintf(f->dir, sizeof f->dir, "%s/qtm-rt.XXXXXX", tmp);
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof f->path, "%s/qtm.db", f->dir);
+    if (qtm_open(f->path, QTM_OPEN_CREATE, &f->q) != QTM_OK) {
+        print_error("qtm_open %s: %s\n", f->path, f->q ? qtm_errmsg(f->q) : "out of memory");
+        qtm_close(f->q);
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
+    qtm_set_clock(f->q, rt_fake_clock, f);
+    *state = f;
+    return 0;
+}
+
+int rt_setup(void **state)
+{
+    static const char *const cast[][3] = {{"ada", "admin", "Ada Admin"},
+                                          {"ana", "operator", "Ana Morales"},
+                                          {"bo", "operator", "Bo Chen"},
+                                          {"vic", "vendor", "Vic Florist"},
+                                          {"cli", "client", "Cli Client"}};
+    if (rt_setup_bare(state) != 0)
+        return -1;
+    rt_fx *f = *state;
+    for (size_t i = 0; i < sizeof cast / sizeof cast[0]; i++)
+        if (qtm_actor_add(f->q, cast[i][0], cast[i][1], cast[i][2]) != QTM_OK) {
+            print_error("adding %s: %s\n", cast[i][0], qtm_errmsg(f->q));
+            return -1;
+        }
+    return 0;
+}
+
+/* Removes every file in dir (the database, its -wal and -shm, scratch files) and dir. */
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    if (d) {
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+int rt_teardown(void **state)
+{
+    rt_fx *f = *state;
+    if (!f)
+        return 0;
+    qtm_close(f->q);
+    rm_dir(f->dir);
+    free(f->dump);
+    json_decref(f->held);
+    free(f);
+    return 0;
+}
+
+/* --- packets ---------------------------------------------------------------- */
+
+/* examples/intake/event-coordination-wedding.json, condensed. */
+const char EC_PACKET[] =
+    "{\"contact\": {\"name\": \"Ana Morales\", \"method\": \"email\","
+    " \"email\": \"ana.morales@example.com\", \"phone\": \"+1 (512) 555-0143\"},"
+    " \"event\": {\"type\": \"Wedding / Ceremony\","
+    " \"venue\": \"Laguna Gloria, 3809 W 35th St, Austin, TX\", \"date\": \"2026-05-16\","
+    " \"guests\": 140},"
+    " \"request\": {\"package\": \"full_coordination\","
+    " \"service_area\": \"Austin, TX and up to 40 miles around\","
+    " \"preferred_days\": \"Saturdays\", \"preferred_window\": \"Ceremony at 17:00\"},"
+    " \"notes\": {\"condition\": \"Outdoor ceremony for 140 guests; florist, caterer, DJ.\","
+    " \"access\": \"Vendor load-in from 12:00 through the service gate.\"}}";
+
+/* examples/intake/auto-detailing.json, condensed (needs 1 photo). */
+const char AD_PACKET[] =
+    "{\"contact\": {\"name\": \"Marcus Lee\", \"method\": \"text\", \"phone\": \"(415) 555-0172\"},"
+    " \"vehicle\": {\"make\": \"Toyota\", \"model\": \"RAV4\", \"year\": 2019,"
+    " \"color\": \"Magnetic Gray\", \"size\": \"suv\"},"
+    " \"request\": {\"package\": \"full_detail\", \"service_area\": \"San Francisco, Sunset\"},"
+    " \"notes\": {\"condition\": \"Dog hair on the back seats.\"}}";
+
+/* examples/intake/landscaping.json (a planned surface). */
+const char LS_PACKET[] =
+    "{\"contact\": {\"name\": \"Priya Natarajan\", \"phone\": \"+1 503-555-0110\"},"
+    " \"property\": {\"address\": \"2214 SE Alder St, Portland, OR 97214\","
+    " \"lot_size\": \"medium\", \"gated\": true},"
+    " \"request\": {\"services\": \"hedge_trimming\", \"frequency\": \"biweekly\","
+    " \"service_area\": \"Portland, SE\"}}";
+
+const char *rt_packet_for(const char *surface)
+{
+    return strcmp(surface, AD) == 0 ? AD_PACKET : strcmp(surface, LS) == 0 ? LS_PACKET : EC_PACKET;
+}
+
+unsigned rt_photos_for(const char *surface)
+{
+    return strcmp(surface, AD) == 0 ? 1 : 0;
+}
+
+/* --- JSON helpers ----------------------------------------------------------- */
+
+const char *rt_js(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+json_int_t rt_ji(const json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+const char *rt_msgf(char *buf, size_t n, const char *fmt_, ...)
+{
+    va_list ap;
+    va_start(ap, fmt_);
+    vsnprintf(buf, n, fmt_, ap);
+    va_end(ap);
+    return buf;
+}
+
+/* --- lifecycle helpers ------------------------------------------------------- */
+
+int64_t rt_submit(rt_fx *f, const char *surface)
+{
+    int64_t r = 0, t = 0;
+    OK(qtm_request_submit(f->q, "cli", surface, rt_packet_for(surface), rt_photos_for(surface),
+                          NULL, &r, &t));
+    assert_true(r > 0 && t > 0);
+    return t;
+}
+
+int64_t rt_task_assigned(rt_fx *f, const char *surface, const char *op)
+{
+    int64_t t = rt_submit(f, surface);
+    OK(qtm_task_approve(f->q, "ada", t));
+    OK(qtm_task_assign(f->q, "ada", t, op));
+    return t;
+}
+
+int64_t rt_job_new(rt_fx *f, const char *surface, const char *op)
+{
+    int64_t j = 0;
+    OK(qtm_job_create(f->q, "ada", rt_task_assigned(f, surface, op), &j));
+    assert_true(j > 0);
+    return j;
+}
+
+int64_t rt_job_claimed(rt_fx *f, const char *surface, const char *op)
+{
+    int64_t j = rt_job_new(f, surface, op);
+    OK(qtm_job_claim(f->q, op, j));
+    return j;
+}
+
+void rt_add_ad_evidence(rt_fx *f, int64_t j, const char *op)
+{
+    OK(qtm_evidence_add(f->q, op, j, "arrival", "photos/arrival.jpg", NULL));
+    OK(qtm_evidence_add(f->q, op, j, "before", "photos/before.jpg", "seats"));
+    OK(qtm_evidence_add(f->q, op, j, "after", "photos/after.jpg", NULL));
+}
+
+void rt_run_to_final(rt_fx *f, int64_t j, const char *surface, const char *op)
+{
+    OK(qtm_job_advance(f->q, op, j, "arrive"));
+    OK(qtm_job_advance(f->q, op, j, "start"));
+    if (strcmp(surface, AD) == 0) {
+        OK(qtm_job_advance(f->q, op, j, "finish"));
+        rt_add_ad_evidence(f, j, op);
+    }
+    OK(qtm_job_advance(f->q, op, j, "complete"));
+}
+
+int64_t rt_job_done(rt_fx *f, const char *surface, const char *op)
+{
+    int64_t j = rt_job_claimed(f, surface, op);
+    rt_run_to_final(f, j, surface, op);
+    OK(qtm_job_complete(f->q, op, j));
+    return j;
+}
+
+json_t *rt_job_show(rt_fx *f, int64_t j)
+{
+    json_t *o = NULL;
+    OK(qtm_job_show(f->q, j, &o));
+    assert_non_null(o);
+    return o;
+}
+
+void rt_assert_job(rt_fx *f, int64_t j, const char *state, const char *phase)
+{
+    json_t *o = rt_job_show(f, j);
+    assert_string_equal(rt_js(o, "state"), state);
+    assert_string_equal(rt_js(o, "phase"), phase);
+    json_decref(o);
+}
+
+size_t rt_log_len(rt_fx *f, int64_t job)
+{
+    json_t *a = NULL;
+    OK(qtm_log(f->q, job, &a));
+    size_t n = json_array_size(a);
+    json_decref(a);
+    return n;
+}
+
+json_t *rt_log_last(rt_fx *f)
+{
+    json_t *a = NULL;
+    OK(qtm_log(f->q, 0, &a));
+    assert_true(json_array_size(a) > 0);
+    json_t *row = json_incref(json_array_get(a, json_array_size(a) - 1));
+    json_decref(a);
+    return row;
+}
+
+size_t rt_task_count(rt_fx *f, const char *state)
+{
+    json_t *a = NULL;
+    OK(qtm_task_list(f->q, state, &a));
+    size_t n = json_array_size(a);
+    json_decref(a);
+    return n;
+}
+
+/* --- direct SQLite access ---------------------------------------------------- */
+
+sqlite3 *rt_db_open(rt_fx *f)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n)
+{
+    sqlite3 *db = rt_db_open(f);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (err && n)
+        snprintf(err, n, "%s", msg ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+    return rc;
+}
+
+int64_t rt_db_int(rt_fx *f, const char *sql)
+{
+    sqlite3 *db = rt_db_open(f);
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+char *rt_db_text(rt_fx *f, const char *sql)
+{
+    sqlite3 *db = rt_db_open(f);
+    sqlite3_stmt *st = NULL;
+    char *v = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        v = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+char *rt_db_dump(rt_fx *f)
+{
+    sqlite3 *db = rt_db_open(f);
+    sqlite3_stmt *tables = NULL, *st = NULL;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    assert_non_null(out);
+    fprintf(out, "user_version %lld\n",
+            (long long)rt_db_int(f, "PRAGMA user_version"));
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'"
+                                        " UNION ALL SELECT 'sqlite_master' ORDER BY 1",
+                                        -1, &tables, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(tables) == SQLITE_ROW) {
+        char q[256];
+        const char *name = (const char *)sqlite3_column_text(tables, 0);
+        snprintf(q, sizeof q, "SELECT * FROM \"%s\" ORDER BY 1, 2", name);
+        fprintf(out, "== %s\n", name);
+        assert_int_equal(sqlite3_prepare_v2(db, q, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                switch (sqlite3_column_type(st, c)) {
+                case SQLITE_NULL: fputs("N|", out); break;
+                case SQLITE_INTEGER:
+                    fprintf(out, "I%lld|", (long long)sqlite3_column_int64(st, c));
+                    break;
+                default:
+                    fprintf(out, "T%d:%s|", sqlite3_column_bytes(st, c),
+                            (const char *)sqlite3_column_text(st, c));
+                }
+            }
+            fputc('\n', out);
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_finalize(tables);
+    sqlite3_close(db);
+    fclose(out);
+    return buf;
+}
+
+void rt_dump_differs(rt_fx *f, char *after, const char *what, const char *file, int line)
+{
+    const char *a = f->dump, *b = after;
+    while (*a && *a == *b)
+        a++, b++;
+    while (a > f->dump && a[-1] != '\n')
+        a--, b--;
+    print_error("%s:%d: %s changed the database\n    before: %.200s\n    after:  %.200s\n",
+                file, line, what, a, b);
+    free(after);
+    _fail(file, line);
+}
+
+/* --- landscaping (status planned) -------------------------------------------- */
+
+int64_t rt_ls_task_injected(rt_fx *f)
+{
+    sqlite3 *db = rt_db_open(f);
+    sqlite3_stmt *st = NULL;
+    json_t *p = json_loads(LS_PACKET, 0, NULL);
+    char *canon = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(p);
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO requests(surface, fingerprint, intake,"
+                                        " photos, created_at) VALUES('landscaping', ?1, ?2, 0,"
+                                        " '2026-05-01T08:00:00.000Z')", -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, qtm_surface_find(LS)->fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    free(canon);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO tasks(request_id, state, created_at, updated_at)"
+                                  " VALUES(last_insert_rowid(), 'review',"
+                                  " '2026-05-01T08:00:00.000Z', '2026-05-01T08:00:00.000Z')",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    int64_t t = sqlite3_last_insert_rowid(db);
+    sqlite3_close(db);
+    return t;
+}
+
+int64_t rt_ls_job_new(rt_fx *f, const char *op)
+{
+    int64_t t = rt_ls_task_injected(f), j = 0;
+    OK(qtm_task_approve(f->q, "ada", t));
+    OK(qtm_task_assign(f->q, "ada", t, op));
+    OK(qtm_job_create(f->q, "ada", t, &j));
+    return j;
+}
