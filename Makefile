@@ -81,6 +81,9 @@ RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
 .PHONY: all deps test check demo golden sanitize valgrind bench fuzz install clean tables
 
+# keep objects make would otherwise delete as intermediate (and rebuild)
+.SECONDARY:
+
 all: $(QTMC) tables $(QTM)
 
 deps:
