@@ -219,8 +219,8 @@ $(B)/measure: bench/measure.c | $(DEPS_STAMP)
 bench: $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench
 	@BUILD=$(BUILD) bench/run.sh
 
-FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) \
-              -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(BUILD)/fuzz/grammar
+FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(BUILD)/fuzz/grammar
 
 fuzz: | $(DEPS_STAMP)
 	@tools/deps.sh clang libclang-rt-14-dev
@@ -229,8 +229,8 @@ fuzz: | $(DEPS_STAMP)
 	flex --header-file=$(BUILD)/fuzz/grammar/qsm.lex.h -o $(BUILD)/fuzz/grammar/qsm.lex.c grammar/qsm.l
 	clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/fuzz_qtmc tests/fuzz/fuzz_qtmc.c \
 	    $(COMPILER_SRC) $(BUILD)/fuzz/grammar/qsm.tab.c $(BUILD)/fuzz/grammar/qsm.lex.c $(LDLIBS)
-	cp -n surfaces/*.qsm tests/golden/*/*.qsm $(BUILD)/fuzz/corpus/ 2>/dev/null || true
-	$(BUILD)/fuzz/fuzz_qtmc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	cp -n surfaces/*.qsm tests/fuzz/seeds/*.qsm tests/golden/*/*.qsm $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(BUILD)/fuzz/fuzz_qtmc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -dict=tests/fuzz/qsm.dict \
 	    -timeout=10 -rss_limit_mb=1024 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 
 # --- install, clean ------------------------------------------------------

@@ -165,18 +165,29 @@ static int cmp_diag(const void *pa, const void *pb)
     return a->seq < b->seq ? -1 : (a->seq > b->seq);
 }
 
-/* Finds the start and length of line `line` (1-based) in s. */
-static const char *line_span(const source *s, uint32_t line, size_t *len)
+/* Finds the start and length of line `line` (1-based) in s.  Diagnostics
+ * are printed sorted, so the search resumes from the previous answer when
+ * it can: printing N diagnostics reads the source once, not N times. */
+static const char *line_span(diag_ctx *d, const source *s, uint32_t line, size_t *len)
 {
     const char *p = s->text, *end = s->text + s->size;
-    for (uint32_t l = 1; l < line && p < end; l++) {
+    uint32_t l = 1;
+    if (s == d->span_src && s->text == d->span_text && line >= d->span_line) {
+        p = d->span_p;
+        l = d->span_line;
+    }
+    for (; l < line && p < end; l++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             return NULL;
         p = nl + 1;
     }
-    if (p > end)
+    if (l < line || p > end)
         return NULL;
+    d->span_src = s;
+    d->span_text = s->text;
+    d->span_line = line;
+    d->span_p = p;
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     *len = (size_t)((nl ? nl : end) - p);
     if (*len && p[*len - 1] == '\r')
@@ -190,10 +201,10 @@ static int is_cont(char c)
     return ((unsigned char)c & 0xC0) == 0x80;
 }
 
-static void print_caret(FILE *out, const source *s, src_loc loc)
+static void print_caret(diag_ctx *d, FILE *out, const source *s, src_loc loc)
 {
     size_t len;
-    const char *p = line_span(s, loc.line, &len);
+    const char *p = line_span(d, s, loc.line, &len);
     if (!p)
         return;
     fputc(' ', out);
@@ -214,7 +225,7 @@ static void print_caret(FILE *out, const source *s, src_loc loc)
     fputc('\n', out);
 }
 
-static void print_text(FILE *out, const diag *g)
+static void print_text(diag_ctx *d, FILE *out, const diag *g)
 {
     const char *sev = g->sev == DIAG_ERROR ? "error" : "warning";
     if (g->src && g->loc.line)
@@ -229,12 +240,12 @@ static void print_text(FILE *out, const diag *g)
                 warning_table[g->warning].name);
     fputc('\n', out);
     if (g->src && g->loc.line)
-        print_caret(out, g->src, g->loc);
+        print_caret(d, out, g->src, g->loc);
     for (const diag_remark *n = g->notes; n; n = n->next) {
         if (n->src && n->loc.line) {
             fprintf(out, "%s:%u:%u: note: %s\n", n->src->path, n->loc.line,
                     n->loc.col, n->msg);
-            print_caret(out, n->src, n->loc);
+            print_caret(d, out, n->src, n->loc);
         } else {
             fprintf(out, "note: %s\n", n->msg);
         }
@@ -297,7 +308,7 @@ void diag_print(diag_ctx *d, FILE *out)
         return;
     }
     for (size_t i = 0; i < n; i++)
-        print_text(out, v[i]);
+        print_text(d, out, v[i]);
     if (d->dropped)
         fprintf(out, "qtmc: %u more error%s not shown (limit %u)\n", d->dropped,
                 d->dropped == 1 ? "" : "s", d->max_errors);

@@ -72,6 +72,10 @@ typedef struct diag_ctx {
     unsigned char enabled[W_COUNT];
     unsigned char as_error[W_COUNT];
     diag *last;                    /* target of diag_note(); NULL if dropped */
+    const source *span_src;        /* diag_print's place in the source: */
+    const char *span_text;         /*   sorted diagnostics resume the line */
+    uint32_t span_line;            /*   search here instead of rescanning */
+    const char *span_p;
 } diag_ctx;
 
 void diag_init(diag_ctx *d, arena *a);

@@ -36,25 +36,35 @@ char *emit_close(FILE *f, char **buf)
     return *buf;
 }
 
-static void c_string(FILE *f, const char *s)
+/* Writes bytes [s, s+n) as a C string literal, copying plain runs whole. */
+static void c_string_n(FILE *f, const char *s, size_t n)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
+    const char *run = s, *end = s + n;
+    for (const char *p = s; p < end; p++) {
+        unsigned char c = (unsigned char)*p;
+        int plain = c >= 0x20 && c < 0x7F && c != '"' && c != '\\' && c != '?';
+        if (plain)
+            continue;
+        fwrite(run, 1, (size_t)(p - run), f);
+        run = p + 1;
+        switch (c) {
         case '"': fputs("\\\"", f); break;
         case '\\': fputs("\\\\", f); break;
         case '?': fputs("\\?", f); break;
         case '\n': fputs("\\n", f); break;
         case '\t': fputs("\\t", f); break;
         case '\r': fputs("\\r", f); break;
-        default:
-            if (*p < 0x20 || *p >= 0x7F)
-                fprintf(f, "\\%03o", *p);
-            else
-                fputc(*p, f);
+        default: fprintf(f, "\\%03o", c);
         }
     }
+    fwrite(run, 1, (size_t)(end - run), f);
     fputc('"', f);
+}
+
+static void c_string(FILE *f, const char *s)
+{
+    c_string_n(f, s, strlen(s));
 }
 
 static void upper(FILE *f, const char *s)
@@ -156,17 +166,9 @@ static void json_fragments(FILE *f, const char *json)
         size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
         if (n > 1000)
             n = 1000;
-        char *piece = malloc(n + 1);
-        if (!piece) {
-            fputs("qtmc: fatal: out of memory\n", stderr);
-            exit(3);
-        }
-        memcpy(piece, p, n);
-        piece[n] = '\0';
         fputs("    ", f);
-        c_string(f, piece);
+        c_string_n(f, p, n);
         fputs(",\n", f);
-        free(piece);
         p += n;
     }
     fputs("    NULL\n};\n\n", f);

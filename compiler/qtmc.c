@@ -100,6 +100,9 @@ int main(int argc, char **argv)
     size_t nmodels = 0;
     output_set out = {0};
 
+    /* diagnostics are written a character at a time; batch them */
+    static char errbuf[1 << 16];
+    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     if (!inputs || sodium_init() < 0) {
         fputs("qtmc: fatal: cannot initialise\n", stderr);
         return 3;

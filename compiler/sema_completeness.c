@@ -24,12 +24,12 @@ void sema_completeness(sema *s)
                       "Operators see the label on the desk; write it after the name, "
                       "e.g. %s \"...\".", m->phases[p].name);
         }
-    for (const ast_block *const *bp = (const ast_block *const *)s->ast->blocks.v;
-         bp < (const ast_block *const *)s->ast->blocks.v + s->ast->blocks.n; bp++) {
-        if ((*bp)->kind != BLK_INTAKE)
+    for (size_t bi = 0; bi < s->ast->blocks.n; bi++) {
+        const ast_block *b = s->ast->blocks.v[bi];
+        if (b->kind != BLK_INTAKE)
             continue;
-        for (size_t i = 0; i < (*bp)->items.n; i++) {
-            const ast_section *sec = (*bp)->items.v[i];
+        for (size_t i = 0; i < b->items.n; i++) {
+            const ast_section *sec = b->items.v[i];
             if (!sec->fields.n)
                 diag_warn(s->d, s->src, sec->name.loc, W_EMPTY_SECTION,
                           "intake section `%s` has no fields", sec->name.name);

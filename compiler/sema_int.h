@@ -27,6 +27,7 @@ typedef struct sema {
     src_loc record_loc;
     src_loc payment_loc;           /* where payment_timing was set */
     src_loc ownership_loc, claim_loc;
+    const char **phase_names;      /* for suggestions, built on first need */
     const ast_ident **record_ids;  /* record fields as written, for locations */
     const ast_ident **ev_required_ids;
     const ast_ident **ev_optional_ids;

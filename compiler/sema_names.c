@@ -461,10 +461,14 @@ static int64_t resolve_phase(sema *s, const ast_ident *id, const char *end)
         return p;
     diag_error(s->d, s->src, id->loc, "Q102", "undefined phase `%s` as %s of a transition",
                id->name, end);
-    const char **names = arena_alloc(s->a, (s->m->nphases + 1) * sizeof *names);
-    for (uint32_t i = 0; i < s->m->nphases; i++)
-        names[i] = s->m->phases[i].name;
-    suggest(s, id->name, names, s->m->nphases);
+    if (!s->d->last)
+        return -1;  /* past the error cap: no one will read a suggestion */
+    if (!s->phase_names) {
+        s->phase_names = arena_alloc(s->a, (s->m->nphases + 1) * sizeof *s->phase_names);
+        for (uint32_t i = 0; i < s->m->nphases; i++)
+            s->phase_names[i] = s->m->phases[i].name;
+    }
+    suggest(s, id->name, s->phase_names, s->m->nphases);
     return -1;
 }
 
