@@ -181,7 +181,7 @@ golden: $(QTMC)
 	@BUILD=$(BUILD) tests/golden/run.sh --update
 
 sanitize:
-	$(MAKE) BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test
+	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test
 
 valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
