@@ -122,9 +122,12 @@ $(O)/%.o: %.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+QTMC_STATIC = -Wl,-Bstatic -ljansson -lsodium -Wl,-Bdynamic
+QTMC_LIBS   = $(if $(HAVE_STATIC),$(QTMC_STATIC),$(LDLIBS))
+
 $(QTMC): $(O)/compiler/qtmc.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) -o $@ $^ $(QTMC_LIBS)
 
 # --- surface tables ------------------------------------------------------
 

@@ -528,6 +528,12 @@ store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg,
     }
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
+    /* one short-lived process per command: keep the WAL file between them
+     * and leave checkpoints to the writers' auto-checkpoint, so a read-only
+     * command neither creates, checkpoints nor deletes anything */
+    int persist = 1;
+    sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
     /* journal_mode answers with a row; exec ignores it */
     if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL")) != STORE_OK ||
         (rc = exec_sql(s, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
