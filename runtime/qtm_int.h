@@ -97,6 +97,8 @@ json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failur
 json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
 extern const char *const evidence_keys[], *const participant_keys[], *const phase_keys[];
 void record_hash(const char *body, char out[65]);
+/* A settlement's status from what is due and paid (settlement.c). */
+const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived);
 const char *qtm_audit_genesis(void);
 
 /* Row helpers for store_run: copy a text column (NULL -> ""). */

@@ -46,15 +46,15 @@ static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
     return store_run(q->st, SQ_SETTLE_GET, &arg, 1, settle_row, s);
 }
 
-static const char *derive_status(const settlement *s, int waived)
+const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived)
 {
     if (waived)
         return "waived";
-    if (s->has_due)
-        return s->paid >= s->due ? (s->due > 0 || s->paid > 0 ? "paid" : "unpaid")
-               : s->paid > 0     ? "partial"
-                                 : "unpaid";
-    return s->paid > 0 ? "paid" : "unpaid";
+    if (has_due)
+        return paid >= due ? (due > 0 || paid > 0 ? "paid" : "unpaid")
+               : paid > 0  ? "partial"
+                           : "unpaid";
+    return paid > 0 ? "paid" : "unpaid";
 }
 
 static const char *const payment_keys[] = {"amount_minor", "currency", "method", "note", "actor",
@@ -163,7 +163,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     }
     char old[16];
     snprintf(old, sizeof old, "%s", s.exists ? s.status : "unpaid");
-    const char *status = derive_status(&s, p->waive || strcmp(s.status, "waived") == 0);
+    const char *status = settlement_status(s.has_due, s.due, s.paid,
+                                           p->waive || strcmp(s.status, "waived") == 0);
     store_val up[5] = {SV_I(job_id), SV_S(currency), s.has_due ? SV_I(s.due) : SV_N,
                        SV_S(status), SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_SETTLE_UPSERT, up, 5, NULL, NULL)) != STORE_OK) {

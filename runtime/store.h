@@ -68,6 +68,7 @@ typedef enum store_query {
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
     SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
     SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash, audited hash */
+    SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total, last audited status */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
     SQ_COUNT
 } store_query;

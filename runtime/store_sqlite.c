@@ -164,6 +164,12 @@ static const char *const sql[SQ_COUNT] = {
         " (SELECT a.to_state FROM audit a WHERE a.job_id = r.job_id AND a.entity = 'record'"
         "  AND a.entity_id = r.id AND a.action = 'compose' ORDER BY a.id DESC LIMIT 1)"
         " FROM records r ORDER BY r.id",
+    [SQ_VERIFY_SETTLEMENTS] =
+        "SELECT s.job_id, s.due, s.status,"
+        " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.job_id = s.job_id),"
+        " (SELECT a.to_state FROM audit a WHERE a.job_id = s.job_id AND a.entity = 'settlement'"
+        "  ORDER BY a.id DESC LIMIT 1)"
+        " FROM settlements s ORDER BY s.job_id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
 };
 

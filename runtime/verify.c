@@ -5,8 +5,10 @@
  * cross-layer invariants the engine keeps: every complete job has a
  * complete ServiceEvent and exactly one record; no record without a
  * complete ServiceEvent; each record's hash matches its body; each job's
- * state and each ServiceEvent's phase match their last audit row; and the
- * storage backend's own integrity check.  Every finding is reported.
+ * state and each ServiceEvent's phase match their last audit row; each
+ * settlement's status follows from its ledger and matches its last audit
+ * row; and the storage backend's own integrity check.  Every finding is
+ * reported.
  */
 #include "qtm_int.h"
 
@@ -149,6 +151,22 @@ static int record_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
+static int settlement_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    long long job_id = (long long)c[0].i;
+    const char *status = txt(&c[2]), *audited = txt(&c[4]);
+    int waived = status && strcmp(status, "waived") == 0;
+    const char *want = settlement_status(c[1].type == SV_INT, c[1].i, c[3].i, waived);
+    if (!status || strcmp(status, want) != 0)
+        finding(arg, "job %lld's settlement says %s but its ledger makes it %s", job_id,
+                status ? status : "?", want);
+    if (!audited || !status || strcmp(audited, status) != 0)
+        finding(arg, "job %lld's settlement is %s but its last audit row says %s", job_id,
+                status ? status : "?", audited ? audited : "nothing");
+    return 0;
+}
+
 static int integrity_row(void *arg, const store_val *c, int n)
 {
     (void)n;
@@ -175,7 +193,8 @@ qtm_status qtm_verify(qtm *q, json_t **report)
         int arg;
     } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 1},
                   {SQ_VERIFY_JOBS, jobs_row, 0},     {SQ_VERIFY_ORPHAN_RECORDS, orphan_row, 0},
-                  {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0}};
+                  {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0},
+                  {SQ_VERIFY_SETTLEMENTS, settlement_row, 0}};
     for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
         store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? &all : NULL, passes[i].arg,
                                 passes[i].fn, &v);

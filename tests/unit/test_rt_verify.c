@@ -374,6 +374,40 @@ static void test_verify_finds_job_state_changed_behind_its_back(void **state)
     json_decref(rep);
 }
 
+/* A settlement marked paid behind the engine's back, and a payment whose
+ * amount was raised after the fact: the ledger and the audit log disagree. */
+static void test_verify_finds_settlement_changed_behind_its_back(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    qtm_payment p = {"50.00", NULL, "cash", NULL, "200.00", 0};
+    OK(qtm_settle(f->q, "ana", j, &p));
+    json_t *rep = verify(f, QTM_OK);
+    json_decref(rep);
+    char sql[160], want[160];
+    snprintf(sql, sizeof sql, "UPDATE settlements SET status = 'paid' WHERE job_id = %lld",
+             (long long)j);
+    DB_OK(sql);
+    rep = verify(f, QTM_EVERIFY);
+    snprintf(want, sizeof want, "job %lld's settlement says paid but its ledger makes it partial",
+             (long long)j);
+    assert_finding(rep, want);
+    snprintf(want, sizeof want,
+             "job %lld's settlement is paid but its last audit row says partial", (long long)j);
+    assert_finding(rep, want);
+    json_decref(rep);
+    snprintf(sql, sizeof sql,
+             "UPDATE settlements SET status = 'partial' WHERE job_id = %lld;"
+             "DROP TRIGGER payments_no_update;"
+             "UPDATE payments SET amount = 20000 WHERE job_id = %lld", (long long)j, (long long)j);
+    DB_OK(sql);
+    rep = verify(f, QTM_EVERIFY);
+    snprintf(want, sizeof want, "job %lld's settlement says partial but its ledger makes it paid",
+             (long long)j);
+    assert_finding(rep, want);
+    json_decref(rep);
+}
+
 static void test_verify_finds_phase_changed_behind_its_back(void **state)
 {
     rt_fx *f = *state;
@@ -732,6 +766,7 @@ int main(void)
         TEST_BARE(test_verify_empty_database),
         TEST(test_verify_full_lifecycle),
         TEST(test_verify_finds_edited_audit_row),
+        TEST(test_verify_finds_settlement_changed_behind_its_back),
         TEST(test_verify_finds_rehashed_audit_row),
         TEST(test_verify_finds_deleted_audit_row),
         TEST(test_verify_finds_truncated_log),
