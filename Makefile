@@ -1,13 +1,15 @@
 # Makefile - builds qtmc, the surface tables, the tests and the benchmarks.
 #
 # Everything built goes under $(BUILD) (default build/); the source tree is
-# never written.  Public targets first make sure the Debian packages are
-# installed (tools/deps.sh, once per build tree).
+# never written, except by `make docs` (docs/surfaces/, on purpose).
+# Public targets first make sure the Debian packages are installed
+# (tools/deps.sh, once per build tree).
 #
 #   make            qtmc and the tables of every surface in surfaces/
 #   make test       build and run every test; last line "N passed, N failed"
 #   make demo       compile the surfaces and walk the seed's lifecycle
 #   make golden     rewrite the expected outputs under tests/golden/ on purpose
+#   make docs       rewrite the operator guides docs/surfaces/SLUG.md
 #   make sanitize   the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the unit tests and qtmc runs under valgrind (leak check)
 #   make bench      benchmarks; prints figures (nothing is asserted)
@@ -51,7 +53,8 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c
                 compiler/sema_names.c compiler/sema_graph.c \
                 compiler/sema_determinism.c compiler/sema_governance.c \
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
-                compiler/output.c compiler/driver.c
+                compiler/output.c compiler/driver.c compiler/explain.c \
+                compiler/emit_doc.c compiler/fmt.c
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
 QTMC := $(B)/qtmc
 QTM  := $(B)/qtm
@@ -68,7 +71,7 @@ TEST_SURF_C   := $(patsubst %.qsm,$(TG)/%.c,$(subst -,_,$(notdir $(SURFACES) $(T
 TEST_GEN_STAMP := $(TG)/.stamp
 TEST_GEN_OBJ  := $(patsubst $(TG)/%.c,$(O)/gen-test/%.o,$(TEST_SURF_C)) $(O)/gen-test/qtm_registry.o
 
-UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables
+UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explain test_fmt
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
 # libqtm: the runtime; links the generated tables of every surface
@@ -87,7 +90,7 @@ QTM_LIBS     = $(LIBQTM) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS))
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
-.PHONY: all deps test check demo golden sanitize valgrind bench fuzz install clean tables
+.PHONY: all deps test check demo golden docs sanitize valgrind bench fuzz install clean tables
 
 # keep objects make would otherwise delete as intermediate (and rebuild)
 .SECONDARY:
@@ -182,6 +185,11 @@ test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(UNIT_BINS) $(RUNTIME_BINS)
 
 golden: $(QTMC)
 	@BUILD=$(BUILD) tests/golden/run.sh --update
+
+# the one place qtmc writes into the source tree: the operator guides are
+# kept in the repository (tests/run.sh checks they match the surfaces)
+docs: $(QTMC)
+	$(QTMC) --emit doc -o docs/surfaces $(SURFACES)
 
 sanitize:
 	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test

@@ -1,5 +1,6 @@
 /*
- * emit.h - generators: checked model -> text (C tables, Graphviz, JSON).
+ * emit.h - generators: checked model -> text (C tables, Graphviz, JSON,
+ * Markdown operator guides).
  *
  * Each returns a malloc'd, NUL-terminated buffer the caller frees.  Output
  * depends only on the model and the input's base name: no dates, versions
@@ -17,6 +18,9 @@ char *emit_c_source(const model *m, const char *input_name);
 char *emit_c_registry(model *const *ms, size_t n);
 char *emit_dot(const model *m, const char *input_name);
 char *emit_json(const model *m);
+/* The Markdown operator guide (SLUG.md): identity, contract, Mermaid
+ * lifecycle, phases, evidence, intake and record (emit_doc.c). */
+char *emit_doc(const model *m, const char *input_name);
 
 /* Shared by the generators: an in-memory stream (aborts on failure). */
 FILE *emit_open(char **buf, size_t *len);

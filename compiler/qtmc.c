@@ -13,6 +13,8 @@
 
 #include "driver.h"
 #include "emit.h"
+#include "explain.h"
+#include "fmt.h"
 #include "output.h"
 #include "parse.h"
 #include "sema.h"
@@ -20,11 +22,13 @@
 
 #define QTMC_VERSION "0.1.0"
 
-enum { EMIT_C = 1, EMIT_DOT = 2, EMIT_JSON = 4 };
+enum { EMIT_C = 1, EMIT_DOT = 2, EMIT_JSON = 4, EMIT_DOC = 8 };
+#define EMIT_TEXT (EMIT_DOT | EMIT_JSON | EMIT_DOC)  /* may go to stdout */
 
 static void usage(FILE *out)
 {
     fputs("usage: qtmc [options] FILE.qsm...\n"
+          "       qtmc fmt [--check] FILE.qsm... | -   (rewrite in the canonical layout)\n"
           "\n"
           "Checks surface specs and generates their runtime tables.\n"
           "\n"
@@ -32,7 +36,8 @@ static void usage(FILE *out)
           "  -o DIR                  write outputs into DIR (created if missing; default .)\n"
           "  --emit KIND[,KIND]      c (default): NAME.c, NAME.h and qtm_registry.c\n"
           "                          dot: SLUG.dot (Graphviz); json: SLUG.json (the model)\n"
-          "                          without -o, dot and json of one input go to stdout\n"
+          "                          doc: SLUG.md (Markdown operator guide)\n"
+          "                          without -o, dot, json or doc of one input go to stdout\n"
           "  --check                 check only; write nothing\n"
           "  --diagnostics-format F  text (default) or json\n"
           "  --max-errors N          stop printing after N errors (default 50)\n"
@@ -40,6 +45,7 @@ static void usage(FILE *out)
           "                            missing-label, empty-section, unused-category\n"
           "  -Werror[=<name>]        treat all (or one) warnings as errors\n"
           "  --dump-ast              print the syntax tree of each input and stop\n"
+          "  --explain [CODE]        explain a diagnostic code (e.g. Q402); no CODE: list all\n"
           "  --help, --version\n"
           "\n"
           "exit status: 0 ok, 1 diagnostics, 2 usage, 3 I/O\n", out);
@@ -58,6 +64,8 @@ static int parse_emit(const char *arg, unsigned *emit)
             *emit |= EMIT_DOT;
         else if (strcmp(tok, "json") == 0)
             *emit |= EMIT_JSON;
+        else if (strcmp(tok, "doc") == 0)
+            *emit |= EMIT_DOC;
         else
             return -1;
     }
@@ -84,6 +92,8 @@ static char *file_name(const char *stem, const char *ext)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "fmt") == 0)
+        return fmt_main(argc - 1, argv + 1);   /* qtmc fmt: see fmt.h */
     int status = 0;
     const char *outdir = NULL;
     unsigned emit = 0;
@@ -112,6 +122,9 @@ int main(int argc, char **argv)
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             usage(stdout);
             goto cleanup;
+        } else if (strcmp(arg, "--explain") == 0) {
+            status = explain_main(argc - i - 1, argv + i + 1, stdout, stderr);
+            goto cleanup;
         } else if (strcmp(arg, "--version") == 0) {
             printf("qtmc %s (surface ABI %d, spec %s)\n", QTMC_VERSION, QTM_SURFACE_ABI,
                    "surface-runtime-spec-v0.01");
@@ -129,7 +142,7 @@ int main(int argc, char **argv)
                 outdir = val;
             } else if (strcmp(arg, "--emit") == 0) {
                 if (parse_emit(val, &emit) != 0) {
-                    fprintf(stderr, "qtmc: error: unknown --emit kind '%s' (c, dot, json)\n", val);
+                    fprintf(stderr, "qtmc: error: unknown --emit kind '%s' (c, dot, json, doc)\n", val);
                     status = 2;
                     goto cleanup;
                 }
@@ -177,12 +190,12 @@ int main(int argc, char **argv)
     if (!emit)
         emit = EMIT_C;
     if (!outdir && !check_only && (emit & EMIT_C) == 0 && ninputs > 1) {
-        fputs("qtmc: error: several inputs need -o DIR for dot or json output\n", stderr);
+        fputs("qtmc: error: several inputs need -o DIR for dot, json or doc output\n", stderr);
         status = 2;
         goto cleanup;
     }
-    if (!outdir && (emit & EMIT_C) == 0 && (emit & (EMIT_DOT | EMIT_JSON)) == (EMIT_DOT | EMIT_JSON)) {
-        fputs("qtmc: error: --emit dot,json needs -o DIR\n", stderr);
+    if (!outdir && (emit & EMIT_C) == 0 && ((emit & EMIT_TEXT) & ((emit & EMIT_TEXT) - 1))) {
+        fputs("qtmc: error: --emit with several of dot, json, doc needs -o DIR\n", stderr);
         status = 2;
         goto cleanup;
     }
@@ -251,6 +264,17 @@ int main(int argc, char **argv)
                 free(text);
             } else {
                 char *n = file_name(m->slug, ".json");
+                output_add(&out, dir, n, text);
+                free(n);
+            }
+        }
+        if (emit & EMIT_DOC) {
+            char *text = emit_doc(m, in);
+            if (to_stdout) {
+                fputs(text, stdout);
+                free(text);
+            } else {
+                char *n = file_name(m->slug, ".md");
                 output_add(&out, dir, n, text);
                 free(n);
             }

@@ -118,11 +118,40 @@ status "-Werror makes it exit 1" 1 "$QTMC" --check -Werror "$tmp/warn.qsm"
 status "-Wno-missing-label silences it" 0 "$QTMC" --check -Werror -Wno-missing-label "$tmp/warn.qsm"
 check "dot to stdout without -o" sh -c "'$QTMC' --emit dot surfaces/event-coordination.qsm | grep -q 'digraph'"
 check "json to stdout is the model" sh -c "'$QTMC' --emit json surfaces/event-coordination.qsm | grep -q '\"fingerprint\": \"sha256:'"
+check "doc to stdout is the operator guide" sh -c "'$QTMC' --emit doc surfaces/event-coordination.qsm | grep -q '^stateDiagram-v2'"
+status "--emit dot,doc without -o is a usage error" 2 "$QTMC" --emit dot,doc surfaces/event-coordination.qsm
+mkdir -p "$tmp/docs"
+"$QTMC" --emit doc -o "$tmp/docs" surfaces/*.qsm
+check "docs/surfaces/ matches the surfaces (run make docs)" diff -ru docs/surfaces "$tmp/docs"
+# every code the compiler can emit has an --explain entry
+# (explain.c itself is left out: it names every code)
+codes=$(ls compiler/*.c grammar/*.y grammar/*.l | grep -v '^compiler/explain\.c$' |
+        xargs grep -ohE '"Q[0-9]{3}' | tr -d '"' | sort -u)
+missing=""
+for c in $codes; do
+    "$QTMC" --explain "$c" >/dev/null 2>&1 || missing="$missing $c"
+done
+check "--explain covers every code in the sources ($(echo $codes | wc -w) codes)" test -z "$missing" -a -n "$codes"
+[ -z "$missing" ] || echo "    no --explain entry for:$missing"
+status "--explain lists the codes" 0 "$QTMC" --explain
+status "--explain of an unknown code is a usage error" 2 "$QTMC" --explain Q999
 if [ "$(id -u)" != 0 ]; then
     mkdir -p "$tmp/ro" && chmod 500 "$tmp/ro"
     status "unwritable -o is an I/O error" 3 "$QTMC" -o "$tmp/ro" surfaces/event-coordination.qsm
 fi
 status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
+# qtmc fmt: every spec in the repository is in canonical layout
+status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/golden/good/*.qsm
+sed 's/^ */ /; s/ *-> */->/g' surfaces/landscaping.qsm >"$tmp/messy.qsm"
+cp "$tmp/messy.qsm" "$tmp/messy-orig.qsm"
+status "fmt --check exits 1 on a badly laid out copy" 1 "$QTMC" fmt --check "$tmp/messy.qsm"
+check "... names it and writes nothing" sh -c "'$QTMC' fmt --check '$tmp/messy.qsm' | grep -qx '$tmp/messy.qsm' && cmp -s '$tmp/messy.qsm' '$tmp/messy-orig.qsm'"
+status "fmt rewrites it" 0 "$QTMC" fmt "$tmp/messy.qsm"
+check "... into the canonical layout" cmp "$tmp/messy.qsm" surfaces/landscaping.qsm
+check "fmt - reads stdin, writes stdout" sh -c "'$QTMC' fmt - <'$tmp/messy-orig.qsm' | cmp - surfaces/landscaping.qsm"
+cp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
+status "fmt refuses a file with syntax errors" 1 "$QTMC" fmt "$tmp/bad-copy.qsm"
+check "... and leaves it as it was" cmp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
 
 echo "== examples"
 check "examples/event-coordination.sh runs the seed's example" \

@@ -22,7 +22,7 @@ run() {
 for t in "$BUILD"/bin/test_*; do
     [ -x "$t" ] && run "$(basename "$t")" "$t"
 done
-run "qtmc surfaces" "$BUILD/bin/qtmc" --emit c,dot,json -o "$tmp/gen" surfaces/*.qsm
+run "qtmc surfaces" "$BUILD/bin/qtmc" --emit c,dot,json,doc -o "$tmp/gen" surfaces/*.qsm
 for f in tests/golden/good/*.qsm tests/golden/bad/*.qsm; do
     [ -e "$f" ] || continue
     run "qtmc $f" "$BUILD/bin/qtmc" --emit c,dot,json -o "$tmp/g" "$f"

@@ -245,10 +245,10 @@ static void test_parser_ec_locations(void **state)
     assert_int_equal(block(s, 3)->loc.line, 13);
     assert_int_equal(block(s, 3)->loc.col, 5);
     const ast_transition *t = block(s, 6)->items.v[0];
-    assert_int_equal(t->loc.line, 63);
+    assert_int_equal(t->loc.line, 61);
     assert_int_equal(t->loc.col, 9);
     assert_int_equal(t->to.loc.col, 24);
-    assert_int_equal(block(s, 8)->loc.line, 76);
+    assert_int_equal(block(s, 8)->loc.line, 74);
 }
 
 /*** small specs ***/

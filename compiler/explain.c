@@ -1,0 +1,529 @@
+/*
+ * explain.c - the texts behind `qtmc --explain CODE`; see explain.h.
+ *
+ * The examples are built from one small valid spec (the macros below) with
+ * the one piece that matters changed, so each pair differs only where the
+ * rule bites.  tests/unit/test_explain.c compiles every example: a bad one
+ * must get its code, a good one no error.
+ */
+#include "explain.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* --- pieces of the minimal spec ------------------------------------------- */
+
+#define HEAD_AS(slug) "surface " slug " {\n"
+#define HEAD HEAD_AS("demo")
+#define TOP "    name \"Demo\" spec \"surface-runtime-spec-v0.01\" status active\n"
+#define EXEC_X(claim, own, pay)                                                    \
+    "    execution { claim " claim " ownership " own " record service_event\n"    \
+    "                payment_timing " pay " completed_jobs visible }\n"
+#define EXEC EXEC_X("required", "assigned", "independent")
+#define EXEC_NONE EXEC_X("none", "none", "independent")
+#define LIFE_X(extra)                                                               \
+    "    lifecycle { queued \"Queued\" initial  claimed \"Claimed\"\n"                \
+    "                complete \"Complete\" final" extra " }\n"
+#define LIFE LIFE_X("")
+#define LIFE2 "    lifecycle { queued \"Queued\" initial  complete \"Complete\" final }\n"
+#define TRANS_X(claim, done)                                                        \
+    "    transitions { " claim "\n"                                                 \
+    "                  " done " }\n"
+#define CLAIM "queued -> claimed on claim by operator"
+#define DONE "claimed -> complete on complete by owner"
+#define TRANS TRANS_X(CLAIM, DONE)
+#define REC "    record { job outcome }\n"
+#define TAIL "}\n"
+#define SPEC(body) HEAD TOP body TAIL
+#define OK SPEC(EXEC LIFE TRANS REC)
+#define INTAKE(fields) "    intake { contact { " fields " } photos min 0 }\n"
+#define EVIDENCE(req, opt, min)                                                     \
+    "    evidence { required [" req "] optional [" opt "] min_per_category " min " }\n"
+
+const explain_entry explain_table[] = {
+    /* --- lexical, syntax, limits --------------------------------------------- */
+    {"Q001", "unexpected character",
+     "The scanner met a byte that cannot start any token of .qsm: a semicolon, a "
+     "smart quote, `=>`, a byte order mark in the middle of the file, a control "
+     "byte, or a number glued to letters. A spec is the contract every job of the "
+     "surface runs under, from Request to Settlement, so qtmc reads it exactly and "
+     "never guesses what a stray character meant. Delete the character, or write "
+     "the token the language has (`->`, straight quotes, words and lists separated "
+     "by spaces).",
+     SPEC(EXEC LIFE TRANS "    record { job; outcome }\n"), OK},
+    {"Q002", "unterminated string",
+     "A string has no closing quote before the end of its line (or of the file). "
+     "Strings in .qsm end on the line they start on, so a missing quote is found "
+     "where it happened instead of swallowing the rest of the spec; labels and "
+     "hints are what operators read at each step of a Job, and a runaway string "
+     "would silently change them. Close the string on the same line; use \\n for a "
+     "line break inside it.",
+     HEAD "    name \"Demo\n    spec \"surface-runtime-spec-v0.01\" status active\n" EXEC
+         LIFE TRANS REC TAIL,
+     OK},
+    {"Q003", "bad escape or character in a string",
+     "A string holds an unknown escape, a \\u escape that is not four hex digits or "
+     "names NUL or a surrogate, a raw control character, or bytes that are not "
+     "UTF-8. Strings are copied into the C tables and the JSON model the runtime "
+     "embeds and shows to operators and admins, so they must be valid text that "
+     "means the same everywhere. Use \\\" \\\\ \\n \\t \\r or \\uXXXX, and save the "
+     "file as UTF-8.",
+     HEAD "    name \"Demo\\q\" spec \"surface-runtime-spec-v0.01\" status active\n" EXEC
+         LIFE TRANS REC TAIL,
+     HEAD "    name \"Caf\\u00E9 Demo\" spec \"surface-runtime-spec-v0.01\" status active\n"
+         EXEC LIFE TRANS REC TAIL},
+    {"Q004", "syntax error",
+     "The tokens do not form the .qsm grammar: a missing `on`, `by`, `->`, brace, "
+     "colon or comma, an unknown block, or text after the surface. Each transition "
+     "reads `from -> to on EVENT by ACTOR [requires ...]`, because that one line is "
+     "the whole rule for moving a Job between phases: where from, where to, on which "
+     "event, who may fire it and what must be true. qtmc recovers at the next block "
+     "or line and reports what it expected.",
+     SPEC(EXEC LIFE TRANS_X("queued -> claimed claim by operator", DONE) REC), OK},
+    {"Q005", "a limit is exceeded",
+     "The spec exceeds one of qtmc's limits: a file over the size limit, an "
+     "identifier over 128 bytes, a string or number too large (numbers are at most "
+     "1000000), or more phases, events, transitions, intake fields or table cells "
+     "than the runtime's tables can index. The limits keep the generated tables "
+     "small and fixed-size so every Job step is a constant-time lookup; a spec that "
+     "hits them describes more than one kind of service work and should be split.",
+     SPEC(EXEC INTAKE("notes: text max 2000000") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("notes: text max 4000") LIFE TRANS REC)},
+
+    /* --- names and values ----------------------------------------------------- */
+    {"Q101", "duplicate phase",
+     "Two phases of the lifecycle have the same name. A phase name is the identity "
+     "of a step of the Job's execution: the runtime stores it on every job and in "
+     "the audit log, and transitions refer to it. Two phases with one name would "
+     "make every transition into it ambiguous. Rename one, or delete the copy.",
+     SPEC(EXEC LIFE_X("  claimed \"Again\"") TRANS REC), OK},
+    {"Q102", "undefined phase in a transition",
+     "A transition starts or ends in a phase the lifecycle does not declare, often "
+     "a typo. Every Job is always in one declared phase; a transition into an "
+     "undeclared one would move work where no operator could see or continue it. "
+     "Declare the phase in `lifecycle`, or fix the name.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> done on complete by owner") REC), OK},
+    {"Q103", "duplicate block or setting",
+     "A block (execution, intake, lifecycle, transitions, evidence, record) or a "
+     "setting is given twice. A surface has exactly one execution contract, one "
+     "lifecycle and one record shape; two of them would leave it to chance which "
+     "one governs the Job and the ServiceEvent. Merge them into one.",
+     SPEC(EXEC LIFE TRANS REC "    record { job operator }\n"), OK},
+    {"Q104", "unknown setting",
+     "A setting name is not one qtmc knows, at the top (name, spec, status), in "
+     "`execution` (claim, ownership, record, payment_timing, completed_jobs) or in "
+     "`evidence` (required, optional, min_per_category). Only known settings have a "
+     "meaning in the envelope; an unknown one would be silently ignored while its "
+     "author believes it governs something. Fix the spelling or remove it.",
+     SPEC("    priority high\n" EXEC LIFE TRANS REC), OK},
+    {"Q105", "bad value for a setting",
+     "A setting has a value of the wrong kind (a string where a word is expected, "
+     "a word where a list is expected) or a word outside its set, e.g. `status "
+     "live`. Each execution setting selects one of a few behaviours the runtime "
+     "implements for the whole Request -> Settlement path; any other value has no "
+     "behaviour. Use one of the listed values.",
+     HEAD "    name \"Demo\" spec \"surface-runtime-spec-v0.01\" status live\n" EXEC LIFE
+         TRANS REC TAIL,
+     OK},
+    {"Q106", "missing block or setting",
+     "The surface lacks something every surface must state: name, spec, status, "
+     "the execution, lifecycle, transitions or record block, or one of the five "
+     "execution settings. The envelope has no defaults for these on purpose: how a "
+     "Job is claimed and owned, how payment relates to completion and what the "
+     "Record holds must be decided by the author, visibly, in the spec.",
+     SPEC(EXEC LIFE TRANS), OK},
+    {"Q107", "unknown runtime spec",
+     "`spec` names a runtime specification this qtmc does not implement. The spec "
+     "string pins the rules of the governed envelope the surface is checked "
+     "against and the runtime enforces; compiling against rules qtmc does not know "
+     "would give tables whose meaning nobody checked. Use the spec qtmc names in "
+     "the note (surface-runtime-spec-v0.01).",
+     HEAD "    name \"Demo\" spec \"surface-runtime-spec-v9\" status active\n" EXEC LIFE
+         TRANS REC TAIL,
+     OK},
+    {"Q108", "duplicate intake section or field",
+     "An intake section, or a field within a section, is declared twice. The "
+     "intake form is what a Request carries into the system; each answer is stored "
+     "under its section and field name, so two fields with one name would make a "
+     "Request's data ambiguous before any Task exists. Rename or remove one.",
+     SPEC(EXEC INTAKE("name: text required  name: text") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("name: text required  nickname: text") LIFE TRANS REC)},
+    {"Q109", "unknown field type",
+     "An intake field has a type qtmc does not know. The runtime validates every "
+     "Request against its field types (text, email, phone, integer, number, "
+     "boolean, date, time, one_of(...)) before it can become a Task; an unknown "
+     "type could not be validated. Use one of those types.",
+     SPEC(EXEC INTAKE("guests: count") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("guests: integer") LIFE TRANS REC)},
+    {"Q110", "empty or duplicate choice",
+     "A `one_of(...)` field lists an empty choice or the same choice twice. A "
+     "Request's answer must be exactly one of the choices, and operators read the "
+     "chosen value on the Job; an empty or repeated choice makes the form ambiguous. "
+     "List each choice once, non-empty.",
+     SPEC(EXEC INTAKE("method: one_of(email, call, email)") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("method: one_of(email, call, text)") LIFE TRANS REC)},
+    {"Q111", "duplicate evidence category",
+     "An evidence category is listed twice, or as both required and optional. "
+     "Evidence is what an operator attaches to a Job to prove the ServiceEvent "
+     "happened; each category must be either a gate (required) or context "
+     "(optional), never both. Keep it in one list, once.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence")
+              EVIDENCE("photos", "photos", "1") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence")
+              EVIDENCE("photos", "receipt", "1") REC)},
+    {"Q112", "duplicate record field",
+     "A record field is listed twice. The record lists what the composed "
+     "ServiceEvent Record carries when a Job completes; each field appears in it "
+     "once. Remove the copy.",
+     SPEC(EXEC LIFE TRANS "    record { job outcome job }\n"), OK},
+    {"Q113", "unknown actor",
+     "The word after `by` is not an actor: `operator` (the claim, or any operator "
+     "under `ownership pool`), `owner` (the operator who claimed the Job) or "
+     "`admin`. Who may move a Job is the heart of governance; a misspelt actor "
+     "would leave a transition no one may fire. qtmc suggests the closest actor.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> complete on complete by owenr") REC),
+     OK},
+    {"Q114", "unknown or repeated condition",
+     "A word after `requires` is not a condition (`evidence`, `payment`, "
+     "`participants`), or a condition is listed twice. Conditions are the gates the "
+     "runtime checks before a Job may move; an unknown one could not be checked, so "
+     "it would gate nothing while looking like a gate.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidense") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") REC)},
+    {"Q115", "name not in the required style",
+     "A name breaks the naming rule: phases, events, sections, fields and evidence "
+     "categories are lowercase snake_case; the surface slug is lowercase words "
+     "joined by hyphens, and `qtm-` slugs are reserved. These names become C "
+     "identifiers, file names, JSON keys and database values along the whole "
+     "Request -> Settlement path, so they must be the same in every one of them.",
+     SPEC(EXEC INTAKE("fullName: text") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("full_name: text") LIFE TRANS REC)},
+    {"Q116", "attribute given twice",
+     "A phase has its label, hint, `initial` or `final` twice, or a field has "
+     "`required` or `max` twice. Labels and hints are what operators see at each "
+     "phase of the Job; when one is given twice, one of them would silently lose. "
+     "Give each attribute once.",
+     SPEC(EXEC
+          "    lifecycle { queued \"Queued\" initial initial  claimed \"Claimed\"\n"
+          "                complete \"Complete\" final }\n" TRANS REC),
+     OK},
+    {"Q117", "bad `max`",
+     "`max` is on a field that is not text, or is 0. `max` bounds the length of a "
+     "text answer in a Request; other types have their own fixed bounds, and a "
+     "maximum of 0 would reject every answer. Put `max N` (N >= 1) on text fields "
+     "only.",
+     SPEC(EXEC INTAKE("email: email max 100") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("email: email") LIFE TRANS REC)},
+    {"Q118", "surface defined twice",
+     "Two inputs define the same surface slug. The slug names the surface in the "
+     "registry, on every Request and Job and in the generated files; two "
+     "definitions would leave it to argument order which rules a Job runs under. "
+     "Give each surface its own slug (or compile only one of the files).",
+     OK EXPLAIN_FILE_SEP OK,
+     OK EXPLAIN_FILE_SEP HEAD_AS("demo-two") TOP EXEC LIFE TRANS REC TAIL},
+
+    /* --- lifecycle graph -------------------------------------------------------- */
+    {"Q201", "no initial phase",
+     "No phase is marked `initial`. A Job is created from an approved, assigned "
+     "Task and must start in a known phase; without one the runtime could not "
+     "create work at all. Mark the phase new jobs start in with `initial`.",
+     SPEC(EXEC
+          "    lifecycle { queued \"Queued\"  claimed \"Claimed\"  complete \"Complete\" final }\n"
+          TRANS REC),
+     OK},
+    {"Q202", "two initial phases",
+     "More than one phase is marked `initial`. Job creation is the one way work "
+     "enters execution, and it must put every Job in the same, single phase so the "
+     "claim and the desk see all new work in one place. Keep `initial` on one phase.",
+     SPEC(EXEC
+          "    lifecycle { queued \"Queued\" initial  claimed \"Claimed\" initial\n"
+          "                complete \"Complete\" final }\n" TRANS REC),
+     OK},
+    {"Q203", "no final phase",
+     "No phase is marked `final`. Reaching a final phase is what completes a Job "
+     "and composes its ServiceEvent Record; without one no Job could ever complete "
+     "and no Record would exist. Mark the phase that completes a job with `final`.",
+     SPEC(EXEC
+          "    lifecycle { queued \"Queued\" initial  claimed \"Claimed\"  complete \"Complete\" }\n"
+          TRANS REC),
+     OK},
+    {"Q204", "unreachable phase",
+     "No path of transitions leads from the initial phase to this phase. Every Job "
+     "starts in the initial phase, so an unreachable phase is dead text: operators "
+     "would read about a step no Job can ever be in. Add a transition into it, or "
+     "remove it.",
+     SPEC(EXEC LIFE_X("  archived \"Archived\" final") TRANS REC), OK},
+    {"Q205", "dead-end phase",
+     "No final phase can be reached from this phase. A Job that enters it could "
+     "never complete, so it would never produce a Record or reach the point where "
+     "settlement normally follows. Add a way out towards a final phase.",
+     SPEC(EXEC LIFE_X("  on_hold \"On hold\"")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  claimed -> on_hold on pause by owner }\n" REC),
+     SPEC(EXEC LIFE_X("  on_hold \"On hold\"")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  claimed -> on_hold on pause by owner\n"
+              "                  on_hold -> claimed on resume by owner }\n" REC)},
+    {"Q206", "transition out of a final phase",
+     "A transition leaves a final phase. Reaching a final phase completes the Job "
+     "and composes its Record, which is then immutable execution truth; moving the "
+     "Job on afterwards would contradict the Record already written. Model rework "
+     "as a new Request, or make the phase non-final.",
+     SPEC(EXEC LIFE
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  complete -> claimed on reopen by owner }\n" REC),
+     OK},
+    {"Q207", "phase both initial and final",
+     "A phase is marked both `initial` and `final`. Every Job would be complete the "
+     "moment it was created, before any claim or ServiceEvent: no work could "
+     "happen. Start in one phase and finish in another.",
+     SPEC(EXEC_X("none", "none", "independent")
+              "    lifecycle { queued \"Queued\" initial final }\n"
+              "    transitions { }\n" REC),
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+              REC)},
+
+    /* --- determinism ------------------------------------------------------------ */
+    {"Q301", "two transitions on one event",
+     "A phase has two transitions on the same event. The runtime finds a Job's next "
+     "phase by (phase, event) in a table; two targets would make the outcome of "
+     "one action depend on rule order, and every Job must move the same way for "
+     "the same action. Use a different event for each target.",
+     SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  claimed -> cancelled on complete by owner }\n" REC),
+     SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  claimed -> cancelled on cancel by owner }\n" REC)},
+
+    /* --- governance --------------------------------------------------------------- */
+    {"Q401", "no claim transition",
+     "The execution contract says `claim required`, but no `on claim` transition "
+     "leaves the initial phase. Under `claim required` a Job only enters "
+     "execution when its operator claims it, which establishes who owns the "
+     "ServiceEvent; without a claim transition no Job could ever be owned or "
+     "started. Add `INITIAL -> ... on claim by operator`.",
+     SPEC(EXEC LIFE TRANS_X("queued -> claimed on accept by operator", DONE) REC), OK},
+    {"Q402", "after the claim only the owner advances",
+     "Under `ownership assigned` the operator who claimed a Job owns its "
+     "ServiceEvent, and every step after the claim must be `by owner`, not by any "
+     "operator or an admin. In the envelope Request -> Task -> Assignment -> Job -> "
+     "ServiceEvent -> Record -> Settlement, the Assignment decides who does the "
+     "work and the claim makes it binding: letting anyone else advance the Job "
+     "would make the Record's operator untrue. Use `by owner`, or `ownership pool` "
+     "if any operator may act.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> complete on complete by operator") REC),
+     OK},
+    {"Q403", "a vendor or client drives a transition",
+     "A transition is `by vendor` or `by client`. Vendors and clients are data of "
+     "the Request and the ServiceEvent (who is served, who supplied what), never "
+     "actors of the governed system: only operators, owners and admins move a Job, "
+     "so every step is attributable to an accountable account. Record their input "
+     "as evidence or participants, and let the owner advance the Job.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> complete on complete by client") REC), OK},
+    {"Q404", "bad claim transition",
+     "The claim transition does not leave the initial phase, or is not `by "
+     "operator`. The claim is the moment a Job, created from an assigned Task, is "
+     "taken by an operator (the assignee, or any active operator under `ownership "
+     "pool`); it happens once, at the start, and it is what makes that operator the "
+     "owner. Write it as `INITIAL -> ... on claim by operator`.",
+     SPEC(EXEC LIFE TRANS_X("queued -> claimed on claim by admin", DONE) REC), OK},
+    {"Q405", "claim and ownership contradict each other",
+     "`claim none` with an ownership other than `none`, or a claim with `ownership "
+     "none`. Ownership of a Job is established by the claim: without a claim there "
+     "is no owner, and a claim that records no owner would mean nothing. Pair "
+     "`claim none` with `ownership none`, or claim with `assigned`/`pool`.",
+     SPEC(EXEC_X("none", "assigned", "independent") LIFE2
+              "    transitions { queued -> complete on complete by admin }\n" REC),
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+              REC)},
+    {"Q406", "`by owner` where no owner exists",
+     "A transition is `by owner` on a surface with `ownership none`, or leaves the "
+     "initial phase by owner before any claim. A Job has an owner only after its "
+     "claim; a step reserved to the owner before that could never be taken. Use "
+     "`by admin` or `by operator` there, or make it the claim.",
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by owner }\n"
+              REC),
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+              REC)},
+    {"Q407", "required evidence is never checked",
+     "The evidence contract has required categories, but no transition `requires "
+     "evidence`. Required evidence is the proof a ServiceEvent happened before its "
+     "Record is composed; the runtime checks it only on transitions that require "
+     "it, so without one the requirement would bind nothing. Add `requires "
+     "evidence` to the transition that must check it (usually the one into the "
+     "final phase).",
+     SPEC(EXEC LIFE TRANS EVIDENCE("photos", "", "1") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "1")
+              REC)},
+    {"Q408", "payment gate without `before_complete`",
+     "A transition `requires payment` but the payment timing is `independent` or "
+     "`after_complete`. Settlement is the last layer of the envelope and is kept "
+     "separate from execution: only `payment_timing before_complete` lets payment "
+     "gate a Job, and then explicitly. Remove the condition or set `payment_timing "
+     "before_complete`.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires payment") REC),
+     SPEC(EXEC_X("required", "assigned", "before_complete") LIFE
+              TRANS_X(CLAIM, DONE " requires payment") REC)},
+    {"Q409", "`before_complete` without a payment gate",
+     "`payment_timing before_complete` is set but no transition into a final phase "
+     "`requires payment`. The setting promises that no Job completes before its "
+     "Settlement is paid or waived; the runtime keeps that promise only through a "
+     "`requires payment` gate on the way into a final phase. Add one, or choose "
+     "another payment timing.",
+     SPEC(EXEC_X("required", "assigned", "before_complete") LIFE TRANS REC),
+     SPEC(EXEC_X("required", "assigned", "before_complete") LIFE
+              TRANS_X(CLAIM, DONE " requires payment") REC)},
+    {"Q410", "record field is not a ServiceEvent field",
+     "The record lists a field that is not part of the ServiceEvent: settlement "
+     "state (amount, paid...), governance state (approval, assignee...) or request "
+     "data, or a typo. The Record is execution truth composed when a Job "
+     "completes; money lives in Settlement and decisions in Task and Assignment, "
+     "so mixing them would let the Record disagree with the layer that owns them. "
+     "Use ServiceEvent fields: job, surface, fingerprint, request, operator, scope, "
+     "context, participants, evidence, phases, outcome, claimed_at, started_at, "
+     "completed_at.",
+     SPEC(EXEC LIFE TRANS "    record { job outcome amount }\n"), OK},
+    {"Q411", "settlement drives a transition",
+     "A transition's event is a settlement word (pay, paid, settle, invoice, "
+     "charge, refund...). Payments are recorded with `qtm settle` and never move a "
+     "Job: Settlement follows the Record, it does not drive execution. Use an "
+     "execution event, and if completion must wait for payment, use `requires "
+     "payment` with `payment_timing before_complete`.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> complete on pay by owner") REC), OK},
+    {"Q412", "required evidence with minimum 0",
+     "Evidence categories are required but `min_per_category` is 0. A required "
+     "category with a minimum of zero items is satisfied by no evidence at all, "
+     "so the gate before the Record would check nothing. Set `min_per_category` to "
+     "at least 1, or make the categories optional.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "0")
+              REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "1")
+              REC)},
+    {"Q413", "claim event under `claim none`",
+     "A transition uses the `claim` event on a surface with `claim none`. The claim "
+     "event is the one that makes an operator a Job's owner; under `claim none` "
+     "nobody owns Jobs, so such a step would promise an ownership the runtime never "
+     "records. Use another event, or set `claim required` or `optional`.",
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on claim by operator }\n"
+              REC),
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+              REC)},
+
+    /* --- warnings ------------------------------------------------------------------ */
+    {"Q501", "phase without a label (-Wmissing-label)",
+     "A phase has no label. Operators see the label of a Job's phase on the desk and "
+     "in the operator guide; without it they see the bare identifier. Write the "
+     "label after the phase name, e.g. `claimed \"Confirmed\"`. A warning: "
+     "-Wno-missing-label silences it, -Werror makes it an error.",
+     SPEC(EXEC
+          "    lifecycle { queued \"Queued\" initial  claimed\n"
+          "                complete \"Complete\" final }\n" TRANS REC),
+     OK},
+    {"Q502", "empty intake section (-Wempty-section)",
+     "An intake section has no fields. The intake form is what a Request asks its "
+     "client; an empty section asks nothing and shows an empty heading. Add fields "
+     "or remove the section. A warning: -Wno-empty-section silences it.",
+     SPEC(EXEC "    intake { contact { name: text } notes { } photos min 0 }\n" LIFE TRANS
+              REC),
+     SPEC(EXEC "    intake { contact { name: text } photos min 0 }\n" LIFE TRANS REC)},
+    {"Q503", "optional evidence never checked (-Wunused-category)",
+     "Optional evidence categories are declared but no transition `requires "
+     "evidence`, so the runtime never looks at the evidence contract for this "
+     "surface. Optional categories are context attached to the ServiceEvent; "
+     "declaring them suggests a check that never happens. Add `requires evidence` "
+     "where evidence is reviewed, or drop the categories. A warning: "
+     "-Wno-unused-category silences it.",
+     SPEC(EXEC LIFE TRANS EVIDENCE("", "receipt", "0") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("", "receipt", "0")
+              REC)},
+};
+
+const size_t explain_count = sizeof explain_table / sizeof explain_table[0];
+
+const explain_entry *explain_find(const char *code)
+{
+    for (size_t i = 0; i < explain_count; i++) {
+        const char *a = explain_table[i].code, *b = code;
+        while (*a && toupper((unsigned char)*b) == *a) {
+            a++;
+            b++;
+        }
+        if (!*a && !*b)
+            return &explain_table[i];
+    }
+    return NULL;
+}
+
+/* Writes text word-wrapped at `width` columns (words are never split). */
+static void wrap(FILE *out, const char *text, size_t width)
+{
+    size_t col = 0;
+    const char *p = text;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (!n)
+            break;
+        if (col && col + 1 + n > width) {
+            fputc('\n', out);
+            col = 0;
+        } else if (col) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(p, 1, n, out);
+        col += n;
+        p += n;
+    }
+    fputc('\n', out);
+}
+
+/* Writes each line of a spec indented by four spaces. */
+static void indented(FILE *out, const char *spec)
+{
+    while (*spec) {
+        size_t n = strcspn(spec, "\n");
+        fputs(n ? "    " : "", out);
+        fwrite(spec, 1, n, out);
+        fputc('\n', out);
+        spec += n + (spec[n] == '\n');
+    }
+}
+
+int explain_main(int n, char *const *argv, FILE *out, FILE *err)
+{
+    if (n == 0) {
+        for (size_t i = 0; i < explain_count; i++)
+            fprintf(out, "%s  %s\n", explain_table[i].code, explain_table[i].title);
+        return 0;
+    }
+    if (n > 1) {
+        fputs("qtmc: error: --explain takes one code, e.g. qtmc --explain Q402\n", err);
+        return 2;
+    }
+    const explain_entry *e = explain_find(argv[0]);
+    if (!e) {
+        fprintf(err,
+                "qtmc: error: unknown diagnostic code '%s'\n"
+                "Codes look like Q402: Q001-Q005 lexical, syntax and limits; Q101-Q118 names "
+                "and values;\nQ201-Q207 lifecycle graph; Q301 determinism; Q401-Q413 "
+                "governance; Q501-Q503 warnings.\n"
+                "'qtmc --explain' lists them all.\n",
+                argv[0]);
+        return 2;
+    }
+    fprintf(out, "%s: %s\n\n", e->code, e->title);
+    wrap(out, e->text, 76);
+    fputs("\nBad:\n\n", out);
+    indented(out, e->bad);
+    fputs("\nGood:\n\n", out);
+    indented(out, e->good);
+    return 0;
+}
