@@ -453,6 +453,19 @@ static qtm_status context_begin(qtm *q, const char *actor_slug, int64_t job_id, 
     return QTM_OK;
 }
 
+/* Stores one row of execution context (evidence or a participant: job, three
+ * texts, actor, time) and its audit row; the caller holds the transaction. */
+static qtm_status context_record(qtm *q, store_query sq, const actor *a, int64_t job_id,
+                                 const char *t1, const char *t2, const char *t3,
+                                 const char *entity, const char *shown)
+{
+    store_val args[6] = {SV_I(job_id), SV_S(t1), SV_S(t2), SV_S(t3), SV_I(a->id), SV_S(q->now)};
+    store_rc rc = store_run(q->st, sq, args, 6, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "recording execution context");
+    return audit_append(q, a->slug, entity, store_last_id(q->st), "add", NULL, shown, job_id);
+}
+
 static int text_ok(const char *s, size_t max)
 {
     return s && *s && strlen(s) <= max;
@@ -480,12 +493,8 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
                       category);
         return tx_end(q, st);
     }
-    store_val args[6] = {SV_I(job_id), SV_S(category), SV_S(ref), SV_S(note), SV_I(a.id),
-                         SV_S(q->now)};
-    store_rc rc = store_run(q->st, SQ_EVIDENCE_INSERT, args, 6, NULL, NULL);
-    if (rc != STORE_OK)
-        return tx_end(q, qtm_store_fail(q, rc, "adding evidence"));
-    st = audit_append(q, a.slug, "evidence", store_last_id(q->st), "add", NULL, category, job_id);
+    st = context_record(q, SQ_EVIDENCE_INSERT, &a, job_id, category, ref, note, "evidence",
+                        category);
     return tx_end(q, st);
 }
 
@@ -500,12 +509,8 @@ qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
     qtm_status st = context_begin(q, actor_slug, job_id, "record participants", &a, &j);
     if (st != QTM_OK)
         return tx_end(q, st);
-    store_val args[6] = {SV_I(job_id), SV_S(name), SV_S(role), SV_S(contact), SV_I(a.id),
-                         SV_S(q->now)};
-    store_rc rc = store_run(q->st, SQ_PARTICIPANT_INSERT, args, 6, NULL, NULL);
-    if (rc != STORE_OK)
-        return tx_end(q, qtm_store_fail(q, rc, "recording the participant"));
-    st = audit_append(q, a.slug, "participant", store_last_id(q->st), "add", NULL, role, job_id);
+    st = context_record(q, SQ_PARTICIPANT_INSERT, &a, job_id, name, role, contact,
+                        "participant", role);
     return tx_end(q, st);
 }
 
