@@ -21,6 +21,9 @@ char *emit_json(const model *m);
 /* The Markdown operator guide (SLUG.md): identity, contract, Mermaid
  * lifecycle, phases, evidence, intake and record (emit_doc.c). */
 char *emit_doc(const model *m, const char *input_name);
+/* The model-based test paths (SLUG.paths.json): accept sequences covering
+ * every transition and the refusal cases (emit_paths.c). */
+char *emit_paths(const model *m);
 
 /* Shared by the generators: an in-memory stream (aborts on failure). */
 FILE *emit_open(char **buf, size_t *len);

@@ -22,8 +22,8 @@
 
 #define QTMC_VERSION "0.1.0"
 
-enum { EMIT_C = 1, EMIT_DOT = 2, EMIT_JSON = 4, EMIT_DOC = 8 };
-#define EMIT_TEXT (EMIT_DOT | EMIT_JSON | EMIT_DOC)  /* may go to stdout */
+enum { EMIT_C = 1, EMIT_DOT = 2, EMIT_JSON = 4, EMIT_DOC = 8, EMIT_PATHS = 16 };
+#define EMIT_TEXT (EMIT_DOT | EMIT_JSON | EMIT_DOC | EMIT_PATHS)  /* may go to stdout */
 
 static void usage(FILE *out)
 {
@@ -37,6 +37,7 @@ static void usage(FILE *out)
           "  --emit KIND[,KIND]      c (default): NAME.c, NAME.h and qtm_registry.c\n"
           "                          dot: SLUG.dot (Graphviz); json: SLUG.json (the model)\n"
           "                          doc: SLUG.md (Markdown operator guide)\n"
+          "                          paths: SLUG.paths.json (model-based test paths)\n"
           "                          without -o, dot, json or doc of one input go to stdout\n"
           "  --check                 check only; write nothing\n"
           "  --diagnostics-format F  text (default) or json\n"
@@ -66,6 +67,8 @@ static int parse_emit(const char *arg, unsigned *emit)
             *emit |= EMIT_JSON;
         else if (strcmp(tok, "doc") == 0)
             *emit |= EMIT_DOC;
+        else if (strcmp(tok, "paths") == 0)
+            *emit |= EMIT_PATHS;
         else
             return -1;
     }
@@ -142,7 +145,7 @@ int main(int argc, char **argv)
                 outdir = val;
             } else if (strcmp(arg, "--emit") == 0) {
                 if (parse_emit(val, &emit) != 0) {
-                    fprintf(stderr, "qtmc: error: unknown --emit kind '%s' (c, dot, json, doc)\n", val);
+                    fprintf(stderr, "qtmc: error: unknown --emit kind '%s' (c, dot, json, doc, paths)\n", val);
                     status = 2;
                     goto cleanup;
                 }
@@ -275,6 +278,17 @@ int main(int argc, char **argv)
                 free(text);
             } else {
                 char *n = file_name(m->slug, ".md");
+                output_add(&out, dir, n, text);
+                free(n);
+            }
+        }
+        if (emit & EMIT_PATHS) {
+            char *text = emit_paths(m);
+            if (to_stdout) {
+                fputs(text, stdout);
+                free(text);
+            } else {
+                char *n = file_name(m->slug, ".paths.json");
                 output_add(&out, dir, n, text);
                 free(n);
             }

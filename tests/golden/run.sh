@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/golden/run.sh - golden-file tests for everything qtmc emits.
 #
-#   surfaces/*.qsm        -> tests/golden/surfaces/<slug>/ (C, header, dot, json, md)
+#   surfaces/*.qsm        -> tests/golden/surfaces/<slug>/ (C, header, dot, json, md, paths.json)
 #                            and tests/golden/surfaces/qtm_registry.c
 #   tests/golden/good/X.qsm -> tests/golden/good/X/ (all outputs, plus
 #                            `stderr` when qtmc warned)
@@ -46,7 +46,7 @@ for f in surfaces/*.qsm; do
     slug=$(basename "$f" .qsm)
     out="$tmp/s-$slug"
     mkdir -p "$out"
-    if ! "$QTMC" --emit c,dot,json,doc -o "$out" "$f" 2>"$tmp/err"; then
+    if ! "$QTMC" --emit c,dot,json,doc,paths -o "$out" "$f" 2>"$tmp/err"; then
         bad "surface $f does not compile"; cat "$tmp/err"; continue
     fi
     rm -f "$out/qtm_registry.c"
@@ -69,7 +69,7 @@ for f in tests/golden/good/*.qsm; do
     out="$tmp/g-$name"
     mkdir -p "$out"
     # shellcheck disable=SC2046
-    if ! "$QTMC" --emit c,dot,json,doc $(flags_of "$f") -o "$out" "$f" 2>"$tmp/err"; then
+    if ! "$QTMC" --emit c,dot,json,doc,paths $(flags_of "$f") -o "$out" "$f" 2>"$tmp/err"; then
         bad "good/$name does not compile"; cat "$tmp/err"; continue
     fi
     rm -f "$out/qtm_registry.c"
