@@ -266,7 +266,7 @@ static void test_fmt_keeps_every_comment_and_string(void **state)
     fixture *f = *state;
     char *out = format_checked(f, "tricky.qsm", tricky, 0);
     for (int i = 1; i <= 18; i++) {
-        char want[8];
+        char want[24];
         snprintf(want, sizeof want, "# c%d", i);
         assert_contains(out, want);
     }
