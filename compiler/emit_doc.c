@@ -108,21 +108,16 @@ static void requirements(FILE *f, const model *m, const m_transition *t)
 static void contract(FILE *f, const model *m)
 {
     static const char *const claim_text[] = {
-        "an operator must claim a job before any work on it; the claim makes "
-        "that operator the job's owner.",
-        "an operator may claim a job and so become its owner, but the lifecycle "
-        "also lets the job move on without a claim.",
+        "an operator must claim a job before any work on it; the claim makes that operator the job's owner.",
+        "an operator may claim a job and so become its owner, but the lifecycle also lets the job move on without a claim.",
         "jobs are never claimed."};
     static const char *const own_text[] = {
-        "only the operator the task was assigned to can claim the job, and after "
-        "the claim only that owner advances it.",
+        "only the operator the task was assigned to can claim the job, and after the claim only that owner advances it.",
         "any active operator may claim the job; whoever claims it owns it.",
         "no owner is recorded; each step says whether an operator or an admin takes it."};
     static const char *const pay_text[] = {
-        "payment can be recorded at any time and never moves or blocks the job; "
-        "settlement is separate from execution.",
-        "the job cannot complete until its payment is recorded as paid or waived; "
-        "the steps that check this say *requires payment*.",
+        "payment can be recorded at any time and never moves or blocks the job; settlement is separate from execution.",
+        "the job cannot complete until its payment is recorded as paid or waived; the steps that check this say *requires payment*.",
         "payment can be recorded only once the job is complete; it never moves the job."};
     static const char *const done_text[] = {
         "completed jobs stay visible on the desk.",
@@ -132,15 +127,13 @@ static void contract(FILE *f, const model *m)
     fprintf(f, "- **Ownership `%s`**: %s\n", model_ownership_names[m->ownership],
             own_text[m->ownership]);
     fprintf(f,
-            "- **Record `%s`**: when a job reaches a final phase, a ServiceEvent record "
-            "is composed from the record fields below.\n",
+            "- **Record `%s`**: when a job reaches a final phase, a ServiceEvent record is composed from the record fields below.\n",
             model_record_names[m->exec_record]);
     fprintf(f, "- **Payment timing `%s`**: %s\n", model_payment_names[m->payment_timing],
             pay_text[m->payment_timing]);
     fprintf(f, "- **Completed jobs `%s`**: %s\n\n", model_completed_names[m->completed_jobs],
             done_text[m->completed_jobs]);
-    fputs("Jobs are created only from an approved, assigned task "
-          "(Request -> Task -> Assignment -> Job); vendors and clients never move a job.\n\n",
+    fputs("Jobs are created only from an approved, assigned task (Request -> Task -> Assignment -> Job); vendors and clients never move a job.\n\n",
           f);
 }
 
