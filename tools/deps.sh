@@ -8,7 +8,9 @@
 set -u
 
 pkgs="$*"
-[ -n "$pkgs" ] || pkgs="make gcc clang flex bison pkg-config jq sqlite3 libjansson-dev libsodium-dev libsqlite3-dev libcmocka-dev graphviz"
+[ -n "$pkgs" ] || pkgs="make gcc clang flex bison pkg-config jq sqlite3 libjansson-dev libsodium-dev libsqlite3-dev libcmocka-dev graphviz libmicrohttpd-dev curl wrk chromium nodejs"
+# npm comes with NodeSource's nodejs; Debian packages it apart
+[ -n "$*" ] || command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: no dpkg here; make sure these are installed: $pkgs" >&2
