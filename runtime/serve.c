@@ -56,9 +56,30 @@ typedef struct conn_ctx {
 static const serve_opts *opts;
 static pthread_key_t handle_key;
 /* SQLite admits one writer at a time; workers that want to write queue
- * here, in order, instead of polling the database lock with the busy
- * handler's growing sleeps (which is what other processes still do). */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+ * here instead of polling the database lock with the busy handler's
+ * growing sleeps (which is what other processes still do).  A ticket
+ * lock: first come, first served, so no request waits behind a run of
+ * luckier ones (a plain mutex lets a releasing thread take it again). */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t write_turn = PTHREAD_COND_INITIALIZER;
+static unsigned long write_next, write_serving;
+
+static void write_lock(void)
+{
+    pthread_mutex_lock(&write_mu);
+    unsigned long ticket = write_next++;
+    while (ticket != write_serving)
+        pthread_cond_wait(&write_turn, &write_mu);
+    pthread_mutex_unlock(&write_mu);
+}
+
+static void write_unlock(void)
+{
+    pthread_mutex_lock(&write_mu);
+    write_serving++;
+    pthread_cond_broadcast(&write_turn);
+    pthread_mutex_unlock(&write_mu);
+}
 
 static void handle_free(void *p)
 {
@@ -293,10 +314,10 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
     int writes = is_change(method);
     if (writes)
-        pthread_mutex_lock(&write_lock);
+        write_lock();
     api_handle(&c);
     if (writes)
-        pthread_mutex_unlock(&write_lock);
+        write_unlock();
     if (!c.out)
         return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
     return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after);
