@@ -41,6 +41,7 @@ static void test_issue_and_auth(void **state)
     assert_string_equal(rt_js(row, "entity"), "token");
     assert_string_equal(rt_js(row, "action"), "issue");
     assert_string_equal(rt_js(row, "to"), "ana");
+    json_decref(row);
 
     qtm_principal p;
     OK(qtm_token_auth(f->q, t1, &p));
@@ -90,6 +91,7 @@ static void test_revoke(void **state)
     assert_int_equal(n, 2);
     json_t *row = rt_log_last(f);
     assert_string_equal(rt_js(row, "action"), "revoke tokens");
+    json_decref(row);
     qtm_principal p;
     EXPECT(QTM_ENOTFOUND, qtm_token_auth(f->q, t1, &p));
     EXPECT(QTM_ENOTFOUND, qtm_token_auth(f->q, t2, &p));
