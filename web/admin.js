@@ -52,7 +52,7 @@ function renderTask(root, task, actors, go) {
   const req = task.request || {};
 
   root.appendChild(h('h1', {}, `Task ${task.id}`, ' ', h('span', { class: 'sub' }, task.surface)));
-  root.appendChild(h('p', { class: 'job-status' }, 'Task state ', badge(humanize(task.state), `task task-${task.state}`),
+  root.appendChild(h('p', { class: 'job-status' }, 'Task state ', Object.assign(badge(humanize(task.state), `task task-${task.state}`), { id: 'task-state' }),
     task.assignee ? ` · assigned to ${task.assignee}` : '',
     task.job ? ' · ' : '', task.job ? h('a', { href: `#/jobs/${task.job}`, id: 'task-job-link' }, `Job ${task.job}`) : null));
   if (task.reason) root.appendChild(h('p', {}, h('strong', {}, 'Reason: '), task.reason));

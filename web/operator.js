@@ -9,6 +9,8 @@
 import * as api from './api.js';
 import { h, clear, humanize, when, time, say, act, field, select, section, empty, dl, badge } from './dom.js';
 
+function withId(el, idv, value) { el.id = idv; el.dataset.value = value; return el; }
+
 const PAY_METHODS = ['cash', 'zelle', 'venmo', 'card', 'wire', 'other'];
 
 async function surfaceNames() {
@@ -97,8 +99,8 @@ async function renderJob(root, job, model, me) {
 
   root.appendChild(h('h1', {}, `Job ${job.id}`, ' ', h('span', { class: 'sub' }, model.name || job.surface)));
   root.appendChild(h('p', { class: 'job-status' },
-    'Job state ', badge(humanize(job.state), `state state-${job.state}`), ' · phase ',
-    badge(job.label || humanize(job.phase), `phase phase-${job.phase}`, ),
+    'Job state ', withId(badge(humanize(job.state), `state state-${job.state}`), 'job-state', job.state), ' · phase ',
+    withId(badge(job.label || humanize(job.phase), `phase phase-${job.phase}`), 'job-phase', job.phase),
     job.owner ? ` · owned by ${job.owner}` : (job.assignee ? ` · assigned to ${job.assignee}, not claimed yet` : '')));
 
   root.appendChild(phaseRail(job, model));
@@ -230,7 +232,7 @@ function evidenceCard(job, model, me, isOwner, update) {
 function participantsCard(job, me, isOwner, update) {
   const items = job.participants || [];
   const parts = [h('p', { class: 'hint' },
-    'People involved in the event: client contact, venue, vendors, staff. They are context, not executable actors; the operator who claimed the job owns it.')];
+    'People involved in the work: client contact, venue contact, vendors, staff. They are context, not executable actors: the operator who claimed the job owns it.')];
   parts.push(items.length
     ? h('ul', { class: 'list', id: 'participants-list' }, items.map(p => h('li', {},
       h('strong', {}, p.name), ` — ${p.role}`, p.contact ? h('span', {}, ` · ${p.contact}`) : null,
@@ -265,7 +267,7 @@ function settlementCard(job, me, mayRecord, update) {
   const parts = [h('p', { class: 'hint' },
     'Settlement is economic state. Recording a payment never moves the job, its ServiceEvent or its record.')];
   parts.push(dl([
-    ['Status', badge(humanize(s.status || 'unpaid'), `pay pay-${s.status || 'unpaid'}`)],
+    ['Status', withId(badge(humanize(s.status || 'unpaid'), `pay pay-${s.status || 'unpaid'}`), 'settle-status', s.status || 'unpaid')],
     ['Due', s.due ? `${s.due} ${s.currency || ''}` : null],
     ['Paid', `${s.paid || '0.00'} ${s.currency || ''}`],
   ]));
