@@ -75,7 +75,10 @@ UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explai
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
 # libqtm: the runtime; links the generated tables of every surface
-RUNTIME_SRC := $(filter-out runtime/qtm_cli.c,$(wildcard runtime/*.c))
+# `qtm serve` (runtime/serve*.c) is part of the qtm command, not of libqtm:
+# programs that embed libqtm do not need libmicrohttpd
+SERVE_SRC   := $(wildcard runtime/serve*.c)
+RUNTIME_SRC := $(filter-out runtime/qtm_cli.c $(SERVE_SRC),$(wildcard runtime/*.c))
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(O)/%.o)
 LIBQTM      := $(BUILD)/lib/libqtm.a
 RT_LIBS      = $(LIBQTM) $(PKG_LIBS) -lsqlite3 -lpthread
@@ -86,7 +89,12 @@ static_lib   = $(filter /%,$(shell $(CC) -print-file-name=lib$(1).a))
 STATIC_DEPS  = -Wl,-Bstatic -ljansson -lsodium -lsqlite3 -Wl,-Bdynamic -lm -ldl -lpthread
 DYNAMIC_DEPS = $(PKG_LIBS) -lsqlite3 -lpthread
 HAVE_STATIC  = $(and $(call static_lib,jansson),$(call static_lib,sodium),$(call static_lib,sqlite3))
-QTM_LIBS     = $(LIBQTM) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS))
+MHD_CFLAGS   = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS     = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
+QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) -lm
+# the web desk (web/) is compiled into qtm
+WEB_FILES   := $(shell find web -type f ! -name '.*' 2>/dev/null | sort)
+SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
@@ -197,9 +205,22 @@ sanitize:
 valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
 
-$(QTM): $(O)/runtime/qtm_cli.o $(GEN_OBJ) $(LIBQTM)
+$(QTM): $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(GEN_OBJ) $(QTM_LIBS)
+	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(GEN_OBJ) $(QTM_LIBS)
+
+$(O)/runtime/serve%.o: runtime/serve%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+
+# `wildcard web` makes removing a file rebuild too (the directory changes)
+$(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web)
+	@mkdir -p $(@D)
+	tools/embed.sh web > $@.tmp && mv $@.tmp $@
+
+$(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # the same command with the test-only surfaces too (scenario tests)
 $(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(TEST_SURFACES)
@@ -212,9 +233,9 @@ $(O)/gen-test/%.o: $(TEST_GEN_STAMP)
 	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TG) \
 	    -c -o $@ $(TG)/$*.c
 
-$(B)/qtm-test: $(O)/runtime/qtm_cli.o $(TEST_GEN_OBJ) $(LIBQTM)
+$(B)/qtm-test: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(TEST_GEN_OBJ) $(QTM_LIBS)
+	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
 
 $(B)/engine_bench: bench/engine_bench.c $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)

@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 1       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 2       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -127,6 +127,36 @@ typedef struct qtm_payment {
 
 qtm_status qtm_settle(qtm *q, const char *actor, int64_t job, const qtm_payment *p);
 qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
+
+/* --- identity: tokens and web sessions (token.c) ------------------------- */
+
+/* Who a credential speaks for: the actor as stored now. */
+typedef struct qtm_principal {
+    char slug[64];
+    char name[128];
+    char role[16];                 /* admin, operator, vendor, client */
+    char access[16];               /* active, limited, suspended */
+} qtm_principal;
+
+#define QTM_SECRET_LEN 48          /* buffer for a token, session id or CSRF secret */
+
+/* Issues a new random token for an actor and returns it in `token`: it is
+ * shown once; only its SHA-256 is stored.  An actor may hold several. */
+qtm_status qtm_token_issue(qtm *q, const char *slug, char token[QTM_SECRET_LEN]);
+/* Revokes every live token of the actor (and so every session they opened). */
+qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked);
+qtm_status qtm_token_list(qtm *q, json_t **out);
+/* The actor behind a live token; QTM_ENOTFOUND when unknown or revoked. */
+qtm_status qtm_token_auth(qtm *q, const char *token, qtm_principal *p);
+/* Opens a web session for a live token, valid ttl seconds: returns the
+ * session id (the cookie) and the CSRF secret that must accompany every
+ * change made under the session. */
+qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_principal *p,
+                            char sid[QTM_SECRET_LEN], char csrf[QTM_SECRET_LEN]);
+/* The actor and CSRF secret of a live session; QTM_ENOTFOUND otherwise. */
+qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
+                            char csrf[QTM_SECRET_LEN]);
+qtm_status qtm_session_close(qtm *q, const char *sid);
 
 /* --- audit -------------------------------------------------------------- */
 

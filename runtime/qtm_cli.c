@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "qtm.h"
+#include "serve.h"
 
 #define QTM_VERSION "0.1.0"
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
@@ -804,6 +805,115 @@ static int cmd_verify(cli *c)
     return st ? fail(c, st, "%s", qtm_errmsg(c->q)) : 0;
 }
 
+/* --- identity and the web desk ------------------------------------------- */
+
+static int cmd_token_issue(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    const char *slug = pos(c, 0, NULL);
+    if (!slug)
+        return fail(c, QTM_EUSAGE, "usage: qtm token issue SLUG");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    char token[QTM_SECRET_LEN];
+    qtm_status st = qtm_token_issue(c->q, slug, token);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:s,s:s}", "actor", slug, "token", token));
+    printf("%s\n", token);
+    fprintf(stderr, "qtm: token for %s: shown once, stored only as a hash\n", slug);
+    return 0;
+}
+
+static int cmd_token_revoke(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    const char *slug = pos(c, 0, NULL);
+    if (!slug)
+        return fail(c, QTM_EUSAGE, "usage: qtm token revoke SLUG");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    int n = 0;
+    qtm_status st = qtm_token_revoke(c->q, slug, &n);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:s,s:i}", "actor", slug, "revoked", n));
+    printf("revoked %d token%s of %s (and their sessions)\n", n, n == 1 ? "" : "s", slug);
+    return 0;
+}
+
+static void print_token(json_t *o)
+{
+    printf("%4lld %-20s %s%s%s\n", num(o, "id"), str(o, "actor"), str(o, "created_at"),
+           json_is_string(json_object_get(o, "revoked_at")) ? "  revoked " : "",
+           json_is_string(json_object_get(o, "revoked_at")) ? str(o, "revoked_at") : "");
+}
+
+static int cmd_token_list(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a = NULL;
+    qtm_status st = qtm_token_list(c->q, &a);
+    return print_list(c, st, a, "tokens", print_token);
+}
+
+/* A whole number in [lo, hi] from an option, or the default. */
+static int opt_uint(cli *c, const char *name, unsigned long lo, unsigned long hi,
+                    unsigned long *out)
+{
+    const char *s = opt(c, name);
+    if (!s)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || s[0] == '-' || v < lo || v > hi)
+        return fail(c, QTM_EUSAGE, "%s takes a whole number from %lu to %lu", name, lo, hi);
+    *out = v;
+    return 0;
+}
+
+static int cmd_serve(cli *c)
+{
+    static const char *const v[] = {"--listen", "--threads", "--intake-rate", "--intake-burst",
+                                     "--max-body", "--per-ip", "--timeout", NULL};
+    if (check_opts(c, v, NULL) || pos(c, 0, v))
+        return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
+    unsigned long threads = 4, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 256,
+                  timeout = 30;
+    if (opt_uint(c, "--threads", 1, 256, &threads) || opt_uint(c, "--intake-rate", 0, 1000000, &rate) ||
+        opt_uint(c, "--intake-burst", 1, 1000000, &burst) ||
+        opt_uint(c, "--max-body", 1024, 64u << 20, &max_body) ||
+        opt_uint(c, "--per-ip", 1, 100000, &per_ip) || opt_uint(c, "--timeout", 1, 3600, &timeout))
+        return 2;
+    static char host[64];
+    const char *listen = opt(c, "--listen");
+    if (!listen)
+        listen = "127.0.0.1:8080";
+    const char *colon = strrchr(listen, ':');
+    char *end;
+    unsigned long port = colon ? strtoul(colon + 1, &end, 10) : 0;
+    if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host || !colon[1] ||
+        *end || port > 65535)
+        return fail(c, QTM_EUSAGE, "--listen takes HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any)");
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    serve_opts o = {c->db, host, (unsigned)port, (unsigned)threads, 4096, (unsigned)per_ip,
+                    (unsigned)timeout, (size_t)max_body, (unsigned)rate, (unsigned)burst,
+                    12 * 3600};
+    return serve_run(&o);
+}
+
 static const command commands[] = {
     {"init", cmd_init, "qtm init\n  Creates the database (schema and audit log)."},
     {"actor add", cmd_actor_add,
@@ -853,6 +963,17 @@ static const command commands[] = {
     {"log", cmd_log, "qtm log [--job ID]\n  The audit log."},
     {"verify", cmd_verify,
      "qtm verify\n  Checks the audit chain and the cross-layer invariants (exit 1 on problems)."},
+    {"token issue", cmd_token_issue,
+     "qtm token issue SLUG\n  Prints a new credential for the actor, once; only its hash is kept."},
+    {"token revoke", cmd_token_revoke,
+     "qtm token revoke SLUG\n  Revokes every token of the actor and ends their web sessions."},
+    {"token list", cmd_token_list, "qtm token list\n  Lists tokens (never their value)."},
+    {"serve", cmd_serve,
+     "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
+     "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS]\n"
+     "  Serves the JSON API and the web desk (default 127.0.0.1:8080, 4 threads; public\n"
+     "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB). Stops cleanly\n"
+     "  on SIGINT or SIGTERM."},
 };
 
 int main(int argc, char **argv)

@@ -70,6 +70,15 @@ typedef enum store_query {
     SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash, audited hash */
     SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total, last audited status */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
+    /* identity (schema v2): credentials and web sessions */
+    SQ_TOKEN_INSERT,               /* actor id, hash, at */
+    SQ_TOKEN_AUTH,                 /* hash -> token id, actor slug, name, role, access */
+    SQ_TOKEN_REVOKE,               /* at, actor id  (every live token of the actor) */
+    SQ_TOKEN_LIST,                 /* -> id, actor slug, created_at, revoked_at */
+    SQ_SESSION_INSERT,             /* hash, token id, csrf, at, expires_at (unix s) */
+    SQ_SESSION_AUTH,               /* hash, now (unix s) -> actor slug, name, role, access, csrf */
+    SQ_SESSION_DELETE,             /* hash */
+    SQ_SESSION_PURGE,              /* now (unix s): drops expired sessions */
     SQ_COUNT
 } store_query;
 

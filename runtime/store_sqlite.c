@@ -171,6 +171,24 @@ static const char *const sql[SQ_COUNT] = {
         "  ORDER BY a.id DESC LIMIT 1)"
         " FROM settlements s ORDER BY s.job_id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
+    [SQ_TOKEN_INSERT] = "INSERT INTO tokens(actor_id, hash, created_at) VALUES(?1, ?2, ?3)",
+    [SQ_TOKEN_AUTH] =
+        "SELECT t.id, a.slug, a.name, a.role, a.access FROM tokens t"
+        " JOIN actors a ON a.id = t.actor_id WHERE t.hash = ?1 AND t.revoked_at IS NULL",
+    [SQ_TOKEN_REVOKE] =
+        "UPDATE tokens SET revoked_at = ?1 WHERE actor_id = ?2 AND revoked_at IS NULL",
+    [SQ_TOKEN_LIST] =
+        "SELECT t.id, a.slug, t.created_at, t.revoked_at FROM tokens t"
+        " JOIN actors a ON a.id = t.actor_id ORDER BY t.id",
+    [SQ_SESSION_INSERT] =
+        "INSERT INTO sessions(hash, token_id, csrf, created_at, expires_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_SESSION_AUTH] =
+        "SELECT a.slug, a.name, a.role, a.access, s.csrf FROM sessions s"
+        " JOIN tokens t ON t.id = s.token_id JOIN actors a ON a.id = t.actor_id"
+        " WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
+    [SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
+    [SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
@@ -293,8 +311,27 @@ static const char schema_v1[] =
     "CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence"
     " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;";
 
+/* Schema v2: credentials.  Only hashes of tokens and session ids are
+ * stored; a token is shown once, when issued.  A session lives no longer
+ * than its token: revoking the token ends every session it opened. */
+static const char schema_v2[] =
+    "CREATE TABLE tokens("
+    " id INTEGER PRIMARY KEY,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " hash TEXT NOT NULL UNIQUE,"
+    " created_at TEXT NOT NULL,"
+    " revoked_at TEXT);"
+    "CREATE INDEX tokens_actor ON tokens(actor_id);"
+    "CREATE TABLE sessions("
+    " id INTEGER PRIMARY KEY,"
+    " hash TEXT NOT NULL UNIQUE,"
+    " token_id INTEGER NOT NULL REFERENCES tokens(id),"
+    " csrf TEXT NOT NULL,"
+    " created_at TEXT NOT NULL,"
+    " expires_at INTEGER NOT NULL);";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1};
+static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2};
 
 static sqlite_store *S(store *s)
 {

@@ -1,0 +1,462 @@
+/*
+ * serve.c - the HTTP daemon behind `qtm serve` (libmicrohttpd).
+ *
+ * Threads: libmicrohttpd's internal thread pool; each worker opens its own
+ * libqtm handle (its own SQLite connection) the first time it answers, and
+ * closes it when the pool stops.  SQLite in WAL mode lets readers run
+ * beside the single writer; writers queue on the busy timeout.
+ *
+ * A request goes: first call (create the context; refuse an announced body
+ * over the limit at once) -> body chunks (kept up to max_body) -> last call
+ * (resolve the caller, check CSRF, answer) -> completed (access log line).
+ *
+ * Who is calling: "Authorization: Bearer TOKEN" (API clients), else the
+ * qtm_session cookie (the web desk).  A change made under the cookie must
+ * carry the session's CSRF secret in X-CSRF-Token and, when the browser
+ * sends an Origin, come from this host; JSON bodies must say so in
+ * Content-Type, which a cross-site form cannot.
+ *
+ * Shutdown: SIGINT/SIGTERM are blocked in every thread and taken by
+ * sigwait() in the main thread, which stops accepting, lets the workers
+ * finish the requests in hand (each a whole transaction or nothing) and
+ * closes the databases.
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+typedef struct conn_ctx {
+    char *body;
+    size_t len, cap;
+    int too_large;
+    int answered;                  /* a response was queued early */
+    unsigned status;
+    size_t bytes;
+    struct timespec start;
+    char actor[64];
+    char method[8];
+    char url[200];
+} conn_ctx;
+
+static const serve_opts *opts;
+static pthread_key_t handle_key;
+
+static void handle_free(void *p)
+{
+    qtm_close(p);
+}
+
+/* This worker's libqtm handle, opened on first use. */
+static qtm *worker_handle(void)
+{
+    qtm *q = pthread_getspecific(handle_key);
+    if (q)
+        return q;
+    if (qtm_open(opts->db, 0, &q) != QTM_OK) {
+        fprintf(stderr, "qtm serve: %s\n", q ? qtm_errmsg(q) : "out of memory");
+        qtm_close(q);
+        return NULL;
+    }
+    pthread_setspecific(handle_key, q);
+    return q;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void client_addr(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, n, "-");
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+static void add_common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+/* Queues a JSON answer; takes ownership of body. */
+static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
+                                 json_t *body, const char *cookie, unsigned retry_after)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text)
+        text = strdup("{\"error\":{\"category\":\"storage\",\"message\":\"out of memory\"}}");
+    if (!text)
+        return MHD_NO;
+    size_t n = strlen(text);
+    text[n] = '\n';                /* json_dumps leaves room: we replace the NUL */
+    struct MHD_Response *r = MHD_create_response_from_buffer(n + 1, text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_common_headers(r);
+    if (cookie && *cookie)
+        MHD_add_response_header(r, "Set-Cookie", cookie);
+    if (retry_after) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%u", retry_after);
+        MHD_add_response_header(r, "Retry-After", ra);
+    }
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, "Allow", "GET, POST, DELETE");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    cx->status = status;
+    cx->bytes = n + 1;
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
+                                  const char *category, const char *msg)
+{
+    return send_json(conn, cx, status,
+                     json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg),
+                     NULL, 0);
+}
+
+static enum MHD_Result send_asset(struct MHD_Connection *conn, conn_ctx *cx, const web_asset *a)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(a->len, (void *)(uintptr_t)a->data, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", a->type);
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    add_common_headers(r);
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    cx->status = MHD_HTTP_OK;
+    cx->bytes = a->len;
+    return ret;
+}
+
+static const char *query_value(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static const char *header_value(void *conn, const char *name)
+{
+    return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static int is_change(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* The Origin a browser sends must name this host (any scheme we serve). */
+static int same_origin(struct MHD_Connection *conn)
+{
+    const char *origin = header_value(conn, "Origin");
+    const char *host = header_value(conn, "Host");
+    if (!origin)
+        return 1;
+    if (!host)
+        return 0;
+    const char *p = strstr(origin, "://");
+    return p && strcmp(p + 3, host) == 0;
+}
+
+/*
+ * Resolves the caller.  Returns 0 to go on (anonymous or signed in), or
+ * the HTTP status of a refusal with its message in msg.
+ */
+static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg, size_t n)
+{
+    const char *authz = header_value(conn, "Authorization");
+    if (authz) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0) {
+            snprintf(msg, n, "Authorization must be \"Bearer TOKEN\"");
+            return MHD_HTTP_UNAUTHORIZED;
+        }
+        qtm_status st = qtm_token_auth(c->q, authz + 7, &c->who);
+        if (st == QTM_ENOTFOUND) {
+            snprintf(msg, n, "unknown or revoked token");
+            return MHD_HTTP_UNAUTHORIZED;
+        }
+        if (st != QTM_OK) {
+            snprintf(msg, n, "%s", qtm_errmsg(c->q));
+            return api_http_status(st);
+        }
+        c->signed_in = 1;
+        return 0;
+    }
+    const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "qtm_session");
+    if (!sid)
+        return 0;
+    char csrf[QTM_SECRET_LEN];
+    qtm_status st = qtm_session_auth(c->q, sid, &c->who, csrf);
+    if (st == QTM_ENOTFOUND)
+        return 0;                  /* a stale cookie: anonymous; protected routes say 401 */
+    if (st != QTM_OK) {
+        snprintf(msg, n, "%s", qtm_errmsg(c->q));
+        return api_http_status(st);
+    }
+    c->signed_in = 1;
+    c->via_session = 1;
+    /* signing in again needs no CSRF secret: it opens a new session */
+    int signing_in = strcmp(c->method, "POST") == 0 && strcmp(c->path, "/api/session") == 0;
+    if (is_change(c->method) && !signing_in) {
+        const char *sent = header_value(conn, "X-CSRF-Token");
+        size_t len = strlen(csrf);
+        if (!sent || strlen(sent) != len || sodium_memcmp(sent, csrf, len) != 0) {
+            snprintf(msg, n, "missing or wrong CSRF token (X-CSRF-Token)");
+            return MHD_HTTP_FORBIDDEN;
+        }
+        if (!same_origin(conn)) {
+            snprintf(msg, n, "cross-site request refused");
+            return MHD_HTTP_FORBIDDEN;
+        }
+    }
+    return 0;
+}
+
+static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, const char *url,
+                                  const char *method)
+{
+    qtm *q = worker_handle();
+    if (!q)
+        return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage",
+                          "the database cannot be opened");
+    api_call c;
+    memset(&c, 0, sizeof c);
+    c.q = q;
+    c.opts = opts;
+    c.method = method;
+    c.path = url;
+    c.body = cx->body ? cx->body : "";
+    c.body_len = cx->len;
+    c.query = query_value;
+    c.header = header_value;
+    c.cx = conn;
+    client_addr(conn, c.client, sizeof c.client);
+
+    if (cx->len > 0 && is_change(method)) {
+        const char *ct = header_value(conn, "Content-Type");
+        if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+            return send_error(conn, cx, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "invalid input",
+                              "request bodies must be JSON (Content-Type: application/json)");
+    }
+    char msg[256];
+    unsigned refused = authenticate(conn, &c, msg, sizeof msg);
+    if (refused)
+        return send_error(conn, cx, refused,
+                          refused == MHD_HTTP_UNAUTHORIZED ? "unauthorized"
+                          : refused == MHD_HTTP_FORBIDDEN  ? "forbidden"
+                                                           : "storage",
+                          msg);
+    if (c.signed_in)
+        snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
+    api_handle(&c);
+    if (!c.out)
+        return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
+    return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    conn_ctx *cx = *con_cls;
+    if (!cx) {
+        cx = calloc(1, sizeof *cx);
+        if (!cx)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &cx->start);
+        snprintf(cx->method, sizeof cx->method, "%s", method);
+        snprintf(cx->url, sizeof cx->url, "%s", url);
+        *con_cls = cx;
+        const char *cl = header_value(conn, "Content-Length");
+        if (cl && strtoull(cl, NULL, 10) > opts->max_body) {
+            cx->answered = 1;
+            char m[96];
+            snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
+            return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        size_t n = *upload_size;
+        *upload_size = 0;
+        if (cx->answered || cx->too_large)
+            return MHD_YES;
+        if (cx->len + n > opts->max_body) {
+            cx->too_large = 1;
+            free(cx->body);
+            cx->body = NULL;
+            cx->len = cx->cap = 0;
+            return MHD_YES;
+        }
+        if (cx->len + n + 1 > cx->cap) {
+            size_t cap = cx->cap ? cx->cap : 1024;
+            while (cap < cx->len + n + 1)
+                cap *= 2;
+            char *b = realloc(cx->body, cap);
+            if (!b)
+                return MHD_NO;
+            cx->body = b;
+            cx->cap = cap;
+        }
+        memcpy(cx->body + cx->len, upload, n);
+        cx->len += n;
+        cx->body[cx->len] = '\0';
+        return MHD_YES;
+    }
+    if (cx->answered)
+        return MHD_YES;
+    if (cx->too_large) {
+        char m[96];
+        snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
+        return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
+    }
+    if (strcmp(url, "/healthz") == 0)
+        return send_json(conn, cx, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1), NULL, 0);
+    if (strncmp(url, "/api/", 5) == 0)
+        return answer_api(conn, cx, url, method);
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_error(conn, cx, MHD_HTTP_METHOD_NOT_ALLOWED, "usage",
+                          "the web desk's files are read with GET");
+    const web_asset *a = web_asset_find(url);
+    if (!a)
+        return send_error(conn, cx, MHD_HTTP_NOT_FOUND, "not found", "no such page");
+    return send_asset(conn, cx, a);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    conn_ctx *cx = *con_cls;
+    if (!cx)
+        return;
+    char ip[64];
+    client_addr(conn, ip, sizeof ip);
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* one fprintf per line: stdio locks the stream, so lines never interleave */
+    fprintf(stderr, "%s %s %s \"%s %s\" %u %zu %.2fms%s\n", when, ip,
+            cx->actor[0] ? cx->actor : "-", cx->method, cx->url, cx->status, cx->bytes,
+            ms_since(&cx->start), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    free(cx->body);
+    free(cx);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t n = strlen(line);
+    while (n && line[n - 1] == '\n')
+        line[--n] = '\0';
+    fprintf(stderr, "qtm serve: %s\n", line);
+}
+
+int serve_run(const serve_opts *o)
+{
+    opts = o;
+    /* open once in this thread: checks the database and initialises SQLite
+     * before any worker exists */
+    qtm *probe = NULL;
+    if (qtm_open(o->db, 0, &probe) != QTM_OK) {
+        fprintf(stderr, "qtm: error: %s\n", probe ? qtm_errmsg(probe) : "out of memory");
+        qtm_close(probe);
+        return QTM_ESTORAGE;
+    }
+    qtm_close(probe);
+
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)o->port);
+    if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
+        fprintf(stderr, "qtm: error: --listen wants an IPv4 address and port, not '%s'\n",
+                o->host);
+        return QTM_EUSAGE;
+    }
+    if (pthread_key_create(&handle_key, handle_free) != 0) {
+        fprintf(stderr, "qtm: error: cannot create the worker key\n");
+        return QTM_ESTORAGE;
+    }
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);   /* inherited by every worker */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)o->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
+                strerror(errno ? errno : EADDRINUSE));
+        pthread_key_delete(handle_key);
+        return QTM_ESTORAGE;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    printf("qtm serve: listening on http://%s:%u/ (%u threads, database %s)\n", o->host,
+           di ? (unsigned)di->port : o->port, o->threads, o->db);
+    fflush(stdout);
+
+    int sig = 0;
+    while (sigwait(&sigs, &sig) != 0)
+        ;
+    fprintf(stderr, "qtm serve: %s: finishing requests in hand\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    MHD_quiesce_daemon(d);
+    MHD_stop_daemon(d);            /* joins the workers; their handles close */
+    pthread_key_delete(handle_key);
+    fprintf(stderr, "qtm serve: stopped\n");
+    return 0;
+}

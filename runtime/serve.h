@@ -1,0 +1,89 @@
+/*
+ * serve.h - `qtm serve`: the HTTP face of libqtm (internal to the qtm command).
+ *
+ * serve.c owns the daemon (libmicrohttpd, a thread pool, one libqtm handle
+ * and so one SQLite connection per worker thread), reads bodies within
+ * limits, resolves who is calling, guards cookie sessions against
+ * cross-site requests and writes the access log.  serve_api.c maps routes
+ * to libqtm calls and never touches HTTP.  serve_static.c serves the web
+ * desk compiled into the binary.  The API holds no state of its own: every
+ * answer comes from the database through libqtm, so N workers agree.
+ */
+#ifndef QTM_SERVE_H
+#define QTM_SERVE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "qtm.h"
+
+typedef struct serve_opts {
+    const char *db;                /* database path */
+    const char *host;              /* IPv4 address to listen on */
+    unsigned port;                 /* 0: any free port (printed at start) */
+    unsigned threads;              /* worker threads, each with its own connection */
+    unsigned conn_limit;           /* open connections in all */
+    unsigned per_ip;               /* open connections per client address */
+    unsigned timeout;              /* seconds of silence before a connection is closed */
+    size_t max_body;               /* bytes of request body */
+    unsigned intake_rate;          /* public intake: requests per minute per address */
+    unsigned intake_burst;         /* ... and how many may come at once */
+    unsigned session_ttl;          /* seconds a web session lives */
+} serve_opts;
+
+/* Runs until SIGINT or SIGTERM; returns the process exit status. */
+int serve_run(const serve_opts *o);
+
+/* Auth a route needs. */
+typedef enum api_auth {
+    AUTH_PUBLIC,                   /* anyone, signed in or not */
+    AUTH_ANY,                      /* any signed-in actor */
+    AUTH_STAFF,                    /* admin or operator */
+    AUTH_ADMIN                     /* admin */
+} api_auth;
+
+/* One API call as serve_api.c sees it: input, and the answer it fills. */
+typedef struct api_call {
+    qtm *q;                        /* this worker's handle */
+    const serve_opts *opts;
+    const char *method;
+    const char *path;              /* the URL path, starting "/api/" */
+    const char *body;              /* NUL-terminated; "" when none */
+    size_t body_len;
+    const char *(*query)(void *cx, const char *name);   /* ?name=value, or NULL */
+    const char *(*header)(void *cx, const char *name);  /* request header, or NULL */
+    void *cx;
+    int signed_in;                 /* who is valid */
+    qtm_principal who;
+    int via_session;               /* signed in with the cookie (not a bearer token) */
+    char client[64];               /* client address, for rate limits */
+
+    unsigned status;               /* the answer: HTTP status */
+    json_t *out;                   /* ... and its JSON body (owned) */
+    char set_cookie[160];          /* ... and a Set-Cookie value, if any */
+    unsigned retry_after;          /* ... seconds, with 429 */
+} api_call;
+
+/* Answers one /api/ call.  Never fails: errors are answers too. */
+void api_handle(api_call *c);
+/* Sets an error answer {"error":{"category","message"}}. */
+void api_error(api_call *c, unsigned status, const char *category, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* The HTTP status for a libqtm status. */
+unsigned api_http_status(qtm_status st);
+
+/* Public intake rate limit: 0 when this address may submit now, else the
+ * seconds to wait.  Thread-safe. */
+unsigned rate_take(const serve_opts *o, const char *client);
+
+/* The web desk, compiled in: the asset at path ("/" is "/index.html"). */
+typedef struct web_asset {
+    const char *path;              /* "/index.html" */
+    const char *type;              /* Content-Type */
+    const unsigned char *data;
+    size_t len;
+} web_asset;
+const web_asset *web_asset_find(const char *path);
+
+#endif

@@ -1,0 +1,694 @@
+/*
+ * serve_api.c - the JSON API of `qtm serve`: routes mapped onto libqtm.
+ *
+ * Each route names the credential it needs and calls libqtm exactly as the
+ * `qtm` command does, with the signed-in actor as the actor.  libqtm makes
+ * every governance decision (roles, ownership, access states, lifecycle);
+ * this file only refuses reads to callers who may not see them, and adds,
+ * for the web desk, which of a job's next actions the caller may take: the
+ * same rule the runtime applies, computed from the compiled tables.
+ * Bodies and answers are those of `qtm --json`; errors are
+ * {"error":{"category","message"}} with the status of their category.
+ */
+#include "serve.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SEGS 4
+
+typedef struct route route;
+typedef void (*handler)(api_call *c, const route *r, char **seg, int64_t id);
+
+struct route {
+    const char *method;
+    const char *pattern;           /* segments after /api/; '#' an id, '*' a slug */
+    api_auth auth;
+    handler fn;
+};
+
+void api_error(api_call *c, unsigned status, const char *category, const char *fmt, ...)
+{
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_decref(c->out);
+    c->status = status;
+    c->out = json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg);
+}
+
+unsigned api_http_status(qtm_status st)
+{
+    switch (st) {
+    case QTM_OK: return 200;
+    case QTM_EUSAGE:
+    case QTM_EINVALID: return 400;
+    case QTM_ENOTFOUND: return 404;
+    case QTM_EFORBIDDEN: return 403;
+    case QTM_EREFUSED: return 422;
+    case QTM_ECONFLICT: return 409;
+    case QTM_EVERIFY:
+    case QTM_ESTORAGE: return 500;
+    }
+    return 500;
+}
+
+/* The answer for a libqtm failure: its category and its message. */
+static void lib_error(api_call *c, qtm_status st)
+{
+    api_error(c, api_http_status(st), qtm_category(st), "%s", qtm_errmsg(c->q));
+}
+
+static void answer(api_call *c, unsigned status, json_t *body)
+{
+    json_decref(c->out);
+    c->status = status;
+    c->out = body;
+}
+
+/* Answers with a libqtm result: the JSON on success, the error otherwise. */
+static void result(api_call *c, qtm_status st, json_t *body)
+{
+    if (st != QTM_OK) {
+        json_decref(body);
+        lib_error(c, st);
+        return;
+    }
+    answer(c, 200, body);
+}
+
+/* Wraps an array under a key, as `qtm --json` lists do. */
+static void result_list(api_call *c, qtm_status st, json_t *a, const char *key)
+{
+    if (st != QTM_OK) {
+        json_decref(a);
+        lib_error(c, st);
+        return;
+    }
+    answer(c, 200, json_pack("{s:o}", key, a));
+}
+
+/* --- request bodies -------------------------------------------------------- */
+
+/* The body as a JSON object ({} when empty); NULL after answering 400. */
+static json_t *body_object(api_call *c)
+{
+    if (c->body_len == 0)
+        return json_object();
+    json_error_t e;
+    json_t *o = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &e);
+    if (!o) {
+        api_error(c, 400, "invalid input", "malformed JSON at line %d, column %d: %s", e.line,
+                  e.column, e.text);
+        return NULL;
+    }
+    if (!json_is_object(o)) {
+        json_decref(o);
+        api_error(c, 400, "invalid input", "the request body must be a JSON object");
+        return NULL;
+    }
+    return o;
+}
+
+/* A string member: 0 with *out (NULL when absent and optional), or -1
+ * after answering 400. */
+static int member(api_call *c, json_t *o, const char *key, int required, const char **out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (!v || json_is_null(v)) {
+        if (!required)
+            return 0;
+        api_error(c, 400, "invalid input", "the body needs \"%s\"", key);
+        return -1;
+    }
+    if (!json_is_string(v)) {
+        api_error(c, 400, "invalid input", "\"%s\" must be a string", key);
+        return -1;
+    }
+    *out = json_string_value(v);
+    return 0;
+}
+
+static int parse_id(const char *s, int64_t *out)
+{
+    if (!s || !*s || strlen(s) > 18)
+        return 0;
+    int64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return v > 0;
+}
+
+/* --- session ----------------------------------------------------------------- */
+
+static json_t *principal_json(const qtm_principal *p)
+{
+    return json_pack("{s:s,s:s,s:s,s:s}", "slug", p->slug, "name", p->name, "role", p->role,
+                     "access", p->access);
+}
+
+static void session_open(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *b = body_object(c);
+    const char *token;
+    if (!b)
+        return;
+    if (member(c, b, "token", 1, &token) == 0) {
+        qtm_principal p;
+        char sid[QTM_SECRET_LEN], csrf[QTM_SECRET_LEN];
+        qtm_status st = qtm_session_open(c->q, token, c->opts->session_ttl, &p, sid, csrf);
+        if (st == QTM_ENOTFOUND)
+            api_error(c, 401, "unauthorized", "unknown or revoked token");
+        else if (st != QTM_OK)
+            lib_error(c, st);
+        else {
+            snprintf(c->set_cookie, sizeof c->set_cookie,
+                     "qtm_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%u", sid,
+                     c->opts->session_ttl);
+            answer(c, 200, json_pack("{s:o,s:s}", "actor", principal_json(&p), "csrf", csrf));
+        }
+    }
+    json_decref(b);
+}
+
+static void session_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    if (!c->via_session) {
+        api_error(c, 401, "unauthorized", "not signed in");
+        return;
+    }
+    /* the cookie was checked in serve.c; fetch the CSRF secret again */
+    const char *cookie = c->header(c->cx, "Cookie");
+    const char *sid = cookie ? strstr(cookie, "qtm_session=") : NULL;
+    char buf[QTM_SECRET_LEN + 1] = "", csrf[QTM_SECRET_LEN];
+    if (sid) {
+        sid += strlen("qtm_session=");
+        size_t n = strcspn(sid, "; ");
+        if (n < sizeof buf) {
+            memcpy(buf, sid, n);
+            buf[n] = '\0';
+        }
+    }
+    qtm_principal p;
+    qtm_status st = qtm_session_auth(c->q, buf, &p, csrf);
+    if (st == QTM_ENOTFOUND)
+        api_error(c, 401, "unauthorized", "not signed in");
+    else if (st != QTM_OK)
+        lib_error(c, st);
+    else
+        answer(c, 200, json_pack("{s:o,s:s}", "actor", principal_json(&p), "csrf", csrf));
+}
+
+static void session_close(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    const char *cookie = c->header(c->cx, "Cookie");
+    const char *sid = cookie ? strstr(cookie, "qtm_session=") : NULL;
+    if (sid) {
+        char buf[QTM_SECRET_LEN + 1] = "";
+        sid += strlen("qtm_session=");
+        size_t n = strcspn(sid, "; ");
+        if (n < sizeof buf) {
+            memcpy(buf, sid, n);
+            buf[n] = '\0';
+            qtm_status st = qtm_session_close(c->q, buf);
+            if (st != QTM_OK && st != QTM_ENOTFOUND) {
+                lib_error(c, st);
+                return;
+            }
+        }
+    }
+    snprintf(c->set_cookie, sizeof c->set_cookie,
+             "qtm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    answer(c, 200, json_pack("{s:b}", "ok", 1));
+}
+
+/* --- surfaces and intake ------------------------------------------------------ */
+
+static void surfaces_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *a = NULL;
+    qtm_status st = qtm_surfaces(c->q, &a);
+    result_list(c, st, a, "surfaces");
+}
+
+static void surface_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)id;
+    json_t *m = NULL;
+    qtm_status st = qtm_surface_show(c->q, seg[1], &m);
+    result(c, st, m);
+}
+
+static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)id;
+    unsigned wait = rate_take(c->opts, c->client);
+    if (wait) {
+        c->retry_after = wait;
+        api_error(c, 429, "rate limited",
+                  "too many requests from this address; try again in %u s", wait);
+        return;
+    }
+    unsigned photos = 0;
+    const char *ph = c->query(c->cx, "photos");
+    if (ph) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(ph, &end, 10);
+        if (!*ph || *end || errno || v > 10000 || ph[0] == '-') {
+            api_error(c, 400, "invalid input", "photos must be a whole number from 0 to 10000");
+            return;
+        }
+        photos = (unsigned)v;
+    }
+    json_t *b = body_object(c);   /* parsed here only to answer malformed JSON as such */
+    if (!b)
+        return;
+    json_decref(b);
+    const char *key = c->header(c->cx, "Idempotency-Key");
+    if (key && (strlen(key) == 0 || strlen(key) > 200)) {
+        api_error(c, 400, "invalid input", "Idempotency-Key must be 1 to 200 bytes");
+        return;
+    }
+    int64_t req = 0, task = 0;
+    qtm_status st = qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1], c->body,
+                                       photos, key, &req, &task);
+    if (st != QTM_OK) {
+        lib_error(c, st);
+        return;
+    }
+    answer(c, 201, json_pack("{s:I,s:I}", "request", (json_int_t)req, "task", (json_int_t)task));
+}
+
+/* --- governance -------------------------------------------------------------- */
+
+static void actors_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *a = NULL;
+    qtm_status st = qtm_actor_list(c->q, &a);
+    result_list(c, st, a, "actors");
+}
+
+static void tasks_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *a = NULL;
+    qtm_status st = qtm_task_list(c->q, c->query(c->cx, "state"), &a);
+    result_list(c, st, a, "tasks");
+}
+
+static void task_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *t = NULL;
+    qtm_status st = qtm_task_show(c->q, id, &t);
+    result(c, st, t);
+}
+
+static void task_verb(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    if (!b)
+        return;
+    const char *verb = seg[2], *arg = NULL;
+    qtm_status st;
+    if (strcmp(verb, "approve") == 0)
+        st = qtm_task_approve(c->q, c->who.slug, id);
+    else if (strcmp(verb, "reject") == 0) {
+        if (member(c, b, "reason", 1, &arg) != 0)
+            goto done;
+        st = qtm_task_reject(c->q, c->who.slug, id, arg);
+    } else if (strcmp(verb, "assign") == 0) {
+        if (member(c, b, "to", 1, &arg) != 0)
+            goto done;
+        st = qtm_task_assign(c->q, c->who.slug, id, arg);
+    } else
+        st = qtm_task_close(c->q, c->who.slug, id);
+    if (st != QTM_OK)
+        lib_error(c, st);
+    else
+        task_show(c, r, seg, id);
+done:
+    json_decref(b);
+}
+
+static void job_create(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    int64_t job = 0;
+    qtm_status st = qtm_job_create(c->q, c->who.slug, id, &job);
+    if (st != QTM_OK) {
+        lib_error(c, st);
+        return;
+    }
+    answer(c, 201, json_pack("{s:I,s:I}", "job", (json_int_t)job, "task", (json_int_t)id));
+}
+
+/* --- execution ------------------------------------------------------------- */
+
+static void desk(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    /* an operator's desk is their own; admins see every job or one operator's */
+    const char *op = strcmp(c->who.role, "operator") == 0 ? c->who.slug
+                                                          : c->query(c->cx, "operator");
+    json_t *d = NULL;
+    qtm_status st = qtm_desk(c->q, op, &d);
+    result(c, st, d);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* Is the transition on `event` from the job's phase the claim? */
+static int is_claim(const qtm_surface *s, const char *phase, const char *event)
+{
+    if (!s)
+        return 0;
+    for (unsigned p = 0; p < s->nphases; p++) {
+        if (strcmp(s->phases[p].name, phase) != 0)
+            continue;
+        for (unsigned e = 0; e < s->nevents; e++)
+            if (strcmp(s->events[e], event) == 0) {
+                const qtm_transition *t = qtm_surface_next(s, p, e);
+                return t && t->claim;
+            }
+    }
+    return 0;
+}
+
+/*
+ * Adds "actions" (the next transitions this caller may take now) and
+ * "can_claim" to a job: the runtime's own rule, so the desk offers nothing
+ * the runtime would refuse for role, ownership or access state.  Evidence,
+ * payment and participants stay the runtime's to check: the desk shows
+ * them as requirements and reports the refusal.
+ */
+static void add_actions(api_call *c, json_t *job)
+{
+    json_t *actions = json_array();
+    int can_claim = 0;
+    const qtm_principal *w = &c->who;
+    const char *state = jstr(job, "state");
+    const char *phase = jstr(job, "phase");
+    const qtm_surface *s = qtm_surface_find(jstr(job, "surface"));
+    int admin = strcmp(w->role, "admin") == 0, oper = strcmp(w->role, "operator") == 0;
+    int active = strcmp(w->access, "active") == 0;
+    if (active && strcmp(state, "complete") != 0) {
+        size_t i;
+        json_t *t;
+        json_array_foreach(json_object_get(job, "next"), i, t) {
+            const char *by = jstr(t, "by"), *event = jstr(t, "event");
+            int claim = is_claim(s, phase, event);
+            int ok;
+            if (strcmp(by, "admin") == 0)
+                ok = admin;
+            else if (strcmp(by, "owner") == 0)
+                ok = oper && strcmp(jstr(job, "owner"), w->slug) == 0;
+            else if (claim && s && s->ownership == QTM_OWNERSHIP_ASSIGNED)
+                ok = oper && strcmp(jstr(job, "assignee"), w->slug) == 0;
+            else
+                ok = oper;
+            if (!ok)
+                continue;
+            json_t *a = json_deep_copy(t);
+            json_object_set_new(a, "claim", json_boolean(claim));
+            json_array_append_new(actions, a);
+            can_claim |= claim;
+        }
+    }
+    json_object_set_new(job, "actions", actions);
+    json_object_set_new(job, "can_claim", json_boolean(can_claim));
+}
+
+static void job_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *j = NULL;
+    qtm_status st = qtm_job_show(c->q, id, &j);
+    if (st == QTM_OK)
+        add_actions(c, j);
+    result(c, st, j);
+}
+
+/* After a change: the job as it now stands. */
+static void job_after(api_call *c, const route *r, char **seg, int64_t id, qtm_status st)
+{
+    if (st != QTM_OK)
+        lib_error(c, st);
+    else
+        job_show(c, r, seg, id);
+}
+
+static void job_claim(api_call *c, const route *r, char **seg, int64_t id)
+{
+    job_after(c, r, seg, id, qtm_job_claim(c->q, c->who.slug, id));
+}
+
+static void job_complete(api_call *c, const route *r, char **seg, int64_t id)
+{
+    job_after(c, r, seg, id, qtm_job_complete(c->q, c->who.slug, id));
+}
+
+static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    const char *event;
+    if (b && member(c, b, "event", 1, &event) == 0)
+        job_after(c, r, seg, id, qtm_job_advance(c->q, c->who.slug, id, event));
+    json_decref(b);
+}
+
+static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    const char *cat, *ref, *note;
+    if (b && member(c, b, "category", 1, &cat) == 0 && member(c, b, "ref", 1, &ref) == 0 &&
+        member(c, b, "note", 0, &note) == 0)
+        job_after(c, r, seg, id, qtm_evidence_add(c->q, c->who.slug, id, cat, ref, note));
+    json_decref(b);
+}
+
+static void participant_add(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    const char *name, *role, *contact;
+    if (b && member(c, b, "name", 1, &name) == 0 && member(c, b, "role", 1, &role) == 0 &&
+        member(c, b, "contact", 0, &contact) == 0)
+        job_after(c, r, seg, id,
+                  qtm_participant_add(c->q, c->who.slug, id, name, role, contact));
+    json_decref(b);
+}
+
+static void settle(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *b = body_object(c);
+    if (!b)
+        return;
+    qtm_payment p;
+    memset(&p, 0, sizeof p);
+    const char *status = NULL;
+    json_t *waive = json_object_get(b, "waive");
+    if (member(c, b, "amount", 0, &p.amount) || member(c, b, "currency", 0, &p.currency) ||
+        member(c, b, "method", 0, &p.method) || member(c, b, "note", 0, &p.note) ||
+        member(c, b, "due", 0, &p.due) || member(c, b, "status", 0, &status))
+        goto done;
+    if (waive && !json_is_boolean(waive)) {
+        api_error(c, 400, "invalid input", "\"waive\" must be true or false");
+        goto done;
+    }
+    if (status && strcmp(status, "waived") != 0) {
+        api_error(c, 400, "invalid input",
+                  "\"status\" takes only \"waived\" (other statuses follow from the payments)");
+        goto done;
+    }
+    p.waive = json_is_true(waive) || status != NULL;
+    qtm_status st = qtm_settle(c->q, c->who.slug, id, &p);
+    json_t *s = NULL;
+    if (st == QTM_OK)
+        st = qtm_settlement_show(c->q, id, &s);
+    if (st != QTM_OK)
+        lib_error(c, st);
+    else
+        answer(c, 200, json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
+done:
+    json_decref(b);
+}
+
+static void record_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *rec = NULL;
+    qtm_status st = qtm_record_show(c->q, id, &rec);
+    result(c, st, rec);
+}
+
+/* --- audit ----------------------------------------------------------------- */
+
+static void log_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    int64_t job = 0;
+    const char *j = c->query(c->cx, "job");
+    if (j && !parse_id(j, &job)) {
+        api_error(c, 400, "invalid input", "job must be a positive whole number");
+        return;
+    }
+    json_t *a = NULL;
+    qtm_status st = qtm_log(c->q, job, &a);
+    result_list(c, st, a, "log");
+}
+
+static void verify(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *rep = NULL;
+    qtm_status st = qtm_verify(c->q, &rep);
+    if (!rep) {
+        lib_error(c, st);
+        return;
+    }
+    /* a finding is an answer, not a server failure: the report says ok or not */
+    json_object_set_new(rep, "ok", json_boolean(st == QTM_OK));
+    answer(c, 200, rep);
+}
+
+/* --- routing ----------------------------------------------------------------- */
+
+static const route routes[] = {
+    {"POST", "session", AUTH_PUBLIC, session_open},
+    {"GET", "session", AUTH_PUBLIC, session_show},
+    {"DELETE", "session", AUTH_ANY, session_close},
+    {"GET", "surfaces", AUTH_PUBLIC, surfaces_list},
+    {"GET", "surfaces/*", AUTH_PUBLIC, surface_show},
+    {"POST", "requests/*", AUTH_PUBLIC, request_submit},
+    {"GET", "actors", AUTH_ADMIN, actors_list},
+    {"GET", "tasks", AUTH_ADMIN, tasks_list},
+    {"GET", "tasks/#", AUTH_ADMIN, task_show},
+    {"POST", "tasks/#/approve", AUTH_ADMIN, task_verb},
+    {"POST", "tasks/#/reject", AUTH_ADMIN, task_verb},
+    {"POST", "tasks/#/assign", AUTH_ADMIN, task_verb},
+    {"POST", "tasks/#/close", AUTH_ADMIN, task_verb},
+    {"POST", "tasks/#/job", AUTH_ADMIN, job_create},
+    {"GET", "desk", AUTH_STAFF, desk},
+    {"GET", "jobs/#", AUTH_STAFF, job_show},
+    {"POST", "jobs/#/claim", AUTH_ANY, job_claim},
+    {"POST", "jobs/#/advance", AUTH_ANY, job_advance},
+    {"POST", "jobs/#/complete", AUTH_ANY, job_complete},
+    {"POST", "jobs/#/evidence", AUTH_ANY, evidence_add},
+    {"POST", "jobs/#/participants", AUTH_ANY, participant_add},
+    {"POST", "jobs/#/settlement", AUTH_ANY, settle},
+    {"GET", "jobs/#/record", AUTH_STAFF, record_show},
+    {"GET", "log", AUTH_ADMIN, log_list},
+    {"GET", "verify", AUTH_ADMIN, verify},
+};
+
+/* Splits "a/b/c" in place into at most MAX_SEGS segments; -1 if more. */
+static int split(char *p, char **seg)
+{
+    int n = 0;
+    while (*p) {
+        if (n == MAX_SEGS)
+            return -1;
+        seg[n++] = p;
+        char *slash = strchr(p, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        p = slash + 1;
+        if (!*p)
+            return -1;             /* a trailing slash names nothing */
+    }
+    return n;
+}
+
+/* Does the route's pattern match the segments?  Sets *id for '#'. */
+static int match(const char *pattern, char **seg, int n, int64_t *id)
+{
+    char pat[64];
+    char *ps[MAX_SEGS];
+    snprintf(pat, sizeof pat, "%s", pattern);
+    int m = split(pat, ps);
+    if (m != n)
+        return 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(ps[i], "#") == 0) {
+            if (!parse_id(seg[i], id))
+                return 0;
+        } else if (strcmp(ps[i], "*") == 0) {
+            if (!*seg[i])
+                return 0;
+        } else if (strcmp(ps[i], seg[i]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int allowed(const api_call *c, api_auth need)
+{
+    switch (need) {
+    case AUTH_PUBLIC: return 1;
+    case AUTH_ANY: return c->signed_in;
+    case AUTH_STAFF:
+        return strcmp(c->who.role, "admin") == 0 || strcmp(c->who.role, "operator") == 0;
+    case AUTH_ADMIN: return strcmp(c->who.role, "admin") == 0;
+    }
+    return 0;
+}
+
+void api_handle(api_call *c)
+{
+    char path[256];
+    char *seg[MAX_SEGS];
+    int64_t id = 0;
+    if (strlen(c->path) >= sizeof path) {
+        api_error(c, 404, "not found", "no such route");
+        return;
+    }
+    snprintf(path, sizeof path, "%s", c->path + strlen("/api/"));
+    int n = split(path, seg);
+    int path_known = 0;
+    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof routes[0]; i++) {
+        const route *r = &routes[i];
+        if (!match(r->pattern, seg, n, &id))
+            continue;
+        path_known = 1;
+        if (strcmp(r->method, c->method) != 0)
+            continue;
+        if (r->auth != AUTH_PUBLIC && !c->signed_in) {
+            api_error(c, 401, "unauthorized",
+                      "sign in first (Authorization: Bearer TOKEN, or the desk's session)");
+            return;
+        }
+        if (!allowed(c, r->auth)) {
+            api_error(c, 403, "forbidden", "%s '%s' may not %s %s", c->who.role, c->who.slug,
+                      c->method, c->path);
+            return;
+        }
+        r->fn(c, r, seg, id);
+        return;
+    }
+    if (path_known)
+        api_error(c, 405, "usage", "%s is not allowed here", c->method);
+    else
+        api_error(c, 404, "not found", "no such route");
+}

@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# tests/scenario/api.sh - `qtm serve` over real HTTP on loopback.
+#
+# Starts the server on a free port against a temp database, drives every
+# route with curl (bearer tokens and the web desk's cookie session), and
+# for every refusal checks the HTTP status, the error body
+# {"error":{"category","message"}} and that the database is unchanged
+# (`sqlite3 .dump` before and after identical).  Ends with the rate limit
+# on public intake, a token revoked mid-session, SIGTERM shutdown and
+# verify.  The last line is "N passed, N failed".
+. "$(dirname "$0")/lib.sh"
+command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
+EC=event-coordination
+AD=auto-detailing
+W=$EX/event-coordination-wedding.json
+A=$EX/auto-detailing.json
+SRV_PID=
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+
+# serve_start NAME [OPTIONS...] : qtm serve on port 0; sets U (base URL)
+serve_start() {
+    local name=$1
+    shift
+    "$QTM" --db "$DB" serve --listen 127.0.0.1:0 "$@" >"$T/$name.out" 2>"$T/$name.err" &
+    SRV_PID=$!
+    local i
+    for i in $(seq 1 100); do
+        U=$(sed -n 's|^qtm serve: listening on \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$T/$name.out")
+        [ -n "$U" ] && break
+        sleep 0.05
+    done
+    if [ -n "$U" ]; then ok; else bad "$name: the server did not start: $(oneline <"$T/$name.err")"; fi
+}
+
+serve_stop() {
+    kill -TERM "$SRV_PID" 2>/dev/null
+    wait "$SRV_PID"
+    STOP_RC=$?
+    SRV_PID=
+}
+
+# h METHOD PATH [CURL ARGS...] : one request; $code is the status, the body
+# is in $T/out and the response headers in $T/hdr
+# (an argument as=NAME stands for NAME's bearer token)
+h() {
+    local method=$1 path=$2 a
+    local -a args=()
+    shift 2
+    for a in "$@"; do
+        case $a in
+        as=*) args+=(-H "Authorization: Bearer ${TOK[${a#as=}]}") ;;
+        *) args+=("$a") ;;
+        esac
+    done
+    code=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -X "$method" "${args[@]}" "$U$path")
+}
+# j METHOD PATH JSON [CURL ARGS...] : the same with a JSON body
+j() {
+    local method=$1 path=$2 body=$3
+    shift 3
+    h "$method" "$path" -H 'Content-Type: application/json' --data-binary "$body" "$@"
+}
+
+status_is() {
+    if [ "$code" = "$2" ]; then ok; else bad "$1: HTTP $code, want $2: $(oneline <"$T/out")"; fi
+}
+
+# refused NAME STATUS CATEGORY TEXT -- (h|j) ARGS... : a refusal with that
+# status and error body, the database unchanged.  Four checks.
+refused() {
+    local name=$1 want=$2 cat=$3 text=$4
+    shift 5
+    dump "$T/before"
+    "$@"
+    dump "$T/after"
+    status_is "$name" "$want"
+    jqt --arg c "$cat" "$name: error category" '.error.category == $c and (keys == ["error"])'
+    has "$name: message" "$T/out" "$text"
+    if cmp -s "$T/before" "$T/after"; then ok; else
+        bad "$name: the database changed: $(diff "$T/before" "$T/after" | oneline)"
+    fi
+}
+
+fresh api
+run "init" init
+setup_actors
+run "actor add cara" actor add cara --role operator
+declare -A TOK=([bogus]=qtm_not-a-real-token)
+for a in admin ana bo vic cli cara; do
+    q token issue $a
+    TOK[$a]=$(cat "$T/out")
+    [ -n "${TOK[$a]}" ] || bad "token issue $a: $(oneline <"$T/err")"
+done
+is "token shape" 1 "$(printf '%s' "${TOK[ana]}" | grep -c '^qtm_[A-Za-z0-9_-]\{43\}$')"
+is "only hashes are stored" 0 "$(sql "SELECT count(*) FROM tokens WHERE hash = '${TOK[ana]}'")"
+is "six tokens, audited" 6 "$(count audit "entity = 'token' AND action = 'issue'")"
+
+serve_start main --intake-rate 600 --intake-burst 100
+
+echo "# public routes"
+h GET /healthz
+status_is "healthz" 200
+jqt "healthz body" '. == {"ok": true}'
+h GET /api/surfaces
+status_is "surfaces" 200
+jqt "surfaces lists the compiled ones" '[.surfaces[].slug] | index("event-coordination") != null'
+h GET /api/surfaces/$EC
+status_is "surface show" 200
+jqt "surface show is the compiled model" '.slug == "event-coordination" and (.phases | length) == 5 and (.fingerprint | startswith("sha256:"))'
+refused "unknown surface" 404 "not found" "no surface 'nope'" -- h GET /api/surfaces/nope
+
+echo "# intake"
+j POST /api/requests/$EC "$(cat "$W")" -H 'Idempotency-Key: wedding-1'
+status_is "submit" 201
+jqt "submit answers the ids" '.request == 1 and .task == 1'
+j POST /api/requests/$EC "$(cat "$W")" -H 'Idempotency-Key: wedding-1'
+status_is "retry with the same key" 201
+jqt "retry answers the first ids" '.request == 1 and .task == 1'
+is "one request stored" 1 "$(count requests)"
+refused "same key, other packet" 409 "conflict" "" -- \
+    j POST /api/requests/$EC "$(jq '.event.guests = 12' "$W")" -H 'Idempotency-Key: wedding-1'
+refused "intake missing a required field" 400 "invalid input" "event.venue" -- \
+    j POST /api/requests/$EC "$(jq 'del(.event.venue)' "$W")"
+refused "malformed JSON" 400 "invalid input" "malformed JSON at line 1" -- \
+    j POST /api/requests/$EC '{"contact": '
+refused "body not an object" 400 "invalid input" "must be a JSON object" -- \
+    j POST /api/requests/$EC '[1, 2]'
+refused "not JSON content" 415 "invalid input" "Content-Type: application/json" -- \
+    h POST /api/requests/$EC -H 'Content-Type: application/x-www-form-urlencoded' --data 'a=b'
+head -c 2000000 /dev/zero | tr '\0' ' ' >"$T/big"
+refused "oversized body" 413 "too large" "larger than 1048576 bytes" -- \
+    h POST /api/requests/$EC -H 'Content-Type: application/json' --data-binary @"$T/big"
+refused "oversized chunked body" 413 "too large" "larger than 1048576 bytes" -- \
+    h POST /api/requests/$EC -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
+    --data-binary @"$T/big"
+refused "bad photos count" 400 "invalid input" "photos must be" -- \
+    j POST "/api/requests/$EC?photos=lots" "$(cat "$W")"
+refused "intake to an unknown surface" 404 "not found" "nope" -- j POST /api/requests/nope '{}'
+refused "a photo minimum" 400 "invalid input" "photo" -- j POST "/api/requests/$AD?photos=0" "$(cat "$A")"
+j POST "/api/requests/$AD?photos=3" "$(cat "$A")" as=cli
+status_is "a signed-in client submits" 201
+is "the request names its client" cli "$(sql "SELECT a.slug FROM requests r JOIN actors a ON a.id = r.actor_id WHERE r.id = 2")"
+
+echo "# credentials and roles"
+refused "no token" 401 "unauthorized" "sign in first" -- h GET /api/tasks
+refused "unknown token" 401 "unauthorized" "unknown or revoked token" -- h GET /api/tasks as=bogus
+refused "not a bearer" 401 "unauthorized" "Bearer TOKEN" -- h GET /api/tasks -H 'Authorization: Basic YTpi'
+refused "operator reads tasks" 403 "forbidden" "operator 'ana' may not GET /api/tasks" -- h GET /api/tasks as=ana
+refused "client reads the desk" 403 "forbidden" "client 'cli' may not GET /api/desk" -- h GET /api/desk as=cli
+refused "vendor reads a job" 403 "forbidden" "vendor 'vic'" -- h GET /api/jobs/1 as=vic
+refused "operator approves" 403 "forbidden" "may not POST /api/tasks/1/approve" -- h POST /api/tasks/1/approve as=ana
+refused "verify is for admins" 403 "forbidden" "" -- h GET /api/verify as=bo
+
+echo "# governance"
+h GET /api/tasks as=admin
+status_is "task list" 200
+jqt "two tasks in review" '[.tasks[].state] == ["review", "review"]'
+h GET "/api/tasks?state=review" as=admin
+jqt "task list by state" '(.tasks | length) == 2'
+h GET /api/tasks/1 as=admin
+jqt "task show carries the intake" '.request.intake.contact.email == "ana.morales@example.com"'
+refused "create a job before approval" 422 "refused" "" -- h POST /api/tasks/1/job as=admin
+h POST /api/tasks/1/approve as=admin
+status_is "approve" 200
+jqt "approved" '.state == "approved"'
+refused "assign without an operator" 400 "invalid input" 'needs \"to\"' -- j POST /api/tasks/1/assign '{}' as=admin
+refused "assign to a vendor" 403 "forbidden" "" -- j POST /api/tasks/1/assign '{"to":"vic"}' as=admin
+j POST /api/tasks/1/assign '{"to":"ana"}' as=admin
+status_is "assign" 200
+jqt "assigned to ana" '.state == "assigned" and .assignee == "ana"'
+h POST /api/tasks/1/job as=admin
+status_is "create job" 201
+jqt "job 1 of task 1" '. == {"job": 1, "task": 1}'
+J=1
+refused "a second job for the task" 409 "conflict" "" -- h POST /api/tasks/1/job as=admin
+j POST /api/requests/$EC "$(cat "$W")"
+status_is "a third request, to reject" 201
+refused "reject without a reason" 400 "invalid input" 'needs \"reason\"' -- j POST /api/tasks/3/reject '{}' as=admin
+j POST /api/tasks/3/reject '{"reason":"outside the service area"}' as=admin
+jqt "rejected with its reason" '.state == "rejected" and .reason == "outside the service area"'
+h GET /api/actors as=admin
+jqt "actors" '[.actors[].slug] == ["admin","ana","bo","cara","cli","vic"]'
+
+echo "# execution"
+h GET /api/desk as=ana
+jqt "ana's desk has the queued job" '[.queued[].id] == [1] and .active == []'
+h GET /api/desk as=bo
+jqt "bo's desk is empty" '.queued == [] and .active == []'
+h GET /api/jobs/$J as=ana
+jqt "ana may claim" '.can_claim == true and [.actions[].event] == ["claim"] and .actions[0].claim == true'
+h GET /api/jobs/$J as=bo
+jqt "bo may not: another operator's assignment" '.can_claim == false and .actions == []'
+h GET /api/jobs/$J as=admin
+jqt "an admin has no claim" '.can_claim == false and .actions == []'
+refused "another operator claims" 403 "forbidden" "" -- h POST /api/jobs/$J/claim as=bo
+run "suspend cara" actor set cara --access suspended
+refused "a suspended operator claims" 403 "forbidden" "suspended" -- h POST /api/jobs/$J/claim as=cara
+h POST /api/jobs/$J/claim as=ana
+status_is "claim" 200
+jqt "claimed: the answer is the job" '.state == "active" and .phase == "claimed" and .owner == "ana" and [.actions[].event] == ["arrive"]'
+refused "claim twice by another" 409 "conflict" "already claimed by ana" -- h POST /api/jobs/$J/claim as=bo
+refused "no record before the ServiceEvent completes" 404 "not found" "" -- h GET /api/jobs/$J/record as=ana
+refused "another operator advances" 403 "forbidden" "ana" -- j POST /api/jobs/$J/advance '{"event":"arrive"}' as=bo
+refused "advance with no event" 400 "invalid input" 'needs \"event\"' -- j POST /api/jobs/$J/advance '{}' as=ana
+refused "event not a string" 400 "invalid input" "must be a string" -- j POST /api/jobs/$J/advance '{"event":7}' as=ana
+refused "duplicate keys" 400 "invalid input" "duplicate" -- j POST /api/jobs/$J/advance '{"event":"arrive","event":"start"}' as=ana
+refused "an event the phase does not allow" 422 "refused" "" -- j POST /api/jobs/$J/advance '{"event":"complete"}' as=ana
+refused "job complete before the ServiceEvent" 422 "refused" "ServiceEvent is in phase claimed" -- h POST /api/jobs/$J/complete as=ana
+j POST /api/jobs/$J/participants '{"name":"Bloom Florals","role":"vendor","contact":"orders@bloom.example"}' as=ana
+status_is "participant" 200
+jqt "participant listed" '.participants[0].name == "Bloom Florals" and .participants[0].actor == "ana"'
+refused "participant without a role" 400 "invalid input" 'needs \"role\"' -- j POST /api/jobs/$J/participants '{"name":"X"}' as=ana
+for e in arrive start complete; do
+    j POST /api/jobs/$J/advance "{\"event\":\"$e\"}" as=ana
+    status_is "advance $e" 200
+done
+jqt "the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and .state == "active" and .actions == []'
+h POST /api/jobs/$J/complete as=ana
+status_is "job complete" 200
+jqt "complete, with its record" '.state == "complete" and .record == 1'
+h GET /api/jobs/$J/record as=ana
+status_is "record" 200
+jqt "the record names the operator" '.body.operator == "ana" and .job == 1'
+
+echo "# settlement stays separate"
+refused "an operator who does not own it settles" 403 "forbidden" "" -- \
+    j POST /api/jobs/$J/settlement '{"amount":"10.00","method":"cash"}' as=bo
+refused "an unknown payment method" 400 "invalid input" "" -- \
+    j POST /api/jobs/$J/settlement '{"amount":"10.00","method":"barter"}' as=admin
+refused "waive must be boolean" 400 "invalid input" "true or false" -- \
+    j POST /api/jobs/$J/settlement '{"waive":"yes"}' as=admin
+j POST /api/jobs/$J/settlement '{"amount":"1500.00","method":"zelle","note":"deposit","due":"4500.00"}' as=admin
+status_is "payment" 200
+jqt "partial payment" '.job == 1 and .settlement.status == "partial" and .settlement.paid == "1500.00" and .settlement.due == "4500.00"'
+h GET /api/jobs/$J as=admin
+jqt "the job did not move" '.state == "complete" and .phase == "complete"'
+
+echo "# evidence (auto-detailing requires it)"
+h POST /api/tasks/2/approve as=admin
+j POST /api/tasks/2/assign '{"to":"bo"}' as=admin
+h POST /api/tasks/2/job as=admin
+J2=$(jv .job)
+is "a second job" 2 "$J2"
+h POST /api/jobs/$J2/claim as=bo
+for e in arrive start finish; do j POST /api/jobs/$J2/advance "{\"event\":\"$e\"}" as=bo; done
+jqt "evidence missing listed" '.evidence_missing | length == 3'
+refused "complete without evidence" 422 "refused" "evidence missing: arrival (0 of 1)" -- \
+    j POST /api/jobs/$J2/advance '{"event":"complete"}' as=bo
+refused "evidence of an unknown category" 400 "invalid input" "" -- \
+    j POST /api/jobs/$J2/evidence '{"category":"selfie","ref":"x.jpg"}' as=bo
+for c in arrival before after; do
+    j POST /api/jobs/$J2/evidence "{\"category\":\"$c\",\"ref\":\"photos/$c.jpg\"}" as=bo
+    status_is "evidence $c" 200
+done
+jqt "no evidence missing" '.evidence_missing == [] and (.evidence | length) == 3'
+j POST /api/jobs/$J2/advance '{"event":"complete"}' as=bo
+status_is "complete with evidence" 200
+
+echo "# routes and static files"
+refused "unknown route" 404 "not found" "no such route" -- h GET /api/nope as=admin
+refused "unknown route, deeper" 404 "not found" "no such route" -- h GET /api/jobs/1/x/y/z as=admin
+refused "a non-numeric id" 404 "not found" "" -- h GET /api/jobs/abc as=admin
+refused "wrong method" 405 "usage" "not allowed" -- h DELETE /api/jobs/1 as=admin
+refused "path traversal" 404 "not found" "no such page" -- h GET /../../etc/passwd --path-as-is
+refused "encoded traversal" 404 "not found" "no such page" -- h GET /%2e%2e/%2e%2e/etc/passwd --path-as-is
+refused "traversal into the tree" 404 "not found" "no such page" -- h GET /web/../Makefile --path-as-is
+refused "POST to a page" 405 "usage" "" -- h POST /index.html
+h GET /
+if [ -d web ]; then
+    status_is "the desk's page" 200
+    has "the page is HTML" "$T/hdr" "Content-Type: text/html"
+    has "the page has a CSP" "$T/hdr" "Content-Security-Policy: default-src 'self'"
+fi
+h GET /api/log as=admin
+jqt "no SQL, paths or traces in any answer" 'tostring | test("SELECT|sqlite|/tmp/") | not'
+
+echo "# the web desk's session"
+refused "sign in with a bad token" 401 "unauthorized" "unknown or revoked token" -- \
+    j POST /api/session '{"token":"qtm_nope"}'
+j POST /api/session "{\"token\":\"${TOK[ana]}\"}"
+status_is "sign in" 200
+jqt "signed in as ana" '.actor.slug == "ana" and .actor.role == "operator" and (.csrf | length) == 43'
+CSRF=$(jv .csrf)
+has "cookie is HttpOnly" "$T/hdr" "HttpOnly"
+has "cookie is SameSite=Strict" "$T/hdr" "SameSite=Strict"
+SID=$(sed -n 's/^Set-Cookie: qtm_session=\([^;]*\);.*/\1/p' "$T/hdr" | tr -d '\r')
+is "the session id is not stored" 0 "$(sql "SELECT count(*) FROM sessions WHERE hash = '$SID'")"
+C=(-H "Cookie: qtm_session=$SID")
+h GET /api/session "${C[@]}"
+jqt "who am I" '.actor.slug == "ana" and .csrf == "'"$CSRF"'"'
+h GET /api/desk "${C[@]}"
+status_is "a read needs no CSRF secret" 200
+refused "a change without the CSRF secret" 403 "forbidden" "CSRF" -- \
+    j POST /api/jobs/$J/participants '{"name":"Z","role":"x"}' "${C[@]}"
+refused "a change with a wrong CSRF secret" 403 "forbidden" "CSRF" -- \
+    j POST /api/jobs/$J/participants '{"name":"Z","role":"x"}' "${C[@]}" -H "X-CSRF-Token: x$CSRF"
+refused "a change from another site" 403 "forbidden" "cross-site" -- \
+    j POST /api/jobs/$J/participants '{"name":"Z","role":"x"}' "${C[@]}" -H "X-CSRF-Token: $CSRF" \
+    -H "Origin: http://evil.example"
+HOSTPORT=${U#http://}
+j POST /api/jobs/$J2/participants '{"name":"Z","role":"helper"}' "${C[@]}" -H "X-CSRF-Token: $CSRF" -H "Origin: $U"
+status_is "a change with the secret, same origin" 403
+jqt "... reaches the runtime, which refuses: bo owns job 2" '.error.category == "forbidden" and (.error.message | test("bo"))'
+is "host header as sent" "127.0.0.1" "${HOSTPORT%%:*}"
+
+echo "# revoking a token ends its sessions"
+run "revoke ana" --json token revoke ana
+jqt "one token revoked" '.revoked == 1'
+refused "the revoked token" 401 "unauthorized" "unknown or revoked token" -- h GET /api/desk as=ana
+refused "the session of a revoked token" 401 "unauthorized" "sign in first" -- h GET /api/desk "${C[@]}"
+q token revoke ana
+is "revoking nothing: not found" 3 "$rc"
+h DELETE /api/session -H "Cookie: qtm_session=$SID"
+status_is "sign out of a dead session: nothing to guard" 401
+
+j POST /api/session "{\"token\":\"${TOK[bo]}\"}"
+SIDB=$(sed -n 's/^Set-Cookie: qtm_session=\([^;]*\);.*/\1/p' "$T/hdr" | tr -d '\r')
+CSRFB=$(jv .csrf)
+refused "sign out without the CSRF secret" 403 "forbidden" "CSRF" -- h DELETE /api/session -H "Cookie: qtm_session=$SIDB"
+h DELETE /api/session -H "Cookie: qtm_session=$SIDB" -H "X-CSRF-Token: $CSRFB"
+status_is "sign out" 200
+has "the cookie is cleared" "$T/hdr" "Max-Age=0"
+is "the session row is gone" 0 "$(count sessions "token_id = (SELECT t.id FROM tokens t JOIN actors a ON a.id = t.actor_id WHERE a.slug = 'bo')")"
+
+echo "# audit"
+h GET "/api/log?job=1" as=admin
+jqt "the job's audit rows" '[.log[].entity] | index("service_event") != null'
+refused "log with a bad job" 400 "invalid input" "" -- h GET "/api/log?job=x" as=admin
+h GET /api/verify as=admin
+status_is "verify" 200
+jqt "verify is ok" '.ok == true and .findings == []'
+
+echo "# the access log"
+grep -c '"POST /api/jobs/1/claim" 200' "$T/main.err" >"$T/n"
+is "one access line per request" 1 "$(cat "$T/n")"
+has "the actor is logged" "$T/main.err" 'admin "GET /api/tasks" 200'
+
+serve_stop
+is "SIGTERM: a clean stop" 0 "$STOP_RC"
+has "stopped" "$T/main.err" "qtm serve: stopped"
+
+echo "# rate limit on public intake"
+serve_start limited --intake-rate 1 --intake-burst 2
+for i in 1 2; do
+    j POST /api/requests/$EC "$(cat "$W")"
+    status_is "intake $i within the burst" 201
+done
+refused "intake over the limit" 429 "rate limited" "too many requests" -- j POST /api/requests/$EC "$(cat "$W")"
+has "Retry-After" "$T/hdr" "Retry-After: "
+h GET /api/surfaces
+status_is "reads are not limited" 200
+serve_stop
+
+echo "# bad starts"
+"$QTM" --db "$T/missing.db" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"
+is "no database: exit 10" 10 "$?"
+has "no database: message" "$T/err" "qtm init"
+"$QTM" --db "$DB" serve --listen nowhere >"$T/out" 2>"$T/err"
+is "bad --listen: exit 2" 2 "$?"
+"$QTM" --db "$DB" serve --threads 0 >"$T/out" 2>"$T/err"
+is "bad --threads: exit 2" 2 "$?"
+
+run "verify after it all" verify
+finish
