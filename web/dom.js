@@ -87,9 +87,9 @@ export function quiet(unlessNewerThanMs = 0) {
 }
 
 // Run an action from a button or form: disable it while in flight, show
-// the refusal verbatim if the runtime refuses.  Returns the result or
-// undefined on error.
-export async function act(control, fn, okText) {
+// the refusal verbatim if the runtime refuses (then call onError, e.g. to
+// reload what changed under us).  Returns the result or undefined on error.
+export async function act(control, fn, okText, onError) {
   const controls = control instanceof HTMLFormElement
     ? Array.from(control.querySelectorAll('button, input, select, textarea')) : [control];
   const was = controls.map(c => c.disabled);
@@ -101,6 +101,7 @@ export async function act(control, fn, okText) {
     return r;
   } catch (e) {
     sayError(e);
+    if (onError) { try { await onError(e); } catch (e2) { /* keep the first message */ } }
     return undefined;
   } finally {
     controls.forEach((c, i) => { if (c.isConnected) c.disabled = was[i]; });

@@ -87,6 +87,9 @@ async function renderJob(root, job, model, me) {
   if (job.record) {
     try { record = await api.get(`/api/jobs/${api.id(job.id)}/record`); } catch (e) { record = { error: e }; }
   }
+  // after a refusal (another tab or device moved the job, access changed)
+  // reload the job so the buttons are the ones that hold now
+  const reload = (e) => (e && [403, 409, 422].includes(e.status) ? update() : undefined);
   const update = async (next) => {
     if (next && next.id) await renderJob(root, next, model, me);
     else await renderJob(root, await api.get(`/api/jobs/${api.id(job.id)}`), model, me);
@@ -104,7 +107,7 @@ async function renderJob(root, job, model, me) {
     job.owner ? ` · owned by ${job.owner}` : (job.assignee ? ` · assigned to ${job.assignee}, not claimed yet` : '')));
 
   root.appendChild(phaseRail(job, model));
-  root.appendChild(actionsCard(job, me, isOwner, update));
+  root.appendChild(actionsCard(job, me, isOwner, update, reload));
   root.appendChild(h('div', { class: 'grid2' },
     evidenceCard(job, model, me, isOwner, update),
     participantsCard(job, me, isOwner, update)));
@@ -139,14 +142,14 @@ function phaseRail(job, model) {
     h('h2', {}, 'Phases'), ol);
 }
 
-function actionsCard(job, me, isOwner, update) {
+function actionsCard(job, me, isOwner, update, reload) {
   const body = [];
   const buttons = [];
   if (job.can_claim) {
     buttons.push(h('button', {
       type: 'button', class: 'primary', id: 'act-claim', 'data-action': 'claim',
       onclick: (ev) => act(ev.currentTarget, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/claim`)),
-        `Job ${job.id} claimed: you own its execution.`),
+        `Job ${job.id} claimed: you own its execution.`, reload),
     }, 'Claim this job'));
   }
   for (const a of job.actions || []) {
@@ -159,7 +162,7 @@ function actionsCard(job, me, isOwner, update) {
           a.event === 'claim' ? {} : { event: a.event });
         await update(r);
         return r;
-      }, (r) => `Job ${job.id}: ${humanize(a.event)} → ${(r && r.label) || a.label || a.to}.`),
+      }, (r) => `Job ${job.id}: ${humanize(a.event)} → ${(r && r.label) || a.label || a.to}.`, reload),
     }, h('span', {}, humanize(a.event)), h('span', { class: 'btn-to' }, ` → ${a.label || humanize(a.to)}`), needs));
   }
   const se = job.service_event;
@@ -167,7 +170,7 @@ function actionsCard(job, me, isOwner, update) {
     buttons.push(h('button', {
       type: 'button', class: 'primary', id: 'act-job-complete', 'data-action': 'complete-job',
       onclick: (ev) => act(ev.currentTarget, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/complete`)),
-        `Job ${job.id} is complete. Settlement stays separate.`),
+        `Job ${job.id} is complete. Settlement stays separate.`, reload),
     }, 'Close the job (complete)'));
   }
   if (buttons.length) body.push(h('div', { class: 'actions' }, buttons));

@@ -312,11 +312,36 @@ try {
     eq(job.owner, 'ana', 'owner unchanged by participants');
   });
 
+  // ana has the job open on a second device (same session); it goes stale
+  const stale = await ana.context().newPage();
+  stale.on('pageerror', (e) => pageErrors.push(`ana (second tab): ${e.message}`));
+  await stale.goto(`/#/jobs/${jobId}`);
+  await stale.locator('[data-event="arrive"]').waitFor();
+
   await check('ana: arrives (On Site)', async () => {
     await ana.locator('[data-event="arrive"]').click();
     await waitAttr(ana, '.rail [data-phase="arrived"]', 'aria-current', 'step');
     eq(await currentRail(ana), 'On Site', 'current phase');
     await ana.screenshot({ path: path.join(ART, 'job-page-active.png'), fullPage: true });
+  });
+
+  await check('refusal on screen: a stale "Arrive" from a second tab shows the lifecycle refusal', async () => {
+    let body = null;
+    stale.on('response', async (r) => {
+      if (r.url().endsWith(`/api/jobs/${jobId}/advance`)) body = await r.json().catch(() => null);
+    });
+    await stale.locator('[data-event="arrive"]').click();
+    const shown = await waitText(stale, '#msg .msg-text', /arrive/);
+    assert(body && body.error, 'no error body seen');
+    eq(shown, body.error.message, 'message on screen');
+    assert(/not allowed/.test(shown), `unexpected refusal: ${shown}`);
+    // the page reloaded the job: now it offers what holds
+    await waitAttr(stale, '.rail [data-phase="arrived"]', 'aria-current', 'step');
+    eq((await stale.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'start', 'actions after the refusal');
+    await stale.screenshot({ path: path.join(ART, 'refusal-stale-action.png') });
+    const job = (await apiGet(stale, `/api/jobs/${jobId}`)).body;
+    eq(job.service_event.phases.length, 2, 'ServiceEvent phases after the refusal (claim, arrive)');
+    await stale.close();
   });
 
   await check('admin: records a deposit mid-event; the job does not move', async () => {

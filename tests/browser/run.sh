@@ -106,9 +106,9 @@ while [ $tries -lt 10 ]; do
     healthy "$p" && continue                       # someone is there already
     if [ "${QTM_MOCK:-0}" = 1 ]; then
         node "$here/mock-serve.mjs" --qtm "$QTM" --db "$DB" --web "$root/web" \
-            --listen "127.0.0.1:$p" 2>>"$log" &
+            --listen "127.0.0.1:$p" >>"$log" 2>&1 &
     else
-        "$QTM" --db "$DB" serve --listen "127.0.0.1:$p" 2>>"$log" &
+        "$QTM" --db "$DB" serve --listen "127.0.0.1:$p" >>"$log" 2>&1 &
     fi
     server=$!
     i=0
