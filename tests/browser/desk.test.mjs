@@ -326,11 +326,11 @@ try {
   });
 
   await check('refusal on screen: a stale "Arrive" from a second tab shows the lifecycle refusal', async () => {
-    let body = null;
-    stale.on('response', async (r) => {
-      if (r.url().endsWith(`/api/jobs/${jobId}/advance`)) body = await r.json().catch(() => null);
-    });
+    const response = stale.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/advance`));
     await stale.locator('[data-event="arrive"]').click();
+    const res = await response;
+    eq(res.status(), 422, 'status of the stale advance');
+    const body = await res.json();
     const shown = await waitText(stale, '#msg .msg-text', /arrive/);
     assert(body && body.error, 'no error body seen');
     eq(shown, body.error.message, 'message on screen');
@@ -429,6 +429,37 @@ try {
     await waitText(admin, '#verify', /OK/);
   });
 
+  // ------------------------------------- evidence, on a surface that needs it
+  await check('ana: evidence form and missing categories (auto-detailing, set up over the API)', async () => {
+    const call = async (who, method, p, body, headers = {}) => {
+      const r = await fetch(BASE + p, { method, headers: { Authorization: `Bearer ${TOKENS[who]}`,
+        'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const j = await r.json().catch(() => null);
+      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
+      return j;
+    };
+    const packet = JSON.parse(readFileSync(env('INTAKE').replace(/event-coordination-wedding\.json$/, 'auto-detailing.json'), 'utf8'));
+    const { task } = await call('client', 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
+    await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
+    await call('admin', 'POST', `/api/tasks/${task}/assign`, { to: 'ana' });
+    const { job } = await call('admin', 'POST', `/api/tasks/${task}/job`, {});
+    await ana.goto(`/#/jobs/${job}`);
+    await ana.locator('#act-claim').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'active');
+    await waitText(ana, '#evidence-missing', /arrival: 0 of 1.*before: 0 of 1.*after: 0 of 1/);
+    const form = ana.locator('#evidence-form');
+    if (!(await form.isVisible())) await ana.locator('summary', { hasText: 'Add evidence' }).click();
+    const cats = await form.getByLabel('Category').evaluate(s => Array.from(s.options).map(o => o.value));
+    eq(cats.join(','), 'arrival,before,after,damage', 'categories from the surface');
+    await form.getByLabel('Category').selectOption('arrival');
+    await form.getByLabel('Reference').fill('arrival-front.jpg');
+    await form.getByLabel('Note').fill('front, driveway');
+    await form.getByRole('button', { name: 'Add evidence' }).click();
+    await waitText(ana, '#evidence-list', /arrival arrival-front\.jpg/);
+    const missing = await ana.locator('#evidence-missing li').evaluateAll(l => l.map(x => x.dataset.category));
+    eq(missing.join(','), 'before,after', 'still missing');
+  });
+
   // --------------------------------------------------------------- 360 px
   await check('360 px: no horizontal overflow on the desk, the job page and the intake form', async () => {
     const narrow = await newPage('narrow', { width: 360, height: 740 });
@@ -440,9 +471,10 @@ try {
     await narrow.screenshot({ path: path.join(ART, 'desk-operator-360.png'), fullPage: true });
     await narrow.goto(`/#/jobs/${jobId}`);
     await narrow.locator('#record').waitFor();
+    await narrow.screenshot({ path: path.join(ART, 'job-page-360.png'), fullPage: true });
+    // with every form and the whole record open too
     await narrow.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
     eq(await overflow(), 0, 'job page overflow (px)');
-    await narrow.screenshot({ path: path.join(ART, 'job-page-360.png'), fullPage: true });
     await narrow.goto('/#/intake/event-coordination');
     await narrow.locator('#intake-form').waitFor();
     eq(await overflow(), 0, 'intake overflow (px)');
