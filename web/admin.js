@@ -134,7 +134,7 @@ export async function viewLog({ query, go }) {
   const out = [h('h1', {}, job ? `Audit log of job ${job}` : 'Audit log'),
     h('p', { class: 'lede' }, 'Append-only and hash-chained: every change, by whom, from what to what.'), f];
   if (!rows.length) { out.push(empty('No entries.')); return out; }
-  out.push(h('div', { class: 'table-wrap' }, h('table', { id: 'log' },
+  out.push(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Audit log entries' }, h('table', { id: 'log' },
     h('caption', { class: 'sr-only' }, 'Audit log entries'),
     h('thead', {}, h('tr', {}, ['#', 'When', 'Actor', 'Entity', 'Action', 'From → to', 'Job'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, rows.map(e => h('tr', {},

@@ -279,7 +279,7 @@ function settlementCard(job, me, mayRecord, update) {
     const tbody = h('tbody', {}, pays.map(p => h('tr', {},
       h('td', {}, time(p.at)), h('td', { class: 'num' }, `${p.amount} ${p.currency}`),
       h('td', {}, p.method), h('td', {}, p.note || ''), h('td', {}, p.actor))));
-    parts.push(h('div', { class: 'table-wrap' }, h('table', { id: 'payments' },
+    parts.push(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Payments' }, h('table', { id: 'payments' },
       h('caption', { class: 'sr-only' }, 'Payments recorded'),
       h('thead', {}, h('tr', {}, ['When', 'Amount', 'Method', 'Note', 'By'].map(t => h('th', { scope: 'col' }, t)))),
       tbody)));

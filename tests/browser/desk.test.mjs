@@ -102,6 +102,11 @@ async function newPage(who, viewport = { width: 1280, height: 900 }) {
   const page = await ctx.newPage();
   page.setDefaultTimeout(T);
   page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+  // console errors other than the expected 4xx answers (e.g. a CSP violation)
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+      pageErrors.push(`${who}: console: ${m.text()}`);
+  });
   return page;
 }
 async function signIn(page, token, slug) {
@@ -515,7 +520,7 @@ try {
     await ana.locator('#signin-form').waitFor();
   });
 
-  await check('no script errors and nothing loaded from outside the desk', async () => {
+  await check('no script errors, no console errors (CSP), nothing loaded from outside the desk', async () => {
     eq(pageErrors.join('; '), '', 'page errors');
   });
 } catch (e) {
