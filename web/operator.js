@@ -34,15 +34,18 @@ export async function viewDesk({ query, actor: me, go }) {
   ]);
 
   const out = [h('h1', {}, isAdmin ? 'Jobs by state' : 'My desk')];
+  const again = h('button', { type: 'button', id: 'desk-refresh', class: 'small-btn', onclick: () => go(location.hash) }, 'Refresh');
   if (isAdmin) {
     const ops = actors.filter(a => a.role === 'operator');
     const sel = select('operator', ops.map(a => [a.slug, `${a.name || a.slug} (${a.slug})`]),
       { placeholder: 'All operators', value: operator });
     sel.addEventListener('change', () => go(sel.value ? `#/desk?operator=${encodeURIComponent(sel.value)}` : '#/desk'));
-    out.push(h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('Operator', sel)));
+    out.push(h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('Operator', sel),
+      h('div', { class: 'actions' }, again)));
   } else {
     out.push(h('p', { class: 'lede' },
       'Work assigned to you. Claim a queued job to own its execution; the job page shows what you can do next.'));
+    out.push(h('div', { class: 'actions' }, again));
   }
 
   const col = (key, title, note) => {
@@ -154,7 +157,14 @@ function actionsCard(job, me, isOwner, update, reload) {
   }
   for (const a of job.actions || []) {
     if (a.event === 'claim' && job.can_claim) continue; // the claim button above
-    const needs = (a.requires || []).length ? ` (requires ${a.requires.join(', ')})` : '';
+    // what the transition requires, said only where it is not met yet (the
+    // runtime checks it and refuses with its own message)
+    const req = a.requires || [];
+    const missing = job.evidence_missing || [];
+    const unmet = req.filter(r => r !== 'evidence' || missing.length);
+    const needs = unmet.length
+      ? ` (requires ${unmet.map(r => (r === 'evidence' ? `evidence: ${missing.map(m => m.category).join(', ')}` : r)).join('; ')})`
+      : '';
     buttons.push(h('button', {
       type: 'button', class: 'primary', id: `act-${a.event}`, 'data-event': a.event,
       onclick: (ev) => act(ev.currentTarget, async () => {

@@ -75,6 +75,20 @@ async function apiGet(page, p) {
     return { status: r.status, body: await r.json().catch(() => null) };
   }, p);
 }
+// axe-core (pinned beside playwright-core): WCAG 2.x A and AA rules on the
+// page as it is; evaluated over the DevTools protocol, so the desk's CSP
+// (no inline scripts) stays on
+const AXE = readFileSync(path.join(env('PLAYWRIGHT'), '..', 'axe-core', 'axe.min.js'), 'utf8');
+async function axe(page, where) {
+  const t1 = Date.now();
+  if (!(await page.evaluate(() => !!globalThis.axe))) await page.evaluate(`${AXE};0`);
+  const r = await page.evaluate(() => globalThis.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    resultTypes: ['violations'],
+  }));
+  if (process.env.AXE_TIMING) console.log(`# axe ${where}: ${Date.now() - t1} ms`);
+  return r.violations.map(v => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+}
 async function currentRail(page) {
   return text(page, '.rail [aria-current="step"] .rail-label');
 }
@@ -435,16 +449,17 @@ try {
   });
 
   // ------------------------------------- evidence, on a surface that needs it
-  await check('ana: evidence form and missing categories (auto-detailing, set up over the API)', async () => {
+  await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
     const call = async (who, method, p, body, headers = {}) => {
-      const r = await fetch(BASE + p, { method, headers: { Authorization: `Bearer ${TOKENS[who]}`,
+      const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
+      const r = await fetch(BASE + p, { method, headers: { ...auth,
         'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
       const j = await r.json().catch(() => null);
       if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
       return j;
     };
     const packet = JSON.parse(readFileSync(env('INTAKE').replace(/event-coordination-wedding\.json$/, 'auto-detailing.json'), 'utf8'));
-    const { task } = await call('client', 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
+    const { task } = await call(null, 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
     await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
     await call('admin', 'POST', `/api/tasks/${task}/assign`, { to: 'ana' });
     const { job } = await call('admin', 'POST', `/api/tasks/${task}/job`, {});
@@ -510,6 +525,36 @@ try {
       .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name));
     eq(unlabelled.join(','), '', 'unlabelled controls');
     await kb.context().close();
+  });
+
+  await check('accessibility: axe-core finds no WCAG 2.1 A/AA violation on any view', async () => {
+    const found = [];
+    const anon = await newPage('axe-anonymous');
+    await anon.goto('/#/signin');
+    await anon.locator('#signin-form').waitFor();
+    found.push(...await axe(anon, 'sign-in'));
+    await anon.goto('/#/intake/event-coordination');
+    await anon.locator('#intake-form').waitFor();
+    found.push(...await axe(anon, 'intake'));
+    await anon.context().close();
+    // ana: desk and job page with every form open
+    await ana.goto('/#/desk');
+    await ana.locator(`#col-completed [data-job="${jobId}"]`).waitFor();
+    found.push(...await axe(ana, 'operator desk'));
+    await ana.goto(`/#/jobs/${jobId}`);
+    await ana.locator('#record').waitFor();
+    await ana.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
+    found.push(...await axe(ana, 'job page (operator)'));
+    // dana: a task's review and the audit log (the other admin views are
+    // built from the same parts)
+    for (const [hash, sel, where] of [
+      [`#/tasks/${taskId}`, '#task-state', 'task page'], ['#/log', '#log', 'audit log']]) {
+      await admin.goto(`/${hash}`);
+      await admin.locator(sel).waitFor();
+      await admin.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
+      found.push(...await axe(admin, where));
+    }
+    eq(found.join('; '), '', 'axe violations');
   });
 
   await check('sign out ends the session', async () => {
