@@ -251,6 +251,25 @@ try {
     assert(jobId > 0, 'no job link');
   });
 
+  await check('admin: rejects another request with a reason (no job)', async () => {
+    const r = await fetch(`${BASE}/api/requests/event-coordination?photos=0`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-reject-1' },
+      body: JSON.stringify({ ...INTAKE, event: { ...INTAKE.event, type: 'Other' } }) });
+    eq(r.status, 201, 'anonymous intake status');
+    const { task } = await r.json();
+    await admin.goto('/#/tasks?state=review');
+    await admin.locator(`#task-list [data-task="${task}"] a`).first().click();
+    await waitText(admin, '#task-state', /Review/i);
+    await admin.getByLabel(/Reason for rejecting/).fill('Date clashes with another event we coordinate.');
+    await admin.getByRole('button', { name: 'Reject' }).click();
+    await waitText(admin, '#task-state', /Rejected/i);
+    await waitText(admin, 'main', /Date clashes with another event/);
+    eq(await admin.locator('#task-approve, #task-create-job, #assign-form').count(), 0, 'governance actions left on a rejected task');
+    const t = (await apiGet(admin, `/api/tasks/${task}`)).body;
+    eq(t.state, 'rejected', 'task state');
+    assert(!t.job, 'a rejected task has a job');
+  });
+
   // --------------------------------------------------- another operator
   const bo = await newPage('bo');
   await check("bo: cannot act on ana's job", async () => {

@@ -75,22 +75,20 @@ q actor add ana --role operator --name "Ana Reyes (event coordinator)"
 q actor add bo --role operator --name "Bo Lindqvist (another coordinator)"
 q actor add carla --role client --name "Carla (client)"
 
-if [ "${QTM_MOCK:-0}" = 1 ]; then
-    mock_tokens=""
-    for a in dana ana bo carla; do
-        t=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-        eval "tok_$a=\$t"
-        mock_tokens="$mock_tokens${mock_tokens:+,}$t=$a"
-    done
-    export MOCK_TOKENS="$mock_tokens"
-else
-    for a in dana ana bo carla; do
-        t=$("$QTM" --db "$DB" --json token issue "$a" |
-            node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})')
-        [ -n "$t" ] || die "qtm token issue $a gave no token"
-        eval "tok_$a=\$t"
-    done
-fi
+# token SLUG: a new credential for SLUG (the mock takes random ones)
+token() {
+    if [ "${QTM_MOCK:-0}" = 1 ]; then
+        od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
+    else
+        "$QTM" --db "$DB" --json token issue "$1" |
+            node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})'
+    fi
+}
+tok_dana=$(token dana) && tok_ana=$(token ana) && tok_bo=$(token bo) && tok_carla=$(token carla)
+for t in "$tok_dana" "$tok_ana" "$tok_bo" "$tok_carla"; do
+    [ -n "$t" ] || die "qtm token issue gave no token"
+done
+export MOCK_TOKENS="$tok_dana=dana,$tok_ana=ana,$tok_bo=bo,$tok_carla=carla"
 
 # --- qtm serve on a free loopback port -----------------------------------------
 log=$ART/serve.log
