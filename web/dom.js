@@ -154,5 +154,7 @@ export function dl(pairs) {
 }
 
 export function badge(text, kind) {
-  return h('span', { class: `badge${kind ? ` badge-${kind}` : ''}` }, text);
+  // kind "pay pay-paid" -> classes badge-pay badge-pay-paid
+  const extra = (kind || '').split(/\s+/).filter(Boolean).map(k => ` badge-${k}`).join('');
+  return h('span', { class: `badge${extra}` }, text);
 }

@@ -42,7 +42,7 @@ mkdir -p "$NODE_DIR" "$ART"
 if ! cmp -s "$here/package-lock.json" "$NODE_DIR/package-lock.json" ||
    ! cmp -s "$here/package.json" "$NODE_DIR/package.json" ||
    [ ! -f "$NODE_DIR/node_modules/playwright-core/index.mjs" ]; then
-    echo "browser: installing playwright-core into $NODE_DIR" >&2
+    echo "browser: installing the npm packages (package-lock.json) into $NODE_DIR" >&2
     cp "$here/package.json" "$here/package-lock.json" "$NODE_DIR/" || die "cannot copy package files"
     (cd "$NODE_DIR" && "$NPM" ci --no-audit --no-fund --loglevel=error >&2) || {
         rm -f "$NODE_DIR/package-lock.json"
