@@ -197,6 +197,7 @@ try {
     eq(shown, direct.body.error.message, 'message on screen');
     eq(await text(client, '#msg .msg-text'), direct.body.error.message, 'message in the live region');
     eq(await client.locator('[name="contact.method"]').getAttribute('aria-invalid'), 'true', 'field marked invalid');
+    await client.screenshot({ path: path.join(ART, 'refusal-intake.png') });
   });
 
   await check('client: submits the wedding request (fresh Idempotency-Key)', async () => {

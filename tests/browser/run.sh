@@ -13,7 +13,7 @@
 # the exit status is non-zero on any failure.
 #
 # Environment: BUILD (build), QTM ($BUILD/bin/qtm), CHROMIUM
-# (/usr/bin/chromium), NPM (npm), QTM_MOCK=1 to test against
+# (/usr/bin/chromium), NPM (npm), BROWSER_NODE_DIR ($BUILD/browser), QTM_MOCK=1 to test against
 # tests/browser/mock-serve.mjs instead (the same contract over the qtm
 # command; for working on the desk without the C server).
 set -u
@@ -28,7 +28,9 @@ NPM=${NPM:-npm}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
 ART=$BUILD/artifacts
-NODE_DIR=$BUILD/browser
+# the npm packages; BROWSER_NODE_DIR lets other build trees (make sanitize)
+# share one install
+NODE_DIR=${BROWSER_NODE_DIR:-$BUILD/browser}
 
 summary() { echo "browser: $1 passed, $2 failed"; }
 die() { echo "browser: $*" >&2; summary 0 1; exit 1; }
@@ -39,6 +41,7 @@ command -v node >/dev/null 2>&1 || die "node is not installed (tools/deps.sh ins
 
 # --- playwright-core, pinned, in the build tree ------------------------------
 mkdir -p "$NODE_DIR" "$ART"
+rm -f "$ART"/*.png "$ART/serve.log"
 if ! cmp -s "$here/package-lock.json" "$NODE_DIR/package-lock.json" ||
    ! cmp -s "$here/package.json" "$NODE_DIR/package.json" ||
    [ ! -f "$NODE_DIR/node_modules/playwright-core/index.mjs" ]; then
