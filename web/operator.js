@@ -33,19 +33,17 @@ export async function viewDesk({ query, actor: me, go }) {
     isAdmin ? api.get('/api/actors').then(r => r.actors || []).catch(() => []) : Promise.resolve([]),
   ]);
 
-  const out = [h('h1', {}, isAdmin ? 'Jobs by state' : 'My desk')];
   const again = h('button', { type: 'button', id: 'desk-refresh', class: 'small-btn', onclick: () => go(location.hash) }, 'Refresh');
+  const out = [h('div', { class: 'page-head' }, h('h1', {}, isAdmin ? 'Jobs by state' : 'My desk'), again)];
   if (isAdmin) {
     const ops = actors.filter(a => a.role === 'operator');
     const sel = select('operator', ops.map(a => [a.slug, `${a.name || a.slug} (${a.slug})`]),
       { placeholder: 'All operators', value: operator });
     sel.addEventListener('change', () => go(sel.value ? `#/desk?operator=${encodeURIComponent(sel.value)}` : '#/desk'));
-    out.push(h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('Operator', sel),
-      h('div', { class: 'actions' }, again)));
+    out.push(h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('Operator', sel)));
   } else {
     out.push(h('p', { class: 'lede' },
       'Work assigned to you. Claim a queued job to own its execution; the job page shows what you can do next.'));
-    out.push(h('div', { class: 'actions' }, again));
   }
 
   const col = (key, title, note) => {
