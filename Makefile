@@ -256,8 +256,13 @@ $(B)/measure: bench/measure.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
-bench: $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench
+$(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+
+bench: $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
 	@BUILD=$(BUILD) bench/run.sh
+	@BUILD=$(BUILD) bench/http.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(BUILD)/fuzz/grammar

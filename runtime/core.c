@@ -103,7 +103,17 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
         q->err = QTM_ESTORAGE;
         return QTM_ESTORAGE;
     }
+    if ((flags & QTM_OPEN_MANUAL_CHECKPOINT) && (rc = store_autocheckpoint(q->st, 0)) != STORE_OK)
+        return qtm_store_fail(q, rc, "turning automatic checkpoints off");
     return qtm_ok(q);
+}
+
+qtm_status qtm_checkpoint(qtm *q)
+{
+    if (!q->st)
+        return qtm_fail(q, QTM_ESTORAGE, "no database is open");
+    store_rc rc = store_checkpoint(q->st);
+    return rc == STORE_OK ? qtm_ok(q) : qtm_store_fail(q, rc, "checkpointing");
 }
 
 void qtm_close(qtm *q)

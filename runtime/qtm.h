@@ -41,7 +41,10 @@ typedef struct qtm qtm;
 
 /* Opening flags. */
 enum {
-    QTM_OPEN_CREATE = 1            /* create the file and schema if missing */
+    QTM_OPEN_CREATE = 1,           /* create the file and schema if missing */
+    QTM_OPEN_MANUAL_CHECKPOINT = 2 /* commits never checkpoint the write-ahead
+                                      log: the program calls qtm_checkpoint()
+                                      (a server does, off the request path) */
 };
 
 /*
@@ -52,6 +55,9 @@ enum {
  */
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
 void qtm_close(qtm *q);
+/* Copies committed pages from the write-ahead log into the database
+ * without waiting for readers or writers; never blocks a commit. */
+qtm_status qtm_checkpoint(qtm *q);
 
 qtm_status qtm_errcode(const qtm *q);
 const char *qtm_errmsg(const qtm *q);

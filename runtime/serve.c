@@ -4,7 +4,8 @@
  * Threads: libmicrohttpd's internal thread pool; each worker opens its own
  * libqtm handle (its own SQLite connection) the first time it answers, and
  * closes it when the pool stops.  SQLite in WAL mode lets readers run
- * beside the single writer; writers queue on the busy timeout.
+ * beside the single writer; this process's writers take turns on a mutex,
+ * and other processes (the qtm command) wait on SQLite's busy timeout.
  *
  * A request goes: first call (create the context; refuse an announced body
  * over the limit at once) -> body chunks (kept up to max_body) -> last call
@@ -54,6 +55,31 @@ typedef struct conn_ctx {
 
 static const serve_opts *opts;
 static pthread_key_t handle_key;
+/* SQLite admits one writer at a time; workers that want to write queue
+ * here instead of polling the database lock with the busy handler's
+ * growing sleeps (which is what other processes still do).  A ticket
+ * lock: first come, first served, so no request waits behind a run of
+ * luckier ones (a plain mutex lets a releasing thread take it again). */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t write_turn = PTHREAD_COND_INITIALIZER;
+static unsigned long write_next, write_serving;
+
+static void write_lock(void)
+{
+    pthread_mutex_lock(&write_mu);
+    unsigned long ticket = write_next++;
+    while (ticket != write_serving)
+        pthread_cond_wait(&write_turn, &write_mu);
+    pthread_mutex_unlock(&write_mu);
+}
+
+static void write_unlock(void)
+{
+    pthread_mutex_lock(&write_mu);
+    write_serving++;
+    pthread_cond_broadcast(&write_turn);
+    pthread_mutex_unlock(&write_mu);
+}
 
 static void handle_free(void *p)
 {
@@ -66,7 +92,7 @@ static qtm *worker_handle(void)
     qtm *q = pthread_getspecific(handle_key);
     if (q)
         return q;
-    if (qtm_open(opts->db, 0, &q) != QTM_OK) {
+    if (qtm_open(opts->db, QTM_OPEN_MANUAL_CHECKPOINT, &q) != QTM_OK) {
         fprintf(stderr, "qtm serve: %s\n", q ? qtm_errmsg(q) : "out of memory");
         qtm_close(q);
         return NULL;
@@ -286,7 +312,12 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
                           msg);
     if (c.signed_in)
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
+    int writes = is_change(method);
+    if (writes)
+        write_lock();
     api_handle(&c);
+    if (writes)
+        write_unlock();
     if (!c.out)
         return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
     return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after);
@@ -386,6 +417,38 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* --- the checkpointer ------------------------------------------------------
+ * Workers never checkpoint on commit (a checkpoint's fsync would land on
+ * whichever request happened to cross the threshold); this thread copies
+ * the log into the database every CHECKPOINT_MS, waiting for no one. */
+#define CHECKPOINT_MS 100
+
+static pthread_mutex_t ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cond = PTHREAD_COND_INITIALIZER;
+static int ckpt_stop;
+
+static void *checkpointer(void *arg)
+{
+    qtm *q = arg;
+    pthread_mutex_lock(&ckpt_lock);
+    while (!ckpt_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += CHECKPOINT_MS * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&ckpt_cond, &ckpt_lock, &until);
+        pthread_mutex_unlock(&ckpt_lock);
+        if (qtm_checkpoint(q) != QTM_OK)
+            fprintf(stderr, "qtm serve: %s\n", qtm_errmsg(q));
+        pthread_mutex_lock(&ckpt_lock);
+    }
+    pthread_mutex_unlock(&ckpt_lock);
+    return NULL;
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -400,15 +463,14 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int serve_run(const serve_opts *o)
 {
     opts = o;
-    /* open once in this thread: checks the database and initialises SQLite
-     * before any worker exists */
-    qtm *probe = NULL;
-    if (qtm_open(o->db, 0, &probe) != QTM_OK) {
-        fprintf(stderr, "qtm: error: %s\n", probe ? qtm_errmsg(probe) : "out of memory");
-        qtm_close(probe);
+    /* open here first: checks the database and initialises SQLite before
+     * any worker exists; this handle then serves the checkpointer */
+    qtm *ckq = NULL;
+    if (qtm_open(o->db, 0, &ckq) != QTM_OK) {
+        fprintf(stderr, "qtm: error: %s\n", ckq ? qtm_errmsg(ckq) : "out of memory");
+        qtm_close(ckq);
         return QTM_ESTORAGE;
     }
-    qtm_close(probe);
 
     struct sockaddr_in sa;
     memset(&sa, 0, sizeof sa);
@@ -417,10 +479,12 @@ int serve_run(const serve_opts *o)
     if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
         fprintf(stderr, "qtm: error: --listen wants an IPv4 address and port, not '%s'\n",
                 o->host);
+        qtm_close(ckq);
         return QTM_EUSAGE;
     }
     if (pthread_key_create(&handle_key, handle_free) != 0) {
         fprintf(stderr, "qtm: error: cannot create the worker key\n");
+        qtm_close(ckq);
         return QTM_ESTORAGE;
     }
     sigset_t sigs;
@@ -442,8 +506,13 @@ int serve_run(const serve_opts *o)
         fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
                 strerror(errno ? errno : EADDRINUSE));
         pthread_key_delete(handle_key);
+        qtm_close(ckq);
         return QTM_ESTORAGE;
     }
+    pthread_t ckpt;
+    int have_ckpt = pthread_create(&ckpt, NULL, checkpointer, ckq) == 0;
+    if (!have_ckpt)
+        fprintf(stderr, "qtm serve: no checkpointer thread; the log grows until restart\n");
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     printf("qtm serve: listening on http://%s:%u/ (%u threads, database %s)\n", o->host,
            di ? (unsigned)di->port : o->port, o->threads, o->db);
@@ -457,6 +526,15 @@ int serve_run(const serve_opts *o)
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);            /* joins the workers; their handles close */
     pthread_key_delete(handle_key);
+    if (have_ckpt) {
+        pthread_mutex_lock(&ckpt_lock);
+        ckpt_stop = 1;
+        pthread_cond_signal(&ckpt_cond);
+        pthread_mutex_unlock(&ckpt_lock);
+        pthread_join(ckpt, NULL);
+    }
+    qtm_checkpoint(ckq);
+    qtm_close(ckq);
     fprintf(stderr, "qtm serve: stopped\n");
     return 0;
 }

@@ -116,6 +116,10 @@ typedef struct store_vt {
     int64_t (*changes)(store *s);                   /* rows changed by the last run */
     int64_t (*last_id)(store *s);                   /* id of the last insert */
     const char *(*errmsg)(store *s);
+    /* Write-ahead log: pages before a commit checkpoints by itself (0: never),
+     * and a checkpoint that waits for no one (copies what readers allow). */
+    store_rc (*autocheckpoint)(store *s, int pages);
+    store_rc (*checkpoint)(store *s);
 } store_vt;
 
 struct store {
@@ -142,5 +146,10 @@ static inline store_rc store_run(store *s, store_query q, const store_val *a, in
 static inline int64_t store_changes(store *s) { return s->vt->changes(s); }
 static inline int64_t store_last_id(store *s) { return s->vt->last_id(s); }
 static inline const char *store_errmsg(store *s) { return s->vt->errmsg(s); }
+static inline store_rc store_autocheckpoint(store *s, int pages)
+{
+    return s->vt->autocheckpoint(s, pages);
+}
+static inline store_rc store_checkpoint(store *s) { return s->vt->checkpoint(s); }
 
 #endif

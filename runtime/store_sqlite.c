@@ -488,8 +488,23 @@ static const char *sq_errmsg(store *base)
     return S(base)->err;
 }
 
-static const store_vt sqlite_vt = {sq_close, sq_begin, sq_commit, sq_rollback,
-                                   sq_run, sq_changes, sq_last_id, sq_errmsg};
+static store_rc sq_autocheckpoint(store *base, int pages)
+{
+    sqlite_store *s = S(base);
+    int rc = sqlite3_wal_autocheckpoint(s->db, pages);
+    return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
+}
+
+static store_rc sq_checkpoint(store *base)
+{
+    sqlite_store *s = S(base);
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
+}
+
+static const store_vt sqlite_vt = {sq_close,   sq_begin,     sq_commit, sq_rollback,
+                                   sq_run,     sq_changes,   sq_last_id, sq_errmsg,
+                                   sq_autocheckpoint, sq_checkpoint};
 
 static int read_version(sqlite_store *s, int *version)
 {

@@ -171,6 +171,32 @@ static void test_session_reflects_access_now(void **state)
     assert_string_equal(p.access, "suspended");
 }
 
+/* A database written by schema v1 (no credentials) opens and is migrated
+ * forward, keeping its rows; tokens then work on it. */
+static void test_schema_v1_migrates(void **state)
+{
+    rt_fx *f = *state;
+    OK(qtm_actor_add(f->q, "zed", "operator", NULL));
+    qtm_close(f->q);
+    f->q = NULL;
+    char err[256];
+    assert_int_equal(rt_db_exec(f, "DROP TABLE sessions; DROP TABLE tokens; "
+                                   "PRAGMA user_version = 1", err, sizeof err), 0);
+    assert_int_equal(rt_db_int(f, "PRAGMA user_version"), 1);
+    OK(qtm_open(f->path, 0, &f->q));
+    qtm_set_clock(f->q, rt_fake_clock, f);
+    assert_int_equal(rt_db_int(f, "PRAGMA user_version"), QTM_SCHEMA_VERSION);
+    assert_int_equal(rt_db_int(f, "SELECT count(*) FROM actors WHERE slug = 'zed'"), 1);
+    char t[QTM_SECRET_LEN];
+    qtm_principal p;
+    OK(qtm_token_issue(f->q, "zed", t));
+    OK(qtm_token_auth(f->q, t, &p));
+    assert_string_equal(p.slug, "zed");
+    json_t *rep = NULL;
+    OK(qtm_verify(f->q, &rep));
+    json_decref(rep);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +207,7 @@ int main(void)
         TEST(test_session),
         TEST(test_session_expires_and_dies_with_its_token),
         TEST(test_session_reflects_access_now),
+        TEST(test_schema_v1_migrates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,89 @@
+#!/bin/sh
+# bench/http.sh - `qtm serve` under wrk on loopback (part of `make bench`).
+#
+# Two runs, each wrk -t2 -c64 for HTTP_SECONDS (default 60):
+#   reads     GET /api/desk as one operator, on a database of 100 jobs
+#             spread over 5 operators (20 on the desk read);
+#   durable   POST claim / advance on fresh jobs (bench/wrk_advance.lua):
+#             every request one transaction with its audit row.
+# Prints requests/s, p50/p99 latency, errors (socket errors and non-2xx),
+# and the server's resident memory at the start, the middle and the end of
+# each run.  Targets (issue 4, a 2-core machine): >= 5,000 reads/s,
+# >= 1,000 durable transitions/s, p99 < 20 ms, zero errors, memory flat.
+# Nothing is asserted.  Env: BUILD, HTTP_SECONDS, HTTP_THREADS (server
+# worker threads, default 4), HTTP_JOBS (jobs for the durable run,
+# default 1,500 per second of run).
+set -u
+BUILD=${BUILD:-build}
+SECS=${HTTP_SECONDS:-60}
+WORKERS=${HTTP_THREADS:-4}
+JOBS=${HTTP_JOBS:-$((SECS * 1500))}
+QTM=$BUILD/bin/qtm
+SETUP=$BUILD/bin/http_setup
+DIR=$BUILD/bench/http
+here=$(cd "$(dirname "$0")" && pwd)
+export LC_ALL=C
+
+die() { echo "bench/http: $*" >&2; exit 1; }
+command -v wrk >/dev/null 2>&1 || die "wrk is not installed (tools/deps.sh installs it)"
+[ -x "$QTM" ] && [ -x "$SETUP" ] || die "build $QTM and $SETUP first (make bench)"
+rm -rf "$DIR" && mkdir -p "$DIR" || die "cannot create $DIR"
+
+PID=
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null' EXIT INT TERM
+
+start() {
+    "$QTM" --db "$1" serve --listen 127.0.0.1:0 --threads "$WORKERS" \
+        >"$DIR/serve.out" 2>"$DIR/serve-$2.log" &
+    PID=$!
+    i=0
+    URL=
+    while [ -z "$URL" ] && [ $i -lt 100 ]; do
+        URL=$(sed -n 's|^qtm serve: listening on \(http://[0-9.:]*\)/.*|\1|p' "$DIR/serve.out")
+        sleep 0.05
+        i=$((i + 1))
+    done
+    [ -n "$URL" ] || die "qtm serve did not start: $(cat "$DIR/serve-$2.log")"
+}
+stop() { kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=; }
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$PID/status" 2>/dev/null; }
+
+# run NAME SCRIPT: wrk for SECS with memory sampled at 0, SECS/2 and the end
+run() {
+    r0=$(rss)
+    wrk -t2 -c64 -d"${SECS}s" --latency -s "$2" "$URL" >"$DIR/$1.wrk" 2>&1 &
+    w=$!
+    sleep $((SECS / 2))
+    r1=$(rss)
+    wait $w
+    r2=$(rss)
+    rps=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$DIR/$1.wrk")
+    p50=$(awk '$1 == "50%" {print $2}' "$DIR/$1.wrk")
+    p99=$(awk '$1 == "99%" {print $2}' "$DIR/$1.wrk")
+    sock=$(sed -n 's/.*Socket errors: \(.*\)/\1/p' "$DIR/$1.wrk")
+    non2xx=$(sed -n 's/.*Non-2xx or 3xx responses: *\([0-9]*\).*/\1/p' "$DIR/$1.wrk")
+    printf '%-8s %10s req/s   p50 %-9s p99 %-9s non-2xx %-6s socket errors: %s\n' "$1" \
+        "${rps:-?}" "${p50:-?}" "${p99:-?}" "${non2xx:-0}" "${sock:-none}"
+    printf '         server RSS: %s KiB at start, %s KiB at %ss, %s KiB at the end\n' \
+        "${r0:-?}" "${r1:-?}" $((SECS / 2)) "${r2:-?}"
+    grep '^durable:' "$DIR/$1.wrk" | sed 's/^/         /'
+}
+
+echo "== qtm serve under wrk (2 threads, 64 connections, ${SECS} s each; server: $WORKERS worker threads)"
+echo "targets: reads >= 5000/s, durable >= 1000/s, p99 < 20 ms, 0 errors, flat memory"
+
+"$SETUP" "$DIR/read.db" 100 5 >"$DIR/read.tokens" || die "setup failed"
+start "$DIR/read.db" read
+QTM_TOKEN=$(awk '$1 == "op0" {print $2}' "$DIR/read.tokens") run reads "$here/wrk_desk.lua"
+stop
+
+t0=$(date +%s)
+"$SETUP" "$DIR/durable.db" "$JOBS" 1 >"$DIR/durable.tokens" || die "setup failed"
+echo "(durable run: $JOBS fresh jobs prepared in $(( $(date +%s) - t0 )) s)"
+start "$DIR/durable.db" durable
+QTM_TOKEN=$(awk '$1 == "op0" {print $2}' "$DIR/durable.tokens") QTM_JOBS=$JOBS QTM_THREADS=2 \
+    run durable "$here/wrk_advance.lua"
+stop
+"$QTM" --db "$DIR/durable.db" verify >"$DIR/verify.out" 2>&1 &&
+    echo "verify after the durable run: $(cat "$DIR/verify.out")" ||
+    echo "verify after the durable run FAILED: $(cat "$DIR/verify.out")"
