@@ -1,0 +1,595 @@
+// desk.test.mjs - the seed's execution example, done entirely through the
+// web desk in headless Chromium (playwright-core, Debian's /usr/bin/chromium):
+//
+//   client submits the intake form (after one refusal from the runtime) ->
+//   admin reviews, approves, assigns to ana, creates the job ->
+//   bo cannot act on ana's job -> ana claims, adds participants, advances
+//   through every phase; the record appears; ana closes the job ->
+//   admin records payments (before and after completion) and neither moves
+//   the job -> audit log and verify -> 360 px checks -> sign out.
+//
+// Environment (tests/browser/run.sh sets it): QTM_URL, TOKEN_ADMIN,
+// TOKEN_ANA, TOKEN_BO, TOKEN_CLIENT, ARTIFACTS, INTAKE (the wedding packet),
+// RESULT (a file to write "N M" to), PLAYWRIGHT (playwright-core's dir).
+// Each named check prints "ok - NAME" or "not ok - NAME: why".
+
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const env = (k) => { const v = process.env[k]; if (!v) { console.error(`desk.test: ${k} is not set`); process.exit(2); } return v; };
+const BASE = env('QTM_URL').replace(/\/$/, '');
+const TOKENS = { admin: env('TOKEN_ADMIN'), ana: env('TOKEN_ANA'), bo: env('TOKEN_BO'), client: env('TOKEN_CLIENT') };
+const ART = env('ARTIFACTS');
+const INTAKE = JSON.parse(readFileSync(env('INTAKE'), 'utf8'));
+const RESULT = process.env.RESULT;
+const { chromium } = await import(pathToFileURL(path.join(env('PLAYWRIGHT'), 'index.mjs')).href);
+const T = 5000; // per wait
+
+mkdirSync(ART, { recursive: true });
+
+// --- a tiny harness -------------------------------------------------------
+
+let passed = 0, failed = 0;
+const t0 = Date.now();
+async function check(name, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok - ${name} (${Date.now() - t} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`not ok - ${name}: ${(e && e.message ? e.message : String(e)).split('\n')[0]}`);
+  }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+function eq(a, b, msg) { if (a !== b) throw new Error(`${msg}: expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`); }
+
+async function text(page, sel) {
+  return ((await page.locator(sel).first().textContent({ timeout: T })) || '').replace(/\s+/g, ' ').trim();
+}
+// wait until the text of sel matches re
+async function waitText(page, sel, re, timeout = T) {
+  const end = Date.now() + timeout;
+  let last = '';
+  for (;;) {
+    try {
+      last = ((await page.locator(sel).first().textContent({ timeout: 250 })) || '').replace(/\s+/g, ' ').trim();
+      if (re.test(last)) return last;
+    } catch (e) { /* not there yet */ }
+    if (Date.now() > end) throw new Error(`${sel}: waited for ${re}, have ${JSON.stringify(last.slice(0, 200))}`);
+    await new Promise(r => setTimeout(r, 50));
+  }
+}
+async function waitAttr(page, sel, attr, want, timeout = T) {
+  await page.waitForFunction(([s, a, w]) => {
+    const el = document.querySelector(s);
+    return el && el.getAttribute(a) === w;
+  }, [sel, attr, want], { timeout });
+}
+// the JSON API, called from inside the page with its session cookie
+async function apiGet(page, p) {
+  return page.evaluate(async (u) => {
+    const r = await fetch(u, { headers: { Accept: 'application/json' } });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }, p);
+}
+// axe-core (pinned beside playwright-core): WCAG 2.x A and AA rules on the
+// page as it is; evaluated over the DevTools protocol, so the desk's CSP
+// (no inline scripts) stays on
+const AXE = readFileSync(path.join(env('PLAYWRIGHT'), '..', 'axe-core', 'axe.min.js'), 'utf8');
+async function axe(page, where) {
+  const t1 = Date.now();
+  if (!(await page.evaluate(() => !!globalThis.axe))) await page.evaluate(`${AXE};0`);
+  const r = await page.evaluate(() => globalThis.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    resultTypes: ['violations'],
+  }));
+  if (process.env.AXE_TIMING) console.log(`# axe ${where}: ${Date.now() - t1} ms`);
+  return r.violations.map(v => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+}
+async function currentRail(page) {
+  return text(page, '.rail [aria-current="step"] .rail-label');
+}
+
+// --- the browser --------------------------------------------------------------
+
+// chromium.launch() runs on a new, empty, temporary user-data dir of its own
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--disable-dev-shm-usage'],
+});
+
+const pageErrors = [];
+async function newPage(who, viewport = { width: 1280, height: 900 }) {
+  const ctx = await browser.newContext({ viewport, baseURL: BASE, locale: 'en-GB', timezoneId: 'UTC' });
+  // nothing may be loaded from anywhere but the desk's own origin
+  await ctx.route(/.*/, (route) => {
+    const u = route.request().url();
+    if (u.startsWith(BASE + '/') || u === BASE) return route.continue();
+    pageErrors.push(`${who}: blocked external request ${u}`);
+    return route.abort();
+  });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(T);
+  page.on('pageerror', (e) => pageErrors.push(`${who}: ${e.message}`));
+  // console errors other than the expected 4xx answers (e.g. a CSP violation)
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()))
+      pageErrors.push(`${who}: console: ${m.text()}`);
+  });
+  return page;
+}
+async function signIn(page, token, slug) {
+  await page.goto('/#/signin');
+  await page.getByLabel('Access token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator(`#who [data-actor="${slug}"]`).waitFor({ timeout: T });
+}
+
+let jobId = null, taskId = null, requestId = null;
+const keys = [];
+
+try {
+  // ---------------------------------------------------------------- client
+  const client = await newPage('client');
+  client.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().includes('/api/requests/')) keys.push(r.headers()['idempotency-key']);
+  });
+
+  await check('client: signs in with a token', async () => {
+    await signIn(client, TOKENS.client, 'carla');
+  });
+
+  await check('client: the intake form is generated from the compiled schema', async () => {
+    await client.goto('/#/intake');
+    await client.getByRole('link', { name: 'Event Coordination' }).click();
+    await client.locator('#intake-form').waitFor();
+    const model = (await apiGet(client, '/api/surfaces/event-coordination')).body;
+    const sections = await client.locator('#intake-form fieldset').evaluateAll(fs => fs.map(f => f.dataset.section));
+    eq(sections.join(','), [...model.intake.sections.map(s => s.name), 'photos'].join(','), 'sections');
+    for (const sec of model.intake.sections) {
+      for (const f of sec.fields) {
+        const el = client.locator(`[name="${sec.name}.${f.name}"]`);
+        const info = await el.evaluate(e => ({
+          tag: e.tagName, type: e.type, required: e.required, labelled: e.labels.length > 0,
+          options: e.tagName === 'SELECT' ? Array.from(e.options).map(o => o.value).filter(Boolean) : null,
+          label: e.labels.length ? e.labels[0].textContent : '',
+        }));
+        assert(info.labelled, `${sec.name}.${f.name} has no label`);
+        eq(info.required, f.required, `${sec.name}.${f.name} required`);
+        if (f.required) assert(/\(required\)/.test(info.label), `${sec.name}.${f.name}: no required mark`);
+        if (f.type === 'one_of') eq(info.options.join('|'), f.choices.join('|'), `${sec.name}.${f.name} choices`);
+        if (f.type === 'email') eq(info.type, 'email', `${sec.name}.${f.name} type`);
+        if (f.type === 'date') eq(info.type, 'date', `${sec.name}.${f.name} type`);
+        if (f.type === 'integer') eq(info.type, 'number', `${sec.name}.${f.name} type`);
+      }
+    }
+    eq(await client.locator('#in-photos').getAttribute('type'), 'number', 'photos input');
+  });
+
+  const fill = async (packet, skip) => {
+    for (const [sec, fields] of Object.entries(packet)) {
+      for (const [k, v] of Object.entries(fields)) {
+        if (skip === `${sec}.${k}`) continue;
+        const el = client.locator(`[name="${sec}.${k}"]`);
+        if (await el.evaluate(e => e.tagName) === 'SELECT') await el.selectOption(String(v));
+        else await el.fill(String(v));
+      }
+    }
+  };
+
+  await check('refusal on screen: intake missing a required field shows the runtime message', async () => {
+    await fill(INTAKE, 'contact.method');
+    await client.getByRole('button', { name: 'Send request' }).click();
+    const shown = await waitText(client, '#intake-error', /contact\.method/);
+    // the very message the runtime gives for the same packet
+    const direct = await client.evaluate(async (p) => {
+      const s = await (await fetch('/api/session')).json();
+      const r = await fetch('/api/requests/event-coordination?photos=0', {
+        method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify(p) });
+      return { status: r.status, body: await r.json() };
+    }, (() => { const p = JSON.parse(JSON.stringify(INTAKE)); delete p.contact.method; return p; })());
+    eq(direct.status, 400, 'status of an invalid packet');
+    eq(shown, direct.body.error.message, 'message on screen');
+    eq(await text(client, '#msg .msg-text'), direct.body.error.message, 'message in the live region');
+    eq(await client.locator('[name="contact.method"]').getAttribute('aria-invalid'), 'true', 'field marked invalid');
+    await client.screenshot({ path: path.join(ART, 'refusal-intake.png') });
+  });
+
+  await check('client: submits the wedding request (fresh Idempotency-Key)', async () => {
+    await client.locator('[name="contact.method"]').selectOption(INTAKE.contact.method);
+    await client.getByRole('button', { name: 'Send request' }).click();
+    await client.locator('#intake-done').waitFor();
+    requestId = Number(await text(client, '#request-id'));
+    assert(requestId > 0, 'no request id shown');
+    const k = keys.filter(Boolean);
+    assert(k.length >= 2, `expected an Idempotency-Key on each submission, saw ${JSON.stringify(keys)}`);
+    assert(new Set(k).size === k.length, 'Idempotency-Key reused across submissions');
+  });
+
+  // ------------------------------------------------------------------ admin
+  const admin = await newPage('admin');
+  await check('admin: signs in and sees the task queue', async () => {
+    await signIn(admin, TOKENS.admin, 'dana');
+    await admin.locator('#task-list').waitFor();
+    const tasks = (await apiGet(admin, '/api/tasks')).body.tasks;
+    const t = tasks.find(x => x.request === requestId);
+    assert(t, `no task for request ${requestId}`);
+    taskId = t.id;
+    await admin.locator(`#task-list [data-task="${taskId}"]`).waitFor();
+  });
+
+  await check('admin: reviews the request intake', async () => {
+    await admin.locator(`#task-list [data-task="${taskId}"] a`).first().click();
+    await waitText(admin, '#task-state', /Review/i);
+    await waitText(admin, 'main', new RegExp(INTAKE.event.venue.slice(0, 20)));
+  });
+
+  await check('admin: approves (no job yet)', async () => {
+    await admin.locator('#task-approve').click();
+    await waitText(admin, '#task-state', /Approved/i);
+    const t = (await apiGet(admin, `/api/tasks/${taskId}`)).body;
+    assert(!t.job, 'approving created a job');
+  });
+
+  await check('admin: assigns the task to ana (still no job)', async () => {
+    await admin.getByLabel(/Assign to/).selectOption('ana');
+    await admin.getByRole('button', { name: 'Assign' }).click();
+    await waitText(admin, '#task-state', /Assigned/i);
+    const t = (await apiGet(admin, `/api/tasks/${taskId}`)).body;
+    eq(t.assignee, 'ana', 'assignee');
+    assert(!t.job, 'assigning created a job');
+  });
+
+  await check('admin: creates the job', async () => {
+    await admin.locator('#task-create-job').click();
+    await admin.locator('#task-job-link').waitFor();
+    jobId = Number((await text(admin, '#task-job-link')).replace(/\D+/g, ''));
+    assert(jobId > 0, 'no job link');
+  });
+
+  await check('admin: rejects another request with a reason (no job)', async () => {
+    const r = await fetch(`${BASE}/api/requests/event-coordination?photos=0`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-reject-1' },
+      body: JSON.stringify({ ...INTAKE, event: { ...INTAKE.event, type: 'Other' } }) });
+    eq(r.status, 201, 'anonymous intake status');
+    const { task } = await r.json();
+    await admin.goto('/#/tasks?state=review');
+    await admin.locator(`#task-list [data-task="${task}"] a`).first().click();
+    await waitText(admin, '#task-state', /Review/i);
+    await admin.getByLabel(/Reason for rejecting/).fill('Date clashes with another event we coordinate.');
+    await admin.getByRole('button', { name: 'Reject' }).click();
+    await waitText(admin, '#task-state', /Rejected/i);
+    await waitText(admin, 'main', /Date clashes with another event/);
+    eq(await admin.locator('#task-approve, #task-create-job, #assign-form').count(), 0, 'governance actions left on a rejected task');
+    const t = (await apiGet(admin, `/api/tasks/${task}`)).body;
+    eq(t.state, 'rejected', 'task state');
+    assert(!t.job, 'a rejected task has a job');
+  });
+
+  // --------------------------------------------------- another operator
+  const bo = await newPage('bo');
+  await check("bo: cannot act on ana's job", async () => {
+    await signIn(bo, TOKENS.bo, 'bo');
+    const desk = (await apiGet(bo, '/api/desk')).body;
+    const all = [...desk.queued, ...desk.active, ...desk.completed].map(j => j.id);
+    assert(!all.includes(jobId), "ana's job is on bo's desk");
+    await bo.goto(`/#/jobs/${jobId}`);
+    const api = await apiGet(bo, `/api/jobs/${jobId}`);
+    if (api.status === 200) {
+      // bo may look, but no action is offered to him
+      await bo.locator('#job-state').waitFor();
+      eq(await bo.locator('.actions [data-event], #act-claim').count(), 0, 'actions offered to bo');
+      eq(api.body.can_claim, false, 'can_claim for bo');
+      eq((api.body.actions || []).length, 0, 'actions for bo');
+    } else {
+      // refused: the runtime's message is on screen
+      assert(api.status === 403 || api.status === 404, `status ${api.status}`);
+      eq(await waitText(bo, 'main .refusal', /\S/), `${api.body.error.category} ${api.body.error.message}`, 'refusal on screen');
+    }
+  });
+
+  // ------------------------------------------------------------- operator
+  const ana = await newPage('ana');
+  await check('ana: the desk shows the queued job with its phase label', async () => {
+    await signIn(ana, TOKENS.ana, 'ana');
+    await ana.locator('#col-queued').waitFor();
+    await waitText(ana, `#col-queued [data-job="${jobId}"]`, /Queued/);
+  });
+
+  await check('ana: the job page shows the phase rail from the surface model', async () => {
+    await ana.locator(`#col-queued [data-job="${jobId}"] a`).click();
+    await ana.locator('.rail').waitFor();
+    const model = (await apiGet(ana, '/api/surfaces/event-coordination')).body;
+    const labels = await ana.locator('.rail .rail-label').allTextContents();
+    eq(labels.join(' → '), model.phases.map(p => p.label).join(' → '), 'rail labels');
+    const hints = await ana.locator('.rail .rail-hint').allTextContents();
+    eq(hints.length, model.phases.filter(p => p.hint).length, 'rail hints');
+    eq(await currentRail(ana), 'Queued', 'current phase');
+    eq(await ana.locator('#job-state').getAttribute('data-value'), 'queued', 'job state');
+  });
+
+  await check('ana: claims the job', async () => {
+    await ana.locator('#act-claim').click();
+    await waitAttr(ana, '.rail [data-phase="claimed"]', 'aria-current', 'step');
+    eq(await currentRail(ana), 'Confirmed', 'current phase');
+    eq(await ana.locator('#job-state').getAttribute('data-value'), 'active', 'job state');
+    await waitText(ana, '#msg', /claimed/i);
+    await ana.goto('/#/desk');
+    await waitText(ana, `#col-active [data-job="${jobId}"]`, /Confirmed/);
+    await ana.screenshot({ path: path.join(ART, 'desk-operator-active.png'), fullPage: true });
+    await ana.locator(`#col-active [data-job="${jobId}"] a`).click();
+    await ana.locator('.rail').waitFor();
+  });
+
+  await check('ana: only the actions the tables allow are offered', async () => {
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    const shown = await ana.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event));
+    eq(shown.join(','), job.actions.map(a => a.event).join(','), 'action buttons');
+    eq(shown.join(','), 'arrive', 'the one next action after claim');
+    eq(await ana.locator('#act-claim').count(), 0, 'claim button after claim');
+  });
+
+  await check('ana: adds participants (context, not actors)', async () => {
+    const add = async (name, role, contact) => {
+      const form = ana.locator('#participant-form');
+      if (!(await form.isVisible())) await ana.locator('summary', { hasText: 'Add participant' }).click();
+      await form.getByLabel('Name').fill(name);
+      await form.getByLabel('Role').fill(role);
+      await form.getByLabel('Contact').fill(contact);
+      await form.getByRole('button', { name: 'Add participant' }).click();
+      await waitText(ana, '#participants-list', new RegExp(name.replace(/[()]/g, '.')));
+    };
+    await add('Bloom Florals', 'vendor', 'orders@bloom.example');
+    await add('Luis (venue manager)', 'venue contact', '+1 512 555 0199');
+    eq(await ana.locator('#participants-list li').count(), 2, 'participants listed');
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    eq(job.owner, 'ana', 'owner unchanged by participants');
+  });
+
+  // ana has the job open on a second device (same session); it goes stale
+  const stale = await ana.context().newPage();
+  stale.on('pageerror', (e) => pageErrors.push(`ana (second tab): ${e.message}`));
+  await stale.goto(`/#/jobs/${jobId}`);
+  await stale.locator('[data-event="arrive"]').waitFor();
+
+  await check('ana: arrives (On Site)', async () => {
+    await ana.locator('[data-event="arrive"]').click();
+    await waitAttr(ana, '.rail [data-phase="arrived"]', 'aria-current', 'step');
+    eq(await currentRail(ana), 'On Site', 'current phase');
+    await ana.screenshot({ path: path.join(ART, 'job-page-active.png'), fullPage: true });
+  });
+
+  await check('refusal on screen: a stale "Arrive" from a second tab shows the lifecycle refusal', async () => {
+    const response = stale.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/advance`));
+    await stale.locator('[data-event="arrive"]').click();
+    const res = await response;
+    eq(res.status(), 422, 'status of the stale advance');
+    const body = await res.json();
+    const shown = await waitText(stale, '#msg .msg-text', /arrive/);
+    assert(body && body.error, 'no error body seen');
+    eq(shown, body.error.message, 'message on screen');
+    assert(/not allowed/.test(shown), `unexpected refusal: ${shown}`);
+    // the page reloaded the job: now it offers what holds
+    await waitAttr(stale, '.rail [data-phase="arrived"]', 'aria-current', 'step');
+    eq((await stale.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'start', 'actions after the refusal');
+    await stale.screenshot({ path: path.join(ART, 'refusal-stale-action.png') });
+    const job = (await apiGet(stale, `/api/jobs/${jobId}`)).body;
+    eq(job.service_event.phases.length, 2, 'ServiceEvent phases after the refusal (claim, arrive)');
+    await stale.close();
+  });
+
+  await check('admin: records a deposit mid-event; the job does not move', async () => {
+    await admin.goto(`/#/jobs/${jobId}`);
+    await admin.locator('#job-state').waitFor();
+    const before = (await apiGet(admin, `/api/jobs/${jobId}`)).body;
+    eq(before.phase, 'arrived', 'phase before');
+    await admin.locator('summary', { hasText: 'Record a payment' }).click();
+    const f = admin.locator('#settlement-form');
+    await f.getByLabel('Amount', { exact: false }).first().fill('1200.00');
+    await f.getByLabel('Method').selectOption('zelle');
+    await f.getByLabel('Note').fill('deposit');
+    await f.getByLabel('Amount due (optional)').fill('4800.00');
+    await f.getByRole('button', { name: 'Record payment' }).click();
+    await waitText(admin, '#payments', /1200\.00/);
+    eq(await admin.locator('#settle-status').getAttribute('data-value'), 'partial', 'settlement status');
+    const after = (await apiGet(admin, `/api/jobs/${jobId}`)).body;
+    eq(after.state, before.state, 'job state');
+    eq(after.phase, before.phase, 'phase');
+    eq(after.record, before.record, 'record');
+    eq((after.service_event.phases || []).length, (before.service_event.phases || []).length, 'ServiceEvent phases');
+    eq(await currentRail(admin), 'On Site', 'rail on the admin page');
+  });
+
+  await check('ana: starts (Active)', async () => {
+    await ana.reload();
+    await ana.locator('[data-event="start"]').click();
+    await waitAttr(ana, '.rail [data-phase="in_progress"]', 'aria-current', 'step');
+    eq(await currentRail(ana), 'Active', 'current phase');
+    eq(await ana.locator('#record').count(), 0, 'no record before completion');
+  });
+
+  await check('ana: completes the ServiceEvent and the record appears', async () => {
+    await ana.locator('[data-event="complete"]').click();
+    await waitAttr(ana, '.rail [data-phase="complete"]', 'aria-current', 'step');
+    eq(await currentRail(ana), 'Complete', 'current phase');
+    await ana.locator('#record').waitFor();
+    const rec = (await apiGet(ana, `/api/jobs/${jobId}/record`)).body;
+    await waitText(ana, '#record', new RegExp(rec.hash));
+    await waitText(ana, '#record', /Outcome\s*Complete/);
+    eq(await ana.locator('.actions [data-event]').count(), 0, 'actions after the final phase');
+  });
+
+  await check('ana: closes the job (complete)', async () => {
+    await ana.locator('#act-job-complete').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'complete');
+    await ana.locator('#record').waitFor();
+    await ana.screenshot({ path: path.join(ART, 'job-page.png'), fullPage: true });
+  });
+
+  await check('ana: the desk lists the job as completed', async () => {
+    await ana.goto('/#/desk');
+    await waitText(ana, `#col-completed [data-job="${jobId}"]`, /Complete/);
+    await ana.screenshot({ path: path.join(ART, 'desk-operator.png'), fullPage: true });
+  });
+
+  await check('admin: records the balance after completion; state and phase unchanged', async () => {
+    await admin.reload();
+    await admin.locator('#job-state').waitFor();
+    const before = (await apiGet(admin, `/api/jobs/${jobId}`)).body;
+    await admin.locator('summary', { hasText: 'Record a payment' }).click();
+    const f = admin.locator('#settlement-form');
+    await f.getByLabel('Amount', { exact: false }).first().fill('3600.00');
+    await f.getByLabel('Method').selectOption('card');
+    await f.getByLabel('Note').fill('balance');
+    await f.getByRole('button', { name: 'Record payment' }).click();
+    await waitText(admin, '#payments', /3600\.00/);
+    await waitAttr(admin, '#settle-status', 'data-value', 'paid');
+    const after = (await apiGet(admin, `/api/jobs/${jobId}`)).body;
+    eq(after.state, 'complete', 'job state');
+    eq(after.phase, before.phase, 'phase');
+    eq(after.record, before.record, 'record');
+    eq(await admin.locator('#job-state').getAttribute('data-value'), 'complete', 'state on screen');
+    eq(await currentRail(admin), 'Complete', 'rail on screen');
+  });
+
+  await check('admin: the audit log of the job and verify', async () => {
+    await admin.goto(`/#/log?job=${jobId}`);
+    await admin.locator('#log').waitFor();
+    const rows = await admin.locator('#log tbody tr').count();
+    const log = (await apiGet(admin, `/api/log?job=${jobId}`)).body.log;
+    eq(rows, log.length, 'log rows');
+    assert(rows >= 8, `only ${rows} audit rows`);
+    await admin.getByRole('link', { name: 'Verify' }).click();
+    await waitText(admin, '#verify', /OK/);
+  });
+
+  // ------------------------------------- evidence, on a surface that needs it
+  await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
+    const call = async (who, method, p, body, headers = {}) => {
+      const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
+      const r = await fetch(BASE + p, { method, headers: { ...auth,
+        'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const j = await r.json().catch(() => null);
+      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
+      return j;
+    };
+    const packet = JSON.parse(readFileSync(env('INTAKE').replace(/event-coordination-wedding\.json$/, 'auto-detailing.json'), 'utf8'));
+    const { task } = await call(null, 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
+    await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
+    await call('admin', 'POST', `/api/tasks/${task}/assign`, { to: 'ana' });
+    const { job } = await call('admin', 'POST', `/api/tasks/${task}/job`, {});
+    await ana.goto(`/#/jobs/${job}`);
+    await ana.locator('#act-claim').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'active');
+    await waitText(ana, '#evidence-missing', /arrival: 0 of 1.*before: 0 of 1.*after: 0 of 1/);
+    const form = ana.locator('#evidence-form');
+    if (!(await form.isVisible())) await ana.locator('summary', { hasText: 'Add evidence' }).click();
+    const cats = await form.getByLabel('Category').evaluate(s => Array.from(s.options).map(o => o.value));
+    eq(cats.join(','), 'arrival,before,after,damage', 'categories from the surface');
+    await form.getByLabel('Category').selectOption('arrival');
+    await form.getByLabel('Reference').fill('arrival-front.jpg');
+    await form.getByLabel('Note').fill('front, driveway');
+    await form.getByRole('button', { name: 'Add evidence' }).click();
+    await waitText(ana, '#evidence-list', /arrival arrival-front\.jpg/);
+    const missing = await ana.locator('#evidence-missing li').evaluateAll(l => l.map(x => x.dataset.category));
+    eq(missing.join(','), 'before,after', 'still missing');
+  });
+
+  // --------------------------------------------------------------- 360 px
+  await check('360 px: no horizontal overflow on the desk, the job page and the intake form', async () => {
+    const narrow = ana;
+    await narrow.setViewportSize({ width: 360, height: 740 });
+    try {
+      const overflow = () => narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await narrow.goto('/#/desk');
+      await narrow.locator(`#col-completed [data-job="${jobId}"]`).waitFor();
+      eq(await overflow(), 0, 'desk overflow (px)');
+      await narrow.screenshot({ path: path.join(ART, 'desk-operator-360.png'), fullPage: true });
+      await narrow.goto(`/#/jobs/${jobId}`);
+      await narrow.locator('#record').waitFor();
+      await narrow.screenshot({ path: path.join(ART, 'job-page-360.png'), fullPage: true });
+      // with every form and the whole record open too
+      await narrow.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
+      eq(await overflow(), 0, 'job page overflow (px)');
+      await narrow.goto('/#/intake/event-coordination');
+      await narrow.locator('#intake-form').waitFor();
+      eq(await overflow(), 0, 'intake overflow (px)');
+    } finally {
+      await narrow.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  await check('keyboard: sign in and reach a job with the keyboard; focus is visible', async () => {
+    const kb = await newPage('keyboard');
+    await kb.goto('/#/signin');
+    await kb.getByLabel('Access token').waitFor();
+    // Tab from the top of the page to the token field
+    let found = false;
+    for (let i = 0; i < 15 && !found; i++) {
+      await kb.keyboard.press('Tab');
+      found = await kb.evaluate(() => document.activeElement && document.activeElement.name === 'token');
+    }
+    assert(found, 'the token field is not reachable with Tab');
+    const outline = await kb.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert(outline !== 'none', 'no visible focus on the token field');
+    await kb.keyboard.type(TOKENS.ana);
+    await kb.keyboard.press('Enter');
+    await kb.locator('#who [data-actor="ana"]').waitFor();
+    await kb.locator(`[data-job="${jobId}"] a`).focus();
+    await kb.keyboard.press('Enter');
+    await kb.locator('.rail').waitFor();
+    // every control on the job page has a label
+    const unlabelled = await kb.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
+      .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label')).map(e => e.name));
+    eq(unlabelled.join(','), '', 'unlabelled controls');
+    await kb.context().close();
+  });
+
+  await check('accessibility: axe-core finds no WCAG 2.1 A/AA violation on the desk views', async () => {
+    const found = [];
+    await client.goto('/#/intake/event-coordination?again=a11y');  // a new hash: a fresh form
+    await client.locator('#intake-form').waitFor();
+    found.push(...await axe(client, 'intake'));
+    // ana: desk and job page with every form open
+    await ana.goto('/#/desk');
+    await ana.locator(`#col-completed [data-job="${jobId}"]`).waitFor();
+    found.push(...await axe(ana, 'operator desk'));
+    await ana.goto(`/#/jobs/${jobId}`);
+    await ana.locator('#record').waitFor();
+    await ana.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
+    found.push(...await axe(ana, 'job page (operator)'));
+    // dana: a task's review (the other admin views are built from the same parts)
+    await admin.goto(`/#/tasks/${taskId}`);
+    await admin.locator('#task-state').waitFor();
+    found.push(...await axe(admin, 'task page'));
+    eq(found.join('; '), '', 'axe violations');
+  });
+
+  await check('sign out ends the session (and the sign-in view passes axe)', async () => {
+    await ana.locator('#signout').click();
+    await ana.locator('#signin-form').waitFor();
+    eq((await axe(ana, 'sign-in')).join('; '), '', 'axe violations');
+    eq((await apiGet(ana, '/api/session')).status, 401, 'session after sign out');
+    await ana.goto(`/#/jobs/${jobId}`);
+    await ana.locator('#signin-form').waitFor();
+  });
+
+  await check('no script errors, no console errors (CSP), nothing loaded from outside the desk', async () => {
+    eq(pageErrors.join('; '), '', 'page errors');
+  });
+} catch (e) {
+  failed++;
+  console.log(`not ok - harness: ${e && e.stack ? e.stack : e}`);
+} finally {
+  await browser.close().catch(() => {});
+}
+
+console.log(`# ${((Date.now() - t0) / 1000).toFixed(1)} s; artifacts in ${ART}`);
+if (RESULT) writeFileSync(RESULT, `${passed} ${failed}\n`);
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
