@@ -10,6 +10,7 @@
 #   make demo       compile the surfaces and walk the seed's lifecycle
 #   make golden     rewrite the expected outputs under tests/golden/ on purpose
 #   make docs       rewrite the operator guides docs/surfaces/SLUG.md
+#   make browser    the web desk's tests in headless chromium (part of make test)
 #   make sanitize   the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the unit tests and qtmc runs under valgrind (leak check)
 #   make bench      benchmarks; prints figures (nothing is asserted)
@@ -98,7 +99,7 @@ SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
-.PHONY: all deps test check demo golden docs sanitize valgrind bench fuzz install clean tables
+.PHONY: all deps test check demo golden docs sanitize valgrind bench fuzz install clean tables browser
 
 # keep objects make would otherwise delete as intermediate (and rebuild)
 .SECONDARY:
@@ -200,7 +201,12 @@ docs: $(QTMC)
 	$(QTMC) --emit doc -o docs/surfaces $(SURFACES)
 
 sanitize:
-	@$(MAKE) --no-print-directory BUILD=build/sanitize SANITIZE=address,undefined CFLAGS="-O1 -g" test
+	@BROWSER_NODE_DIR=$(CURDIR)/build/browser $(MAKE) --no-print-directory BUILD=build/sanitize \
+	    SANITIZE=address,undefined CFLAGS="-O1 -g" test
+
+# the web desk in headless chromium (also part of `make test`)
+browser: $(QTM)
+	@BUILD=$(BUILD) tests/browser/run.sh
 
 valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh

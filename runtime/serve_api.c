@@ -396,8 +396,8 @@ static int is_claim(const qtm_surface *s, const char *phase, const char *event)
 }
 
 /*
- * Adds "actions" (the next transitions this caller may take now) and
- * "can_claim" to a job: the runtime's own rule, so the desk offers nothing
+ * Adds "actions" (the next transitions this caller may take now),
+ * "can_claim" and "can_complete" to a job: the runtime's own rule, so the desk offers nothing
  * the runtime would refuse for role, ownership or access state.  Evidence,
  * payment and participants stay the runtime's to check: the desk shows
  * them as requirements and reports the refusal.
@@ -435,8 +435,18 @@ static void add_actions(api_call *c, json_t *job)
             can_claim |= claim;
         }
     }
+    /* closing the job (qtm_job_complete): its owner once the ServiceEvent
+     * is complete; anyone operating where there is no ownership; an
+     * admin for a job nobody owns */
+    int se_done = json_is_true(json_object_get(json_object_get(job, "service_event"), "complete"));
+    int owner = strcmp(jstr(job, "owner"), w->slug) == 0;
+    int unowned = !json_is_string(json_object_get(job, "owner"));
+    int can_complete = active && se_done && strcmp(state, "complete") != 0 &&
+                       ((oper && owner) ||
+                        (oper && s && s->ownership == QTM_OWNERSHIP_NONE) || (admin && unowned));
     json_object_set_new(job, "actions", actions);
     json_object_set_new(job, "can_claim", json_boolean(can_claim));
+    json_object_set_new(job, "can_complete", json_boolean(can_complete));
 }
 
 static void job_show(api_call *c, const route *r, char **seg, int64_t id)

@@ -169,6 +169,15 @@ if [ -x tests/scenario/run.sh ]; then
     echo "scenarios: $sp passed, $sf failed"
 fi
 
+echo "== browser (the web desk in headless chromium against qtm serve)"
+BUILD=$BUILD QTM=$BUILD/bin/qtm tests/browser/run.sh >"$tmp/browser" 2>&1
+grep -v '^browser: [0-9]* passed' "$tmp/browser" | grep -v '^ok - ' | tail -50
+bp=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$tmp/browser" | tail -1)
+bf=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$tmp/browser" | tail -1)
+[ -n "$bp" ] || { bad "browser runner gave no summary"; bp=0; bf=0; }
+pass=$((pass + bp)); fail=$((fail + bf))
+echo "browser: $bp passed, $bf failed"
+
 echo
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -174,7 +174,9 @@ function actionsCard(job, me, isOwner, update, reload) {
     }, h('span', {}, humanize(a.event)), h('span', { class: 'btn-to' }, ` → ${a.label || humanize(a.to)}`), needs));
   }
   const se = job.service_event;
-  if (se && se.complete && job.state !== 'complete' && isOwner) {
+  const canComplete = typeof job.can_complete === 'boolean'
+    ? job.can_complete : (se && se.complete && job.state !== 'complete' && isOwner);
+  if (canComplete) {
     buttons.push(h('button', {
       type: 'button', class: 'primary', id: 'act-job-complete', 'data-action': 'complete-job',
       onclick: (ev) => act(ev.currentTarget, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/complete`)),

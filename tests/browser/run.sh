@@ -13,9 +13,7 @@
 # the exit status is non-zero on any failure.
 #
 # Environment: BUILD (build), QTM ($BUILD/bin/qtm), CHROMIUM
-# (/usr/bin/chromium), NPM (npm), BROWSER_NODE_DIR ($BUILD/browser), QTM_MOCK=1 to test against
-# tests/browser/mock-serve.mjs instead (the same contract over the qtm
-# command; for working on the desk without the C server).
+# (/usr/bin/chromium), NPM (npm), BROWSER_NODE_DIR ($BUILD/browser).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -78,20 +76,15 @@ q actor add ana --role operator --name "Ana Reyes (event coordinator)"
 q actor add bo --role operator --name "Bo Lindqvist (another coordinator)"
 q actor add carla --role client --name "Carla (client)"
 
-# token SLUG: a new credential for SLUG (the mock takes random ones)
+# token SLUG: a new credential for SLUG
 token() {
-    if [ "${QTM_MOCK:-0}" = 1 ]; then
-        od -An -N16 -tx1 /dev/urandom | tr -d ' \n'
-    else
-        "$QTM" --db "$DB" --json token issue "$1" |
-            node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})'
-    fi
+    "$QTM" --db "$DB" --json token issue "$1" |
+        node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})'
 }
 tok_dana=$(token dana) && tok_ana=$(token ana) && tok_bo=$(token bo) && tok_carla=$(token carla)
 for t in "$tok_dana" "$tok_ana" "$tok_bo" "$tok_carla"; do
     [ -n "$t" ] || die "qtm token issue gave no token"
 done
-export MOCK_TOKENS="$tok_dana=dana,$tok_ana=ana,$tok_bo=bo,$tok_carla=carla"
 
 # --- qtm serve on a free loopback port -----------------------------------------
 log=$ART/serve.log
@@ -105,12 +98,7 @@ while [ $tries -lt 10 ]; do
     tries=$((tries + 1))
     p=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
     healthy "$p" && continue                       # someone is there already
-    if [ "${QTM_MOCK:-0}" = 1 ]; then
-        node "$here/mock-serve.mjs" --qtm "$QTM" --db "$DB" --web "$root/web" \
-            --listen "127.0.0.1:$p" >>"$log" 2>&1 &
-    else
-        "$QTM" --db "$DB" serve --listen "127.0.0.1:$p" >>"$log" 2>&1 &
-    fi
+    "$QTM" --db "$DB" serve --listen "127.0.0.1:$p" >>"$log" 2>&1 &
     server=$!
     i=0
     while [ $i -lt 100 ]; do                       # up to 10 s
@@ -151,7 +139,7 @@ if kill -0 "$server" 2>/dev/null; then
 else
     wait "$server" 2>/dev/null
     st=$?
-    if [ "$st" -eq 0 ] || [ "${QTM_MOCK:-0}" = 1 ]; then
+    if [ "$st" -eq 0 ]; then
         echo "ok - qtm serve stops on SIGTERM"
         passed=$((passed + 1))
     else

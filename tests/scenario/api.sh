@@ -214,7 +214,9 @@ for e in arrive start complete; do
     j POST /api/jobs/$J/advance "{\"event\":\"$e\"}" as=ana
     status_is "advance $e" 200
 done
-jqt "the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and .state == "active" and .actions == []'
+jqt "the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and .state == "active" and .actions == [] and .can_complete == true'
+h GET /api/jobs/$J as=bo
+jqt "only the owner may close it" '.can_complete == false'
 h POST /api/jobs/$J/complete as=ana
 status_is "job complete" 200
 jqt "complete, with its record" '.state == "complete" and .record == 1'
