@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "diff.h"
 #include "driver.h"
 #include "emit.h"
 #include "explain.h"
@@ -29,6 +30,7 @@ static void usage(FILE *out)
 {
     fputs("usage: qtmc [options] FILE.qsm...\n"
           "       qtmc fmt [--check] FILE.qsm... | -   (rewrite in the canonical layout)\n"
+          "       qtmc diff [--json] OLD.qsm NEW.qsm  (what changed; exit 1 if breaking)\n"
           "\n"
           "Checks surface specs and generates their runtime tables.\n"
           "\n"
@@ -97,6 +99,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "fmt") == 0)
         return fmt_main(argc - 1, argv + 1);   /* qtmc fmt: see fmt.h */
+    if (argc > 1 && strcmp(argv[1], "diff") == 0)
+        return diff_main(argc - 1, argv + 1);  /* qtmc diff: see diff.h */
     int status = 0;
     const char *outdir = NULL;
     unsigned emit = 0;
