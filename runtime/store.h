@@ -70,6 +70,10 @@ typedef enum store_query {
     SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash, audited hash */
     SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total, last audited status */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
+    /* migration */
+    SQ_MIGRATE_JOBS,               /* surface -> job id, fingerprint, state, se id, se phase, se complete (jobs not complete) */
+    SQ_MIGRATE_JOB,                /* new fingerprint, id, old fingerprint */
+    SQ_MIGRATE_SE,                 /* new phase, se id, old phase */
     SQ_COUNT
 } store_query;
 

@@ -171,6 +171,13 @@ static const char *const sql[SQ_COUNT] = {
         "  ORDER BY a.id DESC LIMIT 1)"
         " FROM settlements s ORDER BY s.job_id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
+    /* migration */
+    [SQ_MIGRATE_JOBS] =
+        "SELECT j.id, j.fingerprint, j.state, s.id, s.phase, s.complete"
+        " FROM jobs j LEFT JOIN service_events s ON s.job_id = j.id"
+        " WHERE j.surface = ?1 AND j.state != 'complete' ORDER BY j.id",
+    [SQ_MIGRATE_JOB] = "UPDATE jobs SET fingerprint = ?1 WHERE id = ?2 AND fingerprint = ?3",
+    [SQ_MIGRATE_SE] = "UPDATE service_events SET phase = ?1 WHERE id = ?2 AND phase = ?3",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
