@@ -116,7 +116,7 @@ static void phases(const model *o, const model *n, arena *a, diff_list *l)
         if (j < 0) {
             /* every phase can hold a job in flight (a final one until the
              * job is completed) */
-            add(l, a, "phase", 1, "phase `%s` removed (jobs in it have nowhere to be)",
+            add(l, a, "phase", 1, "phase `%s` removed (jobs in flight there must migrate)",
                 op->name);
             continue;
         }
