@@ -141,7 +141,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
 # qtmc fmt: every spec in the repository is in canonical layout
-status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/golden/good/*.qsm
+status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/surfaces/history/*.qsm tests/golden/good/*.qsm
 sed 's/^ */ /; s/ *-> */->/g' surfaces/landscaping.qsm >"$tmp/messy.qsm"
 cp "$tmp/messy.qsm" "$tmp/messy-orig.qsm"
 status "fmt --check exits 1 on a badly laid out copy" 1 "$QTMC" fmt --check "$tmp/messy.qsm"
