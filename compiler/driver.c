@@ -89,10 +89,12 @@ static void settle_slug(const source *srcs, model **ms, const ast_surface **asts
 {
     size_t current = n;
     for (size_t i = 0; i < n; i++) {
+        if (!ms[idx[i]])
+            continue;  /* its own errors are reported; it is no definition */
         int named = 0;
         for (size_t k = 0; k < n && !named; k++)
             named = migrates_from(ms[idx[k]], ms[idx[i]]);
-        if (named && ms[idx[i]])
+        if (named)
             continue;
         if (current == n) {
             current = i;
@@ -101,21 +103,24 @@ static void settle_slug(const source *srcs, model **ms, const ast_surface **asts
         diag_error(d, &srcs[idx[i]], asts[idx[i]]->slug.loc, "Q118",
                    "surface `%s` is already defined by %s", asts[idx[i]]->slug.name,
                    srcs[idx[current]].path);
-        if (ms[idx[i]] && ms[idx[current]])
-            diag_note(d, NULL, (src_loc){0, 0, 0},
-                      "To keep an older spec for jobs in flight, the newer one declares "
-                      "`migrate from \"%s\"`.", ms[idx[current]]->fingerprint);
-        if (ms[idx[i]])
-            model_release(ms[idx[i]]);
+        diag_note(d, NULL, (src_loc){0, 0, 0},
+                  "To keep an older spec for jobs in flight, the newer one declares "
+                  "`migrate from \"%s\"`.", ms[idx[current]]->fingerprint);
+        model_release(ms[idx[i]]);
         ms[idx[i]] = NULL;
     }
-    if (current == n) {
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= ms[idx[i]] != NULL;
+    if (current == n && any) {
         /* every one names another: the migrations go round in a circle */
         diag_error(d, &srcs[idx[0]], asts[idx[0]]->slug.loc, "Q118",
                    "surface `%s` is defined by %zu specs that each migrate from another; "
                    "one must be the newest", asts[idx[0]]->slug.name, n);
         return;
     }
+    if (current == n)
+        return;  /* none checked clean */
     model *cur = ms[idx[current]];
     for (size_t i = 0; i < n; i++) {
         model *m = ms[idx[i]];

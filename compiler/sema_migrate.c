@@ -8,6 +8,12 @@
  * checks the mapping against it.  Rule for phases left out of a block: a
  * job in old phase P moves to the phase named P here, if there is one
  * (the implicit mapping); the runtime applies the same rule.
+ *
+ * Codes: Q601 malformed fingerprint, Q602 two blocks from one fingerprint,
+ * Q603 undefined target phase, Q604 old phase mapped twice; against the
+ * older spec: Q605 old phase not in it, Q606 in-flight phase unmapped,
+ * Q607 mapped to a phase that cannot hold the job.  (Q118, two current
+ * specs of one slug, is the driver's.)
  */
 #include "sema_int.h"
 
