@@ -43,7 +43,7 @@ typedef enum store_query {
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
-    SQ_JOB_DESK,                   /* operator id or NULL -> id, surface, state, phase, owner slug, assignee slug */
+    SQ_JOB_DESK,                   /* -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
     SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */

@@ -87,7 +87,8 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'complete', completed_at = ?1"
         " WHERE id = ?2 AND state IN ('queued', 'active')",
     [SQ_JOB_DESK] =
-        "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id"
+        "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
+        " j.fingerprint"
         " FROM jobs j JOIN tasks t ON t.id = j.task_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"

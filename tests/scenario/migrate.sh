@@ -49,6 +49,9 @@ q --json job show "${J[3]}"
 is "v2: an old job still shows its version-1 phase" arrived "$(jv .phase)"
 q --json job show "${J[4]}"
 is "v2: ... and runs under version 1's tables" in_progress "$(jv .phase)"
+q --json desk
+jqt --argjson j "${J[3]}" "v2: the desk labels an old job from its own spec" \
+    '.active[] | select(.id == $j) | .label == "Arrived"'
 
 q migrate --check $S
 is "migrate --check exits 0" 0 "$rc"
