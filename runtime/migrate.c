@@ -3,10 +3,11 @@
  * older spec of a surface to its current one.
  *
  * A job not complete whose fingerprint is not the current one moves when
- * the current spec declares `migrate from` that fingerprint: its old phase
- * goes to the mapped phase, or to the phase of the same name; a job not
- * yet claimed (no ServiceEvent) is in the initial phase and goes to the
- * initial phase.  A job whose execution is over (its ServiceEvent reached
+ * the current spec declares `migrate from` that fingerprint, or when a
+ * chain of retained specs does (each newer one migrating from the one
+ * before): its old phase goes to the mapped phase, or to the phase of the
+ * same name, step by step; a job not yet claimed (no ServiceEvent) is in
+ * the initial phase and goes to the initial phase.  A job whose execution is over (its ServiceEvent reached
  * a final phase, only `job complete` is left) with no final counterpart
  * stays under its retained spec.  Anything else is a job that cannot
  * migrate, and then nothing moves at all.
@@ -59,16 +60,66 @@ static int mjob_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
-static const qtm_migration *migration_from(const qtm_surface *cur, const char *fingerprint)
+static const qtm_migration *migration_from(const qtm_surface *s, const char *fingerprint)
 {
-    for (unsigned i = 0; i < cur->nmigrations; i++)
-        if (strcmp(cur->migrations[i].from, fingerprint) == 0)
-            return &cur->migrations[i];
+    for (unsigned i = 0; i < s->nmigrations; i++)
+        if (strcmp(s->migrations[i].from, fingerprint) == 0)
+            return &s->migrations[i];
     return NULL;
 }
 
-/* What happens to job j: fills action, target phase (to) and reason.
- * Returns the target phase index in cur, or -1. */
+/* One migrate block applied to an old phase: the phase of s it names, the
+ * phase of the same name, or (for a job not yet claimed) s's initial. */
+static int map_step(const qtm_surface *s, const qtm_migration *mg, const char *name,
+                    int unclaimed)
+{
+    if (unclaimed)
+        return s->initial;
+    for (unsigned k = 0; k < mg->nmaps; k++)
+        if (strcmp(mg->maps[k].from, name) == 0)
+            return mg->maps[k].to < s->nphases ? mg->maps[k].to : -1;
+    return surface_phase(s, name);
+}
+
+/*
+ * Where a job in phase `name` of spec `fp` lands in cur: through cur's own
+ * `migrate from fp`, or else through a chain of retained specs of the slug,
+ * each migrating from the one before (v1 -> v2 -> v3 when v3 only names
+ * v2).  Returns the phase index in cur, or -1; *path is set when some chain
+ * of fingerprints reaches cur at all (so -1 then means a phase with no
+ * counterpart).  depth bounds the walk (the registry is finite and has no
+ * cycle qtmc would accept, but never trust that).
+ */
+static int map_phase(const qtm_surface *cur, const char *fp, const char *name, int unclaimed,
+                     unsigned depth, int *path)
+{
+    const qtm_migration *mg = migration_from(cur, fp);
+    if (mg) {
+        *path = 1;
+        return map_step(cur, mg, name, unclaimed);
+    }
+    if (depth >= qtm_registry_count)
+        return -1;
+    for (unsigned i = 0; i < qtm_registry_count; i++) {
+        const qtm_surface *r = qtm_registry[i];
+        if (r == cur || strcmp(r->slug, cur->slug) != 0 || strcmp(r->fingerprint, fp) == 0)
+            continue;
+        const qtm_migration *step = migration_from(r, fp);
+        if (!step)
+            continue;
+        int p = map_step(r, step, name, unclaimed);
+        int found = 0;
+        int to = map_phase(cur, r->fingerprint, p >= 0 ? r->phases[p].name : name, unclaimed,
+                           depth + 1, &found);
+        *path |= found;
+        if (p >= 0 && to >= 0)
+            return to;
+    }
+    return -1;
+}
+
+/* What happens to job j: sets *action and reason; returns the target phase
+ * index in cur, or -1. */
 static int plan(const qtm_surface *cur, const mjob *j, const char **action, char *reason,
                 size_t rn)
 {
@@ -78,41 +129,25 @@ static int plan(const qtm_surface *cur, const mjob *j, const char **action, char
         return -1;
     }
     const qtm_surface *old = qtm_surface_by_fingerprint(cur->slug, j->fingerprint);
-    const qtm_migration *mg = migration_from(cur, j->fingerprint);
-    int old_final = 0;
+    int old_final = j->se_complete;
     if (old && j->se_id) {
         int p = surface_phase(old, j->phase);
-        old_final = p >= 0 && old->phases[p].final;
+        old_final = old_final || (p >= 0 && old->phases[p].final);
     }
-    old_final = old_final || j->se_complete;
-    if (!mg) {
+    int path = 0;
+    int to = map_phase(cur, j->fingerprint, j->phase, !j->se_id, 0, &path);
+    if (to < 0) {
         if (old && old_final) {
             *action = "keep";
             snprintf(reason, rn, "execution is complete; it finishes under its own spec");
-            return -1;
+        } else if (!path) {
+            *action = "cannot";
+            snprintf(reason, rn, "no `migrate from` leads from %s to the current spec",
+                     j->fingerprint);
+        } else {
+            *action = "cannot";
+            snprintf(reason, rn, "phase %s has no counterpart in the current spec", j->phase);
         }
-        *action = "cannot";
-        snprintf(reason, rn, "the current spec declares no `migrate from` %s", j->fingerprint);
-        return -1;
-    }
-    int to = -1;
-    if (!j->se_id) {
-        to = cur->initial;  /* not claimed yet: initial phase to initial phase */
-    } else {
-        for (unsigned k = 0; k < mg->nmaps && to < 0; k++)
-            if (strcmp(mg->maps[k].from, j->phase) == 0)
-                to = mg->maps[k].to;
-        if (to < 0)
-            to = surface_phase(cur, j->phase);
-    }
-    if (to < 0 || to >= cur->nphases) {
-        if (old && old_final) {
-            *action = "keep";
-            snprintf(reason, rn, "execution is complete; it finishes under its own spec");
-            return -1;
-        }
-        *action = "cannot";
-        snprintf(reason, rn, "phase %s has no counterpart in the current spec", j->phase);
         return -1;
     }
     const qtm_phase *np = &cur->phases[to];

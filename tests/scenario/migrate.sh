@@ -80,7 +80,7 @@ cp "$DB" "$T/mig/good.db"
 sql "UPDATE jobs SET fingerprint = 'sha256:$(printf '0%.0s' $(seq 64))' WHERE id = ${J[2]}" >/dev/null
 refuse "migrate with an unknown fingerprint among the jobs" 5 "job ${J[2]} cannot migrate" --as admin migrate $S
 q migrate --check $S
-has "--check names the job that cannot migrate" "$T/out" "cannot: the current spec declares no \`migrate from\`"
+has "--check names the job that cannot migrate" "$T/out" "cannot: no \`migrate from\` leads from sha256:0000"
 refuse "an unknown fingerprint is never run" 5 "which this qtm was not built with" --as ana job advance "${J[2]}" arrive
 cp "$T/mig/good.db" "$DB"
 

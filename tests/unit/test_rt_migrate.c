@@ -16,11 +16,17 @@
 #define FP1 "sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25"
 #define FP_UNKNOWN "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
-/* A queued migrate-demo job assigned to ana, created under fingerprint fp. */
-static int64_t md_job(rt_fx *f, const char *fp)
+#define CD "chain-demo"
+#define CD1 "sha256:bc00fa2e189f3a327aec3c18bab073e6fc24aca9d1383d89bc1c8dfd1eac69f7"
+#define CD2 "sha256:7280815ed312017d79bb26ef0b203fd9210058d715b2d8dc5729977df65f5eb3"
+
+/* A queued job of surface (migrate-demo, chain-demo) assigned to ana,
+ * created under fingerprint fp (NULL: the current one). */
+static int64_t new_job(rt_fx *f, const char *surface, const char *fp)
 {
     int64_t r = 0, t = 0, j = 0;
-    OK(qtm_request_submit(f->q, "cli", MD, "{\"job\": {\"title\": \"Stage\"}}", 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", surface, "{\"job\": {\"title\": \"Stage\"}}", 0, NULL,
+                          &r, &t));
     OK(qtm_task_approve(f->q, "ada", t));
     OK(qtm_task_assign(f->q, "ada", t, "ana"));
     OK(qtm_job_create(f->q, "ada", t, &j));
@@ -31,6 +37,11 @@ static int64_t md_job(rt_fx *f, const char *fp)
         DB_OK(sql);
     }
     return j;
+}
+
+static int64_t md_job(rt_fx *f, const char *fp)
+{
+    return new_job(f, MD, fp);
 }
 
 static void advance(rt_fx *f, int64_t j, const char *const *events)
@@ -226,6 +237,42 @@ static void test_rt_migrate_refusals_change_nothing(void **state)
     json_decref(r);
 }
 
+/* chain-demo version 3 migrates from version 2 only, version 2 from 1: a
+ * version-1 job goes through version 2's block, then version 3's. */
+static void test_rt_migrate_through_a_chain_of_versions(void **state)
+{
+    rt_fx *f = *state;
+    assert_int_equal(qtm_surface_by_fingerprint(CD, CD1)->retained, 1);
+    assert_int_equal(qtm_surface_by_fingerprint(CD, CD2)->retained, 1);
+    int64_t q1 = new_job(f, CD, CD1), a1 = new_job(f, CD, CD1), b1 = new_job(f, CD, CD1);
+    int64_t b2 = new_job(f, CD, CD2);
+    static const char *const to_a[] = {"claim", NULL};
+    static const char *const to_b[] = {"claim", "go", NULL};
+    advance(f, a1, to_a);
+    advance(f, b1, to_b);
+    advance(f, b2, to_b);
+    rt_assert_job(f, a1, "active", "a");  /* version 1's names */
+    json_t *r = NULL;
+    OK(qtm_migrate(f->q, NULL, CD, 0, &r));
+    static const char *const to[] = {"queued", "a2", "b3", "b3"};
+    assert_int_equal(rt_ji(r, "migrate"), 4);
+    for (size_t k = 0; k < 4; k++)
+        assert_string_equal(rt_js(json_array_get(json_object_get(r, "jobs"), k), "to"), to[k]);
+    json_decref(r);
+    OK(qtm_migrate(f->q, "ada", CD, 1, &r));
+    json_decref(r);
+    rt_assert_job(f, a1, "active", "a2");
+    rt_assert_job(f, b1, "active", "b3");
+    static const char *const rest[] = {"finish", NULL};
+    static const char *const all[] = {"claim", "go", "finish", NULL};
+    advance(f, b1, rest);
+    advance(f, b2, rest);
+    advance(f, q1, all);
+    json_t *v = NULL;
+    OK(qtm_verify(f->q, &v));
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -236,6 +283,7 @@ int main(void)
         TEST(test_rt_migrate_check_plans_every_job),
         TEST(test_rt_migrate_applies_in_one_transaction),
         TEST(test_rt_migrate_refusals_change_nothing),
+        TEST(test_rt_migrate_through_a_chain_of_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
