@@ -298,6 +298,11 @@ static void print_surface(json_t *o)
 {
     printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
            str(o, "status"), str(o, "fingerprint"));
+    size_t i;
+    json_t *fp;
+    json_array_foreach(json_object_get(o, "retained"), i, fp)  /* older specs kept */
+        printf("%-20s %-22s %-28s %-10s %.19s\n", "", "", "", "retained",
+               json_string_value(fp));
 }
 
 static int cmd_surfaces(cli *c)
