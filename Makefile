@@ -55,24 +55,42 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c
                 compiler/sema_determinism.c compiler/sema_governance.c \
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
                 compiler/output.c compiler/driver.c compiler/explain.c \
-                compiler/emit_doc.c compiler/fmt.c compiler/emit_paths.c
+                compiler/emit_doc.c compiler/fmt.c compiler/emit_paths.c \
+                compiler/sema_migrate.c compiler/diff.c
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
 QTMC := $(B)/qtmc
 QTM  := $(B)/qtm
 
 SURFACES  := $(sort $(wildcard surfaces/*.qsm))
+# older specs kept for jobs in flight: a spec in surfaces/ that declares
+# `migrate from` one of them gets its tables linked as retained
+# (qtm_history.c); file names there are free (SLUG.vN.qsm by convention)
+SURF_HISTORY := $(sort $(wildcard surfaces/history/*.qsm))
 SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
 GEN_STAMP := $(G)/.stamp
-GEN_OBJ   := $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o
+GEN_OBJ   := $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o \
+             $(O)/gen/qtm_history.o
 
 # test-only surfaces (tests/surfaces/) are linked only into qtm-test
 TG        := $(BUILD)/gen-test
 TEST_SURFACES := $(sort $(wildcard tests/surfaces/*.qsm))
+TEST_HISTORY  := $(sort $(wildcard tests/surfaces/history/*.qsm))
 TEST_SURF_C   := $(patsubst %.qsm,$(TG)/%.c,$(subst -,_,$(notdir $(SURFACES) $(TEST_SURFACES))))
 TEST_GEN_STAMP := $(TG)/.stamp
-TEST_GEN_OBJ  := $(patsubst $(TG)/%.c,$(O)/gen-test/%.o,$(TEST_SURF_C)) $(O)/gen-test/qtm_registry.o
+TEST_GEN_OBJ  := $(patsubst $(TG)/%.c,$(O)/gen-test/%.o,$(TEST_SURF_C)) $(O)/gen-test/qtm_registry.o \
+                 $(O)/gen-test/qtm_history.o
+# qtm-test-v1: the same, built while migrate-demo was at version 1 (its
+# history spec is current there); tests/scenario/migrate.sh creates jobs
+# with it, then "rebuilds" by switching to qtm-test (v2 current, v1 retained)
+TV1           := $(BUILD)/gen-test-v1
+TEST_V1_SURFACES := $(SURFACES) $(filter-out tests/surfaces/migrate-demo.qsm,$(TEST_SURFACES)) \
+                    tests/surfaces/history/migrate-demo.v1.qsm
+TEST_V1_GEN_STAMP := $(TV1)/.stamp
+TEST_V1_GEN_OBJ := $(patsubst $(TG)/%.c,$(O)/gen-test-v1/%.o,$(TEST_SURF_C)) \
+                   $(O)/gen-test-v1/qtm_registry.o $(O)/gen-test-v1/qtm_history.o
 
-UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explain test_fmt
+UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explain test_fmt \
+              test_diff
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
 # libqtm: the runtime; links the generated tables of every surface
@@ -145,9 +163,9 @@ $(QTMC): $(O)/compiler/qtmc.o $(COMPILER_OBJ)
 
 tables: $(GEN_STAMP)
 
-$(GEN_STAMP): $(QTMC) $(SURFACES)
+$(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
 	@mkdir -p $(G)
-	$(QTMC) -o $(G) --emit c,dot,json $(SURFACES)
+	$(QTMC) -o $(G) --emit c,dot,json $(SURFACES) $(SURF_HISTORY)
 	@touch $@
 
 # --- tests ---------------------------------------------------------------
@@ -181,6 +199,11 @@ $(LIBQTM): $(RUNTIME_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# the migration tests need a registry with history: the test surfaces'
+$(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
@@ -189,7 +212,7 @@ $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
 
 golden: $(QTMC)
@@ -229,10 +252,24 @@ $(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # the same command with the test-only surfaces too (scenario tests)
-$(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(TEST_SURFACES)
+$(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
 	@mkdir -p $(TG)
-	$(QTMC) -o $(TG) $(SURFACES) $(TEST_SURFACES)
+	$(QTMC) -o $(TG) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
 	@touch $@
+
+$(TEST_V1_GEN_STAMP): $(QTMC) $(TEST_V1_SURFACES)
+	@mkdir -p $(TV1)
+	$(QTMC) -o $(TV1) $(TEST_V1_SURFACES)
+	@touch $@
+
+$(O)/gen-test-v1/%.o: $(TEST_V1_GEN_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TV1) \
+	    -c -o $@ $(TV1)/$*.c
+
+$(B)/qtm-test-v1: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(QTM_LIBS)
 
 $(O)/gen-test/%.o: $(TEST_GEN_STAMP)
 	@mkdir -p $(@D)

@@ -53,6 +53,14 @@ ast_transition *ast_transition_new(arena *a, ast_ident from, ast_ident to,
     return t;
 }
 
+ast_mapping *ast_mapping_new(arena *a, ast_ident from, ast_ident to)
+{
+    ast_mapping *m = arena_alloc(a, sizeof *m);
+    m->from = from;
+    m->to = to;
+    return m;
+}
+
 ast_field *ast_field_new(arena *a, ast_ident name, ast_ident type)
 {
     ast_field *f = arena_alloc(a, sizeof *f);
@@ -84,6 +92,7 @@ static const char *const block_names[] = {
     [BLK_TRANSITIONS] = "transitions",
     [BLK_EVIDENCE] = "evidence",
     [BLK_RECORD] = "record",
+    [BLK_MIGRATE] = "migrate",
 };
 
 static void dump_setting(const ast_setting *s, FILE *out, const char *indent)
@@ -111,7 +120,10 @@ void ast_dump(const ast_surface *s, FILE *out)
             dump_setting(b->setting, out, "  ");
             continue;
         }
-        fprintf(out, "  %s @%u:%u\n", block_names[b->kind], b->loc.line, b->loc.col);
+        fprintf(out, "  %s @%u:%u", block_names[b->kind], b->loc.line, b->loc.col);
+        if (b->kind == BLK_MIGRATE)
+            fprintf(out, " from \"%s\"", b->from.name);
+        fputc('\n', out);
         for (size_t j = 0; j < b->items.n; j++) {
             const void *it = b->items.v[j];
             switch (b->kind) {
@@ -165,6 +177,11 @@ void ast_dump(const ast_surface *s, FILE *out)
             case BLK_RECORD:
                 fprintf(out, "    %s\n", ((const ast_ident *)it)->name);
                 break;
+            case BLK_MIGRATE: {
+                const ast_mapping *mp = it;
+                fprintf(out, "    %s -> %s\n", mp->from.name, mp->to.name);
+                break;
+            }
             case BLK_SETTING:
                 break;
             }

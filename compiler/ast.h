@@ -70,6 +70,12 @@ typedef struct ast_field {
     src_loc max_loc;
 } ast_field;
 
+/* `old -> new` inside a migrate block. */
+typedef struct ast_mapping {
+    ast_ident from;                /* phase name in the older spec */
+    ast_ident to;                  /* phase name in this spec */
+} ast_mapping;
+
 typedef struct ast_section {
     ast_ident name;
     ptrvec fields;                 /* ast_field* */
@@ -83,7 +89,8 @@ typedef enum ast_block_kind {
     BLK_LIFECYCLE,                 /* lifecycle { phase "Label" ... } */
     BLK_TRANSITIONS,               /* transitions { a -> b on e by who } */
     BLK_EVIDENCE,                  /* evidence { required [...] ... } */
-    BLK_RECORD                     /* record { field ... } */
+    BLK_RECORD,                    /* record { field ... } */
+    BLK_MIGRATE                    /* migrate from "sha256:..." { old -> new ... } */
 } ast_block_kind;
 
 typedef struct ast_block {
@@ -91,8 +98,10 @@ typedef struct ast_block {
     src_loc loc;                   /* the keyword */
     ast_setting *setting;          /* BLK_SETTING */
     ptrvec items;                  /* per kind: ast_setting*, ast_section*,
-                                      ast_phase*, ast_transition*, ast_ident* */
+                                      ast_phase*, ast_transition*, ast_ident*,
+                                      ast_mapping* */
     ptrvec photos;                 /* BLK_INTAKE: ast_setting* for `photos min N` */
+    ast_ident from;                /* BLK_MIGRATE: the older fingerprint as written */
 } ast_block;
 
 typedef struct ast_surface {
@@ -112,6 +121,7 @@ ast_transition *ast_transition_new(arena *a, ast_ident from, ast_ident to,
                                    ast_ident event, ast_ident by);
 ast_field *ast_field_new(arena *a, ast_ident name, ast_ident type);
 ast_section *ast_section_new(arena *a, ast_ident name);
+ast_mapping *ast_mapping_new(arena *a, ast_ident from, ast_ident to);
 ast_surface *ast_surface_new(arena *a, ast_ident slug, src_loc loc);
 
 /* Prints the tree as an indented outline (qtmc --dump-ast). */

@@ -66,30 +66,102 @@ void driver_unload(source *s)
     s->text = NULL;
 }
 
+/* Does m declare `migrate from` the fingerprint of old? */
+static int migrates_from(const model *m, const model *old)
+{
+    if (!m || !old || m == old || strcmp(m->fingerprint, old->fingerprint) == 0)
+        return 0;
+    for (uint32_t i = 0; i < m->nmigrations; i++)
+        if (strcmp(m->migrations[i].from, old->fingerprint) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * Settles the sources that define one slug (idx[0..n), in argument order).
+ * One of them is current: the one no other declares `migrate from`; every
+ * other must be named by some `migrate from` (history: it is retained for
+ * jobs in flight), else it is a second definition (Q118) and is dropped.
+ * Each migration whose older spec is here is checked against it.
+ */
+static void settle_slug(const source *srcs, model **ms, const ast_surface **asts,
+                        const size_t *idx, size_t n, arena *a, diag_ctx *d)
+{
+    size_t current = n;
+    for (size_t i = 0; i < n; i++) {
+        if (!ms[idx[i]])
+            continue;  /* its own errors are reported; it is no definition */
+        int named = 0;
+        for (size_t k = 0; k < n && !named; k++)
+            named = migrates_from(ms[idx[k]], ms[idx[i]]);
+        if (named)
+            continue;
+        if (current == n) {
+            current = i;
+            continue;
+        }
+        diag_error(d, &srcs[idx[i]], asts[idx[i]]->slug.loc, "Q118",
+                   "surface `%s` is already defined by %s", asts[idx[i]]->slug.name,
+                   srcs[idx[current]].path);
+        diag_note(d, NULL, (src_loc){0, 0, 0},
+                  "To keep an older spec for jobs in flight, the newer one declares "
+                  "`migrate from \"%s\"`.", ms[idx[current]]->fingerprint);
+        model_release(ms[idx[i]]);
+        ms[idx[i]] = NULL;
+    }
+    int any = 0;
+    for (size_t i = 0; i < n; i++)
+        any |= ms[idx[i]] != NULL;
+    if (current == n && any) {
+        /* every one names another: the migrations go round in a circle */
+        diag_error(d, &srcs[idx[0]], asts[idx[0]]->slug.loc, "Q118",
+                   "surface `%s` is defined by %zu specs that each migrate from another; "
+                   "one must be the newest", asts[idx[0]]->slug.name, n);
+        return;
+    }
+    if (current == n)
+        return;  /* none checked clean */
+    model *cur = ms[idx[current]];
+    for (size_t i = 0; i < n; i++) {
+        model *m = ms[idx[i]];
+        if (!m || i == current)
+            continue;
+        m->retained = 1;
+        m->current_cname = cur ? cur->cname : m->cname;
+        /* retained tables live beside the current ones: a name of their own */
+        m->cname = arena_printf(a, "%s__v%.12s", m->cname, m->fingerprint + 7);
+    }
+    for (size_t k = 0; k < n; k++)
+        for (size_t j = 0; j < n; j++)
+            if (migrates_from(ms[idx[k]], ms[idx[j]]))
+                sema_migrate_against(ms[idx[k]], ms[idx[j]], d);
+}
+
 model **driver_compile(const source *srcs, size_t n, arena *a, diag_ctx *d, size_t *nmodels)
 {
     model **out = arena_alloc(a, (n + 1) * sizeof *out);
-    size_t k = 0;
-    strmap slugs;
-    strmap_init(&slugs, a);
+    const ast_surface **asts = arena_alloc(a, (n + 1) * sizeof *asts);
+    size_t *idx = arena_alloc(a, (n + 1) * sizeof *idx);
+    char *done = arena_alloc(a, n + 1);
     for (size_t i = 0; i < n; i++) {
-        ast_surface *ast = parse_source(&srcs[i], a, d);
-        if (!ast)
+        asts[i] = parse_source(&srcs[i], a, d);
+        out[i] = asts[i] ? sema_check(asts[i], a, d) : NULL;
+    }
+    /* group by slug, in order of first appearance */
+    for (size_t i = 0; i < n; i++) {
+        if (!asts[i] || done[i])
             continue;
-        int64_t prev = strmap_put(&slugs, ast->slug.name, (uint32_t)i);
-        model *m = sema_check(ast, a, d);
-        if (prev >= 0) {
-            diag_error(d, &srcs[i], ast->slug.loc, "Q118",
-                       "surface `%s` is already defined by %s", ast->slug.name,
-                       srcs[prev].path);
-            if (m)
-                model_release(m);
-            continue;
-        }
-        out[k++] = m;  /* may be NULL; compacted below */
+        size_t k = 0;
+        for (size_t j = i; j < n; j++)
+            if (asts[j] && !done[j] && strcmp(asts[j]->slug.name, asts[i]->slug.name) == 0) {
+                idx[k++] = j;
+                done[j] = 1;
+            }
+        if (k > 1)
+            settle_slug(srcs, out, asts, idx, k, a, d);
     }
     size_t j = 0;
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < n; i++)
         if (out[i])
             out[j++] = out[i];
     *nmodels = j;

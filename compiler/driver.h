@@ -20,7 +20,10 @@ void driver_unload(source *s);
  * arena a, array too) of the sources that checked clean, in argument order,
  * and stores how many in *nmodels.  Diagnostics go to d; when
  * diag_error_count(d) is non-zero the caller must write nothing.
- * A slug defined by two sources is an error (Q118).
+ * A slug defined by two sources is an error (Q118), unless they are
+ * versions of one surface: then the newest (named by no `migrate from`)
+ * is current and each older one is marked retained, with a cname of its
+ * own (SLUG__vHEX12); migrations are checked against the older specs given.
  * The caller calls model_release() on each model.
  */
 model **driver_compile(const source *srcs, size_t n, arena *a, diag_ctx *d, size_t *nmodels);

@@ -16,6 +16,9 @@
 char *emit_c_header(const model *m, const char *input_name);
 char *emit_c_source(const model *m, const char *input_name);
 char *emit_c_registry(model *const *ms, size_t n);
+/* qtm_history.c: the tables of every retained model among ms (always
+ * written, so a build can link it whether or not there is history). */
+char *emit_c_history(model *const *ms, size_t n);
 char *emit_dot(const model *m, const char *input_name);
 char *emit_json(const model *m);
 /* The Markdown operator guide (SLUG.md): identity, contract, Mermaid

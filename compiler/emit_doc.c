@@ -286,5 +286,18 @@ char *emit_doc(const model *m, const char *input_name)
     fputs("## Record\n\nWhen a job completes, its ServiceEvent record carries: ", f);
     name_list(f, m->record, m->nrecord, "nothing");
     fputs(".\nSettlement is recorded separately and never changes the record.\n", f);
+    for (uint32_t i = 0; i < m->nmigrations; i++) {
+        const m_migration *mg = &m->migrations[i];
+        if (i == 0)
+            fputs("\n## Earlier versions\n\nJobs created under an earlier version of this "
+                  "surface keep running under it until an admin runs `qtm migrate`; then "
+                  "they continue here.\n", f);
+        fprintf(f, "\nFrom `%.19s`: ", mg->from);
+        for (uint32_t k = 0; k < mg->nmaps; k++)
+            fprintf(f, "%s`%s` continues in `%s`", k ? ", " : "", mg->maps[k].from,
+                    m->phases[mg->maps[k].to].name);
+        fprintf(f, "%severy other phase continues in the phase of the same name.\n",
+                mg->nmaps ? "; " : "");
+    }
     return emit_close(f, &buf);
 }

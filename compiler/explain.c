@@ -40,6 +40,20 @@
 #define EVIDENCE(req, opt, min)                                                     \
     "    evidence { required [" req "] optional [" opt "] min_per_category " min " }\n"
 
+/* Version 2 of the minimal spec: `claimed` renamed `confirmed`; FP_OK is
+ * the fingerprint of OK (test_explain checks it still is). */
+#define FP_OK "sha256:b21a9292ab983adad2bd9b6281527e4be5a0db0e42c067733abee2e04d59080b"
+#define LIFE_V2                                                                     \
+    "    lifecycle { queued \"Queued\" initial  confirmed \"Confirmed\"\n"          \
+    "                complete \"Complete\" final }\n"
+#define TRANS_V2                                                                    \
+    TRANS_X("queued -> confirmed on claim by operator",                             \
+            "confirmed -> complete on complete by owner")
+#define MIGRATE(fp, maps) "    migrate from \"" fp "\" { " maps " }\n"
+#define V2(mig) SPEC(EXEC LIFE_V2 TRANS_V2 REC mig)
+/* v1 and v2 compiled together: v2 keeps v1 as history */
+#define WITH_V1(mig) OK EXPLAIN_FILE_SEP V2(mig)
+
 const explain_entry explain_table[] = {
     /* --- lexical, syntax, limits --------------------------------------------- */
     {"Q001", "unexpected character",
@@ -442,6 +456,57 @@ const explain_entry explain_table[] = {
      SPEC(EXEC LIFE TRANS EVIDENCE("", "receipt", "0") REC),
      SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("", "receipt", "0")
               REC)},
+
+    /* --- versions and migration -------------------------------------------------- */
+    {"Q601", "malformed fingerprint in `migrate from`",
+     "A `migrate from` names the older spec by its fingerprint: \"sha256:\" and 64 "
+     "lowercase hex digits, exactly as `qtmc --emit json` or `qtm surfaces --json` "
+     "print it. Jobs carry that fingerprint from the moment they are created, and "
+     "`qtm migrate` matches it byte for byte, so an abbreviated or mistyped one could "
+     "never apply. Copy the whole fingerprint of the older spec.",
+     V2(MIGRATE("sha256:b21a9292", "claimed -> confirmed")),
+     V2(MIGRATE(FP_OK, "claimed -> confirmed"))},
+    {"Q602", "two migrate blocks from one fingerprint",
+     "Each older fingerprint gets one `migrate from` block. With two, a job in flight "
+     "under that spec would have two answers for where it goes. Merge the blocks.",
+     V2(MIGRATE(FP_OK, "claimed -> confirmed") MIGRATE(FP_OK, "queued -> queued")),
+     V2(MIGRATE(FP_OK, "claimed -> confirmed  queued -> queued"))},
+    {"Q603", "migration to an undefined phase",
+     "The right side of `old -> new` must be a phase of this spec: it is where jobs "
+     "waiting in the old phase continue, under this spec's tables. Name one of the "
+     "phases in the lifecycle block.",
+     V2(MIGRATE(FP_OK, "claimed -> confirmd")),
+     V2(MIGRATE(FP_OK, "claimed -> confirmed"))},
+    {"Q604", "old phase mapped twice",
+     "A phase of the older spec appears on the left of two lines of one migrate block. "
+     "A job in it must go to exactly one phase, so each old phase is mapped once. Keep "
+     "the line you mean.",
+     V2(MIGRATE(FP_OK, "claimed -> confirmed  claimed -> queued")),
+     V2(MIGRATE(FP_OK, "claimed -> confirmed"))},
+    {"Q605", "old phase not in the older spec",
+     "The older spec was compiled alongside (as history, or in the same run), and the "
+     "left side of a mapping is not one of its phases. A mapping from a phase no job "
+     "can be in is a typo that hides a missing one. Use a phase name of the older "
+     "spec.",
+     WITH_V1(MIGRATE(FP_OK, "claimd -> confirmed")),
+     WITH_V1(MIGRATE(FP_OK, "claimed -> confirmed"))},
+    {"Q606", "in-flight phase of the older spec not mapped",
+     "A non-final phase of the older spec can hold jobs in flight, and this spec has no "
+     "phase of the same name, so those jobs would have nowhere to go: `qtm migrate` "
+     "would refuse them. Phases with the same name in both specs map to each other "
+     "implicitly; map every other one with `old -> new`. (A final phase left unmapped "
+     "keeps its jobs under the older spec until `job complete`.)",
+     WITH_V1(MIGRATE(FP_OK, "")),
+     WITH_V1(MIGRATE(FP_OK, "claimed -> confirmed"))},
+    {"Q607", "migration to a phase that cannot hold the job",
+     "A mapping (explicit or by name) would put jobs where they cannot be: the initial "
+     "phase must map to the initial phase (a job not yet claimed has no ServiceEvent) "
+     "and no other phase may map to it (a job past it is claimed); a phase where "
+     "execution goes on cannot map to a final phase (the record would never be "
+     "composed), and a final phase must map to a final phase. Map the phase to one "
+     "that plays the same part.",
+     WITH_V1(MIGRATE(FP_OK, "claimed -> complete")),
+     WITH_V1(MIGRATE(FP_OK, "claimed -> confirmed"))},
 };
 
 const size_t explain_count = sizeof explain_table / sizeof explain_table[0];
@@ -514,7 +579,7 @@ int explain_main(int n, char *const *argv, FILE *out, FILE *err)
                 "qtmc: error: unknown diagnostic code '%s'\n"
                 "Codes look like Q402: Q001-Q005 lexical, syntax and limits; Q101-Q118 names "
                 "and values;\nQ201-Q207 lifecycle graph; Q301 determinism; Q401-Q413 "
-                "governance; Q501-Q503 warnings.\n"
+                "governance; Q501-Q503 warnings; Q601-Q607 versions and migration.\n"
                 "'qtmc --explain' lists them all.\n",
                 argv[0]);
         return 2;

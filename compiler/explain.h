@@ -1,10 +1,10 @@
 /*
  * explain.h - `qtmc --explain CODE`: what each diagnostic code means.
  *
- * One entry per code qtmc can emit (Q001...Q503): a title, a paragraph on
+ * One entry per code qtmc can emit (Q001...Q607): a title, a paragraph on
  * what the check means and why the governed envelope needs it, and a
  * minimal bad and good spec.  Examples are whole specs; an example made of
- * several files separates them with EXPLAIN_FILE_SEP (only Q118 needs it).
+ * several files separates them with EXPLAIN_FILE_SEP (Q118 and the migration checks against an older spec).
  */
 #ifndef QTMC_EXPLAIN_H
 #define QTMC_EXPLAIN_H

@@ -35,6 +35,7 @@
  *                                       the label column
  *       transitions:                    from  ->  to  on EVENT  by WHO
  *                                       requires A, B
+ *       migrate from "sha256:...":      old  ->  new
  *     A phase's label is written first, then `initial`/`final` in source
  *     order, then each hint on its own line (the model does not depend on
  *     the order of a phase's attributes).
@@ -550,6 +551,18 @@ static void walk_transition(fmt *f, int g)
     item_end(f);
 }
 
+/* old -> new, in a migrate block */
+static void walk_mapping(fmt *f, int g)
+{
+    item_begin(f);
+    size_t r = new_row(f, ROW_CODE, g);
+    take_word(f, r, 0);
+    want(f, r, "->");
+    put_raw(f, r, 1, "->");
+    take_word(f, r, 2);
+    item_end(f);
+}
+
 /* `photos min N` in intake */
 static void walk_photos(fmt *f)
 {
@@ -631,7 +644,7 @@ static void walk_record(fmt *f)
 static int is_block_keyword(const tok *t)
 {
     static const char *const kw[] = {"execution", "intake", "lifecycle", "transitions",
-                                     "evidence", "record"};
+                                     "evidence", "record", "migrate"};
     for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
         if (is(t, kw[i]))
             return 1;
@@ -647,10 +660,15 @@ static void walk_block(fmt *f)
     }
     void (*item)(fmt *, int) = is(k, "execution") || is(k, "evidence") ? walk_setting
                              : is(k, "intake") ? walk_intake_item
-                             : is(k, "lifecycle") ? walk_phase : walk_transition;
+                             : is(k, "lifecycle") ? walk_phase
+                             : is(k, "migrate") ? walk_mapping : walk_transition;
     item_begin(f);
     size_t r = new_row(f, ROW_CODE, 0);
     take_word(f, r, 0);
+    if (is(k, "migrate")) {
+        take_word(f, r, 0);        /* from */
+        take_word(f, r, 0);        /* "sha256:..." */
+    }
     want(f, r, "{");
     put_raw(f, r, 0, " {");
     walk_body(f, r, item);

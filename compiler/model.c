@@ -3,7 +3,9 @@
  *
  * The fingerprint is the SHA-256 of the model encoded as compact JSON with
  * sorted keys and ASCII-only escapes: formatting, comments and key order in
- * the .qsm never change it; any change of meaning does.
+ * the .qsm never change it; any change of meaning does.  `migrate from`
+ * blocks are left out of it: they say how older jobs reach this spec,
+ * not what the spec does (the readable JSON shows them as "migrations").
  */
 #include "model.h"
 
@@ -303,6 +305,24 @@ int model_finish(model *m)
         fputs("  ", o.pretty);
         write_member(&o, m, &members[i], 0);
         fputs(",\n", o.pretty);
+    }
+    if (m->nmigrations) {
+        /* how older fingerprints map here: shown, never hashed (a spec's
+         * fingerprint is what its jobs run under, not how they got there) */
+        fputs("  \"migrations\": [\n", o.pretty);
+        for (uint32_t i = 0; i < m->nmigrations; i++) {
+            json_t *mg = json_object(), *ph = json_object();
+            json_object_set_new(mg, "from", json_string(m->migrations[i].from));
+            for (uint32_t k = 0; k < m->migrations[i].nmaps; k++)
+                json_object_set_new(ph, m->migrations[i].maps[k].from,
+                                    json_string(m->phases[m->migrations[i].maps[k].to].name));
+            json_object_set_new(mg, "phases", ph);
+            fputs("    ", o.pretty);
+            pretty_value(&o, mg, 0, JSON_PRESERVE_ORDER);
+            fputs(i + 1 < m->nmigrations ? ",\n" : "\n", o.pretty);
+            json_decref(mg);
+        }
+        fputs("  ],\n", o.pretty);
     }
     fprintf(o.pretty, "  \"fingerprint\": \"%s\"\n}", m->fingerprint);
     if (fclose(o.pretty) != 0 || o.failed) {

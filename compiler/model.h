@@ -48,6 +48,24 @@ typedef struct m_field {
     uint32_t nchoices;
 } m_field;
 
+/* One `old -> new` line of a migrate block. */
+typedef struct m_phase_map {
+    const char *from;              /* phase name in the older spec, as written */
+    src_loc from_loc;
+    uint32_t to;                   /* phase index in this spec */
+    src_loc to_loc;
+} m_phase_map;
+
+/* A `migrate from "sha256:..." { ... }` block: how jobs created under the
+ * older fingerprint move to this spec.  Phases not listed move to the
+ * phase of the same name here, when there is one. */
+typedef struct m_migration {
+    const char *from;              /* "sha256:" + 64 hex of the older spec */
+    src_loc loc;                   /* the fingerprint string */
+    m_phase_map *maps;             /* in source order */
+    uint32_t nmaps;
+} m_migration;
+
 typedef struct model {
     const source *src;
     const char *slug, *cname;      /* cname: slug with '-' as '_' */
@@ -79,6 +97,11 @@ typedef struct model {
 
     const char **record;
     uint32_t nrecord;
+
+    m_migration *migrations;       /* in source order; not part of the fingerprint */
+    uint32_t nmigrations;
+    int retained;                  /* an older spec kept for jobs in flight (driver) */
+    const char *current_cname;     /* retained: cname of the current spec of the slug */
 
     char fingerprint[72];          /* "sha256:" + 64 hex */
     char *json;                    /* pretty model, as --emit json (malloc'd) */

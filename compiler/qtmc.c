@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "diff.h"
 #include "driver.h"
 #include "emit.h"
 #include "explain.h"
@@ -29,12 +30,15 @@ static void usage(FILE *out)
 {
     fputs("usage: qtmc [options] FILE.qsm...\n"
           "       qtmc fmt [--check] FILE.qsm... | -   (rewrite in the canonical layout)\n"
+          "       qtmc diff [--json] OLD.qsm NEW.qsm  (what changed; exit 1 if breaking)\n"
           "\n"
           "Checks surface specs and generates their runtime tables.\n"
           "\n"
           "options:\n"
           "  -o DIR                  write outputs into DIR (created if missing; default .)\n"
-          "  --emit KIND[,KIND]      c (default): NAME.c, NAME.h and qtm_registry.c\n"
+          "  --emit KIND[,KIND]      c (default): NAME.c, NAME.h, qtm_registry.c and\n"
+          "                          qtm_history.c (tables of older specs kept for\n"
+          "                          jobs in flight: see `migrate from`)\n"
           "                          dot: SLUG.dot (Graphviz); json: SLUG.json (the model)\n"
           "                          doc: SLUG.md (Markdown operator guide)\n"
           "                          paths: SLUG.paths.json (model-based test paths)\n"
@@ -97,6 +101,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "fmt") == 0)
         return fmt_main(argc - 1, argv + 1);   /* qtmc fmt: see fmt.h */
+    if (argc > 1 && strcmp(argv[1], "diff") == 0)
+        return diff_main(argc - 1, argv + 1);  /* qtmc diff: see diff.h */
     int status = 0;
     const char *outdir = NULL;
     unsigned emit = 0;
@@ -242,6 +248,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nmodels; i++) {
         const model *m = models[i];
         const char *in = base_name(m->src->path);
+        if (m->retained)
+            continue;  /* older specs: only their tables, in qtm_history.c */
         if (emit & EMIT_C) {
             char *h = file_name(m->cname, ".h"), *c = file_name(m->cname, ".c");
             output_add(&out, dir, h, emit_c_header(m, in));
@@ -294,8 +302,10 @@ int main(int argc, char **argv)
             }
         }
     }
-    if (emit & EMIT_C)
+    if (emit & EMIT_C) {
         output_add(&out, dir, "qtm_registry.c", emit_c_registry(models, nmodels));
+        output_add(&out, dir, "qtm_history.c", emit_c_history(models, nmodels));
+    }
     if (out.n) {
         if (output_mkdirs(dir) != 0) {
             fprintf(stderr, "qtmc: error: cannot create directory %s: %s\n", dir, strerror(errno));

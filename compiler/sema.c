@@ -24,6 +24,7 @@ model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
     sema_determinism(&s);
     sema_governance(&s);
     sema_completeness(&s);
+    sema_migrate(&s);
 
     if (diag_error_count(d) != before)
         return NULL;

@@ -20,4 +20,14 @@
  */
 model *sema_check(const ast_surface *s, arena *a, diag_ctx *d);
 
+/*
+ * sema_migrate_against - checks new_m's `migrate from` block naming old's
+ * fingerprint against the older spec itself (both checked clean): the old
+ * phase names exist there (Q605), every phase of it that can hold a job in
+ * flight is mapped explicitly or by name (Q606), and no mapping puts a job
+ * where it cannot be (Q607).  Diagnostics go to d against new_m's source.
+ * Does nothing when new_m declares no migration from old.
+ */
+void sema_migrate_against(const model *new_m, const model *old, diag_ctx *d);
+
 #endif

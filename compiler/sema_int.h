@@ -31,6 +31,7 @@ typedef struct sema {
     const ast_ident **record_ids;  /* record fields as written, for locations */
     const ast_ident **ev_required_ids;
     const ast_ident **ev_optional_ids;
+    ptrvec migrate_blocks;         /* const ast_block* of kind BLK_MIGRATE */
 } sema;
 
 void sema_names(sema *s);
@@ -38,5 +39,6 @@ void sema_graph(sema *s);
 void sema_determinism(sema *s);
 void sema_governance(sema *s);
 void sema_completeness(sema *s);
+void sema_migrate(sema *s);
 
 #endif

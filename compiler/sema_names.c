@@ -21,7 +21,7 @@ static const char *const exec_keys[EX_COUNT] = {"claim", "ownership", "record",
 static const char *const evidence_keys[] = {"required", "optional", "min_per_category"};
 static const char *const known_specs[] = {QTM_SPEC_V0_01};
 static const char *const block_words[] = {"", "execution", "intake", "lifecycle",
-                                          "transitions", "evidence", "record"};
+                                          "transitions", "evidence", "record", "migrate"};
 static const char *const role_words[] = {"admin", "operator", "owner", "vendor", "client"};
 
 static const src_loc nowhere = {0, 0, 0};
@@ -589,12 +589,16 @@ void sema_names(sema *s)
     m->cname = cname;
 
     seen top[3] = {{0, {0, 0, 0}}};
-    const ast_block *first[BLK_RECORD + 1] = {NULL};
+    const ast_block *first[BLK_MIGRATE + 1] = {NULL};
     const ast_block *trans_block = NULL;
     for (size_t i = 0; i < a->blocks.n; i++) {
         const ast_block *b = a->blocks.v[i];
         if (b->kind == BLK_SETTING) {
             top_setting(s, b->setting, top);
+            continue;
+        }
+        if (b->kind == BLK_MIGRATE) {
+            ptrvec_push(s->a, &s->migrate_blocks, (void *)b);  /* one per older spec */
             continue;
         }
         if (first[b->kind]) {
@@ -609,7 +613,8 @@ void sema_names(sema *s)
         case BLK_TRANSITIONS: trans_block = b; break;  /* after phases are known */
         case BLK_EVIDENCE: evidence(s, b); break;
         case BLK_RECORD: record(s, b); break;
-        case BLK_SETTING: break;
+        case BLK_SETTING:
+        case BLK_MIGRATE: break;
         }
     }
     /* without phases every transition would be an undefined-phase error:

@@ -58,6 +58,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
     ast_transition *transition;
     ast_section *section;
     ast_field *field;
+    ast_mapping *mapping;
     ptrvec list;
 }
 
@@ -66,6 +67,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %token <loc> EVIDENCE "`evidence`" RECORD "`record`"
 %token <loc> ON "`on`" BY "`by`" REQUIRES "`requires`"
 %token <loc> INITIAL_KW "`initial`" FINAL "`final`" HINT "`hint`"
+%token <loc> MIGRATE "`migrate`" FROM "`from`"
 %token <id>  REQUIRED "`required`"
 %token <loc> ONE_OF "`one_of`" MAX "`max`" PHOTOS "`photos`" MIN "`min`"
 %token <loc> ARROW "`->`"
@@ -76,7 +78,8 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 
 %type <surface> surface
 %type <block> block setting_block exec_items evidence_items intake_items
-%type <block> lifecycle_items transition_items record_items
+%type <block> lifecycle_items transition_items record_items migrate_items
+%type <mapping> mapping
 %type <setting> setting inner_setting value
 %type <phase> phase
 %type <attr> attr
@@ -125,6 +128,9 @@ block:
   | EVIDENCE '{' evidence_items error '}' { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
   | RECORD '{' record_items '}'          { $$ = $3; $$->loc = $1; }
   | RECORD '{' record_items error '}'    { $$ = $3; $$->loc = $1; p->skip = SKIP_OFF; }
+  | MIGRATE FROM STRING '{' migrate_items '}' { $$ = $5; $$->loc = $1; $$->from = $3; }
+  | MIGRATE FROM STRING '{' migrate_items error '}' {
+                                         $$ = $5; $$->loc = $1; $$->from = $3; p->skip = SKIP_OFF; }
   ;
 
 /*** settings: name "Text" / status active / min_per_category 1 / required [a, b] ***/
@@ -266,6 +272,17 @@ cond_list:
                                     $$ = $1; ptrvec_push(A, &$$, c); }
   ;
 
+/*** migrate from "sha256:..." { old_phase -> new_phase ... } ***/
+
+migrate_items:
+    %empty                        { $$ = ast_block_new(A, BLK_MIGRATE, L(&@$)); }
+  | migrate_items mapping         { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  ;
+
+mapping:
+    pword ARROW pword             { $$ = ast_mapping_new(A, $1, $3); }
+  ;
+
 /*** record { field field ... } ***/
 
 record_items:
@@ -304,6 +321,7 @@ fword:
   | INITIAL_KW                    { $$ = (ast_ident){"initial", $1}; }
   | FINAL                         { $$ = (ast_ident){"final", $1}; }
   | HINT                          { $$ = (ast_ident){"hint", $1}; }
+  | FROM                          { $$ = (ast_ident){"from", $1}; }
   ;
 
 /* ... where phase attributes could follow (phase names); block keywords
@@ -315,6 +333,7 @@ pword:
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
   | MIN                           { $$ = (ast_ident){"min", $1}; }
+  | FROM                          { $$ = (ast_ident){"from", $1}; }
   ;
 
 /* ... a setting's value */
@@ -334,6 +353,7 @@ kw:
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
   | MIN                           { $$ = (ast_ident){"min", $1}; }
+  | MIGRATE                       { $$ = (ast_ident){"migrate", $1}; }
   ;
 
 %%
@@ -367,8 +387,8 @@ static void found_text(const parse_ctx *p, yysymbol_kind_t k, char *buf, size_t 
 static int is_block_keyword(const char *shown)
 {
     static const char *const kw[] = {"`execution`", "`intake`", "`lifecycle`",
-                                     "`transitions`", "`evidence`", "`record`"};
-    for (int i = 0; i < 6; i++)
+                                     "`transitions`", "`evidence`", "`record`", "`migrate`"};
+    for (int i = 0; i < 7; i++)
         if (strcmp(shown, kw[i]) == 0)
             return 1;
     return 0;
@@ -414,12 +434,12 @@ static int yyreport_syntax_error(const yypcontext_t *ctx, void *scanner, parse_c
 
     /* `lifecyle {`: a misspelt block name reads as a setting key */
     static const char *const blocks[] = {"execution", "intake", "lifecycle", "transitions",
-                                         "evidence", "record"};
+                                         "evidence", "record", "migrate"};
     const char *blk = NULL;
     if (strcmp(got_name, "`{`") == 0 && before[0] == '`' && strlen(before) > 2) {
         char word[56];
         snprintf(word, sizeof word, "%.*s", (int)strlen(before) - 2, before + 1);
-        blk = suggest_closest(word, blocks, 6);
+        blk = suggest_closest(word, blocks, 7);
     }
     if (blk) {
         diag_error(p->d, p->src, p->prev_loc, "Q004", "unknown block %s", before);

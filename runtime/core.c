@@ -244,7 +244,16 @@ qtm_status actor_require_role(qtm *q, const actor *a, const char *role, const ch
 const qtm_surface *qtm_surface_find(const char *slug)
 {
     for (unsigned i = 0; i < qtm_registry_count; i++)
-        if (strcmp(qtm_registry[i]->slug, slug) == 0)
+        if (!qtm_registry[i]->retained && strcmp(qtm_registry[i]->slug, slug) == 0)
+            return qtm_registry[i];
+    return NULL;
+}
+
+const qtm_surface *qtm_surface_by_fingerprint(const char *slug, const char *fingerprint)
+{
+    for (unsigned i = 0; i < qtm_registry_count; i++)
+        if (strcmp(qtm_registry[i]->slug, slug) == 0 &&
+            strcmp(qtm_registry[i]->fingerprint, fingerprint) == 0)
             return qtm_registry[i];
     return NULL;
 }
@@ -299,12 +308,14 @@ qtm_status job_load(qtm *q, int64_t id, job *j)
         return qtm_store_fail(q, rc, "reading jobs");
     if (!j->id)
         return qtm_fail(q, QTM_ENOTFOUND, "no job %lld", (long long)id);
-    j->s = qtm_surface_find(j->surface);
-    /* never run a job under tables other than the ones it was created under */
-    if (!j->s || strcmp(j->s->fingerprint, j->fingerprint) != 0)
+    /* never run a job under tables other than the ones it was created
+     * under: the current spec's, or a retained older one's */
+    j->s = qtm_surface_by_fingerprint(j->surface, j->fingerprint);
+    if (!j->s)
         return qtm_fail(q, QTM_EREFUSED,
                         "job %lld was created under surface %s %s, which this qtm was not "
-                        "built with; it cannot run under other tables",
+                        "built with; it cannot run under other tables (rebuild with that "
+                        "spec kept as history, or migrate the job with a qtm that has it)",
                         (long long)id, j->surface, j->fingerprint);
     return QTM_OK;
 }

@@ -652,7 +652,11 @@ static int desk_row(void *arg, const store_val *c, int n)
     (void)n;
     const char *surface = c[1].type == SV_TEXT ? c[1].s : "";
     const char *state = c[2].type == SV_TEXT ? c[2].s : "";
-    const qtm_surface *s = qtm_surface_find(surface);
+    /* the tables the job runs under (a retained spec for an old job) */
+    const qtm_surface *s = n > 8 && c[8].type == SV_TEXT
+                               ? qtm_surface_by_fingerprint(surface, c[8].s) : NULL;
+    if (!s)
+        s = qtm_surface_find(surface);
     if (!s)
         return 0;
     int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;

@@ -71,7 +71,11 @@ void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg);
 
 /* --- surfaces (compiled in) --------------------------------------------- */
 
+/* The current spec of slug (never a retained one); NULL if not built in. */
 const qtm_surface *qtm_surface_find(const char *slug);
+/* The spec of slug with that fingerprint, current or retained; NULL if this
+ * program was not built with it. */
+const qtm_surface *qtm_surface_by_fingerprint(const char *slug, const char *fingerprint);
 qtm_status qtm_surfaces(qtm *q, json_t **out);            /* array */
 qtm_status qtm_surface_show(qtm *q, const char *slug, json_t **out);  /* the model */
 
@@ -163,6 +167,23 @@ qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_princip
 qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
                             char csrf[QTM_SECRET_LEN]);
 qtm_status qtm_session_close(qtm *q, const char *sid);
+
+/* --- migration (migrate.c) ---------------------------------------------- */
+
+/*
+ * qtm_migrate - plans (apply 0) or applies (apply 1) the move of every job
+ * of `surface` that is not complete to the surface's current spec.
+ * *report (the caller's, even on refusal when the plan was made) holds
+ * {surface, current, jobs: [{job, fingerprint, phase, action, to, reason}],
+ * migrate, cannot}; action is "current" (nothing to do), "migrate", "keep"
+ * (execution over; finishes under its retained spec) or "cannot".
+ * Applying needs an admin actor (QTM_EFORBIDDEN) and is refused with
+ * QTM_EREFUSED, changing nothing, when any job cannot migrate; otherwise
+ * one transaction moves every job with one audit row each.
+ * QTM_ENOTFOUND for a surface this program was not built with.
+ */
+qtm_status qtm_migrate(qtm *q, const char *actor, const char *surface, int apply,
+                       json_t **report);
 
 /* --- audit -------------------------------------------------------------- */
 

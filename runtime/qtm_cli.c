@@ -52,6 +52,9 @@ static const char usage_text[] =
     "                         [--due DECIMAL] [--status waived]\n"
     "records:      record show --job ID | record list\n"
     "audit:        log [--job ID] | verify\n"
+    "versions:     migrate --check SURFACE | migrate SURFACE\n"
+    "identity:     token issue SLUG | token revoke SLUG | token list\n"
+    "web desk:     serve [--listen HOST:PORT] [--threads N] [--intake-rate N] [--max-body BYTES]\n"
     "\n"
     "exit status: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 forbidden,\n"
     "             5 refused by the lifecycle, 6 conflict, 7 invalid input, 10 storage\n"
@@ -298,6 +301,11 @@ static void print_surface(json_t *o)
 {
     printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
            str(o, "status"), str(o, "fingerprint"));
+    size_t i;
+    json_t *fp;
+    json_array_foreach(json_object_get(o, "retained"), i, fp)  /* older specs kept */
+        printf("%-20s %-22s %-28s %-10s %.19s\n", "", "", "", "retained",
+               json_string_value(fp));
 }
 
 static int cmd_surfaces(cli *c)
@@ -914,6 +922,60 @@ static int cmd_serve(cli *c)
     return serve_run(&o);
 }
 
+
+/* One line per job of a migration plan. */
+static void print_plan(json_t *r)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(r, "jobs"), i, o) {
+        const char *action = str(o, "action");
+        printf("job %-4lld %.19s  %-14s ", num(o, "job"), str(o, "fingerprint"),
+               str(o, "phase"));
+        if (strcmp(action, "migrate") == 0)
+            printf("migrate -> %s\n", str(o, "to"));
+        else if (strcmp(action, "current") == 0)
+            puts("current (nothing to do)");
+        else
+            printf("%s: %s\n", action, str(o, "reason"));
+    }
+}
+
+static int cmd_migrate(cli *c)
+{
+    static const char *const flags[] = {"--check", NULL};
+    if (check_opts(c, NULL, flags))
+        return 2;
+    const char *slug = pos(c, 0, NULL);
+    if (!slug)
+        return fail(c, QTM_EUSAGE, "missing SURFACE");
+    if (pos(c, 1, NULL))
+        return fail(c, QTM_EUSAGE, "migrate takes one SURFACE");
+    int check = has_flag(c, "--check");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *r = NULL;
+    qtm_status st = qtm_migrate(c->q, check ? NULL : c->as, slug, !check, &r);
+    if (st != QTM_OK) {
+        json_decref(r);
+        return lib_fail(c, st);
+    }
+    if (c->json)
+        return emit(r);
+    print_plan(r);
+    if (!json_array_size(json_object_get(r, "jobs")))
+        printf("no jobs in flight on %s\n", str(r, "surface"));
+    if (check)
+        printf("%lld to migrate, %lld cannot migrate (current %s)\n", num(r, "migrate"),
+               num(r, "cannot"), str(r, "current"));
+    else
+        printf("migrated %lld job%s to %s\n", num(r, "migrate"), num(r, "migrate") == 1 ? "" : "s",
+               str(r, "current"));
+    json_decref(r);
+    return 0;
+}
+
 static const command commands[] = {
     {"init", cmd_init, "qtm init\n  Creates the database (schema and audit log)."},
     {"actor add", cmd_actor_add,
@@ -974,6 +1036,12 @@ static const command commands[] = {
      "  Serves the JSON API and the web desk (default 127.0.0.1:8080, 4 threads; public\n"
      "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB). Stops cleanly\n"
      "  on SIGINT or SIGTERM."},
+
+    {"migrate", cmd_migrate,
+     "qtm migrate --check SURFACE | qtm --as ADMIN migrate SURFACE\n"
+     "  Lists the jobs in flight by spec fingerprint and phase and what migrating does to\n"
+     "  each (--check), or moves them all to the current spec in one transaction, one\n"
+     "  audit row per job. Refused (exit 5, nothing changes) if any job cannot migrate."},
 };
 
 int main(int argc, char **argv)

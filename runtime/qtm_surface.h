@@ -12,7 +12,14 @@
  *     from phase p, or QTM_NO_TRANSITION (the table is deterministic);
  *   - `model_json`, concatenated, is the checked model exactly as
  *     `qtmc --emit json` prints it, and `fingerprint` is the SHA-256 of its
- *     canonical form (compact, sorted keys, ASCII escapes, no fingerprint).
+ *     canonical form (compact, sorted keys, ASCII escapes, without the
+ *     "fingerprint" and "migrations" members);
+ *   - per slug the registry holds exactly one current surface (retained ==
+ *     0) and any number of retained ones: older specs of the slug that a
+ *     newer one declares `migrate from`, kept so jobs created under them
+ *     run under their own tables until migrated;
+ *   - a migration's maps name old phases as written and a valid index
+ *     here; an old phase not listed moves to the phase of the same name.
  *
  * QTM_SURFACE_ABI changes whenever a struct below changes layout; the
  * runtime refuses tables built for another ABI.
@@ -22,7 +29,8 @@
 
 #include <stdint.h>
 
-#define QTM_SURFACE_ABI 1          /* bump on any layout change below */
+#define QTM_SURFACE_ABI 2          /* bump on any layout change below
+                                      (2: retained specs and migrations) */
 #define QTM_NO_TRANSITION (-1)     /* empty cell of the next[] table */
 #define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
 
@@ -119,6 +127,19 @@ typedef struct qtm_field {
     const char *const *choices;    /* the allowed values, or NULL */
 } qtm_field;
 
+/* One `old -> new` line of a migrate block. */
+typedef struct qtm_phase_map {
+    const char *from;              /* phase name in the older spec */
+    uint16_t to;                   /* phase index in this surface */
+} qtm_phase_map;
+
+/* `migrate from "sha256:..." { ... }`: how jobs of an older fingerprint move here. */
+typedef struct qtm_migration {
+    const char *from;              /* fingerprint of the older spec */
+    uint16_t nmaps;                /* explicit mappings; other phases: same name */
+    const qtm_phase_map *maps;
+} qtm_migration;
+
 typedef struct qtm_surface {
     uint32_t abi;                  /* QTM_SURFACE_ABI at generation time */
     const char *slug;              /* e.g. "event-coordination" */
@@ -159,6 +180,10 @@ typedef struct qtm_surface {
     const char *const *model_json; /* the checked model as --emit json prints it,
                                       in fragments (C limits literal length):
                                       concatenate until NULL */
+    uint8_t retained;              /* 0: the current spec of its slug; 1: an older
+                                      one kept for jobs created under it */
+    uint16_t nmigrations;          /* older fingerprints this spec migrates from */
+    const qtm_migration *migrations;
 } qtm_surface;
 
 /* The registry qtmc writes (qtm_registry.c): every compiled surface. */

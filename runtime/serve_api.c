@@ -409,7 +409,8 @@ static void add_actions(api_call *c, json_t *job)
     const qtm_principal *w = &c->who;
     const char *state = jstr(job, "state");
     const char *phase = jstr(job, "phase");
-    const qtm_surface *s = qtm_surface_find(jstr(job, "surface"));
+    /* the job's own spec: it may run under a retained (older) one */
+    const qtm_surface *s = qtm_surface_by_fingerprint(jstr(job, "surface"), jstr(job, "fingerprint"));
     int admin = strcmp(w->role, "admin") == 0, oper = strcmp(w->role, "operator") == 0;
     int active = strcmp(w->access, "active") == 0;
     if (active && strcmp(state, "complete") != 0) {

@@ -43,7 +43,7 @@ typedef enum store_query {
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
-    SQ_JOB_DESK,                   /* operator id or NULL -> id, surface, state, phase, owner slug, assignee slug */
+    SQ_JOB_DESK,                   /* -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
     SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
@@ -79,6 +79,11 @@ typedef enum store_query {
     SQ_SESSION_AUTH,               /* hash, now (unix s) -> actor slug, name, role, access, csrf */
     SQ_SESSION_DELETE,             /* hash */
     SQ_SESSION_PURGE,              /* now (unix s): drops expired sessions */
+
+    /* migration */
+    SQ_MIGRATE_JOBS,               /* surface -> job id, fingerprint, state, se id, se phase, se complete (jobs not complete) */
+    SQ_MIGRATE_JOB,                /* new fingerprint, id, old fingerprint */
+    SQ_MIGRATE_SE,                 /* new phase, se id, old phase */
     SQ_COUNT
 } store_query;
 

@@ -87,7 +87,8 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'complete', completed_at = ?1"
         " WHERE id = ?2 AND state IN ('queued', 'active')",
     [SQ_JOB_DESK] =
-        "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id"
+        "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
+        " j.fingerprint"
         " FROM jobs j JOIN tasks t ON t.id = j.task_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
@@ -189,6 +190,14 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
     [SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
     [SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+
+    /* migration */
+    [SQ_MIGRATE_JOBS] =
+        "SELECT j.id, j.fingerprint, j.state, s.id, s.phase, s.complete"
+        " FROM jobs j LEFT JOIN service_events s ON s.job_id = j.id"
+        " WHERE j.surface = ?1 AND j.state != 'complete' ORDER BY j.id",
+    [SQ_MIGRATE_JOB] = "UPDATE jobs SET fingerprint = ?1 WHERE id = ?2 AND fingerprint = ?3",
+    [SQ_MIGRATE_SE] = "UPDATE service_events SET phase = ?1 WHERE id = ?2 AND phase = ?3",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */

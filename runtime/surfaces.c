@@ -16,12 +16,22 @@ qtm_status qtm_surfaces(qtm *q, json_t **out)
     json_t *a = json_array();
     for (unsigned i = 0; i < qtm_registry_count; i++) {
         const qtm_surface *s = qtm_registry[i];
+        if (s->retained)
+            continue;  /* listed under its current spec below */
         json_t *o = json_object();
         json_object_set_new(o, "slug", json_string(s->slug));
         json_object_set_new(o, "name", json_string(s->name));
         json_object_set_new(o, "spec", json_string(s->spec));
         json_object_set_new(o, "status", json_string(s->status < 3 ? status_names[s->status] : "?"));
         json_object_set_new(o, "fingerprint", json_string(s->fingerprint));
+        json_t *old = json_array();
+        for (unsigned k = 0; k < qtm_registry_count; k++)
+            if (qtm_registry[k]->retained && strcmp(qtm_registry[k]->slug, s->slug) == 0)
+                json_array_append_new(old, json_string(qtm_registry[k]->fingerprint));
+        if (json_array_size(old))
+            json_object_set_new(o, "retained", old);  /* older specs kept for jobs in flight */
+        else
+            json_decref(old);
         json_array_append_new(a, o);
     }
     *out = a;

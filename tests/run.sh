@@ -141,7 +141,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
 # qtmc fmt: every spec in the repository is in canonical layout
-status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/golden/good/*.qsm
+status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/surfaces/history/*.qsm tests/golden/good/*.qsm
 sed 's/^ */ /; s/ *-> */->/g' surfaces/landscaping.qsm >"$tmp/messy.qsm"
 cp "$tmp/messy.qsm" "$tmp/messy-orig.qsm"
 status "fmt --check exits 1 on a badly laid out copy" 1 "$QTMC" fmt --check "$tmp/messy.qsm"
@@ -152,6 +152,26 @@ check "fmt - reads stdin, writes stdout" sh -c "'$QTMC' fmt - <'$tmp/messy-orig.
 cp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
 status "fmt refuses a file with syntax errors" 1 "$QTMC" fmt "$tmp/bad-copy.qsm"
 check "... and leaves it as it was" cmp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
+
+# qtmc diff and history (versioned specs)
+V1=tests/surfaces/history/migrate-demo.v1.qsm
+V2=tests/surfaces/migrate-demo.qsm
+status "qtmc diff of a breaking change exits 1" 1 "$QTMC" diff "$V1" "$V2"
+status "qtmc diff of one spec with itself exits 0" 0 "$QTMC" diff "$V2" "$V2"
+status "qtmc diff --help exits 0" 0 "$QTMC" diff --help
+status "qtmc diff with one file is a usage error" 2 "$QTMC" diff "$V2"
+status "qtmc diff of a missing file exits 2" 2 "$QTMC" diff "$V1" "$tmp/does-not-exist.qsm"
+check "qtmc diff --json is one JSON object" sh -c "'$QTMC' diff --json '$V1' '$V2' | jq -e '.breaking == true and (.changes | length) > 0' >/dev/null"
+mkdir -p "$tmp/hist"
+check "a spec and its history compile together" "$QTMC" -o "$tmp/hist" "$V2" "$V1"
+check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v228fb9806c67 = {' "$tmp/hist/qtm_history.c"
+check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v228fb9806c67.c"
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || continue
+    check "$cc -pedantic qtm_history.c with history" \
+        $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
+done
+status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
 
 echo "== examples"
 check "examples/event-coordination.sh runs the seed's example" \

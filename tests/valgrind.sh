@@ -23,6 +23,11 @@ for t in "$BUILD"/bin/test_*; do
     [ -x "$t" ] && run "$(basename "$t")" "$t"
 done
 run "qtmc surfaces" "$BUILD/bin/qtmc" --emit c,dot,json,doc -o "$tmp/gen" surfaces/*.qsm
+run "qtmc with history" "$BUILD/bin/qtmc" -o "$tmp/h" tests/surfaces/*.qsm tests/surfaces/history/*.qsm
+for a in tests/golden/diff/*.args; do
+    # shellcheck disable=SC2046
+    run "qtmc diff $(cat "$a")" "$BUILD/bin/qtmc" diff $(cat "$a")
+done
 for f in tests/golden/good/*.qsm tests/golden/bad/*.qsm; do
     [ -e "$f" ] || continue
     run "qtmc $f" "$BUILD/bin/qtmc" --emit c,dot,json -o "$tmp/g" "$f"

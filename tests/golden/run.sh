@@ -7,6 +7,9 @@
 #                            `stderr` when qtmc warned)
 #   tests/golden/bad/X.qsm  -> tests/golden/bad/X.err (exact diagnostics);
 #                            qtmc must exit 1 and leave no file behind
+#                            (older specs named in flags live in bad/history/)
+#   tests/golden/diff/X.args -> tests/golden/diff/X.out: `qtmc diff ARGS`
+#                            stdout, stderr and "exit N"
 # A case's first line may carry extra flags: "# qtmc-flags: -Werror".
 # With --update, expected files are rewritten instead of compared.
 # Prints "golden: N passed, N failed"; exits 1 if any failed.
@@ -49,15 +52,17 @@ for f in surfaces/*.qsm; do
     if ! "$QTMC" --emit c,dot,json,doc,paths -o "$out" "$f" 2>"$tmp/err"; then
         bad "surface $f does not compile"; cat "$tmp/err"; continue
     fi
-    rm -f "$out/qtm_registry.c"
+    rm -f "$out/qtm_registry.c" "$out/qtm_history.c"
     compare_dir "tests/golden/surfaces/$slug" "$out" "surface $slug"
 done
 mkdir -p "$tmp/reg"
 if "$QTMC" -o "$tmp/reg" surfaces/*.qsm 2>"$tmp/err"; then
-    if [ $update = 1 ]; then
-        cp "$tmp/reg/qtm_registry.c" tests/golden/surfaces/qtm_registry.c; ok
-    elif diff -u tests/golden/surfaces/qtm_registry.c "$tmp/reg/qtm_registry.c"; then ok
-    else bad "registry"; fi
+    for r in qtm_registry.c qtm_history.c; do
+        if [ $update = 1 ]; then
+            cp "$tmp/reg/$r" "tests/golden/surfaces/$r"; ok
+        elif diff -u "tests/golden/surfaces/$r" "$tmp/reg/$r"; then ok
+        else bad "$r"; fi
+    done
 else
     bad "surfaces together"; cat "$tmp/err"
 fi
@@ -72,7 +77,7 @@ for f in tests/golden/good/*.qsm; do
     if ! "$QTMC" --emit c,dot,json,doc,paths $(flags_of "$f") -o "$out" "$f" 2>"$tmp/err"; then
         bad "good/$name does not compile"; cat "$tmp/err"; continue
     fi
-    rm -f "$out/qtm_registry.c"
+    rm -f "$out/qtm_registry.c" "$out/qtm_history.c"
     [ -s "$tmp/err" ] && cp "$tmp/err" "$out/stderr"
     compare_dir "tests/golden/good/$name" "$out" "good/$name"
 done
@@ -104,6 +109,22 @@ for f in tests/golden/bad/*.qsm; do
     fi
     if diff -u "$exp" "$tmp/err" >"$tmp/diff"; then ok
     else bad "bad/$name"; cat "$tmp/diff"; fi
+done
+
+# --- diff cases ------------------------------------------------------------
+for f in tests/golden/diff/*.args; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .args)
+    exp="tests/golden/diff/$name.out"
+    # shellcheck disable=SC2046
+    "$QTMC" diff $(cat "$f") >"$tmp/dout" 2>&1
+    echo "exit $?" >>"$tmp/dout"
+    if [ $update = 1 ]; then
+        cp "$tmp/dout" "$exp"; ok
+    elif [ ! -f "$exp" ]; then
+        bad "diff/$name: no $exp (run make golden)"
+    elif diff -u "$exp" "$tmp/dout" >"$tmp/diff"; then ok
+    else bad "diff/$name"; cat "$tmp/diff"; fi
 done
 
 echo "golden: $pass passed, $fail failed"

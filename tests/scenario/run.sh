@@ -6,9 +6,11 @@
 #   api.sh       `qtm serve` over HTTP: every route and refusal, sessions, CSRF
 #   race.sh      1,000 pool jobs claimed by 4 concurrent operators
 #   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
+#   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
-# test surface tests/surfaces/pool-race.qsm compiled in), RACE_JOBS,
+# test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
+# migrate-demo, and QTM_V1, default $BUILD/bin/qtm-test-v1), RACE_JOBS,
 # CRASH_KILLS.  Prints one "FAIL: ..." line per failed check, a "# ..." line
 # of timings per part, and ends with "N passed, N failed" (exit 1 if any
 # check failed).  Each scenario works in its own temp dir and database.
@@ -16,7 +18,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api race crash}
+parts=${SCENARIOS:-seed refusals api migrate race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

@@ -30,6 +30,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "driver.h"
 #include "emit.h"
 #include "model.h"
 #include "output.h"
@@ -343,7 +344,8 @@ static void test_emit_source_surface_struct(void **state)
     assert_contains(c, "    0, NULL,\n    0, NULL,\n    0,\n    14, fields,\n    0,\n"
                        "    8, record,\n");
     assert_not_contains(c, "ev_required[");
-    char *fp = arena_printf(&f->a, "    \"%s\",\n    model_json\n};\n", m->fingerprint);
+    char *fp = arena_printf(&f->a, "    \"%s\",\n    model_json,\n    0, /* current */\n"
+                                   "    0, NULL\n};\n", m->fingerprint);
     assert_contains(c, fp);
 }
 
@@ -654,6 +656,48 @@ static void test_emit_registry(void **state)
         "    &qtm_surface_event_coordination,\n"
         "};\n\n"
         "const unsigned qtm_registry_count = 2;\n");
+}
+
+/* migrate-demo version 1 and 2 compiled together (tests/surfaces/). */
+static void test_emit_history_and_migrations(void **state)
+{
+    fixture *f = *state;
+    static const char *const paths[2] = {"tests/surfaces/migrate-demo.qsm",
+                                         "tests/surfaces/history/migrate-demo.v1.qsm"};
+    source srcs[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(driver_load(paths[i], &srcs[i]), 0);
+    size_t n = 0;
+    model **ms = driver_compile(srcs, 2, &f->a, &f->d, &n);
+    assert_int_equal(n, 2);
+    assert_int_equal(ms[1]->retained, 1);
+    char *reg = keep(f, emit_c_registry(ms, 2));
+    assert_contains(reg, "#include \"migrate_demo.h\"\n"
+                         "extern const qtm_surface qtm_surface_migrate_demo__v228fb9806c67; "
+                         "/* qtm_history.c */\n");
+    /* the current spec first, then the retained one */
+    assert_contains(reg, "    &qtm_surface_migrate_demo,\n"
+                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* retained */\n");
+    char *hist = keep(f, emit_c_history(ms, 2));
+    assert_contains(hist, "static const qtm_phase migrate_demo__v228fb9806c67_phases[5] = {");
+    assert_contains(hist, "const qtm_surface qtm_surface_migrate_demo__v228fb9806c67 = {");
+    assert_contains(hist, "    migrate_demo__v228fb9806c67_model_json,\n    1, /* retained */\n"
+                          "    0, NULL\n};\n");
+    assert_not_contains(hist, "migrate_demo.h");
+    char *cur = keep(f, emit_c_source(ms[0], "migrate-demo.qsm"));
+    assert_contains(cur, "static const qtm_phase_map migrate_0[2] = {\n"
+                         "    {\"arrived\", 2}, /* on_site */\n"
+                         "    {\"in_progress\", 3}, /* setup */\n};\n");
+    assert_contains(cur, "    {\"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf"
+                         "53c25\", 2, migrate_0},\n");
+    assert_contains(cur, "    model_json,\n    0, /* current */\n    1, migrations\n};\n");
+    /* no history at all: still a valid translation unit */
+    char *none = keep(f, emit_c_history(ms, 1));
+    assert_contains(none, "typedef int qtm_history_empty;");
+    for (int i = 0; i < 2; i++) {
+        model_release(ms[i]);
+        driver_unload(&srcs[i]);
+    }
 }
 
 static void test_emit_registry_ignores_argument_order(void **state)
@@ -1015,6 +1059,7 @@ int main(void)
         T(test_emit_json_fingerprint_is_sha256_of_canonical_form),
         T(test_emit_json_keeps_utf8_text),
         T(test_emit_registry),
+        T(test_emit_history_and_migrations),
         T(test_emit_registry_ignores_argument_order),
         T(test_emit_headers_of_two_surfaces_do_not_clash),
         T(test_emit_same_input_same_bytes),

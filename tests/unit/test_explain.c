@@ -33,7 +33,8 @@ static const char *const all_codes[] = {
     "Q301",
     "Q401", "Q402", "Q403", "Q404", "Q405", "Q406", "Q407", "Q408", "Q409",
     "Q410", "Q411", "Q412", "Q413",
-    "Q501", "Q502", "Q503"};
+    "Q501", "Q502", "Q503",
+    "Q601", "Q602", "Q603", "Q604", "Q605", "Q606", "Q607"};
 #define NCODES (sizeof all_codes / sizeof all_codes[0])
 
 typedef struct fixture {

@@ -101,9 +101,10 @@ static void test_fmt_repo_specs_are_formatted(void **state)
 {
     fixture *f = *state;
     static const char *const pats[] = {"surfaces/*.qsm", "tests/surfaces/*.qsm",
-                                       "tests/golden/good/*.qsm"};
+                                       "tests/golden/good/*.qsm",
+                                       "tests/surfaces/history/*.qsm"};
     size_t total = 0;
-    for (size_t p = 0; p < 3; p++) {
+    for (size_t p = 0; p < 4; p++) {
         glob_t g;
         if (glob(pats[p], 0, NULL, &g) != 0)
             fail_msg("no %s (run from the top directory)", pats[p]);

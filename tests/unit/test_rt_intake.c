@@ -871,8 +871,8 @@ static void test_intake_missing_arguments(void **state)
     refused_len(EC, NULL, 10, 0, "intake: no packet given");
     old.abi = QTM_SURFACE_ABI + 1;
     refused(&old, WEDDING, 0,
-            "intake: surface event-coordination was built for table ABI 2, this runtime "
-            "reads 1");
+            "intake: surface event-coordination was built for table ABI 3, this runtime "
+            "reads 2");
 }
 
 static void test_intake_unknown_type_code_in_tables(void **state)

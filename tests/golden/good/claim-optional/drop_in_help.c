@@ -105,5 +105,7 @@ const qtm_surface qtm_surface_drop_in_help = {
     0,
     3, record,
     "sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

@@ -121,5 +121,7 @@ const qtm_surface qtm_surface_walk_in_2 = {
     0,
     6, record,
     "sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

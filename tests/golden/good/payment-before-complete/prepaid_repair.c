@@ -128,5 +128,7 @@ const qtm_surface qtm_surface_prepaid_repair = {
     0,
     6, record,
     "sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

@@ -125,5 +125,7 @@ const qtm_surface qtm_surface_pool_dispatch = {
     0,
     8, record,
     "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

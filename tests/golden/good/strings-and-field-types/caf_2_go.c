@@ -212,5 +212,7 @@ const qtm_surface qtm_surface_caf_2_go = {
     2,
     6, record,
     "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

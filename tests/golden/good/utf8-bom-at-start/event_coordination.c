@@ -103,5 +103,7 @@ const qtm_surface qtm_surface_event_coordination = {
     0,
     4, record,
     "sha256:ec5d1a364f09635b6ec7c8229ecf94302990d157f2b1d3e1c20cc69d22b1bfc9",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

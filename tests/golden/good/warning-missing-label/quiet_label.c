@@ -101,5 +101,7 @@ const qtm_surface qtm_surface_quiet_label = {
     0,
     3, record,
     "sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

@@ -317,5 +317,7 @@ const qtm_surface qtm_surface_auto_detailing = {
     1,
     8, record,
     "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

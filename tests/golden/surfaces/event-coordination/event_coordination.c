@@ -287,5 +287,7 @@ const qtm_surface qtm_surface_event_coordination = {
     0,
     8, record,
     "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };

@@ -295,5 +295,7 @@ const qtm_surface qtm_surface_landscaping = {
     0,
     7, record,
     "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490",
-    model_json
+    model_json,
+    0, /* current */
+    0, NULL
 };
