@@ -112,7 +112,7 @@ MHD_CFLAGS   = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS     = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
 QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) -lm
 # the web desk (web/) is compiled into qtm
-WEB_FILES   := $(shell find web -type f ! -name '.*' 2>/dev/null | sort)
+WEB_FILES   := $(shell find web -path '*/.*' -prune -o -type f -print 2>/dev/null | sort)
 SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)

@@ -34,7 +34,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -44,6 +46,7 @@ typedef struct conn_ctx {
     char *body;
     size_t len, cap;
     int too_large;
+    size_t discarded;              /* body bytes read past the limit */
     int answered;                  /* a response was queued early */
     unsigned status;
     size_t bytes;
@@ -55,6 +58,11 @@ typedef struct conn_ctx {
 
 static const serve_opts *opts;
 static pthread_key_t handle_key;
+/* The file served is the file opened: if it is removed or replaced, the
+ * workers' connections would go on committing to a file nobody can see
+ * again; from then on every request is answered 503 instead.  Set once,
+ * by the checkpointer; read by every worker. */
+static atomic_int db_gone;
 /* SQLite admits one writer at a time; workers that want to write queue
  * here instead of polling the database lock with the busy handler's
  * growing sleeps (which is what other processes still do).  A ticket
@@ -101,6 +109,41 @@ static qtm *worker_handle(void)
     return q;
 }
 
+/* Copies a decoded URL for the access log: control bytes, quotes and
+ * backslashes become \xHH, so a request cannot forge log lines. */
+static void log_escape(char *out, size_t n, const char *in)
+{
+    size_t o = 0;
+    for (; *in && o + 5 < n; in++) {
+        unsigned char ch = (unsigned char)*in;
+        if (ch < 0x20 || ch == 0x7f || ch == '"' || ch == '\\')
+            o += (size_t)snprintf(out + o, n - o, "\\x%02x", ch);
+        else
+            out[o++] = (char)ch;
+    }
+    out[o] = '\0';
+}
+
+/* Is s valid UTF-8 (no overlongs, no surrogates)? */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
+        if (!len || (len == 2 && *p < 0xc2))
+            return 0;
+        for (unsigned i = 1; i < len; i++)
+            if ((p[i] & 0xc0) != 0x80)
+                return 0;
+        if (len == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)))
+            return 0;
+        if (len == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || p[0] > 0xf4 || (p[0] == 0xf4 && p[1] >= 0x90)))
+            return 0;
+        p += len;
+    }
+    return 1;
+}
+
 static double ms_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -133,7 +176,8 @@ static void add_common_headers(struct MHD_Response *r)
 
 /* Queues a JSON answer; takes ownership of body. */
 static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
-                                 json_t *body, const char *cookie, unsigned retry_after)
+                                 json_t *body, const char *cookie, unsigned retry_after,
+                                 const char *allow)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
@@ -158,8 +202,8 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsi
         snprintf(ra, sizeof ra, "%u", retry_after);
         MHD_add_response_header(r, "Retry-After", ra);
     }
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, "Allow", "GET, POST, DELETE");
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED && allow && *allow)
+        MHD_add_response_header(r, "Allow", allow);
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     cx->status = status;
@@ -172,7 +216,7 @@ static enum MHD_Result send_error(struct MHD_Connection *conn, conn_ctx *cx, uns
 {
     return send_json(conn, cx, status,
                      json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg),
-                     NULL, 0);
+                     NULL, 0, status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL);
 }
 
 static enum MHD_Result send_asset(struct MHD_Connection *conn, conn_ctx *cx, const web_asset *a)
@@ -249,6 +293,7 @@ static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg
     const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "qtm_session");
     if (!sid)
         return 0;
+    c->sid = sid;
     char csrf[QTM_SECRET_LEN];
     qtm_status st = qtm_session_auth(c->q, sid, &c->who, csrf);
     if (st == QTM_ENOTFOUND)
@@ -320,7 +365,7 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
         write_unlock();
     if (!c.out)
         return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
-    return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after);
+    return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -336,7 +381,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         clock_gettime(CLOCK_MONOTONIC, &cx->start);
         snprintf(cx->method, sizeof cx->method, "%s", method);
-        snprintf(cx->url, sizeof cx->url, "%s", url);
+        log_escape(cx->url, sizeof cx->url, url);
         *con_cls = cx;
         const char *cl = header_value(conn, "Content-Length");
         if (cl && strtoull(cl, NULL, 10) > opts->max_body) {
@@ -350,8 +395,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (cx->answered || cx->too_large)
-            return MHD_YES;
+        if (cx->answered || cx->too_large) {
+            /* thrown away; a sender that will not stop loses the connection */
+            cx->discarded += n;
+            return cx->discarded > 2 * opts->max_body ? MHD_NO : MHD_YES;
+        }
         if (cx->len + n > opts->max_body) {
             cx->too_large = 1;
             free(cx->body);
@@ -382,7 +430,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
     if (strcmp(url, "/healthz") == 0)
-        return send_json(conn, cx, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1), NULL, 0);
+        return send_json(conn, cx, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1), NULL, 0, NULL);
+    if (!utf8_ok(url))
+        return send_error(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
+                          "the path is not valid UTF-8");
+    if (db_gone)
+        return send_error(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
+                          "the database file was removed or replaced; restart qtm serve");
     if (strncmp(url, "/api/", 5) == 0)
         return answer_api(conn, cx, url, method);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -426,10 +480,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 static pthread_mutex_t ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cond = PTHREAD_COND_INITIALIZER;
 static int ckpt_stop;
+static struct stat db_id;          /* the database file as opened */
+
+static void check_db_file(void)
+{
+    struct stat now;
+    if (stat(opts->db, &now) != 0 || now.st_dev != db_id.st_dev || now.st_ino != db_id.st_ino) {
+        if (!atomic_exchange(&db_gone, 1))
+            fprintf(stderr, "qtm serve: %s was removed or replaced: answering 503; restart "
+                            "qtm serve\n", opts->db);
+    }
+}
 
 static void *checkpointer(void *arg)
 {
     qtm *q = arg;
+    time_t said = 0;
     pthread_mutex_lock(&ckpt_lock);
     while (!ckpt_stop) {
         struct timespec until;
@@ -441,8 +507,12 @@ static void *checkpointer(void *arg)
         }
         pthread_cond_timedwait(&ckpt_cond, &ckpt_lock, &until);
         pthread_mutex_unlock(&ckpt_lock);
-        if (qtm_checkpoint(q) != QTM_OK)
-            fprintf(stderr, "qtm serve: %s\n", qtm_errmsg(q));
+        check_db_file();
+        /* a failed checkpoint is retried next time; say so once a minute */
+        if (!atomic_load(&db_gone) && qtm_checkpoint(q) != QTM_OK && time(NULL) - said >= 60) {
+            fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
+            said = time(NULL);
+        }
         pthread_mutex_lock(&ckpt_lock);
     }
     pthread_mutex_unlock(&ckpt_lock);
@@ -509,6 +579,8 @@ int serve_run(const serve_opts *o)
         qtm_close(ckq);
         return QTM_ESTORAGE;
     }
+    if (stat(o->db, &db_id) != 0)
+        memset(&db_id, 0, sizeof db_id);
     pthread_t ckpt;
     int have_ckpt = pthread_create(&ckpt, NULL, checkpointer, ckq) == 0;
     if (!have_ckpt)

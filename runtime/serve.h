@@ -57,11 +57,13 @@ typedef struct api_call {
     int signed_in;                 /* who is valid */
     qtm_principal who;
     int via_session;               /* signed in with the cookie (not a bearer token) */
+    const char *sid;               /* the qtm_session cookie as parsed, or NULL */
     char client[64];               /* client address, for rate limits */
 
     unsigned status;               /* the answer: HTTP status */
     json_t *out;                   /* ... and its JSON body (owned) */
     char set_cookie[160];          /* ... and a Set-Cookie value, if any */
+    char allow[32];                /* ... and, with 405, the methods the path takes */
     unsigned retry_after;          /* ... seconds, with 429 */
 } api_call;
 

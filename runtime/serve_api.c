@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,13 @@ void api_error(api_call *c, unsigned status, const char *category, const char *f
     json_decref(c->out);
     c->status = status;
     c->out = json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg);
+    if (!c->out) {
+        /* the message quotes input that is not UTF-8: blank what JSON refuses */
+        for (char *p = msg; *p; p++)
+            if ((unsigned char)*p >= 0x80 || (unsigned char)*p < 0x20)
+                *p = '?';
+        c->out = json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg);
+    }
 }
 
 unsigned api_http_status(qtm_status st)
@@ -137,11 +145,11 @@ static int member(api_call *c, json_t *o, const char *key, int required, const c
 
 static int parse_id(const char *s, int64_t *out)
 {
-    if (!s || !*s || strlen(s) > 18)
+    if (!s || !*s)
         return 0;
     int64_t v = 0;
     for (; *s; s++) {
-        if (*s < '0' || *s > '9')
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - (*s - '0')) / 10)
             return 0;
         v = v * 10 + (*s - '0');
     }
@@ -190,19 +198,9 @@ static void session_show(api_call *c, const route *r, char **seg, int64_t id)
         return;
     }
     /* the cookie was checked in serve.c; fetch the CSRF secret again */
-    const char *cookie = c->header(c->cx, "Cookie");
-    const char *sid = cookie ? strstr(cookie, "qtm_session=") : NULL;
-    char buf[QTM_SECRET_LEN + 1] = "", csrf[QTM_SECRET_LEN];
-    if (sid) {
-        sid += strlen("qtm_session=");
-        size_t n = strcspn(sid, "; ");
-        if (n < sizeof buf) {
-            memcpy(buf, sid, n);
-            buf[n] = '\0';
-        }
-    }
+    char csrf[QTM_SECRET_LEN];
     qtm_principal p;
-    qtm_status st = qtm_session_auth(c->q, buf, &p, csrf);
+    qtm_status st = qtm_session_auth(c->q, c->sid, &p, csrf);
     if (st == QTM_ENOTFOUND)
         api_error(c, 401, "unauthorized", "not signed in");
     else if (st != QTM_OK)
@@ -214,20 +212,13 @@ static void session_show(api_call *c, const route *r, char **seg, int64_t id)
 static void session_close(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
-    const char *cookie = c->header(c->cx, "Cookie");
-    const char *sid = cookie ? strstr(cookie, "qtm_session=") : NULL;
-    if (sid) {
-        char buf[QTM_SECRET_LEN + 1] = "";
-        sid += strlen("qtm_session=");
-        size_t n = strcspn(sid, "; ");
-        if (n < sizeof buf) {
-            memcpy(buf, sid, n);
-            buf[n] = '\0';
-            qtm_status st = qtm_session_close(c->q, buf);
-            if (st != QTM_OK && st != QTM_ENOTFOUND) {
-                lib_error(c, st);
-                return;
-            }
+    /* the very cookie serve.c authenticated (the parser's, not a search
+     * of the header, which a look-alike cookie name could fool) */
+    if (c->sid) {
+        qtm_status st = qtm_session_close(c->q, c->sid);
+        if (st != QTM_OK && st != QTM_ENOTFOUND) {
+            lib_error(c, st);
+            return;
         }
     }
     snprintf(c->set_cookie, sizeof c->set_cookie,
@@ -671,6 +662,8 @@ void api_handle(api_call *c)
     char path[256];
     char *seg[MAX_SEGS];
     int64_t id = 0;
+    /* HEAD is GET without the body (libmicrohttpd drops it) */
+    const char *method = strcmp(c->method, "HEAD") == 0 ? "GET" : c->method;
     if (strlen(c->path) >= sizeof path) {
         api_error(c, 404, "not found", "no such route");
         return;
@@ -683,11 +676,22 @@ void api_handle(api_call *c)
         if (!match(r->pattern, seg, n, &id))
             continue;
         path_known = 1;
-        if (strcmp(r->method, c->method) != 0)
+        if (strcmp(r->method, method) != 0) {
+            size_t used = strlen(c->allow);
+            snprintf(c->allow + used, sizeof c->allow - used, "%s%s%s", used ? ", " : "",
+                     r->method, strcmp(r->method, "GET") == 0 ? ", HEAD" : "");
             continue;
+        }
         if (r->auth != AUTH_PUBLIC && !c->signed_in) {
             api_error(c, 401, "unauthorized",
                       "sign in first (Authorization: Bearer TOKEN, or the desk's session)");
+            return;
+        }
+        /* suspended means nothing at all: no reads either (libqtm refuses
+         * their changes itself) */
+        if (r->auth != AUTH_PUBLIC && r->fn != session_close &&
+            strcmp(c->who.access, "suspended") == 0) {
+            api_error(c, 403, "forbidden", "%s is suspended", c->who.slug);
             return;
         }
         if (!allowed(c, r->auth)) {

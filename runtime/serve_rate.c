@@ -3,10 +3,13 @@
  * address.
  *
  * Buckets live in a fixed table indexed by a hash of the address, so
- * memory stays flat whatever arrives; an address that lands on a slot held
- * by another takes it over with a full bucket (an eviction, not a shared
- * limit).  One mutex guards the table: a lookup is a few dozen
- * instructions, far below the cost of the write it admits.
+ * memory stays flat whatever arrives.  An address looks at PROBE slots
+ * from its hash: its own bucket, else an empty one or one that has
+ * refilled completely (its owner is idle: taking it over loses nothing).
+ * When all are busy it shares the first, which is stricter, never looser:
+ * no pair of addresses can refill each other's bucket by alternating.
+ * One mutex guards the table: a lookup is a few dozen instructions, far
+ * below the cost of the write it admits.
  */
 #include "serve.h"
 
@@ -17,6 +20,7 @@
 #include <time.h>
 
 #define SLOTS 1024
+#define PROBE 4
 
 typedef struct bucket {
     char addr[64];
@@ -45,13 +49,25 @@ unsigned rate_take(const serve_opts *o, const char *client)
     double per_s = o->intake_rate / 60.0, cap = o->intake_burst ? o->intake_burst : 1;
     unsigned wait = 0;
     pthread_mutex_lock(&lock);
-    bucket *b = &table[fnv1a(client) % SLOTS];
-    if (strcmp(b->addr, client) != 0) {
+    uint32_t h = fnv1a(client);
+    bucket *b = NULL, *free_slot = NULL;
+    for (unsigned i = 0; i < PROBE && !b; i++) {
+        bucket *x = &table[(h + i) % SLOTS];
+        if (strcmp(x->addr, client) == 0)
+            b = x;
+        else if (!free_slot &&
+                 (!x->addr[0] || fmin(cap, x->tokens + (now - x->last) * per_s) >= cap))
+            free_slot = x;
+    }
+    if (!b && free_slot) {
+        b = free_slot;
         strncpy(b->addr, client, sizeof b->addr - 1);
         b->addr[sizeof b->addr - 1] = '\0';
         b->tokens = cap;
         b->last = now;
     }
+    if (!b)
+        b = &table[h % SLOTS];     /* shared: every sharer drains it */
     b->tokens = fmin(cap, b->tokens + (now - b->last) * per_s);
     b->last = now;
     if (b->tokens >= 1.0)

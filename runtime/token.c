@@ -193,6 +193,10 @@ qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_princip
     int64_t id;
     if ((st = token_lookup(q, token, p, &id)) != QTM_OK)
         goto done;
+    if (strcmp(p->access, "suspended") == 0) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot sign in", p->slug);
+        goto done;
+    }
     int64_t now = (int64_t)time(NULL);
     store_val purge = SV_I(now);
     store_rc rc = store_run(q->st, SQ_SESSION_PURGE, &purge, 1, NULL, NULL);

@@ -195,6 +195,9 @@ jqt "an admin has no claim" '.can_claim == false and .actions == []'
 refused "another operator claims" 403 "forbidden" "" -- h POST /api/jobs/$J/claim as=bo
 run "suspend cara" actor set cara --access suspended
 refused "a suspended operator claims" 403 "forbidden" "suspended" -- h POST /api/jobs/$J/claim as=cara
+refused "a suspended operator reads" 403 "forbidden" "cara is suspended" -- h GET /api/desk as=cara
+refused "a suspended operator signs in" 403 "forbidden" "cara is suspended and cannot sign in" -- \
+    j POST /api/session "{\"token\":\"${TOK[cara]}\"}"
 h POST /api/jobs/$J/claim as=ana
 status_is "claim" 200
 jqt "claimed: the answer is the job" '.state == "active" and .phase == "claimed" and .owner == "ana" and [.actions[].event] == ["arrive"]'
@@ -267,6 +270,30 @@ refused "path traversal" 404 "not found" "no such page" -- h GET /../../etc/pass
 refused "encoded traversal" 404 "not found" "no such page" -- h GET /%2e%2e/%2e%2e/etc/passwd --path-as-is
 refused "traversal into the tree" 404 "not found" "no such page" -- h GET /web/../Makefile --path-as-is
 refused "POST to a page" 405 "usage" "" -- h POST /index.html
+has "a page allows GET and HEAD" "$T/hdr" "Allow: GET, HEAD"
+refused "wrong method on a read route" 405 "usage" "" -- h POST /api/surfaces
+has "Allow names the route's methods" "$T/hdr" "Allow: GET, HEAD"
+h HEAD /api/surfaces -I
+status_is "HEAD on a read route" 200
+refused "a path that is not UTF-8" 400 "invalid input" "not valid UTF-8" -- h GET /api/surfaces/%FF
+refused "a query that is not UTF-8" 404 "not found" "no surface" -- h GET "/api/surfaces/x?q=%FF"
+h GET "/api/desk?operator=%FF" as=admin
+jqt "an operator that is not UTF-8: an answer, not a crash" '(.queued | type) == "array" or (.error.category | type) == "string"'
+refused "an id past int64" 404 "not found" "no such route" -- h GET /api/jobs/99999999999999999999 as=admin
+refused "the largest id" 404 "not found" "9223372036854775807" -- h GET /api/jobs/9223372036854775807 as=admin
+h GET "/x%0a2026-01-01T00:00:00Z%20203.0.113.9%20admin%20%22DELETE%20/api/everything%22%20200"
+status_is "a forged log line: 404" 404
+head -c 12000000 /dev/zero | tr '\0' ' ' >"$T/huge"
+h POST /api/requests/$EC -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' --data-binary @"$T/huge"
+# (curl reports 000, or the interim 100, when the server drops the connection)
+case $code in 413 | 000 | 100) ok ;; *) bad "a huge chunked upload: HTTP $code, want 413 or a dropped connection" ;; esac
+mkdir -p "$T/embed/.git" "$T/embed/sub"
+echo secret >"$T/embed/.git/config"
+echo x >"$T/embed/.hidden"
+echo y >"$T/embed/sub/page.html"
+tools/embed.sh "$T/embed" >"$T/embed.c"
+has "embed.sh takes plain files" "$T/embed.c" '"/sub/page.html"'
+if grep -q '"/\.' "$T/embed.c"; then bad "embed.sh embedded a hidden file: $(grep '"/\.' "$T/embed.c" | oneline)"; else ok; fi
 h GET /
 if [ -d web ]; then
     status_is "the desk's page" 200
@@ -319,8 +346,8 @@ j POST /api/session "{\"token\":\"${TOK[bo]}\"}"
 SIDB=$(sed -n 's/^Set-Cookie: qtm_session=\([^;]*\);.*/\1/p' "$T/hdr" | tr -d '\r')
 CSRFB=$(jv .csrf)
 refused "sign out without the CSRF secret" 403 "forbidden" "CSRF" -- h DELETE /api/session -H "Cookie: qtm_session=$SIDB"
-h DELETE /api/session -H "Cookie: qtm_session=$SIDB" -H "X-CSRF-Token: $CSRFB"
-status_is "sign out" 200
+h DELETE /api/session -H "Cookie: x_qtm_session=decoy; qtm_session=$SIDB" -H "X-CSRF-Token: $CSRFB"
+status_is "sign out (a look-alike cookie beside it)" 200
 has "the cookie is cleared" "$T/hdr" "Max-Age=0"
 is "the session row is gone" 0 "$(count sessions "token_id = (SELECT t.id FROM tokens t JOIN actors a ON a.id = t.actor_id WHERE a.slug = 'bo')")"
 
@@ -333,6 +360,9 @@ status_is "verify" 200
 jqt "verify is ok" '.ok == true and .findings == []'
 
 echo "# the access log"
+if grep -q '^2026-01-01T00:00:00Z 203.0.113.9' "$T/main.err"; then bad "a request forged an access log line"; else ok; fi
+has "control bytes are escaped in the log" "$T/main.err" '"GET /x\x0a2026-01-01T00:00:00Z'
+
 grep -c '"POST /api/jobs/1/claim" 200' "$T/main.err" >"$T/n"
 is "one access line per request" 1 "$(cat "$T/n")"
 has "the actor is logged" "$T/main.err" 'admin "GET /api/tasks" 200'
@@ -351,6 +381,18 @@ refused "intake over the limit" 429 "rate limited" "too many requests" -- j POST
 has "Retry-After" "$T/hdr" "Retry-After: "
 h GET /api/surfaces
 status_is "reads are not limited" 200
+# 127.0.188.4 hashes to 127.0.0.1's slot: it gets a bucket of its own,
+# and alternating the two refills neither
+for i in 1 2; do
+    j POST /api/requests/$EC "$(cat "$W")" --interface 127.0.188.4
+    status_is "a second address: intake $i within its burst" 201
+done
+for i in 1 2 3; do
+    j POST /api/requests/$EC "$(cat "$W")" --interface 127.0.188.4
+    a=$code
+    j POST /api/requests/$EC "$(cat "$W")" --interface 127.0.0.1
+    is "alternating addresses, round $i" "429 429" "$a $code"
+done
 serve_stop
 
 echo "# SIGTERM under load: every answered write is durable"
@@ -378,6 +420,25 @@ fi
 is "SIGTERM under load: a clean stop" 0 "$STOP_RC"
 is "integrity after the stop" ok "$(sql 'PRAGMA integrity_check')"
 run "verify after the stop" verify
+
+echo "# the database file removed under a running server"
+cp "$DB" "$T/gone.db"
+SAVED_DB=$DB
+DB=$T/gone.db
+serve_start gone
+h GET /api/surfaces
+status_is "served before" 200
+rm -f "$T/gone.db" "$T/gone.db-wal" "$T/gone.db-shm"
+sleep 0.5
+refused_gone() {
+    j POST /api/requests/$EC "$(cat "$W")"
+    status_is "no write is acknowledged into a removed file" 503
+    jqt "... and it says so" '.error.category == "storage" and (.error.message | test("removed or replaced"))'
+}
+refused_gone
+serve_stop
+has "the server said why" "$T/gone.err" "was removed or replaced"
+DB=$SAVED_DB
 
 echo "# bad starts"
 "$QTM" --db "$T/missing.db" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"
