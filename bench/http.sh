@@ -11,13 +11,13 @@
 # each run.  Targets (issue 4, a 2-core machine): >= 5,000 reads/s,
 # >= 1,000 durable transitions/s, p99 < 20 ms, zero errors, memory flat.
 # Nothing is asserted.  Env: BUILD, HTTP_SECONDS, HTTP_THREADS (server
-# worker threads, default 4), HTTP_JOBS (jobs for the durable run,
-# default 1,500 per second of run).
+# worker threads, default one per CPU as qtm serve), HTTP_JOBS (jobs for the durable run,
+# default 2,500 per second of run).
 set -u
 BUILD=${BUILD:-build}
 SECS=${HTTP_SECONDS:-60}
-WORKERS=${HTTP_THREADS:-4}
-JOBS=${HTTP_JOBS:-$((SECS * 1500))}
+WORKERS=${HTTP_THREADS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
+JOBS=${HTTP_JOBS:-$((SECS * 2500))}
 QTM=$BUILD/bin/qtm
 SETUP=$BUILD/bin/http_setup
 DIR=$BUILD/bench/http

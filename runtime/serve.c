@@ -63,8 +63,8 @@ static pthread_key_t handle_key;
  * again; from then on every request is answered 503 instead.  Set once,
  * by the checkpointer; read by every worker. */
 static atomic_int db_gone;
-/* SQLite admits one writer at a time; workers that want to write queue
- * here instead of polling the database lock with the busy handler's
+/* SQLite admits one writer at a time; workers queue here for the span of
+ * one libqtm call that writes (serve_api.c's WRITE), instead of polling the database lock with the busy handler's
  * growing sleeps (which is what other processes still do).  A ticket
  * lock: first come, first served, so no request waits behind a run of
  * luckier ones (a plain mutex lets a releasing thread take it again). */
@@ -339,6 +339,8 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
     c.query = query_value;
     c.header = header_value;
     c.cx = conn;
+    c.write_begin = write_lock;
+    c.write_end = write_unlock;
     client_addr(conn, c.client, sizeof c.client);
 
     if (cx->len > 0 && is_change(method)) {
@@ -357,12 +359,7 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
                           msg);
     if (c.signed_in)
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
-    int writes = is_change(method);
-    if (writes)
-        write_lock();
     api_handle(&c);
-    if (writes)
-        write_unlock();
     if (!c.out)
         return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
     return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);

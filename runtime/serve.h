@@ -54,6 +54,8 @@ typedef struct api_call {
     const char *(*query)(void *cx, const char *name);   /* ?name=value, or NULL */
     const char *(*header)(void *cx, const char *name);  /* request header, or NULL */
     void *cx;
+    void (*write_begin)(void);     /* takes this server's turn to write... */
+    void (*write_end)(void);       /* ... and gives it back */
     int signed_in;                 /* who is valid */
     qtm_principal who;
     int via_session;               /* signed in with the cookie (not a bearer token) */

@@ -72,6 +72,16 @@ static void lib_error(api_call *c, qtm_status st)
     api_error(c, api_http_status(st), qtm_category(st), "%s", qtm_errmsg(c->q));
 }
 
+/* Runs a libqtm call that writes in this server's turn to write (one
+ * writer at a time, first come first served); reads before and after it,
+ * such as the job shown back, run beside other requests. */
+static qtm_status write_done(api_call *c, qtm_status st)
+{
+    c->write_end();
+    return st;
+}
+#define WRITE(c, call) ((c)->write_begin(), write_done((c), (call)))
+
 static void answer(api_call *c, unsigned status, json_t *body)
 {
     json_decref(c->out);
@@ -175,7 +185,7 @@ static void session_open(api_call *c, const route *r, char **seg, int64_t id)
     if (member(c, b, "token", 1, &token) == 0) {
         qtm_principal p;
         char sid[QTM_SECRET_LEN], csrf[QTM_SECRET_LEN];
-        qtm_status st = qtm_session_open(c->q, token, c->opts->session_ttl, &p, sid, csrf);
+        qtm_status st = WRITE(c, qtm_session_open(c->q, token, c->opts->session_ttl, &p, sid, csrf));
         if (st == QTM_ENOTFOUND)
             api_error(c, 401, "unauthorized", "unknown or revoked token");
         else if (st != QTM_OK)
@@ -215,7 +225,7 @@ static void session_close(api_call *c, const route *r, char **seg, int64_t id)
     /* the very cookie serve.c authenticated (the parser's, not a search
      * of the header, which a look-alike cookie name could fool) */
     if (c->sid) {
-        qtm_status st = qtm_session_close(c->q, c->sid);
+        qtm_status st = WRITE(c, qtm_session_close(c->q, c->sid));
         if (st != QTM_OK && st != QTM_ENOTFOUND) {
             lib_error(c, st);
             return;
@@ -276,8 +286,8 @@ static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
         return;
     }
     int64_t req = 0, task = 0;
-    qtm_status st = qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1], c->body,
-                                       photos, key, &req, &task);
+    qtm_status st = WRITE(c, qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1],
+                                                c->body, photos, key, &req, &task));
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
@@ -319,17 +329,17 @@ static void task_verb(api_call *c, const route *r, char **seg, int64_t id)
     const char *verb = seg[2], *arg = NULL;
     qtm_status st;
     if (strcmp(verb, "approve") == 0)
-        st = qtm_task_approve(c->q, c->who.slug, id);
+        st = WRITE(c, qtm_task_approve(c->q, c->who.slug, id));
     else if (strcmp(verb, "reject") == 0) {
         if (member(c, b, "reason", 1, &arg) != 0)
             goto done;
-        st = qtm_task_reject(c->q, c->who.slug, id, arg);
+        st = WRITE(c, qtm_task_reject(c->q, c->who.slug, id, arg));
     } else if (strcmp(verb, "assign") == 0) {
         if (member(c, b, "to", 1, &arg) != 0)
             goto done;
-        st = qtm_task_assign(c->q, c->who.slug, id, arg);
+        st = WRITE(c, qtm_task_assign(c->q, c->who.slug, id, arg));
     } else
-        st = qtm_task_close(c->q, c->who.slug, id);
+        st = WRITE(c, qtm_task_close(c->q, c->who.slug, id));
     if (st != QTM_OK)
         lib_error(c, st);
     else
@@ -342,7 +352,7 @@ static void job_create(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
     int64_t job = 0;
-    qtm_status st = qtm_job_create(c->q, c->who.slug, id, &job);
+    qtm_status st = WRITE(c, qtm_job_create(c->q, c->who.slug, id, &job));
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
@@ -462,12 +472,12 @@ static void job_after(api_call *c, const route *r, char **seg, int64_t id, qtm_s
 
 static void job_claim(api_call *c, const route *r, char **seg, int64_t id)
 {
-    job_after(c, r, seg, id, qtm_job_claim(c->q, c->who.slug, id));
+    job_after(c, r, seg, id, WRITE(c, qtm_job_claim(c->q, c->who.slug, id)));
 }
 
 static void job_complete(api_call *c, const route *r, char **seg, int64_t id)
 {
-    job_after(c, r, seg, id, qtm_job_complete(c->q, c->who.slug, id));
+    job_after(c, r, seg, id, WRITE(c, qtm_job_complete(c->q, c->who.slug, id)));
 }
 
 static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
@@ -475,7 +485,7 @@ static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
     json_t *b = body_object(c);
     const char *event;
     if (b && member(c, b, "event", 1, &event) == 0)
-        job_after(c, r, seg, id, qtm_job_advance(c->q, c->who.slug, id, event));
+        job_after(c, r, seg, id, WRITE(c, qtm_job_advance(c->q, c->who.slug, id, event)));
     json_decref(b);
 }
 
@@ -485,7 +495,7 @@ static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
     const char *cat, *ref, *note;
     if (b && member(c, b, "category", 1, &cat) == 0 && member(c, b, "ref", 1, &ref) == 0 &&
         member(c, b, "note", 0, &note) == 0)
-        job_after(c, r, seg, id, qtm_evidence_add(c->q, c->who.slug, id, cat, ref, note));
+        job_after(c, r, seg, id, WRITE(c, qtm_evidence_add(c->q, c->who.slug, id, cat, ref, note)));
     json_decref(b);
 }
 
@@ -496,7 +506,7 @@ static void participant_add(api_call *c, const route *r, char **seg, int64_t id)
     if (b && member(c, b, "name", 1, &name) == 0 && member(c, b, "role", 1, &role) == 0 &&
         member(c, b, "contact", 0, &contact) == 0)
         job_after(c, r, seg, id,
-                  qtm_participant_add(c->q, c->who.slug, id, name, role, contact));
+                  WRITE(c, qtm_participant_add(c->q, c->who.slug, id, name, role, contact)));
     json_decref(b);
 }
 
@@ -524,7 +534,7 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         goto done;
     }
     p.waive = json_is_true(waive) || status != NULL;
-    qtm_status st = qtm_settle(c->q, c->who.slug, id, &p);
+    qtm_status st = WRITE(c, qtm_settle(c->q, c->who.slug, id, &p));
     json_t *s = NULL;
     if (st == QTM_OK)
         st = qtm_settlement_show(c->q, id, &s);
