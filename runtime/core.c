@@ -108,11 +108,12 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     return qtm_ok(q);
 }
 
-qtm_status qtm_checkpoint(qtm *q)
+qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages)
 {
+    *log_pages = -1;
     if (!q->st)
         return qtm_fail(q, QTM_ESTORAGE, "no database is open");
-    store_rc rc = store_checkpoint(q->st);
+    store_rc rc = store_checkpoint(q->st, restart, log_pages);
     return rc == STORE_OK ? qtm_ok(q) : qtm_store_fail(q, rc, "checkpointing");
 }
 

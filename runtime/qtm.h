@@ -55,9 +55,12 @@ enum {
  */
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
 void qtm_close(qtm *q);
-/* Copies committed pages from the write-ahead log into the database
- * without waiting for readers or writers; never blocks a commit. */
-qtm_status qtm_checkpoint(qtm *q);
+/* Copies committed pages from the write-ahead log into the database.
+ * restart 0: waits for no one and never blocks a commit; 1: also waits
+ * (up to the busy timeout) for readers of old pages, so the next writer
+ * starts the log from its beginning and it stops growing; the caller
+ * keeps its own writers out meanwhile.  *log_pages: pages in the log. */
+qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages);
 
 qtm_status qtm_errcode(const qtm *q);
 const char *qtm_errmsg(const qtm *q);

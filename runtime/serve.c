@@ -473,6 +473,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
  * whichever request happened to cross the threshold); this thread copies
  * the log into the database every CHECKPOINT_MS, waiting for no one. */
 #define CHECKPOINT_MS 100
+#define RESTART_PAGES 4096       /* 16 MiB of 4 KiB pages */
 
 static pthread_mutex_t ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cond = PTHREAD_COND_INITIALIZER;
@@ -493,6 +494,7 @@ static void *checkpointer(void *arg)
 {
     qtm *q = arg;
     time_t said = 0;
+    int restarted_at = -1;
     pthread_mutex_lock(&ckpt_lock);
     while (!ckpt_stop) {
         struct timespec until;
@@ -505,8 +507,23 @@ static void *checkpointer(void *arg)
         pthread_cond_timedwait(&ckpt_cond, &ckpt_lock, &until);
         pthread_mutex_unlock(&ckpt_lock);
         check_db_file();
+        /* readers are always about under load, so a log that is copied but
+         * never restarted would grow without end: past RESTART_PAGES, the
+         * checkpoint takes the writers' turn and restarts it (once: the
+         * count stays until the next write starts the log over) */
+        int pages = 0;
+        qtm_status st = QTM_OK;
+        if (!atomic_load(&db_gone)) {
+            st = qtm_checkpoint(q, 0, &pages);
+            if (st == QTM_OK && pages > RESTART_PAGES && pages != restarted_at) {
+                write_lock();
+                st = qtm_checkpoint(q, 1, &pages);
+                write_unlock();
+                restarted_at = pages;
+            }
+        }
         /* a failed checkpoint is retried next time; say so once a minute */
-        if (!atomic_load(&db_gone) && qtm_checkpoint(q) != QTM_OK && time(NULL) - said >= 60) {
+        if (st != QTM_OK && time(NULL) - said >= 60) {
             fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
             said = time(NULL);
         }
@@ -602,7 +619,8 @@ int serve_run(const serve_opts *o)
         pthread_mutex_unlock(&ckpt_lock);
         pthread_join(ckpt, NULL);
     }
-    qtm_checkpoint(ckq);
+    int pages;
+    qtm_checkpoint(ckq, 1, &pages);
     qtm_close(ckq);
     fprintf(stderr, "qtm serve: stopped\n");
     return 0;

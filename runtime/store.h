@@ -122,9 +122,12 @@ typedef struct store_vt {
     int64_t (*last_id)(store *s);                   /* id of the last insert */
     const char *(*errmsg)(store *s);
     /* Write-ahead log: pages before a commit checkpoints by itself (0: never),
-     * and a checkpoint that waits for no one (copies what readers allow). */
+     * and a checkpoint: `restart` 0 waits for no one (copies what readers
+     * allow); 1 also waits for readers so the next writer starts the log
+     * from its beginning: it stops growing (the caller keeps writers out).  *log_pages: the
+     * pages the log holds afterwards, -1 if unknown. */
     store_rc (*autocheckpoint)(store *s, int pages);
-    store_rc (*checkpoint)(store *s);
+    store_rc (*checkpoint)(store *s, int restart, int *log_pages);
 } store_vt;
 
 struct store {
@@ -155,6 +158,9 @@ static inline store_rc store_autocheckpoint(store *s, int pages)
 {
     return s->vt->autocheckpoint(s, pages);
 }
-static inline store_rc store_checkpoint(store *s) { return s->vt->checkpoint(s); }
+static inline store_rc store_checkpoint(store *s, int restart, int *log_pages)
+{
+    return s->vt->checkpoint(s, restart, log_pages);
+}
 
 #endif

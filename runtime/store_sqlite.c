@@ -504,10 +504,14 @@ static store_rc sq_autocheckpoint(store *base, int pages)
     return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
 }
 
-static store_rc sq_checkpoint(store *base)
+static store_rc sq_checkpoint(store *base, int restart, int *log_pages)
 {
     sqlite_store *s = S(base);
-    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int log = -1, done = -1;
+    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
+                                       restart ? SQLITE_CHECKPOINT_RESTART
+                                               : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    *log_pages = log;
     return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
 }
 

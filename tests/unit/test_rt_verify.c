@@ -757,6 +757,37 @@ static void test_system_clock_stamps(void **state)
     qtm_set_clock(f->q, rt_fake_clock, f);
 }
 
+/* With QTM_OPEN_MANUAL_CHECKPOINT commits leave the log alone; a passive
+ * checkpoint copies it; a restart lets the next write start it over. */
+static void test_manual_checkpoint(void **state)
+{
+    rt_fx *f = *state;
+    qtm_close(f->q);
+    OK(qtm_open(f->path, QTM_OPEN_MANUAL_CHECKPOINT, &f->q));
+    qtm_set_clock(f->q, rt_fake_clock, f);
+    int pages = -1;
+    OK(qtm_checkpoint(f->q, 1, &pages));        /* start from an empty log */
+    char slug[32];
+    for (int i = 0; i < 1500; i++) {            /* past SQLite's 1,000-page auto checkpoint */
+        snprintf(slug, sizeof slug, "op%d", i);
+        OK(qtm_actor_add(f->q, slug, "operator", NULL));
+    }
+    OK(qtm_checkpoint(f->q, 0, &pages));
+    assert_true(pages > 1000);                  /* nothing checkpointed it on commit */
+    OK(qtm_checkpoint(f->q, 1, &pages));
+    OK(qtm_actor_add(f->q, "after", "operator", NULL));
+    OK(qtm_checkpoint(f->q, 0, &pages));
+    assert_true(pages > 0 && pages < 50);       /* the log started over */
+    json_t *rep = NULL;
+    OK(qtm_verify(f->q, &rep));
+    json_decref(rep);
+    qtm *none = NULL;
+    assert_int_equal(qtm_open(NULL, 0, &none), QTM_OK);
+    assert_int_equal(qtm_checkpoint(none, 0, &pages), QTM_ESTORAGE);
+    assert_int_equal(pages, -1);
+    qtm_close(none);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -780,6 +811,7 @@ int main(void)
         TEST(test_refusals_change_nothing),
         TEST(test_failed_transaction_leaves_nothing),
         TEST(test_open_newer_schema_refused),
+        TEST(test_manual_checkpoint),
         TEST(test_open_garbage_refused),
         TEST(test_open_missing_without_create),
         TEST(test_open_again_keeps_everything),
