@@ -11,9 +11,10 @@
  * a final phase, only `job complete` is left) with no final counterpart
  * stays under its retained spec.  Anything else is a job that cannot
  * migrate, and then nothing moves at all.
- * Applying is one transaction: per moved job, its fingerprint, its
- * ServiceEvent phase and one audit row (service_event from -> to, or for
- * an unclaimed job job queued -> queued), so verify's phase check holds.
+ * Applying is one transaction: per moved job, its fingerprint with an
+ * audit row (entity fingerprint, old -> new: verify holds jobs.fingerprint
+ * to the last one) and, once claimed, its ServiceEvent phase with another
+ * (service_event from -> to), so verify's phase check holds too.
  */
 #include "qtm_int.h"
 
@@ -246,11 +247,12 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
             break;
         }
         const char *to_name = cur->phases[to].name;
-        if (!j->se_id) {
-            /* not claimed: the job row carries the change (its state stays) */
-            st = audit_append(q, a.slug, "job", j->id, "migrate", j->state, j->state, j->id);
-            continue;
-        }
+        /* the spec a job runs under is audited like its state: verify holds
+         * jobs.fingerprint to the last of these rows */
+        st = audit_append(q, a.slug, "fingerprint", j->id, "migrate", j->fingerprint,
+                          cur->fingerprint, j->id);
+        if (st != QTM_OK || !j->se_id)
+            continue;              /* not claimed: no ServiceEvent to move */
         store_val sa[3] = {SV_S(to_name), SV_I(j->se_id), SV_S(j->phase)};
         if ((rc = store_run(q->st, SQ_MIGRATE_SE, sa, 3, NULL, NULL)) != STORE_OK) {
             st = qtm_store_fail(q, rc, "migrating");

@@ -182,7 +182,8 @@ qtm_status qtm_session_close(qtm *q, const char *sid);
  * (execution over; finishes under its retained spec) or "cannot".
  * Applying needs an admin actor (QTM_EFORBIDDEN) and is refused with
  * QTM_EREFUSED, changing nothing, when any job cannot migrate; otherwise
- * one transaction moves every job with one audit row each.
+ * one transaction moves every job, auditing its fingerprint (old -> new;
+ * verify holds jobs.fingerprint to it) and its ServiceEvent phase.
  * QTM_ENOTFOUND for a surface this program was not built with.
  */
 qtm_status qtm_migrate(qtm *q, const char *actor, const char *surface, int apply,

@@ -84,6 +84,7 @@ typedef enum store_query {
     SQ_MIGRATE_JOBS,               /* surface -> job id, fingerprint, state, se id, se phase, se complete (jobs not complete) */
     SQ_MIGRATE_JOB,                /* new fingerprint, id, old fingerprint */
     SQ_MIGRATE_SE,                 /* new phase, se id, old phase */
+    SQ_VERIFY_FINGERPRINTS,        /* -> job id, fingerprint, last audited fingerprint (migrated jobs) */
     SQ_COUNT
 } store_query;
 

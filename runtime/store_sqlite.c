@@ -198,6 +198,10 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE j.surface = ?1 AND j.state != 'complete' ORDER BY j.id",
     [SQ_MIGRATE_JOB] = "UPDATE jobs SET fingerprint = ?1 WHERE id = ?2 AND fingerprint = ?3",
     [SQ_MIGRATE_SE] = "UPDATE service_events SET phase = ?1 WHERE id = ?2 AND phase = ?3",
+    [SQ_VERIFY_FINGERPRINTS] =
+        "SELECT j.id, j.fingerprint, a.to_state FROM audit a JOIN jobs j ON j.id = a.job_id"
+        " WHERE a.entity = 'fingerprint' AND a.id = (SELECT MAX(b.id) FROM audit b"
+        "  WHERE b.job_id = a.job_id AND b.entity = 'fingerprint') ORDER BY j.id",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */

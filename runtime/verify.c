@@ -167,6 +167,16 @@ static int settlement_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
+static int fingerprint_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    const char *fp = txt(&c[1]), *audited = txt(&c[2]);
+    if (!fp || !audited || strcmp(fp, audited) != 0)
+        finding(arg, "job %lld runs under %s but its last migration audit row says %s",
+                (long long)c[0].i, fp ? fp : "?", audited ? audited : "?");
+    return 0;
+}
+
 static int integrity_row(void *arg, const store_val *c, int n)
 {
     (void)n;
@@ -194,7 +204,8 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 1},
                   {SQ_VERIFY_JOBS, jobs_row, 0},     {SQ_VERIFY_ORPHAN_RECORDS, orphan_row, 0},
                   {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0},
-                  {SQ_VERIFY_SETTLEMENTS, settlement_row, 0}};
+                  {SQ_VERIFY_SETTLEMENTS, settlement_row, 0},
+                  {SQ_VERIFY_FINGERPRINTS, fingerprint_row, 0}};
     for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
         store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? &all : NULL, passes[i].arg,
                                 passes[i].fn, &v);

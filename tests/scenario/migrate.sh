@@ -5,7 +5,7 @@
 # (tests/surfaces/migrate-demo.qsm: renames `arrived`, splits `in_progress`)
 # as current and version 1 as retained.  Checks that old jobs keep running
 # under their own tables, `migrate --check` exactly, the refusals (database
-# byte-identical), the migration with one audit row per job, every job
+# byte-identical), the migration with its audit rows (fingerprint, phase), every job
 # finished under version 2, and `verify`.
 # QTM (default $BUILD/bin/qtm-test) is the rebuilt binary; QTM_V1 (default
 # $BUILD/bin/qtm-test-v1) the one built with version 1.
@@ -89,14 +89,15 @@ run "migrate as admin" --as admin migrate $S
 has "migrate reports the move" "$T/out" "migrated 5 jobs to $FP2"
 is "every job in flight is on version 2" 5 "$(count jobs "fingerprint = '$FP2'")"
 is "the completed job keeps version 1" "$FP1" "$(sql "SELECT fingerprint FROM jobs WHERE id = ${J[6]}")"
-is "one audit row per migrated job" 5 "$(count audit "action = 'migrate'")"
+is "a fingerprint audit row per migrated job" 5 "$(count audit "action = 'migrate' AND entity = 'fingerprint' AND from_state = '$FP1' AND to_state = '$FP2'")"
+is "a phase audit row per migrated ServiceEvent" 4 "$(count audit "action = 'migrate' AND entity = 'service_event'")"
 is "arrived became on_site" on_site "$(sql "SELECT phase FROM service_events WHERE job_id = ${J[3]}")"
 is "in_progress became setup" setup "$(sql "SELECT phase FROM service_events WHERE job_id = ${J[4]}")"
 run "verify after the migration" verify
 q migrate --check $S
 has "a second --check has nothing to do" "$T/out" "0 to migrate, 0 cannot migrate"
 run "migrating again changes nothing" --as admin migrate $S
-is "... no new audit row" 5 "$(count audit "action = 'migrate'")"
+is "... no new audit row" 9 "$(count audit "action = 'migrate'")"
 QTM=$QTM_V1
 refuse "the old build refuses a migrated job" 5 "which this qtm was not built with" --as ana job advance "${J[3]}" start
 QTM=$V2

@@ -175,15 +175,19 @@ static void test_rt_migrate_applies_in_one_transaction(void **state)
     json_t *r = NULL;
     OK(qtm_migrate(f->q, "ada", MD, 1, &r));
     json_decref(r);
-    assert_int_equal(rt_log_len(f, 0), before + 5);  /* one audit row per job */
+    /* per job its fingerprint row, and for the 4 claimed ones their phase */
+    assert_int_equal(rt_log_len(f, 0), before + 5 + 4);
     json_t *last = rt_log_last(f);
     assert_string_equal(rt_js(last, "action"), "migrate");
     assert_string_equal(rt_js(last, "actor"), "ada");
     assert_string_equal(rt_js(last, "from"), "complete");
     json_decref(last);
     const char *cur = qtm_surface_find(MD)->fingerprint;
-    char sql[256];
+    char sql[512];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM jobs WHERE fingerprint = '%s'", cur);
+    assert_int_equal(rt_db_int(f, sql), 5);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE entity = 'fingerprint' AND"
+             " action = 'migrate' AND from_state = '%s' AND to_state = '%s'", FP1, cur);
     assert_int_equal(rt_db_int(f, sql), 5);
     rt_assert_job(f, j[2], "active", "on_site");
     rt_assert_job(f, j[3], "active", "setup");
@@ -273,6 +277,34 @@ static void test_rt_migrate_through_a_chain_of_versions(void **state)
     json_decref(v);
 }
 
+/* A migrated job's fingerprint is held to its audit row: setting it back
+ * by hand is found. */
+static void test_rt_migrate_fingerprint_tamper_found(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j[6];
+    jobs_in_every_phase(f, j);
+    json_t *r = NULL;
+    OK(qtm_migrate(f->q, "ada", MD, 1, &r));
+    json_decref(r);
+    char sql[256], err[256];
+    snprintf(sql, sizeof sql, "UPDATE jobs SET fingerprint = '%s' WHERE id = %lld", FP1,
+             (long long)j[1]);
+    assert_int_equal(rt_db_exec(f, sql, err, sizeof err), 0);
+    json_t *v = NULL;
+    EXPECT(QTM_EVERIFY, qtm_verify(f->q, &v));
+    assert_non_null(v);
+    char want[96];
+    snprintf(want, sizeof want, "job %lld runs under %s", (long long)j[1], FP1);
+    json_t *fnd;
+    size_t i;
+    int seen = 0;
+    json_array_foreach(json_object_get(v, "findings"), i, fnd)
+        seen |= strstr(json_string_value(fnd), want) != NULL;
+    assert_true(seen);
+    json_decref(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +316,7 @@ int main(void)
         TEST(test_rt_migrate_applies_in_one_transaction),
         TEST(test_rt_migrate_refusals_change_nothing),
         TEST(test_rt_migrate_through_a_chain_of_versions),
+        TEST(test_rt_migrate_fingerprint_tamper_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
