@@ -542,6 +542,23 @@ json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
     return r.arr;
 }
 
+qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
+                    json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    named_rows r = {json_array(), keys};
+    store_rc rc = store_run(q->st, sq, NULL, 0, named_row, &r);
+    if (rc != STORE_OK) {
+        json_decref(r.arr);
+        return tx_end(q, qtm_store_fail(q, rc, doing));
+    }
+    *out = r.arr;
+    return tx_end(q, QTM_OK);
+}
+
 const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
 const char *const participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
 const char *const phase_keys[] = {"from", "to", "event", "actor", "at", NULL};

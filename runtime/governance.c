@@ -96,33 +96,10 @@ done:
     return tx_end(q, st);
 }
 
-static int actor_list_row(void *arg, const store_val *c, int n)
-{
-    (void)n;
-    json_t *o = json_object();
-    json_object_set_new(o, "slug", json_col(&c[0]));
-    json_object_set_new(o, "name", json_col(&c[1]));
-    json_object_set_new(o, "role", json_col(&c[2]));
-    json_object_set_new(o, "access", json_col(&c[3]));
-    json_object_set_new(o, "created_at", json_col(&c[4]));
-    json_array_append_new(arg, o);
-    return 0;
-}
-
 qtm_status qtm_actor_list(qtm *q, json_t **out)
 {
-    *out = NULL;
-    qtm_status st = tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
-    json_t *a = json_array();
-    store_rc rc = store_run(q->st, SQ_ACTOR_LIST, NULL, 0, actor_list_row, a);
-    if (rc != STORE_OK) {
-        json_decref(a);
-        return tx_end(q, qtm_store_fail(q, rc, "listing actors"));
-    }
-    *out = a;
-    return tx_end(q, QTM_OK);
+    static const char *const keys[] = {"slug", "name", "role", "access", "created_at", NULL};
+    return list_all(q, SQ_ACTOR_LIST, keys, "listing actors", out);
 }
 
 /* --- requests -------------------------------------------------------------- */

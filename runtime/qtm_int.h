@@ -95,6 +95,10 @@ json_t *request_json(qtm *q, int64_t id);              /* NULL on storage failur
 json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failure */
 /* Runs a per-job list query into an array of objects named by keys. */
 json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
+/* Runs an argument-less list query in a read transaction into *out, an
+ * array of objects named by keys; `doing` names it in a storage error. */
+qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
+                    json_t **out);
 extern const char *const evidence_keys[], *const participant_keys[], *const phase_keys[];
 void record_hash(const char *body, char out[65]);
 /* A settlement's status from what is due and paid (settlement.c). */

@@ -154,31 +154,8 @@ qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
     return tx_end(q, QTM_OK);
 }
 
-static int record_list_row(void *arg, const store_val *c, int n)
-{
-    (void)n;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_col(&c[0]));
-    json_object_set_new(o, "job", json_col(&c[1]));
-    json_object_set_new(o, "surface", json_col(&c[2]));
-    json_object_set_new(o, "hash", json_col(&c[3]));
-    json_object_set_new(o, "created_at", json_col(&c[4]));
-    json_array_append_new(arg, o);
-    return 0;
-}
-
 qtm_status qtm_record_list(qtm *q, json_t **out)
 {
-    *out = NULL;
-    qtm_status st = tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
-    json_t *a = json_array();
-    store_rc rc = store_run(q->st, SQ_RECORD_LIST, NULL, 0, record_list_row, a);
-    if (rc != STORE_OK) {
-        json_decref(a);
-        return tx_end(q, qtm_store_fail(q, rc, "listing records"));
-    }
-    *out = a;
-    return tx_end(q, QTM_OK);
+    static const char *const keys[] = {"id", "job", "surface", "hash", "created_at", NULL};
+    return list_all(q, SQ_RECORD_LIST, keys, "listing records", out);
 }
