@@ -66,7 +66,8 @@ status_is() {
 }
 
 # refused NAME STATUS CATEGORY TEXT -- (h|j) ARGS... : a refusal with that
-# status and error body, the database unchanged.  Four checks.
+# status and error body, no internals in it, the database unchanged.  Five
+# checks.
 refused() {
     local name=$1 want=$2 cat=$3 text=$4
     shift 5
@@ -76,6 +77,10 @@ refused() {
     status_is "$name" "$want"
     jqt --arg c "$cat" "$name: error category" '.error.category == $c and (keys == ["error"])'
     has "$name: message" "$T/out" "$text"
+    # never SQL, a file path or a trace in an answer
+    if grep -qiE 'select |insert |update |sqlite|/tmp/|\.c:[0-9]|stack' "$T/out"; then
+        bad "$name: the answer leaks internals: $(oneline <"$T/out")"
+    else ok; fi
     if cmp -s "$T/before" "$T/after"; then ok; else
         bad "$name: the database changed: $(diff "$T/before" "$T/after" | oneline)"
     fi
