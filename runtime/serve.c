@@ -294,7 +294,7 @@ static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg
     if (!sid)
         return 0;
     c->sid = sid;
-    char csrf[QTM_SECRET_LEN];
+    char *csrf = c->csrf;
     qtm_status st = qtm_session_auth(c->q, sid, &c->who, csrf);
     if (st == QTM_ENOTFOUND)
         return 0;                  /* a stale cookie: anonymous; protected routes say 401 */

@@ -60,6 +60,7 @@ typedef struct api_call {
     qtm_principal who;
     int via_session;               /* signed in with the cookie (not a bearer token) */
     const char *sid;               /* the qtm_session cookie as parsed, or NULL */
+    char csrf[QTM_SECRET_LEN];     /* that session's CSRF secret */
     char client[64];               /* client address, for rate limits */
 
     unsigned status;               /* the answer: HTTP status */
