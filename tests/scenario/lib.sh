@@ -104,8 +104,10 @@ has() {
     if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in: $(oneline <"$2")"; fi
 }
 
-dump() { sqlite3 "$DB" .dump >"$1" 2>&1; }
-sql() { sqlite3 "$DB" "$1" 2>&1; }
+# a busy timeout: a process just killed may hold its lock for a moment more
+# while the kernel tears it down (the crash scenario reads right after kills)
+dump() { sqlite3 -cmd '.timeout 10000' "$DB" .dump >"$1" 2>&1; }
+sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$1" 2>&1; }
 
 # refuse NAME STATUS TEXT ARGS... : qtm ARGS is refused with exit STATUS,
 # an error message on stderr containing TEXT, and the database unchanged
