@@ -104,7 +104,13 @@ has() {
     if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in: $(oneline <"$2")"; fi
 }
 
-dump() { sqlite3 "$DB" .dump >"$1" 2>&1; }
+# dump FILE: the whole database as SQL, a token's last-use stamp masked (the
+# one write authenticating makes, at most once a minute: a refused call
+# after a token was used changes nothing else)
+dump() {
+    sqlite3 "$DB" .dump 2>&1 |
+        sed -E "s/^(INSERT INTO tokens VALUES\(.*),('[^']*'|NULL)\);\$/\1,'(last use)');/" >"$1"
+}
 sql() { sqlite3 "$DB" "$1" 2>&1; }
 
 # refuse NAME STATUS TEXT ARGS... : qtm ARGS is refused with exit STATUS,
