@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -86,6 +87,23 @@ static void stamp_now(qtm *q)
              (unsigned)tm.tm_sec % 100u, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
 }
 
+/* The one check of a database name (the CLI and serve both open here): a
+ * file path, never a name SQLite would keep nothing under or read as a
+ * URI (whose parameters could turn locking off). */
+static qtm_status check_db_name(qtm *q, const char *path)
+{
+    if (strncasecmp(path, "postgresql://", 13) == 0 || strncasecmp(path, "postgres://", 11) == 0)
+        return qtm_fail(q, QTM_EUSAGE, "PostgreSQL support is not built in: give the path of "
+                        "an SQLite file");
+    if (!*path)
+        return qtm_fail(q, QTM_EUSAGE, "the database path is empty: give --db PATH or QTM_DB");
+    if (strcmp(path, ":memory:") == 0 || strncasecmp(path, "file:", 5) == 0)
+        return qtm_fail(q, QTM_EUSAGE, "'%s' is not a file path: in-memory databases and "
+                        "SQLite URIs are refused (for a file of that name, write ./%s)",
+                        path, path);
+    return QTM_OK;
+}
+
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
 {
     *out = NULL;
@@ -97,6 +115,8 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     *out = q;
     if (!path)  /* compiled-in data only (surfaces); no database */
         return qtm_ok(q);
+    if (check_db_name(q, path) != QTM_OK)
+        return q->err;
     store_rc rc;
     q->st = store_sqlite_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
     if (!q->st) {

@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 2       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 3       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -52,6 +52,10 @@ enum {
  * Always stores a handle in *out unless out of memory (then NULL and
  * QTM_ESTORAGE); on failure the handle carries the message and must still
  * be closed.  A database written by a newer schema is refused.
+ * path is a file path: "", ":memory:" and SQLite URIs ("file:...") are
+ * refused (QTM_EUSAGE), as is "postgres(ql)://..." (not built in).  A new
+ * file is created mode 0600.  A file (or directory) the caller cannot
+ * write opens read-only: reads work, changes fail with QTM_ESTORAGE.
  */
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
 void qtm_close(qtm *q);
@@ -156,20 +160,36 @@ typedef struct qtm_principal {
 /* Issues a new random token for an actor and returns it in `token`: it is
  * shown once; only its SHA-256 is stored.  An actor may hold several. */
 qtm_status qtm_token_issue(qtm *q, const char *slug, char token[QTM_SECRET_LEN]);
+/* The same, for a token that expires `seconds` after now (0: never).  An
+ * expired token authenticates as unknown, and its sessions end with it. */
+qtm_status qtm_token_issue_expiring(qtm *q, const char *slug, int64_t seconds,
+                                    char token[QTM_SECRET_LEN]);
 /* Revokes every live token of the actor (and so every session they opened). */
 qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked);
+/* [{id, actor, created_at, revoked_at, expires_at, last_used_at}], nulls
+ * where there is none. */
 qtm_status qtm_token_list(qtm *q, json_t **out);
-/* The actor behind a live token; QTM_ENOTFOUND when unknown or revoked. */
+/* The actor behind a live token; QTM_ENOTFOUND when unknown, revoked or
+ * expired.  Stamps the token's last_used_at at most once a minute, and
+ * only when that write would not wait for another writer (then it is
+ * skipped: the call still succeeds). */
 qtm_status qtm_token_auth(qtm *q, const char *token, qtm_principal *p);
 /* Opens a web session for a live token, valid ttl seconds: returns the
  * session id (the cookie) and the CSRF secret that must accompany every
- * change made under the session. */
+ * change made under the session.  A token keeps at most QTM_SESSIONS_MAX
+ * sessions: opening one more ends its oldest.  Expired sessions are not
+ * swept here (see qtm_session_purge). */
+#define QTM_SESSIONS_MAX 20
 qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_principal *p,
                             char sid[QTM_SECRET_LEN], char csrf[QTM_SECRET_LEN]);
 /* The actor and CSRF secret of a live session; QTM_ENOTFOUND otherwise. */
 qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
                             char csrf[QTM_SECRET_LEN]);
 qtm_status qtm_session_close(qtm *q, const char *sid);
+/* Deletes up to `limit` expired sessions in one short write transaction;
+ * *purged says how many (call again while it equals limit).  A server
+ * calls it off the request path. */
+qtm_status qtm_session_purge(qtm *q, unsigned limit, unsigned *purged);
 
 /* --- migration (migrate.c) ---------------------------------------------- */
 

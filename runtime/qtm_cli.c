@@ -54,7 +54,7 @@ static const char usage_text[] =
     "records:      record show --job ID | record list\n"
     "audit:        log [--job ID] | verify\n"
     "versions:     migrate --check SURFACE | migrate SURFACE\n"
-    "identity:     token issue SLUG | token revoke SLUG | token list\n"
+    "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list\n"
     "web desk:     serve [--listen HOST:PORT] [--threads N] [--intake-rate N] [--max-body BYTES]\n"
     "\n"
     "exit status: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 forbidden,\n"
@@ -816,18 +816,41 @@ static int cmd_verify(cli *c)
 
 /* --- identity and the web desk ------------------------------------------- */
 
+/* A duration: a whole number and one unit, s m h or d ("90d", "12h",
+ * "30m"), more than zero, at most 100 years. */
+static int parse_duration(cli *c, const char *s, int64_t *out)
+{
+    static const char units[] = "smhd";
+    static const int64_t secs[] = {1, 60, 3600, 86400};
+    size_t n = strlen(s), digits = strspn(s, "0123456789");
+    const char *u = n >= 2 && digits == n - 1 ? strchr(units, s[n - 1]) : NULL;
+    if (u && *u && digits <= 9) {
+        int64_t v = strtoll(s, NULL, 10) * secs[u - units];
+        if (v > 0 && v <= 100 * 366 * 86400LL) {
+            *out = v;
+            return 0;
+        }
+    }
+    return fail(c, QTM_EUSAGE, "--expires takes a duration above zero and up to 100 years: a "
+                "number and s, m, h or d (90d, 12h, 30m), not '%s'", s);
+}
+
 static int cmd_token_issue(cli *c)
 {
-    if (check_opts(c, NULL, NULL))
+    static const char *const v[] = {"--expires", NULL};
+    if (check_opts(c, v, NULL))
         return 2;
-    const char *slug = pos(c, 0, NULL);
-    if (!slug)
-        return fail(c, QTM_EUSAGE, "usage: qtm token issue SLUG");
+    const char *slug = pos(c, 0, v);
+    if (!slug || pos(c, 1, v))
+        return fail(c, QTM_EUSAGE, "usage: qtm token issue SLUG [--expires DURATION]");
+    int64_t life = 0;
+    if (opt(c, "--expires") && parse_duration(c, opt(c, "--expires"), &life))
+        return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     char token[QTM_SECRET_LEN];
-    qtm_status st = qtm_token_issue(c->q, slug, token);
+    qtm_status st = qtm_token_issue_expiring(c->q, slug, life, token);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -859,9 +882,13 @@ static int cmd_token_revoke(cli *c)
 
 static void print_token(json_t *o)
 {
-    printf("%4lld %-20s %s%s%s\n", num(o, "id"), str(o, "actor"), str(o, "created_at"),
-           json_is_string(json_object_get(o, "revoked_at")) ? "  revoked " : "",
-           json_is_string(json_object_get(o, "revoked_at")) ? str(o, "revoked_at") : "");
+    static const char *const when[][2] = {
+        {"revoked_at", "revoked"}, {"expires_at", "expires"}, {"last_used_at", "last used"}};
+    printf("%4lld %-20s %s", num(o, "id"), str(o, "actor"), str(o, "created_at"));
+    for (size_t i = 0; i < sizeof when / sizeof when[0]; i++)
+        if (json_is_string(json_object_get(o, when[i][0])))
+            printf("  %s %s", when[i][1], str(o, when[i][0]));
+    putchar('\n');
 }
 
 static int cmd_token_list(cli *c)
@@ -922,6 +949,13 @@ static int cmd_serve(cli *c)
         return fail(c, QTM_EUSAGE, "--listen takes HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any)");
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
+    /* the database's own refusals (a name that is no file, no database)
+     * with their exit status, before serve opens its handles */
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_close(c->q);
+    c->q = NULL;
     serve_opts o = {c->db, host, (unsigned)port, (unsigned)threads, 4096, (unsigned)per_ip,
                     (unsigned)timeout, (size_t)max_body, (unsigned)rate, (unsigned)burst,
                     12 * 3600};
@@ -1032,10 +1066,13 @@ static const command commands[] = {
     {"verify", cmd_verify,
      "qtm verify\n  Checks the audit chain and the cross-layer invariants (exit 1 on problems)."},
     {"token issue", cmd_token_issue,
-     "qtm token issue SLUG\n  Prints a new credential for the actor, once; only its hash is kept."},
+     "qtm token issue SLUG [--expires DURATION]\n"
+     "  Prints a new credential for the actor, once; only its hash is kept. With --expires\n"
+     "  (90d, 12h, 30m, 45s) it stops working that long from now, and its sessions with it."},
     {"token revoke", cmd_token_revoke,
      "qtm token revoke SLUG\n  Revokes every token of the actor and ends their web sessions."},
-    {"token list", cmd_token_list, "qtm token list\n  Lists tokens (never their value)."},
+    {"token list", cmd_token_list,
+     "qtm token list\n  Lists tokens (never their value): created, revoked, expires, last used."},
     {"serve", cmd_serve,
      "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
      "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS]\n"

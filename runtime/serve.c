@@ -495,6 +495,7 @@ static void *checkpointer(void *arg)
     qtm *q = arg;
     time_t said = 0;
     int restarted_at = -1;
+    unsigned ticks = 0, purged = 0;
     pthread_mutex_lock(&ckpt_lock);
     while (!ckpt_stop) {
         struct timespec until;
@@ -526,6 +527,12 @@ static void *checkpointer(void *arg)
         if (st != QTM_OK && time(NULL) - said >= 60) {
             fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
             said = time(NULL);
+        }
+        /* expired sessions: a bounded batch a second, in the writers' turn */
+        if (!atomic_load(&db_gone) && ++ticks % 10 == 0) {
+            write_lock();
+            qtm_session_purge(q, 500, &purged);
+            write_unlock();
         }
         pthread_mutex_lock(&ckpt_lock);
     }

@@ -71,14 +71,19 @@ typedef enum store_query {
     SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total, last audited status */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
     /* identity (schema v2): credentials and web sessions */
-    SQ_TOKEN_INSERT,               /* actor id, hash, at */
-    SQ_TOKEN_AUTH,                 /* hash -> token id, actor slug, name, role, access */
+    SQ_TOKEN_INSERT,               /* actor id, hash, at, expires_at or NULL */
+    SQ_TOKEN_AUTH,                 /* hash, now -> token id, actor slug, name, role, access,
+                                      last_used_at  (live: not revoked, not expired) */
     SQ_TOKEN_REVOKE,               /* at, actor id  (every live token of the actor) */
-    SQ_TOKEN_LIST,                 /* -> id, actor slug, created_at, revoked_at */
+    SQ_TOKEN_LIST,                 /* -> id, actor slug, created_at, revoked_at, expires_at,
+                                      last_used_at */
+    SQ_TOKEN_TOUCH,                /* now, id, cutoff: last_used_at = now unless used since cutoff */
     SQ_SESSION_INSERT,             /* hash, token id, csrf, at, expires_at (unix s) */
-    SQ_SESSION_AUTH,               /* hash, now (unix s) -> actor slug, name, role, access, csrf */
+    SQ_SESSION_AUTH,               /* hash, now (unix s), now (stamp) -> actor slug, name, role,
+                                      access, csrf */
     SQ_SESSION_DELETE,             /* hash */
-    SQ_SESSION_PURGE,              /* now (unix s): drops expired sessions */
+    SQ_SESSION_PURGE,              /* now (unix s), limit: drops up to limit expired sessions */
+    SQ_SESSION_EVICT,              /* token id, keep: drops all but its `keep` newest sessions */
 
     /* migration */
     SQ_MIGRATE_JOBS,               /* surface -> job id, fingerprint, state, se id, se phase, se complete (jobs not complete) */
@@ -115,6 +120,9 @@ typedef struct store store;
 typedef struct store_vt {
     void (*close)(store *s);
     store_rc (*begin)(store *s, int immediate);     /* immediate: take the write lock now */
+    /* Takes the write lock now or answers STORE_BUSY at once, never waiting
+     * for another writer (for writes that may be skipped). */
+    store_rc (*begin_nowait)(store *s);
     store_rc (*commit)(store *s);
     void (*rollback)(store *s);
     store_rc (*run)(store *s, store_query q, const store_val *args, int nargs,
@@ -138,13 +146,18 @@ struct store {
 /*
  * store_sqlite_open - opens the SQLite database at path (WAL, foreign keys,
  * busy timeout), creating file and schema when `create` is set, migrating
- * older schemas forward.  Returns the store, or NULL with *rc and msg set
- * (msg is always written).
+ * older schemas forward.  A new file is created mode 0600 (its -wal and -shm
+ * take the same).  A file the caller cannot write, or one in a directory it
+ * cannot write whose -wal/-shm are missing, is opened read-only: reads work
+ * and every write transaction is refused with STORE_ERROR.  path is never
+ * read as a URI.  Returns the store, or NULL with *rc and msg set (msg is
+ * always written).
  */
 store *store_sqlite_open(const char *path, int create, store_rc *rc, char *msg, size_t msglen);
 
 static inline void store_close(store *s) { if (s) s->vt->close(s); }
 static inline store_rc store_begin(store *s, int immediate) { return s->vt->begin(s, immediate); }
+static inline store_rc store_begin_nowait(store *s) { return s->vt->begin_nowait(s); }
 static inline store_rc store_commit(store *s) { return s->vt->commit(s); }
 static inline void store_rollback(store *s) { s->vt->rollback(s); }
 static inline store_rc store_run(store *s, store_query q, const store_val *a, int n,

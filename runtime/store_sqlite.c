@@ -13,9 +13,14 @@
  */
 #include "store.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -34,6 +39,7 @@ typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_COUNT];  /* prepared on first use */
     sqlite3_stmt *tx[TX_COUNT];
+    int readonly;                  /* opened read-only: every write transaction is refused */
     char err[256];
 } sqlite_store;
 
@@ -172,24 +178,36 @@ static const char *const sql[SQ_COUNT] = {
         "  ORDER BY a.id DESC LIMIT 1)"
         " FROM settlements s ORDER BY s.job_id",
     [SQ_INTEGRITY] = "PRAGMA integrity_check",
-    [SQ_TOKEN_INSERT] = "INSERT INTO tokens(actor_id, hash, created_at) VALUES(?1, ?2, ?3)",
+    [SQ_TOKEN_INSERT] =
+        "INSERT INTO tokens(actor_id, hash, created_at, expires_at) VALUES(?1, ?2, ?3, ?4)",
     [SQ_TOKEN_AUTH] =
-        "SELECT t.id, a.slug, a.name, a.role, a.access FROM tokens t"
-        " JOIN actors a ON a.id = t.actor_id WHERE t.hash = ?1 AND t.revoked_at IS NULL",
+        "SELECT t.id, a.slug, a.name, a.role, a.access, t.last_used_at FROM tokens t"
+        " JOIN actors a ON a.id = t.actor_id WHERE t.hash = ?1 AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > ?2)",
     [SQ_TOKEN_REVOKE] =
         "UPDATE tokens SET revoked_at = ?1 WHERE actor_id = ?2 AND revoked_at IS NULL",
     [SQ_TOKEN_LIST] =
-        "SELECT t.id, a.slug, t.created_at, t.revoked_at FROM tokens t"
-        " JOIN actors a ON a.id = t.actor_id ORDER BY t.id",
+        "SELECT t.id, a.slug, t.created_at, t.revoked_at, t.expires_at, t.last_used_at"
+        " FROM tokens t JOIN actors a ON a.id = t.actor_id ORDER BY t.id",
+    [SQ_TOKEN_TOUCH] =
+        "UPDATE tokens SET last_used_at = ?1"
+        " WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?3)",
     [SQ_SESSION_INSERT] =
         "INSERT INTO sessions(hash, token_id, csrf, created_at, expires_at)"
         " VALUES(?1, ?2, ?3, ?4, ?5)",
     [SQ_SESSION_AUTH] =
         "SELECT a.slug, a.name, a.role, a.access, s.csrf FROM sessions s"
         " JOIN tokens t ON t.id = s.token_id JOIN actors a ON a.id = t.actor_id"
-        " WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
+        " WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL"
+        " AND (t.expires_at IS NULL OR t.expires_at > ?3)",
     [SQ_SESSION_DELETE] = "DELETE FROM sessions WHERE hash = ?1",
-    [SQ_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1",
+    /* both walk an index (sessions_expiry, sessions_token): bounded work */
+    [SQ_SESSION_PURGE] =
+        "DELETE FROM sessions WHERE id IN"
+        " (SELECT id FROM sessions WHERE expires_at <= ?1 LIMIT ?2)",
+    [SQ_SESSION_EVICT] =
+        "DELETE FROM sessions WHERE token_id = ?1 AND id NOT IN"
+        " (SELECT id FROM sessions WHERE token_id = ?1 ORDER BY id DESC LIMIT ?2)",
 
     /* migration */
     [SQ_MIGRATE_JOBS] =
@@ -343,8 +361,17 @@ static const char schema_v2[] =
     " created_at TEXT NOT NULL,"
     " expires_at INTEGER NOT NULL);";
 
+/* Schema v3: token expiry and last use (ISO-8601 UTC stamps, NULL: never
+ * expires / never used), and the indexes that keep the session cap and the
+ * purge of expired sessions from scanning the table. */
+static const char schema_v3[] =
+    "ALTER TABLE tokens ADD COLUMN expires_at TEXT;"
+    "ALTER TABLE tokens ADD COLUMN last_used_at TEXT;"
+    "CREATE INDEX sessions_expiry ON sessions(expires_at);"
+    "CREATE INDEX sessions_token ON sessions(token_id, id);";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2};
+static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
 
 static sqlite_store *S(store *s)
 {
@@ -406,9 +433,29 @@ static void sq_close(store *base)
     free(s);
 }
 
+static store_rc refuse_readonly(sqlite_store *s)
+{
+    snprintf(s->err, sizeof s->err, "the database is read-only here (the file or its "
+             "directory is not writable): only read commands work");
+    return STORE_ERROR;
+}
+
 static store_rc sq_begin(store *base, int immediate)
 {
+    if (immediate && S(base)->readonly)
+        return refuse_readonly(S(base));
     return tx_run(S(base), immediate ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
+}
+
+static store_rc sq_begin_nowait(store *base)
+{
+    sqlite_store *s = S(base);
+    if (s->readonly)
+        return refuse_readonly(s);
+    sqlite3_busy_timeout(s->db, 0);
+    store_rc rc = tx_run(s, TX_BEGIN_IMMEDIATE);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    return rc;
 }
 
 static store_rc sq_commit(store *base)
@@ -519,9 +566,9 @@ static store_rc sq_checkpoint(store *base, int restart, int *log_pages)
     return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
 }
 
-static const store_vt sqlite_vt = {sq_close,   sq_begin,     sq_commit, sq_rollback,
-                                   sq_run,     sq_changes,   sq_last_id, sq_errmsg,
-                                   sq_autocheckpoint, sq_checkpoint};
+static const store_vt sqlite_vt = {sq_close,   sq_begin,     sq_begin_nowait, sq_commit,
+                                   sq_rollback, sq_run,      sq_changes, sq_last_id,
+                                   sq_errmsg,  sq_autocheckpoint, sq_checkpoint};
 
 static int read_version(sqlite_store *s, int *version)
 {
@@ -578,6 +625,100 @@ fail:
     return rc;
 }
 
+/* How a database file is opened (open_mode). */
+enum { OPEN_RW, OPEN_RO, OPEN_IMMUTABLE, OPEN_FAIL };
+
+static int writable(const char *path, const char *suffix)
+{
+    char p[4096];
+    if (snprintf(p, sizeof p, "%s%s", path, suffix) >= (int)sizeof p)
+        return 0;
+    return access(p, W_OK) == 0;
+}
+
+static int exists(const char *path, const char *suffix, off_t *size)
+{
+    char p[4096];
+    struct stat st;
+    if (snprintf(p, sizeof p, "%s%s", path, suffix) >= (int)sizeof p || stat(p, &st) != 0)
+        return 0;
+    if (size)
+        *size = st.st_size;
+    return 1;
+}
+
+/*
+ * Decides how to open path, creating it (mode 0600, before SQLite sees it:
+ * SQLite gives the -wal and -shm the main file's mode) when asked.  WAL
+ * needs the -shm: read-only, SQLite uses an existing one; without one, a
+ * database whose log is empty is read as immutable (nothing created, no
+ * locks), and one with a log only where SQLite may create the -shm.
+ */
+static int open_mode(const char *path, int create, char *msg, size_t msglen)
+{
+    if (!exists(path, "", NULL)) {
+        if (!create) {
+            snprintf(msg, msglen, "no database at %s (run `qtm init` first)", path);
+            return OPEN_FAIL;
+        }
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) {
+            snprintf(msg, msglen, "cannot create %s: %s", path, strerror(errno));
+            return OPEN_FAIL;
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir] = '\0';   /* "/x.db" -> "/" */
+    int dir_w = access(dir, W_OK) == 0;
+    if (writable(path, "") && (dir_w || (writable(path, "-wal") && writable(path, "-shm"))))
+        return OPEN_RW;
+    if (exists(path, "-shm", NULL))
+        return OPEN_RO;
+    /* no -shm: no connection is open on it (a WAL connection keeps one) */
+    off_t wal = 0;
+    if (!exists(path, "-wal", &wal) || wal == 0)
+        return OPEN_IMMUTABLE;
+    if (dir_w)
+        return OPEN_RO;        /* SQLite makes the -shm it needs to read the log */
+    snprintf(msg, msglen, "cannot read %s here: its write-ahead log %s-wal needs %s-shm, which "
+             "this directory does not allow to create (copy the three files together)",
+             path, path, path);
+    return OPEN_FAIL;
+}
+
+/* Opens the connection as open_mode decided; an immutable open goes through
+ * a URI this function builds, every byte of the path but letters, digits
+ * and "/-._~" percent-encoded, a leading run of slashes made one (no
+ * "file://authority"): the caller's name itself is never read as a URI. */
+static int sq_connect(sqlite_store *s, const char *path, int mode)
+{
+    int flags = SQLITE_OPEN_NOMUTEX;
+    if (mode == OPEN_RW)
+        return sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_READWRITE, NULL);
+    flags |= SQLITE_OPEN_READONLY;
+    if (mode == OPEN_RO)
+        return sqlite3_open_v2(path, &s->db, flags, NULL);
+    char uri[3 * PATH_MAX + 32];
+    if (strlen(path) >= PATH_MAX)
+        return SQLITE_CANTOPEN;
+    size_t o = (size_t)snprintf(uri, sizeof uri, "file:");
+    const unsigned char *p = (const unsigned char *)path;
+    while (p[0] == '/' && p[1] == '/')
+        p++;
+    for (; *p; p++)
+        o += (size_t)snprintf(uri + o, sizeof uri - o, isalnum(*p) || strchr("/-._~", *p) ? "%c"
+                                                                                 : "%%%02X", *p);
+    snprintf(uri + o, sizeof uri - o, "?immutable=1");
+    return sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL);
+}
+
 store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg, size_t msglen)
 {
     store_rc rc = STORE_ERROR;
@@ -588,15 +729,17 @@ store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg,
         return NULL;
     }
     s->base.vt = &sqlite_vt;
-    /* no memory statistics: their mutex costs on every allocation (fails
-     * harmlessly when the program already started SQLite) */
+    /* no memory statistics: their mutex costs on every allocation; no URI
+     * names, so "file:x?nolock=1" cannot turn locking off (both fail
+     * harmlessly when the program already started SQLite; libqtm's open
+     * refuses "file:" names anyway) */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    if (!create && access(path, F_OK) != 0) {
-        snprintf(msg, msglen, "no database at %s (run `qtm init` first)", path);
+    sqlite3_config(SQLITE_CONFIG_URI, 0);
+    int mode = open_mode(path, create, msg, msglen);
+    if (mode == OPEN_FAIL)
         goto fail;
-    }
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+    s->readonly = mode != OPEN_RW;
+    if (sq_connect(s, path, mode) != SQLITE_OK) {
         snprintf(msg, msglen, "cannot open %s: %s", path,
                  s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
@@ -609,8 +752,9 @@ store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg,
     int persist = 1;
     sqlite3_file_control(s->db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
     sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-    /* journal_mode answers with a row; exec ignores it */
-    if ((rc = exec_sql(s, "PRAGMA journal_mode = WAL")) != STORE_OK ||
+    /* journal_mode answers with a row; exec ignores it.  A read-only
+     * connection reads the file in the mode it was written in. */
+    if ((!s->readonly && (rc = exec_sql(s, "PRAGMA journal_mode = WAL")) != STORE_OK) ||
         (rc = exec_sql(s, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
         (rc = exec_sql(s, "PRAGMA foreign_keys = ON")) != STORE_OK) {
         snprintf(msg, msglen, "cannot open %s: %s", path, s->err);
@@ -621,6 +765,20 @@ store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg,
     if (read_version(s, &version) != SQLITE_OK) {
         rc = map_rc(s, SQLITE_ERROR);
         snprintf(msg, msglen, "%s: %s", path, s->err);
+        goto fail;
+    }
+    if (version != QTM_SCHEMA_VERSION && s->readonly) {
+        /* migrating writes: say why it cannot happen here */
+        rc = version > QTM_SCHEMA_VERSION ? STORE_NEWER : STORE_ERROR;
+        if (version > QTM_SCHEMA_VERSION)
+            snprintf(msg, msglen, "%s: the database has schema version %d; this qtm knows up "
+                     "to %d: upgrade qtm", path, version, QTM_SCHEMA_VERSION);
+        else if (version == 0)
+            snprintf(msg, msglen, "%s: not a qtm database (run `qtm init` first)", path);
+        else
+            snprintf(msg, msglen, "%s: schema version %d must be upgraded to %d, which needs "
+                     "write access: open it once where it is writable", path, version,
+                     QTM_SCHEMA_VERSION);
         goto fail;
     }
     if (version != QTM_SCHEMA_VERSION && (rc = migrate(s, create, &version)) != STORE_OK) {

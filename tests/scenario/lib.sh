@@ -104,9 +104,16 @@ has() {
     if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in: $(oneline <"$2")"; fi
 }
 
-# a busy timeout: a process just killed may hold its lock for a moment more
-# while the kernel tears it down (the crash scenario reads right after kills)
-dump() { sqlite3 -cmd '.timeout 10000' "$DB" .dump >"$1" 2>&1; }
+# Reads wait for a lock (-cmd .timeout): a process just killed may hold its
+# lock a moment more while the kernel tears it down (crash.sh reads right
+# after kills).
+# dump FILE: the whole database as SQL, a token's last-use stamp masked (the
+# one write authenticating makes, at most once a minute: a refused call
+# after a token was used changes nothing else)
+dump() {
+    sqlite3 -cmd '.timeout 10000' "$DB" .dump 2>&1 |
+        sed -E "s/^(INSERT INTO tokens VALUES\(.*),('[^']*'|NULL)\);\$/\1,'(last use)');/" >"$1"
+}
 sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$1" 2>&1; }
 
 # refuse NAME STATUS TEXT ARGS... : qtm ARGS is refused with exit STATUS,

@@ -47,7 +47,7 @@ walk() {
     local events="$*" e n i task j body
     fresh "$s"
     run "$s: init" --json init
-    jqt "$s: init reports schema 2" '.schema == 2'
+    jqt "$s: init reports schema 3" '.schema == 3'
     setup_actors
     run "$s: actor list" --json actor list
     jqt "$s: five actors with their roles" \
