@@ -7,6 +7,8 @@
 #   race.sh      1,000 pool jobs claimed by 4 concurrent operators
 #   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
 #   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
+#   escapes.sh   hostile text in every stored field: text views escape it,
+#                --json round-trips it
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -18,7 +20,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate race crash}
+parts=${SCENARIOS:-seed refusals api migrate escapes race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
