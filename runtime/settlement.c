@@ -131,7 +131,7 @@ static qtm_status settle_amounts(qtm *q, const qtm_payment *p, const char *curre
     money_format(MONEY_MAX_MINOR, currency, limit);
     if (!s->summed)
         return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger totals more than %s %s, "
-                        "which qtm never records: run qtm verify", (long long)job_id, limit,
+                        "past the limit: run qtm verify", (long long)job_id, limit,
                         currency);
     if (p->amount && !money_add(&total, *amount)) {
         money_format(MONEY_MAX_MINOR - s->paid, currency, room);

@@ -162,9 +162,10 @@ static int settlement_row(void *arg, const store_val *c, int n)
     int waived = status && strcmp(status, "waived") == 0;
     int64_t paid = 0;
     int summed = c[3].type == SV_INT && money_add(&paid, c[3].i);
-    /* NULL: the store found the total past 64 bits (see SQ_VERIFY_SETTLEMENTS) */
+    /* NULL: the store found the total past 64 bits (see SQ_VERIFY_SETTLEMENTS);
+     * a real: amounts that are not integers */
     if (c[3].type != SV_INT)
-        finding(arg, "job %lld's payment ledger does not sum in 64 bits", job_id);
+        finding(arg, "job %lld's payment ledger does not sum to a 64-bit integer", job_id);
     else if (!summed)
         finding(arg, "job %lld's payment ledger totals %lld minor units, past the limit of %lld",
                 job_id, (long long)c[3].i, (long long)MONEY_MAX_MINOR);

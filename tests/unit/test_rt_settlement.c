@@ -400,7 +400,7 @@ static void test_tampered_ledger_past_64_bits(void **state)
     json_decref(o);
     json_decref(rt_job_show(f, j));
     json_t *rep = verify_report(f, QTM_EVERIFY);
-    assert_true(has_finding(rep, MSGF("job %lld's payment ledger does not sum in 64 bits",
+    assert_true(has_finding(rep, MSGF("job %lld's payment ledger does not sum to a 64-bit integer",
                                       (long long)j)));
     json_decref(rep);
 }
