@@ -164,6 +164,19 @@ qtm_status money_parse(const char *text, const char *currency, int64_t *minor, c
     return QTM_OK;
 }
 
+int money_add(int64_t *total, int64_t amount)
+{
+    int64_t sum;
+
+    /* amount is not bounded first: a row written outside qtm may hold
+     * anything, and the sum must still not wrap */
+    if (!total || *total < 0 || *total > MONEY_MAX_MINOR || amount < 0 ||
+        __builtin_add_overflow(*total, amount, &sum) || sum > MONEY_MAX_MINOR)
+        return 0;
+    *total = sum;
+    return 1;
+}
+
 void money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX])
 {
     int exponent = money_currency_exponent(currency);

@@ -2,7 +2,8 @@
  * money.h - money as integer minor units (cents, yen, fils) of an ISO 4217
  * currency.  Amounts are never floating point: text is parsed digit by
  * digit into an int64_t and formatted back exactly.  A parsed amount is
- * always between 0 and MONEY_MAX_MINOR inclusive.
+ * always between 0 and MONEY_MAX_MINOR inclusive, and so is the total of a
+ * job's payment ledger (money_add): sums of amounts never leave int64_t.
  */
 #ifndef QTM_MONEY_H
 #define QTM_MONEY_H
@@ -12,6 +13,7 @@
 
 #include "qtm.h"
 
+/* The most one payment, and one job's whole ledger, may carry. */
 #define MONEY_MAX_MINOR INT64_C(1000000000000000) /* 10^15 minor units */
 #define MONEY_TEXT_MAX 32                         /* money_format's buffer size */
 
@@ -43,6 +45,14 @@ qtm_status money_parse(const char *text, const char *currency, int64_t *minor, c
  * NUL-terminated string (at most 22 bytes are used); a NULL out is ignored.
  */
 void money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX]);
+
+/*
+ * money_add - adds amount to *total when both are in [0, MONEY_MAX_MINOR]
+ * and so is the sum; returns 1.  Otherwise (a negative operand, a sum past
+ * MONEY_MAX_MINOR, or one that would not fit in int64_t) returns 0 and
+ * leaves *total as it was.  The only way money is summed in C.
+ */
+int money_add(int64_t *total, int64_t amount);
 
 /*
  * money_method_valid - 1 if method is one of the payment methods the

@@ -7,10 +7,14 @@
  * --json) and exit with the status of their category (qtm.h): 2 usage,
  * 3 not found, 4 forbidden, 5 refused, 6 conflict, 7 invalid input,
  * 10 storage, 1 verify found problems.  This interface is a contract.
+ * Text output never carries a terminal command: every value and message
+ * reaches it through term_escape (control, bidi and invalid bytes shown
+ * as \x1b, \u202e); --json output is jansson's, unchanged.
  */
 #include <errno.h>
 #include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +65,115 @@ static const char usage_text[] =
     "             5 refused by the lifecycle, 6 conflict, 7 invalid input, 10 storage\n"
     "`qtm COMMAND --help` describes one command; see also qtm(1).\n";
 
+/* --- terminal-safe text ------------------------------------------------------ */
+
+/* Where term_escape writes: a stream, a buffer (sized by a counting pass),
+ * or nowhere (f and buf NULL: it only counts). */
+typedef struct sink {
+    FILE *f;
+    char *buf;
+    size_t len;                    /* bytes written (or counted) so far */
+} sink;
+
+static void sink_put(sink *k, const char *p, size_t n)
+{
+    if (k->f)
+        fwrite(p, 1, n, k->f);
+    else if (k->buf)
+        memcpy(k->buf + k->len, p, n);
+    k->len += n;
+}
+
+/* The length of the valid UTF-8 sequence at s and its code point in *cp;
+ * 0 for an invalid one (stray, overlong, surrogate, past U+10FFFF, cut). */
+static size_t utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+    size_t n = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (s[0] >= 0xf5 || n == 0)
+        return 0;
+    uint32_t v = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)     /* also stops at the NUL */
+            return 0;
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    if (v < least[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+/* Code points a terminal obeys or that reorder what follows: C0, DEL, C1,
+ * the bidi marks, embeddings, overrides and isolates, and the line and
+ * paragraph separators (U+2028, U+2029 sit inside the U+2028-202E run). */
+static int term_unsafe(uint32_t cp)
+{
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c || cp == 0x200e ||
+           cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * term_escape - the one way text reaches the terminal: writes s to k with
+ * every unsafe code point as \xNN (below U+0100) or \uNNNN and every byte of
+ * invalid UTF-8 as \xNN; with `layout`, '\n' is kept (text jansson dumped,
+ * whose strings carry their newlines escaped).  Every escape is longer
+ * than what it replaces, so an unchanged length means nothing was escaped.
+ */
+static void term_escape(sink *k, const char *s, int layout)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    char esc[8];
+    while (*p) {
+        uint32_t cp = *p;
+        size_t n = *p < 0x80 ? 1 : utf8_next(p, &cp);
+        if (n == 0) {              /* not UTF-8: this byte alone */
+            sink_put(k, esc, (size_t)snprintf(esc, sizeof esc, "\\x%02x", *p));
+            n = 1;
+        } else if (term_unsafe(cp) && !(layout && cp == '\n'))
+            sink_put(k, esc, (size_t)snprintf(esc, sizeof esc, cp < 0x80 ? "\\x%02x" : "\\u%04x",
+                                              (unsigned)cp));
+        else
+            sink_put(k, (const char *)p, n);
+        p += n;
+    }
+}
+
+/* Prints s escaped (see term_escape) on f. */
+static void put_text(FILE *f, const char *s, int layout)
+{
+    sink k = {f, NULL, 0};
+    term_escape(&k, s ? s : "", layout);
+}
+
+/*
+ * The string value v (of parent[key], or parent[index] when key is NULL)
+ * made safe to print: when it needs escaping, the escaped text replaces it
+ * in parent, so it lives as long as the parent does and a second read
+ * finds nothing left to escape.  "" for a non-string; "?" out of memory.
+ */
+static const char *term_value(json_t *parent, const char *key, size_t index, json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (!s)
+        return "";
+    sink count = {NULL, NULL, 0};
+    term_escape(&count, s, 0);
+    if (count.len == strlen(s))
+        return s;
+    sink k = {NULL, malloc(count.len + 1), 0};
+    if (!k.buf)
+        return "?";
+    term_escape(&k, s, 0);
+    k.buf[k.len] = '\0';
+    json_t *safe = json_string(k.buf);
+    free(k.buf);
+    if (!safe || (key ? json_object_set_new(parent, key, safe)
+                      : json_array_set_new(parent, index, safe)) != 0)
+        return "?";
+    return json_string_value(safe);
+}
+
 /* --- output ---------------------------------------------------------------- */
 
 static int fail(cli *c, qtm_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -71,7 +184,9 @@ static int fail(cli *c, qtm_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "qtm: error: %s\n", msg);
+    fputs("qtm: error: ", stderr);
+    put_text(stderr, msg, 0);      /* messages quote input: a category, a method */
+    fputc('\n', stderr);
     if (c->json) {
         json_t *e = json_pack("{s:{s:s,s:s}}", "error", "category", qtm_category(st), "message",
                               msg);
@@ -100,10 +215,28 @@ static int emit(json_t *o)
     return 0;
 }
 
+/* o[key] for a text view, escaped ("" if not a string).  Every string a
+ * text view prints comes through str() or item(). */
 static const char *str(json_t *o, const char *key)
 {
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
+    return term_value(o, key, 0, json_object_get(o, key));
+}
+
+/* a[i] for a text view, escaped ("" if not a string). */
+static const char *item(json_t *a, size_t i)
+{
+    return term_value(a, NULL, i, json_array_get(a, i));
+}
+
+/* Prints json_dumps of o (indented) with its layout, escaped, and a newline. */
+static void put_json(json_t *o, size_t flags)
+{
+    char *s = json_dumps(o, flags);
+    if (s) {
+        put_text(stdout, s, 1);
+        putchar('\n');
+    }
+    free(s);
 }
 
 static long long num(json_t *o, const char *key)
@@ -303,10 +436,9 @@ static void print_surface(json_t *o)
     printf("%-20s %-22s %-28s %-10s %.19s\n", str(o, "slug"), str(o, "name"), str(o, "spec"),
            str(o, "status"), str(o, "fingerprint"));
     size_t i;
-    json_t *fp;
-    json_array_foreach(json_object_get(o, "retained"), i, fp)  /* older specs kept */
-        printf("%-20s %-22s %-28s %-10s %.19s\n", "", "", "", "retained",
-               json_string_value(fp));
+    json_t *fp, *kept = json_object_get(o, "retained");
+    json_array_foreach(kept, i, fp)  /* older specs kept */
+        printf("%-20s %-22s %-28s %-10s %.19s\n", "", "", "", "retained", item(kept, i));
 }
 
 static int cmd_surfaces(cli *c)
@@ -348,17 +480,19 @@ static int cmd_surface_show(cli *c)
     json_array_foreach(json_object_get(m, "transitions"), i, o) {
         printf("    %s -> %s on %s by %s", str(o, "from"), str(o, "to"), str(o, "event"),
                str(o, "by"));
-        json_array_foreach(json_object_get(o, "requires"), k, r)
-            printf("%s%s", k ? ", " : " requires ", json_string_value(r));
+        json_t *req = json_object_get(o, "requires");
+        json_array_foreach(req, k, r)
+            printf("%s%s", k ? ", " : " requires ", item(req, k));
         putchar('\n');
     }
-    json_t *ev = json_object_get(m, "evidence");
+    json_t *ev = json_object_get(m, "evidence"), *cats = json_object_get(ev, "required");
     printf("  evidence: required [");
-    json_array_foreach(json_object_get(ev, "required"), k, r)
-        printf("%s%s", k ? ", " : "", json_string_value(r));
+    json_array_foreach(cats, k, r)
+        printf("%s%s", k ? ", " : "", item(cats, k));
     printf("], optional [");
-    json_array_foreach(json_object_get(ev, "optional"), k, r)
-        printf("%s%s", k ? ", " : "", json_string_value(r));
+    cats = json_object_get(ev, "optional");
+    json_array_foreach(cats, k, r)
+        printf("%s%s", k ? ", " : "", item(cats, k));
     printf("], at least %lld each\n", num(ev, "min_per_category"));
     json_t *in = json_object_get(m, "intake");
     printf("  intake (photos min %lld):\n", num(in, "photos_min"));
@@ -474,10 +608,10 @@ static int show_task(cli *c, int64_t id)
     if (json_is_string(json_object_get(t, "reason")))
         printf("  reason: %s\n", str(t, "reason"));
     json_t *intake = json_object_get(json_object_get(t, "request"), "intake");
-    char *s = json_dumps(intake, JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (s)
-        printf("  intake: %s\n", s);
-    free(s);
+    if (intake) {
+        fputs("  intake: ", stdout);
+        put_json(intake, JSON_INDENT(2) | JSON_SORT_KEYS);
+    }
     json_decref(t);
     return 0;
 }
@@ -606,8 +740,9 @@ static int show_job(cli *c, int64_t id)
     json_t *o, *r;
     json_array_foreach(json_object_get(j, "next"), i, o) {
         printf("  next: %s -> %s (by %s", str(o, "event"), str(o, "label"), str(o, "by"));
-        json_array_foreach(json_object_get(o, "requires"), k, r)
-            printf("%s%s", k ? ", " : "; requires ", json_string_value(r));
+        json_t *req = json_object_get(o, "requires");
+        json_array_foreach(req, k, r)
+            printf("%s%s", k ? ", " : "; requires ", item(req, k));
         puts(")");
     }
     json_array_foreach(json_object_get(j, "evidence_missing"), i, o)
@@ -708,9 +843,17 @@ static int cmd_settle(cli *c)
     qtm_status st = qtm_settle(c->q, c->as, id, &p);
     if (st)
         return lib_fail(c, st);
-    json_t *s;
-    if ((st = qtm_settlement_show(c->q, id, &s)) != QTM_OK)
-        return lib_fail(c, st);
+    /* committed: from here on nothing may report the call as failed */
+    json_t *s = NULL;
+    if (qtm_settlement_show(c->q, id, &s) != QTM_OK) {
+        fputs("qtm: warning: recorded, but reading the settlement back failed: ", stderr);
+        put_text(stderr, qtm_errmsg(c->q), 0);
+        fputc('\n', stderr);
+        if (c->json)
+            return emit(json_pack("{s:I,s:n}", "job", (json_int_t)id, "settlement"));
+        printf("job %lld settlement recorded\n", (long long)id);
+        return 0;
+    }
     if (c->json)
         return emit(json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
     printf("job %lld settlement: %s, paid %s %s%s%s\n", (long long)id, str(s, "status"),
@@ -737,10 +880,7 @@ static int cmd_record_show(cli *c)
         return emit(r);
     printf("record %lld of job %lld (%s), sha256 %s\n", num(r, "id"), num(r, "job"),
            str(r, "surface"), str(r, "hash"));
-    char *b = json_dumps(json_object_get(r, "body"), JSON_INDENT(2) | JSON_SORT_KEYS);
-    if (b)
-        puts(b);
-    free(b);
+    put_json(json_object_get(r, "body"), JSON_INDENT(2) | JSON_SORT_KEYS);
     json_decref(r);
     return 0;
 }
@@ -805,8 +945,9 @@ static int cmd_verify(cli *c)
             fprintf(stderr, "qtm: error: %s\n", qtm_errmsg(c->q));
         return (int)st;
     }
-    json_array_foreach(json_object_get(r, "findings"), i, f)
-        printf("problem: %s\n", json_string_value(f));
+    json_t *all = json_object_get(r, "findings");
+    json_array_foreach(all, i, f)
+        printf("problem: %s\n", item(all, i));
     if (st == QTM_OK)
         printf("verify: ok (%lld audit rows chained, %lld jobs consistent)\n",
                num(r, "audit_rows"), num(r, "jobs"));

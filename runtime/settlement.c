@@ -7,6 +7,10 @@
  * nothing due, when anything was paid), partial when some is paid, else
  * unpaid.  Nothing here reads or writes a job's state, its ServiceEvent or
  * its record: paying never completes anything, completing never pays.
+ * A ledger never totals more than MONEY_MAX_MINOR: a payment that would
+ * pass it is refused before anything is written, and the total is read
+ * back inside the paying transaction, so a payment commits only when its
+ * settlement reads back as recorded.
  */
 #include "qtm_int.h"
 
@@ -22,6 +26,7 @@ typedef struct settlement {
     int64_t due;
     char status[16];
     int64_t paid;
+    int summed;                    /* 0: the ledger totals past MONEY_MAX_MINOR (paid is 0) */
 } settlement;
 
 static int settle_row(void *arg, const store_val *c, int n)
@@ -33,7 +38,9 @@ static int settle_row(void *arg, const store_val *c, int n)
     s->has_due = c[1].type == SV_INT;
     s->due = s->has_due ? c[1].i : 0;
     col_text(s->status, sizeof s->status, &c[2]);
-    s->paid = c[3].type == SV_INT ? c[3].i : 0;
+    /* NULL: the store could not sum it in 64 bits */
+    s->summed = c[3].type == SV_INT && c[3].i >= 0 && c[3].i <= MONEY_MAX_MINOR;
+    s->paid = s->summed ? c[3].i : 0;
     return 1;
 }
 
@@ -42,6 +49,7 @@ static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
     memset(s, 0, sizeof *s);
     snprintf(s->currency, sizeof s->currency, "USD");
     snprintf(s->status, sizeof s->status, "unpaid");
+    s->summed = 1;
     store_val arg = SV_I(job_id);
     return store_run(q->st, SQ_SETTLE_GET, &arg, 1, settle_row, s);
 }
@@ -78,9 +86,14 @@ json_t *settlement_json(qtm *q, int64_t job_id)
         json_object_set_new(o, "due", json_null());
         json_object_set_new(o, "due_minor", json_null());
     }
-    money_format(s.paid, s.currency, buf);
-    json_object_set_new(o, "paid", json_string(buf));
-    json_object_set_new(o, "paid_minor", json_integer(s.paid));
+    if (s.summed) {
+        money_format(s.paid, s.currency, buf);
+        json_object_set_new(o, "paid", json_string(buf));
+        json_object_set_new(o, "paid_minor", json_integer(s.paid));
+    } else {                       /* a tampered ledger: shown, never summed */
+        json_object_set_new(o, "paid", json_null());
+        json_object_set_new(o, "paid_minor", json_null());
+    }
     json_t *p = job_list(q, SQ_PAYMENT_LIST, job_id, payment_keys);
     size_t i;
     json_t *row;
@@ -93,9 +106,58 @@ json_t *settlement_json(qtm *q, int64_t job_id)
     return o;
 }
 
+/*
+ * Parses the call's amount and due in currency into *amount and *due, and
+ * holds them to the ledger's rules: no zero payment or due (no charge is
+ * a waiver), no summing a ledger past the limit, no payment taking the
+ * total past MONEY_MAX_MINOR.  Writes nothing.
+ */
+static qtm_status settle_amounts(qtm *q, const qtm_payment *p, const char *currency,
+                                 const settlement *s, int64_t job_id, int64_t *amount,
+                                 int64_t *due)
+{
+    char msg[256], limit[MONEY_TEXT_MAX], room[MONEY_TEXT_MAX];
+    qtm_status st;
+    int64_t total = s->paid;
+    if (p->amount && (st = money_parse(p->amount, currency, amount, msg, sizeof msg)) != QTM_OK)
+        return qtm_fail(q, st, "%s", msg);
+    if (p->due && (st = money_parse(p->due, currency, due, msg, sizeof msg)) != QTM_OK)
+        return qtm_fail(q, st, "%s", msg);
+    if (p->amount && *amount == 0)
+        return qtm_fail(q, QTM_EINVALID, "a payment must be more than 0 (for no charge, use "
+                        "--status waived)");
+    if (p->due && *due == 0)
+        return qtm_fail(q, QTM_EINVALID, "a due of 0 is no charge: use --status waived");
+    money_format(MONEY_MAX_MINOR, currency, limit);
+    if (!s->summed)
+        return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger totals more than %s %s, "
+                        "past the limit: run qtm verify", (long long)job_id, limit,
+                        currency);
+    if (p->amount && !money_add(&total, *amount)) {
+        money_format(MONEY_MAX_MINOR - s->paid, currency, room);
+        return qtm_fail(q, QTM_EINVALID, "job %lld's payments would total more than %s %s, the "
+                        "most one job may carry (at most %s more)", (long long)job_id, limit,
+                        currency, room);
+    }
+    return QTM_OK;
+}
+
+/* The settlement as this transaction wrote it must read back with the
+ * total paid in C; otherwise the call rolls back (nothing is recorded). */
+static qtm_status settle_read_back(qtm *q, int64_t job_id, int64_t paid)
+{
+    settlement s;
+    store_rc rc = settlement_load(q, job_id, &s);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the settlement back");
+    if (!s.exists || !s.summed || s.paid != paid)
+        return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger does not add up (written "
+                        "outside qtm?); nothing was recorded: run qtm verify", (long long)job_id);
+    return QTM_OK;
+}
+
 qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_payment *p)
 {
-    char msg[256];
     if (!p->amount && !p->due && !p->waive)
         return qtm_fail(q, QTM_EUSAGE, "settle needs --amount, --due or --status waived");
     if (p->amount && (!p->method || !money_method_valid(p->method)))
@@ -140,14 +202,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
         goto done;
     }
     int64_t amount = 0, due = 0;
-    if (p->amount && (st = money_parse(p->amount, currency, &amount, msg, sizeof msg)) != QTM_OK) {
-        st = qtm_fail(q, st, "%s", msg);
+    if ((st = settle_amounts(q, p, currency, &s, job_id, &amount, &due)) != QTM_OK)
         goto done;
-    }
-    if (p->due && (st = money_parse(p->due, currency, &due, msg, sizeof msg)) != QTM_OK) {
-        st = qtm_fail(q, st, "%s", msg);
-        goto done;
-    }
     if (p->amount) {
         store_val args[7] = {SV_I(job_id), SV_I(amount), SV_S(currency), SV_S(p->method),
                              SV_S(p->note), SV_I(a.id), SV_S(q->now)};
@@ -155,7 +211,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
             st = qtm_store_fail(q, rc, "recording the payment");
             goto done;
         }
-        s.paid += amount;
+        money_add(&s.paid, amount);  /* cannot fail: settle_amounts checked it */
     }
     if (p->due) {
         s.has_due = 1;
@@ -173,6 +229,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     }
     st = audit_append(q, a.slug, "settlement", job_id,
                       p->amount ? "payment" : p->waive ? "waive" : "due", old, status, job_id);
+    if (st == QTM_OK)
+        st = settle_read_back(q, job_id, s.paid);
 done:
     return tx_end(q, st);
 }

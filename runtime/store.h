@@ -57,7 +57,7 @@ typedef enum store_query {
     SQ_RECORD_INSERT,              /* job, se, surface, body, hash, at */
     SQ_RECORD_BY_JOB,              /* job -> id, job, surface, body, hash, created_at */
     SQ_RECORD_LIST,                /* -> id, job, surface, hash, created_at */
-    SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total */
+    SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total (NULL: past 64 bits) */
     SQ_SETTLE_UPSERT,              /* job, currency, due, status, at */
     SQ_PAYMENT_INSERT,             /* job, amount, currency, method, note, actor, at */
     SQ_PAYMENT_LIST,               /* job -> amount, currency, method, note, actor slug, at */
@@ -68,7 +68,7 @@ typedef enum store_query {
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
     SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
     SQ_VERIFY_RECORDS,             /* -> record id, job id, body, hash, audited hash */
-    SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total, last audited status */
+    SQ_VERIFY_SETTLEMENTS,         /* -> job, due, status, ledger total (NULL: past 64 bits), last audited status */
     SQ_INTEGRITY,                  /* -> the backend's own consistency check, "ok" rows */
     /* identity (schema v2): credentials and web sessions */
     SQ_TOKEN_INSERT,               /* actor id, hash, at, expires_at or NULL */

@@ -43,6 +43,18 @@ typedef struct sqlite_store {
     char err[256];
 } sqlite_store;
 
+/*
+ * A job's ledger total, or NULL when it would not fit in 64 bits: SQLite's
+ * SUM fails the whole statement on integer overflow, which would make one
+ * tampered ledger break settle and verify.  qtm keeps a total within 10^15
+ * (money_add); the guard sums magnitudes as doubles first, and below 9e18
+ * (2% under INT64_MAX, far beyond their rounding) no partial sum can wrap.
+ */
+#define LEDGER_TOTAL(job)                                                                  \
+    " CASE WHEN (SELECT TOTAL(ABS(p.amount * 1.0)) FROM payments p WHERE p.job_id = " job  \
+    ") < 9.0e18 THEN (SELECT COALESCE(SUM(p.amount), 0) FROM payments p"                    \
+    " WHERE p.job_id = " job ") END"
+
 static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_INSERT] =
         "INSERT INTO actors(slug, name, role, created_at) VALUES(?1, ?2, ?3, ?4)",
@@ -132,7 +144,7 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_RECORD_LIST] = "SELECT id, job_id, surface, hash, created_at FROM records ORDER BY id",
     [SQ_SETTLE_GET] =
         "SELECT s.currency, s.due, s.status,"
-        " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.job_id = ?1)"
+        LEDGER_TOTAL("?1")
         " FROM settlements s WHERE s.job_id = ?1",
     [SQ_SETTLE_UPSERT] =
         "INSERT INTO settlements(job_id, currency, due, status, updated_at)"
@@ -173,7 +185,7 @@ static const char *const sql[SQ_COUNT] = {
         " FROM records r ORDER BY r.id",
     [SQ_VERIFY_SETTLEMENTS] =
         "SELECT s.job_id, s.due, s.status,"
-        " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.job_id = s.job_id),"
+        LEDGER_TOTAL("s.job_id") ","
         " (SELECT a.to_state FROM audit a WHERE a.job_id = s.job_id AND a.entity = 'settlement'"
         "  ORDER BY a.id DESC LIMIT 1)"
         " FROM settlements s ORDER BY s.job_id",

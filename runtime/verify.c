@@ -7,10 +7,13 @@
  * complete ServiceEvent; each record's hash matches its body; each job's
  * state and each ServiceEvent's phase match their last audit row; each
  * settlement's status follows from its ledger and matches its last audit
- * row; and the storage backend's own integrity check.  Every finding is
- * reported.
+ * row; each ledger totals at most MONEY_MAX_MINOR (one the store cannot
+ * sum in 64 bits is a finding too, never a failure of verify); and the
+ * storage backend's own integrity check.  Every finding is reported.
  */
 #include "qtm_int.h"
+
+#include "money.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -157,8 +160,17 @@ static int settlement_row(void *arg, const store_val *c, int n)
     long long job_id = (long long)c[0].i;
     const char *status = txt(&c[2]), *audited = txt(&c[4]);
     int waived = status && strcmp(status, "waived") == 0;
-    const char *want = settlement_status(c[1].type == SV_INT, c[1].i, c[3].i, waived);
-    if (!status || strcmp(status, want) != 0)
+    int64_t paid = 0;
+    int summed = c[3].type == SV_INT && money_add(&paid, c[3].i);
+    /* NULL: the store found the total past 64 bits (see SQ_VERIFY_SETTLEMENTS);
+     * a real: amounts that are not integers */
+    if (c[3].type != SV_INT)
+        finding(arg, "job %lld's payment ledger does not sum to a 64-bit integer", job_id);
+    else if (!summed)
+        finding(arg, "job %lld's payment ledger totals %lld minor units, past the limit of %lld",
+                job_id, (long long)c[3].i, (long long)MONEY_MAX_MINOR);
+    const char *want = settlement_status(c[1].type == SV_INT, c[1].i, paid, waived);
+    if (summed && (!status || strcmp(status, want) != 0))
         finding(arg, "job %lld's settlement says %s but its ledger makes it %s", job_id,
                 status ? status : "?", want);
     if (!audited || !status || strcmp(audited, status) != 0)

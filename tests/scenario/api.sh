@@ -242,6 +242,10 @@ refused "waive must be boolean" 400 "invalid input" "true or false" -- \
 j POST /api/jobs/$J/settlement '{"amount":"1500.00","method":"zelle","note":"deposit","due":"4500.00"}' as=admin
 status_is "payment" 200
 jqt "partial payment" '.job == 1 and .settlement.status == "partial" and .settlement.paid == "1500.00" and .settlement.due == "4500.00"'
+refused "a payment past the job's ledger limit (10^15 minor units)" 400 "invalid input" "the most one job may carry" -- \
+    j POST /api/jobs/$J/settlement '{"amount":"9999999998500.01","method":"wire"}' as=admin
+refused "a zero payment" 400 "invalid input" "more than 0" -- \
+    j POST /api/jobs/$J/settlement '{"amount":"0.00","method":"cash"}' as=admin
 h GET /api/jobs/$J as=admin
 jqt "the job did not move" '.state == "complete" and .phase == "complete"'
 

@@ -148,6 +148,12 @@ refuse "unknown currency" 7 "unknown currency" --as ana settle "$J1" --amount 10
 refuse "negative due" 7 "negative" --as admin settle "$J1" --due -1
 refuse "settle with nothing" 2 "settle needs --amount, --due or --status waived" --as admin settle "$J1"
 refuse "settle --status paid" 2 "--status takes only 'waived'" --as admin settle "$J1" --status paid --amount 1 --method cash
+refuse "zero amount" 7 "a payment must be more than 0" --as ana settle "$J1" --amount 0.00 --method cash
+refuse "zero due" 7 "a due of 0 is no charge" --as admin settle "$J1" --due 0
+# a job's ledger totals at most 10^15 minor units, the most one payment carries
+run "a payment of the whole limit" --as admin settle "$J3" --amount 10000000000000.00 --method wire
+refuse "a payment past the ledger limit" 7 "payments would total more than 10000000000000.00 USD" \
+    --as admin settle "$J3" --amount 0.01 --method cash
 
 # --- intake ---------------------------------------------------------------------------------
 jq '.contact |= del(.name)' "$W" >"$T/missing.json"

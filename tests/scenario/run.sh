@@ -9,6 +9,8 @@
 #   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
 #   files.sh     database file modes, read-only copies (as nobody), refused
 #                names, token expiry (401 from serve) and last use
+#   escapes.sh   hostile text in every stored field: text views escape it,
+#                --json round-trips it
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -20,7 +22,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

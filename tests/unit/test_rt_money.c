@@ -1,7 +1,8 @@
 /*
  * test_rt_money.c - money as integer minor units: what money_parse accepts
  * and the exact message for each refusal, exponents per currency, the
- * 10^15 bound, formatting (including round trips) and payment methods.
+ * 10^15 bound, formatting (including round trips), payment methods and
+ * money_add, the checked sum that holds a ledger's total to the same bound.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -315,6 +316,45 @@ static void test_money_round_trip(void **state)
     }
 }
 
+static void test_money_add_up_to_the_limit(void **state)
+{
+    int64_t t = 0;
+
+    (void)state;
+    assert_int_equal(money_add(&t, MONEY_MAX_MINOR - 1), 1);
+    assert_int_equal(money_add(&t, 1), 1);      /* exactly the limit */
+    assert_int_equal(t, MONEY_MAX_MINOR);
+    assert_int_equal(money_add(&t, 0), 1);
+    assert_int_equal(money_add(&t, 1), 0);      /* one more: refused, t kept */
+    assert_int_equal(t, MONEY_MAX_MINOR);
+    /* many payments near the limit: 1000 of 10^12 fill it, the next does not fit */
+    t = 0;
+    for (int i = 0; i < 1000; i++)
+        assert_int_equal(money_add(&t, MONEY_MAX_MINOR / 1000), 1);
+    assert_int_equal(t, MONEY_MAX_MINOR);
+    assert_int_equal(money_add(&t, MONEY_MAX_MINOR / 1000), 0);
+    assert_int_equal(t, MONEY_MAX_MINOR);
+}
+
+static void test_money_add_never_wraps(void **state)
+{
+    int64_t t = 5;
+
+    (void)state;
+    /* operands a tampered ledger could hold: refused, never wrapped */
+    assert_int_equal(money_add(&t, INT64_MAX), 0);
+    assert_int_equal(money_add(&t, INT64_MAX - 4), 0);
+    assert_int_equal(money_add(&t, -1), 0);
+    assert_int_equal(money_add(&t, INT64_MIN), 0);
+    assert_int_equal(t, 5);
+    t = INT64_MAX;
+    assert_int_equal(money_add(&t, 1), 0);
+    assert_int_equal(t, INT64_MAX);
+    t = -1;
+    assert_int_equal(money_add(&t, 1), 0);
+    assert_int_equal(money_add(NULL, 1), 0);
+}
+
 static void test_money_methods(void **state)
 {
     static const char *const good[] = {"cash", "zelle", "venmo", "card", "wire", "other"};
@@ -360,6 +400,8 @@ int main(void)
         cmocka_unit_test(test_money_format_unknown_currency_uses_two_decimals),
         cmocka_unit_test(test_money_round_trip),
         cmocka_unit_test(test_money_methods),
+        cmocka_unit_test(test_money_add_up_to_the_limit),
+        cmocka_unit_test(test_money_add_never_wraps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

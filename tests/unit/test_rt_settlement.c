@@ -5,7 +5,10 @@
  * the separation of layers: settling never moves a job, a ServiceEvent or
  * a record, and completing never records a payment.  Landscaping's
  * `requires payment` gate is exercised through an injected request (the
- * surface is planned and takes no requests through the API).
+ * surface is planned and takes no requests through the API).  The ledger
+ * limit: a job's payments total at most MONEY_MAX_MINOR, a payment past it
+ * or of zero is refused with nothing written, and a ledger tampered past
+ * 64 bits is refused by settle and reported by verify, never a crash.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "rt_fixture.h"
 
 static qtm_payment pay(const char *amount, const char *method)
@@ -265,6 +269,175 @@ static void test_settle_zero_decimal_currency(void **state)
     json_decref(o);
 }
 
+/* --- the ledger limit -------------------------------------------------------- */
+
+/* Runs verify expecting `want`; returns the report (caller decrefs). */
+static json_t *verify_report(rt_fx *f, qtm_status want)
+{
+    json_t *rep = NULL;
+    EXPECT(want, qtm_verify(f->q, &rep));
+    assert_non_null(rep);
+    return rep;
+}
+
+/* 1 if the report has the finding `text`. */
+static int has_finding(json_t *rep, const char *text)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(rep, "findings"), i, v)
+        if (strcmp(json_string_value(v), text) == 0)
+            return 1;
+    return 0;
+}
+
+static void test_settle_ledger_limit_exact(void **state)
+{
+    rt_fx *f = *state;
+    char msgbuf[256];
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    /* 10^15 minor units: the most one payment carries, and the most a job's ledger does */
+    qtm_payment p = pay("10000000000000.00", "wire");
+    OK(qtm_settle(f->q, "ana", j, &p));
+    json_t *o = settlement(f, j);
+    assert_int_equal(rt_ji(o, "paid_minor"), MONEY_MAX_MINOR);
+    json_decref(o);
+    p.amount = "0.01";
+    UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
+    assert_string_equal(qtm_errmsg(f->q),
+                        MSGF("job %lld's payments would total more than 10000000000000.00 USD, "
+                             "the most one job may carry (at most 0.00 more)", (long long)j));
+    p.amount = "10000000000000.00";             /* the original overflow, one step at a time */
+    UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ada", j, &p));
+    assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM payments"), 1);
+    /* a due or a waiver still goes through: they add nothing to the ledger */
+    qtm_payment d = {NULL, NULL, NULL, NULL, "10000000000000", 0};
+    OK(qtm_settle(f->q, "ada", j, &d));
+    assert_status(f, j, "paid");
+    json_decref(verify_report(f, QTM_OK));
+}
+
+static void test_settle_many_payments_near_the_limit(void **state)
+{
+    rt_fx *f = *state;
+    char msgbuf[256];
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    qtm_payment p = pay("999999999999.99", "card");  /* 10^14 - 1 minor units */
+    for (int i = 0; i < 10; i++)
+        OK(qtm_settle(f->q, "ana", j, &p));
+    /* 10 minor units of room are left: 0.11 is refused, 0.10 fills it */
+    p.amount = "0.11";
+    UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
+    assert_string_equal(qtm_errmsg(f->q),
+                        MSGF("job %lld's payments would total more than 10000000000000.00 USD, "
+                             "the most one job may carry (at most 0.10 more)", (long long)j));
+    p.amount = "0.10";
+    OK(qtm_settle(f->q, "ana", j, &p));
+    json_t *o = settlement(f, j);
+    assert_int_equal(rt_ji(o, "paid_minor"), MONEY_MAX_MINOR);
+    assert_string_equal(rt_js(o, "paid"), "10000000000000.00");
+    assert_int_equal(json_array_size(json_object_get(o, "payments")), 11);
+    json_decref(o);
+    p.amount = "0.01";
+    UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
+    /* the limit is per job, in the job's minor units */
+    int64_t y = rt_job_claimed(f, EC, "ana");
+    qtm_payment yen = pay("999999999999999", "cash");
+    yen.currency = "JPY";
+    OK(qtm_settle(f->q, "ana", y, &yen));
+    yen.amount = "2";
+    UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", y, &yen));
+    yen.amount = "1";
+    OK(qtm_settle(f->q, "ana", y, &yen));
+    json_decref(verify_report(f, QTM_OK));
+}
+
+static void test_settle_zero_refused(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    static const char *const zeros[] = {"0", "0.00", "000.0"};
+    for (size_t i = 0; i < 3; i++) {
+        qtm_payment p = pay(zeros[i], "cash");
+        UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
+        assert_string_equal(qtm_errmsg(f->q), "a payment must be more than 0 (for no charge, "
+                                              "use --status waived)");
+        qtm_payment d = {NULL, NULL, NULL, NULL, zeros[i], 0};
+        UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ada", j, &d));
+        assert_string_equal(qtm_errmsg(f->q), "a due of 0 is no charge: use --status waived");
+    }
+    assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM settlements"), 0);
+}
+
+/* Rows of `amount` written straight into job j's ledger, n of them. */
+static void ledger_inject(rt_fx *f, int64_t j, int n, const char *amount)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d)"
+             " INSERT INTO payments(job_id, amount, currency, method, actor_id, at)"
+             " SELECT %lld, %s, 'USD', 'cash', 1, 'x' FROM k", n, (long long)j, amount);
+    DB_OK(sql);
+}
+
+/* A ledger written past 64 bits outside qtm: settle refuses it (nothing
+ * written), show and verify still answer, verify names it. */
+static void test_tampered_ledger_past_64_bits(void **state)
+{
+    rt_fx *f = *state;
+    char msgbuf[256];
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    qtm_payment p = pay("10", "cash");
+    OK(qtm_settle(f->q, "ana", j, &p));
+    ledger_inject(f, j, 2, "9223372036854775807");
+    UNCHANGED(QTM_ESTORAGE, qtm_settle(f->q, "ana", j, &p));
+    assert_non_null(strstr(qtm_errmsg(f->q), "payment ledger totals more than"));
+    qtm_payment w = {NULL, NULL, NULL, NULL, NULL, 1};
+    UNCHANGED(QTM_ESTORAGE, qtm_settle(f->q, "ada", j, &w));
+    json_t *o = settlement(f, j);
+    assert_true(json_is_null(json_object_get(o, "paid_minor")));
+    assert_int_equal(json_array_size(json_object_get(o, "payments")), 3);
+    json_decref(o);
+    json_decref(rt_job_show(f, j));
+    json_t *rep = verify_report(f, QTM_EVERIFY);
+    assert_true(has_finding(rep, MSGF("job %lld's payment ledger does not sum to a 64-bit integer",
+                                      (long long)j)));
+    json_decref(rep);
+}
+
+/* Past the limit but within 64 bits: a finding with the total. */
+static void test_tampered_ledger_past_the_limit(void **state)
+{
+    rt_fx *f = *state;
+    char msgbuf[256];
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    qtm_payment p = pay("10000000000000", "cash");
+    OK(qtm_settle(f->q, "ana", j, &p));
+    ledger_inject(f, j, 1, "1");
+    p.amount = "1";
+    UNCHANGED(QTM_ESTORAGE, qtm_settle(f->q, "ana", j, &p));
+    json_t *rep = verify_report(f, QTM_EVERIFY);
+    assert_true(has_finding(rep, MSGF("job %lld's payment ledger totals 1000000000000001 minor "
+                                      "units, past the limit of 1000000000000000", (long long)j)));
+    json_decref(rep);
+}
+
+/* Payments injected for a job with no settlement yet: the engine sees an
+ * empty ledger, so only reading the total back inside the transaction
+ * catches it, and the payment must roll back rather than commit and fail. */
+static void test_payment_rolls_back_when_the_ledger_reads_back_wrong(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, EC, "ana"), k = rt_job_claimed(f, EC, "ana");
+    ledger_inject(f, j, 2, "9223372036854775807");
+    ledger_inject(f, k, 1, "700");
+    qtm_payment p = pay("10", "cash");
+    UNCHANGED(QTM_ESTORAGE, qtm_settle(f->q, "ana", j, &p));
+    assert_non_null(strstr(qtm_errmsg(f->q), "nothing was recorded"));
+    UNCHANGED(QTM_ESTORAGE, qtm_settle(f->q, "ana", k, &p));
+    assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM settlements"), 0);
+}
+
 /* --- who may settle ---------------------------------------------------------- */
 
 static void test_settle_only_owner_or_admin(void **state)
@@ -498,6 +671,12 @@ int main(void)
         TEST(test_settle_waived),
         TEST(test_settle_currency),
         TEST(test_settle_zero_decimal_currency),
+        TEST(test_settle_ledger_limit_exact),
+        TEST(test_settle_many_payments_near_the_limit),
+        TEST(test_settle_zero_refused),
+        TEST(test_tampered_ledger_past_64_bits),
+        TEST(test_tampered_ledger_past_the_limit),
+        TEST(test_payment_rolls_back_when_the_ledger_reads_back_wrong),
         TEST(test_settle_only_owner_or_admin),
         TEST(test_settle_unknown_job),
         TEST(test_settling_never_moves_execution),
