@@ -7,6 +7,7 @@
 #   race.sh      1,000 pool jobs claimed by 4 concurrent operators
 #   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
 #   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
+#   paging.sh    every list command and route pages (--limit/--after, next_after)
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -18,7 +19,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate race crash}
+parts=${SCENARIOS:-seed refusals api paging migrate race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
