@@ -67,6 +67,7 @@ typedef enum store_query {
     SQ_PAYMENT_RECENT,             /* job, n -> the last n payments, as SQ_PAYMENT_LIST, by id */
     SQ_AUDIT_LAST_HASH,            /* -> hash */
     SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_AUDIT_JOB_PAGE,             /* job, after, limit -> as SQ_AUDIT_LIST (by the job index) */
     SQ_AUDIT_LIST,                 /* job or NULL, after, limit -> id, at, actor, entity, entity id, action, from, to, job, prev, hash */
     SQ_VERIFY_JOBS,                /* -> job id, state, se complete or NULL, record count, last audited job state */
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */

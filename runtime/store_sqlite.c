@@ -157,6 +157,9 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
         " prev_hash, hash FROM audit WHERE (?1 IS NULL OR job_id = ?1) AND id > ?2"
         " ORDER BY id LIMIT ?3",
+    [SQ_AUDIT_JOB_PAGE] =
+        "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash FROM audit WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
     [SQ_VERIFY_JOBS] =
         "SELECT j.id, j.state, s.complete,"
         " (SELECT COUNT(*) FROM records r WHERE r.job_id = j.id),"

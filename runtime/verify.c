@@ -36,9 +36,10 @@ static qtm_status log_read(qtm *q, int64_t job_id, int paged, const qtm_page *pg
             return tx_end(q, st);
     }
     store_val args[3] = {job_id ? SV_I(job_id) : SV_N, SV_I(0), SV_I(-1)};
+    /* a job's page walks the job's index, not the whole log after `after` */
     if (paged)
-        return tx_end(q, page_rows(q, SQ_AUDIT_LIST, args, 1, log_keys, "reading the audit log",
-                                   pg, out, next_after));
+        return tx_end(q, page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
+                                   log_keys, "reading the audit log", pg, out, next_after));
     store_rc rc;
     *out = list_rows(q, SQ_AUDIT_LIST, args, 3, log_keys, &rc);
     return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"));
