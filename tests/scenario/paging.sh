@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# tests/scenario/paging.sh - every list of `qtm` and `qtm serve` pages.
-#
-# Each list command (--limit N --after ID) and list route (?limit=&after=)
-# is walked page by page along next_after to its end (null), and the ids
-# seen must be the table's, in order, each page at most the limit; text
-# output ends with "next: --after ID" while there is more.  Limits 0, 1001
-# and abc (and bad afters) are refused as usage (exit 2, HTTP 400), the
-# database unchanged.  A job with 300 payments answers job show and settle
-# with a bounded ledger summary; its ledger pages on its own route.
+# tests/scenario/paging.sh - every list of `qtm` and `qtm serve` pages: each
+# list command (--limit/--after) and route (?limit=&after=) is walked along
+# next_after to its end; the ids seen are the table's, in order, no page past
+# its limit.  Bad limits and afters are refused as usage (2, HTTP 400), the
+# database unchanged; a job with 300 payments answers job show and settle
+# with a bounded ledger summary, its ledger paged on its own route.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 W=$EX/event-coordination-wedding.json
