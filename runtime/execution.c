@@ -531,15 +531,23 @@ static int named_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
-json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
+json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+                  const char *const *keys, store_rc *rc)
 {
     named_rows r = {json_array(), keys};
-    store_val arg = SV_I(id);
-    if (store_run(q->st, sq, &arg, 1, named_row, &r) != STORE_OK) {
+    *rc = store_run(q->st, sq, args, nargs, named_row, &r);
+    if (*rc != STORE_OK) {
         json_decref(r.arr);
         return NULL;
     }
     return r.arr;
+}
+
+json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
+{
+    store_rc rc;
+    store_val arg = SV_I(id);
+    return list_rows(q, sq, &arg, 1, keys, &rc);
 }
 
 qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
@@ -549,14 +557,10 @@ qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char 
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    named_rows r = {json_array(), keys};
-    store_rc rc = store_run(q->st, sq, NULL, 0, named_row, &r);
-    if (rc != STORE_OK) {
-        json_decref(r.arr);
-        return tx_end(q, qtm_store_fail(q, rc, doing));
-    }
-    *out = r.arr;
-    return tx_end(q, QTM_OK);
+    store_rc rc;
+    store_val all[2] = {SV_I(0), SV_I(-1)};  /* after nothing, no limit */
+    *out = list_rows(q, sq, all, 2, keys, &rc);
+    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing));
 }
 
 const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
@@ -661,6 +665,12 @@ typedef struct desk_ctx {
     qtm *q;
     int64_t op;                    /* 0: everyone */
     json_t *queued, *active, *completed;
+    /* paging one list: the operator and visibility filters are the
+     * tables', not SQL's, so the scan stops at the first matching row past
+     * `limit` (0: no limit) instead of an SQL LIMIT */
+    unsigned limit, taken;
+    int64_t last;                  /* id of the last row taken */
+    int more;                      /* a matching row lies past the page */
 } desk_ctx;
 
 static int desk_row(void *arg, const store_val *c, int n)
@@ -693,6 +703,17 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(surface_label(s, phase)));
     json_object_set_new(o, "owner", json_col(&c[4]));
     json_object_set_new(o, "assignee", json_col(&c[5]));
+    int listed = queued || strcmp(state, "active") == 0 ||
+                 s->completed_jobs == QTM_COMPLETED_VISIBLE;
+    if (listed && d->limit && d->taken == d->limit) {
+        d->more = 1;
+        json_decref(o);
+        return 1;
+    }
+    if (listed) {
+        d->taken++;
+        d->last = c[0].i;
+    }
     if (queued)
         json_array_append_new(d->queued, o);
     else if (strcmp(state, "active") == 0)
@@ -704,33 +725,90 @@ static int desk_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
-qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out)
+/* The desk's lists and the job state each holds. */
+static const char *const desk_lists[][2] = {
+    {"queued", "queued"}, {"active", "active"}, {"completed", "complete"}};
+
+/* One list of the desk from `after`, at most limit rows (0: all); sets
+ * next[list] to the id to page on from, or null. */
+static qtm_status desk_list(qtm *q, desk_ctx *d, int k, int64_t after, json_t *next)
+{
+    d->taken = 0;
+    d->last = 0;
+    d->more = 0;
+    store_val args[2] = {SV_S(desk_lists[k][1]), SV_I(after)};
+    store_rc rc = store_run(q->st, SQ_JOB_DESK, args, 2, desk_row, d);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the desk");
+    json_object_set_new(next, desk_lists[k][0], d->more ? json_integer(d->last) : json_null());
+    return QTM_OK;
+}
+
+/* list: -1 every job unpaged; 3 the three lists, each one page; 0-2 that list's page. */
+static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t after,
+                            unsigned limit, json_t **out)
 {
     *out = NULL;
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    desk_ctx d = {q, 0, json_array(), json_array(), json_array()};
+    desk_ctx d = {q, 0, json_array(), json_array(), json_array(), limit, 0, 0, 0};
+    json_t *next = json_object();
     if (operator_slug) {
         actor a;
         if ((st = actor_load(q, operator_slug, &a)) != QTM_OK)
-            goto fail;
+            goto done;
         d.op = a.id;
     }
-    store_rc rc = store_run(q->st, SQ_JOB_DESK, NULL, 0, desk_row, &d);
-    if (rc != STORE_OK) {
-        st = qtm_store_fail(q, rc, "reading the desk");
-        goto fail;
+    if (list < 0) {
+        store_val args[2] = {SV_N, SV_I(0)};
+        store_rc rc = store_run(q->st, SQ_JOB_DESK, args, 2, desk_row, &d);
+        if (rc != STORE_OK) {
+            st = qtm_store_fail(q, rc, "reading the desk");
+            goto done;
+        }
     }
+    for (int k = 0; k < 3 && list >= 0; k++)
+        if ((list == 3 || list == k) && (st = desk_list(q, &d, k, after, next)) != QTM_OK)
+            goto done;
     json_t *o = json_object();
-    json_object_set_new(o, "queued", d.queued);
-    json_object_set_new(o, "active", d.active);
-    json_object_set_new(o, "completed", d.completed);
+    json_t *arr[3] = {d.queued, d.active, d.completed};
+    for (int k = 0; k < 3; k++)
+        if (list < 0 || list == 3 || list == k)
+            json_object_set_new(o, desk_lists[k][0], json_incref(arr[k]));
+    if (list >= 0)
+        json_object_set_new(o, "next_after", json_incref(next));
     *out = o;
-    return tx_end(q, QTM_OK);
-fail:
+done:
     json_decref(d.queued);
     json_decref(d.active);
     json_decref(d.completed);
+    json_decref(next);
     return tx_end(q, st);
+}
+
+qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out)
+{
+    return desk_read(q, operator_slug, -1, 0, 0, out);
+}
+
+qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
+                         const qtm_page *pg, json_t **out)
+{
+    *out = NULL;
+    unsigned limit;
+    qtm_status st = page_limit(q, pg, &limit);
+    if (st != QTM_OK)
+        return st;
+    int k = 3;
+    if (list) {
+        for (k = 0; k < 3 && strcmp(list, desk_lists[k][0]) != 0; k++)
+            ;
+        if (k == 3)
+            return qtm_fail(q, QTM_EUSAGE, "unknown desk list '%s' (queued, active, completed)",
+                            list);
+    } else if (pg && pg->after)
+        return qtm_fail(q, QTM_EUSAGE, "paging the desk with after needs a list (queued, "
+                        "active or completed)");
+    return desk_read(q, operator_slug, k, pg ? pg->after : 0, limit, out);
 }

@@ -96,10 +96,18 @@ done:
     return tx_end(q, st);
 }
 
+static const char *const actor_keys[] = {"id", "slug", "name", "role", "access", "created_at",
+                                         NULL};
+
 qtm_status qtm_actor_list(qtm *q, json_t **out)
 {
-    static const char *const keys[] = {"slug", "name", "role", "access", "created_at", NULL};
-    return list_all(q, SQ_ACTOR_LIST, keys, "listing actors", out);
+    return list_all(q, SQ_ACTOR_LIST, actor_keys, "listing actors", out);
+}
+
+qtm_status qtm_actor_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)
+{
+    return list_page(q, SQ_ACTOR_LIST, NULL, 0, actor_keys, "listing actors", pg, out,
+                     next_after);
 }
 
 /* --- requests -------------------------------------------------------------- */
@@ -368,41 +376,42 @@ static json_t *task_json(const task *t)
     return o;
 }
 
-static int task_list_row(void *arg, const store_val *c, int n)
+static const char *const task_list_keys[] = {"id", "request", "state", "assignee", "surface",
+                                             "updated_at", "job", NULL};
+
+static qtm_status task_state_check(qtm *q, const char *state)
 {
-    (void)n;
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_col(&c[0]));
-    json_object_set_new(o, "request", json_col(&c[1]));
-    json_object_set_new(o, "state", json_col(&c[2]));
-    json_object_set_new(o, "assignee", json_col(&c[3]));
-    json_object_set_new(o, "surface", json_col(&c[4]));
-    json_object_set_new(o, "updated_at", json_col(&c[5]));
-    json_object_set_new(o, "job", json_col(&c[6]));
-    json_array_append_new(arg, o);
-    return 0;
+    static const char *const states[] = {"review", "approved", "assigned", "rejected",
+                                         "closed", NULL};
+    if (state && !in_list(states, state))
+        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' (review, approved, assigned, "
+                        "rejected, closed)", state);
+    return QTM_OK;
 }
 
 qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
 {
-    static const char *const states[] = {"review", "approved", "assigned", "rejected",
-                                         "closed", NULL};
     *out = NULL;
-    if (state && !in_list(states, state))
-        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' (review, approved, assigned, "
-                        "rejected, closed)", state);
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = task_state_check(q, state);
+    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+        return st;
+    store_rc rc;
+    store_val args[3] = {SV_S(state), SV_I(0), SV_I(-1)};  /* every task */
+    *out = list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
+    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"));
+}
+
+qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
+                              int64_t *next_after)
+{
+    *out = NULL;
+    *next_after = 0;
+    qtm_status st = task_state_check(q, state);
     if (st != QTM_OK)
         return st;
-    json_t *a = json_array();
     store_val arg = SV_S(state);
-    store_rc rc = store_run(q->st, SQ_TASK_LIST, &arg, 1, task_list_row, a);
-    if (rc != STORE_OK) {
-        json_decref(a);
-        return tx_end(q, qtm_store_fail(q, rc, "listing tasks"));
-    }
-    *out = a;
-    return tx_end(q, QTM_OK);
+    return list_page(q, SQ_TASK_LIST, &arg, 1, task_list_keys, "listing tasks", pg, out,
+                     next_after);
 }
 
 typedef struct req_row {

@@ -76,6 +76,25 @@ const char *qtm_category(qtm_status s);
 typedef void (*qtm_clock_fn)(char out[32], void *arg);
 void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg);
 
+/* --- paging -------------------------------------------------------------- */
+
+/*
+ * Every list has a paged variant (NAME_page): keyset paging on the listed
+ * table's id, ascending.  A page holds the rows whose id is greater than
+ * `after`, at most `limit` of them; *next_after is the id to pass as
+ * `after` for the next page, or 0 when this page is the last.  A NULL page
+ * is the first page of QTM_PAGE_DEFAULT rows.  The lists without _page give
+ * everything, for tools on small databases; servers and the `qtm` command
+ * use the paged ones.
+ */
+#define QTM_PAGE_DEFAULT 100       /* rows when limit is 0 */
+#define QTM_PAGE_MAX 1000          /* a larger limit is QTM_EUSAGE */
+
+typedef struct qtm_page {
+    int64_t after;                 /* 0: from the first row; negative: QTM_EUSAGE */
+    unsigned limit;                /* 0: QTM_PAGE_DEFAULT */
+} qtm_page;
+
 /* --- surfaces (compiled in) --------------------------------------------- */
 
 /* The current spec of slug (never a retained one); NULL if not built in. */
@@ -91,6 +110,7 @@ qtm_status qtm_surface_show(qtm *q, const char *slug, json_t **out);  /* the mod
 qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char *name);
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access);
 qtm_status qtm_actor_list(qtm *q, json_t **out);
+qtm_status qtm_actor_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after);
 
 /* --- requests and governance tasks -------------------------------------- */
 
@@ -105,6 +125,8 @@ qtm_status qtm_request_submit(qtm *q, const char *actor, const char *surface,
                               int64_t *request_id, int64_t *task_id);
 
 qtm_status qtm_task_list(qtm *q, const char *state, json_t **out);
+qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
+                              int64_t *next_after);
 qtm_status qtm_task_show(qtm *q, int64_t task, json_t **out);
 qtm_status qtm_task_approve(qtm *q, const char *actor, int64_t task);
 qtm_status qtm_task_reject(qtm *q, const char *actor, int64_t task, const char *reason);
@@ -120,6 +142,13 @@ qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
 /* Queued / active / completed jobs, optionally of one operator. */
 qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
+/* The desk with each list bounded: list NULL gives the first page of all
+ * three (pg->after must be 0) and "next_after": {queued, active,
+ * completed}, each an id or null; list "queued", "active" or "completed"
+ * gives the page of that list only (the object holds that list and
+ * next_after.LIST). */
+qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
+                         const qtm_page *pg, json_t **out);
 
 qtm_status qtm_evidence_add(qtm *q, const char *actor, int64_t job, const char *category,
                             const char *ref, const char *note);
@@ -130,6 +159,7 @@ qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const cha
 
 qtm_status qtm_record_show(qtm *q, int64_t job, json_t **out);
 qtm_status qtm_record_list(qtm *q, json_t **out);
+qtm_status qtm_record_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after);
 
 /* --- settlement --------------------------------------------------------- */
 
@@ -143,7 +173,14 @@ typedef struct qtm_payment {
 } qtm_payment;
 
 qtm_status qtm_settle(qtm *q, const char *actor, int64_t job, const qtm_payment *p);
+/* The settlement with a bounded summary of its ledger: status, currency,
+ * due, paid, payment_count and `payments`, the last QTM_RECENT_PAYMENTS of
+ * the ledger (oldest first).  The whole ledger: qtm_settlement_payments. */
 qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
+#define QTM_RECENT_PAYMENTS 5
+/* One page of the job's ledger (payments by id, each with its id). */
+qtm_status qtm_settlement_payments(qtm *q, int64_t job, const qtm_page *pg, json_t **out,
+                                   int64_t *next_after);
 
 /* --- identity: tokens and web sessions (token.c) ------------------------- */
 
@@ -169,6 +206,7 @@ qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked);
 /* [{id, actor, created_at, revoked_at, expires_at, last_used_at}], nulls
  * where there is none. */
 qtm_status qtm_token_list(qtm *q, json_t **out);
+qtm_status qtm_token_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after);
 /* The actor behind a live token; QTM_ENOTFOUND when unknown, revoked or
  * expired.  Stamps the token's last_used_at at most once a minute, and
  * only when that write would not wait for another writer (then it is
@@ -212,6 +250,8 @@ qtm_status qtm_migrate(qtm *q, const char *actor, const char *surface, int apply
 /* --- audit -------------------------------------------------------------- */
 
 qtm_status qtm_log(qtm *q, int64_t job, json_t **out);  /* job 0: everything */
+qtm_status qtm_log_page(qtm *q, int64_t job, const qtm_page *pg, json_t **out,
+                        int64_t *next_after);
 /* Checks the hash chain and the cross-layer invariants; QTM_EVERIFY if
  * any fails, with every finding in the report. */
 qtm_status qtm_verify(qtm *q, json_t **report);

@@ -43,24 +43,28 @@ static const char usage_text[] =
     "  --json       print exactly one JSON object on stdout\n"
     "\n"
     "setup:        init | actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n"
-    "              actor set SLUG --access active|limited|suspended | actor list\n"
+    "              actor set SLUG --access active|limited|suspended | actor list [PAGE]\n"
     "surfaces:     surfaces | surface show SLUG\n"
     "intake:       request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
-    "governance:   task list [--state STATE] | task show ID | task approve ID\n"
+    "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
     "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
     "              job create --task ID\n"
-    "execution:    desk [--operator SLUG] | job show ID | job claim ID\n"
+    "execution:    desk [--operator SLUG] [--list queued|active|completed] [PAGE]\n"
+    "              job show ID | job claim ID\n"
     "              job advance ID EVENT | job complete ID\n"
     "              evidence add JOB CATEGORY REF [--note TEXT]\n"
     "              participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
     "settlement:   settle JOB --amount DECIMAL --method METHOD [--currency CODE] [--note TEXT]\n"
     "                         [--due DECIMAL] [--status waived]\n"
-    "records:      record show --job ID | record list\n"
-    "audit:        log [--job ID] | verify\n"
+    "              settlement payments JOB [PAGE]\n"
+    "records:      record show --job ID | record list [PAGE]\n"
+    "audit:        log [--job ID] [PAGE] | verify\n"
     "versions:     migrate --check SURFACE | migrate SURFACE\n"
-    "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list\n"
+    "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list [PAGE]\n"
     "web desk:     serve [--listen HOST:PORT] [--threads N] [--intake-rate N] [--max-body BYTES]\n"
     "\n"
+    "PAGE: --limit N (1 to 1000, default 100) --after ID (next_after of the page before;\n"
+    "      text output ends with \"next: --after ID\" when there is more)\n"
     "exit status: 0 ok, 1 verify found problems, 2 usage, 3 not found, 4 forbidden,\n"
     "             5 refused by the lifecycle, 6 conflict, 7 invalid input, 10 storage\n"
     "`qtm COMMAND --help` describes one command; see also qtm(1).\n";
@@ -413,22 +417,58 @@ static int print_list(cli *c, qtm_status st, json_t *a, const char *key, void (*
     return 0;
 }
 
+static int opt_uint(cli *c, const char *name, unsigned long lo, unsigned long hi,
+                    unsigned long *out);
+
+/* The page of a list command: --limit N (1 to QTM_PAGE_MAX, default
+ * QTM_PAGE_DEFAULT) and --after ID (the next_after of the page before). */
+static int page_opts(cli *c, qtm_page *pg)
+{
+    unsigned long limit = QTM_PAGE_DEFAULT, after = 0;
+    if (opt_uint(c, "--limit", 1, QTM_PAGE_MAX, &limit) ||
+        opt_uint(c, "--after", 0, INT64_MAX, &after))
+        return 2;
+    pg->limit = (unsigned)limit;
+    pg->after = (int64_t)after;
+    return 0;
+}
+
+/* print_list for a page: next_after in the JSON object (null at the end);
+ * in text, a last line naming the option that gives the next page. */
+static int print_page(cli *c, qtm_status st, json_t *a, const char *key, void (*row)(json_t *),
+                      int64_t next_after)
+{
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:o,s:o}", key, a,
+                              "next_after", next_after ? json_integer(next_after) : json_null()));
+    print_list(c, st, a, key, row);
+    if (next_after)
+        printf("next: --after %lld\n", (long long)next_after);
+    return 0;
+}
+
 static void print_actor(json_t *o)
 {
     printf("%-16s %-9s %-10s %s\n", str(o, "slug"), str(o, "role"), str(o, "access"),
            str(o, "name"));
 }
 
+static const char *const page_valued[] = {"--limit", "--after", NULL};
+
 static int cmd_actor_list(cli *c)
 {
-    if (check_opts(c, NULL, NULL))
+    qtm_page pg;
+    if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *a = NULL;
-    qtm_status st = qtm_actor_list(c->q, &a);
-    return print_list(c, st, a, "actors", print_actor);
+    int64_t next = 0;
+    qtm_status st = qtm_actor_list_page(c->q, &pg, &a, &next);
+    return print_page(c, st, a, "actors", print_actor, next);
 }
 
 static void print_surface(json_t *o)
@@ -585,15 +625,17 @@ static void print_task(json_t *t)
 
 static int cmd_task_list(cli *c)
 {
-    static const char *const v[] = {"--state", NULL};
-    if (check_opts(c, v, NULL))
+    static const char *const v[] = {"--state", "--limit", "--after", NULL};
+    qtm_page pg;
+    if (check_opts(c, v, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *a = NULL;
-    qtm_status st = qtm_task_list(c->q, opt(c, "--state"), &a);
-    return print_list(c, st, a, "tasks", print_task);
+    int64_t next = 0;
+    qtm_status st = qtm_task_list_page(c->q, opt(c, "--state"), &pg, &a, &next);
+    return print_page(c, st, a, "tasks", print_task, next);
 }
 
 static int show_task(cli *c, int64_t id)
@@ -696,14 +738,15 @@ static void print_desk_job(json_t *o)
 
 static int cmd_desk(cli *c)
 {
-    static const char *const v[] = {"--operator", NULL};
-    if (check_opts(c, v, NULL))
+    static const char *const v[] = {"--operator", "--list", "--limit", "--after", NULL};
+    qtm_page pg;
+    if (check_opts(c, v, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *d;
-    qtm_status st = qtm_desk(c->q, opt(c, "--operator"), &d);
+    qtm_status st = qtm_desk_page(c->q, opt(c, "--operator"), opt(c, "--list"), &pg, &d);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -712,10 +755,16 @@ static int cmd_desk(cli *c)
         {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
     for (int k = 0; k < 3; k++) {
         json_t *a = json_object_get(d, cols[k][0]);
+        if (!a)
+            continue;              /* --list: the one list asked for */
         printf("%s (%zu)\n", cols[k][1], json_array_size(a));
         size_t i;
         json_t *o;
         json_array_foreach(a, i, o) print_desk_job(o);
+        json_t *next = json_object_get(json_object_get(d, "next_after"), cols[k][0]);
+        if (json_is_integer(next))
+            printf("next: --list %s --after %lld\n", cols[k][0],
+                   (long long)json_integer_value(next));
     }
     json_decref(d);
     return 0;
@@ -754,9 +803,11 @@ static int show_job(cli *c, int64_t id)
         printf("  participant: %s (%s)\n", str(o, "name"), str(o, "role"));
     json_t *set = json_object_get(j, "settlement");
     if (set)
-        printf("  settlement: %s, paid %s %s%s%s\n", str(set, "status"), str(set, "paid"),
-               str(set, "currency"), json_is_string(json_object_get(set, "due")) ? " of " : "",
-               json_is_string(json_object_get(set, "due")) ? str(set, "due") : "");
+        printf("  settlement: %s, paid %s %s%s%s, %lld payment%s\n", str(set, "status"),
+               str(set, "paid"), str(set, "currency"),
+               json_is_string(json_object_get(set, "due")) ? " of " : "",
+               json_is_string(json_object_get(set, "due")) ? str(set, "due") : "",
+               num(set, "payment_count"), num(set, "payment_count") == 1 ? "" : "s");
     if (json_is_integer(json_object_get(j, "record")))
         printf("  record: composed (qtm record show --job %lld)\n", num(j, "id"));
     json_decref(j);
@@ -893,14 +944,38 @@ static void print_record(json_t *o)
 
 static int cmd_record_list(cli *c)
 {
-    if (check_opts(c, NULL, NULL))
+    qtm_page pg;
+    if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *a = NULL;
-    qtm_status st = qtm_record_list(c->q, &a);
-    return print_list(c, st, a, "records", print_record);
+    int64_t next = 0;
+    qtm_status st = qtm_record_list_page(c->q, &pg, &a, &next);
+    return print_page(c, st, a, "records", print_record, next);
+}
+
+static void print_payment(json_t *o)
+{
+    printf("%6lld %s %12s %s %-6s %-12s %s\n", num(o, "id"), str(o, "at"), str(o, "amount"),
+           str(o, "currency"), str(o, "method"), str(o, "actor"), str(o, "note"));
+}
+
+static int cmd_settlement_payments(cli *c)
+{
+    qtm_page pg;
+    int64_t id;
+    if (check_opts(c, page_valued, NULL) || parse_id(c, pos(c, 0, page_valued), "job", &id) ||
+        page_opts(c, &pg))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a = NULL;
+    int64_t next = 0;
+    qtm_status st = qtm_settlement_payments(c->q, id, &pg, &a, &next);
+    return print_page(c, st, a, "payments", print_payment, next);
 }
 
 static void print_log_row(json_t *o)
@@ -914,16 +989,19 @@ static void print_log_row(json_t *o)
 
 static int cmd_log(cli *c)
 {
-    static const char *const v[] = {"--job", NULL};
+    static const char *const v[] = {"--job", "--limit", "--after", NULL};
     int64_t job = 0;
-    if (check_opts(c, v, NULL) || (opt(c, "--job") && parse_id(c, opt(c, "--job"), "job", &job)))
+    qtm_page pg;
+    if (check_opts(c, v, NULL) || (opt(c, "--job") && parse_id(c, opt(c, "--job"), "job", &job)) ||
+        page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *a = NULL;
-    qtm_status st = qtm_log(c->q, job, &a);
-    return print_list(c, st, a, "log", print_log_row);
+    int64_t next = 0;
+    qtm_status st = qtm_log_page(c->q, job, &pg, &a, &next);
+    return print_page(c, st, a, "log", print_log_row, next);
 }
 
 static int cmd_verify(cli *c)
@@ -1034,14 +1112,16 @@ static void print_token(json_t *o)
 
 static int cmd_token_list(cli *c)
 {
-    if (check_opts(c, NULL, NULL))
+    qtm_page pg;
+    if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
         return rc;
     json_t *a = NULL;
-    qtm_status st = qtm_token_list(c->q, &a);
-    return print_list(c, st, a, "tokens", print_token);
+    int64_t next = 0;
+    qtm_status st = qtm_token_list_page(c->q, &pg, &a, &next);
+    return print_page(c, st, a, "tokens", print_token, next);
 }
 
 /* A whole number in [lo, hi] from an option, or the default. */
@@ -1164,7 +1244,8 @@ static const command commands[] = {
     {"actor set", cmd_actor_set,
      "qtm actor set SLUG --access active|limited|suspended\n"
      "  Sets an actor's access: limited may view but not change execution; suspended nothing."},
-    {"actor list", cmd_actor_list, "qtm actor list\n  Lists actors."},
+    {"actor list", cmd_actor_list,
+     "qtm actor list [--limit N] [--after ID]\n  Lists actors, by id, a page at a time."},
     {"surfaces", cmd_surfaces, "qtm surfaces\n  Lists the compiled surfaces."},
     {"surface show", cmd_surface_show,
      "qtm surface show SLUG\n  Shows a surface's contract, phases, transitions, evidence and "
@@ -1173,7 +1254,9 @@ static const command commands[] = {
      "qtm request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
      "  Submits an intake packet (public: --as is optional) and opens its review task.\n"
      "  A retry with the same --key returns the first request."},
-    {"task list", cmd_task_list, "qtm task list [--state STATE]\n  Lists governance tasks."},
+    {"task list", cmd_task_list,
+     "qtm task list [--state STATE] [--limit N] [--after ID]\n  Lists governance tasks, a page "
+     "at a time."},
     {"task show", cmd_task_show, "qtm task show ID\n  Shows a task and its request."},
     {"task approve", cmd_task_approve, "qtm --as ADMIN task approve ID\n  Approves a task in review."},
     {"task reject", cmd_task_reject,
@@ -1184,7 +1267,10 @@ static const command commands[] = {
     {"job create", cmd_job_create,
      "qtm --as ADMIN job create --task ID\n"
      "  The explicit handoff: creates the job of an approved, assigned task."},
-    {"desk", cmd_desk, "qtm desk [--operator SLUG]\n  Queued, active and completed jobs."},
+    {"desk", cmd_desk,
+     "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
+     "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
+     "  --list with --after pages one list."},
     {"job show", cmd_job_show, "qtm job show ID\n  Shows a job, its phase and its next actions."},
     {"job claim", cmd_job_claim, "qtm --as OPERATOR job claim ID\n  Claims a queued job."},
     {"job advance", cmd_job_advance,
@@ -1201,9 +1287,14 @@ static const command commands[] = {
      "    [--note TEXT] [--due DECIMAL] [--status waived]\n"
      "  Records a payment (cash zelle venmo card wire other) or the amount due. Never changes\n"
      "  the job, its ServiceEvent or its record."},
+    {"settlement payments", cmd_settlement_payments,
+     "qtm settlement payments JOB [--limit N] [--after ID]\n"
+     "  The job's whole payment ledger, by payment id, a page at a time."},
     {"record show", cmd_record_show, "qtm record show --job ID\n  Shows a job's record."},
-    {"record list", cmd_record_list, "qtm record list\n  Lists records."},
-    {"log", cmd_log, "qtm log [--job ID]\n  The audit log."},
+    {"record list", cmd_record_list,
+     "qtm record list [--limit N] [--after ID]\n  Lists records, a page at a time."},
+    {"log", cmd_log,
+     "qtm log [--job ID] [--limit N] [--after ID]\n  The audit log, a page at a time."},
     {"verify", cmd_verify,
      "qtm verify\n  Checks the audit chain and the cross-layer invariants (exit 1 on problems)."},
     {"token issue", cmd_token_issue,
@@ -1213,7 +1304,7 @@ static const command commands[] = {
     {"token revoke", cmd_token_revoke,
      "qtm token revoke SLUG\n  Revokes every token of the actor and ends their web sessions."},
     {"token list", cmd_token_list,
-     "qtm token list\n  Lists tokens (never their value): created, revoked, expires, last used."},
+     "qtm token list [--limit N] [--after ID]\n  Lists tokens (never their value): created, revoked, expires, last used."},
     {"serve", cmd_serve,
      "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
      "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS]\n"

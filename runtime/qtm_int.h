@@ -93,13 +93,34 @@ qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
 json_t *request_json(qtm *q, int64_t id);              /* NULL on storage failure */
 json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failure */
+/* Runs a list query into an array of objects named by keys; NULL with *rc
+ * on a storage failure. */
+json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+                  const char *const *keys, store_rc *rc);
 /* Runs a per-job list query into an array of objects named by keys. */
 json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
 /* Runs an argument-less list query in a read transaction into *out, an
  * array of objects named by keys; `doing` names it in a storage error. */
 qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
                     json_t **out);
+/* Paging (page.c).  page_limit checks a page (NULL: the default) and gives
+ * its row count.  list_page runs a keyset query in a read transaction: the
+ * query takes args..., then after and a limit, and its rows carry "id";
+ * *out gets at most the page's rows, *next_after the last one's id when a
+ * row lies past them (the query is asked for one more), else 0. */
+qtm_status page_limit(qtm *q, const qtm_page *pg, unsigned *limit);
+qtm_status list_page(qtm *q, store_query sq, const store_val *args, int nargs,
+                     const char *const *keys, const char *doing, const qtm_page *pg,
+                     json_t **out, int64_t *next_after);
+/* list_page's query in the caller's transaction (after its own checks). */
+qtm_status page_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+                     const char *const *keys, const char *doing, const qtm_page *pg,
+                     json_t **out, int64_t *next_after);
+/* A fetched page of limit+1 rows at most: drops the extra row and names the
+ * last kept row's "id" in *next_after (0 when nothing was dropped). */
+void page_trim(json_t *rows, unsigned limit, int64_t *next_after);
 extern const char *const evidence_keys[], *const participant_keys[], *const phase_keys[];
+extern const char *const token_keys[];    /* token.c: the columns of SQ_TOKEN_LIST */
 void record_hash(const char *body, char out[65]);
 /* A settlement's status from what is due and paid (settlement.c). */
 const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived);

@@ -154,8 +154,15 @@ qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
     return tx_end(q, QTM_OK);
 }
 
+static const char *const record_keys[] = {"id", "job", "surface", "hash", "created_at", NULL};
+
 qtm_status qtm_record_list(qtm *q, json_t **out)
 {
-    static const char *const keys[] = {"id", "job", "surface", "hash", "created_at", NULL};
-    return list_all(q, SQ_RECORD_LIST, keys, "listing records", out);
+    return list_all(q, SQ_RECORD_LIST, record_keys, "listing records", out);
+}
+
+qtm_status qtm_record_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)
+{
+    return list_page(q, SQ_RECORD_LIST, NULL, 0, record_keys, "listing records", pg, out,
+                     next_after);
 }

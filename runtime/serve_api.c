@@ -111,6 +111,50 @@ static void result_list(api_call *c, qtm_status st, json_t *a, const char *key)
     answer(c, 200, json_pack("{s:o}", key, a));
 }
 
+/* A page of a list, as `qtm --json` prints it: {key: [...], next_after}. */
+static void result_page(api_call *c, qtm_status st, json_t *a, const char *key,
+                        int64_t next_after)
+{
+    if (st != QTM_OK) {
+        json_decref(a);
+        lib_error(c, st);
+        return;
+    }
+    answer(c, 200, json_pack("{s:o,s:o}", key, a, "next_after",
+                             next_after ? json_integer(next_after) : json_null()));
+}
+
+/* A whole number of at most 18 digits (no sign, no blanks): 0 if not one. */
+static int parse_count(const char *s, int64_t *out)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+        return 0;
+    *out = strtoll(s, NULL, 10);
+    return 1;
+}
+
+/* ?limit=N&after=ID into *pg (absent: the first page of QTM_PAGE_DEFAULT);
+ * 0, or -1 after answering 400. */
+static int page_query(api_call *c, qtm_page *pg)
+{
+    const char *limit = c->query(c->cx, "limit"), *after = c->query(c->cx, "after");
+    int64_t v = 0;
+    pg->limit = QTM_PAGE_DEFAULT;
+    pg->after = 0;
+    if (limit && (!parse_count(limit, &v) || v < 1 || v > QTM_PAGE_MAX)) {
+        api_error(c, 400, "usage", "limit takes a whole number from 1 to %d", QTM_PAGE_MAX);
+        return -1;
+    }
+    if (limit)
+        pg->limit = (unsigned)v;
+    if (after && !parse_count(after, &pg->after)) {
+        api_error(c, 400, "usage", "after takes an id (the next_after of the page before)");
+        return -1;
+    }
+    return 0;
+}
+
 /* --- request bodies -------------------------------------------------------- */
 
 /* The body as a JSON object ({} when empty); NULL after answering 400. */
@@ -293,16 +337,24 @@ static void actors_list(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
     json_t *a = NULL;
-    qtm_status st = qtm_actor_list(c->q, &a);
-    result_list(c, st, a, "actors");
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_actor_list_page(c->q, &pg, &a, &next);
+    result_page(c, st, a, "actors", next);
 }
 
 static void tasks_list(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
     json_t *a = NULL;
-    qtm_status st = qtm_task_list(c->q, c->query(c->cx, "state"), &a);
-    result_list(c, st, a, "tasks");
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_task_list_page(c->q, c->query(c->cx, "state"), &pg, &a, &next);
+    result_page(c, st, a, "tasks", next);
 }
 
 static void task_show(api_call *c, const route *r, char **seg, int64_t id)
@@ -361,7 +413,10 @@ static void desk(api_call *c, const route *r, char **seg, int64_t id)
     const char *op = strcmp(c->who.role, "operator") == 0 ? c->who.slug
                                                           : c->query(c->cx, "operator");
     json_t *d = NULL;
-    qtm_status st = qtm_desk(c->q, op, &d);
+    qtm_page pg;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_desk_page(c->q, op, c->query(c->cx, "list"), &pg, &d);
     result(c, st, d);
 }
 
@@ -538,6 +593,20 @@ done:
     json_decref(b);
 }
 
+/* The job's whole ledger, a page at a time (the settlement in job show
+ * and the settle answer carry only its summary). */
+static void payments_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *a = NULL;
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_settlement_payments(c->q, id, &pg, &a, &next);
+    result_page(c, st, a, "payments", next);
+}
+
 static void record_show(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
@@ -558,8 +627,12 @@ static void log_list(api_call *c, const route *r, char **seg, int64_t id)
         return;
     }
     json_t *a = NULL;
-    qtm_status st = qtm_log(c->q, job, &a);
-    result_list(c, st, a, "log");
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_log_page(c->q, job, &pg, &a, &next);
+    result_page(c, st, a, "log", next);
 }
 
 static void verify(api_call *c, const route *r, char **seg, int64_t id)
@@ -601,6 +674,7 @@ static const route routes[] = {
     {"POST", "jobs/#/evidence", AUTH_ANY, evidence_add},
     {"POST", "jobs/#/participants", AUTH_ANY, participant_add},
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},
+    {"GET", "jobs/#/payments", AUTH_STAFF, payments_list},
     {"GET", "jobs/#/record", AUTH_STAFF, record_show},
     {"GET", "log", AUTH_ADMIN, log_list},
     {"GET", "verify", AUTH_ADMIN, verify},

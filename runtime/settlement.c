@@ -27,6 +27,7 @@ typedef struct settlement {
     char status[16];
     int64_t paid;
     int summed;                    /* 0: the ledger totals past MONEY_MAX_MINOR (paid is 0) */
+    int64_t count;                 /* payments in the ledger */
 } settlement;
 
 static int settle_row(void *arg, const store_val *c, int n)
@@ -41,6 +42,7 @@ static int settle_row(void *arg, const store_val *c, int n)
     /* NULL: the store could not sum it in 64 bits */
     s->summed = c[3].type == SV_INT && c[3].i >= 0 && c[3].i <= MONEY_MAX_MINOR;
     s->paid = s->summed ? c[3].i : 0;
+    s->count = n > 4 && c[4].type == SV_INT ? c[4].i : 0;
     return 1;
 }
 
@@ -65,10 +67,25 @@ const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived
     return paid > 0 ? "paid" : "unpaid";
 }
 
-static const char *const payment_keys[] = {"amount_minor", "currency", "method", "note", "actor",
-                                           "at", NULL};
+static const char *const payment_keys[] = {"id", "amount_minor", "currency", "method", "note",
+                                           "actor", "at", NULL};
 
-/* The settlement as JSON (always an object; "unpaid" when nothing is recorded). */
+/* Adds each payment's amount as decimal text beside its minor units. */
+static void payments_format(json_t *p)
+{
+    char buf[MONEY_TEXT_MAX];
+    size_t i;
+    json_t *row;
+    json_array_foreach(p, i, row) {
+        json_int_t minor = json_integer_value(json_object_get(row, "amount_minor"));
+        money_format(minor, json_string_value(json_object_get(row, "currency")), buf);
+        json_object_set_new(row, "amount", json_string(buf));
+    }
+}
+
+/* The settlement as JSON (always an object; "unpaid" when nothing is
+ * recorded), with a bounded summary of the ledger: its count and last
+ * QTM_RECENT_PAYMENTS rows, whatever its length. */
 json_t *settlement_json(qtm *q, int64_t job_id)
 {
     settlement s;
@@ -94,14 +111,11 @@ json_t *settlement_json(qtm *q, int64_t job_id)
         json_object_set_new(o, "paid", json_null());
         json_object_set_new(o, "paid_minor", json_null());
     }
-    json_t *p = job_list(q, SQ_PAYMENT_LIST, job_id, payment_keys);
-    size_t i;
-    json_t *row;
-    json_array_foreach(p, i, row) {
-        json_int_t minor = json_integer_value(json_object_get(row, "amount_minor"));
-        money_format(minor, json_string_value(json_object_get(row, "currency")), buf);
-        json_object_set_new(row, "amount", json_string(buf));
-    }
+    json_object_set_new(o, "payment_count", json_integer(s.count));
+    store_rc rc;
+    store_val args[2] = {SV_I(job_id), SV_I(QTM_RECENT_PAYMENTS)};
+    json_t *p = list_rows(q, SQ_PAYMENT_RECENT, args, 2, payment_keys, &rc);
+    payments_format(p);
     json_object_set_new(o, "payments", p ? p : json_array());
     return o;
 }
@@ -235,15 +249,41 @@ done:
     return tx_end(q, st);
 }
 
-qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+/* Opens the read transaction of a settlement read (the summary or a page
+ * of the ledger): the one place both decide whether the job may be read. */
+static qtm_status settlement_read(qtm *q, int64_t job_id)
 {
-    *out = NULL;
     job j;
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = job_load(q, job_id, &j)) != QTM_OK)
         return tx_end(q, st);
+    return QTM_OK;
+}
+
+qtm_status qtm_settlement_payments(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+                                   int64_t *next_after)
+{
+    *out = NULL;
+    *next_after = 0;
+    unsigned limit;
+    qtm_status st = page_limit(q, pg, &limit);
+    if (st != QTM_OK || (st = settlement_read(q, job_id)) != QTM_OK)
+        return st;
+    store_val arg = SV_I(job_id);
+    st = page_rows(q, SQ_PAYMENT_LIST, &arg, 1, payment_keys, "reading the ledger", pg, out,
+                   next_after);
+    payments_format(*out);
+    return tx_end(q, st);
+}
+
+qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = settlement_read(q, job_id);
+    if (st != QTM_OK)
+        return st;
     *out = settlement_json(q, job_id);
     if (!*out)
         return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the settlement"));

@@ -7,6 +7,9 @@
  * input.  A second backend (PostgreSQL) implements store_vt and its own
  * query table; the engine does not change.
  *
+ * Lists page by keyset: "after" is an id (rows with a greater one) and
+ * "limit" a row count, negative for no limit.
+ *
  * Results: STORE_OK, or a store_rc the engine maps to QTM_ESTORAGE /
  * QTM_ECONFLICT; store_errmsg() says what the backend reported.
  */
@@ -30,7 +33,7 @@ typedef enum store_query {
     SQ_ACTOR_BY_SLUG,              /* slug -> id, slug, name, role, access */
     SQ_ACTOR_BY_ID,                /* id -> id, slug, name, role, access */
     SQ_ACTOR_SET_ACCESS,           /* access, slug */
-    SQ_ACTOR_LIST,                 /* -> slug, name, role, access, created_at */
+    SQ_ACTOR_LIST,                 /* after, limit -> id, slug, name, role, access, created_at */
     SQ_REQUEST_INSERT,             /* surface, fingerprint, intake, photos, key, actor, at */
     SQ_REQUEST_BY_KEY,             /* key -> id, intake, surface, task id */
     SQ_REQUEST_BY_ID,              /* id -> id, surface, fingerprint, intake, photos, actor slug, created_at */
@@ -38,12 +41,12 @@ typedef enum store_query {
     SQ_TASK_BY_ID,                 /* id -> id, request, state, assignee id, assignee slug, reason, surface, created_at, updated_at, job id */
     SQ_TASK_SET_STATE,             /* state, reason, at, id, old state */
     SQ_TASK_SET_ASSIGNEE,          /* assignee, at, id */
-    SQ_TASK_LIST,                  /* state or NULL -> id, request, state, assignee slug, surface, updated_at, job id */
+    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id */
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
-    SQ_JOB_DESK,                   /* -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
+    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
     SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
@@ -56,14 +59,17 @@ typedef enum store_query {
     SQ_PARTICIPANT_COUNT,          /* job -> count */
     SQ_RECORD_INSERT,              /* job, se, surface, body, hash, at */
     SQ_RECORD_BY_JOB,              /* job -> id, job, surface, body, hash, created_at */
-    SQ_RECORD_LIST,                /* -> id, job, surface, hash, created_at */
-    SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total (NULL: past 64 bits) */
+    SQ_RECORD_LIST,                /* after, limit -> id, job, surface, hash, created_at */
+    SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total (NULL: past
+                                      64 bits), payment count */
     SQ_SETTLE_UPSERT,              /* job, currency, due, status, at */
     SQ_PAYMENT_INSERT,             /* job, amount, currency, method, note, actor, at */
-    SQ_PAYMENT_LIST,               /* job -> amount, currency, method, note, actor slug, at */
+    SQ_PAYMENT_LIST,               /* job, after, limit -> id, amount, currency, method, note, actor slug, at */
+    SQ_PAYMENT_RECENT,             /* job, n -> the last n payments, as SQ_PAYMENT_LIST, by id */
     SQ_AUDIT_LAST_HASH,            /* -> hash */
     SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash */
-    SQ_AUDIT_LIST,                 /* job or NULL -> id, at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_AUDIT_JOB_PAGE,             /* job, after, limit -> as SQ_AUDIT_LIST (by the job index) */
+    SQ_AUDIT_LIST,                 /* job or NULL, after, limit -> id, at, actor, entity, entity id, action, from, to, job, prev, hash */
     SQ_VERIFY_JOBS,                /* -> job id, state, se complete or NULL, record count, last audited job state */
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
     SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
@@ -75,8 +81,8 @@ typedef enum store_query {
     SQ_TOKEN_AUTH,                 /* hash, now -> token id, actor slug, name, role, access,
                                       last_used_at  (live: not revoked, not expired) */
     SQ_TOKEN_REVOKE,               /* at, actor id  (every live token of the actor) */
-    SQ_TOKEN_LIST,                 /* -> id, actor slug, created_at, revoked_at, expires_at,
-                                      last_used_at */
+    SQ_TOKEN_LIST,                 /* after, limit -> id, actor slug, created_at, revoked_at,
+                                      expires_at, last_used_at */
     SQ_TOKEN_TOUCH,                /* now, id, cutoff: last_used_at = now unless used since cutoff */
     SQ_SESSION_INSERT,             /* hash, token id, csrf, at, expires_at (unix s) */
     SQ_SESSION_AUTH,               /* hash, now (unix s), now (stamp) -> actor slug, name, role,

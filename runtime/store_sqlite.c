@@ -61,7 +61,9 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_BY_SLUG] = "SELECT id, slug, name, role, access FROM actors WHERE slug = ?1",
     [SQ_ACTOR_BY_ID] = "SELECT id, slug, name, role, access FROM actors WHERE id = ?1",
     [SQ_ACTOR_SET_ACCESS] = "UPDATE actors SET access = ?1 WHERE slug = ?2",
-    [SQ_ACTOR_LIST] = "SELECT slug, name, role, access, created_at FROM actors ORDER BY slug",
+    [SQ_ACTOR_LIST] =
+        "SELECT id, slug, name, role, access, created_at FROM actors WHERE id > ?1"
+        " ORDER BY id LIMIT ?2",
     [SQ_REQUEST_INSERT] =
         "INSERT INTO requests(surface, fingerprint, intake, photos, idem_key, actor_id, created_at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -88,7 +90,7 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id"
         " FROM tasks t JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
-        " WHERE ?1 IS NULL OR t.state = ?1 ORDER BY t.id",
+        " WHERE (?1 IS NULL OR t.state = ?1) AND t.id > ?2 ORDER BY t.id LIMIT ?3",
     [SQ_JOB_INSERT] =
         "INSERT INTO jobs(task_id, surface, fingerprint, state, created_at)"
         " VALUES(?1, ?2, ?3, 'queued', ?4)",
@@ -110,7 +112,7 @@ static const char *const sql[SQ_COUNT] = {
         " FROM jobs j JOIN tasks t ON t.id = j.task_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
-        " ORDER BY j.id",
+        " WHERE (?1 IS NULL OR j.state = ?1) AND j.id > ?2 ORDER BY j.id",
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
     [SQ_SE_BY_JOB] =
@@ -141,10 +143,13 @@ static const char *const sql[SQ_COUNT] = {
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [SQ_RECORD_BY_JOB] =
         "SELECT id, job_id, surface, body, hash, created_at FROM records WHERE job_id = ?1",
-    [SQ_RECORD_LIST] = "SELECT id, job_id, surface, hash, created_at FROM records ORDER BY id",
+    [SQ_RECORD_LIST] =
+        "SELECT id, job_id, surface, hash, created_at FROM records WHERE id > ?1"
+        " ORDER BY id LIMIT ?2",
     [SQ_SETTLE_GET] =
         "SELECT s.currency, s.due, s.status,"
-        LEDGER_TOTAL("?1")
+        LEDGER_TOTAL("?1") ","
+        " (SELECT COUNT(*) FROM payments p WHERE p.job_id = ?1)"
         " FROM settlements s WHERE s.job_id = ?1",
     [SQ_SETTLE_UPSERT] =
         "INSERT INTO settlements(job_id, currency, due, status, updated_at)"
@@ -155,15 +160,24 @@ static const char *const sql[SQ_COUNT] = {
         "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SQ_PAYMENT_LIST] =
-        "SELECT p.amount, p.currency, p.method, p.note, a.slug, p.at FROM payments p"
-        " JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1 ORDER BY p.id",
+        "SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at FROM payments p"
+        " JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1 AND p.id > ?2"
+        " ORDER BY p.id LIMIT ?3",
+    [SQ_PAYMENT_RECENT] =
+        "SELECT * FROM (SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at"
+        " FROM payments p JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1"
+        " ORDER BY p.id DESC LIMIT ?2) ORDER BY 1",
     [SQ_AUDIT_LAST_HASH] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
     [SQ_AUDIT_INSERT] =
         "INSERT INTO audit(at, actor, entity, entity_id, action, from_state, to_state, job_id,"
         " prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [SQ_AUDIT_LIST] =
         "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
-        " prev_hash, hash FROM audit WHERE ?1 IS NULL OR job_id = ?1 ORDER BY id",
+        " prev_hash, hash FROM audit WHERE (?1 IS NULL OR job_id = ?1) AND id > ?2"
+        " ORDER BY id LIMIT ?3",
+    [SQ_AUDIT_JOB_PAGE] =
+        "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash FROM audit WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
     [SQ_VERIFY_JOBS] =
         "SELECT j.id, j.state, s.complete,"
         " (SELECT COUNT(*) FROM records r WHERE r.job_id = j.id),"
@@ -200,7 +214,7 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE tokens SET revoked_at = ?1 WHERE actor_id = ?2 AND revoked_at IS NULL",
     [SQ_TOKEN_LIST] =
         "SELECT t.id, a.slug, t.created_at, t.revoked_at, t.expires_at, t.last_used_at"
-        " FROM tokens t JOIN actors a ON a.id = t.actor_id ORDER BY t.id",
+        " FROM tokens t JOIN actors a ON a.id = t.actor_id WHERE t.id > ?1 ORDER BY t.id LIMIT ?2",
     [SQ_TOKEN_TOUCH] =
         "UPDATE tokens SET last_used_at = ?1"
         " WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at <= ?3)",

@@ -151,11 +151,13 @@ done:
     return st;
 }
 
+/* the columns of SQ_TOKEN_LIST, for this list and its paged variant (page.c) */
+const char *const token_keys[] = {"id",         "actor",        "created_at", "revoked_at",
+                                  "expires_at", "last_used_at", NULL};
+
 qtm_status qtm_token_list(qtm *q, json_t **out)
 {
-    static const char *const keys[] = {"id",         "actor",        "created_at", "revoked_at",
-                                       "expires_at", "last_used_at", NULL};
-    return list_all(q, SQ_TOKEN_LIST, keys, "listing tokens", out);
+    return list_all(q, SQ_TOKEN_LIST, token_keys, "listing tokens", out);
 }
 
 typedef struct auth_row {

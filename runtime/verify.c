@@ -20,37 +20,44 @@
 #include <string.h>
 
 
-static int log_row(void *arg, const store_val *c, int n)
-{
-    static const char *const keys[] = {"id", "at", "actor", "entity", "entity_id", "action",
-                                       "from", "to", "job", "prev_hash", "hash"};
-    json_t *o = json_object();
-    for (int i = 0; i < n && i < 11; i++)
-        json_object_set_new(o, keys[i], json_col(&c[i]));
-    json_array_append_new(arg, o);
-    return 0;
-}
+static const char *const log_keys[] = {"id", "at", "actor", "entity", "entity_id", "action",
+                                       "from", "to", "job", "prev_hash", "hash", NULL};
 
-qtm_status qtm_log(qtm *q, int64_t job_id, json_t **out)
+/* pg NULL and unpaged: the whole log (of the job) */
+static qtm_status log_read(qtm *q, int64_t job_id, int paged, const qtm_page *pg, json_t **out,
+                           int64_t *next_after)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
-    if (st != QTM_OK)
+    *next_after = 0;
+    unsigned limit;
+    qtm_status st = paged ? page_limit(q, pg, &limit) : QTM_OK;
+    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
         return st;
     if (job_id) {
         job j;
         if ((st = job_load(q, job_id, &j)) != QTM_OK)
             return tx_end(q, st);
     }
-    json_t *a = json_array();
-    store_val arg = job_id ? SV_I(job_id) : SV_N;
-    store_rc rc = store_run(q->st, SQ_AUDIT_LIST, &arg, 1, log_row, a);
-    if (rc != STORE_OK) {
-        json_decref(a);
-        return tx_end(q, qtm_store_fail(q, rc, "reading the audit log"));
-    }
-    *out = a;
-    return tx_end(q, QTM_OK);
+    store_val args[3] = {job_id ? SV_I(job_id) : SV_N, SV_I(0), SV_I(-1)};
+    /* a job's page walks the job's index, not the whole log after `after` */
+    if (paged)
+        return tx_end(q, page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
+                                   log_keys, "reading the audit log", pg, out, next_after));
+    store_rc rc;
+    *out = list_rows(q, SQ_AUDIT_LIST, args, 3, log_keys, &rc);
+    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"));
+}
+
+qtm_status qtm_log(qtm *q, int64_t job_id, json_t **out)
+{
+    int64_t next;
+    return log_read(q, job_id, 0, NULL, out, &next);
+}
+
+qtm_status qtm_log_page(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+                        int64_t *next_after)
+{
+    return log_read(q, job_id, 1, pg, out, next_after);
 }
 
 typedef struct vctx {
@@ -208,18 +215,18 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     memset(&v, 0, sizeof v);
     v.findings = json_array();
     snprintf(v.prev, sizeof v.prev, "%s", qtm_audit_genesis());
-    store_val all = SV_N;
+    store_val all[3] = {SV_N, SV_I(0), SV_I(-1)};  /* the whole log, no limit */
     static const struct {
         store_query q;
         store_row_fn fn;
         int arg;
-    } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 1},
+    } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 3},
                   {SQ_VERIFY_JOBS, jobs_row, 0},     {SQ_VERIFY_ORPHAN_RECORDS, orphan_row, 0},
                   {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0},
                   {SQ_VERIFY_SETTLEMENTS, settlement_row, 0},
                   {SQ_VERIFY_FINGERPRINTS, fingerprint_row, 0}};
     for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
-        store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? &all : NULL, passes[i].arg,
+        store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? all : NULL, passes[i].arg,
                                 passes[i].fn, &v);
         if (rc != STORE_OK) {
             json_decref(v.findings);

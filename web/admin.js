@@ -4,14 +4,15 @@
 // over as a Job.
 
 import * as api from './api.js';
-import { h, humanize, time, act, field, select, section, empty, dl, badge, say } from './dom.js';
+import { h, humanize, time, act, field, select, section, empty, dl, badge, say, loadMore } from './dom.js';
 import { scopeView } from './operator.js';
 
 const TASK_STATES = ['review', 'approved', 'assigned', 'rejected', 'closed'];
 
 export async function viewTasks({ query, go }) {
   const st = query.get('state') || '';
-  const r = await api.get(st ? `/api/tasks?state=${encodeURIComponent(st)}` : '/api/tasks');
+  const base = st ? `/api/tasks?state=${encodeURIComponent(st)}` : '/api/tasks';
+  const r = await api.get(base);
   const tasks = r.tasks || [];
   const sel = select('state', TASK_STATES.map(s => [s, humanize(s)]), { placeholder: 'All states', value: st });
   sel.addEventListener('change', () => go(sel.value ? `#/tasks?state=${sel.value}` : '#/tasks'));
@@ -21,14 +22,19 @@ export async function viewTasks({ query, go }) {
     h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('State', sel)),
   ];
   if (!tasks.length) { out.push(empty(st ? `No task is ${st}.` : 'No tasks yet.')); return out; }
-  out.push(h('ul', { class: 'tasks', id: 'task-list' }, tasks.map(t => h('li', { class: 'task', 'data-task': t.id },
+  const taskItem = (t) => h('li', { class: 'task', 'data-task': t.id },
     h('a', { href: `#/tasks/${t.id}` }, `Task ${t.id}`), ' ',
     badge(humanize(t.state), `task task-${t.state}`), ' ',
     h('span', {}, t.surface),
     h('span', { class: 'muted' },
       t.assignee ? ` · assigned to ${t.assignee}` : '',
       t.job ? ' · ' : '', t.job ? h('a', { href: `#/jobs/${t.job}` }, `job ${t.job}`) : null,
-      t.updated_at ? ' · ' : '', t.updated_at ? time(t.updated_at) : null)))));
+      t.updated_at ? ' · ' : '', t.updated_at ? time(t.updated_at) : null));
+  const list = h('ul', { class: 'tasks', id: 'task-list' }, tasks.map(taskItem));
+  out.push(list, loadMore('tasks-more', r.next_after, async (after) => {
+    const p = await api.get(api.pagePath(base, after));
+    return { rows: p.tasks || [], next: p.next_after };
+  }, (rows) => rows.forEach(t => list.appendChild(taskItem(t)))));
   return out;
 }
 
@@ -37,7 +43,7 @@ export async function viewTask({ params, go }) {
   const root = h('div', { class: 'task-page', 'data-task': taskId });
   const [task, actors] = await Promise.all([
     api.get(`/api/tasks/${api.id(taskId)}`),
-    api.get('/api/actors').then(r => r.actors || []).catch(() => []),
+    api.getAll('/api/actors', 'actors').catch(() => []),
   ]);
   renderTask(root, task, actors, go);
   return root;
@@ -125,7 +131,8 @@ function renderTask(root, task, actors, go) {
 
 export async function viewLog({ query, go }) {
   const job = query.get('job') || '';
-  const r = await api.get(job ? `/api/log?job=${encodeURIComponent(job)}` : '/api/log');
+  const base = job ? `/api/log?job=${encodeURIComponent(job)}` : '/api/log';
+  const r = await api.get(base);
   const rows = r.log || [];
   const input = h('input', { type: 'number', name: 'job', min: 1, step: 1, value: job, inputmode: 'numeric' });
   const f = h('form', { class: 'filters' }, field('Job', input, { hint: 'Empty for the whole log.' }),
@@ -134,14 +141,20 @@ export async function viewLog({ query, go }) {
   const out = [h('h1', {}, job ? `Audit log of job ${job}` : 'Audit log'),
     h('p', { class: 'lede' }, 'Append-only and hash-chained: every change, by whom, from what to what.'), f];
   if (!rows.length) { out.push(empty('No entries.')); return out; }
+  const logRow = (e) => h('tr', {},
+    h('td', { class: 'num' }, String(e.id)), h('td', {}, time(e.at)), h('td', {}, e.actor || '—'),
+    h('td', {}, `${e.entity} ${e.entity_id}`), h('td', {}, e.action),
+    h('td', {}, `${e.from || '—'} → ${e.to || '—'}`),
+    h('td', {}, e.job ? h('a', { href: `#/jobs/${e.job}` }, String(e.job)) : '—'));
+  const tbody = h('tbody', {}, rows.map(logRow));
   out.push(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Audit log entries' }, h('table', { id: 'log' },
     h('caption', { class: 'sr-only' }, 'Audit log entries'),
     h('thead', {}, h('tr', {}, ['#', 'When', 'Actor', 'Entity', 'Action', 'From → to', 'Job'].map(t => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, rows.map(e => h('tr', {},
-      h('td', { class: 'num' }, String(e.id)), h('td', {}, time(e.at)), h('td', {}, e.actor || '—'),
-      h('td', {}, `${e.entity} ${e.entity_id}`), h('td', {}, e.action),
-      h('td', {}, `${e.from || '—'} → ${e.to || '—'}`),
-      h('td', {}, e.job ? h('a', { href: `#/jobs/${e.job}` }, String(e.job)) : '—')))))));
+    tbody)));
+  out.push(loadMore('log-more', r.next_after, async (after) => {
+    const p = await api.get(api.pagePath(base, after));
+    return { rows: p.log || [], next: p.next_after };
+  }, (more) => more.forEach(e => tbody.appendChild(logRow(e)))));
   return out;
 }
 

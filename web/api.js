@@ -90,6 +90,30 @@ export async function signOut() {
   }
 }
 
+// --- paged lists -------------------------------------------------------------
+// Every list route answers one page: {KEY: [...], next_after} where
+// next_after is the id to pass as ?after= for the next page, null at the end.
+
+// The path with ?after=N (and more query) added.
+export function pagePath(path, after, extra) {
+  const q = new URLSearchParams(extra || {});
+  if (after) q.set('after', String(after));
+  const s = q.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
+}
+
+// Every row of a small list (actors): follows next_after to the end.
+export async function getAll(path, key) {
+  let rows = [], after = 0;
+  for (let pages = 0; pages < 1000; pages++) {
+    const r = await get(pagePath(path, after, { limit: 1000 }));
+    rows = rows.concat(r[key] || []);
+    if (r.next_after === null || r.next_after === undefined) break;
+    after = r.next_after;
+  }
+  return rows;
+}
+
 // --- surfaces (public; the compiled models do not change while we run) -----
 
 const models = new Map();

@@ -143,6 +143,22 @@ export function section(title, ...children) {
 
 export function empty(text) { return h('p', { class: 'empty' }, text); }
 
+// A "Load more" button for a paged list: fetchPage(after) resolves to
+// { rows, next } (next null at the end); appendRows(rows) shows them.  The
+// button removes itself after the last page.
+export function loadMore(idv, next, fetchPage, appendRows) {
+  if (next === null || next === undefined) return null;
+  let after = next;
+  const b = h('button', { type: 'button', class: 'small-btn load-more', id: idv }, 'Load more');
+  b.addEventListener('click', () => act(b, async () => {
+    const r = await fetchPage(after);
+    appendRows(r.rows);
+    after = r.next;
+    if (after === null || after === undefined) b.remove();
+  }));
+  return b;
+}
+
 export function dl(pairs) {
   const d = h('dl', { class: 'kv' });
   for (const [k, v] of pairs) {

@@ -7,7 +7,7 @@
 // ServiceEvent is complete.
 
 import * as api from './api.js';
-import { h, clear, humanize, when, time, say, act, field, select, section, empty, dl, badge } from './dom.js';
+import { h, clear, humanize, when, time, say, act, field, select, section, empty, dl, badge, loadMore } from './dom.js';
 
 function withId(el, idv, value) { el.id = idv; el.dataset.value = value; return el; }
 
@@ -30,7 +30,7 @@ export async function viewDesk({ query, actor: me, go }) {
   const path = operator ? `/api/desk?operator=${encodeURIComponent(operator)}` : '/api/desk';
   const [desk, names, actors] = await Promise.all([
     api.get(path), surfaceNames(),
-    isAdmin ? api.get('/api/actors').then(r => r.actors || []).catch(() => []) : Promise.resolve([]),
+    isAdmin ? api.getAll('/api/actors', 'actors').catch(() => []) : Promise.resolve([]),
   ]);
 
   const again = h('button', { type: 'button', id: 'desk-refresh', class: 'small-btn', onclick: () => go(location.hash) }, 'Refresh');
@@ -46,13 +46,29 @@ export async function viewDesk({ query, actor: me, go }) {
       'Work assigned to you. Claim a queued job to own its execution; the job page shows what you can do next.'));
   }
 
+  // each list is one page (next_after.KEY: more lie past it): "Load more"
+  // fetches that list's next page and appends it
   const col = (key, title, note) => {
     const jobs = desk[key] || [];
     const idv = `col-${key}`;
+    const next = (desk.next_after || {})[key];
+    const count = h('span', { class: 'count' }, `(${jobs.length}${next ? '+' : ''})`);
+    const list = h('ul', { class: 'jobs' }, jobs.map(j => jobCard(j, names, isAdmin)));
+    let shown = jobs.length;
+    const more = loadMore(`${idv}-more`, next, async (after) => {
+      const extra = { list: key };
+      if (operator) extra.operator = operator;
+      const p = await api.get(api.pagePath('/api/desk', after, extra));
+      return { rows: p[key] || [], next: (p.next_after || {})[key] };
+    }, (rows) => {
+      rows.forEach(j => list.appendChild(jobCard(j, names, isAdmin)));
+      shown += rows.length;
+      count.textContent = `(${shown}${more && more.isConnected ? '+' : ''})`;
+    });
     return h('section', { class: 'column', id: idv, 'aria-labelledby': `${idv}-h` },
-      h('h2', { id: `${idv}-h` }, title, ' ', h('span', { class: 'count' }, `(${jobs.length})`)),
+      h('h2', { id: `${idv}-h` }, title, ' ', count),
       note ? h('p', { class: 'hint' }, note) : null,
-      jobs.length ? h('ul', { class: 'jobs' }, jobs.map(j => jobCard(j, names, isAdmin))) : empty('None.'));
+      jobs.length ? list : empty('None.'), more);
   };
   out.push(h('div', { class: 'columns' },
     col('queued', 'Queued'),
@@ -284,15 +300,41 @@ function settlementCard(job, me, mayRecord, update) {
     ['Due', s.due ? `${s.due} ${s.currency || ''}` : null],
     ['Paid', `${s.paid || '0.00'} ${s.currency || ''}`],
   ]));
+  // the job carries the last few payments; the whole ledger pages on
+  // GET /api/jobs/{id}/payments
   const pays = s.payments || [];
+  const total = s.payment_count === undefined ? pays.length : s.payment_count;
   if (pays.length) {
-    const tbody = h('tbody', {}, pays.map(p => h('tr', {},
+    const payRow = (p) => h('tr', {},
       h('td', {}, time(p.at)), h('td', { class: 'num' }, `${p.amount} ${p.currency}`),
-      h('td', {}, p.method), h('td', {}, p.note || ''), h('td', {}, p.actor))));
+      h('td', {}, p.method), h('td', {}, p.note || ''), h('td', {}, p.actor));
+    const tbody = h('tbody', {}, pays.map(payRow));
+    if (total > pays.length)
+      parts.push(h('p', { class: 'hint', id: 'payments-summary' }, `The last ${pays.length} of ${total} payments.`));
     parts.push(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Payments' }, h('table', { id: 'payments' },
       h('caption', { class: 'sr-only' }, 'Payments recorded'),
       h('thead', {}, h('tr', {}, ['When', 'Amount', 'Method', 'Note', 'By'].map(t => h('th', { scope: 'col' }, t)))),
       tbody)));
+    if (total > pays.length) {
+      // the whole ledger from its first payment, in place of the last few
+      const path = `/api/jobs/${api.id(job.id)}/payments`;
+      const fetchPage = async (after) => {
+        const p = await api.get(api.pagePath(path, after));
+        return { rows: p.payments || [], next: p.next_after };
+      };
+      const all = h('button', { type: 'button', class: 'small-btn', id: 'payments-all' }, 'Show every payment');
+      all.addEventListener('click', () => act(all, async () => {
+        const first = await fetchPage(0);
+        clear(tbody);
+        first.rows.forEach(p => tbody.appendChild(payRow(p)));
+        const note = document.getElementById('payments-summary');
+        if (note) note.remove();
+        const more = loadMore('payments-more', first.next, fetchPage,
+          (rows) => rows.forEach(p => tbody.appendChild(payRow(p))));
+        all.replaceWith(more || document.createTextNode(''));
+      }));
+      parts.push(all);
+    }
   } else {
     parts.push(empty('No payment recorded.'));
   }

@@ -468,6 +468,28 @@ try {
     await waitText(admin, '#verify', /OK/);
   });
 
+  await check('admin: the whole audit log pages with "Load more" (nothing lost past 100)', async () => {
+    let all = [], after = 0;
+    for (let n = 0; n < 100; n++) {
+      const r = (await apiGet(admin, `/api/log?limit=1000${after ? `&after=${after}` : ''}`)).body;
+      all = all.concat(r.log);
+      if (r.next_after === null) break;
+      after = r.next_after;
+    }
+    assert(all.length > 100, `only ${all.length} audit rows`);
+    await admin.goto('/#/log');
+    await admin.locator('#log').waitFor();
+    eq(await admin.locator('#log tbody tr').count(), 100, 'the first page');
+    for (let n = 0; n < 100 && await admin.locator('#log-more').count(); n++) {
+      const shown = await admin.locator('#log tbody tr').count();
+      await admin.locator('#log-more').click();
+      await admin.waitForFunction((k) => document.querySelectorAll('#log tbody tr').length > k, shown);
+    }
+    eq(await admin.locator('#log tbody tr').count(), all.length, 'every page shown');
+    const ids = await admin.locator('#log tbody tr td:first-child').evaluateAll(l => l.map(x => Number(x.textContent)));
+    eq(ids.join(','), all.map(e => e.id).join(','), 'every row once, in order');
+  });
+
   // ------------------------------------- evidence, on a surface that needs it
   await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
     const call = async (who, method, p, body, headers = {}) => {

@@ -75,6 +75,9 @@ q actor add dana --role admin --name "Dana (admin)"
 q actor add ana --role operator --name "Ana Reyes (event coordinator)"
 q actor add bo --role operator --name "Bo Lindqvist (another coordinator)"
 q actor add carla --role client --name "Carla (client)"
+# more audit rows than one page of the log (100), so the desk must page
+i=0
+while [ $i -lt 110 ]; do i=$((i + 1)); q actor add "guest$i" --role client; done
 
 # token SLUG: a new credential for SLUG
 token() {

@@ -184,7 +184,7 @@ refused "reject without a reason" 400 "invalid input" 'needs \"reason\"' -- j PO
 j POST /api/tasks/3/reject '{"reason":"outside the service area"}' as=admin
 jqt "rejected with its reason" '.state == "rejected" and .reason == "outside the service area"'
 h GET /api/actors as=admin
-jqt "actors" '[.actors[].slug] == ["admin","ana","bo","cara","cli","vic"]'
+jqt "actors, by id" '([.actors[].slug] | sort) == ["admin","ana","bo","cara","cli","vic"] and [.actors[].id] == ([.actors[].id] | sort) and .next_after == null'
 
 echo "# execution"
 h GET /api/desk as=ana

@@ -60,7 +60,9 @@ is "small: one arrive phase change" 1 "$(count audit "entity = 'service_event' A
 together --as ana settle "$job" --amount 10 --method cash
 is "small: 8 concurrent payments all recorded" "0:8 " "$(statuses)"
 run "small: settlement" --json job show "$job"
-jqt "small: the ledger adds up to 80.00" '.settlement.paid == "80.00" and (.settlement.payments | length) == 8'
+jqt "small: the ledger adds up to 80.00" '.settlement.paid == "80.00" and .settlement.payment_count == 8 and (.settlement.payments | length) == 5'
+run "small: the ledger" --json settlement payments "$job"
+jqt "small: the ledger holds the 8 payments" '(.payments | length) == 8 and ([.payments[].amount] | unique) == ["10.00"] and .next_after == null'
 run "small: verify" verify
 
 "$QTM" surfaces 2>/dev/null | grep -q '^pool-race ' || {

@@ -11,6 +11,7 @@
 #                names, token expiry (401 from serve) and last use
 #   escapes.sh   hostile text in every stored field: text views escape it,
 #                --json round-trips it
+#   paging.sh    every list command and route pages (--limit/--after, next_after)
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -22,7 +23,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

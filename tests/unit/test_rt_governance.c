@@ -28,20 +28,21 @@ static void test_actor_add_and_list(void **state)
     OK(qtm_actor_add(f->q, "cli", "client", "Client"));
     OK(qtm_actor_list(f->q, &a));
     assert_int_equal(json_array_size(a), 4);
-    /* sorted by slug */
-    assert_string_equal(rt_js(json_array_get(a, 0), "slug"), "ada");
-    assert_string_equal(rt_js(json_array_get(a, 1), "slug"), "ana");
-    assert_string_equal(rt_js(json_array_get(a, 2), "slug"), "cli");
-    assert_string_equal(rt_js(json_array_get(a, 3), "slug"), "vic");
-    json_t *ana = json_array_get(a, 1);
+    /* by id (the order they were added), the key the list pages on */
+    assert_string_equal(rt_js(json_array_get(a, 0), "slug"), "ana");
+    assert_string_equal(rt_js(json_array_get(a, 1), "slug"), "ada");
+    assert_string_equal(rt_js(json_array_get(a, 2), "slug"), "vic");
+    assert_string_equal(rt_js(json_array_get(a, 3), "slug"), "cli");
+    assert_true(rt_ji(json_array_get(a, 0), "id") < rt_ji(json_array_get(a, 1), "id"));
+    json_t *ana = json_array_get(a, 0);
     assert_string_equal(rt_js(ana, "name"), "Ana Morales");
     assert_string_equal(rt_js(ana, "role"), "operator");
     assert_string_equal(rt_js(ana, "access"), "active");
     assert_string_equal(rt_js(ana, "created_at"), stamp);
     /* no name: the slug stands in */
-    assert_string_equal(rt_js(json_array_get(a, 0), "name"), "ada");
-    assert_string_equal(rt_js(json_array_get(a, 3), "name"), "vic");
-    assert_string_equal(rt_js(json_array_get(a, 0), "role"), "admin");
+    assert_string_equal(rt_js(json_array_get(a, 1), "name"), "ada");
+    assert_string_equal(rt_js(json_array_get(a, 2), "name"), "vic");
+    assert_string_equal(rt_js(json_array_get(a, 1), "role"), "admin");
     json_decref(a);
 }
 

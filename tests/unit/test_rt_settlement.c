@@ -107,7 +107,11 @@ static void test_settle_method_validation(void **state)
         OK(qtm_settle(f->q, "ana", j, &p));
     }
     json_t *o = settlement(f, j);
-    assert_int_equal(json_array_size(json_object_get(o, "payments")), 6);
+    /* the summary: every payment counted and summed, the last few shown */
+    assert_int_equal(rt_ji(o, "payment_count"), 6);
+    assert_int_equal(json_array_size(json_object_get(o, "payments")), QTM_RECENT_PAYMENTS);
+    assert_string_equal(rt_js(json_array_get(json_object_get(o, "payments"), 0), "method"),
+                        "zelle");
     assert_string_equal(rt_js(o, "paid"), "60.00");
     json_decref(o);
 }
@@ -336,7 +340,8 @@ static void test_settle_many_payments_near_the_limit(void **state)
     json_t *o = settlement(f, j);
     assert_int_equal(rt_ji(o, "paid_minor"), MONEY_MAX_MINOR);
     assert_string_equal(rt_js(o, "paid"), "10000000000000.00");
-    assert_int_equal(json_array_size(json_object_get(o, "payments")), 11);
+    assert_int_equal(rt_ji(o, "payment_count"), 11);
+    assert_int_equal(json_array_size(json_object_get(o, "payments")), QTM_RECENT_PAYMENTS);
     json_decref(o);
     p.amount = "0.01";
     UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
