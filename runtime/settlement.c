@@ -177,17 +177,24 @@ done:
     return tx_end(q, st);
 }
 
-qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
     job j;
+    qtm_status st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+        return st;
+    *out = settlement_json(q, job_id);
+    if (!*out)
+        return qtm_store_fail(q, STORE_ERROR, "reading the settlement");
+    return QTM_OK;
+}
+
+qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK)
-        return tx_end(q, st);
-    *out = settlement_json(q, job_id);
-    if (!*out)
-        return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the settlement"));
-    return tx_end(q, QTM_OK);
+    return view_end(q, settlement_view(q, job_id, out), out);
 }
