@@ -202,3 +202,18 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, json
     /* the desk filters by the same rule (access_job) */
     return qtm_desk(q, strcmp(a.role, "operator") == 0 ? a.slug : operator_slug, out);
 }
+
+qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
+{
+    actor a;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    st = actor_load(q, slug, &a);
+    if (st == QTM_OK && strcmp(a.access, "suspended") == 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
+    else if (st == QTM_OK && strcmp(a.role, "admin") != 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
+                      strcmp(a.role, "operator") == 0 ? "an" : "a", a.role, what);
+    return tx_end(q, st);
+}

@@ -221,6 +221,10 @@ qtm_status qtm_settlement_show_as(qtm *q, const char *actor, int64_t job, json_t
  * ignored), an admin's everyone's or operator_slug's; vendors and clients
  * have none (QTM_EFORBIDDEN). */
 qtm_status qtm_desk_as(qtm *q, const char *actor, const char *operator_slug, json_t **out);
+/* QTM_OK if actor may read what only admins read (tasks and their intake,
+ * the audit log, the record list, actors, verify): an admin not suspended;
+ * otherwise QTM_EFORBIDDEN naming `what`, the same for every id. */
+qtm_status qtm_admin_read_as(qtm *q, const char *actor, const char *what);
 
 /* --- audit -------------------------------------------------------------- */
 
