@@ -230,6 +230,15 @@ for role in ana bo cara lim vic cli; do
         bad "$role: task routes answer task 1 and task 99 differently: $(oneline <"$T/t1")"
     fi
 done
+call admin GET /api/tasks/1
+is "an admin reads a task" 200 "$code"
+call admin GET /api/tasks/99
+is "an admin: no task 99" 404 "$code"
+has "... the precise message" "$T/out" "no task 99"
+for id in 1 99; do
+    call anon GET /api/tasks/$id
+    is "anonymous GET tasks/$id: sign in first" 401 "$code"
+done
 serve_stop
 
 echo "# the CLI with --as: the same rule; without --as the file holder reads everything"
