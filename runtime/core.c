@@ -169,6 +169,16 @@ qtm_status tx_end(qtm *q, qtm_status st)
     return qtm_ok(q);
 }
 
+qtm_status view_end(qtm *q, qtm_status st, json_t **out)
+{
+    st = tx_end(q, st);
+    if (st != QTM_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 void col_text(char *dst, size_t n, const store_val *v)
 {
     if (v->type == SV_TEXT) {

@@ -586,16 +586,28 @@ static json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
     return o;
 }
 
-qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
+/* The request's intake packet as submitted (null if unreadable). */
+static json_t *job_intake(qtm *q, const job *j)
+{
+    int64_t request = 0, assignee, jid;
+    char state[16], surface[64];
+    if (task_for_job(q, j->task, &request, state, sizeof state, &assignee, &jid, surface,
+                     sizeof surface) != QTM_OK)
+        return json_null();
+    json_t *r = request_json(q, request);
+    json_t *in = json_incref(json_object_get(r, "intake"));
+    json_decref(r);
+    return in ? in : json_null();
+}
+
+qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
     job j;
     service_event se;
-    qtm_status st = tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
+    qtm_status st;
     if ((st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
-        return tx_end(q, st);
+        return st;
     const qtm_surface *s = j.s;
     const char *phase = job_phase(&j, &se);
     int p = surface_phase(s, phase);
@@ -610,6 +622,7 @@ qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
     json_object_set_new(o, "owner", json_str_or_null(j.owner));
     json_object_set_new(o, "assignee", json_str_or_null(j.assignee));
     json_object_set_new(o, "task", json_integer(j.task));
+    json_object_set_new(o, "intake", job_intake(q, &j));
     json_object_set_new(o, "created_at", json_string(j.created_at));
     json_object_set_new(o, "claimed_at", json_str_or_null(j.claimed_at));
     json_object_set_new(o, "completed_at", json_str_or_null(j.completed_at));
@@ -658,12 +671,21 @@ qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
     fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
     json_object_set_new(o, "record", rec ? json_integer(rec) : json_null());
     *out = o;
-    return tx_end(q, QTM_OK);
+    return QTM_OK;
+}
+
+qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    return view_end(q, job_view(q, job_id, out), out);
 }
 
 typedef struct desk_ctx {
     qtm *q;
-    int64_t op;                    /* 0: everyone */
+    actor op;                      /* op.id 0: everyone */
     json_t *queued, *active, *completed;
     /* paging one list: the operator and visibility filters are the
      * tables', not SQL's, so the scan stops at the first matching row past
@@ -688,10 +710,13 @@ static int desk_row(void *arg, const store_val *c, int n)
         return 0;
     int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;
     int queued = strcmp(state, "queued") == 0;
-    if (d->op) {
-        /* an operator's desk: their jobs, and queued pool jobs anyone may claim */
-        int mine = owner == d->op || (!owner && assignee == d->op);
-        if (!mine && !(queued && s->ownership == QTM_OWNERSHIP_POOL))
+    if (d->op.id) {
+        /* an operator's desk: their jobs, and the pool jobs they may claim
+         * (the read rule, access_job: what the desk lists, they may open) */
+        job j = {.id = c[0].i, .owner_id = owner, .assignee_id = assignee, .s = s};
+        snprintf(j.state, sizeof j.state, "%s", state);
+        int mine = owner == d->op.id || (!owner && assignee == d->op.id);
+        if (!mine && access_job(&d->op, &j) != QTM_ACCESS_PREVIEW)
             return 0;
     }
     const char *phase = c[3].type == SV_TEXT ? c[3].s : s->phases[s->initial].name;
@@ -752,14 +777,10 @@ static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    desk_ctx d = {q, 0, json_array(), json_array(), json_array(), limit, 0, 0, 0};
+    desk_ctx d = {q, {0}, json_array(), json_array(), json_array(), limit, 0, 0, 0};
     json_t *next = json_object();
-    if (operator_slug) {
-        actor a;
-        if ((st = actor_load(q, operator_slug, &a)) != QTM_OK)
-            goto done;
-        d.op = a.id;
-    }
+    if (operator_slug && (st = actor_load(q, operator_slug, &d.op)) != QTM_OK)
+        goto done;
     if (list < 0) {
         store_val args[2] = {SV_N, SV_I(0)};
         store_rc rc = store_run(q->st, SQ_JOB_DESK, args, 2, desk_row, &d);

@@ -247,6 +247,48 @@ qtm_status qtm_session_purge(qtm *q, unsigned limit, unsigned *purged);
 qtm_status qtm_migrate(qtm *q, const char *actor, const char *surface, int apply,
                        json_t **report);
 
+/* --- read access (access.c) ---------------------------------------------
+ *
+ * Who reads a job, its record, settlement, evidence and participants:
+ * admins everything; an operator the jobs they own, or the job assigned
+ * to them while nobody owns it; an active operator also a queued, unowned
+ * job under `ownership pool` (one they could claim) as a preview: no
+ * intake contact details (the `contact` section, email and phone fields),
+ * no participants' contacts, no payment ledger.  Vendors, clients and
+ * suspended actors read no job.  To a reader who may not see the job,
+ * a job that exists and one that does not get the same answer:
+ * QTM_ENOTFOUND "no job N visible to SLUG".  The *_show functions above
+ * are the database holder's (no actor) and see everything.
+ */
+typedef enum qtm_access {
+    QTM_ACCESS_NONE = 0,
+    QTM_ACCESS_PREVIEW = 1,        /* a claimable pool job, redacted */
+    QTM_ACCESS_FULL = 2
+} qtm_access;
+
+/* What actor may read of job: QTM_OK with *level PREVIEW or FULL, or the
+ * refusal (*level NONE): an unknown actor, a suspended one (forbidden),
+ * or the one not-found message above. */
+qtm_status qtm_job_access(qtm *q, const char *actor, int64_t job, qtm_access *level);
+/* The views of qtm_job_show, qtm_record_show and qtm_settlement_show as
+ * actor may read them (the job view adds "access": "full"|"preview"). */
+qtm_status qtm_job_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
+qtm_status qtm_record_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
+qtm_status qtm_settlement_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
+/* qtm_settlement_payments as actor may read it: the full reader only (a
+ * pool preview shows totals, never the ledger: QTM_EFORBIDDEN). */
+qtm_status qtm_settlement_payments_as(qtm *q, const char *actor, int64_t job, const qtm_page *pg,
+                                      json_t **out, int64_t *next_after);
+/* qtm_desk_page as actor may read it: an operator's own (operator_slug is
+ * ignored), an admin's everyone's or operator_slug's; vendors and clients
+ * have none (QTM_EFORBIDDEN). */
+qtm_status qtm_desk_as(qtm *q, const char *actor, const char *operator_slug, const char *list,
+                       const qtm_page *pg, json_t **out);
+/* QTM_OK if actor may read what only admins read (tasks and their intake,
+ * the audit log, the record list, actors, verify): an admin not suspended;
+ * otherwise QTM_EFORBIDDEN naming `what`, the same for every id. */
+qtm_status qtm_admin_read_as(qtm *q, const char *actor, const char *what);
+
 /* --- audit -------------------------------------------------------------- */
 
 qtm_status qtm_log(qtm *q, int64_t job, json_t **out);  /* job 0: everything */

@@ -347,7 +347,15 @@ typedef struct command {
     const char *help;              /* its usage line and a sentence */
 } command;
 
-static int show_job(cli *c, int64_t id);
+static int show_job(cli *c, int64_t id, int changed);
+
+/* With --as, what only admins read is refused to everyone else (the
+ * holder of the database file, without --as, reads everything). */
+static int admin_read(cli *c, const char *what)
+{
+    qtm_status st = c->as ? qtm_admin_read_as(c->q, c->as, what) : QTM_OK;
+    return st ? lib_fail(c, st) : 0;
+}
 
 static int cmd_init(cli *c)
 {
@@ -463,7 +471,7 @@ static int cmd_actor_list(cli *c)
     if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = admin_read(c, "actors")))
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
@@ -630,7 +638,7 @@ static int cmd_task_list(cli *c)
     if (check_opts(c, v, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = admin_read(c, "tasks")))
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
@@ -664,7 +672,9 @@ static int cmd_task_show(cli *c)
     if (check_opts(c, NULL, NULL) || parse_id(c, pos(c, 0, NULL), "task", &id))
         return 2;
     int rc = open_db(c, 0);
-    return rc ? rc : show_task(c, id);
+    if (rc || (rc = admin_read(c, "tasks")))
+        return rc;
+    return show_task(c, id);
 }
 
 /* task approve|close ID, task reject ID --reason, task assign ID --to */
@@ -746,7 +756,8 @@ static int cmd_desk(cli *c)
     if (rc)
         return rc;
     json_t *d;
-    qtm_status st = qtm_desk_page(c->q, opt(c, "--operator"), opt(c, "--list"), &pg, &d);
+    qtm_status st = c->as ? qtm_desk_as(c->q, c->as, opt(c, "--operator"), opt(c, "--list"), &pg, &d)
+                          : qtm_desk_page(c->q, opt(c, "--operator"), opt(c, "--list"), &pg, &d);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -770,10 +781,19 @@ static int cmd_desk(cli *c)
     return 0;
 }
 
-static int show_job(cli *c, int64_t id)
+/* The job as --as sees it (everything without --as).  After a change
+ * (`changed`) that left the job out of the actor's sight, the change
+ * still happened: say so, exit 0. */
+static int show_job(cli *c, int64_t id, int changed)
 {
     json_t *j;
-    qtm_status st = qtm_job_show(c->q, id, &j);
+    qtm_status st = c->as ? qtm_job_show_as(c->q, c->as, id, &j) : qtm_job_show(c->q, id, &j);
+    if (st == QTM_ENOTFOUND && changed) {
+        if (c->json)
+            return emit(json_pack("{s:I}", "job", (json_int_t)id));
+        printf("job %lld: done\n", (long long)id);
+        return 0;
+    }
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -834,7 +854,7 @@ static int job_verb(cli *c, int which)
         st = qtm_job_complete(c->q, c->as, id);
     if (st)
         return lib_fail(c, st);
-    return show_job(c, id);
+    return show_job(c, id, which != 0);
 }
 
 static int cmd_job_show(cli *c) { return job_verb(c, 0); }
@@ -855,7 +875,7 @@ static int cmd_evidence_add(cli *c)
     if (rc)
         return rc;
     qtm_status st = qtm_evidence_add(c->q, c->as, id, cat, ref, opt(c, "--note"));
-    return st ? lib_fail(c, st) : show_job(c, id);
+    return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
 static int cmd_participant_add(cli *c)
@@ -872,7 +892,7 @@ static int cmd_participant_add(cli *c)
         return rc;
     qtm_status st = qtm_participant_add(c->q, c->as, id, opt(c, "--name"), opt(c, "--role"),
                                         opt(c, "--contact"));
-    return st ? lib_fail(c, st) : show_job(c, id);
+    return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
 static int cmd_settle(cli *c)
@@ -896,7 +916,8 @@ static int cmd_settle(cli *c)
         return lib_fail(c, st);
     /* committed: from here on nothing may report the call as failed */
     json_t *s = NULL;
-    if (qtm_settlement_show(c->q, id, &s) != QTM_OK) {
+    if ((c->as ? qtm_settlement_show_as(c->q, c->as, id, &s)
+               : qtm_settlement_show(c->q, id, &s)) != QTM_OK) {
         fputs("qtm: warning: recorded, but reading the settlement back failed: ", stderr);
         put_text(stderr, qtm_errmsg(c->q), 0);
         fputc('\n', stderr);
@@ -924,7 +945,7 @@ static int cmd_record_show(cli *c)
     if (rc)
         return rc;
     json_t *r;
-    qtm_status st = qtm_record_show(c->q, id, &r);
+    qtm_status st = c->as ? qtm_record_show_as(c->q, c->as, id, &r) : qtm_record_show(c->q, id, &r);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -948,7 +969,7 @@ static int cmd_record_list(cli *c)
     if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = admin_read(c, "the record list")))
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
@@ -974,7 +995,8 @@ static int cmd_settlement_payments(cli *c)
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
-    qtm_status st = qtm_settlement_payments(c->q, id, &pg, &a, &next);
+    qtm_status st = c->as ? qtm_settlement_payments_as(c->q, c->as, id, &pg, &a, &next)
+                          : qtm_settlement_payments(c->q, id, &pg, &a, &next);
     return print_page(c, st, a, "payments", print_payment, next);
 }
 
@@ -996,7 +1018,7 @@ static int cmd_log(cli *c)
         page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = admin_read(c, "the audit log")))
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
@@ -1009,7 +1031,7 @@ static int cmd_verify(cli *c)
     if (check_opts(c, NULL, NULL))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = admin_read(c, "verify")))
         return rc;
     json_t *r = NULL;
     qtm_status st = qtm_verify(c->q, &r);

@@ -64,6 +64,9 @@ qtm_status qtm_ok(qtm *q);
 qtm_status tx_begin(qtm *q, int write);
 qtm_status tx_end(qtm *q, qtm_status st);
 
+/* Ends a read transaction; on any failure drops *out (NULL). */
+qtm_status view_end(qtm *q, qtm_status st, json_t **out);
+
 /* Loads an actor by slug; QTM_ENOTFOUND if there is none. */
 qtm_status actor_load(qtm *q, const char *slug, actor *a);
 /* The actor may change things: exists, not suspended; if `execution`,
@@ -84,6 +87,36 @@ qtm_status audit_append(qtm *q, const char *actor, const char *entity, int64_t e
 void audit_hash(const char *prev, const char *at, const char *actor, const char *entity,
                 int64_t entity_id, const char *action, const char *from, const char *to,
                 int64_t job, char out[65]);
+
+/* The views of one job, run in the caller's read transaction (the
+ * qtm_*_show functions wrap them in their own; access.c in its own, after
+ * deciding what the reader may see). */
+qtm_status job_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status record_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+                                    int64_t *next_after);
+
+/* --- read access (access.c): pure, no database ------------------------------ */
+
+/* What actor a may read of job j (j->s may be NULL: a spec not built in):
+ * admins everything; an operator the jobs they own, or, while nobody owns
+ * it, the job assigned to them; an active operator a queued, unowned job
+ * under `ownership pool` as a preview; suspended actors, vendors and
+ * clients nothing. */
+qtm_access access_job(const actor *a, const job *j);
+/* Is intake field f a contact detail (its section is `contact`, or it is
+ * an email or phone)? */
+int access_field_is_contact(const qtm_field *f);
+/* A new object holding only the fields of intake that s declares and that
+ * are not contact details (sections left empty are dropped). */
+json_t *access_intake_preview(const qtm_surface *s, const json_t *intake);
+/* Redacts views in place for a preview: participants' contacts become
+ * null; the ledger (payments) is dropped; a record body's intake
+ * (scope, request) loses its contact details. */
+void access_redact_participants(json_t *participants);
+void access_redact_settlement(json_t *settlement);
+void access_redact_record_body(const qtm_surface *s, json_t *body);
 
 /* Composes and stores the record of a completed ServiceEvent. */
 qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor);

@@ -135,23 +135,33 @@ static int record_row(void *arg, const store_val *c, int n)
     return 1;
 }
 
-qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
+qtm_status record_view(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
     job j;
+    qtm_status st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+        return st;
+    store_val arg = SV_I(job_id);
+    store_rc rc = store_run(q->st, SQ_RECORD_BY_JOB, &arg, 1, record_row, out);
+    if (rc != STORE_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return qtm_store_fail(q, rc, "reading the record");
+    }
+    if (!*out)
+        return qtm_fail(q, QTM_ENOTFOUND, "job %lld has no record yet (its ServiceEvent is "
+                        "not complete)", (long long)job_id);
+    return QTM_OK;
+}
+
+qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK)
-        return tx_end(q, st);
-    store_val arg = SV_I(job_id);
-    store_rc rc = store_run(q->st, SQ_RECORD_BY_JOB, &arg, 1, record_row, out);
-    if (rc != STORE_OK)
-        return tx_end(q, qtm_store_fail(q, rc, "reading the record"));
-    if (!*out)
-        return tx_end(q, qtm_fail(q, QTM_ENOTFOUND, "job %lld has no record yet (its "
-                                  "ServiceEvent is not complete)", (long long)job_id));
-    return tx_end(q, QTM_OK);
+    return view_end(q, record_view(q, job_id, out), out);
 }
 
 static const char *const record_keys[] = {"id", "job", "surface", "hash", "created_at", NULL};

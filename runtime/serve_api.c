@@ -410,13 +410,12 @@ static void desk(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
     /* an operator's desk is their own; admins see every job or one operator's */
-    const char *op = strcmp(c->who.role, "operator") == 0 ? c->who.slug
-                                                          : c->query(c->cx, "operator");
     json_t *d = NULL;
     qtm_page pg;
     if (page_query(c, &pg) != 0)
         return;
-    qtm_status st = qtm_desk_page(c->q, op, c->query(c->cx, "list"), &pg, &d);
+    qtm_status st = qtm_desk_as(c->q, c->who.slug, c->query(c->cx, "operator"),
+                                c->query(c->cx, "list"), &pg, &d);
     result(c, st, d);
 }
 
@@ -502,17 +501,32 @@ static void job_show(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
     json_t *j = NULL;
-    qtm_status st = qtm_job_show(c->q, id, &j);
+    qtm_status st = qtm_job_show_as(c->q, c->who.slug, id, &j);
     if (st == QTM_OK)
         add_actions(c, j);
     result(c, st, j);
+}
+
+/* A refused change of job id: the refusal itself to a caller who still
+ * may see the job; to anyone else the one answer for a job they may not
+ * see (it can have changed hands since api_handle checked). */
+static void job_refused(api_call *c, int64_t id, qtm_status st)
+{
+    char msg[512];                 /* qtm_errmsg is at most this */
+    qtm_access lv;
+    snprintf(msg, sizeof msg, "%s", qtm_errmsg(c->q));
+    qtm_status seen = qtm_job_access(c->q, c->who.slug, id, &lv);
+    if (seen != QTM_OK)
+        lib_error(c, seen);
+    else
+        api_error(c, api_http_status(st), qtm_category(st), "%s", msg);
 }
 
 /* After a change: the job as it now stands. */
 static void job_after(api_call *c, const route *r, char **seg, int64_t id, qtm_status st)
 {
     if (st != QTM_OK)
-        lib_error(c, st);
+        job_refused(c, id, st);
     else
         job_show(c, r, seg, id);
 }
@@ -583,9 +597,11 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
     p.waive = json_is_true(waive) || status != NULL;
     qtm_status st = WRITE(c, qtm_settle(c->q, c->who.slug, id, &p));
     json_t *s = NULL;
-    if (st == QTM_OK)
-        st = qtm_settlement_show(c->q, id, &s);
-    if (st != QTM_OK)
+    if (st != QTM_OK) {
+        job_refused(c, id, st);
+        goto done;
+    }
+    if ((st = qtm_settlement_show_as(c->q, c->who.slug, id, &s)) != QTM_OK)
         lib_error(c, st);
     else
         answer(c, 200, json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
@@ -603,7 +619,7 @@ static void payments_list(api_call *c, const route *r, char **seg, int64_t id)
     int64_t next = 0;
     if (page_query(c, &pg) != 0)
         return;
-    qtm_status st = qtm_settlement_payments(c->q, id, &pg, &a, &next);
+    qtm_status st = qtm_settlement_payments_as(c->q, c->who.slug, id, &pg, &a, &next);
     result_page(c, st, a, "payments", next);
 }
 
@@ -611,7 +627,7 @@ static void record_show(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
     json_t *rec = NULL;
-    qtm_status st = qtm_record_show(c->q, id, &rec);
+    qtm_status st = qtm_record_show_as(c->q, c->who.slug, id, &rec);
     result(c, st, rec);
 }
 
@@ -667,15 +683,15 @@ static const route routes[] = {
     {"POST", "tasks/#/close", AUTH_ADMIN, task_verb},
     {"POST", "tasks/#/job", AUTH_ADMIN, job_create},
     {"GET", "desk", AUTH_STAFF, desk},
-    {"GET", "jobs/#", AUTH_STAFF, job_show},
+    {"GET", "jobs/#", AUTH_ANY, job_show},      /* read rule: api_handle, access.c */
     {"POST", "jobs/#/claim", AUTH_ANY, job_claim},
     {"POST", "jobs/#/advance", AUTH_ANY, job_advance},
     {"POST", "jobs/#/complete", AUTH_ANY, job_complete},
     {"POST", "jobs/#/evidence", AUTH_ANY, evidence_add},
     {"POST", "jobs/#/participants", AUTH_ANY, participant_add},
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},
-    {"GET", "jobs/#/payments", AUTH_STAFF, payments_list},
-    {"GET", "jobs/#/record", AUTH_STAFF, record_show},
+    {"GET", "jobs/#/payments", AUTH_ANY, payments_list},
+    {"GET", "jobs/#/record", AUTH_ANY, record_show},
     {"GET", "log", AUTH_ADMIN, log_list},
     {"GET", "verify", AUTH_ADMIN, verify},
 };
@@ -733,6 +749,17 @@ static int allowed(const api_call *c, api_auth need)
     return 0;
 }
 
+/* Every route of a job answers only a caller who may see it (access.c);
+ * everyone else alike, 404, whether the job exists or not. */
+static int job_visible(api_call *c, int64_t id)
+{
+    qtm_access lv;
+    qtm_status st = qtm_job_access(c->q, c->who.slug, id, &lv);
+    if (st != QTM_OK)
+        lib_error(c, st);
+    return st == QTM_OK;
+}
+
 void api_handle(api_call *c)
 {
     char path[256];
@@ -775,6 +802,8 @@ void api_handle(api_call *c)
                       c->method, c->path);
             return;
         }
+        if (strncmp(r->pattern, "jobs/#", 6) == 0 && !job_visible(c, id))
+            return;
         r->fn(c, r, seg, id);
         return;
     }

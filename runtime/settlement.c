@@ -249,17 +249,41 @@ done:
     return tx_end(q, st);
 }
 
-/* Opens the read transaction of a settlement read (the summary or a page
- * of the ledger): the one place both decide whether the job may be read. */
-static qtm_status settlement_read(qtm *q, int64_t job_id)
+qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out)
 {
     job j;
+    qtm_status st;
+    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+        return st;
+    *out = settlement_json(q, job_id);
+    if (!*out)
+        return qtm_store_fail(q, STORE_ERROR, "reading the settlement");
+    return QTM_OK;
+}
+
+qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
+{
+    *out = NULL;
     qtm_status st = tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
+    return view_end(q, settlement_view(q, job_id, out), out);
+}
+
+qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+                                    int64_t *next_after)
+{
+    job j;
+    qtm_status st;
+    *out = NULL;
+    *next_after = 0;
     if ((st = job_load(q, job_id, &j)) != QTM_OK)
-        return tx_end(q, st);
-    return QTM_OK;
+        return st;
+    store_val arg = SV_I(job_id);
+    st = page_rows(q, SQ_PAYMENT_LIST, &arg, 1, payment_keys, "reading the ledger", pg, out,
+                   next_after);
+    payments_format(*out);
+    return st;
 }
 
 qtm_status qtm_settlement_payments(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
@@ -268,24 +292,8 @@ qtm_status qtm_settlement_payments(qtm *q, int64_t job_id, const qtm_page *pg, j
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);
-    if (st != QTM_OK || (st = settlement_read(q, job_id)) != QTM_OK)
+    qtm_status st = page_limit(q, pg, &limit);  /* a bad page opens no transaction */
+    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
         return st;
-    store_val arg = SV_I(job_id);
-    st = page_rows(q, SQ_PAYMENT_LIST, &arg, 1, payment_keys, "reading the ledger", pg, out,
-                   next_after);
-    payments_format(*out);
-    return tx_end(q, st);
-}
-
-qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
-{
-    *out = NULL;
-    qtm_status st = settlement_read(q, job_id);
-    if (st != QTM_OK)
-        return st;
-    *out = settlement_json(q, job_id);
-    if (!*out)
-        return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the settlement"));
-    return tx_end(q, QTM_OK);
+    return view_end(q, settlement_payments_view(q, job_id, pg, out, next_after), out);
 }

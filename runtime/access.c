@@ -1,0 +1,244 @@
+/*
+ * access.c - who reads a job: one rule, decided and applied here.
+ *
+ * access_job() is the whole rule (pure: an actor, a job, its tables); the
+ * redaction helpers cut a view down to a pool preview; the qtm_*_as calls
+ * load the reader and the job, decide, read and redact in one read
+ * transaction, so what is shown is what was decided on.  A reader who may
+ * not see a job gets the same answer whether or not it exists.
+ */
+#include "qtm_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+qtm_access access_job(const actor *a, const job *j)
+{
+    if (!a || !j || !a->id || !j->id || strcmp(a->access, "suspended") == 0)
+        return QTM_ACCESS_NONE;
+    if (strcmp(a->role, "admin") == 0)
+        return QTM_ACCESS_FULL;
+    if (strcmp(a->role, "operator") != 0)
+        return QTM_ACCESS_NONE;
+    /* once owned, the owner alone: an assignee who lost a pool claim sees nothing */
+    if (j->owner_id ? j->owner_id == a->id : j->assignee_id == a->id)
+        return QTM_ACCESS_FULL;
+    /* a job this operator could claim right now */
+    if (!j->owner_id && j->s && j->s->ownership == QTM_OWNERSHIP_POOL &&
+        strcmp(j->state, "queued") == 0 && strcmp(a->access, "active") == 0)
+        return QTM_ACCESS_PREVIEW;
+    return QTM_ACCESS_NONE;
+}
+
+int access_field_is_contact(const qtm_field *f)
+{
+    return strcmp(f->section, "contact") == 0 || f->type == QTM_FIELD_EMAIL ||
+           f->type == QTM_FIELD_PHONE;
+}
+
+json_t *access_intake_preview(const qtm_surface *s, const json_t *intake)
+{
+    if (!json_is_object(intake))
+        return json_null();
+    json_t *out = json_object();
+    /* an allowlist: what the schema declares and is not contact; anything
+     * else (a field of another spec version) stays out */
+    for (unsigned i = 0; s && i < s->nfields; i++) {
+        const qtm_field *f = &s->fields[i];
+        json_t *v = json_object_get(json_object_get(intake, f->section), f->name);
+        if (!v || access_field_is_contact(f))
+            continue;
+        json_t *sec = json_object_get(out, f->section);
+        if (!sec) {
+            sec = json_object();
+            json_object_set_new(out, f->section, sec);
+        }
+        json_object_set(sec, f->name, v);
+    }
+    return out;
+}
+
+void access_redact_participants(json_t *participants)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(participants, i, p) {
+        if (json_object_get(p, "contact"))
+            json_object_set_new(p, "contact", json_null());
+    }
+}
+
+void access_redact_settlement(json_t *settlement)
+{
+    if (json_is_object(settlement))
+        json_object_del(settlement, "payments");
+}
+
+void access_redact_record_body(const qtm_surface *s, json_t *body)
+{
+    if (!json_is_object(body))
+        return;
+    json_t *scope = json_object_get(body, "scope");
+    if (scope)
+        json_object_set_new(body, "scope", access_intake_preview(s, scope));
+    json_t *req = json_object_get(body, "request");
+    if (json_is_object(req)) {
+        json_object_set_new(req, "intake",
+                            access_intake_preview(s, json_object_get(req, "intake")));
+        json_object_del(req, "submitted_by");
+    }
+    access_redact_participants(json_object_get(body, "participants"));
+    access_redact_participants(json_object_get(json_object_get(body, "context"), "participants"));
+}
+
+/* In the caller's read transaction: loads the reader and the job and
+ * decides.  Every way a non-admin may not see the job (no such job, not
+ * theirs, a spec not built in) ends in the same message. */
+static qtm_status access_load(qtm *q, const char *slug, int64_t id, actor *a, job *j,
+                              qtm_access *lv)
+{
+    *lv = QTM_ACCESS_NONE;
+    qtm_status st = actor_load(q, slug, a);
+    if (st != QTM_OK)
+        return st;
+    if (strcmp(a->access, "suspended") == 0)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read jobs", a->slug);
+    st = job_load(q, id, j);
+    if (st != QTM_OK && st != QTM_ENOTFOUND && st != QTM_EREFUSED)
+        return st;                 /* storage: says nothing about the job */
+    if (strcmp(a->role, "admin") == 0) {
+        *lv = st == QTM_OK ? QTM_ACCESS_FULL : QTM_ACCESS_NONE;
+        return st;                 /* the precise message */
+    }
+    *lv = access_job(a, j);        /* j->id is 0 when there is no such job */
+    if (*lv == QTM_ACCESS_NONE)
+        return qtm_fail(q, QTM_ENOTFOUND, "no job %lld visible to %s", (long long)id, a->slug);
+    return st;
+}
+
+qtm_status qtm_job_access(qtm *q, const char *slug, int64_t id, qtm_access *level)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *level = QTM_ACCESS_NONE;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    st = tx_end(q, access_load(q, slug, id, &a, &j, &lv));
+    if (st == QTM_OK)
+        *level = lv;
+    return st;
+}
+
+qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
+        (st = job_view(q, id, out)) == QTM_OK) {
+        if (lv == QTM_ACCESS_PREVIEW) {
+            json_object_set_new(*out, "intake",
+                                access_intake_preview(j.s, json_object_get(*out, "intake")));
+            access_redact_participants(json_object_get(*out, "participants"));
+            access_redact_settlement(json_object_get(*out, "settlement"));
+        }
+        json_object_set_new(*out, "access",
+                            json_string(lv == QTM_ACCESS_PREVIEW ? "preview" : "full"));
+    }
+    return view_end(q, st, out);
+}
+
+qtm_status qtm_record_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
+        (st = record_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
+        access_redact_record_body(j.s, json_object_get(*out, "body"));
+    return view_end(q, st, out);
+}
+
+qtm_status qtm_settlement_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
+        (st = settlement_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
+        access_redact_settlement(*out);
+    return view_end(q, st, out);
+}
+
+qtm_status qtm_settlement_payments_as(qtm *q, const char *slug, int64_t id, const qtm_page *pg,
+                                      json_t **out, int64_t *next_after)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *out = NULL;
+    *next_after = 0;
+    unsigned limit;
+    qtm_status st = page_limit(q, pg, &limit);  /* a bad page opens no transaction */
+    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK) {
+        /* the preview shows totals, never the ledger */
+        if (lv == QTM_ACCESS_PREVIEW)
+            st = qtm_fail(q, QTM_EFORBIDDEN, "job %lld's payments are shown to its owner and "
+                          "admins only", (long long)id);
+        else
+            st = settlement_payments_view(q, id, pg, out, next_after);
+    }
+    return view_end(q, st, out);
+}
+
+qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, const char *list,
+                       const qtm_page *pg, json_t **out)
+{
+    actor a;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    st = actor_load(q, slug, &a);
+    if (st == QTM_OK && strcmp(a.access, "suspended") == 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read the desk", a.slug);
+    else if (st == QTM_OK && strcmp(a.role, "operator") != 0 && strcmp(a.role, "admin") != 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; the desk is for operators and admins",
+                      a.slug, a.role);
+    if ((st = tx_end(q, st)) != QTM_OK)
+        return st;
+    /* the desk filters by the same rule (access_job) */
+    return qtm_desk_page(q, strcmp(a.role, "operator") == 0 ? a.slug : operator_slug, list, pg,
+                         out);
+}
+
+qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
+{
+    actor a;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    st = actor_load(q, slug, &a);
+    if (st == QTM_OK && strcmp(a.access, "suspended") == 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
+    else if (st == QTM_OK && strcmp(a.role, "admin") != 0)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
+                      strcmp(a.role, "operator") == 0 ? "an" : "a", a.role, what);
+    return tx_end(q, st);
+}
