@@ -113,6 +113,7 @@ ROLES="admin ana bo cara lim vic cli"
 ROUTES=(
     "GET|| "
     "GET|/record| "
+    "GET|/payments| "
     "POST|/claim|{}"
     "POST|/advance|{\"event\":\"finish\"}"
     "POST|/complete|{}"
@@ -171,6 +172,11 @@ done
 call admin GET /api/jobs/1
 has "the owner's job carries the participant's contact" "$T/out" "$PCONTACT"
 has "... and the ledger" "$T/out" "$LEDGER"
+call ana GET /api/jobs/1/payments
+is "the owner reads the ledger" 200 "$code"
+jqt "... its payments" '(.payments | length) >= 1'
+call cara GET /api/jobs/3/payments
+is "the pool preview never shows the ledger" 403 "$code"
 call ana GET /api/jobs/1/record
 is "the owner reads the record" 200 "$code"
 has "the record carries the client's email" "$T/out" "$EMAIL"
