@@ -523,12 +523,28 @@ static void job_refused(api_call *c, int64_t id, qtm_status st)
 }
 
 /* After a change: the job as it now stands. */
+/* The answer to a change that committed but could not be read back: a
+ * committed write is never answered as failed (a client would retry it). */
+static void committed(api_call *c, int64_t id)
+{
+    char warning[600];
+    snprintf(warning, sizeof warning, "recorded, but reading it back failed: %s",
+             qtm_errmsg(c->q));
+    answer(c, 200, json_pack("{s:I,s:b,s:s}", "job", (json_int_t)id, "recorded", 1, "warning",
+                             warning));
+    if (!c->out)                   /* a message JSON refuses (not UTF-8): say less */
+        answer(c, 200, json_pack("{s:I,s:b}", "job", (json_int_t)id, "recorded", 1));
+}
+
 static void job_after(api_call *c, const route *r, char **seg, int64_t id, qtm_status st)
 {
-    if (st != QTM_OK)
+    if (st != QTM_OK) {
         job_refused(c, id, st);
-    else
-        job_show(c, r, seg, id);
+        return;
+    }
+    job_show(c, r, seg, id);
+    if (c->status != 200)
+        committed(c, id);
 }
 
 static void job_claim(api_call *c, const route *r, char **seg, int64_t id)
@@ -601,8 +617,8 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         job_refused(c, id, st);
         goto done;
     }
-    if ((st = qtm_settlement_show_as(c->q, c->who.slug, id, &s)) != QTM_OK)
-        lib_error(c, st);
+    if (qtm_settlement_show_as(c->q, c->who.slug, id, &s) != QTM_OK)
+        committed(c, id);
     else
         answer(c, 200, json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
 done:
