@@ -122,11 +122,12 @@ static int key_row(void *arg, const store_val *c, int n)
 {
     by_key *k = arg;
     (void)n;
+    int bad = 0;
     k->request = c[0].i;
     k->intake = strdup(c[1].type == SV_TEXT ? c[1].s : "");
-    col_text(k->surface, sizeof k->surface, &c[2]);
+    bad |= col_text(k->surface, sizeof k->surface, &c[2]);
     k->task = c[3].i;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surface,
@@ -221,17 +222,18 @@ static int task_row(void *arg, const store_val *c, int n)
 {
     task *t = arg;
     (void)n;
+    int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    col_text(t->state, sizeof t->state, &c[2]);
+    bad |= col_text(t->state, sizeof t->state, &c[2]);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
-    col_text(t->assignee, sizeof t->assignee, &c[4]);
-    col_text(t->reason, sizeof t->reason, &c[5]);
-    col_text(t->surface, sizeof t->surface, &c[6]);
-    col_text(t->created_at, sizeof t->created_at, &c[7]);
-    col_text(t->updated_at, sizeof t->updated_at, &c[8]);
+    bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
+    bad |= col_text(t->reason, sizeof t->reason, &c[5]);
+    bad |= col_text(t->surface, sizeof t->surface, &c[6]);
+    bad |= col_text(t->created_at, sizeof t->created_at, &c[7]);
+    bad |= col_text(t->updated_at, sizeof t->updated_at, &c[8]);
     t->job = c[9].type == SV_INT ? c[9].i : 0;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 static qtm_status task_load(qtm *q, int64_t id, task *t)

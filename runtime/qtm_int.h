@@ -159,8 +159,11 @@ void record_hash(const char *body, char out[65]);
 const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived);
 const char *qtm_audit_genesis(void);
 
-/* Row helpers for store_run: copy a text column (NULL -> ""). */
-void col_text(char *dst, size_t n, const store_val *v);
+/* Row helpers for store_run: copy a text column (NULL -> "") into dst[n];
+ * -1 when it does not fit (dst then holds a cut copy): the row callback
+ * returns negative, so the query fails with STORE_TOOLONG instead of a
+ * silently shortened value reaching a decision or a view. */
+int col_text(char *dst, size_t n, const store_val *v);
 /* Generic single-int fetch; *out untouched when there is no row. */
 qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
 

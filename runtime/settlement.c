@@ -34,16 +34,17 @@ static int settle_row(void *arg, const store_val *c, int n)
 {
     settlement *s = arg;
     (void)n;
+    int bad = 0;
     s->exists = 1;
-    col_text(s->currency, sizeof s->currency, &c[0]);
+    bad |= col_text(s->currency, sizeof s->currency, &c[0]);
     s->has_due = c[1].type == SV_INT;
     s->due = s->has_due ? c[1].i : 0;
-    col_text(s->status, sizeof s->status, &c[2]);
+    bad |= col_text(s->status, sizeof s->status, &c[2]);
     /* NULL: the store could not sum it in 64 bits */
     s->summed = c[3].type == SV_INT && c[3].i >= 0 && c[3].i <= MONEY_MAX_MINOR;
     s->paid = s->summed ? c[3].i : 0;
     s->count = n > 4 && c[4].type == SV_INT ? c[4].i : 0;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
