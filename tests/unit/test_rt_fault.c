@@ -1,0 +1,226 @@
+/*
+ * test_rt_fault.c - storage failures on purpose: every changing call of the
+ * engine, run with its Nth storage operation failed (N = 1, 2, ... until the
+ * call needs fewer) by each kind of error the fault backend (store_fault.c)
+ * knows, must answer QTM_ESTORAGE (or the conflict a constraint maps to)
+ * with the backend's message and leave every table as it was.  Also: the
+ * backend table, controls a backend lacks, and over-long stored values.
+ */
+#include "rt_fixture.h"
+
+#include <stdio.h>
+
+#include "store_fault.h"
+
+/* What a call under test works on; prepared before its loop. */
+typedef struct ctx {
+    int64_t task, job;
+    char token[QTM_SECRET_LEN];
+    char sid[QTM_SECRET_LEN];
+} ctx;
+
+typedef qtm_status (*call_fn)(rt_fx *f, ctx *c);
+
+static store_fault *wrap(rt_fx *f)
+{
+    store_fault *sf = store_fault_wrap(f->q);
+    assert_non_null(sf);
+    return sf;
+}
+
+/* The status a failed operation must end the call with. */
+static qtm_status expected(const store_fault *sf, fault_kind k)
+{
+    int q = store_fault_query(sf);
+    if (k == FK_CONSTRAINT && (q == SQ_JOB_INSERT || q == SQ_RECORD_INSERT))
+        return QTM_ECONFLICT;      /* a second job of the task, a second record */
+    return QTM_ESTORAGE;
+}
+
+/* Fails operation n of call with each kind in turn, n = 1, 2, ..., checking
+ * status, message and an unchanged database, until the call succeeds with
+ * no fault fired.  `skippable`: a fault may end in QTM_OK when the call's
+ * write is one it may skip (the database is then unchanged too).  Returns
+ * the number of operations the call needed. */
+static long fault_loop(rt_fx *f, store_fault *sf, const char *what, call_fn call, ctx *c,
+                       int skippable)
+{
+    char *before = rt_db_dump(f);
+    long n = 1;
+    for (;; n++) {
+        for (int k = 0; k < FK_COUNT; k++) {
+            store_fault_arm(sf, n, (fault_kind)k);
+            qtm_status st = call(f, c);
+            if (!store_fault_fired(sf)) {
+                store_fault_arm(sf, 0, FK_BUSY);
+                if (st != QTM_OK)
+                    fail_msg("%s: refused with no fault (%s)", what, qtm_errmsg(f->q));
+                free(before);
+                return n - 1;
+            }
+            qtm_status want = expected(sf, (fault_kind)k);
+            if (!(skippable && st == QTM_OK) && st != want)
+                fail_msg("%s, fault %d at operation %ld (query %d): status %d, want %d: %s",
+                         what, k, n, store_fault_query(sf), st, want, qtm_errmsg(f->q));
+            if (st == QTM_ESTORAGE && !strstr(qtm_errmsg(f->q), store_fault_message(k)))
+                fail_msg("%s, fault %d at operation %ld: message '%s' hides the cause", what,
+                         k, n, qtm_errmsg(f->q));
+            char *after = rt_db_dump(f);
+            if (strcmp(before, after) != 0) {
+                fprintf(stderr, "%s, fault %d at operation %ld changed the database\n", what,
+                        k, n);
+                f->dump = before;
+                rt_dump_differs(f, after, what, __FILE__, __LINE__);
+            }
+            free(after);
+        }
+    }
+}
+
+#define LOOP(call, c) fault_loop(f, sf, #call, call, (c), 0)
+
+/* --- the calls ------------------------------------------------------------ */
+
+static qtm_status c_actor_add(rt_fx *f, ctx *c)
+{
+    (void)c;
+    return qtm_actor_add(f->q, "zed", "operator", "Zed Zee");
+}
+
+static qtm_status c_actor_access(rt_fx *f, ctx *c)
+{
+    (void)c;
+    return qtm_actor_set_access(f->q, "bo", "limited");
+}
+
+static qtm_status c_submit(rt_fx *f, ctx *c)
+{
+    int64_t r = 0;
+    return qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "key-1", &r, &c->task);
+}
+
+static qtm_status c_approve(rt_fx *f, ctx *c) { return qtm_task_approve(f->q, "ada", c->task); }
+static qtm_status c_reject(rt_fx *f, ctx *c)
+{
+    return qtm_task_reject(f->q, "ada", c->task, "out of season");
+}
+static qtm_status c_assign(rt_fx *f, ctx *c)
+{
+    return qtm_task_assign(f->q, "ada", c->task, "ana");
+}
+static qtm_status c_close(rt_fx *f, ctx *c) { return qtm_task_close(f->q, "ada", c->task); }
+static qtm_status c_create(rt_fx *f, ctx *c)
+{
+    return qtm_job_create(f->q, "ada", c->task, &c->job);
+}
+static qtm_status c_claim(rt_fx *f, ctx *c) { return qtm_job_claim(f->q, "ana", c->job); }
+static qtm_status c_arrive(rt_fx *f, ctx *c)
+{
+    return qtm_job_advance(f->q, "ana", c->job, "arrive");
+}
+static qtm_status c_final(rt_fx *f, ctx *c)   /* composes the record */
+{
+    return qtm_job_advance(f->q, "ana", c->job, "complete");
+}
+static qtm_status c_complete(rt_fx *f, ctx *c) { return qtm_job_complete(f->q, "ana", c->job); }
+static qtm_status c_evidence(rt_fx *f, ctx *c)
+{
+    return qtm_evidence_add(f->q, "ana", c->job, "arrival", "photos/arrival.jpg", "gate");
+}
+static qtm_status c_participant(rt_fx *f, ctx *c)
+{
+    return qtm_participant_add(f->q, "ana", c->job, "Bloom", "vendor", "orders@bloom.example");
+}
+static qtm_status c_settle(rt_fx *f, ctx *c)
+{
+    qtm_payment p = {.amount = "150.00", .method = "zelle", .due = "300.00"};
+    return qtm_settle(f->q, "ana", c->job, &p);
+}
+static qtm_status c_token_issue(rt_fx *f, ctx *c) { return qtm_token_issue(f->q, "ana", c->token); }
+static qtm_status c_token_revoke(rt_fx *f, ctx *c)
+{
+    (void)c;
+    int n = 0;
+    return qtm_token_revoke(f->q, "ana", &n);
+}
+static qtm_status c_token_auth(rt_fx *f, ctx *c)
+{
+    qtm_principal p;
+    return qtm_token_auth(f->q, c->token, &p);
+}
+static qtm_status c_session_open(rt_fx *f, ctx *c)
+{
+    qtm_principal p;
+    char csrf[QTM_SECRET_LEN];
+    return qtm_session_open(f->q, c->token, 3600, &p, c->sid, csrf);
+}
+static qtm_status c_session_close(rt_fx *f, ctx *c) { return qtm_session_close(f->q, c->sid); }
+static qtm_status c_session_purge(rt_fx *f, ctx *c)
+{
+    (void)c;
+    unsigned n = 0;
+    return qtm_session_purge(f->q, 10, &n);
+}
+
+/* --- the loops ------------------------------------------------------------ */
+
+static void test_fault_governance(void **state)
+{
+    rt_fx *f = *state;
+    store_fault *sf = wrap(f);
+    ctx c = {0};
+    assert_true(LOOP(c_actor_add, &c) > 2);
+    assert_true(LOOP(c_actor_access, &c) > 2);
+    assert_true(LOOP(c_submit, &c) > 2);
+    assert_true(LOOP(c_submit, &c) > 2);       /* the same key again: the first ids */
+    assert_true(LOOP(c_approve, &c) > 2);
+    assert_true(LOOP(c_assign, &c) > 2);
+    assert_true(LOOP(c_close, &c) > 2);
+    c.task = rt_submit(f, EC);
+    assert_true(LOOP(c_reject, &c) > 2);
+}
+
+static void test_fault_execution(void **state)
+{
+    rt_fx *f = *state;
+    store_fault *sf = wrap(f);
+    ctx c = {0};
+    c.task = rt_task_assigned(f, EC, "ana");
+    assert_true(LOOP(c_create, &c) > 2);
+    assert_true(LOOP(c_claim, &c) > 2);
+    assert_true(LOOP(c_evidence, &c) > 2);
+    assert_true(LOOP(c_participant, &c) > 2);
+    assert_true(LOOP(c_arrive, &c) > 2);
+    OK(qtm_job_advance(f->q, "ana", c.job, "start"));
+    assert_true(LOOP(c_final, &c) > 2);
+    assert_true(LOOP(c_complete, &c) > 2);
+    assert_true(LOOP(c_settle, &c) > 2);
+    assert_true(LOOP(c_settle, &c) > 2);       /* a second payment: the settlement exists */
+}
+
+static void test_fault_identity(void **state)
+{
+    rt_fx *f = *state;
+    store_fault *sf = wrap(f);
+    ctx c = {0};
+    assert_true(LOOP(c_token_issue, &c) > 2);
+    /* the last-use stamp is a write auth may skip: a fault there may end in OK */
+    assert_true(fault_loop(f, sf, "c_token_auth", c_token_auth, &c, 1) > 1);
+    assert_true(LOOP(c_session_open, &c) > 2);
+    assert_true(LOOP(c_session_close, &c) > 1);
+    char csrf[QTM_SECRET_LEN];
+    qtm_principal p;
+    OK(qtm_session_open(f->q, c.token, 0, &p, c.sid, csrf));   /* expires at once */
+    assert_true(LOOP(c_session_purge, &c) > 1);
+    assert_true(LOOP(c_token_revoke, &c) > 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(test_fault_governance),
+        TEST(test_fault_execution),
+        TEST(test_fault_identity),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
