@@ -56,6 +56,8 @@ static long fault_loop(rt_fx *f, store_fault *sf, const char *what, call_fn call
                 if (st != QTM_OK)
                     fail_msg("%s: refused with no fault (%s)", what, qtm_errmsg(f->q));
                 free(before);
+                if (getenv("FAULT_COUNTS"))
+                    fprintf(stderr, "%s: %ld operations\n", what, n - 1);
                 return n - 1;
             }
             qtm_status want = expected(sf, (fault_kind)k);
@@ -162,6 +164,15 @@ static qtm_status c_session_purge(rt_fx *f, ctx *c)
     return qtm_session_purge(f->q, 10, &n);
 }
 
+static qtm_status c_migrate(rt_fx *f, ctx *c)
+{
+    (void)c;
+    json_t *report = NULL;
+    qtm_status st = qtm_migrate(f->q, "ada", "migrate-demo", 1, &report);
+    json_decref(report);
+    return st;
+}
+
 /* --- the loops ------------------------------------------------------------ */
 
 static void test_fault_governance(void **state)
@@ -215,12 +226,137 @@ static void test_fault_identity(void **state)
     assert_true(LOOP(c_token_revoke, &c) > 2);
 }
 
+/* A queued migrate-demo job stored under version 1 (as test_rt_migrate.c
+ * makes one), then moved to version 2. */
+static void test_fault_migrate(void **state)
+{
+    rt_fx *f = *state;
+    ctx c = {0};
+    int64_t r = 0;
+    OK(qtm_request_submit(f->q, "cli", "migrate-demo", "{\"job\": {\"title\": \"Stage\"}}", 0,
+                          NULL, &r, &c.task));
+    OK(qtm_task_approve(f->q, "ada", c.task));
+    OK(qtm_task_assign(f->q, "ada", c.task, "ana"));
+    OK(qtm_job_create(f->q, "ada", c.task, &c.job));
+    DB_OK("UPDATE jobs SET fingerprint = 'sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f"
+          "77c50b12d8fbf53c25'");
+    store_fault *sf = wrap(f);
+    assert_true(LOOP(c_migrate, &c) > 2);
+    assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM jobs WHERE fingerprint LIKE "
+                                  "'sha256:228f%'"), 0);
+}
+
+/* --- the backend table and controls -------------------------------------- */
+
+static void test_backend_by_scheme(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"postgresql://u@h/qtm", "postgres://h/qtm",
+                                        "PostgreSQL://h/qtm"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        qtm *q = NULL;
+        assert_int_equal(qtm_open(names[i], QTM_OPEN_CREATE, &q), QTM_EUSAGE);
+        assert_string_equal(qtm_errmsg(q), "PostgreSQL support is not built in: give the path "
+                                           "of an SQLite file");
+        qtm_close(q);
+    }
+}
+
+/* A backend without checkpoints: qtm_checkpoint is a usage error, and a
+ * server's manual-checkpoint handle still works (nothing to turn off). */
+static void test_control_not_supported(void **state)
+{
+    rt_fx *f = *state;
+    store_fault *sf = wrap(f);
+    int pages = 0;
+    OK(qtm_checkpoint(f->q, 0, &pages));
+    assert_true(pages >= 0);
+    store_fault_no_control(sf, 1);
+    EXPECT_EXACT(QTM_EUSAGE, "checkpointing is not supported by the fault backend",
+                 qtm_checkpoint(f->q, 1, &pages));
+    assert_int_equal(pages, -1);
+    store_fault_no_control(sf, 0);
+    OK(qtm_checkpoint(f->q, 1, &pages));
+}
+
+/* --- values longer than their field ---------------------------------------- */
+
+static char *repeat(char ch, size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, ch, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* What reaches a fixed field from input is refused at write time... */
+static void test_long_input_refused(void **state)
+{
+    rt_fx *f = *state;
+    char *name = repeat('n', 121), *reason = repeat('r', 501);
+    UNCHANGED(QTM_EINVALID, qtm_actor_add(f->q, "zed", "operator", name));
+    name[120] = '\0';                  /* the longest admitted: read back whole */
+    OK(qtm_actor_add(f->q, "zed", "operator", name));
+    char tok[QTM_SECRET_LEN];
+    qtm_principal p;
+    OK(qtm_token_issue(f->q, "zed", tok));
+    OK(qtm_token_auth(f->q, tok, &p));
+    assert_string_equal(p.name, name);
+    int64_t t = rt_submit(f, EC);
+    UNCHANGED(QTM_EINVALID, qtm_task_reject(f->q, "ada", t, reason));
+    reason[500] = '\0';
+    OK(qtm_task_reject(f->q, "ada", t, reason));
+    json_t *o = NULL;
+    OK(qtm_task_show(f->q, t, &o));
+    assert_string_equal(rt_js(o, "reason"), reason);
+    json_decref(o);
+    free(name);
+    free(reason);
+}
+
+/* ...and a longer one written by something else is a storage error, never
+ * a value silently cut short (it was: the approval went through as "ad..."
+ * and the view showed the first 511 bytes). */
+static void test_long_stored_value_is_an_error(void **state)
+{
+    rt_fx *f = *state;
+    int64_t t = rt_submit(f, EC);
+    char sql[1024];
+    char *name = repeat('n', 300), *reason = repeat('r', 600);
+    snprintf(sql, sizeof sql, "UPDATE actors SET name = '%s' WHERE slug = 'ada'", name);
+    DB_OK(sql);
+    UNCHANGED(QTM_ESTORAGE, qtm_task_approve(f->q, "ada", t));
+    assert_non_null(strstr(qtm_errmsg(f->q), "a stored value is longer than"));
+    qtm_principal p;
+    char tok[QTM_SECRET_LEN];
+    OK(qtm_token_issue(f->q, "bo", tok));
+    DB_OK("UPDATE actors SET name = name || name || name WHERE slug = 'bo'");
+    OK(qtm_token_auth(f->q, tok, &p));  /* "three times its name still fits */
+    snprintf(sql, sizeof sql, "UPDATE actors SET name = '%s' WHERE slug = 'bo'", name);
+    DB_OK(sql);
+    EXPECT_MSG(QTM_ESTORAGE, "a stored value is longer than", qtm_token_auth(f->q, tok, &p));
+    snprintf(sql, sizeof sql, "UPDATE tasks SET reason = '%s' WHERE id = %lld", reason,
+             (long long)t);
+    DB_OK(sql);
+    json_t *o = NULL;
+    EXPECT_MSG(QTM_ESTORAGE, "a stored value is longer than", qtm_task_show(f->q, t, &o));
+    assert_null(o);
+    free(name);
+    free(reason);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TEST(test_fault_governance),
         TEST(test_fault_execution),
         TEST(test_fault_identity),
+        TEST(test_fault_migrate),
+        cmocka_unit_test(test_backend_by_scheme),
+        TEST(test_control_not_supported),
+        TEST(test_long_input_refused),
+        TEST(test_long_stored_value_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
