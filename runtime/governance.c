@@ -400,7 +400,7 @@ qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
     store_rc rc;
     store_val args[3] = {SV_S(state), SV_I(0), SV_I(-1)};  /* every task */
     *out = list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
-    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"));
+    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"), out);
 }
 
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
@@ -440,8 +440,10 @@ json_t *request_json(qtm *q, int64_t id)
 {
     json_t *o = json_object();
     store_val arg = SV_I(id);
-    if (store_run(q->st, SQ_REQUEST_BY_ID, &arg, 1, request_row, o) != STORE_OK) {
+    store_rc rc = store_run(q->st, SQ_REQUEST_BY_ID, &arg, 1, request_row, o);
+    if (rc != STORE_OK) {
         json_decref(o);
+        qtm_store_fail(q, rc, "reading the request");
         return NULL;
     }
     return o;
@@ -464,7 +466,7 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
     }
     json_object_set_new(o, "request", r);
     *out = o;
-    return tx_end(q, QTM_OK);
+    return view_end(q, QTM_OK, out);
 }
 
 /* Used by execution.c: the task as governance left it. */

@@ -90,8 +90,11 @@ static void payments_format(json_t *p)
 json_t *settlement_json(qtm *q, int64_t job_id)
 {
     settlement s;
-    if (settlement_load(q, job_id, &s) != STORE_OK)
+    store_rc rc = settlement_load(q, job_id, &s);
+    if (rc != STORE_OK) {
+        qtm_store_fail(q, rc, "reading the settlement");
         return NULL;
+    }
     char buf[MONEY_TEXT_MAX];
     json_t *o = json_object();
     json_object_set_new(o, "status", json_string(s.status));
@@ -113,11 +116,14 @@ json_t *settlement_json(qtm *q, int64_t job_id)
         json_object_set_new(o, "paid_minor", json_null());
     }
     json_object_set_new(o, "payment_count", json_integer(s.count));
-    store_rc rc;
     store_val args[2] = {SV_I(job_id), SV_I(QTM_RECENT_PAYMENTS)};
     json_t *p = list_rows(q, SQ_PAYMENT_RECENT, args, 2, payment_keys, &rc);
+    if (!p) {                      /* never a summary without its ledger */
+        json_decref(o);
+        return NULL;
+    }
     payments_format(p);
-    json_object_set_new(o, "payments", p ? p : json_array());
+    json_object_set_new(o, "payments", p);
     return o;
 }
 
@@ -257,9 +263,7 @@ qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out)
     if ((st = job_load(q, job_id, &j)) != QTM_OK)
         return st;
     *out = settlement_json(q, job_id);
-    if (!*out)
-        return qtm_store_fail(q, STORE_ERROR, "reading the settlement");
-    return QTM_OK;
+    return *out ? QTM_OK : q->err;
 }
 
 qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)

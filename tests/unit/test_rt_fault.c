@@ -124,6 +124,10 @@ static qtm_status c_final(rt_fx *f, ctx *c)   /* composes the record */
 {
     return qtm_job_advance(f->q, "ana", c->job, "complete");
 }
+static qtm_status c_close_visit(rt_fx *f, ctx *c)   /* requires evidence, payment */
+{
+    return qtm_job_advance(f->q, "ana", c->job, "close");
+}
 static qtm_status c_complete(rt_fx *f, ctx *c) { return qtm_job_complete(f->q, "ana", c->job); }
 static qtm_status c_evidence(rt_fx *f, ctx *c)
 {
@@ -173,6 +177,39 @@ static qtm_status c_migrate(rt_fx *f, ctx *c)
     return st;
 }
 
+/* reads: a view the store failed under is an error, never a partial view */
+#define VIEW(name, expr)                                                       \
+    static qtm_status name(rt_fx *f, ctx *c)                                   \
+    {                                                                          \
+        json_t *o = NULL;                                                      \
+        (void)c;                                                               \
+        qtm_status st = (expr);                                                \
+        if (st != QTM_OK && o)                                                 \
+            fail_msg("%s failed but gave a view", #name);                      \
+        json_decref(o);                                                        \
+        return st;                                                             \
+    }
+VIEW(v_job, qtm_job_show(f->q, c->job, &o))
+VIEW(v_job_as, qtm_job_show_as(f->q, "ana", c->job, &o))
+VIEW(v_task, qtm_task_show(f->q, c->task, &o))
+VIEW(v_record, qtm_record_show(f->q, c->job, &o))
+VIEW(v_settlement, qtm_settlement_show(f->q, c->job, &o))
+VIEW(v_desk, qtm_desk(f->q, "ana", &o))
+VIEW(v_log, qtm_log(f->q, c->job, &o))
+VIEW(v_verify, qtm_verify(f->q, &o))
+VIEW(v_tasks, qtm_task_list(f->q, NULL, &o))
+VIEW(v_actors, qtm_actor_list(f->q, &o))
+VIEW(v_tokens, qtm_token_list(f->q, &o))
+VIEW(v_records, qtm_record_list(f->q, &o))
+VIEW(v_surfaces, qtm_surfaces(f->q, &o))
+static const qtm_page page2 = {0, 2};
+static int64_t next_after;
+VIEW(v_log_page, qtm_log_page(f->q, c->job, &page2, &o, &next_after))
+VIEW(v_payments, qtm_settlement_payments(f->q, c->job, &page2, &o, &next_after))
+VIEW(v_desk_page, qtm_desk_page(f->q, "ana", "completed", &page2, &o))
+VIEW(v_record_as, qtm_record_show_as(f->q, "ana", c->job, &o))
+VIEW(v_settlement_as, qtm_settlement_show_as(f->q, "ana", c->job, &o))
+
 /* --- the loops ------------------------------------------------------------ */
 
 static void test_fault_governance(void **state)
@@ -207,6 +244,67 @@ static void test_fault_execution(void **state)
     assert_true(LOOP(c_complete, &c) > 2);
     assert_true(LOOP(c_settle, &c) > 2);
     assert_true(LOOP(c_settle, &c) > 2);       /* a second payment: the settlement exists */
+}
+
+/* Transitions that require evidence and payment: a count or a settlement
+ * the store failed to give is a storage error, not "evidence missing" or
+ * "must be paid first" (both were: the failed read counted as zero). */
+static void test_fault_requirements(void **state)
+{
+    rt_fx *f = *state;
+    ctx c = {0};
+    c.job = rt_job_claimed(f, AD, "ana");
+    OK(qtm_job_advance(f->q, "ana", c.job, "arrive"));
+    OK(qtm_job_advance(f->q, "ana", c.job, "start"));
+    OK(qtm_job_advance(f->q, "ana", c.job, "finish"));
+    rt_add_ad_evidence(f, c.job, "ana");
+    store_fault *sf = wrap(f);
+    assert_true(LOOP(c_final, &c) > 5);
+    store_fault_arm(sf, 0, FK_BUSY);
+    c.job = rt_ls_job_new(f, "ana");
+    OK(qtm_job_claim(f->q, "ana", c.job));
+    static const char *const walk[] = {"arrive", "start", "finish"};
+    for (size_t i = 0; i < 3; i++)
+        OK(qtm_job_advance(f->q, "ana", c.job, walk[i]));
+    OK(qtm_evidence_add(f->q, "ana", c.job, "after", "photos/after.jpg", NULL));
+    qtm_payment p = {.amount = "80.00", .method = "cash", .due = "80.00"};
+    OK(qtm_settle(f->q, "ana", c.job, &p));
+    assert_true(LOOP(c_close_visit, &c) > 5);
+}
+
+static void test_fault_views(void **state)
+{
+    rt_fx *f = *state;
+    ctx c = {0};
+    c.job = rt_job_claimed(f, EC, "ana");
+    OK(qtm_participant_add(f->q, "ana", c.job, "Bloom", "vendor", NULL));
+    OK(qtm_evidence_add(f->q, "ana", c.job, "arrival", "photos/arrival.jpg", NULL));
+    rt_run_to_final(f, c.job, EC, "ana");
+    OK(qtm_job_complete(f->q, "ana", c.job));
+    qtm_payment p = {.amount = "150.00", .method = "zelle"};
+    OK(qtm_settle(f->q, "ana", c.job, &p));
+    json_t *o = rt_job_show(f, c.job);
+    c.task = rt_ji(o, "task");
+    json_decref(o);
+    store_fault *sf = wrap(f);
+    assert_true(LOOP(v_job, &c) > 2);
+    assert_true(LOOP(v_job_as, &c) > 2);
+    assert_true(LOOP(v_task, &c) > 1);
+    assert_true(LOOP(v_record, &c) > 1);
+    assert_true(LOOP(v_settlement, &c) > 1);
+    assert_true(LOOP(v_desk, &c) > 1);
+    assert_true(LOOP(v_log, &c) > 1);
+    assert_true(LOOP(v_verify, &c) > 2);
+    assert_true(LOOP(v_tasks, &c) > 1);
+    assert_true(LOOP(v_actors, &c) > 1);
+    assert_true(LOOP(v_tokens, &c) > 1);
+    assert_true(LOOP(v_records, &c) > 1);
+    assert_true(LOOP(v_log_page, &c) > 1);
+    assert_true(LOOP(v_payments, &c) > 1);
+    assert_true(LOOP(v_desk_page, &c) > 1);
+    assert_true(LOOP(v_record_as, &c) > 1);
+    assert_true(LOOP(v_settlement_as, &c) > 1);
+    LOOP(v_surfaces, &c);          /* compiled-in data: may need no storage at all */
 }
 
 static void test_fault_identity(void **state)
@@ -351,6 +449,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(test_fault_governance),
         TEST(test_fault_execution),
+        TEST(test_fault_requirements),
+        TEST(test_fault_views),
         TEST(test_fault_identity),
         TEST(test_fault_migrate),
         cmocka_unit_test(test_backend_by_scheme),
