@@ -560,7 +560,7 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
                                        : map_rc(s, rc);
     if (out == STORE_TOOLONG)
         snprintf(s->err, sizeof s->err, "a stored value is longer than qtm allows for its "
-                 "field (query %d): the database was written by something else", (int)q);
+                 "field: the database was written by something else");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return out;

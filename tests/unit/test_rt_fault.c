@@ -3,8 +3,9 @@
  * engine, run with its Nth storage operation failed (N = 1, 2, ... until the
  * call needs fewer) by each kind of error the fault backend (store_fault.c)
  * knows, must answer QTM_ESTORAGE (or the conflict a constraint maps to)
- * with the backend's message and leave every table as it was.  Also: the
- * backend table, controls a backend lacks, and over-long stored values.
+ * with the backend's message and leave every table as it was; every view
+ * must fail whole, never answer in part.  Also: the backend table,
+ * controls a backend lacks, and values longer than their field.
  */
 #include "rt_fixture.h"
 
