@@ -204,6 +204,12 @@ $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
+# the fault tests: the test-only fault backend, and the registry with history (migrate)
+FAULT_OBJ := $(O)/tests/store_fault.o
+$(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)

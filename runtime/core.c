@@ -41,6 +41,9 @@ qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing)
     if (rc == STORE_BUSY)
         return qtm_fail(q, QTM_ESTORAGE, "database is locked (%s): %s", doing,
                         store_errmsg(q->st));
+    if (rc == STORE_UNSUPPORTED)
+        return qtm_fail(q, QTM_EUSAGE, "%s is not supported by the %s backend", doing,
+                        q->st->vt->name);
     return qtm_fail(q, QTM_ESTORAGE, "storage failure while %s: %s", doing,
                     store_errmsg(q->st));
 }
@@ -87,14 +90,12 @@ static void stamp_now(qtm *q)
              (unsigned)tm.tm_sec % 100u, (unsigned)(ts.tv_nsec / 1000000) % 1000u);
 }
 
-/* The one check of a database name (the CLI and serve both open here): a
- * file path, never a name SQLite would keep nothing under or read as a
- * URI (whose parameters could turn locking off). */
+/* The one check of a database name (the CLI and serve both open here):
+ * a "scheme://" name is store_open's to judge; anything else is a file
+ * path, never a name SQLite would keep nothing under or read as a URI
+ * (whose parameters could turn locking off). */
 static qtm_status check_db_name(qtm *q, const char *path)
 {
-    if (strncasecmp(path, "postgresql://", 13) == 0 || strncasecmp(path, "postgres://", 11) == 0)
-        return qtm_fail(q, QTM_EUSAGE, "PostgreSQL support is not built in: give the path of "
-                        "an SQLite file");
     if (!*path)
         return qtm_fail(q, QTM_EUSAGE, "the database path is empty: give --db PATH or QTM_DB");
     if (strcmp(path, ":memory:") == 0 || strncasecmp(path, "file:", 5) == 0)
@@ -118,12 +119,16 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     if (check_db_name(q, path) != QTM_OK)
         return q->err;
     store_rc rc;
-    q->st = store_sqlite_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
+    q->st = store_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
     if (!q->st) {
-        q->err = QTM_ESTORAGE;
-        return QTM_ESTORAGE;
+        q->err = rc == STORE_UNSUPPORTED ? QTM_EUSAGE : QTM_ESTORAGE;
+        return q->err;
     }
-    if ((flags & QTM_OPEN_MANUAL_CHECKPOINT) && (rc = store_autocheckpoint(q->st, 0)) != STORE_OK)
+    /* a backend without a write-ahead log never checkpoints on commit */
+    int never = 0;
+    if ((flags & QTM_OPEN_MANUAL_CHECKPOINT) &&
+        (rc = store_control(q->st, STORE_CTL_AUTOCHECKPOINT, &never)) != STORE_OK &&
+        rc != STORE_UNSUPPORTED)
         return qtm_store_fail(q, rc, "turning automatic checkpoints off");
     return qtm_ok(q);
 }
@@ -133,7 +138,9 @@ qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages)
     *log_pages = -1;
     if (!q->st)
         return qtm_fail(q, QTM_ESTORAGE, "no database is open");
-    store_rc rc = store_checkpoint(q->st, restart, log_pages);
+    store_checkpoint ck = {.restart = restart, .log_pages = -1};
+    store_rc rc = store_control(q->st, STORE_CTL_CHECKPOINT, &ck);
+    *log_pages = ck.log_pages;
     return rc == STORE_OK ? qtm_ok(q) : qtm_store_fail(q, rc, "checkpointing");
 }
 
@@ -179,18 +186,21 @@ qtm_status view_end(qtm *q, qtm_status st, json_t **out)
     return st;
 }
 
-void col_text(char *dst, size_t n, const store_val *v)
+int col_text(char *dst, size_t n, const store_val *v)
 {
     if (v->type == SV_TEXT) {
         size_t len = strlen(v->s);
-        if (len >= n)
-            len = n - 1;  /* callers size buffers for their columns; never overflow */
+        int fits = len < n;
+        if (!fits)
+            len = n - 1;  /* never overflow; the caller refuses the row */
         memcpy(dst, v->s, len);
         dst[len] = '\0';
-    } else if (v->type == SV_INT)
-        snprintf(dst, n, "%lld", (long long)v->i);
-    else
-        dst[0] = '\0';
+        return fits ? 0 : -1;
+    }
+    if (v->type == SV_INT)
+        return snprintf(dst, n, "%lld", (long long)v->i) < (int)n ? 0 : -1;
+    dst[0] = '\0';
+    return 0;
 }
 
 json_t *json_str_or_null(const char *s)
@@ -226,12 +236,13 @@ static int actor_row(void *arg, const store_val *c, int n)
 {
     actor *a = arg;
     (void)n;
+    int bad = 0;
     a->id = c[0].i;
-    col_text(a->slug, sizeof a->slug, &c[1]);
-    col_text(a->name, sizeof a->name, &c[2]);
-    col_text(a->role, sizeof a->role, &c[3]);
-    col_text(a->access, sizeof a->access, &c[4]);
-    return 1;
+    bad |= col_text(a->slug, sizeof a->slug, &c[1]);
+    bad |= col_text(a->name, sizeof a->name, &c[2]);
+    bad |= col_text(a->role, sizeof a->role, &c[3]);
+    bad |= col_text(a->access, sizeof a->access, &c[4]);
+    return bad ? -1 : 1;
 }
 
 qtm_status actor_load(qtm *q, const char *slug, actor *a)
@@ -315,19 +326,20 @@ static int job_row(void *arg, const store_val *c, int n)
 {
     job *j = arg;
     (void)n;
+    int bad = 0;
     j->id = c[0].i;
     j->task = c[1].i;
-    col_text(j->surface, sizeof j->surface, &c[2]);
-    col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
-    col_text(j->state, sizeof j->state, &c[4]);
+    bad |= col_text(j->surface, sizeof j->surface, &c[2]);
+    bad |= col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
+    bad |= col_text(j->state, sizeof j->state, &c[4]);
     j->owner_id = c[5].type == SV_INT ? c[5].i : 0;
-    col_text(j->owner, sizeof j->owner, &c[6]);
+    bad |= col_text(j->owner, sizeof j->owner, &c[6]);
     j->assignee_id = c[7].type == SV_INT ? c[7].i : 0;
-    col_text(j->assignee, sizeof j->assignee, &c[8]);
-    col_text(j->created_at, sizeof j->created_at, &c[9]);
-    col_text(j->claimed_at, sizeof j->claimed_at, &c[10]);
-    col_text(j->completed_at, sizeof j->completed_at, &c[11]);
-    return 1;
+    bad |= col_text(j->assignee, sizeof j->assignee, &c[8]);
+    bad |= col_text(j->created_at, sizeof j->created_at, &c[9]);
+    bad |= col_text(j->claimed_at, sizeof j->claimed_at, &c[10]);
+    bad |= col_text(j->completed_at, sizeof j->completed_at, &c[11]);
+    return bad ? -1 : 1;
 }
 
 qtm_status job_load(qtm *q, int64_t id, job *j)
@@ -355,13 +367,14 @@ static int se_row(void *arg, const store_val *c, int n)
 {
     service_event *se = arg;
     (void)n;
+    int bad = 0;
     se->id = c[0].i;
-    col_text(se->phase, sizeof se->phase, &c[1]);
-    col_text(se->operator_slug, sizeof se->operator_slug, &c[2]);
+    bad |= col_text(se->phase, sizeof se->phase, &c[1]);
+    bad |= col_text(se->operator_slug, sizeof se->operator_slug, &c[2]);
     se->complete = c[3].type == SV_INT && c[3].i != 0;
-    col_text(se->started_at, sizeof se->started_at, &c[4]);
-    col_text(se->completed_at, sizeof se->completed_at, &c[5]);
-    return 1;
+    bad |= col_text(se->started_at, sizeof se->started_at, &c[4]);
+    bad |= col_text(se->completed_at, sizeof se->completed_at, &c[5]);
+    return bad ? -1 : 1;
 }
 
 qtm_status se_load(qtm *q, int64_t job_id, service_event *se)
@@ -407,9 +420,10 @@ void audit_hash(const char *prev, const char *at, const char *actor_slug, const 
 
 static int text_row(void *arg, const store_val *c, int n)
 {
+    int bad = 0;
     if (n > 0)
-        col_text(arg, 65, &c[0]);
-    return 1;
+        bad |= col_text(arg, 65, &c[0]);
+    return bad ? -1 : 1;
 }
 
 qtm_status audit_append(qtm *q, const char *actor_slug, const char *entity, int64_t entity_id,

@@ -207,11 +207,15 @@ static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
                                         off ? ", " : "", s->ev_required[i], (long long)have,
                                         s->ev_min_per_category);
         }
+        if (q->err != QTM_OK)      /* a count the store failed to give: not "missing" */
+            return q->err;
         if (off)
             return qtm_fail(q, QTM_EREFUSED, "evidence missing: %s", missing);
     }
     if (t->requires & QTM_REQ_PAYMENT) {
         json_t *set = settlement_json(q, j->id);
+        if (!set)
+            return q->err;
         const char *status = set ? json_string_value(json_object_get(set, "status")) : NULL;
         int ok = status && (strcmp(status, "paid") == 0 || strcmp(status, "waived") == 0);
         char copy[16];
@@ -224,7 +228,8 @@ static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
     if (t->requires & QTM_REQ_PARTICIPANTS) {
         int64_t n = 0;
         store_val arg = SV_I(j->id);
-        fetch_int(q, SQ_PARTICIPANT_COUNT, &arg, 1, &n);
+        if (fetch_int(q, SQ_PARTICIPANT_COUNT, &arg, 1, &n) != QTM_OK)
+            return q->err;
         if (n == 0)
             return qtm_fail(q, QTM_EREFUSED, "job %lld needs at least one participant recorded "
                             "first", (long long)j->id);
@@ -538,6 +543,7 @@ json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
     *rc = store_run(q->st, sq, args, nargs, named_row, &r);
     if (*rc != STORE_OK) {
         json_decref(r.arr);
+        qtm_store_fail(q, *rc, "reading a list");
         return NULL;
     }
     return r.arr;
@@ -560,7 +566,7 @@ qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char 
     store_rc rc;
     store_val all[2] = {SV_I(0), SV_I(-1)};  /* after nothing, no limit */
     *out = list_rows(q, sq, all, 2, keys, &rc);
-    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing));
+    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing), out);
 }
 
 const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
@@ -670,6 +676,11 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
     store_val arg = SV_I(j.id);
     fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
     json_object_set_new(o, "record", rec ? json_integer(rec) : json_null());
+    /* every read above that the store failed set q's error: no partial view */
+    if (q->err != QTM_OK) {
+        json_decref(o);
+        return q->err;
+    }
     *out = o;
     return QTM_OK;
 }
@@ -805,7 +816,7 @@ done:
     json_decref(d.active);
     json_decref(d.completed);
     json_decref(next);
-    return tx_end(q, st);
+    return view_end(q, st, out);
 }
 
 qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out)

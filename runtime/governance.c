@@ -122,11 +122,12 @@ static int key_row(void *arg, const store_val *c, int n)
 {
     by_key *k = arg;
     (void)n;
+    int bad = 0;
     k->request = c[0].i;
     k->intake = strdup(c[1].type == SV_TEXT ? c[1].s : "");
-    col_text(k->surface, sizeof k->surface, &c[2]);
+    bad |= col_text(k->surface, sizeof k->surface, &c[2]);
     k->task = c[3].i;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surface,
@@ -221,17 +222,18 @@ static int task_row(void *arg, const store_val *c, int n)
 {
     task *t = arg;
     (void)n;
+    int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    col_text(t->state, sizeof t->state, &c[2]);
+    bad |= col_text(t->state, sizeof t->state, &c[2]);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
-    col_text(t->assignee, sizeof t->assignee, &c[4]);
-    col_text(t->reason, sizeof t->reason, &c[5]);
-    col_text(t->surface, sizeof t->surface, &c[6]);
-    col_text(t->created_at, sizeof t->created_at, &c[7]);
-    col_text(t->updated_at, sizeof t->updated_at, &c[8]);
+    bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
+    bad |= col_text(t->reason, sizeof t->reason, &c[5]);
+    bad |= col_text(t->surface, sizeof t->surface, &c[6]);
+    bad |= col_text(t->created_at, sizeof t->created_at, &c[7]);
+    bad |= col_text(t->updated_at, sizeof t->updated_at, &c[8]);
     t->job = c[9].type == SV_INT ? c[9].i : 0;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 static qtm_status task_load(qtm *q, int64_t id, task *t)
@@ -398,7 +400,7 @@ qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
     store_rc rc;
     store_val args[3] = {SV_S(state), SV_I(0), SV_I(-1)};  /* every task */
     *out = list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
-    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"));
+    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"), out);
 }
 
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
@@ -438,8 +440,10 @@ json_t *request_json(qtm *q, int64_t id)
 {
     json_t *o = json_object();
     store_val arg = SV_I(id);
-    if (store_run(q->st, SQ_REQUEST_BY_ID, &arg, 1, request_row, o) != STORE_OK) {
+    store_rc rc = store_run(q->st, SQ_REQUEST_BY_ID, &arg, 1, request_row, o);
+    if (rc != STORE_OK) {
         json_decref(o);
+        qtm_store_fail(q, rc, "reading the request");
         return NULL;
     }
     return o;
@@ -462,7 +466,7 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
     }
     json_object_set_new(o, "request", r);
     *out = o;
-    return tx_end(q, QTM_OK);
+    return view_end(q, QTM_OK, out);
 }
 
 /* Used by execution.c: the task as governance left it. */

@@ -40,6 +40,7 @@ static int mjob_row(void *arg, const store_val *c, int n)
 {
     mlist *l = arg;
     (void)n;
+    int bad = 0;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         mjob *v = realloc(l->v, cap * sizeof *v);
@@ -53,12 +54,12 @@ static int mjob_row(void *arg, const store_val *c, int n)
     mjob *j = &l->v[l->n++];
     memset(j, 0, sizeof *j);
     j->id = c[0].i;
-    col_text(j->fingerprint, sizeof j->fingerprint, &c[1]);
-    col_text(j->state, sizeof j->state, &c[2]);
+    bad |= col_text(j->fingerprint, sizeof j->fingerprint, &c[1]);
+    bad |= col_text(j->state, sizeof j->state, &c[2]);
     j->se_id = c[3].type == SV_INT ? c[3].i : 0;
-    col_text(j->phase, sizeof j->phase, &c[4]);
+    bad |= col_text(j->phase, sizeof j->phase, &c[4]);
     j->se_complete = c[5].type == SV_INT && c[5].i != 0;
-    return 0;
+    return bad ? -1 : 0;
 }
 
 static const qtm_migration *migration_from(const qtm_surface *s, const char *fingerprint)

@@ -80,7 +80,7 @@ qtm_status list_page(qtm *q, store_query sq, const store_val *args, int nargs,
     if ((st = tx_begin(q, 0)) != QTM_OK)
         return st;
     st = page_rows(q, sq, args, nargs, keys, doing, pg, out, next_after);
-    return tx_end(q, st);
+    return view_end(q, st, out);
 }
 
 qtm_status qtm_token_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)

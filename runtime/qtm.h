@@ -53,7 +53,8 @@ enum {
  * QTM_ESTORAGE); on failure the handle carries the message and must still
  * be closed.  A database written by a newer schema is refused.
  * path is a file path: "", ":memory:" and SQLite URIs ("file:...") are
- * refused (QTM_EUSAGE), as is "postgres(ql)://..." (not built in).  A new
+ * refused (QTM_EUSAGE), as is "postgres(ql)://..." (a "scheme://" name
+ * picks that storage backend; PostgreSQL's is not built in).  A new
  * file is created mode 0600.  A file (or directory) the caller cannot
  * write opens read-only: reads work, changes fail with QTM_ESTORAGE.
  */
@@ -63,7 +64,9 @@ void qtm_close(qtm *q);
  * restart 0: waits for no one and never blocks a commit; 1: also waits
  * (up to the busy timeout) for readers of old pages, so the next writer
  * starts the log from its beginning and it stops growing; the caller
- * keeps its own writers out meanwhile.  *log_pages: pages in the log. */
+ * keeps its own writers out meanwhile.  *log_pages: pages in the log.
+ * A storage backend without a write-ahead log answers QTM_EUSAGE ("... is
+ * not supported by the X backend"), *log_pages -1. */
 qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages);
 
 qtm_status qtm_errcode(const qtm *q);

@@ -124,10 +124,10 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
 /* Shared between engine files. */
 qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
-json_t *request_json(qtm *q, int64_t id);              /* NULL on storage failure */
-json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failure */
+json_t *request_json(qtm *q, int64_t id);              /* NULL (q's error set) on storage failure */
+json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL (q's error set) on storage failure */
 /* Runs a list query into an array of objects named by keys; NULL with *rc
- * on a storage failure. */
+ * and q's error set on a storage failure. */
 json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
                   const char *const *keys, store_rc *rc);
 /* Runs a per-job list query into an array of objects named by keys. */
@@ -159,8 +159,11 @@ void record_hash(const char *body, char out[65]);
 const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived);
 const char *qtm_audit_genesis(void);
 
-/* Row helpers for store_run: copy a text column (NULL -> ""). */
-void col_text(char *dst, size_t n, const store_val *v);
+/* Row helpers for store_run: copy a text column (NULL -> "") into dst[n];
+ * -1 when it does not fit (dst then holds a cut copy): the row callback
+ * returns negative, so the query fails with STORE_TOOLONG instead of a
+ * silently shortened value reaching a decision or a view. */
+int col_text(char *dst, size_t n, const store_val *v);
 /* Generic single-int fetch; *out untouched when there is no row. */
 qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
 

@@ -22,14 +22,22 @@ void record_hash(const char *body, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-static json_t *or_empty(json_t *v)
+/* One of the job's lists; on a store failure an empty one with *rc set
+ * (the first failure kept), so record_compose refuses to seal a record
+ * whose list was cut short. */
+static json_t *rows(qtm *q, store_query sq, int64_t id, const char *const *keys, store_rc *rc)
 {
+    store_val arg = SV_I(id);
+    store_rc r = STORE_OK;
+    json_t *v = list_rows(q, sq, &arg, 1, keys, &r);
+    if (!v && *rc == STORE_OK)
+        *rc = r != STORE_OK ? r : STORE_ERROR;
     return v ? v : json_array();
 }
 
 /* The value of one declared record field. */
 static json_t *field(qtm *q, const char *name, const job *j, const service_event *se,
-                     json_t *request)
+                     json_t *request, store_rc *rc)
 {
     const qtm_surface *s = j->s;
     if (strcmp(name, "job") == 0)
@@ -47,17 +55,17 @@ static json_t *field(qtm *q, const char *name, const job *j, const service_event
     if (strcmp(name, "context") == 0) {
         json_t *c = json_object();
         json_object_set_new(c, "participants",
-                            or_empty(job_list(q, SQ_PARTICIPANT_LIST, j->id, participant_keys)));
+                            rows(q, SQ_PARTICIPANT_LIST, j->id, participant_keys, rc));
         json_object_set_new(c, "evidence",
-                            or_empty(job_list(q, SQ_EVIDENCE_LIST, j->id, evidence_keys)));
+                            rows(q, SQ_EVIDENCE_LIST, j->id, evidence_keys, rc));
         return c;
     }
     if (strcmp(name, "participants") == 0)
-        return or_empty(job_list(q, SQ_PARTICIPANT_LIST, j->id, participant_keys));
+        return rows(q, SQ_PARTICIPANT_LIST, j->id, participant_keys, rc);
     if (strcmp(name, "evidence") == 0)
-        return or_empty(job_list(q, SQ_EVIDENCE_LIST, j->id, evidence_keys));
+        return rows(q, SQ_EVIDENCE_LIST, j->id, evidence_keys, rc);
     if (strcmp(name, "phases") == 0)
-        return or_empty(job_list(q, SQ_PHASE_LIST, j->id, phase_keys));
+        return rows(q, SQ_PHASE_LIST, j->id, phase_keys, rc);
     if (strcmp(name, "outcome") == 0) {
         json_t *o = json_object();
         json_object_set_new(o, "phase", json_string(se->phase));
@@ -89,8 +97,13 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
         st = qtm_store_fail(q, STORE_ERROR, "reading the request");
         goto done;
     }
+    store_rc rc = STORE_OK;
     for (unsigned i = 0; i < j->s->nrecord; i++)
-        json_object_set_new(body, j->s->record[i], field(q, j->s->record[i], j, se, request));
+        json_object_set_new(body, j->s->record[i], field(q, j->s->record[i], j, se, request, &rc));
+    if (rc != STORE_OK) {
+        st = qtm_store_fail(q, rc, "reading what the record holds");
+        goto done;
+    }
     text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     if (!text) {
         st = qtm_fail(q, QTM_ESTORAGE, "out of memory composing the record");
@@ -100,7 +113,7 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
     record_hash(text, hash);
     store_val args[6] = {SV_I(j->id), SV_I(se->id), SV_S(j->surface), SV_S(text), SV_S(hash),
                          SV_S(q->now)};
-    store_rc rc = store_run(q->st, SQ_RECORD_INSERT, args, 6, NULL, NULL);
+    rc = store_run(q->st, SQ_RECORD_INSERT, args, 6, NULL, NULL);
     if (rc != STORE_OK) {
         st = rc == STORE_CONSTRAINT
                  ? qtm_fail(q, QTM_ECONFLICT, "job %lld already has its record", (long long)j->id)

@@ -34,16 +34,17 @@ static int settle_row(void *arg, const store_val *c, int n)
 {
     settlement *s = arg;
     (void)n;
+    int bad = 0;
     s->exists = 1;
-    col_text(s->currency, sizeof s->currency, &c[0]);
+    bad |= col_text(s->currency, sizeof s->currency, &c[0]);
     s->has_due = c[1].type == SV_INT;
     s->due = s->has_due ? c[1].i : 0;
-    col_text(s->status, sizeof s->status, &c[2]);
+    bad |= col_text(s->status, sizeof s->status, &c[2]);
     /* NULL: the store could not sum it in 64 bits */
     s->summed = c[3].type == SV_INT && c[3].i >= 0 && c[3].i <= MONEY_MAX_MINOR;
     s->paid = s->summed ? c[3].i : 0;
     s->count = n > 4 && c[4].type == SV_INT ? c[4].i : 0;
-    return 1;
+    return bad ? -1 : 1;
 }
 
 static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
@@ -89,8 +90,11 @@ static void payments_format(json_t *p)
 json_t *settlement_json(qtm *q, int64_t job_id)
 {
     settlement s;
-    if (settlement_load(q, job_id, &s) != STORE_OK)
+    store_rc rc = settlement_load(q, job_id, &s);
+    if (rc != STORE_OK) {
+        qtm_store_fail(q, rc, "reading the settlement");
         return NULL;
+    }
     char buf[MONEY_TEXT_MAX];
     json_t *o = json_object();
     json_object_set_new(o, "status", json_string(s.status));
@@ -112,11 +116,14 @@ json_t *settlement_json(qtm *q, int64_t job_id)
         json_object_set_new(o, "paid_minor", json_null());
     }
     json_object_set_new(o, "payment_count", json_integer(s.count));
-    store_rc rc;
     store_val args[2] = {SV_I(job_id), SV_I(QTM_RECENT_PAYMENTS)};
     json_t *p = list_rows(q, SQ_PAYMENT_RECENT, args, 2, payment_keys, &rc);
+    if (!p) {                      /* never a summary without its ledger */
+        json_decref(o);
+        return NULL;
+    }
     payments_format(p);
-    json_object_set_new(o, "payments", p ? p : json_array());
+    json_object_set_new(o, "payments", p);
     return o;
 }
 
@@ -256,9 +263,7 @@ qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out)
     if ((st = job_load(q, job_id, &j)) != QTM_OK)
         return st;
     *out = settlement_json(q, job_id);
-    if (!*out)
-        return qtm_store_fail(q, STORE_ERROR, "reading the settlement");
-    return QTM_OK;
+    return *out ? QTM_OK : q->err;
 }
 
 qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)

@@ -12,6 +12,11 @@
  *
  * Results: STORE_OK, or a store_rc the engine maps to QTM_ESTORAGE /
  * QTM_ECONFLICT; store_errmsg() says what the backend reported.
+ *
+ * Backends: store_open picks one by the database name (store.c's table: a
+ * "scheme://" name its scheme's backend, anything else a path, SQLite).
+ * What only one backend has (WAL checkpoints) goes through store_control,
+ * which another backend answers STORE_UNSUPPORTED.
  */
 #ifndef QTM_STORE_H
 #define QTM_STORE_H
@@ -24,7 +29,9 @@ typedef enum store_rc {
     STORE_BUSY,                    /* locked past the busy timeout */
     STORE_CONSTRAINT,              /* a UNIQUE/CHECK/trigger refused the write */
     STORE_NEWER,                   /* the database was written by a newer qtm */
-    STORE_ERROR                    /* anything else: I/O, corruption, full disk */
+    STORE_ERROR,                   /* anything else: I/O, corruption, full disk */
+    STORE_UNSUPPORTED,             /* this backend has no such control, or is not built in */
+    STORE_TOOLONG                  /* a row callback refused a value longer than its field */
 } store_rc;
 
 /* Every query the engine runs. ORDER: matches the SQL table of each backend. */
@@ -118,36 +125,76 @@ static inline store_val sv_text(const char *s)
 #define SV_N ((store_val){SV_NULL, 0, NULL})
 
 /* Called once per result row; cols are valid only during the call.
- * Return non-zero to stop early (the query still succeeds). */
+ * Return positive to stop early (the query still succeeds), negative to
+ * refuse the row: a value does not fit the caller's field (see col_text);
+ * the query then answers STORE_TOOLONG (no later row is read). */
 typedef int (*store_row_fn)(void *arg, const store_val *cols, int ncols);
 
 typedef struct store store;
 
+/* Backend-specific controls (store_control); arg per op. */
+typedef enum store_ctl {
+    /* arg int *: pages before a commit checkpoints the write-ahead log by
+     * itself (0: never) */
+    STORE_CTL_AUTOCHECKPOINT,
+    /* arg store_checkpoint *: copies the log into the database.  restart 0
+     * waits for no one (copies what readers allow); 1 also waits for readers
+     * so the next writer starts the log from its beginning: it stops growing
+     * (the caller keeps writers out).  log_pages: the pages the log holds
+     * afterwards, -1 if unknown. */
+    STORE_CTL_CHECKPOINT
+} store_ctl;
+
+typedef struct store_checkpoint {
+    int restart;                   /* in */
+    int log_pages;                 /* out */
+} store_checkpoint;
+
+/* Bumped whenever store_vt changes shape; store_open refuses a backend
+ * whose table says otherwise. */
+#define STORE_VT_VERSION 2
+
 typedef struct store_vt {
+    unsigned version;                               /* STORE_VT_VERSION */
+    const char *name;                               /* "sqlite", for messages */
     void (*close)(store *s);
     store_rc (*begin)(store *s, int immediate);     /* immediate: take the write lock now */
     /* Takes the write lock now or answers STORE_BUSY at once, never waiting
      * for another writer (for writes that may be skipped). */
     store_rc (*begin_nowait)(store *s);
-    store_rc (*commit)(store *s);
+    store_rc (*commit)(store *s);                   /* on failure nothing was committed */
     void (*rollback)(store *s);
     store_rc (*run)(store *s, store_query q, const store_val *args, int nargs,
                     store_row_fn fn, void *arg);
     int64_t (*changes)(store *s);                   /* rows changed by the last run */
     int64_t (*last_id)(store *s);                   /* id of the last insert */
     const char *(*errmsg)(store *s);
-    /* Write-ahead log: pages before a commit checkpoints by itself (0: never),
-     * and a checkpoint: `restart` 0 waits for no one (copies what readers
-     * allow); 1 also waits for readers so the next writer starts the log
-     * from its beginning: it stops growing (the caller keeps writers out).  *log_pages: the
-     * pages the log holds afterwards, -1 if unknown. */
-    store_rc (*autocheckpoint)(store *s, int pages);
-    store_rc (*checkpoint)(store *s, int restart, int *log_pages);
+    /* One of store_ctl; STORE_UNSUPPORTED (message set) for one it lacks.
+     * May be NULL: nothing is supported. */
+    store_rc (*control)(store *s, store_ctl op, void *arg);
 } store_vt;
 
 struct store {
     const store_vt *vt;
 };
+
+typedef store *(*store_open_fn)(const char *name, int create, store_rc *rc, char *msg,
+                                size_t msglen);
+
+/* One row of the backend table (store.c). */
+typedef struct store_backend {
+    const char *scheme;            /* matched as "scheme://", case-insensitive; NULL: a path */
+    const char *label;             /* "PostgreSQL", for messages */
+    store_open_fn open;            /* NULL: not built into this qtm */
+} store_backend;
+
+/*
+ * store_open - opens the database the name designates with its backend,
+ * creating it when `create` is set (see store_sqlite_open).  A scheme whose
+ * backend is not built in answers NULL with STORE_UNSUPPORTED.  Returns the
+ * store, or NULL with *rc and msg set (msg is always written).
+ */
+store *store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen);
 
 /*
  * store_sqlite_open - opens the SQLite database at path (WAL, foreign keys,
@@ -174,13 +221,11 @@ static inline store_rc store_run(store *s, store_query q, const store_val *a, in
 static inline int64_t store_changes(store *s) { return s->vt->changes(s); }
 static inline int64_t store_last_id(store *s) { return s->vt->last_id(s); }
 static inline const char *store_errmsg(store *s) { return s->vt->errmsg(s); }
-static inline store_rc store_autocheckpoint(store *s, int pages)
+/* Never NULL-calls: a backend without control answers STORE_UNSUPPORTED
+ * (store_errmsg then is the backend's last message, not about this). */
+static inline store_rc store_control(store *s, store_ctl op, void *arg)
 {
-    return s->vt->autocheckpoint(s, pages);
-}
-static inline store_rc store_checkpoint(store *s, int restart, int *log_pages)
-{
-    return s->vt->checkpoint(s, restart, log_pages);
+    return s->vt->control ? s->vt->control(s, op, arg) : STORE_UNSUPPORTED;
 }
 
 #endif

@@ -552,8 +552,15 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
             }
         }
         stop = fn(arg, cols, n);
+        if (stop < 0)
+            break;
     }
-    store_rc out = rc == SQLITE_DONE ? STORE_OK : map_rc(s, rc);
+    store_rc out = stop < 0            ? STORE_TOOLONG
+                   : rc == SQLITE_DONE ? STORE_OK
+                                       : map_rc(s, rc);
+    if (out == STORE_TOOLONG)
+        snprintf(s->err, sizeof s->err, "a stored value is longer than qtm allows for its "
+                 "field: the database was written by something else");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return out;
@@ -574,27 +581,42 @@ static const char *sq_errmsg(store *base)
     return S(base)->err;
 }
 
-static store_rc sq_autocheckpoint(store *base, int pages)
+static store_rc sq_control(store *base, store_ctl op, void *arg)
 {
     sqlite_store *s = S(base);
-    int rc = sqlite3_wal_autocheckpoint(s->db, pages);
-    return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
+    int rc;
+    switch (op) {
+    case STORE_CTL_AUTOCHECKPOINT:
+        rc = sqlite3_wal_autocheckpoint(s->db, *(int *)arg);
+        return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
+    case STORE_CTL_CHECKPOINT: {
+        store_checkpoint *ck = arg;
+        int log = -1, done = -1;
+        rc = sqlite3_wal_checkpoint_v2(s->db, NULL, ck->restart ? SQLITE_CHECKPOINT_RESTART
+                                                                : SQLITE_CHECKPOINT_PASSIVE,
+                                       &log, &done);
+        ck->log_pages = log;
+        return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
+    }
+    }
+    snprintf(s->err, sizeof s->err, "control %d is not supported by the sqlite backend", (int)op);
+    return STORE_UNSUPPORTED;
 }
 
-static store_rc sq_checkpoint(store *base, int restart, int *log_pages)
-{
-    sqlite_store *s = S(base);
-    int log = -1, done = -1;
-    int rc = sqlite3_wal_checkpoint_v2(s->db, NULL,
-                                       restart ? SQLITE_CHECKPOINT_RESTART
-                                               : SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-    *log_pages = log;
-    return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
-}
-
-static const store_vt sqlite_vt = {sq_close,   sq_begin,     sq_begin_nowait, sq_commit,
-                                   sq_rollback, sq_run,      sq_changes, sq_last_id,
-                                   sq_errmsg,  sq_autocheckpoint, sq_checkpoint};
+static const store_vt sqlite_vt = {
+    .version = STORE_VT_VERSION,
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .begin_nowait = sq_begin_nowait,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .run = sq_run,
+    .changes = sq_changes,
+    .last_id = sq_last_id,
+    .errmsg = sq_errmsg,
+    .control = sq_control,
+};
 
 static int read_version(sqlite_store *s, int *version)
 {

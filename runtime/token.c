@@ -168,12 +168,14 @@ typedef struct auth_row {
     char used[48];                 /* token lookups: last_used_at, "" if never */
 } auth_row;
 
-static void principal_cols(qtm_principal *p, const store_val *c)
+static int principal_cols(qtm_principal *p, const store_val *c)
 {
-    col_text(p->slug, sizeof p->slug, &c[0]);
-    col_text(p->name, sizeof p->name, &c[1]);
-    col_text(p->role, sizeof p->role, &c[2]);
-    col_text(p->access, sizeof p->access, &c[3]);
+    int bad = 0;
+    bad |= col_text(p->slug, sizeof p->slug, &c[0]);
+    bad |= col_text(p->name, sizeof p->name, &c[1]);
+    bad |= col_text(p->role, sizeof p->role, &c[2]);
+    bad |= col_text(p->access, sizeof p->access, &c[3]);
+    return bad;
 }
 
 static int token_auth_row(void *arg, const store_val *c, int n)
@@ -182,9 +184,9 @@ static int token_auth_row(void *arg, const store_val *c, int n)
     (void)n;
     r->found = 1;
     r->token = c[0].i;
-    principal_cols(r->p, c + 1);
-    col_text(r->used, sizeof r->used, &c[5]);
-    return 1;
+    int bad = principal_cols(r->p, c + 1);
+    bad |= col_text(r->used, sizeof r->used, &c[5]);
+    return bad ? -1 : 1;
 }
 
 /* Looks a live (not revoked, not expired) token up inside the caller's
@@ -293,9 +295,9 @@ static int session_row(void *arg, const store_val *c, int n)
     auth_row *r = arg;
     (void)n;
     r->found = 1;
-    principal_cols(r->p, c);
-    col_text(r->csrf, QTM_SECRET_LEN, &c[4]);
-    return 1;
+    int bad = principal_cols(r->p, c);
+    bad |= col_text(r->csrf, QTM_SECRET_LEN, &c[4]);
+    return bad ? -1 : 1;
 }
 
 qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,

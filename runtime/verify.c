@@ -41,11 +41,12 @@ static qtm_status log_read(qtm *q, int64_t job_id, int paged, const qtm_page *pg
     store_val args[3] = {job_id ? SV_I(job_id) : SV_N, SV_I(0), SV_I(-1)};
     /* a job's page walks the job's index, not the whole log after `after` */
     if (paged)
-        return tx_end(q, page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
-                                   log_keys, "reading the audit log", pg, out, next_after));
+        return view_end(q, page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
+                                     log_keys, "reading the audit log", pg, out, next_after),
+                        out);
     store_rc rc;
     *out = list_rows(q, SQ_AUDIT_LIST, args, 3, log_keys, &rc);
-    return tx_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"));
+    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"), out);
 }
 
 qtm_status qtm_log(qtm *q, int64_t job_id, json_t **out)
@@ -240,7 +241,9 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     json_object_set_new(o, "jobs", json_integer(v.jobs));
     json_object_set_new(o, "findings", v.findings);
     *report = o;
-    tx_end(q, QTM_OK);
+    qtm_status end = view_end(q, QTM_OK, report);
+    if (end != QTM_OK)
+        return end;
     if (nf)
         return qtm_fail(q, QTM_EVERIFY, "verify found %zu problem%s", nf, nf == 1 ? "" : "s");
     return QTM_OK;

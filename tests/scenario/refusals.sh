@@ -289,6 +289,16 @@ refuse "a newer schema (write)" 10 "this qtm knows up to 3" actor add bo --role 
 refuse "a newer schema (init)" 10 "schema version 99" init
 refuse "a newer schema (verify)" 10 "schema version 99" verify
 
+# a value longer than qtm's field for it (written by something else) is an
+# error, never a value cut short on its way to a decision or a view
+fresh toolong
+run "init (for an over-long value)" init
+run "actor (for an over-long value)" actor add ana --role operator
+sqlite3 "$DB" "UPDATE actors SET name = replace(hex(zeroblob(150)), '0', 'n') WHERE slug = 'ana'"
+refuse "an over-long stored name (read)" 10 "a stored value is longer than qtm allows" --as ana desk
+refuse "an over-long stored name (write)" 10 "a stored value is longer than qtm allows" \
+    token issue ana
+
 fresh missing
 q job show 1
 is "missing database: exit 10" 10 "$rc"
