@@ -88,7 +88,7 @@ if [ "$conns" -ge 8 ] && [ "$conns" -lt 64 ]; then ok; else
     bad "ulimit -n 64: connections should fit under 64: $(oneline <"$T/low.out") $(oneline <"$T/low.err")"
 fi
 if [ "$perip" -le "$conns" ] && [ "$perip" -gt 0 ]; then ok; else bad "ulimit -n 64: per address $perip over $conns"; fi
-(ulimit -n 24 && exec "$QTM" --db "$DB" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err")
+(ulimit -n 24 && exec timeout 5 "$QTM" --db "$DB" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err")
 rc=$?
 is "ulimit -n 24: refused (exit 10)" 10 "$rc"
 has "ulimit -n 24: says why" "$T/err" "qtm: error: only 24 file descriptors (ulimit -n)"
