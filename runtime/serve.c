@@ -817,15 +817,20 @@ static int fit_conn_limit(serve_opts *o)
     return 0;
 }
 
+static void stop_workers(void)
+{
+    queue_stop(writers);
+    queue_stop(readers);           /* joins the workers; their handles close */
+    writers = readers = NULL;
+}
+
 /* Stops in order: no new connections; every queued request answered (its
  * connection resumed); a moment for those answers to leave; then the
  * daemon, which must have no connection suspended. */
 static void stop_serving(struct MHD_Daemon *d)
 {
     MHD_quiesce_daemon(d);
-    queue_stop(writers);
-    queue_stop(readers);           /* joins the workers; their handles close */
-    writers = readers = NULL;
+    stop_workers();
     for (int i = 0; i < 100 && atomic_load(&in_hand) > 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
     MHD_stop_daemon(d);
@@ -875,8 +880,7 @@ int serve_run(const serve_opts *o)
     writers = queue_start(o->threads, run_api);
     if (!readers || !writers || conn_start(o->request_timeout, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
-        queue_stop(readers);
-        queue_stop(writers);
+        stop_workers();
         conn_stop();
         pthread_key_delete(handle_key);
         qtm_close(ckq);
@@ -893,8 +897,7 @@ int serve_run(const serve_opts *o)
     if (!d) {
         fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
                 strerror(errno ? errno : EADDRINUSE));
-        queue_stop(readers);
-        queue_stop(writers);
+        stop_workers();
         conn_stop();
         pthread_key_delete(handle_key);
         qtm_close(ckq);
