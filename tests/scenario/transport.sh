@@ -40,11 +40,13 @@ serve_start() {
     if [ -n "$U" ]; then ok; else bad "$name: the server did not start: $(oneline <"$T/$name.err")"; fi
 }
 
+# serve_stop : SIGTERM; the server must stop cleanly (exit 0)
 serve_stop() {
     kill -TERM "$SRV_PID" 2>/dev/null
     wait "$SRV_PID"
     STOP_RC=$?
     SRV_PID=
+    is "a clean stop" 0 "$STOP_RC"
 }
 
 # code [CURL ARGS...] URL : the HTTP status (000: no answer within 2 s)
@@ -230,6 +232,5 @@ for k in "${KIDS[@]}"; do wait "$k"; done
 KIDS=()
 is "locked: both writes go through once the lock is free" "201 201" "$(cat "$T/post1") $(cat "$T/post2")"
 serve_stop
-is "a clean stop" 0 "$STOP_RC"
 run "verify after it all" verify
 finish
