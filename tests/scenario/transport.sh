@@ -79,7 +79,7 @@ echo "# the connection limit follows the descriptor limit"
 serve_start defaults
 has "the limits are printed, 32 per address by default" "$T/defaults.out" " connections, 32 per address, database "
 serve_stop
-(ulimit -n 64 && exec "$QTM" --db "$DB" serve --listen 127.0.0.1:0 >"$T/low.out" 2>"$T/low.err") &
+(ulimit -n 64 && exec "$QTM" --db "$DB" serve --listen 127.0.0.1:0 --threads 2 >"$T/low.out" 2>"$T/low.err") &
 low=$!
 for i in $(seq 1 100); do grep -q listening "$T/low.out" 2>/dev/null && break; sleep 0.05; done
 kill -TERM $low 2>/dev/null
@@ -174,7 +174,7 @@ for i in $(seq 1 20); do
         exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 0
         printf 'POST /api/requests/%s HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nContent-Type: application/json\r\nContent-Length: 1048576\r\n\r\n' "$EC" "$PORT" >&3
         # a refusal comes at once, before any body; else send all but a byte
-        if IFS= read -r -t 1 line <&3; then
+        if IFS= read -r -t 2 line <&3; then
             { echo "$line"; timeout 1 cat <&3; } | tr -d '\r' >"$T/b/$i.tmp"
             mv "$T/b/$i.tmp" "$T/b/$i"
             exit 0
