@@ -913,6 +913,9 @@ static int cmd_serve(cli *c)
         opt_uint(c, "--request-timeout", 1, 3600, &request_timeout) ||
         opt_uint(c, "--max-buffered", 1024, 1ul << 32, &max_buffered))
         return 2;
+    if (max_buffered < max_body)
+        return fail(c, QTM_EUSAGE, "--max-buffered (%lu) must be at least --max-body (%lu)",
+                    max_buffered, max_body);
     /* --allowed-host may come again and again: every value counts */
     static const char *hosts[33];
     size_t nhosts = 0;

@@ -95,6 +95,10 @@ rc=$?
 is "ulimit -n 24: refused (exit 10)" 10 "$rc"
 has "ulimit -n 24: says why" "$T/err" "qtm: error: only 24 file descriptors (ulimit -n)"
 
+"$QTM" --db "$DB" serve --listen 127.0.0.1:0 --max-buffered 4096 >"$T/out" 2>"$T/err"
+is "--max-buffered under --max-body: exit 2" 2 "$?"
+has "... says so" "$T/err" "must be at least --max-body"
+
 echo "# Host"
 serve_start host --allowed-host qtm.example.org --allowed-host Other.Example:9999
 dump "$T/before"
