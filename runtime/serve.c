@@ -458,7 +458,7 @@ static int host_allowed(struct MHD_Connection *conn)
 {
     const char *host = header_value(conn, "Host");
     if (!host)
-        return 1;                  /* HTTP/1.0; libmicrohttpd refuses 1.1 without one */
+        return 1;                  /* HTTP/1.0 (begin_request refuses 1.1 without one) */
     if (host_match(host, opts->host) || host_match(host, "localhost") ||
         host_match(host, "127.0.0.1"))
         return 1;
@@ -515,12 +515,16 @@ static enum MHD_Result refuse_early(struct MHD_Connection *conn, conn_ctx *cx, u
 }
 
 /* The first call: the head is in.  Checks what it says before any body. */
-static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx)
+static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx,
+                                     const char *version)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     cx->slot = ci ? ci->socket_context : NULL;
     atomic_fetch_add(&in_hand, 1);
+    if (!header_value(conn, "Host") && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
+        return refuse_early(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
+                            "an HTTP/1.1 request needs a Host header", 0);
     if (!host_allowed(conn))
         return refuse_early(conn, cx, MHD_HTTP_MISDIRECTED_REQUEST, "invalid input",
                             "this server does not answer for that Host (see --allowed-host)", 0);
@@ -598,7 +602,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)cls;
-    (void)version;
     conn_ctx *cx = *con_cls;
     if (!cx) {
         cx = calloc(1, sizeof *cx);
@@ -608,7 +611,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(cx->method, sizeof cx->method, "%s", method);
         log_escape(cx->url, sizeof cx->url, url);
         *con_cls = cx;
-        return begin_request(conn, cx);
+        return begin_request(conn, cx, version);
     }
     if (*upload_size) {
         size_t n = *upload_size;

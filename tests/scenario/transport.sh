@@ -117,6 +117,11 @@ is "LOCALHOST without a port" 200 "$(code -H "Host: LOCALHOST" "$U/healthz")"
 is "--allowed-host NAME, any case, with the port" 200 "$(code -H "Host: QTM.example.org:$PORT" "$U/healthz")"
 is "--allowed-host NAME:PORT as given" 200 "$(code -H "Host: other.example:9999" "$U/healthz")"
 is "--allowed-host NAME:PORT, not another port" 421 "$(code -H "Host: other.example:$PORT" "$U/healthz")"
+raw 'GET /healthz HTTP/1.1\r\n\r\n'
+has "HTTP/1.1 without Host: 400" "$T/raw" "HTTP/1.1 400"
+has "... that says why" "$T/raw" "needs a Host header"
+raw 'GET /healthz HTTP/1.0\r\n\r\n'
+has "HTTP/1.0 without Host: answered" "$T/raw" '{"ok":true}'
 
 echo "# framing"
 dump "$T/before"
