@@ -95,7 +95,7 @@ rc=$?
 is "ulimit -n 24: refused (exit 10)" 10 "$rc"
 has "ulimit -n 24: says why" "$T/err" "qtm: error: only 24 file descriptors (ulimit -n)"
 
-"$QTM" --db "$DB" serve --listen 127.0.0.1:0 --max-buffered 4096 >"$T/out" 2>"$T/err"
+timeout 5 "$QTM" --db "$DB" serve --listen 127.0.0.1:0 --max-buffered 4096 >"$T/out" 2>"$T/err"
 is "--max-buffered under --max-body: exit 2" 2 "$?"
 has "... says so" "$T/err" "must be at least --max-body"
 
@@ -223,12 +223,14 @@ lock_held() { ! sqlite3 -cmd '.timeout 0' "$DB" 'BEGIN IMMEDIATE; ROLLBACK;' >/d
 holder=$!
 for i in $(seq 1 50); do lock_held && break; sleep 0.05; done
 if lock_held; then ok; else bad "the lock holder did not take the lock"; fi
+# one write after the other, so that a server whose I/O threads run the
+# database calls has each of its two threads stuck in one
 for i in 1 2; do
     curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
         --data-binary @"$W" "$U/api/requests/$EC" >"$T/post$i" &
     KIDS+=($!)
+    sleep 0.3
 done
-sleep 0.3
 for i in 1 2 3; do
     is "locked: /healthz ($i)" 200 "$(code "$U/healthz")"
     is "locked: a read ($i)" 200 "$(code -H "Authorization: Bearer $ADMIN" "$U/api/tasks")"
