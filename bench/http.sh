@@ -33,7 +33,8 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null' EXIT INT TERM
 
 start() {
-    "$QTM" --db "$1" serve --listen 127.0.0.1:0 --threads "$WORKERS" \
+    # wrk's 64 connections all come from 127.0.0.1: past the default --per-ip
+    "$QTM" --db "$1" serve --listen 127.0.0.1:0 --threads "$WORKERS" --per-ip 128 \
         >"$DIR/serve.out" 2>"$DIR/serve-$2.log" &
     PID=$!
     i=0

@@ -1165,7 +1165,8 @@ static int opt_uint(cli *c, const char *name, unsigned long lo, unsigned long hi
 static int cmd_serve(cli *c)
 {
     static const char *const v[] = {"--listen", "--threads", "--intake-rate", "--intake-burst",
-                                     "--max-body", "--per-ip", "--timeout", NULL};
+                                     "--max-body", "--per-ip", "--timeout", "--request-timeout",
+                                     "--max-buffered", "--allowed-host", NULL};
     if (check_opts(c, v, NULL) || pos(c, 0, v))
         return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
     /* one worker per CPU: a worker waiting for its turn to write holds its
@@ -1173,13 +1174,33 @@ static int cmd_serve(cli *c)
      * bench/http.sh, 2 cores: 2 workers 6,000 durable/s p99 18 ms, 8 workers
      * 4,200/s p99 41 ms) */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long threads = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (unsigned long)ncpu, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 256,
-                  timeout = 30;
+    unsigned long threads = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (unsigned long)ncpu, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 32,
+                  timeout = 30, request_timeout = 10, max_buffered = 32u << 20;
     if (opt_uint(c, "--threads", 1, 256, &threads) || opt_uint(c, "--intake-rate", 0, 1000000, &rate) ||
         opt_uint(c, "--intake-burst", 1, 1000000, &burst) ||
         opt_uint(c, "--max-body", 1024, 64u << 20, &max_body) ||
-        opt_uint(c, "--per-ip", 1, 100000, &per_ip) || opt_uint(c, "--timeout", 1, 3600, &timeout))
+        opt_uint(c, "--per-ip", 1, 100000, &per_ip) || opt_uint(c, "--timeout", 1, 3600, &timeout) ||
+        opt_uint(c, "--request-timeout", 1, 3600, &request_timeout) ||
+        opt_uint(c, "--max-buffered", 1024, 1ul << 32, &max_buffered))
         return 2;
+    if (max_buffered < max_body)
+        return fail(c, QTM_EUSAGE, "--max-buffered (%lu) must be at least --max-body (%lu)",
+                    max_buffered, max_body);
+    /* --allowed-host may come again and again: every value counts */
+    static const char *hosts[33];
+    size_t nhosts = 0;
+    for (int i = 0; i + 1 < c->argc; i++) {
+        if (strcmp(c->argv[i], "--allowed-host") != 0)
+            continue;
+        const char *h = c->argv[++i];
+        if (nhosts + 1 >= sizeof hosts / sizeof hosts[0])
+            return fail(c, QTM_EUSAGE, "at most %zu --allowed-host names",
+                        sizeof hosts / sizeof hosts[0] - 1);
+        if (!*h || strpbrk(h, " /\t\r\n,"))
+            return fail(c, QTM_EUSAGE, "--allowed-host takes a host name, e.g. qtm.example.org "
+                                       "or qtm.example.org:8443, not '%s'", h);
+        hosts[nhosts++] = h;
+    }
     static char host[64];
     const char *listen = opt(c, "--listen");
     if (!listen)
@@ -1201,7 +1222,7 @@ static int cmd_serve(cli *c)
     c->q = NULL;
     serve_opts o = {c->db, host, (unsigned)port, (unsigned)threads, 4096, (unsigned)per_ip,
                     (unsigned)timeout, (size_t)max_body, (unsigned)rate, (unsigned)burst,
-                    12 * 3600};
+                    12 * 3600, (unsigned)request_timeout, (size_t)max_buffered, hosts};
     return serve_run(&o);
 }
 
@@ -1329,9 +1350,11 @@ static const command commands[] = {
      "qtm token list [--limit N] [--after ID]\n  Lists tokens (never their value): created, revoked, expires, last used."},
     {"serve", cmd_serve,
      "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
-     "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS]\n"
+     "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS] [--request-timeout SECONDS]\n"
+     "          [--max-buffered BYTES] [--allowed-host NAME]...\n"
      "  Serves the JSON API and the web desk (default 127.0.0.1:8080, a thread per CPU; public\n"
-     "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB). Stops cleanly\n"
+     "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB, 32 MiB in flight;\n"
+     "  32 connections per address, 10 s to send each request). Stops cleanly\n"
      "  on SIGINT or SIGTERM."},
 
     {"migrate", cmd_migrate,

@@ -1,15 +1,24 @@
 /*
  * serve.c - the HTTP daemon behind `qtm serve` (libmicrohttpd).
  *
- * Threads: libmicrohttpd's internal thread pool; each worker opens its own
- * libqtm handle (its own SQLite connection) the first time it answers, and
- * closes it when the pool stops.  SQLite in WAL mode lets readers run
- * beside the single writer; this process's writers take turns on a mutex,
- * and other processes (the qtm command) wait on SQLite's busy timeout.
+ * Threads: libmicrohttpd's thread pool does only I/O, and answers /healthz
+ * and the web desk's files itself.  An /api/ request, once its body is in,
+ * is suspended and pushed to a database queue (GET and HEAD to the readers,
+ * the rest to the writers, so a write waiting for the database lock never
+ * holds a read); a worker answers it on its own libqtm handle (its own
+ * SQLite connection, opened on first use, closed when the queue stops) and
+ * resumes the connection, whose I/O thread then sends the answer.  SQLite
+ * in WAL mode lets readers run beside the single writer; this process's
+ * writers take turns on a ticket lock, and other processes (the qtm
+ * command) wait on SQLite's busy timeout.
  *
- * A request goes: first call (create the context; refuse an announced body
- * over the limit at once) -> body chunks (kept up to max_body) -> last call
- * (resolve the caller, check CSRF, answer) -> completed (access log line).
+ * A request goes: first call (create the context; check Host and framing;
+ * refuse an announced body over the limit or over the body budget at once)
+ * -> body chunks (kept up to max_body) -> last call (answer, or suspend and
+ * queue) -> [worker: resolve the caller, check CSRF, build the answer;
+ * resume] -> last call again (send it) -> completed (access log line).
+ * serve_conn.c cuts a connection that takes longer than request_timeout
+ * to deliver a request, from its first byte to its last.
  *
  * Who is calling: "Authorization: Bearer TOKEN" (API clients), else the
  * qtm_session cookie (the web desk).  A change made under the cookie must
@@ -19,8 +28,9 @@
  *
  * Shutdown: SIGINT/SIGTERM are blocked in every thread and taken by
  * sigwait() in the main thread, which stops accepting, lets the workers
- * finish the requests in hand (each a whole transaction or nothing) and
- * closes the databases.
+ * finish every request queued (each a whole transaction or nothing; a
+ * request completed later is answered 503), waits a moment for those
+ * answers to be sent and closes the databases.
  */
 #include "serve.h"
 
@@ -35,6 +45,7 @@
 #include <string.h>
 #include <strings.h>
 #include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -45,19 +56,30 @@
 typedef struct conn_ctx {
     char *body;
     size_t len, cap;
+    size_t reserved;               /* body bytes taken from the budget */
     int too_large;
+    int over_budget;               /* a body of unannounced length outgrew the budget */
     size_t discarded;              /* body bytes read past the limit */
     int answered;                  /* a response was queued early */
+    int queued;                    /* handed to a database worker... */
+    struct MHD_Response *resp;     /* ... which left the answer here */
+    struct MHD_Connection *conn;
+    const char *path;              /* the URL as libmicrohttpd keeps it */
+    const char *http_method;
     unsigned status;
     size_t bytes;
     struct timespec start;
     char actor[64];
     char method[8];
     char url[200];
+    conn_slot *slot;               /* the connection's deadline */
 } conn_ctx;
 
 static const serve_opts *opts;
 static pthread_key_t handle_key;
+static serve_queue *readers, *writers;
+static atomic_int in_hand;         /* requests begun and not completed */
+static char port_str[8];           /* the port served, for the Host check */
 /* The file served is the file opened: if it is removed or replaced, the
  * workers' connections would go on committing to a file nobody can see
  * again; from then on every request is answered 503 instead.  Set once,
@@ -174,23 +196,24 @@ static void add_common_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
-/* Queues a JSON answer; takes ownership of body. */
-static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
-                                 json_t *body, const char *cookie, unsigned retry_after,
-                                 const char *allow)
+/* A JSON answer, not yet queued (a database worker builds it, the I/O
+ * thread queues it); takes ownership of body.  NULL when out of memory. */
+static struct MHD_Response *json_response(conn_ctx *cx, unsigned status, json_t *body,
+                                          const char *cookie, unsigned retry_after,
+                                          const char *allow)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
     if (!text)
         text = strdup("{\"error\":{\"category\":\"storage\",\"message\":\"out of memory\"}}");
     if (!text)
-        return MHD_NO;
+        return NULL;
     size_t n = strlen(text);
     text[n] = '\n';                /* json_dumps leaves room: we replace the NUL */
     struct MHD_Response *r = MHD_create_response_from_buffer(n + 1, text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
-        return MHD_NO;
+        return NULL;
     }
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -204,19 +227,42 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsi
     }
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED && allow && *allow)
         MHD_add_response_header(r, "Allow", allow);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
-    MHD_destroy_response(r);
     cx->status = status;
     cx->bytes = n + 1;
+    return r;
+}
+
+static struct MHD_Response *error_response(conn_ctx *cx, unsigned status, const char *category,
+                                           const char *msg)
+{
+    return json_response(cx, status,
+                         json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg),
+                         NULL, 0, status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL);
+}
+
+/* Queues r (built for cx) and lets it go. */
+static enum MHD_Result queue_answer(struct MHD_Connection *conn, conn_ctx *cx,
+                                    struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
+    enum MHD_Result ret = MHD_queue_response(conn, cx->status, r);
+    MHD_destroy_response(r);
     return ret;
+}
+
+/* Queues a JSON answer; takes ownership of body. */
+static enum MHD_Result send_json(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
+                                 json_t *body, const char *cookie, unsigned retry_after,
+                                 const char *allow)
+{
+    return queue_answer(conn, cx, json_response(cx, status, body, cookie, retry_after, allow));
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
                                   const char *category, const char *msg)
 {
-    return send_json(conn, cx, status,
-                     json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg),
-                     NULL, 0, status == MHD_HTTP_METHOD_NOT_ALLOWED ? "GET, HEAD" : NULL);
+    return queue_answer(conn, cx, error_response(cx, status, category, msg));
 }
 
 static enum MHD_Result send_asset(struct MHD_Connection *conn, conn_ctx *cx, const web_asset *a)
@@ -321,13 +367,15 @@ static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg
     return 0;
 }
 
-static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, const char *url,
-                                  const char *method)
+/* Runs on a database worker while the connection is suspended: the
+ * request's headers and arguments stay put until it is resumed. */
+static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx,
+                                       const char *url, const char *method)
 {
     qtm *q = worker_handle();
     if (!q)
-        return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage",
-                          "the database cannot be opened");
+        return error_response(cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage",
+                              "the database cannot be opened");
     api_call c;
     memset(&c, 0, sizeof c);
     c.q = q;
@@ -346,23 +394,207 @@ static enum MHD_Result answer_api(struct MHD_Connection *conn, conn_ctx *cx, con
     if (cx->len > 0 && is_change(method)) {
         const char *ct = header_value(conn, "Content-Type");
         if (!ct || strncasecmp(ct, "application/json", 16) != 0)
-            return send_error(conn, cx, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "invalid input",
-                              "request bodies must be JSON (Content-Type: application/json)");
+            return error_response(cx, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "invalid input",
+                                  "request bodies must be JSON (Content-Type: application/json)");
     }
     char msg[256];
     unsigned refused = authenticate(conn, &c, msg, sizeof msg);
     if (refused)
-        return send_error(conn, cx, refused,
-                          refused == MHD_HTTP_UNAUTHORIZED ? "unauthorized"
-                          : refused == MHD_HTTP_FORBIDDEN  ? "forbidden"
-                                                           : "storage",
-                          msg);
+        return error_response(cx, refused,
+                              refused == MHD_HTTP_UNAUTHORIZED ? "unauthorized"
+                              : refused == MHD_HTTP_FORBIDDEN  ? "forbidden"
+                                                               : "storage",
+                              msg);
     if (c.signed_in)
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
     api_handle(&c);
     if (!c.out)
-        return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
-    return send_json(conn, cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);
+        return error_response(cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
+    return json_response(cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);
+}
+
+/* A database worker's turn: answer, then hand the connection back. */
+static void run_api(void *item)
+{
+    conn_ctx *cx = item;
+    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method);
+    MHD_resume_connection(cx->conn);
+}
+
+/* Suspends an /api/ request and queues it for the database workers. */
+static enum MHD_Result queue_api(struct MHD_Connection *conn, conn_ctx *cx, const char *url,
+                                 const char *method)
+{
+    cx->conn = conn;
+    cx->path = url;
+    cx->http_method = method;
+    cx->queued = 1;
+    MHD_suspend_connection(conn);
+    if (queue_push(is_change(method) ? writers : readers, cx) == 0)
+        return MHD_YES;
+    /* stopping: nothing was pushed, so the answer is ours to give */
+    MHD_resume_connection(conn);
+    cx->resp = error_response(cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
+                              "the server is stopping; try again");
+    return MHD_YES;
+}
+
+/* Does this Host name us?  An allowed name without a port matches with
+ * the served port or none; one with a port (or an IPv6 literal) matches
+ * exactly.  Case does not matter in host names. */
+static int host_match(const char *host, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncasecmp(host, name, n) != 0)
+        return 0;
+    if (!host[n])
+        return 1;
+    return host[n] == ':' && !strchr(name, ':') && strcmp(host + n + 1, port_str) == 0;
+}
+
+/* The listen address, localhost and 127.0.0.1 always; --allowed-host adds.
+ * A page on another name that resolves here (DNS rebinding) is refused. */
+static int host_allowed(struct MHD_Connection *conn)
+{
+    const char *host = header_value(conn, "Host");
+    if (!host)
+        return 1;                  /* HTTP/1.0 (begin_request refuses 1.1 without one) */
+    if (host_match(host, opts->host) || host_match(host, "localhost") ||
+        host_match(host, "127.0.0.1"))
+        return 1;
+    for (const char *const *h = opts->allowed_hosts; h && *h; h++)
+        if (host_match(host, *h))
+            return 1;
+    return 0;
+}
+
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    (void)kind;
+    (void)value;
+    if (strcasecmp(key, "Content-Length") == 0)
+        ++*(unsigned *)cls;
+    return MHD_YES;
+}
+
+/* NULL when the body's length is unambiguous (*len, 0 when none is
+ * announced), else why not.  Behind a proxy that reads the framing another
+ * way, an ambiguous request smuggles a second one. */
+static const char *framing_error(struct MHD_Connection *conn, unsigned long long *len)
+{
+    unsigned n = 0;
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_length, &n);
+    *len = 0;
+    if (n > 1)
+        return "more than one Content-Length";
+    const char *cl = header_value(conn, "Content-Length");
+    if (!cl)
+        return NULL;
+    if (header_value(conn, "Transfer-Encoding"))
+        return "both Content-Length and Transfer-Encoding";
+    char *end = NULL;
+    errno = 0;
+    *len = strtoull(cl, &end, 10);
+    if (!*cl || *cl < '0' || *cl > '9' || *end || errno)
+        return "an invalid Content-Length";
+    return NULL;
+}
+
+/* A refusal before the body is read; the connection closes after it. */
+static enum MHD_Result refuse_early(struct MHD_Connection *conn, conn_ctx *cx, unsigned status,
+                                    const char *category, const char *msg, unsigned retry_after)
+{
+    cx->answered = 1;
+    struct MHD_Response *r = json_response(
+        cx, status, json_pack("{s:{s:s,s:s}}", "error", "category", category, "message", msg),
+        NULL, retry_after, NULL);
+    if (r)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    return queue_answer(conn, cx, r);
+}
+
+/* The first call: the head is in.  Checks what it says before any body. */
+static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx,
+                                     const char *version)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    cx->slot = ci ? ci->socket_context : NULL;
+    atomic_fetch_add(&in_hand, 1);
+    if (!header_value(conn, "Host") && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
+        return refuse_early(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
+                            "an HTTP/1.1 request needs a Host header", 0);
+    if (!host_allowed(conn))
+        return refuse_early(conn, cx, MHD_HTTP_MISDIRECTED_REQUEST, "invalid input",
+                            "this server does not answer for that Host (see --allowed-host)", 0);
+    unsigned long long len = 0;
+    const char *bad = framing_error(conn, &len);
+    char m[96];
+    if (bad) {
+        snprintf(m, sizeof m, "the request has %s", bad);
+        return refuse_early(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input", m, 0);
+    }
+    if (len > opts->max_body) {
+        cx->answered = 1;
+        snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
+        return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
+    }
+    /* an announced body takes its share of the budget now, before a byte
+     * of it is buffered; one of unannounced length takes it as it grows */
+    if (len > 0) {
+        if (!budget_take((size_t)len))
+            return refuse_early(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
+                                "the server is receiving too many request bodies; try again", 2);
+        cx->reserved = (size_t)len;
+    }
+    return MHD_YES;
+}
+
+static void drop_body(conn_ctx *cx)
+{
+    free(cx->body);
+    cx->body = NULL;
+    cx->len = cx->cap = 0;
+    budget_give(cx->reserved);
+    cx->reserved = 0;
+}
+
+/* A chunk of body: kept while within max_body and the budget. */
+static enum MHD_Result take_chunk(conn_ctx *cx, const char *upload, size_t n)
+{
+    if (cx->answered || cx->too_large || cx->over_budget) {
+        /* thrown away; a sender that will not stop loses the connection */
+        cx->discarded += n;
+        return cx->discarded > 2 * opts->max_body ? MHD_NO : MHD_YES;
+    }
+    if (cx->len + n > opts->max_body) {
+        cx->too_large = 1;
+        drop_body(cx);
+        return MHD_YES;
+    }
+    if (cx->len + n > cx->reserved) {
+        if (!budget_take(cx->len + n - cx->reserved)) {
+            cx->over_budget = 1;
+            drop_body(cx);
+            return MHD_YES;
+        }
+        cx->reserved = cx->len + n;
+    }
+    if (cx->len + n + 1 > cx->cap) {
+        size_t cap = cx->cap ? cx->cap : 1024;
+        while (cap < cx->len + n + 1)
+            cap *= 2;
+        char *b = realloc(cx->body, cap);
+        if (!b)
+            return MHD_NO;
+        cx->body = b;
+        cx->cap = cap;
+    }
+    memcpy(cx->body + cx->len, upload, n);
+    cx->len += n;
+    cx->body[cx->len] = '\0';
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -370,7 +602,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload, size_t *upload_size, void **con_cls)
 {
     (void)cls;
-    (void)version;
     conn_ctx *cx = *con_cls;
     if (!cx) {
         cx = calloc(1, sizeof *cx);
@@ -380,52 +611,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(cx->method, sizeof cx->method, "%s", method);
         log_escape(cx->url, sizeof cx->url, url);
         *con_cls = cx;
-        const char *cl = header_value(conn, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > opts->max_body) {
-            cx->answered = 1;
-            char m[96];
-            snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
-            return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
-        }
-        return MHD_YES;
+        return begin_request(conn, cx, version);
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        if (cx->answered || cx->too_large) {
-            /* thrown away; a sender that will not stop loses the connection */
-            cx->discarded += n;
-            return cx->discarded > 2 * opts->max_body ? MHD_NO : MHD_YES;
-        }
-        if (cx->len + n > opts->max_body) {
-            cx->too_large = 1;
-            free(cx->body);
-            cx->body = NULL;
-            cx->len = cx->cap = 0;
-            return MHD_YES;
-        }
-        if (cx->len + n + 1 > cx->cap) {
-            size_t cap = cx->cap ? cx->cap : 1024;
-            while (cap < cx->len + n + 1)
-                cap *= 2;
-            char *b = realloc(cx->body, cap);
-            if (!b)
-                return MHD_NO;
-            cx->body = b;
-            cx->cap = cap;
-        }
-        memcpy(cx->body + cx->len, upload, n);
-        cx->len += n;
-        cx->body[cx->len] = '\0';
-        return MHD_YES;
+        return take_chunk(cx, upload, n);
+    }
+    if (cx->queued) {              /* resumed: a worker left the answer */
+        struct MHD_Response *r = cx->resp;
+        cx->resp = NULL;
+        cx->queued = 0;
+        cx->answered = 1;
+        return queue_answer(conn, cx, r);
     }
     if (cx->answered)
         return MHD_YES;
+    conn_deadline(cx->slot, 0);    /* the whole request is in */
     if (cx->too_large) {
         char m[96];
         snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
+    if (cx->over_budget)
+        return send_json(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         json_pack("{s:{s:s,s:s}}", "error", "category", "storage", "message",
+                                   "the server is receiving too many request bodies; try again"),
+                         NULL, 2, NULL);
     if (strcmp(url, "/healthz") == 0)
         return send_json(conn, cx, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1), NULL, 0, NULL);
     if (!utf8_ok(url))
@@ -435,7 +647,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_error(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
                           "the database file was removed or replaced; restart qtm serve");
     if (strncmp(url, "/api/", 5) == 0)
-        return answer_api(conn, cx, url, method);
+        return queue_api(conn, cx, url, method);
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
         return send_error(conn, cx, MHD_HTTP_METHOD_NOT_ALLOWED, "usage",
                           "the web desk's files are read with GET");
@@ -463,9 +675,30 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     fprintf(stderr, "%s %s %s \"%s %s\" %u %zu %.2fms%s\n", when, ip,
             cx->actor[0] ? cx->actor : "-", cx->method, cx->url, cx->status, cx->bytes,
             ms_since(&cx->start), toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
-    free(cx->body);
+    /* the next request on this connection has its own deadline (the slot
+     * outlives the request: it goes when the connection closes) */
+    conn_deadline(cx->slot, 1);
+    if (cx->resp)
+        MHD_destroy_response(cx->resp);
+    drop_body(cx);
+    atomic_fetch_sub(&in_hand, 1);
     free(cx);
     *con_cls = NULL;
+}
+
+/* Each connection's deadline slot lives from its accept to its close. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe)
+{
+    (void)cls;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = ci ? conn_track(ci->connect_fd) : NULL;
+    } else {
+        conn_untrack(*socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* --- the checkpointer ------------------------------------------------------
@@ -551,9 +784,76 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     fprintf(stderr, "qtm serve: %s\n", line);
 }
 
+/* Descriptors besides connections: stdio and the log, the listening
+ * socket, each I/O thread's epoll and wake-up descriptors, and up to four
+ * files (database, -wal, -shm, a temporary) for each libqtm handle: every
+ * reader's and writer's, and the checkpointer's. */
+static unsigned fd_reserve(unsigned threads)
+{
+    return 8 + 2 * threads + 4 * (2 * threads + 1);
+}
+
+#define MIN_CONNECTIONS 8
+
+/* Fits the connection limit to RLIMIT_NOFILE (raising the soft limit
+ * toward the hard one first): past it, accept() fails and the server
+ * stops taking connections until some close.  -1 when too low to serve. */
+static int fit_conn_limit(serve_opts *o)
+{
+    unsigned reserve = fd_reserve(o->threads);
+    rlim_t want = (rlim_t)o->conn_limit + reserve;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 0;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        struct rlimit up = rl;
+        up.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        if (rl.rlim_cur < (rlim_t)reserve + MIN_CONNECTIONS) {
+            fprintf(stderr,
+                    "qtm: error: only %llu file descriptors (ulimit -n); qtm serve needs at "
+                    "least %u (%u of its own and %u connections): raise the limit\n",
+                    (unsigned long long)rl.rlim_cur, reserve + MIN_CONNECTIONS, reserve,
+                    MIN_CONNECTIONS);
+            return -1;
+        }
+        o->conn_limit = (unsigned)(rl.rlim_cur - reserve);
+    }
+    if (o->per_ip > o->conn_limit)
+        o->per_ip = o->conn_limit;
+    return 0;
+}
+
+static void stop_workers(void)
+{
+    queue_stop(writers);
+    queue_stop(readers);           /* joins the workers; their handles close */
+    writers = readers = NULL;
+}
+
+/* Stops in order: no new connections; every queued request answered (its
+ * connection resumed); a moment for those answers to leave; then the
+ * daemon, which must have no connection suspended. */
+static void stop_serving(struct MHD_Daemon *d)
+{
+    MHD_quiesce_daemon(d);
+    stop_workers();
+    for (int i = 0; i < 100 && atomic_load(&in_hand) > 0; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
+    MHD_stop_daemon(d);
+    conn_stop();
+}
+
 int serve_run(const serve_opts *o)
 {
-    opts = o;
+    static serve_opts run_opts;
+    run_opts = *o;
+    if (fit_conn_limit(&run_opts) != 0)
+        return QTM_ESTORAGE;
+    o = opts = &run_opts;
     /* open here first: checks the database and initialises SQLite before
      * any worker exists; this handle then serves the checkpointer */
     qtm *ckq = NULL;
@@ -585,17 +885,30 @@ int serve_run(const serve_opts *o)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);   /* inherited by every worker */
     signal(SIGPIPE, SIG_IGN);
 
+    snprintf(port_str, sizeof port_str, "%u", o->port);
+    readers = queue_start(o->threads, run_api);
+    writers = queue_start(o->threads, run_api);
+    if (!readers || !writers || conn_start(o->request_timeout, o->max_buffered) != 0) {
+        fprintf(stderr, "qtm: error: cannot start the worker threads\n");
+        stop_workers();
+        conn_stop();
+        pthread_key_delete(handle_key);
+        qtm_close(ckq);
+        return QTM_ESTORAGE;
+    }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
         on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned int)o->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_END);
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
                 strerror(errno ? errno : EADDRINUSE));
+        stop_workers();
+        conn_stop();
         pthread_key_delete(handle_key);
         qtm_close(ckq);
         return QTM_ESTORAGE;
@@ -607,8 +920,12 @@ int serve_run(const serve_opts *o)
     if (!have_ckpt)
         fprintf(stderr, "qtm serve: no checkpointer thread; the log grows until restart\n");
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    printf("qtm serve: listening on http://%s:%u/ (%u threads, database %s)\n", o->host,
-           di ? (unsigned)di->port : o->port, o->threads, o->db);
+    unsigned port = di ? (unsigned)di->port : o->port;
+    if (!o->port)                  /* before anyone is told the port */
+        snprintf(port_str, sizeof port_str, "%u", port);
+    printf("qtm serve: listening on http://%s:%u/ (%u threads, %u connections, %u per address, "
+           "database %s)\n",
+           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db);
     fflush(stdout);
 
     int sig = 0;
@@ -616,8 +933,7 @@ int serve_run(const serve_opts *o)
         ;
     fprintf(stderr, "qtm serve: %s: finishing requests in hand\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
-    MHD_quiesce_daemon(d);
-    MHD_stop_daemon(d);            /* joins the workers; their handles close */
+    stop_serving(d);
     pthread_key_delete(handle_key);
     if (have_ckpt) {
         pthread_mutex_lock(&ckpt_lock);

@@ -1,12 +1,13 @@
 /*
  * serve.h - `qtm serve`: the HTTP face of libqtm (internal to the qtm command).
  *
- * serve.c owns the daemon (libmicrohttpd, a thread pool, one libqtm handle
- * and so one SQLite connection per worker thread), reads bodies within
- * limits, resolves who is calling, guards cookie sessions against
- * cross-site requests and writes the access log.  serve_api.c maps routes
- * to libqtm calls and never touches HTTP.  serve_static.c serves the web
- * desk compiled into the binary.  The API holds no state of its own: every
+ * serve.c owns the daemon (libmicrohttpd's I/O threads, and database
+ * workers fed by serve_queue.c, one libqtm handle and so one SQLite
+ * connection each), reads bodies within limits, resolves who is calling,
+ * guards cookie sessions against cross-site requests and writes the access
+ * log.  serve_conn.c holds the request deadlines and the body budget.
+ * serve_api.c maps routes to libqtm calls and never touches HTTP.
+ * serve_static.c serves the web desk compiled into the binary.  The API holds no state of its own: every
  * answer comes from the database through libqtm, so N workers agree.
  */
 #ifndef QTM_SERVE_H
@@ -30,6 +31,9 @@ typedef struct serve_opts {
     unsigned intake_rate;          /* public intake: requests per minute per address */
     unsigned intake_burst;         /* ... and how many may come at once */
     unsigned session_ttl;          /* seconds a web session lives */
+    unsigned request_timeout;      /* seconds to deliver a whole request, head and body */
+    size_t max_buffered;           /* bytes of incomplete bodies, all connections together */
+    const char *const *allowed_hosts;  /* Host names accepted besides the defaults; NULL-ended */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -77,6 +81,28 @@ void api_error(api_call *c, unsigned status, const char *category, const char *f
     __attribute__((format(printf, 4, 5)));
 /* The HTTP status for a libqtm status. */
 unsigned api_http_status(qtm_status st);
+
+/* The database work queue (serve_queue.c): threads workers run each
+ * pushed item with run(item), in order.  queue_push fails (-1) once the
+ * queue is stopping; queue_stop runs what was pushed, then joins. */
+typedef struct serve_queue serve_queue;
+serve_queue *queue_start(unsigned threads, void (*run)(void *item));
+int queue_push(serve_queue *q, void *item);
+void queue_stop(serve_queue *q);
+
+/* Request deadlines and the body budget (serve_conn.c).  conn_track gives
+ * an open connection its slot, its deadline armed; conn_deadline arms it
+ * again (a request may start) or clears it (the request is in hand);
+ * conn_untrack must come before the descriptor is closed.  budget_take
+ * reserves n bytes of body (0: over the budget); budget_give returns them. */
+typedef struct conn_slot conn_slot;
+int conn_start(unsigned request_timeout, size_t max_buffered);
+void conn_stop(void);
+conn_slot *conn_track(int fd);
+void conn_untrack(conn_slot *s);
+void conn_deadline(conn_slot *s, int armed);
+int budget_take(size_t n);
+void budget_give(size_t n);
 
 /* Public intake rate limit: 0 when this address may submit now, else the
  * seconds to wait.  Thread-safe. */

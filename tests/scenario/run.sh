@@ -5,6 +5,8 @@
 #   refusals.sh  every refusal: exit status, message, database unchanged
 #   api.sh       `qtm serve` over HTTP: every route and refusal, sessions, CSRF
 #   access.sh    who reads what: every job route x every role, API and --as
+#   transport.sh `qtm serve` against slowloris, trickled bodies, a locked
+#                database, foreign Host names and ambiguous framing
 #   race.sh      1,000 pool jobs claimed by 4 concurrent operators
 #   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
 #   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
@@ -24,7 +26,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging access race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging access transport race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
