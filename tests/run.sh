@@ -176,6 +176,25 @@ status "the same slug twice without migrate from is an error" 1 "$QTMC" --check 
 echo "== examples"
 check "examples/event-coordination.sh runs the seed's example" \
     examples/event-coordination.sh "$BUILD/bin/qtm" "$tmp/example.db"
+cp "$tmp/out" "$tmp/example.out"
+# the demo's text is what a newcomer reads first: each refusal it shows
+# ("$ qtm CMD", the message, "(refused with exit status N)") must name the
+# status runtime/qtm.h gives that refusal; a refusal added to the demo
+# needs a line here
+awk '/^[$] qtm /{cmd=substr($0,7)}
+     /^   [(]refused with exit status [0-9]+[)]$/{s=$NF; sub(/[)]/,"",s); print s "|" cmd}' \
+    "$tmp/example.out" >"$tmp/refusals"
+n=0
+for want in 'EFORBIDDEN|--as bloom job claim 1' 'EFORBIDDEN|--as bo job advance 1 start' \
+            'EREFUSED|--as ana job complete 1'; do
+    n=$((n + 1))
+    name=${want%%|*} cmd=${want#*|}
+    code=$(sed -n "s/^ *QTM_$name = \([0-9]*\).*/\1/p" runtime/qtm.h)
+    check "the demo shows 'qtm $cmd' refused with exit status ${code:-?} (QTM_$name)" \
+        grep -qxF "${code:-?}|$cmd" "$tmp/refusals"
+done
+check "the demo shows $n refusals, each with its status" \
+    test "$(grep -c 'refused with exit status' "$tmp/example.out")" -eq $n -a "$(wc -l <"$tmp/refusals")" -eq $n
 check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/example.db" verify
 
 if [ -x tests/scenario/run.sh ]; then
@@ -190,6 +209,23 @@ if [ -x tests/scenario/run.sh ]; then
 fi
 
 echo "== browser (the web desk in headless chromium against qtm serve)"
+# the pinned playwright-core must run on the node Debian 12 ships (18.20)
+lock=tests/browser/package-lock.json
+pwv=$(jq -r '.packages["node_modules/playwright-core"].version' "$lock" 2>/dev/null)
+pwe=$(jq -r '.packages["node_modules/playwright-core"].engines.node' "$lock" 2>/dev/null)
+pwm=$(echo "$pwe" | sed -n 's/^>= *\([0-9][0-9]*\).*/\1/p')
+check "playwright-core $pwv (package-lock.json, engines $pwe) runs on Debian 12's node 18" \
+    test "${pwm:-99}" -le 18
+check "package.json pins the playwright-core and node package-lock.json has" sh -c \
+    "jq -e --arg v '$pwv' --arg e '$pwe' '.dependencies[\"playwright-core\"] == \$v and .engines.node == \$e' tests/browser/package.json"
+# a node older than that is named as such, before anything is installed
+mkdir -p "$tmp/oldnode"
+printf '#!/bin/sh\necho v16.20.2\n' >"$tmp/oldnode/node" && chmod +x "$tmp/oldnode/node"
+PATH="$tmp/oldnode:$PATH" BUILD=$BUILD QTM=$BUILD/bin/qtm BROWSER_NODE_DIR=$tmp/oldnode/npm \
+    tests/browser/run.sh >"$tmp/oldnode.out" 2>&1
+st=$?
+check "browser tests under node 16 stop: 'node 16.20.2 is too old' (exit $st)" sh -c \
+    "[ $st -eq 1 ] && grep -q '^browser: node 16.20.2 is too old: playwright-core .* needs node >= [0-9]' '$tmp/oldnode.out' && [ ! -e '$tmp/oldnode/npm' ]"
 BUILD=$BUILD QTM=$BUILD/bin/qtm tests/browser/run.sh >"$tmp/browser" 2>&1
 grep -v '^browser: [0-9]* passed' "$tmp/browser" | grep -v '^ok - ' | tail -50
 bp=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$tmp/browser" | tail -1)
