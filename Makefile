@@ -2,8 +2,11 @@
 #
 # Everything built goes under $(BUILD) (default build/); the source tree is
 # never written, except by `make docs` (docs/surfaces/, on purpose).
-# Public targets first make sure the Debian packages are installed
-# (tools/deps.sh, once per build tree).
+# Public targets first make sure the Debian packages are installed, once
+# per build tree: `make` and `make demo` the build set (tools/deps.sh
+# build), `make test` and the other test targets the test set too
+# (tools/deps.sh test: chromium, nodejs...).  Each step prints one line
+# (CC, LD, AR, GEN...); `make V=1` prints the full commands.
 #
 #   make            qtmc and the tables of every surface in surfaces/
 #   make test       build and run every test; last line "N passed, N failed"
@@ -16,11 +19,7 @@
 #   make bench      benchmarks; prints figures (nothing is asserted)
 #   make fuzz       libFuzzer on the parser and checks (FUZZ_SECONDS=60)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make deps       (re)check and install the Debian packages
-#
-# Each step prints one line (CC, LD, AR, GEN...); `make V=1` prints the
-# full commands.  `make`/`make demo` install the build set of packages
-# (tools/deps.sh build), `make test` the test set too (tools/deps.sh test).
+#   make deps       (re)check and install the Debian packages (both sets)
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
