@@ -109,7 +109,7 @@ mkdir -p "$tmp/mixed"
 status "one bad input among good ones exits 1" 1 "$QTMC" -o "$tmp/mixed" surfaces/event-coordination.qsm "$tmp/bad.qsm"
 check "... and writes nothing for the good one" test -z "$(ls -A "$tmp/mixed")"
 "$QTMC" --diagnostics-format json "$tmp/bad.qsm" 2>"$tmp/diag.json"
-check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 2' '$tmp/diag.json' || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0][\"code\"]==\"Q004\"' '$tmp/diag.json'"
+check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 2' '$tmp/diag.json'"
 cp surfaces/event-coordination.qsm "$tmp/twice.qsm"
 status "the same slug twice is an error" 1 "$QTMC" --check surfaces/event-coordination.qsm "$tmp/twice.qsm"
 printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator }\n record { job }\n}\n' >"$tmp/warn.qsm"
@@ -172,6 +172,22 @@ for cc in gcc clang; do
         $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
+
+echo "== packages (tools/deps.sh)"
+# a newcomer's first command builds and runs the demo: it installs the
+# build set only, never a browser; `make test` installs the test set
+check "make demo installs the build set only" sh -c \
+    "make -n demo BUILD='$tmp/mk' | grep -qx 'tools/deps.sh build' && ! make -n demo BUILD='$tmp/mk' | grep -q 'deps.sh test'"
+check "make test installs the test set" sh -c "make -n test BUILD='$tmp/mk' | grep -qx 'tools/deps.sh test'"
+build_set=" $(tools/deps.sh --list build) "
+test_set=" $(tools/deps.sh --list test) "
+for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl; do
+    check "$p is in the test set, not the build set" sh -c \
+        "case '$build_set' in *' $p '*) exit 1 ;; esac; case '$test_set' in *' $p '*) ;; *) exit 1 ;; esac"
+done
+missing=""
+for p in $build_set; do case $test_set in *" $p "*) ;; *) missing="$missing $p" ;; esac; done
+check "the test set holds the build set" test -z "$missing" -a "$(echo $build_set | wc -w)" -gt 5
 
 echo "== examples"
 check "examples/event-coordination.sh runs the seed's example" \

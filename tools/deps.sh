@@ -2,6 +2,7 @@
 # deps.sh - make sure the Debian packages qtm builds and tests with are here.
 #
 # Usage: tools/deps.sh [build | test | PACKAGE...]   (default: test)
+#        tools/deps.sh --list build|test   print a set, install nothing
 #   build  what `make` and `make demo` need: compiler, flex, bison,
 #          pkg-config and the -dev libraries qtm links
 #   test   the build set and what `make test` adds: clang, cmocka, jq, the
@@ -14,6 +15,15 @@ set -u
 build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev"
 # procps: pgrep (tests/scenario/crash.sh), absent from a minimal root
 test_pkgs="$build_pkgs clang libcmocka-dev jq sqlite3 graphviz curl procps wrk chromium nodejs"
+
+if [ "${1:-}" = --list ]; then
+    case "${2:-}" in
+    build) echo "$build_pkgs" ;;
+    test) echo "$test_pkgs npm" ;;
+    *) echo "usage: tools/deps.sh --list build|test" >&2; exit 2 ;;
+    esac
+    exit 0
+fi
 
 case "${1:-test}" in
 build) pkgs=$build_pkgs ;;
