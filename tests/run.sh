@@ -173,12 +173,25 @@ for cc in gcc clang; do
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
 
-echo "== packages (tools/deps.sh)"
+echo "== packages (tools/deps.sh) and build output"
+# make as a newcomer runs it: none of this run's make flags (V=1, -n...)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"; }
 # a newcomer's first command builds and runs the demo: it installs the
 # build set only, never a browser; `make test` installs the test set
+mk -n demo BUILD="$tmp/mk" >"$tmp/mk-demo" 2>&1
+mk -n test BUILD="$tmp/mk" >"$tmp/mk-test" 2>&1
 check "make demo installs the build set only" sh -c \
-    "make -n demo BUILD='$tmp/mk' | grep -qx 'tools/deps.sh build' && ! make -n demo BUILD='$tmp/mk' | grep -q 'deps.sh test'"
-check "make test installs the test set" sh -c "make -n test BUILD='$tmp/mk' | grep -qx 'tools/deps.sh test'"
+    "grep -qx 'tools/deps.sh build' '$tmp/mk-demo' && ! grep -q 'deps.sh test' '$tmp/mk-demo'"
+check "make test installs the test set" grep -qx 'tools/deps.sh test' "$tmp/mk-test"
+# one short line per step; V=1 shows the command (errors print either way)
+mk BUILD="$tmp/mk" "$tmp/mk/obj/runtime/money.o" >"$tmp/mk-quiet" 2>&1
+mk BUILD="$tmp/mk" V=1 "$tmp/mk/obj/runtime/record.o" >"$tmp/mk-v1" 2>&1
+check "make prints one line per step: '  CC     runtime/money.c'" sh -c \
+    "printf '  CC     runtime/money.c\n' | cmp - '$tmp/mk-quiet'"
+check "make V=1 prints the full command" grep -q -- '-c -o .*/obj/runtime/record.o runtime/record.c$' "$tmp/mk-v1"
+printf 'int main(void) { return nosuch; }\n' >"$tmp/broken.c"
+mk BUILD="$tmp/mk" "$tmp/mk/obj/$tmp/broken.o" >"$tmp/mk-err" 2>&1
+check "a failing step prints the compiler's error in full" grep -q "broken.c:1:.*error: .nosuch. undeclared" "$tmp/mk-err"
 build_set=" $(tools/deps.sh --list build) "
 test_set=" $(tools/deps.sh --list test) "
 for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl; do
