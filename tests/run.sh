@@ -2,8 +2,10 @@
 # tests/run.sh - the whole test suite behind `make test`.
 #
 # Runs the cmocka unit tests, the golden tests, the checks on generated C
-# (gcc and clang, -Werror -pedantic), determinism, Graphviz rendering and
-# the qtmc command-line contract.  Every check is counted; the last line is
+# (gcc and clang, -Werror -pedantic), determinism, Graphviz rendering,
+# the qtmc command-line contract, the package sets and build output, the
+# demo's text, the scenarios and the browser tests (with the node version
+# they need).  Every check is counted; the last line is
 # "N passed, N failed" and the exit status is non-zero if anything failed.
 set -u
 BUILD=${BUILD:-build}
