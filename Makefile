@@ -2,8 +2,11 @@
 #
 # Everything built goes under $(BUILD) (default build/); the source tree is
 # never written, except by `make docs` (docs/surfaces/, on purpose).
-# Public targets first make sure the Debian packages are installed
-# (tools/deps.sh, once per build tree).
+# Public targets first make sure the Debian packages are installed, once
+# per build tree: `make` and `make demo` the build set (tools/deps.sh
+# build), `make test` and the other test targets the test set too
+# (tools/deps.sh test: chromium, nodejs...).  Each step prints one line
+# (CC, LD, AR, GEN...); `make V=1` prints the full commands.
 #
 #   make            qtmc and the tables of every surface in surfaces/
 #   make test       build and run every test; last line "N passed, N failed"
@@ -16,7 +19,7 @@
 #   make bench      benchmarks; prints figures (nothing is asserted)
 #   make fuzz       libFuzzer on the parser and checks (FUZZ_SECONDS=60)
 #   make install    PREFIX=/usr/local DESTDIR=
-#   make deps       (re)check and install the Debian packages
+#   make deps       (re)check and install the Debian packages (both sets)
 
 BUILD    ?= build
 PREFIX   ?= /usr/local
@@ -47,7 +50,20 @@ GEN_CFLAGS = -std=c11 -Wall -Wno-unused-function -Wno-sign-compare -Werror \
              $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 LDLIBS   = $(PKG_LIBS)
 
-DEPS_STAMP := $(BUILD)/.deps-ok
+# one stamp per package set (tools/deps.sh), once per build tree
+DEPS_STAMP      := $(BUILD)/.deps-build
+TEST_DEPS_STAMP := $(BUILD)/.deps-test
+
+# quiet by default: $(call msg,STEP,WHAT) prints one line, $(Q) hides the
+# command; compiler diagnostics and make's error lines still print in full
+V ?= 0
+ifeq ($(V),1)
+Q   :=
+msg :=
+else
+Q   := @
+msg  = @printf '  %-6s %s\n' '$(1)' '$(2)'
+endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c \
                 compiler/strmap.c compiler/model.c compiler/sema.c \
@@ -125,39 +141,48 @@ RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 all: $(QTMC) tables $(QTM)
 
 deps:
-	@tools/deps.sh
-	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+	@tools/deps.sh test
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP) $(TEST_DEPS_STAMP)
 
 $(DEPS_STAMP): tools/deps.sh
-	@tools/deps.sh
+	@tools/deps.sh build
+	@mkdir -p $(@D) && touch $@
+
+$(TEST_DEPS_STAMP): tools/deps.sh
+	@tools/deps.sh test
 	@mkdir -p $(@D) && touch $@
 
 # --- grammar -------------------------------------------------------------
 
 $(O)/grammar/qsm.tab.c $(O)/grammar/qsm.tab.h &: grammar/qsm.y | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	bison -Wall -Werror -d -o $(O)/grammar/qsm.tab.c $<
+	$(call msg,BISON,$<)
+	$(Q)bison -Wall -Werror -d -o $(O)/grammar/qsm.tab.c $<
 
 $(O)/grammar/qsm.lex.c $(O)/grammar/qsm.lex.h &: grammar/qsm.l $(O)/grammar/qsm.tab.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	flex --header-file=$(O)/grammar/qsm.lex.h -o $(O)/grammar/qsm.lex.c $<
+	$(call msg,FLEX,$<)
+	$(Q)flex --header-file=$(O)/grammar/qsm.lex.h -o $(O)/grammar/qsm.lex.c $<
 
 $(O)/grammar/%.o: $(O)/grammar/%.c
-	$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(GEN_CFLAGS) -c -o $@ $<
 
 # every compiler object may include the generated headers
 $(COMPILER_SRC:%.c=$(O)/%.o): $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
 
 $(O)/%.o: %.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 QTMC_STATIC = -Wl,-Bstatic -ljansson -lsodium -Wl,-Bdynamic
 QTMC_LIBS   = $(if $(HAVE_STATIC),$(QTMC_STATIC),$(LDLIBS))
 
 $(QTMC): $(O)/compiler/qtmc.o $(COMPILER_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ $(QTMC_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(QTMC_LIBS)
 
 # --- surface tables ------------------------------------------------------
 
@@ -165,16 +190,18 @@ tables: $(GEN_STAMP)
 
 $(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
 	@mkdir -p $(G)
-	$(QTMC) -o $(G) --emit c,dot,json $(SURFACES) $(SURF_HISTORY)
+	$(call msg,GEN,surfaces)
+	$(Q)$(QTMC) -o $(G) --emit c,dot,json $(SURFACES) $(SURF_HISTORY)
 	@touch $@
 
 # --- tests ---------------------------------------------------------------
 
 TEST_CFLAGS = -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 
-$(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
+$(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
 
 # fixtures shared by test files (not named test_*: they are no test binary)
 RT_FIXTURE_OBJ   := $(O)/tests/rt_fixture.o
@@ -186,23 +213,27 @@ $(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ): \
 
 $(O)/gen/%.o: $(GEN_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(G) \
+	$(call msg,CC,$(G)/$*.c)
+	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(G) \
 	    -c -o $@ $(G)/$*.c
 
 $(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
 # libqtm holds no surface: programs link the registry they want beside it
 $(LIBQTM): $(RUNTIME_OBJ)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
+	$(call msg,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 # the migration tests need a registry with history: the test surfaces'
 $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the fault tests: the test-only fault backend, and the registry with history (migrate)
 FAULT_OBJ := $(O)/tests/store_fault.o
@@ -212,13 +243,15 @@ $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(
 
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
 $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
 
 golden: $(QTMC)
@@ -227,74 +260,87 @@ golden: $(QTMC)
 # the one place qtmc writes into the source tree: the operator guides are
 # kept in the repository (tests/run.sh checks they match the surfaces)
 docs: $(QTMC)
-	$(QTMC) --emit doc -o docs/surfaces $(SURFACES)
+	$(call msg,GEN,docs/surfaces)
+	$(Q)$(QTMC) --emit doc -o docs/surfaces $(SURFACES)
 
 sanitize:
 	@BROWSER_NODE_DIR=$(CURDIR)/build/browser $(MAKE) --no-print-directory BUILD=build/sanitize \
 	    SANITIZE=address,undefined CFLAGS="-O1 -g" test
 
 # the web desk in headless chromium (also part of `make test`)
-browser: $(QTM)
+browser: $(QTM) | $(TEST_DEPS_STAMP)
 	@BUILD=$(BUILD) tests/browser/run.sh
 
-valgrind: $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
+valgrind: $(TEST_DEPS_STAMP) $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
 
 $(QTM): $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(GEN_OBJ) $(QTM_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(GEN_OBJ) $(QTM_LIBS)
 
 $(O)/runtime/serve%.o: runtime/serve%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
 # `wildcard web` makes removing a file rebuild too (the directory changes)
 $(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web)
 	@mkdir -p $(@D)
-	tools/embed.sh web > $@.tmp && mv $@.tmp $@
+	$(call msg,EMBED,web)
+	$(Q)tools/embed.sh web > $@.tmp && mv $@.tmp $@
 
 $(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(call msg,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # the same command with the test-only surfaces too (scenario tests)
 $(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
 	@mkdir -p $(TG)
-	$(QTMC) -o $(TG) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
+	$(call msg,GEN,tests/surfaces)
+	$(Q)$(QTMC) -o $(TG) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
 	@touch $@
 
 $(TEST_V1_GEN_STAMP): $(QTMC) $(TEST_V1_SURFACES)
 	@mkdir -p $(TV1)
-	$(QTMC) -o $(TV1) $(TEST_V1_SURFACES)
+	$(call msg,GEN,tests/surfaces (migrate-demo v1))
+	$(Q)$(QTMC) -o $(TV1) $(TEST_V1_SURFACES)
 	@touch $@
 
 $(O)/gen-test-v1/%.o: $(TEST_V1_GEN_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TV1) \
+	$(call msg,CC,$(TV1)/$*.c)
+	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TV1) \
 	    -c -o $@ $(TV1)/$*.c
 
 $(B)/qtm-test-v1: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(QTM_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(QTM_LIBS)
 
 $(O)/gen-test/%.o: $(TEST_GEN_STAMP)
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TG) \
+	$(call msg,CC,$(TG)/$*.c)
+	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TG) \
 	    -c -o $@ $(TG)/$*.c
 
 $(B)/qtm-test: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
 
 $(B)/engine_bench: bench/engine_bench.c $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
 # --- demo ----------------------------------------------------------------
 
 $(B)/walk: examples/walk.c $(GEN_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
 
 demo: $(QTMC) tables $(QTM) $(B)/walk
 	@BUILD=$(BUILD) examples/demo.sh
@@ -303,13 +349,15 @@ demo: $(QTMC) tables $(QTM) $(B)/walk
 
 $(B)/measure: bench/measure.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
 
 $(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
-bench: $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
+bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/http.sh
 
@@ -319,11 +367,14 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-
 fuzz: | $(DEPS_STAMP)
 	@tools/deps.sh clang libclang-rt-14-dev
 	@mkdir -p $(BUILD)/fuzz/grammar $(BUILD)/fuzz/corpus
-	bison -d -o $(BUILD)/fuzz/grammar/qsm.tab.c grammar/qsm.y
-	flex --header-file=$(BUILD)/fuzz/grammar/qsm.lex.h -o $(BUILD)/fuzz/grammar/qsm.lex.c grammar/qsm.l
-	clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/fuzz_qtmc tests/fuzz/fuzz_qtmc.c \
+	$(call msg,BISON,grammar/qsm.y)
+	$(Q)bison -d -o $(BUILD)/fuzz/grammar/qsm.tab.c grammar/qsm.y
+	$(call msg,FLEX,grammar/qsm.l)
+	$(Q)flex --header-file=$(BUILD)/fuzz/grammar/qsm.lex.h -o $(BUILD)/fuzz/grammar/qsm.lex.c grammar/qsm.l
+	$(call msg,LD,$(BUILD)/fuzz/fuzz_qtmc)
+	$(Q)clang $(FUZZ_CFLAGS) -o $(BUILD)/fuzz/fuzz_qtmc tests/fuzz/fuzz_qtmc.c \
 	    $(COMPILER_SRC) $(BUILD)/fuzz/grammar/qsm.tab.c $(BUILD)/fuzz/grammar/qsm.lex.c $(LDLIBS)
-	cp -n surfaces/*.qsm tests/fuzz/seeds/*.qsm tests/golden/*/*.qsm $(BUILD)/fuzz/corpus/ 2>/dev/null || true
+	$(Q)cp -n surfaces/*.qsm tests/fuzz/seeds/*.qsm tests/golden/*/*.qsm $(BUILD)/fuzz/corpus/ 2>/dev/null || true
 	$(BUILD)/fuzz/fuzz_qtmc -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -dict=tests/fuzz/qsm.dict \
 	    -timeout=10 -rss_limit_mb=1024 -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus
 

@@ -16,10 +16,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 step() { printf '\n== %s\n' "$*"; }
 q() { printf '$ qtm %s\n' "$*"; "$QTM" "$@"; }
 # a refusal we expect: show the command, its message and exit status
+# (the status is taken from the command itself: after `fi`, $? would be 0)
 refused() {
     printf '$ qtm %s\n' "$*"
-    if "$QTM" "$@"; then echo "!! expected a refusal" >&2; exit 1; fi
-    echo "   (refused with exit status $?)"
+    st=0
+    "$QTM" "$@" || st=$?
+    if [ "$st" -eq 0 ]; then echo "!! expected a refusal" >&2; exit 1; fi
+    echo "   (refused with exit status $st)"
 }
 phase() { "$QTM" --json job show "$1" | sed -n 's/^  "label": "\(.*\)",$/   phase label: \1/p'; }
 

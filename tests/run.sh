@@ -2,8 +2,10 @@
 # tests/run.sh - the whole test suite behind `make test`.
 #
 # Runs the cmocka unit tests, the golden tests, the checks on generated C
-# (gcc and clang, -Werror -pedantic), determinism, Graphviz rendering and
-# the qtmc command-line contract.  Every check is counted; the last line is
+# (gcc and clang, -Werror -pedantic), determinism, Graphviz rendering,
+# the qtmc command-line contract, the package sets and build output, the
+# demo's text, the scenarios and the browser tests (with the node version
+# they need).  Every check is counted; the last line is
 # "N passed, N failed" and the exit status is non-zero if anything failed.
 set -u
 BUILD=${BUILD:-build}
@@ -109,7 +111,10 @@ mkdir -p "$tmp/mixed"
 status "one bad input among good ones exits 1" 1 "$QTMC" -o "$tmp/mixed" surfaces/event-coordination.qsm "$tmp/bad.qsm"
 check "... and writes nothing for the good one" test -z "$(ls -A "$tmp/mixed")"
 "$QTMC" --diagnostics-format json "$tmp/bad.qsm" 2>"$tmp/diag.json"
-check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 2' '$tmp/diag.json' || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[0][\"code\"]==\"Q004\"' '$tmp/diag.json'"
+# (the end of file is reported after the last token, `{` on line 1, as the
+# golden q004-unclosed-surface case has it; the old `line == 2` only ever
+# passed through a python3 fallback, and a minimal Debian has no python3)
+check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 1 and .[0].column == 12' '$tmp/diag.json'"
 cp surfaces/event-coordination.qsm "$tmp/twice.qsm"
 status "the same slug twice is an error" 1 "$QTMC" --check surfaces/event-coordination.qsm "$tmp/twice.qsm"
 printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator }\n record { job }\n}\n' >"$tmp/warn.qsm"
@@ -173,9 +178,57 @@ for cc in gcc clang; do
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
 
+echo "== packages (tools/deps.sh) and build output"
+# make as a newcomer runs it: none of this run's make flags (V=1, -n...)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make "$@"; }
+# a newcomer's first command builds and runs the demo: it installs the
+# build set only, never a browser; `make test` installs the test set
+mk -n demo BUILD="$tmp/mk" >"$tmp/mk-demo" 2>&1
+mk -n test BUILD="$tmp/mk" >"$tmp/mk-test" 2>&1
+check "make demo installs the build set only" sh -c \
+    "grep -qx 'tools/deps.sh build' '$tmp/mk-demo' && ! grep -q 'deps.sh test' '$tmp/mk-demo'"
+check "make test installs the test set" grep -qx 'tools/deps.sh test' "$tmp/mk-test"
+# one short line per step; V=1 shows the command (errors print either way)
+mk BUILD="$tmp/mk" "$tmp/mk/obj/runtime/money.o" >"$tmp/mk-quiet" 2>&1
+mk BUILD="$tmp/mk" V=1 "$tmp/mk/obj/runtime/record.o" >"$tmp/mk-v1" 2>&1
+check "make prints one line per step: '  CC     runtime/money.c'" sh -c \
+    "printf '  CC     runtime/money.c\n' | cmp - '$tmp/mk-quiet'"
+check "make V=1 prints the full command" grep -q -- '-c -o .*/obj/runtime/record.o runtime/record.c$' "$tmp/mk-v1"
+printf 'int main(void) { return nosuch; }\n' >"$tmp/broken.c"
+mk BUILD="$tmp/mk" "$tmp/mk/obj/$tmp/broken.o" >"$tmp/mk-err" 2>&1
+check "a failing step prints the compiler's error in full" grep -q "broken.c:1:.*error: .nosuch. undeclared" "$tmp/mk-err"
+build_set=" $(tools/deps.sh --list build) "
+test_set=" $(tools/deps.sh --list test) "
+for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl; do
+    check "$p is in the test set, not the build set" sh -c \
+        "case '$build_set' in *' $p '*) exit 1 ;; esac; case '$test_set' in *' $p '*) ;; *) exit 1 ;; esac"
+done
+missing=""
+for p in $build_set; do case $test_set in *" $p "*) ;; *) missing="$missing $p" ;; esac; done
+check "the test set holds the build set" test -z "$missing" -a "$(echo $build_set | wc -w)" -gt 5
+
 echo "== examples"
 check "examples/event-coordination.sh runs the seed's example" \
     examples/event-coordination.sh "$BUILD/bin/qtm" "$tmp/example.db"
+cp "$tmp/out" "$tmp/example.out"
+# the demo's text is what a newcomer reads first: each refusal it shows
+# ("$ qtm CMD", the message, "(refused with exit status N)") must name the
+# status runtime/qtm.h gives that refusal; a refusal added to the demo
+# needs a line here
+awk '/^[$] qtm /{cmd=substr($0,7)}
+     /^   [(]refused with exit status [0-9]+[)]$/{s=$NF; sub(/[)]/,"",s); print s "|" cmd}' \
+    "$tmp/example.out" >"$tmp/refusals"
+n=0
+for want in 'EFORBIDDEN|--as bloom job claim 1' 'EFORBIDDEN|--as bo job advance 1 start' \
+            'EREFUSED|--as ana job complete 1'; do
+    n=$((n + 1))
+    name=${want%%|*} cmd=${want#*|}
+    code=$(sed -n "s/^ *QTM_$name = \([0-9]*\).*/\1/p" runtime/qtm.h)
+    check "the demo shows 'qtm $cmd' refused with exit status ${code:-?} (QTM_$name)" \
+        grep -qxF "${code:-?}|$cmd" "$tmp/refusals"
+done
+check "the demo shows $n refusals, each with its status" \
+    test "$(grep -c 'refused with exit status' "$tmp/example.out")" -eq $n -a "$(wc -l <"$tmp/refusals")" -eq $n
 check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/example.db" verify
 
 if [ -x tests/scenario/run.sh ]; then
@@ -190,6 +243,23 @@ if [ -x tests/scenario/run.sh ]; then
 fi
 
 echo "== browser (the web desk in headless chromium against qtm serve)"
+# the pinned playwright-core must run on the node Debian 12 ships (18.20)
+lock=tests/browser/package-lock.json
+pwv=$(jq -r '.packages["node_modules/playwright-core"].version' "$lock" 2>/dev/null)
+pwe=$(jq -r '.packages["node_modules/playwright-core"].engines.node' "$lock" 2>/dev/null)
+pwm=$(echo "$pwe" | sed -n 's/^>= *\([0-9][0-9]*\).*/\1/p')
+check "playwright-core $pwv (package-lock.json, engines $pwe) runs on Debian 12's node 18" \
+    test "${pwm:-99}" -le 18
+check "package.json pins the playwright-core and node package-lock.json has" sh -c \
+    "jq -e --arg v '$pwv' --arg e '$pwe' '.dependencies[\"playwright-core\"] == \$v and .engines.node == \$e' tests/browser/package.json"
+# a node older than that is named as such, before anything is installed
+mkdir -p "$tmp/oldnode"
+printf '#!/bin/sh\necho v16.20.2\n' >"$tmp/oldnode/node" && chmod +x "$tmp/oldnode/node"
+PATH="$tmp/oldnode:$PATH" BUILD=$BUILD QTM=$BUILD/bin/qtm BROWSER_NODE_DIR=$tmp/oldnode/npm \
+    tests/browser/run.sh >"$tmp/oldnode.out" 2>&1
+st=$?
+check "browser tests under node 16 stop: 'node 16.20.2 is too old' (exit $st)" sh -c \
+    "[ $st -eq 1 ] && grep -q '^browser: node 16.20.2 is too old: playwright-core .* needs node >= [0-9]' '$tmp/oldnode.out' && [ ! -e '$tmp/oldnode/npm' ]"
 BUILD=$BUILD QTM=$BUILD/bin/qtm tests/browser/run.sh >"$tmp/browser" 2>&1
 grep -v '^browser: [0-9]* passed' "$tmp/browser" | grep -v '^ok - ' | tail -50
 bp=$(sed -n 's/^browser: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$tmp/browser" | tail -1)

@@ -1,16 +1,39 @@
 #!/bin/sh
 # deps.sh - make sure the Debian packages qtm builds and tests with are here.
 #
-# Usage: tools/deps.sh [PACKAGE...]   (default: the build+test set)
+# Usage: tools/deps.sh [build | test | PACKAGE...]   (default: test)
+#        tools/deps.sh --list build|test   print a set, install nothing
+#   build  what `make` and `make demo` need: compiler, flex, bison,
+#          pkg-config and the -dev libraries qtm links
+#   test   the build set and what `make test` adds: clang, cmocka, jq, the
+#          sqlite3 CLI, graphviz, curl, procps, wrk, chromium, nodejs, npm
 # Installs what is missing with apt-get when run as root; otherwise prints
 # the exact command to run and exits 1.  On a system without dpkg it only
 # warns, so builds elsewhere can still try their luck.
 set -u
 
-pkgs="$*"
-[ -n "$pkgs" ] || pkgs="make gcc clang flex bison pkg-config jq sqlite3 libjansson-dev libsodium-dev libsqlite3-dev libcmocka-dev graphviz libmicrohttpd-dev curl wrk chromium nodejs"
-# npm comes with NodeSource's nodejs; Debian packages it apart
-[ -n "$*" ] || command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev"
+# procps: pgrep (tests/scenario/crash.sh), absent from a minimal root
+test_pkgs="$build_pkgs clang libcmocka-dev jq sqlite3 graphviz curl procps wrk chromium nodejs"
+
+if [ "${1:-}" = --list ]; then
+    case "${2:-}" in
+    build) echo "$build_pkgs" ;;
+    test) echo "$test_pkgs npm" ;;
+    *) echo "usage: tools/deps.sh --list build|test" >&2; exit 2 ;;
+    esac
+    exit 0
+fi
+
+case "${1:-test}" in
+build) pkgs=$build_pkgs ;;
+test)
+    pkgs=$test_pkgs
+    # npm comes with NodeSource's nodejs; Debian packages it apart
+    command -v npm >/dev/null 2>&1 || pkgs="$pkgs npm"
+    ;;
+*) pkgs="$*" ;;
+esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "deps: no dpkg here; make sure these are installed: $pkgs" >&2

@@ -13,7 +13,9 @@
 # the exit status is non-zero on any failure.
 #
 # Environment: BUILD (build), QTM ($BUILD/bin/qtm), CHROMIUM
-# (/usr/bin/chromium), NPM (npm), BROWSER_NODE_DIR ($BUILD/browser).
+# (/usr/bin/chromium), NODE (node), NPM (npm), BROWSER_NODE_DIR
+# ($BUILD/browser).  The node that runs the test must satisfy the pinned
+# playwright-core's engines (package.json); Debian 12's nodejs (18) does.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,6 +24,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$root/$BUILD ;; esac
 QTM=${QTM:-$BUILD/bin/qtm}
 case $QTM in /*) ;; *) QTM=$root/$QTM ;; esac
+NODE=${NODE:-node}
 NPM=${NPM:-npm}
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export CHROMIUM
@@ -34,7 +37,16 @@ summary() { echo "browser: $1 passed, $2 failed"; }
 die() { echo "browser: $*" >&2; summary 0 1; exit 1; }
 
 [ -x "$QTM" ] || die "no qtm at $QTM (run make first)"
-command -v node >/dev/null 2>&1 || die "node is not installed (tools/deps.sh installs nodejs)"
+command -v "$NODE" >/dev/null 2>&1 || die "node is not installed (tools/deps.sh installs nodejs)"
+# an older node makes playwright-core stop at import ("Playwright requires
+# Node.js N or higher"), after npm ci: check here first, and name the fix
+need=$(sed -n 's/.*"node": *">= *\([0-9][0-9]*\).*/\1/p' "$here/package.json" | head -n 1)
+pw=$(sed -n 's/.*"playwright-core": *"\([^"]*\)".*/\1/p' "$here/package.json" | head -n 1)
+have=$("$NODE" --version 2>/dev/null | sed 's/^v//')
+major=${have%%.*}
+case $major in ''|*[!0-9]*) die "cannot tell the version of $NODE (node --version gave '$have')" ;; esac
+[ "$major" -ge "${need:-0}" ] ||
+    die "node $have is too old: playwright-core $pw (tests/browser/package.json) needs node >= $need; install nodejs >= $need or set NODE"
 [ -x "$CHROMIUM" ] || die "no chromium at $CHROMIUM (tools/deps.sh installs chromium)"
 
 # --- playwright-core, pinned, in the build tree ------------------------------
@@ -82,7 +94,7 @@ while [ $i -lt 110 ]; do i=$((i + 1)); q actor add "guest$i" --role client; done
 # token SLUG: a new credential for SLUG
 token() {
     "$QTM" --db "$DB" --json token issue "$1" |
-        node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})'
+        "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{process.stdout.write(JSON.parse(s).token||"")}catch(e){}})'
 }
 tok_dana=$(token dana) && tok_ana=$(token ana) && tok_bo=$(token bo) && tok_carla=$(token carla)
 for t in "$tok_dana" "$tok_ana" "$tok_bo" "$tok_carla"; do
@@ -124,7 +136,7 @@ QTM_URL="http://127.0.0.1:$port" \
 TOKEN_ADMIN=$tok_dana TOKEN_ANA=$tok_ana TOKEN_BO=$tok_bo TOKEN_CLIENT=$tok_carla \
 ARTIFACTS=$ART INTAKE=$root/examples/intake/event-coordination-wedding.json \
 RESULT=$result PLAYWRIGHT=$NODE_DIR/node_modules/playwright-core \
-    node "$here/desk.test.mjs" | grep -v '^browser: [0-9]* passed, [0-9]* failed$'
+    "$NODE" "$here/desk.test.mjs" | grep -v '^browser: [0-9]* passed, [0-9]* failed$'
 passed=0 failed=1
 if [ -s "$result" ]; then
     read -r passed failed <"$result"
