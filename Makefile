@@ -170,7 +170,7 @@ $(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
 
 # --- tests ---------------------------------------------------------------
 
-TEST_CFLAGS = -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(@D)
