@@ -56,7 +56,8 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
                 compiler/output.c compiler/driver.c compiler/explain.c \
                 compiler/emit_doc.c compiler/fmt.c compiler/emit_paths.c \
-                compiler/sema_migrate.c compiler/diff.c
+                compiler/sema_migrate.c compiler/diff.c compiler/xalloc.c \
+                compiler/cli.c
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
 QTMC := $(B)/qtmc
 QTM  := $(B)/qtm

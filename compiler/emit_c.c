@@ -15,24 +15,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "../runtime/qtm_surface.h"
 
 FILE *emit_open(char **buf, size_t *len)
 {
     FILE *f = open_memstream(buf, len);
-    if (!f) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    if (!f)
+        qtmc_oom();
     return f;
 }
 
 char *emit_close(FILE *f, char **buf)
 {
-    if (fclose(f) != 0 || !*buf) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    if (fclose(f) != 0 || !*buf)
+        qtmc_oom();
     return *buf;
 }
 
@@ -368,11 +365,7 @@ char *emit_c_registry(model *const *in, size_t n)
     char *buf = NULL;
     size_t len;
     /* sorted by slug, so the registry does not depend on argument order */
-    model **ms = malloc((n + 1) * sizeof *ms);
-    if (!ms) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    model **ms = xmalloc((n + 1) * sizeof *ms);
     memcpy(ms, in, n * sizeof *ms);
     qsort(ms, n, sizeof *ms, by_slug);
     FILE *f = emit_open(&buf, &len);
@@ -398,11 +391,7 @@ char *emit_c_history(model *const *in, size_t n)
 {
     char *buf = NULL;
     size_t len;
-    model **ms = malloc((n + 1) * sizeof *ms);
-    if (!ms) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    model **ms = xmalloc((n + 1) * sizeof *ms);
     memcpy(ms, in, n * sizeof *ms);
     qsort(ms, n, sizeof *ms, by_slug);
     FILE *f = emit_open(&buf, &len);

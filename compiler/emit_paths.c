@@ -23,17 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "../runtime/qtm_surface.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
 
 static void json_str(FILE *f, const char *s)
 {
@@ -180,8 +171,9 @@ static void refuse_transition(refuse_out *r, const m_transition *t, int claimed)
     }
 }
 
-char *emit_paths(const model *m)
+char *emit_paths(const model *m, const char *input_name)
 {
+    (void)input_name;  /* the paths name no file */
     char *buf = NULL;
     size_t len;
     FILE *f = emit_open(&buf, &len);

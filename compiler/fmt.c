@@ -67,18 +67,9 @@
 #include "model.h"
 #include "output.h"
 #include "parse.h"
+#include "xalloc.h"
 
 /* --- small helpers --------------------------------------------------------- */
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
 
 /* A growable, NUL-terminated byte string. */
 typedef struct dstr {
@@ -88,13 +79,7 @@ typedef struct dstr {
 
 static void ds_put(dstr *s, const char *t, size_t n)
 {
-    if (s->n + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        while (cap < s->n + n + 1)
-            cap *= 2;
-        s->p = xrealloc(s->p, cap);
-        s->cap = cap;
-    }
+    XGROW(s->p, s->cap, s->n + n + 1);
     memcpy(s->p + s->n, t, n);
     s->n += n;
     s->p[s->n] = '\0';
@@ -140,8 +125,8 @@ static int is_idchar(int c)
  * spec contains outside strings and comments. */
 static size_t tokenize(const char *text, size_t size, tok **out, int *bom)
 {
-    size_t cap = 64, n = 0, i = 0;
-    tok *v = xrealloc(NULL, cap * sizeof *v);
+    size_t cap = 0, n = 0, i = 0;
+    tok *v = NULL;
     uint32_t line = 1;
     unsigned newlines = 0;
     *bom = 0;
@@ -157,10 +142,7 @@ static size_t tokenize(const char *text, size_t size, tok **out, int *bom)
             }
             i++;
         }
-        if (n + 1 >= cap) {
-            cap *= 2;
-            v = xrealloc(v, cap * sizeof *v);
-        }
+        XGROW(v, cap, n + 2);
         tok *t = &v[n];
         t->line = line;
         t->blank_before = n > 0 && newlines >= 2;
@@ -262,17 +244,6 @@ typedef struct fmt {
     int err;                       /* the walk lost its way (a formatter bug) */
 } fmt;
 
-static void rows_grow(row **v, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    *v = xrealloc(*v, c * sizeof **v);
-    *cap = c;
-}
-
 static void row_free(row *r)
 {
     for (int i = 0; i < NCELLS; i++)
@@ -283,7 +254,7 @@ static void row_free(row *r)
 /* Appends an empty row of the given kind at the current indent. */
 static size_t new_row(fmt *f, row_kind kind, int group)
 {
-    rows_grow(&f->rows, &f->cap, f->nrows + 1);
+    XGROW(f->rows, f->cap, f->nrows + 1);
     row *r = &f->rows[f->nrows];
     memset(r, 0, sizeof *r);
     r->kind = kind;
@@ -345,7 +316,7 @@ static void comments(fmt *f)
                 ds_put(d, " ", 1);
             ds_put(d, c->s, c->n);
         } else if (f->in_item) {
-            rows_grow(&f->hoist, &f->hcap, f->nhoist + 1);
+            XGROW(f->hoist, f->hcap, f->nhoist + 1);
             row *r = &f->hoist[f->nhoist++];
             memset(r, 0, sizeof *r);
             r->kind = ROW_COMMENT;
@@ -417,7 +388,7 @@ static void item_end(fmt *f)
     f->in_item = 0;
     if (!f->nhoist)
         return;
-    rows_grow(&f->rows, &f->cap, f->nrows + f->nhoist);
+    XGROW(f->rows, f->cap, f->nrows + f->nhoist);
     memmove(&f->rows[f->item_start + f->nhoist], &f->rows[f->item_start],
             (f->nrows - f->item_start) * sizeof *f->rows);
     memcpy(&f->rows[f->item_start], f->hoist, f->nhoist * sizeof *f->rows);
@@ -722,7 +693,7 @@ static void walk_file(fmt *f)
 
 static char *render(fmt *f)
 {
-    size_t (*w)[NCELLS] = xrealloc(NULL, ((size_t)f->ngroups + 1) * sizeof *w);
+    size_t (*w)[NCELLS] = xmalloc(((size_t)f->ngroups + 1) * sizeof *w);
     memset(w, 0, ((size_t)f->ngroups + 1) * sizeof *w);
     for (size_t i = 0; i < f->nrows; i++) {
         const row *r = &f->rows[i];
@@ -735,7 +706,7 @@ static char *render(fmt *f)
         }
     }
     /* the code part of each line */
-    dstr *lines = xrealloc(NULL, (f->nrows + 1) * sizeof *lines);
+    dstr *lines = xmalloc((f->nrows + 1) * sizeof *lines);
     memset(lines, 0, (f->nrows + 1) * sizeof *lines);
     for (size_t i = 0; i < f->nrows; i++) {
         const row *r = &f->rows[i];
@@ -885,20 +856,6 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
 
 /* --- the command ------------------------------------------------------------- */
 
-static void fmt_usage(FILE *out)
-{
-    fputs("usage: qtmc fmt [--check] FILE.qsm...\n"
-          "       qtmc fmt -            (stdin to stdout)\n"
-          "\n"
-          "Rewrites surface specs in the canonical layout; comments are kept and\n"
-          "the model (its fingerprint) never changes.\n"
-          "\n"
-          "  --check   write nothing; print the files that are not formatted\n"
-          "\n"
-          "exit status: 0 ok, 1 syntax errors or (--check) unformatted files,\n"
-          "2 usage, 3 I/O\n", out);
-}
-
 /* Reads all of stdin into s (path "<stdin>"); 0 or -1. */
 static int load_stdin(source *s)
 {
@@ -922,43 +879,12 @@ static int load_stdin(source *s)
     return 0;
 }
 
-int fmt_main(int argc, char **argv)
+int fmt_files(const char *const *inputs, size_t ninputs, int check)
 {
-    int check = 0, status = 0;
-    const char **inputs = xrealloc(NULL, ((size_t)argc + 1) * sizeof *inputs);
-    size_t ninputs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fmt_usage(stdout);
-            free(inputs);
-            return 0;
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "qtmc: error: unknown fmt option '%s'\n", argv[i]);
-            fputs("Try 'qtmc fmt --help'.\n", stderr);
-            free(inputs);
-            return 2;
-        } else {
-            inputs[ninputs++] = argv[i];
-        }
-    }
+    int status = 0;
     int use_stdin = ninputs == 1 && strcmp(inputs[0], "-") == 0;
-    if (ninputs == 0) {
-        fputs("qtmc: error: no input files\nTry 'qtmc fmt --help'.\n", stderr);
-        free(inputs);
-        return 2;
-    }
-    for (size_t i = 0; i < ninputs; i++) {
-        if (!use_stdin && strcmp(inputs[i], "-") == 0) {
-            fputs("qtmc: error: '-' (stdin) must be the only input\n", stderr);
-            free(inputs);
-            return 2;
-        }
-    }
     if (sodium_init() < 0) {
         fputs("qtmc: fatal: cannot initialise\n", stderr);
-        free(inputs);
         return 3;
     }
 
@@ -968,8 +894,8 @@ int fmt_main(int argc, char **argv)
     diag_ctx d;
     arena_init(&a);
     diag_init(&d, &a);
-    source *srcs = xrealloc(NULL, ninputs * sizeof *srcs);
-    char **outs = xrealloc(NULL, ninputs * sizeof *outs);
+    source *srcs = xmalloc(ninputs * sizeof *srcs);
+    char **outs = xmalloc(ninputs * sizeof *outs);
     memset(outs, 0, ninputs * sizeof *outs);
     size_t nloaded = 0;
     output_set os = {0};
@@ -1022,7 +948,7 @@ int fmt_main(int argc, char **argv)
         }
         /* output_add joins dir and name; give it the whole path as the name */
         const char *slash = strrchr(inputs[i], '/');
-        char *dir = slash ? xrealloc(NULL, (size_t)(slash - inputs[i]) + 2) : NULL;
+        char *dir = slash ? xmalloc((size_t)(slash - inputs[i]) + 2) : NULL;
         if (dir) {
             size_t n = slash == inputs[i] ? 1 : (size_t)(slash - inputs[i]);
             memcpy(dir, inputs[i], n);
@@ -1048,7 +974,6 @@ done:
     }
     free(outs);
     free(srcs);
-    free(inputs);
     arena_free(&a);
     fflush(stderr);
     return status;

@@ -576,7 +576,7 @@ static void test_emit_json_parses_and_matches_model(void **state)
 {
     fixture *f = *state;
     model *m = compile_ec(f);
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     size_t n = strlen(j);
     assert_true(n > 2);
     assert_int_equal(j[n - 1], '\n');
@@ -607,7 +607,7 @@ static void test_emit_json_fingerprint_is_sha256_of_canonical_form(void **state)
 {
     fixture *f = *state;
     model *m = compile_ec(f);
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     json_t *o = json_loads(j, 0, NULL);
     assert_non_null(o);
     /* the documented recipe: drop the fingerprint, compact, sorted, ASCII */
@@ -627,7 +627,7 @@ static void test_emit_json_keeps_utf8_text(void **state)
 {
     fixture *f = *state;
     model *m = compile(f, "x.qsm", small_spec(f, "x", "X", TRICKY_QSM));
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     json_t *o = json_loads(j, 0, NULL);
     assert_non_null(o);
     json_t *p0 = json_array_get(json_object_get(o, "phases"), 0);
@@ -790,7 +790,7 @@ static void test_emit_same_input_same_bytes(void **state)
         free(a);
         free(b);
     }
-    char *a = emit_json(m1), *b = emit_json(m2);
+    char *a = emit_json(m1, "x.qsm"), *b = emit_json(m2, "x.qsm");
     assert_string_equal(a, b);
     free(a);
     free(b);
@@ -806,7 +806,7 @@ static void test_emit_no_dates_or_paths(void **state)
     time_t now = time(NULL);
     strftime(year, sizeof year, "%Y", gmtime(&now));
     char *outs[5] = {emit_c_header(m, EC_NAME), emit_c_source(m, EC_NAME),
-                     emit_dot(m, EC_NAME), emit_json(m), emit_c_registry(&m, 1)};
+                     emit_dot(m, EC_NAME), emit_json(m, "x.qsm"), emit_c_registry(&m, 1)};
     for (size_t i = 0; i < 5; i++) {
         keep(f, outs[i]);
         /* the fingerprint is hex: blank it so its digits cannot look like a year */
