@@ -888,8 +888,6 @@ int fmt_files(const char *const *inputs, size_t ninputs, int check)
         return 3;
     }
 
-    static char errbuf[1 << 16];
-    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     arena a;
     diag_ctx d;
     arena_init(&a);

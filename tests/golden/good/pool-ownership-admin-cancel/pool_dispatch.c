@@ -5,46 +5,45 @@
 #include "pool_dispatch.h"
 
 static const qtm_phase phases[5] = {
-    {"queued", "Queued", "", 1, 0}, /* 0 queued */
-    {"claimed", "Claimed", "", 0, 0}, /* 1 claimed */
-    {"in_progress", "In Progress", "", 0, 0}, /* 2 in_progress */
-    {"complete", "Complete", "", 0, 1}, /* 3 complete */
-    {"cancelled", "Cancelled", "", 0, 1}, /* 4 cancelled */
+    {.name = "queued", .label = "Queued", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Claimed", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "in_progress", .label = "In Progress", .hint = "", .initial = 0, .final = 0}, /* 2 in_progress */
+    {.name = "complete", .label = "Complete", .hint = "", .initial = 0, .final = 1}, /* 3 complete */
+    {.name = "cancelled", .label = "Cancelled", .hint = "", .initial = 0, .final = 1}, /* 4 cancelled */
 };
 
 static const char *const events[4] = {
-    "claim",
-    "cancel",
-    "start",
-    "complete",
+    "claim", /* 0 */
+    "cancel", /* 1 */
+    "start", /* 2 */
+    "complete", /* 3 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[4] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {0, 4, 1, QTM_BY_ADMIN, 0, 0}, /* 1: queued -> cancelled on cancel */
-    {1, 2, 2, QTM_BY_OPERATOR, 0, 0}, /* 2: claimed -> in_progress on start */
-    {2, 3, 3, QTM_BY_OPERATOR, 0, 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: queued -> cancelled on cancel */
+    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 2: claimed -> in_progress on start */
+    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* cancelled */
+    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 2 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 complete */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 cancelled */
 };
 
 static const char *const record[8] = {
-    "job",
-    "surface",
-    "fingerprint",
-    "operator",
-    "outcome",
-    "claimed_at",
-    "started_at",
-    "completed_at",
+    "job", /* 0 */
+    "surface", /* 1 */
+    "fingerprint", /* 2 */
+    "operator", /* 3 */
+    "outcome", /* 4 */
+    "claimed_at", /* 5 */
+    "started_at", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
@@ -105,27 +104,37 @@ static const char *const model_json[] = {
 };
 
 const qtm_surface qtm_surface_pool_dispatch = {
-    QTM_SURFACE_ABI,
-    "pool-dispatch",
-    "Pool Dispatch",
-    "surface-runtime-spec-v0.01",
-    1, /* status planned */
-    0, /* claim required */
-    1, /* ownership pool */
-    0, /* record service_event */
-    2, /* payment_timing after_complete */
-    1, /* completed_jobs hidden */
-    5, 0, phases,
-    4, events,
-    4, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    0, NULL,
-    0,
-    8, record,
-    "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "pool-dispatch",
+    .name = "Pool Dispatch",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_PLANNED,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_POOL,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_AFTER_COMPLETE,
+    .completed_jobs = QTM_COMPLETED_HIDDEN,
+    .nphases = 5,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 4,
+    .events = events,
+    .ntransitions = 4,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

@@ -5,58 +5,56 @@
 #include "caf_2_go.h"
 
 static const qtm_phase phases[3] = {
-    {"queued", "Queued \342\206\222 waiting", "Line one\nLine two\twith a tab, a CR\r, a backslash \\ and a \"quote\".", 1, 0}, /* 0 queued */
-    {"claimed", "Confirm\303\251", "Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211", 0, 0}, /* 1 claimed */
-    {"complete", "Done \342\234\224", "", 0, 1}, /* 2 complete */
+    {.name = "queued", .label = "Queued \342\206\222 waiting", .hint = "Line one\nLine two\twith a tab, a CR\r, a backslash \\ and a \"quote\".", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirm\303\251", .hint = "Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "complete", .label = "Done \342\234\224", .hint = "", .initial = 0, .final = 1}, /* 2 complete */
 };
 
 static const char *const events[2] = {
-    "claim",
-    "complete",
+    "claim", /* 0 */
+    "complete", /* 1 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[2] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[3 * 2] = {
-    0, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 complete */
 };
 
 static const char *const choices_3[4] = {
-    "Fran\303\247ais",
-    "Espa\303\261ol",
-    "English",
-    "\346\227\245\346\234\254\350\252\236",
+    "Fran\303\247ais", /* 0 */
+    "Espa\303\261ol", /* 1 */
+    "English", /* 2 */
+    "\346\227\245\346\234\254\350\252\236", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[11] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 120, 0, NULL},
-    {"contact", "email", QTM_FIELD_EMAIL, 1, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"contact", "language", QTM_FIELD_CHOICE, 0, 9, 4, choices_3},
-    {"order", "guests", QTM_FIELD_INTEGER, 1, 64, 0, NULL},
-    {"order", "budget", QTM_FIELD_NUMBER, 0, 64, 0, NULL},
-    {"order", "vegan", QTM_FIELD_BOOLEAN, 0, 64, 0, NULL},
-    {"order", "date", QTM_FIELD_DATE, 1, 64, 0, NULL},
-    {"order", "time", QTM_FIELD_TIME, 0, 64, 0, NULL},
-    {"order", "menu", QTM_FIELD_TEXT, 0, 1, 0, NULL},
-    {"order", "notes", QTM_FIELD_TEXT, 0, 1000000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 120, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 1, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 1 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "language", .type = QTM_FIELD_CHOICE, .required = 0, .max_len = 9, .nchoices = 4, .choices = choices_3}, /* 3 */
+    {.section = "order", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 1, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 4 */
+    {.section = "order", .name = "budget", .type = QTM_FIELD_NUMBER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "order", .name = "vegan", .type = QTM_FIELD_BOOLEAN, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "order", .name = "date", .type = QTM_FIELD_DATE, .required = 1, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "order", .name = "time", .type = QTM_FIELD_TIME, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 8 */
+    {.section = "order", .name = "menu", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1, .nchoices = 0, .choices = NULL}, /* 9 */
+    {.section = "order", .name = "notes", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1000000, .nchoices = 0, .choices = NULL}, /* 10 */
 };
 
 static const char *const record[6] = {
-    "job",
-    "operator",
-    "context",
-    "participants",
-    "outcome",
-    "completed_at",
+    "job", /* 0 */
+    "operator", /* 1 */
+    "context", /* 2 */
+    "participants", /* 3 */
+    "outcome", /* 4 */
+    "completed_at", /* 5 */
 };
 
 static const char *const model_json[] = {
@@ -192,27 +190,37 @@ static const char *const model_json[] = {
 };
 
 const qtm_surface qtm_surface_caf_2_go = {
-    QTM_SURFACE_ABI,
-    "caf-2-go",
-    "Caf\303\251 \"2 Go\" \342\200\224 Catering",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    3, 0, phases,
-    2, events,
-    2, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    11, fields,
-    2,
-    6, record,
-    "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "caf-2-go",
+    .name = "Caf\303\251 \"2 Go\" \342\200\224 Catering",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 3,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 2,
+    .events = events,
+    .ntransitions = 2,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 11,
+    .fields = fields,
+    .photo_min = 2,
+    .nrecord = 6,
+    .record = record,
+    .fingerprint = "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

@@ -5,100 +5,98 @@
 #include "auto_detailing.h"
 
 static const qtm_phase phases[6] = {
-    {"queued", "Awaiting technician.", "", 1, 0}, /* 0 queued */
-    {"claimed", "Claimed. Head to the vehicle.", "", 0, 0}, /* 1 claimed */
-    {"arrived", "On site. Photograph the vehicle on arrival.", "", 0, 0}, /* 2 arrived */
-    {"in_progress", "Detailing in progress. Take before photos first.", "", 0, 0}, /* 3 in_progress */
-    {"evidence", "Work done. Add after photos, then complete.", "", 0, 0}, /* 4 evidence */
-    {"complete", "Complete. Record composed.", "", 0, 1}, /* 5 complete */
+    {.name = "queued", .label = "Awaiting technician.", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Claimed. Head to the vehicle.", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "arrived", .label = "On site. Photograph the vehicle on arrival.", .hint = "", .initial = 0, .final = 0}, /* 2 arrived */
+    {.name = "in_progress", .label = "Detailing in progress. Take before photos first.", .hint = "", .initial = 0, .final = 0}, /* 3 in_progress */
+    {.name = "evidence", .label = "Work done. Add after photos, then complete.", .hint = "", .initial = 0, .final = 0}, /* 4 evidence */
+    {.name = "complete", .label = "Complete. Record composed.", .hint = "", .initial = 0, .final = 1}, /* 5 complete */
 };
 
 static const char *const events[5] = {
-    "claim",
-    "arrive",
-    "start",
-    "finish",
-    "complete",
+    "claim", /* 0 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "finish", /* 3 */
+    "complete", /* 4 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[5] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> arrived on arrive */
-    {2, 3, 2, QTM_BY_OWNER, 0, 0}, /* 2: arrived -> in_progress on start */
-    {3, 4, 3, QTM_BY_OWNER, 0, 0}, /* 3: in_progress -> evidence on finish */
-    {4, 5, 4, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0}, /* 4: evidence -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: in_progress -> evidence on finish */
+    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 4: evidence -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[6 * 5] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* arrived */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* evidence */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 arrived */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* 3 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* 4 evidence */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 complete */
 };
 
 static const char *const ev_required[3] = {
-    "arrival",
-    "before",
-    "after",
+    "arrival", /* 0 */
+    "before", /* 1 */
+    "after", /* 2 */
 };
 
 static const char *const ev_optional[1] = {
-    "damage",
+    "damage", /* 0 */
 };
 
 static const char *const choices_1[3] = {
-    "email",
-    "text",
-    "call",
+    "email", /* 0 */
+    "text", /* 1 */
+    "call", /* 2 */
 };
 
 static const char *const choices_8[5] = {
-    "compact",
-    "sedan",
-    "suv",
-    "truck",
-    "van",
+    "compact", /* 0 */
+    "sedan", /* 1 */
+    "suv", /* 2 */
+    "truck", /* 3 */
+    "van", /* 4 */
 };
 
 static const char *const choices_9[4] = {
-    "exterior",
-    "interior",
-    "full_detail",
-    "ceramic_coating",
+    "exterior", /* 0 */
+    "interior", /* 1 */
+    "full_detail", /* 2 */
+    "ceramic_coating", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[15] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "method", QTM_FIELD_CHOICE, 1, 5, 3, choices_1},
-    {"contact", "email", QTM_FIELD_EMAIL, 0, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"vehicle", "make", QTM_FIELD_TEXT, 1, 80, 0, NULL},
-    {"vehicle", "model", QTM_FIELD_TEXT, 1, 80, 0, NULL},
-    {"vehicle", "year", QTM_FIELD_INTEGER, 0, 64, 0, NULL},
-    {"vehicle", "color", QTM_FIELD_TEXT, 0, 40, 0, NULL},
-    {"vehicle", "size", QTM_FIELD_CHOICE, 1, 7, 5, choices_8},
-    {"request", "package", QTM_FIELD_CHOICE, 1, 15, 4, choices_9},
-    {"request", "service_area", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"request", "preferred_days", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"request", "preferred_window", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"notes", "condition", QTM_FIELD_TEXT, 1, 2000, 0, NULL},
-    {"notes", "access", QTM_FIELD_TEXT, 0, 1000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "method", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 5, .nchoices = 3, .choices = choices_1}, /* 1 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 0, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 3 */
+    {.section = "vehicle", .name = "make", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 80, .nchoices = 0, .choices = NULL}, /* 4 */
+    {.section = "vehicle", .name = "model", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 80, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "vehicle", .name = "year", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "vehicle", .name = "color", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 40, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "vehicle", .name = "size", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 7, .nchoices = 5, .choices = choices_8}, /* 8 */
+    {.section = "request", .name = "package", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 15, .nchoices = 4, .choices = choices_9}, /* 9 */
+    {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
+    {.section = "request", .name = "preferred_days", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 11 */
+    {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 12 */
+    {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
+    {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1000, .nchoices = 0, .choices = NULL}, /* 14 */
 };
 
 static const char *const record[8] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "context",
-    "evidence",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "context", /* 4 */
+    "evidence", /* 5 */
+    "outcome", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
@@ -297,27 +295,37 @@ static const char *const model_json[] = {
 };
 
 const qtm_surface qtm_surface_auto_detailing = {
-    QTM_SURFACE_ABI,
-    "auto-detailing",
-    "Auto Detailing",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    6, 0, phases,
-    5, events,
-    5, transitions, next,
-    3, ev_required,
-    1, ev_optional,
-    1,
-    15, fields,
-    1,
-    8, record,
-    "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "auto-detailing",
+    .name = "Auto Detailing",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 6,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 5,
+    .events = events,
+    .ntransitions = 5,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 3,
+    .ev_required = ev_required,
+    .nev_optional = 1,
+    .ev_optional = ev_optional,
+    .ev_min_per_category = 1,
+    .nfields = 15,
+    .fields = fields,
+    .photo_min = 1,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

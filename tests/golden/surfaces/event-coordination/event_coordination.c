@@ -5,85 +5,83 @@
 #include "event_coordination.h"
 
 static const qtm_phase phases[5] = {
-    {"queued", "Queued", "Created from an approved, assigned task; waiting for its operator to claim it.", 1, 0}, /* 0 queued */
-    {"claimed", "Confirmed", "You own this event. Confirm timeline, venue access and vendor windows.", 0, 0}, /* 1 claimed */
-    {"arrived", "On Site", "You are at the venue. Check load-in, walkthrough and on-site contacts.", 0, 0}, /* 2 arrived */
-    {"in_progress", "Active", "The event is running. Keep vendors and the timeline on track.", 0, 0}, /* 3 in_progress */
-    {"complete", "Complete", "Coordination delivered. The record is composed; settlement is separate.", 0, 1}, /* 4 complete */
+    {.name = "queued", .label = "Queued", .hint = "Created from an approved, assigned task; waiting for its operator to claim it.", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirmed", .hint = "You own this event. Confirm timeline, venue access and vendor windows.", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "arrived", .label = "On Site", .hint = "You are at the venue. Check load-in, walkthrough and on-site contacts.", .initial = 0, .final = 0}, /* 2 arrived */
+    {.name = "in_progress", .label = "Active", .hint = "The event is running. Keep vendors and the timeline on track.", .initial = 0, .final = 0}, /* 3 in_progress */
+    {.name = "complete", .label = "Complete", .hint = "Coordination delivered. The record is composed; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
 };
 
 static const char *const events[4] = {
-    "claim",
-    "arrive",
-    "start",
-    "complete",
+    "claim", /* 0 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "complete", /* 3 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[4] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> arrived on arrive */
-    {2, 3, 2, QTM_BY_OWNER, 0, 0}, /* 2: arrived -> in_progress on start */
-    {3, 4, 3, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* arrived */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 2 arrived */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 3 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 complete */
 };
 
 static const char *const choices_1[3] = {
-    "email",
-    "text",
-    "call",
+    "email", /* 0 */
+    "text", /* 1 */
+    "call", /* 2 */
 };
 
 static const char *const choices_4[5] = {
-    "Wedding / Ceremony",
-    "Banquet / Gala",
-    "Corporate Event",
-    "Birthday / Social",
-    "Other",
+    "Wedding / Ceremony", /* 0 */
+    "Banquet / Gala", /* 1 */
+    "Corporate Event", /* 2 */
+    "Birthday / Social", /* 3 */
+    "Other", /* 4 */
 };
 
 static const char *const choices_8[4] = {
-    "full_coordination",
-    "day_of_coordination",
-    "vendor_management",
-    "consultation",
+    "full_coordination", /* 0 */
+    "day_of_coordination", /* 1 */
+    "vendor_management", /* 2 */
+    "consultation", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[14] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "method", QTM_FIELD_CHOICE, 1, 5, 3, choices_1},
-    {"contact", "email", QTM_FIELD_EMAIL, 0, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"event", "type", QTM_FIELD_CHOICE, 1, 18, 5, choices_4},
-    {"event", "venue", QTM_FIELD_TEXT, 1, 300, 0, NULL},
-    {"event", "date", QTM_FIELD_DATE, 0, 64, 0, NULL},
-    {"event", "guests", QTM_FIELD_INTEGER, 0, 64, 0, NULL},
-    {"request", "package", QTM_FIELD_CHOICE, 1, 19, 4, choices_8},
-    {"request", "service_area", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"request", "preferred_days", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"request", "preferred_window", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"notes", "condition", QTM_FIELD_TEXT, 1, 4000, 0, NULL},
-    {"notes", "access", QTM_FIELD_TEXT, 0, 2000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "method", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 5, .nchoices = 3, .choices = choices_1}, /* 1 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 0, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 3 */
+    {.section = "event", .name = "type", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 18, .nchoices = 5, .choices = choices_4}, /* 4 */
+    {.section = "event", .name = "venue", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 300, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "event", .name = "date", .type = QTM_FIELD_DATE, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "event", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "request", .name = "package", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 19, .nchoices = 4, .choices = choices_8}, /* 8 */
+    {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 9 */
+    {.section = "request", .name = "preferred_days", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
+    {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 11 */
+    {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 4000, .nchoices = 0, .choices = NULL}, /* 12 */
+    {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
 };
 
 static const char *const record[8] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "context",
-    "participants",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "context", /* 4 */
+    "participants", /* 5 */
+    "outcome", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
@@ -267,27 +265,37 @@ static const char *const model_json[] = {
 };
 
 const qtm_surface qtm_surface_event_coordination = {
-    QTM_SURFACE_ABI,
-    "event-coordination",
-    "Event Coordination",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    5, 0, phases,
-    4, events,
-    4, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    14, fields,
-    0,
-    8, record,
-    "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "event-coordination",
+    .name = "Event Coordination",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 5,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 4,
+    .events = events,
+    .ntransitions = 4,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 14,
+    .fields = fields,
+    .photo_min = 0,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };
