@@ -90,7 +90,11 @@ TEST_V1_GEN_STAMP := $(TV1)/.stamp
 TEST_V1_GEN_OBJ := $(patsubst $(TG)/%.c,$(O)/gen-test-v1/%.o,$(TEST_SURF_C)) \
                    $(O)/gen-test-v1/qtm_registry.o $(O)/gen-test-v1/qtm_history.o
 
-UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explain test_fmt \
+# the check-layer tests, one file per layer (compiler/sema_*.c); helpers in
+# tests/unit/sema_fixture.c
+SEMA_TESTS := test_sema_names test_sema_graph test_sema_determinism test_sema_governance \
+              test_sema_completeness test_sema_migrate test_sema_model
+UNIT_TESTS := test_lexer test_parser $(SEMA_TESTS) test_emit test_tables test_explain test_fmt \
               test_diff
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
@@ -180,9 +184,10 @@ $(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
 # fixtures shared by test files (not named test_*: they are no test binary)
 RT_FIXTURE_OBJ   := $(O)/tests/rt_fixture.o
 QTMC_FIXTURE_OBJ := $(O)/tests/qtmc_fixture.o
+SEMA_FIXTURE_OBJ := $(O)/tests/sema_fixture.o
 
 $(O)/tests/test_tables.o $(O)/tests/test_rt_intake.o: $(GEN_STAMP)
-$(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ): \
+$(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(SEMA_FIXTURE_OBJ): \
     $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
 
 $(O)/gen/%.o: $(GEN_STAMP)
@@ -208,6 +213,10 @@ $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
+
+$(B)/test_sema_%: $(O)/tests/test_sema_%.o $(SEMA_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
 $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
