@@ -3,9 +3,10 @@
  *
  * How: the input is first parsed by the real parser (parse_source) so that
  * only valid specs are formatted.  The formatter then re-scans the source
- * with its own small tokenizer, which keeps what the flex scanner throws
- * away (comments, blank lines, strings exactly as written with their
- * escapes), and walks the tokens along the grammar, building output rows
+ * with the same flex scanner in its trivia mode (parse_tokens), which also
+ * returns what the parser never sees (comments, blank lines) and gives
+ * every token's text as written (strings with their escapes), and walks
+ * the tokens along the grammar, building output rows
  * made of cells.  Rows of one block share an alignment group; cells are
  * padded to the widest cell of their column in the group.  Finally the
  * result is checked: it must parse, formatting it again must give the same
@@ -115,99 +116,46 @@ typedef struct tok {
     int blank_before;              /* an empty line separates it from the token before */
 } tok;
 
-static int is_idchar(int c)
+/* The real scanner's tokens (parse_tokens, trivia mode) as the walk wants
+ * them, ending with TK_EOF: blank-line runs fold into blank_before,
+ * comments lose their trailing blanks; *bom is set when a byte order mark
+ * starts the text.  Returns the count, or 0 if the scanner reported an
+ * error (fmt_source parses first, so only on a formatter bug). */
+static size_t tokenize(const source *src, tok **out, int *bom)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Splits text into tokens ending with TK_EOF; *bom is set when a byte
- * order mark starts the text.  Returns the count, or 0 on a byte no valid
- * spec contains outside strings and comments. */
-static size_t tokenize(const char *text, size_t size, tok **out, int *bom)
-{
-    size_t cap = 0, n = 0, i = 0;
-    tok *v = NULL;
-    uint32_t line = 1;
-    unsigned newlines = 0;
-    *bom = 0;
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        *bom = 1;
-        i = 3;
-    }
-    for (;;) {
-        while (i < size && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) {
-            if (text[i] == '\n') {
-                line++;
-                newlines++;
-            }
-            i++;
+    static const tk_kind kinds[] = {
+        [QSM_WORD] = TK_WORD, [QSM_STRING] = TK_STRING, [QSM_NUMBER] = TK_NUMBER,
+        [QSM_PUNCT] = TK_PUNCT, [QSM_COMMENT] = TK_COMMENT, [QSM_END] = TK_EOF};
+    arena a;
+    diag_ctx d;
+    arena_init(&a);
+    diag_init(&d, &a);
+    qsm_token *q = NULL;
+    size_t nq = parse_tokens(src, &a, &d, &q), n = 0;
+    tok *v = nq ? xcalloc(nq, sizeof *v) : NULL;
+    *bom = src->size >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0;
+    int blank = 0;
+    for (size_t i = 0; i < nq; i++) {
+        if (q[i].cls == QSM_BLANK) {
+            blank = 1;
+            continue;
         }
-        XGROW(v, cap, n + 2);
         tok *t = &v[n];
-        t->line = line;
-        t->blank_before = n > 0 && newlines >= 2;
-        t->s = text + i;
-        newlines = 0;
-        if (i >= size) {
-            t->kind = TK_EOF;
-            t->n = 0;
-            *out = v;
-            return n + 1;
-        }
-        int c = (unsigned char)text[i];
-        size_t start = i;
-        if (c == '#') {
-            while (i < size && text[i] != '\n')
-                i++;
-            size_t e = i;
-            while (e > start && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-                e--;
-            t->kind = TK_COMMENT;
-            t->n = e - start;
-        } else if (c == '"') {
-            i++;
-            while (i < size && text[i] != '"' && text[i] != '\n') {
-                if (text[i] == '\\' && i + 1 < size && text[i + 1] != '\n')
-                    i++;
-                i++;
-            }
-            if (i >= size || text[i] != '"')
-                break;
-            i++;
-            t->kind = TK_STRING;
-            t->n = i - start;
-        } else if (c >= '0' && c <= '9') {
-            while (i < size && is_idchar((unsigned char)text[i]))
-                i++;
-            t->kind = TK_NUMBER;
-            t->n = i - start;
-        } else if (is_idchar(c)) {
-            for (;;) {
-                while (i < size && is_idchar((unsigned char)text[i]))
-                    i++;
-                if (i + 1 < size && text[i] == '-' && is_idchar((unsigned char)text[i + 1]))
-                    i++;
-                else
-                    break;
-            }
-            t->kind = TK_WORD;
-            t->n = i - start;
-        } else if (c == '-' && i + 1 < size && text[i + 1] == '>') {
-            i += 2;
-            t->kind = TK_PUNCT;
-            t->n = 2;
-        } else if (strchr("{}[]():,", c)) {
-            i++;
-            t->kind = TK_PUNCT;
-            t->n = 1;
-        } else {
-            break;
-        }
+        t->kind = kinds[q[i].cls];
+        t->s = q[i].text;
+        t->n = q[i].len;
+        t->line = q[i].line;
+        t->blank_before = n > 0 && blank;
+        blank = 0;
+        while (t->kind == TK_COMMENT && t->n &&
+               (t->s[t->n - 1] == ' ' || t->s[t->n - 1] == '\t' || t->s[t->n - 1] == '\r'))
+            t->n--;
         n++;
     }
-    free(v);
-    *out = NULL;
-    return 0;
+    free(q);
+    arena_free(&a);
+    *out = v;
+    return n;
 }
 
 /* --- rows -------------------------------------------------------------------- */
@@ -770,11 +718,11 @@ static char *render(fmt *f)
 }
 
 /* Formats text that parses; NULL if the walk failed (a formatter bug). */
-static char *format_text(const char *text, size_t size)
+static char *format_text(const source *src)
 {
     fmt f;
     memset(&f, 0, sizeof f);
-    f.nt = tokenize(text, size, &f.t, &f.bom);
+    f.nt = tokenize(src, &f.t, &f.bom);
     if (!f.nt)
         return NULL;
     walk_file(&f);
@@ -817,7 +765,7 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
         return FMT_SYNTAX;
 
     const char *why = NULL;
-    char *text = format_text(s->text, s->size);
+    char *text = format_text(s);
     char *again = NULL;
     if (!text) {
         why = "the layout walk failed";
@@ -829,7 +777,7 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
         diag_init(&d2, &a);
         ast_surface *ast2 = parse_source(&o, &a, &d2);
         arena_free(&a);
-        again = ast2 ? format_text(text, o.size) : NULL;
+        again = ast2 ? format_text(&o) : NULL;
         char fp1[72], fp2[72];
         if (!ast2) {
             why = "the result does not parse";
