@@ -223,7 +223,7 @@ $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
 test check: $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
-	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
+	@BUILD=$(BUILD) CC=$(CC) UNIT_BINS="$(UNIT_BINS) $(RUNTIME_BINS)" tests/run.sh
 
 golden: $(QTMC)
 	@BUILD=$(BUILD) tests/golden/run.sh --update
