@@ -153,5 +153,14 @@ for cc in gcc clang; do
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
 
+echo "== house rules (compiler/)"
+# one out-of-memory path: qtmc_oom() in xalloc.c prints the only message
+check "no out-of-memory message outside compiler/xalloc.c" sh -c \
+    "! grep -n 'out of memory' compiler/*.c compiler/*.h grammar/*.l grammar/*.y | grep -v '^compiler/xalloc\\.[ch]:'"
+# and one growable array: XGROW (realloc only in xalloc.c)
+check "no realloc outside compiler/xalloc.c" sh -c \
+    "! grep -n 'realloc(' compiler/*.c grammar/*.l grammar/*.y | grep -v '^compiler/xalloc\\.c:'"
+check "paths to stdout without -o" sh -c "'$QTMC' --emit paths surfaces/event-coordination.qsm | jq -e '.surface == \"event-coordination\"' >/dev/null"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
