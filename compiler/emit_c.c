@@ -166,14 +166,14 @@ static void json_fragments(FILE *f, const char *P, const char *json)
 {
     fprintf(f, "static const char *const %smodel_json[] = {\n", P);
     const char *p = json;
-    while (*p) {
+    for (unsigned i = 0; *p; i++) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
         if (n > 1000)
             n = 1000;
         fputs("    ", f);
         c_string_n(f, p, n);
-        fputs(",\n", f);
+        fprintf(f, ", /* %u */\n", i);
         p += n;
     }
     fputs("    NULL\n};\n\n", f);
@@ -412,8 +412,8 @@ char *emit_c_registry(model *const *in, size_t n)
                     ms[i]->cname);
     fprintf(f, "\nconst qtm_surface *const qtm_registry[%zu] = {\n", n);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "    &qtm_surface_%s,%s\n", ms[i]->cname,
-                ms[i]->retained ? " /* retained */" : "");
+        fprintf(f, "    &qtm_surface_%s, /* %zu%s */\n", ms[i]->cname, i,
+                ms[i]->retained ? " retained" : "");
     fprintf(f, "};\n\nconst unsigned qtm_registry_count = %zu;\n", n);
     free(ms);
     return emit_close(f, &buf);

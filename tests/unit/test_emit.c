@@ -386,8 +386,9 @@ static void test_emit_source_model_json_round_trips(void **state)
         assert_true(strlen(piece) <= 1000);
         all = arena_printf(&f->a, "%s%s", all, piece);
         pieces++;
-        assert_memory_equal(p, ",\n", 2);
-        p += 2;
+        char *row = arena_printf(&f->a, ", /* %zu */\n", pieces - 1);
+        assert_memory_equal(p, row, strlen(row));
+        p += strlen(row);
     }
     assert_true(pieces > 10);
     assert_string_equal(all, m->json);
@@ -671,8 +672,8 @@ static void test_emit_registry(void **state)
         "#include \"event_coordination.h\"\n"
         "\n"
         "const qtm_surface *const qtm_registry[2] = {\n"
-        "    &qtm_surface_b_side,\n"
-        "    &qtm_surface_event_coordination,\n"
+        "    &qtm_surface_b_side, /* 0 */\n"
+        "    &qtm_surface_event_coordination, /* 1 */\n"
         "};\n\n"
         "const unsigned qtm_registry_count = 2;\n");
 }
@@ -695,8 +696,8 @@ static void test_emit_history_and_migrations(void **state)
                          "extern const qtm_surface qtm_surface_migrate_demo__v228fb9806c67; "
                          "/* qtm_history.c */\n");
     /* the current spec first, then the retained one */
-    assert_contains(reg, "    &qtm_surface_migrate_demo,\n"
-                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* retained */\n");
+    assert_contains(reg, "    &qtm_surface_migrate_demo, /* 0 */\n"
+                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* 1 retained */\n");
     char *hist = keep(f, emit_c_history(ms, 2));
     assert_contains(hist, "static const qtm_phase migrate_demo__v228fb9806c67_phases[5] = {");
     assert_contains(hist, "const qtm_surface qtm_surface_migrate_demo__v228fb9806c67 = {");
@@ -732,8 +733,8 @@ static void test_emit_registry_ignores_argument_order(void **state)
     model *rev[3] = {ms[2], ms[0], ms[1]};
     char *r2 = keep(f, emit_c_registry(rev, 3));
     assert_string_equal(r1, r2);
-    assert_contains(r1, "    &qtm_surface_aa,\n    &qtm_surface_event_coordination,\n"
-                        "    &qtm_surface_zz,\n};\n");
+    assert_contains(r1, "    &qtm_surface_aa, /* 0 */\n    &qtm_surface_event_coordination, /* 1 */\n"
+                        "    &qtm_surface_zz, /* 2 */\n};\n");
     /* the caller's array is left alone */
     assert_string_equal(ms[0]->slug, "zz");
     assert_string_equal(ms[2]->slug, "aa");

@@ -36,50 +36,50 @@ static const char *const record[3] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"drop-in-help\",\n",
-    "  \"name\": \"Drop-in Help\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"optional\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Waiting\", \"hint\": \"Anyone on shift can pick this up.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Taken\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Done\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"complete\",\n",
-    "    \"close\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false},\n",
-    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"admin\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"outcome\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"drop-in-help\",\n", /* 2 */
+    "  \"name\": \"Drop-in Help\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"optional\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Waiting\", \"hint\": \"Anyone on shift can pick this up.\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Taken\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"complete\", \"label\": \"Done\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 20 */
+    "  ],\n", /* 21 */
+    "  \"events\": [\n", /* 22 */
+    "    \"claim\",\n", /* 23 */
+    "    \"complete\",\n", /* 24 */
+    "    \"close\"\n", /* 25 */
+    "  ],\n", /* 26 */
+    "  \"transitions\": [\n", /* 27 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 28 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false},\n", /* 29 */
+    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"admin\", \"requires\": [], \"claim\": false}\n", /* 30 */
+    "  ],\n", /* 31 */
+    "  \"evidence\": {\n", /* 32 */
+    "    \"required\": [],\n", /* 33 */
+    "    \"optional\": [],\n", /* 34 */
+    "    \"min_per_category\": 0\n", /* 35 */
+    "  },\n", /* 36 */
+    "  \"record\": [\n", /* 37 */
+    "    \"job\",\n", /* 38 */
+    "    \"operator\",\n", /* 39 */
+    "    \"outcome\"\n", /* 40 */
+    "  ],\n", /* 41 */
+    "  \"fingerprint\": \"sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2\"\n", /* 42 */
+    "}", /* 43 */
     NULL
 };
 

@@ -53,75 +53,75 @@ static const char *const record[6] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"migrate-demo\",\n",
-    "  \"name\": \"Migrate Demo (test)\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"job\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"title\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"on_site\", \"label\": \"On Site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"setup\", \"label\": \"Setting Up\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"running\", \"label\": \"Running\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"run\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"setup\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"setup\", \"to\": \"running\", \"event\": \"run\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"migrations\": [\n",
-    "    {\"from\": \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"migrate-demo\",\n", /* 2 */
+    "  \"name\": \"Migrate Demo (test)\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"job\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"title\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          }\n", /* 23 */
+    "        ]\n", /* 24 */
+    "      }\n", /* 25 */
+    "    ],\n", /* 26 */
+    "    \"photos_min\": 0\n", /* 27 */
+    "  },\n", /* 28 */
+    "  \"phases\": [\n", /* 29 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 30 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 31 */
+    "    {\"name\": \"on_site\", \"label\": \"On Site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 32 */
+    "    {\"name\": \"setup\", \"label\": \"Setting Up\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 33 */
+    "    {\"name\": \"running\", \"label\": \"Running\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 34 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 35 */
+    "  ],\n", /* 36 */
+    "  \"events\": [\n", /* 37 */
+    "    \"claim\",\n", /* 38 */
+    "    \"arrive\",\n", /* 39 */
+    "    \"start\",\n", /* 40 */
+    "    \"run\",\n", /* 41 */
+    "    \"complete\"\n", /* 42 */
+    "  ],\n", /* 43 */
+    "  \"transitions\": [\n", /* 44 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 45 */
+    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 46 */
+    "    {\"from\": \"on_site\", \"to\": \"setup\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 47 */
+    "    {\"from\": \"setup\", \"to\": \"running\", \"event\": \"run\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 48 */
+    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"evidence\": {\n", /* 51 */
+    "    \"required\": [],\n", /* 52 */
+    "    \"optional\": [],\n", /* 53 */
+    "    \"min_per_category\": 0\n", /* 54 */
+    "  },\n", /* 55 */
+    "  \"record\": [\n", /* 56 */
+    "    \"operator\",\n", /* 57 */
+    "    \"job\",\n", /* 58 */
+    "    \"surface\",\n", /* 59 */
+    "    \"scope\",\n", /* 60 */
+    "    \"outcome\",\n", /* 61 */
+    "    \"completed_at\"\n", /* 62 */
+    "  ],\n", /* 63 */
+    "  \"migrations\": [\n", /* 64 */
+    "    {\"from\": \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n", /* 65 */
+    "  ],\n", /* 66 */
+    "  \"fingerprint\": \"sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e\"\n", /* 67 */
+    "}", /* 68 */
     NULL
 };
 

@@ -45,57 +45,57 @@ static const char *const record[6] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"walk-in-2\",\n",
-    "  \"name\": \"Walk-in\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"deprecated\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"none\",\n",
-    "    \"ownership\": \"none\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"waiting\", \"label\": \"Waiting\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Serving\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Served\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"no_show\", \"label\": \"No Show\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"start\",\n",
-    "    \"cancel\",\n",
-    "    \"no_show\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"waiting\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"request\",\n",
-    "    \"operator\",\n",
-    "    \"phases\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"walk-in-2\",\n", /* 2 */
+    "  \"name\": \"Walk-in\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"deprecated\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"none\",\n", /* 7 */
+    "    \"ownership\": \"none\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"waiting\", \"label\": \"Waiting\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"in_progress\", \"label\": \"Serving\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"complete\", \"label\": \"Served\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 20 */
+    "    {\"name\": \"no_show\", \"label\": \"No Show\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 21 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 22 */
+    "  ],\n", /* 23 */
+    "  \"events\": [\n", /* 24 */
+    "    \"start\",\n", /* 25 */
+    "    \"cancel\",\n", /* 26 */
+    "    \"no_show\",\n", /* 27 */
+    "    \"complete\"\n", /* 28 */
+    "  ],\n", /* 29 */
+    "  \"transitions\": [\n", /* 30 */
+    "    {\"from\": \"waiting\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 31 */
+    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
+    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "  ],\n", /* 35 */
+    "  \"evidence\": {\n", /* 36 */
+    "    \"required\": [],\n", /* 37 */
+    "    \"optional\": [],\n", /* 38 */
+    "    \"min_per_category\": 0\n", /* 39 */
+    "  },\n", /* 40 */
+    "  \"record\": [\n", /* 41 */
+    "    \"job\",\n", /* 42 */
+    "    \"request\",\n", /* 43 */
+    "    \"operator\",\n", /* 44 */
+    "    \"phases\",\n", /* 45 */
+    "    \"outcome\",\n", /* 46 */
+    "    \"completed_at\"\n", /* 47 */
+    "  ],\n", /* 48 */
+    "  \"fingerprint\": \"sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7\"\n", /* 49 */
+    "}", /* 50 */
     NULL
 };
 

@@ -50,59 +50,59 @@ static const char *const record[6] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"prepaid-repair\",\n",
-    "  \"name\": \"Prepaid Repair\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"before_complete\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"before_photo\",\n",
-    "      \"after_photo\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"receipt\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"scope\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"prepaid-repair\",\n", /* 2 */
+    "  \"name\": \"Prepaid Repair\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"before_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"in_progress\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 20 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 21 */
+    "  ],\n", /* 22 */
+    "  \"events\": [\n", /* 23 */
+    "    \"claim\",\n", /* 24 */
+    "    \"start\",\n", /* 25 */
+    "    \"complete\"\n", /* 26 */
+    "  ],\n", /* 27 */
+    "  \"transitions\": [\n", /* 28 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 29 */
+    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 30 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 31 */
+    "  ],\n", /* 32 */
+    "  \"evidence\": {\n", /* 33 */
+    "    \"required\": [\n", /* 34 */
+    "      \"before_photo\",\n", /* 35 */
+    "      \"after_photo\"\n", /* 36 */
+    "    ],\n", /* 37 */
+    "    \"optional\": [\n", /* 38 */
+    "      \"receipt\"\n", /* 39 */
+    "    ],\n", /* 40 */
+    "    \"min_per_category\": 1\n", /* 41 */
+    "  },\n", /* 42 */
+    "  \"record\": [\n", /* 43 */
+    "    \"job\",\n", /* 44 */
+    "    \"operator\",\n", /* 45 */
+    "    \"scope\",\n", /* 46 */
+    "    \"evidence\",\n", /* 47 */
+    "    \"outcome\",\n", /* 48 */
+    "    \"completed_at\"\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"fingerprint\": \"sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820\"\n", /* 51 */
+    "}", /* 52 */
     NULL
 };
 

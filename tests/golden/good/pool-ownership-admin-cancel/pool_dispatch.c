@@ -47,59 +47,59 @@ static const char *const record[8] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"pool-dispatch\",\n",
-    "  \"name\": \"Pool Dispatch\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"planned\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"pool\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"after_complete\",\n",
-    "    \"completed_jobs\": \"hidden\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"In Progress\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"cancel\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"fingerprint\",\n",
-    "    \"operator\",\n",
-    "    \"outcome\",\n",
-    "    \"claimed_at\",\n",
-    "    \"started_at\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"pool-dispatch\",\n", /* 2 */
+    "  \"name\": \"Pool Dispatch\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"planned\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"pool\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"after_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"hidden\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"in_progress\", \"label\": \"In Progress\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 20 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 21 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 22 */
+    "  ],\n", /* 23 */
+    "  \"events\": [\n", /* 24 */
+    "    \"claim\",\n", /* 25 */
+    "    \"cancel\",\n", /* 26 */
+    "    \"start\",\n", /* 27 */
+    "    \"complete\"\n", /* 28 */
+    "  ],\n", /* 29 */
+    "  \"transitions\": [\n", /* 30 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 31 */
+    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
+    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "  ],\n", /* 35 */
+    "  \"evidence\": {\n", /* 36 */
+    "    \"required\": [],\n", /* 37 */
+    "    \"optional\": [],\n", /* 38 */
+    "    \"min_per_category\": 0\n", /* 39 */
+    "  },\n", /* 40 */
+    "  \"record\": [\n", /* 41 */
+    "    \"job\",\n", /* 42 */
+    "    \"surface\",\n", /* 43 */
+    "    \"fingerprint\",\n", /* 44 */
+    "    \"operator\",\n", /* 45 */
+    "    \"outcome\",\n", /* 46 */
+    "    \"claimed_at\",\n", /* 47 */
+    "    \"started_at\",\n", /* 48 */
+    "    \"completed_at\"\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"fingerprint\": \"sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827\"\n", /* 51 */
+    "}", /* 52 */
     NULL
 };
 

@@ -100,197 +100,197 @@ static const char *const record[8] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"auto-detailing\",\n",
-    "  \"name\": \"Auto Detailing\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"method\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 5,\n",
-    "            \"choices\": [\n",
-    "              \"email\",\n",
-    "              \"text\",\n",
-    "              \"call\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 32\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"vehicle\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"make\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 80\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"model\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 80\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"year\",\n",
-    "            \"type\": \"integer\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"color\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 40\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"size\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 7,\n",
-    "            \"choices\": [\n",
-    "              \"compact\",\n",
-    "              \"sedan\",\n",
-    "              \"suv\",\n",
-    "              \"truck\",\n",
-    "              \"van\"\n",
-    "            ]\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"package\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 15,\n",
-    "            \"choices\": [\n",
-    "              \"exterior\",\n",
-    "              \"interior\",\n",
-    "              \"full_detail\",\n",
-    "              \"ceramic_coating\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_days\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_window\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"notes\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"condition\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 2000\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"access\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 1000\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 1\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"finish\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"arrival\",\n",
-    "      \"before\",\n",
-    "      \"after\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"damage\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"context\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"auto-detailing\",\n", /* 2 */
+    "  \"name\": \"Auto Detailing\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"method\",\n", /* 25 */
+    "            \"type\": \"one_of\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 5,\n", /* 28 */
+    "            \"choices\": [\n", /* 29 */
+    "              \"email\",\n", /* 30 */
+    "              \"text\",\n", /* 31 */
+    "              \"call\"\n", /* 32 */
+    "            ]\n", /* 33 */
+    "          },\n", /* 34 */
+    "          {\n", /* 35 */
+    "            \"name\": \"email\",\n", /* 36 */
+    "            \"type\": \"email\",\n", /* 37 */
+    "            \"required\": false,\n", /* 38 */
+    "            \"max\": 254\n", /* 39 */
+    "          },\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"phone\",\n", /* 42 */
+    "            \"type\": \"phone\",\n", /* 43 */
+    "            \"required\": false,\n", /* 44 */
+    "            \"max\": 32\n", /* 45 */
+    "          }\n", /* 46 */
+    "        ]\n", /* 47 */
+    "      },\n", /* 48 */
+    "      {\n", /* 49 */
+    "        \"name\": \"vehicle\",\n", /* 50 */
+    "        \"fields\": [\n", /* 51 */
+    "          {\n", /* 52 */
+    "            \"name\": \"make\",\n", /* 53 */
+    "            \"type\": \"text\",\n", /* 54 */
+    "            \"required\": true,\n", /* 55 */
+    "            \"max\": 80\n", /* 56 */
+    "          },\n", /* 57 */
+    "          {\n", /* 58 */
+    "            \"name\": \"model\",\n", /* 59 */
+    "            \"type\": \"text\",\n", /* 60 */
+    "            \"required\": true,\n", /* 61 */
+    "            \"max\": 80\n", /* 62 */
+    "          },\n", /* 63 */
+    "          {\n", /* 64 */
+    "            \"name\": \"year\",\n", /* 65 */
+    "            \"type\": \"integer\",\n", /* 66 */
+    "            \"required\": false,\n", /* 67 */
+    "            \"max\": 64\n", /* 68 */
+    "          },\n", /* 69 */
+    "          {\n", /* 70 */
+    "            \"name\": \"color\",\n", /* 71 */
+    "            \"type\": \"text\",\n", /* 72 */
+    "            \"required\": false,\n", /* 73 */
+    "            \"max\": 40\n", /* 74 */
+    "          },\n", /* 75 */
+    "          {\n", /* 76 */
+    "            \"name\": \"size\",\n", /* 77 */
+    "            \"type\": \"one_of\",\n", /* 78 */
+    "            \"required\": true,\n", /* 79 */
+    "            \"max\": 7,\n", /* 80 */
+    "            \"choices\": [\n", /* 81 */
+    "              \"compact\",\n", /* 82 */
+    "              \"sedan\",\n", /* 83 */
+    "              \"suv\",\n", /* 84 */
+    "              \"truck\",\n", /* 85 */
+    "              \"van\"\n", /* 86 */
+    "            ]\n", /* 87 */
+    "          }\n", /* 88 */
+    "        ]\n", /* 89 */
+    "      },\n", /* 90 */
+    "      {\n", /* 91 */
+    "        \"name\": \"request\",\n", /* 92 */
+    "        \"fields\": [\n", /* 93 */
+    "          {\n", /* 94 */
+    "            \"name\": \"package\",\n", /* 95 */
+    "            \"type\": \"one_of\",\n", /* 96 */
+    "            \"required\": true,\n", /* 97 */
+    "            \"max\": 15,\n", /* 98 */
+    "            \"choices\": [\n", /* 99 */
+    "              \"exterior\",\n", /* 100 */
+    "              \"interior\",\n", /* 101 */
+    "              \"full_detail\",\n", /* 102 */
+    "              \"ceramic_coating\"\n", /* 103 */
+    "            ]\n", /* 104 */
+    "          },\n", /* 105 */
+    "          {\n", /* 106 */
+    "            \"name\": \"service_area\",\n", /* 107 */
+    "            \"type\": \"text\",\n", /* 108 */
+    "            \"required\": true,\n", /* 109 */
+    "            \"max\": 200\n", /* 110 */
+    "          },\n", /* 111 */
+    "          {\n", /* 112 */
+    "            \"name\": \"preferred_days\",\n", /* 113 */
+    "            \"type\": \"text\",\n", /* 114 */
+    "            \"required\": false,\n", /* 115 */
+    "            \"max\": 200\n", /* 116 */
+    "          },\n", /* 117 */
+    "          {\n", /* 118 */
+    "            \"name\": \"preferred_window\",\n", /* 119 */
+    "            \"type\": \"text\",\n", /* 120 */
+    "            \"required\": false,\n", /* 121 */
+    "            \"max\": 200\n", /* 122 */
+    "          }\n", /* 123 */
+    "        ]\n", /* 124 */
+    "      },\n", /* 125 */
+    "      {\n", /* 126 */
+    "        \"name\": \"notes\",\n", /* 127 */
+    "        \"fields\": [\n", /* 128 */
+    "          {\n", /* 129 */
+    "            \"name\": \"condition\",\n", /* 130 */
+    "            \"type\": \"text\",\n", /* 131 */
+    "            \"required\": true,\n", /* 132 */
+    "            \"max\": 2000\n", /* 133 */
+    "          },\n", /* 134 */
+    "          {\n", /* 135 */
+    "            \"name\": \"access\",\n", /* 136 */
+    "            \"type\": \"text\",\n", /* 137 */
+    "            \"required\": false,\n", /* 138 */
+    "            \"max\": 1000\n", /* 139 */
+    "          }\n", /* 140 */
+    "        ]\n", /* 141 */
+    "      }\n", /* 142 */
+    "    ],\n", /* 143 */
+    "    \"photos_min\": 1\n", /* 144 */
+    "  },\n", /* 145 */
+    "  \"phases\": [\n", /* 146 */
+    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 147 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 148 */
+    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 149 */
+    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 150 */
+    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 151 */
+    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 152 */
+    "  ],\n", /* 153 */
+    "  \"events\": [\n", /* 154 */
+    "    \"claim\",\n", /* 155 */
+    "    \"arrive\",\n", /* 156 */
+    "    \"start\",\n", /* 157 */
+    "    \"finish\",\n", /* 158 */
+    "    \"complete\"\n", /* 159 */
+    "  ],\n", /* 160 */
+    "  \"transitions\": [\n", /* 161 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 162 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 163 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 164 */
+    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 165 */
+    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 166 */
+    "  ],\n", /* 167 */
+    "  \"evidence\": {\n", /* 168 */
+    "    \"required\": [\n", /* 169 */
+    "      \"arrival\",\n", /* 170 */
+    "      \"before\",\n", /* 171 */
+    "      \"after\"\n", /* 172 */
+    "    ],\n", /* 173 */
+    "    \"optional\": [\n", /* 174 */
+    "      \"damage\"\n", /* 175 */
+    "    ],\n", /* 176 */
+    "    \"min_per_category\": 1\n", /* 177 */
+    "  },\n", /* 178 */
+    "  \"record\": [\n", /* 179 */
+    "    \"operator\",\n", /* 180 */
+    "    \"job\",\n", /* 181 */
+    "    \"surface\",\n", /* 182 */
+    "    \"scope\",\n", /* 183 */
+    "    \"context\",\n", /* 184 */
+    "    \"evidence\",\n", /* 185 */
+    "    \"outcome\",\n", /* 186 */
+    "    \"completed_at\"\n", /* 187 */
+    "  ],\n", /* 188 */
+    "  \"fingerprint\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\"\n", /* 189 */
+    "}", /* 190 */
     NULL
 };
 

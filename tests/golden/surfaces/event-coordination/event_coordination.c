@@ -85,182 +85,182 @@ static const char *const record[8] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"event-coordination\",\n",
-    "  \"name\": \"Event Coordination\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"method\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 5,\n",
-    "            \"choices\": [\n",
-    "              \"email\",\n",
-    "              \"text\",\n",
-    "              \"call\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 32\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"event\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"type\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 18,\n",
-    "            \"choices\": [\n",
-    "              \"Wedding / Ceremony\",\n",
-    "              \"Banquet / Gala\",\n",
-    "              \"Corporate Event\",\n",
-    "              \"Birthday / Social\",\n",
-    "              \"Other\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"venue\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 300\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"date\",\n",
-    "            \"type\": \"date\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"guests\",\n",
-    "            \"type\": \"integer\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"package\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 19,\n",
-    "            \"choices\": [\n",
-    "              \"full_coordination\",\n",
-    "              \"day_of_coordination\",\n",
-    "              \"vendor_management\",\n",
-    "              \"consultation\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_days\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_window\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"notes\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"condition\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 4000\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"access\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 2000\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"Coordination delivered. The record is composed; settlement is separate.\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"context\",\n",
-    "    \"participants\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"event-coordination\",\n", /* 2 */
+    "  \"name\": \"Event Coordination\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"method\",\n", /* 25 */
+    "            \"type\": \"one_of\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 5,\n", /* 28 */
+    "            \"choices\": [\n", /* 29 */
+    "              \"email\",\n", /* 30 */
+    "              \"text\",\n", /* 31 */
+    "              \"call\"\n", /* 32 */
+    "            ]\n", /* 33 */
+    "          },\n", /* 34 */
+    "          {\n", /* 35 */
+    "            \"name\": \"email\",\n", /* 36 */
+    "            \"type\": \"email\",\n", /* 37 */
+    "            \"required\": false,\n", /* 38 */
+    "            \"max\": 254\n", /* 39 */
+    "          },\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"phone\",\n", /* 42 */
+    "            \"type\": \"phone\",\n", /* 43 */
+    "            \"required\": false,\n", /* 44 */
+    "            \"max\": 32\n", /* 45 */
+    "          }\n", /* 46 */
+    "        ]\n", /* 47 */
+    "      },\n", /* 48 */
+    "      {\n", /* 49 */
+    "        \"name\": \"event\",\n", /* 50 */
+    "        \"fields\": [\n", /* 51 */
+    "          {\n", /* 52 */
+    "            \"name\": \"type\",\n", /* 53 */
+    "            \"type\": \"one_of\",\n", /* 54 */
+    "            \"required\": true,\n", /* 55 */
+    "            \"max\": 18,\n", /* 56 */
+    "            \"choices\": [\n", /* 57 */
+    "              \"Wedding / Ceremony\",\n", /* 58 */
+    "              \"Banquet / Gala\",\n", /* 59 */
+    "              \"Corporate Event\",\n", /* 60 */
+    "              \"Birthday / Social\",\n", /* 61 */
+    "              \"Other\"\n", /* 62 */
+    "            ]\n", /* 63 */
+    "          },\n", /* 64 */
+    "          {\n", /* 65 */
+    "            \"name\": \"venue\",\n", /* 66 */
+    "            \"type\": \"text\",\n", /* 67 */
+    "            \"required\": true,\n", /* 68 */
+    "            \"max\": 300\n", /* 69 */
+    "          },\n", /* 70 */
+    "          {\n", /* 71 */
+    "            \"name\": \"date\",\n", /* 72 */
+    "            \"type\": \"date\",\n", /* 73 */
+    "            \"required\": false,\n", /* 74 */
+    "            \"max\": 64\n", /* 75 */
+    "          },\n", /* 76 */
+    "          {\n", /* 77 */
+    "            \"name\": \"guests\",\n", /* 78 */
+    "            \"type\": \"integer\",\n", /* 79 */
+    "            \"required\": false,\n", /* 80 */
+    "            \"max\": 64\n", /* 81 */
+    "          }\n", /* 82 */
+    "        ]\n", /* 83 */
+    "      },\n", /* 84 */
+    "      {\n", /* 85 */
+    "        \"name\": \"request\",\n", /* 86 */
+    "        \"fields\": [\n", /* 87 */
+    "          {\n", /* 88 */
+    "            \"name\": \"package\",\n", /* 89 */
+    "            \"type\": \"one_of\",\n", /* 90 */
+    "            \"required\": true,\n", /* 91 */
+    "            \"max\": 19,\n", /* 92 */
+    "            \"choices\": [\n", /* 93 */
+    "              \"full_coordination\",\n", /* 94 */
+    "              \"day_of_coordination\",\n", /* 95 */
+    "              \"vendor_management\",\n", /* 96 */
+    "              \"consultation\"\n", /* 97 */
+    "            ]\n", /* 98 */
+    "          },\n", /* 99 */
+    "          {\n", /* 100 */
+    "            \"name\": \"service_area\",\n", /* 101 */
+    "            \"type\": \"text\",\n", /* 102 */
+    "            \"required\": true,\n", /* 103 */
+    "            \"max\": 200\n", /* 104 */
+    "          },\n", /* 105 */
+    "          {\n", /* 106 */
+    "            \"name\": \"preferred_days\",\n", /* 107 */
+    "            \"type\": \"text\",\n", /* 108 */
+    "            \"required\": false,\n", /* 109 */
+    "            \"max\": 200\n", /* 110 */
+    "          },\n", /* 111 */
+    "          {\n", /* 112 */
+    "            \"name\": \"preferred_window\",\n", /* 113 */
+    "            \"type\": \"text\",\n", /* 114 */
+    "            \"required\": false,\n", /* 115 */
+    "            \"max\": 200\n", /* 116 */
+    "          }\n", /* 117 */
+    "        ]\n", /* 118 */
+    "      },\n", /* 119 */
+    "      {\n", /* 120 */
+    "        \"name\": \"notes\",\n", /* 121 */
+    "        \"fields\": [\n", /* 122 */
+    "          {\n", /* 123 */
+    "            \"name\": \"condition\",\n", /* 124 */
+    "            \"type\": \"text\",\n", /* 125 */
+    "            \"required\": true,\n", /* 126 */
+    "            \"max\": 4000\n", /* 127 */
+    "          },\n", /* 128 */
+    "          {\n", /* 129 */
+    "            \"name\": \"access\",\n", /* 130 */
+    "            \"type\": \"text\",\n", /* 131 */
+    "            \"required\": false,\n", /* 132 */
+    "            \"max\": 2000\n", /* 133 */
+    "          }\n", /* 134 */
+    "        ]\n", /* 135 */
+    "      }\n", /* 136 */
+    "    ],\n", /* 137 */
+    "    \"photos_min\": 0\n", /* 138 */
+    "  },\n", /* 139 */
+    "  \"phases\": [\n", /* 140 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n", /* 141 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n", /* 142 */
+    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n", /* 143 */
+    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n", /* 144 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"Coordination delivered. The record is composed; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 145 */
+    "  ],\n", /* 146 */
+    "  \"events\": [\n", /* 147 */
+    "    \"claim\",\n", /* 148 */
+    "    \"arrive\",\n", /* 149 */
+    "    \"start\",\n", /* 150 */
+    "    \"complete\"\n", /* 151 */
+    "  ],\n", /* 152 */
+    "  \"transitions\": [\n", /* 153 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 154 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 155 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 156 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 157 */
+    "  ],\n", /* 158 */
+    "  \"evidence\": {\n", /* 159 */
+    "    \"required\": [],\n", /* 160 */
+    "    \"optional\": [],\n", /* 161 */
+    "    \"min_per_category\": 0\n", /* 162 */
+    "  },\n", /* 163 */
+    "  \"record\": [\n", /* 164 */
+    "    \"operator\",\n", /* 165 */
+    "    \"job\",\n", /* 166 */
+    "    \"surface\",\n", /* 167 */
+    "    \"scope\",\n", /* 168 */
+    "    \"context\",\n", /* 169 */
+    "    \"participants\",\n", /* 170 */
+    "    \"outcome\",\n", /* 171 */
+    "    \"completed_at\"\n", /* 172 */
+    "  ],\n", /* 173 */
+    "  \"fingerprint\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\"\n", /* 174 */
+    "}", /* 175 */
     NULL
 };
 

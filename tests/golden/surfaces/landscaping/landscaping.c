@@ -102,173 +102,173 @@ static const char *const record[7] = {
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"landscaping\",\n",
-    "  \"name\": \"Landscaping\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"planned\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"pool\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"before_complete\",\n",
-    "    \"completed_jobs\": \"hidden\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 32\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"property\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"address\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 300\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"lot_size\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 6,\n",
-    "            \"choices\": [\n",
-    "              \"small\",\n",
-    "              \"medium\",\n",
-    "              \"large\",\n",
-    "              \"estate\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"gated\",\n",
-    "            \"type\": \"boolean\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"services\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 17,\n",
-    "            \"choices\": [\n",
-    "              \"mowing\",\n",
-    "              \"edging\",\n",
-    "              \"hedge_trimming\",\n",
-    "              \"leaf_cleanup\",\n",
-    "              \"seasonal_planting\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"frequency\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 8,\n",
-    "            \"choices\": [\n",
-    "              \"once\",\n",
-    "              \"weekly\",\n",
-    "              \"biweekly\",\n",
-    "              \"monthly\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"start_date\",\n",
-    "            \"type\": \"date\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_time\",\n",
-    "            \"type\": \"time\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"Cancelled by an admin before anyone claimed it.\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"cancel\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"rain_out\",\n",
-    "    \"finish\",\n",
-    "    \"redo\",\n",
-    "    \"close\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"after\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"before\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"landscaping\",\n", /* 2 */
+    "  \"name\": \"Landscaping\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"planned\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"pool\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"before_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"hidden\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"phone\",\n", /* 25 */
+    "            \"type\": \"phone\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 32\n", /* 28 */
+    "          },\n", /* 29 */
+    "          {\n", /* 30 */
+    "            \"name\": \"email\",\n", /* 31 */
+    "            \"type\": \"email\",\n", /* 32 */
+    "            \"required\": false,\n", /* 33 */
+    "            \"max\": 254\n", /* 34 */
+    "          }\n", /* 35 */
+    "        ]\n", /* 36 */
+    "      },\n", /* 37 */
+    "      {\n", /* 38 */
+    "        \"name\": \"property\",\n", /* 39 */
+    "        \"fields\": [\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"address\",\n", /* 42 */
+    "            \"type\": \"text\",\n", /* 43 */
+    "            \"required\": true,\n", /* 44 */
+    "            \"max\": 300\n", /* 45 */
+    "          },\n", /* 46 */
+    "          {\n", /* 47 */
+    "            \"name\": \"lot_size\",\n", /* 48 */
+    "            \"type\": \"one_of\",\n", /* 49 */
+    "            \"required\": true,\n", /* 50 */
+    "            \"max\": 6,\n", /* 51 */
+    "            \"choices\": [\n", /* 52 */
+    "              \"small\",\n", /* 53 */
+    "              \"medium\",\n", /* 54 */
+    "              \"large\",\n", /* 55 */
+    "              \"estate\"\n", /* 56 */
+    "            ]\n", /* 57 */
+    "          },\n", /* 58 */
+    "          {\n", /* 59 */
+    "            \"name\": \"gated\",\n", /* 60 */
+    "            \"type\": \"boolean\",\n", /* 61 */
+    "            \"required\": false,\n", /* 62 */
+    "            \"max\": 64\n", /* 63 */
+    "          }\n", /* 64 */
+    "        ]\n", /* 65 */
+    "      },\n", /* 66 */
+    "      {\n", /* 67 */
+    "        \"name\": \"request\",\n", /* 68 */
+    "        \"fields\": [\n", /* 69 */
+    "          {\n", /* 70 */
+    "            \"name\": \"services\",\n", /* 71 */
+    "            \"type\": \"one_of\",\n", /* 72 */
+    "            \"required\": true,\n", /* 73 */
+    "            \"max\": 17,\n", /* 74 */
+    "            \"choices\": [\n", /* 75 */
+    "              \"mowing\",\n", /* 76 */
+    "              \"edging\",\n", /* 77 */
+    "              \"hedge_trimming\",\n", /* 78 */
+    "              \"leaf_cleanup\",\n", /* 79 */
+    "              \"seasonal_planting\"\n", /* 80 */
+    "            ]\n", /* 81 */
+    "          },\n", /* 82 */
+    "          {\n", /* 83 */
+    "            \"name\": \"frequency\",\n", /* 84 */
+    "            \"type\": \"one_of\",\n", /* 85 */
+    "            \"required\": true,\n", /* 86 */
+    "            \"max\": 8,\n", /* 87 */
+    "            \"choices\": [\n", /* 88 */
+    "              \"once\",\n", /* 89 */
+    "              \"weekly\",\n", /* 90 */
+    "              \"biweekly\",\n", /* 91 */
+    "              \"monthly\"\n", /* 92 */
+    "            ]\n", /* 93 */
+    "          },\n", /* 94 */
+    "          {\n", /* 95 */
+    "            \"name\": \"start_date\",\n", /* 96 */
+    "            \"type\": \"date\",\n", /* 97 */
+    "            \"required\": false,\n", /* 98 */
+    "            \"max\": 64\n", /* 99 */
+    "          },\n", /* 100 */
+    "          {\n", /* 101 */
+    "            \"name\": \"preferred_time\",\n", /* 102 */
+    "            \"type\": \"time\",\n", /* 103 */
+    "            \"required\": false,\n", /* 104 */
+    "            \"max\": 64\n", /* 105 */
+    "          },\n", /* 106 */
+    "          {\n", /* 107 */
+    "            \"name\": \"service_area\",\n", /* 108 */
+    "            \"type\": \"text\",\n", /* 109 */
+    "            \"required\": true,\n", /* 110 */
+    "            \"max\": 200\n", /* 111 */
+    "          }\n", /* 112 */
+    "        ]\n", /* 113 */
+    "      }\n", /* 114 */
+    "    ],\n", /* 115 */
+    "    \"photos_min\": 0\n", /* 116 */
+    "  },\n", /* 117 */
+    "  \"phases\": [\n", /* 118 */
+    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n", /* 119 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n", /* 120 */
+    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 121 */
+    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 122 */
+    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n", /* 123 */
+    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 124 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"Cancelled by an admin before anyone claimed it.\", \"initial\": false, \"final\": true}\n", /* 125 */
+    "  ],\n", /* 126 */
+    "  \"events\": [\n", /* 127 */
+    "    \"claim\",\n", /* 128 */
+    "    \"cancel\",\n", /* 129 */
+    "    \"arrive\",\n", /* 130 */
+    "    \"start\",\n", /* 131 */
+    "    \"rain_out\",\n", /* 132 */
+    "    \"finish\",\n", /* 133 */
+    "    \"redo\",\n", /* 134 */
+    "    \"close\"\n", /* 135 */
+    "  ],\n", /* 136 */
+    "  \"transitions\": [\n", /* 137 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 138 */
+    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 139 */
+    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 140 */
+    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 141 */
+    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 142 */
+    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 143 */
+    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 144 */
+    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 145 */
+    "  ],\n", /* 146 */
+    "  \"evidence\": {\n", /* 147 */
+    "    \"required\": [\n", /* 148 */
+    "      \"after\"\n", /* 149 */
+    "    ],\n", /* 150 */
+    "    \"optional\": [\n", /* 151 */
+    "      \"before\"\n", /* 152 */
+    "    ],\n", /* 153 */
+    "    \"min_per_category\": 1\n", /* 154 */
+    "  },\n", /* 155 */
+    "  \"record\": [\n", /* 156 */
+    "    \"operator\",\n", /* 157 */
+    "    \"job\",\n", /* 158 */
+    "    \"surface\",\n", /* 159 */
+    "    \"scope\",\n", /* 160 */
+    "    \"evidence\",\n", /* 161 */
+    "    \"outcome\",\n", /* 162 */
+    "    \"completed_at\"\n", /* 163 */
+    "  ],\n", /* 164 */
+    "  \"fingerprint\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\"\n", /* 165 */
+    "}", /* 166 */
     NULL
 };
 
