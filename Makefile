@@ -175,6 +175,7 @@ $(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
 
 # --- tests ---------------------------------------------------------------
 
+# tests build with the same warnings as the code they test
 TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(DEPS_STAMP)
