@@ -72,7 +72,8 @@ COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
                 compiler/output.c compiler/driver.c compiler/explain.c \
                 compiler/emit_doc.c compiler/fmt.c compiler/emit_paths.c \
-                compiler/sema_migrate.c compiler/diff.c
+                compiler/sema_migrate.c compiler/diff.c compiler/xalloc.c \
+                compiler/cli.c
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(O)/%.o) $(O)/grammar/qsm.tab.o $(O)/grammar/qsm.lex.o
 QTMC := $(B)/qtmc
 QTM  := $(B)/qtm
@@ -105,7 +106,11 @@ TEST_V1_GEN_STAMP := $(TV1)/.stamp
 TEST_V1_GEN_OBJ := $(patsubst $(TG)/%.c,$(O)/gen-test-v1/%.o,$(TEST_SURF_C)) \
                    $(O)/gen-test-v1/qtm_registry.o $(O)/gen-test-v1/qtm_history.o
 
-UNIT_TESTS := test_lexer test_parser test_sema test_emit test_tables test_explain test_fmt \
+# the check-layer tests, one file per layer (compiler/sema_*.c); helpers in
+# tests/unit/sema_fixture.c
+SEMA_TESTS := test_sema_names test_sema_graph test_sema_determinism test_sema_governance \
+              test_sema_completeness test_sema_migrate test_sema_model
+UNIT_TESTS := test_lexer test_parser $(SEMA_TESTS) test_emit test_tables test_explain test_fmt \
               test_diff
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
@@ -196,7 +201,8 @@ $(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
 
 # --- tests ---------------------------------------------------------------
 
-TEST_CFLAGS = -std=c11 -Wall -Wextra -Werror $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+# tests build with the same warnings as the code they test
+TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -206,9 +212,10 @@ $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 # fixtures shared by test files (not named test_*: they are no test binary)
 RT_FIXTURE_OBJ   := $(O)/tests/rt_fixture.o
 QTMC_FIXTURE_OBJ := $(O)/tests/qtmc_fixture.o
+SEMA_FIXTURE_OBJ := $(O)/tests/sema_fixture.o
 
 $(O)/tests/test_tables.o $(O)/tests/test_rt_intake.o: $(GEN_STAMP)
-$(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ): \
+$(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(SEMA_FIXTURE_OBJ): \
     $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
 
 $(O)/gen/%.o: $(GEN_STAMP)
@@ -246,13 +253,17 @@ $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
+$(B)/test_sema_%: $(O)/tests/test_sema_%.o $(SEMA_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
+
 $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
 test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
-	@BUILD=$(BUILD) CC=$(CC) tests/run.sh
+	@BUILD=$(BUILD) CC=$(CC) UNIT_BINS="$(UNIT_BINS) $(RUNTIME_BINS)" tests/run.sh
 
 golden: $(QTMC)
 	@BUILD=$(BUILD) tests/golden/run.sh --update

@@ -10,21 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 struct arena_block {
     arena_block *prev;
     size_t size;
     _Alignas(16) unsigned char data[];
 };
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
 
 void arena_init(arena *a)
 {

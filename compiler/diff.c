@@ -331,20 +331,6 @@ void diff_models(const model *o, const model *n, arena *a, diff_list *l)
 
 /* --- the command --------------------------------------------------------------- */
 
-static void diff_usage(FILE *out)
-{
-    fputs("usage: qtmc diff [--json] OLD.qsm NEW.qsm\n"
-          "\n"
-          "Compiles both specs and lists what changed in meaning, each change tagged\n"
-          "breaking (a job in flight under OLD could not simply go on under NEW) or\n"
-          "compatible.\n"
-          "\n"
-          "  --json   one JSON object: old, new, changes[], breaking\n"
-          "\n"
-          "exit status: 0 no breaking change, 1 breaking changes, 2 usage or bad input\n",
-          out);
-}
-
 /* Compiles one file alone; NULL (diagnostics printed) on any error. */
 static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, int *io)
 {
@@ -403,32 +389,10 @@ static int print_json(const model *o, const model *n, const diff_list *l)
     return rc;
 }
 
-int diff_main(int argc, char **argv)
+int diff_files(const char *old_path, const char *new_path, int json)
 {
-    int json = 0, status = 2, io = 0;
-    const char *paths[2] = {NULL, NULL};
-    int npaths = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            diff_usage(stdout);
-            return 0;
-        } else if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if ((argv[i][0] == '-' && argv[i][1] != '\0') || npaths == 2) {
-            fprintf(stderr, "qtmc: error: %s '%s'\n",
-                    npaths == 2 ? "diff takes two files; extra argument" : "unknown diff option",
-                    argv[i]);
-            fputs("Try 'qtmc diff --help'.\n", stderr);
-            return 2;
-        } else {
-            paths[npaths++] = argv[i];
-        }
-    }
-    if (npaths != 2) {
-        fputs("qtmc: error: diff needs OLD.qsm and NEW.qsm\nTry 'qtmc diff --help'.\n",
-              stderr);
-        return 2;
-    }
+    int status = 2, io = 0;
+    const char *paths[2] = {old_path, new_path};
     if (sodium_init() < 0) {
         fputs("qtmc: fatal: cannot initialise\n", stderr);
         return 3;

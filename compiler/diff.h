@@ -35,12 +35,12 @@ typedef struct diff_list {
 void diff_models(const model *old, const model *new_m, arena *a, diff_list *l);
 
 /*
- * diff_main - the `qtmc diff` command; argv[0] is "diff".
- *   qtmc diff [--json] OLD.qsm NEW.qsm
- * Both specs are compiled with every check; diagnostics go to stderr.
- * Returns the exit status: 0 no breaking change, 1 breaking changes,
- * 2 usage, bad input (diagnostics) or unreadable file.
+ * diff_files - `qtmc diff [--json] OLD.qsm NEW.qsm` (options parsed in
+ * cli.c): both specs are compiled with every check; diagnostics go to
+ * stderr, the change list (text, or one JSON object) to stdout.  Returns
+ * the exit status: 0 no breaking change, 1 breaking changes, 2 bad input
+ * (diagnostics) or unreadable file.
  */
-int diff_main(int argc, char **argv);
+int diff_files(const char *old_path, const char *new_path, int json);
 
 #endif

@@ -12,6 +12,7 @@
 #include "parse.h"
 #include "sema.h"
 #include "strmap.h"
+#include "xalloc.h"
 
 int driver_load(const char *path, source *s)
 {
@@ -26,32 +27,21 @@ int driver_load(const char *path, source *s)
         errno = EISDIR;
         return -1;
     }
-    size_t cap = 65536, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        /* read at most one byte past the limit: enough to say it is too big */
-        if (len > QSM_MAX_SOURCE)
-            break;
+    size_t cap = 0, len = 0;
+    char *buf = NULL;
+    /* read at most one chunk past the limit: enough to say it is too big */
+    while (len <= QSM_MAX_SOURCE) {
+        XGROW(buf, cap, len + 65536);
         size_t got = fread(buf + len, 1, cap - len - 1, f);
         len += got;
         if (got == 0)
             break;
-        if (len + 1 == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
     }
     int err = ferror(f);
     fclose(f);
-    if (!buf || err) {
+    if (err) {
         free(buf);
-        errno = buf ? EIO : ENOMEM;
+        errno = EIO;
         return -1;
     }
     buf[len] = '\0';

@@ -3,7 +3,9 @@
  * the registry listing all compiled surfaces.
  *
  * Tables are computed by sema (model.h); this file only prints them, one
- * row per line with a trailing comment naming the phase or event.  Strings
+ * row per line with designated initializers (.from = 3) and the runtime's
+ * enumerator names (QTM_CLAIM_REQUIRED), and a trailing comment giving the
+ * row's index and naming its phase or event.  Strings
  * are escaped so any UTF-8 label is a valid C literal ('?' is escaped too,
  * so no trigraph can form).  Comments print only snake_case names, never
  * user text, so no label can close a comment.  Enumerators are
@@ -15,24 +17,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "../runtime/qtm_surface.h"
 
 FILE *emit_open(char **buf, size_t *len)
 {
     FILE *f = open_memstream(buf, len);
-    if (!f) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    if (!f)
+        qtmc_oom();
     return f;
 }
 
 char *emit_close(FILE *f, char **buf)
 {
-    if (fclose(f) != 0 || !*buf) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    if (fclose(f) != 0 || !*buf)
+        qtmc_oom();
     return *buf;
 }
 
@@ -134,7 +133,7 @@ static void string_array(FILE *f, const char *name, const char *const *v, uint32
     for (uint32_t i = 0; i < n; i++) {
         fputs("    ", f);
         c_string(f, v[i]);
-        fputs(",\n", f);
+        fprintf(f, ", /* %u */\n", i);
     }
     fputs("};\n\n", f);
 }
@@ -167,14 +166,14 @@ static void json_fragments(FILE *f, const char *P, const char *json)
 {
     fprintf(f, "static const char *const %smodel_json[] = {\n", P);
     const char *p = json;
-    while (*p) {
+    for (unsigned i = 0; *p; i++) {
         const char *nl = strchr(p, '\n');
         size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
         if (n > 1000)
             n = 1000;
         fputs("    ", f);
         c_string_n(f, p, n);
-        fputs(",\n", f);
+        fprintf(f, ", /* %u */\n", i);
         p += n;
     }
     fputs("    NULL\n};\n\n", f);
@@ -192,23 +191,156 @@ static void migrations(FILE *f, const model *m, const char *P)
         fprintf(f, "/* old phase -> phase here */\n"
                    "static const qtm_phase_map %smigrate_%u[%u] = {\n", P, i, mg->nmaps);
         for (uint32_t k = 0; k < mg->nmaps; k++) {
-            fputs("    {", f);
+            fputs("    {.from = ", f);
             c_string(f, mg->maps[k].from);
-            fprintf(f, ", %u}, /* %s */\n", mg->maps[k].to, m->phases[mg->maps[k].to].name);
+            fprintf(f, ", .to = %u}, /* %u -> %s */\n", mg->maps[k].to, k,
+                    m->phases[mg->maps[k].to].name);
         }
         fputs("};\n\n", f);
     }
     fprintf(f, "/* older fingerprints this spec migrates from (other phases: same name) */\n"
                "static const qtm_migration %smigrations[%u] = {\n", P, m->nmigrations);
     for (uint32_t i = 0; i < m->nmigrations; i++) {
-        fputs("    {", f);
+        fputs("    {.from = ", f);
         c_string(f, m->migrations[i].from);
         if (m->migrations[i].nmaps)
-            fprintf(f, ", %u, %smigrate_%u},\n", m->migrations[i].nmaps, P, i);
+            fprintf(f, ", .nmaps = %u, .maps = %smigrate_%u}, /* %u */\n",
+                    m->migrations[i].nmaps, P, i, i);
         else
-            fputs(", 0, NULL},\n", f);
+            fprintf(f, ", .nmaps = 0, .maps = NULL}, /* %u */\n", i);
     }
     fputs("};\n\n", f);
+}
+
+static void phase_table(FILE *f, const model *m, const char *P)
+{
+    fprintf(f, "static const qtm_phase %sphases[%u] = {\n", P, m->nphases);
+    for (uint32_t p = 0; p < m->nphases; p++) {
+        const m_phase *ph = &m->phases[p];
+        fputs("    {.name = ", f);
+        c_string(f, ph->name);
+        fputs(", .label = ", f);
+        c_string(f, ph->label);
+        fputs(", .hint = ", f);
+        c_string(f, ph->hint);
+        fprintf(f, ", .initial = %d, .final = %d}, /* %u %s */\n", ph->initial, ph->final, p,
+                ph->name);
+    }
+    fputs("};\n\n", f);
+}
+
+static void transition_tables(FILE *f, const model *m, const char *P)
+{
+    fprintf(f, "static const qtm_transition %stransitions[%u] = {\n", P, m->ntrans);
+    for (uint32_t i = 0; i < m->ntrans; i++) {
+        const m_transition *t = &m->trans[i];
+        fprintf(f, "    {.from = %u, .to = %u, .event = %u, .by = %s, .requires = ", t->from,
+                t->to, t->event, by_macro(t->by));
+        requires_macro(f, t->requires);
+        fprintf(f, ", .claim = %d}, /* %u: %s -> %s on %s */\n", t->claim, i,
+                m->phases[t->from].name, m->phases[t->to].name, m->events[t->event]);
+    }
+    fputs("};\n\n", f);
+
+    fprintf(f, "/* next[phase][event]: transition index, or QTM_NO_TRANSITION */\n"
+               "static const int32_t %snext[%u * %u] = {\n", P, m->nphases, m->nevents);
+    for (uint32_t p = 0; p < m->nphases; p++) {
+        fputs("   ", f);
+        for (uint32_t e = 0; e < m->nevents; e++) {
+            int32_t c = m->next[(uint64_t)p * m->nevents + e];
+            if (c < 0)
+                fputs(" QTM_NO_TRANSITION,", f);
+            else
+                fprintf(f, " %d,", c);
+        }
+        fprintf(f, " /* %u %s */\n", p, m->phases[p].name);
+    }
+    fputs("};\n\n", f);
+}
+
+static void field_tables(FILE *f, const model *m, const char *P)
+{
+    static const char *const type_macros[] = {
+        "QTM_FIELD_TEXT", "QTM_FIELD_EMAIL", "QTM_FIELD_PHONE", "QTM_FIELD_INTEGER",
+        "QTM_FIELD_NUMBER", "QTM_FIELD_BOOLEAN", "QTM_FIELD_DATE", "QTM_FIELD_TIME",
+        "QTM_FIELD_CHOICE"};
+    char name[192];
+    for (uint32_t i = 0; i < m->nfields; i++)
+        if (m->fields[i].type == QTM_FIELD_CHOICE && m->fields[i].nchoices) {
+            snprintf(name, sizeof name, "%schoices_%u", P, i);
+            string_array(f, name, m->fields[i].choices, m->fields[i].nchoices);
+        }
+    if (!m->nfields)
+        return;
+    fprintf(f, "static const qtm_field %sfields[%u] = {\n", P, m->nfields);
+    for (uint32_t i = 0; i < m->nfields; i++) {
+        const m_field *fd = &m->fields[i];
+        fputs("    {.section = ", f);
+        c_string(f, fd->section);
+        fputs(", .name = ", f);
+        c_string(f, fd->name);
+        fprintf(f, ", .type = %s, .required = %d, .max_len = %u, .nchoices = %u, .choices = ",
+                type_macros[fd->type], fd->required, fd->max_len, fd->nchoices);
+        if (fd->type == QTM_FIELD_CHOICE && fd->nchoices)
+            fprintf(f, "%schoices_%u", P, i);
+        else
+            fputs("NULL", f);
+        fprintf(f, "}, /* %u */\n", i);
+    }
+    fputs("};\n\n", f);
+}
+
+/* ".COUNT = n, .ARRAY = Parray" or ".COUNT = 0, .ARRAY = NULL" */
+static void counted(FILE *f, const char *count, uint32_t n, const char *array, const char *P)
+{
+    fprintf(f, "    .%s = %u,\n    .%s = %s%s,\n", count, n, array, n ? P : "",
+            n ? array : "NULL");
+}
+
+/* The enumerator naming each value of the execution settings (qtm_surface.h). */
+static const char *const status_enums[] = {"QTM_STATUS_ACTIVE", "QTM_STATUS_PLANNED",
+                                           "QTM_STATUS_DEPRECATED"};
+static const char *const claim_enums[] = {"QTM_CLAIM_REQUIRED", "QTM_CLAIM_OPTIONAL",
+                                          "QTM_CLAIM_NONE"};
+static const char *const ownership_enums[] = {"QTM_OWNERSHIP_ASSIGNED", "QTM_OWNERSHIP_POOL",
+                                              "QTM_OWNERSHIP_NONE"};
+static const char *const record_enums[] = {"QTM_RECORD_SERVICE_EVENT"};
+static const char *const payment_enums[] = {"QTM_PAY_INDEPENDENT", "QTM_PAY_BEFORE_COMPLETE",
+                                            "QTM_PAY_AFTER_COMPLETE"};
+static const char *const completed_enums[] = {"QTM_COMPLETED_VISIBLE", "QTM_COMPLETED_HIDDEN"};
+
+static void surface_struct(FILE *f, const model *m, const char *P)
+{
+    fprintf(f, "const qtm_surface qtm_surface_%s = {\n    .abi = QTM_SURFACE_ABI,\n", m->cname);
+    fputs("    .slug = ", f);
+    c_string(f, m->slug);
+    fputs(",\n    .name = ", f);
+    c_string(f, m->name);
+    fputs(",\n    .spec = ", f);
+    c_string(f, m->spec);
+    fprintf(f, ",\n    .status = %s,\n", status_enums[m->status]);
+    fprintf(f, "    .claim = %s,\n", claim_enums[m->claim]);
+    fprintf(f, "    .ownership = %s,\n", ownership_enums[m->ownership]);
+    fprintf(f, "    .exec_record = %s,\n", record_enums[m->exec_record]);
+    fprintf(f, "    .payment_timing = %s,\n", payment_enums[m->payment_timing]);
+    fprintf(f, "    .completed_jobs = %s,\n", completed_enums[m->completed_jobs]);
+    fprintf(f, "    .nphases = %u,\n    .initial = %u, /* %s */\n    .phases = %sphases,\n",
+            m->nphases, m->initial, m->phases[m->initial].name, P);
+    counted(f, "nevents", m->nevents, "events", P);
+    counted(f, "ntransitions", m->ntrans, "transitions", P);
+    fprintf(f, "    .next = %s%s,\n", m->ntrans ? P : "", m->ntrans ? "next" : "NULL");
+    counted(f, "nev_required", m->nev_required, "ev_required", P);
+    counted(f, "nev_optional", m->nev_optional, "ev_optional", P);
+    fprintf(f, "    .ev_min_per_category = %u,\n", m->ev_min);
+    counted(f, "nfields", m->nfields, "fields", P);
+    fprintf(f, "    .photo_min = %u,\n", m->photo_min);
+    counted(f, "nrecord", m->nrecord, "record", P);
+    fputs("    .fingerprint = ", f);
+    c_string(f, m->fingerprint);
+    fprintf(f, ",\n    .model_json = %smodel_json,\n", P);
+    fprintf(f, "    .retained = %d, /* %s */\n", m->retained, m->retained ? "retained" : "current");
+    fprintf(f, "    .nmigrations = %u,\n    .migrations = %s%s,\n};\n", m->nmigrations,
+            m->nmigrations ? P : "", m->nmigrations ? "migrations" : "NULL");
 }
 
 char *emit_c_source(const model *m, const char *input_name)
@@ -228,125 +360,22 @@ char *emit_c_source(const model *m, const char *input_name)
     else
         fprintf(f, "#include <stddef.h>\n\n#include \"%s.h\"\n\n", m->cname);
 
-    fprintf(f, "static const qtm_phase %sphases[%u] = {\n", P, m->nphases);
-    for (uint32_t p = 0; p < m->nphases; p++) {
-        const m_phase *ph = &m->phases[p];
-        fputs("    {", f);
-        c_string(f, ph->name);
-        fputs(", ", f);
-        c_string(f, ph->label);
-        fputs(", ", f);
-        c_string(f, ph->hint);
-        fprintf(f, ", %d, %d}, /* %u %s */\n", ph->initial, ph->final, p, ph->name);
-    }
-    fputs("};\n\n", f);
-
+    phase_table(f, m, P);
     char name[192];
     snprintf(name, sizeof name, "%sevents", P);
     string_array(f, name, m->events, m->nevents);
-
-    if (m->ntrans) {
-        fprintf(f, "/* from, to, event, by, requires, claim */\n"
-                   "static const qtm_transition %stransitions[%u] = {\n", P, m->ntrans);
-        for (uint32_t i = 0; i < m->ntrans; i++) {
-            const m_transition *t = &m->trans[i];
-            fprintf(f, "    {%u, %u, %u, %s, ", t->from, t->to, t->event, by_macro(t->by));
-            requires_macro(f, t->requires);
-            fprintf(f, ", %d}, /* %u: %s -> %s on %s */\n", t->claim, i,
-                    m->phases[t->from].name, m->phases[t->to].name, m->events[t->event]);
-        }
-        fputs("};\n\n", f);
-
-        fprintf(f, "/* next[phase][event]: transition index, or QTM_NO_TRANSITION */\n"
-                   "static const int32_t %snext[%u * %u] = {\n", P, m->nphases, m->nevents);
-        for (uint32_t p = 0; p < m->nphases; p++) {
-            fputs("   ", f);
-            for (uint32_t e = 0; e < m->nevents; e++) {
-                int32_t c = m->next[(uint64_t)p * m->nevents + e];
-                if (c < 0)
-                    fputs(" QTM_NO_TRANSITION,", f);
-                else
-                    fprintf(f, " %d,", c);
-            }
-            fprintf(f, " /* %s */\n", m->phases[p].name);
-        }
-        fputs("};\n\n", f);
-    }
-
+    if (m->ntrans)
+        transition_tables(f, m, P);
     snprintf(name, sizeof name, "%sev_required", P);
     string_array(f, name, m->ev_required, m->nev_required);
     snprintf(name, sizeof name, "%sev_optional", P);
     string_array(f, name, m->ev_optional, m->nev_optional);
-
-    for (uint32_t i = 0; i < m->nfields; i++)
-        if (m->fields[i].type == QTM_FIELD_CHOICE && m->fields[i].nchoices) {
-            snprintf(name, sizeof name, "%schoices_%u", P, i);
-            string_array(f, name, m->fields[i].choices, m->fields[i].nchoices);
-        }
-    if (m->nfields) {
-        static const char *const type_macros[] = {
-            "QTM_FIELD_TEXT", "QTM_FIELD_EMAIL", "QTM_FIELD_PHONE", "QTM_FIELD_INTEGER",
-            "QTM_FIELD_NUMBER", "QTM_FIELD_BOOLEAN", "QTM_FIELD_DATE", "QTM_FIELD_TIME",
-            "QTM_FIELD_CHOICE"};
-        fprintf(f, "/* section, name, type, required, max_len, nchoices, choices */\n"
-                   "static const qtm_field %sfields[%u] = {\n", P, m->nfields);
-        for (uint32_t i = 0; i < m->nfields; i++) {
-            const m_field *fd = &m->fields[i];
-            fputs("    {", f);
-            c_string(f, fd->section);
-            fputs(", ", f);
-            c_string(f, fd->name);
-            fprintf(f, ", %s, %d, %u, %u, ", type_macros[fd->type], fd->required,
-                    fd->max_len, fd->nchoices);
-            if (fd->type == QTM_FIELD_CHOICE && fd->nchoices)
-                fprintf(f, "%schoices_%u},\n", P, i);
-            else
-                fputs("NULL},\n", f);
-        }
-        fputs("};\n\n", f);
-    }
-
+    field_tables(f, m, P);
     snprintf(name, sizeof name, "%srecord", P);
     string_array(f, name, m->record, m->nrecord);
     json_fragments(f, P, m->json);
     migrations(f, m, P);
-
-    fprintf(f, "const qtm_surface qtm_surface_%s = {\n", m->cname);
-    fputs("    QTM_SURFACE_ABI,\n    ", f);
-    c_string(f, m->slug);
-    fputs(",\n    ", f);
-    c_string(f, m->name);
-    fputs(",\n    ", f);
-    c_string(f, m->spec);
-    fprintf(f, ",\n    %u, /* status %s */\n", m->status, model_status_names[m->status]);
-    fprintf(f, "    %u, /* claim %s */\n", m->claim, model_claim_names[m->claim]);
-    fprintf(f, "    %u, /* ownership %s */\n", m->ownership, model_ownership_names[m->ownership]);
-    fprintf(f, "    %u, /* record %s */\n", m->exec_record, model_record_names[m->exec_record]);
-    fprintf(f, "    %u, /* payment_timing %s */\n", m->payment_timing,
-            model_payment_names[m->payment_timing]);
-    fprintf(f, "    %u, /* completed_jobs %s */\n", m->completed_jobs,
-            model_completed_names[m->completed_jobs]);
-    fprintf(f, "    %u, %u, %sphases,\n", m->nphases, m->initial, P);
-    fprintf(f, "    %u, %s%s,\n", m->nevents, m->nevents ? P : "",
-            m->nevents ? "events" : "NULL");
-    fprintf(f, "    %u, %s%s, %s%s,\n", m->ntrans, m->ntrans ? P : "",
-            m->ntrans ? "transitions" : "NULL", m->ntrans ? P : "", m->ntrans ? "next" : "NULL");
-    fprintf(f, "    %u, %s%s,\n", m->nev_required, m->nev_required ? P : "",
-            m->nev_required ? "ev_required" : "NULL");
-    fprintf(f, "    %u, %s%s,\n", m->nev_optional, m->nev_optional ? P : "",
-            m->nev_optional ? "ev_optional" : "NULL");
-    fprintf(f, "    %u,\n", m->ev_min);
-    fprintf(f, "    %u, %s%s,\n", m->nfields, m->nfields ? P : "",
-            m->nfields ? "fields" : "NULL");
-    fprintf(f, "    %u,\n", m->photo_min);
-    fprintf(f, "    %u, %s%s,\n", m->nrecord, m->nrecord ? P : "",
-            m->nrecord ? "record" : "NULL");
-    fputs("    ", f);
-    c_string(f, m->fingerprint);
-    fprintf(f, ",\n    %smodel_json,\n", P);
-    fprintf(f, "    %d, /* %s */\n", m->retained, m->retained ? "retained" : "current");
-    fprintf(f, "    %u, %s%s\n};\n", m->nmigrations, m->nmigrations ? P : "",
-            m->nmigrations ? "migrations" : "NULL");
+    surface_struct(f, m, P);
     return emit_close(f, &buf);
 }
 
@@ -368,11 +397,7 @@ char *emit_c_registry(model *const *in, size_t n)
     char *buf = NULL;
     size_t len;
     /* sorted by slug, so the registry does not depend on argument order */
-    model **ms = malloc((n + 1) * sizeof *ms);
-    if (!ms) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    model **ms = xmalloc((n + 1) * sizeof *ms);
     memcpy(ms, in, n * sizeof *ms);
     qsort(ms, n, sizeof *ms, by_slug);
     FILE *f = emit_open(&buf, &len);
@@ -387,8 +412,8 @@ char *emit_c_registry(model *const *in, size_t n)
                     ms[i]->cname);
     fprintf(f, "\nconst qtm_surface *const qtm_registry[%zu] = {\n", n);
     for (size_t i = 0; i < n; i++)
-        fprintf(f, "    &qtm_surface_%s,%s\n", ms[i]->cname,
-                ms[i]->retained ? " /* retained */" : "");
+        fprintf(f, "    &qtm_surface_%s, /* %zu%s */\n", ms[i]->cname, i,
+                ms[i]->retained ? " retained" : "");
     fprintf(f, "};\n\nconst unsigned qtm_registry_count = %zu;\n", n);
     free(ms);
     return emit_close(f, &buf);
@@ -398,11 +423,7 @@ char *emit_c_history(model *const *in, size_t n)
 {
     char *buf = NULL;
     size_t len;
-    model **ms = malloc((n + 1) * sizeof *ms);
-    if (!ms) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    model **ms = xmalloc((n + 1) * sizeof *ms);
     memcpy(ms, in, n * sizeof *ms);
     qsort(ms, n, sizeof *ms, by_slug);
     FILE *f = emit_open(&buf, &len);

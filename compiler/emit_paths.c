@@ -23,17 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "../runtime/qtm_surface.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
 
 static void json_str(FILE *f, const char *s)
 {
@@ -180,18 +171,11 @@ static void refuse_transition(refuse_out *r, const m_transition *t, int claimed)
     }
 }
 
-char *emit_paths(const model *m)
+/* Breadth-first from the initial phase, transitions in declaration order:
+ * seen[p] when p is reachable, parent[p] the transition first reaching it. */
+static void reach(const model *m, int64_t *parent, char *seen)
 {
-    char *buf = NULL;
-    size_t len;
-    FILE *f = emit_open(&buf, &len);
-    int64_t *parent = xcalloc(m->nphases, sizeof *parent);
-    char *seen = xcalloc(m->nphases, 1);
     uint32_t *queue = xcalloc(m->nphases, sizeof *queue);
-    uint32_t *path = xcalloc((size_t)m->nphases + 1, sizeof *path);
-    char *covered = xcalloc(m->ntrans, 1);
-
-    /* breadth-first from the initial phase, transitions in declaration order */
     for (uint32_t p = 0; p < m->nphases; p++)
         parent[p] = -1;
     uint32_t head = 0, tail = 0;
@@ -210,16 +194,18 @@ char *emit_paths(const model *m)
             }
         }
     }
+    free(queue);
+}
 
-    fputs("{\n  \"surface\": ", f);
-    json_str(f, m->slug);
-    fprintf(f, ",\n  \"transitions\": %u,\n", (unsigned)m->ntrans);
-
-    /* accept: one sequence per transition not yet fired */
+/* The accept sequences, one per transition not yet fired, as the text of
+ * the "accept" array's items (malloc'd); counts into *ncovered, *nseq. */
+static char *accept_sequences(const model *m, const int64_t *parent, const char *seen,
+                              uint32_t *path, uint32_t *ncovered, uint32_t *nseq)
+{
     char *acc = NULL;
     size_t acclen;
     FILE *af = emit_open(&acc, &acclen);
-    uint32_t ncovered = 0, nseq = 0;
+    char *covered = xcalloc(m->ntrans, 1);
     /* deepest sources first, so a long sequence covers its prefix's steps */
     uint32_t *order = xcalloc(m->ntrans, sizeof *order);
     for (uint32_t i = 0; i < m->ntrans; i++)
@@ -240,32 +226,27 @@ char *emit_paths(const model *m)
             continue;
         uint32_t n = path_to(m, parent, m->trans[i].from, path);
         path[n++] = i;
-        fputs(nseq++ ? ",\n    [" : "\n    [", af);
+        fputs((*nseq)++ ? ",\n    [" : "\n    [", af);
         for (uint32_t k = 0; k < n; k++) {
             fputs(k ? ",\n      " : "\n      ", af);
             step(af, m, &m->trans[path[k]]);
             if (!covered[path[k]]) {
                 covered[path[k]] = 1;
-                ncovered++;
+                (*ncovered)++;
             }
         }
         fputs("\n    ]", af);
     }
-    emit_close(af, &acc);
     free(order);
     free(depth);
+    free(covered);
+    return emit_close(af, &acc);
+}
 
-    fprintf(f, "  \"covered\": %u,\n  \"evidence\": {\"required\": [", (unsigned)ncovered);
-    for (uint32_t i = 0; i < m->nev_required; i++) {
-        if (i)
-            fputs(", ", f);
-        json_str(f, m->ev_required[i]);
-    }
-    fprintf(f, "], \"min_per_category\": %u},\n", (unsigned)m->ev_min);
-    fprintf(f, "  \"accept\": [%s%s],\n", acc, nseq ? "\n  " : "");
-    free(acc);
-
-    /* refuse: per reachable phase, in declaration order */
+/* The "refuse" array: per reachable phase, in declaration order. */
+static void refusals(FILE *f, const model *m, const int64_t *parent, const char *seen,
+                     uint32_t *path)
+{
     fputs("  \"refuse\": [", f);
     refuse_out r = {f, m, path, 0, 0};
     for (uint32_t p = 0; p < m->nphases; p++) {
@@ -286,11 +267,37 @@ char *emit_paths(const model *m)
         }
     }
     fprintf(f, "%s]\n}\n", r.count ? "\n  " : "");
+}
+
+char *emit_paths(const model *m, const char *input_name)
+{
+    (void)input_name;  /* the paths name no file */
+    char *buf = NULL;
+    size_t len;
+    FILE *f = emit_open(&buf, &len);
+    int64_t *parent = xcalloc(m->nphases, sizeof *parent);
+    char *seen = xcalloc(m->nphases, 1);
+    uint32_t *path = xcalloc((size_t)m->nphases + 1, sizeof *path);
+    reach(m, parent, seen);
+
+    fputs("{\n  \"surface\": ", f);
+    json_str(f, m->slug);
+    fprintf(f, ",\n  \"transitions\": %u,\n", (unsigned)m->ntrans);
+    uint32_t ncovered = 0, nseq = 0;
+    char *acc = accept_sequences(m, parent, seen, path, &ncovered, &nseq);
+    fprintf(f, "  \"covered\": %u,\n  \"evidence\": {\"required\": [", (unsigned)ncovered);
+    for (uint32_t i = 0; i < m->nev_required; i++) {
+        if (i)
+            fputs(", ", f);
+        json_str(f, m->ev_required[i]);
+    }
+    fprintf(f, "], \"min_per_category\": %u},\n", (unsigned)m->ev_min);
+    fprintf(f, "  \"accept\": [%s%s],\n", acc, nseq ? "\n  " : "");
+    free(acc);
+    refusals(f, m, parent, seen, path);
 
     free(parent);
     free(seen);
-    free(queue);
     free(path);
-    free(covered);
     return emit_close(f, &buf);
 }

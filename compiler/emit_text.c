@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "../runtime/qtm_surface.h"
 
 static void dot_string(FILE *f, const char *s)
@@ -87,14 +88,11 @@ char *emit_dot(const model *m, const char *input_name)
     return emit_close(f, &buf);
 }
 
-char *emit_json(const model *m)
+char *emit_json(const model *m, const char *input_name)
 {
+    (void)input_name;  /* the model already names its source */
     size_t n = strlen(m->json);
-    char *out = malloc(n + 2);
-    if (!out) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    char *out = xmalloc(n + 2);
     memcpy(out, m->json, n);
     out[n] = '\n';
     out[n + 1] = '\0';

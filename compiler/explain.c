@@ -562,18 +562,14 @@ static void indented(FILE *out, const char *spec)
     }
 }
 
-int explain_main(int n, char *const *argv, FILE *out, FILE *err)
+int explain_print(const char *code, FILE *out, FILE *err)
 {
-    if (n == 0) {
+    if (!code) {
         for (size_t i = 0; i < explain_count; i++)
             fprintf(out, "%s  %s\n", explain_table[i].code, explain_table[i].title);
         return 0;
     }
-    if (n > 1) {
-        fputs("qtmc: error: --explain takes one code, e.g. qtmc --explain Q402\n", err);
-        return 2;
-    }
-    const explain_entry *e = explain_find(argv[0]);
+    const explain_entry *e = explain_find(code);
     if (!e) {
         fprintf(err,
                 "qtmc: error: unknown diagnostic code '%s'\n"
@@ -581,7 +577,7 @@ int explain_main(int n, char *const *argv, FILE *out, FILE *err)
                 "and values;\nQ201-Q207 lifecycle graph; Q301 determinism; Q401-Q413 "
                 "governance; Q501-Q503 warnings; Q601-Q607 versions and migration.\n"
                 "'qtmc --explain' lists them all.\n",
-                argv[0]);
+                code);
         return 2;
     }
     fprintf(out, "%s: %s\n\n", e->code, e->title);

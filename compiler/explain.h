@@ -31,11 +31,11 @@ extern const size_t explain_count;
 const explain_entry *explain_find(const char *code);
 
 /*
- * explain_main - the --explain command.  argv holds the n arguments after
- * `--explain`: none lists every code with its title; one prints that
+ * explain_print - `qtmc --explain [CODE]` (its arguments are parsed in
+ * cli.c): code NULL lists every code with its title; otherwise prints that
  * code's explanation.  Output goes to out, errors to err.  Returns the exit
- * status: 0, or 2 for an unknown code or extra arguments.
+ * status: 0, or 2 for an unknown code.
  */
-int explain_main(int n, char *const *argv, FILE *out, FILE *err);
+int explain_print(const char *code, FILE *out, FILE *err);
 
 #endif

@@ -3,9 +3,10 @@
  *
  * How: the input is first parsed by the real parser (parse_source) so that
  * only valid specs are formatted.  The formatter then re-scans the source
- * with its own small tokenizer, which keeps what the flex scanner throws
- * away (comments, blank lines, strings exactly as written with their
- * escapes), and walks the tokens along the grammar, building output rows
+ * with the same flex scanner in its trivia mode (parse_tokens), which also
+ * returns what the parser never sees (comments, blank lines) and gives
+ * every token's text as written (strings with their escapes), and walks
+ * the tokens along the grammar, building output rows
  * made of cells.  Rows of one block share an alignment group; cells are
  * padded to the widest cell of their column in the group.  Finally the
  * result is checked: it must parse, formatting it again must give the same
@@ -67,18 +68,9 @@
 #include "model.h"
 #include "output.h"
 #include "parse.h"
+#include "xalloc.h"
 
 /* --- small helpers --------------------------------------------------------- */
-
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
 
 /* A growable, NUL-terminated byte string. */
 typedef struct dstr {
@@ -88,13 +80,7 @@ typedef struct dstr {
 
 static void ds_put(dstr *s, const char *t, size_t n)
 {
-    if (s->n + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 32;
-        while (cap < s->n + n + 1)
-            cap *= 2;
-        s->p = xrealloc(s->p, cap);
-        s->cap = cap;
-    }
+    XGROW(s->p, s->cap, s->n + n + 1);
     memcpy(s->p + s->n, t, n);
     s->n += n;
     s->p[s->n] = '\0';
@@ -130,102 +116,46 @@ typedef struct tok {
     int blank_before;              /* an empty line separates it from the token before */
 } tok;
 
-static int is_idchar(int c)
+/* The real scanner's tokens (parse_tokens, trivia mode) as the walk wants
+ * them, ending with TK_EOF: blank-line runs fold into blank_before,
+ * comments lose their trailing blanks; *bom is set when a byte order mark
+ * starts the text.  Returns the count, or 0 if the scanner reported an
+ * error (fmt_source parses first, so only on a formatter bug). */
+static size_t tokenize(const source *src, tok **out, int *bom)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* Splits text into tokens ending with TK_EOF; *bom is set when a byte
- * order mark starts the text.  Returns the count, or 0 on a byte no valid
- * spec contains outside strings and comments. */
-static size_t tokenize(const char *text, size_t size, tok **out, int *bom)
-{
-    size_t cap = 64, n = 0, i = 0;
-    tok *v = xrealloc(NULL, cap * sizeof *v);
-    uint32_t line = 1;
-    unsigned newlines = 0;
-    *bom = 0;
-    if (size >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        *bom = 1;
-        i = 3;
-    }
-    for (;;) {
-        while (i < size && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) {
-            if (text[i] == '\n') {
-                line++;
-                newlines++;
-            }
-            i++;
-        }
-        if (n + 1 >= cap) {
-            cap *= 2;
-            v = xrealloc(v, cap * sizeof *v);
+    static const tk_kind kinds[] = {
+        [QSM_WORD] = TK_WORD, [QSM_STRING] = TK_STRING, [QSM_NUMBER] = TK_NUMBER,
+        [QSM_PUNCT] = TK_PUNCT, [QSM_COMMENT] = TK_COMMENT, [QSM_END] = TK_EOF};
+    arena a;
+    diag_ctx d;
+    arena_init(&a);
+    diag_init(&d, &a);
+    qsm_token *q = NULL;
+    size_t nq = parse_tokens(src, &a, &d, &q), n = 0;
+    tok *v = nq ? xcalloc(nq, sizeof *v) : NULL;
+    *bom = src->size >= 3 && memcmp(src->text, "\xEF\xBB\xBF", 3) == 0;
+    int blank = 0;
+    for (size_t i = 0; i < nq; i++) {
+        if (q[i].cls == QSM_BLANK) {
+            blank = 1;
+            continue;
         }
         tok *t = &v[n];
-        t->line = line;
-        t->blank_before = n > 0 && newlines >= 2;
-        t->s = text + i;
-        newlines = 0;
-        if (i >= size) {
-            t->kind = TK_EOF;
-            t->n = 0;
-            *out = v;
-            return n + 1;
-        }
-        int c = (unsigned char)text[i];
-        size_t start = i;
-        if (c == '#') {
-            while (i < size && text[i] != '\n')
-                i++;
-            size_t e = i;
-            while (e > start && (text[e - 1] == ' ' || text[e - 1] == '\t' || text[e - 1] == '\r'))
-                e--;
-            t->kind = TK_COMMENT;
-            t->n = e - start;
-        } else if (c == '"') {
-            i++;
-            while (i < size && text[i] != '"' && text[i] != '\n') {
-                if (text[i] == '\\' && i + 1 < size && text[i + 1] != '\n')
-                    i++;
-                i++;
-            }
-            if (i >= size || text[i] != '"')
-                break;
-            i++;
-            t->kind = TK_STRING;
-            t->n = i - start;
-        } else if (c >= '0' && c <= '9') {
-            while (i < size && is_idchar((unsigned char)text[i]))
-                i++;
-            t->kind = TK_NUMBER;
-            t->n = i - start;
-        } else if (is_idchar(c)) {
-            for (;;) {
-                while (i < size && is_idchar((unsigned char)text[i]))
-                    i++;
-                if (i + 1 < size && text[i] == '-' && is_idchar((unsigned char)text[i + 1]))
-                    i++;
-                else
-                    break;
-            }
-            t->kind = TK_WORD;
-            t->n = i - start;
-        } else if (c == '-' && i + 1 < size && text[i + 1] == '>') {
-            i += 2;
-            t->kind = TK_PUNCT;
-            t->n = 2;
-        } else if (strchr("{}[]():,", c)) {
-            i++;
-            t->kind = TK_PUNCT;
-            t->n = 1;
-        } else {
-            break;
-        }
+        t->kind = kinds[q[i].cls];
+        t->s = q[i].text;
+        t->n = q[i].len;
+        t->line = q[i].line;
+        t->blank_before = n > 0 && blank;
+        blank = 0;
+        while (t->kind == TK_COMMENT && t->n &&
+               (t->s[t->n - 1] == ' ' || t->s[t->n - 1] == '\t' || t->s[t->n - 1] == '\r'))
+            t->n--;
         n++;
     }
-    free(v);
-    *out = NULL;
-    return 0;
+    free(q);
+    arena_free(&a);
+    *out = v;
+    return n;
 }
 
 /* --- rows -------------------------------------------------------------------- */
@@ -262,17 +192,6 @@ typedef struct fmt {
     int err;                       /* the walk lost its way (a formatter bug) */
 } fmt;
 
-static void rows_grow(row **v, size_t *cap, size_t need)
-{
-    if (need <= *cap)
-        return;
-    size_t c = *cap ? *cap * 2 : 64;
-    while (c < need)
-        c *= 2;
-    *v = xrealloc(*v, c * sizeof **v);
-    *cap = c;
-}
-
 static void row_free(row *r)
 {
     for (int i = 0; i < NCELLS; i++)
@@ -283,7 +202,7 @@ static void row_free(row *r)
 /* Appends an empty row of the given kind at the current indent. */
 static size_t new_row(fmt *f, row_kind kind, int group)
 {
-    rows_grow(&f->rows, &f->cap, f->nrows + 1);
+    XGROW(f->rows, f->cap, f->nrows + 1);
     row *r = &f->rows[f->nrows];
     memset(r, 0, sizeof *r);
     r->kind = kind;
@@ -345,7 +264,7 @@ static void comments(fmt *f)
                 ds_put(d, " ", 1);
             ds_put(d, c->s, c->n);
         } else if (f->in_item) {
-            rows_grow(&f->hoist, &f->hcap, f->nhoist + 1);
+            XGROW(f->hoist, f->hcap, f->nhoist + 1);
             row *r = &f->hoist[f->nhoist++];
             memset(r, 0, sizeof *r);
             r->kind = ROW_COMMENT;
@@ -417,7 +336,7 @@ static void item_end(fmt *f)
     f->in_item = 0;
     if (!f->nhoist)
         return;
-    rows_grow(&f->rows, &f->cap, f->nrows + f->nhoist);
+    XGROW(f->rows, f->cap, f->nrows + f->nhoist);
     memmove(&f->rows[f->item_start + f->nhoist], &f->rows[f->item_start],
             (f->nrows - f->item_start) * sizeof *f->rows);
     memcpy(&f->rows[f->item_start], f->hoist, f->nhoist * sizeof *f->rows);
@@ -722,7 +641,7 @@ static void walk_file(fmt *f)
 
 static char *render(fmt *f)
 {
-    size_t (*w)[NCELLS] = xrealloc(NULL, ((size_t)f->ngroups + 1) * sizeof *w);
+    size_t (*w)[NCELLS] = xmalloc(((size_t)f->ngroups + 1) * sizeof *w);
     memset(w, 0, ((size_t)f->ngroups + 1) * sizeof *w);
     for (size_t i = 0; i < f->nrows; i++) {
         const row *r = &f->rows[i];
@@ -735,7 +654,7 @@ static char *render(fmt *f)
         }
     }
     /* the code part of each line */
-    dstr *lines = xrealloc(NULL, (f->nrows + 1) * sizeof *lines);
+    dstr *lines = xmalloc((f->nrows + 1) * sizeof *lines);
     memset(lines, 0, (f->nrows + 1) * sizeof *lines);
     for (size_t i = 0; i < f->nrows; i++) {
         const row *r = &f->rows[i];
@@ -799,11 +718,11 @@ static char *render(fmt *f)
 }
 
 /* Formats text that parses; NULL if the walk failed (a formatter bug). */
-static char *format_text(const char *text, size_t size)
+static char *format_text(const source *src)
 {
     fmt f;
     memset(&f, 0, sizeof f);
-    f.nt = tokenize(text, size, &f.t, &f.bom);
+    f.nt = tokenize(src, &f.t, &f.bom);
     if (!f.nt)
         return NULL;
     walk_file(&f);
@@ -846,7 +765,7 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
         return FMT_SYNTAX;
 
     const char *why = NULL;
-    char *text = format_text(s->text, s->size);
+    char *text = format_text(s);
     char *again = NULL;
     if (!text) {
         why = "the layout walk failed";
@@ -858,7 +777,7 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
         diag_init(&d2, &a);
         ast_surface *ast2 = parse_source(&o, &a, &d2);
         arena_free(&a);
-        again = ast2 ? format_text(text, o.size) : NULL;
+        again = ast2 ? format_text(&o) : NULL;
         char fp1[72], fp2[72];
         if (!ast2) {
             why = "the result does not parse";
@@ -885,20 +804,6 @@ int fmt_source(const source *s, diag_ctx *d, char **out)
 
 /* --- the command ------------------------------------------------------------- */
 
-static void fmt_usage(FILE *out)
-{
-    fputs("usage: qtmc fmt [--check] FILE.qsm...\n"
-          "       qtmc fmt -            (stdin to stdout)\n"
-          "\n"
-          "Rewrites surface specs in the canonical layout; comments are kept and\n"
-          "the model (its fingerprint) never changes.\n"
-          "\n"
-          "  --check   write nothing; print the files that are not formatted\n"
-          "\n"
-          "exit status: 0 ok, 1 syntax errors or (--check) unformatted files,\n"
-          "2 usage, 3 I/O\n", out);
-}
-
 /* Reads all of stdin into s (path "<stdin>"); 0 or -1. */
 static int load_stdin(source *s)
 {
@@ -922,54 +827,21 @@ static int load_stdin(source *s)
     return 0;
 }
 
-int fmt_main(int argc, char **argv)
+int fmt_files(const char *const *inputs, size_t ninputs, int check)
 {
-    int check = 0, status = 0;
-    const char **inputs = xrealloc(NULL, ((size_t)argc + 1) * sizeof *inputs);
-    size_t ninputs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fmt_usage(stdout);
-            free(inputs);
-            return 0;
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "qtmc: error: unknown fmt option '%s'\n", argv[i]);
-            fputs("Try 'qtmc fmt --help'.\n", stderr);
-            free(inputs);
-            return 2;
-        } else {
-            inputs[ninputs++] = argv[i];
-        }
-    }
+    int status = 0;
     int use_stdin = ninputs == 1 && strcmp(inputs[0], "-") == 0;
-    if (ninputs == 0) {
-        fputs("qtmc: error: no input files\nTry 'qtmc fmt --help'.\n", stderr);
-        free(inputs);
-        return 2;
-    }
-    for (size_t i = 0; i < ninputs; i++) {
-        if (!use_stdin && strcmp(inputs[i], "-") == 0) {
-            fputs("qtmc: error: '-' (stdin) must be the only input\n", stderr);
-            free(inputs);
-            return 2;
-        }
-    }
     if (sodium_init() < 0) {
         fputs("qtmc: fatal: cannot initialise\n", stderr);
-        free(inputs);
         return 3;
     }
 
-    static char errbuf[1 << 16];
-    setvbuf(stderr, errbuf, _IOFBF, sizeof errbuf);
     arena a;
     diag_ctx d;
     arena_init(&a);
     diag_init(&d, &a);
-    source *srcs = xrealloc(NULL, ninputs * sizeof *srcs);
-    char **outs = xrealloc(NULL, ninputs * sizeof *outs);
+    source *srcs = xmalloc(ninputs * sizeof *srcs);
+    char **outs = xmalloc(ninputs * sizeof *outs);
     memset(outs, 0, ninputs * sizeof *outs);
     size_t nloaded = 0;
     output_set os = {0};
@@ -1022,7 +894,7 @@ int fmt_main(int argc, char **argv)
         }
         /* output_add joins dir and name; give it the whole path as the name */
         const char *slash = strrchr(inputs[i], '/');
-        char *dir = slash ? xrealloc(NULL, (size_t)(slash - inputs[i]) + 2) : NULL;
+        char *dir = slash ? xmalloc((size_t)(slash - inputs[i]) + 2) : NULL;
         if (dir) {
             size_t n = slash == inputs[i] ? 1 : (size_t)(slash - inputs[i]);
             memcpy(dir, inputs[i], n);
@@ -1048,7 +920,6 @@ done:
     }
     free(outs);
     free(srcs);
-    free(inputs);
     arena_free(&a);
     fflush(stderr);
     return status;

@@ -9,6 +9,8 @@
 #ifndef QTMC_FMT_H
 #define QTMC_FMT_H
 
+#include <stddef.h>
+
 #include "diag.h"
 
 /* Results of fmt_source. */
@@ -32,15 +34,16 @@ enum {
 int fmt_source(const source *s, diag_ctx *d, char **out);
 
 /*
- * fmt_main - the `qtmc fmt` command; argv[0] is "fmt".
- *   qtmc fmt FILE...          rewrite the files that are not formatted
- *   qtmc fmt --check FILE...  print the names of files not formatted; write nothing
- *   qtmc fmt -                read stdin, write the formatted text to stdout
+ * fmt_files - `qtmc fmt` on inputs[0..n) (n >= 1; its options are parsed
+ * in cli.c):
+ *   check 0      rewrite the files that are not formatted
+ *   check 1      print the names of files not formatted; write nothing
+ *   inputs {"-"} read stdin; write the formatted text to stdout (check 0)
  * Files are rewritten all-or-nothing (temporary file + rename, only files
  * whose bytes change) and only when every input parsed.  Returns the exit
- * status: 0 ok (and, with --check, all formatted), 1 syntax errors or
- * --check found unformatted files, 2 usage, 3 I/O or internal error.
+ * status: 0 ok (and, with check, all formatted), 1 syntax errors or check
+ * found unformatted files, 3 I/O or internal error.
  */
-int fmt_main(int argc, char **argv);
+int fmt_files(const char *const *inputs, size_t n, int check);
 
 #endif

@@ -5,6 +5,8 @@
  */
 #include "output.h"
 
+#include "xalloc.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,24 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-    p = realloc(p, n);
-    if (!p) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
-    return p;
-}
-
 void output_add(output_set *o, const char *dir, const char *name, char *data)
 {
-    if (o->n == o->cap) {
-        o->cap = o->cap ? o->cap * 2 : 8;
-        o->v = xrealloc(o->v, o->cap * sizeof *o->v);
-    }
+    XGROW(o->v, o->cap, o->n + 1);
     size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = xrealloc(NULL, n);
+    char *path = xmalloc(n);
     snprintf(path, n, "%s/%s", dir, name);
     o->v[o->n].path = path;
     o->v[o->n].data = data;
@@ -68,11 +57,7 @@ int output_mkdirs(const char *dir)
 int output_commit(output_set *o)
 {
     int rc = -1;
-    char **tmp = calloc(o->n + 1, sizeof *tmp);
-    if (!tmp) {
-        fputs("qtmc: fatal: out of memory\n", stderr);
-        exit(3);
-    }
+    char **tmp = xcalloc(o->n + 1, sizeof *tmp);
     /* refuse before writing anything when a target cannot be replaced */
     for (size_t i = 0; i < o->n; i++) {
         struct stat st;
@@ -84,7 +69,7 @@ int output_commit(output_set *o)
     }
     for (size_t i = 0; i < o->n; i++) {
         size_t n = strlen(o->v[i].path) + 16;
-        tmp[i] = xrealloc(NULL, n);
+        tmp[i] = xmalloc(n);
         snprintf(tmp[i], n, "%s.tmp.XXXXXX", o->v[i].path);
         int fd = mkstemp(tmp[i]);
         if (fd < 0) {

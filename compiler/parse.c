@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
 #include "qsm.tab.h"
 #define YYSTYPE QSM_STYPE
 #define YYLTYPE QSM_LTYPE
@@ -102,4 +103,77 @@ ast_surface *parse_source(const source *s, arena *a, diag_ctx *d)
     if (p.result)
         p.result->src = s;
     return p.result;
+}
+
+static qsm_class class_of(int t)
+{
+    switch (t) {
+    case 0: return QSM_END;
+    case STRING: return QSM_STRING;
+    case NUMBER: return QSM_NUMBER;
+    case QSM_TOK_COMMENT: return QSM_COMMENT;
+    case QSM_TOK_BLANK: return QSM_BLANK;
+    case ARROW: return QSM_PUNCT;
+    default: return t < 256 ? QSM_PUNCT : QSM_WORD;
+    }
+}
+
+size_t parse_tokens(const source *s, arena *a, diag_ctx *d, qsm_token **out)
+{
+    parse_ctx p;
+    memset(&p, 0, sizeof p);
+    p.a = a;
+    p.d = d;
+    p.src = s;
+    p.line = 1;
+    p.col = 1;
+    p.trivia = 1;
+    *out = NULL;
+    unsigned errors_before = diag_error_count(d);
+    if (s->size > QSM_MAX_SOURCE)
+        return 0;
+    /* locations are line and byte column; starts[l - 1] is line l's offset */
+    size_t nlines = 1;
+    for (size_t i = 0; i < s->size; i++)
+        nlines += s->text[i] == '\n';
+    size_t *starts = arena_alloc(a, (nlines + 1) * sizeof *starts);
+    for (size_t i = 0, l = 1; i < s->size; i++)
+        if (s->text[i] == '\n')
+            starts[l++] = i + 1;
+
+    yyscan_t scanner;
+    if (qsm_lex_init_extra(&p, &scanner) != 0) {
+        fputs("qtmc: fatal: cannot start the scanner\n", stderr);
+        exit(3);
+    }
+    p.scanner = scanner;
+    YY_BUFFER_STATE buf = qsm__scan_bytes(s->text, (int)s->size, scanner);
+    qsm_token *v = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        QSM_STYPE val;
+        QSM_LTYPE loc;
+        int t = qsm_lex_raw(&val, &loc, scanner);
+        XGROW(v, cap, n + 1);
+        qsm_token *k = &v[n++];
+        k->cls = class_of(t);
+        if (t == 0) {
+            k->line = p.line;
+            k->text = s->text + s->size;
+            k->len = 0;
+            break;
+        }
+        k->line = (uint32_t)loc.first_line;
+        k->text = s->text + starts[loc.first_line - 1] + (size_t)loc.first_column - 1;
+        k->len = t == STRING ? val.id.loc.len : (size_t)(loc.last_column - loc.first_column);
+    }
+    qsm__delete_buffer(buf, scanner);
+    qsm_lex_destroy(scanner);
+    free(p.sbuf);
+    if (diag_error_count(d) != errors_before) {
+        free(v);
+        return 0;
+    }
+    *out = v;
+    return n;
 }

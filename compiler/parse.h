@@ -26,6 +26,12 @@ enum {
     SKIP_GROUP                     /* swallow a whole `{ ... }` group, its `}` too */
 };
 
+/* What the scanner returns besides bison's tokens, in trivia mode only. */
+enum {
+    QSM_TOK_COMMENT = 0x4000,      /* `# ...` to the end of the line */
+    QSM_TOK_BLANK                  /* a newline and at least one empty line after it */
+};
+
 typedef struct parse_ctx {
     arena *a;                      /* AST storage */
     diag_ctx *d;
@@ -43,6 +49,7 @@ typedef struct parse_ctx {
     int depth;                     /* braces open at the newest token */
     int skip;                      /* error recovery, see qsm_lex: SKIP_* */
     int skip_depth;                /* ... until a `}` brings depth back to this */
+    int trivia;                    /* scan in TRIVIA mode (parse_tokens) */
 } parse_ctx;
 
 /*
@@ -51,6 +58,36 @@ typedef struct parse_ctx {
  * (all of them are in d).  Never aborts on bad input.
  */
 ast_surface *parse_source(const source *s, arena *a, diag_ctx *d);
+
+/* A token's class, as the formatter sees it. */
+typedef enum qsm_class {
+    QSM_WORD,                      /* a keyword or an identifier */
+    QSM_STRING,
+    QSM_NUMBER,
+    QSM_PUNCT,                     /* { } [ ] ( ) : , -> */
+    QSM_COMMENT,
+    QSM_BLANK,                     /* empty lines between two tokens */
+    QSM_END                        /* the end of the text */
+} qsm_class;
+
+/* One token of the real scanner, with its text as written. */
+typedef struct qsm_token {
+    qsm_class cls;
+    uint32_t line;                 /* 1-based line where it starts */
+    const char *text;              /* in the source's text (strings: quotes and
+                                      escapes as written; comments from `#` to
+                                      the end of the line) */
+    size_t len;
+} qsm_token;
+
+/*
+ * parse_tokens - scans s with the .qsm scanner in trivia mode: every token,
+ * comments and blank-line runs included, ending with one QSM_END.  Sets
+ * *out to a malloc'd array the caller frees and returns its length; 0
+ * (and *out NULL) if the scanner reported an error into d.  Scratch
+ * memory comes from a.
+ */
+size_t parse_tokens(const source *s, arena *a, diag_ctx *d, qsm_token **out);
 
 /* Internal to the scanner/parser pair. */
 /* Remembers a token for messages, quoted with q ('`' or '"'). */

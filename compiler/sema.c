@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "xalloc.h"
+
 model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
 {
     unsigned before = diag_error_count(d);
@@ -28,9 +30,7 @@ model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
 
     if (diag_error_count(d) != before)
         return NULL;
-    if (model_finish(s.m) != 0) {
-        diag_error(d, s.src, (src_loc){0, 0, 0}, "Q005", "out of memory encoding the model");
-        return NULL;
-    }
+    if (model_finish(s.m) != 0)
+        qtmc_oom();  /* its only failure: memory for the JSON text */
     return s.m;
 }

@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         out[0] = emit_c_header(m, in);
         out[1] = emit_c_source(m, in);
         out[2] = emit_dot(m, in);
-        out[3] = emit_json(m);
+        out[3] = emit_json(m, "x.qsm");
         for (size_t k = 0; k < 4; k++) {
             /* touch every byte, so an unterminated buffer is caught */
             fputs(out[k], devnull);

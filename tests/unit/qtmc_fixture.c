@@ -2,7 +2,7 @@
  * qtmc_fixture.c - the fixture shared by the compiler tests: setup and
  * teardown of a fixture's arena and diagnostics, the event-coordination
  * surface loaded once per group, and the diagnostic helpers.  Linked into
- * test_lexer, test_parser, test_sema and test_emit; contracts in the header.
+ * test_lexer, test_parser, test_sema_* and test_emit; contracts in the header.
  */
 #include <stdio.h>
 #include <stdlib.h>

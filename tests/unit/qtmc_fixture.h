@@ -1,6 +1,6 @@
 /*
  * qtmc_fixture.h - what the compiler tests (test_lexer, test_parser,
- * test_sema, test_emit) share: setup and teardown of a fixture holding an
+ * test_sema_*, test_emit) share: setup and teardown of a fixture holding an
  * arena and a diagnostics context on it, the event-coordination surface
  * loaded once per group, the kept diagnostics as codes or printed, and
  * assert_contains.  Each file keeps its own fixture type and helpers.

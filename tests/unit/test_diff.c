@@ -4,7 +4,7 @@
  * Each case compiles a base spec and a copy with one change, diffs the two
  * models and checks the change list: the exact line, its area and whether
  * it is tagged breaking.  Then: a reformatted spec is no change, the
- * migration a new spec declares is listed, and diff_main's exit statuses
+ * migration a new spec declares is listed, and `qtmc diff`'s exit statuses
  * (0 compatible, 1 breaking, 2 usage or bad input).
  */
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "cli.h"
 #include "diag.h"
 #include "diff.h"
 #include "driver.h"
@@ -318,18 +319,20 @@ static void test_diff_lists_the_migration(void **state)
     assert_has(f, 1, "phase `claimed` removed (jobs in flight there must migrate)");
 }
 
-/* Runs diff_main on argv (NULL-terminated), output discarded. */
+/* Runs the qtmc command line on "qtmc" + args (NULL-terminated), output
+ * discarded. */
 static int run_main(const char *const *args)
 {
-    char *argv[8];
-    int argc = 0;
-    for (; args[argc]; argc++)
-        argv[argc] = (char *)args[argc];
+    char *argv[9];
+    int argc = 1;
+    argv[0] = (char *)"qtmc";
+    for (; args[argc - 1]; argc++)
+        argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
     fflush(stdout);
     FILE *saved = stdout;
     stdout = fopen("/dev/null", "w");
-    int rc = diff_main(argc, argv);
+    int rc = qtmc_cli(argc, argv);
     fclose(stdout);
     stdout = saved;
     return rc;

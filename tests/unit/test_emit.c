@@ -262,10 +262,12 @@ static void test_emit_source_phases(void **state)
     fixture *f = *state;
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
     assert_contains(c, "static const qtm_phase phases[5] = {\n"
-                       "    {\"queued\", \"Queued\", \"Created from an approved, assigned task; "
-                       "waiting for its operator to claim it.\", 1, 0}, /* 0 queued */\n");
-    assert_contains(c, "    {\"complete\", \"Complete\", \"Coordination delivered. The record is "
-                       "composed; settlement is separate.\", 0, 1}, /* 4 complete */\n};\n");
+                       "    {.name = \"queued\", .label = \"Queued\", .hint = \"Created from an "
+                       "approved, assigned task; waiting for its operator to claim it.\", "
+                       ".initial = 1, .final = 0}, /* 0 queued */\n");
+    assert_contains(c, "    {.name = \"complete\", .label = \"Complete\", .hint = \"Coordination "
+                       "delivered. The record is composed; settlement is separate.\", "
+                       ".initial = 0, .final = 1}, /* 4 complete */\n};\n");
 }
 
 static void test_emit_source_transitions(void **state)
@@ -273,9 +275,12 @@ static void test_emit_source_transitions(void **state)
     fixture *f = *state;
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
     assert_contains(c, "static const qtm_transition transitions[4] = {\n"
-                       "    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */\n"
-                       "    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> arrived on arrive */\n");
-    assert_contains(c, "    {3, 4, 3, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0}, "
+                       "    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, "
+                       ".claim = 1}, /* 0: queued -> claimed on claim */\n"
+                       "    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, "
+                       ".claim = 0}, /* 1: claimed -> arrived on arrive */\n");
+    assert_contains(c, "    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, "
+                       ".requires = QTM_REQ_EVIDENCE, .claim = 0}, "
                        "/* 3: in_progress -> complete on complete */\n};\n");
 }
 
@@ -285,12 +290,12 @@ static void test_emit_source_next_table_rows(void **state)
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
     assert_contains(c,
         "static const int32_t next[5 * 4] = {\n"
-        "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */\n"
-        "    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */\n"
-        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* arrived */\n"
-        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */\n"
+        "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */\n"
+        "    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */\n"
+        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 2 arrived */\n"
+        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 3 in_progress */\n"
         "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, "
-        "/* complete */\n"
+        "/* 4 complete */\n"
         "};\n");
 }
 
@@ -310,9 +315,9 @@ static void test_emit_source_next_table_follows_model(void **state)
         "}\n");
     char *c = keep(f, emit_c_source(m, "t.qsm"));
     assert_contains(c, "static const int32_t next[3 * 3] = {\n"
-                       "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* a */\n"
-                       "    QTM_NO_TRANSITION, 1, 2, /* b */\n"
-                       "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* c */\n");
+                       "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 a */\n"
+                       "    QTM_NO_TRANSITION, 1, 2, /* 1 b */\n"
+                       "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 c */\n");
 }
 
 static void test_emit_source_fields_and_choices(void **state)
@@ -320,12 +325,16 @@ static void test_emit_source_fields_and_choices(void **state)
     fixture *f = *state;
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
     assert_contains(c, "static const char *const choices_1[3] = {\n"
-                       "    \"email\",\n    \"text\",\n    \"call\",\n};\n");
-    assert_contains(c, "    \"Wedding / Ceremony\",\n");
+                       "    \"email\", /* 0 */\n    \"text\", /* 1 */\n    \"call\", /* 2 */\n};\n");
+    assert_contains(c, "    \"Wedding / Ceremony\", /* 0 */\n");
     assert_contains(c, "static const qtm_field fields[14] = {\n"
-                       "    {\"contact\", \"name\", QTM_FIELD_TEXT, 1, 200, 0, NULL},\n"
-                       "    {\"contact\", \"method\", QTM_FIELD_CHOICE, 1, 5, 3, choices_1},\n");
-    assert_contains(c, "    {\"notes\", \"access\", QTM_FIELD_TEXT, 0, 2000, 0, NULL},\n};\n");
+                       "    {.section = \"contact\", .name = \"name\", .type = QTM_FIELD_TEXT, "
+                       ".required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */\n"
+                       "    {.section = \"contact\", .name = \"method\", .type = QTM_FIELD_CHOICE, "
+                       ".required = 1, .max_len = 5, .nchoices = 3, .choices = choices_1}, /* 1 */\n");
+    assert_contains(c, "    {.section = \"notes\", .name = \"access\", .type = QTM_FIELD_TEXT, "
+                       ".required = 0, .max_len = 2000, .nchoices = 0, .choices = NULL}, "
+                       "/* 13 */\n};\n");
 }
 
 static void test_emit_source_surface_struct(void **state)
@@ -334,18 +343,27 @@ static void test_emit_source_surface_struct(void **state)
     model *m = compile_ec(f);
     char *c = keep(f, emit_c_source(m, EC_NAME));
     assert_contains(c, "const qtm_surface qtm_surface_event_coordination = {\n"
-                       "    QTM_SURFACE_ABI,\n"
-                       "    \"event-coordination\",\n"
-                       "    \"Event Coordination\",\n"
-                       "    \"surface-runtime-spec-v0.01\",\n"
-                       "    0, /* status active */\n");
-    assert_contains(c, "    5, 0, phases,\n    4, events,\n    4, transitions, next,\n");
+                       "    .abi = QTM_SURFACE_ABI,\n"
+                       "    .slug = \"event-coordination\",\n"
+                       "    .name = \"Event Coordination\",\n"
+                       "    .spec = \"surface-runtime-spec-v0.01\",\n"
+                       "    .status = QTM_STATUS_ACTIVE,\n"
+                       "    .claim = QTM_CLAIM_REQUIRED,\n"
+                       "    .ownership = QTM_OWNERSHIP_ASSIGNED,\n");
+    assert_contains(c, "    .nphases = 5,\n    .initial = 0, /* queued */\n    .phases = phases,\n"
+                       "    .nevents = 4,\n    .events = events,\n"
+                       "    .ntransitions = 4,\n    .transitions = transitions,\n"
+                       "    .next = next,\n");
     /* empty evidence contract: no arrays, NULL pointers */
-    assert_contains(c, "    0, NULL,\n    0, NULL,\n    0,\n    14, fields,\n    0,\n"
-                       "    8, record,\n");
+    assert_contains(c, "    .nev_required = 0,\n    .ev_required = NULL,\n"
+                       "    .nev_optional = 0,\n    .ev_optional = NULL,\n"
+                       "    .ev_min_per_category = 0,\n    .nfields = 14,\n    .fields = fields,\n"
+                       "    .photo_min = 0,\n    .nrecord = 8,\n    .record = record,\n");
     assert_not_contains(c, "ev_required[");
-    char *fp = arena_printf(&f->a, "    \"%s\",\n    model_json,\n    0, /* current */\n"
-                                   "    0, NULL\n};\n", m->fingerprint);
+    char *fp = arena_printf(&f->a, "    .fingerprint = \"%s\",\n    .model_json = model_json,\n"
+                                   "    .retained = 0, /* current */\n"
+                                   "    .nmigrations = 0,\n    .migrations = NULL,\n};\n",
+                            m->fingerprint);
     assert_contains(c, fp);
 }
 
@@ -368,8 +386,9 @@ static void test_emit_source_model_json_round_trips(void **state)
         assert_true(strlen(piece) <= 1000);
         all = arena_printf(&f->a, "%s%s", all, piece);
         pieces++;
-        assert_memory_equal(p, ",\n", 2);
-        p += 2;
+        char *row = arena_printf(&f->a, ", /* %zu */\n", pieces - 1);
+        assert_memory_equal(p, row, strlen(row));
+        p += strlen(row);
     }
     assert_true(pieces > 10);
     assert_string_equal(all, m->json);
@@ -417,7 +436,8 @@ static void test_emit_c_escapes_label(void **state)
     model *m = compile(f, "x.qsm", small_spec(f, "x", "X", TRICKY_QSM));
     assert_string_equal(m->phases[0].label, TRICKY);
     char *c = keep(f, emit_c_source(m, "x.qsm"));
-    assert_contains(c, "    {\"queued\", " TRICKY_C ", \"Wait \\\"here\\\"\", 1, 0}, /* 0 queued */\n");
+    assert_contains(c, "    {.name = \"queued\", .label = " TRICKY_C ", .hint = \"Wait \\\"here\\\"\", "
+                       ".initial = 1, .final = 0}, /* 0 queued */\n");
 }
 
 static void test_emit_c_escaped_label_round_trips(void **state)
@@ -425,12 +445,12 @@ static void test_emit_c_escaped_label_round_trips(void **state)
     fixture *f = *state;
     model *m = compile(f, "x.qsm", small_spec(f, "x", "X", TRICKY_QSM));
     char *c = keep(f, emit_c_source(m, "x.qsm"));
-    const char *p = strstr(c, "{\"queued\", ");
+    const char *p = strstr(c, "{.name = \"queued\", .label = ");
     assert_non_null(p);
-    p += strlen("{\"queued\", ");
+    p += strlen("{.name = \"queued\", .label = ");
     assert_string_equal(c_literal(f, &p), TRICKY);
-    assert_memory_equal(p, ", ", 2);
-    p += 2;
+    assert_memory_equal(p, ", .hint = ", 10);
+    p += 10;
     assert_string_equal(c_literal(f, &p), "Wait \"here\"");
 }
 
@@ -453,7 +473,7 @@ static void test_emit_c_comments_carry_no_user_text(void **state)
     /* a label that would close a comment, and a surface name too */
     model *m = compile(f, "x.qsm", small_spec(f, "x", "a */ b", "end */ here"));
     char *c = keep(f, emit_c_source(m, "x.qsm"));
-    assert_contains(c, "{\"queued\", \"end */ here\", ");
+    assert_contains(c, "{.name = \"queued\", .label = \"end */ here\", ");
     /* outside string literals, a comment end only closes a comment we opened */
     int in_str = 0, in_com = 0;
     for (const char *s = c; *s; s++) {
@@ -482,7 +502,7 @@ static void test_emit_c_escapes_surface_name(void **state)
     fixture *f = *state;
     model *m = compile(f, "x.qsm", small_spec(f, "x", "The \\\"Best\\\" \\\\ one?", "Q"));
     char *c = keep(f, emit_c_source(m, "x.qsm"));
-    assert_contains(c, "    \"x\",\n    \"The \\\"Best\\\" \\\\ one\\?\",\n");
+    assert_contains(c, "    .slug = \"x\",\n    .name = \"The \\\"Best\\\" \\\\ one\\?\",\n");
 }
 
 /*** Graphviz ***/
@@ -576,7 +596,7 @@ static void test_emit_json_parses_and_matches_model(void **state)
 {
     fixture *f = *state;
     model *m = compile_ec(f);
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     size_t n = strlen(j);
     assert_true(n > 2);
     assert_int_equal(j[n - 1], '\n');
@@ -607,7 +627,7 @@ static void test_emit_json_fingerprint_is_sha256_of_canonical_form(void **state)
 {
     fixture *f = *state;
     model *m = compile_ec(f);
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     json_t *o = json_loads(j, 0, NULL);
     assert_non_null(o);
     /* the documented recipe: drop the fingerprint, compact, sorted, ASCII */
@@ -627,7 +647,7 @@ static void test_emit_json_keeps_utf8_text(void **state)
 {
     fixture *f = *state;
     model *m = compile(f, "x.qsm", small_spec(f, "x", "X", TRICKY_QSM));
-    char *j = keep(f, emit_json(m));
+    char *j = keep(f, emit_json(m, "x.qsm"));
     json_t *o = json_loads(j, 0, NULL);
     assert_non_null(o);
     json_t *p0 = json_array_get(json_object_get(o, "phases"), 0);
@@ -652,8 +672,8 @@ static void test_emit_registry(void **state)
         "#include \"event_coordination.h\"\n"
         "\n"
         "const qtm_surface *const qtm_registry[2] = {\n"
-        "    &qtm_surface_b_side,\n"
-        "    &qtm_surface_event_coordination,\n"
+        "    &qtm_surface_b_side, /* 0 */\n"
+        "    &qtm_surface_event_coordination, /* 1 */\n"
         "};\n\n"
         "const unsigned qtm_registry_count = 2;\n");
 }
@@ -676,21 +696,23 @@ static void test_emit_history_and_migrations(void **state)
                          "extern const qtm_surface qtm_surface_migrate_demo__v228fb9806c67; "
                          "/* qtm_history.c */\n");
     /* the current spec first, then the retained one */
-    assert_contains(reg, "    &qtm_surface_migrate_demo,\n"
-                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* retained */\n");
+    assert_contains(reg, "    &qtm_surface_migrate_demo, /* 0 */\n"
+                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* 1 retained */\n");
     char *hist = keep(f, emit_c_history(ms, 2));
     assert_contains(hist, "static const qtm_phase migrate_demo__v228fb9806c67_phases[5] = {");
     assert_contains(hist, "const qtm_surface qtm_surface_migrate_demo__v228fb9806c67 = {");
-    assert_contains(hist, "    migrate_demo__v228fb9806c67_model_json,\n    1, /* retained */\n"
-                          "    0, NULL\n};\n");
+    assert_contains(hist, "    .model_json = migrate_demo__v228fb9806c67_model_json,\n"
+                          "    .retained = 1, /* retained */\n"
+                          "    .nmigrations = 0,\n    .migrations = NULL,\n};\n");
     assert_not_contains(hist, "migrate_demo.h");
     char *cur = keep(f, emit_c_source(ms[0], "migrate-demo.qsm"));
     assert_contains(cur, "static const qtm_phase_map migrate_0[2] = {\n"
-                         "    {\"arrived\", 2}, /* on_site */\n"
-                         "    {\"in_progress\", 3}, /* setup */\n};\n");
-    assert_contains(cur, "    {\"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf"
-                         "53c25\", 2, migrate_0},\n");
-    assert_contains(cur, "    model_json,\n    0, /* current */\n    1, migrations\n};\n");
+                         "    {.from = \"arrived\", .to = 2}, /* 0 -> on_site */\n"
+                         "    {.from = \"in_progress\", .to = 3}, /* 1 -> setup */\n};\n");
+    assert_contains(cur, "    {.from = \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b"
+                         "12d8fbf53c25\", .nmaps = 2, .maps = migrate_0}, /* 0 */\n");
+    assert_contains(cur, "    .model_json = model_json,\n    .retained = 0, /* current */\n"
+                         "    .nmigrations = 1,\n    .migrations = migrations,\n};\n");
     /* no history at all: still a valid translation unit */
     char *none = keep(f, emit_c_history(ms, 1));
     assert_contains(none, "typedef int qtm_history_empty;");
@@ -711,8 +733,8 @@ static void test_emit_registry_ignores_argument_order(void **state)
     model *rev[3] = {ms[2], ms[0], ms[1]};
     char *r2 = keep(f, emit_c_registry(rev, 3));
     assert_string_equal(r1, r2);
-    assert_contains(r1, "    &qtm_surface_aa,\n    &qtm_surface_event_coordination,\n"
-                        "    &qtm_surface_zz,\n};\n");
+    assert_contains(r1, "    &qtm_surface_aa, /* 0 */\n    &qtm_surface_event_coordination, /* 1 */\n"
+                        "    &qtm_surface_zz, /* 2 */\n};\n");
     /* the caller's array is left alone */
     assert_string_equal(ms[0]->slug, "zz");
     assert_string_equal(ms[2]->slug, "aa");
@@ -790,7 +812,7 @@ static void test_emit_same_input_same_bytes(void **state)
         free(a);
         free(b);
     }
-    char *a = emit_json(m1), *b = emit_json(m2);
+    char *a = emit_json(m1, "x.qsm"), *b = emit_json(m2, "x.qsm");
     assert_string_equal(a, b);
     free(a);
     free(b);
@@ -806,7 +828,7 @@ static void test_emit_no_dates_or_paths(void **state)
     time_t now = time(NULL);
     strftime(year, sizeof year, "%Y", gmtime(&now));
     char *outs[5] = {emit_c_header(m, EC_NAME), emit_c_source(m, EC_NAME),
-                     emit_dot(m, EC_NAME), emit_json(m), emit_c_registry(&m, 1)};
+                     emit_dot(m, EC_NAME), emit_json(m, "x.qsm"), emit_c_registry(&m, 1)};
     for (size_t i = 0; i < 5; i++) {
         keep(f, outs[i]);
         /* the fingerprint is hex: blank it so its digits cannot look like a year */

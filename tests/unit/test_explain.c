@@ -2,9 +2,9 @@
  * test_explain.c - `qtmc --explain` (compiler/explain.c).
  *
  * Every code qtmc can emit has an entry (the list below is the one the
- * sources hold; tests/run.sh also greps the sources for it), every bad
+ * sources hold; tests/qtmc/cli.sh also greps the sources for it), every bad
  * example compiles with its code among the diagnostics, every good example
- * compiles with no diagnostic at all, and explain_main() prints, lists and
+ * compiles with no diagnostic at all, and `qtmc --explain` prints, lists and
  * refuses as documented.
  */
 #include <setjmp.h>
@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "cli.h"
 #include "diag.h"
 #include "driver.h"
 #include "explain.h"
@@ -127,17 +128,27 @@ static void test_good_examples_are_clean(void **state)
     }
 }
 
-/* Runs explain_main on argv and returns its status; out and err are
- * malloc'd copies of what it wrote (the caller frees them). */
+/* Runs `qtmc --explain ARGV...` (n arguments) and returns its status; out
+ * and err are malloc'd copies of what it wrote (the caller frees them). */
 static int run_explain(int n, char *const *argv, char **out, char **err)
 {
+    char *args[8] = {(char *)"qtmc", (char *)"--explain"};
+    for (int i = 0; i < n && i < 6; i++)
+        args[2 + i] = argv[i];
     size_t lo, le;
     *out = NULL;
     *err = NULL;
     FILE *fo = open_memstream(out, &lo), *fe = open_memstream(err, &le);
     assert_non_null(fo);
     assert_non_null(fe);
-    int rc = explain_main(n, argv, fo, fe);
+    fflush(stdout);
+    fflush(stderr);
+    FILE *so = stdout, *se = stderr;
+    stdout = fo;
+    stderr = fe;
+    int rc = qtmc_cli(2 + n, args);
+    stdout = so;
+    stderr = se;
     fclose(fo);
     fclose(fe);
     return rc;

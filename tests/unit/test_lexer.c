@@ -4,7 +4,8 @@
  * Drives the reentrant flex scanner directly, token by token, to check
  * every token kind, string decoding, identifiers and positions; and goes
  * through parse_source() for the lexical diagnostics (Q001-Q005), the
- * recovery after them and the "first precise error wins" rule.
+ * recovery after them and the "first precise error wins" rule; and the
+ * trivia mode qtmc fmt scans with (parse_tokens: comments, blank lines).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -828,6 +829,64 @@ static void test_lexer_oversized_source_refused_unread(void **state)
     assert_int_equal(qtmc_diag_at(&f->d, 0)->loc.line, 0);
 }
 
+/*** trivia mode (parse_tokens, for qtmc fmt) ***/
+
+/* The tokens of text in trivia mode as "CLASS:text" joined by spaces. */
+static const char *trivia(fixture *f, const char *text)
+{
+    static const char *const names[] = {"W", "S", "N", "P", "C", "B", "E"};
+    f->src.path = "trivia.qsm";
+    f->src.text = text;
+    f->src.size = strlen(text);
+    qsm_token *t = NULL;
+    size_t n = parse_tokens(&f->src, &f->a, &f->d, &t);
+    char *s = arena_strdup(&f->a, "");
+    for (size_t i = 0; i < n; i++)
+        s = arena_printf(&f->a, "%s%s%s@%u:%.*s", s, i ? " " : "", names[t[i].cls], t[i].line,
+                         t[i].cls == QSM_BLANK ? 0 : (int)t[i].len, t[i].text);
+    free(t);
+    return s;
+}
+
+static void test_lexer_trivia_returns_comments_and_blank_lines(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(trivia(f, "# top  \nsurface x { # open\n\n\n  a -> b\n \t\n}\n"),
+                        "C@1:# top   W@2:surface W@2:x P@2:{ C@2:# open B@2: W@5:a P@5:-> "
+                        "W@5:b B@5: P@7:} E@8:");
+    assert_string_equal(qtmc_codes(&f->d), "");
+}
+
+static void test_lexer_trivia_keeps_strings_as_written(void **state)
+{
+    fixture *f = *state;
+    /* the text is the source's bytes, escapes and quotes included */
+    assert_string_equal(trivia(f, "name \"a\\\"b\\u00e9\" 12\n"),
+                        "W@1:name S@1:\"a\\\"b\\u00e9\" N@1:12 E@2:");
+    /* after a string the scanner is back in trivia mode */
+    assert_string_equal(trivia(f, "\"s\" # c\n\n\"t\""), "S@1:\"s\" C@1:# c B@1: S@3:\"t\" E@3:");
+}
+
+static void test_lexer_trivia_refuses_lexical_errors(void **state)
+{
+    fixture *f = *state;
+    f->src.path = "trivia.qsm";
+    f->src.text = "a => b";
+    f->src.size = 6;
+    qsm_token *t = (qsm_token *)&f->src;  /* must be reset */
+    assert_int_equal(parse_tokens(&f->src, &f->a, &f->d, &t), 0);
+    assert_null(t);
+    assert_string_equal(qtmc_codes(&f->d), "Q001");
+}
+
+static void test_lexer_parse_mode_skips_trivia(void **state)
+{
+    fixture *f = *state;
+    /* the parser's scanner never returns comments or blank lines */
+    const char *text = "a # c\n\n\nb";
+    assert_int_equal(lex(f, text, strlen(text)), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -890,6 +949,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lexer_nul_bytes_through_parser_and_printer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lexer_only_nul_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lexer_oversized_source_refused_unread, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lexer_trivia_returns_comments_and_blank_lines, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lexer_trivia_keeps_strings_as_written, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_lexer_trivia_refuses_lexical_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lexer_parse_mode_skips_trivia, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

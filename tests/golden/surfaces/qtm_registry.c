@@ -7,9 +7,9 @@
 #include "landscaping.h"
 
 const qtm_surface *const qtm_registry[3] = {
-    &qtm_surface_auto_detailing,
-    &qtm_surface_event_coordination,
-    &qtm_surface_landscaping,
+    &qtm_surface_auto_detailing, /* 0 */
+    &qtm_surface_event_coordination, /* 1 */
+    &qtm_surface_landscaping, /* 2 */
 };
 
 const unsigned qtm_registry_count = 3;

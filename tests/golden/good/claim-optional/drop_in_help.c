@@ -5,107 +5,116 @@
 #include "drop_in_help.h"
 
 static const qtm_phase phases[3] = {
-    {"queued", "Waiting", "Anyone on shift can pick this up.", 1, 0}, /* 0 queued */
-    {"claimed", "Taken", "", 0, 0}, /* 1 claimed */
-    {"complete", "Done", "", 0, 1}, /* 2 complete */
+    {.name = "queued", .label = "Waiting", .hint = "Anyone on shift can pick this up.", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Taken", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "complete", .label = "Done", .hint = "", .initial = 0, .final = 1}, /* 2 complete */
 };
 
 static const char *const events[3] = {
-    "claim",
-    "complete",
-    "close",
+    "claim", /* 0 */
+    "complete", /* 1 */
+    "close", /* 2 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[3] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, QTM_REQ_PARTICIPANTS, 0}, /* 1: claimed -> complete on complete */
-    {0, 2, 2, QTM_BY_ADMIN, 0, 0}, /* 2: queued -> complete on close */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = QTM_REQ_PARTICIPANTS, .claim = 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 2, .event = 2, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 2: queued -> complete on close */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[3 * 3] = {
-    0, QTM_NO_TRANSITION, 2, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, 2, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 complete */
 };
 
 static const char *const record[3] = {
-    "job",
-    "operator",
-    "outcome",
+    "job", /* 0 */
+    "operator", /* 1 */
+    "outcome", /* 2 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"drop-in-help\",\n",
-    "  \"name\": \"Drop-in Help\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"optional\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Waiting\", \"hint\": \"Anyone on shift can pick this up.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Taken\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Done\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"complete\",\n",
-    "    \"close\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false},\n",
-    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"admin\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"outcome\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"drop-in-help\",\n", /* 2 */
+    "  \"name\": \"Drop-in Help\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"optional\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Waiting\", \"hint\": \"Anyone on shift can pick this up.\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Taken\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"complete\", \"label\": \"Done\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 20 */
+    "  ],\n", /* 21 */
+    "  \"events\": [\n", /* 22 */
+    "    \"claim\",\n", /* 23 */
+    "    \"complete\",\n", /* 24 */
+    "    \"close\"\n", /* 25 */
+    "  ],\n", /* 26 */
+    "  \"transitions\": [\n", /* 27 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 28 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false},\n", /* 29 */
+    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"admin\", \"requires\": [], \"claim\": false}\n", /* 30 */
+    "  ],\n", /* 31 */
+    "  \"evidence\": {\n", /* 32 */
+    "    \"required\": [],\n", /* 33 */
+    "    \"optional\": [],\n", /* 34 */
+    "    \"min_per_category\": 0\n", /* 35 */
+    "  },\n", /* 36 */
+    "  \"record\": [\n", /* 37 */
+    "    \"job\",\n", /* 38 */
+    "    \"operator\",\n", /* 39 */
+    "    \"outcome\"\n", /* 40 */
+    "  ],\n", /* 41 */
+    "  \"fingerprint\": \"sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2\"\n", /* 42 */
+    "}", /* 43 */
     NULL
 };
 
 const qtm_surface qtm_surface_drop_in_help = {
-    QTM_SURFACE_ABI,
-    "drop-in-help",
-    "Drop-in Help",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    1, /* claim optional */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    3, 0, phases,
-    3, events,
-    3, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    0, NULL,
-    0,
-    3, record,
-    "sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "drop-in-help",
+    .name = "Drop-in Help",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_OPTIONAL,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 3,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 3,
+    .events = events,
+    .ntransitions = 3,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 3,
+    .record = record,
+    .fingerprint = "sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

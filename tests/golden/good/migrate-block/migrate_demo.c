@@ -5,161 +5,169 @@
 #include "migrate_demo.h"
 
 static const qtm_phase phases[6] = {
-    {"queued", "Queued", "", 1, 0}, /* 0 queued */
-    {"claimed", "Confirmed", "", 0, 0}, /* 1 claimed */
-    {"on_site", "On Site", "", 0, 0}, /* 2 on_site */
-    {"setup", "Setting Up", "", 0, 0}, /* 3 setup */
-    {"running", "Running", "", 0, 0}, /* 4 running */
-    {"complete", "Complete", "", 0, 1}, /* 5 complete */
+    {.name = "queued", .label = "Queued", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirmed", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "on_site", .label = "On Site", .hint = "", .initial = 0, .final = 0}, /* 2 on_site */
+    {.name = "setup", .label = "Setting Up", .hint = "", .initial = 0, .final = 0}, /* 3 setup */
+    {.name = "running", .label = "Running", .hint = "", .initial = 0, .final = 0}, /* 4 running */
+    {.name = "complete", .label = "Complete", .hint = "", .initial = 0, .final = 1}, /* 5 complete */
 };
 
 static const char *const events[5] = {
-    "claim",
-    "arrive",
-    "start",
-    "run",
-    "complete",
+    "claim", /* 0 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "run", /* 3 */
+    "complete", /* 4 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[5] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> on_site on arrive */
-    {2, 3, 2, QTM_BY_OWNER, 0, 0}, /* 2: on_site -> setup on start */
-    {3, 4, 3, QTM_BY_OWNER, 0, 0}, /* 3: setup -> running on run */
-    {4, 5, 4, QTM_BY_OWNER, 0, 0}, /* 4: running -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> on_site on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: on_site -> setup on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: setup -> running on run */
+    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 4: running -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[6 * 5] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* on_site */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* setup */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* running */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 on_site */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* 3 setup */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* 4 running */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 complete */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[1] = {
-    {"job", "title", QTM_FIELD_TEXT, 1, 200, 0, NULL},
+    {.section = "job", .name = "title", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
 };
 
 static const char *const record[6] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "outcome", /* 4 */
+    "completed_at", /* 5 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"migrate-demo\",\n",
-    "  \"name\": \"Migrate Demo (test)\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"job\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"title\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"on_site\", \"label\": \"On Site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"setup\", \"label\": \"Setting Up\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"running\", \"label\": \"Running\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"run\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"setup\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"setup\", \"to\": \"running\", \"event\": \"run\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"migrations\": [\n",
-    "    {\"from\": \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"migrate-demo\",\n", /* 2 */
+    "  \"name\": \"Migrate Demo (test)\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"job\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"title\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          }\n", /* 23 */
+    "        ]\n", /* 24 */
+    "      }\n", /* 25 */
+    "    ],\n", /* 26 */
+    "    \"photos_min\": 0\n", /* 27 */
+    "  },\n", /* 28 */
+    "  \"phases\": [\n", /* 29 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 30 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 31 */
+    "    {\"name\": \"on_site\", \"label\": \"On Site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 32 */
+    "    {\"name\": \"setup\", \"label\": \"Setting Up\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 33 */
+    "    {\"name\": \"running\", \"label\": \"Running\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 34 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 35 */
+    "  ],\n", /* 36 */
+    "  \"events\": [\n", /* 37 */
+    "    \"claim\",\n", /* 38 */
+    "    \"arrive\",\n", /* 39 */
+    "    \"start\",\n", /* 40 */
+    "    \"run\",\n", /* 41 */
+    "    \"complete\"\n", /* 42 */
+    "  ],\n", /* 43 */
+    "  \"transitions\": [\n", /* 44 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 45 */
+    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 46 */
+    "    {\"from\": \"on_site\", \"to\": \"setup\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 47 */
+    "    {\"from\": \"setup\", \"to\": \"running\", \"event\": \"run\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 48 */
+    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"evidence\": {\n", /* 51 */
+    "    \"required\": [],\n", /* 52 */
+    "    \"optional\": [],\n", /* 53 */
+    "    \"min_per_category\": 0\n", /* 54 */
+    "  },\n", /* 55 */
+    "  \"record\": [\n", /* 56 */
+    "    \"operator\",\n", /* 57 */
+    "    \"job\",\n", /* 58 */
+    "    \"surface\",\n", /* 59 */
+    "    \"scope\",\n", /* 60 */
+    "    \"outcome\",\n", /* 61 */
+    "    \"completed_at\"\n", /* 62 */
+    "  ],\n", /* 63 */
+    "  \"migrations\": [\n", /* 64 */
+    "    {\"from\": \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n", /* 65 */
+    "  ],\n", /* 66 */
+    "  \"fingerprint\": \"sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e\"\n", /* 67 */
+    "}", /* 68 */
     NULL
 };
 
 /* old phase -> phase here */
 static const qtm_phase_map migrate_0[2] = {
-    {"arrived", 2}, /* on_site */
-    {"in_progress", 3}, /* setup */
+    {.from = "arrived", .to = 2}, /* 0 -> on_site */
+    {.from = "in_progress", .to = 3}, /* 1 -> setup */
 };
 
 /* older fingerprints this spec migrates from (other phases: same name) */
 static const qtm_migration migrations[1] = {
-    {"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25", 2, migrate_0},
+    {.from = "sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25", .nmaps = 2, .maps = migrate_0}, /* 0 */
 };
 
 const qtm_surface qtm_surface_migrate_demo = {
-    QTM_SURFACE_ABI,
-    "migrate-demo",
-    "Migrate Demo (test)",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    6, 0, phases,
-    5, events,
-    5, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    1, fields,
-    0,
-    6, record,
-    "sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e",
-    model_json,
-    0, /* current */
-    1, migrations
+    .abi = QTM_SURFACE_ABI,
+    .slug = "migrate-demo",
+    .name = "Migrate Demo (test)",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 6,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 5,
+    .events = events,
+    .ntransitions = 5,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 1,
+    .fields = fields,
+    .photo_min = 0,
+    .nrecord = 6,
+    .record = record,
+    .fingerprint = "sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 1,
+    .migrations = migrations,
 };

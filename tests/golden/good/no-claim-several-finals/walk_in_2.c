@@ -5,123 +5,132 @@
 #include "walk_in_2.h"
 
 static const qtm_phase phases[5] = {
-    {"waiting", "Waiting", "", 1, 0}, /* 0 waiting */
-    {"in_progress", "Serving", "", 0, 0}, /* 1 in_progress */
-    {"complete", "Served", "", 0, 1}, /* 2 complete */
-    {"no_show", "No Show", "", 0, 1}, /* 3 no_show */
-    {"cancelled", "Cancelled", "", 0, 1}, /* 4 cancelled */
+    {.name = "waiting", .label = "Waiting", .hint = "", .initial = 1, .final = 0}, /* 0 waiting */
+    {.name = "in_progress", .label = "Serving", .hint = "", .initial = 0, .final = 0}, /* 1 in_progress */
+    {.name = "complete", .label = "Served", .hint = "", .initial = 0, .final = 1}, /* 2 complete */
+    {.name = "no_show", .label = "No Show", .hint = "", .initial = 0, .final = 1}, /* 3 no_show */
+    {.name = "cancelled", .label = "Cancelled", .hint = "", .initial = 0, .final = 1}, /* 4 cancelled */
 };
 
 static const char *const events[4] = {
-    "start",
-    "cancel",
-    "no_show",
-    "complete",
+    "start", /* 0 */
+    "cancel", /* 1 */
+    "no_show", /* 2 */
+    "complete", /* 3 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[4] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 0}, /* 0: waiting -> in_progress on start */
-    {0, 4, 1, QTM_BY_ADMIN, 0, 0}, /* 1: waiting -> cancelled on cancel */
-    {0, 3, 2, QTM_BY_OPERATOR, 0, 0}, /* 2: waiting -> no_show on no_show */
-    {1, 2, 3, QTM_BY_OPERATOR, 0, 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 0: waiting -> in_progress on start */
+    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: waiting -> cancelled on cancel */
+    {.from = 0, .to = 3, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 2: waiting -> no_show on no_show */
+    {.from = 1, .to = 2, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, 1, 2, QTM_NO_TRANSITION, /* waiting */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* no_show */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* cancelled */
+    0, 1, 2, QTM_NO_TRANSITION, /* 0 waiting */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 1 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 complete */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 no_show */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 cancelled */
 };
 
 static const char *const record[6] = {
-    "job",
-    "request",
-    "operator",
-    "phases",
-    "outcome",
-    "completed_at",
+    "job", /* 0 */
+    "request", /* 1 */
+    "operator", /* 2 */
+    "phases", /* 3 */
+    "outcome", /* 4 */
+    "completed_at", /* 5 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"walk-in-2\",\n",
-    "  \"name\": \"Walk-in\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"deprecated\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"none\",\n",
-    "    \"ownership\": \"none\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"waiting\", \"label\": \"Waiting\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Serving\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Served\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"no_show\", \"label\": \"No Show\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"start\",\n",
-    "    \"cancel\",\n",
-    "    \"no_show\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"waiting\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"request\",\n",
-    "    \"operator\",\n",
-    "    \"phases\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"walk-in-2\",\n", /* 2 */
+    "  \"name\": \"Walk-in\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"deprecated\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"none\",\n", /* 7 */
+    "    \"ownership\": \"none\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"waiting\", \"label\": \"Waiting\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"in_progress\", \"label\": \"Serving\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"complete\", \"label\": \"Served\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 20 */
+    "    {\"name\": \"no_show\", \"label\": \"No Show\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 21 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 22 */
+    "  ],\n", /* 23 */
+    "  \"events\": [\n", /* 24 */
+    "    \"start\",\n", /* 25 */
+    "    \"cancel\",\n", /* 26 */
+    "    \"no_show\",\n", /* 27 */
+    "    \"complete\"\n", /* 28 */
+    "  ],\n", /* 29 */
+    "  \"transitions\": [\n", /* 30 */
+    "    {\"from\": \"waiting\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 31 */
+    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
+    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "  ],\n", /* 35 */
+    "  \"evidence\": {\n", /* 36 */
+    "    \"required\": [],\n", /* 37 */
+    "    \"optional\": [],\n", /* 38 */
+    "    \"min_per_category\": 0\n", /* 39 */
+    "  },\n", /* 40 */
+    "  \"record\": [\n", /* 41 */
+    "    \"job\",\n", /* 42 */
+    "    \"request\",\n", /* 43 */
+    "    \"operator\",\n", /* 44 */
+    "    \"phases\",\n", /* 45 */
+    "    \"outcome\",\n", /* 46 */
+    "    \"completed_at\"\n", /* 47 */
+    "  ],\n", /* 48 */
+    "  \"fingerprint\": \"sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7\"\n", /* 49 */
+    "}", /* 50 */
     NULL
 };
 
 const qtm_surface qtm_surface_walk_in_2 = {
-    QTM_SURFACE_ABI,
-    "walk-in-2",
-    "Walk-in",
-    "surface-runtime-spec-v0.01",
-    2, /* status deprecated */
-    2, /* claim none */
-    2, /* ownership none */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    5, 0, phases,
-    4, events,
-    4, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    0, NULL,
-    0,
-    6, record,
-    "sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "walk-in-2",
+    .name = "Walk-in",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_DEPRECATED,
+    .claim = QTM_CLAIM_NONE,
+    .ownership = QTM_OWNERSHIP_NONE,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 5,
+    .initial = 0, /* waiting */
+    .phases = phases,
+    .nevents = 4,
+    .events = events,
+    .ntransitions = 4,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 6,
+    .record = record,
+    .fingerprint = "sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

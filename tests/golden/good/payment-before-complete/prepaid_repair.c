@@ -5,130 +5,139 @@
 #include "prepaid_repair.h"
 
 static const qtm_phase phases[4] = {
-    {"queued", "Queued", "", 1, 0}, /* 0 queued */
-    {"claimed", "Confirmed", "", 0, 0}, /* 1 claimed */
-    {"in_progress", "Working", "", 0, 0}, /* 2 in_progress */
-    {"complete", "Complete", "", 0, 1}, /* 3 complete */
+    {.name = "queued", .label = "Queued", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirmed", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "in_progress", .label = "Working", .hint = "", .initial = 0, .final = 0}, /* 2 in_progress */
+    {.name = "complete", .label = "Complete", .hint = "", .initial = 0, .final = 1}, /* 3 complete */
 };
 
 static const char *const events[3] = {
-    "claim",
-    "start",
-    "complete",
+    "claim", /* 0 */
+    "start", /* 1 */
+    "complete", /* 2 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[3] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> in_progress on start */
-    {2, 3, 2, QTM_BY_OWNER, QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, 0}, /* 2: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> in_progress on start */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0}, /* 2: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[4 * 3] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, /* 2 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 complete */
 };
 
 static const char *const ev_required[2] = {
-    "before_photo",
-    "after_photo",
+    "before_photo", /* 0 */
+    "after_photo", /* 1 */
 };
 
 static const char *const ev_optional[1] = {
-    "receipt",
+    "receipt", /* 0 */
 };
 
 static const char *const record[6] = {
-    "job",
-    "operator",
-    "scope",
-    "evidence",
-    "outcome",
-    "completed_at",
+    "job", /* 0 */
+    "operator", /* 1 */
+    "scope", /* 2 */
+    "evidence", /* 3 */
+    "outcome", /* 4 */
+    "completed_at", /* 5 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"prepaid-repair\",\n",
-    "  \"name\": \"Prepaid Repair\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"before_complete\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"before_photo\",\n",
-    "      \"after_photo\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"receipt\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"scope\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"prepaid-repair\",\n", /* 2 */
+    "  \"name\": \"Prepaid Repair\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"before_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"in_progress\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 20 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 21 */
+    "  ],\n", /* 22 */
+    "  \"events\": [\n", /* 23 */
+    "    \"claim\",\n", /* 24 */
+    "    \"start\",\n", /* 25 */
+    "    \"complete\"\n", /* 26 */
+    "  ],\n", /* 27 */
+    "  \"transitions\": [\n", /* 28 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 29 */
+    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 30 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 31 */
+    "  ],\n", /* 32 */
+    "  \"evidence\": {\n", /* 33 */
+    "    \"required\": [\n", /* 34 */
+    "      \"before_photo\",\n", /* 35 */
+    "      \"after_photo\"\n", /* 36 */
+    "    ],\n", /* 37 */
+    "    \"optional\": [\n", /* 38 */
+    "      \"receipt\"\n", /* 39 */
+    "    ],\n", /* 40 */
+    "    \"min_per_category\": 1\n", /* 41 */
+    "  },\n", /* 42 */
+    "  \"record\": [\n", /* 43 */
+    "    \"job\",\n", /* 44 */
+    "    \"operator\",\n", /* 45 */
+    "    \"scope\",\n", /* 46 */
+    "    \"evidence\",\n", /* 47 */
+    "    \"outcome\",\n", /* 48 */
+    "    \"completed_at\"\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"fingerprint\": \"sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820\"\n", /* 51 */
+    "}", /* 52 */
     NULL
 };
 
 const qtm_surface qtm_surface_prepaid_repair = {
-    QTM_SURFACE_ABI,
-    "prepaid-repair",
-    "Prepaid Repair",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    1, /* payment_timing before_complete */
-    0, /* completed_jobs visible */
-    4, 0, phases,
-    3, events,
-    3, transitions, next,
-    2, ev_required,
-    1, ev_optional,
-    1,
-    0, NULL,
-    0,
-    6, record,
-    "sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "prepaid-repair",
+    .name = "Prepaid Repair",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_BEFORE_COMPLETE,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 4,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 3,
+    .events = events,
+    .ntransitions = 3,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 2,
+    .ev_required = ev_required,
+    .nev_optional = 1,
+    .ev_optional = ev_optional,
+    .ev_min_per_category = 1,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 6,
+    .record = record,
+    .fingerprint = "sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

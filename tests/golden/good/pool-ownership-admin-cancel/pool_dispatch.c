@@ -5,127 +5,136 @@
 #include "pool_dispatch.h"
 
 static const qtm_phase phases[5] = {
-    {"queued", "Queued", "", 1, 0}, /* 0 queued */
-    {"claimed", "Claimed", "", 0, 0}, /* 1 claimed */
-    {"in_progress", "In Progress", "", 0, 0}, /* 2 in_progress */
-    {"complete", "Complete", "", 0, 1}, /* 3 complete */
-    {"cancelled", "Cancelled", "", 0, 1}, /* 4 cancelled */
+    {.name = "queued", .label = "Queued", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Claimed", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "in_progress", .label = "In Progress", .hint = "", .initial = 0, .final = 0}, /* 2 in_progress */
+    {.name = "complete", .label = "Complete", .hint = "", .initial = 0, .final = 1}, /* 3 complete */
+    {.name = "cancelled", .label = "Cancelled", .hint = "", .initial = 0, .final = 1}, /* 4 cancelled */
 };
 
 static const char *const events[4] = {
-    "claim",
-    "cancel",
-    "start",
-    "complete",
+    "claim", /* 0 */
+    "cancel", /* 1 */
+    "start", /* 2 */
+    "complete", /* 3 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[4] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {0, 4, 1, QTM_BY_ADMIN, 0, 0}, /* 1: queued -> cancelled on cancel */
-    {1, 2, 2, QTM_BY_OPERATOR, 0, 0}, /* 2: claimed -> in_progress on start */
-    {2, 3, 3, QTM_BY_OPERATOR, 0, 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: queued -> cancelled on cancel */
+    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 2: claimed -> in_progress on start */
+    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* cancelled */
+    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 2 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 complete */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 cancelled */
 };
 
 static const char *const record[8] = {
-    "job",
-    "surface",
-    "fingerprint",
-    "operator",
-    "outcome",
-    "claimed_at",
-    "started_at",
-    "completed_at",
+    "job", /* 0 */
+    "surface", /* 1 */
+    "fingerprint", /* 2 */
+    "operator", /* 3 */
+    "outcome", /* 4 */
+    "claimed_at", /* 5 */
+    "started_at", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"pool-dispatch\",\n",
-    "  \"name\": \"Pool Dispatch\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"planned\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"pool\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"after_complete\",\n",
-    "    \"completed_jobs\": \"hidden\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"In Progress\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"cancel\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"fingerprint\",\n",
-    "    \"operator\",\n",
-    "    \"outcome\",\n",
-    "    \"claimed_at\",\n",
-    "    \"started_at\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"pool-dispatch\",\n", /* 2 */
+    "  \"name\": \"Pool Dispatch\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"planned\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"pool\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"after_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"hidden\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"in_progress\", \"label\": \"In Progress\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 20 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 21 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 22 */
+    "  ],\n", /* 23 */
+    "  \"events\": [\n", /* 24 */
+    "    \"claim\",\n", /* 25 */
+    "    \"cancel\",\n", /* 26 */
+    "    \"start\",\n", /* 27 */
+    "    \"complete\"\n", /* 28 */
+    "  ],\n", /* 29 */
+    "  \"transitions\": [\n", /* 30 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 31 */
+    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
+    "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "  ],\n", /* 35 */
+    "  \"evidence\": {\n", /* 36 */
+    "    \"required\": [],\n", /* 37 */
+    "    \"optional\": [],\n", /* 38 */
+    "    \"min_per_category\": 0\n", /* 39 */
+    "  },\n", /* 40 */
+    "  \"record\": [\n", /* 41 */
+    "    \"job\",\n", /* 42 */
+    "    \"surface\",\n", /* 43 */
+    "    \"fingerprint\",\n", /* 44 */
+    "    \"operator\",\n", /* 45 */
+    "    \"outcome\",\n", /* 46 */
+    "    \"claimed_at\",\n", /* 47 */
+    "    \"started_at\",\n", /* 48 */
+    "    \"completed_at\"\n", /* 49 */
+    "  ],\n", /* 50 */
+    "  \"fingerprint\": \"sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827\"\n", /* 51 */
+    "}", /* 52 */
     NULL
 };
 
 const qtm_surface qtm_surface_pool_dispatch = {
-    QTM_SURFACE_ABI,
-    "pool-dispatch",
-    "Pool Dispatch",
-    "surface-runtime-spec-v0.01",
-    1, /* status planned */
-    0, /* claim required */
-    1, /* ownership pool */
-    0, /* record service_event */
-    2, /* payment_timing after_complete */
-    1, /* completed_jobs hidden */
-    5, 0, phases,
-    4, events,
-    4, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    0, NULL,
-    0,
-    8, record,
-    "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "pool-dispatch",
+    .name = "Pool Dispatch",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_PLANNED,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_POOL,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_AFTER_COMPLETE,
+    .completed_jobs = QTM_COMPLETED_HIDDEN,
+    .nphases = 5,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 4,
+    .events = events,
+    .ntransitions = 4,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

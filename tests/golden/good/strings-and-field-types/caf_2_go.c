@@ -5,214 +5,222 @@
 #include "caf_2_go.h"
 
 static const qtm_phase phases[3] = {
-    {"queued", "Queued \342\206\222 waiting", "Line one\nLine two\twith a tab, a CR\r, a backslash \\ and a \"quote\".", 1, 0}, /* 0 queued */
-    {"claimed", "Confirm\303\251", "Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211", 0, 0}, /* 1 claimed */
-    {"complete", "Done \342\234\224", "", 0, 1}, /* 2 complete */
+    {.name = "queued", .label = "Queued \342\206\222 waiting", .hint = "Line one\nLine two\twith a tab, a CR\r, a backslash \\ and a \"quote\".", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirm\303\251", .hint = "Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "complete", .label = "Done \342\234\224", .hint = "", .initial = 0, .final = 1}, /* 2 complete */
 };
 
 static const char *const events[2] = {
-    "claim",
-    "complete",
+    "claim", /* 0 */
+    "complete", /* 1 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[2] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[3 * 2] = {
-    0, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 complete */
 };
 
 static const char *const choices_3[4] = {
-    "Fran\303\247ais",
-    "Espa\303\261ol",
-    "English",
-    "\346\227\245\346\234\254\350\252\236",
+    "Fran\303\247ais", /* 0 */
+    "Espa\303\261ol", /* 1 */
+    "English", /* 2 */
+    "\346\227\245\346\234\254\350\252\236", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[11] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 120, 0, NULL},
-    {"contact", "email", QTM_FIELD_EMAIL, 1, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"contact", "language", QTM_FIELD_CHOICE, 0, 9, 4, choices_3},
-    {"order", "guests", QTM_FIELD_INTEGER, 1, 64, 0, NULL},
-    {"order", "budget", QTM_FIELD_NUMBER, 0, 64, 0, NULL},
-    {"order", "vegan", QTM_FIELD_BOOLEAN, 0, 64, 0, NULL},
-    {"order", "date", QTM_FIELD_DATE, 1, 64, 0, NULL},
-    {"order", "time", QTM_FIELD_TIME, 0, 64, 0, NULL},
-    {"order", "menu", QTM_FIELD_TEXT, 0, 1, 0, NULL},
-    {"order", "notes", QTM_FIELD_TEXT, 0, 1000000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 120, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 1, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 1 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "language", .type = QTM_FIELD_CHOICE, .required = 0, .max_len = 9, .nchoices = 4, .choices = choices_3}, /* 3 */
+    {.section = "order", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 1, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 4 */
+    {.section = "order", .name = "budget", .type = QTM_FIELD_NUMBER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "order", .name = "vegan", .type = QTM_FIELD_BOOLEAN, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "order", .name = "date", .type = QTM_FIELD_DATE, .required = 1, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "order", .name = "time", .type = QTM_FIELD_TIME, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 8 */
+    {.section = "order", .name = "menu", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1, .nchoices = 0, .choices = NULL}, /* 9 */
+    {.section = "order", .name = "notes", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1000000, .nchoices = 0, .choices = NULL}, /* 10 */
 };
 
 static const char *const record[6] = {
-    "job",
-    "operator",
-    "context",
-    "participants",
-    "outcome",
-    "completed_at",
+    "job", /* 0 */
+    "operator", /* 1 */
+    "context", /* 2 */
+    "participants", /* 3 */
+    "outcome", /* 4 */
+    "completed_at", /* 5 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"caf-2-go\",\n",
-    "  \"name\": \"Caf\303\251 \\\"2 Go\\\" \342\200\224 Catering\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 120\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 254\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 32\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"language\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 9,\n",
-    "            \"choices\": [\n",
-    "              \"Fran\303\247ais\",\n",
-    "              \"Espa\303\261ol\",\n",
-    "              \"English\",\n",
-    "              \"\346\227\245\346\234\254\350\252\236\"\n",
-    "            ]\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"order\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"guests\",\n",
-    "            \"type\": \"integer\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"budget\",\n",
-    "            \"type\": \"number\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"vegan\",\n",
-    "            \"type\": \"boolean\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"date\",\n",
-    "            \"type\": \"date\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"time\",\n",
-    "            \"type\": \"time\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"menu\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 1\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"notes\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 1000000\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 2\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued \342\206\222 waiting\", \"hint\": \"Line one\\nLine two\\twith a tab, a CR\\r, a backslash \\\\ and a \\\"quote\\\".\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirm\303\251\", \"hint\": \"Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Done \342\234\224\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"context\",\n",
-    "    \"participants\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"caf-2-go\",\n", /* 2 */
+    "  \"name\": \"Caf\303\251 \\\"2 Go\\\" \342\200\224 Catering\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 120\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"email\",\n", /* 25 */
+    "            \"type\": \"email\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 254\n", /* 28 */
+    "          },\n", /* 29 */
+    "          {\n", /* 30 */
+    "            \"name\": \"phone\",\n", /* 31 */
+    "            \"type\": \"phone\",\n", /* 32 */
+    "            \"required\": false,\n", /* 33 */
+    "            \"max\": 32\n", /* 34 */
+    "          },\n", /* 35 */
+    "          {\n", /* 36 */
+    "            \"name\": \"language\",\n", /* 37 */
+    "            \"type\": \"one_of\",\n", /* 38 */
+    "            \"required\": false,\n", /* 39 */
+    "            \"max\": 9,\n", /* 40 */
+    "            \"choices\": [\n", /* 41 */
+    "              \"Fran\303\247ais\",\n", /* 42 */
+    "              \"Espa\303\261ol\",\n", /* 43 */
+    "              \"English\",\n", /* 44 */
+    "              \"\346\227\245\346\234\254\350\252\236\"\n", /* 45 */
+    "            ]\n", /* 46 */
+    "          }\n", /* 47 */
+    "        ]\n", /* 48 */
+    "      },\n", /* 49 */
+    "      {\n", /* 50 */
+    "        \"name\": \"order\",\n", /* 51 */
+    "        \"fields\": [\n", /* 52 */
+    "          {\n", /* 53 */
+    "            \"name\": \"guests\",\n", /* 54 */
+    "            \"type\": \"integer\",\n", /* 55 */
+    "            \"required\": true,\n", /* 56 */
+    "            \"max\": 64\n", /* 57 */
+    "          },\n", /* 58 */
+    "          {\n", /* 59 */
+    "            \"name\": \"budget\",\n", /* 60 */
+    "            \"type\": \"number\",\n", /* 61 */
+    "            \"required\": false,\n", /* 62 */
+    "            \"max\": 64\n", /* 63 */
+    "          },\n", /* 64 */
+    "          {\n", /* 65 */
+    "            \"name\": \"vegan\",\n", /* 66 */
+    "            \"type\": \"boolean\",\n", /* 67 */
+    "            \"required\": false,\n", /* 68 */
+    "            \"max\": 64\n", /* 69 */
+    "          },\n", /* 70 */
+    "          {\n", /* 71 */
+    "            \"name\": \"date\",\n", /* 72 */
+    "            \"type\": \"date\",\n", /* 73 */
+    "            \"required\": true,\n", /* 74 */
+    "            \"max\": 64\n", /* 75 */
+    "          },\n", /* 76 */
+    "          {\n", /* 77 */
+    "            \"name\": \"time\",\n", /* 78 */
+    "            \"type\": \"time\",\n", /* 79 */
+    "            \"required\": false,\n", /* 80 */
+    "            \"max\": 64\n", /* 81 */
+    "          },\n", /* 82 */
+    "          {\n", /* 83 */
+    "            \"name\": \"menu\",\n", /* 84 */
+    "            \"type\": \"text\",\n", /* 85 */
+    "            \"required\": false,\n", /* 86 */
+    "            \"max\": 1\n", /* 87 */
+    "          },\n", /* 88 */
+    "          {\n", /* 89 */
+    "            \"name\": \"notes\",\n", /* 90 */
+    "            \"type\": \"text\",\n", /* 91 */
+    "            \"required\": false,\n", /* 92 */
+    "            \"max\": 1000000\n", /* 93 */
+    "          }\n", /* 94 */
+    "        ]\n", /* 95 */
+    "      }\n", /* 96 */
+    "    ],\n", /* 97 */
+    "    \"photos_min\": 2\n", /* 98 */
+    "  },\n", /* 99 */
+    "  \"phases\": [\n", /* 100 */
+    "    {\"name\": \"queued\", \"label\": \"Queued \342\206\222 waiting\", \"hint\": \"Line one\\nLine two\\twith a tab, a CR\\r, a backslash \\\\ and a \\\"quote\\\".\", \"initial\": true, \"final\": false},\n", /* 101 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirm\303\251\", \"hint\": \"Raw UTF-8: \303\251 \342\200\224 \346\227\245\346\234\254 \360\237\216\211\", \"initial\": false, \"final\": false},\n", /* 102 */
+    "    {\"name\": \"complete\", \"label\": \"Done \342\234\224\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 103 */
+    "  ],\n", /* 104 */
+    "  \"events\": [\n", /* 105 */
+    "    \"claim\",\n", /* 106 */
+    "    \"complete\"\n", /* 107 */
+    "  ],\n", /* 108 */
+    "  \"transitions\": [\n", /* 109 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 110 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 111 */
+    "  ],\n", /* 112 */
+    "  \"evidence\": {\n", /* 113 */
+    "    \"required\": [],\n", /* 114 */
+    "    \"optional\": [],\n", /* 115 */
+    "    \"min_per_category\": 0\n", /* 116 */
+    "  },\n", /* 117 */
+    "  \"record\": [\n", /* 118 */
+    "    \"job\",\n", /* 119 */
+    "    \"operator\",\n", /* 120 */
+    "    \"context\",\n", /* 121 */
+    "    \"participants\",\n", /* 122 */
+    "    \"outcome\",\n", /* 123 */
+    "    \"completed_at\"\n", /* 124 */
+    "  ],\n", /* 125 */
+    "  \"fingerprint\": \"sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908\"\n", /* 126 */
+    "}", /* 127 */
     NULL
 };
 
 const qtm_surface qtm_surface_caf_2_go = {
-    QTM_SURFACE_ABI,
-    "caf-2-go",
-    "Caf\303\251 \"2 Go\" \342\200\224 Catering",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    3, 0, phases,
-    2, events,
-    2, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    11, fields,
-    2,
-    6, record,
-    "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "caf-2-go",
+    .name = "Caf\303\251 \"2 Go\" \342\200\224 Catering",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 3,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 2,
+    .events = events,
+    .ntransitions = 2,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 11,
+    .fields = fields,
+    .photo_min = 2,
+    .nrecord = 6,
+    .record = record,
+    .fingerprint = "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

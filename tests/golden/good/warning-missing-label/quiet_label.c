@@ -5,103 +5,112 @@
 #include "quiet_label.h"
 
 static const qtm_phase phases[3] = {
-    {"queued", "Queued", "", 1, 0}, /* 0 queued */
-    {"claimed", "", "", 0, 0}, /* 1 claimed */
-    {"complete", "Complete", "", 0, 1}, /* 2 complete */
+    {.name = "queued", .label = "Queued", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "complete", .label = "Complete", .hint = "", .initial = 0, .final = 1}, /* 2 complete */
 };
 
 static const char *const events[2] = {
-    "claim",
-    "complete",
+    "claim", /* 0 */
+    "complete", /* 1 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[2] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[3 * 2] = {
-    0, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 complete */
 };
 
 static const char *const record[3] = {
-    "job",
-    "operator",
-    "outcome",
+    "job", /* 0 */
+    "operator", /* 1 */
+    "outcome", /* 2 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"quiet-label\",\n",
-    "  \"name\": \"Quiet Label\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"job\",\n",
-    "    \"operator\",\n",
-    "    \"outcome\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"quiet-label\",\n", /* 2 */
+    "  \"name\": \"Quiet Label\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [],\n", /* 14 */
+    "    \"photos_min\": 0\n", /* 15 */
+    "  },\n", /* 16 */
+    "  \"phases\": [\n", /* 17 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 18 */
+    "    {\"name\": \"claimed\", \"label\": \"\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 19 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 20 */
+    "  ],\n", /* 21 */
+    "  \"events\": [\n", /* 22 */
+    "    \"claim\",\n", /* 23 */
+    "    \"complete\"\n", /* 24 */
+    "  ],\n", /* 25 */
+    "  \"transitions\": [\n", /* 26 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 27 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 28 */
+    "  ],\n", /* 29 */
+    "  \"evidence\": {\n", /* 30 */
+    "    \"required\": [],\n", /* 31 */
+    "    \"optional\": [],\n", /* 32 */
+    "    \"min_per_category\": 0\n", /* 33 */
+    "  },\n", /* 34 */
+    "  \"record\": [\n", /* 35 */
+    "    \"job\",\n", /* 36 */
+    "    \"operator\",\n", /* 37 */
+    "    \"outcome\"\n", /* 38 */
+    "  ],\n", /* 39 */
+    "  \"fingerprint\": \"sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f\"\n", /* 40 */
+    "}", /* 41 */
     NULL
 };
 
 const qtm_surface qtm_surface_quiet_label = {
-    QTM_SURFACE_ABI,
-    "quiet-label",
-    "Quiet Label",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    3, 0, phases,
-    2, events,
-    2, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    0, NULL,
-    0,
-    3, record,
-    "sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "quiet-label",
+    .name = "Quiet Label",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 3,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 2,
+    .events = events,
+    .ntransitions = 2,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 0,
+    .fields = NULL,
+    .photo_min = 0,
+    .nrecord = 3,
+    .record = record,
+    .fingerprint = "sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

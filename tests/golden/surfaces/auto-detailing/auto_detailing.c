@@ -5,319 +5,327 @@
 #include "auto_detailing.h"
 
 static const qtm_phase phases[6] = {
-    {"queued", "Awaiting technician.", "", 1, 0}, /* 0 queued */
-    {"claimed", "Claimed. Head to the vehicle.", "", 0, 0}, /* 1 claimed */
-    {"arrived", "On site. Photograph the vehicle on arrival.", "", 0, 0}, /* 2 arrived */
-    {"in_progress", "Detailing in progress. Take before photos first.", "", 0, 0}, /* 3 in_progress */
-    {"evidence", "Work done. Add after photos, then complete.", "", 0, 0}, /* 4 evidence */
-    {"complete", "Complete. Record composed.", "", 0, 1}, /* 5 complete */
+    {.name = "queued", .label = "Awaiting technician.", .hint = "", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Claimed. Head to the vehicle.", .hint = "", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "arrived", .label = "On site. Photograph the vehicle on arrival.", .hint = "", .initial = 0, .final = 0}, /* 2 arrived */
+    {.name = "in_progress", .label = "Detailing in progress. Take before photos first.", .hint = "", .initial = 0, .final = 0}, /* 3 in_progress */
+    {.name = "evidence", .label = "Work done. Add after photos, then complete.", .hint = "", .initial = 0, .final = 0}, /* 4 evidence */
+    {.name = "complete", .label = "Complete. Record composed.", .hint = "", .initial = 0, .final = 1}, /* 5 complete */
 };
 
 static const char *const events[5] = {
-    "claim",
-    "arrive",
-    "start",
-    "finish",
-    "complete",
+    "claim", /* 0 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "finish", /* 3 */
+    "complete", /* 4 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[5] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> arrived on arrive */
-    {2, 3, 2, QTM_BY_OWNER, 0, 0}, /* 2: arrived -> in_progress on start */
-    {3, 4, 3, QTM_BY_OWNER, 0, 0}, /* 3: in_progress -> evidence on finish */
-    {4, 5, 4, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0}, /* 4: evidence -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: in_progress -> evidence on finish */
+    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 4: evidence -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[6 * 5] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* arrived */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* evidence */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 arrived */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, QTM_NO_TRANSITION, /* 3 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* 4 evidence */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 complete */
 };
 
 static const char *const ev_required[3] = {
-    "arrival",
-    "before",
-    "after",
+    "arrival", /* 0 */
+    "before", /* 1 */
+    "after", /* 2 */
 };
 
 static const char *const ev_optional[1] = {
-    "damage",
+    "damage", /* 0 */
 };
 
 static const char *const choices_1[3] = {
-    "email",
-    "text",
-    "call",
+    "email", /* 0 */
+    "text", /* 1 */
+    "call", /* 2 */
 };
 
 static const char *const choices_8[5] = {
-    "compact",
-    "sedan",
-    "suv",
-    "truck",
-    "van",
+    "compact", /* 0 */
+    "sedan", /* 1 */
+    "suv", /* 2 */
+    "truck", /* 3 */
+    "van", /* 4 */
 };
 
 static const char *const choices_9[4] = {
-    "exterior",
-    "interior",
-    "full_detail",
-    "ceramic_coating",
+    "exterior", /* 0 */
+    "interior", /* 1 */
+    "full_detail", /* 2 */
+    "ceramic_coating", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[15] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "method", QTM_FIELD_CHOICE, 1, 5, 3, choices_1},
-    {"contact", "email", QTM_FIELD_EMAIL, 0, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"vehicle", "make", QTM_FIELD_TEXT, 1, 80, 0, NULL},
-    {"vehicle", "model", QTM_FIELD_TEXT, 1, 80, 0, NULL},
-    {"vehicle", "year", QTM_FIELD_INTEGER, 0, 64, 0, NULL},
-    {"vehicle", "color", QTM_FIELD_TEXT, 0, 40, 0, NULL},
-    {"vehicle", "size", QTM_FIELD_CHOICE, 1, 7, 5, choices_8},
-    {"request", "package", QTM_FIELD_CHOICE, 1, 15, 4, choices_9},
-    {"request", "service_area", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"request", "preferred_days", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"request", "preferred_window", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"notes", "condition", QTM_FIELD_TEXT, 1, 2000, 0, NULL},
-    {"notes", "access", QTM_FIELD_TEXT, 0, 1000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "method", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 5, .nchoices = 3, .choices = choices_1}, /* 1 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 0, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 3 */
+    {.section = "vehicle", .name = "make", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 80, .nchoices = 0, .choices = NULL}, /* 4 */
+    {.section = "vehicle", .name = "model", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 80, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "vehicle", .name = "year", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "vehicle", .name = "color", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 40, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "vehicle", .name = "size", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 7, .nchoices = 5, .choices = choices_8}, /* 8 */
+    {.section = "request", .name = "package", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 15, .nchoices = 4, .choices = choices_9}, /* 9 */
+    {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
+    {.section = "request", .name = "preferred_days", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 11 */
+    {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 12 */
+    {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
+    {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1000, .nchoices = 0, .choices = NULL}, /* 14 */
 };
 
 static const char *const record[8] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "context",
-    "evidence",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "context", /* 4 */
+    "evidence", /* 5 */
+    "outcome", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"auto-detailing\",\n",
-    "  \"name\": \"Auto Detailing\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"method\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 5,\n",
-    "            \"choices\": [\n",
-    "              \"email\",\n",
-    "              \"text\",\n",
-    "              \"call\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 32\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"vehicle\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"make\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 80\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"model\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 80\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"year\",\n",
-    "            \"type\": \"integer\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"color\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 40\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"size\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 7,\n",
-    "            \"choices\": [\n",
-    "              \"compact\",\n",
-    "              \"sedan\",\n",
-    "              \"suv\",\n",
-    "              \"truck\",\n",
-    "              \"van\"\n",
-    "            ]\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"package\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 15,\n",
-    "            \"choices\": [\n",
-    "              \"exterior\",\n",
-    "              \"interior\",\n",
-    "              \"full_detail\",\n",
-    "              \"ceramic_coating\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_days\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_window\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"notes\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"condition\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 2000\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"access\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 1000\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 1\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"finish\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"arrival\",\n",
-    "      \"before\",\n",
-    "      \"after\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"damage\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"context\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"auto-detailing\",\n", /* 2 */
+    "  \"name\": \"Auto Detailing\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"method\",\n", /* 25 */
+    "            \"type\": \"one_of\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 5,\n", /* 28 */
+    "            \"choices\": [\n", /* 29 */
+    "              \"email\",\n", /* 30 */
+    "              \"text\",\n", /* 31 */
+    "              \"call\"\n", /* 32 */
+    "            ]\n", /* 33 */
+    "          },\n", /* 34 */
+    "          {\n", /* 35 */
+    "            \"name\": \"email\",\n", /* 36 */
+    "            \"type\": \"email\",\n", /* 37 */
+    "            \"required\": false,\n", /* 38 */
+    "            \"max\": 254\n", /* 39 */
+    "          },\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"phone\",\n", /* 42 */
+    "            \"type\": \"phone\",\n", /* 43 */
+    "            \"required\": false,\n", /* 44 */
+    "            \"max\": 32\n", /* 45 */
+    "          }\n", /* 46 */
+    "        ]\n", /* 47 */
+    "      },\n", /* 48 */
+    "      {\n", /* 49 */
+    "        \"name\": \"vehicle\",\n", /* 50 */
+    "        \"fields\": [\n", /* 51 */
+    "          {\n", /* 52 */
+    "            \"name\": \"make\",\n", /* 53 */
+    "            \"type\": \"text\",\n", /* 54 */
+    "            \"required\": true,\n", /* 55 */
+    "            \"max\": 80\n", /* 56 */
+    "          },\n", /* 57 */
+    "          {\n", /* 58 */
+    "            \"name\": \"model\",\n", /* 59 */
+    "            \"type\": \"text\",\n", /* 60 */
+    "            \"required\": true,\n", /* 61 */
+    "            \"max\": 80\n", /* 62 */
+    "          },\n", /* 63 */
+    "          {\n", /* 64 */
+    "            \"name\": \"year\",\n", /* 65 */
+    "            \"type\": \"integer\",\n", /* 66 */
+    "            \"required\": false,\n", /* 67 */
+    "            \"max\": 64\n", /* 68 */
+    "          },\n", /* 69 */
+    "          {\n", /* 70 */
+    "            \"name\": \"color\",\n", /* 71 */
+    "            \"type\": \"text\",\n", /* 72 */
+    "            \"required\": false,\n", /* 73 */
+    "            \"max\": 40\n", /* 74 */
+    "          },\n", /* 75 */
+    "          {\n", /* 76 */
+    "            \"name\": \"size\",\n", /* 77 */
+    "            \"type\": \"one_of\",\n", /* 78 */
+    "            \"required\": true,\n", /* 79 */
+    "            \"max\": 7,\n", /* 80 */
+    "            \"choices\": [\n", /* 81 */
+    "              \"compact\",\n", /* 82 */
+    "              \"sedan\",\n", /* 83 */
+    "              \"suv\",\n", /* 84 */
+    "              \"truck\",\n", /* 85 */
+    "              \"van\"\n", /* 86 */
+    "            ]\n", /* 87 */
+    "          }\n", /* 88 */
+    "        ]\n", /* 89 */
+    "      },\n", /* 90 */
+    "      {\n", /* 91 */
+    "        \"name\": \"request\",\n", /* 92 */
+    "        \"fields\": [\n", /* 93 */
+    "          {\n", /* 94 */
+    "            \"name\": \"package\",\n", /* 95 */
+    "            \"type\": \"one_of\",\n", /* 96 */
+    "            \"required\": true,\n", /* 97 */
+    "            \"max\": 15,\n", /* 98 */
+    "            \"choices\": [\n", /* 99 */
+    "              \"exterior\",\n", /* 100 */
+    "              \"interior\",\n", /* 101 */
+    "              \"full_detail\",\n", /* 102 */
+    "              \"ceramic_coating\"\n", /* 103 */
+    "            ]\n", /* 104 */
+    "          },\n", /* 105 */
+    "          {\n", /* 106 */
+    "            \"name\": \"service_area\",\n", /* 107 */
+    "            \"type\": \"text\",\n", /* 108 */
+    "            \"required\": true,\n", /* 109 */
+    "            \"max\": 200\n", /* 110 */
+    "          },\n", /* 111 */
+    "          {\n", /* 112 */
+    "            \"name\": \"preferred_days\",\n", /* 113 */
+    "            \"type\": \"text\",\n", /* 114 */
+    "            \"required\": false,\n", /* 115 */
+    "            \"max\": 200\n", /* 116 */
+    "          },\n", /* 117 */
+    "          {\n", /* 118 */
+    "            \"name\": \"preferred_window\",\n", /* 119 */
+    "            \"type\": \"text\",\n", /* 120 */
+    "            \"required\": false,\n", /* 121 */
+    "            \"max\": 200\n", /* 122 */
+    "          }\n", /* 123 */
+    "        ]\n", /* 124 */
+    "      },\n", /* 125 */
+    "      {\n", /* 126 */
+    "        \"name\": \"notes\",\n", /* 127 */
+    "        \"fields\": [\n", /* 128 */
+    "          {\n", /* 129 */
+    "            \"name\": \"condition\",\n", /* 130 */
+    "            \"type\": \"text\",\n", /* 131 */
+    "            \"required\": true,\n", /* 132 */
+    "            \"max\": 2000\n", /* 133 */
+    "          },\n", /* 134 */
+    "          {\n", /* 135 */
+    "            \"name\": \"access\",\n", /* 136 */
+    "            \"type\": \"text\",\n", /* 137 */
+    "            \"required\": false,\n", /* 138 */
+    "            \"max\": 1000\n", /* 139 */
+    "          }\n", /* 140 */
+    "        ]\n", /* 141 */
+    "      }\n", /* 142 */
+    "    ],\n", /* 143 */
+    "    \"photos_min\": 1\n", /* 144 */
+    "  },\n", /* 145 */
+    "  \"phases\": [\n", /* 146 */
+    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 147 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 148 */
+    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 149 */
+    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 150 */
+    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 151 */
+    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 152 */
+    "  ],\n", /* 153 */
+    "  \"events\": [\n", /* 154 */
+    "    \"claim\",\n", /* 155 */
+    "    \"arrive\",\n", /* 156 */
+    "    \"start\",\n", /* 157 */
+    "    \"finish\",\n", /* 158 */
+    "    \"complete\"\n", /* 159 */
+    "  ],\n", /* 160 */
+    "  \"transitions\": [\n", /* 161 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 162 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 163 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 164 */
+    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 165 */
+    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 166 */
+    "  ],\n", /* 167 */
+    "  \"evidence\": {\n", /* 168 */
+    "    \"required\": [\n", /* 169 */
+    "      \"arrival\",\n", /* 170 */
+    "      \"before\",\n", /* 171 */
+    "      \"after\"\n", /* 172 */
+    "    ],\n", /* 173 */
+    "    \"optional\": [\n", /* 174 */
+    "      \"damage\"\n", /* 175 */
+    "    ],\n", /* 176 */
+    "    \"min_per_category\": 1\n", /* 177 */
+    "  },\n", /* 178 */
+    "  \"record\": [\n", /* 179 */
+    "    \"operator\",\n", /* 180 */
+    "    \"job\",\n", /* 181 */
+    "    \"surface\",\n", /* 182 */
+    "    \"scope\",\n", /* 183 */
+    "    \"context\",\n", /* 184 */
+    "    \"evidence\",\n", /* 185 */
+    "    \"outcome\",\n", /* 186 */
+    "    \"completed_at\"\n", /* 187 */
+    "  ],\n", /* 188 */
+    "  \"fingerprint\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\"\n", /* 189 */
+    "}", /* 190 */
     NULL
 };
 
 const qtm_surface qtm_surface_auto_detailing = {
-    QTM_SURFACE_ABI,
-    "auto-detailing",
-    "Auto Detailing",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    6, 0, phases,
-    5, events,
-    5, transitions, next,
-    3, ev_required,
-    1, ev_optional,
-    1,
-    15, fields,
-    1,
-    8, record,
-    "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "auto-detailing",
+    .name = "Auto Detailing",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 6,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 5,
+    .events = events,
+    .ntransitions = 5,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 3,
+    .ev_required = ev_required,
+    .nev_optional = 1,
+    .ev_optional = ev_optional,
+    .ev_min_per_category = 1,
+    .nfields = 15,
+    .fields = fields,
+    .photo_min = 1,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

@@ -5,289 +5,297 @@
 #include "event_coordination.h"
 
 static const qtm_phase phases[5] = {
-    {"queued", "Queued", "Created from an approved, assigned task; waiting for its operator to claim it.", 1, 0}, /* 0 queued */
-    {"claimed", "Confirmed", "You own this event. Confirm timeline, venue access and vendor windows.", 0, 0}, /* 1 claimed */
-    {"arrived", "On Site", "You are at the venue. Check load-in, walkthrough and on-site contacts.", 0, 0}, /* 2 arrived */
-    {"in_progress", "Active", "The event is running. Keep vendors and the timeline on track.", 0, 0}, /* 3 in_progress */
-    {"complete", "Complete", "Coordination delivered. The record is composed; settlement is separate.", 0, 1}, /* 4 complete */
+    {.name = "queued", .label = "Queued", .hint = "Created from an approved, assigned task; waiting for its operator to claim it.", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Confirmed", .hint = "You own this event. Confirm timeline, venue access and vendor windows.", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "arrived", .label = "On Site", .hint = "You are at the venue. Check load-in, walkthrough and on-site contacts.", .initial = 0, .final = 0}, /* 2 arrived */
+    {.name = "in_progress", .label = "Active", .hint = "The event is running. Keep vendors and the timeline on track.", .initial = 0, .final = 0}, /* 3 in_progress */
+    {.name = "complete", .label = "Complete", .hint = "Coordination delivered. The record is composed; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
 };
 
 static const char *const events[4] = {
-    "claim",
-    "arrive",
-    "start",
-    "complete",
+    "claim", /* 0 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "complete", /* 3 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[4] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {1, 2, 1, QTM_BY_OWNER, 0, 0}, /* 1: claimed -> arrived on arrive */
-    {2, 3, 2, QTM_BY_OWNER, 0, 0}, /* 2: arrived -> in_progress on start */
-    {3, 4, 3, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* arrived */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* complete */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 2 arrived */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 3 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 complete */
 };
 
 static const char *const choices_1[3] = {
-    "email",
-    "text",
-    "call",
+    "email", /* 0 */
+    "text", /* 1 */
+    "call", /* 2 */
 };
 
 static const char *const choices_4[5] = {
-    "Wedding / Ceremony",
-    "Banquet / Gala",
-    "Corporate Event",
-    "Birthday / Social",
-    "Other",
+    "Wedding / Ceremony", /* 0 */
+    "Banquet / Gala", /* 1 */
+    "Corporate Event", /* 2 */
+    "Birthday / Social", /* 3 */
+    "Other", /* 4 */
 };
 
 static const char *const choices_8[4] = {
-    "full_coordination",
-    "day_of_coordination",
-    "vendor_management",
-    "consultation",
+    "full_coordination", /* 0 */
+    "day_of_coordination", /* 1 */
+    "vendor_management", /* 2 */
+    "consultation", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[14] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "method", QTM_FIELD_CHOICE, 1, 5, 3, choices_1},
-    {"contact", "email", QTM_FIELD_EMAIL, 0, 254, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 0, 32, 0, NULL},
-    {"event", "type", QTM_FIELD_CHOICE, 1, 18, 5, choices_4},
-    {"event", "venue", QTM_FIELD_TEXT, 1, 300, 0, NULL},
-    {"event", "date", QTM_FIELD_DATE, 0, 64, 0, NULL},
-    {"event", "guests", QTM_FIELD_INTEGER, 0, 64, 0, NULL},
-    {"request", "package", QTM_FIELD_CHOICE, 1, 19, 4, choices_8},
-    {"request", "service_area", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"request", "preferred_days", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"request", "preferred_window", QTM_FIELD_TEXT, 0, 200, 0, NULL},
-    {"notes", "condition", QTM_FIELD_TEXT, 1, 4000, 0, NULL},
-    {"notes", "access", QTM_FIELD_TEXT, 0, 2000, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "method", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 5, .nchoices = 3, .choices = choices_1}, /* 1 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 0, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 0, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 3 */
+    {.section = "event", .name = "type", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 18, .nchoices = 5, .choices = choices_4}, /* 4 */
+    {.section = "event", .name = "venue", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 300, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "event", .name = "date", .type = QTM_FIELD_DATE, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
+    {.section = "event", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "request", .name = "package", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 19, .nchoices = 4, .choices = choices_8}, /* 8 */
+    {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 9 */
+    {.section = "request", .name = "preferred_days", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
+    {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 11 */
+    {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 4000, .nchoices = 0, .choices = NULL}, /* 12 */
+    {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
 };
 
 static const char *const record[8] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "context",
-    "participants",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "context", /* 4 */
+    "participants", /* 5 */
+    "outcome", /* 6 */
+    "completed_at", /* 7 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"event-coordination\",\n",
-    "  \"name\": \"Event Coordination\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"active\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"assigned\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"independent\",\n",
-    "    \"completed_jobs\": \"visible\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"method\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 5,\n",
-    "            \"choices\": [\n",
-    "              \"email\",\n",
-    "              \"text\",\n",
-    "              \"call\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 32\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"event\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"type\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 18,\n",
-    "            \"choices\": [\n",
-    "              \"Wedding / Ceremony\",\n",
-    "              \"Banquet / Gala\",\n",
-    "              \"Corporate Event\",\n",
-    "              \"Birthday / Social\",\n",
-    "              \"Other\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"venue\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 300\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"date\",\n",
-    "            \"type\": \"date\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"guests\",\n",
-    "            \"type\": \"integer\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"package\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 19,\n",
-    "            \"choices\": [\n",
-    "              \"full_coordination\",\n",
-    "              \"day_of_coordination\",\n",
-    "              \"vendor_management\",\n",
-    "              \"consultation\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_days\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_window\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"notes\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"condition\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 4000\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"access\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 2000\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"Coordination delivered. The record is composed; settlement is separate.\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"complete\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [],\n",
-    "    \"optional\": [],\n",
-    "    \"min_per_category\": 0\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"context\",\n",
-    "    \"participants\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"event-coordination\",\n", /* 2 */
+    "  \"name\": \"Event Coordination\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"active\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"assigned\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"independent\",\n", /* 10 */
+    "    \"completed_jobs\": \"visible\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"method\",\n", /* 25 */
+    "            \"type\": \"one_of\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 5,\n", /* 28 */
+    "            \"choices\": [\n", /* 29 */
+    "              \"email\",\n", /* 30 */
+    "              \"text\",\n", /* 31 */
+    "              \"call\"\n", /* 32 */
+    "            ]\n", /* 33 */
+    "          },\n", /* 34 */
+    "          {\n", /* 35 */
+    "            \"name\": \"email\",\n", /* 36 */
+    "            \"type\": \"email\",\n", /* 37 */
+    "            \"required\": false,\n", /* 38 */
+    "            \"max\": 254\n", /* 39 */
+    "          },\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"phone\",\n", /* 42 */
+    "            \"type\": \"phone\",\n", /* 43 */
+    "            \"required\": false,\n", /* 44 */
+    "            \"max\": 32\n", /* 45 */
+    "          }\n", /* 46 */
+    "        ]\n", /* 47 */
+    "      },\n", /* 48 */
+    "      {\n", /* 49 */
+    "        \"name\": \"event\",\n", /* 50 */
+    "        \"fields\": [\n", /* 51 */
+    "          {\n", /* 52 */
+    "            \"name\": \"type\",\n", /* 53 */
+    "            \"type\": \"one_of\",\n", /* 54 */
+    "            \"required\": true,\n", /* 55 */
+    "            \"max\": 18,\n", /* 56 */
+    "            \"choices\": [\n", /* 57 */
+    "              \"Wedding / Ceremony\",\n", /* 58 */
+    "              \"Banquet / Gala\",\n", /* 59 */
+    "              \"Corporate Event\",\n", /* 60 */
+    "              \"Birthday / Social\",\n", /* 61 */
+    "              \"Other\"\n", /* 62 */
+    "            ]\n", /* 63 */
+    "          },\n", /* 64 */
+    "          {\n", /* 65 */
+    "            \"name\": \"venue\",\n", /* 66 */
+    "            \"type\": \"text\",\n", /* 67 */
+    "            \"required\": true,\n", /* 68 */
+    "            \"max\": 300\n", /* 69 */
+    "          },\n", /* 70 */
+    "          {\n", /* 71 */
+    "            \"name\": \"date\",\n", /* 72 */
+    "            \"type\": \"date\",\n", /* 73 */
+    "            \"required\": false,\n", /* 74 */
+    "            \"max\": 64\n", /* 75 */
+    "          },\n", /* 76 */
+    "          {\n", /* 77 */
+    "            \"name\": \"guests\",\n", /* 78 */
+    "            \"type\": \"integer\",\n", /* 79 */
+    "            \"required\": false,\n", /* 80 */
+    "            \"max\": 64\n", /* 81 */
+    "          }\n", /* 82 */
+    "        ]\n", /* 83 */
+    "      },\n", /* 84 */
+    "      {\n", /* 85 */
+    "        \"name\": \"request\",\n", /* 86 */
+    "        \"fields\": [\n", /* 87 */
+    "          {\n", /* 88 */
+    "            \"name\": \"package\",\n", /* 89 */
+    "            \"type\": \"one_of\",\n", /* 90 */
+    "            \"required\": true,\n", /* 91 */
+    "            \"max\": 19,\n", /* 92 */
+    "            \"choices\": [\n", /* 93 */
+    "              \"full_coordination\",\n", /* 94 */
+    "              \"day_of_coordination\",\n", /* 95 */
+    "              \"vendor_management\",\n", /* 96 */
+    "              \"consultation\"\n", /* 97 */
+    "            ]\n", /* 98 */
+    "          },\n", /* 99 */
+    "          {\n", /* 100 */
+    "            \"name\": \"service_area\",\n", /* 101 */
+    "            \"type\": \"text\",\n", /* 102 */
+    "            \"required\": true,\n", /* 103 */
+    "            \"max\": 200\n", /* 104 */
+    "          },\n", /* 105 */
+    "          {\n", /* 106 */
+    "            \"name\": \"preferred_days\",\n", /* 107 */
+    "            \"type\": \"text\",\n", /* 108 */
+    "            \"required\": false,\n", /* 109 */
+    "            \"max\": 200\n", /* 110 */
+    "          },\n", /* 111 */
+    "          {\n", /* 112 */
+    "            \"name\": \"preferred_window\",\n", /* 113 */
+    "            \"type\": \"text\",\n", /* 114 */
+    "            \"required\": false,\n", /* 115 */
+    "            \"max\": 200\n", /* 116 */
+    "          }\n", /* 117 */
+    "        ]\n", /* 118 */
+    "      },\n", /* 119 */
+    "      {\n", /* 120 */
+    "        \"name\": \"notes\",\n", /* 121 */
+    "        \"fields\": [\n", /* 122 */
+    "          {\n", /* 123 */
+    "            \"name\": \"condition\",\n", /* 124 */
+    "            \"type\": \"text\",\n", /* 125 */
+    "            \"required\": true,\n", /* 126 */
+    "            \"max\": 4000\n", /* 127 */
+    "          },\n", /* 128 */
+    "          {\n", /* 129 */
+    "            \"name\": \"access\",\n", /* 130 */
+    "            \"type\": \"text\",\n", /* 131 */
+    "            \"required\": false,\n", /* 132 */
+    "            \"max\": 2000\n", /* 133 */
+    "          }\n", /* 134 */
+    "        ]\n", /* 135 */
+    "      }\n", /* 136 */
+    "    ],\n", /* 137 */
+    "    \"photos_min\": 0\n", /* 138 */
+    "  },\n", /* 139 */
+    "  \"phases\": [\n", /* 140 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n", /* 141 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n", /* 142 */
+    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n", /* 143 */
+    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n", /* 144 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"Coordination delivered. The record is composed; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 145 */
+    "  ],\n", /* 146 */
+    "  \"events\": [\n", /* 147 */
+    "    \"claim\",\n", /* 148 */
+    "    \"arrive\",\n", /* 149 */
+    "    \"start\",\n", /* 150 */
+    "    \"complete\"\n", /* 151 */
+    "  ],\n", /* 152 */
+    "  \"transitions\": [\n", /* 153 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 154 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 155 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 156 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 157 */
+    "  ],\n", /* 158 */
+    "  \"evidence\": {\n", /* 159 */
+    "    \"required\": [],\n", /* 160 */
+    "    \"optional\": [],\n", /* 161 */
+    "    \"min_per_category\": 0\n", /* 162 */
+    "  },\n", /* 163 */
+    "  \"record\": [\n", /* 164 */
+    "    \"operator\",\n", /* 165 */
+    "    \"job\",\n", /* 166 */
+    "    \"surface\",\n", /* 167 */
+    "    \"scope\",\n", /* 168 */
+    "    \"context\",\n", /* 169 */
+    "    \"participants\",\n", /* 170 */
+    "    \"outcome\",\n", /* 171 */
+    "    \"completed_at\"\n", /* 172 */
+    "  ],\n", /* 173 */
+    "  \"fingerprint\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\"\n", /* 174 */
+    "}", /* 175 */
     NULL
 };
 
 const qtm_surface qtm_surface_event_coordination = {
-    QTM_SURFACE_ABI,
-    "event-coordination",
-    "Event Coordination",
-    "surface-runtime-spec-v0.01",
-    0, /* status active */
-    0, /* claim required */
-    0, /* ownership assigned */
-    0, /* record service_event */
-    0, /* payment_timing independent */
-    0, /* completed_jobs visible */
-    5, 0, phases,
-    4, events,
-    4, transitions, next,
-    0, NULL,
-    0, NULL,
-    0,
-    14, fields,
-    0,
-    8, record,
-    "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "event-coordination",
+    .name = "Event Coordination",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_ACTIVE,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_ASSIGNED,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_INDEPENDENT,
+    .completed_jobs = QTM_COMPLETED_VISIBLE,
+    .nphases = 5,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 4,
+    .events = events,
+    .ntransitions = 4,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 0,
+    .ev_required = NULL,
+    .nev_optional = 0,
+    .ev_optional = NULL,
+    .ev_min_per_category = 0,
+    .nfields = 14,
+    .fields = fields,
+    .photo_min = 0,
+    .nrecord = 8,
+    .record = record,
+    .fingerprint = "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

@@ -5,297 +5,305 @@
 #include "landscaping.h"
 
 static const qtm_phase phases[7] = {
-    {"queued", "Open visit", "Any crew lead may claim it.", 1, 0}, /* 0 queued */
-    {"claimed", "Claimed", "Load equipment; confirm gate access with the client.", 0, 0}, /* 1 claimed */
-    {"on_site", "On site", "", 0, 0}, /* 2 on_site */
-    {"working", "Working", "", 0, 0}, /* 3 working */
-    {"review", "Walkthrough", "Walk the property with the client or photograph the result.", 0, 0}, /* 4 review */
-    {"closed", "Closed", "", 0, 1}, /* 5 closed */
-    {"cancelled", "Cancelled", "Cancelled by an admin before anyone claimed it.", 0, 1}, /* 6 cancelled */
+    {.name = "queued", .label = "Open visit", .hint = "Any crew lead may claim it.", .initial = 1, .final = 0}, /* 0 queued */
+    {.name = "claimed", .label = "Claimed", .hint = "Load equipment; confirm gate access with the client.", .initial = 0, .final = 0}, /* 1 claimed */
+    {.name = "on_site", .label = "On site", .hint = "", .initial = 0, .final = 0}, /* 2 on_site */
+    {.name = "working", .label = "Working", .hint = "", .initial = 0, .final = 0}, /* 3 working */
+    {.name = "review", .label = "Walkthrough", .hint = "Walk the property with the client or photograph the result.", .initial = 0, .final = 0}, /* 4 review */
+    {.name = "closed", .label = "Closed", .hint = "", .initial = 0, .final = 1}, /* 5 closed */
+    {.name = "cancelled", .label = "Cancelled", .hint = "Cancelled by an admin before anyone claimed it.", .initial = 0, .final = 1}, /* 6 cancelled */
 };
 
 static const char *const events[8] = {
-    "claim",
-    "cancel",
-    "arrive",
-    "start",
-    "rain_out",
-    "finish",
-    "redo",
-    "close",
+    "claim", /* 0 */
+    "cancel", /* 1 */
+    "arrive", /* 2 */
+    "start", /* 3 */
+    "rain_out", /* 4 */
+    "finish", /* 5 */
+    "redo", /* 6 */
+    "close", /* 7 */
 };
 
-/* from, to, event, by, requires, claim */
 static const qtm_transition transitions[8] = {
-    {0, 1, 0, QTM_BY_OPERATOR, 0, 1}, /* 0: queued -> claimed on claim */
-    {0, 6, 1, QTM_BY_ADMIN, 0, 0}, /* 1: queued -> cancelled on cancel */
-    {1, 2, 2, QTM_BY_OWNER, 0, 0}, /* 2: claimed -> on_site on arrive */
-    {2, 3, 3, QTM_BY_OWNER, 0, 0}, /* 3: on_site -> working on start */
-    {2, 1, 4, QTM_BY_OWNER, 0, 0}, /* 4: on_site -> claimed on rain_out */
-    {3, 4, 5, QTM_BY_OWNER, 0, 0}, /* 5: working -> review on finish */
-    {4, 3, 6, QTM_BY_OWNER, 0, 0}, /* 6: review -> working on redo */
-    {4, 5, 7, QTM_BY_OWNER, QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, 0}, /* 7: review -> closed on close */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
+    {.from = 0, .to = 6, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: queued -> cancelled on cancel */
+    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: claimed -> on_site on arrive */
+    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: on_site -> working on start */
+    {.from = 2, .to = 1, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 4: on_site -> claimed on rain_out */
+    {.from = 3, .to = 4, .event = 5, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 5: working -> review on finish */
+    {.from = 4, .to = 3, .event = 6, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 6: review -> working on redo */
+    {.from = 4, .to = 5, .event = 7, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0}, /* 7: review -> closed on close */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[7 * 8] = {
-    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* queued */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, 4, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* on_site */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 5, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* working */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 6, 7, /* review */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* closed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* cancelled */
+    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, 4, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 on_site */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 5, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 working */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 6, 7, /* 4 review */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 closed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 6 cancelled */
 };
 
 static const char *const ev_required[1] = {
-    "after",
+    "after", /* 0 */
 };
 
 static const char *const ev_optional[1] = {
-    "before",
+    "before", /* 0 */
 };
 
 static const char *const choices_4[4] = {
-    "small",
-    "medium",
-    "large",
-    "estate",
+    "small", /* 0 */
+    "medium", /* 1 */
+    "large", /* 2 */
+    "estate", /* 3 */
 };
 
 static const char *const choices_6[5] = {
-    "mowing",
-    "edging",
-    "hedge_trimming",
-    "leaf_cleanup",
-    "seasonal_planting",
+    "mowing", /* 0 */
+    "edging", /* 1 */
+    "hedge_trimming", /* 2 */
+    "leaf_cleanup", /* 3 */
+    "seasonal_planting", /* 4 */
 };
 
 static const char *const choices_7[4] = {
-    "once",
-    "weekly",
-    "biweekly",
-    "monthly",
+    "once", /* 0 */
+    "weekly", /* 1 */
+    "biweekly", /* 2 */
+    "monthly", /* 3 */
 };
 
-/* section, name, type, required, max_len, nchoices, choices */
 static const qtm_field fields[11] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "phone", QTM_FIELD_PHONE, 1, 32, 0, NULL},
-    {"contact", "email", QTM_FIELD_EMAIL, 0, 254, 0, NULL},
-    {"property", "address", QTM_FIELD_TEXT, 1, 300, 0, NULL},
-    {"property", "lot_size", QTM_FIELD_CHOICE, 1, 6, 4, choices_4},
-    {"property", "gated", QTM_FIELD_BOOLEAN, 0, 64, 0, NULL},
-    {"request", "services", QTM_FIELD_CHOICE, 1, 17, 5, choices_6},
-    {"request", "frequency", QTM_FIELD_CHOICE, 1, 8, 4, choices_7},
-    {"request", "start_date", QTM_FIELD_DATE, 0, 64, 0, NULL},
-    {"request", "preferred_time", QTM_FIELD_TIME, 0, 64, 0, NULL},
-    {"request", "service_area", QTM_FIELD_TEXT, 1, 200, 0, NULL},
+    {.section = "contact", .name = "name", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 0 */
+    {.section = "contact", .name = "phone", .type = QTM_FIELD_PHONE, .required = 1, .max_len = 32, .nchoices = 0, .choices = NULL}, /* 1 */
+    {.section = "contact", .name = "email", .type = QTM_FIELD_EMAIL, .required = 0, .max_len = 254, .nchoices = 0, .choices = NULL}, /* 2 */
+    {.section = "property", .name = "address", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 300, .nchoices = 0, .choices = NULL}, /* 3 */
+    {.section = "property", .name = "lot_size", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 6, .nchoices = 4, .choices = choices_4}, /* 4 */
+    {.section = "property", .name = "gated", .type = QTM_FIELD_BOOLEAN, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 5 */
+    {.section = "request", .name = "services", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 17, .nchoices = 5, .choices = choices_6}, /* 6 */
+    {.section = "request", .name = "frequency", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 8, .nchoices = 4, .choices = choices_7}, /* 7 */
+    {.section = "request", .name = "start_date", .type = QTM_FIELD_DATE, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 8 */
+    {.section = "request", .name = "preferred_time", .type = QTM_FIELD_TIME, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 9 */
+    {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
 };
 
 static const char *const record[7] = {
-    "operator",
-    "job",
-    "surface",
-    "scope",
-    "evidence",
-    "outcome",
-    "completed_at",
+    "operator", /* 0 */
+    "job", /* 1 */
+    "surface", /* 2 */
+    "scope", /* 3 */
+    "evidence", /* 4 */
+    "outcome", /* 5 */
+    "completed_at", /* 6 */
 };
 
 static const char *const model_json[] = {
-    "{\n",
-    "  \"qtm_model\": 1,\n",
-    "  \"slug\": \"landscaping\",\n",
-    "  \"name\": \"Landscaping\",\n",
-    "  \"spec\": \"surface-runtime-spec-v0.01\",\n",
-    "  \"status\": \"planned\",\n",
-    "  \"execution\": {\n",
-    "    \"claim\": \"required\",\n",
-    "    \"ownership\": \"pool\",\n",
-    "    \"record\": \"service_event\",\n",
-    "    \"payment_timing\": \"before_complete\",\n",
-    "    \"completed_jobs\": \"hidden\"\n",
-    "  },\n",
-    "  \"intake\": {\n",
-    "    \"sections\": [\n",
-    "      {\n",
-    "        \"name\": \"contact\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"name\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"phone\",\n",
-    "            \"type\": \"phone\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 32\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"email\",\n",
-    "            \"type\": \"email\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 254\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"property\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"address\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 300\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"lot_size\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 6,\n",
-    "            \"choices\": [\n",
-    "              \"small\",\n",
-    "              \"medium\",\n",
-    "              \"large\",\n",
-    "              \"estate\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"gated\",\n",
-    "            \"type\": \"boolean\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          }\n",
-    "        ]\n",
-    "      },\n",
-    "      {\n",
-    "        \"name\": \"request\",\n",
-    "        \"fields\": [\n",
-    "          {\n",
-    "            \"name\": \"services\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 17,\n",
-    "            \"choices\": [\n",
-    "              \"mowing\",\n",
-    "              \"edging\",\n",
-    "              \"hedge_trimming\",\n",
-    "              \"leaf_cleanup\",\n",
-    "              \"seasonal_planting\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"frequency\",\n",
-    "            \"type\": \"one_of\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 8,\n",
-    "            \"choices\": [\n",
-    "              \"once\",\n",
-    "              \"weekly\",\n",
-    "              \"biweekly\",\n",
-    "              \"monthly\"\n",
-    "            ]\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"start_date\",\n",
-    "            \"type\": \"date\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"preferred_time\",\n",
-    "            \"type\": \"time\",\n",
-    "            \"required\": false,\n",
-    "            \"max\": 64\n",
-    "          },\n",
-    "          {\n",
-    "            \"name\": \"service_area\",\n",
-    "            \"type\": \"text\",\n",
-    "            \"required\": true,\n",
-    "            \"max\": 200\n",
-    "          }\n",
-    "        ]\n",
-    "      }\n",
-    "    ],\n",
-    "    \"photos_min\": 0\n",
-    "  },\n",
-    "  \"phases\": [\n",
-    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n",
-    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n",
-    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true},\n",
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"Cancelled by an admin before anyone claimed it.\", \"initial\": false, \"final\": true}\n",
-    "  ],\n",
-    "  \"events\": [\n",
-    "    \"claim\",\n",
-    "    \"cancel\",\n",
-    "    \"arrive\",\n",
-    "    \"start\",\n",
-    "    \"rain_out\",\n",
-    "    \"finish\",\n",
-    "    \"redo\",\n",
-    "    \"close\"\n",
-    "  ],\n",
-    "  \"transitions\": [\n",
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n",
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n",
-    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n",
-    "  ],\n",
-    "  \"evidence\": {\n",
-    "    \"required\": [\n",
-    "      \"after\"\n",
-    "    ],\n",
-    "    \"optional\": [\n",
-    "      \"before\"\n",
-    "    ],\n",
-    "    \"min_per_category\": 1\n",
-    "  },\n",
-    "  \"record\": [\n",
-    "    \"operator\",\n",
-    "    \"job\",\n",
-    "    \"surface\",\n",
-    "    \"scope\",\n",
-    "    \"evidence\",\n",
-    "    \"outcome\",\n",
-    "    \"completed_at\"\n",
-    "  ],\n",
-    "  \"fingerprint\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\"\n",
-    "}",
+    "{\n", /* 0 */
+    "  \"qtm_model\": 1,\n", /* 1 */
+    "  \"slug\": \"landscaping\",\n", /* 2 */
+    "  \"name\": \"Landscaping\",\n", /* 3 */
+    "  \"spec\": \"surface-runtime-spec-v0.01\",\n", /* 4 */
+    "  \"status\": \"planned\",\n", /* 5 */
+    "  \"execution\": {\n", /* 6 */
+    "    \"claim\": \"required\",\n", /* 7 */
+    "    \"ownership\": \"pool\",\n", /* 8 */
+    "    \"record\": \"service_event\",\n", /* 9 */
+    "    \"payment_timing\": \"before_complete\",\n", /* 10 */
+    "    \"completed_jobs\": \"hidden\"\n", /* 11 */
+    "  },\n", /* 12 */
+    "  \"intake\": {\n", /* 13 */
+    "    \"sections\": [\n", /* 14 */
+    "      {\n", /* 15 */
+    "        \"name\": \"contact\",\n", /* 16 */
+    "        \"fields\": [\n", /* 17 */
+    "          {\n", /* 18 */
+    "            \"name\": \"name\",\n", /* 19 */
+    "            \"type\": \"text\",\n", /* 20 */
+    "            \"required\": true,\n", /* 21 */
+    "            \"max\": 200\n", /* 22 */
+    "          },\n", /* 23 */
+    "          {\n", /* 24 */
+    "            \"name\": \"phone\",\n", /* 25 */
+    "            \"type\": \"phone\",\n", /* 26 */
+    "            \"required\": true,\n", /* 27 */
+    "            \"max\": 32\n", /* 28 */
+    "          },\n", /* 29 */
+    "          {\n", /* 30 */
+    "            \"name\": \"email\",\n", /* 31 */
+    "            \"type\": \"email\",\n", /* 32 */
+    "            \"required\": false,\n", /* 33 */
+    "            \"max\": 254\n", /* 34 */
+    "          }\n", /* 35 */
+    "        ]\n", /* 36 */
+    "      },\n", /* 37 */
+    "      {\n", /* 38 */
+    "        \"name\": \"property\",\n", /* 39 */
+    "        \"fields\": [\n", /* 40 */
+    "          {\n", /* 41 */
+    "            \"name\": \"address\",\n", /* 42 */
+    "            \"type\": \"text\",\n", /* 43 */
+    "            \"required\": true,\n", /* 44 */
+    "            \"max\": 300\n", /* 45 */
+    "          },\n", /* 46 */
+    "          {\n", /* 47 */
+    "            \"name\": \"lot_size\",\n", /* 48 */
+    "            \"type\": \"one_of\",\n", /* 49 */
+    "            \"required\": true,\n", /* 50 */
+    "            \"max\": 6,\n", /* 51 */
+    "            \"choices\": [\n", /* 52 */
+    "              \"small\",\n", /* 53 */
+    "              \"medium\",\n", /* 54 */
+    "              \"large\",\n", /* 55 */
+    "              \"estate\"\n", /* 56 */
+    "            ]\n", /* 57 */
+    "          },\n", /* 58 */
+    "          {\n", /* 59 */
+    "            \"name\": \"gated\",\n", /* 60 */
+    "            \"type\": \"boolean\",\n", /* 61 */
+    "            \"required\": false,\n", /* 62 */
+    "            \"max\": 64\n", /* 63 */
+    "          }\n", /* 64 */
+    "        ]\n", /* 65 */
+    "      },\n", /* 66 */
+    "      {\n", /* 67 */
+    "        \"name\": \"request\",\n", /* 68 */
+    "        \"fields\": [\n", /* 69 */
+    "          {\n", /* 70 */
+    "            \"name\": \"services\",\n", /* 71 */
+    "            \"type\": \"one_of\",\n", /* 72 */
+    "            \"required\": true,\n", /* 73 */
+    "            \"max\": 17,\n", /* 74 */
+    "            \"choices\": [\n", /* 75 */
+    "              \"mowing\",\n", /* 76 */
+    "              \"edging\",\n", /* 77 */
+    "              \"hedge_trimming\",\n", /* 78 */
+    "              \"leaf_cleanup\",\n", /* 79 */
+    "              \"seasonal_planting\"\n", /* 80 */
+    "            ]\n", /* 81 */
+    "          },\n", /* 82 */
+    "          {\n", /* 83 */
+    "            \"name\": \"frequency\",\n", /* 84 */
+    "            \"type\": \"one_of\",\n", /* 85 */
+    "            \"required\": true,\n", /* 86 */
+    "            \"max\": 8,\n", /* 87 */
+    "            \"choices\": [\n", /* 88 */
+    "              \"once\",\n", /* 89 */
+    "              \"weekly\",\n", /* 90 */
+    "              \"biweekly\",\n", /* 91 */
+    "              \"monthly\"\n", /* 92 */
+    "            ]\n", /* 93 */
+    "          },\n", /* 94 */
+    "          {\n", /* 95 */
+    "            \"name\": \"start_date\",\n", /* 96 */
+    "            \"type\": \"date\",\n", /* 97 */
+    "            \"required\": false,\n", /* 98 */
+    "            \"max\": 64\n", /* 99 */
+    "          },\n", /* 100 */
+    "          {\n", /* 101 */
+    "            \"name\": \"preferred_time\",\n", /* 102 */
+    "            \"type\": \"time\",\n", /* 103 */
+    "            \"required\": false,\n", /* 104 */
+    "            \"max\": 64\n", /* 105 */
+    "          },\n", /* 106 */
+    "          {\n", /* 107 */
+    "            \"name\": \"service_area\",\n", /* 108 */
+    "            \"type\": \"text\",\n", /* 109 */
+    "            \"required\": true,\n", /* 110 */
+    "            \"max\": 200\n", /* 111 */
+    "          }\n", /* 112 */
+    "        ]\n", /* 113 */
+    "      }\n", /* 114 */
+    "    ],\n", /* 115 */
+    "    \"photos_min\": 0\n", /* 116 */
+    "  },\n", /* 117 */
+    "  \"phases\": [\n", /* 118 */
+    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n", /* 119 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n", /* 120 */
+    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 121 */
+    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 122 */
+    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n", /* 123 */
+    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 124 */
+    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"Cancelled by an admin before anyone claimed it.\", \"initial\": false, \"final\": true}\n", /* 125 */
+    "  ],\n", /* 126 */
+    "  \"events\": [\n", /* 127 */
+    "    \"claim\",\n", /* 128 */
+    "    \"cancel\",\n", /* 129 */
+    "    \"arrive\",\n", /* 130 */
+    "    \"start\",\n", /* 131 */
+    "    \"rain_out\",\n", /* 132 */
+    "    \"finish\",\n", /* 133 */
+    "    \"redo\",\n", /* 134 */
+    "    \"close\"\n", /* 135 */
+    "  ],\n", /* 136 */
+    "  \"transitions\": [\n", /* 137 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 138 */
+    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 139 */
+    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 140 */
+    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 141 */
+    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 142 */
+    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 143 */
+    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 144 */
+    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 145 */
+    "  ],\n", /* 146 */
+    "  \"evidence\": {\n", /* 147 */
+    "    \"required\": [\n", /* 148 */
+    "      \"after\"\n", /* 149 */
+    "    ],\n", /* 150 */
+    "    \"optional\": [\n", /* 151 */
+    "      \"before\"\n", /* 152 */
+    "    ],\n", /* 153 */
+    "    \"min_per_category\": 1\n", /* 154 */
+    "  },\n", /* 155 */
+    "  \"record\": [\n", /* 156 */
+    "    \"operator\",\n", /* 157 */
+    "    \"job\",\n", /* 158 */
+    "    \"surface\",\n", /* 159 */
+    "    \"scope\",\n", /* 160 */
+    "    \"evidence\",\n", /* 161 */
+    "    \"outcome\",\n", /* 162 */
+    "    \"completed_at\"\n", /* 163 */
+    "  ],\n", /* 164 */
+    "  \"fingerprint\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\"\n", /* 165 */
+    "}", /* 166 */
     NULL
 };
 
 const qtm_surface qtm_surface_landscaping = {
-    QTM_SURFACE_ABI,
-    "landscaping",
-    "Landscaping",
-    "surface-runtime-spec-v0.01",
-    1, /* status planned */
-    0, /* claim required */
-    1, /* ownership pool */
-    0, /* record service_event */
-    1, /* payment_timing before_complete */
-    1, /* completed_jobs hidden */
-    7, 0, phases,
-    8, events,
-    8, transitions, next,
-    1, ev_required,
-    1, ev_optional,
-    1,
-    11, fields,
-    0,
-    7, record,
-    "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490",
-    model_json,
-    0, /* current */
-    0, NULL
+    .abi = QTM_SURFACE_ABI,
+    .slug = "landscaping",
+    .name = "Landscaping",
+    .spec = "surface-runtime-spec-v0.01",
+    .status = QTM_STATUS_PLANNED,
+    .claim = QTM_CLAIM_REQUIRED,
+    .ownership = QTM_OWNERSHIP_POOL,
+    .exec_record = QTM_RECORD_SERVICE_EVENT,
+    .payment_timing = QTM_PAY_BEFORE_COMPLETE,
+    .completed_jobs = QTM_COMPLETED_HIDDEN,
+    .nphases = 7,
+    .initial = 0, /* queued */
+    .phases = phases,
+    .nevents = 8,
+    .events = events,
+    .ntransitions = 8,
+    .transitions = transitions,
+    .next = next,
+    .nev_required = 1,
+    .ev_required = ev_required,
+    .nev_optional = 1,
+    .ev_optional = ev_optional,
+    .ev_min_per_category = 1,
+    .nfields = 11,
+    .fields = fields,
+    .photo_min = 0,
+    .nrecord = 7,
+    .record = record,
+    .fingerprint = "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490",
+    .model_json = model_json,
+    .retained = 0, /* current */
+    .nmigrations = 0,
+    .migrations = NULL,
 };

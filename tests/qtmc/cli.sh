@@ -1,0 +1,169 @@
+#!/bin/sh
+# tests/qtmc/cli.sh - the qtmc command end to end: generated C under gcc and
+# clang -pedantic, determinism, Graphviz rendering, the command-line
+# contract (exit statuses, options, diagnostics), fmt, diff and history.
+# Same counting contract as tests/scenario/*.sh: one "FAIL: ..." line per
+# failed check, last line "N passed, N failed", exit 1 if any failed.
+# Env: BUILD (default build), QTMC (default $BUILD/bin/qtmc).
+set -u
+BUILD=${BUILD:-build}
+QTMC=${QTMC:-$BUILD/bin/qtmc}
+export LC_ALL=C
+cd "$(dirname "$0")/../.." || exit 2
+pass=0
+fail=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtm-cli.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# check NAME CMD... : passes when CMD exits 0
+check() {
+    name=$1; shift
+    if "$@" >"$tmp/out" 2>&1; then ok; else bad "$name"; sed 's/^/    /' "$tmp/out" | head -30; fi
+}
+# status NAME WANT CMD... : passes when CMD exits with status WANT
+status() {
+    name=$1; want=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, want $want"; head -5 "$tmp/err"; fi
+}
+if [ ! -x "$QTMC" ]; then
+    echo "FAIL: no qtmc binary at $QTMC (make $QTMC)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+echo "== generated C"
+mkdir -p "$tmp/gen"
+check "qtmc compiles every surface" "$QTMC" -o "$tmp/gen" surfaces/*.qsm
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || { echo "($cc not installed: skipped)"; continue; }
+    for c in "$tmp"/gen/*.c; do
+        check "$cc -pedantic $(basename "$c")" \
+            $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/gen" -c -o "$tmp/x.o" "$c"
+    done
+done
+# the bad-free good cases compile too
+for d in tests/golden/good/*/; do
+    [ -d "$d" ] || continue
+    for c in "$d"*.c; do
+        [ -e "$c" ] || continue
+        check "gcc -pedantic good/$(basename "$d")" \
+            gcc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$d" -c -o "$tmp/x.o" "$c"
+    done
+done
+
+echo "== determinism"
+mkdir -p "$tmp/d1" "$tmp/d2"
+"$QTMC" --emit c,dot,json -o "$tmp/d1" surfaces/*.qsm
+"$QTMC" --emit c,dot,json -o "$tmp/d2" surfaces/*.qsm
+check "two runs give byte-identical output" diff -r "$tmp/d1" "$tmp/d2"
+check "output does not depend on argument order" sh -c \
+    "mkdir -p '$tmp/d3' && '$QTMC' -o '$tmp/d3' \$(ls surfaces/*.qsm | sort -r) && cmp '$tmp/d3/qtm_registry.c' '$tmp/d1/qtm_registry.c'"
+check "no absolute paths in output" sh -c "! grep -rl '$(pwd)' '$tmp/d1'"
+
+echo "== graphviz"
+for f in surfaces/*.qsm; do
+    if command -v dot >/dev/null 2>&1; then
+        check "dot -Tsvg $(basename "$f")" sh -c "'$QTMC' --emit dot '$f' | dot -Tsvg -o '$tmp/x.svg' && grep -q '<svg' '$tmp/x.svg'"
+    fi
+done
+
+echo "== qtmc command line"
+status "--help exits 0" 0 "$QTMC" --help
+status "--version exits 0" 0 "$QTMC" --version
+status "no input is a usage error" 2 "$QTMC"
+status "unknown option is a usage error" 2 "$QTMC" --frobnicate surfaces/event-coordination.qsm
+status "unknown --emit kind" 2 "$QTMC" --emit pdf surfaces/event-coordination.qsm
+status "-o without a value" 2 "$QTMC" surfaces/event-coordination.qsm -o
+status "unknown -W option" 2 "$QTMC" -Wfrobnicate surfaces/event-coordination.qsm
+status "missing input is an I/O error" 3 "$QTMC" --check "$tmp/does-not-exist.qsm"
+status "a directory is an I/O error" 3 "$QTMC" --check surfaces
+status "--check of good surfaces" 0 "$QTMC" --check surfaces/*.qsm
+printf 'surface x {\n' >"$tmp/bad.qsm"
+status "diagnostics exit 1" 1 "$QTMC" -o "$tmp/none" "$tmp/bad.qsm"
+check "no output directory created on error" test ! -e "$tmp/none"
+mkdir -p "$tmp/mixed"
+status "one bad input among good ones exits 1" 1 "$QTMC" -o "$tmp/mixed" surfaces/event-coordination.qsm "$tmp/bad.qsm"
+check "... and writes nothing for the good one" test -z "$(ls -A "$tmp/mixed")"
+"$QTMC" --diagnostics-format json "$tmp/bad.qsm" 2>"$tmp/diag.json"
+# (the end of file is reported after the last token, `{` on line 1, as the
+# golden q004-unclosed-surface case has it; the old `line == 2` only ever
+# passed through a python3 fallback, and a minimal Debian has no python3)
+check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 1 and .[0].column == 12' '$tmp/diag.json'"
+cp surfaces/event-coordination.qsm "$tmp/twice.qsm"
+status "the same slug twice is an error" 1 "$QTMC" --check surfaces/event-coordination.qsm "$tmp/twice.qsm"
+printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator }\n record { job }\n}\n' >"$tmp/warn.qsm"
+status "a warning alone exits 0" 0 "$QTMC" --check "$tmp/warn.qsm"
+status "-Werror makes it exit 1" 1 "$QTMC" --check -Werror "$tmp/warn.qsm"
+status "-Wno-missing-label silences it" 0 "$QTMC" --check -Werror -Wno-missing-label "$tmp/warn.qsm"
+check "dot to stdout without -o" sh -c "'$QTMC' --emit dot surfaces/event-coordination.qsm | grep -q 'digraph'"
+check "json to stdout is the model" sh -c "'$QTMC' --emit json surfaces/event-coordination.qsm | grep -q '\"fingerprint\": \"sha256:'"
+check "doc to stdout is the operator guide" sh -c "'$QTMC' --emit doc surfaces/event-coordination.qsm | grep -q '^stateDiagram-v2'"
+status "--emit dot,doc without -o is a usage error" 2 "$QTMC" --emit dot,doc surfaces/event-coordination.qsm
+mkdir -p "$tmp/docs"
+"$QTMC" --emit doc -o "$tmp/docs" surfaces/*.qsm
+check "docs/surfaces/ matches the surfaces (run make docs)" diff -ru docs/surfaces "$tmp/docs"
+# every code the compiler can emit has an --explain entry
+# (explain.c itself is left out: it names every code)
+codes=$(ls compiler/*.c grammar/*.y grammar/*.l | grep -v '^compiler/explain\.c$' |
+        xargs grep -ohE '"Q[0-9]{3}' | tr -d '"' | sort -u)
+missing=""
+for c in $codes; do
+    "$QTMC" --explain "$c" >/dev/null 2>&1 || missing="$missing $c"
+done
+check "--explain covers every code in the sources ($(echo $codes | wc -w) codes)" test -z "$missing" -a -n "$codes"
+[ -z "$missing" ] || echo "    no --explain entry for:$missing"
+status "--explain lists the codes" 0 "$QTMC" --explain
+status "--explain of an unknown code is a usage error" 2 "$QTMC" --explain Q999
+if [ "$(id -u)" != 0 ]; then
+    mkdir -p "$tmp/ro" && chmod 500 "$tmp/ro"
+    status "unwritable -o is an I/O error" 3 "$QTMC" -o "$tmp/ro" surfaces/event-coordination.qsm
+fi
+status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
+# qtmc fmt: every spec in the repository is in canonical layout
+status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/surfaces/history/*.qsm tests/golden/good/*.qsm
+sed 's/^ */ /; s/ *-> */->/g' surfaces/landscaping.qsm >"$tmp/messy.qsm"
+cp "$tmp/messy.qsm" "$tmp/messy-orig.qsm"
+status "fmt --check exits 1 on a badly laid out copy" 1 "$QTMC" fmt --check "$tmp/messy.qsm"
+check "... names it and writes nothing" sh -c "'$QTMC' fmt --check '$tmp/messy.qsm' | grep -qx '$tmp/messy.qsm' && cmp -s '$tmp/messy.qsm' '$tmp/messy-orig.qsm'"
+status "fmt rewrites it" 0 "$QTMC" fmt "$tmp/messy.qsm"
+check "... into the canonical layout" cmp "$tmp/messy.qsm" surfaces/landscaping.qsm
+check "fmt - reads stdin, writes stdout" sh -c "'$QTMC' fmt - <'$tmp/messy-orig.qsm' | cmp - surfaces/landscaping.qsm"
+cp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
+status "fmt refuses a file with syntax errors" 1 "$QTMC" fmt "$tmp/bad-copy.qsm"
+check "... and leaves it as it was" cmp "$tmp/bad.qsm" "$tmp/bad-copy.qsm"
+
+# qtmc diff and history (versioned specs)
+V1=tests/surfaces/history/migrate-demo.v1.qsm
+V2=tests/surfaces/migrate-demo.qsm
+status "qtmc diff of a breaking change exits 1" 1 "$QTMC" diff "$V1" "$V2"
+status "qtmc diff of one spec with itself exits 0" 0 "$QTMC" diff "$V2" "$V2"
+status "qtmc diff --help exits 0" 0 "$QTMC" diff --help
+status "qtmc diff with one file is a usage error" 2 "$QTMC" diff "$V2"
+status "qtmc diff of a missing file exits 2" 2 "$QTMC" diff "$V1" "$tmp/does-not-exist.qsm"
+check "qtmc diff --json is one JSON object" sh -c "'$QTMC' diff --json '$V1' '$V2' | jq -e '.breaking == true and (.changes | length) > 0' >/dev/null"
+mkdir -p "$tmp/hist"
+check "a spec and its history compile together" "$QTMC" -o "$tmp/hist" "$V2" "$V1"
+check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v228fb9806c67 = {' "$tmp/hist/qtm_history.c"
+check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v228fb9806c67.c"
+for cc in gcc clang; do
+    command -v $cc >/dev/null 2>&1 || continue
+    check "$cc -pedantic qtm_history.c with history" \
+        $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
+done
+status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
+
+echo "== house rules (compiler/)"
+# one out-of-memory path: qtmc_oom() in xalloc.c prints the only message
+check "no out-of-memory message outside compiler/xalloc.c" sh -c \
+    "! grep -n 'out of memory' compiler/*.c compiler/*.h grammar/*.l grammar/*.y | grep -v '^compiler/xalloc\\.[ch]:'"
+# and one growable array: XGROW (realloc only in xalloc.c)
+check "no realloc outside compiler/xalloc.c" sh -c \
+    "! grep -n 'realloc(' compiler/*.c grammar/*.l grammar/*.y | grep -v '^compiler/xalloc\\.c:'"
+check "paths to stdout without -o" sh -c "'$QTMC' --emit paths surfaces/event-coordination.qsm | jq -e '.surface == \"event-coordination\"' >/dev/null"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
