@@ -23,7 +23,6 @@
 #include "qtm.h"
 #include "serve.h"
 
-#define QTM_VERSION "0.1.0"
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
 
 typedef struct cli {
