@@ -24,9 +24,10 @@ const char *const model_record_names[] = {"service_event"};
 const char *const model_payment_names[] = {"independent", "before_complete",
                                            "after_complete"};
 const char *const model_completed_names[] = {"visible", "hidden"};
-const char *const model_field_type_names[] = {
-    "text", "email", "phone", "integer", "number", "boolean", "date", "time", "one_of"};
-const char *const model_condition_names[] = {"evidence", "payment", "participants"};
+#define NAME_X(e, w) w,
+const char *const model_field_type_names[QTM_FIELD_NTYPES] = {QTM_FIELD_TYPES(NAME_X, QTM_NOSEP)};
+const char *const model_condition_names[QTM_COND_COUNT] = {QTM_CONDITIONS(NAME_X, QTM_NOSEP)};
+#undef NAME_X
 
 /* ServiceEvent fields a SurfaceRecord may carry (DESIGN: execution truth). */
 const char *const model_record_fields[] = {

@@ -147,7 +147,7 @@ static void top_setting(sema *s, const ast_setting *st, seen *seen3)
         }
         break;
     case 2: {
-        int v = word_value(s, st, model_status_names, 3);
+        int v = word_value(s, st, model_status_names, countof(model_status_names));
         if (v >= 0)
             m->status = (unsigned)v;
         break;
@@ -182,11 +182,13 @@ static void execution(sema *s, const ast_block *b)
         first[k] = st->key.loc;
         int v = -1;
         switch (k) {
-        case EX_CLAIM: v = word_value(s, st, model_claim_names, 3); break;
-        case EX_OWNERSHIP: v = word_value(s, st, model_ownership_names, 3); break;
-        case EX_RECORD: v = word_value(s, st, model_record_names, 1); break;
-        case EX_PAYMENT: v = word_value(s, st, model_payment_names, 3); break;
-        case EX_COMPLETED: v = word_value(s, st, model_completed_names, 2); break;
+        case EX_CLAIM: v = word_value(s, st, model_claim_names, countof(model_claim_names)); break;
+        case EX_OWNERSHIP: v = word_value(s, st, model_ownership_names,
+                                                    countof(model_ownership_names)); break;
+        case EX_RECORD: v = word_value(s, st, model_record_names, countof(model_record_names)); break;
+        case EX_PAYMENT: v = word_value(s, st, model_payment_names, countof(model_payment_names)); break;
+        case EX_COMPLETED: v = word_value(s, st, model_completed_names,
+                                                    countof(model_completed_names)); break;
         }
         if (v < 0) {
             s->have_exec[k] = -1;  /* given but bad: do not also say "missing" */
@@ -252,15 +254,17 @@ static void intake(sema *s, const ast_block *b)
             if (f->required > 1)
                 diag_error(s->d, s->src, f->name.loc, "Q116",
                            "field `%s` is marked `required` twice", f->name.name);
-            int t = model_lookup(model_field_type_names, 9, f->type.name);
+            int t = model_lookup(model_field_type_names, countof(model_field_type_names),
+                                 f->type.name);
             if (t < 0) {
                 diag_error(s->d, s->src, f->type.loc, "Q109", "unknown field type `%s`",
                            f->type.name);
-                const char *c = suggest_closest(f->type.name, model_field_type_names, 9);
+                const char *c = suggest_closest(f->type.name, model_field_type_names,
+                                                countof(model_field_type_names));
                 if (c)
                     diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
                 else
-                    allowed(s, model_field_type_names, 9);
+                    allowed(s, model_field_type_names, countof(model_field_type_names));
                 t = QTM_FIELD_TEXT;
             }
             mf->type = (unsigned)t;
@@ -535,13 +539,13 @@ static void transitions(sema *s, const ast_block *b)
         unsigned req = 0;
         for (size_t k = 0; k < t->requires.n; k++) {
             const ast_ident *c = t->requires.v[k];
-            int ci = model_lookup(model_condition_names, 3, c->name);
+            int ci = model_lookup(model_condition_names, countof(model_condition_names), c->name);
             if (ci < 0) {
                 diag_error(s->d, s->src, c->loc, "Q114", "unknown condition `%s`", c->name);
-                if (!suggest_closest(c->name, model_condition_names, 3))
-                    allowed(s, model_condition_names, 3);
+                if (!suggest_closest(c->name, model_condition_names, countof(model_condition_names)))
+                    allowed(s, model_condition_names, countof(model_condition_names));
                 else
-                    suggest(s, c->name, model_condition_names, 3);
+                    suggest(s, c->name, model_condition_names, countof(model_condition_names));
                 ok = 0;
                 continue;
             }

@@ -14,16 +14,6 @@
 
 #include "intake.h"
 
-static const char *const roles[] = {"admin", "operator", "vendor", "client", NULL};
-static const char *const accesses[] = {"active", "limited", "suspended", NULL};
-
-static int in_list(const char *const *v, const char *w)
-{
-    for (; *v; v++)
-        if (strcmp(*v, w) == 0)
-            return 1;
-    return 0;
-}
 
 /* Slugs: 1-63 bytes of a-z 0-9 . _ -, starting with a letter or digit. */
 static int valid_slug(const char *s)
@@ -45,8 +35,8 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
     if (!slug || !valid_slug(slug))
         return qtm_fail(q, QTM_EINVALID, "actor slug '%s' is not valid (a-z, 0-9, '.', '_', "
                         "'-'; at most 63 bytes)", slug ? slug : "");
-    if (!role || !in_list(roles, role))
-        return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (admin, operator, vendor, client)",
+    if (qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role) == QTM_ROLE_UNKNOWN)
+        return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (" QTM_ROLES(QTM_WORD_X, ", ") ")",
                         role ? role : "");
     if (name && strlen(name) > 120)
         return qtm_fail(q, QTM_EINVALID, "actor name is longer than 120 bytes");
@@ -74,9 +64,9 @@ done:
 
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
 {
-    if (!access || !in_list(accesses, access))
-        return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' (active, limited, suspended)",
-                        access ? access : "");
+    if (qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN, access) == QTM_ACCESS_UNKNOWN)
+        return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' ("
+                        QTM_ACCESS_STATES(QTM_WORD_X, ", ") ")", access ? access : "");
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
@@ -381,11 +371,9 @@ static const char *const task_list_keys[] = {"id", "request", "state", "assignee
 
 static qtm_status task_state_check(qtm *q, const char *state)
 {
-    static const char *const states[] = {"review", "approved", "assigned", "rejected",
-                                         "closed", NULL};
-    if (state && !in_list(states, state))
-        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' (review, approved, assigned, "
-                        "rejected, closed)", state);
+    if (state && qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN, state) == QTM_TASK_UNKNOWN)
+        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' ("
+                        QTM_TASK_STATES(QTM_WORD_X, ", ") ")", state);
     return QTM_OK;
 }
 

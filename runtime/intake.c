@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Names of qtm_field_type values. ORDER: matches qtm_surface.h and qtmc's model.c. */
-static const char *const type_names[] = {
-    "text", "email", "phone", "integer", "number", "boolean", "date", "time", "one_of"};
-#define NTYPES (sizeof type_names / sizeof type_names[0])
 
 #define QUOTE_BUF (2 * INTAKE_QUOTE_MAX + 8) /* worst case: every byte escaped */
 #define CHOICES_BUF 1024                     /* the "one of: ..." list in a message */
@@ -601,7 +597,7 @@ static json_t *field_json(const qtm_field *f)
     json_t *o = NULL, *choices = NULL;
 
     o = json_pack("{s:s, s:s, s:b, s:I}", "name", f->name, "type",
-                  f->type < NTYPES ? type_names[f->type] : "unknown", "required",
+                  f->type < QTM_FIELD_NTYPES ? qtm_field_type_names[f->type] : "unknown", "required",
                   (int)f->required, "max", (json_int_t)f->max_len);
     if (!o || f->type != QTM_FIELD_CHOICE)
         return o;
