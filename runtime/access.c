@@ -131,6 +131,22 @@ qtm_status qtm_job_access(qtm *q, const char *slug, int64_t id, qtm_access *leve
     return st;
 }
 
+qtm_status qtm_job_actions(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    service_event se;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
+        (st = se_load(q, id, &se)) == QTM_OK)
+        *out = policy_actions(q, &a, &j, &se);
+    return view_end(q, st, out);
+}
+
 qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
 {
     actor a;

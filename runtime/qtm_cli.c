@@ -780,6 +780,22 @@ static int cmd_desk(cli *c)
     return 0;
 }
 
+/* "  SLUG may: EVENT, ..., complete" (qtm_job_actions), or "nothing now". */
+static void print_actions(const char *slug, json_t *acts)
+{
+    if (!acts)
+        return;
+    size_t i;
+    json_t *o;
+    int n = 0;
+    printf("  %s may:", slug);
+    json_array_foreach(json_object_get(acts, "actions"), i, o)
+        printf("%s %s", n++ ? "," : "", str(o, "event"));
+    if (json_is_true(json_object_get(acts, "can_complete")))
+        printf("%s complete", n++ ? "," : "");
+    puts(n ? "" : " nothing now");
+}
+
 /* The job as --as sees it (everything without --as).  After a change
  * (`changed`) that left the job out of the actor's sight, the change
  * still happened: say so, exit 0. */
@@ -793,10 +809,17 @@ static int show_job(cli *c, int64_t id, int changed)
         printf("job %lld: done\n", (long long)id);
         return 0;
     }
+    json_t *acts = NULL;
+    if (st == QTM_OK && c->as && !changed && (st = qtm_job_actions(c->q, c->as, id, &acts)))
+        json_decref(j);
     if (st)
         return lib_fail(c, st);
-    if (c->json)
+    if (c->json) {
+        if (acts)
+            json_object_update(j, acts);
+        json_decref(acts);
         return emit(j);
+    }
     printf("job %lld  %s  %s: %s  (%s)\n", num(j, "id"), str(j, "surface"), str(j, "state"),
            str(j, "label"), str(j, "phase"));
     if (*str(j, "hint"))
@@ -813,6 +836,8 @@ static int show_job(cli *c, int64_t id, int changed)
             printf("%s%s", k ? ", " : "; requires ", item(req, k));
         puts(")");
     }
+    print_actions(c->as, acts);
+    json_decref(acts);
     json_array_foreach(json_object_get(j, "evidence_missing"), i, o)
         printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
                num(o, "need"));
@@ -1292,7 +1317,8 @@ static const command commands[] = {
      "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
      "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
      "  --list with --after pages one list."},
-    {"job show", cmd_job_show, "qtm job show ID\n  Shows a job, its phase and its next actions."},
+    {"job show", cmd_job_show, "qtm [--as ACTOR] job show ID\n"
+     "  Shows a job, its phase and its next actions; with --as, the ones ACTOR may take now."},
     {"job claim", cmd_job_claim, "qtm --as OPERATOR job claim ID\n  Claims a queued job."},
     {"job advance", cmd_job_advance,
      "qtm --as OPERATOR job advance ID EVENT\n  Fires EVENT on the job's ServiceEvent."},
