@@ -204,6 +204,12 @@ $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
+# the vocabulary test reads the web desk as compiled into qtm
+VOCAB_WEB_OBJ := $(O)/runtime/serve_static.o $(O)/web/web_assets.o
+$(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS)
+
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
@@ -242,10 +248,23 @@ $(O)/runtime/serve%.o: runtime/serve%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
-# `wildcard web` makes removing a file rebuild too (the directory changes)
-$(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web)
+# the desk's word lists (vocab.js) are generated from runtime/qtm_vocab.h
+# by a host tool and embedded beside web/'s files (staged in $(WEB_ROOT))
+WEB_ROOT := $(BUILD)/web/root
+$(B)/gen_vocab: tools/gen_vocab.c runtime/qtm_vocab.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	tools/embed.sh web > $@.tmp && mv $@.tmp $@
+	$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -o $@ $<
+
+$(BUILD)/web/vocab.js: $(B)/gen_vocab
+	@mkdir -p $(@D)
+	$< > $@.tmp && mv $@.tmp $@
+
+# `wildcard web` makes removing a file rebuild too (the directory changes)
+$(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web) $(BUILD)/web/vocab.js
+	@mkdir -p $(@D)
+	rm -rf $(WEB_ROOT) && mkdir -p $(WEB_ROOT) && cp -R web/. $(WEB_ROOT)/
+	cp $(BUILD)/web/vocab.js $(WEB_ROOT)/vocab.js
+	tools/embed.sh $(WEB_ROOT) > $@.tmp && mv $@.tmp $@
 
 $(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
 	@mkdir -p $(@D)
