@@ -25,6 +25,11 @@
 
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
 
+/* the word lists in the usage text, from qtm_vocab.h */
+#define ROLES QTM_ROLES(QTM_WORD_X, "|")
+#define ACCESSES QTM_ACCESS_STATES(QTM_WORD_X, "|")
+#define METHODS QTM_PAY_METHODS(QTM_WORD_X, " ")
+
 typedef struct cli {
     const char *db;
     const char *as;
@@ -41,8 +46,8 @@ static const char usage_text[] =
     "  --as ACTOR   the actor doing this (default $QTM_ACTOR)\n"
     "  --json       print exactly one JSON object on stdout\n"
     "\n"
-    "setup:        init | actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n"
-    "              actor set SLUG --access active|limited|suspended | actor list [PAGE]\n"
+    "setup:        init | actor add SLUG --role " ROLES " [--name TEXT]\n"
+    "              actor set SLUG --access " ACCESSES " | actor list [PAGE]\n"
     "surfaces:     surfaces | surface show SLUG\n"
     "intake:       request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
     "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
@@ -396,7 +401,7 @@ static int cmd_actor_set(cli *c)
         return 2;
     const char *slug = pos(c, 0, v), *access = opt(c, "--access");
     if (!slug || !access)
-        return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access active|limited|suspended");
+        return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access " ACCESSES);
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -1286,9 +1291,9 @@ static int cmd_migrate(cli *c)
 static const command commands[] = {
     {"init", cmd_init, "qtm init\n  Creates the database (schema and audit log)."},
     {"actor add", cmd_actor_add,
-     "qtm actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n  Adds an actor."},
+     "qtm actor add SLUG --role " ROLES " [--name TEXT]\n  Adds an actor."},
     {"actor set", cmd_actor_set,
-     "qtm actor set SLUG --access active|limited|suspended\n"
+     "qtm actor set SLUG --access " ACCESSES "\n"
      "  Sets an actor's access: limited may view but not change execution; suspended nothing."},
     {"actor list", cmd_actor_list,
      "qtm actor list [--limit N] [--after ID]\n  Lists actors, by id, a page at a time."},
@@ -1332,7 +1337,7 @@ static const command commands[] = {
     {"settle", cmd_settle,
      "qtm --as OWNER|ADMIN settle JOB --amount DECIMAL --method METHOD [--currency CODE]\n"
      "    [--note TEXT] [--due DECIMAL] [--status waived]\n"
-     "  Records a payment (cash zelle venmo card wire other) or the amount due. Never changes\n"
+     "  Records a payment (" METHODS ") or the amount due. Never changes\n"
      "  the job, its ServiceEvent or its record."},
     {"settlement payments", cmd_settlement_payments,
      "qtm settlement payments JOB [--limit N] [--after ID]\n"
