@@ -220,7 +220,7 @@ static const member members[] = {
     {"evidence", evidence_json, NULL, NULL},
     {"record", v_record, NULL, NULL},
 };
-enum { NMEMBERS = sizeof members / sizeof members[0] };
+enum { NMEMBERS = countof(members) };
 
 static int by_key(const void *a, const void *b)
 {

@@ -15,10 +15,6 @@
 #include "diag.h"
 #include "qtm_surface.h"
 
-#ifndef countof
-#define countof(a) (sizeof(a) / sizeof((a)[0]))
-#endif
-
 #define MODEL_MAX_PHASES 65535u        /* fits the uint16_t phase index */
 #define MODEL_MAX_EVENTS 65535u
 #define MODEL_MAX_TRANSITIONS 1000000u

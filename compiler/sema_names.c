@@ -20,8 +20,6 @@ static const char *const exec_keys[EX_COUNT] = {"claim", "ownership", "record",
                                                 "payment_timing", "completed_jobs"};
 static const char *const evidence_keys[] = {"required", "optional", "min_per_category"};
 static const char *const known_specs[] = {QTM_SPEC_V0_01};
-static const char *const block_words[] = {"", "execution", "intake", "lifecycle",
-                                          "transitions", "evidence", "record", "migrate"};
 static const char *const role_words[] = {"admin", "operator", "owner", "vendor", "client"};
 
 static const src_loc nowhere = {0, 0, 0};
@@ -593,7 +591,7 @@ void sema_names(sema *s)
     m->cname = cname;
 
     seen top[3] = {{0, {0, 0, 0}}};
-    const ast_block *first[BLK_MIGRATE + 1] = {NULL};
+    const ast_block *first[BLK_COUNT] = {NULL};
     const ast_block *trans_block = NULL;
     for (size_t i = 0; i < a->blocks.n; i++) {
         const ast_block *b = a->blocks.v[i];
@@ -606,7 +604,7 @@ void sema_names(sema *s)
             continue;
         }
         if (first[b->kind]) {
-            duplicate(s, b->loc, first[b->kind]->loc, "block", block_words[b->kind]);
+            duplicate(s, b->loc, first[b->kind]->loc, "block", ast_block_names[b->kind]);
             continue;
         }
         first[b->kind] = b;
@@ -636,10 +634,10 @@ void sema_names(sema *s)
                        a->slug.name, need_top[k]);
     static const ast_block_kind need_blk[] = {BLK_EXECUTION, BLK_LIFECYCLE, BLK_TRANSITIONS,
                                               BLK_RECORD};
-    for (size_t k = 0; k < sizeof need_blk / sizeof need_blk[0]; k++)
+    for (size_t k = 0; k < countof(need_blk); k++)
         if (!first[need_blk[k]])
             diag_error(s->d, s->src, a->slug.loc, "Q106", "surface `%s` has no `%s` block",
-                       a->slug.name, block_words[need_blk[k]]);
+                       a->slug.name, ast_block_names[need_blk[k]]);
     if (first[BLK_EXECUTION])
         for (int k = 0; k < EX_COUNT; k++)
             if (!s->have_exec[k] && !s->exec_meant[k])

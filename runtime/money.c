@@ -83,7 +83,7 @@ int money_currency_exponent(const char *code)
 {
     if (!code)
         return -1;
-    for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++)
+    for (size_t i = 0; i < countof(currencies); i++)
         if (strcmp(currencies[i].code, code) == 0)
             return currencies[i].exponent;
     return -1;

@@ -1155,7 +1155,7 @@ static void print_token(json_t *o)
     static const char *const when[][2] = {
         {"revoked_at", "revoked"}, {"expires_at", "expires"}, {"last_used_at", "last used"}};
     printf("%4lld %-20s %s", num(o, "id"), str(o, "actor"), str(o, "created_at"));
-    for (size_t i = 0; i < sizeof when / sizeof when[0]; i++)
+    for (size_t i = 0; i < countof(when); i++)
         if (json_is_string(json_object_get(o, when[i][0])))
             printf("  %s %s", when[i][1], str(o, when[i][0]));
     putchar('\n');
@@ -1412,7 +1412,7 @@ int main(int argc, char **argv)
     /* the command is one or two words: "desk", "job claim" */
     const command *cmd = NULL;
     int words = 0;
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0] && !cmd; k++) {
+    for (size_t k = 0; k < countof(commands) && !cmd; k++) {
         const char *n = commands[k].name, *sp = strchr(n, ' ');
         if (!sp && strcmp(argv[i], n) == 0) {
             cmd = &commands[k];
@@ -1426,7 +1426,7 @@ int main(int argc, char **argv)
     if (!cmd) {
         /* `qtm job --help`: list that noun's commands */
         int any = 0;
-        for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        for (size_t k = 0; k < countof(commands); k++) {
             const char *n = commands[k].name, *sp = strchr(n, ' ');
             if (sp && strlen(argv[i]) == (size_t)(sp - n) && strncmp(argv[i], n, (size_t)(sp - n)) == 0) {
                 if (!any && i + 1 < argc && strcmp(argv[i + 1], "--help") != 0)

@@ -15,8 +15,6 @@
 #include "qtm.h"
 #include "store.h"
 
-#define countof(a) (sizeof(a) / sizeof((a)[0]))
-
 struct qtm {
     store *st;
     qtm_status err;                /* last call's status */

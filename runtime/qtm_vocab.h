@@ -11,6 +11,11 @@
 #ifndef QTM_VOCAB_H
 #define QTM_VOCAB_H
 
+/* The length of an array (not a pointer); an embedder's own wins. */
+#ifndef countof
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* Who an actor is (actors.role). */
 #define QTM_ROLES(X, SEP) \
     X(ADMIN, "admin") SEP X(OPERATOR, "operator") SEP X(VENDOR, "vendor") SEP X(CLIENT, "client")

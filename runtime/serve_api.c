@@ -714,7 +714,7 @@ void api_handle(api_call *c)
     snprintf(path, sizeof path, "%s", c->path + strlen("/api/"));
     int n = split(path, seg);
     int path_known = 0;
-    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; n > 0 && i < countof(routes); i++) {
         const route *r = &routes[i];
         if (!match(r->pattern, seg, n, &id))
             continue;
