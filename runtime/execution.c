@@ -26,13 +26,14 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
     *job_id = 0;
     actor a;
     int64_t request, assignee, existing;
-    char state[16], surface[64];
+    qtm_task_state state;
+    char surface[64];
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
         (st = actor_require_role(q, &a, "admin", "create jobs")) != QTM_OK ||
-        (st = task_for_job(q, task_id, &request, state, sizeof state, &assignee, &existing,
+        (st = task_for_job(q, task_id, &request, &state, &assignee, &existing,
                            surface, sizeof surface)) != QTM_OK)
         goto done;
     if (existing) {
@@ -40,10 +41,12 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
                       (long long)task_id, (long long)existing);
         goto done;
     }
-    if (strcmp(state, "assigned") != 0) {
+    if (state != QTM_TASK_ASSIGNED) {
         st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; a job is created only from an "
                       "approved task assigned to an operator", (long long)task_id,
-                      strcmp(state, "approved") == 0 ? "approved but not assigned" : state);
+                      state == QTM_TASK_APPROVED
+                          ? "approved but not assigned"
+                          : qtm_vocab_name(qtm_task_state_names, QTM_TASK_UNKNOWN, state));
         goto done;
     }
     const qtm_surface *s = qtm_surface_find(surface);
@@ -419,8 +422,9 @@ json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
 static json_t *job_intake(qtm *q, const job *j)
 {
     int64_t request = 0, assignee, jid;
-    char state[16], surface[64];
-    if (task_for_job(q, j->task, &request, state, sizeof state, &assignee, &jid, surface,
+    qtm_task_state state;
+    char surface[64];
+    if (task_for_job(q, j->task, &request, &state, &assignee, &jid, surface,
                      sizeof surface) != QTM_OK)
         return json_null();
     json_t *r = request_json(q, request);
@@ -470,7 +474,7 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(o, "service_event", json_null());
     }
     json_t *next = json_array();
-    if (p >= 0 && strcmp(j.state, "complete") != 0)
+    if (p >= 0 && job_state(&j) != QTM_JOB_COMPLETE)
         for (unsigned e = 0; e < s->nevents; e++) {
             const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
             if (t)
@@ -538,7 +542,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     if (!s)
         return 0;
     int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;
-    int queued = strcmp(state, "queued") == 0;
+    qtm_job_state js = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN,
+                                                     state);
+    int queued = js == QTM_JOB_QUEUED;
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
          * (the read rule, access_job: what the desk lists, they may open) */
@@ -557,7 +563,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(surface_label(s, phase)));
     json_object_set_new(o, "owner", json_col(&c[4]));
     json_object_set_new(o, "assignee", json_col(&c[5]));
-    int listed = queued || strcmp(state, "active") == 0 ||
+    int listed = queued || js == QTM_JOB_ACTIVE ||
                  s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
         d->more = 1;
@@ -570,7 +576,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     }
     if (queued)
         json_array_append_new(d->queued, o);
-    else if (strcmp(state, "active") == 0)
+    else if (js == QTM_JOB_ACTIVE)
         json_array_append_new(d->active, o);
     else if (s->completed_jobs == QTM_COMPLETED_VISIBLE)
         json_array_append_new(d->completed, o);

@@ -198,7 +198,7 @@ out:
 
 typedef struct task {
     int64_t id, request;
-    char state[16];
+    qtm_task_state state;          /* the row's word, QTM_TASK_UNKNOWN if none */
     int64_t assignee_id;
     char assignee[64];
     char reason[512];
@@ -213,7 +213,8 @@ static int task_row(void *arg, const store_val *c, int n)
     (void)n;
     t->id = c[0].i;
     t->request = c[1].i;
-    col_text(t->state, sizeof t->state, &c[2]);
+    t->state = (qtm_task_state)qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN,
+                                              c[2].type == SV_TEXT ? c[2].s : NULL);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
     col_text(t->assignee, sizeof t->assignee, &c[4]);
     col_text(t->reason, sizeof t->reason, &c[5]);
@@ -250,17 +251,25 @@ static qtm_status task_begin(qtm *q, const char *actor_slug, int64_t id, const c
     return QTM_OK;
 }
 
-static qtm_status task_move(qtm *q, const actor *a, task *t, const char *to, const char *reason,
-                            const char *action)
+/* The word of a task state (the edge: SQL, JSON, messages). */
+static const char *task_word(qtm_task_state s)
 {
-    store_val args[5] = {SV_S(to), SV_S(reason), SV_S(q->now), SV_I(t->id), SV_S(t->state)};
+    return qtm_vocab_name(qtm_task_state_names, QTM_TASK_UNKNOWN, s);
+}
+
+static qtm_status task_move(qtm *q, const actor *a, task *t, qtm_task_state to_state,
+                            const char *reason, const char *action)
+{
+    const char *to = task_word(to_state);
+    store_val args[5] = {SV_S(to), SV_S(reason), SV_S(q->now), SV_I(t->id),
+                         SV_S(task_word(t->state))};
     store_rc rc = store_run(q->st, SQ_TASK_SET_STATE, args, 5, NULL, NULL);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "updating the task");
     if (store_changes(q->st) != 1)
         return qtm_fail(q, QTM_ECONFLICT, "task %lld changed while this command ran",
                         (long long)t->id);
-    return audit_append(q, a->slug, "task", t->id, action, t->state, to, 0);
+    return audit_append(q, a->slug, "task", t->id, action, task_word(t->state), to, 0);
 }
 
 qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
@@ -269,11 +278,11 @@ qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "approve tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "review") != 0)
+        if (t.state != QTM_TASK_REVIEW)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
-                          "approved", (long long)id, t.state);
+                          "approved", (long long)id, task_word(t.state));
         else
-            st = task_move(q, &a, &t, "approved", NULL, "approve");
+            st = task_move(q, &a, &t, QTM_TASK_APPROVED, NULL, "approve");
     }
     return tx_end(q, st);
 }
@@ -288,11 +297,11 @@ qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const cha
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "review") != 0)
+        if (t.state != QTM_TASK_REVIEW)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
-                          "rejected", (long long)id, t.state);
+                          "rejected", (long long)id, task_word(t.state));
         else
-            st = task_move(q, &a, &t, "rejected", reason, "reject");
+            st = task_move(q, &a, &t, QTM_TASK_REJECTED, reason, "reject");
     }
     return tx_end(q, st);
 }
@@ -304,9 +313,9 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
     qtm_status st = task_begin(q, actor_slug, id, "assign tasks", &a, &t);
     if (st != QTM_OK)
         goto done;
-    if (strcmp(t.state, "approved") != 0 && strcmp(t.state, "assigned") != 0) {
+    if (t.state != QTM_TASK_APPROVED && t.state != QTM_TASK_ASSIGNED) {
         st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only an approved task can be "
-                      "assigned", (long long)id, t.state);
+                      "assigned", (long long)id, task_word(t.state));
         goto done;
     }
     if (t.job) {
@@ -316,12 +325,12 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
     }
     if ((st = actor_load(q, op_slug, &op)) != QTM_OK)
         goto done;
-    if (strcmp(op.role, "operator") != 0) {
+    if (actor_role(&op) != QTM_ROLE_OPERATOR) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; tasks are assigned to operators",
                       op.slug, op.role);
         goto done;
     }
-    if (strcmp(op.access, "suspended") == 0) {
+    if (actor_access(&op) == QTM_ACCESS_SUSPENDED) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot receive work", op.slug);
         goto done;
     }
@@ -331,8 +340,8 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
         st = qtm_store_fail(q, rc, "assigning the task");
         goto done;
     }
-    st = audit_append(q, a.slug, "task", t.id, "assign", t.assignee[0] ? t.assignee : t.state,
-                      op.slug, 0);
+    st = audit_append(q, a.slug, "task", t.id, "assign",
+                      t.assignee[0] ? t.assignee : task_word(t.state), op.slug, 0);
 done:
     return tx_end(q, st);
 }
@@ -343,10 +352,10 @@ qtm_status qtm_task_close(qtm *q, const char *actor_slug, int64_t id)
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "close tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "closed") == 0)
+        if (t.state == QTM_TASK_CLOSED)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is already closed", (long long)id);
         else
-            st = task_move(q, &a, &t, "closed", NULL, "close");
+            st = task_move(q, &a, &t, QTM_TASK_CLOSED, NULL, "close");
     }
     return tx_end(q, st);
 }
@@ -357,7 +366,7 @@ static json_t *task_json(const task *t)
     json_object_set_new(o, "id", json_integer(t->id));
     json_object_set_new(o, "request", json_integer(t->request));
     json_object_set_new(o, "surface", json_string(t->surface));
-    json_object_set_new(o, "state", json_string(t->state));
+    json_object_set_new(o, "state", json_string(task_word(t->state)));
     json_object_set_new(o, "assignee", json_str_or_null(t->assignee));
     json_object_set_new(o, "reason", json_str_or_null(t->reason));
     json_object_set_new(o, "job", t->job ? json_integer(t->job) : json_null());
@@ -454,7 +463,7 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
 }
 
 /* Used by execution.c: the task as governance left it. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn)
 {
     task t;
@@ -462,7 +471,7 @@ qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_
     if (st != QTM_OK)
         return st;
     *request = t.request;
-    snprintf(state, n, "%s", t.state);
+    *state = t.state;
     *assignee = t.assignee_id;
     *job_id = t.job;
     snprintf(surface, sn, "%s", t.surface);

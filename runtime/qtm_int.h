@@ -170,7 +170,7 @@ void access_redact_record_body(const qtm_surface *s, json_t *body);
 qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
 
 /* Shared between engine files. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
 json_t *request_json(qtm *q, int64_t id);              /* NULL on storage failure */
 json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL on storage failure */

@@ -126,5 +126,7 @@ extern const char *const qtm_condition_names[];
 /* The enum value of word in a name table of n entries; n if absent (the
  * list's UNKNOWN).  word NULL is absent. */
 unsigned qtm_vocab_find(const char *const *names, unsigned n, const char *word);
+/* The word of value v in a name table of n entries; "unknown" past it. */
+const char *qtm_vocab_name(const char *const *names, unsigned n, unsigned v);
 
 #endif

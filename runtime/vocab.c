@@ -41,3 +41,8 @@ unsigned qtm_vocab_find(const char *const *names, unsigned n, const char *word)
             return i;
     return n;
 }
+
+const char *qtm_vocab_name(const char *const *names, unsigned n, unsigned v)
+{
+    return v < n ? names[v] : "unknown";
+}
