@@ -170,7 +170,7 @@ static json_t *transition_json(const model *m, uint32_t i)
     json_object_set_new(jt, "to", json_string(m->phases[t->to].name));
     json_object_set_new(jt, "event", json_string(m->events[t->event]));
     json_object_set_new(jt, "by", json_string(model_by_name(t->by)));
-    for (unsigned b = 0; b < 3; b++)
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++)
         if (t->requires & (1u << b))
             json_array_append_new(req, json_string(model_condition_names[b]));
     json_object_set_new(jt, "requires", req);

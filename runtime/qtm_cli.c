@@ -768,7 +768,7 @@ static int cmd_desk(cli *c)
         return emit(d);
     static const char *const cols[][2] = {
         {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
-    for (int k = 0; k < 3; k++) {
+    for (size_t k = 0; k < countof(cols); k++) {
         json_t *a = json_object_get(d, cols[k][0]);
         if (!a)
             continue;              /* --list: the one list asked for */
