@@ -205,6 +205,73 @@ static void execution(sema *s, const ast_block *b)
 
 /*** intake { section { field: type required max N } photos min N } ***/
 
+/* One declared field of section sec into mf: its type, limit and choices. */
+static void intake_field(sema *s, const ast_section *sec, const ast_field *f, m_field *mf)
+{
+    mf->section = sec->name.name;
+    mf->name = f->name.name;
+    mf->required = f->required > 0;
+    if (f->required > 1)
+        diag_error(s->d, s->src, f->name.loc, "Q116",
+                   "field `%s` is marked `required` twice", f->name.name);
+    int t = model_lookup(model_field_type_names, countof(model_field_type_names),
+                         f->type.name);
+    if (t < 0) {
+        diag_error(s->d, s->src, f->type.loc, "Q109", "unknown field type `%s`",
+                   f->type.name);
+        const char *c = suggest_closest(f->type.name, model_field_type_names,
+                                        countof(model_field_type_names));
+        if (c)
+            diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
+        else
+            allowed(s, model_field_type_names, countof(model_field_type_names));
+        t = QTM_FIELD_TEXT;
+    }
+    mf->type = (unsigned)t;
+    switch (t) {
+    case QTM_FIELD_EMAIL: mf->max_len = 254; break;
+    case QTM_FIELD_PHONE: mf->max_len = 32; break;
+    case QTM_FIELD_TEXT: mf->max_len = MODEL_TEXT_MAX_DEFAULT; break;
+    default: mf->max_len = 64; break;
+    }
+    if (f->has_max) {
+        if (t != QTM_FIELD_TEXT)
+            diag_error(s->d, s->src, f->max_loc, "Q117",
+                       "`max` applies only to text fields, not %s", f->type.name);
+        else if (f->max == 0)
+            diag_error(s->d, s->src, f->max_loc, "Q117", "`max` must be at least 1");
+        else if (f->has_max > 1)
+            diag_error(s->d, s->src, f->max_loc, "Q116",
+                       "field `%s` has `max` twice", f->name.name);
+        else
+            mf->max_len = f->max;
+    }
+    if (t == QTM_FIELD_CHOICE) {
+        mf->choices = arena_alloc(s->a, (f->choices.n + 1) * sizeof *mf->choices);
+        strmap cmap;
+        strmap_init(&cmap, s->a);
+        uint32_t longest = 0;
+        for (size_t c = 0; c < f->choices.n; c++) {
+            const ast_ident *ch = f->choices.v[c];
+            if (!ch->name[0]) {
+                diag_error(s->d, s->src, ch->loc, "Q110", "empty choice in `one_of`");
+                continue;
+            }
+            if (strmap_put(&cmap, ch->name, (uint32_t)c) >= 0) {
+                diag_error(s->d, s->src, ch->loc, "Q110",
+                           "duplicate choice \"%s\" in field `%s`", ch->name,
+                           f->name.name);
+                continue;
+            }
+            uint32_t l = (uint32_t)strlen(ch->name);
+            if (l > longest)
+                longest = l;
+            mf->choices[mf->nchoices++] = ch->name;
+        }
+        mf->max_len = longest;
+    }
+}
+
 static void intake(sema *s, const ast_block *b)
 {
     model *m = s->m;
@@ -245,69 +312,7 @@ static void intake(sema *s, const ast_block *b)
                 diag_note(s->d, s->src, o->name.loc, "first declared here");
                 continue;
             }
-            m_field *mf = &m->fields[m->nfields++];
-            mf->section = sec->name.name;
-            mf->name = f->name.name;
-            mf->required = f->required > 0;
-            if (f->required > 1)
-                diag_error(s->d, s->src, f->name.loc, "Q116",
-                           "field `%s` is marked `required` twice", f->name.name);
-            int t = model_lookup(model_field_type_names, countof(model_field_type_names),
-                                 f->type.name);
-            if (t < 0) {
-                diag_error(s->d, s->src, f->type.loc, "Q109", "unknown field type `%s`",
-                           f->type.name);
-                const char *c = suggest_closest(f->type.name, model_field_type_names,
-                                                countof(model_field_type_names));
-                if (c)
-                    diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
-                else
-                    allowed(s, model_field_type_names, countof(model_field_type_names));
-                t = QTM_FIELD_TEXT;
-            }
-            mf->type = (unsigned)t;
-            switch (t) {
-            case QTM_FIELD_EMAIL: mf->max_len = 254; break;
-            case QTM_FIELD_PHONE: mf->max_len = 32; break;
-            case QTM_FIELD_TEXT: mf->max_len = MODEL_TEXT_MAX_DEFAULT; break;
-            default: mf->max_len = 64; break;
-            }
-            if (f->has_max) {
-                if (t != QTM_FIELD_TEXT)
-                    diag_error(s->d, s->src, f->max_loc, "Q117",
-                               "`max` applies only to text fields, not %s", f->type.name);
-                else if (f->max == 0)
-                    diag_error(s->d, s->src, f->max_loc, "Q117", "`max` must be at least 1");
-                else if (f->has_max > 1)
-                    diag_error(s->d, s->src, f->max_loc, "Q116",
-                               "field `%s` has `max` twice", f->name.name);
-                else
-                    mf->max_len = f->max;
-            }
-            if (t == QTM_FIELD_CHOICE) {
-                mf->choices = arena_alloc(s->a, (f->choices.n + 1) * sizeof *mf->choices);
-                strmap cmap;
-                strmap_init(&cmap, s->a);
-                uint32_t longest = 0;
-                for (size_t c = 0; c < f->choices.n; c++) {
-                    const ast_ident *ch = f->choices.v[c];
-                    if (!ch->name[0]) {
-                        diag_error(s->d, s->src, ch->loc, "Q110", "empty choice in `one_of`");
-                        continue;
-                    }
-                    if (strmap_put(&cmap, ch->name, (uint32_t)c) >= 0) {
-                        diag_error(s->d, s->src, ch->loc, "Q110",
-                                   "duplicate choice \"%s\" in field `%s`", ch->name,
-                                   f->name.name);
-                        continue;
-                    }
-                    uint32_t l = (uint32_t)strlen(ch->name);
-                    if (l > longest)
-                        longest = l;
-                    mf->choices[mf->nchoices++] = ch->name;
-                }
-                mf->max_len = longest;
-            }
+            intake_field(s, sec, f, &m->fields[m->nfields++]);
         }
     }
     for (size_t i = 0; i < b->photos.n; i++) {
