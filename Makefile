@@ -351,6 +351,7 @@ install: $(QTMC) $(QTM) $(LIBQTM)
 	install -m 644 runtime/qtm.h $(DESTDIR)$(PREFIX)/include/qtm/qtm.h
 	install -m 644 runtime/qtm.1 $(DESTDIR)$(PREFIX)/share/man/man1/qtm.1
 	install -m 644 runtime/qtm_surface.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_surface.h
+	install -m 644 runtime/qtm_vocab.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_vocab.h
 
 clean:
 	rm -rf $(BUILD)
