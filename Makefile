@@ -248,6 +248,12 @@ $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
+# the vocabulary test reads the web desk as compiled into qtm
+VOCAB_WEB_OBJ := $(O)/runtime/serve_static.o $(O)/web/web_assets.o
+$(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS)
+
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -295,11 +301,26 @@ $(O)/runtime/serve%.o: runtime/serve%.c | $(DEPS_STAMP)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
+# the desk's word lists (vocab.js) are generated from runtime/qtm_vocab.h
+# by a host tool and embedded beside web/'s files (staged in $(WEB_ROOT))
+WEB_ROOT := $(BUILD)/web/root
+$(B)/gen_vocab: tools/gen_vocab.c runtime/qtm_vocab.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -o $@ $<
+
+$(BUILD)/web/vocab.js: $(B)/gen_vocab
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)$< > $@.tmp && mv $@.tmp $@
+
 # `wildcard web` makes removing a file rebuild too (the directory changes)
-$(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web)
+$(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web) $(BUILD)/web/vocab.js
 	@mkdir -p $(@D)
 	$(call msg,EMBED,web)
-	$(Q)tools/embed.sh web > $@.tmp && mv $@.tmp $@
+	$(Q)rm -rf $(WEB_ROOT) && mkdir -p $(WEB_ROOT) && cp -R web/. $(WEB_ROOT)/
+	$(Q)cp $(BUILD)/web/vocab.js $(WEB_ROOT)/vocab.js
+	$(Q)tools/embed.sh $(WEB_ROOT) > $@.tmp && mv $@.tmp $@
 
 $(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
 	@mkdir -p $(@D)
@@ -400,6 +421,7 @@ install: $(QTMC) $(QTM) $(LIBQTM)
 	install -m 644 runtime/qtm.h $(DESTDIR)$(PREFIX)/include/qtm/qtm.h
 	install -m 644 runtime/qtm.1 $(DESTDIR)$(PREFIX)/share/man/man1/qtm.1
 	install -m 644 runtime/qtm_surface.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_surface.h
+	install -m 644 runtime/qtm_vocab.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_vocab.h
 
 clean:
 	rm -rf $(BUILD)

@@ -84,15 +84,10 @@ ast_surface *ast_surface_new(arena *a, ast_ident slug, src_loc loc)
     return s;
 }
 
-static const char *const block_names[] = {
-    [BLK_SETTING] = "setting",
-    [BLK_EXECUTION] = "execution",
-    [BLK_INTAKE] = "intake",
-    [BLK_LIFECYCLE] = "lifecycle",
-    [BLK_TRANSITIONS] = "transitions",
-    [BLK_EVIDENCE] = "evidence",
-    [BLK_RECORD] = "record",
-    [BLK_MIGRATE] = "migrate",
+const char *const ast_block_names[BLK_COUNT] = {
+#define BLK_NAME_X(e, word, what) [BLK_##e] = word,
+    QTMC_BLOCKS(BLK_NAME_X, QTMC_NOSEP)
+#undef BLK_NAME_X
 };
 
 static void dump_setting(const ast_setting *s, FILE *out, const char *indent)
@@ -120,7 +115,7 @@ void ast_dump(const ast_surface *s, FILE *out)
             dump_setting(b->setting, out, "  ");
             continue;
         }
-        fprintf(out, "  %s @%u:%u", block_names[b->kind], b->loc.line, b->loc.col);
+        fprintf(out, "  %s @%u:%u", ast_block_names[b->kind], b->loc.line, b->loc.col);
         if (b->kind == BLK_MIGRATE)
             fprintf(out, " from \"%s\"", b->from.name);
         fputc('\n', out);

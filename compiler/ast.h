@@ -83,15 +83,17 @@ typedef struct ast_section {
 
 /* Top-level item kinds; a surface may repeat any (sema reports it). */
 typedef enum ast_block_kind {
-    BLK_SETTING,                   /* name "...", spec "...", status active */
-    BLK_EXECUTION,                 /* execution { key value ... } */
-    BLK_INTAKE,                    /* intake { section {...} photos min N } */
-    BLK_LIFECYCLE,                 /* lifecycle { phase "Label" ... } */
-    BLK_TRANSITIONS,               /* transitions { a -> b on e by who } */
-    BLK_EVIDENCE,                  /* evidence { required [...] ... } */
-    BLK_RECORD,                    /* record { field ... } */
-    BLK_MIGRATE                    /* migrate from "sha256:..." { old -> new ... } */
+#define BLK_ENUM_X(e, word, what) BLK_##e,
+    QTMC_BLOCKS(BLK_ENUM_X, QTMC_NOSEP)
+#undef BLK_ENUM_X
 } ast_block_kind;
+/* the number of kinds (outside the enum: switches over it stay exhaustive) */
+#define BLK_ONE_X(e, word, what) +1
+enum { BLK_COUNT = 0 QTMC_BLOCKS(BLK_ONE_X, QTMC_NOSEP) };
+#undef BLK_ONE_X
+
+/* The word of each kind ("setting" for BLK_SETTING, which has none). */
+extern const char *const ast_block_names[BLK_COUNT];
 
 typedef struct ast_block {
     ast_block_kind kind;

@@ -25,7 +25,7 @@
 #include "xalloc.h"
 #include "../runtime/qtm_surface.h"
 
-#define QTMC_VERSION "0.1.0"
+#define QTMC_VERSION QTM_VERSION   /* one release string: qtm_surface.h */
 
 enum { EMIT_C = 1, EMIT_DOT = 2, EMIT_JSON = 4, EMIT_DOC = 8, EMIT_PATHS = 16 };
 

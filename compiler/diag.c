@@ -18,9 +18,9 @@ static const struct {
     const char *code;              /* stable code */
     int on;                        /* enabled by default */
 } warning_table[W_COUNT] = {
-    [W_MISSING_LABEL] = {"missing-label", "Q501", 1},
-    [W_EMPTY_SECTION] = {"empty-section", "Q502", 1},
-    [W_UNUSED_CATEGORY] = {"unused-category", "Q503", 1},
+#define W_ROW_X(e, name, code, on, what) [W_##e] = {name, code, on},
+    QTMC_WARNINGS(W_ROW_X, QTMC_NOSEP)
+#undef W_ROW_X
 };
 
 void diag_init(diag_ctx *d, arena *a)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "qtmc_vocab.h"
 
 typedef struct src_loc {
     uint32_t line;                 /* 1-based; 0 means "whole file" */
@@ -33,11 +34,11 @@ typedef enum diag_severity {
     DIAG_WARNING
 } diag_severity;
 
-/* Warnings: one per name. ORDER: matches warning_table in diag.c. */
+/* Warnings: one per name (qtmc_vocab.h's QTMC_WARNINGS). */
 typedef enum diag_warning_id {
-    W_MISSING_LABEL,               /* a phase with no operator-facing label */
-    W_EMPTY_SECTION,               /* an intake section with no fields */
-    W_UNUSED_CATEGORY,             /* optional evidence with no enforcing transition */
+#define W_ENUM_X(e, name, code, on, what) W_##e,
+    QTMC_WARNINGS(W_ENUM_X, QTMC_NOSEP)
+#undef W_ENUM_X
     W_COUNT
 } diag_warning_id;
 

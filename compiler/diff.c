@@ -99,7 +99,7 @@ static void execution(const model *o, const model *n, arena *a, diff_list *l)
     const unsigned nv[] = {n->claim, n->ownership, n->exec_record, n->payment_timing};
     const char *const *names[] = {model_claim_names, model_ownership_names, model_record_names,
                                   model_payment_names};
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < countof(ov); i++)
         if (ov[i] != nv[i])
             add(l, a, "execution", 1, "%s %s became %s", what[i], names[i][ov[i]],
                 names[i][nv[i]]);
@@ -153,7 +153,7 @@ static void conditions(char *buf, size_t size, unsigned bits)
 {
     size_t off = 0;
     buf[0] = '\0';
-    for (unsigned b = 0; b < 3; b++)
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++)
         if (bits & (1u << b))
             off += (size_t)snprintf(buf + off, size - off, "%s%s", off ? ", " : "",
                                     model_condition_names[b]);
@@ -214,7 +214,7 @@ static void roles(const model *o, const model *n, arena *a, diff_list *l)
 {
     static const unsigned bits[] = {QTM_BY_ADMIN, QTM_BY_OPERATOR, QTM_BY_OWNER};
     unsigned ro = roles_of(o), rn = roles_of(n);
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < countof(bits); i++) {
         if ((ro & bits[i]) && !(rn & bits[i]))
             add(l, a, "role", 1, "%s no longer fires any transition", model_by_name(bits[i]));
         if (!(ro & bits[i]) && (rn & bits[i]))

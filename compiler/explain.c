@@ -11,6 +11,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "qtm_vocab.h"   /* countof */
+
 /* --- pieces of the minimal spec ------------------------------------------- */
 
 #define HEAD_AS(slug) "surface " slug " {\n"
@@ -509,7 +511,7 @@ const explain_entry explain_table[] = {
      WITH_V1(MIGRATE(FP_OK, "claimed -> confirmed"))},
 };
 
-const size_t explain_count = sizeof explain_table / sizeof explain_table[0];
+const size_t explain_count = countof(explain_table);
 
 const explain_entry *explain_find(const char *code)
 {

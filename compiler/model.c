@@ -24,9 +24,10 @@ const char *const model_record_names[] = {"service_event"};
 const char *const model_payment_names[] = {"independent", "before_complete",
                                            "after_complete"};
 const char *const model_completed_names[] = {"visible", "hidden"};
-const char *const model_field_type_names[] = {
-    "text", "email", "phone", "integer", "number", "boolean", "date", "time", "one_of"};
-const char *const model_condition_names[] = {"evidence", "payment", "participants"};
+#define NAME_X(e, w) w,
+const char *const model_field_type_names[QTM_FIELD_NTYPES] = {QTM_FIELD_TYPES(NAME_X, QTM_NOSEP)};
+const char *const model_condition_names[QTM_COND_COUNT] = {QTM_CONDITIONS(NAME_X, QTM_NOSEP)};
+#undef NAME_X
 
 /* ServiceEvent fields a SurfaceRecord may carry (DESIGN: execution truth). */
 const char *const model_record_fields[] = {
@@ -169,7 +170,7 @@ static json_t *transition_json(const model *m, uint32_t i)
     json_object_set_new(jt, "to", json_string(m->phases[t->to].name));
     json_object_set_new(jt, "event", json_string(m->events[t->event]));
     json_object_set_new(jt, "by", json_string(model_by_name(t->by)));
-    for (unsigned b = 0; b < 3; b++)
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++)
         if (t->requires & (1u << b))
             json_array_append_new(req, json_string(model_condition_names[b]));
     json_object_set_new(jt, "requires", req);
@@ -219,7 +220,7 @@ static const member members[] = {
     {"evidence", evidence_json, NULL, NULL},
     {"record", v_record, NULL, NULL},
 };
-enum { NMEMBERS = sizeof members / sizeof members[0] };
+enum { NMEMBERS = countof(members) };
 
 static int by_key(const void *a, const void *b)
 {

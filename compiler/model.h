@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "diag.h"
+#include "qtm_surface.h"
 
 #define MODEL_MAX_PHASES 65535u        /* fits the uint16_t phase index */
 #define MODEL_MAX_EVENTS 65535u
@@ -108,14 +109,15 @@ typedef struct model {
 } model;
 
 /* Spelling tables, indexed by the qtm_surface.h enums. */
-extern const char *const model_status_names[];      /* 3 */
-extern const char *const model_claim_names[];       /* 3 */
-extern const char *const model_ownership_names[];   /* 3 */
-extern const char *const model_record_names[];      /* 1 */
-extern const char *const model_payment_names[];     /* 3 */
-extern const char *const model_completed_names[];   /* 2 */
-extern const char *const model_field_type_names[];  /* 9 */
-extern const char *const model_condition_names[];   /* 3, by bit position */
+extern const char *const model_status_names[QTM_STATUS_DEPRECATED + 1];
+extern const char *const model_claim_names[QTM_CLAIM_NONE + 1];
+extern const char *const model_ownership_names[QTM_OWNERSHIP_NONE + 1];
+extern const char *const model_record_names[QTM_RECORD_SERVICE_EVENT + 1];
+extern const char *const model_payment_names[QTM_PAY_AFTER_COMPLETE + 1];
+extern const char *const model_completed_names[QTM_COMPLETED_HIDDEN + 1];
+/* field types and conditions: qtm_vocab.h's lists (conditions by bit position) */
+extern const char *const model_field_type_names[QTM_FIELD_NTYPES];
+extern const char *const model_condition_names[QTM_COND_COUNT];
 extern const char *const model_record_fields[];     /* NULL-terminated */
 
 /* Looks `word` up in a table of n names; -1 if absent. */

@@ -20,8 +20,6 @@ static const char *const exec_keys[EX_COUNT] = {"claim", "ownership", "record",
                                                 "payment_timing", "completed_jobs"};
 static const char *const evidence_keys[] = {"required", "optional", "min_per_category"};
 static const char *const known_specs[] = {QTM_SPEC_V0_01};
-static const char *const block_words[] = {"", "execution", "intake", "lifecycle",
-                                          "transitions", "evidence", "record", "migrate"};
 static const char *const role_words[] = {"admin", "operator", "owner", "vendor", "client"};
 
 static const src_loc nowhere = {0, 0, 0};
@@ -147,7 +145,7 @@ static void top_setting(sema *s, const ast_setting *st, seen *seen3)
         }
         break;
     case 2: {
-        int v = word_value(s, st, model_status_names, 3);
+        int v = word_value(s, st, model_status_names, countof(model_status_names));
         if (v >= 0)
             m->status = (unsigned)v;
         break;
@@ -182,11 +180,13 @@ static void execution(sema *s, const ast_block *b)
         first[k] = st->key.loc;
         int v = -1;
         switch (k) {
-        case EX_CLAIM: v = word_value(s, st, model_claim_names, 3); break;
-        case EX_OWNERSHIP: v = word_value(s, st, model_ownership_names, 3); break;
-        case EX_RECORD: v = word_value(s, st, model_record_names, 1); break;
-        case EX_PAYMENT: v = word_value(s, st, model_payment_names, 3); break;
-        case EX_COMPLETED: v = word_value(s, st, model_completed_names, 2); break;
+        case EX_CLAIM: v = word_value(s, st, model_claim_names, countof(model_claim_names)); break;
+        case EX_OWNERSHIP: v = word_value(s, st, model_ownership_names,
+                                                    countof(model_ownership_names)); break;
+        case EX_RECORD: v = word_value(s, st, model_record_names, countof(model_record_names)); break;
+        case EX_PAYMENT: v = word_value(s, st, model_payment_names, countof(model_payment_names)); break;
+        case EX_COMPLETED: v = word_value(s, st, model_completed_names,
+                                                    countof(model_completed_names)); break;
         }
         if (v < 0) {
             s->have_exec[k] = -1;  /* given but bad: do not also say "missing" */
@@ -214,15 +214,17 @@ static void intake_field(sema *s, const ast_field *f, m_field *mf)
     if (f->required > 1)
         diag_error(s->d, s->src, f->name.loc, "Q116",
                    "field `%s` is marked `required` twice", f->name.name);
-    int t = model_lookup(model_field_type_names, 9, f->type.name);
+    int t = model_lookup(model_field_type_names, countof(model_field_type_names),
+                         f->type.name);
     if (t < 0) {
         diag_error(s->d, s->src, f->type.loc, "Q109", "unknown field type `%s`",
                    f->type.name);
-        const char *c = suggest_closest(f->type.name, model_field_type_names, 9);
+        const char *c = suggest_closest(f->type.name, model_field_type_names,
+                                        countof(model_field_type_names));
         if (c)
             diag_note(s->d, NULL, nowhere, "Did you mean `%s`?", c);
         else
-            allowed(s, model_field_type_names, 9);
+            allowed(s, model_field_type_names, countof(model_field_type_names));
         t = QTM_FIELD_TEXT;
     }
     mf->type = (unsigned)t;
@@ -542,13 +544,13 @@ static void transitions(sema *s, const ast_block *b)
         unsigned req = 0;
         for (size_t k = 0; k < t->requires.n; k++) {
             const ast_ident *c = t->requires.v[k];
-            int ci = model_lookup(model_condition_names, 3, c->name);
+            int ci = model_lookup(model_condition_names, countof(model_condition_names), c->name);
             if (ci < 0) {
                 diag_error(s->d, s->src, c->loc, "Q114", "unknown condition `%s`", c->name);
-                if (!suggest_closest(c->name, model_condition_names, 3))
-                    allowed(s, model_condition_names, 3);
+                if (!suggest_closest(c->name, model_condition_names, countof(model_condition_names)))
+                    allowed(s, model_condition_names, countof(model_condition_names));
                 else
-                    suggest(s, c->name, model_condition_names, 3);
+                    suggest(s, c->name, model_condition_names, countof(model_condition_names));
                 ok = 0;
                 continue;
             }
@@ -596,7 +598,7 @@ void sema_names(sema *s)
     m->cname = cname;
 
     seen top[3] = {{0, {0, 0, 0}}};
-    const ast_block *first[BLK_MIGRATE + 1] = {NULL};
+    const ast_block *first[BLK_COUNT] = {NULL};
     const ast_block *trans_block = NULL;
     for (size_t i = 0; i < a->blocks.n; i++) {
         const ast_block *b = a->blocks.v[i];
@@ -609,7 +611,7 @@ void sema_names(sema *s)
             continue;
         }
         if (first[b->kind]) {
-            duplicate(s, b->loc, first[b->kind]->loc, "block", block_words[b->kind]);
+            duplicate(s, b->loc, first[b->kind]->loc, "block", ast_block_names[b->kind]);
             continue;
         }
         first[b->kind] = b;
@@ -639,10 +641,10 @@ void sema_names(sema *s)
                        a->slug.name, need_top[k]);
     static const ast_block_kind need_blk[] = {BLK_EXECUTION, BLK_LIFECYCLE, BLK_TRANSITIONS,
                                               BLK_RECORD};
-    for (size_t k = 0; k < sizeof need_blk / sizeof need_blk[0]; k++)
+    for (size_t k = 0; k < countof(need_blk); k++)
         if (!first[need_blk[k]])
             diag_error(s->d, s->src, a->slug.loc, "Q106", "surface `%s` has no `%s` block",
-                       a->slug.name, block_words[need_blk[k]]);
+                       a->slug.name, ast_block_names[need_blk[k]]);
     if (first[BLK_EXECUTION])
         for (int k = 0; k < EX_COUNT; k++)
             if (!s->have_exec[k] && !s->exec_meant[k])

@@ -1,5 +1,6 @@
 /*
- * access.c - who reads a job: one rule, decided and applied here.
+ * access.c - who reads a job: one rule, decided and applied here (the
+ * read half of the one authority; policy.c is the write half).
  *
  * access_job() is the whole rule (pure: an actor, a job, its tables); the
  * redaction helpers cut a view down to a pool preview; the qtm_*_as calls
@@ -14,18 +15,18 @@
 
 qtm_access access_job(const actor *a, const job *j)
 {
-    if (!a || !j || !a->id || !j->id || strcmp(a->access, "suspended") == 0)
+    if (!a || !j || !a->id || !j->id || actor_access(a) == QTM_ACCESS_SUSPENDED)
         return QTM_ACCESS_NONE;
-    if (strcmp(a->role, "admin") == 0)
+    if (actor_role(a) == QTM_ROLE_ADMIN)
         return QTM_ACCESS_FULL;
-    if (strcmp(a->role, "operator") != 0)
+    if (actor_role(a) != QTM_ROLE_OPERATOR)
         return QTM_ACCESS_NONE;
     /* once owned, the owner alone: an assignee who lost a pool claim sees nothing */
     if (j->owner_id ? j->owner_id == a->id : j->assignee_id == a->id)
         return QTM_ACCESS_FULL;
     /* a job this operator could claim right now */
     if (!j->owner_id && j->s && j->s->ownership == QTM_OWNERSHIP_POOL &&
-        strcmp(j->state, "queued") == 0 && strcmp(a->access, "active") == 0)
+        job_state(j) == QTM_JOB_QUEUED && actor_access(a) == QTM_ACCESS_ACTIVE)
         return QTM_ACCESS_PREVIEW;
     return QTM_ACCESS_NONE;
 }
@@ -101,12 +102,12 @@ static qtm_status access_load(qtm *q, const char *slug, int64_t id, actor *a, jo
     qtm_status st = actor_load(q, slug, a);
     if (st != QTM_OK)
         return st;
-    if (strcmp(a->access, "suspended") == 0)
+    if (actor_access(a) == QTM_ACCESS_SUSPENDED)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read jobs", a->slug);
     st = job_load(q, id, j);
     if (st != QTM_OK && st != QTM_ENOTFOUND && st != QTM_EREFUSED)
         return st;                 /* storage: says nothing about the job */
-    if (strcmp(a->role, "admin") == 0) {
+    if (actor_role(a) == QTM_ROLE_ADMIN) {
         *lv = st == QTM_OK ? QTM_ACCESS_FULL : QTM_ACCESS_NONE;
         return st;                 /* the precise message */
     }
@@ -129,6 +130,22 @@ qtm_status qtm_job_access(qtm *q, const char *slug, int64_t id, qtm_access *leve
     if (st == QTM_OK)
         *level = lv;
     return st;
+}
+
+qtm_status qtm_job_actions(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    service_event se;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
+        (st = se_load(q, id, &se)) == QTM_OK)
+        *out = policy_actions(q, &a, &j, &se);
+    return view_end(q, st, out);
 }
 
 qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
@@ -216,16 +233,17 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, cons
     if (st != QTM_OK)
         return st;
     st = actor_load(q, slug, &a);
-    if (st == QTM_OK && strcmp(a.access, "suspended") == 0)
+    if (st == QTM_OK && actor_access(&a) == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read the desk", a.slug);
-    else if (st == QTM_OK && strcmp(a.role, "operator") != 0 && strcmp(a.role, "admin") != 0)
+    else if (st == QTM_OK && actor_role(&a) != QTM_ROLE_OPERATOR &&
+             actor_role(&a) != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; the desk is for operators and admins",
                       a.slug, a.role);
     if ((st = tx_end(q, st)) != QTM_OK)
         return st;
     /* the desk filters by the same rule (access_job) */
-    return qtm_desk_page(q, strcmp(a.role, "operator") == 0 ? a.slug : operator_slug, list, pg,
-                         out);
+    return qtm_desk_page(q, actor_role(&a) == QTM_ROLE_OPERATOR ? a.slug : operator_slug, list,
+                         pg, out);
 }
 
 qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
@@ -235,10 +253,10 @@ qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
     if (st != QTM_OK)
         return st;
     st = actor_load(q, slug, &a);
-    if (st == QTM_OK && strcmp(a.access, "suspended") == 0)
+    if (st == QTM_OK && actor_access(&a) == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
-    else if (st == QTM_OK && strcmp(a.role, "admin") != 0)
+    else if (st == QTM_OK && actor_role(&a) != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
-                      strcmp(a.role, "operator") == 0 ? "an" : "a", a.role, what);
+                      actor_role(&a) == QTM_ROLE_OPERATOR ? "an" : "a", a.role, what);
     return tx_end(q, st);
 }

@@ -21,29 +21,19 @@
 #include <string.h>
 
 
-static const char *an(const char *word)
-{
-    return strchr("aeiou", word[0]) ? "an" : "a";
-}
-
-/* The phase a job shows: its ServiceEvent's, or the initial one before claim. */
-static const char *job_phase(const job *j, const service_event *se)
-{
-    return se->id ? se->phase : j->s->phases[j->s->initial].name;
-}
-
 qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64_t *job_id)
 {
     *job_id = 0;
     actor a;
     int64_t request, assignee, existing;
-    char state[16], surface[64];
+    qtm_task_state state;
+    char surface[64];
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
         (st = actor_require_role(q, &a, "admin", "create jobs")) != QTM_OK ||
-        (st = task_for_job(q, task_id, &request, state, sizeof state, &assignee, &existing,
+        (st = task_for_job(q, task_id, &request, &state, &assignee, &existing,
                            surface, sizeof surface)) != QTM_OK)
         goto done;
     if (existing) {
@@ -51,10 +41,12 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
                       (long long)task_id, (long long)existing);
         goto done;
     }
-    if (strcmp(state, "assigned") != 0) {
+    if (state != QTM_TASK_ASSIGNED) {
         st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; a job is created only from an "
                       "approved task assigned to an operator", (long long)task_id,
-                      strcmp(state, "approved") == 0 ? "approved but not assigned" : state);
+                      state == QTM_TASK_APPROVED
+                          ? "approved but not assigned"
+                          : qtm_vocab_name(qtm_task_state_names, QTM_TASK_UNKNOWN, state));
         goto done;
     }
     const qtm_surface *s = qtm_surface_find(surface);
@@ -119,69 +111,22 @@ static qtm_status claim_locked(qtm *q, const actor *a, job *j, const qtm_transit
     return log_phase(q, store_last_id(q->st), from, to, event, a, j->id);
 }
 
-/* May operator a claim j?  QTM_OK, or the refusal. */
-static qtm_status may_claim(qtm *q, const actor *a, const job *j)
-{
-    if (strcmp(a->role, "operator") != 0)
-        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
-                        "claim (vendors and clients can be recorded as participants)",
-                        a->slug, an(a->role), a->role);
-    if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
-        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
-                        (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
-    return QTM_OK;
-}
-
 qtm_status qtm_job_claim(qtm *q, const char *actor_slug, int64_t job_id)
 {
     actor a;
     job j;
+    service_event se;
+    const qtm_transition *t = NULL;
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "claim jobs")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK)
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
+        (st = policy_claim(q, &a, &j, &se, &t)) != QTM_OK || !t)
         goto done;
-    if (strcmp(a.role, "operator") == 0 && strcmp(j.state, "queued") != 0) {
-        if (j.owner_id == a.id)
-            goto done;  /* the owner claiming again: nothing to do */
-        st = qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s", (long long)job_id,
-                      j.owner[0] ? j.owner : "another operator");
-        goto done;
-    }
-    if ((st = may_claim(q, &a, &j)) != QTM_OK)
-        goto done;
-    const qtm_surface *s = j.s;
-    service_event se;
-    if ((st = se_load(q, job_id, &se)) != QTM_OK)
-        goto done;
-    if (se.id) {
-        /* an unowned step (an admin's) already moved it: no claim from here */
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); it can no longer be "
-                      "claimed", (long long)job_id, se.phase, surface_label(s, se.phase));
-        goto done;
-    }
-    int ev = surface_event(s, "claim");
-    const qtm_transition *t = ev < 0 ? NULL : qtm_surface_next(s, s->initial, (unsigned)ev);
-    if (!t || !t->claim) {
-        st = qtm_fail(q, QTM_EREFUSED, "surface %s has no claim step", s->slug);
-        goto done;
-    }
     st = claim_locked(q, &a, &j, t, "claim");
 done:
     return tx_end(q, st);
-}
-
-/* Lists the events allowed from phase p, for refusal messages. */
-static void allowed_events(const qtm_surface *s, unsigned p, char *buf, size_t n)
-{
-    size_t off = 0;
-    buf[0] = '\0';
-    for (unsigned e = 0; e < s->nevents && off < n; e++)
-        if (qtm_surface_next(s, p, e))
-            off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", s->events[e]);
-    if (!off)
-        snprintf(buf, n, "none");
 }
 
 static int64_t count_evidence(qtm *q, int64_t job_id, const char *category)
@@ -237,141 +182,68 @@ static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
     return QTM_OK;
 }
 
-/* May a fire t on j?  Checks the `by` of the transition. */
-static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_transition *t,
-                           const char *event)
+/* Opens j's ServiceEvent unowned at the initial phase (an admin's or any
+ * operator's first step) and fills se. */
+static qtm_status se_open(qtm *q, const actor *a, const job *j, service_event *se)
 {
-    if (t->by & QTM_BY_OWNER) {
-        if (j->owner_id == a->id)
-            return QTM_OK;
-        if (strcmp(a->role, "operator") != 0)
-            return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
-                            "the job's operator can", a->slug, an(a->role), a->role);
-        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
-                        "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
-                        event);
-    }
-    if ((t->by & QTM_BY_OPERATOR) && strcmp(a->role, "operator") == 0)
-        return QTM_OK;
-    if ((t->by & QTM_BY_ADMIN) && strcmp(a->role, "admin") == 0)
-        return QTM_OK;
-    return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; `%s` on job %lld is for %s", a->slug,
-                    an(a->role), a->role, event, (long long)j->id,
-                    t->by & QTM_BY_OPERATOR ? "operators" : "admins");
+    const char *initial = j->s->phases[j->s->initial].name;
+    store_val open[4] = {SV_I(j->id), SV_S(initial), SV_N, SV_S(q->now)};
+    store_rc rc = store_run(q->st, SQ_SE_INSERT, open, 4, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "opening the service event");
+    se->id = store_last_id(q->st);
+    snprintf(se->phase, sizeof se->phase, "%s", initial);
+    snprintf(se->started_at, sizeof se->started_at, "%s", q->now);
+    return audit_append(q, a->slug, "service_event", se->id, "open", NULL, initial, j->id);
 }
 
+/* Moves the open ServiceEvent along t, logs the phase and, at a final
+ * phase, composes the record. */
+static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *se,
+                          const qtm_transition *t, const char *event)
+{
+    const qtm_surface *s = j->s;
+    const char *to = s->phases[t->to].name;
+    int final = s->phases[t->to].final;
+    store_val args[5] = {SV_S(to), SV_I(final), final ? SV_S(q->now) : SV_N, SV_I(se->id),
+                         SV_S(se->phase)};
+    store_rc rc = store_run(q->st, SQ_SE_SET_PHASE, args, 5, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "advancing");
+    if (store_changes(q->st) != 1)
+        return qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                        (long long)j->id);
+    qtm_status st = log_phase(q, se->id, se->phase, to, event, a, j->id);
+    if (st != QTM_OK || !final)
+        return st;
+    snprintf(se->phase, sizeof se->phase, "%s", to);
+    se->complete = 1;
+    snprintf(se->completed_at, sizeof se->completed_at, "%s", q->now);
+    return record_compose(q, j, se, a->slug);
+}
+
+/* load -> policy -> write -> audit (the writes audit as they go) */
 qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const char *event)
 {
     actor a;
     job j;
     service_event se;
+    const qtm_transition *t = NULL;
+    policy_step how = POLICY_STEP;
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
+        (st = policy_fire(q, &a, &j, &se, event, &t, &how)) != QTM_OK)
         goto done;
-    const qtm_surface *s = j.s;
-    if (strcmp(a.role, "vendor") == 0 || strcmp(a.role, "client") == 0) {
-        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
-                      "job's operator can", a.slug, an(a.role), a.role);
+    /* a claim transition gates on nothing but who claims */
+    if (!t->claim && (st = check_requires(q, &j, t)) != QTM_OK)
         goto done;
-    }
-    int ev = surface_event(s, event ? event : "");
-    if (ev < 0) {
-        st = qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
-                      event ? event : "");
-        goto done;
-    }
-    if (strcmp(j.state, "complete") == 0) {
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
-                      (long long)job_id);
-        goto done;
-    }
-    const char *phase = job_phase(&j, &se);
-    int p = surface_phase(s, phase);
-    if (p < 0) {
-        st = qtm_fail(q, QTM_ESTORAGE, "job %lld is in phase '%s', unknown to surface %s",
-                      (long long)job_id, phase, s->slug);
-        goto done;
-    }
-    const qtm_transition *t = qtm_surface_next(s, (unsigned)p, (unsigned)ev);
-    if (!t) {
-        char allowed[256];
-        allowed_events(s, (unsigned)p, allowed, sizeof allowed);
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); '%s' is not allowed "
-                      "there (allowed: %s)", (long long)job_id, phase,
-                      s->phases[p].label, event, allowed);
-        goto done;
-    }
-    if (t->claim) {
-        /* `job advance ID claim` is the claim itself */
-        if (strcmp(j.state, "queued") != 0) {
-            st = qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s",
-                          (long long)job_id, j.owner);
-            goto done;
-        }
-        if ((st = may_claim(q, &a, &j)) != QTM_OK)
-            goto done;
+    if (how == POLICY_CLAIM)
         st = claim_locked(q, &a, &j, t, event);
-        goto done;
-    }
-    /* before the claim only transitions that need no owner can fire (an
-     * admin cancelling an unclaimed job, say) */
-    int unowned = strcmp(j.state, "queued") == 0;
-    if (unowned && s->claim == QTM_CLAIM_REQUIRED && (t->by & QTM_BY_OWNER)) {
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
-                      (long long)job_id);
-        goto done;
-    }
-    if ((st = may_fire(q, &a, &j, t, event)) != QTM_OK ||
-        (st = check_requires(q, &j, t)) != QTM_OK)
-        goto done;
-    if (!se.id && unowned && s->claim == QTM_CLAIM_OPTIONAL && strcmp(a.role, "operator") == 0) {
-        /* claim optional: the assignee's first step claims and opens execution */
-        if ((st = may_claim(q, &a, &j)) != QTM_OK)
-            goto done;
-        st = claim_locked(q, &a, &j, t, event);
-        goto done;
-    }
-    if (!se.id) {
-        /* an unowned step (admin, or any operator): execution truth opens here */
-        const char *initial = s->phases[s->initial].name;
-        store_val open[4] = {SV_I(job_id), SV_S(initial), SV_N, SV_S(q->now)};
-        store_rc orc = store_run(q->st, SQ_SE_INSERT, open, 4, NULL, NULL);
-        if (orc != STORE_OK) {
-            st = qtm_store_fail(q, orc, "opening the service event");
-            goto done;
-        }
-        se.id = store_last_id(q->st);
-        snprintf(se.phase, sizeof se.phase, "%s", initial);
-        snprintf(se.started_at, sizeof se.started_at, "%s", q->now);
-        if ((st = audit_append(q, a.slug, "service_event", se.id, "open", NULL, initial,
-                               job_id)) != QTM_OK)
-            goto done;
-    }
-    const char *to = s->phases[t->to].name;
-    int final = s->phases[t->to].final;
-    store_val args[5] = {SV_S(to), SV_I(final), final ? SV_S(q->now) : SV_N, SV_I(se.id),
-                         SV_S(se.phase)};
-    store_rc rc = store_run(q->st, SQ_SE_SET_PHASE, args, 5, NULL, NULL);
-    if (rc != STORE_OK) {
-        st = qtm_store_fail(q, rc, "advancing");
-        goto done;
-    }
-    if (store_changes(q->st) != 1) {
-        st = qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
-                      (long long)job_id);
-        goto done;
-    }
-    if ((st = log_phase(q, se.id, se.phase, to, event, &a, job_id)) != QTM_OK)
-        goto done;
-    if (final) {
-        snprintf(se.phase, sizeof se.phase, "%s", to);
-        se.complete = 1;
-        snprintf(se.completed_at, sizeof se.completed_at, "%s", q->now);
-        st = record_compose(q, &j, &se, a.slug);
-    }
+    else if ((how == POLICY_STEP || (st = se_open(q, &a, &j, &se)) == QTM_OK))
+        st = se_step(q, &a, &j, &se, t, event);
 done:
     return tx_end(q, st);
 }
@@ -385,33 +257,9 @@ qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "complete jobs")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
+        (st = policy_complete(q, &a, &j, &se)) != QTM_OK)
         goto done;
-    if (strcmp(j.state, "complete") == 0) {
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)job_id);
-        goto done;
-    }
-    int anyone = (j.s->ownership == QTM_OWNERSHIP_NONE && strcmp(a.role, "operator") == 0) ||
-                 (!j.owner_id && se.complete && strcmp(a.role, "admin") == 0);
-    if (j.owner_id != a.id && !anyone) {
-        if (strcmp(a.role, "operator") != 0)
-            st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
-                          "job's operator can", a.slug, an(a.role), a.role);
-        else if (j.owner[0])
-            st = qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot complete it",
-                          (long long)job_id, j.owner, a.slug);
-        else
-            st = qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
-                          (long long)job_id);
-        goto done;
-    }
-    if (!se.complete) {
-        const char *phase = job_phase(&j, &se);
-        st = qtm_fail(q, QTM_EREFUSED, "job %lld cannot complete: its ServiceEvent is in phase "
-                      "%s (%s), not complete", (long long)job_id, phase,
-                      surface_label(j.s, phase));
-        goto done;
-    }
     store_val args[2] = {SV_S(q->now), SV_I(job_id)};
     store_rc rc = store_run(q->st, SQ_JOB_COMPLETE, args, 2, NULL, NULL);
     if (rc != STORE_OK) {
@@ -435,27 +283,11 @@ static qtm_status context_begin(qtm *q, const char *actor_slug, int64_t job_id, 
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
-        (st = job_load(q, job_id, j)) != QTM_OK)
-        return st;
-    if (strcmp(a->role, "operator") != 0)
-        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot %s; only the job's operator "
-                        "can", a->slug, an(a->role), a->role, what);
-    if (strcmp(j->state, "queued") == 0 && j->s->claim != QTM_CLAIM_NONE)
-        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
-                        (long long)job_id);
-    if (j->owner_id && j->owner_id != a->id)
-        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
-                        (long long)job_id, j->owner, a->slug, what);
     service_event se;
-    qtm_status st2 = se_load(q, job_id, &se);
-    if (st2 != QTM_OK)
-        return st2;
-    /* the record was composed from what was there: execution context is closed */
-    if (strcmp(j->state, "complete") == 0 || se.complete)
-        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its execution "
-                        "context is closed", (long long)job_id);
-    return QTM_OK;
+    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
+        (st = job_load(q, job_id, j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+        return st;
+    return policy_context(q, a, j, &se, what);
 }
 
 /* Stores one row of execution context (evidence or a participant: job, three
@@ -573,7 +405,7 @@ const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", N
 const char *const participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
 const char *const phase_keys[] = {"from", "to", "event", "actor", "at", NULL};
 
-static json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
+json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
 {
     json_t *o = json_object(), *req = json_array();
     json_object_set_new(o, "event", json_string(s->events[t->event]));
@@ -596,8 +428,9 @@ static json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
 static json_t *job_intake(qtm *q, const job *j)
 {
     int64_t request = 0, assignee, jid;
-    char state[16], surface[64];
-    if (task_for_job(q, j->task, &request, state, sizeof state, &assignee, &jid, surface,
+    qtm_task_state state;
+    char surface[64];
+    if (task_for_job(q, j->task, &request, &state, &assignee, &jid, surface,
                      sizeof surface) != QTM_OK)
         return json_null();
     json_t *r = request_json(q, request);
@@ -647,7 +480,7 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(o, "service_event", json_null());
     }
     json_t *next = json_array();
-    if (p >= 0 && strcmp(j.state, "complete") != 0)
+    if (p >= 0 && job_state(&j) != QTM_JOB_COMPLETE)
         for (unsigned e = 0; e < s->nevents; e++) {
             const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
             if (t)
@@ -720,7 +553,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     if (!s)
         return 0;
     int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;
-    int queued = strcmp(state, "queued") == 0;
+    qtm_job_state js = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN,
+                                                     state);
+    int queued = js == QTM_JOB_QUEUED;
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
          * (the read rule, access_job: what the desk lists, they may open) */
@@ -739,7 +574,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(surface_label(s, phase)));
     json_object_set_new(o, "owner", json_col(&c[4]));
     json_object_set_new(o, "assignee", json_col(&c[5]));
-    int listed = queued || strcmp(state, "active") == 0 ||
+    int listed = queued || js == QTM_JOB_ACTIVE ||
                  s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
         d->more = 1;
@@ -752,7 +587,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     }
     if (queued)
         json_array_append_new(d->queued, o);
-    else if (strcmp(state, "active") == 0)
+    else if (js == QTM_JOB_ACTIVE)
         json_array_append_new(d->active, o);
     else if (s->completed_jobs == QTM_COMPLETED_VISIBLE)
         json_array_append_new(d->completed, o);

@@ -14,16 +14,6 @@
 
 #include "intake.h"
 
-static const char *const roles[] = {"admin", "operator", "vendor", "client", NULL};
-static const char *const accesses[] = {"active", "limited", "suspended", NULL};
-
-static int in_list(const char *const *v, const char *w)
-{
-    for (; *v; v++)
-        if (strcmp(*v, w) == 0)
-            return 1;
-    return 0;
-}
 
 /* Slugs: 1-63 bytes of a-z 0-9 . _ -, starting with a letter or digit. */
 static int valid_slug(const char *s)
@@ -45,8 +35,8 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
     if (!slug || !valid_slug(slug))
         return qtm_fail(q, QTM_EINVALID, "actor slug '%s' is not valid (a-z, 0-9, '.', '_', "
                         "'-'; at most 63 bytes)", slug ? slug : "");
-    if (!role || !in_list(roles, role))
-        return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (admin, operator, vendor, client)",
+    if (qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role) == QTM_ROLE_UNKNOWN)
+        return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (" QTM_ROLES(QTM_WORD_X, ", ") ")",
                         role ? role : "");
     if (name && strlen(name) > 120)
         return qtm_fail(q, QTM_EINVALID, "actor name is longer than 120 bytes");
@@ -74,9 +64,9 @@ done:
 
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
 {
-    if (!access || !in_list(accesses, access))
-        return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' (active, limited, suspended)",
-                        access ? access : "");
+    if (qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN, access) == QTM_ACCESS_UNKNOWN)
+        return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' ("
+                        QTM_ACCESS_STATES(QTM_WORD_X, ", ") ")", access ? access : "");
     qtm_status st = tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
@@ -209,7 +199,7 @@ out:
 
 typedef struct task {
     int64_t id, request;
-    char state[16];
+    qtm_task_state state;          /* the row's word, QTM_TASK_UNKNOWN if none */
     int64_t assignee_id;
     char assignee[64];
     char reason[512];
@@ -225,7 +215,8 @@ static int task_row(void *arg, const store_val *c, int n)
     int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    bad |= col_text(t->state, sizeof t->state, &c[2]);
+    t->state = (qtm_task_state)qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN,
+                                              c[2].type == SV_TEXT ? c[2].s : NULL);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
     bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
     bad |= col_text(t->reason, sizeof t->reason, &c[5]);
@@ -262,17 +253,25 @@ static qtm_status task_begin(qtm *q, const char *actor_slug, int64_t id, const c
     return QTM_OK;
 }
 
-static qtm_status task_move(qtm *q, const actor *a, task *t, const char *to, const char *reason,
-                            const char *action)
+/* The word of a task state (the edge: SQL, JSON, messages). */
+static const char *task_word(qtm_task_state s)
 {
-    store_val args[5] = {SV_S(to), SV_S(reason), SV_S(q->now), SV_I(t->id), SV_S(t->state)};
+    return qtm_vocab_name(qtm_task_state_names, QTM_TASK_UNKNOWN, s);
+}
+
+static qtm_status task_move(qtm *q, const actor *a, task *t, qtm_task_state to_state,
+                            const char *reason, const char *action)
+{
+    const char *to = task_word(to_state);
+    store_val args[5] = {SV_S(to), SV_S(reason), SV_S(q->now), SV_I(t->id),
+                         SV_S(task_word(t->state))};
     store_rc rc = store_run(q->st, SQ_TASK_SET_STATE, args, 5, NULL, NULL);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "updating the task");
     if (store_changes(q->st) != 1)
         return qtm_fail(q, QTM_ECONFLICT, "task %lld changed while this command ran",
                         (long long)t->id);
-    return audit_append(q, a->slug, "task", t->id, action, t->state, to, 0);
+    return audit_append(q, a->slug, "task", t->id, action, task_word(t->state), to, 0);
 }
 
 qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
@@ -281,11 +280,11 @@ qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "approve tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "review") != 0)
+        if (t.state != QTM_TASK_REVIEW)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
-                          "approved", (long long)id, t.state);
+                          "approved", (long long)id, task_word(t.state));
         else
-            st = task_move(q, &a, &t, "approved", NULL, "approve");
+            st = task_move(q, &a, &t, QTM_TASK_APPROVED, NULL, "approve");
     }
     return tx_end(q, st);
 }
@@ -300,11 +299,11 @@ qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const cha
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "review") != 0)
+        if (t.state != QTM_TASK_REVIEW)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "
-                          "rejected", (long long)id, t.state);
+                          "rejected", (long long)id, task_word(t.state));
         else
-            st = task_move(q, &a, &t, "rejected", reason, "reject");
+            st = task_move(q, &a, &t, QTM_TASK_REJECTED, reason, "reject");
     }
     return tx_end(q, st);
 }
@@ -316,9 +315,9 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
     qtm_status st = task_begin(q, actor_slug, id, "assign tasks", &a, &t);
     if (st != QTM_OK)
         goto done;
-    if (strcmp(t.state, "approved") != 0 && strcmp(t.state, "assigned") != 0) {
+    if (t.state != QTM_TASK_APPROVED && t.state != QTM_TASK_ASSIGNED) {
         st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only an approved task can be "
-                      "assigned", (long long)id, t.state);
+                      "assigned", (long long)id, task_word(t.state));
         goto done;
     }
     if (t.job) {
@@ -328,12 +327,12 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
     }
     if ((st = actor_load(q, op_slug, &op)) != QTM_OK)
         goto done;
-    if (strcmp(op.role, "operator") != 0) {
+    if (actor_role(&op) != QTM_ROLE_OPERATOR) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; tasks are assigned to operators",
                       op.slug, op.role);
         goto done;
     }
-    if (strcmp(op.access, "suspended") == 0) {
+    if (actor_access(&op) == QTM_ACCESS_SUSPENDED) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot receive work", op.slug);
         goto done;
     }
@@ -343,8 +342,8 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
         st = qtm_store_fail(q, rc, "assigning the task");
         goto done;
     }
-    st = audit_append(q, a.slug, "task", t.id, "assign", t.assignee[0] ? t.assignee : t.state,
-                      op.slug, 0);
+    st = audit_append(q, a.slug, "task", t.id, "assign",
+                      t.assignee[0] ? t.assignee : task_word(t.state), op.slug, 0);
 done:
     return tx_end(q, st);
 }
@@ -355,10 +354,10 @@ qtm_status qtm_task_close(qtm *q, const char *actor_slug, int64_t id)
     task t;
     qtm_status st = task_begin(q, actor_slug, id, "close tasks", &a, &t);
     if (st == QTM_OK) {
-        if (strcmp(t.state, "closed") == 0)
+        if (t.state == QTM_TASK_CLOSED)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is already closed", (long long)id);
         else
-            st = task_move(q, &a, &t, "closed", NULL, "close");
+            st = task_move(q, &a, &t, QTM_TASK_CLOSED, NULL, "close");
     }
     return tx_end(q, st);
 }
@@ -369,7 +368,7 @@ static json_t *task_json(const task *t)
     json_object_set_new(o, "id", json_integer(t->id));
     json_object_set_new(o, "request", json_integer(t->request));
     json_object_set_new(o, "surface", json_string(t->surface));
-    json_object_set_new(o, "state", json_string(t->state));
+    json_object_set_new(o, "state", json_string(task_word(t->state)));
     json_object_set_new(o, "assignee", json_str_or_null(t->assignee));
     json_object_set_new(o, "reason", json_str_or_null(t->reason));
     json_object_set_new(o, "job", t->job ? json_integer(t->job) : json_null());
@@ -383,11 +382,9 @@ static const char *const task_list_keys[] = {"id", "request", "state", "assignee
 
 static qtm_status task_state_check(qtm *q, const char *state)
 {
-    static const char *const states[] = {"review", "approved", "assigned", "rejected",
-                                         "closed", NULL};
-    if (state && !in_list(states, state))
-        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' (review, approved, assigned, "
-                        "rejected, closed)", state);
+    if (state && qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN, state) == QTM_TASK_UNKNOWN)
+        return qtm_fail(q, QTM_EUSAGE, "unknown task state '%s' ("
+                        QTM_TASK_STATES(QTM_WORD_X, ", ") ")", state);
     return QTM_OK;
 }
 
@@ -470,7 +467,7 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
 }
 
 /* Used by execution.c: the task as governance left it. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn)
 {
     task t;
@@ -478,7 +475,7 @@ qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_
     if (st != QTM_OK)
         return st;
     *request = t.request;
-    snprintf(state, n, "%s", t.state);
+    *state = t.state;
     *assignee = t.assignee_id;
     *job_id = t.job;
     snprintf(surface, sn, "%s", t.surface);

@@ -14,10 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Names of qtm_field_type values. ORDER: matches qtm_surface.h and qtmc's model.c. */
-static const char *const type_names[] = {
-    "text", "email", "phone", "integer", "number", "boolean", "date", "time", "one_of"};
-#define NTYPES (sizeof type_names / sizeof type_names[0])
 
 #define QUOTE_BUF (2 * INTAKE_QUOTE_MAX + 8) /* worst case: every byte escaped */
 #define CHOICES_BUF 1024                     /* the "one of: ..." list in a message */
@@ -486,40 +482,36 @@ static qtm_status keep(json_t *out, const qtm_field *f, json_t *v)
     return json_object_set(sec, f->name, v) == 0 ? QTM_OK : QTM_ESTORAGE;
 }
 
-qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t len,
-                           unsigned photos, char **canonical, char *msg, size_t msglen)
+/* The packet parsed, or NULL with the refusal in *st (and msg): no
+ * surface, tables of another ABI, no packet, too large, not JSON, not an
+ * object. */
+static json_t *parse_packet(const qtm_surface *s, const char *json_text, size_t len,
+                            qtm_status *st, char *msg, size_t msglen)
 {
-    qtm_status st = QTM_EINVALID;
-    json_t *root = NULL, *out = NULL;
-    char *text = NULL;
+    json_t *root = NULL;
     json_error_t err;
     char clean[JSON_ERROR_TEXT_LENGTH + 8];
 
-    if (canonical)
-        *canonical = NULL;
-    if (msg && msglen > 0)
-        msg[0] = '\0';
     if (!s) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: no surface given");
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen, "intake: no surface given");
+        return NULL;
     }
     if (s->abi != QTM_SURFACE_ABI) {
-        st = refuse(QTM_EINVALID, msg, msglen,
-                    "intake: surface %s was built for table ABI %u, this runtime reads %d",
-                    s->slug, (unsigned)s->abi, QTM_SURFACE_ABI);
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen,
+                     "intake: surface %s was built for table ABI %u, this runtime reads %d",
+                     s->slug, (unsigned)s->abi, QTM_SURFACE_ABI);
+        return NULL;
     }
     if (!json_text) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: no packet given");
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen, "intake: no packet given");
+        return NULL;
     }
     if (len > INTAKE_MAX_BYTES) {
-        st = refuse(QTM_EINVALID, msg, msglen,
-                    "intake: packet is %zu bytes, larger than the %d allowed", len,
-                    INTAKE_MAX_BYTES);
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen,
+                     "intake: packet is %zu bytes, larger than the %d allowed", len,
+                     INTAKE_MAX_BYTES);
+        return NULL;
     }
-
     root = json_loadb(json_text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);
     if (!root) {
         /* jansson names its own flag here; say what is wrong instead */
@@ -528,16 +520,56 @@ qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t l
         else
             sanitize(clean, sizeof clean, err.text, strnlen(err.text, sizeof err.text),
                      sizeof err.text, 0);
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: not valid JSON at %d:%d: %s", err.line,
-                    err.column, clean);
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen, "intake: not valid JSON at %d:%d: %s", err.line,
+                     err.column, clean);
+        return NULL;
     }
     if (!json_is_object(root)) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: packet must be a JSON object, got %s",
-                    json_kind(root));
-        goto cleanup;
+        *st = refuse(QTM_EINVALID, msg, msglen, "intake: packet must be a JSON object, got %s",
+                     json_kind(root));
+        json_decref(root);
+        return NULL;
     }
+    return root;
+}
 
+/* Checks every declared field of root and keeps the present ones in out. */
+static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, char *msg,
+                               size_t msglen)
+{
+    for (unsigned i = 0; i < s->nfields; i++) {
+        const qtm_field *f = &s->fields[i];
+        json_t *sec = json_object_get(root, f->section);
+        json_t *v = sec ? json_object_get(sec, f->name) : NULL;
+        qtm_status st;
+
+        if (!v || json_is_null(v)) {
+            if (!f->required)
+                continue;
+            return field_refuse(f, msg, msglen,
+                                v ? "required field is null" : "required field missing");
+        }
+        if ((st = check_value(f, v, msg, msglen)) != QTM_OK)
+            return st;
+        if ((st = keep(out, f, v)) != QTM_OK)
+            return refuse(st, msg, msglen, "intake: out of memory");
+    }
+    return QTM_OK;
+}
+
+qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+                           unsigned photos, char **canonical, char *msg, size_t msglen)
+{
+    qtm_status st = QTM_EINVALID;
+    json_t *root = NULL, *out = NULL;
+    char *text = NULL;
+
+    if (canonical)
+        *canonical = NULL;
+    if (msg && msglen > 0)
+        msg[0] = '\0';
+    if (!(root = parse_packet(s, json_text, len, &st, msg, msglen)))
+        goto cleanup;
     st = check_keys(s, root, msg, msglen);
     if (st != QTM_OK)
         goto cleanup;
@@ -547,27 +579,8 @@ qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t l
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    for (unsigned i = 0; i < s->nfields; i++) {
-        const qtm_field *f = &s->fields[i];
-        json_t *sec = json_object_get(root, f->section);
-        json_t *v = sec ? json_object_get(sec, f->name) : NULL;
-
-        if (!v || json_is_null(v)) {
-            if (!f->required)
-                continue;
-            st = field_refuse(f, msg, msglen,
-                              v ? "required field is null" : "required field missing");
-            goto cleanup;
-        }
-        st = check_value(f, v, msg, msglen);
-        if (st != QTM_OK)
-            goto cleanup;
-        st = keep(out, f, v);
-        if (st != QTM_OK) {
-            refuse(st, msg, msglen, "intake: out of memory");
-            goto cleanup;
-        }
-    }
+    if ((st = check_fields(s, root, out, msg, msglen)) != QTM_OK)
+        goto cleanup;
 
     if (photos < s->photo_min) {
         st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %u",
@@ -601,7 +614,7 @@ static json_t *field_json(const qtm_field *f)
     json_t *o = NULL, *choices = NULL;
 
     o = json_pack("{s:s, s:s, s:b, s:I}", "name", f->name, "type",
-                  f->type < NTYPES ? type_names[f->type] : "unknown", "required",
+                  f->type < QTM_FIELD_NTYPES ? qtm_field_type_names[f->type] : "unknown", "required",
                   (int)f->required, "max", (json_int_t)f->max_len);
     if (!o || f->type != QTM_FIELD_CHOICE)
         return o;

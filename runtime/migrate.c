@@ -165,6 +165,80 @@ static int plan(const qtm_surface *cur, const mjob *j, const char **action, char
     return to;
 }
 
+/* The plan as the report shows it; *cannot counts the jobs that cannot
+ * move, the first of them named in first (its id) and why. */
+static json_t *migrate_report(const qtm_surface *cur, const mlist *l, size_t *cannot,
+                              int64_t *first, char *why, size_t whyn)
+{
+    json_t *jobs = json_array();
+    size_t moved = 0;
+    *cannot = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const mjob *j = &l->v[i];
+        const char *action, *from = j->se_id ? j->phase : NULL;
+        char reason[300];
+        int to = plan(cur, j, &action, reason, sizeof reason);
+        const qtm_surface *old = qtm_surface_by_fingerprint(cur->slug, j->fingerprint);
+        if (!from)
+            from = old ? old->phases[old->initial].name : "";
+        json_t *o = json_object();
+        json_object_set_new(o, "job", json_integer(j->id));
+        json_object_set_new(o, "fingerprint", json_string(j->fingerprint));
+        json_object_set_new(o, "phase", json_string(from));
+        json_object_set_new(o, "action", json_string(action));
+        json_object_set_new(o, "to", to >= 0 ? json_string(cur->phases[to].name) : json_null());
+        json_object_set_new(o, "reason", reason[0] ? json_string(reason) : json_null());
+        json_array_append_new(jobs, o);
+        if (strcmp(action, "cannot") == 0 && !(*cannot)++) {
+            *first = j->id;
+            snprintf(why, whyn, "%s", reason);
+        }
+        if (to >= 0)
+            moved++;
+    }
+    json_t *r = json_object();
+    json_object_set_new(r, "surface", json_string(cur->slug));
+    json_object_set_new(r, "current", json_string(cur->fingerprint));
+    json_object_set_new(r, "jobs", jobs);
+    json_object_set_new(r, "migrate", json_integer((json_int_t)moved));
+    json_object_set_new(r, "cannot", json_integer((json_int_t)*cannot));
+    return r;
+}
+
+/* Runs one conditional UPDATE of a migration; the row must have moved. */
+static qtm_status migrate_run(qtm *q, store_query sq, const store_val *args, int64_t job_id)
+{
+    store_rc rc = store_run(q->st, sq, args, 3, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "migrating");
+    if (store_changes(q->st) != 1)
+        return qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                        (long long)job_id);
+    return QTM_OK;
+}
+
+/* Moves job j to cur's phase `to`: its fingerprint, then its ServiceEvent. */
+static qtm_status migrate_job(qtm *q, const actor *a, const qtm_surface *cur, const mjob *j,
+                              int to)
+{
+    store_val ja[3] = {SV_S(cur->fingerprint), SV_I(j->id), SV_S(j->fingerprint)};
+    qtm_status st = migrate_run(q, SQ_MIGRATE_JOB, ja, j->id);
+    if (st != QTM_OK)
+        return st;
+    const char *to_name = cur->phases[to].name;
+    /* the spec a job runs under is audited like its state: verify holds
+     * jobs.fingerprint to the last of these rows */
+    st = audit_append(q, a->slug, "fingerprint", j->id, "migrate", j->fingerprint,
+                      cur->fingerprint, j->id);
+    if (st != QTM_OK || !j->se_id)
+        return st;                 /* not claimed: no ServiceEvent to move */
+    store_val sa[3] = {SV_S(to_name), SV_I(j->se_id), SV_S(j->phase)};
+    if ((st = migrate_run(q, SQ_MIGRATE_SE, sa, j->id)) != QTM_OK)
+        return st;
+    return audit_append(q, a->slug, "service_event", j->se_id, "migrate", j->phase, to_name,
+                        j->id);
+}
+
 qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int apply,
                        json_t **report)
 {
@@ -188,40 +262,10 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
         st = l.oom ? qtm_fail(q, QTM_ESTORAGE, "out of memory") : qtm_store_fail(q, rc, "reading jobs");
         goto done;
     }
-    json_t *jobs = json_array();
-    size_t moved = 0, cannot = 0;
+    size_t cannot = 0;
     int64_t first_cannot = 0;
     char why_first[300] = "";
-    for (size_t i = 0; i < l.n; i++) {
-        const mjob *j = &l.v[i];
-        const char *action, *from = j->se_id ? j->phase : NULL;
-        char reason[300];
-        int to = plan(cur, j, &action, reason, sizeof reason);
-        const qtm_surface *old = qtm_surface_by_fingerprint(cur->slug, j->fingerprint);
-        if (!from)
-            from = old ? old->phases[old->initial].name : "";
-        json_t *o = json_object();
-        json_object_set_new(o, "job", json_integer(j->id));
-        json_object_set_new(o, "fingerprint", json_string(j->fingerprint));
-        json_object_set_new(o, "phase", json_string(from));
-        json_object_set_new(o, "action", json_string(action));
-        json_object_set_new(o, "to", to >= 0 ? json_string(cur->phases[to].name) : json_null());
-        json_object_set_new(o, "reason", reason[0] ? json_string(reason) : json_null());
-        json_array_append_new(jobs, o);
-        if (strcmp(action, "cannot") == 0 && !cannot++) {
-            first_cannot = j->id;
-            snprintf(why_first, sizeof why_first, "%s", reason);
-        }
-        if (to >= 0)
-            moved++;
-    }
-    json_t *r = json_object();
-    json_object_set_new(r, "surface", json_string(cur->slug));
-    json_object_set_new(r, "current", json_string(cur->fingerprint));
-    json_object_set_new(r, "jobs", jobs);
-    json_object_set_new(r, "migrate", json_integer((json_int_t)moved));
-    json_object_set_new(r, "cannot", json_integer((json_int_t)cannot));
-    *report = r;
+    *report = migrate_report(cur, &l, &cannot, &first_cannot, why_first, sizeof why_first);
     if (!apply)
         goto done;
     if (cannot) {
@@ -231,41 +275,11 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
         goto done;
     }
     for (size_t i = 0; i < l.n && st == QTM_OK; i++) {
-        const mjob *j = &l.v[i];
         const char *action;
         char reason[300];
-        int to = plan(cur, j, &action, reason, sizeof reason);
-        if (to < 0)
-            continue;
-        store_val ja[3] = {SV_S(cur->fingerprint), SV_I(j->id), SV_S(j->fingerprint)};
-        if ((rc = store_run(q->st, SQ_MIGRATE_JOB, ja, 3, NULL, NULL)) != STORE_OK) {
-            st = qtm_store_fail(q, rc, "migrating");
-            break;
-        }
-        if (store_changes(q->st) != 1) {
-            st = qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
-                          (long long)j->id);
-            break;
-        }
-        const char *to_name = cur->phases[to].name;
-        /* the spec a job runs under is audited like its state: verify holds
-         * jobs.fingerprint to the last of these rows */
-        st = audit_append(q, a.slug, "fingerprint", j->id, "migrate", j->fingerprint,
-                          cur->fingerprint, j->id);
-        if (st != QTM_OK || !j->se_id)
-            continue;              /* not claimed: no ServiceEvent to move */
-        store_val sa[3] = {SV_S(to_name), SV_I(j->se_id), SV_S(j->phase)};
-        if ((rc = store_run(q->st, SQ_MIGRATE_SE, sa, 3, NULL, NULL)) != STORE_OK) {
-            st = qtm_store_fail(q, rc, "migrating");
-            break;
-        }
-        if (store_changes(q->st) != 1) {
-            st = qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
-                          (long long)j->id);
-            break;
-        }
-        st = audit_append(q, a.slug, "service_event", j->se_id, "migrate", j->phase, to_name,
-                          j->id);
+        int to = plan(cur, &l.v[i], &action, reason, sizeof reason);
+        if (to >= 0)
+            st = migrate_job(q, &a, cur, &l.v[i], to);
     }
 done:
     free(l.v);

@@ -29,8 +29,6 @@ static const struct currency {
     {"XOF", 0}, {"ZAR", 2},
 };
 
-/* Payment methods of the ledger. ORDER: none needed; keep DESIGN.md's list. */
-static const char *const methods[] = {"cash", "zelle", "venmo", "card", "wire", "other"};
 
 #ifdef __GNUC__
 static qtm_status refuse(char *msg, size_t msglen, const char *fmt, ...)
@@ -85,7 +83,7 @@ int money_currency_exponent(const char *code)
 {
     if (!code)
         return -1;
-    for (size_t i = 0; i < sizeof currencies / sizeof currencies[0]; i++)
+    for (size_t i = 0; i < countof(currencies); i++)
         if (strcmp(currencies[i].code, code) == 0)
             return currencies[i].exponent;
     return -1;
@@ -93,12 +91,8 @@ int money_currency_exponent(const char *code)
 
 int money_method_valid(const char *method)
 {
-    if (!method)
-        return 0;
-    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-        if (strcmp(methods[i], method) == 0)
-            return 1;
-    return 0;
+    /* the ledger's methods: qtm_vocab.h (DESIGN.md's list) */
+    return qtm_vocab_find(qtm_pay_method_names, QTM_METHOD_UNKNOWN, method) != QTM_METHOD_UNKNOWN;
 }
 
 qtm_status money_parse(const char *text, const char *currency, int64_t *minor, char *msg,

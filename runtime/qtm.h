@@ -278,6 +278,13 @@ qtm_status qtm_job_access(qtm *q, const char *actor, int64_t job, qtm_access *le
 qtm_status qtm_job_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
 qtm_status qtm_record_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
 qtm_status qtm_settlement_show_as(qtm *q, const char *actor, int64_t job, json_t **out);
+/* What actor may do to job now, by the rule the changing calls apply
+ * (role, access state, ownership, phase): {"actions": [each transition of
+ * the job view's "next" that actor may fire, plus "claim": bool],
+ * "can_claim": bool, "can_complete": bool}.  A transition's `requires`
+ * (evidence, payment, participants) is listed, not checked.  Refusals as
+ * qtm_job_show_as (a job the actor may not read is not found). */
+qtm_status qtm_job_actions(qtm *q, const char *actor, int64_t job, json_t **out);
 /* qtm_settlement_payments as actor may read it: the full reader only (a
  * pool preview shows totals, never the ledger: QTM_EFORBIDDEN). */
 qtm_status qtm_settlement_payments_as(qtm *q, const char *actor, int64_t job, const qtm_page *pg,

@@ -23,8 +23,12 @@
 #include "qtm.h"
 #include "serve.h"
 
-#define QTM_VERSION "0.1.0"
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
+
+/* the word lists in the usage text, from qtm_vocab.h */
+#define ROLES QTM_ROLES(QTM_WORD_X, "|")
+#define ACCESSES QTM_ACCESS_STATES(QTM_WORD_X, "|")
+#define METHODS QTM_PAY_METHODS(QTM_WORD_X, " ")
 
 typedef struct cli {
     const char *db;
@@ -42,8 +46,8 @@ static const char usage_text[] =
     "  --as ACTOR   the actor doing this (default $QTM_ACTOR)\n"
     "  --json       print exactly one JSON object on stdout\n"
     "\n"
-    "setup:        init | actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n"
-    "              actor set SLUG --access active|limited|suspended | actor list [PAGE]\n"
+    "setup:        init | actor add SLUG --role " ROLES " [--name TEXT]\n"
+    "              actor set SLUG --access " ACCESSES " | actor list [PAGE]\n"
     "surfaces:     surfaces | surface show SLUG\n"
     "intake:       request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
     "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
@@ -397,7 +401,7 @@ static int cmd_actor_set(cli *c)
         return 2;
     const char *slug = pos(c, 0, v), *access = opt(c, "--access");
     if (!slug || !access)
-        return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access active|limited|suspended");
+        return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access " ACCESSES);
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -764,7 +768,7 @@ static int cmd_desk(cli *c)
         return emit(d);
     static const char *const cols[][2] = {
         {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
-    for (int k = 0; k < 3; k++) {
+    for (size_t k = 0; k < countof(cols); k++) {
         json_t *a = json_object_get(d, cols[k][0]);
         if (!a)
             continue;              /* --list: the one list asked for */
@@ -781,6 +785,22 @@ static int cmd_desk(cli *c)
     return 0;
 }
 
+/* "  SLUG may: EVENT, ..., complete" (qtm_job_actions), or "nothing now". */
+static void print_actions(const char *slug, json_t *acts)
+{
+    if (!acts)
+        return;
+    size_t i;
+    json_t *o;
+    int n = 0;
+    printf("  %s may:", slug);
+    json_array_foreach(json_object_get(acts, "actions"), i, o)
+        printf("%s %s", n++ ? "," : "", str(o, "event"));
+    if (json_is_true(json_object_get(acts, "can_complete")))
+        printf("%s complete", n++ ? "," : "");
+    puts(n ? "" : " nothing now");
+}
+
 /* The job as --as sees it (everything without --as).  After a change
  * (`changed`) that left the job out of the actor's sight, the change
  * still happened: say so, exit 0. */
@@ -794,10 +814,17 @@ static int show_job(cli *c, int64_t id, int changed)
         printf("job %lld: done\n", (long long)id);
         return 0;
     }
+    json_t *acts = NULL;
+    if (st == QTM_OK && c->as && !changed && (st = qtm_job_actions(c->q, c->as, id, &acts)))
+        json_decref(j);
     if (st)
         return lib_fail(c, st);
-    if (c->json)
+    if (c->json) {
+        if (acts)
+            json_object_update(j, acts);
+        json_decref(acts);
         return emit(j);
+    }
     printf("job %lld  %s  %s: %s  (%s)\n", num(j, "id"), str(j, "surface"), str(j, "state"),
            str(j, "label"), str(j, "phase"));
     if (*str(j, "hint"))
@@ -814,6 +841,8 @@ static int show_job(cli *c, int64_t id, int changed)
             printf("%s%s", k ? ", " : "; requires ", item(req, k));
         puts(")");
     }
+    print_actions(c->as, acts);
+    json_decref(acts);
     json_array_foreach(json_object_get(j, "evidence_missing"), i, o)
         printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
                num(o, "need"));
@@ -1126,7 +1155,7 @@ static void print_token(json_t *o)
     static const char *const when[][2] = {
         {"revoked_at", "revoked"}, {"expires_at", "expires"}, {"last_used_at", "last used"}};
     printf("%4lld %-20s %s", num(o, "id"), str(o, "actor"), str(o, "created_at"));
-    for (size_t i = 0; i < sizeof when / sizeof when[0]; i++)
+    for (size_t i = 0; i < countof(when); i++)
         if (json_is_string(json_object_get(o, when[i][0])))
             printf("  %s %s", when[i][1], str(o, when[i][0]));
     putchar('\n');
@@ -1283,9 +1312,9 @@ static int cmd_migrate(cli *c)
 static const command commands[] = {
     {"init", cmd_init, "qtm init\n  Creates the database (schema and audit log)."},
     {"actor add", cmd_actor_add,
-     "qtm actor add SLUG --role admin|operator|vendor|client [--name TEXT]\n  Adds an actor."},
+     "qtm actor add SLUG --role " ROLES " [--name TEXT]\n  Adds an actor."},
     {"actor set", cmd_actor_set,
-     "qtm actor set SLUG --access active|limited|suspended\n"
+     "qtm actor set SLUG --access " ACCESSES "\n"
      "  Sets an actor's access: limited may view but not change execution; suspended nothing."},
     {"actor list", cmd_actor_list,
      "qtm actor list [--limit N] [--after ID]\n  Lists actors, by id, a page at a time."},
@@ -1314,7 +1343,8 @@ static const command commands[] = {
      "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
      "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
      "  --list with --after pages one list."},
-    {"job show", cmd_job_show, "qtm job show ID\n  Shows a job, its phase and its next actions."},
+    {"job show", cmd_job_show, "qtm [--as ACTOR] job show ID\n"
+     "  Shows a job, its phase and its next actions; with --as, the ones ACTOR may take now."},
     {"job claim", cmd_job_claim, "qtm --as OPERATOR job claim ID\n  Claims a queued job."},
     {"job advance", cmd_job_advance,
      "qtm --as OPERATOR job advance ID EVENT\n  Fires EVENT on the job's ServiceEvent."},
@@ -1328,7 +1358,7 @@ static const command commands[] = {
     {"settle", cmd_settle,
      "qtm --as OWNER|ADMIN settle JOB --amount DECIMAL --method METHOD [--currency CODE]\n"
      "    [--note TEXT] [--due DECIMAL] [--status waived]\n"
-     "  Records a payment (cash zelle venmo card wire other) or the amount due. Never changes\n"
+     "  Records a payment (" METHODS ") or the amount due. Never changes\n"
      "  the job, its ServiceEvent or its record."},
     {"settlement payments", cmd_settlement_payments,
      "qtm settlement payments JOB [--limit N] [--after ID]\n"
@@ -1405,7 +1435,7 @@ int main(int argc, char **argv)
     /* the command is one or two words: "desk", "job claim" */
     const command *cmd = NULL;
     int words = 0;
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0] && !cmd; k++) {
+    for (size_t k = 0; k < countof(commands) && !cmd; k++) {
         const char *n = commands[k].name, *sp = strchr(n, ' ');
         if (!sp && strcmp(argv[i], n) == 0) {
             cmd = &commands[k];
@@ -1419,7 +1449,7 @@ int main(int argc, char **argv)
     if (!cmd) {
         /* `qtm job --help`: list that noun's commands */
         int any = 0;
-        for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++) {
+        for (size_t k = 0; k < countof(commands); k++) {
             const char *n = commands[k].name, *sp = strchr(n, ' ');
             if (sp && strlen(argv[i]) == (size_t)(sp - n) && strncmp(argv[i], n, (size_t)(sp - n)) == 0) {
                 if (!any && i + 1 < argc && strcmp(argv[i + 1], "--help") != 0)

@@ -97,6 +97,54 @@ qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out);
 qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
                                     int64_t *next_after);
 
+/* --- who may change a job (policy.c): pure, no database ------------------------
+ *
+ * Each check takes the rows as loaded (the actor passed actor_may_act) and
+ * the job's tables; a refusal is set on q and returned.  The fetched
+ * conditions of a transition (evidence, payment, participants) are the
+ * engine's to check after these (check_requires in execution.c).
+ */
+
+/* The enum of a loaded row's word (the list's UNKNOWN for a word not in it). */
+qtm_role actor_role(const actor *a);
+qtm_access_state actor_access(const actor *a);
+qtm_job_state job_state(const job *j);
+/* The phase a job shows: its ServiceEvent's, or the initial one before claim. */
+const char *job_phase(const job *j, const service_event *se);
+
+/* What firing a transition writes. */
+typedef enum policy_step {
+    POLICY_CLAIM,                  /* sets the owner and opens the ServiceEvent at t->to */
+    POLICY_OPEN,                   /* opens the ServiceEvent unowned, then steps */
+    POLICY_STEP                    /* moves the open ServiceEvent */
+} policy_step;
+
+/* An operator, and the assignee where ownership is `assigned`. */
+qtm_status policy_may_claim(qtm *q, const actor *a, const job *j);
+/* `job claim`: QTM_OK with *t the claim transition, or with *t NULL when a
+ * already owns j (nothing to do). */
+qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
+                        const qtm_transition **t);
+/* `job advance`: the transition event names from j's phase and how it is
+ * written, or the refusal (unknown event, a complete job, not allowed
+ * from this phase, role or ownership). */
+qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
+                       const char *event, const qtm_transition **t, policy_step *how);
+/* policy_fire for one transition t out of j's current phase. */
+qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
+                             const qtm_transition *t, policy_step *how);
+/* `job complete`: the owner (or, without ownership, any operator; for a
+ * job nobody owns, an admin) once the ServiceEvent is complete. */
+qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_event *se);
+/* Evidence and participants (`what`): the job's operator while it runs. */
+qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
+                          const char *what);
+/* {actions: [transition + "claim"], can_claim, can_complete}: what a may
+ * do to j now by the checks above (requires not fetched); leaves q OK. */
+json_t *policy_actions(qtm *q, const actor *a, const job *j, const service_event *se);
+/* One transition as the job view lists it under "next" (execution.c). */
+json_t *transition_json(const qtm_surface *s, const qtm_transition *t);
+
 /* --- read access (access.c): pure, no database ------------------------------ */
 
 /* What actor a may read of job j (j->s may be NULL: a spec not built in):
@@ -122,7 +170,7 @@ void access_redact_record_body(const qtm_surface *s, json_t *body);
 qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
 
 /* Shared between engine files. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, char *state, size_t n,
+qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
 json_t *request_json(qtm *q, int64_t id);              /* NULL (q's error set) on storage failure */
 json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL (q's error set) on storage failure */

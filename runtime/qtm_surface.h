@@ -29,10 +29,13 @@
 
 #include <stdint.h>
 
+#include "qtm_vocab.h"   /* the conditions (QTM_REQ_*) and field types */
+
 #define QTM_SURFACE_ABI 2          /* bump on any layout change below
                                       (2: retained specs and migrations) */
 #define QTM_NO_TRANSITION (-1)     /* empty cell of the next[] table */
 #define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
+#define QTM_VERSION "0.1.0"         /* the release: qtmc --version and qtm --version */
 
 /* Surface runtime status (identity). ORDER: matches qtmc's model.c. */
 typedef enum qtm_surface_status {
@@ -79,26 +82,6 @@ enum {
     QTM_BY_OPERATOR = 1u << 1,     /* any active operator (claim, or pool work) */
     QTM_BY_OWNER = 1u << 2         /* only the operator who owns the ServiceEvent */
 };
-
-/* Conditions a transition may require: a bit set the runtime implements. */
-enum {
-    QTM_REQ_EVIDENCE = 1u << 0,    /* the evidence contract is met */
-    QTM_REQ_PAYMENT = 1u << 1,     /* settlement is paid or waived */
-    QTM_REQ_PARTICIPANTS = 1u << 2 /* at least one participant is recorded */
-};
-
-/* Intake field types. ORDER: matches qtmc's model.c type names. */
-typedef enum qtm_field_type {
-    QTM_FIELD_TEXT = 0,            /* UTF-8 string, at most max_len bytes */
-    QTM_FIELD_EMAIL = 1,           /* local@domain */
-    QTM_FIELD_PHONE = 2,           /* digits, spaces, + - ( ) . */
-    QTM_FIELD_INTEGER = 3,         /* JSON integer */
-    QTM_FIELD_NUMBER = 4,          /* JSON number */
-    QTM_FIELD_BOOLEAN = 5,         /* JSON true/false */
-    QTM_FIELD_DATE = 6,            /* YYYY-MM-DD */
-    QTM_FIELD_TIME = 7,            /* HH:MM */
-    QTM_FIELD_CHOICE = 8           /* one of `choices` */
-} qtm_field_type;
 
 typedef struct qtm_phase {
     const char *name;              /* snake_case identifier */

@@ -88,9 +88,10 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
     json_t *body = json_object(), *request = NULL;
     char *text = NULL;
     int64_t request_id, assignee, jid;
-    char state[16], surface[64];
-    if ((st = task_for_job(q, j->task, &request_id, state, sizeof state, &assignee, &jid,
-                           surface, sizeof surface)) != QTM_OK)
+    qtm_task_state state;
+    char surface[64];
+    if ((st = task_for_job(q, j->task, &request_id, &state, &assignee, &jid, surface,
+                           sizeof surface)) != QTM_OK)
         goto done;
     request = request_json(q, request_id);
     if (!request) {

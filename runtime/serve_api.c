@@ -419,82 +419,22 @@ static void desk(api_call *c, const route *r, char **seg, int64_t id)
     result(c, st, d);
 }
 
-static const char *jstr(json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return s ? s : "";
-}
-
-/* Is the transition on `event` from the job's phase the claim? */
-static int is_claim(const qtm_surface *s, const char *phase, const char *event)
-{
-    if (!s)
-        return 0;
-    for (unsigned p = 0; p < s->nphases; p++) {
-        if (strcmp(s->phases[p].name, phase) != 0)
-            continue;
-        for (unsigned e = 0; e < s->nevents; e++)
-            if (strcmp(s->events[e], event) == 0) {
-                const qtm_transition *t = qtm_surface_next(s, p, e);
-                return t && t->claim;
-            }
-    }
-    return 0;
-}
-
 /*
  * Adds "actions" (the next transitions this caller may take now),
- * "can_claim" and "can_complete" to a job: the runtime's own rule, so the desk offers nothing
- * the runtime would refuse for role, ownership or access state.  Evidence,
- * payment and participants stay the runtime's to check: the desk shows
- * them as requirements and reports the refusal.
+ * "can_claim" and "can_complete" to a job: the runtime's own rule
+ * (qtm_job_actions), so the desk offers nothing the runtime would refuse
+ * for role, ownership or access state.  Evidence, payment and
+ * participants stay the runtime's to check: the desk shows them as
+ * requirements and reports the refusal.
  */
-static void add_actions(api_call *c, json_t *job)
+static qtm_status add_actions(api_call *c, json_t *job, int64_t id)
 {
-    json_t *actions = json_array();
-    int can_claim = 0;
-    const qtm_principal *w = &c->who;
-    const char *state = jstr(job, "state");
-    const char *phase = jstr(job, "phase");
-    /* the job's own spec: it may run under a retained (older) one */
-    const qtm_surface *s = qtm_surface_by_fingerprint(jstr(job, "surface"), jstr(job, "fingerprint"));
-    int admin = strcmp(w->role, "admin") == 0, oper = strcmp(w->role, "operator") == 0;
-    int active = strcmp(w->access, "active") == 0;
-    if (active && strcmp(state, "complete") != 0) {
-        size_t i;
-        json_t *t;
-        json_array_foreach(json_object_get(job, "next"), i, t) {
-            const char *by = jstr(t, "by"), *event = jstr(t, "event");
-            int claim = is_claim(s, phase, event);
-            int ok;
-            if (strcmp(by, "admin") == 0)
-                ok = admin;
-            else if (strcmp(by, "owner") == 0)
-                ok = oper && strcmp(jstr(job, "owner"), w->slug) == 0;
-            else if (claim && s && s->ownership == QTM_OWNERSHIP_ASSIGNED)
-                ok = oper && strcmp(jstr(job, "assignee"), w->slug) == 0;
-            else
-                ok = oper;
-            if (!ok)
-                continue;
-            json_t *a = json_deep_copy(t);
-            json_object_set_new(a, "claim", json_boolean(claim));
-            json_array_append_new(actions, a);
-            can_claim |= claim;
-        }
-    }
-    /* closing the job (qtm_job_complete): its owner once the ServiceEvent
-     * is complete; anyone operating where there is no ownership; an
-     * admin for a job nobody owns */
-    int se_done = json_is_true(json_object_get(json_object_get(job, "service_event"), "complete"));
-    int owner = strcmp(jstr(job, "owner"), w->slug) == 0;
-    int unowned = !json_is_string(json_object_get(job, "owner"));
-    int can_complete = active && se_done && strcmp(state, "complete") != 0 &&
-                       ((oper && owner) ||
-                        (oper && s && s->ownership == QTM_OWNERSHIP_NONE) || (admin && unowned));
-    json_object_set_new(job, "actions", actions);
-    json_object_set_new(job, "can_claim", json_boolean(can_claim));
-    json_object_set_new(job, "can_complete", json_boolean(can_complete));
+    json_t *a = NULL;
+    qtm_status st = qtm_job_actions(c->q, c->who.slug, id, &a);
+    if (st == QTM_OK)
+        json_object_update(job, a);
+    json_decref(a);
+    return st;
 }
 
 static void job_show(api_call *c, const route *r, char **seg, int64_t id)
@@ -503,7 +443,7 @@ static void job_show(api_call *c, const route *r, char **seg, int64_t id)
     json_t *j = NULL;
     qtm_status st = qtm_job_show_as(c->q, c->who.slug, id, &j);
     if (st == QTM_OK)
-        add_actions(c, j);
+        st = add_actions(c, j, id);
     result(c, st, j);
 }
 
@@ -790,7 +730,7 @@ void api_handle(api_call *c)
     snprintf(path, sizeof path, "%s", c->path + strlen("/api/"));
     int n = split(path, seg);
     int path_known = 0;
-    for (size_t i = 0; n > 0 && i < sizeof routes / sizeof routes[0]; i++) {
+    for (size_t i = 0; n > 0 && i < countof(routes); i++) {
         const route *r = &routes[i];
         if (!match(r->pattern, seg, n, &id))
             continue;

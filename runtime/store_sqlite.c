@@ -12,6 +12,7 @@
  * its own: one row per change, written once.
  */
 #include "store.h"
+#include "qtm_vocab.h"   /* the CHECK lists */
 
 #include <ctype.h>
 #include <errno.h>
@@ -254,8 +255,8 @@ static const char schema_v1[] =
     " id INTEGER PRIMARY KEY,"
     " slug TEXT NOT NULL UNIQUE,"
     " name TEXT NOT NULL,"
-    " role TEXT NOT NULL CHECK (role IN ('admin','operator','vendor','client')),"
-    " access TEXT NOT NULL DEFAULT 'active' CHECK (access IN ('active','limited','suspended')),"
+    " role TEXT NOT NULL CHECK (role IN (" QTM_ROLES(QTM_SQL_X, ",") ")),"
+    " access TEXT NOT NULL DEFAULT 'active' CHECK (access IN (" QTM_ACCESS_STATES(QTM_SQL_X, ",") ")),"
     " created_at TEXT NOT NULL);"
     "CREATE TABLE requests("
     " id INTEGER PRIMARY KEY,"
@@ -269,7 +270,7 @@ static const char schema_v1[] =
     "CREATE TABLE tasks("
     " id INTEGER PRIMARY KEY,"
     " request_id INTEGER NOT NULL UNIQUE REFERENCES requests(id),"
-    " state TEXT NOT NULL CHECK (state IN ('review','approved','assigned','rejected','closed')),"
+    " state TEXT NOT NULL CHECK (state IN (" QTM_TASK_STATES(QTM_SQL_X, ",") ")),"
     " assignee_id INTEGER REFERENCES actors(id),"
     " reason TEXT,"
     " created_at TEXT NOT NULL,"
@@ -279,7 +280,7 @@ static const char schema_v1[] =
     " task_id INTEGER NOT NULL UNIQUE REFERENCES tasks(id),"
     " surface TEXT NOT NULL,"
     " fingerprint TEXT NOT NULL,"
-    " state TEXT NOT NULL CHECK (state IN ('queued','active','complete')),"
+    " state TEXT NOT NULL CHECK (state IN (" QTM_JOB_STATES(QTM_SQL_X, ",") ")),"
     " owner_id INTEGER REFERENCES actors(id),"
     " created_at TEXT NOT NULL,"
     " claimed_at TEXT,"
@@ -322,14 +323,14 @@ static const char schema_v1[] =
     " job_id INTEGER PRIMARY KEY REFERENCES jobs(id),"
     " currency TEXT NOT NULL,"
     " due INTEGER CHECK (due IS NULL OR due >= 0),"
-    " status TEXT NOT NULL CHECK (status IN ('unpaid','partial','paid','waived')),"
+    " status TEXT NOT NULL CHECK (status IN (" QTM_SETTLEMENT_STATES(QTM_SQL_X, ",") ")),"
     " updated_at TEXT NOT NULL);"
     "CREATE TABLE payments("
     " id INTEGER PRIMARY KEY,"
     " job_id INTEGER NOT NULL REFERENCES jobs(id),"
     " amount INTEGER NOT NULL CHECK (amount >= 0),"
     " currency TEXT NOT NULL,"
-    " method TEXT NOT NULL CHECK (method IN ('cash','zelle','venmo','card','wire','other')),"
+    " method TEXT NOT NULL CHECK (method IN (" QTM_PAY_METHODS(QTM_SQL_X, ",") ")),"
     " note TEXT,"
     " actor_id INTEGER NOT NULL REFERENCES actors(id),"
     " at TEXT NOT NULL);"

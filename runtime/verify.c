@@ -226,7 +226,7 @@ qtm_status qtm_verify(qtm *q, json_t **report)
                   {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0},
                   {SQ_VERIFY_SETTLEMENTS, settlement_row, 0},
                   {SQ_VERIFY_FINGERPRINTS, fingerprint_row, 0}};
-    for (size_t i = 0; i < sizeof passes / sizeof passes[0]; i++) {
+    for (size_t i = 0; i < countof(passes); i++) {
         store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? all : NULL, passes[i].arg,
                                 passes[i].fn, &v);
         if (rc != STORE_OK) {

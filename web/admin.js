@@ -6,8 +6,7 @@
 import * as api from './api.js';
 import { h, humanize, time, act, field, select, section, empty, dl, badge, say, loadMore } from './dom.js';
 import { scopeView } from './operator.js';
-
-const TASK_STATES = ['review', 'approved', 'assigned', 'rejected', 'closed'];
+import { TASK_STATES } from './vocab.js';
 
 export async function viewTasks({ query, go }) {
   const st = query.get('state') || '';

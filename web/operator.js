@@ -8,10 +8,9 @@
 
 import * as api from './api.js';
 import { h, clear, humanize, when, time, say, act, field, select, section, empty, dl, badge, loadMore } from './dom.js';
+import { PAY_METHODS } from './vocab.js';
 
 function withId(el, idv, value) { el.id = idv; el.dataset.value = value; return el; }
-
-const PAY_METHODS = ['cash', 'zelle', 'venmo', 'card', 'wire', 'other'];
 
 async function surfaceNames() {
   try {

@@ -12,7 +12,8 @@
 # (no contact, no ledger; the address kept), and for every role that may
 # not see a job one answer, identical for an existing job and for job 99
 # (but for the id), with the database unchanged.  The same matrix through
-# `qtm --as ROLE` (job show, record show, the settlement in job show).
+# `qtm --as ROLE` (job show, record show, the settlement in job show), and
+# what `qtm --as ROLE job show` says each may do now (qtm_job_actions).
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 SRV_PID=
@@ -279,6 +280,12 @@ jqt "qtm --as cara: the pool job as a preview, no ledger" \
     '.access == "preview" and .intake.contact == null and .settlement.payments == null'
 q --as cara job show 3
 leaks "qtm --as cara job show 3 (text)" "$T/out" "${CONTACTS[@]}"
+has "qtm --as cara job show 3: what she may do now" "$T/out" "cara may: claim"
+q --as ana job show 1
+has "qtm --as ana job show 1: nothing on a complete job" "$T/out" "ana may: nothing now"
+q --json --as bo job show 2
+jqt "qtm --json --as bo job show 2: the actions as the API gives them" \
+    '.can_claim == true and .can_complete == false and [.actions[] | select(.claim) | .event] == ["claim"]'
 q --json --as ana job show 1
 jqt "qtm --as ana: her job in full, with the ledger" '.settlement.payments[0].note == "'"$LEDGER"'"'
 run "the file holder reads any job" --json job show 2

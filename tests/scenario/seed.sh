@@ -4,7 +4,8 @@
 # request, approve, assign, the explicit job handoff, claim, every phase,
 # evidence, a vendor as participant, job complete, settle, desk, record,
 # log, verify.  Exit statuses and the key fields of the --json output are
-# checked; the last line is "N passed, N failed".
+# checked, and that qtm, qtmc and the man page name one version; the last
+# line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 export QTM_FAKE_NOW=2026-01-01T00:00:00Z
 
@@ -183,5 +184,13 @@ jqt "auto-detailing: the record carries the evidence" '[.body.evidence[].categor
 # the same inputs under QTM_FAKE_NOW give the same record, byte for byte
 walk event-coordination "$EX/event-coordination-wedding.json" 0 arrive start complete
 is "event-coordination: the record hash is reproducible" "$EC_HASH" "$HASH"
+
+# one release string (QTM_VERSION): qtm, qtmc and the man page say the same
+v_qtm=$("$QTM" --version | sed -n 's/^qtm \([^ ]*\) .*/\1/p')
+v_qtmc=$("$BUILD/bin/qtmc" --version | sed -n 's/^qtmc \([^ ]*\) .*/\1/p')
+v_man=$(sed -n 's/^\.TH QTM 1 [^ ]* "qtm \([^"]*\)".*/\1/p' runtime/qtm.1)
+v_src=$(sed -n 's/^#define QTM_VERSION "\([^"]*\)".*/\1/p' runtime/qtm_surface.h)
+is "qtm --version, qtmc --version and qtm.1 name QTM_VERSION" "$v_src $v_src $v_src" \
+    "$v_qtm $v_qtmc $v_man"
 
 finish

@@ -1,0 +1,253 @@
+/*
+ * policy.c - who may change a job: claim it, fire an event, complete it,
+ * record evidence or participants.  The write half of the one authority
+ * (access.c is the read half): pure functions over a loaded actor, job,
+ * ServiceEvent and the surface's tables, no storage.  A refusal is set on
+ * the handle (qtm_fail) and returned; execution.c writes only after QTM_OK,
+ * and the desk's actions (policy_actions) are the same calls.
+ */
+#include "qtm_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+qtm_role actor_role(const actor *a)
+{
+    return (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, a->role);
+}
+
+qtm_access_state actor_access(const actor *a)
+{
+    return (qtm_access_state)qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN,
+                                            a->access);
+}
+
+qtm_job_state job_state(const job *j)
+{
+    return (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN, j->state);
+}
+
+static const char *an(const char *word)
+{
+    return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+const char *job_phase(const job *j, const service_event *se)
+{
+    return se->id ? se->phase : j->s->phases[j->s->initial].name;
+}
+
+qtm_status policy_may_claim(qtm *q, const actor *a, const job *j)
+{
+    if (actor_role(a) != QTM_ROLE_OPERATOR)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
+                        "claim (vendors and clients can be recorded as participants)",
+                        a->slug, an(a->role), a->role);
+    if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
+                        (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
+    return QTM_OK;
+}
+
+qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
+                        const qtm_transition **t)
+{
+    const qtm_surface *s = j->s;
+    *t = NULL;
+    if (actor_role(a) == QTM_ROLE_OPERATOR && job_state(j) != QTM_JOB_QUEUED) {
+        if (j->owner_id == a->id)
+            return QTM_OK;         /* the owner claiming again: nothing to do */
+        return qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s", (long long)j->id,
+                        j->owner[0] ? j->owner : "another operator");
+    }
+    qtm_status st = policy_may_claim(q, a, j);
+    if (st != QTM_OK)
+        return st;
+    if (se->id)                    /* an unowned step (an admin's) already moved it */
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); it can no longer be "
+                        "claimed", (long long)j->id, se->phase, surface_label(s, se->phase));
+    int ev = surface_event(s, "claim");
+    *t = ev < 0 ? NULL : qtm_surface_next(s, s->initial, (unsigned)ev);
+    if (!*t || !(*t)->claim) {
+        *t = NULL;
+        return qtm_fail(q, QTM_EREFUSED, "surface %s has no claim step", s->slug);
+    }
+    return QTM_OK;
+}
+
+/* May a fire t at all?  The `by` of the transition. */
+static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_transition *t,
+                           const char *event)
+{
+    qtm_role r = actor_role(a);
+    if (t->by & QTM_BY_OWNER) {
+        if (j->owner_id == a->id)
+            return QTM_OK;
+        if (r != QTM_ROLE_OPERATOR)
+            return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
+                            "the job's operator can", a->slug, an(a->role), a->role);
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
+                        "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
+                        event);
+    }
+    if ((t->by & QTM_BY_OPERATOR) && r == QTM_ROLE_OPERATOR)
+        return QTM_OK;
+    if ((t->by & QTM_BY_ADMIN) && r == QTM_ROLE_ADMIN)
+        return QTM_OK;
+    return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; `%s` on job %lld is for %s", a->slug,
+                    an(a->role), a->role, event, (long long)j->id,
+                    t->by & QTM_BY_OPERATOR ? "operators" : "admins");
+}
+
+qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
+                             const qtm_transition *t, policy_step *how)
+{
+    const qtm_surface *s = j->s;
+    const char *event = s->events[t->event];
+    int unowned = job_state(j) == QTM_JOB_QUEUED;
+    qtm_status st;
+    if (t->claim) {
+        /* `job advance ID claim` is the claim itself */
+        if (!unowned)
+            return qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s",
+                            (long long)j->id, j->owner);
+        *how = POLICY_CLAIM;
+        return policy_may_claim(q, a, j);
+    }
+    /* before the claim only transitions that need no owner can fire (an
+     * admin cancelling an unclaimed job, say) */
+    if (unowned && s->claim == QTM_CLAIM_REQUIRED && (t->by & QTM_BY_OWNER))
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                        (long long)j->id);
+    if ((st = may_fire(q, a, j, t, event)) != QTM_OK)
+        return st;
+    if (!se->id && unowned && s->claim == QTM_CLAIM_OPTIONAL &&
+        actor_role(a) == QTM_ROLE_OPERATOR) {
+        /* claim optional: the assignee's first step claims and opens execution */
+        *how = POLICY_CLAIM;
+        return policy_may_claim(q, a, j);
+    }
+    /* an unowned step (admin, or any operator) opens execution truth */
+    *how = se->id ? POLICY_STEP : POLICY_OPEN;
+    return QTM_OK;
+}
+
+/* Lists the events allowed from phase p, for refusal messages. */
+static void allowed_events(const qtm_surface *s, unsigned p, char *buf, size_t n)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (unsigned e = 0; e < s->nevents && off < n; e++)
+        if (qtm_surface_next(s, p, e))
+            off += (size_t)snprintf(buf + off, n - off, "%s%s", off ? ", " : "", s->events[e]);
+    if (!off)
+        snprintf(buf, n, "none");
+}
+
+qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
+                       const char *event, const qtm_transition **t, policy_step *how)
+{
+    const qtm_surface *s = j->s;
+    qtm_role r = actor_role(a);
+    *t = NULL;
+    if (r != QTM_ROLE_ADMIN && r != QTM_ROLE_OPERATOR)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
+                        "job's operator can", a->slug, an(a->role), a->role);
+    int ev = surface_event(s, event ? event : "");
+    if (ev < 0)
+        return qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
+                        event ? event : "");
+    if (job_state(j) == QTM_JOB_COMPLETE)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
+                        (long long)j->id);
+    const char *phase = job_phase(j, se);
+    int p = surface_phase(s, phase);
+    if (p < 0)
+        return qtm_fail(q, QTM_ESTORAGE, "job %lld is in phase '%s', unknown to surface %s",
+                        (long long)j->id, phase, s->slug);
+    const qtm_transition *next = qtm_surface_next(s, (unsigned)p, (unsigned)ev);
+    if (!next) {
+        char allowed[256];
+        allowed_events(s, (unsigned)p, allowed, sizeof allowed);
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); '%s' is not allowed "
+                        "there (allowed: %s)", (long long)j->id, phase, s->phases[p].label,
+                        event, allowed);
+    }
+    qtm_status st = policy_transition(q, a, j, se, next, how);
+    if (st == QTM_OK)
+        *t = next;
+    return st;
+}
+
+qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_event *se)
+{
+    qtm_role r = actor_role(a);
+    if (job_state(j) == QTM_JOB_COMPLETE)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)j->id);
+    /* its owner; anyone operating where there is no ownership; an admin
+     * for a job nobody owns once its ServiceEvent is complete */
+    int anyone = (j->s->ownership == QTM_OWNERSHIP_NONE && r == QTM_ROLE_OPERATOR) ||
+                 (!j->owner_id && se->complete && r == QTM_ROLE_ADMIN);
+    if (j->owner_id != a->id && !anyone) {
+        if (r != QTM_ROLE_OPERATOR)
+            return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
+                            "job's operator can", a->slug, an(a->role), a->role);
+        if (j->owner[0])
+            return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot complete "
+                            "it", (long long)j->id, j->owner, a->slug);
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                        (long long)j->id);
+    }
+    if (!se->complete) {
+        const char *phase = job_phase(j, se);
+        return qtm_fail(q, QTM_EREFUSED, "job %lld cannot complete: its ServiceEvent is in "
+                        "phase %s (%s), not complete", (long long)j->id, phase,
+                        surface_label(j->s, phase));
+    }
+    return QTM_OK;
+}
+
+qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
+                          const char *what)
+{
+    if (actor_role(a) != QTM_ROLE_OPERATOR)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot %s; only the job's operator "
+                        "can", a->slug, an(a->role), a->role, what);
+    if (job_state(j) == QTM_JOB_QUEUED && j->s->claim != QTM_CLAIM_NONE)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
+                        (long long)j->id);
+    if (j->owner_id && j->owner_id != a->id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
+                        (long long)j->id, j->owner, a->slug, what);
+    /* the record was composed from what was there: execution context is closed */
+    if (job_state(j) == QTM_JOB_COMPLETE || se->complete)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its execution "
+                        "context is closed", (long long)j->id);
+    return QTM_OK;
+}
+
+json_t *policy_actions(qtm *q, const actor *a, const job *j, const service_event *se)
+{
+    json_t *out = json_object(), *actions = json_array();
+    int can_claim = 0, can_complete = 0;
+    int p = surface_phase(j->s, job_phase(j, se));
+    /* actor_may_act's rule for execution: an active actor only */
+    int active = actor_access(a) == QTM_ACCESS_ACTIVE;
+    for (unsigned e = 0; active && p >= 0 && job_state(j) != QTM_JOB_COMPLETE &&
+                         e < j->s->nevents; e++) {
+        const qtm_transition *t = qtm_surface_next(j->s, (unsigned)p, e);
+        policy_step how;
+        if (!t || policy_transition(q, a, j, se, t, &how) != QTM_OK)
+            continue;
+        json_t *o = transition_json(j->s, t);
+        json_object_set_new(o, "claim", json_boolean(t->claim));
+        json_array_append_new(actions, o);
+        can_claim |= t->claim;
+    }
+    can_complete = active && policy_complete(q, a, j, se) == QTM_OK;
+    qtm_ok(q);                     /* the refusals asked about are no call's result */
+    json_object_set_new(out, "actions", actions);
+    json_object_set_new(out, "can_claim", json_boolean(can_claim));
+    json_object_set_new(out, "can_complete", json_boolean(can_complete));
+    return out;
+}
