@@ -43,7 +43,10 @@ PKGS      := jansson libsodium
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium)
 
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(O)/grammar
+# the public headers are included by their path, "qtm/qtm.h": the compiler,
+# the runtime's parts, tests and examples alike (installed as include/qtm/)
+PUBLIC_INC := runtime/include
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(O)/grammar
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 # flex/bison output: same standard, fewer warnings (their code, not ours)
 GEN_CFLAGS = -std=c11 -Wall -Wno-unused-function -Wno-sign-compare -Werror \
@@ -83,28 +86,48 @@ SURFACES  := $(sort $(wildcard surfaces/*.qsm))
 # `migrate from` one of them gets its tables linked as retained
 # (qtm_history.c); file names there are free (SLUG.vN.qsm by convention)
 SURF_HISTORY := $(sort $(wildcard surfaces/history/*.qsm))
-SURF_C    := $(patsubst surfaces/%.qsm,$(G)/%.c,$(subst -,_,$(SURFACES)))
-GEN_STAMP := $(G)/.stamp
-GEN_OBJ   := $(patsubst $(G)/%.c,$(O)/gen/%.o,$(SURF_C)) $(O)/gen/qtm_registry.o \
-             $(O)/gen/qtm_history.o
+# a surface's tables are named by its slug, which is its file name
+surface_stems = $(subst -,_,$(basename $(notdir $(1))))
+
+# A surface set: the tables of some specs, generated into $(BUILD)/NAME and
+# compiled into $(O)/NAME.  $(1) the set's name, $(2) its specs (current and
+# retained), $(3) the C files it holds (stems), $(4) the name of a variable
+# with extra qtmc flags.  Defines NAME_STAMP and NAME_OBJ.
+define surface_set
+$(1)_STAMP := $(BUILD)/$(1)/.stamp
+$(1)_OBJ   := $$(patsubst %,$(O)/$(1)/%.o,$(3) qtm_registry qtm_history)
+$$($(1)_STAMP): $$(QTMC) $(2)
+	@mkdir -p $(BUILD)/$(1)
+	$$(call msg,GEN,$(BUILD)/$(1))
+	$$(Q)$$(QTMC) -o $(BUILD)/$(1) $$($(4)) $(2)
+	@touch $$@
+$(O)/$(1)/%.o: $$($(1)_STAMP)
+	@mkdir -p $$(@D)
+	$$(call msg,CC,$(BUILD)/$(1)/$$*.c)
+	$$(Q)$$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $$(CFLAGS) $$(SAN) -I$(PUBLIC_INC) \
+	    -I$(BUILD)/$(1) -c -o $$@ $(BUILD)/$(1)/$$*.c
+endef
+
+# the surfaces of the product: linked into qtm, walk, the runtime tests
+GEN_FLAGS := --emit c,dot,json
+$(eval $(call surface_set,gen,$(SURFACES) $(SURF_HISTORY),$(call surface_stems,$(SURFACES)),GEN_FLAGS))
+GEN_STAMP := $(gen_STAMP)
+GEN_OBJ   := $(gen_OBJ)
 
 # test-only surfaces (tests/surfaces/) are linked only into qtm-test
 TG        := $(BUILD)/gen-test
 TEST_SURFACES := $(sort $(wildcard tests/surfaces/*.qsm))
 TEST_HISTORY  := $(sort $(wildcard tests/surfaces/history/*.qsm))
-TEST_SURF_C   := $(patsubst %.qsm,$(TG)/%.c,$(subst -,_,$(notdir $(SURFACES) $(TEST_SURFACES))))
-TEST_GEN_STAMP := $(TG)/.stamp
-TEST_GEN_OBJ  := $(patsubst $(TG)/%.c,$(O)/gen-test/%.o,$(TEST_SURF_C)) $(O)/gen-test/qtm_registry.o \
-                 $(O)/gen-test/qtm_history.o
+TEST_STEMS    := $(call surface_stems,$(SURFACES) $(TEST_SURFACES))
+$(eval $(call surface_set,gen-test,$(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY),$(TEST_STEMS),NO_FLAGS))
+TEST_GEN_OBJ  := $(gen-test_OBJ)
 # qtm-test-v1: the same, built while migrate-demo was at version 1 (its
 # history spec is current there); tests/scenario/migrate.sh creates jobs
 # with it, then "rebuilds" by switching to qtm-test (v2 current, v1 retained)
-TV1           := $(BUILD)/gen-test-v1
 TEST_V1_SURFACES := $(SURFACES) $(filter-out tests/surfaces/migrate-demo.qsm,$(TEST_SURFACES)) \
                     tests/surfaces/history/migrate-demo.v1.qsm
-TEST_V1_GEN_STAMP := $(TV1)/.stamp
-TEST_V1_GEN_OBJ := $(patsubst $(TG)/%.c,$(O)/gen-test-v1/%.o,$(TEST_SURF_C)) \
-                   $(O)/gen-test-v1/qtm_registry.o $(O)/gen-test-v1/qtm_history.o
+$(eval $(call surface_set,gen-test-v1,$(TEST_V1_SURFACES),$(TEST_STEMS),NO_FLAGS))
+TEST_V1_GEN_OBJ := $(gen-test-v1_OBJ)
 
 # the check-layer tests, one file per layer (compiler/sema_*.c); helpers in
 # tests/unit/sema_fixture.c
@@ -114,12 +137,26 @@ UNIT_TESTS := test_lexer test_parser $(SEMA_TESTS) test_emit test_tables test_ex
               test_diff
 UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 
-# libqtm: the runtime; links the generated tables of every surface
-# `qtm serve` (runtime/serve*.c) is part of the qtm command, not of libqtm:
-# programs that embed libqtm do not need libmicrohttpd
-SERVE_SRC   := $(wildcard runtime/serve*.c)
-RUNTIME_SRC := $(filter-out runtime/qtm_cli.c $(SERVE_SRC),$(wildcard runtime/*.c))
-RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(O)/%.o)
+# The runtime, one folder a part (runtime/*/):
+#   include/qtm/  the public headers (qtm.h, qtm_surface.h, qtm_vocab.h)
+#   engine/       libqtm's engine: the envelope, its policy, its records
+#   store/        the storage seam (store.h) and its backends
+#   cli/          the qtm command
+#   serve/        `qtm serve`, part of the qtm command, not of libqtm:
+#                 programs that embed libqtm do not need libmicrohttpd
+ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/access.c \
+              runtime/engine/governance.c runtime/engine/intake.c runtime/engine/execution.c \
+              runtime/engine/record.c runtime/engine/settlement.c runtime/engine/money.c \
+              runtime/engine/token.c runtime/engine/migrate.c runtime/engine/verify.c \
+              runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c
+STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c
+CLI_SRC    := runtime/cli/qtm_cli.c
+SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
+              runtime/serve/serve_api.c runtime/serve/serve_rate.c runtime/serve/serve_static.c
+RUNTIME_OBJ := $(ENGINE_SRC:%.c=$(O)/%.o) $(STORE_SRC:%.c=$(O)/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=$(O)/%.o)
+# tests reach the engine's internals through its internal headers
+INTERNAL_INC := -Iruntime/engine -Iruntime/store -Iruntime/serve
 LIBQTM      := $(BUILD)/lib/libqtm.a
 RT_LIBS      = $(LIBQTM) $(PKG_LIBS) -lsqlite3 -lpthread
 # the qtm command links its libraries statically when their archives are
@@ -193,12 +230,6 @@ $(QTMC): $(O)/compiler/qtmc.o $(COMPILER_OBJ)
 
 tables: $(GEN_STAMP)
 
-$(GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY)
-	@mkdir -p $(G)
-	$(call msg,GEN,surfaces)
-	$(Q)$(QTMC) -o $(G) --emit c,dot,json $(SURFACES) $(SURF_HISTORY)
-	@touch $@
-
 # --- tests ---------------------------------------------------------------
 
 # tests build with the same warnings as the code they test
@@ -207,7 +238,7 @@ TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(INTERNAL_INC) -I$(G) $(TEST_CFLAGS) -c -o $@ $<
 
 # fixtures shared by test files (not named test_*: they are no test binary)
 RT_FIXTURE_OBJ   := $(O)/tests/rt_fixture.o
@@ -217,12 +248,6 @@ SEMA_FIXTURE_OBJ := $(O)/tests/sema_fixture.o
 $(O)/tests/test_tables.o $(O)/tests/test_rt_intake.o: $(GEN_STAMP)
 $(UNIT_TESTS:%=$(O)/tests/%.o) $(RT_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(SEMA_FIXTURE_OBJ): \
     $(O)/grammar/qsm.tab.h $(O)/grammar/qsm.lex.h
-
-$(O)/gen/%.o: $(GEN_STAMP)
-	@mkdir -p $(@D)
-	$(call msg,CC,$(G)/$*.c)
-	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(G) \
-	    -c -o $@ $(G)/$*.c
 
 $(B)/test_tables: $(O)/tests/test_tables.o $(GEN_OBJ)
 	@mkdir -p $(@D)
@@ -249,7 +274,7 @@ $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the vocabulary test reads the web desk as compiled into qtm
-VOCAB_WEB_OBJ := $(O)/runtime/serve_static.o $(O)/web/web_assets.o
+VOCAB_WEB_OBJ := $(O)/runtime/serve/serve_static.o $(O)/web/web_assets.o
 $(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS)
@@ -291,20 +316,20 @@ browser: $(QTM) | $(TEST_DEPS_STAMP)
 valgrind: $(TEST_DEPS_STAMP) $(QTMC) tables $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) tests/valgrind.sh
 
-$(QTM): $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(GEN_OBJ) $(LIBQTM)
+$(QTM): $(CLI_OBJ) $(SERVE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(GEN_OBJ) $(QTM_LIBS)
 
-$(O)/runtime/serve%.o: runtime/serve%.c | $(DEPS_STAMP)
+$(O)/runtime/serve/%.o: runtime/serve/%.c Makefile | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(MHD_CFLAGS) -c -o $@ $<
 
-# the desk's word lists (vocab.js) are generated from runtime/qtm_vocab.h
+# the desk's word lists (vocab.js) are generated from qtm/qtm_vocab.h
 # by a host tool and embedded beside web/'s files (staged in $(WEB_ROOT))
 WEB_ROOT := $(BUILD)/web/root
-$(B)/gen_vocab: tools/gen_vocab.c runtime/qtm_vocab.h | $(DEPS_STAMP)
+$(B)/gen_vocab: tools/gen_vocab.c $(PUBLIC_INC)/qtm/qtm_vocab.h | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -std=c11 $(WARN) -O2 -o $@ $<
@@ -322,42 +347,18 @@ $(BUILD)/web/web_assets.c: tools/embed.sh $(WEB_FILES) $(wildcard web) $(BUILD)/
 	$(Q)cp $(BUILD)/web/vocab.js $(WEB_ROOT)/vocab.js
 	$(Q)tools/embed.sh $(WEB_ROOT) > $@.tmp && mv $@.tmp $@
 
+# the embedded desk is part of qtm serve: it includes serve.h
 $(O)/web/web_assets.o: $(BUILD)/web/web_assets.c
 	@mkdir -p $(@D)
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -Iruntime/serve $(ALL_CFLAGS) -c -o $@ $<
 
-# the same command with the test-only surfaces too (scenario tests)
-$(TEST_GEN_STAMP): $(QTMC) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
-	@mkdir -p $(TG)
-	$(call msg,GEN,tests/surfaces)
-	$(Q)$(QTMC) -o $(TG) $(SURFACES) $(SURF_HISTORY) $(TEST_SURFACES) $(TEST_HISTORY)
-	@touch $@
-
-$(TEST_V1_GEN_STAMP): $(QTMC) $(TEST_V1_SURFACES)
-	@mkdir -p $(TV1)
-	$(call msg,GEN,tests/surfaces (migrate-demo v1))
-	$(Q)$(QTMC) -o $(TV1) $(TEST_V1_SURFACES)
-	@touch $@
-
-$(O)/gen-test-v1/%.o: $(TEST_V1_GEN_STAMP)
-	@mkdir -p $(@D)
-	$(call msg,CC,$(TV1)/$*.c)
-	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TV1) \
-	    -c -o $@ $(TV1)/$*.c
-
-$(B)/qtm-test-v1: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(LIBQTM)
+$(B)/qtm-test-v1: $(CLI_OBJ) $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_V1_GEN_OBJ) $(QTM_LIBS)
 
-$(O)/gen-test/%.o: $(TEST_GEN_STAMP)
-	@mkdir -p $(@D)
-	$(call msg,CC,$(TG)/$*.c)
-	$(Q)$(CC) -std=c11 -pedantic -Wall -Wextra -Werror $(CFLAGS) $(SAN) -Iruntime -I$(TG) \
-	    -c -o $@ $(TG)/$*.c
-
-$(B)/qtm-test: $(O)/runtime/qtm_cli.o $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
+$(B)/qtm-test: $(CLI_OBJ) $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
@@ -394,7 +395,7 @@ bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/htt
 	@BUILD=$(BUILD) bench/http.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-              $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -Iruntime -I$(BUILD)/fuzz/grammar
+              $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(BUILD)/fuzz/grammar
 
 fuzz: | $(DEPS_STAMP)
 	@tools/deps.sh clang libclang-rt-14-dev
@@ -418,10 +419,9 @@ install: $(QTMC) $(QTM) $(LIBQTM)
 	install -m 755 $(QTMC) $(DESTDIR)$(PREFIX)/bin/qtmc
 	install -m 755 $(QTM) $(DESTDIR)$(PREFIX)/bin/qtm
 	install -m 644 $(LIBQTM) $(DESTDIR)$(PREFIX)/lib/libqtm.a
-	install -m 644 runtime/qtm.h $(DESTDIR)$(PREFIX)/include/qtm/qtm.h
-	install -m 644 runtime/qtm.1 $(DESTDIR)$(PREFIX)/share/man/man1/qtm.1
-	install -m 644 runtime/qtm_surface.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_surface.h
-	install -m 644 runtime/qtm_vocab.h $(DESTDIR)$(PREFIX)/include/qtm/qtm_vocab.h
+	install -m 644 $(PUBLIC_INC)/qtm/qtm.h $(PUBLIC_INC)/qtm/qtm_surface.h \
+	    $(PUBLIC_INC)/qtm/qtm_vocab.h $(DESTDIR)$(PREFIX)/include/qtm/
+	install -m 644 runtime/cli/qtm.1 $(DESTDIR)$(PREFIX)/share/man/man1/qtm.1
 
 clean:
 	rm -rf $(BUILD)

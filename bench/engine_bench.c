@@ -52,7 +52,7 @@
 #include <sqlite3.h>
 
 #include "event_coordination.h"
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 /* Keeps the compiler from inlining, cloning or specialising a step. */
 #if defined(__clang__)

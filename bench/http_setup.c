@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 static const char packet[] =
     "{\"contact\":{\"name\":\"Bench Client\",\"method\":\"email\",\"email\":\"b@example.com\"},"

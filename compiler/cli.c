@@ -23,7 +23,7 @@
 #include "parse.h"
 #include "sema.h"
 #include "xalloc.h"
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 #define QTMC_VERSION QTM_VERSION   /* one release string: qtm_surface.h */
 

@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "driver.h"
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static void add(diff_list *l, arena *a, const char *area, int breaking, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));

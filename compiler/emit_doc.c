@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* User text inside Markdown (tables included): control bytes become spaces,
  * and characters Markdown or HTML would interpret are backslash-escaped. */

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "xalloc.h"
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static void json_str(FILE *f, const char *s)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "xalloc.h"
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static void dot_string(FILE *f, const char *s)
 {

@@ -11,7 +11,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "qtm_vocab.h"   /* countof */
+#include "qtm/qtm_vocab.h"   /* countof */
 
 /* --- pieces of the minimal spec ------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 const char *const model_status_names[] = {"active", "planned", "deprecated"};
 const char *const model_claim_names[] = {"required", "optional", "none"};

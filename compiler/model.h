@@ -13,7 +13,7 @@
 
 #include "arena.h"
 #include "diag.h"
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 #define MODEL_MAX_PHASES 65535u        /* fits the uint16_t phase index */
 #define MODEL_MAX_EVENTS 65535u

@@ -1,14 +1,14 @@
 /*
  * qtmc_vocab.h - the compiler's own word lists, typed once: the top-level
  * blocks of a .qsm file and the named warnings.  X-macros as in
- * runtime/qtm_vocab.h: LIST(X, SEP) gives X(...) per entry with SEP
+ * runtime/include/qtm/qtm_vocab.h: LIST(X, SEP) gives X(...) per entry with SEP
  * between; ast.h and diag.h make the enums, ast.c and diag.c the tables.
  * The lexer (grammar/qsm.l) spells the block keywords as its own tokens.
  */
 #ifndef QTMC_VOCAB_H
 #define QTMC_VOCAB_H
 
-#include "qtm_vocab.h"   /* countof */
+#include "qtm/qtm_vocab.h"   /* countof */
 
 #define QTMC_NOSEP
 

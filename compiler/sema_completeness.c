@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static const src_loc nowhere = {0, 0, 0};
 

@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "../runtime/qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static const char *const top_keys[] = {"name", "spec", "status", "execution", "intake",
                                        "lifecycle", "transitions", "evidence", "record"};

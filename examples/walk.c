@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 static const qtm_surface *find(const char *slug)
 {

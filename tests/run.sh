@@ -94,11 +94,11 @@ check "make demo installs the build set only" sh -c \
     "grep -qx 'tools/deps.sh build' '$tmp/mk-demo' && ! grep -q 'deps.sh test' '$tmp/mk-demo'"
 check "make test installs the test set" grep -qx 'tools/deps.sh test' "$tmp/mk-test"
 # one short line per step; V=1 shows the command (errors print either way)
-mk BUILD="$tmp/mk" "$tmp/mk/obj/runtime/money.o" >"$tmp/mk-quiet" 2>&1
-mk BUILD="$tmp/mk" V=1 "$tmp/mk/obj/runtime/record.o" >"$tmp/mk-v1" 2>&1
-check "make prints one line per step: '  CC     runtime/money.c'" sh -c \
-    "printf '  CC     runtime/money.c\n' | cmp - '$tmp/mk-quiet'"
-check "make V=1 prints the full command" grep -q -- '-c -o .*/obj/runtime/record.o runtime/record.c$' "$tmp/mk-v1"
+mk BUILD="$tmp/mk" "$tmp/mk/obj/runtime/engine/money.o" >"$tmp/mk-quiet" 2>&1
+mk BUILD="$tmp/mk" V=1 "$tmp/mk/obj/runtime/engine/record.o" >"$tmp/mk-v1" 2>&1
+check "make prints one line per step: '  CC     runtime/engine/money.c'" sh -c \
+    "printf '  CC     runtime/engine/money.c\n' | cmp - '$tmp/mk-quiet'"
+check "make V=1 prints the full command" grep -q -- '-c -o .*/obj/runtime/engine/record.o runtime/engine/record.c$' "$tmp/mk-v1"
 printf 'int main(void) { return nosuch; }\n' >"$tmp/broken.c"
 mk BUILD="$tmp/mk" "$tmp/mk/obj/$tmp/broken.o" >"$tmp/mk-err" 2>&1
 check "a failing step prints the compiler's error in full" grep -q "broken.c:1:.*error: .nosuch. undeclared" "$tmp/mk-err"
@@ -118,7 +118,7 @@ check "examples/event-coordination.sh runs the seed's example" \
 cp "$tmp/out" "$tmp/example.out"
 # the demo's text is what a newcomer reads first: each refusal it shows
 # ("$ qtm CMD", the message, "(refused with exit status N)") must name the
-# status runtime/qtm.h gives that refusal; a refusal added to the demo
+# status runtime/include/qtm/qtm.h gives that refusal; a refusal added to the demo
 # needs a line here
 awk '/^[$] qtm /{cmd=substr($0,7)}
      /^   [(]refused with exit status [0-9]+[)]$/{s=$NF; sub(/[)]/,"",s); print s "|" cmd}' \
@@ -128,7 +128,7 @@ for want in 'EFORBIDDEN|--as bloom job claim 1' 'EFORBIDDEN|--as bo job advance 
             'EREFUSED|--as ana job complete 1'; do
     n=$((n + 1))
     name=${want%%|*} cmd=${want#*|}
-    code=$(sed -n "s/^ *QTM_$name = \([0-9]*\).*/\1/p" runtime/qtm.h)
+    code=$(sed -n "s/^ *QTM_$name = \([0-9]*\).*/\1/p" runtime/include/qtm/qtm.h)
     check "the demo shows 'qtm $cmd' refused with exit status ${code:-?} (QTM_$name)" \
         grep -qxF "${code:-?}|$cmd" "$tmp/refusals"
 done

@@ -1,6 +1,6 @@
 #!/bin/sh
 # embed.sh - writes a C file holding every file under a directory as
-# web_assets[] (see runtime/serve.h), sorted by path for binary search.
+# web_assets[] (see runtime/serve/serve.h), sorted by path for binary search.
 # Usage: tools/embed.sh DIR > out.c      (DIR may be missing: no assets)
 set -eu
 dir=$1

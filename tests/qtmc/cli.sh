@@ -42,7 +42,7 @@ for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || { echo "($cc not installed: skipped)"; continue; }
     for c in "$tmp"/gen/*.c; do
         check "$cc -pedantic $(basename "$c")" \
-            $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/gen" -c -o "$tmp/x.o" "$c"
+            $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime/include -I"$tmp/gen" -c -o "$tmp/x.o" "$c"
     done
 done
 # the bad-free good cases compile too
@@ -51,7 +51,7 @@ for d in tests/golden/good/*/; do
     for c in "$d"*.c; do
         [ -e "$c" ] || continue
         check "gcc -pedantic good/$(basename "$d")" \
-            gcc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$d" -c -o "$tmp/x.o" "$c"
+            gcc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime/include -I"$d" -c -o "$tmp/x.o" "$c"
     done
 done
 
@@ -152,7 +152,7 @@ check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v228fb9806
 for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || continue
     check "$cc -pedantic qtm_history.c with history" \
-        $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
+        $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime/include -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
 

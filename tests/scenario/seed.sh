@@ -188,8 +188,8 @@ is "event-coordination: the record hash is reproducible" "$EC_HASH" "$HASH"
 # one release string (QTM_VERSION): qtm, qtmc and the man page say the same
 v_qtm=$("$QTM" --version | sed -n 's/^qtm \([^ ]*\) .*/\1/p')
 v_qtmc=$("$BUILD/bin/qtmc" --version | sed -n 's/^qtmc \([^ ]*\) .*/\1/p')
-v_man=$(sed -n 's/^\.TH QTM 1 [^ ]* "qtm \([^"]*\)".*/\1/p' runtime/qtm.1)
-v_src=$(sed -n 's/^#define QTM_VERSION "\([^"]*\)".*/\1/p' runtime/qtm_surface.h)
+v_man=$(sed -n 's/^\.TH QTM 1 [^ ]* "qtm \([^"]*\)".*/\1/p' runtime/cli/qtm.1)
+v_src=$(sed -n 's/^#define QTM_VERSION "\([^"]*\)".*/\1/p' runtime/include/qtm/qtm_surface.h)
 is "qtm --version, qtmc --version and qtm.1 name QTM_VERSION" "$v_src $v_src $v_src" \
     "$v_qtm $v_qtmc $v_man"
 

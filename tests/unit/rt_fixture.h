@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 /* --- fixture -----------------------------------------------------------------
  *

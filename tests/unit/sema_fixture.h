@@ -24,7 +24,7 @@
 #include "parse.h"
 #include "qtmc_fixture.h"
 #include "sema.h"
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /*
  * Every spec of the tests is the base spec with some lines replaced, so each

@@ -1,5 +1,5 @@
 /*
- * test_rt_access.c - the read rule (runtime/access.c): the pure policy
+ * test_rt_access.c - the read rule (runtime/engine/access.c): the pure policy
  * access_job() over every role, access state, ownership and job state;
  * which intake fields are contact details and the pool preview built
  * from them; then the qtm_*_show_as calls on a real database: the one

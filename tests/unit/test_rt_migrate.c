@@ -1,7 +1,7 @@
 /*
  * test_rt_migrate.c - versioned specs in the runtime: the registry with
  * history (qtm_surface_find, qtm_surface_by_fingerprint), jobs running
- * under their own fingerprint's tables, and qtm_migrate (runtime/migrate.c).
+ * under their own fingerprint's tables, and qtm_migrate (runtime/engine/migrate.c).
  *
  * Linked with the test surfaces (Makefile): migrate-demo version 2 is
  * current and version 1 retained.  A job "created under version 1" is a

@@ -1,5 +1,5 @@
 /*
- * test_rt_policy.c - who may change a job (runtime/policy.c): the pure
+ * test_rt_policy.c - who may change a job (runtime/engine/policy.c): the pure
  * checks over a table of actor x job x transition cases on hand-built
  * tables (claim required, optional and none; assigned, pool and no
  * ownership), the actions list against those same checks, then

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "rt_fixture.h"
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* The cast member playing a role of the paths file. */
 static const char *actor_slug(const char *role)

@@ -1,5 +1,5 @@
 /*
- * test_rt_vocab.c - each vocabulary is typed once (runtime/qtm_vocab.h):
+ * test_rt_vocab.c - each vocabulary is typed once (runtime/include/qtm/qtm_vocab.h):
  * the web desk's generated vocab.js, as compiled into qtm, holds every
  * list exactly as the runtime's name tables do, and no other desk file
  * keeps a copy of one; the schema's CHECK constraints, as SQLite stored

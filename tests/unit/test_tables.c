@@ -14,7 +14,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 #include "auto_detailing.h"
 #include "event_coordination.h"
 

@@ -3,6 +3,6 @@
 
 #include <stddef.h>
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 typedef int qtm_history_empty; /* no retained spec in this build */

@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_DROP_IN_HELP_H
 #define QTM_GEN_DROP_IN_HELP_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of drop-in-help, in declaration order. */
 enum drop_in_help_phase {

@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_MIGRATE_DEMO_H
 #define QTM_GEN_MIGRATE_DEMO_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of migrate-demo, in declaration order. */
 enum migrate_demo_phase {

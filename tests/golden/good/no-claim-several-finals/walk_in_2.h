@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_WALK_IN_2_H
 #define QTM_GEN_WALK_IN_2_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of walk-in-2, in declaration order. */
 enum walk_in_2_phase {

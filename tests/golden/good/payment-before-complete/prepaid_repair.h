@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_PREPAID_REPAIR_H
 #define QTM_GEN_PREPAID_REPAIR_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of prepaid-repair, in declaration order. */
 enum prepaid_repair_phase {

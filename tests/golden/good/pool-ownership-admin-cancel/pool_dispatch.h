@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_POOL_DISPATCH_H
 #define QTM_GEN_POOL_DISPATCH_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of pool-dispatch, in declaration order. */
 enum pool_dispatch_phase {

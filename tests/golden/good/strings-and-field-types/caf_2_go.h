@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_CAF_2_GO_H
 #define QTM_GEN_CAF_2_GO_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of caf-2-go, in declaration order. */
 enum caf_2_go_phase {

@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_EVENT_COORDINATION_H
 #define QTM_GEN_EVENT_COORDINATION_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of event-coordination, in declaration order. */
 enum event_coordination_phase {

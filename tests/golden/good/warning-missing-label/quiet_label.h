@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_QUIET_LABEL_H
 #define QTM_GEN_QUIET_LABEL_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of quiet-label, in declaration order. */
 enum quiet_label_phase {

@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_AUTO_DETAILING_H
 #define QTM_GEN_AUTO_DETAILING_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of auto-detailing, in declaration order. */
 enum auto_detailing_phase {

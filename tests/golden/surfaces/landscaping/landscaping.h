@@ -3,7 +3,7 @@
 #ifndef QTM_GEN_LANDSCAPING_H
 #define QTM_GEN_LANDSCAPING_H
 
-#include "qtm_surface.h"
+#include "qtm/qtm_surface.h"
 
 /* Phases of landscaping, in declaration order. */
 enum landscaping_phase {

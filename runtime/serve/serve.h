@@ -17,7 +17,7 @@
 
 #include <jansson.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 typedef struct serve_opts {
     const char *db;                /* database path */

@@ -12,8 +12,8 @@
 
 #include <stdint.h>
 
-#include "qtm.h"
-#include "store.h"
+#include "qtm/qtm.h"
+#include "../store/store.h"
 
 struct qtm {
     store *st;

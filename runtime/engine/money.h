@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 /* The most one payment, and one job's whole ledger, may carry. */
 #define MONEY_MAX_MINOR INT64_C(1000000000000000) /* 10^15 minor units */

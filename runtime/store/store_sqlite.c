@@ -12,7 +12,7 @@
  * its own: one row per change, written once.
  */
 #include "store.h"
-#include "qtm_vocab.h"   /* the CHECK lists */
+#include "qtm/qtm_vocab.h"   /* the CHECK lists */
 
 #include <ctype.h>
 #include <errno.h>
@@ -26,7 +26,7 @@
 
 #include <sqlite3.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 #define BUSY_TIMEOUT_MS 10000
 #define MAX_COLS 16

@@ -20,8 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "qtm.h"
-#include "serve.h"
+#include "qtm/qtm.h"
+#include "../serve/serve.h"
 
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
 

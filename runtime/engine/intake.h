@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "qtm.h"
+#include "qtm/qtm.h"
 
 #define INTAKE_MAX_BYTES 65536     /* largest packet accepted, in bytes */
 #define INTAKE_QUOTE_MAX 40        /* bytes of a user value quoted in a message */
