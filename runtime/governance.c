@@ -204,7 +204,7 @@ out:
 
 typedef struct task {
     int64_t id, request;
-    qtm_task_state state;          /* the row's word, QTM_TASK_UNKNOWN if none */
+    qtm_task_state state;          /* never UNKNOWN once loaded (task_load refuses) */
     int64_t assignee_id;
     char assignee[64];
     char reason[512];
@@ -213,15 +213,21 @@ typedef struct task {
     int64_t job;
 } task;
 
+typedef struct task_read {
+    task *t;
+    stored_bad bad;
+} task_read;
+
 static int task_row(void *arg, const store_val *c, int n)
 {
-    task *t = arg;
+    task_read *r = arg;
+    task *t = r->t;
     (void)n;
     int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    t->state = (qtm_task_state)qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN,
-                                              c[2].type == SV_TEXT ? c[2].s : NULL);
+    t->state = (qtm_task_state)col_word(&r->bad, "state", qtm_task_state_names,
+                                        QTM_TASK_UNKNOWN, &c[2]);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
     bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
     bad |= col_text(t->reason, sizeof t->reason, &c[5]);
@@ -236,11 +242,15 @@ static qtm_status task_load(qtm *q, int64_t id, task *t)
 {
     memset(t, 0, sizeof *t);
     store_val arg = SV_I(id);
-    store_rc rc = store_run(q->st, SQ_TASK_BY_ID, &arg, 1, task_row, t);
+    task_read r = {t, {NULL, ""}};
+    store_rc rc = store_run(q->st, SQ_TASK_BY_ID, &arg, 1, task_row, &r);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading tasks");
     if (!t->id)
         return qtm_fail(q, QTM_ENOTFOUND, "no task %lld", (long long)id);
+    if (r.bad.kind)
+        return qtm_fail(q, QTM_ESTORAGE, "unknown state '%s' stored for task %lld",
+                        r.bad.word, (long long)id);
     return QTM_OK;
 }
 

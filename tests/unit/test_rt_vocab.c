@@ -158,6 +158,19 @@ static void test_unknown_stored_job_state_is_refused(void **state)
     UNCHANGED(QTM_ESTORAGE, qtm_job_claim(f->q, "ana", j));
 }
 
+static void test_unknown_stored_task_state_is_refused(void **state)
+{
+    rt_fx *f = *state;
+    char msgbuf[256];
+    int64_t t = rt_submit(f, EC);
+    char sql[128];
+    snprintf(sql, sizeof sql, "UPDATE tasks SET state = 'limbo' WHERE id = %lld", (long long)t);
+    tamper(f, sql);
+    UNCHANGED(QTM_ESTORAGE, qtm_task_approve(f->q, "ada", t));
+    EXPECT_EXACT(QTM_ESTORAGE, MSGF("unknown state 'limbo' stored for task %lld", (long long)t),
+                 qtm_task_approve(f->q, "ada", t));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +180,7 @@ int main(void)
         TEST(test_unknown_stored_role_is_refused),
         TEST(test_unknown_stored_access_is_refused),
         TEST(test_unknown_stored_job_state_is_refused),
+        TEST(test_unknown_stored_task_state_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
