@@ -15,18 +15,18 @@
 
 qtm_access access_job(const actor *a, const job *j)
 {
-    if (!a || !j || !a->id || !j->id || actor_access(a) == QTM_ACCESS_SUSPENDED)
+    if (!a || !j || !a->id || !j->id || a->access == QTM_ACCESS_SUSPENDED)
         return QTM_ACCESS_NONE;
-    if (actor_role(a) == QTM_ROLE_ADMIN)
+    if (a->role == QTM_ROLE_ADMIN)
         return QTM_ACCESS_FULL;
-    if (actor_role(a) != QTM_ROLE_OPERATOR)
+    if (a->role != QTM_ROLE_OPERATOR)
         return QTM_ACCESS_NONE;
     /* once owned, the owner alone: an assignee who lost a pool claim sees nothing */
     if (j->owner_id ? j->owner_id == a->id : j->assignee_id == a->id)
         return QTM_ACCESS_FULL;
     /* a job this operator could claim right now */
     if (!j->owner_id && j->s && j->s->ownership == QTM_OWNERSHIP_POOL &&
-        job_state(j) == QTM_JOB_QUEUED && actor_access(a) == QTM_ACCESS_ACTIVE)
+        j->state == QTM_JOB_QUEUED && a->access == QTM_ACCESS_ACTIVE)
         return QTM_ACCESS_PREVIEW;
     return QTM_ACCESS_NONE;
 }
@@ -102,12 +102,12 @@ static qtm_status access_load(qtm *q, const char *slug, int64_t id, actor *a, jo
     qtm_status st = actor_load(q, slug, a);
     if (st != QTM_OK)
         return st;
-    if (actor_access(a) == QTM_ACCESS_SUSPENDED)
+    if (a->access == QTM_ACCESS_SUSPENDED)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read jobs", a->slug);
     st = job_load(q, id, j);
     if (st != QTM_OK && st != QTM_ENOTFOUND && st != QTM_EREFUSED)
         return st;                 /* storage: says nothing about the job */
-    if (actor_role(a) == QTM_ROLE_ADMIN) {
+    if (a->role == QTM_ROLE_ADMIN) {
         *lv = st == QTM_OK ? QTM_ACCESS_FULL : QTM_ACCESS_NONE;
         return st;                 /* the precise message */
     }
@@ -233,16 +233,15 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, cons
     if (st != QTM_OK)
         return st;
     st = actor_load(q, slug, &a);
-    if (st == QTM_OK && actor_access(&a) == QTM_ACCESS_SUSPENDED)
+    if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read the desk", a.slug);
-    else if (st == QTM_OK && actor_role(&a) != QTM_ROLE_OPERATOR &&
-             actor_role(&a) != QTM_ROLE_ADMIN)
+    else if (st == QTM_OK && a.role != QTM_ROLE_OPERATOR && a.role != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; the desk is for operators and admins",
-                      a.slug, a.role);
+                      a.slug, role_word(a.role));
     if ((st = tx_end(q, st)) != QTM_OK)
         return st;
     /* the desk filters by the same rule (access_job) */
-    return qtm_desk_page(q, actor_role(&a) == QTM_ROLE_OPERATOR ? a.slug : operator_slug, list,
+    return qtm_desk_page(q, a.role == QTM_ROLE_OPERATOR ? a.slug : operator_slug, list,
                          pg, out);
 }
 
@@ -253,10 +252,10 @@ qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
     if (st != QTM_OK)
         return st;
     st = actor_load(q, slug, &a);
-    if (st == QTM_OK && actor_access(&a) == QTM_ACCESS_SUSPENDED)
+    if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
-    else if (st == QTM_OK && actor_role(&a) != QTM_ROLE_ADMIN)
+    else if (st == QTM_OK && a.role != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
-                      actor_role(&a) == QTM_ROLE_OPERATOR ? "an" : "a", a.role, what);
+                      a.role == QTM_ROLE_OPERATOR ? "an" : "a", role_word(a.role), what);
     return tx_end(q, st);
 }

@@ -203,6 +203,18 @@ int col_text(char *dst, size_t n, const store_val *v)
     return 0;
 }
 
+unsigned col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
+                  const store_val *v)
+{
+    const char *w = v->type == SV_TEXT ? v->s : NULL;
+    unsigned i = qtm_vocab_find(names, n, w);
+    if (i == n && !b->kind) {
+        b->kind = kind;
+        snprintf(b->word, sizeof b->word, "%s", w ? w : "");
+    }
+    return i;
+}
+
 json_t *json_str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
@@ -232,30 +244,44 @@ qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, i
 
 /* --- actors --------------------------------------------------------------- */
 
+typedef struct actor_read {
+    actor *a;
+    stored_bad bad;
+} actor_read;
+
 static int actor_row(void *arg, const store_val *c, int n)
 {
-    actor *a = arg;
+    actor_read *r = arg;
+    actor *a = r->a;
     (void)n;
     int bad = 0;
     a->id = c[0].i;
     bad |= col_text(a->slug, sizeof a->slug, &c[1]);
     bad |= col_text(a->name, sizeof a->name, &c[2]);
-    bad |= col_text(a->role, sizeof a->role, &c[3]);
-    bad |= col_text(a->access, sizeof a->access, &c[4]);
+    a->role = (qtm_role)col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[3]);
+    a->access = (qtm_access_state)col_word(&r->bad, "access state", qtm_access_state_names,
+                                           QTM_ACCESS_UNKNOWN, &c[4]);
     return bad ? -1 : 1;
 }
 
 qtm_status actor_load(qtm *q, const char *slug, actor *a)
 {
     memset(a, 0, sizeof *a);
+    /* an actor not loaded is nobody: no role (0 would be admin) */
+    a->role = QTM_ROLE_UNKNOWN;
+    a->access = QTM_ACCESS_UNKNOWN;
     if (!slug || !*slug)
         return qtm_fail(q, QTM_EUSAGE, "this command needs an actor (--as SLUG or QTM_ACTOR)");
     store_val arg = SV_S(slug);
-    store_rc rc = store_run(q->st, SQ_ACTOR_BY_SLUG, &arg, 1, actor_row, a);
+    actor_read r = {a, {NULL, ""}};
+    store_rc rc = store_run(q->st, SQ_ACTOR_BY_SLUG, &arg, 1, actor_row, &r);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading actors");
     if (!a->id)
         return qtm_fail(q, QTM_ENOTFOUND, "no actor '%s'", slug);
+    if (r.bad.kind)
+        return qtm_fail(q, QTM_ESTORAGE, "unknown %s '%s' stored for actor %s", r.bad.kind,
+                        r.bad.word, a->slug);
     return QTM_OK;
 }
 
@@ -264,21 +290,22 @@ qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, cons
     qtm_status st = actor_load(q, slug, a);
     if (st != QTM_OK)
         return st;
-    if (strcmp(a->access, "suspended") == 0)
+    if (a->access == QTM_ACCESS_SUSPENDED)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot %s", a->slug, what);
-    if (execution && strcmp(a->access, "limited") == 0)
+    if (execution && a->access == QTM_ACCESS_LIMITED)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s has limited access (may view, not change "
                         "execution) and cannot %s", a->slug, what);
     return QTM_OK;
 }
 
-qtm_status actor_require_role(qtm *q, const actor *a, const char *role, const char *what)
+qtm_status actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what)
 {
-    if (strcmp(a->role, role) == 0)
+    if (a->role == role)
         return QTM_OK;
+    const char *is = role_word(a->role), *want = role_word(role);
     return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only %s %s can %s", a->slug,
-                    strchr("aeiou", a->role[0]) ? "an" : "a", a->role,
-                    strchr("aeiou", role[0]) ? "an" : "a", role, what);
+                    strchr("aeiou", is[0]) ? "an" : "a", is,
+                    strchr("aeiou", want[0]) ? "an" : "a", want, what);
 }
 
 /* --- jobs, service events, surfaces ------------------------------------- */
@@ -322,16 +349,23 @@ const char *surface_label(const qtm_surface *s, const char *phase)
     return p < 0 ? "" : s->phases[p].label;
 }
 
+typedef struct job_read {
+    job *j;
+    stored_bad bad;
+} job_read;
+
 static int job_row(void *arg, const store_val *c, int n)
 {
-    job *j = arg;
+    job_read *r = arg;
+    job *j = r->j;
     (void)n;
     int bad = 0;
     j->id = c[0].i;
     j->task = c[1].i;
     bad |= col_text(j->surface, sizeof j->surface, &c[2]);
     bad |= col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
-    bad |= col_text(j->state, sizeof j->state, &c[4]);
+    j->state = (qtm_job_state)col_word(&r->bad, "state", qtm_job_state_names, QTM_JOB_UNKNOWN,
+                                       &c[4]);
     j->owner_id = c[5].type == SV_INT ? c[5].i : 0;
     bad |= col_text(j->owner, sizeof j->owner, &c[6]);
     j->assignee_id = c[7].type == SV_INT ? c[7].i : 0;
@@ -345,12 +379,17 @@ static int job_row(void *arg, const store_val *c, int n)
 qtm_status job_load(qtm *q, int64_t id, job *j)
 {
     memset(j, 0, sizeof *j);
+    j->state = QTM_JOB_UNKNOWN;    /* 0 would be queued */
     store_val arg = SV_I(id);
-    store_rc rc = store_run(q->st, SQ_JOB_BY_ID, &arg, 1, job_row, j);
+    job_read r = {j, {NULL, ""}};
+    store_rc rc = store_run(q->st, SQ_JOB_BY_ID, &arg, 1, job_row, &r);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading jobs");
     if (!j->id)
         return qtm_fail(q, QTM_ENOTFOUND, "no job %lld", (long long)id);
+    if (r.bad.kind)
+        return qtm_fail(q, QTM_ESTORAGE, "unknown %s '%s' stored for job %lld", r.bad.kind,
+                        r.bad.word, (long long)id);
     /* never run a job under tables other than the ones it was created
      * under: the current spec's, or a retained older one's */
     j->s = qtm_surface_by_fingerprint(j->surface, j->fingerprint);

@@ -32,7 +32,7 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
-        (st = actor_require_role(q, &a, "admin", "create jobs")) != QTM_OK ||
+        (st = actor_require_role(q, &a, QTM_ROLE_ADMIN, "create jobs")) != QTM_OK ||
         (st = task_for_job(q, task_id, &request, &state, &assignee, &existing,
                            surface, sizeof surface)) != QTM_OK)
         goto done;
@@ -271,7 +271,8 @@ qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
                       (long long)job_id);
         goto done;
     }
-    st = audit_append(q, a.slug, "job", job_id, "complete", j.state, "complete", job_id);
+    st = audit_append(q, a.slug, "job", job_id, "complete", job_word(j.state),
+                      job_word(QTM_JOB_COMPLETE), job_id);
 done:
     return tx_end(q, st);
 }
@@ -454,7 +455,7 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
     json_object_set_new(o, "id", json_integer(j.id));
     json_object_set_new(o, "surface", json_string(j.surface));
     json_object_set_new(o, "fingerprint", json_string(j.fingerprint));
-    json_object_set_new(o, "state", json_string(j.state));
+    json_object_set_new(o, "state", json_string(job_word(j.state)));
     json_object_set_new(o, "phase", json_string(phase));
     json_object_set_new(o, "label", json_string(surface_label(s, phase)));
     json_object_set_new(o, "hint", json_string(p >= 0 ? s->phases[p].hint : ""));
@@ -480,7 +481,7 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(o, "service_event", json_null());
     }
     json_t *next = json_array();
-    if (p >= 0 && job_state(&j) != QTM_JOB_COMPLETE)
+    if (p >= 0 && j.state != QTM_JOB_COMPLETE)
         for (unsigned e = 0; e < s->nevents; e++) {
             const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
             if (t)
@@ -559,8 +560,8 @@ static int desk_row(void *arg, const store_val *c, int n)
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
          * (the read rule, access_job: what the desk lists, they may open) */
-        job j = {.id = c[0].i, .owner_id = owner, .assignee_id = assignee, .s = s};
-        snprintf(j.state, sizeof j.state, "%s", state);
+        job j = {.id = c[0].i, .state = js, .owner_id = owner, .assignee_id = assignee,
+                 .s = s};
         int mine = owner == d->op.id || (!owner && assignee == d->op.id);
         if (!mine && access_job(&d->op, &j) != QTM_ACCESS_PREVIEW)
             return 0;

@@ -35,7 +35,8 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
     if (!slug || !valid_slug(slug))
         return qtm_fail(q, QTM_EINVALID, "actor slug '%s' is not valid (a-z, 0-9, '.', '_', "
                         "'-'; at most 63 bytes)", slug ? slug : "");
-    if (qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role) == QTM_ROLE_UNKNOWN)
+    qtm_role r = (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role);
+    if (r == QTM_ROLE_UNKNOWN)
         return qtm_fail(q, QTM_EINVALID, "unknown role '%s' (" QTM_ROLES(QTM_WORD_X, ", ") ")",
                         role ? role : "");
     if (name && strlen(name) > 120)
@@ -52,19 +53,22 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
         st = qtm_fail(q, QTM_ECONFLICT, "actor '%s' already exists", slug);
         goto done;
     }
-    store_val args[4] = {SV_S(slug), SV_S(name && *name ? name : slug), SV_S(role), SV_S(q->now)};
+    store_val args[4] = {SV_S(slug), SV_S(name && *name ? name : slug), SV_S(role_word(r)),
+                           SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_ACTOR_INSERT, args, 4, NULL, NULL)) != STORE_OK) {
         st = qtm_store_fail(q, rc, "adding the actor");
         goto done;
     }
-    st = audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, role, 0);
+    st = audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, role_word(r), 0);
 done:
     return tx_end(q, st);
 }
 
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
 {
-    if (qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN, access) == QTM_ACCESS_UNKNOWN)
+    qtm_access_state to = (qtm_access_state)qtm_vocab_find(qtm_access_state_names,
+                                                           QTM_ACCESS_UNKNOWN, access);
+    if (to == QTM_ACCESS_UNKNOWN)
         return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' ("
                         QTM_ACCESS_STATES(QTM_WORD_X, ", ") ")", access ? access : "");
     qtm_status st = tx_begin(q, 1);
@@ -73,14 +77,15 @@ qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
     actor a;
     if ((st = actor_load(q, slug, &a)) != QTM_OK)
         goto done;
-    if (strcmp(a.access, access) != 0) {
-        store_val args[2] = {SV_S(access), SV_S(slug)};
+    if (a.access != to) {
+        store_val args[2] = {SV_S(access_word(to)), SV_S(slug)};
         store_rc rc = store_run(q->st, SQ_ACTOR_SET_ACCESS, args, 2, NULL, NULL);
         if (rc != STORE_OK) {
             st = qtm_store_fail(q, rc, "changing access");
             goto done;
         }
-        st = audit_append(q, NULL, "actor", a.id, "access", a.access, access, 0);
+        st = audit_append(q, NULL, "actor", a.id, "access", access_word(a.access),
+                          access_word(to), 0);
     }
 done:
     return tx_end(q, st);
@@ -199,7 +204,7 @@ out:
 
 typedef struct task {
     int64_t id, request;
-    qtm_task_state state;          /* the row's word, QTM_TASK_UNKNOWN if none */
+    qtm_task_state state;          /* never UNKNOWN once loaded (task_load refuses) */
     int64_t assignee_id;
     char assignee[64];
     char reason[512];
@@ -208,15 +213,21 @@ typedef struct task {
     int64_t job;
 } task;
 
+typedef struct task_read {
+    task *t;
+    stored_bad bad;
+} task_read;
+
 static int task_row(void *arg, const store_val *c, int n)
 {
-    task *t = arg;
+    task_read *r = arg;
+    task *t = r->t;
     (void)n;
     int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    t->state = (qtm_task_state)qtm_vocab_find(qtm_task_state_names, QTM_TASK_UNKNOWN,
-                                              c[2].type == SV_TEXT ? c[2].s : NULL);
+    t->state = (qtm_task_state)col_word(&r->bad, "state", qtm_task_state_names,
+                                        QTM_TASK_UNKNOWN, &c[2]);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
     bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
     bad |= col_text(t->reason, sizeof t->reason, &c[5]);
@@ -231,11 +242,15 @@ static qtm_status task_load(qtm *q, int64_t id, task *t)
 {
     memset(t, 0, sizeof *t);
     store_val arg = SV_I(id);
-    store_rc rc = store_run(q->st, SQ_TASK_BY_ID, &arg, 1, task_row, t);
+    task_read r = {t, {NULL, ""}};
+    store_rc rc = store_run(q->st, SQ_TASK_BY_ID, &arg, 1, task_row, &r);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading tasks");
     if (!t->id)
         return qtm_fail(q, QTM_ENOTFOUND, "no task %lld", (long long)id);
+    if (r.bad.kind)
+        return qtm_fail(q, QTM_ESTORAGE, "unknown state '%s' stored for task %lld",
+                        r.bad.word, (long long)id);
     return QTM_OK;
 }
 
@@ -247,7 +262,7 @@ static qtm_status task_begin(qtm *q, const char *actor_slug, int64_t id, const c
     if (st != QTM_OK)
         return st;
     if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
-        (st = actor_require_role(q, a, "admin", what)) != QTM_OK ||
+        (st = actor_require_role(q, a, QTM_ROLE_ADMIN, what)) != QTM_OK ||
         (st = task_load(q, id, t)) != QTM_OK)
         return st;
     return QTM_OK;
@@ -327,12 +342,12 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
     }
     if ((st = actor_load(q, op_slug, &op)) != QTM_OK)
         goto done;
-    if (actor_role(&op) != QTM_ROLE_OPERATOR) {
+    if (op.role != QTM_ROLE_OPERATOR) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; tasks are assigned to operators",
-                      op.slug, op.role);
+                      op.slug, role_word(op.role));
         goto done;
     }
-    if (actor_access(&op) == QTM_ACCESS_SUSPENDED) {
+    if (op.access == QTM_ACCESS_SUSPENDED) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot receive work", op.slug);
         goto done;
     }

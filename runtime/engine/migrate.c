@@ -250,7 +250,7 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
     if (st != QTM_OK)
         return st;
     if (apply && ((st = actor_may_act(q, actor_slug, &a, 0, "migrate jobs")) != QTM_OK ||
-                  (st = actor_require_role(q, &a, "admin", "migrate jobs")) != QTM_OK))
+                  (st = actor_require_role(q, &a, QTM_ROLE_ADMIN, "migrate jobs")) != QTM_OK))
         goto done;
     if (!cur) {
         st = qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface ? surface : "");

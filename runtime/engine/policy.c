@@ -11,25 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-qtm_role actor_role(const actor *a)
+/* The article of a role's word: "an admin", "a vendor". */
+static const char *an(qtm_role r)
 {
-    return (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, a->role);
-}
-
-qtm_access_state actor_access(const actor *a)
-{
-    return (qtm_access_state)qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN,
-                                            a->access);
-}
-
-qtm_job_state job_state(const job *j)
-{
-    return (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN, j->state);
-}
-
-static const char *an(const char *word)
-{
-    return strchr("aeiou", word[0]) ? "an" : "a";
+    return strchr("aeiou", role_word(r)[0]) ? "an" : "a";
 }
 
 const char *job_phase(const job *j, const service_event *se)
@@ -39,10 +24,10 @@ const char *job_phase(const job *j, const service_event *se)
 
 qtm_status policy_may_claim(qtm *q, const actor *a, const job *j)
 {
-    if (actor_role(a) != QTM_ROLE_OPERATOR)
+    if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
                         "claim (vendors and clients can be recorded as participants)",
-                        a->slug, an(a->role), a->role);
+                        a->slug, an(a->role), role_word(a->role));
     if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
                         (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
@@ -54,7 +39,7 @@ qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_even
 {
     const qtm_surface *s = j->s;
     *t = NULL;
-    if (actor_role(a) == QTM_ROLE_OPERATOR && job_state(j) != QTM_JOB_QUEUED) {
+    if (a->role == QTM_ROLE_OPERATOR && j->state != QTM_JOB_QUEUED) {
         if (j->owner_id == a->id)
             return QTM_OK;         /* the owner claiming again: nothing to do */
         return qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s", (long long)j->id,
@@ -79,13 +64,13 @@ qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_even
 static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_transition *t,
                            const char *event)
 {
-    qtm_role r = actor_role(a);
+    qtm_role r = a->role;
     if (t->by & QTM_BY_OWNER) {
         if (j->owner_id == a->id)
             return QTM_OK;
         if (r != QTM_ROLE_OPERATOR)
             return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
-                            "the job's operator can", a->slug, an(a->role), a->role);
+                            "the job's operator can", a->slug, an(a->role), role_word(a->role));
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
                         "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
                         event);
@@ -95,7 +80,7 @@ static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_trans
     if ((t->by & QTM_BY_ADMIN) && r == QTM_ROLE_ADMIN)
         return QTM_OK;
     return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; `%s` on job %lld is for %s", a->slug,
-                    an(a->role), a->role, event, (long long)j->id,
+                    an(a->role), role_word(a->role), event, (long long)j->id,
                     t->by & QTM_BY_OPERATOR ? "operators" : "admins");
 }
 
@@ -104,7 +89,7 @@ qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service
 {
     const qtm_surface *s = j->s;
     const char *event = s->events[t->event];
-    int unowned = job_state(j) == QTM_JOB_QUEUED;
+    int unowned = j->state == QTM_JOB_QUEUED;
     qtm_status st;
     if (t->claim) {
         /* `job advance ID claim` is the claim itself */
@@ -122,7 +107,7 @@ qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service
     if ((st = may_fire(q, a, j, t, event)) != QTM_OK)
         return st;
     if (!se->id && unowned && s->claim == QTM_CLAIM_OPTIONAL &&
-        actor_role(a) == QTM_ROLE_OPERATOR) {
+        a->role == QTM_ROLE_OPERATOR) {
         /* claim optional: the assignee's first step claims and opens execution */
         *how = POLICY_CLAIM;
         return policy_may_claim(q, a, j);
@@ -148,16 +133,16 @@ qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event
                        const char *event, const qtm_transition **t, policy_step *how)
 {
     const qtm_surface *s = j->s;
-    qtm_role r = actor_role(a);
+    qtm_role r = a->role;
     *t = NULL;
     if (r != QTM_ROLE_ADMIN && r != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
-                        "job's operator can", a->slug, an(a->role), a->role);
+                        "job's operator can", a->slug, an(a->role), role_word(a->role));
     int ev = surface_event(s, event ? event : "");
     if (ev < 0)
         return qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
                         event ? event : "");
-    if (job_state(j) == QTM_JOB_COMPLETE)
+    if (j->state == QTM_JOB_COMPLETE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
                         (long long)j->id);
     const char *phase = job_phase(j, se);
@@ -181,8 +166,8 @@ qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event
 
 qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_event *se)
 {
-    qtm_role r = actor_role(a);
-    if (job_state(j) == QTM_JOB_COMPLETE)
+    qtm_role r = a->role;
+    if (j->state == QTM_JOB_COMPLETE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)j->id);
     /* its owner; anyone operating where there is no ownership; an admin
      * for a job nobody owns once its ServiceEvent is complete */
@@ -191,7 +176,7 @@ qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_e
     if (j->owner_id != a->id && !anyone) {
         if (r != QTM_ROLE_OPERATOR)
             return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
-                            "job's operator can", a->slug, an(a->role), a->role);
+                            "job's operator can", a->slug, an(a->role), role_word(a->role));
         if (j->owner[0])
             return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot complete "
                             "it", (long long)j->id, j->owner, a->slug);
@@ -210,17 +195,17 @@ qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_e
 qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
                           const char *what)
 {
-    if (actor_role(a) != QTM_ROLE_OPERATOR)
+    if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot %s; only the job's operator "
-                        "can", a->slug, an(a->role), a->role, what);
-    if (job_state(j) == QTM_JOB_QUEUED && j->s->claim != QTM_CLAIM_NONE)
+                        "can", a->slug, an(a->role), role_word(a->role), what);
+    if (j->state == QTM_JOB_QUEUED && j->s->claim != QTM_CLAIM_NONE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
                         (long long)j->id);
     if (j->owner_id && j->owner_id != a->id)
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
                         (long long)j->id, j->owner, a->slug, what);
     /* the record was composed from what was there: execution context is closed */
-    if (job_state(j) == QTM_JOB_COMPLETE || se->complete)
+    if (j->state == QTM_JOB_COMPLETE || se->complete)
         return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its execution "
                         "context is closed", (long long)j->id);
     return QTM_OK;
@@ -232,8 +217,8 @@ json_t *policy_actions(qtm *q, const actor *a, const job *j, const service_event
     int can_claim = 0, can_complete = 0;
     int p = surface_phase(j->s, job_phase(j, se));
     /* actor_may_act's rule for execution: an active actor only */
-    int active = actor_access(a) == QTM_ACCESS_ACTIVE;
-    for (unsigned e = 0; active && p >= 0 && job_state(j) != QTM_JOB_COMPLETE &&
+    int active = a->access == QTM_ACCESS_ACTIVE;
+    for (unsigned e = 0; active && p >= 0 && j->state != QTM_JOB_COMPLETE &&
                          e < j->s->nevents; e++) {
         const qtm_transition *t = qtm_surface_next(j->s, (unsigned)p, e);
         policy_step how;

@@ -28,15 +28,15 @@ typedef struct actor {
     int64_t id;                    /* 0 when not loaded */
     char slug[64];
     char name[128];
-    char role[16];                 /* admin, operator, vendor, client */
-    char access[16];               /* active, limited, suspended */
+    qtm_role role;                 /* never UNKNOWN once loaded (actor_load refuses) */
+    qtm_access_state access;
 } actor;
 
 typedef struct job {
     int64_t id, task;
     char surface[64];
     char fingerprint[72];
-    char state[16];                /* queued, active, complete */
+    qtm_job_state state;           /* never UNKNOWN once loaded (job_load refuses) */
     int64_t owner_id;
     char owner[64];
     int64_t assignee_id;
@@ -72,7 +72,7 @@ qtm_status actor_load(qtm *q, const char *slug, actor *a);
 /* The actor may change things: exists, not suspended; if `execution`,
  * not limited either.  `what` completes "X cannot <what>". */
 qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what);
-qtm_status actor_require_role(qtm *q, const actor *a, const char *role, const char *what);
+qtm_status actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what);
 
 qtm_status job_load(qtm *q, int64_t id, job *j);
 qtm_status se_load(qtm *q, int64_t job_id, service_event *se);
@@ -105,10 +105,6 @@ qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, 
  * engine's to check after these (check_requires in execution.c).
  */
 
-/* The enum of a loaded row's word (the list's UNKNOWN for a word not in it). */
-qtm_role actor_role(const actor *a);
-qtm_access_state actor_access(const actor *a);
-qtm_job_state job_state(const job *j);
 /* The phase a job shows: its ServiceEvent's, or the initial one before claim. */
 const char *job_phase(const job *j, const service_event *se);
 
@@ -212,6 +208,20 @@ const char *qtm_audit_genesis(void);
  * returns negative, so the query fails with STORE_TOOLONG instead of a
  * silently shortened value reaching a decision or a view. */
 int col_text(char *dst, size_t n, const store_val *v);
+/* A stored word of a closed list (role, access, state) read in a row
+ * callback: its value, or n when names[0..n) lacks it; the first such word
+ * is kept in *b, and the loader refuses the row with it (QTM_ESTORAGE): a
+ * word the schema's CHECK should have kept out is damage, not a default. */
+typedef struct stored_bad {
+    const char *kind;              /* NULL: every word known */
+    char word[32];
+} stored_bad;
+unsigned col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
+                  const store_val *v);
+/* The words of the enums (qtm_vocab_name over their tables). */
+const char *role_word(qtm_role r);
+const char *access_word(qtm_access_state s);
+const char *job_word(qtm_job_state s);
 /* Generic single-int fetch; *out untouched when there is no row. */
 qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
 

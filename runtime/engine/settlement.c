@@ -196,7 +196,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     if ((st = actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
         (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
         goto done;
-    if (strcmp(a.role, "admin") != 0 && j.owner_id != a.id) {
+    if (a.role != QTM_ROLE_ADMIN && j.owner_id != a.id) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
                       "owner%s%s or an admin can", a.slug, (long long)job_id,
                       j.owner[0] ? " " : "", j.owner);

@@ -166,16 +166,30 @@ typedef struct auth_row {
     qtm_principal *p;
     char *csrf;                    /* session lookups only */
     char used[48];                 /* token lookups: last_used_at, "" if never */
+    qtm_access_state access;       /* p->access's value */
+    stored_bad bad;                /* a role or access the lists lack */
 } auth_row;
 
-static int principal_cols(qtm_principal *p, const store_val *c)
+/* The principal's words come from the name tables, not the row. */
+static int principal_cols(auth_row *r, const store_val *c)
 {
+    qtm_principal *p = r->p;
     int bad = 0;
     bad |= col_text(p->slug, sizeof p->slug, &c[0]);
     bad |= col_text(p->name, sizeof p->name, &c[1]);
-    bad |= col_text(p->role, sizeof p->role, &c[2]);
-    bad |= col_text(p->access, sizeof p->access, &c[3]);
+    qtm_role role = (qtm_role)col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[2]);
+    r->access = (qtm_access_state)col_word(&r->bad, "access state", qtm_access_state_names,
+                                           QTM_ACCESS_UNKNOWN, &c[3]);
+    snprintf(p->role, sizeof p->role, "%s", role_word(role));
+    snprintf(p->access, sizeof p->access, "%s", access_word(r->access));
     return bad;
+}
+
+/* The lookup's refusal of a row principal_cols read a word it lacks. */
+static qtm_status principal_bad(qtm *q, const auth_row *r)
+{
+    return qtm_fail(q, QTM_ESTORAGE, "unknown %s '%s' stored for actor %s", r->bad.kind,
+                    r->bad.word, r->p->slug);
 }
 
 static int token_auth_row(void *arg, const store_val *c, int n)
@@ -184,7 +198,7 @@ static int token_auth_row(void *arg, const store_val *c, int n)
     (void)n;
     r->found = 1;
     r->token = c[0].i;
-    int bad = principal_cols(r->p, c + 1);
+    int bad = principal_cols(r, c + 1);
     bad |= col_text(r->used, sizeof r->used, &c[5]);
     return bad ? -1 : 1;
 }
@@ -207,6 +221,8 @@ static qtm_status token_lookup(qtm *q, const char *token, qtm_principal *p, auth
         return qtm_store_fail(q, rc, "checking the token");
     if (!r->found)
         return qtm_fail(q, QTM_ENOTFOUND, "unknown or revoked token");
+    if (r->bad.kind)
+        return principal_bad(q, r);
     return QTM_OK;
 }
 
@@ -259,7 +275,7 @@ qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_princip
     auth_row r;
     if ((st = token_lookup(q, token, p, &r)) != QTM_OK)
         goto done;
-    if (strcmp(p->access, "suspended") == 0) {
+    if (r.access == QTM_ACCESS_SUSPENDED) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot sign in", p->slug);
         goto done;
     }
@@ -295,7 +311,7 @@ static int session_row(void *arg, const store_val *c, int n)
     auth_row *r = arg;
     (void)n;
     r->found = 1;
-    int bad = principal_cols(r->p, c);
+    int bad = principal_cols(r, c);
     bad |= col_text(r->csrf, QTM_SECRET_LEN, &c[4]);
     return bad ? -1 : 1;
 }
@@ -315,12 +331,14 @@ qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
     int64_t t = now_unix(q);
     stamp_of(t, now);
     store_val args[3] = {SV_S(h), SV_I(t), SV_S(now)};
-    auth_row r = {0, 0, p, csrf, ""};
+    auth_row r = {0, 0, p, csrf, "", QTM_ACCESS_UNKNOWN, {NULL, ""}};
     store_rc rc = store_run(q->st, SQ_SESSION_AUTH, args, 3, session_row, &r);
     if (rc != STORE_OK)
         st = qtm_store_fail(q, rc, "checking the session");
     else if (!r.found)
         st = qtm_fail(q, QTM_ENOTFOUND, "no such session (sign in again)");
+    else if (r.bad.kind)
+        st = principal_bad(q, &r);
     return tx_end(q, st);
 }
 

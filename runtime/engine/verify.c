@@ -114,7 +114,7 @@ static int jobs_row(void *arg, const store_val *c, int n)
     int64_t records = c[3].i;
     const char *audited = txt(&c[4]);
     v->jobs++;
-    if (strcmp(state, "complete") == 0 && !se_complete)
+    if (strcmp(state, qtm_job_state_names[QTM_JOB_COMPLETE]) == 0 && !se_complete)
         finding(v, "job %lld is complete but its ServiceEvent is not", id);
     if (se_complete && records != 1)
         finding(v, "job %lld has a complete ServiceEvent and %lld records (want 1)", id,

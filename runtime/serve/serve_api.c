@@ -695,12 +695,12 @@ static int match(const char *pattern, char **seg, int n, int64_t *id)
 
 static int allowed(const api_call *c, api_auth need)
 {
+    qtm_role r = (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, c->who.role);
     switch (need) {
     case AUTH_PUBLIC: return 1;
     case AUTH_ANY: return c->signed_in;
-    case AUTH_STAFF:
-        return strcmp(c->who.role, "admin") == 0 || strcmp(c->who.role, "operator") == 0;
-    case AUTH_ADMIN: return strcmp(c->who.role, "admin") == 0;
+    case AUTH_STAFF: return r == QTM_ROLE_ADMIN || r == QTM_ROLE_OPERATOR;
+    case AUTH_ADMIN: return r == QTM_ROLE_ADMIN;
     }
     return 0;
 }
@@ -749,7 +749,8 @@ void api_handle(api_call *c)
         /* suspended means nothing at all: no reads either (libqtm refuses
          * their changes itself) */
         if (r->auth != AUTH_PUBLIC && r->fn != session_close &&
-            strcmp(c->who.access, "suspended") == 0) {
+            qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN, c->who.access) ==
+                QTM_ACCESS_SUSPENDED) {
             api_error(c, 403, "forbidden", "%s is suspended", c->who.slug);
             return;
         }

@@ -26,8 +26,9 @@ static actor mk_actor(int64_t id, const char *role, const char *access)
     memset(&a, 0, sizeof a);
     a.id = id;
     snprintf(a.slug, sizeof a.slug, "a%lld", (long long)id);
-    snprintf(a.role, sizeof a.role, "%s", role);
-    snprintf(a.access, sizeof a.access, "%s", access);
+    a.role = (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role);
+    a.access = (qtm_access_state)qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN,
+                                                access);
     return a;
 }
 
@@ -37,7 +38,7 @@ static job mk_job(const qtm_surface *s, const char *state, int64_t owner, int64_
     memset(&j, 0, sizeof j);
     j.id = 7;
     j.s = s;
-    snprintf(j.state, sizeof j.state, "%s", state);
+    j.state = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN, state);
     j.owner_id = owner;
     j.assignee_id = assignee;
     return j;

@@ -73,8 +73,9 @@ static actor mk_actor(int64_t id, const char *role, const char *access)
     a.id = id;
     snprintf(a.slug, sizeof a.slug, "%s", id == 1 ? "ada" : id == 2 ? "ana" : id == 4 ? "bo"
                                                                                      : "vic");
-    snprintf(a.role, sizeof a.role, "%s", role);
-    snprintf(a.access, sizeof a.access, "%s", access);
+    a.role = (qtm_role)qtm_vocab_find(qtm_role_names, QTM_ROLE_UNKNOWN, role);
+    a.access = (qtm_access_state)qtm_vocab_find(qtm_access_state_names, QTM_ACCESS_UNKNOWN,
+                                                access);
     return a;
 }
 
@@ -86,7 +87,7 @@ static void mk_job(const qtm_surface *s, const char *state, int64_t owner, const
     memset(se, 0, sizeof *se);
     j->id = 7;
     j->s = s;
-    snprintf(j->state, sizeof j->state, "%s", state);
+    j->state = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN, state);
     j->owner_id = owner;
     snprintf(j->owner, sizeof j->owner, "%s", owner == 2 ? "ana" : owner == 4 ? "bo" : "");
     j->assignee_id = 2;
@@ -369,8 +370,11 @@ static void test_vocab(void **state)
     assert_string_equal(qtm_condition_names[QTM_COND_PARTICIPANTS], "participants");
     assert_int_equal(QTM_REQ_PAYMENT, 1u << QTM_COND_PAYMENT);
     actor a = mk_actor(2, "operator", "limited");
-    assert_int_equal(actor_role(&a), QTM_ROLE_OPERATOR);
-    assert_int_equal(actor_access(&a), QTM_ACCESS_LIMITED);
+    assert_int_equal(a.role, QTM_ROLE_OPERATOR);
+    assert_int_equal(a.access, QTM_ACCESS_LIMITED);
+    assert_string_equal(role_word(a.role), "operator");
+    assert_string_equal(access_word(a.access), "limited");
+    assert_string_equal(job_word(QTM_JOB_UNKNOWN), "unknown");
     assert_string_equal(QTM_ROLES(QTM_SQL_X, ","), "'admin','operator','vendor','client'");
 }
 
