@@ -2,7 +2,7 @@
  * access.c - who reads a job: one rule, decided and applied here (the
  * read half of the one authority; policy.c is the write half).
  *
- * access_job() is the whole rule (pure: an actor, a job, its tables); the
+ * qtmi_access_job() is the whole rule (pure: an actor, a job, its tables); the
  * redaction helpers cut a view down to a pool preview; the qtm_*_as calls
  * load the reader and the job, decide, read and redact in one read
  * transaction, so what is shown is what was decided on.  A reader who may
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-qtm_access access_job(const actor *a, const job *j)
+qtm_access qtmi_access_job(const actor *a, const job *j)
 {
     if (!a || !j || !a->id || !j->id || a->access == QTM_ACCESS_SUSPENDED)
         return QTM_ACCESS_NONE;
@@ -31,13 +31,13 @@ qtm_access access_job(const actor *a, const job *j)
     return QTM_ACCESS_NONE;
 }
 
-int access_field_is_contact(const qtm_field *f)
+int qtmi_access_field_is_contact(const qtm_field *f)
 {
     return strcmp(f->section, "contact") == 0 || f->type == QTM_FIELD_EMAIL ||
            f->type == QTM_FIELD_PHONE;
 }
 
-json_t *access_intake_preview(const qtm_surface *s, const json_t *intake)
+json_t *qtmi_access_intake_preview(const qtm_surface *s, const json_t *intake)
 {
     if (!json_is_object(intake))
         return json_null();
@@ -47,7 +47,7 @@ json_t *access_intake_preview(const qtm_surface *s, const json_t *intake)
     for (unsigned i = 0; s && i < s->nfields; i++) {
         const qtm_field *f = &s->fields[i];
         json_t *v = json_object_get(json_object_get(intake, f->section), f->name);
-        if (!v || access_field_is_contact(f))
+        if (!v || qtmi_access_field_is_contact(f))
             continue;
         json_t *sec = json_object_get(out, f->section);
         if (!sec) {
@@ -59,7 +59,7 @@ json_t *access_intake_preview(const qtm_surface *s, const json_t *intake)
     return out;
 }
 
-void access_redact_participants(json_t *participants)
+void qtmi_access_redact_participants(json_t *participants)
 {
     size_t i;
     json_t *p;
@@ -69,27 +69,27 @@ void access_redact_participants(json_t *participants)
     }
 }
 
-void access_redact_settlement(json_t *settlement)
+void qtmi_access_redact_settlement(json_t *settlement)
 {
     if (json_is_object(settlement))
         json_object_del(settlement, "payments");
 }
 
-void access_redact_record_body(const qtm_surface *s, json_t *body)
+void qtmi_access_redact_record_body(const qtm_surface *s, json_t *body)
 {
     if (!json_is_object(body))
         return;
     json_t *scope = json_object_get(body, "scope");
     if (scope)
-        json_object_set_new(body, "scope", access_intake_preview(s, scope));
+        json_object_set_new(body, "scope", qtmi_access_intake_preview(s, scope));
     json_t *req = json_object_get(body, "request");
     if (json_is_object(req)) {
         json_object_set_new(req, "intake",
-                            access_intake_preview(s, json_object_get(req, "intake")));
+                            qtmi_access_intake_preview(s, json_object_get(req, "intake")));
         json_object_del(req, "submitted_by");
     }
-    access_redact_participants(json_object_get(body, "participants"));
-    access_redact_participants(json_object_get(json_object_get(body, "context"), "participants"));
+    qtmi_access_redact_participants(json_object_get(body, "participants"));
+    qtmi_access_redact_participants(json_object_get(json_object_get(body, "context"), "participants"));
 }
 
 /* In the caller's read transaction: loads the reader and the job and
@@ -99,19 +99,19 @@ static qtm_status access_load(qtm *q, const char *slug, int64_t id, actor *a, jo
                               qtm_access *lv)
 {
     *lv = QTM_ACCESS_NONE;
-    qtm_status st = actor_load(q, slug, a);
+    qtm_status st = qtmi_actor_load(q, slug, a);
     if (st != QTM_OK)
         return st;
     if (a->access == QTM_ACCESS_SUSPENDED)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read jobs", a->slug);
-    st = job_load(q, id, j);
+    st = qtmi_job_load(q, id, j);
     if (st != QTM_OK && st != QTM_ENOTFOUND && st != QTM_EREFUSED)
         return st;                 /* storage: says nothing about the job */
     if (a->role == QTM_ROLE_ADMIN) {
         *lv = st == QTM_OK ? QTM_ACCESS_FULL : QTM_ACCESS_NONE;
         return st;                 /* the precise message */
     }
-    *lv = access_job(a, j);        /* j->id is 0 when there is no such job */
+    *lv = qtmi_access_job(a, j);        /* j->id is 0 when there is no such job */
     if (*lv == QTM_ACCESS_NONE)
         return qtm_fail(q, QTM_ENOTFOUND, "no job %lld visible to %s", (long long)id, a->slug);
     return st;
@@ -123,10 +123,10 @@ qtm_status qtm_job_access(qtm *q, const char *slug, int64_t id, qtm_access *leve
     job j;
     qtm_access lv;
     *level = QTM_ACCESS_NONE;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    st = tx_end(q, access_load(q, slug, id, &a, &j, &lv));
+    st = qtmi_tx_end(q, access_load(q, slug, id, &a, &j, &lv));
     if (st == QTM_OK)
         *level = lv;
     return st;
@@ -139,13 +139,13 @@ qtm_status qtm_job_actions(qtm *q, const char *slug, int64_t id, json_t **out)
     service_event se;
     qtm_access lv;
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = se_load(q, id, &se)) == QTM_OK)
-        *out = policy_actions(q, &a, &j, &se);
-    return view_end(q, st, out);
+        (st = qtmi_se_load(q, id, &se)) == QTM_OK)
+        *out = qtmi_policy_actions(q, &a, &j, &se);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
@@ -154,21 +154,21 @@ qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
     job j;
     qtm_access lv;
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = job_view(q, id, out)) == QTM_OK) {
+        (st = qtmi_job_view(q, id, out)) == QTM_OK) {
         if (lv == QTM_ACCESS_PREVIEW) {
             json_object_set_new(*out, "intake",
-                                access_intake_preview(j.s, json_object_get(*out, "intake")));
-            access_redact_participants(json_object_get(*out, "participants"));
-            access_redact_settlement(json_object_get(*out, "settlement"));
+                                qtmi_access_intake_preview(j.s, json_object_get(*out, "intake")));
+            qtmi_access_redact_participants(json_object_get(*out, "participants"));
+            qtmi_access_redact_settlement(json_object_get(*out, "settlement"));
         }
         json_object_set_new(*out, "access",
                             json_string(lv == QTM_ACCESS_PREVIEW ? "preview" : "full"));
     }
-    return view_end(q, st, out);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_record_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
@@ -177,13 +177,13 @@ qtm_status qtm_record_show_as(qtm *q, const char *slug, int64_t id, json_t **out
     job j;
     qtm_access lv;
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = record_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
-        access_redact_record_body(j.s, json_object_get(*out, "body"));
-    return view_end(q, st, out);
+        (st = qtmi_record_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
+        qtmi_access_redact_record_body(j.s, json_object_get(*out, "body"));
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_settlement_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
@@ -192,13 +192,13 @@ qtm_status qtm_settlement_show_as(qtm *q, const char *slug, int64_t id, json_t *
     job j;
     qtm_access lv;
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = settlement_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
-        access_redact_settlement(*out);
-    return view_end(q, st, out);
+        (st = qtmi_settlement_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
+        qtmi_access_redact_settlement(*out);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_settlement_payments_as(qtm *q, const char *slug, int64_t id, const qtm_page *pg,
@@ -210,8 +210,8 @@ qtm_status qtm_settlement_payments_as(qtm *q, const char *slug, int64_t id, cons
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);  /* a bad page opens no transaction */
-    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+    qtm_status st = qtmi_page_limit(q, pg, &limit);  /* a bad page opens no transaction */
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
     if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK) {
         /* the preview shows totals, never the ledger */
@@ -219,9 +219,9 @@ qtm_status qtm_settlement_payments_as(qtm *q, const char *slug, int64_t id, cons
             st = qtm_fail(q, QTM_EFORBIDDEN, "job %lld's payments are shown to its owner and "
                           "admins only", (long long)id);
         else
-            st = settlement_payments_view(q, id, pg, out, next_after);
+            st = qtmi_settlement_payments_view(q, id, pg, out, next_after);
     }
-    return view_end(q, st, out);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, const char *list,
@@ -229,18 +229,18 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, cons
 {
     actor a;
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    st = actor_load(q, slug, &a);
+    st = qtmi_actor_load(q, slug, &a);
     if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read the desk", a.slug);
     else if (st == QTM_OK && a.role != QTM_ROLE_OPERATOR && a.role != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; the desk is for operators and admins",
-                      a.slug, role_word(a.role));
-    if ((st = tx_end(q, st)) != QTM_OK)
+                      a.slug, qtmi_role_word(a.role));
+    if ((st = qtmi_tx_end(q, st)) != QTM_OK)
         return st;
-    /* the desk filters by the same rule (access_job) */
+    /* the desk filters by the same rule (qtmi_access_job) */
     return qtm_desk_page(q, a.role == QTM_ROLE_OPERATOR ? a.slug : operator_slug, list,
                          pg, out);
 }
@@ -248,14 +248,14 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, cons
 qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
 {
     actor a;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    st = actor_load(q, slug, &a);
+    st = qtmi_actor_load(q, slug, &a);
     if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
     else if (st == QTM_OK && a.role != QTM_ROLE_ADMIN)
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
-                      a.role == QTM_ROLE_OPERATOR ? "an" : "a", role_word(a.role), what);
-    return tx_end(q, st);
+                      a.role == QTM_ROLE_OPERATOR ? "an" : "a", qtmi_role_word(a.role), what);
+    return qtmi_tx_end(q, st);
 }

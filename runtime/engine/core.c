@@ -91,7 +91,7 @@ static void stamp_now(qtm *q)
 }
 
 /* The one check of a database name (the CLI and serve both open here):
- * a "scheme://" name is store_open's to judge; anything else is a file
+ * a "scheme://" name is qtmi_store_open's to judge; anything else is a file
  * path, never a name SQLite would keep nothing under or read as a URI
  * (whose parameters could turn locking off). */
 static qtm_status check_db_name(qtm *q, const char *path)
@@ -119,7 +119,7 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     if (check_db_name(q, path) != QTM_OK)
         return q->err;
     store_rc rc;
-    q->st = store_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
+    q->st = qtmi_store_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
     if (!q->st) {
         q->err = rc == STORE_UNSUPPORTED ? QTM_EUSAGE : QTM_ESTORAGE;
         return q->err;
@@ -152,7 +152,7 @@ void qtm_close(qtm *q)
     free(q);
 }
 
-qtm_status tx_begin(qtm *q, int write)
+qtm_status qtmi_tx_begin(qtm *q, int write)
 {
     qtm_ok(q);
     if (!q->st)
@@ -164,7 +164,7 @@ qtm_status tx_begin(qtm *q, int write)
     return QTM_OK;
 }
 
-qtm_status tx_end(qtm *q, qtm_status st)
+qtm_status qtmi_tx_end(qtm *q, qtm_status st)
 {
     if (st != QTM_OK) {
         store_rollback(q->st);
@@ -176,9 +176,9 @@ qtm_status tx_end(qtm *q, qtm_status st)
     return qtm_ok(q);
 }
 
-qtm_status view_end(qtm *q, qtm_status st, json_t **out)
+qtm_status qtmi_view_end(qtm *q, qtm_status st, json_t **out)
 {
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK) {
         json_decref(*out);
         *out = NULL;
@@ -186,7 +186,7 @@ qtm_status view_end(qtm *q, qtm_status st, json_t **out)
     return st;
 }
 
-int col_text(char *dst, size_t n, const store_val *v)
+int qtmi_col_text(char *dst, size_t n, const store_val *v)
 {
     if (v->type == SV_TEXT) {
         size_t len = strlen(v->s);
@@ -203,7 +203,7 @@ int col_text(char *dst, size_t n, const store_val *v)
     return 0;
 }
 
-unsigned col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
+unsigned qtmi_col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
                   const store_val *v)
 {
     const char *w = v->type == SV_TEXT ? v->s : NULL;
@@ -215,12 +215,12 @@ unsigned col_word(stored_bad *b, const char *kind, const char *const *names, uns
     return i;
 }
 
-json_t *json_str_or_null(const char *s)
+json_t *qtmi_json_str_or_null(const char *s)
 {
     return s && *s ? json_string(s) : json_null();
 }
 
-json_t *json_col(const store_val *v)
+json_t *qtmi_json_col(const store_val *v)
 {
     switch (v->type) {
     case SV_INT: return json_integer(v->i);
@@ -236,7 +236,7 @@ static int one_int(void *arg, const store_val *c, int n)
     return 1;
 }
 
-qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out)
+qtm_status qtmi_fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out)
 {
     store_rc rc = store_run(q->st, sq, args, nargs, one_int, out);
     return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading");
@@ -256,15 +256,15 @@ static int actor_row(void *arg, const store_val *c, int n)
     (void)n;
     int bad = 0;
     a->id = c[0].i;
-    bad |= col_text(a->slug, sizeof a->slug, &c[1]);
-    bad |= col_text(a->name, sizeof a->name, &c[2]);
-    a->role = (qtm_role)col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[3]);
-    a->access = (qtm_access_state)col_word(&r->bad, "access state", qtm_access_state_names,
+    bad |= qtmi_col_text(a->slug, sizeof a->slug, &c[1]);
+    bad |= qtmi_col_text(a->name, sizeof a->name, &c[2]);
+    a->role = (qtm_role)qtmi_col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[3]);
+    a->access = (qtm_access_state)qtmi_col_word(&r->bad, "access state", qtm_access_state_names,
                                            QTM_ACCESS_UNKNOWN, &c[4]);
     return bad ? -1 : 1;
 }
 
-qtm_status actor_load(qtm *q, const char *slug, actor *a)
+qtm_status qtmi_actor_load(qtm *q, const char *slug, actor *a)
 {
     memset(a, 0, sizeof *a);
     /* an actor not loaded is nobody: no role (0 would be admin) */
@@ -285,9 +285,9 @@ qtm_status actor_load(qtm *q, const char *slug, actor *a)
     return QTM_OK;
 }
 
-qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what)
+qtm_status qtmi_actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what)
 {
-    qtm_status st = actor_load(q, slug, a);
+    qtm_status st = qtmi_actor_load(q, slug, a);
     if (st != QTM_OK)
         return st;
     if (a->access == QTM_ACCESS_SUSPENDED)
@@ -298,11 +298,11 @@ qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, cons
     return QTM_OK;
 }
 
-qtm_status actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what)
+qtm_status qtmi_actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what)
 {
     if (a->role == role)
         return QTM_OK;
-    const char *is = role_word(a->role), *want = role_word(role);
+    const char *is = qtmi_role_word(a->role), *want = qtmi_role_word(role);
     return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only %s %s can %s", a->slug,
                     strchr("aeiou", is[0]) ? "an" : "a", is,
                     strchr("aeiou", want[0]) ? "an" : "a", want, what);
@@ -327,7 +327,7 @@ const qtm_surface *qtm_surface_by_fingerprint(const char *slug, const char *fing
     return NULL;
 }
 
-int surface_phase(const qtm_surface *s, const char *name)
+int qtmi_surface_phase(const qtm_surface *s, const char *name)
 {
     for (unsigned i = 0; i < s->nphases; i++)
         if (strcmp(s->phases[i].name, name) == 0)
@@ -335,7 +335,7 @@ int surface_phase(const qtm_surface *s, const char *name)
     return -1;
 }
 
-int surface_event(const qtm_surface *s, const char *name)
+int qtmi_surface_event(const qtm_surface *s, const char *name)
 {
     for (unsigned i = 0; i < s->nevents; i++)
         if (strcmp(s->events[i], name) == 0)
@@ -343,9 +343,9 @@ int surface_event(const qtm_surface *s, const char *name)
     return -1;
 }
 
-const char *surface_label(const qtm_surface *s, const char *phase)
+const char *qtmi_surface_label(const qtm_surface *s, const char *phase)
 {
-    int p = surface_phase(s, phase);
+    int p = qtmi_surface_phase(s, phase);
     return p < 0 ? "" : s->phases[p].label;
 }
 
@@ -362,21 +362,21 @@ static int job_row(void *arg, const store_val *c, int n)
     int bad = 0;
     j->id = c[0].i;
     j->task = c[1].i;
-    bad |= col_text(j->surface, sizeof j->surface, &c[2]);
-    bad |= col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
-    j->state = (qtm_job_state)col_word(&r->bad, "state", qtm_job_state_names, QTM_JOB_UNKNOWN,
+    bad |= qtmi_col_text(j->surface, sizeof j->surface, &c[2]);
+    bad |= qtmi_col_text(j->fingerprint, sizeof j->fingerprint, &c[3]);
+    j->state = (qtm_job_state)qtmi_col_word(&r->bad, "state", qtm_job_state_names, QTM_JOB_UNKNOWN,
                                        &c[4]);
     j->owner_id = c[5].type == SV_INT ? c[5].i : 0;
-    bad |= col_text(j->owner, sizeof j->owner, &c[6]);
+    bad |= qtmi_col_text(j->owner, sizeof j->owner, &c[6]);
     j->assignee_id = c[7].type == SV_INT ? c[7].i : 0;
-    bad |= col_text(j->assignee, sizeof j->assignee, &c[8]);
-    bad |= col_text(j->created_at, sizeof j->created_at, &c[9]);
-    bad |= col_text(j->claimed_at, sizeof j->claimed_at, &c[10]);
-    bad |= col_text(j->completed_at, sizeof j->completed_at, &c[11]);
+    bad |= qtmi_col_text(j->assignee, sizeof j->assignee, &c[8]);
+    bad |= qtmi_col_text(j->created_at, sizeof j->created_at, &c[9]);
+    bad |= qtmi_col_text(j->claimed_at, sizeof j->claimed_at, &c[10]);
+    bad |= qtmi_col_text(j->completed_at, sizeof j->completed_at, &c[11]);
     return bad ? -1 : 1;
 }
 
-qtm_status job_load(qtm *q, int64_t id, job *j)
+qtm_status qtmi_job_load(qtm *q, int64_t id, job *j)
 {
     memset(j, 0, sizeof *j);
     j->state = QTM_JOB_UNKNOWN;    /* 0 would be queued */
@@ -408,15 +408,15 @@ static int se_row(void *arg, const store_val *c, int n)
     (void)n;
     int bad = 0;
     se->id = c[0].i;
-    bad |= col_text(se->phase, sizeof se->phase, &c[1]);
-    bad |= col_text(se->operator_slug, sizeof se->operator_slug, &c[2]);
+    bad |= qtmi_col_text(se->phase, sizeof se->phase, &c[1]);
+    bad |= qtmi_col_text(se->operator_slug, sizeof se->operator_slug, &c[2]);
     se->complete = c[3].type == SV_INT && c[3].i != 0;
-    bad |= col_text(se->started_at, sizeof se->started_at, &c[4]);
-    bad |= col_text(se->completed_at, sizeof se->completed_at, &c[5]);
+    bad |= qtmi_col_text(se->started_at, sizeof se->started_at, &c[4]);
+    bad |= qtmi_col_text(se->completed_at, sizeof se->completed_at, &c[5]);
     return bad ? -1 : 1;
 }
 
-qtm_status se_load(qtm *q, int64_t job_id, service_event *se)
+qtm_status qtmi_se_load(qtm *q, int64_t job_id, service_event *se)
 {
     memset(se, 0, sizeof *se);
     store_val arg = SV_I(job_id);
@@ -434,7 +434,7 @@ static void put(crypto_hash_sha256_state *h, const char *s)
     crypto_hash_sha256_update(h, &sep, 1);
 }
 
-void audit_hash(const char *prev, const char *at, const char *actor_slug, const char *entity,
+void qtmi_audit_hash(const char *prev, const char *at, const char *actor_slug, const char *entity,
                 int64_t entity_id, const char *action, const char *from, const char *to,
                 int64_t job_id, char out[65])
 {
@@ -461,11 +461,11 @@ static int text_row(void *arg, const store_val *c, int n)
 {
     int bad = 0;
     if (n > 0)
-        bad |= col_text(arg, 65, &c[0]);
+        bad |= qtmi_col_text(arg, 65, &c[0]);
     return bad ? -1 : 1;
 }
 
-qtm_status audit_append(qtm *q, const char *actor_slug, const char *entity, int64_t entity_id,
+qtm_status qtmi_audit_append(qtm *q, const char *actor_slug, const char *entity, int64_t entity_id,
                         const char *action, const char *from, const char *to, int64_t job_id)
 {
     char prev[65];
@@ -474,7 +474,7 @@ qtm_status audit_append(qtm *q, const char *actor_slug, const char *entity, int6
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading the audit log");
     char hash[65];
-    audit_hash(prev, q->now, actor_slug, entity, entity_id, action, from, to, job_id, hash);
+    qtmi_audit_hash(prev, q->now, actor_slug, entity, entity_id, action, from, to, job_id, hash);
     store_val args[10] = {SV_S(q->now), SV_S(actor_slug), SV_S(entity), SV_I(entity_id),
                           SV_S(action), SV_S(from), SV_S(to),
                           job_id ? SV_I(job_id) : SV_N, SV_S(prev), SV_S(hash)};

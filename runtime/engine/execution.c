@@ -28,12 +28,12 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
     int64_t request, assignee, existing;
     qtm_task_state state;
     char surface[64];
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
-        (st = actor_require_role(q, &a, QTM_ROLE_ADMIN, "create jobs")) != QTM_OK ||
-        (st = task_for_job(q, task_id, &request, &state, &assignee, &existing,
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "create jobs")) != QTM_OK ||
+        (st = qtmi_actor_require_role(q, &a, QTM_ROLE_ADMIN, "create jobs")) != QTM_OK ||
+        (st = qtmi_task_for_job(q, task_id, &request, &state, &assignee, &existing,
                            surface, sizeof surface)) != QTM_OK)
         goto done;
     if (existing) {
@@ -63,18 +63,18 @@ qtm_status qtm_job_create(qtm *q, const char *actor_slug, int64_t task_id, int64
         goto done;
     }
     *job_id = store_last_id(q->st);
-    st = audit_append(q, a.slug, "job", *job_id, "create", NULL, "queued", *job_id);
+    st = qtmi_audit_append(q, a.slug, "job", *job_id, "create", NULL, "queued", *job_id);
     if (st == QTM_OK && s->claim == QTM_CLAIM_NONE) {
         /* no claim step: execution truth exists from the handoff on */
         store_val se[4] = {SV_I(*job_id), SV_S(s->phases[s->initial].name), SV_N, SV_S(q->now)};
         if ((rc = store_run(q->st, SQ_SE_INSERT, se, 4, NULL, NULL)) != STORE_OK)
             st = qtm_store_fail(q, rc, "opening the service event");
         else
-            st = audit_append(q, a.slug, "service_event", store_last_id(q->st), "open", NULL,
+            st = qtmi_audit_append(q, a.slug, "service_event", store_last_id(q->st), "open", NULL,
                               s->phases[s->initial].name, *job_id);
     }
 done:
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         *job_id = 0;
     return st;
@@ -85,7 +85,7 @@ done:
 static qtm_status log_phase(qtm *q, int64_t se_id, const char *from, const char *to,
                             const char *event, const actor *a, int64_t job_id)
 {
-    return audit_append(q, a->slug, "service_event", se_id, event, from, to, job_id);
+    return qtmi_audit_append(q, a->slug, "service_event", se_id, event, from, to, job_id);
 }
 
 /* Claims j for a: sets the owner and opens the ServiceEvent.  Caller holds
@@ -101,7 +101,7 @@ static qtm_status claim_locked(qtm *q, const actor *a, job *j, const qtm_transit
     if (store_changes(q->st) != 1)  /* cannot happen under the write lock; never trust it */
         return qtm_fail(q, QTM_ECONFLICT, "job %lld was claimed by someone else",
                         (long long)j->id);
-    qtm_status st = audit_append(q, a->slug, "job", j->id, "claim", "queued", "active", j->id);
+    qtm_status st = qtmi_audit_append(q, a->slug, "job", j->id, "claim", "queued", "active", j->id);
     if (st != QTM_OK)
         return st;
     const char *from = s->phases[s->initial].name, *to = s->phases[t->to].name;
@@ -117,23 +117,23 @@ qtm_status qtm_job_claim(qtm *q, const char *actor_slug, int64_t job_id)
     job j;
     service_event se;
     const qtm_transition *t = NULL;
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, &a, 1, "claim jobs")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
-        (st = policy_claim(q, &a, &j, &se, &t)) != QTM_OK || !t)
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "claim jobs")) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
+        (st = qtmi_policy_claim(q, &a, &j, &se, &t)) != QTM_OK || !t)
         goto done;
     st = claim_locked(q, &a, &j, t, "claim");
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 static int64_t count_evidence(qtm *q, int64_t job_id, const char *category)
 {
     int64_t n = 0;
     store_val args[2] = {SV_I(job_id), SV_S(category)};
-    fetch_int(q, SQ_EVIDENCE_COUNT, args, 2, &n);
+    qtmi_fetch_int(q, SQ_EVIDENCE_COUNT, args, 2, &n);
     return n;
 }
 
@@ -158,7 +158,7 @@ static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
             return qtm_fail(q, QTM_EREFUSED, "evidence missing: %s", missing);
     }
     if (t->requires & QTM_REQ_PAYMENT) {
-        json_t *set = settlement_json(q, j->id);
+        json_t *set = qtmi_settlement_json(q, j->id);
         if (!set)
             return q->err;
         const char *status = set ? json_string_value(json_object_get(set, "status")) : NULL;
@@ -173,7 +173,7 @@ static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
     if (t->requires & QTM_REQ_PARTICIPANTS) {
         int64_t n = 0;
         store_val arg = SV_I(j->id);
-        if (fetch_int(q, SQ_PARTICIPANT_COUNT, &arg, 1, &n) != QTM_OK)
+        if (qtmi_fetch_int(q, SQ_PARTICIPANT_COUNT, &arg, 1, &n) != QTM_OK)
             return q->err;
         if (n == 0)
             return qtm_fail(q, QTM_EREFUSED, "job %lld needs at least one participant recorded "
@@ -194,7 +194,7 @@ static qtm_status se_open(qtm *q, const actor *a, const job *j, service_event *s
     se->id = store_last_id(q->st);
     snprintf(se->phase, sizeof se->phase, "%s", initial);
     snprintf(se->started_at, sizeof se->started_at, "%s", q->now);
-    return audit_append(q, a->slug, "service_event", se->id, "open", NULL, initial, j->id);
+    return qtmi_audit_append(q, a->slug, "service_event", se->id, "open", NULL, initial, j->id);
 }
 
 /* Moves the open ServiceEvent along t, logs the phase and, at a final
@@ -219,7 +219,7 @@ static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *s
     snprintf(se->phase, sizeof se->phase, "%s", to);
     se->complete = 1;
     snprintf(se->completed_at, sizeof se->completed_at, "%s", q->now);
-    return record_compose(q, j, se, a->slug);
+    return qtmi_record_compose(q, j, se, a->slug);
 }
 
 /* load -> policy -> write -> audit (the writes audit as they go) */
@@ -230,12 +230,12 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
     service_event se;
     const qtm_transition *t = NULL;
     policy_step how = POLICY_STEP;
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
-        (st = policy_fire(q, &a, &j, &se, event, &t, &how)) != QTM_OK)
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
+        (st = qtmi_policy_fire(q, &a, &j, &se, event, &t, &how)) != QTM_OK)
         goto done;
     /* a claim transition gates on nothing but who claims */
     if (!t->claim && (st = check_requires(q, &j, t)) != QTM_OK)
@@ -245,7 +245,7 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
     else if ((how == POLICY_STEP || (st = se_open(q, &a, &j, &se)) == QTM_OK))
         st = se_step(q, &a, &j, &se, t, event);
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
@@ -253,12 +253,12 @@ qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
     actor a;
     job j;
     service_event se;
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, &a, 1, "complete jobs")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK ||
-        (st = policy_complete(q, &a, &j, &se)) != QTM_OK)
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "complete jobs")) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
+        (st = qtmi_policy_complete(q, &a, &j, &se)) != QTM_OK)
         goto done;
     store_val args[2] = {SV_S(q->now), SV_I(job_id)};
     store_rc rc = store_run(q->st, SQ_JOB_COMPLETE, args, 2, NULL, NULL);
@@ -271,24 +271,24 @@ qtm_status qtm_job_complete(qtm *q, const char *actor_slug, int64_t job_id)
                       (long long)job_id);
         goto done;
     }
-    st = audit_append(q, a.slug, "job", job_id, "complete", job_word(j.state),
-                      job_word(QTM_JOB_COMPLETE), job_id);
+    st = qtmi_audit_append(q, a.slug, "job", job_id, "complete", qtmi_job_word(j.state),
+                      qtmi_job_word(QTM_JOB_COMPLETE), job_id);
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 /* Evidence and participants: recorded by the job's operator (the owner). */
 static qtm_status context_begin(qtm *q, const char *actor_slug, int64_t job_id, const char *what,
                                 actor *a, job *j)
 {
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     service_event se;
-    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
-        (st = job_load(q, job_id, j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+    if ((st = qtmi_actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK)
         return st;
-    return policy_context(q, a, j, &se, what);
+    return qtmi_policy_context(q, a, j, &se, what);
 }
 
 /* Stores one row of execution context (evidence or a participant: job, three
@@ -301,7 +301,7 @@ static qtm_status context_record(qtm *q, store_query sq, const actor *a, int64_t
     store_rc rc = store_run(q->st, sq, args, 6, NULL, NULL);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "recording execution context");
-    return audit_append(q, a->slug, entity, store_last_id(q->st), "add", NULL, shown, job_id);
+    return qtmi_audit_append(q, a->slug, entity, store_last_id(q->st), "add", NULL, shown, job_id);
 }
 
 static int text_ok(const char *s, size_t max)
@@ -319,7 +319,7 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
     job j;
     qtm_status st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
     if (st != QTM_OK)
-        return tx_end(q, st);
+        return qtmi_tx_end(q, st);
     const qtm_surface *s = j.s;
     int known = 0;
     for (unsigned i = 0; i < s->nev_required; i++)
@@ -329,11 +329,11 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
     if (!known && s->nev_required + s->nev_optional > 0) {
         st = qtm_fail(q, QTM_EINVALID, "surface %s has no evidence category '%s'", s->slug,
                       category);
-        return tx_end(q, st);
+        return qtmi_tx_end(q, st);
     }
     st = context_record(q, SQ_EVIDENCE_INSERT, &a, job_id, category, ref, note, "evidence",
                         category);
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
@@ -346,10 +346,10 @@ qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
     job j;
     qtm_status st = context_begin(q, actor_slug, job_id, "record participants", &a, &j);
     if (st != QTM_OK)
-        return tx_end(q, st);
+        return qtmi_tx_end(q, st);
     st = context_record(q, SQ_PARTICIPANT_INSERT, &a, job_id, name, role, contact,
                         "participant", role);
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 /* --- views ----------------------------------------------------------------- */
@@ -364,12 +364,12 @@ static int named_row(void *arg, const store_val *c, int n)
     named_rows *r = arg;
     json_t *o = json_object();
     for (int i = 0; r->keys[i] && i < n; i++)
-        json_object_set_new(o, r->keys[i], json_col(&c[i]));
+        json_object_set_new(o, r->keys[i], qtmi_json_col(&c[i]));
     json_array_append_new(r->arr, o);
     return 0;
 }
 
-json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+json_t *qtmi_list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
                   const char *const *keys, store_rc *rc)
 {
     named_rows r = {json_array(), keys};
@@ -382,31 +382,31 @@ json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
     return r.arr;
 }
 
-json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
+json_t *qtmi_job_list(qtm *q, store_query sq, int64_t id, const char *const *keys)
 {
     store_rc rc;
     store_val arg = SV_I(id);
-    return list_rows(q, sq, &arg, 1, keys, &rc);
+    return qtmi_list_rows(q, sq, &arg, 1, keys, &rc);
 }
 
-qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
+qtm_status qtmi_list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
                     json_t **out)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     store_rc rc;
     store_val all[2] = {SV_I(0), SV_I(-1)};  /* after nothing, no limit */
-    *out = list_rows(q, sq, all, 2, keys, &rc);
-    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing), out);
+    *out = qtmi_list_rows(q, sq, all, 2, keys, &rc);
+    return qtmi_view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing), out);
 }
 
-const char *const evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
-const char *const participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
-const char *const phase_keys[] = {"from", "to", "event", "actor", "at", NULL};
+const char *const qtmi_evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
+const char *const qtmi_participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
+const char *const qtmi_phase_keys[] = {"from", "to", "event", "actor", "at", NULL};
 
-json_t *transition_json(const qtm_surface *s, const qtm_transition *t)
+json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t)
 {
     json_t *o = json_object(), *req = json_array();
     json_object_set_new(o, "event", json_string(s->events[t->event]));
@@ -431,50 +431,50 @@ static json_t *job_intake(qtm *q, const job *j)
     int64_t request = 0, assignee, jid;
     qtm_task_state state;
     char surface[64];
-    if (task_for_job(q, j->task, &request, &state, &assignee, &jid, surface,
+    if (qtmi_task_for_job(q, j->task, &request, &state, &assignee, &jid, surface,
                      sizeof surface) != QTM_OK)
         return json_null();
-    json_t *r = request_json(q, request);
+    json_t *r = qtmi_request_json(q, request);
     json_t *in = json_incref(json_object_get(r, "intake"));
     json_decref(r);
     return in ? in : json_null();
 }
 
-qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
+qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
     job j;
     service_event se;
     qtm_status st;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+    if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK)
         return st;
     const qtm_surface *s = j.s;
-    const char *phase = job_phase(&j, &se);
-    int p = surface_phase(s, phase);
+    const char *phase = qtmi_job_phase(&j, &se);
+    int p = qtmi_surface_phase(s, phase);
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(j.id));
     json_object_set_new(o, "surface", json_string(j.surface));
     json_object_set_new(o, "fingerprint", json_string(j.fingerprint));
-    json_object_set_new(o, "state", json_string(job_word(j.state)));
+    json_object_set_new(o, "state", json_string(qtmi_job_word(j.state)));
     json_object_set_new(o, "phase", json_string(phase));
-    json_object_set_new(o, "label", json_string(surface_label(s, phase)));
+    json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
     json_object_set_new(o, "hint", json_string(p >= 0 ? s->phases[p].hint : ""));
-    json_object_set_new(o, "owner", json_str_or_null(j.owner));
-    json_object_set_new(o, "assignee", json_str_or_null(j.assignee));
+    json_object_set_new(o, "owner", qtmi_json_str_or_null(j.owner));
+    json_object_set_new(o, "assignee", qtmi_json_str_or_null(j.assignee));
     json_object_set_new(o, "task", json_integer(j.task));
     json_object_set_new(o, "intake", job_intake(q, &j));
     json_object_set_new(o, "created_at", json_string(j.created_at));
-    json_object_set_new(o, "claimed_at", json_str_or_null(j.claimed_at));
-    json_object_set_new(o, "completed_at", json_str_or_null(j.completed_at));
+    json_object_set_new(o, "claimed_at", qtmi_json_str_or_null(j.claimed_at));
+    json_object_set_new(o, "completed_at", qtmi_json_str_or_null(j.completed_at));
     if (se.id) {
         json_t *e = json_object();
         json_object_set_new(e, "id", json_integer(se.id));
         json_object_set_new(e, "phase", json_string(se.phase));
-        json_object_set_new(e, "operator", json_str_or_null(se.operator_slug));
+        json_object_set_new(e, "operator", qtmi_json_str_or_null(se.operator_slug));
         json_object_set_new(e, "complete", json_boolean(se.complete));
         json_object_set_new(e, "started_at", json_string(se.started_at));
-        json_object_set_new(e, "completed_at", json_str_or_null(se.completed_at));
-        json_t *ph = job_list(q, SQ_PHASE_LIST, j.id, phase_keys);
+        json_object_set_new(e, "completed_at", qtmi_json_str_or_null(se.completed_at));
+        json_t *ph = qtmi_job_list(q, SQ_PHASE_LIST, j.id, qtmi_phase_keys);
         json_object_set_new(e, "phases", ph ? ph : json_array());
         json_object_set_new(o, "service_event", e);
     } else {
@@ -485,10 +485,10 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
         for (unsigned e = 0; e < s->nevents; e++) {
             const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
             if (t)
-                json_array_append_new(next, transition_json(s, t));
+                json_array_append_new(next, qtmi_transition_json(s, t));
         }
     json_object_set_new(o, "next", next);
-    json_t *ev = job_list(q, SQ_EVIDENCE_LIST, j.id, evidence_keys);
+    json_t *ev = qtmi_job_list(q, SQ_EVIDENCE_LIST, j.id, qtmi_evidence_keys);
     json_object_set_new(o, "evidence", ev ? ev : json_array());
     json_t *missing = json_array();
     for (unsigned i = 0; i < s->nev_required; i++) {
@@ -502,13 +502,13 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
         }
     }
     json_object_set_new(o, "evidence_missing", missing);
-    json_t *pa = job_list(q, SQ_PARTICIPANT_LIST, j.id, participant_keys);
+    json_t *pa = qtmi_job_list(q, SQ_PARTICIPANT_LIST, j.id, qtmi_participant_keys);
     json_object_set_new(o, "participants", pa ? pa : json_array());
-    json_t *set = settlement_json(q, j.id);
+    json_t *set = qtmi_settlement_json(q, j.id);
     json_object_set_new(o, "settlement", set ? set : json_null());
     int64_t rec = 0;
     store_val arg = SV_I(j.id);
-    fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
+    qtmi_fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
     json_object_set_new(o, "record", rec ? json_integer(rec) : json_null());
     /* every read above that the store failed set q's error: no partial view */
     if (q->err != QTM_OK) {
@@ -522,10 +522,10 @@ qtm_status job_view(qtm *q, int64_t job_id, json_t **out)
 qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    return view_end(q, job_view(q, job_id, out), out);
+    return qtmi_view_end(q, qtmi_job_view(q, job_id, out), out);
 }
 
 typedef struct desk_ctx {
@@ -559,22 +559,22 @@ static int desk_row(void *arg, const store_val *c, int n)
     int queued = js == QTM_JOB_QUEUED;
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
-         * (the read rule, access_job: what the desk lists, they may open) */
+         * (the read rule, qtmi_access_job: what the desk lists, they may open) */
         job j = {.id = c[0].i, .state = js, .owner_id = owner, .assignee_id = assignee,
                  .s = s};
         int mine = owner == d->op.id || (!owner && assignee == d->op.id);
-        if (!mine && access_job(&d->op, &j) != QTM_ACCESS_PREVIEW)
+        if (!mine && qtmi_access_job(&d->op, &j) != QTM_ACCESS_PREVIEW)
             return 0;
     }
     const char *phase = c[3].type == SV_TEXT ? c[3].s : s->phases[s->initial].name;
     json_t *o = json_object();
-    json_object_set_new(o, "id", json_col(&c[0]));
+    json_object_set_new(o, "id", qtmi_json_col(&c[0]));
     json_object_set_new(o, "surface", json_string(surface));
     json_object_set_new(o, "state", json_string(state));
     json_object_set_new(o, "phase", json_string(phase));
-    json_object_set_new(o, "label", json_string(surface_label(s, phase)));
-    json_object_set_new(o, "owner", json_col(&c[4]));
-    json_object_set_new(o, "assignee", json_col(&c[5]));
+    json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
+    json_object_set_new(o, "owner", qtmi_json_col(&c[4]));
+    json_object_set_new(o, "assignee", qtmi_json_col(&c[5]));
     int listed = queued || js == QTM_JOB_ACTIVE ||
                  s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
@@ -621,12 +621,12 @@ static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t
                             unsigned limit, json_t **out)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     desk_ctx d = {q, {0}, json_array(), json_array(), json_array(), limit, 0, 0, 0};
     json_t *next = json_object();
-    if (operator_slug && (st = actor_load(q, operator_slug, &d.op)) != QTM_OK)
+    if (operator_slug && (st = qtmi_actor_load(q, operator_slug, &d.op)) != QTM_OK)
         goto done;
     if (list < 0) {
         store_val args[2] = {SV_N, SV_I(0)};
@@ -652,7 +652,7 @@ done:
     json_decref(d.active);
     json_decref(d.completed);
     json_decref(next);
-    return view_end(q, st, out);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out)
@@ -665,7 +665,7 @@ qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
 {
     *out = NULL;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);
+    qtm_status st = qtmi_page_limit(q, pg, &limit);
     if (st != QTM_OK)
         return st;
     int k = 3;

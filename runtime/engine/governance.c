@@ -41,27 +41,27 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
                         role ? role : "");
     if (name && strlen(name) > 120)
         return qtm_fail(q, QTM_EINVALID, "actor name is longer than 120 bytes");
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     store_val key = SV_S(slug);
     store_rc rc;
     int64_t found = 0;
-    if ((st = fetch_int(q, SQ_ACTOR_BY_SLUG, &key, 1, &found)) != QTM_OK)
+    if ((st = qtmi_fetch_int(q, SQ_ACTOR_BY_SLUG, &key, 1, &found)) != QTM_OK)
         goto done;
     if (found) {
         st = qtm_fail(q, QTM_ECONFLICT, "actor '%s' already exists", slug);
         goto done;
     }
-    store_val args[4] = {SV_S(slug), SV_S(name && *name ? name : slug), SV_S(role_word(r)),
+    store_val args[4] = {SV_S(slug), SV_S(name && *name ? name : slug), SV_S(qtmi_role_word(r)),
                            SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_ACTOR_INSERT, args, 4, NULL, NULL)) != STORE_OK) {
         st = qtm_store_fail(q, rc, "adding the actor");
         goto done;
     }
-    st = audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, role_word(r), 0);
+    st = qtmi_audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, qtmi_role_word(r), 0);
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
@@ -71,24 +71,24 @@ qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
     if (to == QTM_ACCESS_UNKNOWN)
         return qtm_fail(q, QTM_EINVALID, "unknown access state '%s' ("
                         QTM_ACCESS_STATES(QTM_WORD_X, ", ") ")", access ? access : "");
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     actor a;
-    if ((st = actor_load(q, slug, &a)) != QTM_OK)
+    if ((st = qtmi_actor_load(q, slug, &a)) != QTM_OK)
         goto done;
     if (a.access != to) {
-        store_val args[2] = {SV_S(access_word(to)), SV_S(slug)};
+        store_val args[2] = {SV_S(qtmi_access_word(to)), SV_S(slug)};
         store_rc rc = store_run(q->st, SQ_ACTOR_SET_ACCESS, args, 2, NULL, NULL);
         if (rc != STORE_OK) {
             st = qtm_store_fail(q, rc, "changing access");
             goto done;
         }
-        st = audit_append(q, NULL, "actor", a.id, "access", access_word(a.access),
-                          access_word(to), 0);
+        st = qtmi_audit_append(q, NULL, "actor", a.id, "access", qtmi_access_word(a.access),
+                          qtmi_access_word(to), 0);
     }
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 static const char *const actor_keys[] = {"id", "slug", "name", "role", "access", "created_at",
@@ -96,12 +96,12 @@ static const char *const actor_keys[] = {"id", "slug", "name", "role", "access",
 
 qtm_status qtm_actor_list(qtm *q, json_t **out)
 {
-    return list_all(q, SQ_ACTOR_LIST, actor_keys, "listing actors", out);
+    return qtmi_list_all(q, SQ_ACTOR_LIST, actor_keys, "listing actors", out);
 }
 
 qtm_status qtm_actor_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)
 {
-    return list_page(q, SQ_ACTOR_LIST, NULL, 0, actor_keys, "listing actors", pg, out,
+    return qtmi_list_page(q, SQ_ACTOR_LIST, NULL, 0, actor_keys, "listing actors", pg, out,
                      next_after);
 }
 
@@ -120,7 +120,7 @@ static int key_row(void *arg, const store_val *c, int n)
     int bad = 0;
     k->request = c[0].i;
     k->intake = strdup(c[1].type == SV_TEXT ? c[1].s : "");
-    bad |= col_text(k->surface, sizeof k->surface, &c[2]);
+    bad |= qtmi_col_text(k->surface, sizeof k->surface, &c[2]);
     k->task = c[3].i;
     return bad ? -1 : 1;
 }
@@ -141,16 +141,16 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
                         s->slug, s->status == QTM_STATUS_PLANNED ? "planned" : "deprecated");
     if (key && (!*key || strlen(key) > 200))
         return qtm_fail(q, QTM_EINVALID, "an idempotency key must be 1 to 200 bytes");
-    qtm_status st = intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0,
+    qtm_status st = qtmi_intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0,
                                     photos, &canonical, msg, sizeof msg);
     if (st != QTM_OK)
         return qtm_fail(q, st, "%s", msg);
 
-    if ((st = tx_begin(q, 1)) != QTM_OK)
+    if ((st = qtmi_tx_begin(q, 1)) != QTM_OK)
         goto out;
     actor a = {0};
     if (actor_slug && *actor_slug) {
-        if ((st = actor_may_act(q, actor_slug, &a, 0, "submit requests")) != QTM_OK)
+        if ((st = qtmi_actor_may_act(q, actor_slug, &a, 0, "submit requests")) != QTM_OK)
             goto done;
     }
     store_rc rc;
@@ -187,11 +187,11 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
     }
     *task_id = store_last_id(q->st);
     const char *who = a.id ? a.slug : NULL;
-    if ((st = audit_append(q, who, "request", *request_id, "submit", NULL, s->slug, 0)) != QTM_OK)
+    if ((st = qtmi_audit_append(q, who, "request", *request_id, "submit", NULL, s->slug, 0)) != QTM_OK)
         goto done;
-    st = audit_append(q, who, "task", *task_id, "open", NULL, "review", 0);
+    st = qtmi_audit_append(q, who, "task", *task_id, "open", NULL, "review", 0);
 done:
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         *request_id = *task_id = 0;
 out:
@@ -226,14 +226,14 @@ static int task_row(void *arg, const store_val *c, int n)
     int bad = 0;
     t->id = c[0].i;
     t->request = c[1].i;
-    t->state = (qtm_task_state)col_word(&r->bad, "state", qtm_task_state_names,
+    t->state = (qtm_task_state)qtmi_col_word(&r->bad, "state", qtm_task_state_names,
                                         QTM_TASK_UNKNOWN, &c[2]);
     t->assignee_id = c[3].type == SV_INT ? c[3].i : 0;
-    bad |= col_text(t->assignee, sizeof t->assignee, &c[4]);
-    bad |= col_text(t->reason, sizeof t->reason, &c[5]);
-    bad |= col_text(t->surface, sizeof t->surface, &c[6]);
-    bad |= col_text(t->created_at, sizeof t->created_at, &c[7]);
-    bad |= col_text(t->updated_at, sizeof t->updated_at, &c[8]);
+    bad |= qtmi_col_text(t->assignee, sizeof t->assignee, &c[4]);
+    bad |= qtmi_col_text(t->reason, sizeof t->reason, &c[5]);
+    bad |= qtmi_col_text(t->surface, sizeof t->surface, &c[6]);
+    bad |= qtmi_col_text(t->created_at, sizeof t->created_at, &c[7]);
+    bad |= qtmi_col_text(t->updated_at, sizeof t->updated_at, &c[8]);
     t->job = c[9].type == SV_INT ? c[9].i : 0;
     return bad ? -1 : 1;
 }
@@ -258,11 +258,11 @@ static qtm_status task_load(qtm *q, int64_t id, task *t)
 static qtm_status task_begin(qtm *q, const char *actor_slug, int64_t id, const char *what,
                              actor *a, task *t)
 {
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
-        (st = actor_require_role(q, a, QTM_ROLE_ADMIN, what)) != QTM_OK ||
+    if ((st = qtmi_actor_may_act(q, actor_slug, a, 1, what)) != QTM_OK ||
+        (st = qtmi_actor_require_role(q, a, QTM_ROLE_ADMIN, what)) != QTM_OK ||
         (st = task_load(q, id, t)) != QTM_OK)
         return st;
     return QTM_OK;
@@ -286,7 +286,7 @@ static qtm_status task_move(qtm *q, const actor *a, task *t, qtm_task_state to_s
     if (store_changes(q->st) != 1)
         return qtm_fail(q, QTM_ECONFLICT, "task %lld changed while this command ran",
                         (long long)t->id);
-    return audit_append(q, a->slug, "task", t->id, action, task_word(t->state), to, 0);
+    return qtmi_audit_append(q, a->slug, "task", t->id, action, task_word(t->state), to, 0);
 }
 
 qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
@@ -301,7 +301,7 @@ qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
         else
             st = task_move(q, &a, &t, QTM_TASK_APPROVED, NULL, "approve");
     }
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const char *reason)
@@ -320,7 +320,7 @@ qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const cha
         else
             st = task_move(q, &a, &t, QTM_TASK_REJECTED, reason, "reject");
     }
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const char *op_slug)
@@ -340,11 +340,11 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
                       "assignment is final", (long long)id, (long long)t.job);
         goto done;
     }
-    if ((st = actor_load(q, op_slug, &op)) != QTM_OK)
+    if ((st = qtmi_actor_load(q, op_slug, &op)) != QTM_OK)
         goto done;
     if (op.role != QTM_ROLE_OPERATOR) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s is a %s; tasks are assigned to operators",
-                      op.slug, role_word(op.role));
+                      op.slug, qtmi_role_word(op.role));
         goto done;
     }
     if (op.access == QTM_ACCESS_SUSPENDED) {
@@ -357,10 +357,10 @@ qtm_status qtm_task_assign(qtm *q, const char *actor_slug, int64_t id, const cha
         st = qtm_store_fail(q, rc, "assigning the task");
         goto done;
     }
-    st = audit_append(q, a.slug, "task", t.id, "assign",
+    st = qtmi_audit_append(q, a.slug, "task", t.id, "assign",
                       t.assignee[0] ? t.assignee : task_word(t.state), op.slug, 0);
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_task_close(qtm *q, const char *actor_slug, int64_t id)
@@ -374,7 +374,7 @@ qtm_status qtm_task_close(qtm *q, const char *actor_slug, int64_t id)
         else
             st = task_move(q, &a, &t, QTM_TASK_CLOSED, NULL, "close");
     }
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 static json_t *task_json(const task *t)
@@ -384,8 +384,8 @@ static json_t *task_json(const task *t)
     json_object_set_new(o, "request", json_integer(t->request));
     json_object_set_new(o, "surface", json_string(t->surface));
     json_object_set_new(o, "state", json_string(task_word(t->state)));
-    json_object_set_new(o, "assignee", json_str_or_null(t->assignee));
-    json_object_set_new(o, "reason", json_str_or_null(t->reason));
+    json_object_set_new(o, "assignee", qtmi_json_str_or_null(t->assignee));
+    json_object_set_new(o, "reason", qtmi_json_str_or_null(t->reason));
     json_object_set_new(o, "job", t->job ? json_integer(t->job) : json_null());
     json_object_set_new(o, "created_at", json_string(t->created_at));
     json_object_set_new(o, "updated_at", json_string(t->updated_at));
@@ -407,12 +407,12 @@ qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
 {
     *out = NULL;
     qtm_status st = task_state_check(q, state);
-    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
     store_rc rc;
     store_val args[3] = {SV_S(state), SV_I(0), SV_I(-1)};  /* every task */
-    *out = list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
-    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"), out);
+    *out = qtmi_list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
+    return qtmi_view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"), out);
 }
 
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
@@ -424,7 +424,7 @@ qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, jso
     if (st != QTM_OK)
         return st;
     store_val arg = SV_S(state);
-    return list_page(q, SQ_TASK_LIST, &arg, 1, task_list_keys, "listing tasks", pg, out,
+    return qtmi_list_page(q, SQ_TASK_LIST, &arg, 1, task_list_keys, "listing tasks", pg, out,
                      next_after);
 }
 
@@ -436,19 +436,19 @@ static int request_row(void *arg, const store_val *c, int n)
 {
     json_t *o = arg;
     (void)n;
-    json_object_set_new(o, "id", json_col(&c[0]));
-    json_object_set_new(o, "surface", json_col(&c[1]));
-    json_object_set_new(o, "fingerprint", json_col(&c[2]));
+    json_object_set_new(o, "id", qtmi_json_col(&c[0]));
+    json_object_set_new(o, "surface", qtmi_json_col(&c[1]));
+    json_object_set_new(o, "fingerprint", qtmi_json_col(&c[2]));
     json_t *intake = c[3].type == SV_TEXT ? json_loads(c[3].s, 0, NULL) : NULL;
     json_object_set_new(o, "intake", intake ? intake : json_null());
-    json_object_set_new(o, "photos", json_col(&c[4]));
-    json_object_set_new(o, "submitted_by", json_col(&c[5]));
-    json_object_set_new(o, "created_at", json_col(&c[6]));
+    json_object_set_new(o, "photos", qtmi_json_col(&c[4]));
+    json_object_set_new(o, "submitted_by", qtmi_json_col(&c[5]));
+    json_object_set_new(o, "created_at", qtmi_json_col(&c[6]));
     return 1;
 }
 
 /* The request as JSON (used by task show, job show and the record). */
-json_t *request_json(qtm *q, int64_t id)
+json_t *qtmi_request_json(qtm *q, int64_t id)
 {
     json_t *o = json_object();
     store_val arg = SV_I(id);
@@ -465,24 +465,24 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
 {
     *out = NULL;
     task t;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     if ((st = task_load(q, id, &t)) != QTM_OK)
-        return tx_end(q, st);
+        return qtmi_tx_end(q, st);
     json_t *o = task_json(&t);
-    json_t *r = request_json(q, t.request);
+    json_t *r = qtmi_request_json(q, t.request);
     if (!r) {
         json_decref(o);
-        return tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the request"));
+        return qtmi_tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the request"));
     }
     json_object_set_new(o, "request", r);
     *out = o;
-    return view_end(q, QTM_OK, out);
+    return qtmi_view_end(q, QTM_OK, out);
 }
 
 /* Used by execution.c: the task as governance left it. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
+qtm_status qtmi_task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn)
 {
     task t;

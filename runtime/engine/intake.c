@@ -557,7 +557,7 @@ static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, 
     return QTM_OK;
 }
 
-qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
                            unsigned photos, char **canonical, char *msg, size_t msglen)
 {
     qtm_status st = QTM_EINVALID;
@@ -631,7 +631,7 @@ fail:
     return NULL;
 }
 
-json_t *intake_schema_json(const qtm_surface *s)
+json_t *qtmi_intake_schema_json(const qtm_surface *s)
 {
     json_t *root = NULL, *sections = NULL, *sec = NULL, *fields = NULL;
 

@@ -3,7 +3,7 @@
  * (qtm_surface.fields, nfields, photo_min) and produces its stored form.
  * Validation is total and deterministic: every input, however malformed,
  * gets either the canonical text or exactly one message naming the first
- * problem, found in the fixed order documented on intake_validate().
+ * problem, found in the fixed order documented on qtmi_intake_validate().
  */
 #ifndef QTM_INTAKE_H
 #define QTM_INTAKE_H
@@ -20,7 +20,7 @@
 #define INTAKE_PHONE_MAX_DIGITS 20
 
 /*
- * intake_validate - checks the packet json_text[0..len) (a JSON object:
+ * qtmi_intake_validate - checks the packet json_text[0..len) (a JSON object:
  * section name -> object of field name -> value) against s's schema, and
  * that `photos` reaches s->photo_min.
  *
@@ -45,11 +45,11 @@
  * shown as '?'; the message is cut to fit msglen).  Never writes msg on
  * success other than emptying it.  Does not keep any pointer it is given.
  */
-qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
                            unsigned photos, char **canonical, char *msg, size_t msglen);
 
 /*
- * intake_schema_json - the intake schema of s as JSON, for forms:
+ * qtmi_intake_schema_json - the intake schema of s as JSON, for forms:
  *   {"sections": [{"name": S, "fields": [{"name": F, "type": T,
  *     "required": B, "max": N, "choices": [...]}, ...]}, ...],
  *    "photos_min": N}
@@ -58,6 +58,6 @@ qtm_status intake_validate(const qtm_surface *s, const char *json_text, size_t l
  * Returns a new reference the caller owns (json_decref), or NULL if s is
  * NULL or memory runs out.
  */
-json_t *intake_schema_json(const qtm_surface *s);
+json_t *qtmi_intake_schema_json(const qtm_surface *s);
 
 #endif /* QTM_INTAKE_H */

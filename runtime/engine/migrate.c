@@ -54,10 +54,10 @@ static int mjob_row(void *arg, const store_val *c, int n)
     mjob *j = &l->v[l->n++];
     memset(j, 0, sizeof *j);
     j->id = c[0].i;
-    bad |= col_text(j->fingerprint, sizeof j->fingerprint, &c[1]);
-    bad |= col_text(j->state, sizeof j->state, &c[2]);
+    bad |= qtmi_col_text(j->fingerprint, sizeof j->fingerprint, &c[1]);
+    bad |= qtmi_col_text(j->state, sizeof j->state, &c[2]);
     j->se_id = c[3].type == SV_INT ? c[3].i : 0;
-    bad |= col_text(j->phase, sizeof j->phase, &c[4]);
+    bad |= qtmi_col_text(j->phase, sizeof j->phase, &c[4]);
     j->se_complete = c[5].type == SV_INT && c[5].i != 0;
     return bad ? -1 : 0;
 }
@@ -80,7 +80,7 @@ static int map_step(const qtm_surface *s, const qtm_migration *mg, const char *n
     for (unsigned k = 0; k < mg->nmaps; k++)
         if (strcmp(mg->maps[k].from, name) == 0)
             return mg->maps[k].to < s->nphases ? mg->maps[k].to : -1;
-    return surface_phase(s, name);
+    return qtmi_surface_phase(s, name);
 }
 
 /*
@@ -133,7 +133,7 @@ static int plan(const qtm_surface *cur, const mjob *j, const char **action, char
     const qtm_surface *old = qtm_surface_by_fingerprint(cur->slug, j->fingerprint);
     int old_final = j->se_complete;
     if (old && j->se_id) {
-        int p = surface_phase(old, j->phase);
+        int p = qtmi_surface_phase(old, j->phase);
         old_final = old_final || (p >= 0 && old->phases[p].final);
     }
     int path = 0;
@@ -228,14 +228,14 @@ static qtm_status migrate_job(qtm *q, const actor *a, const qtm_surface *cur, co
     const char *to_name = cur->phases[to].name;
     /* the spec a job runs under is audited like its state: verify holds
      * jobs.fingerprint to the last of these rows */
-    st = audit_append(q, a->slug, "fingerprint", j->id, "migrate", j->fingerprint,
+    st = qtmi_audit_append(q, a->slug, "fingerprint", j->id, "migrate", j->fingerprint,
                       cur->fingerprint, j->id);
     if (st != QTM_OK || !j->se_id)
         return st;                 /* not claimed: no ServiceEvent to move */
     store_val sa[3] = {SV_S(to_name), SV_I(j->se_id), SV_S(j->phase)};
     if ((st = migrate_run(q, SQ_MIGRATE_SE, sa, j->id)) != QTM_OK)
         return st;
-    return audit_append(q, a->slug, "service_event", j->se_id, "migrate", j->phase, to_name,
+    return qtmi_audit_append(q, a->slug, "service_event", j->se_id, "migrate", j->phase, to_name,
                         j->id);
 }
 
@@ -246,11 +246,11 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
     mlist l = {NULL, 0, 0, 0};
     actor a;
     const qtm_surface *cur = qtm_surface_find(surface ? surface : "");
-    qtm_status st = tx_begin(q, apply);
+    qtm_status st = qtmi_tx_begin(q, apply);
     if (st != QTM_OK)
         return st;
-    if (apply && ((st = actor_may_act(q, actor_slug, &a, 0, "migrate jobs")) != QTM_OK ||
-                  (st = actor_require_role(q, &a, QTM_ROLE_ADMIN, "migrate jobs")) != QTM_OK))
+    if (apply && ((st = qtmi_actor_may_act(q, actor_slug, &a, 0, "migrate jobs")) != QTM_OK ||
+                  (st = qtmi_actor_require_role(q, &a, QTM_ROLE_ADMIN, "migrate jobs")) != QTM_OK))
         goto done;
     if (!cur) {
         st = qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface ? surface : "");
@@ -283,6 +283,6 @@ qtm_status qtm_migrate(qtm *q, const char *actor_slug, const char *surface, int 
     }
 done:
     free(l.v);
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     return st;
 }

@@ -2,7 +2,7 @@
  * money.c - parsing and formatting of amounts as integer minor units.
  * Invariants: no floating point anywhere; a parsed amount is in
  * [0, MONEY_MAX_MINOR] and its text had no more decimals than the currency
- * allows, so money_format(money_parse(t)) is t with its decimals padded;
+ * allows, so qtmi_money_format(qtmi_money_parse(t)) is t with its decimals padded;
  * user text reaches a message only truncated and with controls replaced.
  */
 #include "money.h"
@@ -79,7 +79,7 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-int money_currency_exponent(const char *code)
+int qtmi_money_currency_exponent(const char *code)
 {
     if (!code)
         return -1;
@@ -89,13 +89,13 @@ int money_currency_exponent(const char *code)
     return -1;
 }
 
-int money_method_valid(const char *method)
+int qtmi_money_method_valid(const char *method)
 {
     /* the ledger's methods: qtm_vocab.h (DESIGN.md's list) */
     return qtm_vocab_find(qtm_pay_method_names, QTM_METHOD_UNKNOWN, method) != QTM_METHOD_UNKNOWN;
 }
 
-qtm_status money_parse(const char *text, const char *currency, int64_t *minor, char *msg,
+qtm_status qtmi_money_parse(const char *text, const char *currency, int64_t *minor, char *msg,
                        size_t msglen)
 {
     const char *p, *point = NULL;
@@ -110,7 +110,7 @@ qtm_status money_parse(const char *text, const char *currency, int64_t *minor, c
         msg[0] = '\0';
     if (!minor)
         return refuse(msg, msglen, "no place to store the amount");
-    exponent = money_currency_exponent(currency);
+    exponent = qtmi_money_currency_exponent(currency);
     if (exponent < 0) {
         if (!currency)
             return refuse(msg, msglen, "no currency given");
@@ -158,7 +158,7 @@ qtm_status money_parse(const char *text, const char *currency, int64_t *minor, c
     return QTM_OK;
 }
 
-int money_add(int64_t *total, int64_t amount)
+int qtmi_money_add(int64_t *total, int64_t amount)
 {
     int64_t sum;
 
@@ -171,9 +171,9 @@ int money_add(int64_t *total, int64_t amount)
     return 1;
 }
 
-void money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX])
+void qtmi_money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX])
 {
-    int exponent = money_currency_exponent(currency);
+    int exponent = qtmi_money_currency_exponent(currency);
     uint64_t mag = minor < 0 ? (uint64_t)0 - (uint64_t)minor : (uint64_t)minor;
     char rev[MONEY_TEXT_MAX];      /* digits, least significant first */
     int n = 0, o = 0;

@@ -3,7 +3,7 @@
  * currency.  Amounts are never floating point: text is parsed digit by
  * digit into an int64_t and formatted back exactly.  A parsed amount is
  * always between 0 and MONEY_MAX_MINOR inclusive, and so is the total of a
- * job's payment ledger (money_add): sums of amounts never leave int64_t.
+ * job's payment ledger (qtmi_money_add): sums of amounts never leave int64_t.
  */
 #ifndef QTM_MONEY_H
 #define QTM_MONEY_H
@@ -15,10 +15,10 @@
 
 /* The most one payment, and one job's whole ledger, may carry. */
 #define MONEY_MAX_MINOR INT64_C(1000000000000000) /* 10^15 minor units */
-#define MONEY_TEXT_MAX 32                         /* money_format's buffer size */
+#define MONEY_TEXT_MAX 32                         /* qtmi_money_format's buffer size */
 
 /*
- * money_parse - parses the decimal text of an amount in `currency` into
+ * qtmi_money_parse - parses the decimal text of an amount in `currency` into
  * minor units.  Accepted: one or more ASCII digits, optionally followed by
  * a point and one or more digits, with no more decimals than the currency
  * has ("150", "150.5", "150.50", "0.99" in USD; "1000" in JPY).  Leading
@@ -34,38 +34,38 @@
  * On success returns QTM_OK and stores the amount in *minor; on failure
  * *minor is set to 0 (a NULL minor is refused).  Keeps no pointer.
  */
-qtm_status money_parse(const char *text, const char *currency, int64_t *minor, char *msg,
+qtm_status qtmi_money_parse(const char *text, const char *currency, int64_t *minor, char *msg,
                        size_t msglen);
 
 /*
- * money_format - writes minor units of currency as decimal text into out:
+ * qtmi_money_format - writes minor units of currency as decimal text into out:
  * "150.00", "0.99", "1000" (JPY), "1.250" (BHD); a negative amount (a
  * balance, never a parsed one) gets a leading '-'.  An unknown or NULL
  * currency is formatted with 2 decimals.  Cannot fail; out always holds a
  * NUL-terminated string (at most 22 bytes are used); a NULL out is ignored.
  */
-void money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX]);
+void qtmi_money_format(int64_t minor, const char *currency, char out[MONEY_TEXT_MAX]);
 
 /*
- * money_add - adds amount to *total when both are in [0, MONEY_MAX_MINOR]
+ * qtmi_money_add - adds amount to *total when both are in [0, MONEY_MAX_MINOR]
  * and so is the sum; returns 1.  Otherwise (a negative operand, a sum past
  * MONEY_MAX_MINOR, or one that would not fit in int64_t) returns 0 and
  * leaves *total as it was.  The only way money is summed in C.
  */
-int money_add(int64_t *total, int64_t amount);
+int qtmi_money_add(int64_t *total, int64_t amount);
 
 /*
- * money_method_valid - 1 if method is one of the payment methods the
+ * qtmi_money_method_valid - 1 if method is one of the payment methods the
  * ledger records: cash, zelle, venmo, card, wire, other (exact, lowercase);
  * 0 otherwise, including NULL.
  */
-int money_method_valid(const char *method);
+int qtmi_money_method_valid(const char *method);
 
 /*
- * money_currency_exponent - the number of decimals of the ISO 4217 code
+ * qtmi_money_currency_exponent - the number of decimals of the ISO 4217 code
  * (exact, uppercase): 2 for USD, 0 for JPY, 3 for BHD; -1 if the code is
  * NULL or not in the table.
  */
-int money_currency_exponent(const char *code);
+int qtmi_money_currency_exponent(const char *code);
 
 #endif /* QTM_MONEY_H */

@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-qtm_status page_limit(qtm *q, const qtm_page *pg, unsigned *limit)
+qtm_status qtmi_page_limit(qtm *q, const qtm_page *pg, unsigned *limit)
 {
     *limit = QTM_PAGE_DEFAULT;
     if (!pg)
@@ -24,7 +24,7 @@ qtm_status page_limit(qtm *q, const qtm_page *pg, unsigned *limit)
     return QTM_OK;
 }
 
-void page_trim(json_t *rows, unsigned limit, int64_t *next_after)
+void qtmi_page_trim(json_t *rows, unsigned limit, int64_t *next_after)
 {
     *next_after = 0;
     if (json_array_size(rows) <= limit)
@@ -47,43 +47,43 @@ static qtm_status page_run(qtm *q, store_query sq, const store_val *args, int na
     all[nargs] = SV_I(after);
     all[nargs + 1] = SV_I((int64_t)limit + 1);
     store_rc rc;
-    *out = list_rows(q, sq, all, nargs + 2, keys, &rc);
+    *out = qtmi_list_rows(q, sq, all, nargs + 2, keys, &rc);
     if (!*out)
         return qtm_store_fail(q, rc, doing);
-    page_trim(*out, limit, next_after);
+    qtmi_page_trim(*out, limit, next_after);
     return QTM_OK;
 }
 
-qtm_status page_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+qtm_status qtmi_page_rows(qtm *q, store_query sq, const store_val *args, int nargs,
                      const char *const *keys, const char *doing, const qtm_page *pg,
                      json_t **out, int64_t *next_after)
 {
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);
+    qtm_status st = qtmi_page_limit(q, pg, &limit);
     if (st != QTM_OK)
         return st;
     return page_run(q, sq, args, nargs, keys, doing, pg ? pg->after : 0, limit, out, next_after);
 }
 
-qtm_status list_page(qtm *q, store_query sq, const store_val *args, int nargs,
+qtm_status qtmi_list_page(qtm *q, store_query sq, const store_val *args, int nargs,
                      const char *const *keys, const char *doing, const qtm_page *pg,
                      json_t **out, int64_t *next_after)
 {
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);  /* a bad page opens no transaction */
+    qtm_status st = qtmi_page_limit(q, pg, &limit);  /* a bad page opens no transaction */
     if (st != QTM_OK)
         return st;
-    if ((st = tx_begin(q, 0)) != QTM_OK)
+    if ((st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
-    st = page_rows(q, sq, args, nargs, keys, doing, pg, out, next_after);
-    return view_end(q, st, out);
+    st = qtmi_page_rows(q, sq, args, nargs, keys, doing, pg, out, next_after);
+    return qtmi_view_end(q, st, out);
 }
 
 qtm_status qtm_token_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)
 {
-    return list_page(q, SQ_TOKEN_LIST, NULL, 0, token_keys, "listing tokens", pg, out, next_after);
+    return qtmi_list_page(q, SQ_TOKEN_LIST, NULL, 0, qtmi_token_keys, "listing tokens", pg, out, next_after);
 }

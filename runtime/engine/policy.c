@@ -4,7 +4,7 @@
  * (access.c is the read half): pure functions over a loaded actor, job,
  * ServiceEvent and the surface's tables, no storage.  A refusal is set on
  * the handle (qtm_fail) and returned; execution.c writes only after QTM_OK,
- * and the desk's actions (policy_actions) are the same calls.
+ * and the desk's actions (qtmi_policy_actions) are the same calls.
  */
 #include "qtm_int.h"
 
@@ -14,27 +14,27 @@
 /* The article of a role's word: "an admin", "a vendor". */
 static const char *an(qtm_role r)
 {
-    return strchr("aeiou", role_word(r)[0]) ? "an" : "a";
+    return strchr("aeiou", qtmi_role_word(r)[0]) ? "an" : "a";
 }
 
-const char *job_phase(const job *j, const service_event *se)
+const char *qtmi_job_phase(const job *j, const service_event *se)
 {
     return se->id ? se->phase : j->s->phases[j->s->initial].name;
 }
 
-qtm_status policy_may_claim(qtm *q, const actor *a, const job *j)
+qtm_status qtmi_policy_may_claim(qtm *q, const actor *a, const job *j)
 {
     if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
                         "claim (vendors and clients can be recorded as participants)",
-                        a->slug, an(a->role), role_word(a->role));
+                        a->slug, an(a->role), qtmi_role_word(a->role));
     if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
                         (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
     return QTM_OK;
 }
 
-qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
                         const qtm_transition **t)
 {
     const qtm_surface *s = j->s;
@@ -45,13 +45,13 @@ qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_even
         return qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s", (long long)j->id,
                         j->owner[0] ? j->owner : "another operator");
     }
-    qtm_status st = policy_may_claim(q, a, j);
+    qtm_status st = qtmi_policy_may_claim(q, a, j);
     if (st != QTM_OK)
         return st;
     if (se->id)                    /* an unowned step (an admin's) already moved it */
         return qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); it can no longer be "
-                        "claimed", (long long)j->id, se->phase, surface_label(s, se->phase));
-    int ev = surface_event(s, "claim");
+                        "claimed", (long long)j->id, se->phase, qtmi_surface_label(s, se->phase));
+    int ev = qtmi_surface_event(s, "claim");
     *t = ev < 0 ? NULL : qtm_surface_next(s, s->initial, (unsigned)ev);
     if (!*t || !(*t)->claim) {
         *t = NULL;
@@ -70,7 +70,7 @@ static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_trans
             return QTM_OK;
         if (r != QTM_ROLE_OPERATOR)
             return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
-                            "the job's operator can", a->slug, an(a->role), role_word(a->role));
+                            "the job's operator can", a->slug, an(a->role), qtmi_role_word(a->role));
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
                         "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
                         event);
@@ -80,11 +80,11 @@ static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_trans
     if ((t->by & QTM_BY_ADMIN) && r == QTM_ROLE_ADMIN)
         return QTM_OK;
     return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; `%s` on job %lld is for %s", a->slug,
-                    an(a->role), role_word(a->role), event, (long long)j->id,
+                    an(a->role), qtmi_role_word(a->role), event, (long long)j->id,
                     t->by & QTM_BY_OPERATOR ? "operators" : "admins");
 }
 
-qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
                              const qtm_transition *t, policy_step *how)
 {
     const qtm_surface *s = j->s;
@@ -97,7 +97,7 @@ qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service
             return qtm_fail(q, QTM_ECONFLICT, "job %lld is already claimed by %s",
                             (long long)j->id, j->owner);
         *how = POLICY_CLAIM;
-        return policy_may_claim(q, a, j);
+        return qtmi_policy_may_claim(q, a, j);
     }
     /* before the claim only transitions that need no owner can fire (an
      * admin cancelling an unclaimed job, say) */
@@ -110,7 +110,7 @@ qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service
         a->role == QTM_ROLE_OPERATOR) {
         /* claim optional: the assignee's first step claims and opens execution */
         *how = POLICY_CLAIM;
-        return policy_may_claim(q, a, j);
+        return qtmi_policy_may_claim(q, a, j);
     }
     /* an unowned step (admin, or any operator) opens execution truth */
     *how = se->id ? POLICY_STEP : POLICY_OPEN;
@@ -129,7 +129,7 @@ static void allowed_events(const qtm_surface *s, unsigned p, char *buf, size_t n
         snprintf(buf, n, "none");
 }
 
-qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
                        const char *event, const qtm_transition **t, policy_step *how)
 {
     const qtm_surface *s = j->s;
@@ -137,16 +137,16 @@ qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event
     *t = NULL;
     if (r != QTM_ROLE_ADMIN && r != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
-                        "job's operator can", a->slug, an(a->role), role_word(a->role));
-    int ev = surface_event(s, event ? event : "");
+                        "job's operator can", a->slug, an(a->role), qtmi_role_word(a->role));
+    int ev = qtmi_surface_event(s, event ? event : "");
     if (ev < 0)
         return qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
                         event ? event : "");
     if (j->state == QTM_JOB_COMPLETE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
                         (long long)j->id);
-    const char *phase = job_phase(j, se);
-    int p = surface_phase(s, phase);
+    const char *phase = qtmi_job_phase(j, se);
+    int p = qtmi_surface_phase(s, phase);
     if (p < 0)
         return qtm_fail(q, QTM_ESTORAGE, "job %lld is in phase '%s', unknown to surface %s",
                         (long long)j->id, phase, s->slug);
@@ -158,13 +158,13 @@ qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event
                         "there (allowed: %s)", (long long)j->id, phase, s->phases[p].label,
                         event, allowed);
     }
-    qtm_status st = policy_transition(q, a, j, se, next, how);
+    qtm_status st = qtmi_policy_transition(q, a, j, se, next, how);
     if (st == QTM_OK)
         *t = next;
     return st;
 }
 
-qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_event *se)
+qtm_status qtmi_policy_complete(qtm *q, const actor *a, const job *j, const service_event *se)
 {
     qtm_role r = a->role;
     if (j->state == QTM_JOB_COMPLETE)
@@ -176,7 +176,7 @@ qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_e
     if (j->owner_id != a->id && !anyone) {
         if (r != QTM_ROLE_OPERATOR)
             return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot complete jobs; only the "
-                            "job's operator can", a->slug, an(a->role), role_word(a->role));
+                            "job's operator can", a->slug, an(a->role), qtmi_role_word(a->role));
         if (j->owner[0])
             return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot complete "
                             "it", (long long)j->id, j->owner, a->slug);
@@ -184,20 +184,20 @@ qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_e
                         (long long)j->id);
     }
     if (!se->complete) {
-        const char *phase = job_phase(j, se);
+        const char *phase = qtmi_job_phase(j, se);
         return qtm_fail(q, QTM_EREFUSED, "job %lld cannot complete: its ServiceEvent is in "
                         "phase %s (%s), not complete", (long long)j->id, phase,
-                        surface_label(j->s, phase));
+                        qtmi_surface_label(j->s, phase));
     }
     return QTM_OK;
 }
 
-qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
                           const char *what)
 {
     if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot %s; only the job's operator "
-                        "can", a->slug, an(a->role), role_word(a->role), what);
+                        "can", a->slug, an(a->role), qtmi_role_word(a->role), what);
     if (j->state == QTM_JOB_QUEUED && j->s->claim != QTM_CLAIM_NONE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet; claim it first",
                         (long long)j->id);
@@ -211,25 +211,25 @@ qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_ev
     return QTM_OK;
 }
 
-json_t *policy_actions(qtm *q, const actor *a, const job *j, const service_event *se)
+json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_event *se)
 {
     json_t *out = json_object(), *actions = json_array();
     int can_claim = 0, can_complete = 0;
-    int p = surface_phase(j->s, job_phase(j, se));
-    /* actor_may_act's rule for execution: an active actor only */
+    int p = qtmi_surface_phase(j->s, qtmi_job_phase(j, se));
+    /* qtmi_actor_may_act's rule for execution: an active actor only */
     int active = a->access == QTM_ACCESS_ACTIVE;
     for (unsigned e = 0; active && p >= 0 && j->state != QTM_JOB_COMPLETE &&
                          e < j->s->nevents; e++) {
         const qtm_transition *t = qtm_surface_next(j->s, (unsigned)p, e);
         policy_step how;
-        if (!t || policy_transition(q, a, j, se, t, &how) != QTM_OK)
+        if (!t || qtmi_policy_transition(q, a, j, se, t, &how) != QTM_OK)
             continue;
-        json_t *o = transition_json(j->s, t);
+        json_t *o = qtmi_transition_json(j->s, t);
         json_object_set_new(o, "claim", json_boolean(t->claim));
         json_array_append_new(actions, o);
         can_claim |= t->claim;
     }
-    can_complete = active && policy_complete(q, a, j, se) == QTM_OK;
+    can_complete = active && qtmi_policy_complete(q, a, j, se) == QTM_OK;
     qtm_ok(q);                     /* the refusals asked about are no call's result */
     json_object_set_new(out, "actions", actions);
     json_object_set_new(out, "can_claim", json_boolean(can_claim));

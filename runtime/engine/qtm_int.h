@@ -2,9 +2,9 @@
  * qtm_int.h - libqtm internals shared by the engine files (not installed).
  *
  * Every public call that changes state follows one shape:
- *     tx_begin -> load and check -> write -> audit_append... -> tx_end
+ *     qtmi_tx_begin -> load and check -> write -> qtmi_audit_append... -> qtmi_tx_end
  * and any check that fails calls qtm_fail() before the first write, so a
- * refused call leaves the database exactly as it was (tx_end rolls back on
+ * refused call leaves the database exactly as it was (qtmi_tx_end rolls back on
  * any non-OK status anyway).
  */
 #ifndef QTM_INT_H
@@ -28,7 +28,7 @@ typedef struct actor {
     int64_t id;                    /* 0 when not loaded */
     char slug[64];
     char name[128];
-    qtm_role role;                 /* never UNKNOWN once loaded (actor_load refuses) */
+    qtm_role role;                 /* never UNKNOWN once loaded (qtmi_actor_load refuses) */
     qtm_access_state access;
 } actor;
 
@@ -36,7 +36,7 @@ typedef struct job {
     int64_t id, task;
     char surface[64];
     char fingerprint[72];
-    qtm_job_state state;           /* never UNKNOWN once loaded (job_load refuses) */
+    qtm_job_state state;           /* never UNKNOWN once loaded (qtmi_job_load refuses) */
     int64_t owner_id;
     char owner[64];
     int64_t assignee_id;
@@ -60,53 +60,53 @@ qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
 qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing);
 qtm_status qtm_ok(qtm *q);
 
-/* Transactions: tx_end commits when st is QTM_OK, else rolls back. */
-qtm_status tx_begin(qtm *q, int write);
-qtm_status tx_end(qtm *q, qtm_status st);
+/* Transactions: qtmi_tx_end commits when st is QTM_OK, else rolls back. */
+qtm_status qtmi_tx_begin(qtm *q, int write);
+qtm_status qtmi_tx_end(qtm *q, qtm_status st);
 
 /* Ends a read transaction; on any failure drops *out (NULL). */
-qtm_status view_end(qtm *q, qtm_status st, json_t **out);
+qtm_status qtmi_view_end(qtm *q, qtm_status st, json_t **out);
 
 /* Loads an actor by slug; QTM_ENOTFOUND if there is none. */
-qtm_status actor_load(qtm *q, const char *slug, actor *a);
+qtm_status qtmi_actor_load(qtm *q, const char *slug, actor *a);
 /* The actor may change things: exists, not suspended; if `execution`,
  * not limited either.  `what` completes "X cannot <what>". */
-qtm_status actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what);
-qtm_status actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what);
+qtm_status qtmi_actor_may_act(qtm *q, const char *slug, actor *a, int execution, const char *what);
+qtm_status qtmi_actor_require_role(qtm *q, const actor *a, qtm_role role, const char *what);
 
-qtm_status job_load(qtm *q, int64_t id, job *j);
-qtm_status se_load(qtm *q, int64_t job_id, service_event *se);
-int surface_phase(const qtm_surface *s, const char *name);   /* -1 if absent */
-int surface_event(const qtm_surface *s, const char *name);   /* -1 if absent */
-const char *surface_label(const qtm_surface *s, const char *phase);
+qtm_status qtmi_job_load(qtm *q, int64_t id, job *j);
+qtm_status qtmi_se_load(qtm *q, int64_t job_id, service_event *se);
+int qtmi_surface_phase(const qtm_surface *s, const char *name);   /* -1 if absent */
+int qtmi_surface_event(const qtm_surface *s, const char *name);   /* -1 if absent */
+const char *qtmi_surface_label(const qtm_surface *s, const char *phase);
 
 /* Appends one hash-chained audit row in the current transaction. */
-qtm_status audit_append(qtm *q, const char *actor, const char *entity, int64_t entity_id,
+qtm_status qtmi_audit_append(qtm *q, const char *actor, const char *entity, int64_t entity_id,
                         const char *action, const char *from, const char *to, int64_t job);
 /* hex SHA-256 of the audit row fields, chained to prev (64 hex + NUL). */
-void audit_hash(const char *prev, const char *at, const char *actor, const char *entity,
+void qtmi_audit_hash(const char *prev, const char *at, const char *actor, const char *entity,
                 int64_t entity_id, const char *action, const char *from, const char *to,
                 int64_t job, char out[65]);
 
 /* The views of one job, run in the caller's read transaction (the
  * qtm_*_show functions wrap them in their own; access.c in its own, after
  * deciding what the reader may see). */
-qtm_status job_view(qtm *q, int64_t job_id, json_t **out);
-qtm_status record_view(qtm *q, int64_t job_id, json_t **out);
-qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out);
-qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status qtmi_record_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status qtmi_settlement_view(qtm *q, int64_t job_id, json_t **out);
+qtm_status qtmi_settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
                                     int64_t *next_after);
 
 /* --- who may change a job (policy.c): pure, no database ------------------------
  *
- * Each check takes the rows as loaded (the actor passed actor_may_act) and
+ * Each check takes the rows as loaded (the actor passed qtmi_actor_may_act) and
  * the job's tables; a refusal is set on q and returned.  The fetched
  * conditions of a transition (evidence, payment, participants) are the
  * engine's to check after these (check_requires in execution.c).
  */
 
 /* The phase a job shows: its ServiceEvent's, or the initial one before claim. */
-const char *job_phase(const job *j, const service_event *se);
+const char *qtmi_job_phase(const job *j, const service_event *se);
 
 /* What firing a transition writes. */
 typedef enum policy_step {
@@ -116,30 +116,30 @@ typedef enum policy_step {
 } policy_step;
 
 /* An operator, and the assignee where ownership is `assigned`. */
-qtm_status policy_may_claim(qtm *q, const actor *a, const job *j);
+qtm_status qtmi_policy_may_claim(qtm *q, const actor *a, const job *j);
 /* `job claim`: QTM_OK with *t the claim transition, or with *t NULL when a
  * already owns j (nothing to do). */
-qtm_status policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_claim(qtm *q, const actor *a, const job *j, const service_event *se,
                         const qtm_transition **t);
 /* `job advance`: the transition event names from j's phase and how it is
  * written, or the refusal (unknown event, a complete job, not allowed
  * from this phase, role or ownership). */
-qtm_status policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_fire(qtm *q, const actor *a, const job *j, const service_event *se,
                        const char *event, const qtm_transition **t, policy_step *how);
-/* policy_fire for one transition t out of j's current phase. */
-qtm_status policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
+/* qtmi_policy_fire for one transition t out of j's current phase. */
+qtm_status qtmi_policy_transition(qtm *q, const actor *a, const job *j, const service_event *se,
                              const qtm_transition *t, policy_step *how);
 /* `job complete`: the owner (or, without ownership, any operator; for a
  * job nobody owns, an admin) once the ServiceEvent is complete. */
-qtm_status policy_complete(qtm *q, const actor *a, const job *j, const service_event *se);
+qtm_status qtmi_policy_complete(qtm *q, const actor *a, const job *j, const service_event *se);
 /* Evidence and participants (`what`): the job's operator while it runs. */
-qtm_status policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
+qtm_status qtmi_policy_context(qtm *q, const actor *a, const job *j, const service_event *se,
                           const char *what);
 /* {actions: [transition + "claim"], can_claim, can_complete}: what a may
  * do to j now by the checks above (requires not fetched); leaves q OK. */
-json_t *policy_actions(qtm *q, const actor *a, const job *j, const service_event *se);
+json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_event *se);
 /* One transition as the job view lists it under "next" (execution.c). */
-json_t *transition_json(const qtm_surface *s, const qtm_transition *t);
+json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t);
 
 /* --- read access (access.c): pure, no database ------------------------------ */
 
@@ -148,66 +148,66 @@ json_t *transition_json(const qtm_surface *s, const qtm_transition *t);
  * it, the job assigned to them; an active operator a queued, unowned job
  * under `ownership pool` as a preview; suspended actors, vendors and
  * clients nothing. */
-qtm_access access_job(const actor *a, const job *j);
+qtm_access qtmi_access_job(const actor *a, const job *j);
 /* Is intake field f a contact detail (its section is `contact`, or it is
  * an email or phone)? */
-int access_field_is_contact(const qtm_field *f);
+int qtmi_access_field_is_contact(const qtm_field *f);
 /* A new object holding only the fields of intake that s declares and that
  * are not contact details (sections left empty are dropped). */
-json_t *access_intake_preview(const qtm_surface *s, const json_t *intake);
+json_t *qtmi_access_intake_preview(const qtm_surface *s, const json_t *intake);
 /* Redacts views in place for a preview: participants' contacts become
  * null; the ledger (payments) is dropped; a record body's intake
  * (scope, request) loses its contact details. */
-void access_redact_participants(json_t *participants);
-void access_redact_settlement(json_t *settlement);
-void access_redact_record_body(const qtm_surface *s, json_t *body);
+void qtmi_access_redact_participants(json_t *participants);
+void qtmi_access_redact_settlement(json_t *settlement);
+void qtmi_access_redact_record_body(const qtm_surface *s, json_t *body);
 
 /* Composes and stores the record of a completed ServiceEvent. */
-qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
+qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
 
 /* Shared between engine files. */
-qtm_status task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
+qtm_status qtmi_task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,
                         int64_t *assignee, int64_t *job_id, char *surface, size_t sn);
-json_t *request_json(qtm *q, int64_t id);              /* NULL (q's error set) on storage failure */
-json_t *settlement_json(qtm *q, int64_t job_id);       /* NULL (q's error set) on storage failure */
+json_t *qtmi_request_json(qtm *q, int64_t id);              /* NULL (q's error set) on storage failure */
+json_t *qtmi_settlement_json(qtm *q, int64_t job_id);       /* NULL (q's error set) on storage failure */
 /* Runs a list query into an array of objects named by keys; NULL with *rc
  * and q's error set on a storage failure. */
-json_t *list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+json_t *qtmi_list_rows(qtm *q, store_query sq, const store_val *args, int nargs,
                   const char *const *keys, store_rc *rc);
 /* Runs a per-job list query into an array of objects named by keys. */
-json_t *job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
+json_t *qtmi_job_list(qtm *q, store_query sq, int64_t id, const char *const *keys);
 /* Runs an argument-less list query in a read transaction into *out, an
  * array of objects named by keys; `doing` names it in a storage error. */
-qtm_status list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
+qtm_status qtmi_list_all(qtm *q, store_query sq, const char *const *keys, const char *doing,
                     json_t **out);
-/* Paging (page.c).  page_limit checks a page (NULL: the default) and gives
- * its row count.  list_page runs a keyset query in a read transaction: the
+/* Paging (page.c).  qtmi_page_limit checks a page (NULL: the default) and gives
+ * its row count.  qtmi_list_page runs a keyset query in a read transaction: the
  * query takes args..., then after and a limit, and its rows carry "id";
  * *out gets at most the page's rows, *next_after the last one's id when a
  * row lies past them (the query is asked for one more), else 0. */
-qtm_status page_limit(qtm *q, const qtm_page *pg, unsigned *limit);
-qtm_status list_page(qtm *q, store_query sq, const store_val *args, int nargs,
+qtm_status qtmi_page_limit(qtm *q, const qtm_page *pg, unsigned *limit);
+qtm_status qtmi_list_page(qtm *q, store_query sq, const store_val *args, int nargs,
                      const char *const *keys, const char *doing, const qtm_page *pg,
                      json_t **out, int64_t *next_after);
-/* list_page's query in the caller's transaction (after its own checks). */
-qtm_status page_rows(qtm *q, store_query sq, const store_val *args, int nargs,
+/* qtmi_list_page's query in the caller's transaction (after its own checks). */
+qtm_status qtmi_page_rows(qtm *q, store_query sq, const store_val *args, int nargs,
                      const char *const *keys, const char *doing, const qtm_page *pg,
                      json_t **out, int64_t *next_after);
 /* A fetched page of limit+1 rows at most: drops the extra row and names the
  * last kept row's "id" in *next_after (0 when nothing was dropped). */
-void page_trim(json_t *rows, unsigned limit, int64_t *next_after);
-extern const char *const evidence_keys[], *const participant_keys[], *const phase_keys[];
-extern const char *const token_keys[];    /* token.c: the columns of SQ_TOKEN_LIST */
-void record_hash(const char *body, char out[65]);
+void qtmi_page_trim(json_t *rows, unsigned limit, int64_t *next_after);
+extern const char *const qtmi_evidence_keys[], *const qtmi_participant_keys[], *const qtmi_phase_keys[];
+extern const char *const qtmi_token_keys[];    /* token.c: the columns of SQ_TOKEN_LIST */
+void qtmi_record_hash(const char *body, char out[65]);
 /* A settlement's status from what is due and paid (settlement.c). */
-const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived);
+const char *qtmi_settlement_status(int has_due, int64_t due, int64_t paid, int waived);
 const char *qtm_audit_genesis(void);
 
 /* Row helpers for store_run: copy a text column (NULL -> "") into dst[n];
  * -1 when it does not fit (dst then holds a cut copy): the row callback
  * returns negative, so the query fails with STORE_TOOLONG instead of a
  * silently shortened value reaching a decision or a view. */
-int col_text(char *dst, size_t n, const store_val *v);
+int qtmi_col_text(char *dst, size_t n, const store_val *v);
 /* A stored word of a closed list (role, access, state) read in a row
  * callback: its value, or n when names[0..n) lacks it; the first such word
  * is kept in *b, and the loader refuses the row with it (QTM_ESTORAGE): a
@@ -216,17 +216,17 @@ typedef struct stored_bad {
     const char *kind;              /* NULL: every word known */
     char word[32];
 } stored_bad;
-unsigned col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
+unsigned qtmi_col_word(stored_bad *b, const char *kind, const char *const *names, unsigned n,
                   const store_val *v);
 /* The words of the enums (qtm_vocab_name over their tables). */
-const char *role_word(qtm_role r);
-const char *access_word(qtm_access_state s);
-const char *job_word(qtm_job_state s);
+const char *qtmi_role_word(qtm_role r);
+const char *qtmi_access_word(qtm_access_state s);
+const char *qtmi_job_word(qtm_job_state s);
 /* Generic single-int fetch; *out untouched when there is no row. */
-qtm_status fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
+qtm_status qtmi_fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
 
 /* JSON helpers: a string or null. */
-json_t *json_str_or_null(const char *s);
-json_t *json_col(const store_val *v);
+json_t *qtmi_json_str_or_null(const char *s);
+json_t *qtmi_json_col(const store_val *v);
 
 #endif

@@ -15,7 +15,7 @@
 #include <sodium.h>
 
 
-void record_hash(const char *body, char out[65])
+void qtmi_record_hash(const char *body, char out[65])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(h, (const unsigned char *)body, strlen(body));
@@ -23,13 +23,13 @@ void record_hash(const char *body, char out[65])
 }
 
 /* One of the job's lists; on a store failure an empty one with *rc set
- * (the first failure kept), so record_compose refuses to seal a record
+ * (the first failure kept), so qtmi_record_compose refuses to seal a record
  * whose list was cut short. */
 static json_t *rows(qtm *q, store_query sq, int64_t id, const char *const *keys, store_rc *rc)
 {
     store_val arg = SV_I(id);
     store_rc r = STORE_OK;
-    json_t *v = list_rows(q, sq, &arg, 1, keys, &r);
+    json_t *v = qtmi_list_rows(q, sq, &arg, 1, keys, &r);
     if (!v && *rc == STORE_OK)
         *rc = r != STORE_OK ? r : STORE_ERROR;
     return v ? v : json_array();
@@ -49,40 +49,40 @@ static json_t *field(qtm *q, const char *name, const job *j, const service_event
     if (strcmp(name, "request") == 0)
         return json_incref(request);
     if (strcmp(name, "operator") == 0)
-        return json_str_or_null(j->owner[0] ? j->owner : se->operator_slug);
+        return qtmi_json_str_or_null(j->owner[0] ? j->owner : se->operator_slug);
     if (strcmp(name, "scope") == 0)
         return json_incref(json_object_get(request, "intake"));
     if (strcmp(name, "context") == 0) {
         json_t *c = json_object();
         json_object_set_new(c, "participants",
-                            rows(q, SQ_PARTICIPANT_LIST, j->id, participant_keys, rc));
+                            rows(q, SQ_PARTICIPANT_LIST, j->id, qtmi_participant_keys, rc));
         json_object_set_new(c, "evidence",
-                            rows(q, SQ_EVIDENCE_LIST, j->id, evidence_keys, rc));
+                            rows(q, SQ_EVIDENCE_LIST, j->id, qtmi_evidence_keys, rc));
         return c;
     }
     if (strcmp(name, "participants") == 0)
-        return rows(q, SQ_PARTICIPANT_LIST, j->id, participant_keys, rc);
+        return rows(q, SQ_PARTICIPANT_LIST, j->id, qtmi_participant_keys, rc);
     if (strcmp(name, "evidence") == 0)
-        return rows(q, SQ_EVIDENCE_LIST, j->id, evidence_keys, rc);
+        return rows(q, SQ_EVIDENCE_LIST, j->id, qtmi_evidence_keys, rc);
     if (strcmp(name, "phases") == 0)
-        return rows(q, SQ_PHASE_LIST, j->id, phase_keys, rc);
+        return rows(q, SQ_PHASE_LIST, j->id, qtmi_phase_keys, rc);
     if (strcmp(name, "outcome") == 0) {
         json_t *o = json_object();
         json_object_set_new(o, "phase", json_string(se->phase));
-        json_object_set_new(o, "label", json_string(surface_label(s, se->phase)));
+        json_object_set_new(o, "label", json_string(qtmi_surface_label(s, se->phase)));
         json_object_set_new(o, "complete", json_boolean(se->complete));
         return o;
     }
     if (strcmp(name, "claimed_at") == 0)
-        return json_str_or_null(j->claimed_at);
+        return qtmi_json_str_or_null(j->claimed_at);
     if (strcmp(name, "started_at") == 0)
-        return json_str_or_null(se->started_at);
+        return qtmi_json_str_or_null(se->started_at);
     if (strcmp(name, "completed_at") == 0)
-        return json_str_or_null(se->completed_at);
+        return qtmi_json_str_or_null(se->completed_at);
     return json_null();  /* qtmc admits no other field */
 }
 
-qtm_status record_compose(qtm *q, const job *j, const service_event *se, const char *actor_slug)
+qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, const char *actor_slug)
 {
     qtm_status st = QTM_OK;
     json_t *body = json_object(), *request = NULL;
@@ -90,10 +90,10 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
     int64_t request_id, assignee, jid;
     qtm_task_state state;
     char surface[64];
-    if ((st = task_for_job(q, j->task, &request_id, &state, &assignee, &jid, surface,
+    if ((st = qtmi_task_for_job(q, j->task, &request_id, &state, &assignee, &jid, surface,
                            sizeof surface)) != QTM_OK)
         goto done;
-    request = request_json(q, request_id);
+    request = qtmi_request_json(q, request_id);
     if (!request) {
         st = qtm_store_fail(q, STORE_ERROR, "reading the request");
         goto done;
@@ -111,7 +111,7 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
         goto done;
     }
     char hash[65];
-    record_hash(text, hash);
+    qtmi_record_hash(text, hash);
     store_val args[6] = {SV_I(j->id), SV_I(se->id), SV_S(j->surface), SV_S(text), SV_S(hash),
                          SV_S(q->now)};
     rc = store_run(q->st, SQ_RECORD_INSERT, args, 6, NULL, NULL);
@@ -121,7 +121,7 @@ qtm_status record_compose(qtm *q, const job *j, const service_event *se, const c
                  : qtm_store_fail(q, rc, "storing the record");
         goto done;
     }
-    st = audit_append(q, actor_slug, "record", store_last_id(q->st), "compose", NULL, hash, j->id);
+    st = qtmi_audit_append(q, actor_slug, "record", store_last_id(q->st), "compose", NULL, hash, j->id);
 done:
     free(text);
     json_decref(request);
@@ -132,13 +132,13 @@ done:
 static json_t *record_json(const store_val *c)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "id", json_col(&c[0]));
-    json_object_set_new(o, "job", json_col(&c[1]));
-    json_object_set_new(o, "surface", json_col(&c[2]));
+    json_object_set_new(o, "id", qtmi_json_col(&c[0]));
+    json_object_set_new(o, "job", qtmi_json_col(&c[1]));
+    json_object_set_new(o, "surface", qtmi_json_col(&c[2]));
     json_t *body = c[3].type == SV_TEXT ? json_loads(c[3].s, 0, NULL) : NULL;
     json_object_set_new(o, "body", body ? body : json_null());
-    json_object_set_new(o, "hash", json_col(&c[4]));
-    json_object_set_new(o, "created_at", json_col(&c[5]));
+    json_object_set_new(o, "hash", qtmi_json_col(&c[4]));
+    json_object_set_new(o, "created_at", qtmi_json_col(&c[5]));
     return o;
 }
 
@@ -149,12 +149,12 @@ static int record_row(void *arg, const store_val *c, int n)
     return 1;
 }
 
-qtm_status record_view(qtm *q, int64_t job_id, json_t **out)
+qtm_status qtmi_record_view(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
     job j;
     qtm_status st;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+    if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
         return st;
     store_val arg = SV_I(job_id);
     store_rc rc = store_run(q->st, SQ_RECORD_BY_JOB, &arg, 1, record_row, out);
@@ -172,21 +172,21 @@ qtm_status record_view(qtm *q, int64_t job_id, json_t **out)
 qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    return view_end(q, record_view(q, job_id, out), out);
+    return qtmi_view_end(q, qtmi_record_view(q, job_id, out), out);
 }
 
 static const char *const record_keys[] = {"id", "job", "surface", "hash", "created_at", NULL};
 
 qtm_status qtm_record_list(qtm *q, json_t **out)
 {
-    return list_all(q, SQ_RECORD_LIST, record_keys, "listing records", out);
+    return qtmi_list_all(q, SQ_RECORD_LIST, record_keys, "listing records", out);
 }
 
 qtm_status qtm_record_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after)
 {
-    return list_page(q, SQ_RECORD_LIST, NULL, 0, record_keys, "listing records", pg, out,
+    return qtmi_list_page(q, SQ_RECORD_LIST, NULL, 0, record_keys, "listing records", pg, out,
                      next_after);
 }

@@ -36,10 +36,10 @@ static int settle_row(void *arg, const store_val *c, int n)
     (void)n;
     int bad = 0;
     s->exists = 1;
-    bad |= col_text(s->currency, sizeof s->currency, &c[0]);
+    bad |= qtmi_col_text(s->currency, sizeof s->currency, &c[0]);
     s->has_due = c[1].type == SV_INT;
     s->due = s->has_due ? c[1].i : 0;
-    bad |= col_text(s->status, sizeof s->status, &c[2]);
+    bad |= qtmi_col_text(s->status, sizeof s->status, &c[2]);
     /* NULL: the store could not sum it in 64 bits */
     s->summed = c[3].type == SV_INT && c[3].i >= 0 && c[3].i <= MONEY_MAX_MINOR;
     s->paid = s->summed ? c[3].i : 0;
@@ -57,7 +57,7 @@ static store_rc settlement_load(qtm *q, int64_t job_id, settlement *s)
     return store_run(q->st, SQ_SETTLE_GET, &arg, 1, settle_row, s);
 }
 
-const char *settlement_status(int has_due, int64_t due, int64_t paid, int waived)
+const char *qtmi_settlement_status(int has_due, int64_t due, int64_t paid, int waived)
 {
     if (waived)
         return "waived";
@@ -79,7 +79,7 @@ static void payments_format(json_t *p)
     json_t *row;
     json_array_foreach(p, i, row) {
         json_int_t minor = json_integer_value(json_object_get(row, "amount_minor"));
-        money_format(minor, json_string_value(json_object_get(row, "currency")), buf);
+        qtmi_money_format(minor, json_string_value(json_object_get(row, "currency")), buf);
         json_object_set_new(row, "amount", json_string(buf));
     }
 }
@@ -87,7 +87,7 @@ static void payments_format(json_t *p)
 /* The settlement as JSON (always an object; "unpaid" when nothing is
  * recorded), with a bounded summary of the ledger: its count and last
  * QTM_RECENT_PAYMENTS rows, whatever its length. */
-json_t *settlement_json(qtm *q, int64_t job_id)
+json_t *qtmi_settlement_json(qtm *q, int64_t job_id)
 {
     settlement s;
     store_rc rc = settlement_load(q, job_id, &s);
@@ -100,7 +100,7 @@ json_t *settlement_json(qtm *q, int64_t job_id)
     json_object_set_new(o, "status", json_string(s.status));
     json_object_set_new(o, "currency", json_string(s.currency));
     if (s.has_due) {
-        money_format(s.due, s.currency, buf);
+        qtmi_money_format(s.due, s.currency, buf);
         json_object_set_new(o, "due", json_string(buf));
         json_object_set_new(o, "due_minor", json_integer(s.due));
     } else {
@@ -108,7 +108,7 @@ json_t *settlement_json(qtm *q, int64_t job_id)
         json_object_set_new(o, "due_minor", json_null());
     }
     if (s.summed) {
-        money_format(s.paid, s.currency, buf);
+        qtmi_money_format(s.paid, s.currency, buf);
         json_object_set_new(o, "paid", json_string(buf));
         json_object_set_new(o, "paid_minor", json_integer(s.paid));
     } else {                       /* a tampered ledger: shown, never summed */
@@ -117,7 +117,7 @@ json_t *settlement_json(qtm *q, int64_t job_id)
     }
     json_object_set_new(o, "payment_count", json_integer(s.count));
     store_val args[2] = {SV_I(job_id), SV_I(QTM_RECENT_PAYMENTS)};
-    json_t *p = list_rows(q, SQ_PAYMENT_RECENT, args, 2, payment_keys, &rc);
+    json_t *p = qtmi_list_rows(q, SQ_PAYMENT_RECENT, args, 2, payment_keys, &rc);
     if (!p) {                      /* never a summary without its ledger */
         json_decref(o);
         return NULL;
@@ -140,22 +140,22 @@ static qtm_status settle_amounts(qtm *q, const qtm_payment *p, const char *curre
     char msg[256], limit[MONEY_TEXT_MAX], room[MONEY_TEXT_MAX];
     qtm_status st;
     int64_t total = s->paid;
-    if (p->amount && (st = money_parse(p->amount, currency, amount, msg, sizeof msg)) != QTM_OK)
+    if (p->amount && (st = qtmi_money_parse(p->amount, currency, amount, msg, sizeof msg)) != QTM_OK)
         return qtm_fail(q, st, "%s", msg);
-    if (p->due && (st = money_parse(p->due, currency, due, msg, sizeof msg)) != QTM_OK)
+    if (p->due && (st = qtmi_money_parse(p->due, currency, due, msg, sizeof msg)) != QTM_OK)
         return qtm_fail(q, st, "%s", msg);
     if (p->amount && *amount == 0)
         return qtm_fail(q, QTM_EINVALID, "a payment must be more than 0 (for no charge, use "
                         "--status waived)");
     if (p->due && *due == 0)
         return qtm_fail(q, QTM_EINVALID, "a due of 0 is no charge: use --status waived");
-    money_format(MONEY_MAX_MINOR, currency, limit);
+    qtmi_money_format(MONEY_MAX_MINOR, currency, limit);
     if (!s->summed)
         return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger totals more than %s %s, "
                         "past the limit: run qtm verify", (long long)job_id, limit,
                         currency);
-    if (p->amount && !money_add(&total, *amount)) {
-        money_format(MONEY_MAX_MINOR - s->paid, currency, room);
+    if (p->amount && !qtmi_money_add(&total, *amount)) {
+        qtmi_money_format(MONEY_MAX_MINOR - s->paid, currency, room);
         return qtm_fail(q, QTM_EINVALID, "job %lld's payments would total more than %s %s, the "
                         "most one job may carry (at most %s more)", (long long)job_id, limit,
                         currency, room);
@@ -181,7 +181,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
 {
     if (!p->amount && !p->due && !p->waive)
         return qtm_fail(q, QTM_EUSAGE, "settle needs --amount, --due or --status waived");
-    if (p->amount && (!p->method || !money_method_valid(p->method)))
+    if (p->amount && (!p->method || !qtmi_money_method_valid(p->method)))
         return qtm_fail(q, QTM_EINVALID, "unknown payment method '%s' (cash, zelle, venmo, card, "
                         "wire, other)", p->method ? p->method : "");
     if (p->note && strlen(p->note) > 500)
@@ -190,11 +190,11 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     job j;
     service_event se;
     settlement s;
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
-        (st = job_load(q, job_id, &j)) != QTM_OK || (st = se_load(q, job_id, &se)) != QTM_OK)
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK)
         goto done;
     if (a.role != QTM_ROLE_ADMIN && j.owner_id != a.id) {
         st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
@@ -213,7 +213,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
         goto done;
     }
     const char *currency = p->currency ? p->currency : s.currency;
-    if (money_currency_exponent(currency) < 0) {
+    if (qtmi_money_currency_exponent(currency) < 0) {
         st = qtm_fail(q, QTM_EINVALID, "unknown currency %s", currency);
         goto done;
     }
@@ -232,7 +232,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
             st = qtm_store_fail(q, rc, "recording the payment");
             goto done;
         }
-        money_add(&s.paid, amount);  /* cannot fail: settle_amounts checked it */
+        qtmi_money_add(&s.paid, amount);  /* cannot fail: settle_amounts checked it */
     }
     if (p->due) {
         s.has_due = 1;
@@ -240,7 +240,7 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     }
     char old[16];
     snprintf(old, sizeof old, "%s", s.exists ? s.status : "unpaid");
-    const char *status = settlement_status(s.has_due, s.due, s.paid,
+    const char *status = qtmi_settlement_status(s.has_due, s.due, s.paid,
                                            p->waive || strcmp(s.status, "waived") == 0);
     store_val up[5] = {SV_I(job_id), SV_S(currency), s.has_due ? SV_I(s.due) : SV_N,
                        SV_S(status), SV_S(q->now)};
@@ -248,44 +248,44 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
         st = qtm_store_fail(q, rc, "updating the settlement");
         goto done;
     }
-    st = audit_append(q, a.slug, "settlement", job_id,
+    st = qtmi_audit_append(q, a.slug, "settlement", job_id,
                       p->amount ? "payment" : p->waive ? "waive" : "due", old, status, job_id);
     if (st == QTM_OK)
         st = settle_read_back(q, job_id, s.paid);
 done:
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
-qtm_status settlement_view(qtm *q, int64_t job_id, json_t **out)
+qtm_status qtmi_settlement_view(qtm *q, int64_t job_id, json_t **out)
 {
     job j;
     qtm_status st;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+    if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
         return st;
-    *out = settlement_json(q, job_id);
+    *out = qtmi_settlement_json(q, job_id);
     return *out ? QTM_OK : q->err;
 }
 
 qtm_status qtm_settlement_show(qtm *q, int64_t job_id, json_t **out)
 {
     *out = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    return view_end(q, settlement_view(q, job_id, out), out);
+    return qtmi_view_end(q, qtmi_settlement_view(q, job_id, out), out);
 }
 
-qtm_status settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
+qtm_status qtmi_settlement_payments_view(qtm *q, int64_t job_id, const qtm_page *pg, json_t **out,
                                     int64_t *next_after)
 {
     job j;
     qtm_status st;
     *out = NULL;
     *next_after = 0;
-    if ((st = job_load(q, job_id, &j)) != QTM_OK)
+    if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
         return st;
     store_val arg = SV_I(job_id);
-    st = page_rows(q, SQ_PAYMENT_LIST, &arg, 1, payment_keys, "reading the ledger", pg, out,
+    st = qtmi_page_rows(q, SQ_PAYMENT_LIST, &arg, 1, payment_keys, "reading the ledger", pg, out,
                    next_after);
     payments_format(*out);
     return st;
@@ -297,8 +297,8 @@ qtm_status qtm_settlement_payments(qtm *q, int64_t job_id, const qtm_page *pg, j
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = page_limit(q, pg, &limit);  /* a bad page opens no transaction */
-    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+    qtm_status st = qtmi_page_limit(q, pg, &limit);  /* a bad page opens no transaction */
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
-    return view_end(q, settlement_payments_view(q, job_id, pg, out, next_after), out);
+    return qtmi_view_end(q, qtmi_settlement_payments_view(q, job_id, pg, out, next_after), out);
 }

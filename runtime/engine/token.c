@@ -9,7 +9,7 @@
  * the token ends the session.  Issuing and revoking are audited; opening a
  * session is not (it changes no governed state).
  *
- * Times come from the handle's clock (q->now, stamped by tx_begin), so the
+ * Times come from the handle's clock (q->now, stamped by qtmi_tx_begin), so the
  * tests run on theirs: token expiry and last use are ISO-8601 stamps of
  * whole seconds, compared as text; session expiry is Unix seconds.
  */
@@ -96,11 +96,11 @@ qtm_status qtm_token_issue_expiring(qtm *q, const char *slug, int64_t seconds,
     token[0] = '\0';
     if (seconds < 0 || seconds > MAX_TOKEN_LIFE)
         return qtm_fail(q, QTM_EUSAGE, "a token lives from 1 second to 100 years (0: no expiry)");
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     actor a;
-    if ((st = actor_load(q, slug, &a)) != QTM_OK)
+    if ((st = qtmi_actor_load(q, slug, &a)) != QTM_OK)
         goto done;
     char t[QTM_SECRET_LEN], h[65], expires[32];
     random_secret(TOKEN_PREFIX, t);
@@ -112,12 +112,12 @@ qtm_status qtm_token_issue_expiring(qtm *q, const char *slug, int64_t seconds,
         st = qtm_store_fail(q, rc, "storing the token");
         goto done;
     }
-    if ((st = audit_append(q, NULL, "token", store_last_id(q->st), "issue", NULL, a.slug, 0)) ==
+    if ((st = qtmi_audit_append(q, NULL, "token", store_last_id(q->st), "issue", NULL, a.slug, 0)) ==
         QTM_OK)
         memcpy(token, t, sizeof t);
     sodium_memzero(t, sizeof t);
 done:
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         token[0] = '\0';
     return st;
@@ -126,11 +126,11 @@ done:
 qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked)
 {
     *revoked = 0;
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     actor a;
-    if ((st = actor_load(q, slug, &a)) != QTM_OK)
+    if ((st = qtmi_actor_load(q, slug, &a)) != QTM_OK)
         goto done;
     store_val args[2] = {SV_S(q->now), SV_I(a.id)};
     store_rc rc = store_run(q->st, SQ_TOKEN_REVOKE, args, 2, NULL, NULL);
@@ -143,21 +143,21 @@ qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked)
         st = qtm_fail(q, QTM_ENOTFOUND, "actor '%s' holds no live token", slug);
         goto done;
     }
-    st = audit_append(q, NULL, "actor", a.id, "revoke tokens", NULL, a.slug, 0);
+    st = qtmi_audit_append(q, NULL, "actor", a.id, "revoke tokens", NULL, a.slug, 0);
 done:
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         *revoked = 0;
     return st;
 }
 
 /* the columns of SQ_TOKEN_LIST, for this list and its paged variant (page.c) */
-const char *const token_keys[] = {"id",         "actor",        "created_at", "revoked_at",
+const char *const qtmi_token_keys[] = {"id",         "actor",        "created_at", "revoked_at",
                                   "expires_at", "last_used_at", NULL};
 
 qtm_status qtm_token_list(qtm *q, json_t **out)
 {
-    return list_all(q, SQ_TOKEN_LIST, token_keys, "listing tokens", out);
+    return qtmi_list_all(q, SQ_TOKEN_LIST, qtmi_token_keys, "listing tokens", out);
 }
 
 typedef struct auth_row {
@@ -175,13 +175,13 @@ static int principal_cols(auth_row *r, const store_val *c)
 {
     qtm_principal *p = r->p;
     int bad = 0;
-    bad |= col_text(p->slug, sizeof p->slug, &c[0]);
-    bad |= col_text(p->name, sizeof p->name, &c[1]);
-    qtm_role role = (qtm_role)col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[2]);
-    r->access = (qtm_access_state)col_word(&r->bad, "access state", qtm_access_state_names,
+    bad |= qtmi_col_text(p->slug, sizeof p->slug, &c[0]);
+    bad |= qtmi_col_text(p->name, sizeof p->name, &c[1]);
+    qtm_role role = (qtm_role)qtmi_col_word(&r->bad, "role", qtm_role_names, QTM_ROLE_UNKNOWN, &c[2]);
+    r->access = (qtm_access_state)qtmi_col_word(&r->bad, "access state", qtm_access_state_names,
                                            QTM_ACCESS_UNKNOWN, &c[3]);
-    snprintf(p->role, sizeof p->role, "%s", role_word(role));
-    snprintf(p->access, sizeof p->access, "%s", access_word(r->access));
+    snprintf(p->role, sizeof p->role, "%s", qtmi_role_word(role));
+    snprintf(p->access, sizeof p->access, "%s", qtmi_access_word(r->access));
     return bad;
 }
 
@@ -199,7 +199,7 @@ static int token_auth_row(void *arg, const store_val *c, int n)
     r->found = 1;
     r->token = c[0].i;
     int bad = principal_cols(r, c + 1);
-    bad |= col_text(r->used, sizeof r->used, &c[5]);
+    bad |= qtmi_col_text(r->used, sizeof r->used, &c[5]);
     return bad ? -1 : 1;
 }
 
@@ -255,11 +255,11 @@ static void token_touch(qtm *q, const auth_row *r, int in_tx)
 
 qtm_status qtm_token_auth(qtm *q, const char *token, qtm_principal *p)
 {
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     auth_row r;
-    st = tx_end(q, token_lookup(q, token, p, &r));
+    st = qtmi_tx_end(q, token_lookup(q, token, p, &r));
     if (st == QTM_OK)
         token_touch(q, &r, 0);
     return st;
@@ -269,7 +269,7 @@ qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_princip
                             char sid[QTM_SECRET_LEN], char csrf[QTM_SECRET_LEN])
 {
     sid[0] = csrf[0] = '\0';
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     auth_row r;
@@ -300,7 +300,7 @@ qtm_status qtm_session_open(qtm *q, const char *token, unsigned ttl, qtm_princip
     memcpy(sid, s, sizeof s);
     memcpy(csrf, c, sizeof c);
 done:
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         sid[0] = csrf[0] = '\0';
     return st;
@@ -312,7 +312,7 @@ static int session_row(void *arg, const store_val *c, int n)
     (void)n;
     r->found = 1;
     int bad = principal_cols(r, c);
-    bad |= col_text(r->csrf, QTM_SECRET_LEN, &c[4]);
+    bad |= qtmi_col_text(r->csrf, QTM_SECRET_LEN, &c[4]);
     return bad ? -1 : 1;
 }
 
@@ -323,7 +323,7 @@ qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
     csrf[0] = '\0';
     if (!plausible_secret(sid))
         return qtm_fail(q, QTM_ENOTFOUND, "no such session (sign in again)");
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     char h[65], now[32];
@@ -339,14 +339,14 @@ qtm_status qtm_session_auth(qtm *q, const char *sid, qtm_principal *p,
         st = qtm_fail(q, QTM_ENOTFOUND, "no such session (sign in again)");
     else if (r.bad.kind)
         st = principal_bad(q, &r);
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_session_close(qtm *q, const char *sid)
 {
     if (!plausible_secret(sid))
         return qtm_fail(q, QTM_ENOTFOUND, "no such session");
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     char h[65];
@@ -355,7 +355,7 @@ qtm_status qtm_session_close(qtm *q, const char *sid)
     store_rc rc = store_run(q->st, SQ_SESSION_DELETE, &key, 1, NULL, NULL);
     if (rc != STORE_OK)
         st = qtm_store_fail(q, rc, "closing the session");
-    return tx_end(q, st);
+    return qtmi_tx_end(q, st);
 }
 
 qtm_status qtm_session_purge(qtm *q, unsigned limit, unsigned *purged)
@@ -363,7 +363,7 @@ qtm_status qtm_session_purge(qtm *q, unsigned limit, unsigned *purged)
     *purged = 0;
     if (limit == 0)
         return qtm_fail(q, QTM_EUSAGE, "purge limit must be at least 1");
-    qtm_status st = tx_begin(q, 1);
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
     store_val args[2] = {SV_I(now_unix(q)), SV_I((int64_t)limit)};
@@ -372,7 +372,7 @@ qtm_status qtm_session_purge(qtm *q, unsigned limit, unsigned *purged)
         st = qtm_store_fail(q, rc, "purging expired sessions");
     else
         *purged = (unsigned)store_changes(q->st);
-    st = tx_end(q, st);
+    st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
         *purged = 0;
     return st;

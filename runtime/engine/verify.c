@@ -30,23 +30,23 @@ static qtm_status log_read(qtm *q, int64_t job_id, int paged, const qtm_page *pg
     *out = NULL;
     *next_after = 0;
     unsigned limit;
-    qtm_status st = paged ? page_limit(q, pg, &limit) : QTM_OK;
-    if (st != QTM_OK || (st = tx_begin(q, 0)) != QTM_OK)
+    qtm_status st = paged ? qtmi_page_limit(q, pg, &limit) : QTM_OK;
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
     if (job_id) {
         job j;
-        if ((st = job_load(q, job_id, &j)) != QTM_OK)
-            return tx_end(q, st);
+        if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
+            return qtmi_tx_end(q, st);
     }
     store_val args[3] = {job_id ? SV_I(job_id) : SV_N, SV_I(0), SV_I(-1)};
     /* a job's page walks the job's index, not the whole log after `after` */
     if (paged)
-        return view_end(q, page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
+        return qtmi_view_end(q, qtmi_page_rows(q, job_id ? SQ_AUDIT_JOB_PAGE : SQ_AUDIT_LIST, args, 1,
                                      log_keys, "reading the audit log", pg, out, next_after),
                         out);
     store_rc rc;
-    *out = list_rows(q, SQ_AUDIT_LIST, args, 3, log_keys, &rc);
-    return view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"), out);
+    *out = qtmi_list_rows(q, SQ_AUDIT_LIST, args, 3, log_keys, &rc);
+    return qtmi_view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "reading the audit log"), out);
 }
 
 qtm_status qtm_log(qtm *q, int64_t job_id, json_t **out)
@@ -95,7 +95,7 @@ static int chain_row(void *arg, const store_val *c, int n)
     if (!prev || strcmp(prev, v->prev) != 0)
         finding(v, "audit row %lld does not follow row %lld (chain broken)", (long long)id,
                 (long long)id - 1);
-    audit_hash(v->prev, txt(&c[1]), txt(&c[2]), txt(&c[3]), c[4].i, txt(&c[5]), txt(&c[6]),
+    qtmi_audit_hash(v->prev, txt(&c[1]), txt(&c[2]), txt(&c[3]), c[4].i, txt(&c[5]), txt(&c[6]),
                txt(&c[7]), c[8].type == SV_INT ? c[8].i : 0, want);
     if (!hash || strcmp(hash, want) != 0)
         finding(v, "audit row %lld was altered (its hash does not match its contents)",
@@ -151,7 +151,7 @@ static int record_row(void *arg, const store_val *c, int n)
     char want[65];
     const char *body = txt(&c[2]), *hash = txt(&c[3]);
     const char *audited = n > 4 ? txt(&c[4]) : NULL;
-    record_hash(body ? body : "", want);
+    qtmi_record_hash(body ? body : "", want);
     if (!hash || strcmp(hash, want) != 0)
         finding(arg, "record %lld (job %lld) does not match its hash", (long long)c[0].i,
                 (long long)c[1].i);
@@ -169,7 +169,7 @@ static int settlement_row(void *arg, const store_val *c, int n)
     const char *status = txt(&c[2]), *audited = txt(&c[4]);
     int waived = status && strcmp(status, "waived") == 0;
     int64_t paid = 0;
-    int summed = c[3].type == SV_INT && money_add(&paid, c[3].i);
+    int summed = c[3].type == SV_INT && qtmi_money_add(&paid, c[3].i);
     /* NULL: the store found the total past 64 bits (see SQ_VERIFY_SETTLEMENTS);
      * a real: amounts that are not integers */
     if (c[3].type != SV_INT)
@@ -177,7 +177,7 @@ static int settlement_row(void *arg, const store_val *c, int n)
     else if (!summed)
         finding(arg, "job %lld's payment ledger totals %lld minor units, past the limit of %lld",
                 job_id, (long long)c[3].i, (long long)MONEY_MAX_MINOR);
-    const char *want = settlement_status(c[1].type == SV_INT, c[1].i, paid, waived);
+    const char *want = qtmi_settlement_status(c[1].type == SV_INT, c[1].i, paid, waived);
     if (summed && (!status || strcmp(status, want) != 0))
         finding(arg, "job %lld's settlement says %s but its ledger makes it %s", job_id,
                 status ? status : "?", want);
@@ -209,7 +209,7 @@ static int integrity_row(void *arg, const store_val *c, int n)
 qtm_status qtm_verify(qtm *q, json_t **report)
 {
     *report = NULL;
-    qtm_status st = tx_begin(q, 0);
+    qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
     vctx v;
@@ -231,7 +231,7 @@ qtm_status qtm_verify(qtm *q, json_t **report)
                                 passes[i].fn, &v);
         if (rc != STORE_OK) {
             json_decref(v.findings);
-            return tx_end(q, qtm_store_fail(q, rc, "verifying"));
+            return qtmi_tx_end(q, qtm_store_fail(q, rc, "verifying"));
         }
     }
     size_t nf = json_array_size(v.findings);
@@ -241,7 +241,7 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     json_object_set_new(o, "jobs", json_integer(v.jobs));
     json_object_set_new(o, "findings", v.findings);
     *report = o;
-    qtm_status end = view_end(q, QTM_OK, report);
+    qtm_status end = qtmi_view_end(q, QTM_OK, report);
     if (end != QTM_OK)
         return end;
     if (nf)

@@ -47,17 +47,17 @@ const char *qtm_vocab_name(const char *const *names, unsigned n, unsigned v)
     return v < n ? names[v] : "unknown";
 }
 
-const char *role_word(qtm_role r)
+const char *qtmi_role_word(qtm_role r)
 {
     return qtm_vocab_name(qtm_role_names, QTM_ROLE_UNKNOWN, r);
 }
 
-const char *access_word(qtm_access_state s)
+const char *qtmi_access_word(qtm_access_state s)
 {
     return qtm_vocab_name(qtm_access_state_names, QTM_ACCESS_UNKNOWN, s);
 }
 
-const char *job_word(qtm_job_state s)
+const char *qtmi_job_word(qtm_job_state s)
 {
     return qtm_vocab_name(qtm_job_state_names, QTM_JOB_UNKNOWN, s);
 }

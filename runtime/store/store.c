@@ -15,7 +15,7 @@
 static const store_backend backends[] = {
     {.scheme = "postgresql", .label = "PostgreSQL", .open = NULL},
     {.scheme = "postgres", .label = "PostgreSQL", .open = NULL},
-    {.scheme = NULL, .label = "SQLite", .open = store_sqlite_open},
+    {.scheme = NULL, .label = "SQLite", .open = qtmi_store_sqlite_open},
 };
 
 /* The row for name: its "scheme://" prefix, else the path row. */
@@ -30,7 +30,7 @@ static const store_backend *backend_for(const char *name)
     return b;
 }
 
-store *store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen)
+store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen)
 {
     const store_backend *b = backend_for(name);
     if (!b->open) {

@@ -13,7 +13,7 @@
  * Results: STORE_OK, or a store_rc the engine maps to QTM_ESTORAGE /
  * QTM_ECONFLICT; store_errmsg() says what the backend reported.
  *
- * Backends: store_open picks one by the database name (store.c's table: a
+ * Backends: qtmi_store_open picks one by the database name (store.c's table: a
  * "scheme://" name its scheme's backend, anything else a path, SQLite).
  * What only one backend has (WAL checkpoints) goes through store_control,
  * which another backend answers STORE_UNSUPPORTED.
@@ -126,7 +126,7 @@ static inline store_val sv_text(const char *s)
 
 /* Called once per result row; cols are valid only during the call.
  * Return positive to stop early (the query still succeeds), negative to
- * refuse the row: a value does not fit the caller's field (see col_text);
+ * refuse the row: a value does not fit the caller's field (see qtmi_col_text);
  * the query then answers STORE_TOOLONG (no later row is read). */
 typedef int (*store_row_fn)(void *arg, const store_val *cols, int ncols);
 
@@ -150,7 +150,7 @@ typedef struct store_checkpoint {
     int log_pages;                 /* out */
 } store_checkpoint;
 
-/* Bumped whenever store_vt changes shape; store_open refuses a backend
+/* Bumped whenever store_vt changes shape; qtmi_store_open refuses a backend
  * whose table says otherwise. */
 #define STORE_VT_VERSION 2
 
@@ -189,15 +189,15 @@ typedef struct store_backend {
 } store_backend;
 
 /*
- * store_open - opens the database the name designates with its backend,
- * creating it when `create` is set (see store_sqlite_open).  A scheme whose
+ * qtmi_store_open - opens the database the name designates with its backend,
+ * creating it when `create` is set (see qtmi_store_sqlite_open).  A scheme whose
  * backend is not built in answers NULL with STORE_UNSUPPORTED.  Returns the
  * store, or NULL with *rc and msg set (msg is always written).
  */
-store *store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen);
+store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen);
 
 /*
- * store_sqlite_open - opens the SQLite database at path (WAL, foreign keys,
+ * qtmi_store_sqlite_open - opens the SQLite database at path (WAL, foreign keys,
  * busy timeout), creating file and schema when `create` is set, migrating
  * older schemas forward.  A new file is created mode 0600 (its -wal and -shm
  * take the same).  A file the caller cannot write, or one in a directory it
@@ -206,7 +206,7 @@ store *store_open(const char *name, int create, store_rc *rc, char *msg, size_t 
  * read as a URI.  Returns the store, or NULL with *rc and msg set (msg is
  * always written).
  */
-store *store_sqlite_open(const char *path, int create, store_rc *rc, char *msg, size_t msglen);
+store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rc, char *msg, size_t msglen);
 
 static inline void store_close(store *s) { if (s) s->vt->close(s); }
 static inline store_rc store_begin(store *s, int immediate) { return s->vt->begin(s, immediate); }

@@ -48,7 +48,7 @@ typedef struct sqlite_store {
  * A job's ledger total, or NULL when it would not fit in 64 bits: SQLite's
  * SUM fails the whole statement on integer overflow, which would make one
  * tampered ledger break settle and verify.  qtm keeps a total within 10^15
- * (money_add); the guard sums magnitudes as doubles first, and below 9e18
+ * (qtmi_money_add); the guard sums magnitudes as doubles first, and below 9e18
  * (2% under INT64_MAX, far beyond their rounding) no partial sum can wrap.
  */
 #define LEDGER_TOTAL(job)                                                                  \
@@ -768,7 +768,7 @@ static int sq_connect(sqlite_store *s, const char *path, int mode)
     return sqlite3_open_v2(uri, &s->db, flags | SQLITE_OPEN_URI, NULL);
 }
 
-store *store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg, size_t msglen)
+store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rcp, char *msg, size_t msglen)
 {
     store_rc rc = STORE_ERROR;
     sqlite_store *s = calloc(1, sizeof *s);

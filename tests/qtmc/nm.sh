@@ -3,7 +3,6 @@
 # that build/lib/libqtm.a defines starts with qtm_ (the public API) or
 # qtmi_ (internal, shared between libqtm's own files).  An embedding
 # program then cannot collide with libqtm on a name like job_load.
-# tests/run.sh runs it only under QTM_NM_CHECK=1 until the rename lands.
 # Last line "N passed, N failed"; one "FAIL: ..." line per stray symbol.
 set -u
 BUILD=${BUILD:-build}

@@ -1,6 +1,6 @@
 /*
  * test_rt_access.c - the read rule (runtime/engine/access.c): the pure policy
- * access_job() over every role, access state, ownership and job state;
+ * qtmi_access_job() over every role, access state, ownership and job state;
  * which intake fields are contact details and the pool preview built
  * from them; then the qtm_*_show_as calls on a real database: the one
  * not-found answer for a job a reader may not see and a job that does
@@ -94,7 +94,7 @@ static void test_policy_matrix(void **state)
         const access_case *c = &cases[i];
         actor a = mk_actor(c->id, c->role, c->access);
         job j = mk_job(c->s, c->state, c->owner, c->assignee);
-        qtm_access got = access_job(&a, &j);
+        qtm_access got = qtmi_access_job(&a, &j);
         if (got != c->want)
             fail_msg("%s: got %d, want %d", c->what, got, c->want);
     }
@@ -106,10 +106,10 @@ static void test_policy_unloaded(void **state)
     actor admin = mk_actor(1, "admin", "active"), none = mk_actor(0, "admin", "active");
     job j = mk_job(&assigned, "active", 2, 2), missing = mk_job(&assigned, "queued", 0, 0);
     missing.id = 0;
-    assert_int_equal(access_job(&none, &j), QTM_ACCESS_NONE);
-    assert_int_equal(access_job(&admin, &missing), QTM_ACCESS_NONE);
-    assert_int_equal(access_job(NULL, &j), QTM_ACCESS_NONE);
-    assert_int_equal(access_job(&admin, NULL), QTM_ACCESS_NONE);
+    assert_int_equal(qtmi_access_job(&none, &j), QTM_ACCESS_NONE);
+    assert_int_equal(qtmi_access_job(&admin, &missing), QTM_ACCESS_NONE);
+    assert_int_equal(qtmi_access_job(NULL, &j), QTM_ACCESS_NONE);
+    assert_int_equal(qtmi_access_job(&admin, NULL), QTM_ACCESS_NONE);
 }
 
 /* --- contact details and the preview ----------------------------------------- */
@@ -130,7 +130,7 @@ static void test_contact_fields(void **state)
     (void)state;
     int want[] = {1, 1, 0, 1, 1, 0, 1};
     for (unsigned i = 0; i < schema.nfields; i++)
-        if (access_field_is_contact(&fields[i]) != want[i])
+        if (qtmi_access_field_is_contact(&fields[i]) != want[i])
             fail_msg("%s.%s: contact %d", fields[i].section, fields[i].name, !want[i]);
 }
 
@@ -142,16 +142,16 @@ static void test_intake_preview(void **state)
                             "\"notes\":{\"reply\":\"z@x.example\",\"date\":\"2026-05-16\"},"
                             "\"other\":{\"mail\":\"y@x.example\"},"
                             "\"undeclared\":{\"secret\":\"s3cret\"}}", 0, NULL);
-    json_t *p = access_intake_preview(&schema, in);
+    json_t *p = qtmi_access_intake_preview(&schema, in);
     json_t *want = json_loads("{\"site\":{\"address\":\"1 Main\"},"
                               "\"notes\":{\"date\":\"2026-05-16\"}}", 0, NULL);
     assert_true(json_equal(p, want));
     json_decref(p);
     json_decref(want);
-    p = access_intake_preview(&schema, json_null());
+    p = qtmi_access_intake_preview(&schema, json_null());
     assert_true(json_is_null(p));
     json_decref(p);
-    p = access_intake_preview(NULL, in);       /* no schema: nothing is known safe */
+    p = qtmi_access_intake_preview(NULL, in);       /* no schema: nothing is known safe */
     assert_int_equal(json_object_size(p), 0);
     json_decref(p);
     json_decref(in);
@@ -166,7 +166,7 @@ static void test_redact_record_body(void **state)
         "\"participants\":[{\"name\":\"P\",\"contact\":\"p@x.example\"}],"
         "\"context\":{\"participants\":[{\"name\":\"Q\",\"contact\":\"q@x.example\"}]}}",
         0, NULL);
-    access_redact_record_body(&schema, b);
+    qtmi_access_redact_record_body(&schema, b);
     char *s = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
     assert_string_equal(s, "{\"context\":{\"participants\":[{\"contact\":null,\"name\":\"Q\"}]},"
                            "\"participants\":[{\"contact\":null,\"name\":\"P\"}],"
@@ -175,7 +175,7 @@ static void test_redact_record_body(void **state)
     free(s);
     json_decref(b);
     json_t *set = json_loads("{\"status\":\"paid\",\"payments\":[{\"note\":\"n\"}]}", 0, NULL);
-    access_redact_settlement(set);
+    qtmi_access_redact_settlement(set);
     assert_null(json_object_get(set, "payments"));
     assert_string_equal(rt_js(set, "status"), "paid");
     json_decref(set);

@@ -81,7 +81,7 @@ static char *accepted(const qtm_surface *s, const char *text, unsigned photos)
 {
     char *canon = sentinel;
     char msg[512] = "untouched";
-    qtm_status st = intake_validate(s, text, strlen(text), photos, &canon, msg, sizeof msg);
+    qtm_status st = qtmi_intake_validate(s, text, strlen(text), photos, &canon, msg, sizeof msg);
 
     if (st != QTM_OK)
         print_error("unexpected refusal: %s\n", msg);
@@ -99,7 +99,7 @@ static void refused_len(const qtm_surface *s, const char *text, size_t len, unsi
     char *canon = sentinel;
     char msg[512] = "";
 
-    assert_int_equal(intake_validate(s, text, len, photos, &canon, msg, sizeof msg),
+    assert_int_equal(qtmi_intake_validate(s, text, len, photos, &canon, msg, sizeof msg),
                      QTM_EINVALID);
     assert_null(canon);
     assert_string_equal(msg, want);
@@ -281,7 +281,7 @@ static void test_intake_canonical_may_be_omitted(void **state)
     char msg[64] = "x";
 
     (void)state;
-    assert_int_equal(intake_validate(EC, WEDDING, strlen(WEDDING), 0, NULL, msg, sizeof msg),
+    assert_int_equal(qtmi_intake_validate(EC, WEDDING, strlen(WEDDING), 0, NULL, msg, sizeof msg),
                      QTM_OK);
     assert_string_equal(msg, "");
 }
@@ -854,11 +854,11 @@ static void test_intake_message_is_cut_to_fit(void **state)
     char *canon = sentinel;
 
     (void)state;
-    assert_int_equal(intake_validate(EC, "{}", 2, 0, &canon, msg, sizeof msg), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, 0, &canon, msg, sizeof msg), QTM_EINVALID);
     assert_null(canon);
     assert_string_equal(msg, "intake: contact");
-    assert_int_equal(intake_validate(EC, "{}", 2, 0, NULL, NULL, 0), QTM_EINVALID);
-    assert_int_equal(intake_validate(EC, "[", 1, 0, NULL, msg, 1), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, 0, NULL, NULL, 0), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "[", 1, 0, NULL, msg, 1), QTM_EINVALID);
     assert_string_equal(msg, "");
 }
 
@@ -914,14 +914,14 @@ static void test_intake_schema_json_equals_the_model(void **state)
 {
     (void)state;
     for (unsigned i = 0; i < qtm_registry_count; i++) {
-        json_t *schema = intake_schema_json(qtm_registry[i]);
+        json_t *schema = qtmi_intake_schema_json(qtm_registry[i]);
         json_t *want = model_intake(qtm_registry[i]);
         assert_non_null(schema);
         assert_true(json_equal(schema, want));
         json_decref(schema);
         json_decref(want);
     }
-    assert_null(intake_schema_json(NULL));
+    assert_null(qtmi_intake_schema_json(NULL));
 }
 
 static void test_intake_schema_json_content(void **state)
@@ -930,7 +930,7 @@ static void test_intake_schema_json_content(void **state)
     char *text;
 
     (void)state;
-    schema = intake_schema_json(&kinds);
+    schema = qtmi_intake_schema_json(&kinds);
     text = json_dumps(schema, JSON_COMPACT);
     assert_string_equal(text,
                         "{\"sections\":[{\"name\":\"k\",\"fields\":["
@@ -942,7 +942,7 @@ static void test_intake_schema_json_content(void **state)
     free(text);
     json_decref(schema);
 
-    schema = intake_schema_json(AD);
+    schema = qtmi_intake_schema_json(AD);
     assert_int_equal(json_integer_value(json_object_get(schema, "photos_min")), 1);
     {
         json_t *vehicle = json_array_get(json_object_get(schema, "sections"), 1);

@@ -1,8 +1,8 @@
 /*
- * test_rt_money.c - money as integer minor units: what money_parse accepts
+ * test_rt_money.c - money as integer minor units: what qtmi_money_parse accepts
  * and the exact message for each refusal, exponents per currency, the
  * 10^15 bound, formatting (including round trips), payment methods and
- * money_add, the checked sum that holds a ledger's total to the same bound.
+ * qtmi_money_add, the checked sum that holds a ledger's total to the same bound.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +21,7 @@ static void accepts(const char *text, const char *currency, int64_t want)
     int64_t got = -1;
     char msg[256] = "untouched";
 
-    assert_int_equal(money_parse(text, currency, &got, msg, sizeof msg), QTM_OK);
+    assert_int_equal(qtmi_money_parse(text, currency, &got, msg, sizeof msg), QTM_OK);
     assert_int_equal(got, want);
     assert_string_equal(msg, "");
 }
@@ -32,7 +32,7 @@ static void refuses(const char *text, const char *currency, const char *want)
     int64_t got = 12345;
     char msg[256] = "";
 
-    assert_int_equal(money_parse(text, currency, &got, msg, sizeof msg), QTM_EINVALID);
+    assert_int_equal(qtmi_money_parse(text, currency, &got, msg, sizeof msg), QTM_EINVALID);
     assert_int_equal(got, 0);
     assert_string_equal(msg, want);
 }
@@ -214,10 +214,10 @@ static void test_money_message_optional_and_truncated(void **state)
     char small[8];
 
     (void)state;
-    assert_int_equal(money_parse("-1", "USD", &v, NULL, 0), QTM_EINVALID);
-    assert_int_equal(money_parse("-1", "USD", &v, small, sizeof small), QTM_EINVALID);
+    assert_int_equal(qtmi_money_parse("-1", "USD", &v, NULL, 0), QTM_EINVALID);
+    assert_int_equal(qtmi_money_parse("-1", "USD", &v, small, sizeof small), QTM_EINVALID);
     assert_string_equal(small, "amount ");
-    assert_int_equal(money_parse("1", "USD", NULL, small, sizeof small), QTM_EINVALID);
+    assert_int_equal(qtmi_money_parse("1", "USD", NULL, small, sizeof small), QTM_EINVALID);
 }
 
 static void test_money_currency_exponent_table(void **state)
@@ -230,12 +230,12 @@ static void test_money_currency_exponent_table(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        assert_int_equal(money_currency_exponent(want[i].code), want[i].exponent);
-    assert_int_equal(money_currency_exponent("XYZ"), -1);
-    assert_int_equal(money_currency_exponent("usd"), -1);
-    assert_int_equal(money_currency_exponent("USDX"), -1);
-    assert_int_equal(money_currency_exponent(""), -1);
-    assert_int_equal(money_currency_exponent(NULL), -1);
+        assert_int_equal(qtmi_money_currency_exponent(want[i].code), want[i].exponent);
+    assert_int_equal(qtmi_money_currency_exponent("XYZ"), -1);
+    assert_int_equal(qtmi_money_currency_exponent("usd"), -1);
+    assert_int_equal(qtmi_money_currency_exponent("USDX"), -1);
+    assert_int_equal(qtmi_money_currency_exponent(""), -1);
+    assert_int_equal(qtmi_money_currency_exponent(NULL), -1);
 }
 
 static void test_money_format_by_exponent(void **state)
@@ -243,21 +243,21 @@ static void test_money_format_by_exponent(void **state)
     char out[MONEY_TEXT_MAX];
 
     (void)state;
-    money_format(15000, "USD", out);
+    qtmi_money_format(15000, "USD", out);
     assert_string_equal(out, "150.00");
-    money_format(99, "USD", out);
+    qtmi_money_format(99, "USD", out);
     assert_string_equal(out, "0.99");
-    money_format(5, "EUR", out);
+    qtmi_money_format(5, "EUR", out);
     assert_string_equal(out, "0.05");
-    money_format(0, "USD", out);
+    qtmi_money_format(0, "USD", out);
     assert_string_equal(out, "0.00");
-    money_format(1000, "JPY", out);
+    qtmi_money_format(1000, "JPY", out);
     assert_string_equal(out, "1000");
-    money_format(0, "JPY", out);
+    qtmi_money_format(0, "JPY", out);
     assert_string_equal(out, "0");
-    money_format(1250, "BHD", out);
+    qtmi_money_format(1250, "BHD", out);
     assert_string_equal(out, "1.250");
-    money_format(7, "KWD", out);
+    qtmi_money_format(7, "KWD", out);
     assert_string_equal(out, "0.007");
 }
 
@@ -266,15 +266,15 @@ static void test_money_format_negative_and_extremes(void **state)
     char out[MONEY_TEXT_MAX];
 
     (void)state;
-    money_format(-2550, "USD", out);
+    qtmi_money_format(-2550, "USD", out);
     assert_string_equal(out, "-25.50");
-    money_format(-5, "USD", out);
+    qtmi_money_format(-5, "USD", out);
     assert_string_equal(out, "-0.05");
-    money_format(INT64_MAX, "USD", out);
+    qtmi_money_format(INT64_MAX, "USD", out);
     assert_string_equal(out, "92233720368547758.07");
-    money_format(INT64_MIN, "USD", out);
+    qtmi_money_format(INT64_MIN, "USD", out);
     assert_string_equal(out, "-92233720368547758.08");
-    money_format(MONEY_MAX_MINOR, "USD", out);
+    qtmi_money_format(MONEY_MAX_MINOR, "USD", out);
     assert_string_equal(out, "10000000000000.00");
 }
 
@@ -283,11 +283,11 @@ static void test_money_format_unknown_currency_uses_two_decimals(void **state)
     char out[MONEY_TEXT_MAX];
 
     (void)state;
-    money_format(12345, "XYZ", out);
+    qtmi_money_format(12345, "XYZ", out);
     assert_string_equal(out, "123.45");
-    money_format(12345, NULL, out);
+    qtmi_money_format(12345, NULL, out);
     assert_string_equal(out, "123.45");
-    money_format(1, NULL, NULL); /* ignored, no crash */
+    qtmi_money_format(1, NULL, NULL); /* ignored, no crash */
 }
 
 static void test_money_round_trip(void **state)
@@ -305,13 +305,13 @@ static void test_money_round_trip(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_int_equal(money_parse(cases[i].text, cases[i].currency, &v, NULL, 0), QTM_OK);
-        money_format(v, cases[i].currency, out);
+        assert_int_equal(qtmi_money_parse(cases[i].text, cases[i].currency, &v, NULL, 0), QTM_OK);
+        qtmi_money_format(v, cases[i].currency, out);
         assert_string_equal(out, cases[i].formatted);
         /* the formatted text parses back to the same amount */
-        assert_int_equal(money_parse(out, cases[i].currency, &w, NULL, 0), QTM_OK);
+        assert_int_equal(qtmi_money_parse(out, cases[i].currency, &w, NULL, 0), QTM_OK);
         assert_int_equal(w, v);
-        money_format(w, cases[i].currency, again);
+        qtmi_money_format(w, cases[i].currency, again);
         assert_string_equal(again, out);
     }
 }
@@ -321,18 +321,18 @@ static void test_money_add_up_to_the_limit(void **state)
     int64_t t = 0;
 
     (void)state;
-    assert_int_equal(money_add(&t, MONEY_MAX_MINOR - 1), 1);
-    assert_int_equal(money_add(&t, 1), 1);      /* exactly the limit */
+    assert_int_equal(qtmi_money_add(&t, MONEY_MAX_MINOR - 1), 1);
+    assert_int_equal(qtmi_money_add(&t, 1), 1);      /* exactly the limit */
     assert_int_equal(t, MONEY_MAX_MINOR);
-    assert_int_equal(money_add(&t, 0), 1);
-    assert_int_equal(money_add(&t, 1), 0);      /* one more: refused, t kept */
+    assert_int_equal(qtmi_money_add(&t, 0), 1);
+    assert_int_equal(qtmi_money_add(&t, 1), 0);      /* one more: refused, t kept */
     assert_int_equal(t, MONEY_MAX_MINOR);
     /* many payments near the limit: 1000 of 10^12 fill it, the next does not fit */
     t = 0;
     for (int i = 0; i < 1000; i++)
-        assert_int_equal(money_add(&t, MONEY_MAX_MINOR / 1000), 1);
+        assert_int_equal(qtmi_money_add(&t, MONEY_MAX_MINOR / 1000), 1);
     assert_int_equal(t, MONEY_MAX_MINOR);
-    assert_int_equal(money_add(&t, MONEY_MAX_MINOR / 1000), 0);
+    assert_int_equal(qtmi_money_add(&t, MONEY_MAX_MINOR / 1000), 0);
     assert_int_equal(t, MONEY_MAX_MINOR);
 }
 
@@ -342,17 +342,17 @@ static void test_money_add_never_wraps(void **state)
 
     (void)state;
     /* operands a tampered ledger could hold: refused, never wrapped */
-    assert_int_equal(money_add(&t, INT64_MAX), 0);
-    assert_int_equal(money_add(&t, INT64_MAX - 4), 0);
-    assert_int_equal(money_add(&t, -1), 0);
-    assert_int_equal(money_add(&t, INT64_MIN), 0);
+    assert_int_equal(qtmi_money_add(&t, INT64_MAX), 0);
+    assert_int_equal(qtmi_money_add(&t, INT64_MAX - 4), 0);
+    assert_int_equal(qtmi_money_add(&t, -1), 0);
+    assert_int_equal(qtmi_money_add(&t, INT64_MIN), 0);
     assert_int_equal(t, 5);
     t = INT64_MAX;
-    assert_int_equal(money_add(&t, 1), 0);
+    assert_int_equal(qtmi_money_add(&t, 1), 0);
     assert_int_equal(t, INT64_MAX);
     t = -1;
-    assert_int_equal(money_add(&t, 1), 0);
-    assert_int_equal(money_add(NULL, 1), 0);
+    assert_int_equal(qtmi_money_add(&t, 1), 0);
+    assert_int_equal(qtmi_money_add(NULL, 1), 0);
 }
 
 static void test_money_methods(void **state)
@@ -362,10 +362,10 @@ static void test_money_methods(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
-        assert_int_equal(money_method_valid(good[i]), 1);
+        assert_int_equal(qtmi_money_method_valid(good[i]), 1);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_int_equal(money_method_valid(bad[i]), 0);
-    assert_int_equal(money_method_valid(NULL), 0);
+        assert_int_equal(qtmi_money_method_valid(bad[i]), 0);
+    assert_int_equal(qtmi_money_method_valid(NULL), 0);
 }
 
 int main(void)

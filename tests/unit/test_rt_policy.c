@@ -170,7 +170,7 @@ static void test_fire_table(void **state)
         mk_job(c->s, c->state, c->owner, c->phase, 0, &j, &se);
         const qtm_transition *t = NULL;
         policy_step how = (policy_step)-1;
-        qtm_status got = policy_fire(&q, &a, &j, &se, c->event, &t, &how);
+        qtm_status got = qtmi_policy_fire(&q, &a, &j, &se, c->event, &t, &how);
         if (got != c->want || (got == QTM_OK && (how != c->how || !t)) ||
             (got != QTM_OK && t) || (c->frag && !strstr(q.msg, c->frag)))
             fail_msg("%s: got %d (how %d, \"%s\"), want %d (how %d, \"%s\")", c->what, got,
@@ -213,7 +213,7 @@ static void test_claim_table(void **state)
         service_event se;
         mk_job(c->s, c->state, c->owner, c->phase, 0, &j, &se);
         const qtm_transition *t = NULL;
-        qtm_status got = policy_claim(&q, &a, &j, &se, &t);
+        qtm_status got = qtmi_policy_claim(&q, &a, &j, &se, &t);
         if (got != c->want || (t != NULL) != c->has_t || (t && !t->claim))
             fail_msg("%s: got %d (transition %s), want %d: %s", c->what, got, t ? "yes" : "no",
                      c->want, q.msg);
@@ -256,7 +256,7 @@ static void test_complete_table(void **state)
         service_event se;
         mk_job(c->s, c->state, c->owner, c->se_complete ? "done" : "claimed", c->se_complete,
                &j, &se);
-        qtm_status got = policy_complete(&q, &a, &j, &se);
+        qtm_status got = qtmi_policy_complete(&q, &a, &j, &se);
         if (got != c->want)
             fail_msg("%s: got %d, want %d: %s", c->what, got, c->want, q.msg);
         qtm_ok(&q);
@@ -264,7 +264,7 @@ static void test_complete_table(void **state)
 }
 
 /* Every case again, through the actions list: an event is offered exactly
- * when policy_fire accepts it (limited and suspended actors: nothing). */
+ * when qtmi_policy_fire accepts it (limited and suspended actors: nothing). */
 static void test_actions_match_fire(void **state)
 {
     (void)state;
@@ -279,8 +279,8 @@ static void test_actions_match_fire(void **state)
             mk_job(c->s, c->state, c->owner, c->phase, 0, &j, &se);
             const qtm_transition *t;
             policy_step how;
-            int ok = k == 0 && policy_fire(&q, &a, &j, &se, c->event, &t, &how) == QTM_OK;
-            json_t *acts = policy_actions(&q, &a, &j, &se);
+            int ok = k == 0 && qtmi_policy_fire(&q, &a, &j, &se, c->event, &t, &how) == QTM_OK;
+            json_t *acts = qtmi_policy_actions(&q, &a, &j, &se);
             assert_int_equal(q.err, QTM_OK);
             int offered = 0, claim = 0;
             size_t n;
@@ -290,7 +290,7 @@ static void test_actions_match_fire(void **state)
                 claim |= json_is_true(json_object_get(o, "claim"));
             }
             if (offered != ok)
-                fail_msg("%s (%s): offered %d, policy_fire %d", c->what, accesses[k], offered,
+                fail_msg("%s (%s): offered %d, qtmi_policy_fire %d", c->what, accesses[k], offered,
                          ok);
             assert_int_equal(claim, json_is_true(json_object_get(acts, "can_claim")));
             json_decref(acts);
@@ -372,9 +372,9 @@ static void test_vocab(void **state)
     actor a = mk_actor(2, "operator", "limited");
     assert_int_equal(a.role, QTM_ROLE_OPERATOR);
     assert_int_equal(a.access, QTM_ACCESS_LIMITED);
-    assert_string_equal(role_word(a.role), "operator");
-    assert_string_equal(access_word(a.access), "limited");
-    assert_string_equal(job_word(QTM_JOB_UNKNOWN), "unknown");
+    assert_string_equal(qtmi_role_word(a.role), "operator");
+    assert_string_equal(qtmi_access_word(a.access), "limited");
+    assert_string_equal(qtmi_job_word(QTM_JOB_UNKNOWN), "unknown");
     assert_string_equal(QTM_ROLES(QTM_SQL_X, ","), "'admin','operator','vendor','client'");
 }
 
