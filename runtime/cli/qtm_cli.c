@@ -469,18 +469,29 @@ static void print_actor(json_t *o)
 
 static const char *const page_valued[] = {"--limit", "--after", NULL};
 
-static int cmd_actor_list(cli *c)
+typedef qtm_status (*page_fn)(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after);
+
+/* A list command that takes only --limit and --after: reads one page with
+ * fn (after the admin check when admin_what names what only admins read)
+ * and prints it under key, a row each. */
+static int paged_list(cli *c, const char *admin_what, page_fn fn, const char *key,
+                      void (*row)(json_t *))
 {
     qtm_page pg;
     if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
         return 2;
     int rc = open_db(c, 0);
-    if (rc || (rc = admin_read(c, "actors")))
+    if (rc || (admin_what && (rc = admin_read(c, admin_what))))
         return rc;
     json_t *a = NULL;
     int64_t next = 0;
-    qtm_status st = qtm_actor_list_page(c->q, &pg, &a, &next);
-    return print_page(c, st, a, "actors", print_actor, next);
+    qtm_status st = fn(c->q, &pg, &a, &next);
+    return print_page(c, st, a, key, row, next);
+}
+
+static int cmd_actor_list(cli *c)
+{
+    return paged_list(c, "actors", qtm_actor_list_page, "actors", print_actor);
 }
 
 static void print_surface(json_t *o)
@@ -994,16 +1005,7 @@ static void print_record(json_t *o)
 
 static int cmd_record_list(cli *c)
 {
-    qtm_page pg;
-    if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
-        return 2;
-    int rc = open_db(c, 0);
-    if (rc || (rc = admin_read(c, "the record list")))
-        return rc;
-    json_t *a = NULL;
-    int64_t next = 0;
-    qtm_status st = qtm_record_list_page(c->q, &pg, &a, &next);
-    return print_page(c, st, a, "records", print_record, next);
+    return paged_list(c, "the record list", qtm_record_list_page, "records", print_record);
 }
 
 static void print_payment(json_t *o)
@@ -1163,16 +1165,7 @@ static void print_token(json_t *o)
 
 static int cmd_token_list(cli *c)
 {
-    qtm_page pg;
-    if (check_opts(c, page_valued, NULL) || page_opts(c, &pg))
-        return 2;
-    int rc = open_db(c, 0);
-    if (rc)
-        return rc;
-    json_t *a = NULL;
-    int64_t next = 0;
-    qtm_status st = qtm_token_list_page(c->q, &pg, &a, &next);
-    return print_page(c, st, a, "tokens", print_token, next);
+    return paged_list(c, NULL, qtm_token_list_page, "tokens", print_token);
 }
 
 /* A whole number in [lo, hi] from an option, or the default. */
