@@ -197,7 +197,7 @@ static void test_explain_refuses_unknown_code(void **state)
     assert_contains(err, "Codes look like Q402");
     free(out);
     free(err);
-    assert_int_equal(run_explain(2, argv + 1, &out, &err), 2);
+    assert_int_equal(run_explain(2, argv, &out, &err), 2);
     assert_contains(err, "takes one code");
     free(out);
     free(err);
