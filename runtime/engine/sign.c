@@ -148,10 +148,12 @@ static qtm_status ready_key(qtm *q, const char *id)
         return QTM_OK;
     char buf[1100];
     const char *path = q->sign_file ? q->sign_file : default_key_path(q, buf, sizeof buf);
-    if (!q->sign_loaded || !q->sign_file)
-        if (load_key(q, path) != QTM_OK)
-            return qtm_fail(q, QTM_EREFUSED, "the database signs its records with key %s and no "
-                            "record is stored unsigned: %s (set QTM_SIGNING_KEY)", id, q->msg);
+    if ((!q->sign_loaded || !q->sign_file) && load_key(q, path) != QTM_OK) {
+        char why[sizeof q->msg];
+        memcpy(why, q->msg, sizeof why);   /* qtm_fail writes q->msg */
+        return qtm_fail(q, QTM_EREFUSED, "the database signs its records with key %s, and no "
+                        "record is stored unsigned: %s (set QTM_SIGNING_KEY)", id, why);
+    }
     if (strcmp(q->sign_id, id) != 0)
         return qtm_fail(q, QTM_EREFUSED, "signing key %s holds key %s, but the database signs "
                         "with key %s", path, q->sign_id, id);

@@ -106,7 +106,7 @@ typedef enum store_query {
     /* signed records (schema v4) */
     SQ_KEY_INSERT,                 /* id, public key, at */
     SQ_KEY_CURRENT,                /* -> id, public key (the newest key) */
-    SQ_KEY_LIST,                   /* -> id, public key, created_at (by creation) */
+    SQ_KEY_LIST,                   /* after, limit -> id, public key, created_at (by creation) */
     SQ_AUDIT_ROW,                  /* id -> at, actor, prev_hash, hash */
     SQ_SIGNATURE_INSERT,           /* record id, key id, signature */
     SQ_RECORD_EXPORT,              /* job -> record id, job, surface, body, hash, created_at,

@@ -259,7 +259,8 @@ static const char *const sql[SQ_COUNT] = {
     /* signed records (schema v4) */
     [SQ_KEY_INSERT] = "INSERT INTO keys(id, public_key, created_at) VALUES(?1, ?2, ?3)",
     [SQ_KEY_CURRENT] = "SELECT id, public_key FROM keys ORDER BY rowid DESC LIMIT 1",
-    [SQ_KEY_LIST] = "SELECT id, public_key, created_at FROM keys ORDER BY rowid",
+    [SQ_KEY_LIST] =
+        "SELECT id, public_key, created_at FROM keys WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
     [SQ_AUDIT_ROW] = "SELECT at, actor, prev_hash, hash FROM audit WHERE id = ?1",
     [SQ_SIGNATURE_INSERT] =
         "INSERT INTO record_signatures(record_id, key_id, signature) VALUES(?1, ?2, ?3)",
