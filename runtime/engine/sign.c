@@ -288,14 +288,16 @@ static int export_cb(void *arg, const store_val *c, int n)
 {
     (void)n;
     json_t *body = c[3].type == SV_TEXT ? json_loads(c[3].s, 0, NULL) : NULL;
+    /* keys in sorted order at every depth (the body's text is sorted), so a
+     * plain compact dump, as qtm serve answers, is the canonical text */
     *(json_t **)arg = json_pack(
-        "{s:s,s:{s:o,s:o,s:o,s:o,s:o,s:o},s:{s:o,s:o,s:o,s:o,s:o},s:{s:s,s:o,s:o,s:o}}",
+        "{s:{s:o,s:o,s:o,s:o,s:o},s:s,s:{s:o,s:o,s:o,s:o,s:o,s:o},s:{s:s,s:o,s:o,s:o}}",
+        "audit", "actor", qtmi_json_col(&c[11]), "at", qtmi_json_col(&c[10]), "hash",
+        qtmi_json_col(&c[13]), "prev_hash", qtmi_json_col(&c[12]), "seq", qtmi_json_col(&c[9]),
         "format", EXPORT_FORMAT,
-        "record", "id", qtmi_json_col(&c[0]), "job", qtmi_json_col(&c[1]), "surface",
-        qtmi_json_col(&c[2]), "body", body ? body : json_null(), "hash", qtmi_json_col(&c[4]),
-        "created_at", qtmi_json_col(&c[5]),
-        "audit", "seq", qtmi_json_col(&c[9]), "at", qtmi_json_col(&c[10]), "actor",
-        qtmi_json_col(&c[11]), "prev_hash", qtmi_json_col(&c[12]), "hash", qtmi_json_col(&c[13]),
+        "record", "body", body ? body : json_null(), "created_at", qtmi_json_col(&c[5]), "hash",
+        qtmi_json_col(&c[4]), "id", qtmi_json_col(&c[0]), "job", qtmi_json_col(&c[1]), "surface",
+        qtmi_json_col(&c[2]),
         "signature", "algorithm", "ed25519", "key_id", qtmi_json_col(&c[6]), "public_key",
         qtmi_json_col(&c[8]), "value", qtmi_json_col(&c[7]));
     return 1;
