@@ -301,7 +301,7 @@ static void test_schema_v3_migrates(void **state)
     qtm_close(f->q);
     f->q = NULL;
     DB_OK("DROP TABLE record_signatures; DROP TABLE keys; PRAGMA user_version = 3");
-    OK(qtm_open(f->path, 0, &f->q));
+    assert_int_equal(qtm_open(f->path, 0, &f->q), QTM_OK);
     qtm_set_clock(f->q, rt_fake_clock, f);
     assert_int_equal(rt_db_int(f, "PRAGMA user_version"), QTM_SCHEMA_VERSION);
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM records"), 1);
