@@ -24,6 +24,9 @@
  *      /dev/null) on the database of 3; median, p90 and min wall time and
  *      median CPU time; beside it `qtm --version` (start-up only) and
  *      /bin/true (what starting any process costs on this machine).
+ *   5. signed records: jobs completed on a database with a signing key
+ *      (us per signed compose), each record exported, and each export
+ *      checked offline with qtm_record_check: us per document.
  *
  * Beside wall time, CPU time (getrusage: user + system) is printed: on a
  * shared machine it moves less than wall time when other work competes.
@@ -680,6 +683,70 @@ static void bench_show(const opts *o, const char *db, int64_t njobs)
     fflush(stdout);
 }
 
+/* --- 5. signed records ------------------------------------------------------- */
+
+/* Jobs completed on a database with a signing key (the signed compose is
+ * timed), then each record exported and checked offline (qtm_record_check,
+ * no database): us per signed compose, per export and per check. */
+static void bench_signed(const opts *o, const char *intake)
+{
+    char db[4200];
+    path_join(db, sizeof db, o->dir, "signed.db");
+    unsigned n = o->advance_jobs < 2000 ? o->advance_jobs : 2000;
+    int64_t *jobs = malloc(n * sizeof *jobs);
+    char **docs = calloc(n, sizeof *docs);
+    if (!jobs || !docs)
+        die("out of memory");
+    qtm *q = open_fresh(db);
+    char key[4300];
+    snprintf(key, sizeof key, "%s.key", db);
+    unlink(key);
+    json_t *k = NULL;
+    check(q, qtm_key_init(q, NULL, &k), "key init");
+    json_decref(k);
+    for (unsigned i = 0; i < n; i++) {
+        jobs[i] = claimed_job(q, intake, NULL);
+        check(q, qtm_job_advance(q, OPERATOR, jobs[i], "arrive"), "job advance arrive");
+        check(q, qtm_job_advance(q, OPERATOR, jobs[i], "start"), "job advance start");
+    }
+    double t0 = now_s();
+    for (unsigned i = 0; i < n; i++)
+        check(q, qtm_job_advance(q, OPERATOR, jobs[i], "complete"), "job advance complete");
+    double tc = now_s() - t0;
+    t0 = now_s();
+    for (unsigned i = 0; i < n; i++) {
+        json_t *d = NULL;
+        check(q, qtm_record_export(q, jobs[i], &d), "record export");
+        docs[i] = qtm_record_export_text(d);
+        json_decref(d);
+    }
+    double te = now_s() - t0;
+    qtm_close(q);
+    size_t bytes = 0;
+    t0 = now_s();
+    for (unsigned i = 0; i < n; i++) {
+        json_t *r = NULL;
+        if (qtm_record_check(docs[i], NULL, &r) != QTM_OK)
+            die("record check: job %lld's export does not check", (long long)jobs[i]);
+        json_decref(r);
+        bytes += strlen(docs[i]);
+    }
+    double tk = now_s() - t0;
+    printf("5. signed records (%u jobs on a database with a signing key; Ed25519)\n", n);
+    printf("   %-44s %10.1f us/record\n", "qtm_job_advance complete (+signed record)",
+           tc * 1e6 / n);
+    printf("   %-44s %10.1f us/document  (%.0f bytes each)\n", "qtm_record_export", te * 1e6 / n,
+           (double)bytes / n);
+    printf("   %-44s %10.1f us/document  (%.0f documents/s)\n",
+           "qtm_record_check (offline, no database)", tk * 1e6 / n, n / tk);
+    printf("\n");
+    fflush(stdout);
+    for (unsigned i = 0; i < n; i++)
+        free(docs[i]);
+    free(docs);
+    free(jobs);
+}
+
 /* --- main --------------------------------------------------------------------- */
 
 static void usage(void)
@@ -765,6 +832,7 @@ int main(int argc, char **argv)
     int64_t njobs = 0;
     bench_envelope(&o, intake, db, sizeof db, &njobs);
     bench_show(&o, db, njobs);
+    bench_signed(&o, intake);
     free(intake);
     return 0;
 }

@@ -62,6 +62,8 @@ static const char usage_text[] =
     "                         [--due DECIMAL] [--status waived]\n"
     "              settlement payments JOB [PAGE]\n"
     "records:      record show --job ID | record list [PAGE]\n"
+    "              record export --job ID [--out FILE] | record check FILE [--key PUBKEY]\n"
+    "              key init [--key-file PATH] | key show\n"
     "audit:        log [--job ID] [PAGE] | verify\n"
     "versions:     migrate --check SURFACE | migrate SURFACE\n"
     "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list [PAGE]\n"
@@ -1008,6 +1010,129 @@ static int cmd_record_list(cli *c)
     return paged_list(c, "the record list", qtm_record_list_page, "records", print_record);
 }
 
+/* --- signed records ------------------------------------------------------------ */
+
+static int cmd_key_init(cli *c)
+{
+    static const char *const v[] = {"--key-file", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *k = NULL;
+    qtm_status st = qtm_key_init(c->q, opt(c, "--key-file"), &k);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(k);
+    printf("signing key %s created: private key in %s (mode 0600), public key in %s\n",
+           str(k, "id"), str(k, "key_file"), c->db);
+    printf("public key %s\n", str(k, "public_key"));
+    json_decref(k);
+    return 0;
+}
+
+static int cmd_key_show(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a = NULL;
+    qtm_status st = qtm_key_show(c->q, &a);
+    if (st)
+        return lib_fail(c, st);
+    size_t n = json_array_size(a);
+    if (n == 0) {
+        json_decref(a);
+        return fail(c, QTM_ENOTFOUND, "%s has no signing key (qtm key init creates one)", c->db);
+    }
+    if (c->json)
+        return emit(json_pack("{s:o}", "keys", a));
+    for (size_t i = 0; i < n; i++) {
+        json_t *k = json_array_get(a, i);
+        printf("key %s  created %s%s\n  public key %s\n", str(k, "id"), str(k, "created_at"),
+               i + 1 == n ? "  (signs new records)" : "", str(k, "public_key"));
+    }
+    json_decref(a);
+    return 0;
+}
+
+static int cmd_record_export(cli *c)
+{
+    static const char *const v[] = {"--job", "--out", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--job"), "job", &id))
+        return 2;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *d = NULL;
+    qtm_status st = c->as ? qtm_record_export_as(c->q, c->as, id, &d) : qtm_record_export(c->q, id, &d);
+    if (st)
+        return lib_fail(c, st);
+    char *text = qtm_record_export_text(d);
+    const char *out = opt(c, "--out");
+    FILE *f = out ? fopen(out, "w") : stdout;
+    int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && f != stdout && fclose(f) != 0)
+        ok = 0;
+    free(text);
+    if (!ok) {
+        json_decref(d);
+        return fail(c, QTM_EUSAGE, "cannot write %s: %s", out ? out : "the export",
+                    strerror(errno));
+    }
+    /* without --out the document itself is the output, --json or not */
+    if (out && c->json)
+        return emit(json_pack("{s:s,s:I,s:O}", "out", out, "job", (json_int_t)id, "key_id",
+                              json_object_get(json_object_get(d, "signature"), "key_id")));
+    if (out)
+        printf("record of job %lld, signed by key %s, written to %s\n", (long long)id,
+               str(json_object_get(d, "signature"), "key_id"), out);
+    json_decref(d);
+    return 0;
+}
+
+/* Opens no database: the document carries everything the check needs. */
+static int cmd_record_check(cli *c)
+{
+    static const char *const v[] = {"--key", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    const char *file = pos(c, 0, v);
+    if (!file)
+        return fail(c, QTM_EUSAGE, "usage: qtm record check FILE [--key PUBKEY]");
+    int rc = 0;
+    char *text = read_file(c, file, &rc);
+    if (!text)
+        return 2;
+    json_t *r = NULL;
+    qtm_status st = qtm_record_check(text, opt(c, "--key"), &r);
+    free(text);
+    if (st == QTM_EUSAGE) {
+        json_decref(r);
+        return fail(c, st, "--key takes a public key (64 hex digits) or a key id (16)");
+    }
+    if (c->json) {
+        emit(r);
+        return st == QTM_OK ? 0 : 1;
+    }
+    if (st == QTM_OK)
+        printf("valid: record %lld of job %lld\n", num(r, "record"), num(r, "job"));
+    else
+        printf("invalid: %s\n", str(r, "failed"));
+    json_t *p = json_object_get(r, "proved"), *np = json_object_get(r, "not_proved");
+    for (size_t i = 0; i < json_array_size(p); i++)
+        printf("  proved: %s\n", item(p, i));
+    for (size_t i = 0; i < json_array_size(np); i++)
+        printf("  not proved: %s\n", item(np, i));
+    json_decref(r);
+    return st == QTM_OK ? 0 : 1;
+}
+
 static void print_payment(json_t *o)
 {
     printf("%6lld %s %12s %s %-6s %-12s %s\n", num(o, "id"), str(o, "at"), str(o, "amount"),
@@ -1359,6 +1484,20 @@ static const command commands[] = {
     {"record show", cmd_record_show, "qtm record show --job ID\n  Shows a job's record."},
     {"record list", cmd_record_list,
      "qtm record list [--limit N] [--after ID]\n  Lists records, a page at a time."},
+    {"record export", cmd_record_export,
+     "qtm [--as ACTOR] record export --job ID [--out FILE]\n"
+     "  Writes the job's signed record as one canonical JSON document: the record, its hash,\n"
+     "  its audit row, the signature and the public key."},
+    {"record check", cmd_record_check,
+     "qtm record check FILE [--key PUBKEY]\n"
+     "  Checks an exported record with no database; says what it proved and what it does not\n"
+     "  (exit 0 valid, 1 invalid, 2 usage). --key: the public key (or key id) to expect."},
+    {"key init", cmd_key_init,
+     "qtm key init [--key-file PATH]\n"
+     "  Creates an Ed25519 signing key: the private key in PATH (default DB.key, mode 0600,\n"
+     "  never overwritten), the public key in the database. Every record composed after it\n"
+     "  is signed; the key is read from $QTM_SIGNING_KEY, else DB.key."},
+    {"key show", cmd_key_show, "qtm key show\n  Prints the database's public signing keys."},
     {"log", cmd_log,
      "qtm log [--job ID] [--limit N] [--after ID]\n  The audit log, a page at a time."},
     {"verify", cmd_verify,

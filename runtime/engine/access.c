@@ -186,6 +186,24 @@ qtm_status qtm_record_show_as(qtm *q, const char *slug, int64_t id, json_t **out
     return qtmi_view_end(q, st, out);
 }
 
+qtm_status qtm_record_export_as(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    actor a;
+    job j;
+    qtm_access lv;
+    *out = NULL;
+    qtm_status st = qtmi_tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    /* an export is the whole, signed record: a redacted body would not verify */
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK)
+        st = lv == QTM_ACCESS_PREVIEW
+                 ? qtm_fail(q, QTM_EFORBIDDEN, "%s may preview job %lld but not export its "
+                            "record", a.slug, (long long)id)
+                 : qtmi_record_export_view(q, id, out);
+    return qtmi_view_end(q, st, out);
+}
+
 qtm_status qtm_settlement_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
 {
     actor a;

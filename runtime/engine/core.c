@@ -118,6 +118,8 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
         return qtm_ok(q);
     if (check_db_name(q, path) != QTM_OK)
         return q->err;
+    if (!(q->path = strdup(path)))
+        return qtm_fail(q, QTM_ESTORAGE, "out of memory");
     store_rc rc;
     q->st = qtmi_store_open(path, (flags & QTM_OPEN_CREATE) != 0, &rc, q->msg, sizeof q->msg);
     if (!q->st) {
@@ -149,6 +151,9 @@ void qtm_close(qtm *q)
     if (!q)
         return;
     store_close(q->st);
+    sodium_memzero(q->sign_sk, sizeof q->sign_sk);
+    free(q->sign_file);
+    free(q->path);
     free(q);
 }
 

@@ -22,6 +22,13 @@ struct qtm {
     qtm_clock_fn clock;            /* NULL: the system clock */
     void *clock_arg;
     char now[48];                  /* the time stamped on this call's changes (UTC) */
+    char *path;                    /* the database path (NULL: none); DB.key sits beside it */
+    /* the signing key (sign.c): loaded at the first signed compose, or by
+     * qtm_set_signing_key (sign_file); wiped at close */
+    char *sign_file;
+    int sign_loaded;
+    char sign_id[QTM_KEY_ID_LEN];
+    unsigned char sign_sk[64];     /* crypto_sign_SECRETKEYBYTES */
 };
 
 typedef struct actor {
@@ -164,6 +171,18 @@ void qtmi_access_redact_record_body(const qtm_surface *s, json_t *body);
 
 /* Composes and stores the record of a completed ServiceEvent. */
 qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, const char *actor);
+
+/* Signs the record just composed (record_id, with hash, composed by
+ * audit row audit_id) in the caller's transaction, when the database has
+ * a signing key; refuses (QTM_EREFUSED) when it has one that q cannot
+ * load: no record is stored unsigned once a key exists (sign.c). */
+qtm_status qtmi_record_sign(qtm *q, int64_t record_id, const job *j, const char *hash,
+                            int64_t audit_id);
+/* The export document of job_id's record, in the caller's read transaction. */
+qtm_status qtmi_record_export_view(qtm *q, int64_t job_id, json_t **out);
+/* Appends to findings one line per stored signature that does not verify
+ * under its key, and per record composed after the first key unsigned. */
+qtm_status qtmi_verify_signatures(qtm *q, json_t *findings);
 
 /* Shared between engine files. */
 qtm_status qtmi_task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,

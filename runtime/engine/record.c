@@ -121,7 +121,10 @@ qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, co
                  : qtm_store_fail(q, rc, "storing the record");
         goto done;
     }
-    st = qtmi_audit_append(q, actor_slug, "record", store_last_id(q->st), "compose", NULL, hash, j->id);
+    int64_t record_id = store_last_id(q->st);
+    st = qtmi_audit_append(q, actor_slug, "record", record_id, "compose", NULL, hash, j->id);
+    if (st == QTM_OK)
+        st = qtmi_record_sign(q, record_id, j, hash, store_last_id(q->st));
 done:
     free(text);
     json_decref(request);

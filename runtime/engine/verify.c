@@ -234,6 +234,10 @@ qtm_status qtm_verify(qtm *q, json_t **report)
             return qtmi_tx_end(q, qtm_store_fail(q, rc, "verifying"));
         }
     }
+    if ((st = qtmi_verify_signatures(q, v.findings)) != QTM_OK) {
+        json_decref(v.findings);
+        return qtmi_tx_end(q, st);
+    }
     size_t nf = json_array_size(v.findings);
     json_t *o = json_object();
     json_object_set_new(o, "ok", json_boolean(nf == 0));

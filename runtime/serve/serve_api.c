@@ -587,6 +587,16 @@ static void record_show(api_call *c, const route *r, char **seg, int64_t id)
     result(c, st, rec);
 }
 
+/* The same document as `qtm record export`: its keys are built in sorted
+ * order, so the compact answer is the canonical text byte for byte. */
+static void record_export(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *doc = NULL;
+    qtm_status st = qtm_record_export_as(c->q, c->who.slug, id, &doc);
+    result(c, st, doc);
+}
+
 /* --- audit ----------------------------------------------------------------- */
 
 static void log_list(api_call *c, const route *r, char **seg, int64_t id)
@@ -648,6 +658,7 @@ static const route routes[] = {
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},
     {"GET", "jobs/#/payments", AUTH_ANY, payments_list},
     {"GET", "jobs/#/record", AUTH_ANY, record_show},
+    {"GET", "jobs/#/record/export", AUTH_ANY, record_export},
     {"GET", "log", AUTH_ADMIN, log_list},
     {"GET", "verify", AUTH_ADMIN, verify},
 };

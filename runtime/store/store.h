@@ -103,6 +103,17 @@ typedef enum store_query {
     SQ_MIGRATE_JOB,                /* new fingerprint, id, old fingerprint */
     SQ_MIGRATE_SE,                 /* new phase, se id, old phase */
     SQ_VERIFY_FINGERPRINTS,        /* -> job id, fingerprint, last audited fingerprint (migrated jobs) */
+    /* signed records (schema v4) */
+    SQ_KEY_INSERT,                 /* id, public key, at */
+    SQ_KEY_CURRENT,                /* -> id, public key (the newest key) */
+    SQ_KEY_LIST,                   /* after, limit -> id, public key, created_at (by creation) */
+    SQ_AUDIT_ROW,                  /* id -> at, actor, prev_hash, hash */
+    SQ_SIGNATURE_INSERT,           /* record id, key id, signature */
+    SQ_RECORD_EXPORT,              /* job -> record id, job, surface, body, hash, created_at,
+                                      key id, signature, public key, audit id, audit at,
+                                      audit actor, audit prev_hash, audit hash */
+    SQ_VERIFY_SIGNATURES,          /* -> as SQ_RECORD_EXPORT, every record composed after the
+                                      first key (key id NULL: unsigned) */
     SQ_COUNT
 } store_query;
 

@@ -56,6 +56,15 @@ typedef struct sqlite_store {
     ") < 9.0e18 THEN (SELECT COALESCE(SUM(p.amount), 0) FROM payments p"                    \
     " WHERE p.job_id = " job ") END"
 
+/* A record with its signature, its key and the audit row that composed it. */
+#define RECORD_EXPORT                                                                      \
+    "SELECT r.id, r.job_id, r.surface, r.body, r.hash, r.created_at, g.key_id, g.signature,"  \
+    " k.public_key, a.id, a.at, a.actor, a.prev_hash, a.hash FROM records r"                \
+    " LEFT JOIN record_signatures g ON g.record_id = r.id"                                  \
+    " LEFT JOIN keys k ON k.id = g.key_id"                                                  \
+    " LEFT JOIN audit a ON a.job_id = r.job_id AND a.entity = 'record'"                     \
+    "  AND a.entity_id = r.id AND a.action = 'compose'"
+
 static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_INSERT] =
         "INSERT INTO actors(slug, name, role, created_at) VALUES(?1, ?2, ?3, ?4)",
@@ -247,6 +256,18 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT j.id, j.fingerprint, a.to_state FROM audit a JOIN jobs j ON j.id = a.job_id"
         " WHERE a.entity = 'fingerprint' AND a.id = (SELECT MAX(b.id) FROM audit b"
         "  WHERE b.job_id = a.job_id AND b.entity = 'fingerprint') ORDER BY j.id",
+    /* signed records (schema v4) */
+    [SQ_KEY_INSERT] = "INSERT INTO keys(id, public_key, created_at) VALUES(?1, ?2, ?3)",
+    [SQ_KEY_CURRENT] = "SELECT id, public_key FROM keys ORDER BY rowid DESC LIMIT 1",
+    [SQ_KEY_LIST] =
+        "SELECT id, public_key, created_at FROM keys WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+    [SQ_AUDIT_ROW] = "SELECT at, actor, prev_hash, hash FROM audit WHERE id = ?1",
+    [SQ_SIGNATURE_INSERT] =
+        "INSERT INTO record_signatures(record_id, key_id, signature) VALUES(?1, ?2, ?3)",
+    [SQ_RECORD_EXPORT] = RECORD_EXPORT " WHERE r.job_id = ?1",
+    [SQ_VERIFY_SIGNATURES] =
+        RECORD_EXPORT " WHERE g.record_id IS NOT NULL"
+        " OR r.created_at > (SELECT MIN(created_at) FROM keys) ORDER BY r.id",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
@@ -397,8 +418,38 @@ static const char schema_v3[] =
     "CREATE INDEX sessions_expiry ON sessions(expires_at);"
     "CREATE INDEX sessions_token ON sessions(token_id, id);";
 
+/* Schema v4.  Each block is one part of the v3 -> v4 step; they run in
+ * one transaction, in this order. */
+static const char schema_v4[] =
+    /* --- v4 block: signed records ------------------------------------------
+     * keys: the public half of each signing key (the private half never
+     * enters the database); id is its fingerprint, the first 16 hex digits
+     * of the SHA-256 of the 32-byte public key; the newest key signs.
+     * record_signatures: the Ed25519 signature of each record composed
+     * while the database had a key, written in the composing transaction.
+     * Both are immutable, as records are. */
+    "CREATE TABLE keys("
+    " id TEXT PRIMARY KEY,"
+    " public_key TEXT NOT NULL UNIQUE,"
+    " created_at TEXT NOT NULL);"
+    "CREATE TABLE record_signatures("
+    " record_id INTEGER PRIMARY KEY REFERENCES records(id),"
+    " key_id TEXT NOT NULL REFERENCES keys(id),"
+    " signature TEXT NOT NULL);"
+    "CREATE TRIGGER keys_no_update BEFORE UPDATE ON keys"
+    " BEGIN SELECT RAISE(ABORT, 'signing keys are immutable'); END;"
+    "CREATE TRIGGER keys_no_delete BEFORE DELETE ON keys"
+    " BEGIN SELECT RAISE(ABORT, 'signing keys are immutable'); END;"
+    "CREATE TRIGGER record_signatures_no_update BEFORE UPDATE ON record_signatures"
+    " BEGIN SELECT RAISE(ABORT, 'record signatures are immutable'); END;"
+    "CREATE TRIGGER record_signatures_no_delete BEFORE DELETE ON record_signatures"
+    " BEGIN SELECT RAISE(ABORT, 'record signatures are immutable'); END;"
+    /* --- end of the v4 block: signed records --- */
+    "";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
-static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3};
+static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
+                                                           schema_v4};
 
 static sqlite_store *S(store *s)
 {

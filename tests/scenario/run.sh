@@ -15,6 +15,8 @@
 #   escapes.sh   hostile text in every stored field: text views escape it,
 #                --json round-trips it
 #   paging.sh    every list command and route pages (--limit/--after, next_after)
+#   signed.sh    signing keys, signed records, export and the offline check,
+#                GET /api/jobs/ID/record/export
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -26,7 +28,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging access transport race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging signed access transport race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

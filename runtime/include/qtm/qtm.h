@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 3       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 4       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -163,6 +163,46 @@ qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const cha
 qtm_status qtm_record_show(qtm *q, int64_t job, json_t **out);
 qtm_status qtm_record_list(qtm *q, json_t **out);
 qtm_status qtm_record_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t *next_after);
+
+/* --- signed records (sign.c) --------------------------------------------
+ *
+ * Once the database has a signing key (qtm_key_init), every record is
+ * signed (Ed25519) in the transaction that composes it, over its id, job,
+ * surface, created_at and hash and the audit row that composed it (seq,
+ * at, actor, prev_hash, hash).  The private key lives in a file, never in
+ * the database.  The handle reads it, at its first signed compose, from
+ * the file qtm_set_signing_key named, else $QTM_SIGNING_KEY, else DB.key
+ * beside the database; when that fails (missing, readable by others, not
+ * the database's current key) composing refuses (QTM_EREFUSED) and the
+ * completing call changes nothing: no record is stored unsigned.
+ */
+#define QTM_KEY_ID_LEN 17          /* a key id: 16 hex digits, the fingerprint, + NUL */
+
+/* Creates a signing key: the private key in key_file (NULL: DB.key), a new
+ * file, mode 0600 (an existing one is QTM_ECONFLICT, never overwritten);
+ * the public key in the database, audited ("key" "create").  The newest
+ * key signs from then on.  *out: {id, public_key, key_file, created_at}. */
+qtm_status qtm_key_init(qtm *q, const char *key_file, json_t **out);
+/* [{id, public_key, created_at}], oldest first; the last one signs. */
+qtm_status qtm_key_show(qtm *q, json_t **out);
+/* Reads the private key from path now (NULL: back to the default). */
+qtm_status qtm_set_signing_key(qtm *q, const char *path);
+/* The export document of a job's signed record: {format, record {id, job,
+ * surface, created_at, body, hash}, audit {seq, at, actor, prev_hash, hash},
+ * signature {algorithm, key_id, public_key, value}}.  An unsigned record
+ * (composed before the first key) is QTM_EREFUSED. */
+qtm_status qtm_record_export(qtm *q, int64_t job, json_t **out);
+/* The same under the read rule of qtm_record_show_as; a preview reader is
+ * refused (QTM_EFORBIDDEN): a redacted body would not verify. */
+qtm_status qtm_record_export_as(qtm *q, const char *actor, int64_t job, json_t **out);
+/* The canonical text of an export (compact JSON, sorted keys); free() it. */
+char *qtm_record_export_text(const json_t *doc);
+/* Checks an export with no database: the body hashes to the hash, the key
+ * id is the public key's fingerprint, the signature verifies, and, with
+ * key (a public key in hex, or a key id), that it is that key.  *report:
+ * {valid, failed?, record, job, proved: [...], not_proved: [...]}.
+ * QTM_OK valid, QTM_EVERIFY invalid, QTM_EUSAGE a malformed key. */
+qtm_status qtm_record_check(const char *doc, const char *key, json_t **report);
 
 /* --- settlement --------------------------------------------------------- */
 
