@@ -92,6 +92,13 @@ refuse "serve --backup-keep 0" 2 "--backup-keep" \
     serve --listen 127.0.0.1:0 --backup-dir "$T/adir" --backup-every 1h --backup-keep 0
 run "backup --force replaces a file" backup --force "$T/exists.db"
 copy_ok "forced backup" "$T/exists.db"
+# a database that does not verify gives no backup (exit 1, the file removed)
+cp "$DB" "$T/tampered.db"
+sqlite3 "$T/tampered.db" "DROP TRIGGER audit_no_update; UPDATE audit SET action = 'edited' WHERE id = 1"
+"$QTM" --db "$T/tampered.db" backup "$T/of-tampered.db" >"$T/out" 2>"$T/err"
+is "backup of a database that does not verify: exit" 1 "$?"
+has "it says why" "$T/err" "the copy does not verify"
+is "no copy is left" "" "$(ls "$T" | grep '^of-tampered')"
 
 # --- backups during a write load -----------------------------------------
 # two workers, 12 jobs each, carried to completion (bounded); backups are
