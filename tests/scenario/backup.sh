@@ -175,6 +175,14 @@ done
 is "the last kept backup has the requests sent" $((before + 10)) \
     "$(sqlite3 "$(ls "$T"/every/qtm-2*.db | tail -n 1)" 'SELECT count(*) FROM requests')"
 
+# restoring over the live database (as README says): the server stopped,
+# the copy back, the old -wal and -shm gone; it is the backup's moment
+want=$(sqlite3 "$T/final.db" 'SELECT count(*) FROM requests')
+if [ "$(count requests)" -gt "$want" ]; then ok; else bad "the database did not move on after final.db"; fi
+cp "$T/final.db" "$DB" && rm -f "$DB-wal" "$DB-shm"
+run "verify after restoring over the database" verify
+is "the restored database is the backup's moment" "$want" "$(count requests)"
+
 # --- a full disk ---------------------------------------------------------
 if [ "$(id -u)" != 0 ]; then
     echo "skipped: not root (the full-disk checks mount a tmpfs)"
