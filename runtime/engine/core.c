@@ -26,6 +26,7 @@ qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
     vsnprintf(q->msg, sizeof q->msg, fmt, ap);
     va_end(ap);
     q->err = st;
+    q->disk_full = 0;
     return st;
 }
 
@@ -33,6 +34,7 @@ qtm_status qtm_ok(qtm *q)
 {
     q->err = QTM_OK;
     q->msg[0] = '\0';
+    q->disk_full = 0;
     return QTM_OK;
 }
 
@@ -44,6 +46,12 @@ qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing)
     if (rc == STORE_UNSUPPORTED)
         return qtm_fail(q, QTM_EUSAGE, "%s is not supported by the %s backend", doing,
                         q->st->vt->name);
+    if (rc == STORE_FULL) {
+        qtm_fail(q, QTM_ESTORAGE, "the disk is full: nothing was stored (%s: %s); free "
+                 "space and try again", doing, store_errmsg(q->st));
+        q->disk_full = 1;
+        return QTM_ESTORAGE;
+    }
     return qtm_fail(q, QTM_ESTORAGE, "storage failure while %s: %s", doing,
                     store_errmsg(q->st));
 }
@@ -65,6 +73,7 @@ const char *qtm_category(qtm_status s)
 }
 
 qtm_status qtm_errcode(const qtm *q) { return q->err; }
+int qtm_disk_full(const qtm *q) { return q->disk_full; }
 const char *qtm_errmsg(const qtm *q) { return q->msg; }
 
 void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg)

@@ -474,7 +474,8 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
     json_t *r = qtmi_request_json(q, t.request);
     if (!r) {
         json_decref(o);
-        return qtmi_tx_end(q, qtm_store_fail(q, STORE_ERROR, "reading the request"));
+        return qtmi_tx_end(q, q->err != QTM_OK ? q->err   /* its failure, as reported */
+                                               : qtm_store_fail(q, STORE_ERROR, "reading the request"));
     }
     json_object_set_new(o, "request", r);
     *out = o;

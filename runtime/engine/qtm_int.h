@@ -19,6 +19,7 @@ struct qtm {
     store *st;
     qtm_status err;                /* last call's status */
     char msg[512];                 /* last call's message */
+    int disk_full;                 /* last call failed for a full disk (qtm_disk_full) */
     qtm_clock_fn clock;            /* NULL: the system clock */
     void *clock_arg;
     char now[48];                  /* the time stamped on this call's changes (UTC) */

@@ -95,7 +95,7 @@ qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, co
         goto done;
     request = qtmi_request_json(q, request_id);
     if (!request) {
-        st = qtm_store_fail(q, STORE_ERROR, "reading the request");
+        st = q->err;               /* qtmi_request_json set the error (a full disk included) */
         goto done;
     }
     store_rc rc = STORE_OK;

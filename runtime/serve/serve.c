@@ -749,7 +749,9 @@ static void *checkpointer(void *arg)
         qtm_status st = QTM_OK;
         if (!atomic_load(&db_gone)) {
             st = qtm_checkpoint(q, 0, &pages);
-            if (st == QTM_OK && pages > RESTART_PAGES && pages != restarted_at) {
+            /* a restart waits for every reader: not for a backup's copy */
+            if (st == QTM_OK && pages > RESTART_PAGES && pages != restarted_at &&
+                !backup_busy()) {
                 write_lock();
                 st = qtm_checkpoint(q, 1, &pages);
                 write_unlock();
@@ -787,10 +789,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* Descriptors besides connections: stdio and the log, the listening
  * socket, each I/O thread's epoll and wake-up descriptors, and up to four
  * files (database, -wal, -shm, a temporary) for each libqtm handle: every
- * reader's and writer's, and the checkpointer's. */
+ * reader's and writer's, and the checkpointer's; and the backup thread's
+ * (its handle, the copy and its journal, the copy opened to verify). */
 static unsigned fd_reserve(unsigned threads)
 {
-    return 8 + 2 * threads + 4 * (2 * threads + 1);
+    return 8 + 2 * threads + 4 * (2 * threads + 1) + 10;
 }
 
 #define MIN_CONNECTIONS 8
@@ -915,6 +918,12 @@ int serve_run(const serve_opts *o)
     }
     if (stat(o->db, &db_id) != 0)
         memset(&db_id, 0, sizeof db_id);
+    if (backup_start(o) != 0) {
+        stop_serving(d);
+        pthread_key_delete(handle_key);
+        qtm_close(ckq);
+        return QTM_ESTORAGE;
+    }
     pthread_t ckpt;
     int have_ckpt = pthread_create(&ckpt, NULL, checkpointer, ckq) == 0;
     if (!have_ckpt)
@@ -934,6 +943,7 @@ int serve_run(const serve_opts *o)
     fprintf(stderr, "qtm serve: %s: finishing requests in hand\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     stop_serving(d);
+    backup_stop();
     pthread_key_delete(handle_key);
     if (have_ckpt) {
         pthread_mutex_lock(&ckpt_lock);

@@ -34,6 +34,9 @@ typedef struct serve_opts {
     unsigned request_timeout;      /* seconds to deliver a whole request, head and body */
     size_t max_buffered;           /* bytes of incomplete bodies, all connections together */
     const char *const *allowed_hosts;  /* Host names accepted besides the defaults; NULL-ended */
+    const char *backup_dir;        /* NULL: no backups; else a backup every backup_every s */
+    unsigned backup_every;         /* seconds between two backups */
+    unsigned backup_keep;          /* backups kept in backup_dir, newest first */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -107,6 +110,14 @@ void budget_give(size_t n);
 /* Public intake rate limit: 0 when this address may submit now, else the
  * seconds to wait.  Thread-safe. */
 unsigned rate_take(const serve_opts *o, const char *client);
+
+/* Periodic backups (serve_backup.c): backup_start starts their thread when
+ * o->backup_dir is set (-1, message printed, if it cannot); backup_stop
+ * lets a backup in progress finish and joins it.  backup_busy: a copy is
+ * reading now (a checkpoint that waits for readers would wait for it). */
+int backup_start(const serve_opts *o);
+void backup_stop(void);
+int backup_busy(void);
 
 /* The web desk, compiled in: the asset at path ("/" is "/index.html"). */
 typedef struct web_asset {

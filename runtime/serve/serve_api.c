@@ -66,10 +66,12 @@ unsigned api_http_status(qtm_status st)
     return 500;
 }
 
-/* The answer for a libqtm failure: its category and its message. */
+/* The answer for a libqtm failure: its category and its message; a full
+ * disk is 507 (Insufficient Storage): the same call may succeed later. */
 static void lib_error(api_call *c, qtm_status st)
 {
-    api_error(c, api_http_status(st), qtm_category(st), "%s", qtm_errmsg(c->q));
+    api_error(c, qtm_disk_full(c->q) ? 507 : api_http_status(st), qtm_category(st), "%s",
+              qtm_errmsg(c->q));
 }
 
 /* Runs a libqtm call that writes in this server's turn to write (one
@@ -455,11 +457,12 @@ static void job_refused(api_call *c, int64_t id, qtm_status st)
     char msg[512];                 /* qtm_errmsg is at most this */
     qtm_access lv;
     snprintf(msg, sizeof msg, "%s", qtm_errmsg(c->q));
+    int full = qtm_disk_full(c->q);
     qtm_status seen = qtm_job_access(c->q, c->who.slug, id, &lv);
     if (seen != QTM_OK)
         lib_error(c, seen);
     else
-        api_error(c, api_http_status(st), qtm_category(st), "%s", msg);
+        api_error(c, full ? 507 : api_http_status(st), qtm_category(st), "%s", msg);
 }
 
 /* After a change: the job as it now stands. */

@@ -11,7 +11,8 @@
  * "limit" a row count, negative for no limit.
  *
  * Results: STORE_OK, or a store_rc the engine maps to QTM_ESTORAGE /
- * QTM_ECONFLICT; store_errmsg() says what the backend reported.
+ * QTM_ECONFLICT (STORE_FULL: QTM_ESTORAGE with qtm_disk_full set);
+ * store_errmsg() says what the backend reported.
  *
  * Backends: qtmi_store_open picks one by the database name (store.c's table: a
  * "scheme://" name its scheme's backend, anything else a path, SQLite).
@@ -29,9 +30,10 @@ typedef enum store_rc {
     STORE_BUSY,                    /* locked past the busy timeout */
     STORE_CONSTRAINT,              /* a UNIQUE/CHECK/trigger refused the write */
     STORE_NEWER,                   /* the database was written by a newer qtm */
-    STORE_ERROR,                   /* anything else: I/O, corruption, full disk */
+    STORE_ERROR,                   /* anything else: I/O, corruption */
     STORE_UNSUPPORTED,             /* this backend has no such control, or is not built in */
-    STORE_TOOLONG                  /* a row callback refused a value longer than its field */
+    STORE_TOOLONG,                 /* a row callback refused a value longer than its field */
+    STORE_FULL                     /* the disk (file system) is full: nothing was written */
 } store_rc;
 
 /* Every query the engine runs. ORDER: matches the SQL table of each backend. */
@@ -153,7 +155,12 @@ typedef enum store_ctl {
      * so the next writer starts the log from its beginning: it stops growing
      * (the caller keeps writers out).  log_pages: the pages the log holds
      * afterwards, -1 if unknown. */
-    STORE_CTL_CHECKPOINT
+    STORE_CTL_CHECKPOINT,
+    /* arg const char *: the path of an existing empty file, which receives
+     * a copy of the whole database as of one moment (one read transaction:
+     * writers on other connections go on and are not in the copy).  The
+     * copy is complete on STORE_OK; the caller syncs and renames it. */
+    STORE_CTL_BACKUP
 } store_ctl;
 
 typedef struct store_checkpoint {

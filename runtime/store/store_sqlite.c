@@ -456,18 +456,25 @@ static sqlite_store *S(store *s)
     return (sqlite_store *)s;
 }
 
-static store_rc map_rc(sqlite_store *s, int rc)
+static store_rc map_code(int rc)
 {
-    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
     switch (rc & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return STORE_BUSY;
     case SQLITE_CONSTRAINT:
         return STORE_CONSTRAINT;
+    case SQLITE_FULL:              /* SQLite rolled the statement back: nothing partial */
+        return STORE_FULL;
     default:
         return STORE_ERROR;
     }
+}
+
+static store_rc map_rc(sqlite_store *s, int rc)
+{
+    snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
+    return map_code(rc);
 }
 
 static store_rc exec_sql(sqlite_store *s, const char *text)
@@ -633,6 +640,35 @@ static const char *sq_errmsg(store *base)
     return S(base)->err;
 }
 
+/* The online backup in one step: step(-1) copies every page under one read
+ * transaction of the source, so the copy is one moment's database and is
+ * never restarted by a writer (a writer on this same connection would be
+ * copied along; the callers back up from a handle that does not write). */
+static store_rc sq_backup(sqlite_store *s, const char *path)
+{
+    sqlite3 *dst = NULL;
+    sqlite3_backup *b = NULL;
+    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+    if (rc != SQLITE_OK)
+        goto cleanup;
+    b = sqlite3_backup_init(dst, "main", s->db, "main");
+    if (!b) {
+        rc = sqlite3_errcode(dst);
+        goto cleanup;
+    }
+    rc = sqlite3_backup_step(b, -1);
+    int fin = sqlite3_backup_finish(b);
+    rc = rc == SQLITE_DONE ? fin : rc;
+cleanup:
+    if (rc != SQLITE_OK)
+        snprintf(s->err, sizeof s->err, "%s", dst ? sqlite3_errmsg(dst) : "out of memory");
+    if (sqlite3_close(dst) != SQLITE_OK && rc == SQLITE_OK) {
+        rc = SQLITE_IOERR;
+        snprintf(s->err, sizeof s->err, "closing the copy failed");
+    }
+    return rc == SQLITE_OK ? STORE_OK : map_code(rc);
+}
+
 static store_rc sq_control(store *base, store_ctl op, void *arg)
 {
     sqlite_store *s = S(base);
@@ -650,6 +686,8 @@ static store_rc sq_control(store *base, store_ctl op, void *arg)
         ck->log_pages = log;
         return rc == SQLITE_OK ? STORE_OK : map_rc(s, rc);
     }
+    case STORE_CTL_BACKUP:
+        return sq_backup(s, arg);
     }
     snprintf(s->err, sizeof s->err, "control %d is not supported by the sqlite backend", (int)op);
     return STORE_UNSUPPORTED;

@@ -17,6 +17,9 @@
 #   paging.sh    every list command and route pages (--limit/--after, next_after)
 #   signed.sh    signing keys, signed records, export and the offline check,
 #                GET /api/jobs/ID/record/export
+#   backup.sh    qtm backup during a write load, a restored copy serves, serve
+#                --backup-every/--backup-keep; a full disk (tmpfs, as root):
+#                exit 10 / 507, nothing partial, writes again once freed
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -28,7 +31,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging signed access transport race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging signed access transport backup race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

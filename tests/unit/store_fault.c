@@ -25,7 +25,7 @@ static const struct {
     const char *msg;
 } kinds[FK_COUNT] = {
     [FK_BUSY] = {STORE_BUSY, "database is locked"},
-    [FK_FULL] = {STORE_ERROR, "database or disk is full"},
+    [FK_FULL] = {STORE_FULL, "database or disk is full"},
     [FK_IOERR] = {STORE_ERROR, "disk I/O error"},
     [FK_CORRUPT] = {STORE_ERROR, "database disk image is malformed"},
     [FK_CONSTRAINT] = {STORE_CONSTRAINT, "UNIQUE constraint failed"},

@@ -12,7 +12,7 @@
 /* What the failed operation answers (store_rc and the backend's message). */
 typedef enum fault_kind {
     FK_BUSY,                       /* STORE_BUSY: locked past the busy timeout */
-    FK_FULL,                       /* STORE_ERROR: database or disk is full */
+    FK_FULL,                       /* STORE_FULL: database or disk is full */
     FK_IOERR,                      /* STORE_ERROR: disk I/O error */
     FK_CORRUPT,                    /* STORE_ERROR: database disk image is malformed */
     FK_CONSTRAINT,                 /* STORE_CONSTRAINT: a UNIQUE/CHECK refused it */

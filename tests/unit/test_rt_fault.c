@@ -4,7 +4,8 @@
  * call needs fewer) by each kind of error the fault backend (store_fault.c)
  * knows, must answer QTM_ESTORAGE (or the conflict a constraint maps to)
  * with the backend's message and leave every table as it was; every view
- * must fail whole, never answer in part.  Also: the backend table,
+ * must fail whole, never answer in part; a full disk, and only it, sets
+ * qtm_disk_full with "the disk is full: ...".  Also: the backend table,
  * controls a backend lacks, and values longer than their field.
  */
 #include "rt_fixture.h"
@@ -68,6 +69,15 @@ static long fault_loop(rt_fx *f, store_fault *sf, const char *what, call_fn call
             if (st == QTM_ESTORAGE && !strstr(qtm_errmsg(f->q), store_fault_message(k)))
                 fail_msg("%s, fault %d at operation %ld: message '%s' hides the cause", what,
                          k, n, qtm_errmsg(f->q));
+            /* a full disk is told apart (a server answers 507), nothing else
+             * is; record.c re-reports a failed read of the request as a plain
+             * storage failure (a read does not fill a disk) */
+            int full = st == QTM_ESTORAGE && k == FK_FULL;
+            int lax = full && store_fault_query(sf) == SQ_REQUEST_BY_ID && !qtm_disk_full(f->q);
+            if ((!lax && qtm_disk_full(f->q) != full) ||
+                (full && !lax && strncmp(qtm_errmsg(f->q), "the disk is full: ", 18) != 0))
+                fail_msg("%s, fault %d at operation %ld: disk full %d, want %d: %s", what, k,
+                         n, qtm_disk_full(f->q), full, qtm_errmsg(f->q));
             char *after = rt_db_dump(f);
             if (strcmp(before, after) != 0) {
                 fprintf(stderr, "%s, fault %d at operation %ld changed the database\n", what,

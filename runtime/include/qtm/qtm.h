@@ -71,6 +71,10 @@ qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages);
 
 qtm_status qtm_errcode(const qtm *q);
 const char *qtm_errmsg(const qtm *q);
+/* Nonzero when the last call failed (QTM_ESTORAGE) because the disk holding
+ * the database is full: nothing of it was stored, and the same call may
+ * succeed once space is freed.  A server answers it 507. */
+int qtm_disk_full(const qtm *q);
 /* "usage", "not found", "forbidden", "refused", "conflict", "invalid input",
  * "storage", "verify" */
 const char *qtm_category(qtm_status s);
@@ -347,5 +351,21 @@ qtm_status qtm_log_page(qtm *q, int64_t job, const qtm_page *pg, json_t **out,
 /* Checks the hash chain and the cross-layer invariants; QTM_EVERIFY if
  * any fails, with every finding in the report. */
 qtm_status qtm_verify(qtm *q, json_t **report);
+
+/* --- backups ------------------------------------------------------------ */
+
+enum { QTM_BACKUP_FORCE = 1 };     /* replace an existing file */
+
+/*
+ * qtm_backup - writes a consistent copy of the database (one moment of it,
+ * while others go on writing) to path.tmp (mode 0600), opens the copy and
+ * runs qtm_verify on it, fsyncs it, renames it to path and fsyncs the
+ * directory.  An existing path is refused (QTM_EUSAGE) unless
+ * QTM_BACKUP_FORCE.  A copy that does not verify is removed (QTM_EVERIFY,
+ * the findings in the message); on any failure path.tmp is removed and
+ * path is as it was.  *report (may be NULL): {file, bytes, audit_rows,
+ * jobs}.  Back up from a handle that is not writing at the same time.
+ */
+qtm_status qtm_backup(qtm *q, const char *path, unsigned flags, json_t **report);
 
 #endif
