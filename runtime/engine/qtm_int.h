@@ -22,6 +22,8 @@ struct qtm {
     qtm_clock_fn clock;            /* NULL: the system clock */
     void *clock_arg;
     char now[48];                  /* the time stamped on this call's changes (UTC) */
+    int batch;                     /* qtm_batch_begin's transaction is open: each call's
+                                      transaction is a savepoint inside it */
 };
 
 typedef struct actor {
