@@ -34,6 +34,7 @@ typedef struct serve_opts {
     unsigned request_timeout;      /* seconds to deliver a whole request, head and body */
     size_t max_buffered;           /* bytes of incomplete bodies, all connections together */
     const char *const *allowed_hosts;  /* Host names accepted besides the defaults; NULL-ended */
+    int relaxed;                   /* commits are not fsynced (throwaway databases) */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -87,6 +88,11 @@ unsigned api_http_status(qtm_status st);
  * queue is stopping; queue_stop runs what was pushed, then joins. */
 typedef struct serve_queue serve_queue;
 serve_queue *queue_start(unsigned threads, void (*run)(void *item));
+/* The same with batches: a worker takes every item waiting (up to max,
+ * waiting at most wait_us for more once it has one) and runs them with
+ * run_batch(items, n), in push order. */
+serve_queue *queue_start_batch(unsigned threads, void (*run_batch)(void **items, unsigned n),
+                               unsigned max, unsigned wait_us);
 int queue_push(serve_queue *q, void *item);
 void queue_stop(serve_queue *q);
 

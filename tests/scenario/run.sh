@@ -15,6 +15,9 @@
 #   escapes.sh   hostile text in every stored field: text views escape it,
 #                --json round-trips it
 #   paging.sh    every list command and route pages (--limit/--after, next_after)
+#   durable.sh   under strace: the CLI and `qtm serve` (group commit, 200
+#                writes from 8 clients) answer a change only after an fsync
+#                of the log; --durability relaxed is caught by the same check
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -26,7 +29,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging access transport race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging access transport race crash durable}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
