@@ -73,18 +73,21 @@ serve_untrace() {
     SRV_PID=
 }
 
-# burst N DIR [KEYS] : N POSTs of the wedding intake from 8 parallel curls;
-# with KEYS, request i carries Idempotency-Key k$((i % KEYS)); codes in DIR
+# burst N DIR [KEYS [BAD]] : N POSTs of the wedding intake from 8 parallel
+# curls; with KEYS, request i carries Idempotency-Key k$((i % KEYS)); with
+# BAD, every BAD-th sends a packet without its venue (refused); codes in DIR
 burst() {
-    local n=$1 dir=$2 keys=${3:-0}
+    local n=$1 dir=$2 keys=${3:-0} badn=${4:-0}
     mkdir -p "$dir"
     cp "$W" "$dir/packet.json"
+    jq 'del(.event.venue)' "$W" >"$dir/bad.json"
     (
         cd "$dir" || exit 1
         seq 1 "$n" | xargs -P 8 -I{} sh -c "
             key=''; [ $keys -gt 0 ] && key=\"Idempotency-Key: k\$(({} % $keys))\"
+            p=packet.json; [ $badn -gt 0 ] && [ \$(({} % $badn)) -eq 0 ] && p=bad.json
             curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
-                \${key:+-H \"\$key\"} --data-binary @packet.json '$U/api/requests/$EC' >{}.code"
+                \${key:+-H \"\$key\"} --data-binary @\$p '$U/api/requests/$EC' >{}.code"
     )
 }
 
@@ -155,6 +158,18 @@ is "120 answers, all 201" 120 "$(cat "$T"/keys/*.code | grep -c '^201$')"
 is "one request per key" 40 "$(( $(count requests) - before ))"
 q verify
 is "verify after the keyed burst" 0 "$rc"
+
+echo "# refusals among commits: 90 POSTs, every third refused"
+before=$(count requests)
+serve_traced mixed
+burst 90 "$T/mixed" 0 3
+serve_untrace
+is "60 stored answers" 60 "$(cat "$T"/mixed/*.code | grep -c '^201$')"
+is "30 refusals" 30 "$(cat "$T"/mixed/*.code | grep -c '^400$')"
+is "only the accepted were stored" 60 "$(( $(count requests) - before ))"
+is "no request without its venue" 0 "$(count requests "json_extract(intake, '\$.event.venue') IS NULL")"
+q verify
+is "verify after the mixed burst" 0 "$rc"
 
 echo "# --durability relaxed: the same check finds answers sent before any fsync"
 serve_traced relaxed --durability relaxed
