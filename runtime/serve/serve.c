@@ -379,13 +379,14 @@ static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg
     return 0;
 }
 
-/* Runs on a database worker while the connection is suspended: the
- * request's headers and arguments stay put until it is resumed. */
+/* A batch's requests write inside its turn: they take none of their own. */
 static void write_none(void)
 {
 }
 
-/* in_batch: the batch holds the write turn and its transaction is open. */
+/* Runs on a database worker while the connection is suspended: the
+ * request's headers and arguments stay put until it is resumed.  in_batch:
+ * the batch holds the write turn and its transaction is open. */
 static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx,
                                        const char *url, const char *method, int in_batch)
 {
