@@ -40,6 +40,8 @@ PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null' EXIT INT TERM
 
 start() {
+    # no stale start line from the previous server: its URL is dead
+    rm -f "$DIR/serve.out"
     # wrk's 64 connections all come from 127.0.0.1: past the default --per-ip
     "$QTM" --db "$1" serve --listen 127.0.0.1:0 --threads "$WORKERS" --per-ip 128 \
         >"$DIR/serve.out" 2>"$DIR/serve-$2.log" &
