@@ -275,6 +275,12 @@ $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(
 	@mkdir -p $(@D)
 	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
+# the batch tests fail a batch's commit with the fault backend
+$(B)/test_rt_batch: $(O)/tests/test_rt_batch.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
+
 # the vocabulary test reads the web desk as compiled into qtm
 VOCAB_WEB_OBJ := $(O)/runtime/serve/serve_static.o $(O)/web/web_assets.o
 $(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)

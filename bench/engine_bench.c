@@ -12,9 +12,12 @@
  *   2. durable transition: qtm_job_advance (arrive, then start) on claimed
  *      jobs created and claimed through the API beforehand (only the
  *      advances are timed), against the minimal raw SQLite write in a
- *      separate file (WAL, synchronous=NORMAL, prepared statements:
- *      BEGIN; UPDATE t ... WHERE id=? AND phase=?; INSERT INTO log ...;
- *      COMMIT); transitions/s of each and libqtm_rate / raw_rate.
+ *      separate file (WAL, synchronous=FULL like libqtm's default, prepared
+ *      statements: BEGIN; UPDATE t ... WHERE id=? AND phase=?; INSERT INTO
+ *      log ...; COMMIT); transitions/s of each and libqtm_rate / raw_rate;
+ *      beside them, raw SQLite committing 10 transitions at a time (what
+ *      group commit can reach).  --raw-only N prints just the raw figures,
+ *      batch 1 and batch 10, on N rows (bench/http.sh, beside qtm serve).
  *   3. whole envelope: N jobs through libqtm (request submit with the
  *      wedding packet, approve, assign, job create, claim, advance arrive,
  *      start, complete (composes the record), job complete, settle); jobs/s,
@@ -359,11 +362,12 @@ static void check(qtm *q, qtm_status st, const char *what)
         die("%s: %s (%s)", what, qtm_errmsg(q), qtm_category(st));
 }
 
-static qtm *open_fresh(const char *db)
+static qtm *open_fresh(const char *db, unsigned relaxed)
 {
     qtm *q = NULL;
     remove_db(db);
-    qtm_status st = qtm_open(db, QTM_OPEN_CREATE, &q);
+    /* relaxed (QTM_OPEN_RELAXED): bench_transition's untimed setup only */
+    qtm_status st = qtm_open(db, QTM_OPEN_CREATE | relaxed, &q);
     if (!q)
         die("qtm_open %s: out of memory", db);
     check(q, st, "qtm_open");
@@ -434,8 +438,8 @@ static void step_done(sqlite3 *h, sqlite3_stmt *st, const char *what)
 }
 
 /* n rows walked claimed -> arrived, then arrived -> in_progress: 2n
- * transactions; returns seconds. */
-static double raw_transitions(const char *db, unsigned n, double *cpu)
+ * transitions, `batch` to a transaction; returns seconds. */
+static double raw_transitions(const char *db, unsigned n, unsigned batch, double *cpu)
 {
     sqlite3 *h = NULL;
     remove_db(db);
@@ -443,7 +447,7 @@ static double raw_transitions(const char *db, unsigned n, double *cpu)
         die("cannot open %s: %s", db, h ? sqlite3_errmsg(h) : "out of memory");
     char *msg = NULL;
     if (sqlite3_exec(h,
-                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                      "CREATE TABLE t(id INTEGER PRIMARY KEY, phase TEXT NOT NULL);"
                      "CREATE TABLE log(id INTEGER PRIMARY KEY, t_id INTEGER NOT NULL,"
                      " from_phase TEXT NOT NULL, to_phase TEXT NOT NULL, at TEXT NOT NULL);",
@@ -468,7 +472,8 @@ static double raw_transitions(const char *db, unsigned n, double *cpu)
     for (int pass = 0; pass < 2; pass++) {
         const char *from = path[pass], *to = path[pass + 1];
         for (unsigned i = 1; i <= n; i++) {
-            step_done(h, begin, "BEGIN");
+            if ((i - 1) % batch == 0)
+                step_done(h, begin, "BEGIN");
             sqlite3_bind_text(upd, 1, to, -1, SQLITE_STATIC);
             sqlite3_bind_int64(upd, 2, i);
             sqlite3_bind_text(upd, 3, from, -1, SQLITE_STATIC);
@@ -480,7 +485,8 @@ static double raw_transitions(const char *db, unsigned n, double *cpu)
             sqlite3_bind_text(log, 3, to, -1, SQLITE_STATIC);
             sqlite3_bind_text(log, 4, at, -1, SQLITE_STATIC);
             step_done(h, log, "INSERT");
-            step_done(h, commit, "COMMIT");
+            if (i % batch == 0 || i == n)
+                step_done(h, commit, "COMMIT");
         }
     }
     double t = now_s() - t0;
@@ -502,9 +508,14 @@ static void bench_transition(const opts *o, const char *intake)
     int64_t *jobs = malloc(n * sizeof *jobs);
     if (!jobs)
         die("out of memory");
-    qtm *q = open_fresh(db);
+    qtm *q = open_fresh(db, QTM_OPEN_RELAXED);
     for (unsigned i = 0; i < n; i++)
         jobs[i] = claimed_job(q, intake, NULL);
+    /* the setup above ran relaxed; the timed transitions run as qtm does */
+    qtm_close(q);
+    q = NULL;
+    if (qtm_open(db, 0, &q) != QTM_OK)
+        die("qtm_open %s: %s", db, q ? qtm_errmsg(q) : "out of memory");
 
     double c0 = cpu_s(RUSAGE_SELF), t0 = now_s();
     for (unsigned i = 0; i < n; i++)
@@ -520,7 +531,8 @@ static void bench_transition(const opts *o, const char *intake)
     qtm_close(q);
     free(jobs);
 
-    double cr, tr = raw_transitions(raw, n, &cr);
+    double cr, tr = raw_transitions(raw, n, 1, &cr);
+    double cr10, tr10 = raw_transitions(raw, n, 10, &cr10);
     double rq = 2.0 * n / tq, rr = 2.0 * n / tr;
     double ratio = rq / rr;
     printf("2. durable transition (%u transitions each: arrive, then start, on %u claimed jobs; "
@@ -532,10 +544,23 @@ static void bench_transition(const opts *o, const char *intake)
            1e6 / rr, cr * 1e6 / (2.0 * n));
     printf("   %-44s %14.2f  %s target >= 0.7  (cpu-time ratio %.2f)\n",
            "ratio libqtm_rate/raw_rate", ratio, verdict(ratio >= 0.7), cq > 0 ? cr / cq : 0.0);
+    printf("   %-44s %14.0f %10.1f %10.1f\n", "(info) raw SQLite, 10 transitions a COMMIT",
+           2.0 * n / tr10, tr10 * 1e6 / (2.0 * n), cr10 * 1e6 / (2.0 * n));
     printf("   %-44s %14.0f %10.1f %10.1f\n", "(info) qtm_job_advance complete (+record)", n / tc,
            tc * 1e6 / n, cc * 1e6 / n);
     printf("\n");
     fflush(stdout);
+}
+
+/* Raw SQLite under FULL, batch 1 and batch 10, on n rows (--raw-only). */
+static void bench_raw_only(const opts *o, unsigned n)
+{
+    char raw[4200];
+    path_join(raw, sizeof raw, o->dir, "raw-only.db");
+    double c1, t1 = raw_transitions(raw, n, 1, &c1), c10, t10 = raw_transitions(raw, n, 10, &c10);
+    printf("raw SQLite, synchronous=FULL, %u transitions: batch 1 %.0f/s, batch 10 %.0f/s\n",
+           2 * n, 2.0 * n / t1, 2.0 * n / t10);
+    remove_db(raw);
 }
 
 /* --- 3. whole envelope --------------------------------------------------------- */
@@ -545,7 +570,7 @@ static void bench_envelope(const opts *o, const char *intake, char *db, size_t d
 {
     path_join(db, dbn, o->dir, "envelope.db");
     unsigned n = o->envelope_jobs;
-    qtm *q = open_fresh(db);
+    qtm *q = open_fresh(db, 0);
     qtm_close(q);
     long long base = db_bytes(db);
     q = NULL;
@@ -753,6 +778,7 @@ static void usage(void)
 {
     fputs("usage: engine_bench [--dir DIR] [--qtm PATH] [--intake FILE] [--steps N]\n"
           "                    [--rounds N] [--advance-jobs N] [--envelope-jobs N] [--shows N]\n"
+          "       engine_bench [--dir DIR] --raw-only N   (raw SQLite FULL, batch 1 and 10)\n"
           "  defaults: --dir build/bench/runtime --qtm build/bin/qtm\n"
           "            --intake examples/intake/event-coordination-wedding.json\n"
           "            --steps 40000000 --rounds 5 --advance-jobs 5000\n"
@@ -776,6 +802,7 @@ int main(int argc, char **argv)
 {
     opts o = {"build/bench/runtime", "build/bin/qtm",
               "examples/intake/event-coordination-wedding.json", 40000000, 5, 5000, 10000, 200};
+    unsigned raw_only = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -803,11 +830,18 @@ int main(int argc, char **argv)
             o.envelope_jobs = (unsigned)parse_count(a, v, 10000000);
         else if (strcmp(a, "--shows") == 0)
             o.shows = (unsigned)parse_count(a, v, MAX_SHOWS);
+        else if (strcmp(a, "--raw-only") == 0)
+            raw_only = (unsigned)parse_count(a, v, 10000000);
         else {
             fprintf(stderr, "engine_bench: unknown option %s\n", a);
             usage();
             return 2;
         }
+    }
+    if (raw_only) {
+        mkdir_p(o.dir);
+        bench_raw_only(&o, raw_only);
+        return 0;
     }
     if (access(o.qtm_bin, X_OK) != 0)
         die("%s is not an executable (build it, or pass --qtm PATH)", o.qtm_bin);
@@ -822,7 +856,7 @@ int main(int argc, char **argv)
         load[strcspn(load, "\n")] = '\0';
         fclose(la);
     }
-    printf("qtm runtime benchmark (engine_bench; SQLite %s, WAL, synchronous=NORMAL; "
+    printf("qtm runtime benchmark (engine_bench; SQLite %s, WAL, synchronous=FULL; "
            "databases in %s;\n load average at start: %s)\n\n", sqlite3_libversion(), o.dir,
            load);
     fflush(stdout);

@@ -38,7 +38,9 @@ int main(int argc, char **argv)
         return 2;
     }
     qtm *q = NULL;
-    if (qtm_open(argv[1], QTM_OPEN_CREATE, &q) != QTM_OK) {
+    /* a throwaway setup: what it writes need not survive a power cut (the
+     * server then serves it durably) */
+    if (qtm_open(argv[1], QTM_OPEN_CREATE | QTM_OPEN_RELAXED, &q) != QTM_OK) {
         fprintf(stderr, "http_setup: %s\n", q ? qtm_errmsg(q) : "out of memory");
         qtm_close(q);
         return 1;

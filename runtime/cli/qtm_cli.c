@@ -334,9 +334,25 @@ static void fake_clock(char out[32], void *arg)
     snprintf(out, 32, "%s", (const char *)arg);
 }
 
+/* QTM_DURABILITY: "full" (or unset) makes every change durable before it is
+ * reported; "relaxed" is for throwaway databases.  -1: neither (refused). */
+static int env_relaxed(cli *c)
+{
+    const char *d = getenv("QTM_DURABILITY");
+    if (!d || !*d || strcmp(d, "full") == 0)
+        return 0;
+    if (strcmp(d, "relaxed") == 0)
+        return 1;
+    fail(c, QTM_EUSAGE, "QTM_DURABILITY must be full or relaxed, not '%s'", d);
+    return -1;
+}
+
 static int open_db(cli *c, unsigned flags)
 {
-    qtm_status st = qtm_open(c->db, flags, &c->q);
+    int relaxed = env_relaxed(c);
+    if (relaxed < 0)
+        return QTM_EUSAGE;
+    qtm_status st = qtm_open(c->db, flags | (relaxed ? QTM_OPEN_RELAXED : 0), &c->q);
     if (st != QTM_OK)
         return c->q ? lib_fail(c, st) : fail(c, QTM_ESTORAGE, "out of memory");
     /* deterministic stamps for tests and demos: QTM_FAKE_NOW=2026-01-01T00:00:00Z */
@@ -1362,7 +1378,7 @@ static int cmd_serve(cli *c)
     static const char *const v[] = {"--listen", "--threads", "--intake-rate", "--intake-burst",
                                      "--max-body", "--per-ip", "--timeout", "--request-timeout",
                                      "--max-buffered", "--allowed-host", "--backup-dir",
-                                     "--backup-every", "--backup-keep", NULL};
+                                     "--backup-every", "--backup-keep", "--durability", NULL};
     if (check_opts(c, v, NULL) || pos(c, 0, v))
         return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
     /* one worker per CPU: a worker waiting for its turn to write holds its
@@ -1409,6 +1425,12 @@ static int cmd_serve(cli *c)
         return fail(c, QTM_EUSAGE, "--listen takes HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any)");
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
+    const char *dur = opt(c, "--durability");
+    if (dur && strcmp(dur, "full") != 0 && strcmp(dur, "relaxed") != 0)
+        return fail(c, QTM_EUSAGE, "--durability takes full or relaxed, not '%s'", dur);
+    int relaxed = dur ? strcmp(dur, "relaxed") == 0 : env_relaxed(c);
+    if (relaxed < 0)
+        return QTM_EUSAGE;
     /* the database's own refusals (a name that is no file, no database)
      * with their exit status, before serve opens its handles */
     int rc = open_db(c, 0);
@@ -1419,7 +1441,7 @@ static int cmd_serve(cli *c)
     serve_opts o = {c->db, host, (unsigned)port, (unsigned)threads, 4096, (unsigned)per_ip,
                     (unsigned)timeout, (size_t)max_body, (unsigned)rate, (unsigned)burst,
                     12 * 3600, (unsigned)request_timeout, (size_t)max_buffered, hosts,
-                    NULL, 0, 0};
+                    NULL, 0, 0, relaxed};
     if ((rc = backup_opts(c, &o)) != 0)
         return rc;
     return serve_run(&o);
@@ -1570,11 +1592,12 @@ static const command commands[] = {
     {"serve", cmd_serve,
      "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
      "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS] [--request-timeout SECONDS]\n"
-     "          [--max-buffered BYTES] [--allowed-host NAME]...\n"
+     "          [--max-buffered BYTES] [--allowed-host NAME]... [--durability full|relaxed]\n"
      "  Serves the JSON API and the web desk (default 127.0.0.1:8080, a thread per CPU; public\n"
      "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB, 32 MiB in flight;\n"
-     "  32 connections per address, 10 s to send each request). Stops cleanly\n"
-     "  on SIGINT or SIGTERM."},
+     "  32 connections per address, 10 s to send each request). Writes are group-committed:\n"
+     "  a change is answered once it is on disk (--durability relaxed, or QTM_DURABILITY=\n"
+     "  relaxed, skips the fsync: for throwaway databases). Stops cleanly on SIGINT or SIGTERM."},
 
     {"migrate", cmd_migrate,
      "qtm migrate --check SURFACE | qtm --as ADMIN migrate SURFACE\n"

@@ -135,6 +135,12 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
         q->err = rc == STORE_UNSUPPORTED ? QTM_EUSAGE : QTM_ESTORAGE;
         return q->err;
     }
+    /* durable is the store's default; only a relaxed handle says so */
+    int durable = 0;
+    if ((flags & QTM_OPEN_RELAXED) &&
+        (rc = store_control(q->st, STORE_CTL_DURABLE, &durable)) != STORE_OK &&
+        rc != STORE_UNSUPPORTED)
+        return qtm_store_fail(q, rc, "relaxing durability");
     /* a backend without a write-ahead log never checkpoints on commit */
     int never = 0;
     if ((flags & QTM_OPEN_MANUAL_CHECKPOINT) &&
@@ -172,21 +178,55 @@ qtm_status qtmi_tx_begin(qtm *q, int write)
     if (!q->st)
         return qtm_fail(q, QTM_ESTORAGE, "no database is open");
     stamp_now(q);
-    store_rc rc = store_begin(q->st, write);
+    store_rc rc = q->batch ? store_savepoint(q->st) : store_begin(q->st, write);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "starting a transaction");
     return QTM_OK;
 }
 
+/* In a batch, "commit" keeps the call's changes for the batch's one
+ * commit and a refusal undoes only this call's savepoint. */
 qtm_status qtmi_tx_end(qtm *q, qtm_status st)
 {
     if (st != QTM_OK) {
-        store_rollback(q->st);
+        if (q->batch)
+            store_rollback_to(q->st);
+        else
+            store_rollback(q->st);
         return st;
+    }
+    store_rc rc = q->batch ? store_release(q->st) : store_commit(q->st);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "committing");
+    return qtm_ok(q);
+}
+
+qtm_status qtm_batch_begin(qtm *q)
+{
+    qtm_ok(q);
+    if (!q->st)
+        return qtm_fail(q, QTM_ESTORAGE, "no database is open");
+    if (q->batch)
+        return qtm_fail(q, QTM_EUSAGE, "a batch is already open on this handle");
+    store_rc rc = store_begin(q->st, 1);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "starting a batch");
+    q->batch = 1;
+    return QTM_OK;
+}
+
+qtm_status qtm_batch_end(qtm *q, int commit)
+{
+    if (!q->batch)
+        return qtm_fail(q, QTM_EUSAGE, "no batch is open on this handle");
+    q->batch = 0;
+    if (!commit) {
+        store_rollback(q->st);
+        return qtm_ok(q);
     }
     store_rc rc = store_commit(q->st);
     if (rc != STORE_OK)
-        return qtm_store_fail(q, rc, "committing");
+        return qtm_store_fail(q, rc, "committing the batch");
     return qtm_ok(q);
 }
 

@@ -30,6 +30,8 @@ struct qtm {
     int sign_loaded;
     char sign_id[QTM_KEY_ID_LEN];
     unsigned char sign_sk[64];     /* crypto_sign_SECRETKEYBYTES */
+    int batch;                     /* qtm_batch_begin's transaction is open: each call's
+                                      transaction is a savepoint inside it */
 };
 
 typedef struct actor {

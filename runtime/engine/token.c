@@ -261,7 +261,7 @@ qtm_status qtm_token_auth(qtm *q, const char *token, qtm_principal *p)
     auth_row r;
     st = qtmi_tx_end(q, token_lookup(q, token, p, &r));
     if (st == QTM_OK)
-        token_touch(q, &r, 0);
+        token_touch(q, &r, q->batch);  /* in a batch: inside its transaction */
     return st;
 }
 

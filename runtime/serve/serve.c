@@ -12,6 +12,13 @@
  * writers take turns on a ticket lock, and other processes (the qtm
  * command) wait on SQLite's busy timeout.
  *
+ * Group commit: one writer takes the write requests waiting (up to
+ * BATCH_MAX, waiting BATCH_WAIT_US for company) and runs each in its own
+ * savepoint inside one transaction (qtm_batch_begin), commits once (one
+ * fsync of the log) and only then resumes their connections: no answer
+ * to a change leaves before the change is on disk.  If that commit fails,
+ * every request of the batch is answered as failed.
+ *
  * A request goes: first call (create the context; check Host and framing;
  * refuse an announced body over the limit or over the body budget at once)
  * -> body chunks (kept up to max_body) -> last call (answer, or suspend and
@@ -52,6 +59,10 @@
 
 #include <microhttpd.h>
 #include <sodium.h>
+
+/* Group commit bounds: a lone request waits at most BATCH_WAIT_US. */
+#define BATCH_MAX 32
+#define BATCH_WAIT_US 200
 
 typedef struct conn_ctx {
     char *body;
@@ -122,7 +133,8 @@ static qtm *worker_handle(void)
     qtm *q = pthread_getspecific(handle_key);
     if (q)
         return q;
-    if (qtm_open(opts->db, QTM_OPEN_MANUAL_CHECKPOINT, &q) != QTM_OK) {
+    if (qtm_open(opts->db, QTM_OPEN_MANUAL_CHECKPOINT | (opts->relaxed ? QTM_OPEN_RELAXED : 0),
+                 &q) != QTM_OK) {
         fprintf(stderr, "qtm serve: %s\n", q ? qtm_errmsg(q) : "out of memory");
         qtm_close(q);
         return NULL;
@@ -367,10 +379,16 @@ static unsigned authenticate(struct MHD_Connection *conn, api_call *c, char *msg
     return 0;
 }
 
+/* A batch's requests write inside its turn: they take none of their own. */
+static void write_none(void)
+{
+}
+
 /* Runs on a database worker while the connection is suspended: the
- * request's headers and arguments stay put until it is resumed. */
+ * request's headers and arguments stay put until it is resumed.  in_batch:
+ * the batch holds the write turn and its transaction is open. */
 static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx,
-                                       const char *url, const char *method)
+                                       const char *url, const char *method, int in_batch)
 {
     qtm *q = worker_handle();
     if (!q)
@@ -387,8 +405,8 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     c.query = query_value;
     c.header = header_value;
     c.cx = conn;
-    c.write_begin = write_lock;
-    c.write_end = write_unlock;
+    c.write_begin = in_batch ? write_none : write_lock;
+    c.write_end = in_batch ? write_none : write_unlock;
     client_addr(conn, c.client, sizeof c.client);
 
     if (cx->len > 0 && is_change(method)) {
@@ -417,8 +435,42 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
 static void run_api(void *item)
 {
     conn_ctx *cx = item;
-    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method);
+    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, 0);
     MHD_resume_connection(cx->conn);
+}
+
+/* The writer's turn: the batch's requests, one commit, then every answer.
+ * Without a batch (the database refused to start one) each request runs
+ * alone and says why itself. */
+static void run_batch(void **items, unsigned n)
+{
+    qtm *q = worker_handle();
+    int batched = 0;
+    if (q && n > 1) {
+        write_lock();
+        batched = qtm_batch_begin(q) == QTM_OK;
+        if (!batched)
+            write_unlock();
+    }
+    for (unsigned i = 0; i < n; i++) {
+        conn_ctx *cx = items[i];
+        cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, batched);
+    }
+    if (batched && qtm_batch_end(q, 1) != QTM_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s; nothing of this request was stored: try again",
+                 qtm_errmsg(q));
+        for (unsigned i = 0; i < n; i++) {
+            conn_ctx *cx = items[i];
+            if (cx->resp)
+                MHD_destroy_response(cx->resp);
+            cx->resp = error_response(cx, api_http_status(qtm_errcode(q)), "storage", msg);
+        }
+    }
+    if (batched)
+        write_unlock();
+    for (unsigned i = 0; i < n; i++)
+        MHD_resume_connection(((conn_ctx *)items[i])->conn);
 }
 
 /* Suspends an /api/ request and queues it for the database workers. */
@@ -890,7 +942,7 @@ int serve_run(const serve_opts *o)
 
     snprintf(port_str, sizeof port_str, "%u", o->port);
     readers = queue_start(o->threads, run_api);
-    writers = queue_start(o->threads, run_api);
+    writers = queue_start_batch(1, run_batch, BATCH_MAX, BATCH_WAIT_US);
     if (!readers || !writers || conn_start(o->request_timeout, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
         stop_workers();
@@ -933,8 +985,9 @@ int serve_run(const serve_opts *o)
     if (!o->port)                  /* before anyone is told the port */
         snprintf(port_str, sizeof port_str, "%u", port);
     printf("qtm serve: listening on http://%s:%u/ (%u threads, %u connections, %u per address, "
-           "database %s)\n",
-           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db);
+           "database %s, durability %s)\n",
+           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db,
+           o->relaxed ? "relaxed: commits not fsynced" : "full: group commit, fsync before answer");
     fflush(stdout);
 
     int sig = 0;

@@ -37,6 +37,7 @@ typedef struct serve_opts {
     const char *backup_dir;        /* NULL: no backups; else a backup every backup_every s */
     unsigned backup_every;         /* seconds between two backups */
     unsigned backup_keep;          /* backups kept in backup_dir, newest first */
+    int relaxed;                   /* commits are not fsynced (throwaway databases) */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -90,6 +91,11 @@ unsigned api_http_status(qtm_status st);
  * queue is stopping; queue_stop runs what was pushed, then joins. */
 typedef struct serve_queue serve_queue;
 serve_queue *queue_start(unsigned threads, void (*run)(void *item));
+/* The same with batches: a worker takes every item waiting (up to max,
+ * waiting at most wait_us for more once it has one) and runs them with
+ * run_batch(items, n), in push order. */
+serve_queue *queue_start_batch(unsigned threads, void (*run_batch)(void **items, unsigned n),
+                               unsigned max, unsigned wait_us);
 int queue_push(serve_queue *q, void *item);
 void queue_stop(serve_queue *q);
 

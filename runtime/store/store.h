@@ -160,7 +160,11 @@ typedef enum store_ctl {
      * a copy of the whole database as of one moment (one read transaction:
      * writers on other connections go on and are not in the copy).  The
      * copy is complete on STORE_OK; the caller syncs and renames it. */
-    STORE_CTL_BACKUP
+    STORE_CTL_BACKUP,
+    /* arg int *: 1 makes every commit durable before it returns (the log
+     * is fsynced at each commit: the default), 0 relaxes it (a crash of
+     * the machine may lose the last commits, never consistency) */
+    STORE_CTL_DURABLE
 } store_ctl;
 
 typedef struct store_checkpoint {
@@ -170,7 +174,7 @@ typedef struct store_checkpoint {
 
 /* Bumped whenever store_vt changes shape; qtmi_store_open refuses a backend
  * whose table says otherwise. */
-#define STORE_VT_VERSION 2
+#define STORE_VT_VERSION 3
 
 typedef struct store_vt {
     unsigned version;                               /* STORE_VT_VERSION */
@@ -182,6 +186,14 @@ typedef struct store_vt {
     store_rc (*begin_nowait)(store *s);
     store_rc (*commit)(store *s);                   /* on failure nothing was committed */
     void (*rollback)(store *s);
+    /* Nested scopes inside an open transaction (a batch of requests): a
+     * savepoint opens one, release keeps its changes (still uncommitted),
+     * rollback_to undoes them and closes it.  savepoint refuses
+     * (STORE_ERROR) when no transaction is open, so a batch whose
+     * transaction the backend dropped never goes on in autocommit. */
+    store_rc (*savepoint)(store *s);
+    store_rc (*release)(store *s);
+    void (*rollback_to)(store *s);
     store_rc (*run)(store *s, store_query q, const store_val *args, int nargs,
                     store_row_fn fn, void *arg);
     int64_t (*changes)(store *s);                   /* rows changed by the last run */
@@ -231,6 +243,9 @@ static inline store_rc store_begin(store *s, int immediate) { return s->vt->begi
 static inline store_rc store_begin_nowait(store *s) { return s->vt->begin_nowait(s); }
 static inline store_rc store_commit(store *s) { return s->vt->commit(s); }
 static inline void store_rollback(store *s) { s->vt->rollback(s); }
+static inline store_rc store_savepoint(store *s) { return s->vt->savepoint(s); }
+static inline store_rc store_release(store *s) { return s->vt->release(s); }
+static inline void store_rollback_to(store *s) { s->vt->rollback_to(s); }
 static inline store_rc store_run(store *s, store_query q, const store_val *a, int n,
                                  store_row_fn fn, void *arg)
 {

@@ -1,7 +1,8 @@
 /*
  * store_sqlite.c - the SQLite backend of store.h.
  *
- * WAL journal, synchronous=NORMAL, foreign keys on, a busy timeout so
+ * WAL journal, synchronous=FULL (every commit fsyncs the log before it
+ * returns; STORE_CTL_DURABLE 0 relaxes it to NORMAL), foreign keys on, a busy timeout so
  * concurrent writers queue instead of failing.  Every query of store_query
  * has its SQL text here, prepared once (SQLITE_PREPARE_PERSISTENT) and
  * reused.  The schema version lives in PRAGMA user_version; older schemas
@@ -32,8 +33,11 @@
 #define MAX_COLS 16
 
 /* Transaction control, prepared once like every other statement. */
-enum { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK, TX_COUNT };
-static const char *const tx_sql[TX_COUNT] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+enum { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK, TX_SAVEPOINT, TX_RELEASE,
+       TX_ROLLBACK_TO, TX_COUNT };
+static const char *const tx_sql[TX_COUNT] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK",
+                                             "SAVEPOINT qtm_sp", "RELEASE qtm_sp",
+                                             "ROLLBACK TO qtm_sp"};
 
 typedef struct sqlite_store {
     store base;
@@ -563,6 +567,36 @@ static void sq_rollback(store *base)
     }
 }
 
+static store_rc sq_savepoint(store *base)
+{
+    sqlite_store *s = S(base);
+    if (sqlite3_get_autocommit(s->db)) {
+        snprintf(s->err, sizeof s->err, "the batch transaction is no longer open "
+                 "(the database ended it after an error)");
+        return STORE_ERROR;
+    }
+    return tx_run(s, TX_SAVEPOINT);
+}
+
+static store_rc sq_release(store *base)
+{
+    return tx_run(S(base), TX_RELEASE);
+}
+
+/* Undoes the innermost savepoint and closes it, keeping the error that
+ * caused it; the outer transaction stays open (unless SQLite ended it). */
+static void sq_rollback_to(store *base)
+{
+    sqlite_store *s = S(base);
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    if (tx_run(s, TX_ROLLBACK_TO) == STORE_OK)
+        tx_run(s, TX_RELEASE);
+    memcpy(s->err, keep, sizeof keep);
+}
+
 static store_rc sq_run(store *base, store_query q, const store_val *args, int nargs,
                        store_row_fn fn, void *arg)
 {
@@ -688,6 +722,9 @@ static store_rc sq_control(store *base, store_ctl op, void *arg)
     }
     case STORE_CTL_BACKUP:
         return sq_backup(s, arg);
+    case STORE_CTL_DURABLE:
+        return exec_sql(s, *(int *)arg ? "PRAGMA synchronous = FULL"
+                                       : "PRAGMA synchronous = NORMAL");
     }
     snprintf(s->err, sizeof s->err, "control %d is not supported by the sqlite backend", (int)op);
     return STORE_UNSUPPORTED;
@@ -701,6 +738,9 @@ static const store_vt sqlite_vt = {
     .begin_nowait = sq_begin_nowait,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .release = sq_release,
+    .rollback_to = sq_rollback_to,
     .run = sq_run,
     .changes = sq_changes,
     .last_id = sq_last_id,
@@ -893,7 +933,7 @@ store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rcp, char 
     /* journal_mode answers with a row; exec ignores it.  A read-only
      * connection reads the file in the mode it was written in. */
     if ((!s->readonly && (rc = exec_sql(s, "PRAGMA journal_mode = WAL")) != STORE_OK) ||
-        (rc = exec_sql(s, "PRAGMA synchronous = NORMAL")) != STORE_OK ||
+        (rc = exec_sql(s, "PRAGMA synchronous = FULL")) != STORE_OK ||
         (rc = exec_sql(s, "PRAGMA foreign_keys = ON")) != STORE_OK) {
         snprintf(msg, msglen, "cannot open %s: %s", path, s->err);
         goto fail;

@@ -87,6 +87,26 @@ static void f_rollback(store *s)
     store_rollback(F(s)->inner);
 }
 
+static store_rc f_savepoint(store *s)
+{
+    store_fault *f = F(s);
+    return hit(f, -1) ? kinds[f->kind].rc : pass(f, store_savepoint(f->inner));
+}
+
+static store_rc f_release(store *s)
+{
+    store_fault *f = F(s);
+    if (!hit(f, -1))
+        return pass(f, store_release(f->inner));
+    store_rollback_to(f->inner);
+    return kinds[f->kind].rc;
+}
+
+static void f_rollback_to(store *s)
+{
+    store_rollback_to(F(s)->inner);
+}
+
 static store_rc f_run(store *s, store_query q, const store_val *args, int nargs,
                       store_row_fn fn, void *arg)
 {
@@ -119,6 +139,9 @@ static const store_vt fault_vt = {
     .begin_nowait = f_begin_nowait,
     .commit = f_commit,
     .rollback = f_rollback,
+    .savepoint = f_savepoint,
+    .release = f_release,
+    .rollback_to = f_rollback_to,
     .run = f_run,
     .changes = f_changes,
     .last_id = f_last_id,

@@ -42,9 +42,14 @@ typedef struct qtm qtm;
 /* Opening flags. */
 enum {
     QTM_OPEN_CREATE = 1,           /* create the file and schema if missing */
-    QTM_OPEN_MANUAL_CHECKPOINT = 2 /* commits never checkpoint the write-ahead
+    QTM_OPEN_MANUAL_CHECKPOINT = 2, /* commits never checkpoint the write-ahead
                                       log: the program calls qtm_checkpoint()
                                       (a server does, off the request path) */
+    QTM_OPEN_RELAXED = 4           /* commits return before the log is fsynced:
+                                      a power cut may lose the last ones (for
+                                      throwaway databases); without it every
+                                      call that reports a change returns only
+                                      once the change is on disk */
 };
 
 /*
@@ -68,6 +73,18 @@ void qtm_close(qtm *q);
  * A storage backend without a write-ahead log answers QTM_EUSAGE ("... is
  * not supported by the X backend"), *log_pages -1. */
 qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages);
+/*
+ * Group commit.  qtm_batch_begin opens one write transaction on the handle
+ * (taking the write lock); until qtm_batch_end, every call's transaction
+ * is a savepoint inside it: a call that fails undoes only its own changes
+ * (a refusal still changes nothing) and one that succeeds keeps them, not
+ * yet committed, so nothing it reports may be told anyone before
+ * qtm_batch_end.  qtm_batch_end(q, 1) commits all of them at once (one
+ * fsync); on failure (QTM_ESTORAGE) none was committed.  commit 0 rolls
+ * them all back.  The audit chain follows the order of the calls.
+ */
+qtm_status qtm_batch_begin(qtm *q);
+qtm_status qtm_batch_end(qtm *q, int commit);
 
 qtm_status qtm_errcode(const qtm *q);
 const char *qtm_errmsg(const qtm *q);
