@@ -186,6 +186,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
                         "wire, other)", p->method ? p->method : "");
     if (p->note && strlen(p->note) > 500)
         return qtm_fail(q, QTM_EINVALID, "the payment note is longer than 500 bytes");
+    if (qtmi_text_check(q, "payment note", p->note) != QTM_OK)
+        return QTM_EINVALID;
     actor a;
     job j;
     service_event se;
