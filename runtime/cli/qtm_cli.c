@@ -1401,7 +1401,7 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 16 << 20);
     mallopt(M_TOP_PAD, 1 << 20);
     cli c = {getenv("QTM_DB"), getenv("QTM_ACTOR"), 0, 0, NULL, NULL};
-    if (!c.db || !*c.db)
+    if (!c.db)   /* QTM_DB="" is refused by qtm_open, as --db "" is */
         c.db = "qtm.db";
     int i = 1;
     for (; i < argc; i++) {
