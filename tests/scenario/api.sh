@@ -220,6 +220,8 @@ j POST /api/jobs/$J/participants '{"name":"Bloom Florals","role":"vendor","conta
 status_is "participant" 200
 jqt "participant listed" '.participants[0].name == "Bloom Florals" and .participants[0].actor == "ana"'
 refused "participant without a role" 400 "invalid input" 'needs \"role\"' -- j POST /api/jobs/$J/participants '{"name":"X"}' as=ana
+refused "participant name not UTF-8" 400 "invalid input" "" -- \
+    j POST /api/jobs/$J/participants $'{"name":"ok\xff\x9b","role":"vendor"}' as=ana
 for e in arrive start complete; do
     j POST /api/jobs/$J/advance "{\"event\":\"$e\"}" as=ana
     status_is "advance $e" 200
