@@ -1,5 +1,6 @@
 /*
- * intake.c - intake packet validation against a surface's compiled schema.
+ * intake.c - intake packet validation against a surface's compiled schema,
+ * and the one UTF-8 check every entry point runs on the text it stores.
  * Invariants: the first problem in a fixed order (intake.h) is the one
  * reported, so the same packet always gets the same message; user text
  * reaches a message only through quote() (truncated, control characters
