@@ -233,6 +233,21 @@ static const char *str(json_t *o, const char *key)
     return term_value(o, key, 0, json_object_get(o, key));
 }
 
+/* "paid 10.00 USD[ of 45.00]" for a settlement's text view; a ledger libqtm
+ * could not sum (rows written outside qtm: paid is null) says so instead
+ * of showing an empty amount. */
+static const char *paid_text(json_t *set)
+{
+    static char buf[256];
+    json_t *due = json_object_get(set, "due");
+    if (!json_is_string(json_object_get(set, "paid")))
+        return "paid: (the ledger does not add up: run qtm verify)";
+    snprintf(buf, sizeof buf, "paid %s %s", str(set, "paid"), str(set, "currency"));
+    if (json_is_string(due))
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " of %s", str(set, "due"));
+    return buf;
+}
+
 /* a[i] for a text view, escaped ("" if not a string). */
 static const char *item(json_t *a, size_t i)
 {
@@ -882,10 +897,7 @@ static int show_job(cli *c, int64_t id, int changed)
         printf("  participant: %s (%s)\n", str(o, "name"), str(o, "role"));
     json_t *set = json_object_get(j, "settlement");
     if (set)
-        printf("  settlement: %s, paid %s %s%s%s, %lld payment%s\n", str(set, "status"),
-               str(set, "paid"), str(set, "currency"),
-               json_is_string(json_object_get(set, "due")) ? " of " : "",
-               json_is_string(json_object_get(set, "due")) ? str(set, "due") : "",
+        printf("  settlement: %s, %s, %lld payment%s\n", str(set, "status"), paid_text(set),
                num(set, "payment_count"), num(set, "payment_count") == 1 ? "" : "s");
     if (json_is_integer(json_object_get(j, "record")))
         printf("  record: composed (qtm record show --job %lld)\n", num(j, "id"));
@@ -987,9 +999,7 @@ static int cmd_settle(cli *c)
     }
     if (c->json)
         return emit(json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
-    printf("job %lld settlement: %s, paid %s %s%s%s\n", (long long)id, str(s, "status"),
-           str(s, "paid"), str(s, "currency"), json_is_string(json_object_get(s, "due")) ? " of " : "",
-           json_is_string(json_object_get(s, "due")) ? str(s, "due") : "");
+    printf("job %lld settlement: %s, %s\n", (long long)id, str(s, "status"), paid_text(s));
     json_decref(s);
     return 0;
 }
@@ -1613,7 +1623,7 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 16 << 20);
     mallopt(M_TOP_PAD, 1 << 20);
     cli c = {getenv("QTM_DB"), getenv("QTM_ACTOR"), 0, 0, NULL, NULL};
-    if (!c.db || !*c.db)
+    if (!c.db)   /* QTM_DB="" is refused by qtm_open, as --db "" is */
         c.db = "qtm.db";
     int i = 1;
     for (; i < argc; i++) {

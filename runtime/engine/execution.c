@@ -317,7 +317,12 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
                         "reference (<= 1000 bytes); a note is at most 2000 bytes");
     actor a;
     job j;
-    qtm_status st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
+    qtm_status st;
+    if ((st = qtmi_text_check(q, "evidence category", category)) != QTM_OK ||
+        (st = qtmi_text_check(q, "evidence reference", ref)) != QTM_OK ||
+        (st = qtmi_text_check(q, "evidence note", note)) != QTM_OK)
+        return st;
+    st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
     if (st != QTM_OK)
         return qtmi_tx_end(q, st);
     const qtm_surface *s = j.s;
@@ -344,7 +349,12 @@ qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
                         "(<= 100 bytes); contact is at most 200 bytes");
     actor a;
     job j;
-    qtm_status st = context_begin(q, actor_slug, job_id, "record participants", &a, &j);
+    qtm_status st;
+    if ((st = qtmi_text_check(q, "participant name", name)) != QTM_OK ||
+        (st = qtmi_text_check(q, "participant role", role)) != QTM_OK ||
+        (st = qtmi_text_check(q, "participant contact", contact)) != QTM_OK)
+        return st;
+    st = context_begin(q, actor_slug, job_id, "record participants", &a, &j);
     if (st != QTM_OK)
         return qtmi_tx_end(q, st);
     st = context_record(q, SQ_PARTICIPANT_INSERT, &a, job_id, name, role, contact,

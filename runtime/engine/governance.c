@@ -41,8 +41,8 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
                         role ? role : "");
     if (name && strlen(name) > 120)
         return qtm_fail(q, QTM_EINVALID, "actor name is longer than 120 bytes");
-    qtm_status st = qtmi_tx_begin(q, 1);
-    if (st != QTM_OK)
+    qtm_status st = qtmi_text_check(q, "actor name", name);
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 1)) != QTM_OK)
         return st;
     store_val key = SV_S(slug);
     store_rc rc;
@@ -141,6 +141,8 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
                         s->slug, s->status == QTM_STATUS_PLANNED ? "planned" : "deprecated");
     if (key && (!*key || strlen(key) > 200))
         return qtm_fail(q, QTM_EINVALID, "an idempotency key must be 1 to 200 bytes");
+    if (qtmi_text_check(q, "idempotency key", key) != QTM_OK)
+        return QTM_EINVALID;
     qtm_status st = qtmi_intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0,
                                     photos, &canonical, msg, sizeof msg);
     if (st != QTM_OK)
@@ -312,7 +314,10 @@ qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const cha
         return qtm_fail(q, QTM_EINVALID, "the reason is longer than 500 bytes");
     actor a;
     task t;
-    qtm_status st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
+    qtm_status st = qtmi_text_check(q, "reason", reason);
+    if (st != QTM_OK)
+        return st;
+    st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
     if (st == QTM_OK) {
         if (t.state != QTM_TASK_REVIEW)
             st = qtm_fail(q, QTM_EREFUSED, "task %lld is %s; only a task in review can be "

@@ -1,11 +1,13 @@
 /*
- * intake.c - intake packet validation against a surface's compiled schema.
+ * intake.c - intake packet validation against a surface's compiled schema,
+ * and the one UTF-8 check every entry point runs on the text it stores.
  * Invariants: the first problem in a fixed order (intake.h) is the one
  * reported, so the same packet always gets the same message; user text
  * reaches a message only through quote() (truncated, control characters
  * replaced); nothing is kept between calls and no input can crash it.
  */
 #include "intake.h"
+#include "qtm_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -101,6 +103,32 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
         return 0;
     *cp = c;
     return len;
+}
+
+/* --- text inputs, for every entry point (qtm_int.h) ------------------------ */
+
+int qtmi_text_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n, i = 0, k;
+    uint32_t cp = 0;
+
+    if (!s)
+        return 1;
+    n = strlen(s);
+    while (i < n) {
+        if (!(k = utf8_decode(p + i, n - i, &cp)))
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+qtm_status qtmi_text_check(qtm *q, const char *what, const char *s)
+{
+    if (!qtmi_text_valid(s))
+        return qtm_fail(q, QTM_EINVALID, "the %s is not valid UTF-8", what);
+    return QTM_OK;
 }
 
 /* 1 for code points that must not reach a terminal or log verbatim:

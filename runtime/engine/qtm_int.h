@@ -247,6 +247,15 @@ const char *qtmi_job_word(qtm_job_state s);
 /* Generic single-int fetch; *out untouched when there is no row. */
 qtm_status qtmi_fetch_int(qtm *q, store_query sq, const store_val *args, int nargs, int64_t *out);
 
+/* Text a caller gives (intake.c, over the decoder intake packets use):
+ * qtmi_text_valid is 1 when s is NULL or valid UTF-8 (no overlong form,
+ * surrogate or truncated sequence); qtmi_text_check sets QTM_EINVALID on q,
+ * "the WHAT is not valid UTF-8", otherwise QTM_OK.  Entry points check
+ * every stored text before their transaction, so a refusal changes nothing
+ * (the views could not show such text: jansson drops it). */
+int qtmi_text_valid(const char *s);
+qtm_status qtmi_text_check(qtm *q, const char *what, const char *s);
+
 /* JSON helpers: a string or null. */
 json_t *qtmi_json_str_or_null(const char *s);
 json_t *qtmi_json_col(const store_val *v);

@@ -145,10 +145,10 @@ static qtm_status settle_amounts(qtm *q, const qtm_payment *p, const char *curre
     if (p->due && (st = qtmi_money_parse(p->due, currency, due, msg, sizeof msg)) != QTM_OK)
         return qtm_fail(q, st, "%s", msg);
     if (p->amount && *amount == 0)
-        return qtm_fail(q, QTM_EINVALID, "a payment must be more than 0 (for no charge, use "
-                        "--status waived)");
+        return qtm_fail(q, QTM_EINVALID, "a payment must be more than 0 (for no charge, set "
+                        "the status to waived)");
     if (p->due && *due == 0)
-        return qtm_fail(q, QTM_EINVALID, "a due of 0 is no charge: use --status waived");
+        return qtm_fail(q, QTM_EINVALID, "a due of 0 is no charge: set the status to waived");
     qtmi_money_format(MONEY_MAX_MINOR, currency, limit);
     if (!s->summed)
         return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger totals more than %s %s, "
@@ -180,12 +180,14 @@ static qtm_status settle_read_back(qtm *q, int64_t job_id, int64_t paid)
 qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_payment *p)
 {
     if (!p->amount && !p->due && !p->waive)
-        return qtm_fail(q, QTM_EUSAGE, "settle needs --amount, --due or --status waived");
+        return qtm_fail(q, QTM_EUSAGE, "settle needs an amount, a due or the status waived");
     if (p->amount && (!p->method || !qtmi_money_method_valid(p->method)))
         return qtm_fail(q, QTM_EINVALID, "unknown payment method '%s' (cash, zelle, venmo, card, "
                         "wire, other)", p->method ? p->method : "");
     if (p->note && strlen(p->note) > 500)
         return qtm_fail(q, QTM_EINVALID, "the payment note is longer than 500 bytes");
+    if (qtmi_text_check(q, "payment note", p->note) != QTM_OK)
+        return QTM_EINVALID;
     actor a;
     job j;
     service_event se;

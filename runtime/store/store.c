@@ -3,10 +3,12 @@
  *
  * One table of backends: a "scheme://" name goes to its scheme's row, any
  * other name is a path and goes to SQLite.  A row without an open function
- * names a backend this qtm was not built with (PostgreSQL, for now).
+ * names a backend this qtm was not built with (PostgreSQL, for now); a
+ * scheme no row names is refused, never taken for a path.
  */
 #include "store.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -18,21 +20,43 @@ static const store_backend backends[] = {
     {.scheme = NULL, .label = "SQLite", .open = qtmi_store_sqlite_open},
 };
 
-/* The row for name: its "scheme://" prefix, else the path row. */
+/* The length of name's "scheme://" prefix's scheme (RFC 3986: a letter,
+ * then letters, digits, '+', '-', '.'), 0 when name has none. */
+static size_t scheme_len(const char *name)
+{
+    size_t n = 0;
+    if (!isalpha((unsigned char)name[0]))
+        return 0;
+    while (isalnum((unsigned char)name[n]) || name[n] == '+' || name[n] == '-' || name[n] == '.')
+        n++;
+    return strncmp(name + n, "://", 3) == 0 ? n : 0;
+}
+
+/* The row for name: its scheme's, the path row for a name without one, or
+ * NULL for a scheme no row names. */
 static const store_backend *backend_for(const char *name)
 {
     const store_backend *b = backends;
-    for (; b->scheme; b++) {
-        size_t len = strlen(b->scheme);
-        if (strncasecmp(name, b->scheme, len) == 0 && strncmp(name + len, "://", 3) == 0)
-            break;
-    }
-    return b;
+    size_t len = scheme_len(name);
+    if (!len)
+        return &backends[sizeof backends / sizeof backends[0] - 1];
+    for (; b->scheme; b++)
+        if (strlen(b->scheme) == len && strncasecmp(name, b->scheme, len) == 0)
+            return b;
+    return NULL;
 }
 
 store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, size_t msglen)
 {
     const store_backend *b = backend_for(name);
+    if (!b) {
+        /* the scheme holds only [A-Za-z0-9+.-]: safe to quote as it is */
+        size_t n = scheme_len(name);
+        snprintf(msg, msglen, "no storage backend for scheme '%.*s' (a path is SQLite; "
+                 "postgresql:// is not built in)", (int)(n > 40 ? 40 : n), name);
+        *rc = STORE_UNSUPPORTED;
+        return NULL;
+    }
     if (!b->open) {
         snprintf(msg, msglen, "%s support is not built in: give the path of an SQLite file",
                  b->label);

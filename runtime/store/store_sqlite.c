@@ -826,6 +826,28 @@ static int exists(const char *path, const char *suffix, off_t *size)
 }
 
 /*
+ * init on an empty file it did not create (`touch qtm.db`): the file holds
+ * nothing yet, so it gets the mode init gives a file it creates, before
+ * SQLite sees it (the -wal and -shm follow).  A file with data keeps the
+ * mode its owner gave it.  One it cannot open for writing is left to the
+ * open that follows to refuse.  0, or -1 with msg set.
+ */
+static int private_if_empty(const char *path, char *msg, size_t msglen)
+{
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CLOEXEC), rc = 0;
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+        (st.st_mode & 077) && fchmod(fd, 0600) != 0) {
+        snprintf(msg, msglen, "cannot make %s private (mode 0600): %s", path, strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
+/*
  * Decides how to open path, creating it (mode 0600, before SQLite sees it:
  * SQLite gives the -wal and -shm the main file's mode) when asked.  WAL
  * needs the -shm: read-only, SQLite uses an existing one; without one, a
@@ -846,6 +868,8 @@ static int open_mode(const char *path, int create, char *msg, size_t msglen)
         }
         if (fd >= 0)
             close(fd);
+    } else if (create && private_if_empty(path, msg, msglen) != 0) {
+        return OPEN_FAIL;
     }
     char dir[4096];
     snprintf(dir, sizeof dir, "%s", path);

@@ -220,6 +220,8 @@ j POST /api/jobs/$J/participants '{"name":"Bloom Florals","role":"vendor","conta
 status_is "participant" 200
 jqt "participant listed" '.participants[0].name == "Bloom Florals" and .participants[0].actor == "ana"'
 refused "participant without a role" 400 "invalid input" 'needs \"role\"' -- j POST /api/jobs/$J/participants '{"name":"X"}' as=ana
+refused "participant name not UTF-8" 400 "invalid input" "" -- \
+    j POST /api/jobs/$J/participants $'{"name":"ok\xff\x9b","role":"vendor"}' as=ana
 for e in arrive start complete; do
     j POST /api/jobs/$J/advance "{\"event\":\"$e\"}" as=ana
     status_is "advance $e" 200
@@ -246,8 +248,9 @@ status_is "payment" 200
 jqt "partial payment" '.job == 1 and .settlement.status == "partial" and .settlement.paid == "1500.00" and .settlement.due == "4500.00"'
 refused "a payment past the job's ledger limit (10^15 minor units)" 400 "invalid input" "the most one job may carry" -- \
     j POST /api/jobs/$J/settlement '{"amount":"9999999998500.01","method":"wire"}' as=admin
-refused "a zero payment" 400 "invalid input" "more than 0" -- \
+refused "a zero payment" 400 "invalid input" "more than 0 (for no charge, set the status to waived)" -- \
     j POST /api/jobs/$J/settlement '{"amount":"0.00","method":"cash"}' as=admin
+if grep -qF -- '--status' "$T/out"; then bad "the API's message names a CLI option: $(oneline <"$T/out")"; else ok; fi
 h GET /api/jobs/$J as=admin
 jqt "the job did not move" '.state == "complete" and .phase == "complete"'
 

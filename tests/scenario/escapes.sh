@@ -8,8 +8,10 @@
 # bidi controls (U+202E, U+2066, U+200F, U+061C), DEL, tab and newline.
 # Every text view (stdout and stderr) must show them escaped (\x1b, \u202e)
 # with no raw control, C1 or bidi byte and valid UTF-8 throughout, while
-# --json still round-trips the exact string.  The last line is
-# "N passed, N failed".
+# --json still round-trips the exact string.  Text that is not valid UTF-8
+# is refused field by field (exit 7, the field named, the database
+# unchanged); a message quoting such bytes shows them as \xff.  The last
+# line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 export QTM_FAKE_NOW=2026-01-01T00:00:00Z
 EC=event-coordination
@@ -121,9 +123,34 @@ has "the method is escaped in the message" "$T/err" "unknown payment method '$E'
 refused "a hostile actor" --as "$H" job claim "$JOB"
 refused "a hostile job id" job show "$H"
 has "the id is escaped in the message" "$T/err" "'$E' is not a job id"
-refused "invalid UTF-8 in a message" --as ana evidence add "$JOB" $'\xff\x9b\xc3' photos/x.jpg
-has "invalid bytes are shown escaped" "$T/err" "category '\\xff\\x9b\\xc3'"
-view "participant with invalid UTF-8" --as ana participant add "$JOB" --name $'ok\xff\x9b' --role vendor
+refused "invalid UTF-8 in a message" --as ana settle "$JOB" --amount 5 --method $'\xff\x9b\xc3'
+has "invalid bytes are shown escaped" "$T/err" "method '\\xff\\x9b\\xc3'"
+
+# --- invalid UTF-8 is refused where it would be stored ---------------------------
+X=$'ok\xff\x9b'
+refuse "actor name" 7 "the actor name is not valid UTF-8" actor add zed --role operator --name "$X"
+refuse "participant name" 7 "the participant name is not valid UTF-8" \
+    --as ana participant add "$JOB" --name "$X" --role vendor
+refuse "participant role" 7 "the participant role is not valid UTF-8" \
+    --as ana participant add "$JOB" --name ok --role $'\xc0\xaf'
+refuse "participant contact" 7 "the participant contact is not valid UTF-8" \
+    --as ana participant add "$JOB" --name ok --role vendor --contact $'\xed\xa0\x80'
+refuse "evidence category" 7 "the evidence category is not valid UTF-8" \
+    --as ana evidence add "$JOB" $'\xff\x9b\xc3' photos/x.jpg
+refuse "evidence ref" 7 "the evidence reference is not valid UTF-8" \
+    --as ana evidence add "$JOB" arrival "$X"
+refuse "evidence note" 7 "the evidence note is not valid UTF-8" \
+    --as ana evidence add "$JOB" arrival photos/x.jpg --note $'\xe2\x80'
+refuse "settle note" 7 "the payment note is not valid UTF-8" \
+    --as ana settle "$JOB" --amount 5 --method cash --note "$X"
+run "submit one to reject" --json request submit $EC --intake "$EX/event-coordination-wedding.json"
+R2=$(jv .task)
+refuse "reject reason" 7 "the reason is not valid UTF-8" --as admin task reject "$R2" --reason "$X"
+refuse "idempotency key" 7 "the idempotency key is not valid UTF-8" \
+    request submit $EC --intake "$EX/event-coordination-wedding.json" --key "$X"
+jq -r '.contact.name = "@NAME@"' "$EX/event-coordination-wedding.json" |
+    perl -pe 's/\@NAME\@/ok\xff\x9b/' >"$T/bad-utf8.json"
+refuse "intake text" 7 "intake: not valid JSON" request submit $EC --intake "$T/bad-utf8.json"
 
 # --- every other text view --------------------------------------------------------
 view "job show" job show "$J"

@@ -2,11 +2,13 @@
 # tests/scenario/files.sh - the database file and the credentials' limits.
 #
 # Modes: under umask 022, `qtm init` makes the database, its -wal and -shm
-# 0600, and they stay so after writes.  A read-only copy (0444 in a 0555
+# 0600, and they stay so after writes; init on an empty 0644 file someone
+# else made makes it (and so the -wal, -shm) 0600, a database keeps its mode.  A read-only copy (0444 in a 0555
 # directory, checked as the user nobody, since root ignores modes) verifies
 # and answers reads, with or without its -wal/-shm; a write on it is
 # refused with exit 10 and the files unchanged (sha256sum).  Names that are
-# not files ("", :memory:, file: URIs, postgres://) are refused, exit 2.
+# not files ("", QTM_DB="", :memory:, file: URIs, postgres://, any other
+# scheme://) are refused, exit 2.
 # `token issue --expires` parsing; an expired token gets 401 from serve, a
 # live one is stamped last used.  The last line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +25,15 @@ for f in "$DB" "$DB-wal" "$DB-shm"; do is "mode of ${f##*/} after init" 600 "$(m
 run "a write" actor add ana --role operator
 run "another write" token issue ana
 for f in "$DB" "$DB-wal" "$DB-shm"; do is "mode of ${f##*/} after writes" 600 "$(mode "$f")"; done
+fresh touched
+touch "$DB"
+chmod 644 "$DB"
+run "init on an empty 0644 file" init
+for f in "$DB" "$DB-wal" "$DB-shm"; do is "mode of ${f##*/} after init on it" 600 "$(mode "$f")"; done
+chmod 640 "$DB"
+run "init again on the database" init
+is "a database with data keeps the mode its owner gave it" 640 "$(mode "$DB")"
+DB=$T/modes/qtm.db   # what the rest reads and copies
 
 # --- F12: names that are not files --------------------------------------------
 cd "$T/modes" || exit 2
@@ -41,6 +52,14 @@ for name in "postgres://db.example/qtm" "postgresql://u@h/qtm"; do
 done
 "$QTM" --db "" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"
 is "serve --db '' exit" 2 "$?"
+QTM_DB="" "$QTM" actor list >"$T/out" 2>"$T/err"
+is "QTM_DB='' is refused, not ./qtm.db" 2 "$?"
+has "QTM_DB='' message" "$T/err" "the database path is empty"
+for name in "mysql://db.example/qtm" "sqlite://qtm.db" "Sqlite+x.y://z"; do
+    "$QTM" --db "$name" init >"$T/out" 2>"$T/err"
+    is "--db $name exit" 2 "$?"
+    has "--db $name message" "$T/err" "no storage backend for scheme '${name%%://*}' (a path is SQLite"
+done
 is "nothing was created beside the database" "qtm.db qtm.db-shm qtm.db-wal" "$(ls | tr '\n' ' ' | sed 's/ $//')"
 cd "$ROOT" || exit 2
 

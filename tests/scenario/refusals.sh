@@ -6,7 +6,8 @@
 # and after identical).  Also: SQL-looking input is stored literally, an
 # idempotent re-submit adds nothing, a repeated claim by the owner adds no
 # audit row, and the storage errors (not a database, newer schema, missing
-# file) exit 10.  The last line is "N passed, N failed".
+# file) exit 10; a ledger tampered past 64 bits shows "does not add up".
+# The last line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 export QTM_FAKE_NOW=2026-01-01T00:00:00Z
 EC=event-coordination
@@ -146,7 +147,7 @@ refuse "empty amount" 7 "amount" --as ana settle "$J1" --amount "" --method cash
 refuse "unknown method" 7 "unknown payment method 'bitcoin'" --as ana settle "$J1" --amount 10 --method bitcoin
 refuse "unknown currency" 7 "unknown currency" --as ana settle "$J1" --amount 10 --method cash --currency XYZ
 refuse "negative due" 7 "negative" --as admin settle "$J1" --due -1
-refuse "settle with nothing" 2 "settle needs --amount, --due or --status waived" --as admin settle "$J1"
+refuse "settle with nothing" 2 "settle needs an amount, a due or the status waived" --as admin settle "$J1"
 refuse "settle --status paid" 2 "--status takes only 'waived'" --as admin settle "$J1" --status paid --amount 1 --method cash
 refuse "zero amount" 7 "a payment must be more than 0" --as ana settle "$J1" --amount 0.00 --method cash
 refuse "zero due" 7 "a due of 0 is no charge" --as admin settle "$J1" --due 0
@@ -354,5 +355,18 @@ tampered phase "UPDATE service_events SET phase = 'arrived' WHERE job_id = $JT" 
     "ServiceEvent is in phase arrived but its last audit row says"
 q --json verify
 jqt "tamper: verify --json says not ok with findings" '.ok == false and (.findings | length) >= 1'
+
+# a ledger summed past 64 bits (rows written by sqlite3): the text view says
+# it does not add up instead of an empty amount; --json gives paid null
+DB=$T/refusals/qtm.db
+JL=$(sql "SELECT job_id FROM payments WHERE amount = 1000000000000000")   # the limit payment's
+sql "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at)
+     VALUES ($JL, 9000000000000000000, 'USD', 'cash', NULL, 1, '2026-01-01T00:00:00Z'),
+            ($JL, 9000000000000000000, 'USD', 'cash', NULL, 1, '2026-01-01T00:00:00Z')" >/dev/null
+run "job show on an overflowing ledger" job show "$JL"
+has "the text view says the ledger does not add up" "$T/out" \
+    "paid: (the ledger does not add up: run qtm verify), 3 payments"
+run "job show --json on it" --json job show "$JL"
+jqt "json: paid is null" '.settlement.paid == null and .settlement.paid_minor == null'
 
 finish

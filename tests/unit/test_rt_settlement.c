@@ -122,7 +122,7 @@ static void test_settle_needs_something(void **state)
     int64_t j = rt_job_claimed(f, EC, "ana");
     qtm_payment p = {NULL, NULL, NULL, NULL, NULL, 0};
     UNCHANGED(QTM_EUSAGE, qtm_settle(f->q, "ana", j, &p));
-    assert_string_equal(qtm_errmsg(f->q), "settle needs --amount, --due or --status waived");
+    assert_string_equal(qtm_errmsg(f->q), "settle needs an amount, a due or the status waived");
     char note[502];
     memset(note, 'n', 501);
     note[501] = '\0';
@@ -366,10 +366,10 @@ static void test_settle_zero_refused(void **state)
         qtm_payment p = pay(zeros[i], "cash");
         UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", j, &p));
         assert_string_equal(qtm_errmsg(f->q), "a payment must be more than 0 (for no charge, "
-                                              "use --status waived)");
+                                              "set the status to waived)");
         qtm_payment d = {NULL, NULL, NULL, NULL, zeros[i], 0};
         UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ada", j, &d));
-        assert_string_equal(qtm_errmsg(f->q), "a due of 0 is no charge: use --status waived");
+        assert_string_equal(qtm_errmsg(f->q), "a due of 0 is no charge: set the status to waived");
     }
     assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM settlements"), 0);
 }
