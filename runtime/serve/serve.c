@@ -58,7 +58,7 @@ typedef struct conn_ctx {
     size_t len, cap;
     size_t reserved;               /* body bytes charged to the budget (those buffered) */
     int too_large;
-    int over_budget;               /* the body outgrew the budget (answered at once) */
+    int over_budget;               /* the body outgrew the budget */
     size_t discarded;              /* body bytes read past the limit */
     int answered;                  /* a response was queued early */
     int queued;                    /* handed to a database worker... */
@@ -601,9 +601,10 @@ static void drop_body(conn_ctx *cx)
 }
 
 /* A chunk of body: kept while within max_body and the budget, which it
- * is charged to as it comes; past the budget, refused at once. */
-static enum MHD_Result take_chunk(struct MHD_Connection *conn, conn_ctx *cx, const char *upload,
-                                  size_t n)
+ * is charged to as it comes; past either, the rest is read and thrown
+ * away and the answer (413, 503) comes when the body ends: libmicrohttpd
+ * 0.9.75 cannot queue an answer while a body is coming in. */
+static enum MHD_Result take_chunk(conn_ctx *cx, const char *upload, size_t n)
 {
     if (cx->answered || cx->too_large || cx->over_budget) {
         /* thrown away; a sender that will not stop loses the connection */
@@ -619,8 +620,7 @@ static enum MHD_Result take_chunk(struct MHD_Connection *conn, conn_ctx *cx, con
         if (!budget_take(cx->slot, cx->len + n - cx->reserved)) {
             cx->over_budget = 1;
             drop_body(cx);
-            return refuse_early(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
-                                "the server is receiving too many request bodies; try again", 2);
+            return MHD_YES;
         }
         cx->reserved = cx->len + n;
     }
@@ -659,7 +659,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        return take_chunk(conn, cx, upload, n);
+        return take_chunk(cx, upload, n);
     }
     if (cx->queued) {              /* resumed: a worker left the answer */
         struct MHD_Response *r = cx->resp;
@@ -676,6 +676,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
+    if (cx->over_budget)
+        return send_json(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         json_pack("{s:{s:s,s:s}}", "error", "category", "storage", "message",
+                                   "the server is receiving too many request bodies; try again"),
+                         NULL, 2, NULL);
     if (strcmp(url, "/healthz") == 0)
         return send_json(conn, cx, MHD_HTTP_OK, json_pack("{s:b}", "ok", 1), NULL, 0, NULL);
     if (!utf8_ok(url))
