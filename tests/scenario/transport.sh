@@ -222,7 +222,7 @@ echo "# 32 bodies announced from one address and never sent"
 serve_start announced
 base=$(fds)
 for i in $(seq 1 32); do
-    sleep 8 | curl -s -o /dev/null --interface 127.0.0.2 -X POST -T - -H 'Expect:' \
+    sleep 8 | curl -s -o /dev/null --interface 127.0.0.2 -X POST -T - -H 'Expect:' -H 'Transfer-Encoding:' \
         -H 'Content-Type: application/json' -H 'Content-Length: 1048576' "$U/api/session" &
     KIDS+=($!)
 done
