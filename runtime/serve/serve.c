@@ -12,9 +12,10 @@
  * writers take turns on a ticket lock, and other processes (the qtm
  * command) wait on SQLite's busy timeout.
  *
- * A request goes: first call (create the context; check Host and framing;
- * refuse an announced body over the limit or over the body budget at once)
- * -> body chunks (kept up to max_body) -> last call (answer, or suspend and
+ * A request goes: first call (create the context; check the head's fields,
+ * Host and framing; refuse an announced body over the limit at once)
+ * -> body chunks (kept up to max_body and within the budget, charged as
+ * they come) -> last call (answer, or suspend and
  * queue) -> [worker: resolve the caller, check CSRF, build the answer;
  * resume] -> last call again (send it) -> completed (access log line).
  * serve_conn.c cuts a connection that takes longer than request_timeout
@@ -943,7 +944,8 @@ int serve_run(const serve_opts *o)
     snprintf(port_str, sizeof port_str, "%u", o->port);
     readers = queue_start(o->threads, run_api);
     writers = queue_start(o->threads, run_api);
-    if (!readers || !writers || conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
+    if (!readers || !writers ||
+        conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
         stop_workers();
         conn_stop();

@@ -5,7 +5,8 @@
  * workers fed by serve_queue.c, one libqtm handle and so one SQLite
  * connection each), reads bodies within limits, resolves who is calling,
  * guards cookie sessions against cross-site requests and writes the access
- * log.  serve_conn.c holds the request deadlines and the body budget.
+ * log.  serve_conn.c holds the request deadlines, the per-address cap and
+ * the body budget.
  * serve_api.c maps routes to libqtm calls and never touches HTTP.
  * serve_static.c serves the web desk compiled into the binary.  The API holds no state of its own: every
  * answer comes from the database through libqtm, so N workers agree.
