@@ -19,9 +19,10 @@
  * to a change leaves before the change is on disk.  If that commit fails,
  * every request of the batch is answered as failed.
  *
- * A request goes: first call (create the context; check Host and framing;
- * refuse an announced body over the limit or over the body budget at once)
- * -> body chunks (kept up to max_body) -> last call (answer, or suspend and
+ * A request goes: first call (create the context; check the head's fields,
+ * Host and framing; refuse an announced body over the limit at once)
+ * -> body chunks (kept up to max_body and within the budget, charged as
+ * they come) -> last call (answer, or suspend and
  * queue) -> [worker: resolve the caller, check CSRF, build the answer;
  * resume] -> last call again (send it) -> completed (access log line).
  * serve_conn.c cuts a connection that takes longer than request_timeout
@@ -67,9 +68,9 @@
 typedef struct conn_ctx {
     char *body;
     size_t len, cap;
-    size_t reserved;               /* body bytes taken from the budget */
+    size_t reserved;               /* body bytes charged to the budget (those buffered) */
     int too_large;
-    int over_budget;               /* a body of unannounced length outgrew the budget */
+    int over_budget;               /* the body outgrew the budget */
     size_t discarded;              /* body bytes read past the limit */
     int answered;                  /* a response was queued early */
     int queued;                    /* handed to a database worker... */
@@ -520,37 +521,82 @@ static int host_allowed(struct MHD_Connection *conn)
     return 0;
 }
 
-static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
-                                    const char *value)
+/* What the head says about itself, from one pass over its fields. */
+typedef struct head_scan {
+    unsigned lengths, hosts, encodings;
+    int bad_name;                  /* a field name that is not a token */
+} head_scan;
+
+/* RFC 9110 token characters: a field name with anything else (such as
+ * whitespace before the colon, which libmicrohttpd keeps in the name)
+ * would be read as another field by a proxy in front. */
+static int token_ok(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (!strchr("!#$%&'*+-.^_`|~", *s) && !(*s >= '0' && *s <= '9') &&
+            !((*s | 0x20) >= 'a' && (*s | 0x20) <= 'z'))
+            return 0;
+    return 1;
+}
+
+static enum MHD_Result scan_field(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
 {
     (void)kind;
     (void)value;
-    if (strcasecmp(key, "Content-Length") == 0)
-        ++*(unsigned *)cls;
+    head_scan *h = cls;
+    if (!key || !token_ok(key))
+        h->bad_name = 1;
+    else if (strcasecmp(key, "Content-Length") == 0)
+        h->lengths++;
+    else if (strcasecmp(key, "Host") == 0)
+        h->hosts++;
+    else if (strcasecmp(key, "Transfer-Encoding") == 0)
+        h->encodings++;
     return MHD_YES;
 }
 
-/* NULL when the body's length is unambiguous (*len, 0 when none is
- * announced), else why not.  Behind a proxy that reads the framing another
- * way, an ambiguous request smuggles a second one. */
-static const char *framing_error(struct MHD_Connection *conn, unsigned long long *len)
+/* 0 when the head is well formed and its body's length unambiguous (*len,
+ * 0 when none is announced), else the status to refuse it with and why.
+ * Behind a proxy that reads the framing another way, an ambiguous request
+ * smuggles a second one. */
+static unsigned head_error(struct MHD_Connection *conn, unsigned long long *len,
+                           const char **why)
 {
-    unsigned n = 0;
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, count_length, &n);
+    head_scan h = {0, 0, 0, 0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_field, &h);
     *len = 0;
-    if (n > 1)
-        return "more than one Content-Length";
+    *why = h.bad_name ? "a malformed header field name"
+           : h.hosts > 1 ? "more than one Host"
+           : h.lengths > 1 ? "more than one Content-Length"
+           : h.encodings > 1 ? "more than one Transfer-Encoding"
+           : NULL;
+    if (*why)
+        return MHD_HTTP_BAD_REQUEST;
     const char *cl = header_value(conn, "Content-Length");
+    const char *te = header_value(conn, "Transfer-Encoding");
+    if (cl && te) {
+        *why = "both Content-Length and Transfer-Encoding";
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    /* libmicrohttpd decodes "chunked" alone; any other coding it would
+     * read to the end of the stream */
+    if (te && strcasecmp(te, "chunked") != 0) {
+        *why = "a Transfer-Encoding other than chunked";
+        return MHD_HTTP_NOT_IMPLEMENTED;
+    }
     if (!cl)
-        return NULL;
-    if (header_value(conn, "Transfer-Encoding"))
-        return "both Content-Length and Transfer-Encoding";
+        return 0;
     char *end = NULL;
     errno = 0;
     *len = strtoull(cl, &end, 10);
-    if (!*cl || *cl < '0' || *cl > '9' || *end || errno)
-        return "an invalid Content-Length";
-    return NULL;
+    if (!*cl || *cl < '0' || *cl > '9' || *end || errno) {
+        *why = "an invalid Content-Length";
+        return MHD_HTTP_BAD_REQUEST;
+    }
+    return 0;
 }
 
 /* A refusal before the body is read; the connection closes after it. */
@@ -574,32 +620,27 @@ static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx,
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     cx->slot = ci ? ci->socket_context : NULL;
     atomic_fetch_add(&in_hand, 1);
+    unsigned long long len = 0;
+    const char *bad = NULL;
+    unsigned refused = head_error(conn, &len, &bad);
+    char m[96];
+    if (refused) {
+        snprintf(m, sizeof m, "the request has %s", bad);
+        return refuse_early(conn, cx, refused, "invalid input", m, 0);
+    }
     if (!header_value(conn, "Host") && strcmp(version, MHD_HTTP_VERSION_1_0) != 0)
         return refuse_early(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
                             "an HTTP/1.1 request needs a Host header", 0);
     if (!host_allowed(conn))
         return refuse_early(conn, cx, MHD_HTTP_MISDIRECTED_REQUEST, "invalid input",
                             "this server does not answer for that Host (see --allowed-host)", 0);
-    unsigned long long len = 0;
-    const char *bad = framing_error(conn, &len);
-    char m[96];
-    if (bad) {
-        snprintf(m, sizeof m, "the request has %s", bad);
-        return refuse_early(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input", m, 0);
-    }
     if (len > opts->max_body) {
         cx->answered = 1;
         snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
-    /* an announced body takes its share of the budget now, before a byte
-     * of it is buffered; one of unannounced length takes it as it grows */
-    if (len > 0) {
-        if (!budget_take((size_t)len))
-            return refuse_early(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
-                                "the server is receiving too many request bodies; try again", 2);
-        cx->reserved = (size_t)len;
-    }
+    /* the budget is charged as the body arrives (take_chunk), not from the
+     * announced length: a head alone holds nothing */
     return MHD_YES;
 }
 
@@ -608,11 +649,14 @@ static void drop_body(conn_ctx *cx)
     free(cx->body);
     cx->body = NULL;
     cx->len = cx->cap = 0;
-    budget_give(cx->reserved);
+    budget_give(cx->slot, cx->reserved);
     cx->reserved = 0;
 }
 
-/* A chunk of body: kept while within max_body and the budget. */
+/* A chunk of body: kept while within max_body and the budget, which it
+ * is charged to as it comes; past either, the rest is read and thrown
+ * away and the answer (413, 503) comes when the body ends: libmicrohttpd
+ * 0.9.75 cannot queue an answer while a body is coming in. */
 static enum MHD_Result take_chunk(conn_ctx *cx, const char *upload, size_t n)
 {
     if (cx->answered || cx->too_large || cx->over_budget) {
@@ -626,7 +670,7 @@ static enum MHD_Result take_chunk(conn_ctx *cx, const char *upload, size_t n)
         return MHD_YES;
     }
     if (cx->len + n > cx->reserved) {
-        if (!budget_take(cx->len + n - cx->reserved)) {
+        if (!budget_take(cx->slot, cx->len + n - cx->reserved)) {
             cx->over_budget = 1;
             drop_body(cx);
             return MHD_YES;
@@ -736,6 +780,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&in_hand, 1);
     free(cx);
     *con_cls = NULL;
+}
+
+/* The per-address cap (serve_conn.c decides; libmicrohttpd's own limit
+ * would refuse the newcomer, so one address could lock out the rest of
+ * its own clients with connections that never finish a request). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)cls;
+    (void)addrlen;
+    return conn_admit(addr) ? MHD_YES : MHD_NO;
 }
 
 /* Each connection's deadline slot lives from its accept to its close. */
@@ -877,8 +931,10 @@ static int fit_conn_limit(serve_opts *o)
         }
         o->conn_limit = (unsigned)(rl.rlim_cur - reserve);
     }
-    if (o->per_ip > o->conn_limit)
-        o->per_ip = o->conn_limit;
+    /* one address may hold at most half the connections: the rest stay
+     * for everyone else */
+    if (o->per_ip > o->conn_limit / 2)
+        o->per_ip = o->conn_limit / 2;
     return 0;
 }
 
@@ -943,7 +999,8 @@ int serve_run(const serve_opts *o)
     snprintf(port_str, sizeof port_str, "%u", o->port);
     readers = queue_start(o->threads, run_api);
     writers = queue_start_batch(1, run_batch, BATCH_MAX, BATCH_WAIT_US);
-    if (!readers || !writers || conn_start(o->request_timeout, o->max_buffered) != 0) {
+    if (!readers || !writers ||
+        conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
         stop_workers();
         conn_stop();
@@ -952,10 +1009,10 @@ int serve_run(const serve_opts *o)
         return QTM_ESTORAGE;
     }
     struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, on_accept, NULL,
         on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)o->conn_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)o->per_ip,
+        (unsigned int)o->conn_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);

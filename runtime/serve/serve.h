@@ -5,7 +5,8 @@
  * workers fed by serve_queue.c, one libqtm handle and so one SQLite
  * connection each), reads bodies within limits, resolves who is calling,
  * guards cookie sessions against cross-site requests and writes the access
- * log.  serve_conn.c holds the request deadlines and the body budget.
+ * log.  serve_conn.c holds the request deadlines, the per-address cap and
+ * the body budget.
  * serve_api.c maps routes to libqtm calls and never touches HTTP.
  * serve_static.c serves the web desk compiled into the binary.  The API holds no state of its own: every
  * answer comes from the database through libqtm, so N workers agree.
@@ -99,19 +100,25 @@ serve_queue *queue_start_batch(unsigned threads, void (*run_batch)(void **items,
 int queue_push(serve_queue *q, void *item);
 void queue_stop(serve_queue *q);
 
-/* Request deadlines and the body budget (serve_conn.c).  conn_track gives
- * an open connection its slot, its deadline armed; conn_deadline arms it
- * again (a request may start) or clears it (the request is in hand);
- * conn_untrack must come before the descriptor is closed.  budget_take
- * reserves n bytes of body (0: over the budget); budget_give returns them. */
+/* Request deadlines, the per-address cap and the body budget
+ * (serve_conn.c).  conn_track gives an open connection its slot, its
+ * deadline armed; conn_deadline arms it again (a request may start) or
+ * clears it (the request is in hand); conn_untrack must come before the
+ * descriptor is closed.  conn_admit is the accept policy: 1 to accept a
+ * connection from sa (perhaps evicting one of that address's waiting
+ * connections), 0 to refuse it.  budget_take charges n bytes of body
+ * buffered on slot s's connection (0: over the budget, in all or for its
+ * address); budget_give returns them. */
 typedef struct conn_slot conn_slot;
-int conn_start(unsigned request_timeout, size_t max_buffered);
+struct sockaddr;
+int conn_start(unsigned request_timeout, unsigned per_ip, size_t max_body, size_t max_buffered);
 void conn_stop(void);
 conn_slot *conn_track(int fd);
 void conn_untrack(conn_slot *s);
 void conn_deadline(conn_slot *s, int armed);
-int budget_take(size_t n);
-void budget_give(size_t n);
+int conn_admit(const struct sockaddr *sa);
+int budget_take(conn_slot *s, size_t n);
+void budget_give(conn_slot *s, size_t n);
 
 /* Public intake rate limit: 0 when this address may submit now, else the
  * seconds to wait.  Thread-safe. */
