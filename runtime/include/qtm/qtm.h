@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 3       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 4       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
