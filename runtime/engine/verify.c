@@ -140,7 +140,7 @@ static int image_row(void *arg, const store_val *c, int n)
     (void)n;
     const char *kind = txt(&c[0]), *image = txt(&c[3]), *audited = txt(&c[5]);
     char in_job[32] = "";
-    if (c[2].type == SV_INT && strcmp(kind ? kind : "", "settlement") != 0)
+    if (c[2].type == SV_INT)
         snprintf(in_job, sizeof in_job, " (job %lld)", (long long)c[2].i);
     if (c[4].type != SV_INT)
         finding(arg, "%s %lld%s has no audit row (written outside qtm)", kind ? kind : "?",
@@ -157,7 +157,9 @@ static int gone_row(void *arg, const store_val *c, int n)
     (void)n;
     const char *entity = txt(&c[0]);
     char in_job[32] = "";
-    if (c[2].type == SV_INT)
+    /* a job's, a fingerprint's and a settlement's entity id is the job's */
+    if (c[2].type == SV_INT && entity && strcmp(entity, "job") != 0 &&
+        strcmp(entity, "fingerprint") != 0 && strcmp(entity, "settlement") != 0)
         snprintf(in_job, sizeof in_job, " (job %lld)", (long long)c[2].i);
     finding(arg, "%s %lld%s was deleted (audit row %lld is about it)",
             entity ? entity : "?", (long long)c[1].i, in_job, (long long)c[3].i);

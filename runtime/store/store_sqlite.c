@@ -317,7 +317,7 @@ static const char *const sql[SQ_COUNT] = {
         IMG_ROWS("actor", "actors", "id", "NULL", "'actor'", IMG_ACTOR) " UNION ALL "
         IMG_ROWS("request", "requests", "id", "NULL", "'request'", IMG_REQUEST) " UNION ALL "
         IMG_ROWS("task", "tasks", "id", "NULL", "'task'", IMG_TASK) " UNION ALL "
-        IMG_ROWS("job", "jobs", "id", "t.id", "'job', 'fingerprint'", IMG_JOB) " UNION ALL "
+        IMG_ROWS("job", "jobs", "id", "NULL", "'job', 'fingerprint'", IMG_JOB) " UNION ALL "
         IMG_ROWS("service_event", "service_events", "id", "t.job_id", "'service_event'", IMG_SE)
         " UNION ALL "
         IMG_ROWS("evidence", "evidence", "id", "t.job_id", "'evidence'", IMG_EVIDENCE)
@@ -325,7 +325,8 @@ static const char *const sql[SQ_COUNT] = {
         IMG_ROWS("participant", "participants", "id", "t.job_id", "'participant'", IMG_PARTICIPANT)
         " UNION ALL "
         IMG_ROWS("record", "records", "id", "t.job_id", "'record'", IMG_RECORD) " UNION ALL "
-        IMG_ROWS("settlement", "settlements", "job_id", "t.job_id", "'settlement'", IMG_SETTLEMENT)
+        IMG_ROWS("settlement of job", "settlements", "job_id", "NULL", "'settlement'",
+                 IMG_SETTLEMENT)
         " UNION ALL "
         IMG_ROWS("token", "tokens", "id", "NULL", "'token'", IMG_TOKEN) ") v",
     /* payments have no audit rows of their own: the settlement's image holds them */

@@ -374,7 +374,7 @@ static void test_schema_v2_migrates(void **state)
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM pragma_table_info('tokens')"), 5);
     OK(qtm_open(f->path, 0, &f->q));
     qtm_set_clock(f->q, rt_fake_clock, f);
-    assert_int_equal(rt_db_int(f, "PRAGMA user_version"), 3);
+    assert_int_equal(rt_db_int(f, "PRAGMA user_version"), QTM_SCHEMA_VERSION);
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM pragma_table_info('tokens')"
                                   " WHERE name IN ('expires_at', 'last_used_at')"), 2);
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
