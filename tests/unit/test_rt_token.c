@@ -329,6 +329,7 @@ static void test_schema_v1_migrates(void **state)
     OK(qtm_actor_add(f->q, "zed", "operator", NULL));
     qtm_close(f->q);
     f->q = NULL;
+    rt_db_to_v3(f);
     char err[256];
     assert_int_equal(rt_db_exec(f, "DROP TABLE sessions; DROP TABLE tokens; "
                                    "PRAGMA user_version = 1", err, sizeof err), 0);
@@ -358,6 +359,7 @@ static void test_schema_v2_migrates(void **state)
     OK(qtm_token_issue(f->q, "ana", t));
     qtm_close(f->q);
     f->q = NULL;
+    rt_db_to_v3(f);
     assert_int_equal(rt_db_exec(f,
         "CREATE TABLE tokens2(id INTEGER PRIMARY KEY,"
         " actor_id INTEGER NOT NULL REFERENCES actors(id), hash TEXT NOT NULL UNIQUE,"
