@@ -112,11 +112,12 @@ typedef struct sqlite_store {
     " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
     " WHEN 'token' THEN " IMG_TOKEN(id) " END"
 /* One verify row per governed row: kind, id, job (or NULL), current image,
- * the id of its last audit row (NULL: none) and that row's image. */
-#define IMG_ROWS(kind, table, key, job, ents, img)                                             \
+ * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
+ * no index on audit(entity), which every write would pay for). */
+#define IMG_ROWS(kind, table, key, job, ent, img)                                              \
     "SELECT '" kind "' AS kind, t." key " AS id, " job " AS job, " img("t." key) " AS image," \
-    " (SELECT MAX(a.id) FROM audit a WHERE a.entity IN (" ents ") AND a.entity_id = t." key   \
-    ") AS last FROM " table " t"
+    " (SELECT l.id FROM last l WHERE l.k = '" ent "' AND l.eid = t." key ") AS last"        \
+    " FROM " table " t"
 
 static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_INSERT] =
@@ -313,22 +314,24 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
         " prev_hash, hash, image FROM audit ORDER BY id",
     [SQ_VERIFY_IMAGES] =
-        "SELECT v.*, (SELECT a.image FROM audit a WHERE a.id = v.last) FROM ("
-        IMG_ROWS("actor", "actors", "id", "NULL", "'actor'", IMG_ACTOR) " UNION ALL "
-        IMG_ROWS("request", "requests", "id", "NULL", "'request'", IMG_REQUEST) " UNION ALL "
-        IMG_ROWS("task", "tasks", "id", "NULL", "'task'", IMG_TASK) " UNION ALL "
-        IMG_ROWS("job", "jobs", "id", "NULL", "'job', 'fingerprint'", IMG_JOB) " UNION ALL "
-        IMG_ROWS("service_event", "service_events", "id", "t.job_id", "'service_event'", IMG_SE)
+        "WITH last(k, eid, id) AS (SELECT CASE entity WHEN 'fingerprint' THEN 'job'"
+        " ELSE entity END, entity_id, MAX(id) FROM audit GROUP BY 1, 2)"
+        " SELECT v.*, (SELECT a.image FROM audit a WHERE a.id = v.last) FROM ("
+        IMG_ROWS("actor", "actors", "id", "NULL", "actor", IMG_ACTOR) " UNION ALL "
+        IMG_ROWS("request", "requests", "id", "NULL", "request", IMG_REQUEST) " UNION ALL "
+        IMG_ROWS("task", "tasks", "id", "NULL", "task", IMG_TASK) " UNION ALL "
+        IMG_ROWS("job", "jobs", "id", "NULL", "job", IMG_JOB) " UNION ALL "
+        IMG_ROWS("service_event", "service_events", "id", "t.job_id", "service_event", IMG_SE)
         " UNION ALL "
-        IMG_ROWS("evidence", "evidence", "id", "t.job_id", "'evidence'", IMG_EVIDENCE)
+        IMG_ROWS("evidence", "evidence", "id", "t.job_id", "evidence", IMG_EVIDENCE)
         " UNION ALL "
-        IMG_ROWS("participant", "participants", "id", "t.job_id", "'participant'", IMG_PARTICIPANT)
+        IMG_ROWS("participant", "participants", "id", "t.job_id", "participant", IMG_PARTICIPANT)
         " UNION ALL "
-        IMG_ROWS("record", "records", "id", "t.job_id", "'record'", IMG_RECORD) " UNION ALL "
-        IMG_ROWS("settlement of job", "settlements", "job_id", "NULL", "'settlement'",
+        IMG_ROWS("record", "records", "id", "t.job_id", "record", IMG_RECORD) " UNION ALL "
+        IMG_ROWS("settlement of job", "settlements", "job_id", "NULL", "settlement",
                  IMG_SETTLEMENT)
         " UNION ALL "
-        IMG_ROWS("token", "tokens", "id", "NULL", "'token'", IMG_TOKEN) ") v",
+        IMG_ROWS("token", "tokens", "id", "NULL", "token", IMG_TOKEN) ") v",
     /* payments have no audit rows of their own: the settlement's image holds them */
     [SQ_VERIFY_GONE] =
         "SELECT a.entity, a.entity_id, a.job_id, MAX(a.id) FROM audit a WHERE NOT EXISTS (SELECT 1"
@@ -507,7 +510,6 @@ static const char schema_v4[] =
      * governed row on its last audit row (not chained: those rows' hashes
      * were computed before images existed), so it verifies after migrating. */
     "ALTER TABLE audit ADD COLUMN image TEXT;"
-    "CREATE INDEX audit_entity ON audit(entity, entity_id);"
     "CREATE TABLE chain_head("
     " id INTEGER PRIMARY KEY CHECK (id = 1),"
     " seq INTEGER NOT NULL,"

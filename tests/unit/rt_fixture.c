@@ -440,7 +440,7 @@ void rt_db_to_v3(rt_fx *f)
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;
     char prev[65], hash[65];
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE chain_head; DROP INDEX audit_entity;"
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE chain_head;"
                                   " ALTER TABLE audit DROP COLUMN image;"
                                   " DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, at, actor, entity, entity_id, action,"
