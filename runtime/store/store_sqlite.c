@@ -9,7 +9,9 @@
  * Immutable tables (requests, records, payments, audit, evidence) refuse
  * UPDATE and DELETE by trigger, whatever the caller does.  Phase history
  * is the ServiceEvent's rows of the hash-chained audit log, not a table of
- * its own: one row per change, written once.
+ * its own: one row per change, written once.  Schema v4 adds qtm_sha256()
+ * on every connection, the image of each governed row (IMAGE_OF) that the
+ * audit rows chain, and the chain head (see schema_v4).
  */
 #include "store.h"
 #include "qtm/qtm_vocab.h"   /* the CHECK lists */
