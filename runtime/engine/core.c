@@ -490,7 +490,7 @@ static void put(crypto_hash_sha256_state *h, const char *s)
 
 void qtmi_audit_hash(const char *prev, const char *at, const char *actor_slug, const char *entity,
                 int64_t entity_id, const char *action, const char *from, const char *to,
-                int64_t job_id, char out[65])
+                int64_t job_id, const char *image, char out[65])
 {
     crypto_hash_sha256_state h;
     char num[2][24];
@@ -507,6 +507,9 @@ void qtmi_audit_hash(const char *prev, const char *at, const char *actor_slug, c
     put(&h, from);
     put(&h, to);
     put(&h, num[1]);
+    /* NULL: a row hashed before schema v4 (or about a row that is gone) */
+    if (image)
+        put(&h, image);
     crypto_hash_sha256_final(&h, digest);
     sodium_bin2hex(out, 65, digest, sizeof digest);
 }
@@ -527,13 +530,24 @@ qtm_status qtmi_audit_append(qtm *q, const char *actor_slug, const char *entity,
     store_rc rc = store_run(q->st, SQ_AUDIT_LAST_HASH, NULL, 0, text_row, prev);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "reading the audit log");
+    /* the row as it stands after the change: the caller wrote it first */
+    char image[65] = "";
+    store_val key[2] = {SV_S(entity), SV_I(entity_id)};
+    if ((rc = store_run(q->st, SQ_IMAGE, key, 2, text_row, image)) != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the changed row");
+    const char *img = image[0] ? image : NULL;
     char hash[65];
-    qtmi_audit_hash(prev, q->now, actor_slug, entity, entity_id, action, from, to, job_id, hash);
-    store_val args[10] = {SV_S(q->now), SV_S(actor_slug), SV_S(entity), SV_I(entity_id),
+    qtmi_audit_hash(prev, q->now, actor_slug, entity, entity_id, action, from, to, job_id, img,
+                    hash);
+    store_val args[11] = {SV_S(q->now), SV_S(actor_slug), SV_S(entity), SV_I(entity_id),
                           SV_S(action), SV_S(from), SV_S(to),
-                          job_id ? SV_I(job_id) : SV_N, SV_S(prev), SV_S(hash)};
-    rc = store_run(q->st, SQ_AUDIT_INSERT, args, 10, NULL, NULL);
-    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "appending to the audit log");
+                          job_id ? SV_I(job_id) : SV_N, SV_S(prev), SV_S(hash), SV_S(img)};
+    rc = store_run(q->st, SQ_AUDIT_INSERT, args, 11, NULL, NULL);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "appending to the audit log");
+    store_val head[2] = {SV_I(store_last_id(q->st)), SV_S(hash)};
+    rc = store_run(q->st, SQ_CHAIN_HEAD_SET, head, 2, NULL, NULL);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "moving the chain head");
 }
 
 const char *qtm_audit_genesis(void)

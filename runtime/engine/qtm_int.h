@@ -90,13 +90,16 @@ int qtmi_surface_phase(const qtm_surface *s, const char *name);   /* -1 if absen
 int qtmi_surface_event(const qtm_surface *s, const char *name);   /* -1 if absent */
 const char *qtmi_surface_label(const qtm_surface *s, const char *phase);
 
-/* Appends one hash-chained audit row in the current transaction. */
+/* Appends one hash-chained audit row in the current transaction, with the
+ * image digest of the governed row it is about (SQ_IMAGE), so the caller
+ * writes the row first; moves the chain head to it. */
 qtm_status qtmi_audit_append(qtm *q, const char *actor, const char *entity, int64_t entity_id,
                         const char *action, const char *from, const char *to, int64_t job);
-/* hex SHA-256 of the audit row fields, chained to prev (64 hex + NUL). */
+/* hex SHA-256 of the audit row fields and the image digest (NULL: none,
+ * rows from before schema v4), chained to prev (64 hex + NUL). */
 void qtmi_audit_hash(const char *prev, const char *at, const char *actor, const char *entity,
                 int64_t entity_id, const char *action, const char *from, const char *to,
-                int64_t job, char out[65]);
+                int64_t job, const char *image, char out[65]);
 
 /* The views of one job, run in the caller's read transaction (the
  * qtm_*_show functions wrap them in their own; access.c in its own, after

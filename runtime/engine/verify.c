@@ -9,7 +9,10 @@
  * settlement's status follows from its ledger and matches its last audit
  * row; each ledger totals at most MONEY_MAX_MINOR (one the store cannot
  * sum in 64 bits is a finding too, never a failure of verify); and the
- * storage backend's own integrity check.  Every finding is reported.
+ * storage backend's own integrity check.  Schema v4: every governed row's
+ * image digest equals its last audit row's (an edit made with the triggers
+ * dropped, or a row written outside qtm), every audited row still exists,
+ * and the log ends at its chain head.  Every finding is reported.
  */
 #include "qtm_int.h"
 
@@ -21,7 +24,7 @@
 
 
 static const char *const log_keys[] = {"id", "at", "actor", "entity", "entity_id", "action",
-                                       "from", "to", "job", "prev_hash", "hash", NULL};
+                                       "from", "to", "job", "prev_hash", "hash", "image", NULL};
 
 /* pg NULL and unpaged: the whole log (of the job) */
 static qtm_status log_read(qtm *q, int64_t job_id, int paged, const qtm_page *pg, json_t **out,
@@ -66,6 +69,10 @@ typedef struct vctx {
     char prev[65];
     int64_t rows;
     int64_t jobs;
+    int64_t last_id;               /* the log's last row, 0: empty */
+    int have_head;                 /* the chain head row exists */
+    int64_t head_seq, legacy_seq;  /* rows up to legacy_seq were hashed without images */
+    char head_hash[65];
 } vctx;
 
 static void finding(vctx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -96,11 +103,66 @@ static int chain_row(void *arg, const store_val *c, int n)
         finding(v, "audit row %lld does not follow row %lld (chain broken)", (long long)id,
                 (long long)id - 1);
     qtmi_audit_hash(v->prev, txt(&c[1]), txt(&c[2]), txt(&c[3]), c[4].i, txt(&c[5]), txt(&c[6]),
-               txt(&c[7]), c[8].type == SV_INT ? c[8].i : 0, want);
+               txt(&c[7]), c[8].type == SV_INT ? c[8].i : 0,
+               id > v->legacy_seq ? txt(&c[11]) : NULL, want);
     if (!hash || strcmp(hash, want) != 0)
         finding(v, "audit row %lld was altered (its hash does not match its contents)",
                 (long long)id);
     snprintf(v->prev, sizeof v->prev, "%s", hash ? hash : "");
+    v->last_id = id;
+    return 0;
+}
+
+static int head_row(void *arg, const store_val *c, int n)
+{
+    vctx *v = arg;
+    (void)n;
+    v->have_head = 1;
+    v->head_seq = c[0].i;
+    v->legacy_seq = c[2].i;
+    return qtmi_col_text(v->head_hash, sizeof v->head_hash, &c[1]) ? -1 : 1;
+}
+
+/* The log must end where the head says: rows dropped from its tail (or a
+ * head left behind) show here.  Run after the chain pass. */
+static void head_check(vctx *v)
+{
+    if (!v->have_head)
+        finding(v, "the audit log has no chain head (its table was emptied)");
+    else if (v->head_seq != v->last_id || strcmp(v->head_hash, v->prev) != 0)
+        finding(v, "the audit log ends at row %lld but its chain head says row %lld "
+                "(rows deleted from its tail)", (long long)v->last_id, (long long)v->head_seq);
+}
+
+/* kind, id, job or NULL, image, last audit id or NULL, that row's image */
+static int image_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    const char *kind = txt(&c[0]), *image = txt(&c[3]), *audited = txt(&c[5]);
+    char in_job[32] = "";
+    if (c[2].type == SV_INT)
+        snprintf(in_job, sizeof in_job, " (job %lld)", (long long)c[2].i);
+    if (c[4].type != SV_INT)
+        finding(arg, "%s %lld%s has no audit row (written outside qtm)", kind ? kind : "?",
+                (long long)c[1].i, in_job);
+    else if (!image || !audited || strcmp(image, audited) != 0)
+        finding(arg, "%s %lld%s is not what its last audit row %lld recorded (edited outside qtm)",
+                kind ? kind : "?", (long long)c[1].i, in_job, (long long)c[4].i);
+    return 0;
+}
+
+/* entity, entity id, job or NULL, last audit id: an audited row that is gone */
+static int gone_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    const char *entity = txt(&c[0]);
+    char in_job[32] = "";
+    /* a job's, a fingerprint's and a settlement's entity id is the job's */
+    if (c[2].type == SV_INT && entity && strcmp(entity, "job") != 0 &&
+        strcmp(entity, "fingerprint") != 0 && strcmp(entity, "settlement") != 0)
+        snprintf(in_job, sizeof in_job, " (job %lld)", (long long)c[2].i);
+    finding(arg, "%s %lld%s was deleted (audit row %lld is about it)",
+            entity ? entity : "?", (long long)c[1].i, in_job, (long long)c[3].i);
     return 0;
 }
 
@@ -216,23 +278,24 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     memset(&v, 0, sizeof v);
     v.findings = json_array();
     snprintf(v.prev, sizeof v.prev, "%s", qtm_audit_genesis());
-    store_val all[3] = {SV_N, SV_I(0), SV_I(-1)};  /* the whole log, no limit */
+    /* the head first: it says which rows were hashed before images */
     static const struct {
         store_query q;
         store_row_fn fn;
-        int arg;
-    } passes[] = {{SQ_INTEGRITY, integrity_row, 0}, {SQ_AUDIT_LIST, chain_row, 3},
-                  {SQ_VERIFY_JOBS, jobs_row, 0},     {SQ_VERIFY_ORPHAN_RECORDS, orphan_row, 0},
-                  {SQ_VERIFY_SE_PHASE, se_row, 0},   {SQ_VERIFY_RECORDS, record_row, 0},
-                  {SQ_VERIFY_SETTLEMENTS, settlement_row, 0},
-                  {SQ_VERIFY_FINGERPRINTS, fingerprint_row, 0}};
+    } passes[] = {{SQ_INTEGRITY, integrity_row},        {SQ_CHAIN_HEAD_GET, head_row},
+                  {SQ_VERIFY_CHAIN, chain_row},         {SQ_VERIFY_JOBS, jobs_row},
+                  {SQ_VERIFY_ORPHAN_RECORDS, orphan_row}, {SQ_VERIFY_SE_PHASE, se_row},
+                  {SQ_VERIFY_RECORDS, record_row},      {SQ_VERIFY_SETTLEMENTS, settlement_row},
+                  {SQ_VERIFY_FINGERPRINTS, fingerprint_row}, {SQ_VERIFY_IMAGES, image_row},
+                  {SQ_VERIFY_GONE, gone_row}};
     for (size_t i = 0; i < countof(passes); i++) {
-        store_rc rc = store_run(q->st, passes[i].q, passes[i].arg ? all : NULL, passes[i].arg,
-                                passes[i].fn, &v);
+        store_rc rc = store_run(q->st, passes[i].q, NULL, 0, passes[i].fn, &v);
         if (rc != STORE_OK) {
             json_decref(v.findings);
             return qtmi_tx_end(q, qtm_store_fail(q, rc, "verifying"));
         }
+        if (passes[i].q == SQ_VERIFY_CHAIN)
+            head_check(&v);
     }
     if ((st = qtmi_verify_signatures(q, v.findings)) != QTM_OK) {
         json_decref(v.findings);

@@ -76,9 +76,11 @@ typedef enum store_query {
     SQ_PAYMENT_LIST,               /* job, after, limit -> id, amount, currency, method, note, actor slug, at */
     SQ_PAYMENT_RECENT,             /* job, n -> the last n payments, as SQ_PAYMENT_LIST, by id */
     SQ_AUDIT_LAST_HASH,            /* -> hash */
-    SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash,
+                                      image */
     SQ_AUDIT_JOB_PAGE,             /* job, after, limit -> as SQ_AUDIT_LIST (by the job index) */
-    SQ_AUDIT_LIST,                 /* job or NULL, after, limit -> id, at, actor, entity, entity id, action, from, to, job, prev, hash */
+    SQ_AUDIT_LIST,                 /* job or NULL, after, limit -> id, at, actor, entity, entity id,
+                                      action, from, to, job, prev, hash, image */
     SQ_VERIFY_JOBS,                /* -> job id, state, se complete or NULL, record count, last audited job state */
     SQ_VERIFY_ORPHAN_RECORDS,      /* -> record id, job id (records without a complete SE) */
     SQ_VERIFY_SE_PHASE,            /* -> job id, se phase, last audited se phase */
@@ -116,6 +118,15 @@ typedef enum store_query {
                                       audit actor, audit prev_hash, audit hash */
     SQ_VERIFY_SIGNATURES,          /* -> as SQ_RECORD_EXPORT, every record composed after the
                                       first key (key id NULL: unsigned) */
+    /* schema v4: the governed image and the chain head */
+    SQ_IMAGE,                      /* entity, entity id -> the row's image digest (NULL: gone) */
+    SQ_CHAIN_HEAD_SET,             /* seq, hash */
+    SQ_CHAIN_HEAD_GET,             /* -> seq, hash, legacy seq */
+    SQ_VERIFY_CHAIN,               /* -> as SQ_AUDIT_LIST, then image (the whole log) */
+    SQ_VERIFY_IMAGES,              /* -> kind, id, job or NULL, image, last audit id or NULL,
+                                      its image (every governed row) */
+    SQ_VERIFY_GONE,                /* -> entity, entity id, job, last audit id (audited rows
+                                      that no longer exist) */
     SQ_COUNT
 } store_query;
 

@@ -10,7 +10,9 @@
  * Immutable tables (requests, records, payments, audit, evidence) refuse
  * UPDATE and DELETE by trigger, whatever the caller does.  Phase history
  * is the ServiceEvent's rows of the hash-chained audit log, not a table of
- * its own: one row per change, written once.
+ * its own: one row per change, written once.  Schema v4 adds qtm_sha256()
+ * on every connection, the image of each governed row (IMAGE_OF) that the
+ * audit rows chain, and the chain head (see schema_v4).
  */
 #include "store.h"
 #include "qtm/qtm_vocab.h"   /* the CHECK lists */
@@ -25,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "qtm/qtm.h"
@@ -68,6 +71,72 @@ typedef struct sqlite_store {
     " LEFT JOIN keys k ON k.id = g.key_id"                                                  \
     " LEFT JOIN audit a ON a.job_id = r.job_id AND a.entity = 'record'"                     \
     "  AND a.entity_id = r.id AND a.action = 'compose'"
+/*
+ * Schema v4, the governed image: what each governed row holds, as one
+ * canonical text (a JSON array: its kind, then its columns in schema order;
+ * SQLite's json_array text is deterministic for given values) and its
+ * SHA-256 (qtm_sha256, registered on every connection).  Every audit row
+ * stores the digest of the row it changed, as it stands after the change,
+ * and verify compares each row's current digest with its last audit row's.
+ * Left out: tokens.last_used_at (touched on every use, not audited) and
+ * revoked_at (a revoke is audited on the actor, so the actor's image holds
+ * its revoked tokens); a settlement's image holds its whole payment ledger.
+ */
+#define IMG_ACTOR(id)                                                                          \
+    "(SELECT qtm_sha256(json_array('actor', x.id, x.slug, x.name, x.role, x.access,"          \
+    " x.created_at, (SELECT json_group_array(json_array(k.id, k.revoked_at)) FROM"             \
+    " (SELECT id, revoked_at FROM tokens WHERE actor_id = x.id AND revoked_at IS NOT NULL"     \
+    " ORDER BY id) k))) FROM actors x WHERE x.id = " id ")"
+#define IMG_REQUEST(id)                                                                        \
+    "(SELECT qtm_sha256(json_array('request', x.id, x.surface, x.fingerprint, x.intake,"      \
+    " x.photos, x.idem_key, x.actor_id, x.created_at)) FROM requests x WHERE x.id = " id ")"
+#define IMG_TASK(id)                                                                           \
+    "(SELECT qtm_sha256(json_array('task', x.id, x.request_id, x.state, x.assignee_id,"       \
+    " x.reason, x.created_at, x.updated_at)) FROM tasks x WHERE x.id = " id ")"
+#define IMG_JOB(id)                                                                            \
+    "(SELECT qtm_sha256(json_array('job', x.id, x.task_id, x.surface, x.fingerprint, x.state," \
+    " x.owner_id, x.created_at, x.claimed_at, x.completed_at)) FROM jobs x WHERE x.id = " id ")"
+#define IMG_SE(id)                                                                             \
+    "(SELECT qtm_sha256(json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"  \
+    " x.complete, x.started_at, x.completed_at)) FROM service_events x WHERE x.id = " id ")"
+#define IMG_EVIDENCE(id)                                                                       \
+    "(SELECT qtm_sha256(json_array('evidence', x.id, x.job_id, x.category, x.ref, x.note,"    \
+    " x.actor_id, x.at)) FROM evidence x WHERE x.id = " id ")"
+#define IMG_PARTICIPANT(id)                                                                    \
+    "(SELECT qtm_sha256(json_array('participant', x.id, x.job_id, x.name, x.role, x.contact," \
+    " x.actor_id, x.at)) FROM participants x WHERE x.id = " id ")"
+#define IMG_RECORD(id)                                                                         \
+    "(SELECT qtm_sha256(json_array('record', x.id, x.job_id, x.se_id, x.surface, x.body,"     \
+    " x.hash, x.created_at)) FROM records x WHERE x.id = " id ")"
+#define IMG_SETTLEMENT(id)                                                                     \
+    "(SELECT qtm_sha256(json_array('settlement', x.job_id, x.currency, x.due, x.status,"      \
+    " x.updated_at, (SELECT json_group_array(json_array(p.id, p.amount, p.currency, p.method," \
+    " p.note, p.actor_id, p.at)) FROM (SELECT * FROM payments WHERE job_id = x.job_id"          \
+    " ORDER BY id) p))) FROM settlements x WHERE x.job_id = " id ")"
+#define IMG_TOKEN(id)                                                                          \
+    "(SELECT qtm_sha256(json_array('token', x.id, x.actor_id, x.hash, x.created_at,"          \
+    " x.expires_at)) FROM tokens x WHERE x.id = " id ")"
+/* a signing key (schema v4, signed records): its rowid is the audit row's
+ * entity id (its id is the key's fingerprint) */
+#define IMG_KEY(id)                                                                            \
+    "(SELECT qtm_sha256(json_array('key', x.id, x.public_key, x.created_at)) FROM keys x"      \
+    " WHERE x.rowid = " id ")"
+/* The image of the row an audit row of entity ent (a "fingerprint" row is
+ * about its job) and entity id id is about; NULL for a row that is gone. */
+#define IMAGE_OF(ent, id)                                                                      \
+    "CASE " ent " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)   \
+    " WHEN 'task' THEN " IMG_TASK(id) " WHEN 'job' THEN " IMG_JOB(id)                          \
+    " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " IMG_SE(id)           \
+    " WHEN 'evidence' THEN " IMG_EVIDENCE(id) " WHEN 'participant' THEN " IMG_PARTICIPANT(id) \
+    " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
+    " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id) " END"
+/* One verify row per governed row: kind, id, job (or NULL), current image,
+ * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
+ * no index on audit(entity), which every write would pay for). */
+#define IMG_ROWS(kind, table, key, job, ent, img)                                              \
+    "SELECT '" kind "' AS kind, t." key " AS id, " job " AS job, " img("t." key) " AS image," \
+    " (SELECT l.id FROM last l WHERE l.k = '" ent "' AND l.eid = t." key ") AS last"        \
+    " FROM " table " t"
 
 static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_INSERT] =
@@ -184,14 +253,14 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_AUDIT_LAST_HASH] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
     [SQ_AUDIT_INSERT] =
         "INSERT INTO audit(at, actor, entity, entity_id, action, from_state, to_state, job_id,"
-        " prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        " prev_hash, hash, image) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [SQ_AUDIT_LIST] =
         "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
-        " prev_hash, hash FROM audit WHERE (?1 IS NULL OR job_id = ?1) AND id > ?2"
+        " prev_hash, hash, image FROM audit WHERE (?1 IS NULL OR job_id = ?1) AND id > ?2"
         " ORDER BY id LIMIT ?3",
     [SQ_AUDIT_JOB_PAGE] =
         "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
-        " prev_hash, hash FROM audit WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+        " prev_hash, hash, image FROM audit WHERE job_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
     [SQ_VERIFY_JOBS] =
         "SELECT j.id, j.state, s.complete,"
         " (SELECT COUNT(*) FROM records r WHERE r.job_id = j.id),"
@@ -256,6 +325,46 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE j.surface = ?1 AND j.state != 'complete' ORDER BY j.id",
     [SQ_MIGRATE_JOB] = "UPDATE jobs SET fingerprint = ?1 WHERE id = ?2 AND fingerprint = ?3",
     [SQ_MIGRATE_SE] = "UPDATE service_events SET phase = ?1 WHERE id = ?2 AND phase = ?3",
+    /* schema v4: the governed image and the chain head */
+    [SQ_IMAGE] = "SELECT " IMAGE_OF("?1", "?2"),
+    [SQ_CHAIN_HEAD_SET] = "UPDATE chain_head SET seq = ?1, hash = ?2 WHERE id = 1",
+    [SQ_CHAIN_HEAD_GET] = "SELECT seq, hash, legacy_seq FROM chain_head WHERE id = 1",
+    [SQ_VERIFY_CHAIN] =
+        "SELECT id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash, image FROM audit ORDER BY id",
+    [SQ_VERIFY_IMAGES] =
+        "WITH last(k, eid, id) AS (SELECT CASE entity WHEN 'fingerprint' THEN 'job'"
+        " ELSE entity END, entity_id, MAX(id) FROM audit GROUP BY 1, 2)"
+        " SELECT v.*, (SELECT a.image FROM audit a WHERE a.id = v.last) FROM ("
+        IMG_ROWS("actor", "actors", "id", "NULL", "actor", IMG_ACTOR) " UNION ALL "
+        IMG_ROWS("request", "requests", "id", "NULL", "request", IMG_REQUEST) " UNION ALL "
+        IMG_ROWS("task", "tasks", "id", "NULL", "task", IMG_TASK) " UNION ALL "
+        IMG_ROWS("job", "jobs", "id", "NULL", "job", IMG_JOB) " UNION ALL "
+        IMG_ROWS("service_event", "service_events", "id", "t.job_id", "service_event", IMG_SE)
+        " UNION ALL "
+        IMG_ROWS("evidence", "evidence", "id", "t.job_id", "evidence", IMG_EVIDENCE)
+        " UNION ALL "
+        IMG_ROWS("participant", "participants", "id", "t.job_id", "participant", IMG_PARTICIPANT)
+        " UNION ALL "
+        IMG_ROWS("record", "records", "id", "t.job_id", "record", IMG_RECORD) " UNION ALL "
+        IMG_ROWS("settlement of job", "settlements", "job_id", "NULL", "settlement",
+                 IMG_SETTLEMENT)
+        " UNION ALL "
+        IMG_ROWS("token", "tokens", "id", "NULL", "token", IMG_TOKEN) " UNION ALL "
+        IMG_ROWS("key", "keys", "rowid", "NULL", "key", IMG_KEY) ") v",
+    /* payments have no audit rows of their own: the settlement's image holds them */
+    [SQ_VERIFY_GONE] =
+        "SELECT a.entity, a.entity_id, a.job_id, MAX(a.id) FROM audit a WHERE NOT EXISTS (SELECT 1"
+        " FROM (SELECT 'actor' k, id FROM actors UNION ALL SELECT 'request', id FROM requests"
+        " UNION ALL SELECT 'task', id FROM tasks UNION ALL SELECT 'job', id FROM jobs"
+        " UNION ALL SELECT 'fingerprint', id FROM jobs"
+        " UNION ALL SELECT 'service_event', id FROM service_events"
+        " UNION ALL SELECT 'evidence', id FROM evidence"
+        " UNION ALL SELECT 'participant', id FROM participants"
+        " UNION ALL SELECT 'record', id FROM records"
+        " UNION ALL SELECT 'settlement', job_id FROM settlements"
+        " UNION ALL SELECT 'token', id FROM tokens UNION ALL SELECT 'key', rowid FROM keys) g WHERE g.k = a.entity AND g.id = a.entity_id)"
+        " GROUP BY a.entity, a.entity_id ORDER BY MAX(a.id)",
     [SQ_VERIFY_FINGERPRINTS] =
         "SELECT j.id, j.fingerprint, a.to_state FROM audit a JOIN jobs j ON j.id = a.job_id"
         " WHERE a.entity = 'fingerprint' AND a.id = (SELECT MAX(b.id) FROM audit b"
@@ -449,6 +558,33 @@ static const char schema_v4[] =
     "CREATE TRIGGER record_signatures_no_delete BEFORE DELETE ON record_signatures"
     " BEGIN SELECT RAISE(ABORT, 'record signatures are immutable'); END;"
     /* --- end of the v4 block: signed records --- */
+    /* --- the governed image and the chain head (dur-chain) --- */
+    /* audit.image: the digest of the governed row an audit row is about, as
+     * the row stood after the change (IMAGE_OF), folded into its hash for
+     * rows past chain_head.legacy_seq.  chain_head: the last audit row's seq
+     * and hash, updated with every audit row, so dropping the log's tail
+     * also takes rewriting it.  A v3 database gets the current image of each
+     * governed row on its last audit row (not chained: those rows' hashes
+     * were computed before images existed), so it verifies after migrating. */
+    "ALTER TABLE audit ADD COLUMN image TEXT;"
+    "CREATE TABLE chain_head("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " seq INTEGER NOT NULL,"
+    " hash TEXT NOT NULL,"
+    " legacy_seq INTEGER NOT NULL);"
+    "INSERT INTO chain_head(id, seq, hash, legacy_seq) SELECT 1, COALESCE(MAX(id), 0),"
+    " COALESCE((SELECT hash FROM audit ORDER BY id DESC LIMIT 1),"
+    " '0000000000000000000000000000000000000000000000000000000000000000'), COALESCE(MAX(id), 0)"
+    " FROM audit;"
+    "DROP TRIGGER audit_no_update;"
+    "UPDATE audit SET image = " IMAGE_OF("audit.entity", "audit.entity_id")
+    " WHERE id IN (SELECT MAX(id) FROM audit GROUP BY"
+    " CASE entity WHEN 'fingerprint' THEN 'job' ELSE entity END, entity_id);"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    "CREATE TRIGGER chain_head_no_delete BEFORE DELETE ON chain_head"
+    " BEGIN SELECT RAISE(ABORT, 'the chain head is kept'); END;"
+    /* --- end dur-chain --- */
     "";
 
 /* migrations[v] takes a database from user_version v to v + 1. */
@@ -479,6 +615,23 @@ static store_rc map_rc(sqlite_store *s, int rc)
 {
     snprintf(s->err, sizeof s->err, "%s", sqlite3_errmsg(s->db));
     return map_code(rc);
+}
+
+/* qtm_sha256(text): the lowercase hex SHA-256 of its UTF-8 text, NULL for
+ * NULL; the digest of the governed image (IMAGE_OF). */
+static void sha256_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *text = sqlite3_value_text(argv[0]);
+    if (!text) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char hex[2 * crypto_hash_sha256_BYTES + 1];
+    crypto_hash_sha256(digest, text, (unsigned long long)sqlite3_value_bytes(argv[0]));
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    sqlite3_result_text(cx, hex, -1, SQLITE_TRANSIENT);
 }
 
 static store_rc exec_sql(sqlite_store *s, const char *text)
@@ -948,6 +1101,12 @@ store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rcp, char 
     }
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 1);
+    if (sqlite3_create_function(s->db, "qtm_sha256", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                sha256_fn, NULL, NULL) != SQLITE_OK) {
+        snprintf(msg, msglen, "cannot open %s: %s", path, sqlite3_errmsg(s->db));
+        goto fail;
+    }
     /* one short-lived process per command: keep the WAL file between them
      * and leave checkpoints to the writers' auto-checkpoint, so a read-only
      * command neither creates, checkpoints nor deletes anything */

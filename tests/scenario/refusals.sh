@@ -353,6 +353,13 @@ tampered job-state "UPDATE jobs SET state = 'complete' WHERE id = $JQ" \
     "job $JQ is complete but its ServiceEvent is not"
 tampered phase "UPDATE service_events SET phase = 'arrived' WHERE job_id = $JT" \
     "ServiceEvent is in phase arrived but its last audit row says"
+# schema v4: the columns verify could not see before, and the log's tail
+tampered owner "UPDATE jobs SET owner_id = (SELECT id FROM actors WHERE slug = 'bo') WHERE id = $JT" \
+    "problem: job $JT is not what its last audit row"
+tampered intake "DROP TRIGGER requests_no_update; UPDATE requests SET intake = replace(intake, 'a', 'o') WHERE id = 1" \
+    "problem: request 1 is not what its last audit row"
+tampered tail "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)" \
+    "(rows deleted from its tail)"
 q --json verify
 jqt "tamper: verify --json says not ok with findings" '.ok == false and (.findings | length) >= 1'
 

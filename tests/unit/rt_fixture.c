@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "rt_fixture.h"
+#include "qtm_int.h"  /* the audit rows of an injected request */
 
 /* --- fixture ----------------------------------------------------------------- */
 
@@ -259,10 +260,10 @@ void rt_assert_job(rt_fx *f, int64_t j, const char *state, const char *phase)
     json_decref(o);
 }
 
-size_t rt_log_len(rt_fx *f, int64_t job)
+size_t rt_log_len(rt_fx *f, int64_t job_id)
 {
     json_t *a = NULL;
-    OK(qtm_log(f->q, job, &a));
+    OK(qtm_log(f->q, job_id, &a));
     size_t n = json_array_size(a);
     json_decref(a);
     return n;
@@ -413,7 +414,15 @@ int64_t rt_ls_task_injected(rt_fx *f)
                                   " '2026-05-01T08:00:00.000Z', '2026-05-01T08:00:00.000Z')",
                                   NULL, NULL, NULL), SQLITE_OK);
     int64_t t = sqlite3_last_insert_rowid(db);
+    int64_t r = rt_db_int(f, "SELECT MAX(id) FROM requests");
     sqlite3_close(db);
+    /* and their audit rows, as the submit would have left them (schema v4:
+     * verify finds a governed row without one) */
+    assert_int_equal(qtmi_tx_begin(f->q, 1), QTM_OK);
+    qtm_status ast = qtmi_audit_append(f->q, "cli", "request", r, "submit", NULL, LS, 0);
+    if (ast == QTM_OK)
+        ast = qtmi_audit_append(f->q, "cli", "task", t, "open", NULL, "review", 0);
+    assert_int_equal(qtmi_tx_end(f->q, ast), QTM_OK);
     return t;
 }
 
@@ -424,4 +433,40 @@ int64_t rt_ls_job_new(rt_fx *f, const char *op)
     OK(qtm_task_assign(f->q, "ada", t, op));
     OK(qtm_job_create(f->q, "ada", t, &j));
     return j;
+}
+
+void rt_db_to_v3(rt_fx *f)
+{
+    sqlite3 *db = rt_db_open(f);
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    char prev[65], hash[65];
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS record_signatures;"
+                                  " DROP TABLE IF EXISTS keys; DROP TABLE chain_head;"
+                                  " ALTER TABLE audit DROP COLUMN image;"
+                                  " DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, at, actor, entity, entity_id, action,"
+                                        " from_state, to_state, job_id FROM audit ORDER BY id",
+                                        -1, &rd, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE audit SET prev_hash = ?1, hash = ?2"
+                                        " WHERE id = ?3", -1, &wr, NULL), SQLITE_OK);
+    snprintf(prev, sizeof prev, "%s", qtm_audit_genesis());
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        const char *col[8];
+        for (int i = 1; i < 8; i++)
+            col[i] = (const char *)sqlite3_column_text(rd, i);
+        qtmi_audit_hash(prev, col[1], col[2], col[3], sqlite3_column_int64(rd, 4), col[5],
+                        col[6], col[7], sqlite3_column_int64(rd, 8), NULL, hash);
+        sqlite3_bind_text(wr, 1, prev, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(wr, 2, hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(wr, 3, sqlite3_column_int64(rd, 0));
+        assert_int_equal(sqlite3_step(wr), SQLITE_DONE);
+        sqlite3_reset(wr);
+        memcpy(prev, hash, sizeof prev);
+    }
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+                                  " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+                                  " PRAGMA user_version = 3", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
 }

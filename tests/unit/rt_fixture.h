@@ -160,6 +160,10 @@ int64_t rt_db_int(rt_fx *f, const char *sql);
 /* The first column of the first row of sql, as text (caller frees; NULL if none). */
 char *rt_db_text(rt_fx *f, const char *sql);
 
+/* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
+ * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
+void rt_db_to_v3(rt_fx *f);
+
 /* Every row of every table (and the schema, and user_version), as text;
  * caller frees. */
 char *rt_db_dump(rt_fx *f);
@@ -188,7 +192,8 @@ void rt_dump_differs(rt_fx *f, char *after, const char *what, const char *file, 
  * arise through the API.  To exercise what only landscaping declares (pool
  * ownership, `requires payment`, an admin transition, hidden completed jobs),
  * its request and review task are written directly, as a surface that was
- * active when the request came in would have left them; every step after
+ * active when the request came in would have left them (with their audit
+ * rows); every step after
  * that goes through the API. */
 
 /* Writes LS_PACKET's request and its task (in review); returns the task. */

@@ -57,7 +57,7 @@ static void chain_hash(const char *prev, const json_t *row, char out[65])
     crypto_hash_sha256_state h;
     unsigned char d[crypto_hash_sha256_BYTES], sep = 0x1F;
     char num[2][24];
-    const char *fields[9];
+    const char *fields[10];
     snprintf(num[0], sizeof num[0], "%lld", (long long)rt_ji(row, "entity_id"));
     snprintf(num[1], sizeof num[1], "%lld", (long long)rt_ji(row, "job"));
     fields[0] = prev;
@@ -69,8 +69,9 @@ static void chain_hash(const char *prev, const json_t *row, char out[65])
     fields[6] = rt_js(row, "from");
     fields[7] = rt_js(row, "to");
     fields[8] = num[1];
+    fields[9] = rt_js(row, "image");  /* schema v4: the changed row's image digest */
     crypto_hash_sha256_init(&h);
-    for (int i = 0; i < 9; i++) {
+    for (int i = 0; i < 9 + (fields[9] != NULL); i++) {
         if (fields[i])
             crypto_hash_sha256_update(&h, (const unsigned char *)fields[i], strlen(fields[i]));
         crypto_hash_sha256_update(&h, &sep, 1);
@@ -311,7 +312,15 @@ static void test_verify_finds_edited_record_body(void **state)
     snprintf(want, sizeof want, "record %lld (job %lld) does not match its hash",
              (long long)rt_db_int(f, sql), (long long)a);
     assert_finding(rep, want);
-    assert_int_equal(json_array_size(json_object_get(rep, "findings")), 1);
+    /* and the record's image no longer matches its compose row */
+    int64_t rec = rt_db_int(f, sql);
+    snprintf(sql, sizeof sql, "SELECT MAX(id) FROM audit WHERE entity = 'record'"
+             " AND entity_id = %lld", (long long)rec);
+    snprintf(want, sizeof want, "record %lld (job %lld) is not what its last audit row %lld"
+             " recorded (edited outside qtm)", (long long)rec, (long long)a,
+             (long long)rt_db_int(f, sql));
+    assert_finding(rep, want);
+    assert_int_equal(json_array_size(json_object_get(rep, "findings")), 2);
     json_decref(rep);
 }
 
