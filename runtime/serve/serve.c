@@ -958,6 +958,44 @@ static void stop_serving(struct MHD_Daemon *d)
     conn_stop();
 }
 
+/* libmicrohttpd for o on sa: I/O threads only (API calls are suspended and
+ * queued), our own accept check (per-address cap) and connection hooks. */
+static struct MHD_Daemon *start_daemon(const serve_opts *o, struct sockaddr_in *sa)
+{
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, on_accept, NULL,
+        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned int)o->conn_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+}
+
+/* The start line, on standard output once the port is known (port 0 picks
+ * one): scripts read the port from it. */
+static void announce(struct MHD_Daemon *d, const serve_opts *o)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    unsigned port = di ? (unsigned)di->port : o->port;
+    if (!o->port)                  /* before anyone is told the port */
+        snprintf(port_str, sizeof port_str, "%u", port);
+    printf("qtm serve: listening on http://%s:%u/ (%u threads, %u connections, %u per address, "
+           "database %s, durability %s)\n",
+           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db,
+           o->relaxed ? "relaxed: commits not fsynced" : "full: group commit, fsync before answer");
+    fflush(stdout);
+}
+
+static void checkpointer_stop(pthread_t t)
+{
+    pthread_mutex_lock(&ckpt_lock);
+    ckpt_stop = 1;
+    pthread_cond_signal(&ckpt_cond);
+    pthread_mutex_unlock(&ckpt_lock);
+    pthread_join(t, NULL);
+}
+
 int serve_run(const serve_opts *o)
 {
     static serve_opts run_opts;
@@ -1008,14 +1046,7 @@ int serve_run(const serve_opts *o)
         qtm_close(ckq);
         return QTM_ESTORAGE;
     }
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, on_accept, NULL,
-        on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)o->threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)o->conn_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)o->timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+    struct MHD_Daemon *d = start_daemon(o, &sa);
     if (!d) {
         fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
                 strerror(errno ? errno : EADDRINUSE));
@@ -1037,15 +1068,7 @@ int serve_run(const serve_opts *o)
     int have_ckpt = pthread_create(&ckpt, NULL, checkpointer, ckq) == 0;
     if (!have_ckpt)
         fprintf(stderr, "qtm serve: no checkpointer thread; the log grows until restart\n");
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    unsigned port = di ? (unsigned)di->port : o->port;
-    if (!o->port)                  /* before anyone is told the port */
-        snprintf(port_str, sizeof port_str, "%u", port);
-    printf("qtm serve: listening on http://%s:%u/ (%u threads, %u connections, %u per address, "
-           "database %s, durability %s)\n",
-           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db,
-           o->relaxed ? "relaxed: commits not fsynced" : "full: group commit, fsync before answer");
-    fflush(stdout);
+    announce(d, o);
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)
@@ -1055,13 +1078,8 @@ int serve_run(const serve_opts *o)
     stop_serving(d);
     backup_stop();
     pthread_key_delete(handle_key);
-    if (have_ckpt) {
-        pthread_mutex_lock(&ckpt_lock);
-        ckpt_stop = 1;
-        pthread_cond_signal(&ckpt_cond);
-        pthread_mutex_unlock(&ckpt_lock);
-        pthread_join(ckpt, NULL);
-    }
+    if (have_ckpt)
+        checkpointer_stop(ckpt);
     int pages;
     qtm_checkpoint(ckq, 1, &pages);
     qtm_close(ckq);
