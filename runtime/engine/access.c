@@ -148,7 +148,15 @@ qtm_status qtm_job_actions(qtm *q, const char *slug, int64_t id, json_t **out)
     return qtmi_view_end(q, st, out);
 }
 
-qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
+/* How a view is cut for what a reader may see: lv is PREVIEW or FULL. */
+typedef void (*shape_fn)(const job *j, qtm_access lv, json_t *view);
+typedef qtm_status (*view_fn)(qtm *q, int64_t id, json_t **out);
+
+/* Every per-reader view of one job: decide, read and shape in one read
+ * transaction.  A view the pool preview may not have (what: e.g. "export
+ * its record") is refused to a preview reader instead of shaped. */
+static qtm_status read_as(qtm *q, const char *slug, int64_t id, view_fn view, shape_fn shape,
+                          const char *not_previewed, json_t **out)
 {
     actor a;
     job j;
@@ -157,66 +165,59 @@ qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
     qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = qtmi_job_view(q, id, out)) == QTM_OK) {
-        if (lv == QTM_ACCESS_PREVIEW) {
-            json_object_set_new(*out, "intake",
-                                qtmi_access_intake_preview(j.s, json_object_get(*out, "intake")));
-            qtmi_access_redact_participants(json_object_get(*out, "participants"));
-            qtmi_access_redact_settlement(json_object_get(*out, "settlement"));
-        }
-        json_object_set_new(*out, "access",
-                            json_string(lv == QTM_ACCESS_PREVIEW ? "preview" : "full"));
+    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK) {
+        if (lv == QTM_ACCESS_PREVIEW && not_previewed)
+            st = qtm_fail(q, QTM_EFORBIDDEN, "%s may preview job %lld but not %s", a.slug,
+                          (long long)id, not_previewed);
+        else if ((st = view(q, id, out)) == QTM_OK && shape)
+            shape(&j, lv, *out);
     }
     return qtmi_view_end(q, st, out);
 }
 
+static void shape_job(const job *j, qtm_access lv, json_t *v)
+{
+    if (lv == QTM_ACCESS_PREVIEW) {
+        json_object_set_new(v, "intake",
+                            qtmi_access_intake_preview(j->s, json_object_get(v, "intake")));
+        qtmi_access_redact_participants(json_object_get(v, "participants"));
+        qtmi_access_redact_settlement(json_object_get(v, "settlement"));
+    }
+    json_object_set_new(v, "access", json_string(lv == QTM_ACCESS_PREVIEW ? "preview" : "full"));
+}
+
+static void shape_record(const job *j, qtm_access lv, json_t *v)
+{
+    if (lv == QTM_ACCESS_PREVIEW)
+        qtmi_access_redact_record_body(j->s, json_object_get(v, "body"));
+}
+
+static void shape_settlement(const job *j, qtm_access lv, json_t *v)
+{
+    (void)j;
+    if (lv == QTM_ACCESS_PREVIEW)
+        qtmi_access_redact_settlement(v);
+}
+
+qtm_status qtm_job_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
+{
+    return read_as(q, slug, id, qtmi_job_view, shape_job, NULL, out);
+}
+
 qtm_status qtm_record_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
 {
-    actor a;
-    job j;
-    qtm_access lv;
-    *out = NULL;
-    qtm_status st = qtmi_tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
-    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = qtmi_record_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
-        qtmi_access_redact_record_body(j.s, json_object_get(*out, "body"));
-    return qtmi_view_end(q, st, out);
+    return read_as(q, slug, id, qtmi_record_view, shape_record, NULL, out);
 }
 
 qtm_status qtm_record_export_as(qtm *q, const char *slug, int64_t id, json_t **out)
 {
-    actor a;
-    job j;
-    qtm_access lv;
-    *out = NULL;
-    qtm_status st = qtmi_tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
     /* an export is the whole, signed record: a redacted body would not verify */
-    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK)
-        st = lv == QTM_ACCESS_PREVIEW
-                 ? qtm_fail(q, QTM_EFORBIDDEN, "%s may preview job %lld but not export its "
-                            "record", a.slug, (long long)id)
-                 : qtmi_record_export_view(q, id, out);
-    return qtmi_view_end(q, st, out);
+    return read_as(q, slug, id, qtmi_record_export_view, NULL, "export its record", out);
 }
 
 qtm_status qtm_settlement_show_as(qtm *q, const char *slug, int64_t id, json_t **out)
 {
-    actor a;
-    job j;
-    qtm_access lv;
-    *out = NULL;
-    qtm_status st = qtmi_tx_begin(q, 0);
-    if (st != QTM_OK)
-        return st;
-    if ((st = access_load(q, slug, id, &a, &j, &lv)) == QTM_OK &&
-        (st = qtmi_settlement_view(q, id, out)) == QTM_OK && lv == QTM_ACCESS_PREVIEW)
-        qtmi_access_redact_settlement(*out);
-    return qtmi_view_end(q, st, out);
+    return read_as(q, slug, id, qtmi_settlement_view, shape_settlement, NULL, out);
 }
 
 qtm_status qtm_settlement_payments_as(qtm *q, const char *slug, int64_t id, const qtm_page *pg,
