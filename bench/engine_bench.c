@@ -722,7 +722,7 @@ static void bench_signed(const opts *o, const char *intake)
     char **docs = calloc(n, sizeof *docs);
     if (!jobs || !docs)
         die("out of memory");
-    qtm *q = open_fresh(db);
+    qtm *q = open_fresh(db, 0);   /* the default durability, as a deployment runs */
     char key[4300];
     snprintf(key, sizeof key, "%s.key", db);
     unlink(key);
