@@ -99,6 +99,11 @@ static qtm_status check_target(qtm *q, const char *path, unsigned flags)
     if (!(flags & QTM_BACKUP_FORCE))
         return qtm_fail(q, QTM_EUSAGE, "%s exists: give another name, or --force to replace it",
                         path);
+    struct stat live;
+    if (q->path && stat(q->path, &live) == 0 && live.st_dev == sb.st_dev &&
+        live.st_ino == sb.st_ino)
+        return qtm_fail(q, QTM_EUSAGE, "%s is the database being backed up: give another name",
+                        path);
     if (!S_ISREG(sb.st_mode))
         return qtm_fail(q, QTM_EUSAGE, "%s is not a regular file: a backup replaces only a file",
                         path);
@@ -150,6 +155,10 @@ qtm_status qtm_backup(qtm *q, const char *path, unsigned flags, json_t **report)
         st = os_fail(q, "cannot sync", tmp);
         goto cleanup;
     }
+    /* the file replaced may leave a -wal and -shm: SQLite would replay them
+     * onto the copy, which is another database (the copy's own were
+     * dropped after verifying) */
+    drop_sidecars(path);
     if (rename(tmp, path) != 0) {
         st = os_fail(q, "cannot rename the copy to", path);
         goto cleanup;

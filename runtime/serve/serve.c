@@ -465,7 +465,9 @@ static void run_batch(void **items, unsigned n)
             conn_ctx *cx = items[i];
             if (cx->resp)
                 MHD_destroy_response(cx->resp);
-            cx->resp = error_response(cx, api_http_status(qtm_errcode(q)), "storage", msg);
+            /* a full disk is 507 for the batch as for one request */
+            cx->resp = error_response(cx, qtm_disk_full(q) ? 507 : api_http_status(qtm_errcode(q)),
+                                      "storage", msg);
         }
     }
     if (batched)

@@ -53,6 +53,12 @@ static void prune(void)
             snprintf(path, sizeof path, "%s/%s", bk_o->backup_dir, list[i]->d_name);
             if (unlink(path) != 0)
                 fprintf(stderr, "qtm serve: backup: cannot remove old %s\n", path);
+            /* and what opening it may have left beside it */
+            char side[4200];
+            snprintf(side, sizeof side, "%s-wal", path);
+            unlink(side);
+            snprintf(side, sizeof side, "%s-shm", path);
+            unlink(side);
         }
         free(list[i]);
     }

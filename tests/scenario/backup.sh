@@ -92,6 +92,15 @@ refuse "serve --backup-keep 0" 2 "--backup-keep" \
     serve --listen 127.0.0.1:0 --backup-dir "$T/adir" --backup-every 1h --backup-keep 0
 run "backup --force replaces a file" backup --force "$T/exists.db"
 copy_ok "forced backup" "$T/exists.db"
+refuse "backup --force onto the live database" 2 "is the database being backed up" \
+    backup --force "$DB"
+# a replaced backup's own -wal must not be replayed onto the new copy
+"$QTM" --db "$T/exists.db" actor add zed --role client >/dev/null 2>&1
+is "the old copy kept a write-ahead log" 1 "$([ -s "$T/exists.db-wal" ] && echo 1 || echo 0)"
+run "backup --force over a copy with a log" backup --force "$T/exists.db"
+copy_ok "forced backup over a copy with a log" "$T/exists.db"
+is "... holds the live database, not the old copy's log" 0 \
+    "$(sqlite3 "$T/exists.db" "SELECT count(*) FROM actors WHERE slug = 'zed'" 2>&1)"
 # a database that does not verify gives no backup (exit 1, the file removed)
 cp "$DB" "$T/tampered.db"
 sqlite3 "$T/tampered.db" "DROP TRIGGER audit_no_update; UPDATE audit SET action = 'edited' WHERE id = 1"
