@@ -145,6 +145,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(B)/%)
 #   serve/        `qtm serve`, part of the qtm command, not of libqtm:
 #                 programs that embed libqtm do not need libmicrohttpd
 ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/access.c \
+              runtime/engine/governance_handover.c \
               runtime/engine/governance.c runtime/engine/intake.c runtime/engine/execution.c \
               runtime/engine/record.c runtime/engine/settlement.c runtime/engine/money.c \
               runtime/engine/token.c runtime/engine/migrate.c runtime/engine/verify.c \

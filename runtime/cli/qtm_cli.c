@@ -57,6 +57,9 @@ static const char usage_text[] =
     "execution:    desk [--operator SLUG] [--list queued|active|completed] [PAGE]\n"
     "              job show ID | job claim ID\n"
     "              job advance ID EVENT | job complete ID\n"
+    "              job reassign ID --to OPERATOR [--reason TEXT] | job release ID [--reason TEXT]\n"
+    "              job handover ID --to OPERATOR --reason TEXT | job cancel ID --reason TEXT\n"
+    "              note add JOB --text TEXT\n"
     "              evidence add JOB CATEGORY REF [--note TEXT]\n"
     "              participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
     "settlement:   settle JOB --amount DECIMAL --method METHOD [--currency CODE] [--note TEXT]\n"
@@ -843,7 +846,70 @@ static void print_actions(const char *slug, json_t *acts)
         printf("%s %s", n++ ? "," : "", str(o, "event"));
     if (json_is_true(json_object_get(acts, "can_complete")))
         printf("%s complete", n++ ? "," : "");
+    static const char *const gov[][2] = {{"can_reassign", "reassign"}, {"can_handover", "handover"},
+                                         {"can_release", "release"}, {"can_cancel", "cancel"},
+                                         {"can_note", "note"}};
+    for (size_t k = 0; k < countof(gov); k++)
+        if (json_is_true(json_object_get(acts, gov[k][0])))
+            printf("%s %s", n++ ? "," : "", gov[k][1]);
     puts(n ? "" : " nothing now");
+}
+
+/* A value of the intake as text: a string escaped, anything else as JSON. */
+static void put_value(json_t *parent, json_t *v)
+{
+    if (json_is_string(v)) {
+        fputs(str(parent, "value"), stdout);
+        return;
+    }
+    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    put_text(stdout, t ? t : "?", 0);
+    free(t);
+}
+
+/* The scope of the work: the request's intake, section by section. */
+static void print_request(json_t *req)
+{
+    size_t i, k;
+    json_t *sec, *f;
+    if (!json_is_object(req))
+        return;
+    printf("  request %lld:\n", num(req, "id"));
+    json_array_foreach(json_object_get(req, "sections"), i, sec) {
+        json_array_foreach(json_object_get(sec, "fields"), k, f) {
+            printf("    %-8s %s: ", k ? "" : str(sec, "name"), str(f, "label"));
+            put_value(f, json_object_get(f, "value"));
+            putchar('\n');
+        }
+    }
+}
+
+/* Who held the job, in order, and its notes. */
+static void print_governance(json_t *j)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(j, "owners"), i, o) {
+        if (json_is_string(json_object_get(o, "operator")))
+            printf("  owner: %s (%s", str(o, "operator"), str(o, "how"));
+        else
+            printf("  owner: nobody (released by %s", str(o, "from"));
+        if (strcmp(str(o, "how"), "handover") == 0)
+            printf(" by %s", str(o, "by"));
+        if (json_is_string(json_object_get(o, "reason")))
+            printf(": %s", str(o, "reason"));
+        printf(", %s)\n", str(o, "at"));
+    }
+    json_array_foreach(json_object_get(j, "handoffs"), i, o)
+        if (strcmp(str(o, "action"), "reassign") == 0 || strcmp(str(o, "action"), "cancel") == 0)
+            printf("  %s: %s -> %s by %s%s%s, %s\n", str(o, "action"),
+                   json_is_string(json_object_get(o, "from")) ? str(o, "from") : "-",
+                   json_is_string(json_object_get(o, "to")) ? str(o, "to") : "-", str(o, "by"),
+                   json_is_string(json_object_get(o, "reason")) ? ": " : "",
+                   json_is_string(json_object_get(o, "reason")) ? str(o, "reason") : "",
+                   str(o, "at"));
+    json_array_foreach(json_object_get(j, "notes"), i, o)
+        printf("  note: %s (%s, %s)\n", str(o, "text"), str(o, "author"), str(o, "at"));
 }
 
 /* The job as --as sees it (everything without --as).  After a change
@@ -879,6 +945,8 @@ static int show_job(cli *c, int64_t id, int changed)
            json_is_string(json_object_get(j, "owner")) ? str(j, "owner") : "-");
     size_t i, k;
     json_t *o, *r;
+    if (strcmp(str(j, "state"), "ready") == 0)
+        puts("  next: job complete (its ServiceEvent is complete)");
     json_array_foreach(json_object_get(j, "next"), i, o) {
         printf("  next: %s -> %s (by %s", str(o, "event"), str(o, "label"), str(o, "by"));
         json_t *req = json_object_get(o, "requires");
@@ -888,6 +956,8 @@ static int show_job(cli *c, int64_t id, int changed)
     }
     print_actions(c->as, acts);
     json_decref(acts);
+    print_request(json_object_get(j, "request"));
+    print_governance(j);
     json_array_foreach(json_object_get(j, "evidence_missing"), i, o)
         printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
                num(o, "need"));
@@ -926,6 +996,60 @@ static int job_verb(cli *c, int which)
     if (st)
         return lib_fail(c, st);
     return show_job(c, id, which != 0);
+}
+
+/* job reassign|handover ID --to OPERATOR, job release|cancel ID: the
+ * governance of a job's work; --reason where the verb takes one. */
+static int job_gov(cli *c, const char *verb)
+{
+    static const char *const v[] = {"--to", "--reason", NULL};
+    static const char *const v_reason[] = {"--reason", NULL};
+    int with_to = strcmp(verb, "reassign") == 0 || strcmp(verb, "handover") == 0;
+    int needs_reason = strcmp(verb, "handover") == 0 || strcmp(verb, "cancel") == 0;
+    const char *const *valued = with_to ? v : v_reason;
+    int64_t id;
+    if (check_opts(c, valued, NULL) || parse_id(c, pos(c, 0, valued), "job", &id))
+        return 2;
+    if (pos(c, 1, valued))
+        return fail(c, QTM_EUSAGE, "job %s takes one job id", verb);
+    if ((with_to && !opt(c, "--to")) || (needs_reason && !opt(c, "--reason")))
+        return fail(c, QTM_EUSAGE, "usage: qtm job %s ID%s%s", verb,
+                    with_to ? " --to OPERATOR" : "",
+                    needs_reason ? " --reason TEXT" : " [--reason TEXT]");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    const char *to = opt(c, "--to"), *reason = opt(c, "--reason");
+    qtm_status st;
+    if (strcmp(verb, "reassign") == 0)
+        st = qtm_job_reassign(c->q, c->as, id, to, reason);
+    else if (strcmp(verb, "handover") == 0)
+        st = qtm_job_handover(c->q, c->as, id, to, reason);
+    else if (strcmp(verb, "release") == 0)
+        st = qtm_job_release(c->q, c->as, id, reason);
+    else
+        st = qtm_job_cancel(c->q, c->as, id, reason);
+    return st ? lib_fail(c, st) : show_job(c, id, 1);
+}
+
+static int cmd_job_reassign(cli *c) { return job_gov(c, "reassign"); }
+static int cmd_job_handover(cli *c) { return job_gov(c, "handover"); }
+static int cmd_job_release(cli *c) { return job_gov(c, "release"); }
+static int cmd_job_cancel(cli *c) { return job_gov(c, "cancel"); }
+
+static int cmd_note_add(cli *c)
+{
+    static const char *const v[] = {"--text", NULL};
+    int64_t id;
+    if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "job", &id))
+        return 2;
+    if (!opt(c, "--text") || pos(c, 1, v))
+        return fail(c, QTM_EUSAGE, "usage: qtm note add JOB --text TEXT");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_note_add(c->q, c->as, id, opt(c, "--text"));
+    return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
 static int cmd_job_show(cli *c) { return job_verb(c, 0); }
@@ -1552,6 +1676,22 @@ static const command commands[] = {
      "qtm --as OPERATOR job advance ID EVENT\n  Fires EVENT on the job's ServiceEvent."},
     {"job complete", cmd_job_complete,
      "qtm --as OPERATOR job complete ID\n  Completes a job whose ServiceEvent is complete."},
+    {"job reassign", cmd_job_reassign,
+     "qtm --as ADMIN job reassign ID --to OPERATOR [--reason TEXT]\n"
+     "  Moves a queued job (and its task's assignment) to another operator, who claims it."},
+    {"job handover", cmd_job_handover,
+     "qtm --as ADMIN job handover ID --to OPERATOR --reason TEXT\n"
+     "  Moves a claimed job's single owner to another operator; its phases stay."},
+    {"job release", cmd_job_release,
+     "qtm --as OPERATOR job release ID [--reason TEXT]\n"
+     "  The owner gives the job back while it is still in the phase the claim entered;\n"
+     "  it is queued again for its assignee."},
+    {"job cancel", cmd_job_cancel,
+     "qtm --as ADMIN job cancel ID --reason TEXT\n"
+     "  Cancels a job nobody has claimed: state cancelled, no ServiceEvent work, no record."},
+    {"note add", cmd_note_add,
+     "qtm --as ACTOR note add JOB --text TEXT\n"
+     "  Adds a note (context, never a condition) to a job: its owner or an admin."},
     {"evidence add", cmd_evidence_add,
      "qtm --as OPERATOR evidence add JOB CATEGORY REF [--note TEXT]\n  Records evidence."},
     {"participant add", cmd_participant_add,

@@ -6,7 +6,9 @@
  * redaction helpers cut a view down to a pool preview; the qtm_*_as calls
  * load the reader and the job, decide, read and redact in one read
  * transaction, so what is shown is what was decided on.  A reader who may
- * not see a job gets the same answer whether or not it exists.
+ * not see a job gets the same answer whether or not it exists (forbidden:
+ * "no job N visible to SLUG"), except one a hand-off took it from, who is
+ * told where it went and why.  A former holder reads the job no more.
  */
 #include "qtm_int.h"
 
@@ -112,9 +114,20 @@ static qtm_status access_load(qtm *q, const char *slug, int64_t id, actor *a, jo
         return st;                 /* the precise message */
     }
     *lv = qtmi_access_job(a, j);        /* j->id is 0 when there is no such job */
-    if (*lv == QTM_ACCESS_NONE)
-        return qtm_fail(q, QTM_ENOTFOUND, "no job %lld visible to %s", (long long)id, a->slug);
-    return st;
+    if (*lv != QTM_ACCESS_NONE)
+        return st;
+    /* one who had the work and lost it by a hand-off is told why */
+    char why[1024] = "";
+    const handoff *h = &j->last;
+    if (j->id && qtmi_handoff_last(q, j) == QTM_OK && h->id && h->from_id == a->id &&
+        h->to_id && h->to_id != a->id)
+        snprintf(why, sizeof why, ": %s to %s by %s%s%s",
+                 strcmp(h->action, "handover") == 0 ? "handed over" : "reassigned", h->to,
+                 h->by, h->reason[0] ? " (" : "", h->reason[0] ? h->reason : "");
+    if (why[0] && h->reason[0])
+        snprintf(why + strlen(why), sizeof why - strlen(why), ")");
+    return qtm_fail(q, QTM_EFORBIDDEN, "no job %lld visible to %s%s", (long long)id, a->slug,
+                    why);
 }
 
 qtm_status qtm_job_access(qtm *q, const char *slug, int64_t id, qtm_access *level)
@@ -178,8 +191,12 @@ static qtm_status read_as(qtm *q, const char *slug, int64_t id, view_fn view, sh
 static void shape_job(const job *j, qtm_access lv, json_t *v)
 {
     if (lv == QTM_ACCESS_PREVIEW) {
-        json_object_set_new(v, "intake",
-                            qtmi_access_intake_preview(j->s, json_object_get(v, "intake")));
+        json_t *in = qtmi_access_intake_preview(j->s, json_object_get(v, "intake"));
+        json_object_set_new(v, "intake", in);
+        json_t *req = json_object_get(v, "request");
+        json_object_set_new(v, "request", qtmi_request_layout(j->s, json_integer_value(
+                                              json_object_get(req, "id")), in));
+        json_object_set_new(v, "notes", json_array());   /* may quote contact details */
         qtmi_access_redact_participants(json_object_get(v, "participants"));
         qtmi_access_redact_settlement(json_object_get(v, "settlement"));
     }

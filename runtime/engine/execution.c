@@ -88,10 +88,11 @@ static qtm_status log_phase(qtm *q, int64_t se_id, const char *from, const char 
     return qtmi_audit_append(q, a->slug, "service_event", se_id, event, from, to, job_id);
 }
 
-/* Claims j for a: sets the owner and opens the ServiceEvent.  Caller holds
- * the write transaction and has checked role and access. */
-static qtm_status claim_locked(qtm *q, const actor *a, job *j, const qtm_transition *t,
-                               const char *event)
+/* Claims j for a: sets the owner and opens the ServiceEvent (or, after a
+ * release left it in the initial phase, moves it on).  Caller holds the
+ * write transaction and has checked role and access. */
+static qtm_status claim_locked(qtm *q, const actor *a, job *j, const service_event *cur,
+                               const qtm_transition *t, const char *event)
 {
     const qtm_surface *s = j->s;
     store_val args[3] = {SV_I(a->id), SV_S(q->now), SV_I(j->id)};
@@ -105,6 +106,15 @@ static qtm_status claim_locked(qtm *q, const actor *a, job *j, const qtm_transit
     if (st != QTM_OK)
         return st;
     const char *from = s->phases[s->initial].name, *to = s->phases[t->to].name;
+    if (cur->id) {
+        store_val step[5] = {SV_S(to), SV_I(0), SV_N, SV_I(cur->id), SV_S(from)};
+        if ((rc = store_run(q->st, SQ_SE_SET_PHASE, step, 5, NULL, NULL)) != STORE_OK)
+            return qtm_store_fail(q, rc, "claiming");
+        if (store_changes(q->st) != 1)
+            return qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                            (long long)j->id);
+        return log_phase(q, cur->id, from, to, event, a, j->id);
+    }
     store_val se[4] = {SV_I(j->id), SV_S(to), SV_I(a->id), SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_SE_INSERT, se, 4, NULL, NULL)) != STORE_OK)
         return qtm_store_fail(q, rc, "opening the service event");
@@ -122,9 +132,10 @@ qtm_status qtm_job_claim(qtm *q, const char *actor_slug, int64_t job_id)
         return st;
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "claim jobs")) != QTM_OK ||
         (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
+        (st = qtmi_handoff_last(q, &j)) != QTM_OK ||  /* a refusal names a reassign */
         (st = qtmi_policy_claim(q, &a, &j, &se, &t)) != QTM_OK || !t)
         goto done;
-    st = claim_locked(q, &a, &j, t, "claim");
+    st = claim_locked(q, &a, &j, &se, t, "claim");
 done:
     return qtmi_tx_end(q, st);
 }
@@ -219,7 +230,17 @@ static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *s
     snprintf(se->phase, sizeof se->phase, "%s", to);
     se->complete = 1;
     snprintf(se->completed_at, sizeof se->completed_at, "%s", q->now);
-    return qtmi_record_compose(q, j, se, a->slug);
+    if ((st = qtmi_record_compose(q, j, se, a->slug)) != QTM_OK)
+        return st;
+    /* execution is over: the job is ready, and `job complete` is next */
+    store_val arg = SV_I(j->id);
+    if ((rc = store_run(q->st, SQ_JOB_READY, &arg, 1, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "marking the job ready");
+    if (store_changes(q->st) != 1)
+        return qtm_fail(q, QTM_ECONFLICT, "job %lld changed while this command ran",
+                        (long long)j->id);
+    return qtmi_audit_append(q, a->slug, "job", j->id, "ready", qtmi_job_word(j->state),
+                             qtmi_job_word(QTM_JOB_READY), j->id);
 }
 
 /* load -> policy -> write -> audit (the writes audit as they go) */
@@ -235,13 +256,14 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
         return st;
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
         (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
+        (st = qtmi_handoff_last(q, &j)) != QTM_OK ||  /* a refusal names a hand-off */
         (st = qtmi_policy_fire(q, &a, &j, &se, event, &t, &how)) != QTM_OK)
         goto done;
     /* a claim transition gates on nothing but who claims */
     if (!t->claim && (st = check_requires(q, &j, t)) != QTM_OK)
         goto done;
     if (how == POLICY_CLAIM)
-        st = claim_locked(q, &a, &j, t, event);
+        st = claim_locked(q, &a, &j, &se, t, event);
     else if ((how == POLICY_STEP || (st = se_open(q, &a, &j, &se)) == QTM_OK))
         st = se_step(q, &a, &j, &se, t, event);
 done:
@@ -435,16 +457,18 @@ json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t)
     return o;
 }
 
-/* The request's intake packet as submitted (null if unreadable). */
-static json_t *job_intake(qtm *q, const job *j)
+/* The request's intake packet as submitted (null if unreadable); *request
+ * its id (0 if unknown). */
+static json_t *job_intake(qtm *q, const job *j, int64_t *request)
 {
-    int64_t request = 0, assignee, jid;
+    int64_t assignee, jid;
     qtm_task_state state;
     char surface[64];
-    if (qtmi_task_for_job(q, j->task, &request, &state, &assignee, &jid, surface,
+    *request = 0;
+    if (qtmi_task_for_job(q, j->task, request, &state, &assignee, &jid, surface,
                      sizeof surface) != QTM_OK)
         return json_null();
-    json_t *r = qtmi_request_json(q, request);
+    json_t *r = qtmi_request_json(q, *request);
     json_t *in = json_incref(json_object_get(r, "intake"));
     json_decref(r);
     return in ? in : json_null();
@@ -472,7 +496,8 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
     json_object_set_new(o, "owner", qtmi_json_str_or_null(j.owner));
     json_object_set_new(o, "assignee", qtmi_json_str_or_null(j.assignee));
     json_object_set_new(o, "task", json_integer(j.task));
-    json_object_set_new(o, "intake", job_intake(q, &j));
+    int64_t request = 0;
+    json_object_set_new(o, "intake", job_intake(q, &j, &request));
     json_object_set_new(o, "created_at", json_string(j.created_at));
     json_object_set_new(o, "claimed_at", qtmi_json_str_or_null(j.claimed_at));
     json_object_set_new(o, "completed_at", qtmi_json_str_or_null(j.completed_at));
@@ -480,7 +505,10 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
         json_t *e = json_object();
         json_object_set_new(e, "id", json_integer(se.id));
         json_object_set_new(e, "phase", json_string(se.phase));
-        json_object_set_new(e, "operator", qtmi_json_str_or_null(se.operator_slug));
+        /* the operator who holds it now (a hand-over moves the owner; the
+         * one who opened it is owners[0]) */
+        json_object_set_new(e, "operator",
+                            qtmi_json_str_or_null(j.owner[0] ? j.owner : se.operator_slug));
         json_object_set_new(e, "complete", json_boolean(se.complete));
         json_object_set_new(e, "started_at", json_string(se.started_at));
         json_object_set_new(e, "completed_at", qtmi_json_str_or_null(se.completed_at));
@@ -491,7 +519,7 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(o, "service_event", json_null());
     }
     json_t *next = json_array();
-    if (p >= 0 && j.state != QTM_JOB_COMPLETE)
+    if (p >= 0 && (j.state == QTM_JOB_QUEUED || j.state == QTM_JOB_ACTIVE))
         for (unsigned e = 0; e < s->nevents; e++) {
             const qtm_transition *t = qtm_surface_next(s, (unsigned)p, e);
             if (t)
@@ -520,6 +548,7 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
     store_val arg = SV_I(j.id);
     qtmi_fetch_int(q, SQ_RECORD_BY_JOB, &arg, 1, &rec);
     json_object_set_new(o, "record", rec ? json_integer(rec) : json_null());
+    qtmi_job_view_governance(q, &j, request, o);
     /* every read above that the store failed set q's error: no partial view */
     if (q->err != QTM_OK) {
         json_decref(o);
@@ -567,6 +596,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     qtm_job_state js = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN,
                                                      state);
     int queued = js == QTM_JOB_QUEUED;
+    int active = js == QTM_JOB_ACTIVE || js == QTM_JOB_READY;  /* ready: to close */
+    if (js == QTM_JOB_CANCELLED)
+        return 0;                  /* no work left on any desk */
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
          * (the read rule, qtmi_access_job: what the desk lists, they may open) */
@@ -585,8 +617,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
     json_object_set_new(o, "owner", qtmi_json_col(&c[4]));
     json_object_set_new(o, "assignee", qtmi_json_col(&c[5]));
-    int listed = queued || js == QTM_JOB_ACTIVE ||
-                 s->completed_jobs == QTM_COMPLETED_VISIBLE;
+    int listed = queued || active || s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
         d->more = 1;
         json_decref(o);
@@ -598,7 +629,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     }
     if (queued)
         json_array_append_new(d->queued, o);
-    else if (js == QTM_JOB_ACTIVE)
+    else if (active)
         json_array_append_new(d->active, o);
     else if (s->completed_jobs == QTM_COMPLETED_VISIBLE)
         json_array_append_new(d->completed, o);

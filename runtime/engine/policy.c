@@ -1,6 +1,7 @@
 /*
  * policy.c - who may change a job: claim it, fire an event, complete it,
- * record evidence or participants.  The write half of the one authority
+ * record evidence or participants, and the governance of its work (reassign,
+ * hand over, release, cancel, notes).  The write half of the one authority
  * (access.c is the read half): pure functions over a loaded actor, job,
  * ServiceEvent and the surface's tables, no storage.  A refusal is set on
  * the handle (qtm_fail) and returned; execution.c writes only after QTM_OK,
@@ -22,15 +23,46 @@ const char *qtmi_job_phase(const job *j, const service_event *se)
     return se->id ? se->phase : j->s->phases[j->s->initial].name;
 }
 
+/* When j's newest hand-off took the work away from a: " (reassigned from ana
+ * to bo by dana: sick)" into buf, for the refusal a then gets; else "". */
+static const char *moved_from(const job *j, const actor *a, char *buf, size_t n)
+{
+    const handoff *h = &j->last;
+    buf[0] = '\0';
+    if (h->id && h->from_id == a->id && h->to_id && h->to_id != a->id)
+        snprintf(buf, n, " (%s from %s to %s by %s%s%s)",
+                 strcmp(h->action, "handover") == 0 ? "handed over" : "reassigned", h->from,
+                 h->to, h->by, h->reason[0] ? ": " : "", h->reason);
+    return buf;
+}
+
 qtm_status qtmi_policy_may_claim(qtm *q, const actor *a, const job *j)
 {
+    char moved[1024];
     if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot claim jobs; only operators "
                         "claim (vendors and clients can be recorded as participants)",
                         a->slug, an(a->role), qtmi_role_word(a->role));
     if (j->s->ownership == QTM_OWNERSHIP_ASSIGNED && j->assignee_id != a->id)
-        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s; %s cannot claim it",
-                        (long long)j->id, j->assignee[0] ? j->assignee : "nobody", a->slug);
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is assigned to %s%s; %s cannot claim it",
+                        (long long)j->id, j->assignee[0] ? j->assignee : "nobody",
+                        moved_from(j, a, moved, sizeof moved), a->slug);
+    return QTM_OK;
+}
+
+/* The refusal for a job whose state leaves nothing to do (ready, complete,
+ * cancelled), or QTM_OK. */
+static qtm_status settled_state(qtm *q, const job *j)
+{
+    if (j->state == QTM_JOB_COMPLETE)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
+                        (long long)j->id);
+    if (j->state == QTM_JOB_CANCELLED)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld was cancelled; nothing more can happen to "
+                        "it", (long long)j->id);
+    if (j->state == QTM_JOB_READY)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is ready: its ServiceEvent is complete; "
+                        "next: job complete", (long long)j->id);
     return QTM_OK;
 }
 
@@ -39,6 +71,8 @@ qtm_status qtmi_policy_claim(qtm *q, const actor *a, const job *j, const service
 {
     const qtm_surface *s = j->s;
     *t = NULL;
+    if (j->state == QTM_JOB_CANCELLED)
+        return settled_state(q, j);
     if (a->role == QTM_ROLE_OPERATOR && j->state != QTM_JOB_QUEUED) {
         if (j->owner_id == a->id)
             return QTM_OK;         /* the owner claiming again: nothing to do */
@@ -48,7 +82,9 @@ qtm_status qtmi_policy_claim(qtm *q, const actor *a, const job *j, const service
     qtm_status st = qtmi_policy_may_claim(q, a, j);
     if (st != QTM_OK)
         return st;
-    if (se->id)                    /* an unowned step (an admin's) already moved it */
+    /* an unowned step (an admin's) already moved it; a ServiceEvent a
+     * release put back in the initial phase is claimed again */
+    if (se->id && strcmp(se->phase, s->phases[s->initial].name) != 0)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is in phase %s (%s); it can no longer be "
                         "claimed", (long long)j->id, se->phase, qtmi_surface_label(s, se->phase));
     int ev = qtmi_surface_event(s, "claim");
@@ -71,9 +107,10 @@ static qtm_status may_fire(qtm *q, const actor *a, const job *j, const qtm_trans
         if (r != QTM_ROLE_OPERATOR)
             return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only "
                             "the job's operator can", a->slug, an(a->role), qtmi_role_word(a->role));
-        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot advance it "
-                        "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody", a->slug,
-                        event);
+        char moved[1024];
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s%s; %s cannot advance it "
+                        "(%s)", (long long)j->id, j->owner[0] ? j->owner : "nobody",
+                        moved_from(j, a, moved, sizeof moved), a->slug, event);
     }
     if ((t->by & QTM_BY_OPERATOR) && r == QTM_ROLE_OPERATOR)
         return QTM_OK;
@@ -106,8 +143,8 @@ qtm_status qtmi_policy_transition(qtm *q, const actor *a, const job *j, const se
                         (long long)j->id);
     if ((st = may_fire(q, a, j, t, event)) != QTM_OK)
         return st;
-    if (!se->id && unowned && s->claim == QTM_CLAIM_OPTIONAL &&
-        a->role == QTM_ROLE_OPERATOR) {
+    int opened = se->id && strcmp(se->phase, s->phases[s->initial].name) != 0;
+    if (!opened && unowned && s->claim == QTM_CLAIM_OPTIONAL && a->role == QTM_ROLE_OPERATOR) {
         /* claim optional: the assignee's first step claims and opens execution */
         *how = POLICY_CLAIM;
         return qtmi_policy_may_claim(q, a, j);
@@ -134,6 +171,7 @@ qtm_status qtmi_policy_fire(qtm *q, const actor *a, const job *j, const service_
 {
     const qtm_surface *s = j->s;
     qtm_role r = a->role;
+    qtm_status st0;
     *t = NULL;
     if (r != QTM_ROLE_ADMIN && r != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s and cannot change execution; only the "
@@ -142,9 +180,8 @@ qtm_status qtmi_policy_fire(qtm *q, const actor *a, const job *j, const service_
     if (ev < 0)
         return qtm_fail(q, QTM_EREFUSED, "surface %s has no event '%s'", s->slug,
                         event ? event : "");
-    if (j->state == QTM_JOB_COMPLETE)
-        return qtm_fail(q, QTM_EREFUSED, "job %lld is complete; nothing more can happen to it",
-                        (long long)j->id);
+    if ((st0 = settled_state(q, j)) != QTM_OK)
+        return st0;
     const char *phase = qtmi_job_phase(j, se);
     int p = qtmi_surface_phase(s, phase);
     if (p < 0)
@@ -169,6 +206,8 @@ qtm_status qtmi_policy_complete(qtm *q, const actor *a, const job *j, const serv
     qtm_role r = a->role;
     if (j->state == QTM_JOB_COMPLETE)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is already complete", (long long)j->id);
+    if (j->state == QTM_JOB_CANCELLED)
+        return settled_state(q, j);
     /* its owner; anyone operating where there is no ownership; an admin
      * for a job nobody owns once its ServiceEvent is complete */
     int anyone = (j->s->ownership == QTM_OWNERSHIP_NONE && r == QTM_ROLE_OPERATOR) ||
@@ -205,6 +244,8 @@ qtm_status qtmi_policy_context(qtm *q, const actor *a, const job *j, const servi
         return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot %s on it",
                         (long long)j->id, j->owner, a->slug, what);
     /* the record was composed from what was there: execution context is closed */
+    if (j->state == QTM_JOB_CANCELLED)
+        return settled_state(q, j);
     if (j->state == QTM_JOB_COMPLETE || se->complete)
         return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its execution "
                         "context is closed", (long long)j->id);
@@ -218,8 +259,8 @@ json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_
     int p = qtmi_surface_phase(j->s, qtmi_job_phase(j, se));
     /* qtmi_actor_may_act's rule for execution: an active actor only */
     int active = a->access == QTM_ACCESS_ACTIVE;
-    for (unsigned e = 0; active && p >= 0 && j->state != QTM_JOB_COMPLETE &&
-                         e < j->s->nevents; e++) {
+    int open = j->state == QTM_JOB_QUEUED || j->state == QTM_JOB_ACTIVE;
+    for (unsigned e = 0; active && open && p >= 0 && e < j->s->nevents; e++) {
         const qtm_transition *t = qtm_surface_next(j->s, (unsigned)p, e);
         policy_step how;
         if (!t || qtmi_policy_transition(q, a, j, se, t, &how) != QTM_OK)
@@ -230,9 +271,145 @@ json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_
         can_claim |= t->claim;
     }
     can_complete = active && qtmi_policy_complete(q, a, j, se) == QTM_OK;
-    qtm_ok(q);                     /* the refusals asked about are no call's result */
     json_object_set_new(out, "actions", actions);
     json_object_set_new(out, "can_claim", json_boolean(can_claim));
     json_object_set_new(out, "can_complete", json_boolean(can_complete));
+    /* governance: the job-side checks (a target is the command's to name) */
+    json_object_set_new(out, "can_reassign",
+                        json_boolean(active && qtmi_policy_reassign(q, a, j) == QTM_OK));
+    json_object_set_new(out, "can_handover",
+                        json_boolean(active && qtmi_policy_handover(q, a, j) == QTM_OK));
+    json_object_set_new(out, "can_release",
+                        json_boolean(active && qtmi_policy_release(q, a, j, se) == QTM_OK));
+    json_object_set_new(out, "can_cancel",
+                        json_boolean(active && qtmi_policy_cancel(q, a, j, se) == QTM_OK));
+    json_object_set_new(out, "can_note",
+                        json_boolean(active && qtmi_policy_note(q, a, j) == QTM_OK));
+    qtm_ok(q);                     /* the refusals asked about are no call's result */
     return out;
+}
+
+/* --- governance of a job's work ------------------------------------------------ */
+
+static qtm_status admin_only(qtm *q, const actor *a, const job *j, const char *what,
+                             const char *instead)
+{
+    if (a->role == QTM_ROLE_ADMIN)
+        return QTM_OK;
+    return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only an admin can %s job %lld%s", a->slug,
+                    an(a->role), qtmi_role_word(a->role), what, (long long)j->id, instead);
+}
+
+qtm_status qtmi_policy_reassign(qtm *q, const actor *a, const job *j)
+{
+    qtm_status st = admin_only(q, a, j, "reassign", "");
+    if (st != QTM_OK)
+        return st;
+    if (j->state == QTM_JOB_ACTIVE || j->state == QTM_JOB_READY)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is claimed by %s; only a queued job is "
+                        "reassigned (hand a claimed one over: job handover)", (long long)j->id,
+                        j->owner[0] ? j->owner : "an operator");
+    if (j->state != QTM_JOB_QUEUED)
+        return settled_state(q, j);
+    return QTM_OK;
+}
+
+qtm_status qtmi_policy_handover(qtm *q, const actor *a, const job *j)
+{
+    qtm_status st = admin_only(q, a, j, "hand over", "");
+    if (st != QTM_OK)
+        return st;
+    if (j->state == QTM_JOB_QUEUED)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet: nobody owns it to hand "
+                        "over (reassign a queued job: job reassign)", (long long)j->id);
+    if (j->state != QTM_JOB_ACTIVE && j->state != QTM_JOB_READY)
+        return settled_state(q, j);
+    if (j->s->ownership == QTM_OWNERSHIP_NONE || !j->owner_id)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld has no owner to hand over (surface %s "
+                        "records none)", (long long)j->id, j->s->slug);
+    return QTM_OK;
+}
+
+int qtmi_policy_claim_phase(const qtm_surface *s, int p)
+{
+    for (unsigned e = 0; p >= 0 && e < s->nevents; e++) {
+        const qtm_transition *t = qtm_surface_next(s, s->initial, e);
+        if (t && t->to == (unsigned)p && (int)s->initial != p)
+            return 1;
+    }
+    return 0;
+}
+
+qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const service_event *se)
+{
+    if (a->role != QTM_ROLE_OPERATOR || j->owner_id != a->id) {
+        if (a->role == QTM_ROLE_ADMIN)
+            return qtm_fail(q, QTM_EFORBIDDEN, "%s is an admin; a release is the owner's "
+                            "(an admin hands the job over: job handover)", a->slug);
+        if (j->owner_id)
+            return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; only its owner can "
+                            "release it, not %s", (long long)j->id, j->owner, a->slug);
+        if (j->state == QTM_JOB_QUEUED)
+            return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed; there is nothing to "
+                            "release", (long long)j->id);
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s does not own job %lld", a->slug,
+                        (long long)j->id);
+    }
+    if (j->state != QTM_JOB_ACTIVE)
+        return settled_state(q, j);
+    int p = se->id ? qtmi_surface_phase(j->s, se->phase) : -1;
+    if (!qtmi_policy_claim_phase(j->s, p))
+        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is in phase %s (%s); it is "
+                        "released only in the phase its claim entered (ask an admin to hand it "
+                        "over: job handover)", (long long)j->id, se->id ? se->phase : "?",
+                        qtmi_surface_label(j->s, se->phase));
+    return QTM_OK;
+}
+
+qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const service_event *se)
+{
+    qtm_status st = admin_only(q, a, j, "cancel", " (its owner closes a claimed one)");
+    if (st != QTM_OK)
+        return st;
+    if (j->state == QTM_JOB_ACTIVE || j->state == QTM_JOB_READY)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is claimed by %s; only a job nobody claimed "
+                        "can be cancelled", (long long)j->id,
+                        j->owner[0] ? j->owner : "an operator");
+    if (j->state != QTM_JOB_QUEUED)
+        return settled_state(q, j);
+    if (se->id && strcmp(se->phase, j->s->phases[j->s->initial].name) != 0)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is in phase %s (%s); only a "
+                        "job whose execution has not begun can be cancelled", (long long)j->id,
+                        se->phase, qtmi_surface_label(j->s, se->phase));
+    return QTM_OK;
+}
+
+qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j)
+{
+    if (a->role == QTM_ROLE_ADMIN || (j->owner_id && j->owner_id == a->id))
+        return QTM_OK;
+    if (a->role != QTM_ROLE_OPERATOR)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; notes are added by the job's owner "
+                        "or an admin", a->slug, an(a->role), qtmi_role_word(a->role));
+    if (!j->owner_id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is not claimed; until it is, only an "
+                        "admin adds notes (%s is not its owner)", (long long)j->id, a->slug);
+    return qtm_fail(q, QTM_EFORBIDDEN, "job %lld is claimed by %s; %s cannot add notes to it",
+                    (long long)j->id, j->owner, a->slug);
+}
+
+qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,
+                              const char *what)
+{
+    if (to->role != QTM_ROLE_OPERATOR)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; job %lld can only %s an operator",
+                        to->slug, an(to->role), qtmi_role_word(to->role), (long long)j->id,
+                        what);
+    if (to->access != QTM_ACCESS_ACTIVE)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s and cannot receive work", to->slug,
+                        qtmi_access_word(to->access));
+    if (to->id == current)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld is already %s's; nothing to change",
+                        (long long)j->id, to->slug);
+    return QTM_OK;
 }

@@ -42,6 +42,18 @@ typedef struct actor {
     qtm_access_state access;
 } actor;
 
+/* A job's newest hand-off (handoffs: reassign, handover, release, cancel),
+ * loaded where a refusal names it (qtmi_handoff_last); id 0: none loaded. */
+typedef struct handoff {
+    int64_t id;
+    char action[16];               /* reassign, handover, release, cancel */
+    int64_t from_id, to_id;        /* 0: nobody */
+    char from[64], to[64];         /* their slugs ("" for nobody) */
+    char reason[512];              /* "" when none was given */
+    char by[64];                   /* the actor who made it */
+    char at[48];
+} handoff;
+
 typedef struct job {
     int64_t id, task;
     char surface[64];
@@ -53,6 +65,7 @@ typedef struct job {
     char assignee[64];
     char created_at[48], claimed_at[48], completed_at[48];
     const qtm_surface *s;          /* the tables it runs under */
+    handoff last;                  /* filled by qtmi_handoff_last only */
 } job;
 
 typedef struct service_event {
@@ -151,6 +164,46 @@ qtm_status qtmi_policy_context(qtm *q, const actor *a, const job *j, const servi
 /* {actions: [transition + "claim"], can_claim, can_complete}: what a may
  * do to j now by the checks above (requires not fetched); leaves q OK. */
 json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_event *se);
+/* --- governance of a job's work (policy.c): pure, no database ---------------
+ *
+ * `a` passed qtmi_actor_may_act; the target (`to`) was loaded.  The checks
+ * with no target are also what qtmi_policy_actions offers.
+ */
+
+/* `job reassign`: an admin, while the job is queued. */
+qtm_status qtmi_policy_reassign(qtm *q, const actor *a, const job *j);
+/* `job handover`: an admin, while the job is owned and not complete. */
+qtm_status qtmi_policy_handover(qtm *q, const actor *a, const job *j);
+/* `job release`: the owner, while the ServiceEvent is in the phase a claim
+ * enters (the `to` of a transition out of the initial phase). */
+qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const service_event *se);
+/* `job cancel`: an admin, before the claim (no ServiceEvent, or one still
+ * in the initial phase after a release). */
+qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const service_event *se);
+/* `note add`: the owner or an admin. */
+qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j);
+/* Who may receive j's work (reassign, handover: `what`): an active
+ * operator other than the one who has it now (current: assignee or owner id). */
+qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,
+                              const char *what);
+/* Is phase p one a claim enters (the `to` of a transition out of the initial phase)? */
+int qtmi_policy_claim_phase(const qtm_surface *s, int p);
+
+/* Loads j's newest hand-off into j->last (id 0 when it has none). */
+qtm_status qtmi_handoff_last(qtm *q, job *j);
+/* The job view's governance parts (governance_handover.c), in the caller's
+ * read transaction: "owners" (who held it, in order), "handoffs", "notes",
+ * and "request" (the intake laid out by the surface's sections). */
+qtm_status qtmi_job_view_governance(qtm *q, const job *j, int64_t request_id, json_t *view);
+/* The request object of the job view for intake (borrowed): {id, sections:
+ * [{name, fields: [{name, label, value}]}], intake}; fields the surface
+ * does not declare, and absent ones, are left out of sections. */
+json_t *qtmi_request_layout(const qtm_surface *s, int64_t request_id, json_t *intake);
+/* The operators who held j, in order, for the record: [{operator, since,
+ * how, by, reason}] (NULL with q's error set on a storage failure). */
+json_t *qtmi_owner_list(qtm *q, int64_t job_id);
+extern const char *const qtmi_note_keys[];
+
 /* One transition as the job view lists it under "next" (execution.c). */
 json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t);
 

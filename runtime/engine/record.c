@@ -2,8 +2,9 @@
  * record.c - the SurfaceRecord: durable outcome truth, composed once from
  * a completed ServiceEvent, in the transaction that completes it.
  *
- * The body carries exactly the fields the surface's `record` block names,
- * as canonical JSON (compact, sorted keys); its hash is the SHA-256 of
+ * The body carries exactly the fields the surface's `record` block names
+ * (with `operator` comes "operators": who held the job, in order), as
+ * canonical JSON (compact, sorted keys); its hash is the SHA-256 of
  * that text, so anyone can check a record against its body.  Records are
  * immutable: the schema refuses UPDATE and DELETE on them.
  */
@@ -35,6 +36,28 @@ static json_t *rows(qtm *q, store_query sq, int64_t id, const char *const *keys,
     return v ? v : json_array();
 }
 
+/* The operators who held j, each once, in the order they first held it
+ * (its claims and hand-overs); a job nobody claimed: its ServiceEvent's. */
+static json_t *holders(qtm *q, const job *j, const service_event *se, store_rc *rc)
+{
+    json_t *out = json_array(), *owners = qtmi_owner_list(q, j->id);
+    size_t i, k;
+    json_t *o, *seen;
+    if (!owners && *rc == STORE_OK)
+        *rc = STORE_ERROR;
+    json_array_foreach(owners, i, o) {
+        const char *op = json_string_value(json_object_get(o, "operator"));
+        int dup = !op;             /* a release holds nobody */
+        json_array_foreach(out, k, seen) dup |= op && strcmp(json_string_value(seen), op) == 0;
+        if (!dup)
+            json_array_append_new(out, json_string(op));
+    }
+    json_decref(owners);
+    if (json_array_size(out) == 0 && (j->owner[0] || se->operator_slug[0]))
+        json_array_append_new(out, json_string(j->owner[0] ? j->owner : se->operator_slug));
+    return out;
+}
+
 /* The value of one declared record field. */
 static json_t *field(qtm *q, const char *name, const job *j, const service_event *se,
                      json_t *request, store_rc *rc)
@@ -50,6 +73,8 @@ static json_t *field(qtm *q, const char *name, const job *j, const service_event
         return json_incref(request);
     if (strcmp(name, "operator") == 0)
         return qtmi_json_str_or_null(j->owner[0] ? j->owner : se->operator_slug);
+    if (strcmp(name, "notes") == 0)
+        return rows(q, SQ_NOTE_LIST, j->id, qtmi_note_keys, rc);
     if (strcmp(name, "scope") == 0)
         return json_incref(json_object_get(request, "intake"));
     if (strcmp(name, "context") == 0) {
@@ -99,8 +124,13 @@ qtm_status qtmi_record_compose(qtm *q, const job *j, const service_event *se, co
         goto done;
     }
     store_rc rc = STORE_OK;
-    for (unsigned i = 0; i < j->s->nrecord; i++)
-        json_object_set_new(body, j->s->record[i], field(q, j->s->record[i], j, se, request, &rc));
+    for (unsigned i = 0; i < j->s->nrecord; i++) {
+        const char *name = j->s->record[i];
+        json_object_set_new(body, name, field(q, name, j, se, request, &rc));
+        /* `operator` is who completed it; "operators", who held it, in order */
+        if (strcmp(name, "operator") == 0)
+            json_object_set_new(body, "operators", holders(q, j, se, &rc));
+    }
     if (rc != STORE_OK) {
         st = qtm_store_fail(q, rc, "reading what the record holds");
         goto done;

@@ -2,8 +2,10 @@
  * verify.c - the audit log and `verify`.
  *
  * verify recomputes the audit hash chain from the first row and checks the
- * cross-layer invariants the engine keeps: every complete job has a
- * complete ServiceEvent and exactly one record; no record without a
+ * cross-layer invariants the engine keeps: every ready or complete job has
+ * a complete ServiceEvent and exactly one record, a queued, active or
+ * cancelled one none complete; every job audit row is a move some command
+ * makes (job_moves); no record without a
  * complete ServiceEvent; each record's hash matches its body; each job's
  * state and each ServiceEvent's phase match their last audit row; each
  * settlement's status follows from its ledger and matches its last audit
@@ -91,6 +93,35 @@ static const char *txt(const store_val *c)
     return c->type == SV_TEXT ? c->s : NULL;
 }
 
+/* The moves of a job's state each command makes (entity "job" audit rows:
+ * action, from, to; from NULL: none).  "complete" from queued or active is
+ * how jobs completed before schema v5 (no ready state). */
+static const char *const job_moves[][3] = {
+    {"create", NULL, "queued"},      {"claim", "queued", "active"},
+    {"release", "active", "queued"}, {"cancel", "queued", "cancelled"},
+    {"ready", "queued", "ready"},    {"ready", "active", "ready"},
+    {"complete", "ready", "complete"}, {"complete", "active", "complete"},
+    {"complete", "queued", "complete"}, {"handover", "active", "active"},
+    {"handover", "ready", "ready"}};
+
+static int same(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* A job audit row whose move no command makes (a forged history). */
+static void job_move_check(vctx *v, int64_t id, const store_val *c)
+{
+    const char *action = txt(&c[5]), *from = txt(&c[6]), *to = txt(&c[7]);
+    for (size_t i = 0; i < countof(job_moves); i++)
+        if (same(action, job_moves[i][0]) && same(from, job_moves[i][1]) &&
+            same(to, job_moves[i][2]))
+            return;
+    finding(v, "audit row %lld moves job %lld from %s to %s by '%s', which no command does",
+            (long long)id, (long long)c[4].i, from ? from : "nothing", to ? to : "nothing",
+            action ? action : "?");
+}
+
 static int chain_row(void *arg, const store_val *c, int n)
 {
     vctx *v = arg;
@@ -110,6 +141,8 @@ static int chain_row(void *arg, const store_val *c, int n)
                 (long long)id);
     snprintf(v->prev, sizeof v->prev, "%s", hash ? hash : "");
     v->last_id = id;
+    if (same(txt(&c[3]), "job"))
+        job_move_check(v, id, c);
     return 0;
 }
 
@@ -176,8 +209,16 @@ static int jobs_row(void *arg, const store_val *c, int n)
     int64_t records = c[3].i;
     const char *audited = txt(&c[4]);
     v->jobs++;
-    if (strcmp(state, qtm_job_state_names[QTM_JOB_COMPLETE]) == 0 && !se_complete)
-        finding(v, "job %lld is complete but its ServiceEvent is not", id);
+    qtm_job_state js = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN,
+                                                     state);
+    if ((js == QTM_JOB_COMPLETE || js == QTM_JOB_READY) && !se_complete)
+        finding(v, "job %lld is %s but its ServiceEvent is not complete", id, state);
+    /* a final ServiceEvent leaves the job ready (until `job complete`); a
+     * cancelled job never had one complete */
+    if ((js == QTM_JOB_QUEUED || js == QTM_JOB_ACTIVE) && se_complete)
+        finding(v, "job %lld has a complete ServiceEvent but is %s, not ready", id, state);
+    if (js == QTM_JOB_CANCELLED && se_complete)
+        finding(v, "job %lld is cancelled but has a complete ServiceEvent", id);
     if (se_complete && records != 1)
         finding(v, "job %lld has a complete ServiceEvent and %lld records (want 1)", id,
                 (long long)records);

@@ -509,6 +509,40 @@ static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
     json_decref(b);
 }
 
+/* POST jobs/ID/reassign|handover {"to", "reason"}, release|cancel {"reason"}:
+ * a missing required member is 400 before libqtm (which would say usage). */
+static void job_gov(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    const char *verb = seg[2], *to = NULL, *reason = NULL;
+    int with_to = strcmp(verb, "reassign") == 0 || strcmp(verb, "handover") == 0;
+    int needs_reason = strcmp(verb, "handover") == 0 || strcmp(verb, "cancel") == 0;
+    if (!b || (with_to && member(c, b, "to", 1, &to) != 0) ||
+        member(c, b, "reason", needs_reason, &reason) != 0)
+        goto done;
+    qtm_status st;
+    if (strcmp(verb, "reassign") == 0)
+        st = WRITE(c, qtm_job_reassign(c->q, c->who.slug, id, to, reason));
+    else if (strcmp(verb, "handover") == 0)
+        st = WRITE(c, qtm_job_handover(c->q, c->who.slug, id, to, reason));
+    else if (strcmp(verb, "release") == 0)
+        st = WRITE(c, qtm_job_release(c->q, c->who.slug, id, reason));
+    else
+        st = WRITE(c, qtm_job_cancel(c->q, c->who.slug, id, reason));
+    job_after(c, r, seg, id, st);
+done:
+    json_decref(b);
+}
+
+static void note_add(api_call *c, const route *r, char **seg, int64_t id)
+{
+    json_t *b = body_object(c);
+    const char *text;
+    if (b && member(c, b, "text", 1, &text) == 0)
+        job_after(c, r, seg, id, WRITE(c, qtm_note_add(c->q, c->who.slug, id, text)));
+    json_decref(b);
+}
+
 static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
 {
     json_t *b = body_object(c);
@@ -656,6 +690,11 @@ static const route routes[] = {
     {"POST", "jobs/#/claim", AUTH_ANY, job_claim},
     {"POST", "jobs/#/advance", AUTH_ANY, job_advance},
     {"POST", "jobs/#/complete", AUTH_ANY, job_complete},
+    {"POST", "jobs/#/reassign", AUTH_ANY, job_gov},     /* the runtime says who may */
+    {"POST", "jobs/#/handover", AUTH_ANY, job_gov},
+    {"POST", "jobs/#/release", AUTH_ANY, job_gov},
+    {"POST", "jobs/#/cancel", AUTH_ANY, job_gov},
+    {"POST", "jobs/#/notes", AUTH_ANY, note_add},
     {"POST", "jobs/#/evidence", AUTH_ANY, evidence_add},
     {"POST", "jobs/#/participants", AUTH_ANY, participant_add},
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},

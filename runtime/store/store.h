@@ -54,7 +54,7 @@ typedef enum store_query {
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
-    SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
+    SQ_JOB_COMPLETE,               /* at, id (only if ready) */
     SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
@@ -127,6 +127,24 @@ typedef enum store_query {
                                       its image (every governed row) */
     SQ_VERIFY_GONE,                /* -> entity, entity id, job, last audit id (audited rows
                                       that no longer exist) */
+    /* --- v5: governance (schema v5) --- */
+    SQ_JOB_READY,                  /* id: state ready (only from queued or active) */
+    SQ_JOB_SET_OWNER,              /* owner, id, old owner: the hand-over (only while active
+                                      or ready) */
+    SQ_JOB_RELEASE,                /* id, owner: queued again, nobody owns it (only while
+                                      active and owned by owner) */
+    SQ_JOB_CANCEL,                 /* id: cancelled (only while queued) */
+    SQ_HANDOFF_INSERT,             /* job, action, from actor, to actor, reason, actor, at */
+    SQ_HANDOFF_LAST,               /* job -> id, action, from id, from slug, to id, to slug,
+                                      reason, actor slug, at (the job's newest hand-off) */
+    SQ_HANDOFF_LIST,               /* job -> action, from slug, to slug, reason, actor slug, at */
+    SQ_OWNER_LIST,                 /* job -> how (claim, handover, release), operator slug,
+                                      previous owner slug, at, reason, by slug (from the audit
+                                      log: the claims and the hand-offs, in order) */
+    SQ_NOTE_INSERT,                /* job, text, actor, at */
+    SQ_NOTE_LIST,                  /* job -> text, author slug, at */
+    SQ_TASK_REASSIGN,              /* assignee, at, id, old assignee: the assignee only */
+    /* --- end v5: governance --- */
     SQ_COUNT
 } store_query;
 

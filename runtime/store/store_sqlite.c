@@ -116,6 +116,15 @@ typedef struct sqlite_store {
 #define IMG_TOKEN(id)                                                                          \
     "(SELECT qtm_sha256(json_array('token', x.id, x.actor_id, x.hash, x.created_at,"          \
     " x.expires_at)) FROM tokens x WHERE x.id = " id ")"
+/* --- v5: governance --- a hand-off (reassign, handover, release, cancel)
+ * and a note, both append-only */
+#define IMG_HANDOFF(id)                                                                        \
+    "(SELECT qtm_sha256(json_array('handoff', x.id, x.job_id, x.action, x.from_id, x.to_id,"  \
+    " x.reason, x.actor_id, x.at)) FROM handoffs x WHERE x.id = " id ")"
+#define IMG_NOTE(id)                                                                           \
+    "(SELECT qtm_sha256(json_array('note', x.id, x.job_id, x.text, x.actor_id, x.at))"        \
+    " FROM notes x WHERE x.id = " id ")"
+/* --- end v5: governance --- */
 /* a signing key (schema v4, signed records): its rowid is the audit row's
  * entity id (its id is the key's fingerprint) */
 #define IMG_KEY(id)                                                                            \
@@ -123,13 +132,19 @@ typedef struct sqlite_store {
     " WHERE x.rowid = " id ")"
 /* The image of the row an audit row of entity ent (a "fingerprint" row is
  * about its job) and entity id id is about; NULL for a row that is gone. */
-#define IMAGE_OF(ent, id)                                                                      \
-    "CASE " ent " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)   \
+#define IMAGE_CASES_V4(id)                                                                     \
+    " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)                \
     " WHEN 'task' THEN " IMG_TASK(id) " WHEN 'job' THEN " IMG_JOB(id)                          \
     " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " IMG_SE(id)           \
     " WHEN 'evidence' THEN " IMG_EVIDENCE(id) " WHEN 'participant' THEN " IMG_PARTICIPANT(id) \
     " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
-    " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id) " END"
+    " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id)
+/* the v3 -> v4 step's: the tables of v4 only (a query naming a table that
+ * does not exist yet fails even in a branch it never takes) */
+#define IMAGE_OF_V4(ent, id) "CASE " ent IMAGE_CASES_V4(id) " END"
+#define IMAGE_OF(ent, id)                                                                      \
+    "CASE " ent IMAGE_CASES_V4(id) " WHEN 'handoff' THEN " IMG_HANDOFF(id)                     \
+    " WHEN 'note' THEN " IMG_NOTE(id) " END"
 /* One verify row per governed row: kind, id, job (or NULL), current image,
  * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
  * no index on audit(entity), which every write would pay for). */
@@ -187,15 +202,15 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'active', owner_id = ?1, claimed_at = ?2"
         " WHERE id = ?3 AND state = 'queued'",
     [SQ_JOB_COMPLETE] =
-        "UPDATE jobs SET state = 'complete', completed_at = ?1"
-        " WHERE id = ?2 AND state IN ('queued', 'active')",
+        "UPDATE jobs SET state = 'complete', completed_at = ?1 WHERE id = ?2 AND state = 'ready'",
     [SQ_JOB_DESK] =
         "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
         " j.fingerprint"
         " FROM jobs j JOIN tasks t ON t.id = j.task_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
-        " WHERE (?1 IS NULL OR j.state = ?1) AND j.id > ?2 ORDER BY j.id",
+        " WHERE (?1 IS NULL OR j.state = ?1 OR (?1 = 'active' AND j.state = 'ready'))"
+        " AND j.id > ?2 ORDER BY j.id",
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
     [SQ_SE_BY_JOB] =
@@ -322,7 +337,7 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_MIGRATE_JOBS] =
         "SELECT j.id, j.fingerprint, j.state, s.id, s.phase, s.complete"
         " FROM jobs j LEFT JOIN service_events s ON s.job_id = j.id"
-        " WHERE j.surface = ?1 AND j.state != 'complete' ORDER BY j.id",
+        " WHERE j.surface = ?1 AND j.state NOT IN ('complete', 'cancelled') ORDER BY j.id",
     [SQ_MIGRATE_JOB] = "UPDATE jobs SET fingerprint = ?1 WHERE id = ?2 AND fingerprint = ?3",
     [SQ_MIGRATE_SE] = "UPDATE service_events SET phase = ?1 WHERE id = ?2 AND phase = ?3",
     /* schema v4: the governed image and the chain head */
@@ -351,7 +366,9 @@ static const char *const sql[SQ_COUNT] = {
                  IMG_SETTLEMENT)
         " UNION ALL "
         IMG_ROWS("token", "tokens", "id", "NULL", "token", IMG_TOKEN) " UNION ALL "
-        IMG_ROWS("key", "keys", "rowid", "NULL", "key", IMG_KEY) ") v",
+        IMG_ROWS("key", "keys", "rowid", "NULL", "key", IMG_KEY) " UNION ALL "
+        IMG_ROWS("handoff", "handoffs", "id", "t.job_id", "handoff", IMG_HANDOFF) " UNION ALL "
+        IMG_ROWS("note", "notes", "id", "t.job_id", "note", IMG_NOTE) ") v",
     /* payments have no audit rows of their own: the settlement's image holds them */
     [SQ_VERIFY_GONE] =
         "SELECT a.entity, a.entity_id, a.job_id, MAX(a.id) FROM audit a WHERE NOT EXISTS (SELECT 1"
@@ -363,7 +380,9 @@ static const char *const sql[SQ_COUNT] = {
         " UNION ALL SELECT 'participant', id FROM participants"
         " UNION ALL SELECT 'record', id FROM records"
         " UNION ALL SELECT 'settlement', job_id FROM settlements"
-        " UNION ALL SELECT 'token', id FROM tokens UNION ALL SELECT 'key', rowid FROM keys) g WHERE g.k = a.entity AND g.id = a.entity_id)"
+        " UNION ALL SELECT 'token', id FROM tokens UNION ALL SELECT 'key', rowid FROM keys"
+        " UNION ALL SELECT 'handoff', id FROM handoffs UNION ALL SELECT 'note', id FROM notes)"
+        " g WHERE g.k = a.entity AND g.id = a.entity_id)"
         " GROUP BY a.entity, a.entity_id ORDER BY MAX(a.id)",
     [SQ_VERIFY_FINGERPRINTS] =
         "SELECT j.id, j.fingerprint, a.to_state FROM audit a JOIN jobs j ON j.id = a.job_id"
@@ -381,6 +400,44 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_VERIFY_SIGNATURES] =
         RECORD_EXPORT " WHERE g.record_id IS NOT NULL"
         " OR r.created_at > (SELECT MIN(created_at) FROM keys) ORDER BY r.id",
+    /* --- v5: governance --- */
+    [SQ_JOB_READY] =
+        "UPDATE jobs SET state = 'ready' WHERE id = ?1 AND state IN ('queued', 'active')",
+    [SQ_JOB_SET_OWNER] =
+        "UPDATE jobs SET owner_id = ?1 WHERE id = ?2 AND owner_id = ?3"
+        " AND state IN ('active', 'ready')",
+    [SQ_JOB_RELEASE] =
+        "UPDATE jobs SET state = 'queued', owner_id = NULL, claimed_at = NULL"
+        " WHERE id = ?1 AND owner_id = ?2 AND state = 'active'",
+    [SQ_JOB_CANCEL] = "UPDATE jobs SET state = 'cancelled' WHERE id = ?1 AND state = 'queued'",
+    [SQ_HANDOFF_INSERT] =
+        "INSERT INTO handoffs(job_id, action, from_id, to_id, reason, actor_id, at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_HANDOFF_LAST] =
+        "SELECT h.id, h.action, h.from_id, f.slug, h.to_id, t.slug, h.reason, b.slug, h.at"
+        " FROM handoffs h LEFT JOIN actors f ON f.id = h.from_id"
+        " LEFT JOIN actors t ON t.id = h.to_id LEFT JOIN actors b ON b.id = h.actor_id"
+        " WHERE h.job_id = ?1 ORDER BY h.id DESC LIMIT 1",
+    [SQ_HANDOFF_LIST] =
+        "SELECT h.action, f.slug, t.slug, h.reason, b.slug, h.at"
+        " FROM handoffs h LEFT JOIN actors f ON f.id = h.from_id"
+        " LEFT JOIN actors t ON t.id = h.to_id LEFT JOIN actors b ON b.id = h.actor_id"
+        " WHERE h.job_id = ?1 ORDER BY h.id",
+    /* the job's index on audit: its claims (the claimer is the actor) and
+     * its hand-overs and releases (from and to name the operators) */
+    [SQ_OWNER_LIST] =
+        "SELECT a.action, CASE a.entity WHEN 'job' THEN a.actor ELSE a.to_state END,"
+        " CASE a.entity WHEN 'job' THEN NULL ELSE a.from_state END, a.at, h.reason, a.actor"
+        " FROM audit a LEFT JOIN handoffs h ON a.entity = 'handoff' AND h.id = a.entity_id"
+        " WHERE a.job_id = ?1 AND ((a.entity = 'job' AND a.action = 'claim')"
+        " OR (a.entity = 'handoff' AND a.action IN ('handover', 'release'))) ORDER BY a.id",
+    [SQ_NOTE_INSERT] = "INSERT INTO notes(job_id, text, actor_id, at) VALUES(?1, ?2, ?3, ?4)",
+    [SQ_NOTE_LIST] =
+        "SELECT n.text, a.slug, n.at FROM notes n JOIN actors a ON a.id = n.actor_id"
+        " WHERE n.job_id = ?1 ORDER BY n.id",
+    [SQ_TASK_REASSIGN] =
+        "UPDATE tasks SET assignee_id = ?1, updated_at = ?2 WHERE id = ?3 AND assignee_id IS ?4",
+    /* --- end v5: governance --- */
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
@@ -414,7 +471,8 @@ static const char schema_v1[] =
     " task_id INTEGER NOT NULL UNIQUE REFERENCES tasks(id),"
     " surface TEXT NOT NULL,"
     " fingerprint TEXT NOT NULL,"
-    " state TEXT NOT NULL CHECK (state IN (" QTM_JOB_STATES(QTM_SQL_X, ",") ")),"
+    /* the states of v1; v5 rebuilds the table with every state of QTM_JOB_STATES */
+    " state TEXT NOT NULL CHECK (state IN ('queued','active','complete')),"
     " owner_id INTEGER REFERENCES actors(id),"
     " created_at TEXT NOT NULL,"
     " claimed_at TEXT,"
@@ -577,7 +635,7 @@ static const char schema_v4[] =
     " '0000000000000000000000000000000000000000000000000000000000000000'), COALESCE(MAX(id), 0)"
     " FROM audit;"
     "DROP TRIGGER audit_no_update;"
-    "UPDATE audit SET image = " IMAGE_OF("audit.entity", "audit.entity_id")
+    "UPDATE audit SET image = " IMAGE_OF_V4("audit.entity", "audit.entity_id")
     " WHERE id IN (SELECT MAX(id) FROM audit GROUP BY"
     " CASE entity WHEN 'fingerprint' THEN 'job' ELSE entity END, entity_id);"
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
@@ -587,9 +645,91 @@ static const char schema_v4[] =
     /* --- end dur-chain --- */
     "";
 
+/* Schema v5.  Each block is one part of the v4 -> v5 step; they run in one
+ * transaction, in this order, with foreign keys off (migrate: the jobs
+ * table is rebuilt) and checked before the commit. */
+static const char schema_v5[] =
+    /* --- v5: governance ---------------------------------------------------
+     * jobs: rebuilt so its CHECK takes every state of QTM_JOB_STATES (ready:
+     * the ServiceEvent is final, `job complete` is next; cancelled: `job
+     * cancel` before the claim).  Other v5 blocks that index jobs go after
+     * this one: the rebuild drops the old table's indexes.
+     * handoffs: each governance move of a job's work (reassign, handover,
+     * release, cancel): who from, who to, why, by whom; append-only.  The
+     * claims are the audit log's own rows (SQ_OWNER_LIST).
+     * notes: context text on a job (never a condition); append-only.
+     * A v4 job whose ServiceEvent is complete but the job not is made ready,
+     * each with an audit row chained in SQL exactly as qtmi_audit_hash
+     * chains (fields joined and ended by 0x1F, the image last), so verify
+     * holds it like any other. */
+    "CREATE TABLE jobs_v5("
+    " id INTEGER PRIMARY KEY,"
+    " task_id INTEGER NOT NULL UNIQUE REFERENCES tasks(id),"
+    " surface TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN (" QTM_JOB_STATES(QTM_SQL_X, ",") ")),"
+    " owner_id INTEGER REFERENCES actors(id),"
+    " created_at TEXT NOT NULL,"
+    " claimed_at TEXT,"
+    " completed_at TEXT);"
+    "INSERT INTO jobs_v5 SELECT id, task_id, surface, fingerprint, state, owner_id, created_at,"
+    " claimed_at, completed_at FROM jobs;"
+    "DROP TABLE jobs;"
+    "ALTER TABLE jobs_v5 RENAME TO jobs;"
+    "CREATE TABLE handoffs("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " action TEXT NOT NULL CHECK (action IN ('reassign','handover','release','cancel')),"
+    " from_id INTEGER REFERENCES actors(id),"
+    " to_id INTEGER REFERENCES actors(id),"
+    " reason TEXT,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX handoffs_job ON handoffs(job_id, id);"
+    "CREATE TABLE notes("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " text TEXT NOT NULL,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX notes_job ON notes(job_id, id);"
+    "CREATE TRIGGER handoffs_no_update BEFORE UPDATE ON handoffs"
+    " BEGIN SELECT RAISE(ABORT, 'hand-offs are append-only'); END;"
+    "CREATE TRIGGER handoffs_no_delete BEFORE DELETE ON handoffs"
+    " BEGIN SELECT RAISE(ABORT, 'hand-offs are append-only'); END;"
+    "CREATE TRIGGER notes_no_update BEFORE UPDATE ON notes"
+    " BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;"
+    "CREATE TRIGGER notes_no_delete BEFORE DELETE ON notes"
+    " BEGIN SELECT RAISE(ABORT, 'notes are append-only'); END;"
+    "CREATE TABLE qtm_v5_ready(n INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, old TEXT NOT NULL);"
+    "INSERT INTO qtm_v5_ready(job_id, old) SELECT j.id, j.state FROM jobs j"
+    " JOIN service_events s ON s.job_id = j.id"
+    " WHERE s.complete = 1 AND j.state IN ('queued', 'active') ORDER BY j.id;"
+    "UPDATE jobs SET state = 'ready' WHERE id IN (SELECT job_id FROM qtm_v5_ready);"
+    "INSERT INTO audit(id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+    " prev_hash, hash, image)"
+    " WITH RECURSIVE r(n, job_id, old, image) AS (SELECT n, job_id, old, " IMG_JOB("job_id")
+    " FROM qtm_v5_ready),"
+    " c(n, id, at, prev, hash, job_id, old, image) AS ("
+    "  SELECT 0, h.seq, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), NULL, h.hash, NULL, NULL, NULL"
+    "  FROM chain_head h"
+    "  UNION ALL SELECT r.n, c.id + 1, c.at, c.hash,"
+    "  qtm_sha256(c.hash || char(31) || c.at || char(31) || char(31) || 'job' || char(31)"
+    "  || r.job_id || char(31) || 'ready' || char(31) || r.old || char(31) || 'ready'"
+    "  || char(31) || r.job_id || char(31) || r.image || char(31)),"
+    "  r.job_id, r.old, r.image FROM c JOIN r ON r.n = c.n + 1)"
+    " SELECT id, at, NULL, 'job', job_id, 'ready', old, 'ready', job_id, prev, hash, image"
+    " FROM c WHERE n > 0;"
+    "UPDATE chain_head SET seq = (SELECT MAX(id) FROM audit),"
+    " hash = (SELECT hash FROM audit ORDER BY id DESC LIMIT 1)"
+    " WHERE EXISTS (SELECT 1 FROM qtm_v5_ready);"
+    "DROP TABLE qtm_v5_ready;"
+    /* --- end v5: governance --- */
+    "";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
 static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
-                                                           schema_v4};
+                                                           schema_v4, schema_v5};
 
 static sqlite_store *S(store *s)
 {
@@ -913,12 +1053,29 @@ static int read_version(sqlite_store *s, int *version)
     return rc;
 }
 
-/* Brings the schema to QTM_SCHEMA_VERSION in one transaction. */
+/* 1 when PRAGMA foreign_key_check finds no dangling reference. */
+static int foreign_keys_hold(sqlite_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL);
+    int ok = rc == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    if (!ok)
+        snprintf(s->err, sizeof s->err, "migrating left a dangling reference: the database "
+                 "is damaged (nothing was changed)");
+    return ok;
+}
+
+/* Brings the schema to QTM_SCHEMA_VERSION in one transaction.  A step that
+ * rebuilds a table (v5: jobs) runs with foreign keys off (SQLite can only
+ * switch them outside a transaction) and checks them before committing. */
 static store_rc migrate(sqlite_store *s, int create, int *version)
 {
-    store_rc rc = exec_sql(s, "BEGIN IMMEDIATE");
-    if (rc != STORE_OK)
+    store_rc rc = exec_sql(s, "PRAGMA foreign_keys = OFF");
+    if (rc != STORE_OK || (rc = exec_sql(s, "BEGIN IMMEDIATE")) != STORE_OK) {
+        exec_sql(s, "PRAGMA foreign_keys = ON");
         return rc;
+    }
     int v = 0;
     if (read_version(s, &v) != SQLITE_OK) {
         rc = map_rc(s, SQLITE_ERROR);
@@ -945,12 +1102,19 @@ static store_rc migrate(sqlite_store *s, int create, int *version)
         if ((rc = exec_sql(s, pragma)) != STORE_OK)
             goto fail;
     }
-    return exec_sql(s, "COMMIT");
+    if (!foreign_keys_hold(s)) {
+        rc = STORE_ERROR;
+        goto fail;
+    }
+    if ((rc = exec_sql(s, "COMMIT")) != STORE_OK)
+        goto fail;
+    return exec_sql(s, "PRAGMA foreign_keys = ON");
 fail:
     {
         char keep[sizeof s->err];
         memcpy(keep, s->err, sizeof keep);
         exec_sql(s, "ROLLBACK");
+        exec_sql(s, "PRAGMA foreign_keys = ON");
         memcpy(s->err, keep, sizeof keep);
     }
     return rc;

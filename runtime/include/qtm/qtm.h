@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 4       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 5       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -174,6 +174,35 @@ qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
 qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
                          const qtm_page *pg, json_t **out);
 
+/*
+ * The governance of a job's work (governance_handover.c).  Each is one
+ * transaction with a hand-off row (reason, by whom) and audit rows naming
+ * the old and the new operator; a refusal changes nothing.  reason: at most
+ * 500 bytes; required (QTM_EUSAGE without) for handover and cancel.
+ *   reassign: an admin, while the job is queued: the task's assignee moves
+ *     to `to` (an active operator), who claims it; the old one is refused.
+ *   handover: an admin, while it is claimed and not complete (active or
+ *     ready): the single owner (and the assignment) moves to `to`; the
+ *     ServiceEvent keeps its phases and the view lists every owner.
+ *   release: the owner, while the ServiceEvent is in the phase the claim
+ *     entered: the job is queued again for its assignee, the ServiceEvent
+ *     back in the initial phase (its phases keep the claim and the release).
+ *   cancel: an admin, before the claim: state cancelled, no record ever.
+ * Refusals: not an admin / not the owner QTM_EFORBIDDEN; the wrong state or
+ * phase QTM_EREFUSED; `to` unknown QTM_ENOTFOUND, not an active operator
+ * QTM_EFORBIDDEN, the one who has it already QTM_EREFUSED.
+ */
+qtm_status qtm_job_reassign(qtm *q, const char *actor, int64_t job, const char *to,
+                            const char *reason);
+qtm_status qtm_job_handover(qtm *q, const char *actor, int64_t job, const char *to,
+                            const char *reason);
+qtm_status qtm_job_release(qtm *q, const char *actor, int64_t job, const char *reason);
+qtm_status qtm_job_cancel(qtm *q, const char *actor, int64_t job, const char *reason);
+/* A note on a job, by its owner or an admin: context text (1 to 2000
+ * bytes), appended, never edited; it gates and fires nothing.  The job view
+ * lists notes; a record whose surface lists `notes` carries them. */
+qtm_status qtm_note_add(qtm *q, const char *actor, int64_t job, const char *text);
+
 qtm_status qtm_evidence_add(qtm *q, const char *actor, int64_t job, const char *category,
                             const char *ref, const char *note);
 qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const char *name,
@@ -315,13 +344,15 @@ qtm_status qtm_migrate(qtm *q, const char *actor, const char *surface, int apply
  *
  * Who reads a job, its record, settlement, evidence and participants:
  * admins everything; an operator the jobs they own, or the job assigned
- * to them while nobody owns it; an active operator also a queued, unowned
+ * to them while nobody owns it (not one a reassign or hand-over took from
+ * them: a former holder reads it no more); an active operator also a queued, unowned
  * job under `ownership pool` (one they could claim) as a preview: no
  * intake contact details (the `contact` section, email and phone fields),
  * no participants' contacts, no payment ledger.  Vendors, clients and
  * suspended actors read no job.  To a reader who may not see the job,
  * a job that exists and one that does not get the same answer:
- * QTM_ENOTFOUND "no job N visible to SLUG".  The *_show functions above
+ * QTM_EFORBIDDEN "no job N visible to SLUG" (the operator a reassign or
+ * hand-over took it from is told where it went and why).  The *_show functions above
  * are the database holder's (no actor) and see everything.
  */
 typedef enum qtm_access {
@@ -332,7 +363,7 @@ typedef enum qtm_access {
 
 /* What actor may read of job: QTM_OK with *level PREVIEW or FULL, or the
  * refusal (*level NONE): an unknown actor, a suspended one (forbidden),
- * or the one not-found message above. */
+ * or the one not-visible message above. */
 qtm_status qtm_job_access(qtm *q, const char *actor, int64_t job, qtm_access *level);
 /* The views of qtm_job_show, qtm_record_show and qtm_settlement_show as
  * actor may read them (the job view adds "access": "full"|"preview"). */
@@ -342,9 +373,11 @@ qtm_status qtm_settlement_show_as(qtm *q, const char *actor, int64_t job, json_t
 /* What actor may do to job now, by the rule the changing calls apply
  * (role, access state, ownership, phase): {"actions": [each transition of
  * the job view's "next" that actor may fire, plus "claim": bool],
- * "can_claim": bool, "can_complete": bool}.  A transition's `requires`
- * (evidence, payment, participants) is listed, not checked.  Refusals as
- * qtm_job_show_as (a job the actor may not read is not found). */
+ * "can_claim": bool, "can_complete": bool, and the governance the actor
+ * may do: "can_reassign", "can_handover", "can_release", "can_cancel",
+ * "can_note": bool}.  A transition's `requires` (evidence, payment,
+ * participants) is listed, not checked; a target operator is not.
+ * Refusals as qtm_job_show_as (a job the actor may not read is forbidden). */
 qtm_status qtm_job_actions(qtm *q, const char *actor, int64_t job, json_t **out);
 /* qtm_settlement_payments as actor may read it: the full reader only (a
  * pool preview shows totals, never the ledger: QTM_EFORBIDDEN). */

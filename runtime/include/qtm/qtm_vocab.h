@@ -22,8 +22,12 @@
 /* What an actor may do (actors.access): limited may view, not change. */
 #define QTM_ACCESS_STATES(X, SEP) \
     X(ACTIVE, "active") SEP X(LIMITED, "limited") SEP X(SUSPENDED, "suspended")
-/* A job's state (jobs.state). */
-#define QTM_JOB_STATES(X, SEP) X(QUEUED, "queued") SEP X(ACTIVE, "active") SEP X(COMPLETE, "complete")
+/* A job's state (jobs.state): queued (no owner), active (claimed), complete
+ * (`job complete`), ready (its ServiceEvent is final: `job complete` is
+ * next), cancelled (`job cancel` before the claim: no record, ever). */
+#define QTM_JOB_STATES(X, SEP)                                                          \
+    X(QUEUED, "queued") SEP X(ACTIVE, "active") SEP X(COMPLETE, "complete") SEP          \
+    X(READY, "ready") SEP X(CANCELLED, "cancelled")
 /* A governance task's state (tasks.state). */
 #define QTM_TASK_STATES(X, SEP)                                                         \
     X(REVIEW, "review") SEP X(APPROVED, "approved") SEP X(ASSIGNED, "assigned") SEP      \
