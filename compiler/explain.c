@@ -403,7 +403,7 @@ const explain_entry explain_table[] = {
      "so mixing them would let the Record disagree with the layer that owns them. "
      "Use ServiceEvent fields: job, surface, fingerprint, request, operator, scope, "
      "context, participants, evidence, phases, outcome, claimed_at, started_at, "
-     "completed_at.",
+     "completed_at, notes.",
      SPEC(EXEC LIFE TRANS "    record { job outcome amount }\n"), OK},
     {"Q411", "settlement drives a transition",
      "A transition's event is a settlement word (pay, paid, settle, invoice, "

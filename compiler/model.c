@@ -33,7 +33,7 @@ const char *const model_condition_names[QTM_COND_COUNT] = {QTM_CONDITIONS(NAME_X
 const char *const model_record_fields[] = {
     "job", "surface", "fingerprint", "request", "operator", "scope", "context",
     "participants", "evidence", "phases", "outcome", "claimed_at", "started_at",
-    "completed_at", NULL};
+    "completed_at", "notes", NULL};
 
 int model_lookup(const char *const *names, unsigned n, const char *word)
 {

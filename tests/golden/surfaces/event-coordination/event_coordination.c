@@ -73,7 +73,7 @@ static const qtm_field fields[14] = {
     {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
 };
 
-static const char *const record[8] = {
+static const char *const record[9] = {
     "operator", /* 0 */
     "job", /* 1 */
     "surface", /* 2 */
@@ -82,6 +82,7 @@ static const char *const record[8] = {
     "participants", /* 5 */
     "outcome", /* 6 */
     "completed_at", /* 7 */
+    "notes", /* 8 */
 };
 
 static const char *const model_json[] = {
@@ -257,10 +258,11 @@ static const char *const model_json[] = {
     "    \"context\",\n", /* 169 */
     "    \"participants\",\n", /* 170 */
     "    \"outcome\",\n", /* 171 */
-    "    \"completed_at\"\n", /* 172 */
-    "  ],\n", /* 173 */
-    "  \"fingerprint\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\"\n", /* 174 */
-    "}", /* 175 */
+    "    \"completed_at\",\n", /* 172 */
+    "    \"notes\"\n", /* 173 */
+    "  ],\n", /* 174 */
+    "  \"fingerprint\": \"sha256:829ec7e6450d2754f123f0154d67d2fcff7acd35a46b2771ddf5ff8aa748fafa\"\n", /* 175 */
+    "}", /* 176 */
     NULL
 };
 
@@ -291,9 +293,9 @@ const qtm_surface qtm_surface_event_coordination = {
     .nfields = 14,
     .fields = fields,
     .photo_min = 0,
-    .nrecord = 8,
+    .nrecord = 9,
     .record = record,
-    .fingerprint = "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059",
+    .fingerprint = "sha256:829ec7e6450d2754f123f0154d67d2fcff7acd35a46b2771ddf5ff8aa748fafa",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
