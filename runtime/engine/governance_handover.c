@@ -246,11 +246,11 @@ done:
 
 const char *const qtmi_note_keys[] = {"text", "author", "at", NULL};
 static const char *const handoff_keys[] = {"action", "from", "to", "reason", "by", "at", NULL};
-static const char *const owner_keys[] = {"how", "operator", "from", "at", "reason", "by", NULL};
+const char *const qtmi_owner_keys[] = {"how", "operator", "from", "at", "reason", "by", NULL};
 
 json_t *qtmi_owner_list(qtm *q, int64_t job_id)
 {
-    return qtmi_job_list(q, SQ_OWNER_LIST, job_id, owner_keys);
+    return qtmi_job_list(q, SQ_OWNER_LIST, job_id, qtmi_owner_keys);
 }
 
 /* "service_area" -> "Service area": the field's name, for people. */

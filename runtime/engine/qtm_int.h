@@ -202,7 +202,7 @@ json_t *qtmi_request_layout(const qtm_surface *s, int64_t request_id, json_t *in
 /* The operators who held j, in order, for the record: [{operator, since,
  * how, by, reason}] (NULL with q's error set on a storage failure). */
 json_t *qtmi_owner_list(qtm *q, int64_t job_id);
-extern const char *const qtmi_note_keys[];
+extern const char *const qtmi_note_keys[], *const qtmi_owner_keys[];
 
 /* One transition as the job view lists it under "next" (execution.c). */
 json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t);

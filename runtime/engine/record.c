@@ -40,11 +40,9 @@ static json_t *rows(qtm *q, store_query sq, int64_t id, const char *const *keys,
  * (its claims and hand-overs); a job nobody claimed: its ServiceEvent's. */
 static json_t *holders(qtm *q, const job *j, const service_event *se, store_rc *rc)
 {
-    json_t *out = json_array(), *owners = qtmi_owner_list(q, j->id);
+    json_t *out = json_array(), *owners = rows(q, SQ_OWNER_LIST, j->id, qtmi_owner_keys, rc);
     size_t i, k;
     json_t *o, *seen;
-    if (!owners && *rc == STORE_OK)
-        *rc = STORE_ERROR;
     json_array_foreach(owners, i, o) {
         const char *op = json_string_value(json_object_get(o, "operator"));
         int dup = !op;             /* a release holds nobody */

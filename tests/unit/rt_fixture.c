@@ -440,7 +440,8 @@ void rt_db_to_v3(rt_fx *f)
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;
     char prev[65], hash[65];
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS record_signatures;"
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
+                                  " DROP TABLE IF EXISTS record_signatures;"
                                   " DROP TABLE IF EXISTS keys; DROP TABLE chain_head;"
                                   " ALTER TABLE audit DROP COLUMN image;"
                                   " DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);

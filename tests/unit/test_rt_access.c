@@ -207,9 +207,10 @@ static void test_one_answer_for_not_yours_and_none(void **state)
     rt_run_to_final(f, j, EC, "ana");
     static const char *const others[] = {"bo", "vic", "cli"};
     for (size_t i = 0; i < 3; i++) {
-        refused_all(f, others[i], j, QTM_ENOTFOUND, MSGF("no job %lld visible to %s",
-                                                          (long long)j, others[i]));
-        refused_all(f, others[i], 99, QTM_ENOTFOUND, MSGF("no job 99 visible to %s", others[i]));
+        /* forbidden, whether the job exists or not (issue 11: 4 / 403) */
+        refused_all(f, others[i], j, QTM_EFORBIDDEN, MSGF("no job %lld visible to %s",
+                                                           (long long)j, others[i]));
+        refused_all(f, others[i], 99, QTM_EFORBIDDEN, MSGF("no job 99 visible to %s", others[i]));
     }
     refused_all(f, "ada", 99, QTM_ENOTFOUND, "no job 99");
     OK(qtm_actor_set_access(f->q, "bo", "suspended"));
@@ -265,7 +266,7 @@ static void test_pool_preview(void **state)
     json_decref(o);
     /* a limited operator cannot claim: no preview, and the desk lists nothing */
     OK(qtm_actor_set_access(f->q, "bo", "limited"));
-    EXPECT(QTM_ENOTFOUND, qtm_job_show_as(f->q, "bo", j, &o));
+    EXPECT(QTM_EFORBIDDEN, qtm_job_show_as(f->q, "bo", j, &o));
     OK(qtm_desk_as(f->q, "bo", NULL, NULL, NULL, &o));
     assert_int_equal(json_array_size(json_object_get(o, "queued")), 0);
     json_decref(o);
@@ -275,7 +276,7 @@ static void test_pool_preview(void **state)
     json_decref(o);
     /* once claimed, by bo here, ana (the assignee) sees nothing */
     OK(qtm_job_claim(f->q, "bo", j));
-    EXPECT(QTM_ENOTFOUND, qtm_job_show_as(f->q, "ana", j, &o));
+    EXPECT(QTM_EFORBIDDEN, qtm_job_show_as(f->q, "ana", j, &o));
     OK(qtm_desk_as(f->q, "ana", NULL, NULL, NULL, &o));
     assert_int_equal(json_array_size(json_object_get(o, "queued")) +
                      json_array_size(json_object_get(o, "active")), 0);

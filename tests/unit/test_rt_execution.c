@@ -433,8 +433,8 @@ static void test_advance_after_final_refused(void **state)
     rt_run_to_final(f, j, EC, "ana");
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "complete"));
     assert_string_equal(qtm_errmsg(f->q),
-                        MSGF("job %lld is in phase complete (Complete); 'complete' is not allowed "
-                            "there (allowed: none)", (long long)j));
+                        MSGF("job %lld is ready: its ServiceEvent is complete; next: job complete",
+                             (long long)j));
     OK(qtm_job_complete(f->q, "ana", j));
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "arrive"));
     assert_string_equal(qtm_errmsg(f->q),
@@ -504,7 +504,7 @@ static void test_ad_complete_with_evidence(void **state)
     assert_true(json_is_null(json_object_get(json_array_get(ev, 0), "note")));
     json_decref(o);
     OK(qtm_job_advance(f->q, "ana", j, "complete"));
-    rt_assert_job(f, j, "active", "complete");
+    rt_assert_job(f, j, "ready", "complete");
     OK(qtm_record_show(f->q, j, &o));
     json_t *body = json_object_get(o, "body");
     assert_int_equal(json_array_size(json_object_get(body, "evidence")), 3);
@@ -662,8 +662,14 @@ static void test_record_composed_by_final_advance(void **state)
     /* one call: the ServiceEvent's completion and the record, same stamp */
     json_t *a = NULL;
     OK(qtm_log(f->q, j, &a));
-    assert_int_equal(json_array_size(a), n + 2);
+    assert_int_equal(json_array_size(a), n + 3);  /* the phase, the record, the job ready */
     json_t *r1 = json_array_get(a, n), *r2 = json_array_get(a, n + 1);
+    json_t *r3 = json_array_get(a, n + 2);
+    assert_string_equal(rt_js(r3, "entity"), "job");
+    assert_string_equal(rt_js(r3, "action"), "ready");
+    assert_string_equal(rt_js(r3, "from"), "active");
+    assert_string_equal(rt_js(r3, "to"), "ready");
+    assert_string_equal(rt_js(r3, "at"), stamp);
     assert_string_equal(rt_js(r1, "entity"), "service_event");
     assert_string_equal(rt_js(r1, "to"), "complete");
     assert_string_equal(rt_js(r2, "entity"), "record");
@@ -677,9 +683,9 @@ static void test_record_composed_by_final_advance(void **state)
     assert_string_equal(rt_js(o, "surface"), EC);
     assert_string_equal(rt_js(o, "created_at"), stamp);
     json_decref(o);
-    /* the job itself is not complete until job complete */
+    /* the job itself is not complete until job complete: it is ready */
     o = rt_job_show(f, j);
-    assert_string_equal(rt_js(o, "state"), "active");
+    assert_string_equal(rt_js(o, "state"), "ready");
     assert_true(json_is_integer(json_object_get(o, "record")));
     json_t *se = json_object_get(o, "service_event");
     assert_true(json_is_true(json_object_get(se, "complete")));
@@ -703,10 +709,14 @@ static void test_record_body_has_declared_fields(void **state)
         json_t *o = NULL, *jo = rt_job_show(f, j);
         OK(qtm_record_show(f->q, j, &o));
         json_t *body = json_object_get(o, "body");
-        assert_int_equal(json_object_size(body), s->nrecord);
+        /* with `operator` comes "operators": who held the job, in order */
+        assert_int_equal(json_object_size(body), s->nrecord + 1);
         for (unsigned i = 0; i < s->nrecord; i++)
             assert_non_null(json_object_get(body, s->record[i]));
         assert_string_equal(rt_js(body, "operator"), "ana");
+        json_t *ops = json_object_get(body, "operators");
+        assert_int_equal(json_array_size(ops), 1);
+        assert_string_equal(json_string_value(json_array_get(ops, 0)), "ana");
         assert_int_equal(rt_ji(body, "job"), j);
         assert_string_equal(rt_js(body, "surface"), surfaces[k]);
         json_t *packet = json_loads(rt_packet_for(surfaces[k]), 0, NULL);
@@ -812,7 +822,7 @@ static void test_job_complete_after_service_event(void **state)
     json_t *row = rt_log_last(f);
     assert_string_equal(rt_js(row, "entity"), "job");
     assert_string_equal(rt_js(row, "action"), "complete");
-    assert_string_equal(rt_js(row, "from"), "active");
+    assert_string_equal(rt_js(row, "from"), "ready");
     assert_string_equal(rt_js(row, "to"), "complete");
     json_decref(row);
     json_t *o = rt_job_show(f, j);

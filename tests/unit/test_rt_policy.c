@@ -321,7 +321,7 @@ static void test_job_actions(void **state)
     json_decref(a);
     /* not ana's: the one answer for a job bo may not read */
     char msgbuf[256];
-    EXPECT_EXACT(QTM_ENOTFOUND, MSGF("no job %lld visible to bo", (long long)j),
+    EXPECT_EXACT(QTM_EFORBIDDEN, MSGF("no job %lld visible to bo", (long long)j),
                  qtm_job_actions(f->q, "bo", j, &a));
     assert_null(a);
     EXPECT(QTM_ENOTFOUND, qtm_job_actions(f->q, "nobody", j, &a));

@@ -638,7 +638,7 @@ static void test_ls_close_requires_payment(void **state)
     OK(qtm_settle(f->q, "ana", j, &p));
     rt_assert_job(f, j, "active", "review");
     OK(qtm_job_advance(f->q, "ana", j, "close"));
-    rt_assert_job(f, j, "active", "closed");
+    rt_assert_job(f, j, "ready", "closed");
     json_t *o = NULL;
     OK(qtm_record_show(f->q, j, &o));
     json_decref(o);
@@ -662,7 +662,7 @@ static void test_ls_close_after_waiver(void **state)
     qtm_payment w = {NULL, NULL, NULL, NULL, NULL, 1};
     OK(qtm_settle(f->q, "ada", j, &w));
     OK(qtm_job_advance(f->q, "ana", j, "close"));
-    rt_assert_job(f, j, "active", "closed");
+    rt_assert_job(f, j, "ready", "closed");
 }
 
 int main(void)

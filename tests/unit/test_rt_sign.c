@@ -276,7 +276,7 @@ static void test_verify_signatures(void **state)
     /* readers: the owner exports, another operator is told it is not there */
     OK(qtm_record_export_as(f->q, "bo", j2, &d));
     json_decref(d);
-    EXPECT_MSG(QTM_ENOTFOUND, "no job", qtm_record_export_as(f->q, "ana", j2, &d));
+    EXPECT_MSG(QTM_EFORBIDDEN, "no job", qtm_record_export_as(f->q, "ana", j2, &d));
     DB_OK("DROP TRIGGER record_signatures_no_update;"
           "UPDATE record_signatures SET signature = substr(signature, 2) || '0'");
     EXPECT(QTM_EVERIFY, qtm_verify(f->q, &rep));

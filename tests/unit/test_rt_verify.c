@@ -127,7 +127,7 @@ static void test_every_change_appends_audit_rows(void **state)
     STEP(1, qtm_evidence_add(f->q, "ana", j, "after", "c.jpg", NULL));
     qtm_payment p = {"50", NULL, "cash", NULL, NULL, 0};
     STEP(1, qtm_settle(f->q, "ana", j, &p));
-    STEP(2, qtm_job_advance(f->q, "ana", j, "complete"));
+    STEP(3, qtm_job_advance(f->q, "ana", j, "complete"));  /* phase, record, job ready */
     STEP(1, qtm_job_complete(f->q, "ana", j));
     int64_t t2 = rt_submit(f, EC);
     n += 2;
@@ -367,7 +367,8 @@ static void test_verify_finds_job_state_changed_behind_its_back(void **state)
     snprintf(sql, sizeof sql, "UPDATE jobs SET state = 'complete' WHERE id = %lld", (long long)j);
     DB_OK(sql);
     json_t *rep = verify(f, QTM_EVERIFY);
-    snprintf(want, sizeof want, "job %lld is complete but its ServiceEvent is not", (long long)j);
+    snprintf(want, sizeof want, "job %lld is complete but its ServiceEvent is not complete",
+             (long long)j);
     assert_finding(rep, want);
     snprintf(want, sizeof want, "job %lld is complete but its last audit row says active",
              (long long)j);
