@@ -334,7 +334,9 @@ int qtmi_policy_claim_phase(const qtm_surface *s, int p)
 {
     for (unsigned e = 0; p >= 0 && e < s->nevents; e++) {
         const qtm_transition *t = qtm_surface_next(s, s->initial, e);
-        if (t && t->to == (unsigned)p && (int)s->initial != p)
+        /* claim required: its claim step; optional: any first step claims */
+        if (t && t->to == (unsigned)p && (int)s->initial != p &&
+            (t->claim || s->claim != QTM_CLAIM_REQUIRED))
             return 1;
     }
     return 0;

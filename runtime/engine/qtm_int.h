@@ -175,7 +175,7 @@ qtm_status qtmi_policy_reassign(qtm *q, const actor *a, const job *j);
 /* `job handover`: an admin, while the job is owned and not complete. */
 qtm_status qtmi_policy_handover(qtm *q, const actor *a, const job *j);
 /* `job release`: the owner, while the ServiceEvent is in the phase a claim
- * enters (the `to` of a transition out of the initial phase). */
+ * enters (qtmi_policy_claim_phase). */
 qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const service_event *se);
 /* `job cancel`: an admin, before the claim (no ServiceEvent, or one still
  * in the initial phase after a release). */
@@ -186,7 +186,8 @@ qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j);
  * operator other than the one who has it now (current: assignee or owner id). */
 qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,
                               const char *what);
-/* Is phase p one a claim enters (the `to` of a transition out of the initial phase)? */
+/* Is phase p one a claim enters: the claim transition's `to` (claim
+ * required), or any transition's out of the initial phase (optional)? */
 int qtmi_policy_claim_phase(const qtm_surface *s, int p);
 
 /* Loads j's newest hand-off into j->last (id 0 when it has none). */

@@ -109,6 +109,6 @@ static const char V4_READY_SQL[] =
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
     "CREATE TRIGGER chain_head_no_delete BEFORE DELETE ON chain_head BEGIN SELECT RAISE(ABORT, 'the chain head is kept'); END;\n"
     "COMMIT;\n"
-    ;
+    "PRAGMA user_version = 4;\n";
 
 #endif

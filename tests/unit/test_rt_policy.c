@@ -4,7 +4,8 @@
  * tables (claim required, optional and none; assigned, pool and no
  * ownership), the actions list against those same checks, then
  * qtm_job_actions on a real database: what the desk offers is what the
- * changing calls accept.
+ * changing calls accept; the governance checks (reassign, hand over,
+ * release, cancel, notes) likewise.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -263,6 +264,173 @@ static void test_complete_table(void **state)
     }
 }
 
+/* --- the governance of a job's work (issue 11) ----------------------------------- */
+
+typedef enum { G_REASSIGN, G_HANDOVER, G_RELEASE, G_CANCEL, G_NOTE } gov_verb;
+
+typedef struct gov_case {
+    const char *what;
+    gov_verb verb;
+    int64_t id;
+    const char *role;
+    const qtm_surface *s;
+    const char *state;
+    int64_t owner;
+    const char *phase;             /* the ServiceEvent's, NULL: not opened */
+    qtm_status want;
+    const char *frag;              /* in the refusal */
+} gov_case;
+
+static const gov_case gov_cases[] = {
+    {"admin reassigns a queued job", G_REASSIGN, 1, "admin", &assigned, "queued", 0, NULL,
+     QTM_OK, NULL},
+    {"reassign after the claim", G_REASSIGN, 1, "admin", &assigned, "active", 2, "claimed",
+     QTM_EREFUSED, "job 7 is claimed by ana; only a queued job is reassigned"},
+    {"reassign a complete job", G_REASSIGN, 1, "admin", &assigned, "complete", 2, "done",
+     QTM_EREFUSED, "job 7 is complete"},
+    {"reassign a cancelled job", G_REASSIGN, 1, "admin", &assigned, "cancelled", 0, NULL,
+     QTM_EREFUSED, "job 7 was cancelled"},
+    {"an operator reassigns", G_REASSIGN, 2, "operator", &assigned, "queued", 0, NULL,
+     QTM_EFORBIDDEN, "ana is an operator; only an admin can reassign job 7"},
+    {"admin hands over a claimed job", G_HANDOVER, 1, "admin", &assigned, "active", 2,
+     "arrived", QTM_OK, NULL},
+    {"admin hands over a ready job", G_HANDOVER, 1, "admin", &assigned, "ready", 2, "done",
+     QTM_OK, NULL},
+    {"handover before the claim", G_HANDOVER, 1, "admin", &assigned, "queued", 0, NULL,
+     QTM_EREFUSED, "job 7 is not claimed yet"},
+    {"handover of a complete job", G_HANDOVER, 1, "admin", &assigned, "complete", 2, "done",
+     QTM_EREFUSED, "job 7 is complete"},
+    {"the owner hands over", G_HANDOVER, 2, "operator", &assigned, "active", 2, "claimed",
+     QTM_EFORBIDDEN, "only an admin can hand over job 7"},
+    {"handover where nobody owns", G_HANDOVER, 1, "admin", &unowned, "active", 0, "arrived",
+     QTM_EREFUSED, "has no owner to hand over"},
+    {"the owner releases in the claim's phase", G_RELEASE, 2, "operator", &assigned, "active",
+     2, "claimed", QTM_OK, NULL},
+    {"release after a later phase", G_RELEASE, 2, "operator", &assigned, "active", 2,
+     "arrived", QTM_EREFUSED, "released only in the phase its claim entered"},
+    {"release of a ready job", G_RELEASE, 2, "operator", &assigned, "ready", 2, "done",
+     QTM_EREFUSED, "job 7 is ready"},
+    {"another operator releases", G_RELEASE, 4, "operator", &pool, "active", 2, "claimed",
+     QTM_EFORBIDDEN, "only its owner can release it, not bo"},
+    {"an admin releases", G_RELEASE, 1, "admin", &assigned, "active", 2, "claimed",
+     QTM_EFORBIDDEN, "a release is the owner's"},
+    {"release of a queued job", G_RELEASE, 2, "operator", &assigned, "queued", 0, NULL,
+     QTM_EREFUSED, "there is nothing to release"},
+    {"admin cancels before the claim", G_CANCEL, 1, "admin", &assigned, "queued", 0, NULL,
+     QTM_OK, NULL},
+    {"admin cancels a released job", G_CANCEL, 1, "admin", &assigned, "queued", 0, "queued",
+     QTM_OK, NULL},
+    {"cancel after the claim", G_CANCEL, 1, "admin", &assigned, "active", 2, "claimed",
+     QTM_EREFUSED, "only a job nobody claimed can be cancelled"},
+    {"cancel once an unowned step began", G_CANCEL, 1, "admin", &unowned, "queued", 0,
+     "arrived", QTM_EREFUSED, "whose execution has not begun"},
+    {"cancel twice", G_CANCEL, 1, "admin", &assigned, "cancelled", 0, NULL, QTM_EREFUSED,
+     "was cancelled"},
+    {"an operator cancels", G_CANCEL, 2, "operator", &assigned, "queued", 0, NULL,
+     QTM_EFORBIDDEN, "only an admin can cancel job 7"},
+    {"the owner notes", G_NOTE, 2, "operator", &assigned, "active", 2, "arrived", QTM_OK, NULL},
+    {"an admin notes a queued job", G_NOTE, 1, "admin", &assigned, "queued", 0, NULL, QTM_OK,
+     NULL},
+    {"the assignee notes before claiming", G_NOTE, 2, "operator", &assigned, "queued", 0,
+     NULL, QTM_EFORBIDDEN, "only an admin adds notes"},
+    {"another operator notes", G_NOTE, 4, "operator", &pool, "active", 2, "claimed",
+     QTM_EFORBIDDEN, "bo cannot add notes"},
+    {"a vendor notes", G_NOTE, 5, "vendor", &assigned, "active", 2, "claimed", QTM_EFORBIDDEN,
+     "notes are added by the job's owner or an admin"},
+};
+
+static qtm_status gov_check(qtm *q, gov_verb v, const actor *a, const job *j,
+                            const service_event *se)
+{
+    switch (v) {
+    case G_REASSIGN: return qtmi_policy_reassign(q, a, j);
+    case G_HANDOVER: return qtmi_policy_handover(q, a, j);
+    case G_RELEASE: return qtmi_policy_release(q, a, j, se);
+    case G_CANCEL: return qtmi_policy_cancel(q, a, j, se);
+    case G_NOTE: return qtmi_policy_note(q, a, j);
+    }
+    return QTM_EUSAGE;
+}
+
+static void test_governance_table(void **state)
+{
+    (void)state;
+    static const char *const can[] = {"can_reassign", "can_handover", "can_release",
+                                      "can_cancel", "can_note"};
+    qtm q = {0};
+    for (size_t i = 0; i < countof(gov_cases); i++) {
+        const gov_case *c = &gov_cases[i];
+        actor a = mk_actor(c->id, c->role, "active");
+        job j;
+        service_event se;
+        mk_job(c->s, c->state, c->owner, c->phase, c->phase && strcmp(c->phase, "done") == 0,
+               &j, &se);
+        qtm_status got = gov_check(&q, c->verb, &a, &j, &se);
+        if (got != c->want || (c->frag && !strstr(q.msg, c->frag)))
+            fail_msg("%s: got %d (\"%s\"), want %d (\"%s\")", c->what, got, q.msg, c->want,
+                     c->frag ? c->frag : "");
+        qtm_ok(&q);
+        /* the desk offers exactly what is accepted, and nothing to a limited actor */
+        json_t *acts = qtmi_policy_actions(&q, &a, &j, &se);
+        if (json_is_true(json_object_get(acts, can[c->verb])) != (c->want == QTM_OK))
+            fail_msg("%s: %s is %s", c->what, can[c->verb],
+                     json_is_true(json_object_get(acts, can[c->verb])) ? "true" : "false");
+        json_decref(acts);
+        a.access = QTM_ACCESS_LIMITED;
+        acts = qtmi_policy_actions(&q, &a, &j, &se);
+        assert_false(json_is_true(json_object_get(acts, can[c->verb])));
+        json_decref(acts);
+    }
+}
+
+/* Who may receive the work, and what the one it was taken from is told. */
+static void test_governance_target_and_reason(void **state)
+{
+    (void)state;
+    qtm q = {0};
+    job j;
+    service_event se;
+    mk_job(&assigned, "queued", 0, NULL, 0, &j, &se);
+    actor bo = mk_actor(4, "operator", "active"), vic = mk_actor(5, "vendor", "active");
+    actor ana = mk_actor(2, "operator", "active");
+    assert_int_equal(qtmi_policy_target(&q, &j, &bo, j.assignee_id, "be reassigned to"), QTM_OK);
+    assert_int_equal(qtmi_policy_target(&q, &j, &vic, j.assignee_id, "be reassigned to"),
+                     QTM_EFORBIDDEN);
+    assert_non_null(strstr(q.msg, "vic is a vendor; job 7 can only be reassigned to an operator"));
+    assert_int_equal(qtmi_policy_target(&q, &j, &ana, j.assignee_id, "be reassigned to"),
+                     QTM_EREFUSED);
+    assert_non_null(strstr(q.msg, "job 7 is already ana's"));
+    bo.access = QTM_ACCESS_SUSPENDED;
+    assert_int_equal(qtmi_policy_target(&q, &j, &bo, j.assignee_id, "be reassigned to"),
+                     QTM_EFORBIDDEN);
+    assert_string_equal(q.msg, "bo is suspended and cannot receive work");
+    bo.access = QTM_ACCESS_LIMITED;
+    assert_int_equal(qtmi_policy_target(&q, &j, &bo, j.assignee_id, "be reassigned to"),
+                     QTM_EFORBIDDEN);
+    /* reassigned from ana to bo: ana's claim names the reason */
+    bo.access = QTM_ACCESS_ACTIVE;
+    j.assignee_id = 4;
+    snprintf(j.assignee, sizeof j.assignee, "bo");
+    j.last = (handoff){.id = 1, .action = "reassign", .from_id = 2, .from = "ana", .to_id = 4,
+                       .to = "bo", .reason = "ana is sick", .by = "ada"};
+    const qtm_transition *t = NULL;
+    assert_int_equal(qtmi_policy_claim(&q, &ana, &j, &se, &t), QTM_EFORBIDDEN);
+    assert_string_equal(q.msg, "job 7 is assigned to bo (reassigned from ana to bo by ada: ana "
+                               "is sick); ana cannot claim it");
+    assert_int_equal(qtmi_policy_claim(&q, &bo, &j, &se, &t), QTM_OK);
+    assert_non_null(t);
+    /* released: the ServiceEvent back in the initial phase is claimed again */
+    mk_job(&assigned, "queued", 0, "queued", 0, &j, &se);
+    assert_int_equal(qtmi_policy_claim(&q, &ana, &j, &se, &t), QTM_OK);
+    assert_non_null(t);
+    assert_true(qtmi_policy_claim_phase(&assigned, P_CLAIMED));
+    assert_false(qtmi_policy_claim_phase(&assigned, P_ARRIVED));  /* start is no claim */
+    assert_true(qtmi_policy_claim_phase(&optional, P_ARRIVED));   /* there it claims */
+    assert_false(qtmi_policy_claim_phase(&assigned, P_QUEUED));
+    assert_false(qtmi_policy_claim_phase(&assigned, P_DONE));
+    qtm_ok(&q);
+}
+
 /* Every case again, through the actions list: an event is offered exactly
  * when qtmi_policy_fire accepts it (limited and suspended actors: nothing). */
 static void test_actions_match_fire(void **state)
@@ -385,6 +553,8 @@ int main(void)
         cmocka_unit_test(test_claim_table),
         cmocka_unit_test(test_complete_table),
         cmocka_unit_test(test_actions_match_fire),
+        cmocka_unit_test(test_governance_table),
+        cmocka_unit_test(test_governance_target_and_reason),
         cmocka_unit_test(test_vocab),
         TEST(test_job_actions),
     };
