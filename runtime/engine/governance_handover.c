@@ -228,7 +228,7 @@ qtm_status qtm_note_add(qtm *q, const char *actor_slug, int64_t job_id, const ch
     if (st != QTM_OK)
         return st;
     if ((st = gov_begin(q, actor_slug, job_id, "add notes", &a, &j, &se)) != QTM_OK ||
-        (st = qtmi_policy_note(q, &a, &j)) != QTM_OK)
+        (st = qtmi_policy_note(q, &a, &j, &se)) != QTM_OK)
         goto done;
     store_val args[4] = {SV_I(j.id), SV_S(text), SV_I(a.id), SV_S(q->now)};
     store_rc rc = store_run(q->st, SQ_NOTE_INSERT, args, 4, NULL, NULL);

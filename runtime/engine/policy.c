@@ -284,7 +284,7 @@ json_t *qtmi_policy_actions(qtm *q, const actor *a, const job *j, const service_
     json_object_set_new(out, "can_cancel",
                         json_boolean(active && qtmi_policy_cancel(q, a, j, se) == QTM_OK));
     json_object_set_new(out, "can_note",
-                        json_boolean(active && qtmi_policy_note(q, a, j) == QTM_OK));
+                        json_boolean(active && qtmi_policy_note(q, a, j, se) == QTM_OK));
     qtm_ok(q);                     /* the refusals asked about are no call's result */
     return out;
 }
@@ -386,10 +386,22 @@ qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const servic
     return QTM_OK;
 }
 
-qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j)
+/* Notes are context while the work runs: once the ServiceEvent is complete
+ * the record holds what there was (a later note would not be in it). */
+static qtm_status note_open(qtm *q, const job *j, const service_event *se)
+{
+    if (j->state == QTM_JOB_CANCELLED || j->state == QTM_JOB_COMPLETE)
+        return settled_state(q, j);
+    if (se->complete)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is complete; its record holds "
+                        "the notes it had", (long long)j->id);
+    return QTM_OK;
+}
+
+qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j, const service_event *se)
 {
     if (a->role == QTM_ROLE_ADMIN || (j->owner_id && j->owner_id == a->id))
-        return QTM_OK;
+        return note_open(q, j, se);
     if (a->role != QTM_ROLE_OPERATOR)
         return qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; notes are added by the job's owner "
                         "or an admin", a->slug, an(a->role), qtmi_role_word(a->role));

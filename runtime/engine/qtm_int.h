@@ -180,8 +180,8 @@ qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const servi
 /* `job cancel`: an admin, before the claim (no ServiceEvent, or one still
  * in the initial phase after a release). */
 qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const service_event *se);
-/* `note add`: the owner or an admin. */
-qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j);
+/* `note add`: the owner or an admin, until the ServiceEvent is complete. */
+qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j, const service_event *se);
 /* Who may receive j's work (reassign, handover: `what`): an active
  * operator other than the one who has it now (current: assignee or owner id). */
 qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,

@@ -14,6 +14,10 @@
 # (but for the id), with the database unchanged.  The same matrix through
 # `qtm --as ROLE` (job show, record show, the settlement in job show), and
 # what `qtm --as ROLE job show` says each may do now (qtm_job_actions).
+# Issue 11: a role that may not see a job is forbidden (403 / exit 4),
+# for job 99 alike; the governance routes (reassign, handover, release,
+# cancel, notes) are in the matrix; a suspended operator reads nothing
+# through the CLI either.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 SRV_PID=
@@ -121,6 +125,11 @@ ROUTES=(
     "POST|/evidence|{\"category\":\"x\",\"ref\":\"y\"}"
     "POST|/participants|{\"name\":\"n\",\"role\":\"r\"}"
     "POST|/settlement|{\"amount\":\"1.00\",\"method\":\"cash\"}"
+    "POST|/reassign|{\"to\":\"cara\"}"
+    "POST|/handover|{\"to\":\"cara\",\"reason\":\"r\"}"
+    "POST|/release|{}"
+    "POST|/cancel|{\"reason\":\"r\"}"
+    "POST|/notes|{\"text\":\"t\"}"
 )
 
 serve_start
@@ -141,7 +150,8 @@ for role in $ROLES anon; do
             is "admin $method 99$sub: 404" 404 "$c99"
             has "admin $method 99$sub: the precise message" "$T/out" '"no job 99"'
         else
-            is "$role $method 99$sub: 404" 404 "$c99"
+            # forbidden (issue 11), for a job that exists as for one that does not
+            is "$role $method 99$sub: 403" 403 "$c99"
             has "$role $method 99$sub: the one message" "$T/out" "\"no job 99 visible to $role\""
         fi
         for id in 1 2 3; do
@@ -200,7 +210,7 @@ jqt "the pool job's assignee reads it in full" '.access == "full" and .intake.co
 dump "$T/before"
 call bo POST /api/jobs/1/advance '{"event":"arrive"}'
 dump "$T/after"
-is "another operator's write on job 1: 404" 404 "$code"
+is "another operator's write on job 1: 403" 403 "$code"
 if cmp -s "$T/before" "$T/after"; then ok; else bad "a refused write changed the database"; fi
 call ana POST /api/jobs/1/advance '{"event":"arrive"}'
 is "the owner keeps the precise refusal" 422 "$code"
@@ -266,7 +276,7 @@ for role in $ROLES; do
             leaks "qtm --as $role $cmd (stderr)" "$T/err" "${ALL[@]}"
             # shellcheck disable=SC2086
             q --json --as $role ${cmd/$id/99}
-            is "qtm --as $role $cmd: exit 3, as for job 99" "3 3" "$seen_rc $rc"
+            is "qtm --as $role $cmd: exit 4, as for job 99" "4 4" "$seen_rc $rc"
             if cmp -s <(sed "s/\b$id\b/ID/g" "$T/cli.seen") <(sed 's/\b99\b/ID/g' "$T/err"); then ok; else
                 bad "qtm --as $role $cmd: message differs from job 99's: $(oneline <"$T/cli.seen")"
             fi
@@ -305,5 +315,19 @@ q --json --as vic desk
 is "qtm --as vic desk: none" 4 "$rc"
 q --json --as cara desk
 jqt "qtm --as cara desk: her own" '[.queued[].id] == [3]'
+
+echo "# a suspended operator reads nothing, through the CLI either (issue 11)"
+run "suspend bo" actor set bo --access suspended
+for cmd in "job show 2" "job show 99" "record show --job 1" "settlement payments 2" "desk"; do
+    dump "$T/before"
+    # shellcheck disable=SC2086
+    q --as bo $cmd
+    dump "$T/after"
+    is "qtm --as bo (suspended) $cmd: exit 4" 4 "$rc"
+    has "qtm --as bo (suspended) $cmd: says so" "$T/err" "bo is suspended"
+    leaks "qtm --as bo (suspended) $cmd" "$T/out" "${ALL[@]}"
+    if cmp -s "$T/before" "$T/after"; then ok; else bad "suspended read $cmd changed the database"; fi
+done
+run "bo active again" actor set bo --access active
 run "verify" verify
 finish

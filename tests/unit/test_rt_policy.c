@@ -335,6 +335,10 @@ static const gov_case gov_cases[] = {
      NULL, QTM_EFORBIDDEN, "only an admin adds notes"},
     {"another operator notes", G_NOTE, 4, "operator", &pool, "active", 2, "claimed",
      QTM_EFORBIDDEN, "bo cannot add notes"},
+    {"the owner notes a ready job", G_NOTE, 2, "operator", &assigned, "ready", 2, "done",
+     QTM_EREFUSED, "its record holds the notes it had"},
+    {"an admin notes a cancelled job", G_NOTE, 1, "admin", &assigned, "cancelled", 0, NULL,
+     QTM_EREFUSED, "was cancelled"},
     {"a vendor notes", G_NOTE, 5, "vendor", &assigned, "active", 2, "claimed", QTM_EFORBIDDEN,
      "notes are added by the job's owner or an admin"},
 };
@@ -347,7 +351,7 @@ static qtm_status gov_check(qtm *q, gov_verb v, const actor *a, const job *j,
     case G_HANDOVER: return qtmi_policy_handover(q, a, j);
     case G_RELEASE: return qtmi_policy_release(q, a, j, se);
     case G_CANCEL: return qtmi_policy_cancel(q, a, j, se);
-    case G_NOTE: return qtmi_policy_note(q, a, j);
+    case G_NOTE: return qtmi_policy_note(q, a, j, se);
     }
     return QTM_EUSAGE;
 }

@@ -198,8 +198,9 @@ qtm_status qtm_job_handover(qtm *q, const char *actor, int64_t job, const char *
                             const char *reason);
 qtm_status qtm_job_release(qtm *q, const char *actor, int64_t job, const char *reason);
 qtm_status qtm_job_cancel(qtm *q, const char *actor, int64_t job, const char *reason);
-/* A note on a job, by its owner or an admin: context text (1 to 2000
- * bytes), appended, never edited; it gates and fires nothing.  The job view
+/* A note on a job, by its owner or an admin, until its ServiceEvent is
+ * complete (then QTM_EREFUSED: the record holds the notes it had): context
+ * text (1 to 2000 bytes), appended, never edited; it gates and fires nothing.  The job view
  * lists notes; a record whose surface lists `notes` carries them. */
 qtm_status qtm_note_add(qtm *q, const char *actor, int64_t job, const char *text);
 
