@@ -152,7 +152,7 @@ refused "unknown token" 401 "unauthorized" "unknown or revoked token" -- h GET /
 refused "not a bearer" 401 "unauthorized" "Bearer TOKEN" -- h GET /api/tasks -H 'Authorization: Basic YTpi'
 refused "operator reads tasks" 403 "forbidden" "operator 'ana' may not GET /api/tasks" -- h GET /api/tasks as=ana
 refused "client reads the desk" 403 "forbidden" "client 'cli' may not GET /api/desk" -- h GET /api/desk as=cli
-refused "vendor reads a job" 404 "not found" "no job 1 visible to vic" -- h GET /api/jobs/1 as=vic
+refused "vendor reads a job" 403 "forbidden" "no job 1 visible to vic" -- h GET /api/jobs/1 as=vic
 refused "operator approves" 403 "forbidden" "may not POST /api/tasks/1/approve" -- h POST /api/tasks/1/approve as=ana
 refused "verify is for admins" 403 "forbidden" "" -- h GET /api/verify as=bo
 
@@ -193,11 +193,11 @@ h GET /api/desk as=bo
 jqt "bo's desk is empty" '.queued == [] and .active == []'
 h GET /api/jobs/$J as=ana
 jqt "ana may claim" '.can_claim == true and [.actions[].event] == ["claim"] and .actions[0].claim == true'
-refused "bo may not see another operator's assignment" 404 "not found" "no job 1 visible to bo" -- \
+refused "bo may not see another operator's assignment" 403 "forbidden" "no job 1 visible to bo" -- \
     h GET /api/jobs/$J as=bo
 h GET /api/jobs/$J as=admin
 jqt "an admin has no claim" '.can_claim == false and .actions == []'
-refused "another operator claims" 404 "not found" "no job 1 visible to bo" -- h POST /api/jobs/$J/claim as=bo
+refused "another operator claims" 403 "forbidden" "no job 1 visible to bo" -- h POST /api/jobs/$J/claim as=bo
 run "suspend cara" actor set cara --access suspended
 refused "a suspended operator claims" 403 "forbidden" "suspended" -- h POST /api/jobs/$J/claim as=cara
 refused "a suspended operator reads" 403 "forbidden" "cara is suspended" -- h GET /api/desk as=cara
@@ -206,10 +206,10 @@ refused "a suspended operator signs in" 403 "forbidden" "cara is suspended and c
 h POST /api/jobs/$J/claim as=ana
 status_is "claim" 200
 jqt "claimed: the answer is the job" '.state == "active" and .phase == "claimed" and .owner == "ana" and [.actions[].event] == ["arrive"]'
-refused "claim twice by another: not theirs to see" 404 "not found" "no job 1 visible to bo" -- \
+refused "claim twice by another: not theirs to see" 403 "forbidden" "no job 1 visible to bo" -- \
     h POST /api/jobs/$J/claim as=bo
 refused "no record before the ServiceEvent completes" 404 "not found" "" -- h GET /api/jobs/$J/record as=ana
-refused "another operator advances" 404 "not found" "no job 1 visible to bo" -- \
+refused "another operator advances" 403 "forbidden" "no job 1 visible to bo" -- \
     j POST /api/jobs/$J/advance '{"event":"arrive"}' as=bo
 refused "advance with no event" 400 "invalid input" 'needs \"event\"' -- j POST /api/jobs/$J/advance '{}' as=ana
 refused "event not a string" 400 "invalid input" "must be a string" -- j POST /api/jobs/$J/advance '{"event":7}' as=ana
@@ -226,9 +226,9 @@ for e in arrive start complete; do
     j POST /api/jobs/$J/advance "{\"event\":\"$e\"}" as=ana
     status_is "advance $e" 200
 done
-jqt "the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and .state == "active" and .actions == [] and .can_complete == true'
+jqt "the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and .state == "ready" and .actions == [] and .can_complete == true'
 h GET /api/jobs/$J as=bo
-status_is "only the owner may close it: bo does not see it" 404
+status_is "only the owner may close it: bo does not see it" 403
 h POST /api/jobs/$J/complete as=ana
 status_is "job complete" 200
 jqt "complete, with its record" '.state == "complete" and .record == 1'
@@ -237,7 +237,7 @@ status_is "record" 200
 jqt "the record names the operator" '.body.operator == "ana" and .job == 1'
 
 echo "# settlement stays separate"
-refused "an operator who does not own it settles" 404 "not found" "no job 1 visible to bo" -- \
+refused "an operator who does not own it settles" 403 "forbidden" "no job 1 visible to bo" -- \
     j POST /api/jobs/$J/settlement '{"amount":"10.00","method":"cash"}' as=bo
 refused "an unknown payment method" 400 "invalid input" "" -- \
     j POST /api/jobs/$J/settlement '{"amount":"10.00","method":"barter"}' as=admin
@@ -342,8 +342,8 @@ refused "a change from another site" 403 "forbidden" "cross-site" -- \
     -H "Origin: http://evil.example"
 HOSTPORT=${U#http://}
 j POST /api/jobs/$J2/participants '{"name":"Z","role":"helper"}' "${C[@]}" -H "X-CSRF-Token: $CSRF" -H "Origin: $U"
-status_is "a change with the secret, same origin" 404
-jqt "... reaches the runtime, which refuses: bo owns job 2, ana may not see it" '.error.category == "not found" and .error.message == "no job 2 visible to ana"'
+status_is "a change with the secret, same origin" 403
+jqt "... reaches the runtime, which refuses: bo owns job 2, ana may not see it" '.error.category == "forbidden" and .error.message == "no job 2 visible to ana"'
 is "host header as sent" "127.0.0.1" "${HOSTPORT%%:*}"
 
 echo "# revoking a token ends its sessions"

@@ -212,7 +212,7 @@ is "GET /api/desk?list=done" 400 "$code"
 q token issue vic
 code=$(curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer $(cat "$T/out")" \
     "$U/api/jobs/5/payments")
-is "a vendor may not read the ledger (the one not-visible answer)" 404 "$code"
+is "a vendor may not read the ledger (the one not-visible answer)" 403 "$code"
 has "... no job 5 visible to vic" "$T/out" "no job 5 visible to vic"
 code=$(curl -s -o "$T/out" -w '%{http_code}' "$U/api/jobs/5/payments")
 is "nor anyone signed out" 401 "$code"

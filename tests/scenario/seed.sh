@@ -48,7 +48,7 @@ walk() {
     local events="$*" e n i task j body
     fresh "$s"
     run "$s: init" --json init
-    jqt "$s: init reports schema 4" '.schema == 4'
+    jqt "$s: init reports schema 5" '.schema == 5'
     setup_actors
     run "$s: actor list" --json actor list
     jqt "$s: five actors with their roles" \
@@ -127,7 +127,7 @@ walk() {
     jqt --arg ev "$events" \
         "$s: the ServiceEvent is complete" '.phase == "complete" and .service_event.complete == true and (.service_event.completed_at | type) == "string"' \
         "$s: completing the ServiceEvent composed the record" '(.record | type) == "number"' \
-        "$s: the job itself is not complete yet" '.state == "active"' \
+        "$s: the job itself is not complete yet: ready" '.state == "ready"' \
         "$s: every phase change is stored" '[.service_event.phases[].event] == (["claim"] + ($ev | split(" ")))'
     is "$s: one record" 1 "$(count records "job_id = $j")"
     is "$s: no payment recorded by completion" 0 "$(count payments)"
@@ -162,7 +162,7 @@ walk() {
 
     local -a want=("job create" "job claim" "service_event claim" "participant add")
     for e in $events; do want+=("service_event $e"); done
-    want+=("record compose" "job complete" "settlement payment" "settlement due" "settlement payment")
+    want+=("record compose" "job ready" "job complete" "settlement payment" "settlement due" "settlement payment")
     run "$s: log --job" --json log --job "$j"
     jqt --argjson want "$(printf '%s\n' "${want[@]}" | jq -R . | jq -sc .)" \
         "$s: the job's audit trail" '[.log[] | select(.entity != "evidence") | .entity + " " + .action] == $want' \

@@ -7,7 +7,7 @@
 # with no database at all (valid, tampered, --key right, wrong and
 # malformed), and `qtm serve` signing a record it composes and serving
 # GET /api/jobs/ID/record/export: the owner gets the CLI's document byte
-# for byte, another operator a 404.  The last line is "N passed, N failed".
+# for byte, another operator a 403.  The last line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 EC=event-coordination
@@ -134,8 +134,8 @@ if cmp -s "$T/out" "$T/http.json"; then ok; else bad "the HTTP export differs fr
 chk "$T/http.json" --key "$PUB"
 is "the served export checks" 0 "$rc"
 h "$TOK_bo" GET /api/jobs/$J2/record/export
-is "GET record/export, another operator" 404 "$code"
-jqt "GET record/export, another operator: error" '.error.category == "not found"'
+is "GET record/export, another operator" 403 "$code"
+jqt "GET record/export, another operator: error" '.error.category == "forbidden"'
 kill -TERM "$SRV_PID"
 wait "$SRV_PID"
 SRV_PID=
