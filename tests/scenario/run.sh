@@ -15,6 +15,9 @@
 #   escapes.sh   hostile text in every stored field: text views escape it,
 #                --json round-trips it
 #   paging.sh    every list command and route pages (--limit/--after, next_after)
+#   handover.sh  job reassign, handover, release, cancel and note add, CLI and
+#                HTTP, every refusal with the database unchanged; ready and
+#                cancelled; the seed's example with a hand-over, verify
 #   signed.sh    signing keys, signed records, export and the offline check,
 #                GET /api/jobs/ID/record/export
 #   backup.sh    qtm backup during a write load, a restored copy serves, serve
@@ -34,7 +37,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging signed access transport backup durable race crash}
+parts=${SCENARIOS:-seed refusals api migrate files escapes paging handover signed access transport backup durable race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
