@@ -358,7 +358,7 @@ static void test_emit_source_surface_struct(void **state)
     assert_contains(c, "    .nev_required = 0,\n    .ev_required = NULL,\n"
                        "    .nev_optional = 0,\n    .ev_optional = NULL,\n"
                        "    .ev_min_per_category = 0,\n    .nfields = 14,\n    .fields = fields,\n"
-                       "    .photo_min = 0,\n    .nrecord = 8,\n    .record = record,\n");
+                       "    .photo_min = 0,\n    .nrecord = 9,\n    .record = record,\n");
     assert_not_contains(c, "ev_required[");
     char *fp = arena_printf(&f->a, "    .fingerprint = \"%s\",\n    .model_json = model_json,\n"
                                    "    .retained = 0, /* current */\n"

@@ -227,9 +227,9 @@ static void test_parser_ec_evidence_and_record(void **state)
     assert_int_equal(min->number, 0);
 
     static const char *const fields[] = {"operator", "job", "surface", "scope", "context",
-                                         "participants", "outcome", "completed_at"};
-    assert_int_equal(rec->items.n, 8);
-    for (size_t i = 0; i < 8; i++)
+                                         "participants", "outcome", "completed_at", "notes"};
+    assert_int_equal(rec->items.n, 9);
+    for (size_t i = 0; i < 9; i++)
         assert_string_equal(ident_at(&rec->items, i)->name, fields[i]);
 }
 

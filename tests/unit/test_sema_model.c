@@ -235,8 +235,9 @@ static void test_sema_ec_intake_evidence_record(void **state)
     assert_int_equal(m->fields[4].max_len, strlen("Wedding / Ceremony"));
     assert_string_equal(m->fields[13].section, "notes");
     assert_int_equal(m->fields[13].max_len, 2000);
-    assert_int_equal(m->nrecord, 8);
+    assert_int_equal(m->nrecord, 9);
     assert_string_equal(m->record[7], "completed_at");
+    assert_string_equal(m->record[8], "notes");
 }
 
 static void test_sema_ec_fingerprint_format(void **state)
