@@ -114,7 +114,8 @@ void sema_graph(sema *s)
             diag_error(s->d, s->src, t->loc, "Q206",
                        "transition leaves final phase `%s`", m->phases[t->from].name);
     }
-    outcomes(s);
+    if (nfinal)
+        outcomes(s);  /* without a final phase every outcome would be out of place */
     s->graph_ok = ninitial == 1;
     /* with a transition left out (bad name), reachability would only
      * report consequences of that error */
