@@ -386,7 +386,21 @@ static void walk_setting(fmt *f, int g)
     item_end(f);
 }
 
-/* name: type [required] [max N] */
+/* Whether the code token after the next one is a number (`min 5`, not a
+ * field named min). */
+static int second_is_number(const fmt *f)
+{
+    size_t i = f->pos;
+    while (f->t[i].kind == TK_COMMENT)
+        i++;
+    if (f->t[i].kind == TK_EOF)
+        return 0;
+    for (i++; f->t[i].kind == TK_COMMENT; i++)
+        ;
+    return f->t[i].kind == TK_NUMBER;
+}
+
+/* name: type [required] [max N] [min N] */
 static void walk_field(fmt *f, int g)
 {
     item_begin(f);
@@ -411,7 +425,8 @@ static void walk_field(fmt *f, int g)
         want(f, r, ")");
         put_raw(f, r, 1, ")");
     }
-    while (!f->err && (is(peek(f), "required") || is(peek(f), "max") || is(peek(f), "min"))) {
+    while (!f->err && (is(peek(f), "required") || is(peek(f), "max") ||
+                       (is(peek(f), "min") && second_is_number(f)))) {
         int bound = !is(peek(f), "required");
         take_word(f, r, 1);
         if (bound)

@@ -147,8 +147,8 @@ status "qtmc diff of a missing file exits 2" 2 "$QTMC" diff "$V1" "$tmp/does-not
 check "qtmc diff --json is one JSON object" sh -c "'$QTMC' diff --json '$V1' '$V2' | jq -e '.breaking == true and (.changes | length) > 0' >/dev/null"
 mkdir -p "$tmp/hist"
 check "a spec and its history compile together" "$QTMC" -o "$tmp/hist" "$V2" "$V1"
-check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v228fb9806c67 = {' "$tmp/hist/qtm_history.c"
-check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v228fb9806c67.c"
+check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v06e9a412bcd6 = {' "$tmp/hist/qtm_history.c"
+check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v06e9a412bcd6.c"
 for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || continue
     check "$cc -pedantic qtm_history.c with history" \
