@@ -130,7 +130,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
                               int64_t *request_id, int64_t *task_id)
 {
     char *canonical = NULL;
-    char msg[512];
+    char msg[2048];
     by_key prior = {0, 0, NULL, ""};
     *request_id = *task_id = 0;
     const qtm_surface *s = qtm_surface_find(surface ? surface : "");

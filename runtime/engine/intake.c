@@ -1,8 +1,9 @@
 /*
  * intake.c - intake packet validation against a surface's compiled schema,
  * and the one UTF-8 check every entry point runs on the text it stores.
- * Invariants: the first problem in a fixed order (intake.h) is the one
- * reported, so the same packet always gets the same message; user text
+ * Invariants: every problem of a packet is reported, one line each in a
+ * fixed order (unknown keys, then the fields in declaration order, then
+ * photos), so the same packet always gets the same message; user text
  * reaches a message only through quote() (truncated, control characters
  * replaced); nothing is kept between calls and no input can crash it.
  */
@@ -27,6 +28,44 @@
 #endif
 
 /* --- messages ------------------------------------------------------------ */
+
+/* The problems found so far: lines joined by '\n' in msg (may be NULL);
+ * past its room, a count of the ones left out. */
+typedef struct problems {
+    char *msg;
+    size_t cap, len;
+    unsigned n, dropped;
+} problems;
+
+#define LINE_BUF 768               /* one problem's line */
+#define MORE_ROOM 48               /* kept free for "and N more problems" */
+
+static void add_problem(problems *p, const char *line)
+{
+    size_t n = strlen(line);
+    p->n++;
+    if (!p->msg || p->cap == 0)
+        return;
+    size_t need = (p->len ? 1 : 0) + n + 1;
+    if (p->len + need + MORE_ROOM > p->cap && !(p->len == 0 && need <= p->cap)) {
+        p->dropped++;
+        return;
+    }
+    if (p->len)
+        p->msg[p->len++] = '\n';
+    memcpy(p->msg + p->len, line, n + 1);
+    p->len += n;
+}
+
+/* Ends the list: a count of what did not fit; QTM_EINVALID if any problem. */
+static qtm_status problems_end(problems *p)
+{
+    if (p->dropped && p->msg && p->len + MORE_ROOM <= p->cap)
+        p->len += (size_t)snprintf(p->msg + p->len, p->cap - p->len,
+                                   "\nintake: and %u more problem%s", p->dropped,
+                                   p->dropped == 1 ? "" : "s");
+    return p->n ? QTM_EINVALID : QTM_OK;
+}
 
 static qtm_status refuse(qtm_status st, char *msg, size_t msglen, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
@@ -436,6 +475,12 @@ static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, si
     case QTM_FIELD_INTEGER:
         if (!json_is_integer(v))
             return field_refuse(f, msg, msglen, "expected an integer, got %s", json_kind(v));
+        if (f->has_min && json_integer_value(v) < f->min)
+            return field_refuse(f, msg, msglen, "%lld is less than the minimum %lld",
+                                (long long)json_integer_value(v), (long long)f->min);
+        if (f->has_max && json_integer_value(v) > f->max)
+            return field_refuse(f, msg, msglen, "%lld is more than the maximum %lld",
+                                (long long)json_integer_value(v), (long long)f->max);
         return QTM_OK;
     case QTM_FIELD_NUMBER:
         if (!json_is_number(v))
@@ -456,42 +501,41 @@ static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, si
 
 /*
  * check_keys - the structural pass: unknown sections, sections that are
- * not objects, unknown fields.  Returns QTM_OK or QTM_EINVALID with msg.
+ * not objects, unknown fields, each a problem.  *skip[i] is set for a
+ * section (by its first field's index) whose fields cannot be read.
  */
-static qtm_status check_keys(const qtm_surface *s, json_t *root, char *msg, size_t msglen)
+static void check_keys(const qtm_surface *s, json_t *root, problems *p, unsigned char *skip)
 {
-    const char *key, *worst = NULL;
+    const char *key;
     json_t *val, *sec;
-    char k[QUOTE_BUF];
+    char k[QUOTE_BUF], line[LINE_BUF];
 
     json_object_foreach(root, key, val) {
-        if (!section_known(s, key) && (!worst || strcmp(key, worst) < 0))
-            worst = key;
+        if (section_known(s, key))
+            continue;
+        key_text(k, key);
+        snprintf(line, sizeof line, "intake: unknown section %s", k);
+        add_problem(p, line);
     }
-    if (worst) {
-        key_text(k, worst);
-        return refuse(QTM_EINVALID, msg, msglen, "intake: unknown section %s", k);
-    }
-
     for (unsigned i = 0; i < s->nfields; i++) {
         const char *name = s->fields[i].section;
         if (!section_starts(s, i) || !(sec = json_object_get(root, name)))
             continue;
-        if (!json_is_object(sec))
-            return refuse(QTM_EINVALID, msg, msglen,
-                          "intake: %s: section must be a JSON object, got %s", name,
-                          json_kind(sec));
-        worst = NULL;
-        json_object_foreach(sec, key, val) {
-            if (!field_known(s, name, key) && (!worst || strcmp(key, worst) < 0))
-                worst = key;
+        if (!json_is_object(sec)) {
+            snprintf(line, sizeof line, "intake: %s: section must be a JSON object, got %s",
+                     name, json_kind(sec));
+            add_problem(p, line);
+            skip[i] = 1;
+            continue;
         }
-        if (worst) {
-            key_text(k, worst);
-            return refuse(QTM_EINVALID, msg, msglen, "intake: unknown field %s.%s", name, k);
+        json_object_foreach(sec, key, val) {
+            if (field_known(s, name, key))
+                continue;
+            key_text(k, key);
+            snprintf(line, sizeof line, "intake: unknown field %s.%s", name, k);
+            add_problem(p, line);
         }
     }
-    return QTM_OK;
 }
 
 /*
@@ -561,26 +605,36 @@ static json_t *parse_packet(const qtm_surface *s, const char *json_text, size_t 
     return root;
 }
 
-/* Checks every declared field of root and keeps the present ones in out. */
-static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, char *msg,
-                               size_t msglen)
+/* Checks every declared field of root, each problem into p, and keeps the
+ * present good ones in out.  QTM_ESTORAGE only when out of memory. */
+static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, problems *p,
+                               const unsigned char *skip)
 {
+    char line[LINE_BUF];
+    int skipping = 0;
     for (unsigned i = 0; i < s->nfields; i++) {
         const qtm_field *f = &s->fields[i];
+        if (section_starts(s, i))
+            skipping = skip[i];
+        if (skipping)
+            continue;              /* its section is not an object: said once */
         json_t *sec = json_object_get(root, f->section);
         json_t *v = sec ? json_object_get(sec, f->name) : NULL;
-        qtm_status st;
 
         if (!v || json_is_null(v)) {
-            if (!f->required)
-                continue;
-            return field_refuse(f, msg, msglen,
-                                v ? "required field is null" : "required field missing");
+            if (f->required) {
+                field_refuse(f, line, sizeof line,
+                             v ? "required field is null" : "required field missing");
+                add_problem(p, line);
+            }
+            continue;
         }
-        if ((st = check_value(f, v, msg, msglen)) != QTM_OK)
-            return st;
-        if ((st = keep(out, f, v)) != QTM_OK)
-            return refuse(st, msg, msglen, "intake: out of memory");
+        if (check_value(f, v, line, sizeof line) != QTM_OK) {
+            add_problem(p, line);
+            continue;
+        }
+        if (keep(out, f, v) != QTM_OK)
+            return QTM_ESTORAGE;
     }
     return QTM_OK;
 }
@@ -591,6 +645,8 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
     qtm_status st = QTM_EINVALID;
     json_t *root = NULL, *out = NULL;
     char *text = NULL;
+    unsigned char *skip = NULL;
+    problems p = {msg, msglen, 0, 0, 0};
 
     if (canonical)
         *canonical = NULL;
@@ -598,23 +654,25 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
         msg[0] = '\0';
     if (!(root = parse_packet(s, json_text, len, &st, msg, msglen)))
         goto cleanup;
-    st = check_keys(s, root, msg, msglen);
-    if (st != QTM_OK)
-        goto cleanup;
-
     out = json_object();
-    if (!out) {
+    skip = calloc(s->nfields + 1, 1);
+    if (!out || !skip) {
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    if ((st = check_fields(s, root, out, msg, msglen)) != QTM_OK)
-        goto cleanup;
-
-    if (photos < s->photo_min) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %u",
-                    (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+    check_keys(s, root, &p, skip);
+    if (check_fields(s, root, out, &p, skip) != QTM_OK) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
+    if (photos < s->photo_min) {
+        char line[LINE_BUF];
+        snprintf(line, sizeof line, "intake: at least %u photo%s required, got %u",
+                 (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+        add_problem(&p, line);
+    }
+    if ((st = problems_end(&p)) != QTM_OK)
+        goto cleanup;
 
     if (canonical) {
         text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
@@ -628,6 +686,7 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
     st = QTM_OK;
 
 cleanup:
+    free(skip);
     free(text);
     json_decref(out);
     json_decref(root);

@@ -57,8 +57,10 @@ typedef enum store_query {
     SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
     SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
-    SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
-    SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
+    SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at,
+                                      completed_at, outcome, reason */
+    SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase, outcome,
+                                      reason */
     SQ_PHASE_LIST,                 /* job -> from, to, event, actor slug, at (from audit) */
     SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at */
     SQ_EVIDENCE_COUNT,             /* job, category -> count */

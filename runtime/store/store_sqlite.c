@@ -96,9 +96,15 @@ typedef struct sqlite_store {
 #define IMG_JOB(id)                                                                            \
     "(SELECT qtm_sha256(json_array('job', x.id, x.task_id, x.surface, x.fingerprint, x.state," \
     " x.owner_id, x.created_at, x.claimed_at, x.completed_at)) FROM jobs x WHERE x.id = " id ")"
+/* a ServiceEvent's outcome and reason (v5) join its image once set, so the
+ * images of rows from before v5 (both NULL) are what they were */
 #define IMG_SE(id)                                                                             \
-    "(SELECT qtm_sha256(json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"  \
-    " x.complete, x.started_at, x.completed_at)) FROM service_events x WHERE x.id = " id ")"
+    "(SELECT qtm_sha256(CASE WHEN x.outcome IS NULL AND x.reason IS NULL"                     \
+    " THEN json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"               \
+    " x.complete, x.started_at, x.completed_at)"                                              \
+    " ELSE json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"               \
+    " x.complete, x.started_at, x.completed_at, x.outcome, x.reason) END)"                    \
+    " FROM service_events x WHERE x.id = " id ")"
 #define IMG_EVIDENCE(id)                                                                       \
     "(SELECT qtm_sha256(json_array('evidence', x.id, x.job_id, x.category, x.ref, x.note,"    \
     " x.actor_id, x.at)) FROM evidence x WHERE x.id = " id ")"
@@ -199,11 +205,12 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
     [SQ_SE_BY_JOB] =
-        "SELECT s.id, s.phase, a.slug, s.complete, s.started_at, s.completed_at"
-        " FROM service_events s LEFT JOIN actors a ON a.id = s.operator_id WHERE s.job_id = ?1",
+        "SELECT s.id, s.phase, a.slug, s.complete, s.started_at, s.completed_at, s.outcome,"
+        " s.reason FROM service_events s LEFT JOIN actors a ON a.id = s.operator_id"
+        " WHERE s.job_id = ?1",
     [SQ_SE_SET_PHASE] =
-        "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3"
-        " WHERE id = ?4 AND phase = ?5",
+        "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3, outcome = ?6,"
+        " reason = ?7 WHERE id = ?4 AND phase = ?5",
     [SQ_PHASE_LIST] =
         "SELECT from_state, to_state, action, actor, at FROM audit"
         " WHERE job_id = ?1 AND entity = 'service_event' ORDER BY id",
@@ -587,9 +594,24 @@ static const char schema_v4[] =
     /* --- end dur-chain --- */
     "";
 
+/* Schema v5.  Each block is one part of the v4 -> v5 step (other branches
+ * add their own); they run in one transaction, in this order. */
+static const char schema_v5[] =
+    /* --- v5: outcome and reason ---
+     * service_events.outcome: the outcome of the transition that ended the
+     * ServiceEvent (`outcome NAME` in the spec), NULL until then and for
+     * specs from before outcomes; reason: the free-text reason given with
+     * the last step (required by a `requires reason` transition), else
+     * NULL.  Both are in the governed image once set (IMG_SE), so the
+     * audit row of the step that set them lets verify check them. */
+    "ALTER TABLE service_events ADD COLUMN outcome TEXT;"
+    "ALTER TABLE service_events ADD COLUMN reason TEXT;"
+    /* --- end v5: outcome and reason --- */
+    "";
+
 /* migrations[v] takes a database from user_version v to v + 1. */
 static const char *const migrations[QTM_SCHEMA_VERSION] = {schema_v1, schema_v2, schema_v3,
-                                                           schema_v4};
+                                                           schema_v4, schema_v5};
 
 static sqlite_store *S(store *s)
 {

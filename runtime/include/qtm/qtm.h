@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 4       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 5       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -162,6 +162,17 @@ qtm_status qtm_task_close(qtm *q, const char *actor, int64_t task);
 qtm_status qtm_job_create(qtm *q, const char *actor, int64_t task, int64_t *job);
 qtm_status qtm_job_claim(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_advance(qtm *q, const char *actor, int64_t job, const char *event);
+/*
+ * qtm_job_advance_reason - qtm_job_advance with the actor's reason (NULL or
+ * blank: none).  A `requires reason` transition without one is refused
+ * (QTM_EINVALID, nothing changed); the ServiceEvent keeps the reason of its
+ * last step, and at a final phase its outcome, both in its governed image
+ * and, through it, on the step's audit row.  At most QTM_REASON_MAX bytes
+ * of UTF-8.
+ */
+#define QTM_REASON_MAX 500
+qtm_status qtm_job_advance_reason(qtm *q, const char *actor, int64_t job, const char *event,
+                                  const char *reason);
 qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
 /* Queued / active / completed jobs, optionally of one operator. */
