@@ -689,10 +689,13 @@ static int cmd_request_submit(cli *c)
 
 static void print_task(json_t *t)
 {
-    printf("task %lld  %-18s %-9s assignee %-10s job %s\n", num(t, "id"), str(t, "surface"),
+    printf("task %lld  %-18s %-9s assignee %-10s job %s", num(t, "id"), str(t, "surface"),
            str(t, "state"), json_is_string(json_object_get(t, "assignee")) ? str(t, "assignee")
                                                                           : "-",
            json_is_integer(json_object_get(t, "job")) ? "yes" : "-");
+    if (*str(t, "summary"))
+        printf("  %s", str(t, "summary"));
+    putchar('\n');
 }
 
 static int cmd_task_list(cli *c)
@@ -807,6 +810,8 @@ static void print_desk_job(json_t *o)
         printf(" owner %s", str(o, "owner"));
     else if (json_is_string(json_object_get(o, "assignee")))
         printf(" for %s", str(o, "assignee"));
+    if (*str(o, "summary"))
+        printf("  %s", str(o, "summary"));
     putchar('\n');
 }
 

@@ -504,7 +504,9 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
     json_object_set_new(o, "owner", qtmi_json_str_or_null(j.owner));
     json_object_set_new(o, "assignee", qtmi_json_str_or_null(j.assignee));
     json_object_set_new(o, "task", json_integer(j.task));
-    json_object_set_new(o, "intake", job_intake(q, &j));
+    json_t *in = job_intake(q, &j);
+    json_object_set_new(o, "summary", qtmi_summary_json(s, in));
+    json_object_set_new(o, "intake", in);
     json_object_set_new(o, "created_at", json_string(j.created_at));
     json_object_set_new(o, "claimed_at", qtmi_json_str_or_null(j.claimed_at));
     json_object_set_new(o, "completed_at", qtmi_json_str_or_null(j.completed_at));
@@ -619,6 +621,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
     json_object_set_new(o, "owner", qtmi_json_col(&c[4]));
     json_object_set_new(o, "assignee", qtmi_json_col(&c[5]));
+    json_t *in = n > 9 && c[9].type == SV_TEXT ? json_loads(c[9].s, 0, NULL) : NULL;
+    json_object_set_new(o, "summary", qtmi_summary_json(s, in));
+    json_decref(in);
     int listed = queued || js == QTM_JOB_ACTIVE ||
                  s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {

@@ -66,6 +66,11 @@ typedef struct service_event {
     char reason[QTM_REASON_MAX + 1]; /* given with the last step, "" if none */
 } service_event;
 
+/* The request summary (summary.c): into buf, its length; and as a JSON
+ * string ("" when the surface declares none). */
+size_t qtmi_summary(const qtm_surface *s, json_t *intake, char *buf, size_t cap);
+json_t *qtmi_summary_json(const qtm_surface *s, json_t *intake);
+
 /* Sets the handle's status and message; returns the status. */
 qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

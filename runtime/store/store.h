@@ -50,12 +50,12 @@ typedef enum store_query {
     SQ_TASK_BY_ID,                 /* id -> id, request, state, assignee id, assignee slug, reason, surface, created_at, updated_at, job id */
     SQ_TASK_SET_STATE,             /* state, reason, at, id, old state */
     SQ_TASK_SET_ASSIGNEE,          /* assignee, at, id */
-    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id */
+    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id, intake, fingerprint */
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if not yet complete) */
-    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
+    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint, intake */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at,
                                       completed_at, outcome, reason */

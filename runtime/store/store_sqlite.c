@@ -96,6 +96,10 @@ typedef struct sqlite_store {
 #define IMG_JOB(id)                                                                            \
     "(SELECT qtm_sha256(json_array('job', x.id, x.task_id, x.surface, x.fingerprint, x.state," \
     " x.owner_id, x.created_at, x.claimed_at, x.completed_at)) FROM jobs x WHERE x.id = " id ")"
+/* the image as schema v4 had it (its migration runs before v5's columns) */
+#define IMG_SE_V4(id)                                                                          \
+    "(SELECT qtm_sha256(json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"  \
+    " x.complete, x.started_at, x.completed_at)) FROM service_events x WHERE x.id = " id ")"
 /* a ServiceEvent's outcome and reason (v5) join its image once set, so the
  * images of rows from before v5 (both NULL) are what they were */
 #define IMG_SE(id)                                                                             \
@@ -129,13 +133,14 @@ typedef struct sqlite_store {
     " WHERE x.rowid = " id ")"
 /* The image of the row an audit row of entity ent (a "fingerprint" row is
  * about its job) and entity id id is about; NULL for a row that is gone. */
-#define IMAGE_OF(ent, id)                                                                      \
+#define IMAGE_OF_X(ent, id, img_se)                                                            \
     "CASE " ent " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)   \
     " WHEN 'task' THEN " IMG_TASK(id) " WHEN 'job' THEN " IMG_JOB(id)                          \
-    " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " IMG_SE(id)           \
+    " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " img_se(id)           \
     " WHEN 'evidence' THEN " IMG_EVIDENCE(id) " WHEN 'participant' THEN " IMG_PARTICIPANT(id) \
     " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
     " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id) " END"
+#define IMAGE_OF(ent, id) IMAGE_OF_X(ent, id, IMG_SE)
 /* One verify row per governed row: kind, id, job (or NULL), current image,
  * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
  * no index on audit(entity), which every write would pay for). */
@@ -176,8 +181,8 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_TASK_SET_ASSIGNEE] =
         "UPDATE tasks SET assignee_id = ?1, state = 'assigned', updated_at = ?2 WHERE id = ?3",
     [SQ_TASK_LIST] =
-        "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id"
-        " FROM tasks t JOIN requests r ON r.id = t.request_id"
+        "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id, r.intake,"
+        " r.fingerprint FROM tasks t JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
         " WHERE (?1 IS NULL OR t.state = ?1) AND t.id > ?2 ORDER BY t.id LIMIT ?3",
     [SQ_JOB_INSERT] =
@@ -197,8 +202,8 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE id = ?2 AND state IN ('queued', 'active')",
     [SQ_JOB_DESK] =
         "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
-        " j.fingerprint"
-        " FROM jobs j JOIN tasks t ON t.id = j.task_id"
+        " j.fingerprint, r.intake"
+        " FROM jobs j JOIN tasks t ON t.id = j.task_id JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
         " WHERE (?1 IS NULL OR j.state = ?1) AND j.id > ?2 ORDER BY j.id",
@@ -584,7 +589,7 @@ static const char schema_v4[] =
     " '0000000000000000000000000000000000000000000000000000000000000000'), COALESCE(MAX(id), 0)"
     " FROM audit;"
     "DROP TRIGGER audit_no_update;"
-    "UPDATE audit SET image = " IMAGE_OF("audit.entity", "audit.entity_id")
+    "UPDATE audit SET image = " IMAGE_OF_X("audit.entity", "audit.entity_id", IMG_SE_V4)
     " WHERE id IN (SELECT MAX(id) FROM audit GROUP BY"
     " CASE entity WHEN 'fingerprint' THEN 'job' ELSE entity END, entity_id);"
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"

@@ -123,6 +123,18 @@ typedef struct qtm_page {
 
 /* The current spec of slug (never a retained one); NULL if not built in. */
 const qtm_surface *qtm_surface_find(const char *slug);
+/*
+ * qtm_request_summary - the one-line summary of a request (its intake
+ * packet as JSON text) as surface s's `summary` declares it, e.g. "Sat 16
+ * May: Wedding / Ceremony at Laguna Gloria, 140 guests": the declared
+ * fields' values (a date as weekday, day and month; line breaks as
+ * spaces) with the text between them; text before a field shows only when
+ * the field has a value.  Writes at most n bytes, NUL included, cut at a
+ * UTF-8 boundary; returns the length (0: no summary declared, no value, or
+ * not a JSON object).  Cannot fail; needs no database.
+ */
+#define QTM_SUMMARY_MAX 300        /* bytes of a summary in the views */
+size_t qtm_request_summary(const qtm_surface *s, const char *intake_json, char *buf, size_t n);
 /* The spec of slug with that fingerprint, current or retained; NULL if this
  * program was not built with it. */
 const qtm_surface *qtm_surface_by_fingerprint(const char *slug, const char *fingerprint);
