@@ -57,9 +57,9 @@ static const char LAWN[] =
 /* A table written here: a number field, a boolean, an all-optional
  * section, a section split across the table, photo_min 2. */
 static const qtm_field kinds_fields[] = {
-    {"k", "n", QTM_FIELD_NUMBER, 1, 64, 0, NULL},
-    {"other", "t", QTM_FIELD_TEXT, 0, 10, 0, NULL},
-    {"k", "flag", QTM_FIELD_BOOLEAN, 0, 64, 0, NULL},
+    {"k", "n", QTM_FIELD_NUMBER, 1, 64, 0, NULL, 0, 0, 0, 0},
+    {"other", "t", QTM_FIELD_TEXT, 0, 10, 0, NULL, 0, 0, 0, 0},
+    {"k", "flag", QTM_FIELD_BOOLEAN, 0, 64, 0, NULL, 0, 0, 0, 0},
 };
 static const qtm_surface kinds = {
     .abi = QTM_SURFACE_ABI,
@@ -877,7 +877,7 @@ static void test_intake_missing_arguments(void **state)
 
 static void test_intake_unknown_type_code_in_tables(void **state)
 {
-    static const qtm_field bad_fields[] = {{"s", "f", 42, 1, 10, 0, NULL}};
+    static const qtm_field bad_fields[] = {{"s", "f", 42, 1, 10, 0, NULL, 0, 0, 0, 0}};
     static const qtm_surface bad = {.abi = QTM_SURFACE_ABI, .slug = "bad", .nfields = 1,
                                     .fields = bad_fields};
 

@@ -34,12 +34,12 @@ static const qtm_phase phases[NP] = {
 };
 static const char *const events[NE] = {"claim", "arrive", "finish", "cancel", "start"};
 static const qtm_transition transitions[] = {
-    {P_QUEUED, P_CLAIMED, E_CLAIM, QTM_BY_OPERATOR, 0, 1},
-    {P_CLAIMED, P_ARRIVED, E_ARRIVE, QTM_BY_OWNER, 0, 0},
-    {P_ARRIVED, P_DONE, E_FINISH, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0},
-    {P_QUEUED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0},
-    {P_CLAIMED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0},
-    {P_QUEUED, P_ARRIVED, E_START, QTM_BY_OPERATOR, 0, 0},
+    {P_QUEUED, P_CLAIMED, E_CLAIM, QTM_BY_OPERATOR, 0, 1, ""},
+    {P_CLAIMED, P_ARRIVED, E_ARRIVE, QTM_BY_OWNER, 0, 0, ""},
+    {P_ARRIVED, P_DONE, E_FINISH, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0, ""},
+    {P_QUEUED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0, ""},
+    {P_CLAIMED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0, ""},
+    {P_QUEUED, P_ARRIVED, E_START, QTM_BY_OPERATOR, 0, 0, ""},
 };
 #define N QTM_NO_TRANSITION
 static const int32_t next[NP * NE] = {
