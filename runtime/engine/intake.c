@@ -46,13 +46,16 @@ static void add_problem(problems *p, const char *line)
     p->n++;
     if (!p->msg || p->cap == 0)
         return;
-    size_t need = (p->len ? 1 : 0) + n + 1;
-    if (p->len + need + MORE_ROOM > p->cap && !(p->len == 0 && need <= p->cap)) {
+    if (p->len == 0) {             /* the first problem always shows, cut to fit */
+        snprintf(p->msg, p->cap, "%s", line);
+        p->len = strnlen(p->msg, p->cap);
+        return;
+    }
+    if (p->len + 1 + n + 1 + MORE_ROOM > p->cap) {
         p->dropped++;
         return;
     }
-    if (p->len)
-        p->msg[p->len++] = '\n';
+    p->msg[p->len++] = '\n';
     memcpy(p->msg + p->len, line, n + 1);
     p->len += n;
 }
@@ -499,24 +502,51 @@ static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, si
                         (unsigned)f->type);
 }
 
-/*
- * check_keys - the structural pass: unknown sections, sections that are
- * not objects, unknown fields, each a problem.  *skip[i] is set for a
- * section (by its first field's index) whose fields cannot be read.
- */
-static void check_keys(const qtm_surface *s, json_t *root, problems *p, unsigned char *skip)
+static int by_name(const void *a, const void *b)
 {
-    const char *key;
-    json_t *val, *sec;
-    char k[QUOTE_BUF], line[LINE_BUF];
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
-    json_object_foreach(root, key, val) {
-        if (section_known(s, key))
-            continue;
-        key_text(k, key);
-        snprintf(line, sizeof line, "intake: unknown section %s", k);
+/* The keys of obj not declared (section NULL: sections, else fields of
+ * that section), smallest first, each a problem.  0, or -1 out of memory. */
+static int unknown_keys(const qtm_surface *s, json_t *obj, const char *section, problems *p)
+{
+    const char *key, **keys = malloc((json_object_size(obj) + 1) * sizeof *keys);
+    json_t *val;
+    size_t n = 0;
+    char k[QUOTE_BUF], line[LINE_BUF];
+    if (!keys)
+        return -1;
+    json_object_foreach(obj, key, val) {
+        if (section ? !field_known(s, section, key) : !section_known(s, key))
+            keys[n++] = key;
+    }
+    qsort(keys, n, sizeof *keys, by_name);
+    for (size_t i = 0; i < n; i++) {
+        key_text(k, keys[i]);
+        if (section)
+            snprintf(line, sizeof line, "intake: unknown field %s.%s", section, k);
+        else
+            snprintf(line, sizeof line, "intake: unknown section %s", k);
         add_problem(p, line);
     }
+    free(keys);
+    return 0;
+}
+
+/*
+ * check_keys - the structural pass: unknown sections, sections that are
+ * not objects, unknown fields, each a problem (names smallest first).
+ * skip[i] is set for a section (by its first field's index) whose fields
+ * cannot be read.  0, or -1 out of memory.
+ */
+static int check_keys(const qtm_surface *s, json_t *root, problems *p, unsigned char *skip)
+{
+    json_t *sec;
+    char line[LINE_BUF];
+
+    if (unknown_keys(s, root, NULL, p) != 0)
+        return -1;
     for (unsigned i = 0; i < s->nfields; i++) {
         const char *name = s->fields[i].section;
         if (!section_starts(s, i) || !(sec = json_object_get(root, name)))
@@ -528,14 +558,10 @@ static void check_keys(const qtm_surface *s, json_t *root, problems *p, unsigned
             skip[i] = 1;
             continue;
         }
-        json_object_foreach(sec, key, val) {
-            if (field_known(s, name, key))
-                continue;
-            key_text(k, key);
-            snprintf(line, sizeof line, "intake: unknown field %s.%s", name, k);
-            add_problem(p, line);
-        }
+        if (unknown_keys(s, sec, name, p) != 0)
+            return -1;
     }
+    return 0;
 }
 
 /*
@@ -660,8 +686,7 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    check_keys(s, root, &p, skip);
-    if (check_fields(s, root, out, &p, skip) != QTM_OK) {
+    if (check_keys(s, root, &p, skip) != 0 || check_fields(s, root, out, &p, skip) != QTM_OK) {
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
@@ -703,6 +728,11 @@ static json_t *field_json(const qtm_field *f)
     o = json_pack("{s:s, s:s, s:b, s:I}", "name", f->name, "type",
                   f->type < QTM_FIELD_NTYPES ? qtm_field_type_names[f->type] : "unknown", "required",
                   (int)f->required, "max", (json_int_t)f->max_len);
+    /* integer bounds only when given, as the model has them */
+    if (o && f->has_min)
+        json_object_set_new(o, "minimum", json_integer((json_int_t)f->min));
+    if (o && f->has_max)
+        json_object_set_new(o, "maximum", json_integer((json_int_t)f->max));
     if (!o || f->type != QTM_FIELD_CHOICE)
         return o;
     choices = json_array();
@@ -750,6 +780,20 @@ json_t *qtmi_intake_schema_json(const qtm_surface *s)
     }
     if (json_object_set_new(root, "photos_min", json_integer((json_int_t)s->photo_min)) != 0)
         goto fail;
+    if (s->nsummary) {
+        json_t *sum = json_array();
+        if (json_object_set_new(root, "summary", sum) != 0)
+            goto fail;
+        for (unsigned i = 0; i < s->nsummary; i++) {
+            const qtm_summary_part *sp = &s->summary[i];
+            json_t *part = sp->field >= 0 && sp->field < (int32_t)s->nfields
+                               ? json_pack("{s:s++}", "field", s->fields[sp->field].section,
+                                           ".", s->fields[sp->field].name)
+                               : json_pack("{s:s}", "text", sp->text);
+            if (!part || json_array_append_new(sum, part) != 0)
+                goto fail;
+        }
+    }
     return root;
 
 fail:

@@ -328,8 +328,9 @@ static void test_job_actions(void **state)
     /* what is offered is accepted */
     OK(qtm_job_claim(f->q, "ana", j));
     OK(qtm_job_actions(f->q, "ana", j, &a));
-    assert_int_equal(json_array_size(json_object_get(a, "actions")), 1);
+    assert_int_equal(json_array_size(json_object_get(a, "actions")), 2);
     assert_true(has_action(a, "arrive"));
+    assert_true(has_action(a, "close"));
     assert_false(json_is_true(json_object_get(a, "can_claim")));
     json_decref(a);
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
