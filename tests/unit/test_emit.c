@@ -267,7 +267,7 @@ static void test_emit_source_phases(void **state)
                        "approved, assigned task; waiting for its operator to claim it.\", "
                        ".initial = 1, .final = 0}, /* 0 queued */\n");
     assert_contains(c, "    {.name = \"complete\", .label = \"Complete\", .hint = \"The event is "
-                       "over, delivered or closed. Finish with `job complete`; settlement is "
+                       "over, delivered or closed. Finish with job complete; settlement is "
                        "separate.\", "
                        ".initial = 0, .final = 1}, /* 4 complete */\n};\n");
 }
@@ -546,7 +546,7 @@ static void test_emit_dot_nodes(void **state)
     assert_contains(d, "    \"queued\" [label=\"Queued\\n(queued)\", tooltip=\"Created from an "
                        "approved, assigned task; waiting for its operator to claim it.\"];\n");
     assert_contains(d, "    \"complete\" [label=\"Complete\\n(complete)\", tooltip=\"The event is "
-                       "over, delivered or closed. Finish with `job complete`; settlement is "
+                       "over, delivered or closed. Finish with job complete; settlement is "
                        "separate.\", "
                        "peripheries=2];\n");
     /* only final phases are double-bordered */

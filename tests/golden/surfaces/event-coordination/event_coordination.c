@@ -9,7 +9,7 @@ static const qtm_phase phases[5] = {
     {.name = "claimed", .label = "Confirmed", .hint = "You own this event. Confirm timeline, venue access and vendor windows.", .initial = 0, .final = 0}, /* 1 claimed */
     {.name = "arrived", .label = "On Site", .hint = "You are at the venue. Check load-in, walkthrough and on-site contacts.", .initial = 0, .final = 0}, /* 2 arrived */
     {.name = "in_progress", .label = "Active", .hint = "The event is running. Keep vendors and the timeline on track.", .initial = 0, .final = 0}, /* 3 in_progress */
-    {.name = "complete", .label = "Complete", .hint = "The event is over, delivered or closed. Finish with `job complete`; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
+    {.name = "complete", .label = "Complete", .hint = "The event is over, delivered or closed. Finish with job complete; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
 };
 
 static const char *const events[5] = {
@@ -273,7 +273,7 @@ static const char *const model_json[] = {
     "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n", /* 170 */
     "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n", /* 171 */
     "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n", /* 172 */
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"The event is over, delivered or closed. Finish with `job complete`; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 173 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"The event is over, delivered or closed. Finish with job complete; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 173 */
     "  ],\n", /* 174 */
     "  \"events\": [\n", /* 175 */
     "    \"claim\",\n", /* 176 */
@@ -306,7 +306,7 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 203 */
     "    \"completed_at\"\n", /* 204 */
     "  ],\n", /* 205 */
-    "  \"fingerprint\": \"sha256:dd2a814a6b855a98ae912ffcf8bb3d32cc10dd00e44e643dad1dca71726d6ab8\"\n", /* 206 */
+    "  \"fingerprint\": \"sha256:75b83a12019ad5c069a3433a42841635714870959416baac0c853c9a2e13bf2a\"\n", /* 206 */
     "}", /* 207 */
     NULL
 };
@@ -340,7 +340,7 @@ const qtm_surface qtm_surface_event_coordination = {
     .photo_min = 0,
     .nrecord = 8,
     .record = record,
-    .fingerprint = "sha256:dd2a814a6b855a98ae912ffcf8bb3d32cc10dd00e44e643dad1dca71726d6ab8",
+    .fingerprint = "sha256:75b83a12019ad5c069a3433a42841635714870959416baac0c853c9a2e13bf2a",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
