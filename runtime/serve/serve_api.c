@@ -465,7 +465,7 @@ static void job_show(api_call *c, const route *r, char **seg, int64_t id)
  * see (it can have changed hands since api_handle checked). */
 static void job_refused(api_call *c, int64_t id, qtm_status st)
 {
-    char msg[512];                 /* qtm_errmsg is at most this */
+    char msg[2048];                /* qtm_errmsg is at most this */
     qtm_access lv;
     snprintf(msg, sizeof msg, "%s", qtm_errmsg(c->q));
     int full = qtm_disk_full(c->q);
