@@ -283,6 +283,26 @@ static void test_diff_intake_field_changes(void **state)
     assert_int_equal(f->l.n, 5);
 }
 
+static void test_diff_bounds_summary_and_outcome(void **state)
+{
+    fixture *f = *state;
+    const char *old_in = "    intake { job { title: text required max 200\n"
+                         "                   n: integer min 1 max 10 } photos min 0 }\n";
+    const char *new_in = "    intake { job { title: text required max 200\n"
+                         "                   n: integer min 2 max 20 } photos min 0\n"
+                         "             summary { job.title } }\n";
+    diff_texts(f, SPEC(EXEC, old_in, LIFE, TRANS, EVID, REC),
+               SPEC(EXEC, new_in, LIFE,
+                    TRANS_X("claimed -> complete on complete by owner requires evidence "
+                            "outcome finished"),
+                    EVID, REC));
+    assert_has(f, 1, "field `job.n`: min 1 became 2");
+    assert_has(f, 0, "field `job.n`: maximum 10 became 20");
+    assert_has(f, 0, "summary added");
+    assert_has(f, 0, "transition `claimed on complete`: outcome delivered became finished");
+    assert_int_equal(f->l.n, 4);
+}
+
 static void test_diff_record_and_identity_are_compatible(void **state)
 {
     fixture *f = *state;
@@ -386,6 +406,7 @@ int main(void)
         T(test_diff_evidence),
         T(test_diff_intake_fields),
         T(test_diff_intake_field_changes),
+        T(test_diff_bounds_summary_and_outcome),
         T(test_diff_record_and_identity_are_compatible),
         T(test_diff_lists_the_migration),
         T(test_diff_main_exit_statuses),
