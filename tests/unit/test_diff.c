@@ -286,13 +286,13 @@ static void test_diff_intake_field_changes(void **state)
 static void test_diff_bounds_summary_and_outcome(void **state)
 {
     fixture *f = *state;
-    const char *old_in = "    intake { job { title: text required max 200\n"
-                         "                   n: integer min 1 max 10 } photos min 0 }\n";
-    const char *new_in = "    intake { job { title: text required max 200\n"
-                         "                   n: integer min 2 max 20 } photos min 0\n"
-                         "             summary { job.title } }\n";
-    diff_texts(f, SPEC(EXEC, old_in, LIFE, TRANS, EVID, REC),
-               SPEC(EXEC, new_in, LIFE,
+#define OLD_IN "    intake { job { title: text required max 200\n"                         \
+               "                   n: integer min 1 max 10 } photos min 0 }\n"
+#define NEW_IN "    intake { job { title: text required max 200\n"                         \
+               "                   n: integer min 2 max 20 } photos min 0\n"               \
+               "             summary { job.title } }\n"
+    diff_texts(f, SPEC(EXEC, OLD_IN, LIFE, TRANS, EVID, REC),
+               SPEC(EXEC, NEW_IN, LIFE,
                     TRANS_X("claimed -> complete on complete by owner requires evidence "
                             "outcome finished"),
                     EVID, REC));
