@@ -564,7 +564,9 @@ static void test_emit_dot_edges(void **state)
     assert_contains(d, "    \"queued\" -> \"claimed\" [label=\"claim\\nby operator\", style=bold];\n");
     assert_contains(d, "    \"claimed\" -> \"arrived\" [label=\"arrive\\nby owner\"];\n");
     assert_contains(d, "    \"in_progress\" -> \"complete\" "
-                       "[label=\"complete\\nby owner\\nrequires evidence\"];\n");
+                       "[label=\"complete\\nby owner\\nrequires evidence\\noutcome delivered\"];\n");
+    assert_contains(d, "    \"claimed\" -> \"complete\" "
+                       "[label=\"close\\nby owner\\nrequires reason\\noutcome closed\"];\n");
 }
 
 static void test_emit_dot_escapes_quotes_and_backslashes(void **state)
