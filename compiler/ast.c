@@ -61,6 +61,22 @@ ast_mapping *ast_mapping_new(arena *a, ast_ident from, ast_ident to)
     return m;
 }
 
+ast_summary *ast_summary_new(arena *a, src_loc loc)
+{
+    ast_summary *m = arena_alloc(a, sizeof *m);
+    m->loc = loc;
+    return m;
+}
+
+ast_sumpart *ast_sumpart_new(arena *a, ast_ident section, ast_ident field, int is_text)
+{
+    ast_sumpart *p = arena_alloc(a, sizeof *p);
+    p->section = section;
+    p->field = field;
+    p->is_text = is_text;
+    return p;
+}
+
 ast_field *ast_field_new(arena *a, ast_ident name, ast_ident type)
 {
     ast_field *f = arena_alloc(a, sizeof *f);
@@ -139,6 +155,8 @@ void ast_dump(const ast_surface *s, FILE *out)
                         fputc(')', out);
                     if (f->required)
                         fputs(" required", out);
+                    if (f->has_min)
+                        fprintf(out, " min %u", f->min);
                     if (f->has_max)
                         fprintf(out, " max %u", f->max);
                     fputc('\n', out);
@@ -166,6 +184,8 @@ void ast_dump(const ast_surface *s, FILE *out)
                 for (size_t k = 0; k < t->requires.n; k++)
                     fprintf(out, "%s%s", k ? ", " : " requires ",
                             ((ast_ident *)t->requires.v[k])->name);
+                if (t->outcome.name)
+                    fprintf(out, " outcome %s", t->outcome.name);
                 fputc('\n', out);
                 break;
             }
@@ -180,6 +200,18 @@ void ast_dump(const ast_surface *s, FILE *out)
             case BLK_SETTING:
                 break;
             }
+        }
+        for (size_t j = 0; j < b->summaries.n; j++) {
+            const ast_summary *sm = b->summaries.v[j];
+            fputs("    summary", out);
+            for (size_t k = 0; k < sm->parts.n; k++) {
+                const ast_sumpart *sp = sm->parts.v[k];
+                if (sp->is_text)
+                    fprintf(out, " \"%s\"", sp->section.name);
+                else
+                    fprintf(out, " %s.%s", sp->section.name, sp->field.name);
+            }
+            fputc('\n', out);
         }
         for (size_t j = 0; j < b->photos.n; j++)
             dump_setting(b->photos.v[j], out, "    ");

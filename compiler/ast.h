@@ -56,6 +56,7 @@ typedef struct ast_phase {
 typedef struct ast_transition {
     ast_ident from, to, event, by;
     ptrvec requires;               /* ast_ident* */
+    ast_ident outcome;             /* `outcome NAME`; name NULL when absent */
     src_loc loc;                   /* the whole line's start */
 } ast_transition;
 
@@ -68,6 +69,9 @@ typedef struct ast_field {
     int has_max;                   /* count of `max N` */
     uint32_t max;
     src_loc max_loc;
+    int has_min;                   /* count of `min N` (integer fields) */
+    uint32_t min;
+    src_loc min_loc;
 } ast_field;
 
 /* `old -> new` inside a migrate block. */
@@ -75,6 +79,18 @@ typedef struct ast_mapping {
     ast_ident from;                /* phase name in the older spec */
     ast_ident to;                  /* phase name in this spec */
 } ast_mapping;
+
+/* One part of `summary { ... }`: literal text or a section.field reference. */
+typedef struct ast_sumpart {
+    int is_text;
+    ast_ident section;             /* is_text: the decoded string */
+    ast_ident field;               /* !is_text: the field name */
+} ast_sumpart;
+
+typedef struct ast_summary {
+    src_loc loc;                   /* the `summary` keyword */
+    ptrvec parts;                  /* ast_sumpart*, in source order */
+} ast_summary;
 
 typedef struct ast_section {
     ast_ident name;
@@ -103,6 +119,7 @@ typedef struct ast_block {
                                       ast_phase*, ast_transition*, ast_ident*,
                                       ast_mapping* */
     ptrvec photos;                 /* BLK_INTAKE: ast_setting* for `photos min N` */
+    ptrvec summaries;              /* BLK_INTAKE: ast_summary*, one allowed */
     ast_ident from;                /* BLK_MIGRATE: the older fingerprint as written */
 } ast_block;
 
@@ -124,6 +141,8 @@ ast_transition *ast_transition_new(arena *a, ast_ident from, ast_ident to,
 ast_field *ast_field_new(arena *a, ast_ident name, ast_ident type);
 ast_section *ast_section_new(arena *a, ast_ident name);
 ast_mapping *ast_mapping_new(arena *a, ast_ident from, ast_ident to);
+ast_summary *ast_summary_new(arena *a, src_loc loc);
+ast_sumpart *ast_sumpart_new(arena *a, ast_ident section, ast_ident field, int is_text);
 ast_surface *ast_surface_new(arena *a, ast_ident slug, src_loc loc);
 
 /* Prints the tree as an indented outline (qtmc --dump-ast). */

@@ -191,6 +191,11 @@ static void transitions(const model *o, const model *n, arena *a, diff_list *l)
         if (ot->claim != nt->claim)
             add(l, a, "transition", 1, "transition `%s on %s` %s the claim", from, ev,
                 nt->claim ? "became" : "is no longer");
+        /* the outcome is written when the job ends: one in flight takes the new one */
+        if (strcmp(ot->outcome ? ot->outcome : "", nt->outcome ? nt->outcome : "") != 0)
+            add(l, a, "transition", 0, "transition `%s on %s`: outcome %s became %s", from, ev,
+                ot->outcome && ot->outcome[0] ? ot->outcome : "(none)",
+                nt->outcome && nt->outcome[0] ? nt->outcome : "(none)");
     }
     for (uint32_t i = 0; i < n->ntrans; i++) {
         const m_transition *nt = &n->trans[i];
@@ -253,8 +258,46 @@ static void choices(const m_field *of, const m_field *nf, arena *a, diff_list *l
                 of->name, nf->choices[i]);
 }
 
+/* An integer field's min/max: tighter refuses what was accepted (breaking). */
+static void bounds(const m_field *of, const m_field *nf, arena *a, diff_list *l)
+{
+    if (of->has_min != nf->has_min || (nf->has_min && of->min != nf->min)) {
+        int tighter = nf->has_min && (!of->has_min || nf->min > of->min);
+        add(l, a, "intake", tighter, "field `%s.%s`: min %s became %s", of->section, of->name,
+            of->has_min ? arena_printf(a, "%u", of->min) : "(none)",
+            nf->has_min ? arena_printf(a, "%u", nf->min) : "(none)");
+    }
+    if (of->has_max != nf->has_max || (nf->has_max && of->max != nf->max)) {
+        int tighter = nf->has_max && (!of->has_max || nf->max < of->max);
+        add(l, a, "intake", tighter, "field `%s.%s`: maximum %s became %s", of->section,
+            of->name, of->has_max ? arena_printf(a, "%u", of->max) : "(none)",
+            nf->has_max ? arena_printf(a, "%u", nf->max) : "(none)");
+    }
+}
+
+/* The summary is a view of the request: any change is compatible. */
+static void summary(const model *o, const model *n, arena *a, diff_list *l)
+{
+    int same = o->nsummary == n->nsummary;
+    for (uint32_t i = 0; same && i < o->nsummary; i++) {
+        const m_sumpart *x = &o->summary[i], *y = &n->summary[i];
+        if ((x->field < 0) != (y->field < 0))
+            same = 0;
+        else if (x->field < 0)
+            same = strcmp(x->text, y->text) == 0;
+        else
+            same = strcmp(o->fields[x->field].section, n->fields[y->field].section) == 0 &&
+                   strcmp(o->fields[x->field].name, n->fields[y->field].name) == 0;
+    }
+    if (!same)
+        add(l, a, "intake", 0, "summary %s", !o->nsummary   ? "added"
+                                             : !n->nsummary ? "removed"
+                                                            : "changed");
+}
+
 static void intake(const model *o, const model *n, arena *a, diff_list *l)
 {
+    summary(o, n, a, l);
     for (uint32_t i = 0; i < o->nfields; i++) {
         const m_field *of = &o->fields[i];
         const m_field *nf = find_field(n, of->section, of->name);
@@ -274,6 +317,7 @@ static void intake(const model *o, const model *n, arena *a, diff_list *l)
         if (of->max_len != nf->max_len)
             add(l, a, "intake", nf->max_len < of->max_len, "field `%s.%s`: max %u became %u",
                 of->section, of->name, of->max_len, nf->max_len);
+        bounds(of, nf, a, l);
     }
     for (uint32_t i = 0; i < n->nfields; i++) {
         const m_field *nf = &n->fields[i];

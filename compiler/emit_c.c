@@ -149,10 +149,11 @@ static const char *by_macro(unsigned by)
 
 static void requires_macro(FILE *f, unsigned req)
 {
-    static const char *const names[] = {"QTM_REQ_EVIDENCE", "QTM_REQ_PAYMENT",
-                                        "QTM_REQ_PARTICIPANTS"};
+#define REQ_MACRO_X(e, w) "QTM_REQ_" #e,
+    static const char *const names[] = {QTM_CONDITIONS(REQ_MACRO_X, QTM_NOSEP)};
+#undef REQ_MACRO_X
     int any = 0;
-    for (unsigned b = 0; b < 3; b++)
+    for (unsigned b = 0; b < countof(names); b++)
         if (req & (1u << b)) {
             fprintf(f, "%s%s", any ? " | " : "", names[b]);
             any = 1;
@@ -237,8 +238,10 @@ static void transition_tables(FILE *f, const model *m, const char *P)
         fprintf(f, "    {.from = %u, .to = %u, .event = %u, .by = %s, .requires = ", t->from,
                 t->to, t->event, by_macro(t->by));
         requires_macro(f, t->requires);
-        fprintf(f, ", .claim = %d}, /* %u: %s -> %s on %s */\n", t->claim, i,
-                m->phases[t->from].name, m->phases[t->to].name, m->events[t->event]);
+        fprintf(f, ", .claim = %d, .outcome = ", t->claim);
+        c_string(f, t->outcome ? t->outcome : "");
+        fprintf(f, "}, /* %u: %s -> %s on %s */\n", i, m->phases[t->from].name,
+                m->phases[t->to].name, m->events[t->event]);
     }
     fputs("};\n\n", f);
 
@@ -285,7 +288,19 @@ static void field_tables(FILE *f, const model *m, const char *P)
             fprintf(f, "%schoices_%u", P, i);
         else
             fputs("NULL", f);
+        if (fd->has_min || fd->has_max)
+            fprintf(f, ", .has_min = %d, .has_max = %d, .min = %u, .max = %u", fd->has_min,
+                    fd->has_max, fd->min, fd->max);
         fprintf(f, "}, /* %u */\n", i);
+    }
+    fputs("};\n\n", f);
+    if (!m->nsummary)
+        return;
+    fprintf(f, "static const qtm_summary_part %ssummary[%u] = {\n", P, m->nsummary);
+    for (uint32_t i = 0; i < m->nsummary; i++) {
+        fprintf(f, "    {.field = %d, .text = ", m->summary[i].field);
+        c_string(f, m->summary[i].text);
+        fputs("},\n", f);
     }
     fputs("};\n\n", f);
 }
@@ -339,8 +354,10 @@ static void surface_struct(FILE *f, const model *m, const char *P)
     c_string(f, m->fingerprint);
     fprintf(f, ",\n    .model_json = %smodel_json,\n", P);
     fprintf(f, "    .retained = %d, /* %s */\n", m->retained, m->retained ? "retained" : "current");
-    fprintf(f, "    .nmigrations = %u,\n    .migrations = %s%s,\n};\n", m->nmigrations,
+    fprintf(f, "    .nmigrations = %u,\n    .migrations = %s%s,\n", m->nmigrations,
             m->nmigrations ? P : "", m->nmigrations ? "migrations" : "NULL");
+    counted(f, "nsummary", m->nsummary, "summary", P);
+    fputs("};\n", f);
 }
 
 char *emit_c_source(const model *m, const char *input_name)

@@ -101,8 +101,12 @@ static void requirements(FILE *f, const model *m, const m_transition *t)
                 model_payment_names[m->payment_timing]);
         sep = "; ";
     }
-    if (t->requires & QTM_REQ_PARTICIPANTS)
+    if (t->requires & QTM_REQ_PARTICIPANTS) {
         fprintf(f, "%sat least one participant recorded", sep);
+        sep = "; ";
+    }
+    if (t->requires & QTM_REQ_REASON)
+        fprintf(f, "%sa reason, in your words (`--reason TEXT`)", sep);
 }
 
 static void contract(FILE *f, const model *m)
@@ -153,17 +157,44 @@ static void diagram(FILE *f, const model *m)
         fprintf(f, "    %s --> %s: %s (by %s", m->phases[t->from].name, m->phases[t->to].name,
                 m->events[t->event], model_by_name(t->by));
         const char *sep = ", requires ";
-        for (unsigned b = 0; b < 3; b++)
+        for (unsigned b = 0; b < QTM_COND_COUNT; b++)
             if (t->requires & (1u << b)) {
                 fprintf(f, "%s%s", sep, model_condition_names[b]);
                 sep = " and ";
             }
+        if (t->outcome && t->outcome[0])
+            fprintf(f, ", outcome %s", t->outcome);
         fputs(")\n", f);
     }
     for (uint32_t p = 0; p < m->nphases; p++)
         if (m->phases[p].final)
             fprintf(f, "    %s --> [*]\n", m->phases[p].name);
     fputs("```\n\n", f);
+}
+
+/* A final phase: the ServiceEvent ends here with an outcome; the job is
+ * `ready` until `job complete` closes it. */
+static void final_phase(FILE *f, const model *m, uint32_t p)
+{
+    fputs("The ServiceEvent ends here and its record is composed; nothing moves it "
+          "further.  Reaching it is the first of two steps: the job is then **ready**, "
+          "and the second step, `qtm job complete ID` by the job's operator, closes "
+          "the job.  Settlement stays separate either way.\n\n", f);
+    int any = 0;
+    for (uint32_t i = 0; i < m->ntrans; i++) {
+        const m_transition *t = &m->trans[i];
+        if (t->to != p || !t->outcome || !t->outcome[0])
+            continue;
+        if (!any++)
+            fputs("Outcomes the record carries:\n\n", f);
+        fprintf(f, "- **%s**: `%s` from ", t->outcome, m->events[t->event]);
+        phase_ref(f, &m->phases[t->from]);
+        if (t->requires & QTM_REQ_REASON)
+            fputs(", with the reason given", f);
+        fputs("\n", f);
+    }
+    if (any)
+        fputc('\n', f);
 }
 
 static void phases(FILE *f, const model *m)
@@ -182,8 +213,7 @@ static void phases(FILE *f, const model *m)
         if (ph->initial)
             fputs("New jobs start here.\n\n", f);
         if (ph->final) {
-            fputs("The job is complete here: its record is composed and no further "
-                  "action moves it.\n\n", f);
+            final_phase(f, m, p);
             continue;
         }
         /* who may act: the distinct actors of the transitions leaving it */
@@ -206,6 +236,8 @@ static void phases(FILE *f, const model *m)
                 continue;
             fprintf(f, "| `%s` | ", m->events[t->event]);
             phase_ref(f, &m->phases[t->to]);
+            if (t->outcome && t->outcome[0])
+                fprintf(f, ", outcome **%s**", t->outcome);
             fputs(" | ", f);
             who(f, m, t);
             fputs(" | ", f);
@@ -262,6 +294,36 @@ static void intake(FILE *f, const model *m)
         fprintf(f, "Photos: at least %u.\n\n", m->photo_min);
     else
         fputs("Photos: optional.\n\n", f);
+    int bounded = 0;
+    for (uint32_t i = 0; i < m->nfields; i++) {
+        const m_field *fl = &m->fields[i];
+        if (!fl->has_min && !fl->has_max)
+            continue;
+        fputs(bounded++ ? ", " : "Integer bounds: ", f);
+        fprintf(f, "`%s.%s`", fl->section, fl->name);
+        if (fl->has_min && fl->has_max)
+            fprintf(f, " %u to %u", fl->min, fl->max);
+        else if (fl->has_min)
+            fprintf(f, " at least %u", fl->min);
+        else
+            fprintf(f, " at most %u", fl->max);
+    }
+    if (bounded)
+        fputs(".\n\n", f);
+    if (!m->nsummary)
+        return;
+    fputs("Summary line (desks, the task queue): ", f);
+    for (uint32_t i = 0; i < m->nsummary; i++) {
+        const m_sumpart *sp = &m->summary[i];
+        if (sp->field >= 0) {
+            fprintf(f, "`%s.%s`", m->fields[sp->field].section, m->fields[sp->field].name);
+        } else {
+            fputs("\"", f);
+            md_text(f, sp->text);
+            fputs("\"", f);
+        }
+        fputs(i + 1 < m->nsummary ? " " : ".\n\n", f);
+    }
 }
 
 char *emit_doc(const model *m, const char *input_name)

@@ -11,7 +11,10 @@
  *           every declared event the tables do not allow there ("refused"),
  *           every allowed transition attempted by a wrong actor
  *           ("forbidden", or "refused" before the claim), and every
- *           gated transition attempted with one condition withheld.
+ *           gated transition attempted with one condition withheld
+ *           ("refused"; a withheld reason is missing input: "invalid").
+ *           A step's "requires" lists what the replay provides first;
+ *           "reason" is given with the event itself.
  * Actors are roles relative to the job: "operator" (the assignee, before
  * the claim), "owner" (the same operator once it owns the job), "other" (a
  * different operator), "admin" and "vendor".  Paths are found by a
@@ -60,7 +63,7 @@ static void requires_list(FILE *f, unsigned req)
         return;
     fputs(", \"requires\": [", f);
     int first = 1;
-    for (unsigned b = 0; b < 3; b++)
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++)
         if (req & (1u << b)) {
             fprintf(f, "%s\"%s\"", first ? "" : ", ", model_condition_names[b]);
             first = 0;
@@ -160,14 +163,15 @@ static void refuse_transition(refuse_out *r, const m_transition *t, int claimed)
     unsigned before = 0;
     for (uint32_t i = 0; i < r->npath; i++)
         before |= m->trans[r->path[i]].requires;
-    for (unsigned b = 0; b < 3; b++) {
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++) {
         unsigned bit = 1u << b;
-        if (!(t->requires & bit) || (before & bit))
+        /* a reason is given with each step: an earlier one provides none */
+        if (!(t->requires & bit) || (bit != QTM_REQ_REASON && (before & bit)))
             continue;
         if (bit == QTM_REQ_EVIDENCE && (m->nev_required == 0 || m->ev_min == 0))
             continue;  /* an empty contract is always met */
         refuse_case(r, t->event, step_actor(t), model_condition_names[b], t->requires & ~bit,
-                    "refused");
+                    bit == QTM_REQ_REASON ? "invalid" : "refused");
     }
 }
 

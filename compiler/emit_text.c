@@ -3,7 +3,7 @@
  *
  * DOT: one node per phase (label and name), the initial phase entered from
  * a point, final phases double-bordered; each edge is labelled with its
- * event, who fires it and what it requires.  JSON: the model as sema
+ * event, who fires it, what it requires and its outcome.  JSON: the model as sema
  * encoded it (model.c), which is also what the runtime embeds.
  */
 #include "emit.h"
@@ -74,11 +74,13 @@ char *emit_dot(const model *m, const char *input_name)
         fprintf(f, "    \"%s\" -> \"%s\" [label=\"%s\\nby %s", m->phases[t->from].name,
                 m->phases[t->to].name, m->events[t->event], model_by_name(t->by));
         int first = 1;
-        for (unsigned b = 0; b < 3; b++)
+        for (unsigned b = 0; b < QTM_COND_COUNT; b++)
             if (t->requires & (1u << b)) {
                 fprintf(f, "%s%s", first ? "\\nrequires " : ", ", model_condition_names[b]);
                 first = 0;
             }
+        if (t->outcome && t->outcome[0])  /* snake_case: nothing to escape */
+            fprintf(f, "\\noutcome %s", t->outcome);
         fputs("\"", f);
         if (t->claim)
             fputs(", style=bold", f);

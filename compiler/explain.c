@@ -32,25 +32,28 @@
     "    transitions { " claim "\n"                                                 \
     "                  " done " }\n"
 #define CLAIM "queued -> claimed on claim by operator"
-#define DONE "claimed -> complete on complete by owner"
+#define DONE_BY "claimed -> complete on complete by owner"
+#define DONE DONE_BY " outcome delivered"
 #define TRANS TRANS_X(CLAIM, DONE)
 #define REC "    record { job outcome }\n"
 #define TAIL "}\n"
 #define SPEC(body) HEAD TOP body TAIL
 #define OK SPEC(EXEC LIFE TRANS REC)
 #define INTAKE(fields) "    intake { contact { " fields " } photos min 0 }\n"
+#define INTAKE_SUM(fields, sum) \
+    "    intake { contact { " fields " } photos min 0\n             summary { " sum " } }\n"
 #define EVIDENCE(req, opt, min)                                                     \
     "    evidence { required [" req "] optional [" opt "] min_per_category " min " }\n"
 
 /* Version 2 of the minimal spec: `claimed` renamed `confirmed`; FP_OK is
  * the fingerprint of OK (test_explain checks it still is). */
-#define FP_OK "sha256:b21a9292ab983adad2bd9b6281527e4be5a0db0e42c067733abee2e04d59080b"
+#define FP_OK "sha256:e87514ca8cfcd9dda1b915402dfaee3218cce8ac31a8fe2eb47e045e427b1103"
 #define LIFE_V2                                                                     \
     "    lifecycle { queued \"Queued\" initial  confirmed \"Confirmed\"\n"          \
     "                complete \"Complete\" final }\n"
 #define TRANS_V2                                                                    \
     TRANS_X("queued -> confirmed on claim by operator",                             \
-            "confirmed -> complete on complete by owner")
+            "confirmed -> complete on complete by owner outcome delivered")
 #define MIGRATE(fp, maps) "    migrate from \"" fp "\" { " maps " }\n"
 #define V2(mig) SPEC(EXEC LIFE_V2 TRANS_V2 REC mig)
 /* v1 and v2 compiled together: v2 keeps v1 as history */
@@ -183,9 +186,9 @@ const explain_entry explain_table[] = {
      "Evidence is what an operator attaches to a Job to prove the ServiceEvent "
      "happened; each category must be either a gate (required) or context "
      "(optional), never both. Keep it in one list, once.",
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered")
               EVIDENCE("photos", "photos", "1") REC),
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered")
               EVIDENCE("photos", "receipt", "1") REC)},
     {"Q112", "duplicate record field",
      "A record field is listed twice. The record lists what the composed "
@@ -204,8 +207,8 @@ const explain_entry explain_table[] = {
      "`participants`), or a condition is listed twice. Conditions are the gates the "
      "runtime checks before a Job may move; an unknown one could not be checked, so "
      "it would gate nothing while looking like a gate.",
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidense") REC),
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") REC)},
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidense outcome delivered") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered") REC)},
     {"Q115", "name not in the required style",
      "A name breaks the naming rule: phases, events, sections, fields and evidence "
      "categories are lowercase snake_case; the surface slug is lowercase words "
@@ -223,11 +226,12 @@ const explain_entry explain_table[] = {
           "    lifecycle { queued \"Queued\" initial initial  claimed \"Claimed\"\n"
           "                complete \"Complete\" final }\n" TRANS REC),
      OK},
-    {"Q117", "bad `max`",
-     "`max` is on a field that is not text, or is 0. `max` bounds the length of a "
-     "text answer in a Request; other types have their own fixed bounds, and a "
-     "maximum of 0 would reject every answer. Put `max N` (N >= 1) on text fields "
-     "only.",
+    {"Q117", "bad `max` or `min`",
+     "`max` is on a field that is neither text nor integer, a text field has `max "
+     "0`, or `min` is on a field that is not an integer. On text `max` bounds the "
+     "length of the answer (a maximum of 0 would reject every answer); on an "
+     "integer `min` and `max` bound its value; other types have their own fixed "
+     "bounds. Put `max N` (N >= 1) on text fields, `min N` and `max N` on integers.",
      SPEC(EXEC INTAKE("email: email max 100") LIFE TRANS REC),
      SPEC(EXEC INTAKE("email: email") LIFE TRANS REC)},
     {"Q118", "surface defined twice",
@@ -237,6 +241,22 @@ const explain_entry explain_table[] = {
      "Give each surface its own slug (or compile only one of the files).",
      OK EXPLAIN_FILE_SEP OK,
      OK EXPLAIN_FILE_SEP HEAD_AS("demo-two") TOP EXEC LIFE TRANS REC TAIL},
+    {"Q119", "bad summary",
+     "The intake's `summary` names a field the intake does not have, or names no "
+     "field at all. The summary is the one line desks and the task queue show for "
+     "a Request (\"Sat 16 May: Wedding at Laguna Gloria\"), made of the Request's "
+     "own answers as `section.field` with text in quotes between them; a name that "
+     "is not an intake field would show nothing. Name fields as declared.",
+     SPEC(EXEC INTAKE_SUM("name: text required  city: text", "contact.name \" in \" contact.town")
+              LIFE TRANS REC),
+     SPEC(EXEC INTAKE_SUM("name: text required  city: text", "contact.name \" in \" contact.city")
+              LIFE TRANS REC)},
+    {"Q120", "integer `min` above its `max`",
+     "An integer field's `min` is greater than its `max`. Intake refuses a value "
+     "outside the bounds, so no answer could ever be accepted and, for a required "
+     "field, no Request could be submitted. Make `min` at most `max`.",
+     SPEC(EXEC INTAKE("guests: integer min 500 max 50") LIFE TRANS REC),
+     SPEC(EXEC INTAKE("guests: integer min 1 max 500") LIFE TRANS REC)},
 
     /* --- lifecycle graph -------------------------------------------------------- */
     {"Q201", "no initial phase",
@@ -299,8 +319,22 @@ const explain_entry explain_table[] = {
      SPEC(EXEC_X("none", "none", "independent")
               "    lifecycle { queued \"Queued\" initial final }\n"
               "    transitions { }\n" REC),
-     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by operator outcome delivered }\n"
               REC)},
+
+    {"Q208", "a way into a final phase without an outcome",
+     "A transition enters a final phase but does not say its outcome. Reaching a "
+     "final phase ends the ServiceEvent, and the Record must say how it ended: the "
+     "work delivered, or the event closed undelivered. Two ways into the same "
+     "final phase differ only by their outcome, so each must name one. End the "
+     "line with `outcome NAME`.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY) REC), OK},
+    {"Q209", "an outcome on a transition that does not end the work",
+     "A transition has `outcome NAME` but its target phase is not final. Only the "
+     "step that ends the ServiceEvent has an outcome; anywhere else it would "
+     "promise a Record that is not composed yet. Remove it, or mark the target "
+     "phase `final`.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM " outcome started", DONE) REC), OK},
 
     /* --- determinism ------------------------------------------------------------ */
     {"Q301", "two transitions on one event",
@@ -311,11 +345,11 @@ const explain_entry explain_table[] = {
      SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
               "    transitions { " CLAIM "\n"
               "                  " DONE "\n"
-              "                  claimed -> cancelled on complete by owner }\n" REC),
+              "                  claimed -> cancelled on complete by owner outcome cancelled }\n" REC),
      SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
               "    transitions { " CLAIM "\n"
               "                  " DONE "\n"
-              "                  claimed -> cancelled on cancel by owner }\n" REC)},
+              "                  claimed -> cancelled on cancel by owner outcome cancelled }\n" REC)},
 
     /* --- governance --------------------------------------------------------------- */
     {"Q401", "no claim transition",
@@ -355,17 +389,17 @@ const explain_entry explain_table[] = {
      "is no owner, and a claim that records no owner would mean nothing. Pair "
      "`claim none` with `ownership none`, or claim with `assigned`/`pool`.",
      SPEC(EXEC_X("none", "assigned", "independent") LIFE2
-              "    transitions { queued -> complete on complete by admin }\n" REC),
-     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+              "    transitions { queued -> complete on complete by operator outcome delivered }\n" REC),
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by operator outcome delivered }\n"
               REC)},
     {"Q406", "`by owner` where no owner exists",
      "A transition is `by owner` on a surface with `ownership none`, or leaves the "
      "initial phase by owner before any claim. A Job has an owner only after its "
      "claim; a step reserved to the owner before that could never be taken. Use "
-     "`by admin` or `by operator` there, or make it the claim.",
+     "`by operator` there, or make it the claim.",
      SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by owner }\n"
               REC),
-     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by operator outcome delivered }\n"
               REC)},
     {"Q407", "required evidence is never checked",
      "The evidence contract has required categories, but no transition `requires "
@@ -375,7 +409,7 @@ const explain_entry explain_table[] = {
      "evidence` to the transition that must check it (usually the one into the "
      "final phase).",
      SPEC(EXEC LIFE TRANS EVIDENCE("photos", "", "1") REC),
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "1")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered") EVIDENCE("photos", "", "1")
               REC)},
     {"Q408", "payment gate without `before_complete`",
      "A transition `requires payment` but the payment timing is `independent` or "
@@ -383,9 +417,9 @@ const explain_entry explain_table[] = {
      "separate from execution: only `payment_timing before_complete` lets payment "
      "gate a Job, and then explicitly. Remove the condition or set `payment_timing "
      "before_complete`.",
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires payment") REC),
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires payment outcome delivered") REC),
      SPEC(EXEC_X("required", "assigned", "before_complete") LIFE
-              TRANS_X(CLAIM, DONE " requires payment") REC)},
+              TRANS_X(CLAIM, DONE_BY " requires payment outcome delivered") REC)},
     {"Q409", "`before_complete` without a payment gate",
      "`payment_timing before_complete` is set but no transition into a final phase "
      "`requires payment`. The setting promises that no Job completes before its "
@@ -394,7 +428,7 @@ const explain_entry explain_table[] = {
      "another payment timing.",
      SPEC(EXEC_X("required", "assigned", "before_complete") LIFE TRANS REC),
      SPEC(EXEC_X("required", "assigned", "before_complete") LIFE
-              TRANS_X(CLAIM, DONE " requires payment") REC)},
+              TRANS_X(CLAIM, DONE_BY " requires payment outcome delivered") REC)},
     {"Q410", "record field is not a ServiceEvent field",
      "The record lists a field that is not part of the ServiceEvent: settlement "
      "state (amount, paid...), governance state (approval, assignee...) or request "
@@ -417,9 +451,9 @@ const explain_entry explain_table[] = {
      "category with a minimum of zero items is satisfied by no evidence at all, "
      "so the gate before the Record would check nothing. Set `min_per_category` to "
      "at least 1, or make the categories optional.",
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "0")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered") EVIDENCE("photos", "", "0")
               REC),
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("photos", "", "1")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered") EVIDENCE("photos", "", "1")
               REC)},
     {"Q413", "claim event under `claim none`",
      "A transition uses the `claim` event on a surface with `claim none`. The claim "
@@ -428,7 +462,24 @@ const explain_entry explain_table[] = {
      "records. Use another event, or set `claim required` or `optional`.",
      SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on claim by operator }\n"
               REC),
-     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by admin }\n"
+     SPEC(EXEC_NONE LIFE2 "    transitions { queued -> complete on complete by operator outcome delivered }\n"
+              REC)},
+
+    {"Q414", "an admin transition out of the initial phase",
+     "A transition `by admin` leaves the initial phase. Leaving it opens the "
+     "ServiceEvent, which is execution: it belongs to the operator who claims the "
+     "Job, and a Record composed from it could name no operator. An admin acts on "
+     "work before its claim through governance instead: `qtm job cancel` cancels a "
+     "queued Job (no ServiceEvent, no Record). Remove the transition, or let the "
+     "owner end the work after the claim with an outcome and a reason.",
+     SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  queued -> cancelled on cancel by admin outcome cancelled }\n" REC),
+     SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
+              "    transitions { " CLAIM "\n"
+              "                  " DONE "\n"
+              "                  claimed -> cancelled on cancel by owner requires reason outcome cancelled }\n"
               REC)},
 
     /* --- warnings ------------------------------------------------------------------ */
@@ -456,8 +507,19 @@ const explain_entry explain_table[] = {
      "where evidence is reviewed, or drop the categories. A warning: "
      "-Wno-unused-category silences it.",
      SPEC(EXEC LIFE TRANS EVIDENCE("", "receipt", "0") REC),
-     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE " requires evidence") EVIDENCE("", "receipt", "0")
+     SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY " requires evidence outcome delivered") EVIDENCE("", "receipt", "0")
               REC)},
+    {"Q504", "scheduling, messaging or payment as a phase or event (-Wguardrail)",
+     "A phase or event is named like scheduling (`schedule*`, `calendar*`), "
+     "messaging (`message*`, `notify*`, `remind*`) or payment (`paid`, `settled`, "
+     "`captured`, `invoice*`, `payment*`, `charge*`). In the governed envelope "
+     "those are not execution: a date or window is Request or ServiceEvent data, "
+     "a message is context, and payment is settlement, recorded apart and never "
+     "moving a Job. A phase named for them suggests the lifecycle waits on them. "
+     "Name phases for the work itself. A warning: -Wno-guardrail silences it.",
+     SPEC(EXEC LIFE TRANS_X(CLAIM, "claimed -> complete on notify_client by owner outcome delivered")
+              REC),
+     OK},
 
     /* --- versions and migration -------------------------------------------------- */
     {"Q601", "malformed fingerprint in `migrate from`",

@@ -19,7 +19,8 @@
  *     is kept.
  *   - One item per line: setting, execution/evidence key, intake section
  *     field, phase, transition.  `record { a b c }` stays on one line, as
- *     does `photos min N`.
+ *     does `photos min N`, and `summary { ... }` (`section.field` written
+ *     without spaces).
  *   - A block with nothing inside (no item, no comment) is `name {}`.
  *   - Top level: settings (`name "..."`) form paragraphs; exactly one blank
  *     line separates a block from whatever is before or after it.  Inside
@@ -385,7 +386,21 @@ static void walk_setting(fmt *f, int g)
     item_end(f);
 }
 
-/* name: type [required] [max N] */
+/* Whether the code token after the next one is a number (`min 5`, not a
+ * field named min). */
+static int second_is_number(const fmt *f)
+{
+    size_t i = f->pos;
+    while (f->t[i].kind == TK_COMMENT)
+        i++;
+    if (f->t[i].kind == TK_EOF)
+        return 0;
+    for (i++; f->t[i].kind == TK_COMMENT; i++)
+        ;
+    return f->t[i].kind == TK_NUMBER;
+}
+
+/* name: type [required] [max N] [min N] */
 static void walk_field(fmt *f, int g)
 {
     item_begin(f);
@@ -410,10 +425,11 @@ static void walk_field(fmt *f, int g)
         want(f, r, ")");
         put_raw(f, r, 1, ")");
     }
-    while (!f->err && (is(peek(f), "required") || is(peek(f), "max"))) {
-        int max = is(peek(f), "max");
+    while (!f->err && (is(peek(f), "required") || is(peek(f), "max") ||
+                       (is(peek(f), "min") && second_is_number(f)))) {
+        int bound = !is(peek(f), "required");
         take_word(f, r, 1);
-        if (max)
+        if (bound)
             take_word(f, r, 1);
     }
     item_end(f);
@@ -466,6 +482,10 @@ static void walk_transition(fmt *f, int g)
             put_raw(f, r, 5, ",");
             take_word(f, r, 5);
         }
+    }
+    if (is(peek(f), "outcome")) {
+        take_word(f, r, 5);
+        take_word(f, r, 5);
     }
     item_end(f);
 }
@@ -527,10 +547,40 @@ static void walk_body(fmt *f, size_t hdr, void (*item)(fmt *, int))
     put_raw(f, r, 0, "}");
 }
 
+/* `summary { section.field "text" ... }` in intake, on one row */
+static void walk_summary(fmt *f)
+{
+    item_begin(f);
+    size_t r = new_row(f, ROW_CODE, 0);
+    take_word(f, r, 0);
+    want(f, r, "{");
+    put_raw(f, r, 0, " {");
+    int any = 0;
+    while (!f->err && !is(peek(f), "}") && peek(f)->kind != TK_EOF) {
+        take_word(f, r, 0);
+        if (is(peek(f), ".")) {
+            want(f, r, ".");
+            put_raw(f, r, 0, ".");
+            const tok *t = take(f, r);
+            if (t->kind != TK_WORD)
+                f->err = 1;
+            ds_put(&f->rows[r].cells[0], t->s, t->n);
+        }
+        any = 1;
+    }
+    want(f, r, "}");
+    put_raw(f, r, 0, any ? " }" : "}");
+    item_end(f);
+}
+
 static void walk_intake_item(fmt *f, int g)
 {
     if (is(peek(f), "photos")) {
         walk_photos(f);
+        return;
+    }
+    if (is(peek(f), "summary")) {
+        walk_summary(f);
         return;
     }
     (void)g;

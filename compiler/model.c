@@ -141,6 +141,12 @@ static json_t *intake_json(const model *m)
             json_object_set_new(jf, "max", json_integer(fd->max_len));
             if (fd->type == QTM_FIELD_CHOICE)
                 json_object_set_new(jf, "choices", str_array(fd->choices, fd->nchoices));
+            /* members only when given: a spec without them keeps the
+             * fingerprint it had before the language had them */
+            if (fd->has_min)
+                json_object_set_new(jf, "minimum", json_integer(fd->min));
+            if (fd->has_max)
+                json_object_set_new(jf, "maximum", json_integer(fd->max));
             json_array_append_new(fields, jf);
         }
         json_object_set_new(sec, "fields", fields);
@@ -148,6 +154,21 @@ static json_t *intake_json(const model *m)
     }
     json_object_set_new(in, "sections", secs);
     json_object_set_new(in, "photos_min", json_integer(m->photo_min));
+    if (m->nsummary) {
+        json_t *sum = json_array();
+        for (uint32_t i = 0; i < m->nsummary; i++) {
+            const m_sumpart *sp = &m->summary[i];
+            json_t *jp = json_object();
+            if (sp->field >= 0)
+                json_object_set_new(jp, "field",
+                                    json_sprintf("%s.%s", m->fields[sp->field].section,
+                                                 m->fields[sp->field].name));
+            else
+                json_object_set_new(jp, "text", json_string(sp->text));
+            json_array_append_new(sum, jp);
+        }
+        json_object_set_new(in, "summary", sum);
+    }
     return in;
 }
 
@@ -175,6 +196,8 @@ static json_t *transition_json(const model *m, uint32_t i)
             json_array_append_new(req, json_string(model_condition_names[b]));
     json_object_set_new(jt, "requires", req);
     json_object_set_new(jt, "claim", json_boolean(t->claim));
+    if (t->outcome && t->outcome[0])
+        json_object_set_new(jt, "outcome", json_string(t->outcome));
     return jt;
 }
 

@@ -37,6 +37,8 @@ typedef struct m_transition {
     src_loc loc;                   /* the `from` word */
     src_loc by_loc, event_loc;
     const char *by_name;           /* as written: owner, operator, admin */
+    const char *outcome;           /* `outcome NAME`, "" when absent */
+    src_loc outcome_loc;
 } m_transition;
 
 typedef struct m_field {
@@ -47,7 +49,15 @@ typedef struct m_field {
     uint32_t max_len;
     const char **choices;
     uint32_t nchoices;
+    int has_min, has_max;          /* integer bounds given (`min N`, `max N`) */
+    uint32_t min, max;
 } m_field;
+
+/* One part of the summary: a field (index into fields) or literal text. */
+typedef struct m_sumpart {
+    int32_t field;                 /* -1: text */
+    const char *text;              /* "" for a field */
+} m_sumpart;
 
 /* One `old -> new` line of a migrate block. */
 typedef struct m_phase_map {
@@ -95,6 +105,8 @@ typedef struct model {
     m_field *fields;               /* grouped by section, in order */
     uint32_t nfields;
     uint32_t photo_min;
+    m_sumpart *summary;            /* `summary { ... }`, in order; none when absent */
+    uint32_t nsummary;
 
     const char **record;
     uint32_t nrecord;

@@ -29,9 +29,11 @@
     X(MISSING_LABEL, "missing-label", "Q501", 1, "a phase with no operator-facing label") \
     SEP X(EMPTY_SECTION, "empty-section", "Q502", 1, "an intake section with no fields")  \
     SEP X(UNUSED_CATEGORY, "unused-category", "Q503", 1,                                 \
-          "optional evidence with no enforcing transition")
+          "optional evidence with no enforcing transition")                              \
+    SEP X(GUARDRAIL, "guardrail", "Q504", 1,                                             \
+          "a phase or event named as if scheduling, messaging or payment were execution")
 
-/* "missing-label, empty-section, unused-category" (usage text) */
+/* "missing-label, empty-section, unused-category, guardrail" (usage text) */
 #define QTMC_WARNING_NAME_X(e, name, code, on, what) name
 #define QTMC_WARNING_NAMES QTMC_WARNINGS(QTMC_WARNING_NAME_X, ", ")
 

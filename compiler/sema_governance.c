@@ -14,6 +14,8 @@
  * Q411 no transition is driven by settlement
  * Q412 required evidence with `min_per_category 0` binds nothing
  * Q413 a claim event on a surface with `claim none`
+ * Q414 no admin transition out of the initial phase (it would open a
+ *      ServiceEvent no operator owns; an admin cancels with `job cancel`)
  */
 #include "sema_int.h"
 
@@ -23,8 +25,8 @@
 
 static const src_loc nowhere = {0, 0, 0};
 
-/* Events that would make settlement drive execution. */
-static const char *const settlement_events[] = {
+/* Events that would make settlement drive execution (sema_int.h). */
+const char *const sema_settlement_events[] = {
     "pay", "paid", "payment", "settle", "settled", "settlement", "collect",
     "collected", "invoice", "invoiced", "charge", "charged", "refund", "capture", NULL};
 
@@ -143,7 +145,7 @@ static void evidence_and_payment(sema *s)
                       "Only `payment_timing before_complete` lets payment gate execution; "
                       "otherwise settlement stays separate.");
         }
-        if (in_list(settlement_events, m->events[t->event])) {
+        if (in_list(sema_settlement_events, m->events[t->event])) {
             diag_error(s->d, s->src, t->event_loc, "Q411",
                        "event `%s` would let settlement drive execution",
                        m->events[t->event]);
@@ -194,8 +196,30 @@ static void record_fields(sema *s)
     }
 }
 
+/* Leaving the initial phase opens the ServiceEvent: execution, which an
+ * admin never owns (its record could name no operator). */
+static void admin_opens(sema *s)
+{
+    const model *m = s->m;
+    if (!s->graph_ok)
+        return;
+    for (uint32_t i = 0; i < m->ntrans; i++) {
+        const m_transition *t = &m->trans[i];
+        if (t->from != m->initial || !(t->by & QTM_BY_ADMIN) || t->claim)
+            continue;  /* a claim by admin is Q404's */
+        diag_error(s->d, s->src, t->by_loc, "Q414",
+                   "transition `%s -> %s on %s` by admin leaves initial phase `%s`",
+                   m->phases[t->from].name, m->phases[t->to].name, m->events[t->event],
+                   m->phases[t->from].name);
+        diag_note(s->d, NULL, nowhere,
+                  "That would open a ServiceEvent with no operator.  An admin cancels "
+                  "work before its claim with `qtm job cancel` (governance).");
+    }
+}
+
 void sema_governance(sema *s)
 {
+    admin_opens(s);
     contract(s);
     claims(s);
     evidence_and_payment(s);

@@ -3,7 +3,8 @@
  *
  * Exactly one initial phase, at least one final, no phase both; nothing
  * leaves a final phase; every phase reachable from the initial one; a final
- * phase reachable from every phase.  Reachability is two linear BFS passes
+ * phase reachable from every phase; a transition into a final phase says
+ * its outcome (Q208), and only such a transition has one (Q209).  Reachability is two linear BFS passes
  * over a CSR adjacency (forward from the initial, backward from the finals).
  */
 #include "sema_int.h"
@@ -49,6 +50,31 @@ static void bfs(const uint32_t *start, const uint32_t *edge, unsigned char *mark
     }
 }
 
+/* Every way into a final phase names what it means (the record carries
+ * it: delivered, closed, ...); nothing else has an outcome. */
+static void outcomes(sema *s)
+{
+    const model *m = s->m;
+    for (uint32_t i = 0; i < m->ntrans; i++) {
+        const m_transition *t = &m->trans[i];
+        const char *to = m->phases[t->to].name;
+        if (m->phases[t->to].final && !t->outcome[0]) {
+            diag_error(s->d, s->src, t->loc, "Q208",
+                       "transition `%s -> %s on %s` enters final phase `%s` without an outcome",
+                       m->phases[t->from].name, to, m->events[t->event], to);
+            diag_note(s->d, NULL, nowhere,
+                      "End the line with `outcome NAME` (e.g. `outcome delivered`); the "
+                      "record carries it.");
+        } else if (!m->phases[t->to].final && t->outcome[0]) {
+            diag_error(s->d, s->src, t->outcome_loc, "Q209",
+                       "outcome `%s` on a transition into `%s`, which is not final",
+                       t->outcome, to);
+            diag_note(s->d, NULL, nowhere,
+                      "Only the transitions that end the ServiceEvent have an outcome.");
+        }
+    }
+}
+
 void sema_graph(sema *s)
 {
     model *m = s->m;
@@ -88,6 +114,8 @@ void sema_graph(sema *s)
             diag_error(s->d, s->src, t->loc, "Q206",
                        "transition leaves final phase `%s`", m->phases[t->from].name);
     }
+    if (nfinal)
+        outcomes(s);  /* without a final phase every outcome would be out of place */
     s->graph_ok = ninitial == 1;
     /* with a transition left out (bad name), reachability would only
      * report consequences of that error */

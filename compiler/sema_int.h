@@ -34,6 +34,9 @@ typedef struct sema {
     ptrvec migrate_blocks;         /* const ast_block* of kind BLK_MIGRATE */
 } sema;
 
+/* Event names Q411 refuses (settlement driving execution), NULL-ended. */
+extern const char *const sema_settlement_events[];
+
 void sema_names(sema *s);
 void sema_graph(sema *s);
 void sema_determinism(sema *s);

@@ -205,6 +205,29 @@ static void execution(sema *s, const ast_block *b)
 
 /*** intake { section { field: type required max N } photos min N } ***/
 
+/* `min N` (integer fields only) and min <= max: Q117, Q116, Q120. */
+static void integer_bounds(sema *s, const ast_field *f, m_field *mf, int t)
+{
+    if (!f->has_min)
+        return;
+    if (t != QTM_FIELD_INTEGER) {
+        diag_error(s->d, s->src, f->min_loc, "Q117",
+                   "`min` applies only to integer fields, not %s", f->type.name);
+        return;
+    }
+    if (f->has_min > 1)
+        diag_error(s->d, s->src, f->min_loc, "Q116", "field `%s` has `min` twice",
+                   f->name.name);
+    mf->has_min = 1;
+    mf->min = f->min;
+    if (mf->has_max && mf->min > mf->max) {
+        diag_error(s->d, s->src, f->min_loc, "Q120",
+                   "field `%s` has `min %u` above its `max %u`: no value fits", f->name.name,
+                   mf->min, mf->max);
+        diag_note(s->d, s->src, f->max_loc, "the `max` is here");
+    }
+}
+
 /* One intake field's type, flags, limit and choices into mf (its section
  * is set by the caller). */
 static void intake_field(sema *s, const ast_field *f, m_field *mf)
@@ -234,10 +257,16 @@ static void intake_field(sema *s, const ast_field *f, m_field *mf)
     case QTM_FIELD_TEXT: mf->max_len = MODEL_TEXT_MAX_DEFAULT; break;
     default: mf->max_len = 64; break;
     }
-    if (f->has_max) {
+    if (f->has_max && t == QTM_FIELD_INTEGER) {
+        if (f->has_max > 1)
+            diag_error(s->d, s->src, f->max_loc, "Q116", "field `%s` has `max` twice",
+                       f->name.name);
+        mf->has_max = 1;
+        mf->max = f->max;
+    } else if (f->has_max) {
         if (t != QTM_FIELD_TEXT)
             diag_error(s->d, s->src, f->max_loc, "Q117",
-                       "`max` applies only to text fields, not %s", f->type.name);
+                       "`max` applies only to text and integer fields, not %s", f->type.name);
         else if (f->max == 0)
             diag_error(s->d, s->src, f->max_loc, "Q117", "`max` must be at least 1");
         else if (f->has_max > 1)
@@ -246,6 +275,7 @@ static void intake_field(sema *s, const ast_field *f, m_field *mf)
         else
             mf->max_len = f->max;
     }
+    integer_bounds(s, f, mf, t);
     if (t == QTM_FIELD_CHOICE) {
         mf->choices = arena_alloc(s->a, (f->choices.n + 1) * sizeof *mf->choices);
         strmap cmap;
@@ -269,6 +299,57 @@ static void intake_field(sema *s, const ast_field *f, m_field *mf)
             mf->choices[mf->nchoices++] = ch->name;
         }
         mf->max_len = longest;
+    }
+}
+
+/* summary { section.field "text" ... }: each reference names an intake
+ * field (Q119); at least one does. */
+static void summary(sema *s, const ast_summary *sm)
+{
+    model *m = s->m;
+    m->summary = arena_alloc(s->a, (sm->parts.n + 1) * sizeof *m->summary);
+    const char **names = NULL;
+    uint32_t nrefs = 0;
+    for (size_t i = 0; i < sm->parts.n; i++) {
+        const ast_sumpart *p = sm->parts.v[i];
+        m_sumpart *mp = &m->summary[m->nsummary];
+        if (p->is_text) {
+            mp->field = -1;
+            mp->text = p->section.name;
+            m->nsummary++;
+            continue;
+        }
+        int32_t found = -1;
+        for (uint32_t f = 0; f < m->nfields && found < 0; f++)
+            if (strcmp(m->fields[f].section, p->section.name) == 0 &&
+                strcmp(m->fields[f].name, p->field.name) == 0)
+                found = (int32_t)f;
+        if (found < 0) {
+            src_loc at = p->section.loc;
+            if (p->field.loc.line == at.line && p->field.loc.col > at.col)
+                at.len = p->field.loc.col - at.col + p->field.loc.len;
+            diag_error(s->d, s->src, at, "Q119", "unknown intake field `%s.%s` in the summary",
+                       p->section.name, p->field.name);
+            if (!names) {
+                names = arena_alloc(s->a, (m->nfields + 1) * sizeof *names);
+                for (uint32_t f = 0; f < m->nfields; f++)
+                    names[f] = arena_printf(s->a, "%s.%s", m->fields[f].section,
+                                            m->fields[f].name);
+            }
+            const char *want = arena_printf(s->a, "%s.%s", p->section.name, p->field.name);
+            suggest(s, want, names, m->nfields);
+            continue;
+        }
+        mp->field = found;
+        mp->text = "";
+        m->nsummary++;
+        nrefs++;
+    }
+    if (!nrefs && sm->parts.n == m->nsummary) {
+        diag_error(s->d, s->src, sm->loc, "Q119", "the summary names no intake field");
+        diag_note(s->d, NULL, nowhere,
+                  "List fields as section.field, with text between them in quotes: "
+                  "summary { event.type \" at \" event.venue }.");
     }
 }
 
@@ -325,6 +406,15 @@ static void intake(sema *s, const ast_block *b)
             continue;
         }
         m->photo_min = p->number;
+    }
+    for (size_t i = 0; i < b->summaries.n; i++) {
+        const ast_summary *sm = b->summaries.v[i];
+        if (i > 0) {
+            duplicate(s, sm->loc, ((const ast_summary *)b->summaries.v[0])->loc, "setting",
+                      "summary");
+            continue;
+        }
+        summary(s, sm);
     }
 }
 
@@ -573,6 +663,11 @@ static void transitions(sema *s, const ast_block *b)
         mt->by_loc = t->by.loc;
         mt->event_loc = t->event.loc;
         mt->by_name = t->by.name;
+        mt->outcome = "";
+        if (t->outcome.name && check_snake(s, &t->outcome, "outcome")) {
+            mt->outcome = t->outcome.name;
+            mt->outcome_loc = t->outcome.loc;
+        }
     }
 }
 

@@ -59,6 +59,8 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
     ast_section *section;
     ast_field *field;
     ast_mapping *mapping;
+    ast_summary *summary;
+    ast_sumpart *sumpart;
     ptrvec list;
 }
 
@@ -70,9 +72,10 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %token <loc> MIGRATE "`migrate`" FROM "`from`"
 %token <id>  REQUIRED "`required`"
 %token <loc> ONE_OF "`one_of`" MAX "`max`" PHOTOS "`photos`" MIN "`min`"
+%token <loc> OUTCOME "`outcome`" SUMMARY "`summary`"
 %token <loc> ARROW "`->`"
 %token <loc> '{' "`{`" '}' "`}`" '[' "`[`" ']' "`]`" '(' "`(`" ')' "`)`"
-%token <loc> ':' "`:`" ',' "`,`"
+%token <loc> ':' "`:`" ',' "`,`" '.' "`.`"
 %token <id>  IDENT "identifier" STRING "string"
 %token <num> NUMBER "number"
 
@@ -80,6 +83,8 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %type <block> block setting_block exec_items evidence_items intake_items
 %type <block> lifecycle_items transition_items record_items migrate_items
 %type <mapping> mapping
+%type <summary> summary_items
+%type <sumpart> summary_part
 %type <setting> setting inner_setting value
 %type <phase> phase
 %type <attr> attr
@@ -87,7 +92,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %type <section> section
 %type <field> field field_opts
 %type <list> word_list word_list_ne choices requires_opt cond_list
-%type <id> word fword pword vword kw key choice
+%type <id> word fword pword vword kw key choice outcome_opt
 
 %start file
 
@@ -179,12 +184,25 @@ evidence_items:
 intake_items:
     %empty                        { $$ = ast_block_new(A, BLK_INTAKE, L(&@$)); }
   | intake_items section          { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | intake_items SUMMARY '{' summary_items '}' {
+                                    $4->loc = $2; $$ = $1; ptrvec_push(A, &$$->summaries, $4); }
   | intake_items PHOTOS MIN NUMBER {
                                     ast_ident k = {"photos", $2};
                                     ast_setting *s = ast_setting_new(A, k);
                                     s->kind = VAL_NUMBER; s->number = $4.value;
                                     s->value.loc = $4.loc;
                                     $$ = $1; ptrvec_push(A, &$$->photos, s); }
+  ;
+
+/* summary { section.field "text" ... }: the one-line summary of a request */
+summary_items:
+    %empty                        { $$ = ast_summary_new(A, L(&@$)); }
+  | summary_items summary_part    { $$ = $1; ptrvec_push(A, &$$->parts, $2); }
+  ;
+
+summary_part:
+    STRING                        { $$ = ast_sumpart_new(A, $1, (ast_ident){NULL, $1.loc}, 1); }
+  | fword '.' fword               { $$ = ast_sumpart_new(A, $1, $3, 0); }
   ;
 
 section:
@@ -214,6 +232,7 @@ field_opts:
                                     $$ = ast_field_new(A, none, none); }
   | field_opts REQUIRED           { $$ = $1; $$->required++; $$->required_loc = $2.loc; }
   | field_opts MAX NUMBER         { $$ = $1; if (!$$->has_max++) $$->max = $3.value; $$->max_loc = $2; }
+  | field_opts MIN NUMBER         { $$ = $1; if (!$$->has_min++) $$->min = $3.value; $$->min_loc = $2; }
   ;
 
 choices:
@@ -255,9 +274,15 @@ transition_items:
   ;
 
 transition:
-    pword ARROW pword ON word BY IDENT requires_opt {
+    pword ARROW pword ON word BY IDENT requires_opt outcome_opt {
                                     $$ = ast_transition_new(A, $1, $3, $5, $7);
-                                    $$->requires = $8; }
+                                    $$->requires = $8; $$->outcome = $9; }
+  ;
+
+/* outcome NAME: what a transition into a final phase means (delivered, closed) */
+outcome_opt:
+    %empty                        { $$ = (ast_ident){NULL, {0, 0, 0}}; }
+  | OUTCOME word                  { $$ = $2; }
   ;
 
 requires_opt:
@@ -310,9 +335,11 @@ word_list_ne:
 word:
     fword
   | REQUIRED
+  | MIN                           { $$ = (ast_ident){"min", $1}; }
   ;
 
-/* ... where `required` could still be a flag (intake field names) */
+/* ... where `required` could still be a flag (intake field names); not
+ * `min` either, which a flag `min N` could start */
 fword:
     IDENT
   | kw
@@ -352,8 +379,9 @@ kw:
   | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
-  | MIN                           { $$ = (ast_ident){"min", $1}; }
   | MIGRATE                       { $$ = (ast_ident){"migrate", $1}; }
+  | OUTCOME                       { $$ = (ast_ident){"outcome", $1}; }
+  | SUMMARY                       { $$ = (ast_ident){"summary", $1}; }
   ;
 
 %%

@@ -193,23 +193,38 @@ static const char *term_value(json_t *parent, const char *key, size_t index, jso
 static int fail(cli *c, qtm_status st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(cli *c, qtm_status st, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[2304];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputs("qtm: error: ", stderr);
-    put_text(stderr, msg, 0);      /* messages quote input: a category, a method */
-    fputc('\n', stderr);
+    /* an intake refusal lists every problem, one a line: one error line each */
+    int listed = st == QTM_EINVALID && strncmp(msg, "intake: ", 8) == 0 && strchr(msg, '\n');
+    json_t *problems = listed ? json_array() : NULL;
+    for (char *line = msg, *end; line; line = end) {
+        end = listed ? strchr(line, '\n') : NULL;
+        if (end)
+            *end++ = '\0';
+        fputs("qtm: error: ", stderr);
+        put_text(stderr, line, 0);  /* messages quote input: a category, a method */
+        fputc('\n', stderr);
+        if (problems)
+            json_array_append_new(problems, json_string(line));
+        if (end)
+            end[-1] = '\n';
+    }
     if (c->json) {
         json_t *e = json_pack("{s:{s:s,s:s}}", "error", "category", qtm_category(st), "message",
                               msg);
+        if (e && problems)
+            json_object_set(json_object_get(e, "error"), "problems", problems);
         char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
         if (s)
             puts(s);
         free(s);
         json_decref(e);
     }
+    json_decref(problems);
     return (int)st;
 }
 
@@ -677,10 +692,13 @@ static int cmd_request_submit(cli *c)
 
 static void print_task(json_t *t)
 {
-    printf("task %lld  %-18s %-9s assignee %-10s job %s\n", num(t, "id"), str(t, "surface"),
+    printf("task %lld  %-18s %-9s assignee %-10s job %s", num(t, "id"), str(t, "surface"),
            str(t, "state"), json_is_string(json_object_get(t, "assignee")) ? str(t, "assignee")
                                                                           : "-",
            json_is_integer(json_object_get(t, "job")) ? "yes" : "-");
+    if (*str(t, "summary"))
+        printf("  %s", str(t, "summary"));
+    putchar('\n');
 }
 
 static int cmd_task_list(cli *c)
@@ -795,6 +813,8 @@ static void print_desk_job(json_t *o)
         printf(" owner %s", str(o, "owner"));
     else if (json_is_string(json_object_get(o, "assignee")))
         printf(" for %s", str(o, "assignee"));
+    if (*str(o, "summary"))
+        printf("  %s", str(o, "summary"));
     putchar('\n');
 }
 
@@ -938,6 +958,13 @@ static int show_job(cli *c, int64_t id, int changed)
     }
     printf("job %lld  %s  %s: %s  (%s)\n", num(j, "id"), str(j, "surface"), str(j, "state"),
            str(j, "label"), str(j, "phase"));
+    if (*str(j, "summary"))
+        printf("  %s\n", str(j, "summary"));
+    json_t *sev = json_object_get(j, "service_event");
+    if (json_is_string(json_object_get(sev, "outcome")))
+        printf("  outcome: %s\n", str(sev, "outcome"));
+    if (json_is_string(json_object_get(sev, "reason")))
+        printf("  reason: %s\n", str(sev, "reason"));
     if (*str(j, "hint"))
         printf("  %s\n", str(j, "hint"));
     printf("  task %lld, assigned to %s, owner %s\n", num(j, "task"),
@@ -952,6 +979,8 @@ static int show_job(cli *c, int64_t id, int changed)
         json_t *req = json_object_get(o, "requires");
         json_array_foreach(req, k, r)
             printf("%s%s", k ? ", " : "; requires ", item(req, k));
+        if (*str(o, "outcome"))
+            printf("; outcome %s", str(o, "outcome"));
         puts(")");
     }
     print_actions(c->as, acts);
@@ -975,14 +1004,52 @@ static int show_job(cli *c, int64_t id, int changed)
     return 0;
 }
 
+/* `job advance ID` with no event: the events --as may fire now, then the
+ * usage status (2); the job must exist and be readable by --as. */
+static int advance_usage(cli *c, int64_t id)
+{
+    if (!c->as)
+        return fail(c, QTM_EUSAGE, "usage: qtm --as ACTOR job advance ID EVENT [--reason TEXT]");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *acts = NULL;
+    qtm_status st = qtm_job_actions(c->q, c->as, id, &acts);
+    if (st)
+        return lib_fail(c, st);
+    char list[768] = "";
+    size_t off = 0, i, k;
+    json_t *o, *r;
+    json_array_foreach(json_object_get(acts, "actions"), i, o) {
+        if (off < sizeof list)
+            off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "",
+                                    str(o, "event"));
+        json_t *req = json_object_get(o, "requires");
+        json_array_foreach(req, k, r)
+            if (off < sizeof list)
+                off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
+                                        k ? " and " : " (requires ", item(req, k));
+        if (json_array_size(req) && off < sizeof list)
+            off += (size_t)snprintf(list + off, sizeof list - off, ")");
+    }
+    json_decref(acts);
+    if (!list[0])
+        return fail(c, QTM_EUSAGE, "usage: qtm job advance ID EVENT; %s may fire no event on "
+                    "job %lld now", c->as, (long long)id);
+    return fail(c, QTM_EUSAGE, "usage: qtm job advance ID EVENT; %s may fire on job %lld now: %s",
+                c->as, (long long)id, list);
+}
+
 static int job_verb(cli *c, int which)
 {
+    static const char *const v[] = {"--reason", NULL};
     int64_t id;
-    if (check_opts(c, NULL, NULL) || parse_id(c, pos(c, 0, NULL), "job", &id))
+    if (check_opts(c, which == 2 ? v : NULL, NULL) ||
+        parse_id(c, pos(c, 0, which == 2 ? v : NULL), "job", &id))
         return 2;
-    const char *event = pos(c, 1, NULL);
+    const char *event = pos(c, 1, which == 2 ? v : NULL);
     if (which == 2 && !event)
-        return fail(c, QTM_EUSAGE, "usage: qtm job advance ID EVENT");
+        return advance_usage(c, id);
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -990,7 +1057,7 @@ static int job_verb(cli *c, int which)
     if (which == 1)
         st = qtm_job_claim(c->q, c->as, id);
     else if (which == 2)
-        st = qtm_job_advance(c->q, c->as, id, event);
+        st = qtm_job_advance_reason(c->q, c->as, id, event, opt(c, "--reason"));
     else if (which == 3)
         st = qtm_job_complete(c->q, c->as, id);
     if (st)

@@ -467,6 +467,8 @@ static int se_row(void *arg, const store_val *c, int n)
     se->complete = c[3].type == SV_INT && c[3].i != 0;
     bad |= qtmi_col_text(se->started_at, sizeof se->started_at, &c[4]);
     bad |= qtmi_col_text(se->completed_at, sizeof se->completed_at, &c[5]);
+    bad |= qtmi_col_text(se->outcome, sizeof se->outcome, &c[6]);
+    bad |= qtmi_col_text(se->reason, sizeof se->reason, &c[7]);
     return bad ? -1 : 1;
 }
 

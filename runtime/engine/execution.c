@@ -148,10 +148,14 @@ static int64_t count_evidence(qtm *q, int64_t job_id, const char *category)
     return n;
 }
 
-/* The conditions a transition requires; QTM_EREFUSED naming what is missing. */
-static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t)
+/* The conditions a transition requires; QTM_EREFUSED naming what is missing
+ * (a missing reason is missing input: QTM_EINVALID). */
+static qtm_status check_requires(qtm *q, const job *j, const qtm_transition *t,
+                                 const char *event, const char *reason)
 {
     const qtm_surface *s = j->s;
+    if ((t->requires & QTM_REQ_REASON) && !reason)
+        return qtm_fail(q, QTM_EINVALID, "`%s` needs a reason (--reason TEXT): say why", event);
     if (t->requires & QTM_REQ_EVIDENCE) {
         char missing[512];
         size_t off = 0;
@@ -211,14 +215,17 @@ static qtm_status se_open(qtm *q, const actor *a, const job *j, service_event *s
 /* Moves the open ServiceEvent along t, logs the phase and, at a final
  * phase, composes the record. */
 static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *se,
-                          const qtm_transition *t, const char *event)
+                          const qtm_transition *t, const char *event, const char *reason)
 {
     const qtm_surface *s = j->s;
     const char *to = s->phases[t->to].name;
     int final = s->phases[t->to].final;
-    store_val args[5] = {SV_S(to), SV_I(final), final ? SV_S(q->now) : SV_N, SV_I(se->id),
-                         SV_S(se->phase)};
-    store_rc rc = store_run(q->st, SQ_SE_SET_PHASE, args, 5, NULL, NULL);
+    /* a retained spec from before outcomes has none: NULL, as before v5 */
+    const char *outcome = final && t->outcome && t->outcome[0] ? t->outcome : NULL;
+    store_val args[7] = {SV_S(to), SV_I(final), final ? SV_S(q->now) : SV_N, SV_I(se->id),
+                         SV_S(se->phase), outcome ? SV_S(outcome) : SV_N,
+                         reason ? SV_S(reason) : SV_N};
+    store_rc rc = store_run(q->st, SQ_SE_SET_PHASE, args, 7, NULL, NULL);
     if (rc != STORE_OK)
         return qtm_store_fail(q, rc, "advancing");
     if (store_changes(q->st) != 1)
@@ -228,6 +235,8 @@ static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *s
     if (st != QTM_OK || !final)
         return st;
     snprintf(se->phase, sizeof se->phase, "%s", to);
+    snprintf(se->outcome, sizeof se->outcome, "%s", outcome ? outcome : "");
+    snprintf(se->reason, sizeof se->reason, "%s", reason ? reason : "");
     se->complete = 1;
     snprintf(se->completed_at, sizeof se->completed_at, "%s", q->now);
     if ((st = qtmi_record_compose(q, j, se, a->slug)) != QTM_OK)
@@ -243,16 +252,40 @@ static qtm_status se_step(qtm *q, const actor *a, const job *j, service_event *s
                              qtmi_job_word(QTM_JOB_READY), j->id);
 }
 
-/* load -> policy -> write -> audit (the writes audit as they go) */
 qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const char *event)
+{
+    return qtm_job_advance_reason(q, actor_slug, job_id, event, NULL);
+}
+
+/* A reason as given: NULL or blank is none; too long or not UTF-8 is refused. */
+static qtm_status reason_arg(qtm *q, const char **reason)
+{
+    const char *r = *reason;
+    if (!r)
+        return QTM_OK;
+    const char *p = r;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    if (!*p) {
+        *reason = NULL;
+        return QTM_OK;
+    }
+    if (strlen(r) > QTM_REASON_MAX)
+        return qtm_fail(q, QTM_EINVALID, "the reason is longer than %d bytes", QTM_REASON_MAX);
+    return qtmi_text_check(q, "reason", r);
+}
+
+/* load -> policy -> write -> audit (the writes audit as they go) */
+qtm_status qtm_job_advance_reason(qtm *q, const char *actor_slug, int64_t job_id,
+                                  const char *event, const char *reason)
 {
     actor a;
     job j;
     service_event se;
     const qtm_transition *t = NULL;
     policy_step how = POLICY_STEP;
-    qtm_status st = qtmi_tx_begin(q, 1);
-    if (st != QTM_OK)
+    qtm_status st = reason_arg(q, &reason);
+    if (st != QTM_OK || (st = qtmi_tx_begin(q, 1)) != QTM_OK)
         return st;
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
         (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK ||
@@ -260,12 +293,12 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
         (st = qtmi_policy_fire(q, &a, &j, &se, event, &t, &how)) != QTM_OK)
         goto done;
     /* a claim transition gates on nothing but who claims */
-    if (!t->claim && (st = check_requires(q, &j, t)) != QTM_OK)
+    if (!t->claim && (st = check_requires(q, &j, t, event, reason)) != QTM_OK)
         goto done;
     if (how == POLICY_CLAIM)
         st = claim_locked(q, &a, &j, &se, t, event);
     else if ((how == POLICY_STEP || (st = se_open(q, &a, &j, &se)) == QTM_OK))
-        st = se_step(q, &a, &j, &se, t, event);
+        st = se_step(q, &a, &j, &se, t, event, reason);
 done:
     return qtmi_tx_end(q, st);
 }
@@ -447,13 +480,12 @@ json_t *qtmi_transition_json(const qtm_surface *s, const qtm_transition *t)
     json_object_set_new(o, "by", json_string(t->by & QTM_BY_OWNER      ? "owner"
                                              : t->by & QTM_BY_OPERATOR ? "operator"
                                                                        : "admin"));
-    if (t->requires & QTM_REQ_EVIDENCE)
-        json_array_append_new(req, json_string("evidence"));
-    if (t->requires & QTM_REQ_PAYMENT)
-        json_array_append_new(req, json_string("payment"));
-    if (t->requires & QTM_REQ_PARTICIPANTS)
-        json_array_append_new(req, json_string("participants"));
+    for (unsigned b = 0; b < QTM_COND_COUNT; b++)
+        if (t->requires & (1u << b))
+            json_array_append_new(req, json_string(qtm_condition_names[b]));
     json_object_set_new(o, "requires", req);
+    if (t->outcome && t->outcome[0])
+        json_object_set_new(o, "outcome", json_string(t->outcome));
     return o;
 }
 
@@ -497,7 +529,9 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
     json_object_set_new(o, "assignee", qtmi_json_str_or_null(j.assignee));
     json_object_set_new(o, "task", json_integer(j.task));
     int64_t request = 0;
-    json_object_set_new(o, "intake", job_intake(q, &j, &request));
+    json_t *in = job_intake(q, &j, &request);
+    json_object_set_new(o, "summary", qtmi_summary_json(s, in));
+    json_object_set_new(o, "intake", in);
     json_object_set_new(o, "created_at", json_string(j.created_at));
     json_object_set_new(o, "claimed_at", qtmi_json_str_or_null(j.claimed_at));
     json_object_set_new(o, "completed_at", qtmi_json_str_or_null(j.completed_at));
@@ -512,6 +546,8 @@ qtm_status qtmi_job_view(qtm *q, int64_t job_id, json_t **out)
         json_object_set_new(e, "complete", json_boolean(se.complete));
         json_object_set_new(e, "started_at", json_string(se.started_at));
         json_object_set_new(e, "completed_at", qtmi_json_str_or_null(se.completed_at));
+        json_object_set_new(e, "outcome", qtmi_json_str_or_null(se.outcome));
+        json_object_set_new(e, "reason", qtmi_json_str_or_null(se.reason));
         json_t *ph = qtmi_job_list(q, SQ_PHASE_LIST, j.id, qtmi_phase_keys);
         json_object_set_new(e, "phases", ph ? ph : json_array());
         json_object_set_new(o, "service_event", e);
@@ -617,6 +653,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
     json_object_set_new(o, "owner", qtmi_json_col(&c[4]));
     json_object_set_new(o, "assignee", qtmi_json_col(&c[5]));
+    json_t *in = n > 9 && c[9].type == SV_TEXT ? json_loads(c[9].s, 0, NULL) : NULL;
+    json_object_set_new(o, "summary", qtmi_summary_json(s, in));
+    json_decref(in);
     int listed = queued || active || s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
         d->more = 1;

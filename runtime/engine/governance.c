@@ -130,7 +130,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
                               int64_t *request_id, int64_t *task_id)
 {
     char *canonical = NULL;
-    char msg[512];
+    char msg[2048];
     by_key prior = {0, 0, NULL, ""};
     *request_id = *task_id = 0;
     const qtm_surface *s = qtm_surface_find(surface ? surface : "");
@@ -398,7 +398,30 @@ static json_t *task_json(const task *t)
 }
 
 static const char *const task_list_keys[] = {"id", "request", "state", "assignee", "surface",
-                                             "updated_at", "job", NULL};
+                                             "updated_at", "job", "_intake", "_fingerprint",
+                                             NULL};
+
+/* Each task row's summary, from the intake and spec the query also gave
+ * (those two columns are dropped).  Returns rows. */
+static json_t *task_summaries(json_t *rows)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+        const char *surface = json_string_value(json_object_get(o, "surface"));
+        const char *fp = json_string_value(json_object_get(o, "_fingerprint"));
+        const char *text = json_string_value(json_object_get(o, "_intake"));
+        const qtm_surface *s = surface && fp ? qtm_surface_by_fingerprint(surface, fp) : NULL;
+        if (!s && surface)
+            s = qtm_surface_find(surface);
+        json_t *in = text ? json_loads(text, 0, NULL) : NULL;
+        json_object_set_new(o, "summary", qtmi_summary_json(s, in));
+        json_decref(in);
+        json_object_del(o, "_intake");
+        json_object_del(o, "_fingerprint");
+    }
+    return rows;
+}
 
 static qtm_status task_state_check(qtm *q, const char *state)
 {
@@ -416,7 +439,7 @@ qtm_status qtm_task_list(qtm *q, const char *state, json_t **out)
         return st;
     store_rc rc;
     store_val args[3] = {SV_S(state), SV_I(0), SV_I(-1)};  /* every task */
-    *out = qtmi_list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc);
+    *out = task_summaries(qtmi_list_rows(q, SQ_TASK_LIST, args, 3, task_list_keys, &rc));
     return qtmi_view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, "listing tasks"), out);
 }
 
@@ -429,8 +452,10 @@ qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, jso
     if (st != QTM_OK)
         return st;
     store_val arg = SV_S(state);
-    return qtmi_list_page(q, SQ_TASK_LIST, &arg, 1, task_list_keys, "listing tasks", pg, out,
-                     next_after);
+    st = qtmi_list_page(q, SQ_TASK_LIST, &arg, 1, task_list_keys, "listing tasks", pg, out,
+                        next_after);
+    task_summaries(*out);
+    return st;
 }
 
 typedef struct req_row {
@@ -482,6 +507,12 @@ qtm_status qtm_task_show(qtm *q, int64_t id, json_t **out)
         return qtmi_tx_end(q, q->err != QTM_OK ? q->err   /* its failure, as reported */
                                                : qtm_store_fail(q, STORE_ERROR, "reading the request"));
     }
+    const char *slug = json_string_value(json_object_get(r, "surface"));
+    const char *fp = json_string_value(json_object_get(r, "fingerprint"));
+    const qtm_surface *sf = slug && fp ? qtm_surface_by_fingerprint(slug, fp) : NULL;
+    json_object_set_new(o, "summary",
+                        qtmi_summary_json(sf ? sf : qtm_surface_find(slug ? slug : ""),
+                                          json_object_get(r, "intake")));
     json_object_set_new(o, "request", r);
     *out = o;
     return qtmi_view_end(q, QTM_OK, out);

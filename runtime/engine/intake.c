@@ -1,8 +1,9 @@
 /*
  * intake.c - intake packet validation against a surface's compiled schema,
  * and the one UTF-8 check every entry point runs on the text it stores.
- * Invariants: the first problem in a fixed order (intake.h) is the one
- * reported, so the same packet always gets the same message; user text
+ * Invariants: every problem of a packet is reported, one line each in a
+ * fixed order (unknown keys, then the fields in declaration order, then
+ * photos), so the same packet always gets the same message; user text
  * reaches a message only through quote() (truncated, control characters
  * replaced); nothing is kept between calls and no input can crash it.
  */
@@ -27,6 +28,47 @@
 #endif
 
 /* --- messages ------------------------------------------------------------ */
+
+/* The problems found so far: lines joined by '\n' in msg (may be NULL);
+ * past its room, a count of the ones left out. */
+typedef struct problems {
+    char *msg;
+    size_t cap, len;
+    unsigned n, dropped;
+} problems;
+
+#define LINE_BUF 768               /* one problem's line */
+#define MORE_ROOM 48               /* kept free for "and N more problems" */
+
+static void add_problem(problems *p, const char *line)
+{
+    size_t n = strlen(line);
+    p->n++;
+    if (!p->msg || p->cap == 0)
+        return;
+    if (p->len == 0) {             /* the first problem always shows, cut to fit */
+        snprintf(p->msg, p->cap, "%s", line);
+        p->len = strnlen(p->msg, p->cap);
+        return;
+    }
+    if (p->len + 1 + n + 1 + MORE_ROOM > p->cap) {
+        p->dropped++;
+        return;
+    }
+    p->msg[p->len++] = '\n';
+    memcpy(p->msg + p->len, line, n + 1);
+    p->len += n;
+}
+
+/* Ends the list: a count of what did not fit; QTM_EINVALID if any problem. */
+static qtm_status problems_end(problems *p)
+{
+    if (p->dropped && p->msg && p->len + MORE_ROOM <= p->cap)
+        p->len += (size_t)snprintf(p->msg + p->len, p->cap - p->len,
+                                   "\nintake: and %u more problem%s", p->dropped,
+                                   p->dropped == 1 ? "" : "s");
+    return p->n ? QTM_EINVALID : QTM_OK;
+}
 
 static qtm_status refuse(qtm_status st, char *msg, size_t msglen, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
@@ -436,6 +478,12 @@ static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, si
     case QTM_FIELD_INTEGER:
         if (!json_is_integer(v))
             return field_refuse(f, msg, msglen, "expected an integer, got %s", json_kind(v));
+        if (f->has_min && json_integer_value(v) < f->min)
+            return field_refuse(f, msg, msglen, "%lld is less than the minimum %lld",
+                                (long long)json_integer_value(v), (long long)f->min);
+        if (f->has_max && json_integer_value(v) > f->max)
+            return field_refuse(f, msg, msglen, "%lld is more than the maximum %lld",
+                                (long long)json_integer_value(v), (long long)f->max);
         return QTM_OK;
     case QTM_FIELD_NUMBER:
         if (!json_is_number(v))
@@ -454,44 +502,66 @@ static qtm_status check_value(const qtm_field *f, const json_t *v, char *msg, si
                         (unsigned)f->type);
 }
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of obj not declared (section NULL: sections, else fields of
+ * that section), smallest first, each a problem.  0, or -1 out of memory. */
+static int unknown_keys(const qtm_surface *s, json_t *obj, const char *section, problems *p)
+{
+    const char *key, **keys = malloc((json_object_size(obj) + 1) * sizeof *keys);
+    json_t *val;
+    size_t n = 0;
+    char k[QUOTE_BUF], line[LINE_BUF];
+    if (!keys)
+        return -1;
+    json_object_foreach(obj, key, val) {
+        if (section ? !field_known(s, section, key) : !section_known(s, key))
+            keys[n++] = key;
+    }
+    qsort(keys, n, sizeof *keys, by_name);
+    for (size_t i = 0; i < n; i++) {
+        key_text(k, keys[i]);
+        if (section)
+            snprintf(line, sizeof line, "intake: unknown field %s.%s", section, k);
+        else
+            snprintf(line, sizeof line, "intake: unknown section %s", k);
+        add_problem(p, line);
+    }
+    free(keys);
+    return 0;
+}
+
 /*
  * check_keys - the structural pass: unknown sections, sections that are
- * not objects, unknown fields.  Returns QTM_OK or QTM_EINVALID with msg.
+ * not objects, unknown fields, each a problem (names smallest first).
+ * skip[i] is set for a section (by its first field's index) whose fields
+ * cannot be read.  0, or -1 out of memory.
  */
-static qtm_status check_keys(const qtm_surface *s, json_t *root, char *msg, size_t msglen)
+static int check_keys(const qtm_surface *s, json_t *root, problems *p, unsigned char *skip)
 {
-    const char *key, *worst = NULL;
-    json_t *val, *sec;
-    char k[QUOTE_BUF];
+    json_t *sec;
+    char line[LINE_BUF];
 
-    json_object_foreach(root, key, val) {
-        if (!section_known(s, key) && (!worst || strcmp(key, worst) < 0))
-            worst = key;
-    }
-    if (worst) {
-        key_text(k, worst);
-        return refuse(QTM_EINVALID, msg, msglen, "intake: unknown section %s", k);
-    }
-
+    if (unknown_keys(s, root, NULL, p) != 0)
+        return -1;
     for (unsigned i = 0; i < s->nfields; i++) {
         const char *name = s->fields[i].section;
         if (!section_starts(s, i) || !(sec = json_object_get(root, name)))
             continue;
-        if (!json_is_object(sec))
-            return refuse(QTM_EINVALID, msg, msglen,
-                          "intake: %s: section must be a JSON object, got %s", name,
-                          json_kind(sec));
-        worst = NULL;
-        json_object_foreach(sec, key, val) {
-            if (!field_known(s, name, key) && (!worst || strcmp(key, worst) < 0))
-                worst = key;
+        if (!json_is_object(sec)) {
+            snprintf(line, sizeof line, "intake: %s: section must be a JSON object, got %s",
+                     name, json_kind(sec));
+            add_problem(p, line);
+            skip[i] = 1;
+            continue;
         }
-        if (worst) {
-            key_text(k, worst);
-            return refuse(QTM_EINVALID, msg, msglen, "intake: unknown field %s.%s", name, k);
-        }
+        if (unknown_keys(s, sec, name, p) != 0)
+            return -1;
     }
-    return QTM_OK;
+    return 0;
 }
 
 /*
@@ -561,26 +631,36 @@ static json_t *parse_packet(const qtm_surface *s, const char *json_text, size_t 
     return root;
 }
 
-/* Checks every declared field of root and keeps the present ones in out. */
-static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, char *msg,
-                               size_t msglen)
+/* Checks every declared field of root, each problem into p, and keeps the
+ * present good ones in out.  QTM_ESTORAGE only when out of memory. */
+static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, problems *p,
+                               const unsigned char *skip)
 {
+    char line[LINE_BUF];
+    int skipping = 0;
     for (unsigned i = 0; i < s->nfields; i++) {
         const qtm_field *f = &s->fields[i];
+        if (section_starts(s, i))
+            skipping = skip[i];
+        if (skipping)
+            continue;              /* its section is not an object: said once */
         json_t *sec = json_object_get(root, f->section);
         json_t *v = sec ? json_object_get(sec, f->name) : NULL;
-        qtm_status st;
 
         if (!v || json_is_null(v)) {
-            if (!f->required)
-                continue;
-            return field_refuse(f, msg, msglen,
-                                v ? "required field is null" : "required field missing");
+            if (f->required) {
+                field_refuse(f, line, sizeof line,
+                             v ? "required field is null" : "required field missing");
+                add_problem(p, line);
+            }
+            continue;
         }
-        if ((st = check_value(f, v, msg, msglen)) != QTM_OK)
-            return st;
-        if ((st = keep(out, f, v)) != QTM_OK)
-            return refuse(st, msg, msglen, "intake: out of memory");
+        if (check_value(f, v, line, sizeof line) != QTM_OK) {
+            add_problem(p, line);
+            continue;
+        }
+        if (keep(out, f, v) != QTM_OK)
+            return QTM_ESTORAGE;
     }
     return QTM_OK;
 }
@@ -591,6 +671,8 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
     qtm_status st = QTM_EINVALID;
     json_t *root = NULL, *out = NULL;
     char *text = NULL;
+    unsigned char *skip = NULL;
+    problems p = {msg, msglen, 0, 0, 0};
 
     if (canonical)
         *canonical = NULL;
@@ -598,23 +680,24 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
         msg[0] = '\0';
     if (!(root = parse_packet(s, json_text, len, &st, msg, msglen)))
         goto cleanup;
-    st = check_keys(s, root, msg, msglen);
-    if (st != QTM_OK)
-        goto cleanup;
-
     out = json_object();
-    if (!out) {
+    skip = calloc(s->nfields + 1, 1);
+    if (!out || !skip) {
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    if ((st = check_fields(s, root, out, msg, msglen)) != QTM_OK)
-        goto cleanup;
-
-    if (photos < s->photo_min) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %u",
-                    (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+    if (check_keys(s, root, &p, skip) != 0 || check_fields(s, root, out, &p, skip) != QTM_OK) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
+    if (photos < s->photo_min) {
+        char line[LINE_BUF];
+        snprintf(line, sizeof line, "intake: at least %u photo%s required, got %u",
+                 (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+        add_problem(&p, line);
+    }
+    if ((st = problems_end(&p)) != QTM_OK)
+        goto cleanup;
 
     if (canonical) {
         text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
@@ -628,6 +711,7 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
     st = QTM_OK;
 
 cleanup:
+    free(skip);
     free(text);
     json_decref(out);
     json_decref(root);
@@ -644,6 +728,11 @@ static json_t *field_json(const qtm_field *f)
     o = json_pack("{s:s, s:s, s:b, s:I}", "name", f->name, "type",
                   f->type < QTM_FIELD_NTYPES ? qtm_field_type_names[f->type] : "unknown", "required",
                   (int)f->required, "max", (json_int_t)f->max_len);
+    /* integer bounds only when given, as the model has them */
+    if (o && f->has_min)
+        json_object_set_new(o, "minimum", json_integer((json_int_t)f->min));
+    if (o && f->has_max)
+        json_object_set_new(o, "maximum", json_integer((json_int_t)f->max));
     if (!o || f->type != QTM_FIELD_CHOICE)
         return o;
     choices = json_array();
@@ -691,6 +780,20 @@ json_t *qtmi_intake_schema_json(const qtm_surface *s)
     }
     if (json_object_set_new(root, "photos_min", json_integer((json_int_t)s->photo_min)) != 0)
         goto fail;
+    if (s->nsummary) {
+        json_t *sum = json_array();
+        if (json_object_set_new(root, "summary", sum) != 0)
+            goto fail;
+        for (unsigned i = 0; i < s->nsummary; i++) {
+            const qtm_summary_part *sp = &s->summary[i];
+            json_t *part = sp->field >= 0 && sp->field < (int32_t)s->nfields
+                               ? json_pack("{s:s++}", "field", s->fields[sp->field].section,
+                                           ".", s->fields[sp->field].name)
+                               : json_pack("{s:s}", "text", sp->text);
+            if (!part || json_array_append_new(sum, part) != 0)
+                goto fail;
+        }
+    }
     return root;
 
 fail:

@@ -18,7 +18,8 @@
 struct qtm {
     store *st;
     qtm_status err;                /* last call's status */
-    char msg[512];                 /* last call's message */
+    char msg[2048];                /* last call's message (an intake refusal:
+                                      one line per problem) */
     int disk_full;                 /* last call failed for a full disk (qtm_disk_full) */
     qtm_clock_fn clock;            /* NULL: the system clock */
     void *clock_arg;
@@ -74,7 +75,14 @@ typedef struct service_event {
     char operator_slug[64];
     int complete;
     char started_at[48], completed_at[48];
+    char outcome[130];             /* "" until the final step (or before outcomes) */
+    char reason[QTM_REASON_MAX + 1]; /* given with the last step, "" if none */
 } service_event;
+
+/* The request summary (summary.c): into buf, its length; and as a JSON
+ * string ("" when the surface declares none). */
+size_t qtmi_summary(const qtm_surface *s, json_t *intake, char *buf, size_t cap);
+json_t *qtmi_summary_json(const qtm_surface *s, json_t *intake);
 
 /* Sets the handle's status and message; returns the status. */
 qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)

@@ -94,6 +94,8 @@ static json_t *field(qtm *q, const char *name, const job *j, const service_event
         json_object_set_new(o, "phase", json_string(se->phase));
         json_object_set_new(o, "label", json_string(qtmi_surface_label(s, se->phase)));
         json_object_set_new(o, "complete", json_boolean(se->complete));
+        json_object_set_new(o, "outcome", qtmi_json_str_or_null(se->outcome));
+        json_object_set_new(o, "reason", qtmi_json_str_or_null(se->reason));
         return o;
     }
     if (strcmp(name, "claimed_at") == 0)

@@ -72,6 +72,17 @@ static void lib_error(api_call *c, qtm_status st)
 {
     api_error(c, qtm_disk_full(c->q) ? 507 : api_http_status(st), qtm_category(st), "%s",
               qtm_errmsg(c->q));
+    /* an intake refusal lists every problem, one a line: "problems" too */
+    json_t *e = json_object_get(c->out, "error");
+    const char *msg = qtm_errmsg(c->q);  /* api_error blanked its newlines */
+    if (st != QTM_EINVALID || !e || !msg || strncmp(msg, "intake: ", 8) != 0)
+        return;
+    json_t *list = json_array();
+    for (const char *line = msg, *end; *line; line = end ? end + 1 : line + strlen(line)) {
+        end = strchr(line, '\n');
+        json_array_append_new(list, json_stringn(line, end ? (size_t)(end - line) : strlen(line)));
+    }
+    json_object_set_new(e, "problems", list);
 }
 
 /* Runs a libqtm call that writes in this server's turn to write (one
@@ -454,7 +465,7 @@ static void job_show(api_call *c, const route *r, char **seg, int64_t id)
  * see (it can have changed hands since api_handle checked). */
 static void job_refused(api_call *c, int64_t id, qtm_status st)
 {
-    char msg[512];                 /* qtm_errmsg is at most this */
+    char msg[2048];                /* qtm_errmsg is at most this */
     qtm_access lv;
     snprintf(msg, sizeof msg, "%s", qtm_errmsg(c->q));
     int full = qtm_disk_full(c->q);
@@ -503,9 +514,10 @@ static void job_complete(api_call *c, const route *r, char **seg, int64_t id)
 static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
 {
     json_t *b = body_object(c);
-    const char *event;
-    if (b && member(c, b, "event", 1, &event) == 0)
-        job_after(c, r, seg, id, WRITE(c, qtm_job_advance(c->q, c->who.slug, id, event)));
+    const char *event, *reason;
+    if (b && member(c, b, "event", 1, &event) == 0 && member(c, b, "reason", 0, &reason) == 0)
+        job_after(c, r, seg, id,
+                  WRITE(c, qtm_job_advance_reason(c->q, c->who.slug, id, event, reason)));
     json_decref(b);
 }
 

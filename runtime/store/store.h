@@ -50,15 +50,17 @@ typedef enum store_query {
     SQ_TASK_BY_ID,                 /* id -> id, request, state, assignee id, assignee slug, reason, surface, created_at, updated_at, job id */
     SQ_TASK_SET_STATE,             /* state, reason, at, id, old state */
     SQ_TASK_SET_ASSIGNEE,          /* assignee, at, id */
-    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id */
+    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id, intake, fingerprint */
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if ready) */
-    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint */
+    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint, intake */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
-    SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at, completed_at */
-    SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase */
+    SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at,
+                                      completed_at, outcome, reason */
+    SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase, outcome,
+                                      reason */
     SQ_PHASE_LIST,                 /* job -> from, to, event, actor slug, at (from audit) */
     SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at */
     SQ_EVIDENCE_COUNT,             /* job, category -> count */

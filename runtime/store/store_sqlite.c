@@ -96,9 +96,19 @@ typedef struct sqlite_store {
 #define IMG_JOB(id)                                                                            \
     "(SELECT qtm_sha256(json_array('job', x.id, x.task_id, x.surface, x.fingerprint, x.state," \
     " x.owner_id, x.created_at, x.claimed_at, x.completed_at)) FROM jobs x WHERE x.id = " id ")"
-#define IMG_SE(id)                                                                             \
+/* the image as schema v4 had it (its migration runs before v5's columns) */
+#define IMG_SE_V4(id)                                                                          \
     "(SELECT qtm_sha256(json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"  \
     " x.complete, x.started_at, x.completed_at)) FROM service_events x WHERE x.id = " id ")"
+/* a ServiceEvent's outcome and reason (v5) join its image once set, so the
+ * images of rows from before v5 (both NULL) are what they were */
+#define IMG_SE(id)                                                                             \
+    "(SELECT qtm_sha256(CASE WHEN x.outcome IS NULL AND x.reason IS NULL"                     \
+    " THEN json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"               \
+    " x.complete, x.started_at, x.completed_at)"                                              \
+    " ELSE json_array('service_event', x.id, x.job_id, x.phase, x.operator_id,"               \
+    " x.complete, x.started_at, x.completed_at, x.outcome, x.reason) END)"                    \
+    " FROM service_events x WHERE x.id = " id ")"
 #define IMG_EVIDENCE(id)                                                                       \
     "(SELECT qtm_sha256(json_array('evidence', x.id, x.job_id, x.category, x.ref, x.note,"    \
     " x.actor_id, x.at)) FROM evidence x WHERE x.id = " id ")"
@@ -132,18 +142,20 @@ typedef struct sqlite_store {
     " WHERE x.rowid = " id ")"
 /* The image of the row an audit row of entity ent (a "fingerprint" row is
  * about its job) and entity id id is about; NULL for a row that is gone. */
-#define IMAGE_CASES_V4(id)                                                                     \
+/* img_se: the service_event image of the schema the query runs on (v5 added
+ * outcome and reason to it) */
+#define IMAGE_CASES_V4(id, img_se)                                                             \
     " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)                \
     " WHEN 'task' THEN " IMG_TASK(id) " WHEN 'job' THEN " IMG_JOB(id)                          \
-    " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " IMG_SE(id)           \
+    " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " img_se(id)           \
     " WHEN 'evidence' THEN " IMG_EVIDENCE(id) " WHEN 'participant' THEN " IMG_PARTICIPANT(id) \
     " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
     " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id)
-/* the v3 -> v4 step's: the tables of v4 only (a query naming a table that
- * does not exist yet fails even in a branch it never takes) */
-#define IMAGE_OF_V4(ent, id) "CASE " ent IMAGE_CASES_V4(id) " END"
+/* the v3 -> v4 step's: the tables and columns of v4 only (a query naming a
+ * table that does not exist yet fails even in a branch it never takes) */
+#define IMAGE_OF_V4(ent, id) "CASE " ent IMAGE_CASES_V4(id, IMG_SE_V4) " END"
 #define IMAGE_OF(ent, id)                                                                      \
-    "CASE " ent IMAGE_CASES_V4(id) " WHEN 'handoff' THEN " IMG_HANDOFF(id)                     \
+    "CASE " ent IMAGE_CASES_V4(id, IMG_SE) " WHEN 'handoff' THEN " IMG_HANDOFF(id)             \
     " WHEN 'note' THEN " IMG_NOTE(id) " END"
 /* One verify row per governed row: kind, id, job (or NULL), current image,
  * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
@@ -185,8 +197,8 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_TASK_SET_ASSIGNEE] =
         "UPDATE tasks SET assignee_id = ?1, state = 'assigned', updated_at = ?2 WHERE id = ?3",
     [SQ_TASK_LIST] =
-        "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id"
-        " FROM tasks t JOIN requests r ON r.id = t.request_id"
+        "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id, r.intake,"
+        " r.fingerprint FROM tasks t JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
         " WHERE (?1 IS NULL OR t.state = ?1) AND t.id > ?2 ORDER BY t.id LIMIT ?3",
     [SQ_JOB_INSERT] =
@@ -205,8 +217,8 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'complete', completed_at = ?1 WHERE id = ?2 AND state = 'ready'",
     [SQ_JOB_DESK] =
         "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
-        " j.fingerprint"
-        " FROM jobs j JOIN tasks t ON t.id = j.task_id"
+        " j.fingerprint, r.intake"
+        " FROM jobs j JOIN tasks t ON t.id = j.task_id JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
         " WHERE (?1 IS NULL OR j.state = ?1 OR (?1 = 'active' AND j.state = 'ready'))"
@@ -214,11 +226,12 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
     [SQ_SE_BY_JOB] =
-        "SELECT s.id, s.phase, a.slug, s.complete, s.started_at, s.completed_at"
-        " FROM service_events s LEFT JOIN actors a ON a.id = s.operator_id WHERE s.job_id = ?1",
+        "SELECT s.id, s.phase, a.slug, s.complete, s.started_at, s.completed_at, s.outcome,"
+        " s.reason FROM service_events s LEFT JOIN actors a ON a.id = s.operator_id"
+        " WHERE s.job_id = ?1",
     [SQ_SE_SET_PHASE] =
-        "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3"
-        " WHERE id = ?4 AND phase = ?5",
+        "UPDATE service_events SET phase = ?1, complete = ?2, completed_at = ?3, outcome = ?6,"
+        " reason = ?7 WHERE id = ?4 AND phase = ?5",
     [SQ_PHASE_LIST] =
         "SELECT from_state, to_state, action, actor, at FROM audit"
         " WHERE job_id = ?1 AND entity = 'service_event' ORDER BY id",
@@ -649,6 +662,16 @@ static const char schema_v4[] =
  * transaction, in this order, with foreign keys off (migrate: the jobs
  * table is rebuilt) and checked before the commit. */
 static const char schema_v5[] =
+    /* --- v5: outcome and reason ---
+     * service_events.outcome: the outcome of the transition that ended the
+     * ServiceEvent (`outcome NAME` in the spec), NULL until then and for
+     * specs from before outcomes; reason: the free-text reason given with
+     * the last step (required by a `requires reason` transition), else
+     * NULL.  Both are in the governed image once set (IMG_SE), so the
+     * audit row of the step that set them lets verify check them. */
+    "ALTER TABLE service_events ADD COLUMN outcome TEXT;"
+    "ALTER TABLE service_events ADD COLUMN reason TEXT;"
+    /* --- end v5: outcome and reason --- */
     /* --- v5: governance ---------------------------------------------------
      * jobs: rebuilt so its CHECK takes every state of QTM_JOB_STATES (ready:
      * the ServiceEvent is final, `job complete` is next; cancelled: `job

@@ -330,7 +330,7 @@ try {
     const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
     const shown = await ana.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event));
     eq(shown.join(','), job.actions.map(a => a.event).join(','), 'action buttons');
-    eq(shown.join(','), 'arrive', 'the one next action after claim');
+    eq(shown.join(','), 'arrive,close', 'the next actions after claim (close: the event called off)');
     eq(await ana.locator('#act-claim').count(), 0, 'claim button after claim');
   });
 
@@ -376,7 +376,7 @@ try {
     assert(/not allowed/.test(shown), `unexpected refusal: ${shown}`);
     // the page reloaded the job: now it offers what holds
     await waitAttr(stale, '.rail [data-phase="arrived"]', 'aria-current', 'step');
-    eq((await stale.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'start', 'actions after the refusal');
+    eq((await stale.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'start,close', 'actions after the refusal');
     await stale.screenshot({ path: path.join(ART, 'refusal-stale-action.png') });
     const job = (await apiGet(stale, `/api/jobs/${jobId}`)).body;
     eq(job.service_event.phases.length, 2, 'ServiceEvent phases after the refusal (claim, arrive)');

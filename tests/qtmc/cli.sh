@@ -95,10 +95,25 @@ check "... and writes nothing for the good one" test -z "$(ls -A "$tmp/mixed")"
 check "json diagnostics are one valid JSON array" sh -c "jq -e 'type == \"array\" and .[0].code == \"Q004\" and .[0].line == 1 and .[0].column == 12' '$tmp/diag.json'"
 cp surfaces/event-coordination.qsm "$tmp/twice.qsm"
 status "the same slug twice is an error" 1 "$QTMC" --check surfaces/event-coordination.qsm "$tmp/twice.qsm"
-printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator }\n record { job }\n}\n' >"$tmp/warn.qsm"
+printf 'surface w {\n name "W" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a initial b "B" final }\n transitions { a -> b on claim by operator outcome done }\n record { job }\n}\n' >"$tmp/warn.qsm"
 status "a warning alone exits 0" 0 "$QTMC" --check "$tmp/warn.qsm"
 status "-Werror makes it exit 1" 1 "$QTMC" --check -Werror "$tmp/warn.qsm"
 status "-Wno-missing-label silences it" 0 "$QTMC" --check -Werror -Wno-missing-label "$tmp/warn.qsm"
+# the guardrail warning: on by default, a warning (exit 0), -Wno-guardrail silences it
+printf 'surface g {\n name "G" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a "A" initial scheduled "S" b "B" final }\n transitions { a -> scheduled on claim by operator scheduled -> b on send_invoice by owner outcome done }\n record { job }\n}\n' >"$tmp/guard.qsm"
+status "-Wguardrail is on by default and only warns" 0 "$QTMC" --check "$tmp/guard.qsm"
+check "... naming the phase with its code" grep -q "phase .scheduled. reads as scheduling, which is not execution \[Q504\] \[-Wguardrail\]" "$tmp/err"
+status "-Werror=guardrail refuses it" 1 "$QTMC" --check -Werror=guardrail "$tmp/guard.qsm"
+status "-Wno-guardrail silences it" 0 "$QTMC" --check -Werror -Wno-guardrail "$tmp/guard.qsm"
+# the outcome codes and the admin cancel, end to end
+printf 'surface o {\n name "O" spec "surface-runtime-spec-v0.01" status active\n execution { claim required ownership assigned record service_event payment_timing independent completed_jobs visible }\n lifecycle { a "A" initial b "B" c "C" final }\n transitions { a -> b on claim by operator b -> c on finish by owner a -> c on cancel by admin outcome cancelled }\n record { job }\n}\n' >"$tmp/outc.qsm"
+status "a final transition without an outcome and an admin cancel are errors" 1 "$QTMC" --check "$tmp/outc.qsm"
+check "... Q208 for the outcome" grep -q "enters final phase .c. without an outcome \[Q208\]" "$tmp/err"
+check "... Q414 for the admin cancel" grep -q "by admin leaves initial phase .a. \[Q414\]" "$tmp/err"
+for code in Q119 Q120 Q208 Q209 Q414 Q504; do
+    status "--explain $code" 0 "$QTMC" --explain "$code"
+done
+check "fmt keeps outcome, min/max and the summary" sh -c "'$QTMC' fmt - < surfaces/event-coordination.qsm | cmp -s - surfaces/event-coordination.qsm"
 check "dot to stdout without -o" sh -c "'$QTMC' --emit dot surfaces/event-coordination.qsm | grep -q 'digraph'"
 check "json to stdout is the model" sh -c "'$QTMC' --emit json surfaces/event-coordination.qsm | grep -q '\"fingerprint\": \"sha256:'"
 check "doc to stdout is the operator guide" sh -c "'$QTMC' --emit doc surfaces/event-coordination.qsm | grep -q '^stateDiagram-v2'"
@@ -147,8 +162,8 @@ status "qtmc diff of a missing file exits 2" 2 "$QTMC" diff "$V1" "$tmp/does-not
 check "qtmc diff --json is one JSON object" sh -c "'$QTMC' diff --json '$V1' '$V2' | jq -e '.breaking == true and (.changes | length) > 0' >/dev/null"
 mkdir -p "$tmp/hist"
 check "a spec and its history compile together" "$QTMC" -o "$tmp/hist" "$V2" "$V1"
-check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v228fb9806c67 = {' "$tmp/hist/qtm_history.c"
-check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v228fb9806c67.c"
+check "... the older one's tables go to qtm_history.c" grep -q 'qtm_surface_migrate_demo__v06e9a412bcd6 = {' "$tmp/hist/qtm_history.c"
+check "... and no file of its own" test ! -e "$tmp/hist/migrate_demo__v06e9a412bcd6.c"
 for cc in gcc clang; do
     command -v $cc >/dev/null 2>&1 || continue
     check "$cc -pedantic qtm_history.c with history" \

@@ -205,7 +205,7 @@ refused "a suspended operator signs in" 403 "forbidden" "cara is suspended and c
     j POST /api/session "{\"token\":\"${TOK[cara]}\"}"
 h POST /api/jobs/$J/claim as=ana
 status_is "claim" 200
-jqt "claimed: the answer is the job" '.state == "active" and .phase == "claimed" and .owner == "ana" and [.actions[].event] == ["arrive"]'
+jqt "claimed: the answer is the job" '.state == "active" and .phase == "claimed" and .owner == "ana" and [.actions[].event] == ["arrive", "close"]'
 refused "claim twice by another: not theirs to see" 403 "forbidden" "no job 1 visible to bo" -- \
     h POST /api/jobs/$J/claim as=bo
 refused "no record before the ServiceEvent completes" 404 "not found" "" -- h GET /api/jobs/$J/record as=ana

@@ -14,8 +14,8 @@ QTM_V1=${QTM_V1:-$BUILD/bin/qtm-test-v1}
 case $QTM_V1 in /*) ;; *) QTM_V1=$ROOT/$QTM_V1 ;; esac
 V2=$QTM
 S=migrate-demo
-FP1=sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25
-FP2=sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e
+FP1=sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c3acc2658e060bdf
+FP2=sha256:698b611dad12f26fa6940bb1f9abf2e4a46b39ce12aed2281630efe609222b9c
 export QTM_FAKE_NOW=2026-03-01T09:00:00.000Z
 printf '{"job": {"title": "Move the stage"}}\n' >"$T/intake.json"
 
@@ -56,11 +56,11 @@ jqt --argjson j "${J[3]}" "v2: the desk labels an old job from its own spec" \
 q migrate --check $S
 is "migrate --check exits 0" 0 "$rc"
 cat >"$T/want" <<OUT
-job ${J[1]}    sha256:228fb9806c67  queued         migrate -> queued
-job ${J[2]}    sha256:228fb9806c67  claimed        migrate -> claimed
-job ${J[3]}    sha256:228fb9806c67  arrived        migrate -> on_site
-job ${J[4]}    sha256:228fb9806c67  in_progress    migrate -> setup
-job ${J[5]}    sha256:228fb9806c67  complete       migrate -> complete
+job ${J[1]}    sha256:06e9a412bcd6  queued         migrate -> queued
+job ${J[2]}    sha256:06e9a412bcd6  claimed        migrate -> claimed
+job ${J[3]}    sha256:06e9a412bcd6  arrived        migrate -> on_site
+job ${J[4]}    sha256:06e9a412bcd6  in_progress    migrate -> setup
+job ${J[5]}    sha256:06e9a412bcd6  complete       migrate -> complete
 5 to migrate, 0 cannot migrate (current $FP2)
 OUT
 if diff -u "$T/want" "$T/out" >"$T/diff"; then ok; else bad "migrate --check output: $(oneline <"$T/diff")"; fi

@@ -72,7 +72,7 @@ refuse "vendor settles" 4 "vic" --as vic settle "$J1" --amount 10 --method cash
 refuse "non-owner operator settles" 4 "bo cannot record payments for job $J1" --as bo settle "$J1" --amount 10 --method cash
 
 # --- the lifecycle ------------------------------------------------------------------
-refuse "skipping a phase" 5 "job $J1 is in phase claimed (Confirmed); 'start' is not allowed there (allowed: arrive)" \
+refuse "skipping a phase" 5 "job $J1 is in phase claimed (Confirmed); 'start' is not allowed there (allowed: arrive, close)" \
     --as ana job advance "$J1" start
 refuse "skipping to complete" 5 "'complete' is not allowed there" --as ana job advance "$J1" complete
 refuse "an event not in the surface" 5 "surface $EC has no event 'finish'" --as ana job advance "$J1" finish

@@ -26,6 +26,9 @@
 #   durable.sh   under strace: the CLI and `qtm serve` (group commit, 200
 #                writes from 8 clients) answer a change only after an fsync
 #                of the log; --durability relaxed is caught by the same check
+#   outcome.sh   outcomes and reasons (close undelivered with a reason, refused
+#                without one: exit 7 / 400), the request summary in every view,
+#                intake min/max and every problem of a packet at once
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
 # test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
@@ -37,7 +40,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api migrate files escapes paging handover signed access transport backup durable race crash}
+parts=${SCENARIOS:-seed refusals api outcome migrate files escapes paging handover signed access transport backup durable race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

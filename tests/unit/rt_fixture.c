@@ -435,8 +435,18 @@ int64_t rt_ls_job_new(rt_fx *f, const char *op)
     return j;
 }
 
+void rt_db_to_v4(rt_fx *f)
+{
+    sqlite3 *db = rt_db_open(f);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE service_events DROP COLUMN outcome;"
+                                  " ALTER TABLE service_events DROP COLUMN reason;"
+                                  " PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
 void rt_db_to_v3(rt_fx *f)
 {
+    rt_db_to_v4(f);                /* v5's columns first */
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;
     char prev[65], hash[65];

@@ -162,6 +162,9 @@ char *rt_db_text(rt_fx *f, const char *sql);
 
 /* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
  * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
+/* Takes the closed database back to schema v4: v5's ServiceEvent columns
+ * (outcome, reason) dropped, user_version 4. */
+void rt_db_to_v4(rt_fx *f);
 void rt_db_to_v3(rt_fx *f);
 
 /* Every row of every table (and the schema, and user_version), as text;

@@ -13,7 +13,7 @@ const char *const base_lines[NLINES] = {
                  "method: one_of(email, call) } photos min 0 }",
     [L_LIFE] = "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" done \"Done\" final }",
     [L_TRANS] = "  transitions { queued -> claimed on claim by operator "
-                "claimed -> done on finish by owner }",
+                "claimed -> done on finish by owner outcome delivered }",
     [L_EVID] = "  evidence { required [] optional [] min_per_category 0 }",
     [L_REC] = "  record { job operator outcome }",
     [L_END] = "}",

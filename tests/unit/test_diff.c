@@ -49,6 +49,10 @@ static int teardown(void **state)
     "    execution { claim " claim " ownership assigned record service_event\n"     \
     "                payment_timing independent completed_jobs " done " }\n"
 #define EXEC EXEC_X("required", "visible")
+/* any operator may act after the claim, and an admin too */
+#define EXEC_POOL                                                                     \
+    "    execution { claim required ownership pool record service_event\n"           \
+    "                payment_timing independent completed_jobs visible }\n"
 #define INTAKE_X(extra)                                                               \
     "    intake { job { title: text required max 200\n"                               \
     "                   kind: one_of(small, large) " extra " } photos min 0 }\n"
@@ -61,7 +65,7 @@ static int teardown(void **state)
 #define TRANS_X(done)                                                                 \
     "    transitions { queued -> claimed on claim by operator\n"                      \
     "                  " done " }\n"
-#define TRANS TRANS_X("claimed -> complete on complete by owner requires evidence")
+#define TRANS TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered")
 #define EVID_X(req, min)                                                              \
     "    evidence { required [" req "] optional [] min_per_category " min " }\n"
 #define EVID EVID_X("photo", "1")
@@ -151,7 +155,7 @@ static void test_diff_removed_phase_is_breaking(void **state)
                     "    lifecycle { queued \"Queued\" initial  confirmed \"Confirmed\"\n"
                     "                complete \"Complete\" final }\n",
                     "    transitions { queued -> confirmed on claim by operator\n"
-                    "      confirmed -> complete on complete by owner requires evidence }\n",
+                    "      confirmed -> complete on complete by owner requires evidence outcome delivered }\n",
                     EVID, REC));
     assert_has(f, 1, "phase `claimed` removed (jobs in flight there must migrate)");
     assert_has(f, 0, "phase `confirmed` added");
@@ -165,8 +169,8 @@ static void test_diff_new_transition_is_compatible(void **state)
     fixture *f = *state;
     diff_texts(f, BASE,
                SPEC(EXEC, INTAKE, LIFE_X("\"Claimed\"  cancelled \"Cancelled\" final"),
-                    TRANS_X("claimed -> complete on complete by owner requires evidence\n"
-                            "    claimed -> cancelled on cancel by owner"),
+                    TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered\n"
+                            "    claimed -> cancelled on cancel by owner outcome cancelled"),
                     EVID, REC));
     assert_has(f, 0, "phase `cancelled` added (final)");
     assert_has(f, 0, "event `cancel` added");
@@ -179,7 +183,7 @@ static void test_diff_new_requirement_is_breaking(void **state)
     fixture *f = *state;
     diff_texts(f, BASE, SPEC(EXEC, INTAKE, LIFE,
                              TRANS_X("claimed -> complete on complete by owner requires "
-                                     "evidence, participants"),
+                                     "evidence, participants outcome delivered"),
                              EVID, REC));
     assert_one(f, "transition", 1, "transition `claimed on complete` now requires participants");
 }
@@ -189,7 +193,7 @@ static void test_diff_dropped_requirement_is_compatible(void **state)
     fixture *f = *state;
     diff_texts(f, BASE, SPEC(EXEC, INTAKE, LIFE,
                              TRANS_X("claimed -> complete on complete by owner requires "
-                                     "evidence, participants"),
+                                     "evidence, participants outcome delivered"),
                              EVID, REC));
     model *m = f->m[0];
     f->m[0] = f->m[1];
@@ -203,27 +207,27 @@ static void test_diff_by_change_is_breaking(void **state)
 {
     fixture *f = *state;
 #define LIFE_C LIFE_X("\"Claimed\"  cancelled \"Cancelled\" final")
-    diff_texts(f, SPEC(EXEC, INTAKE, LIFE_C,
-                       TRANS_X("claimed -> complete on complete by owner requires evidence\n"
-                               "    queued -> cancelled on cancel by admin"),
+    diff_texts(f, SPEC(EXEC_POOL, INTAKE, LIFE_C,
+                       TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered\n"
+                               "    claimed -> cancelled on cancel by admin outcome cancelled"),
                        EVID, REC),
-               SPEC(EXEC, INTAKE, LIFE_C,
-                    TRANS_X("claimed -> complete on complete by owner requires evidence\n"
-                            "    queued -> cancelled on cancel by operator"),
+               SPEC(EXEC_POOL, INTAKE, LIFE_C,
+                    TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered\n"
+                            "    claimed -> cancelled on cancel by operator outcome cancelled"),
                     EVID, REC));
-    assert_has(f, 1, "transition `queued on cancel`: by admin became by operator");
+    assert_has(f, 1, "transition `claimed on cancel`: by admin became by operator");
 }
 
 static void test_diff_new_role_is_compatible(void **state)
 {
     fixture *f = *state;
-    diff_texts(f, SPEC(EXEC_X("required", "visible"), INTAKE, LIFE,
-                       TRANS_X("claimed -> complete on complete by owner requires evidence"),
+    diff_texts(f, SPEC(EXEC_POOL, INTAKE, LIFE,
+                       TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered"),
                        EVID, REC),
-               SPEC(EXEC_X("required", "visible"), INTAKE,
+               SPEC(EXEC_POOL, INTAKE,
                     LIFE_X("\"Claimed\"  cancelled \"Cancelled\" final"),
-                    TRANS_X("claimed -> complete on complete by owner requires evidence\n"
-                            "    queued -> cancelled on cancel by admin"),
+                    TRANS_X("claimed -> complete on complete by owner requires evidence outcome delivered\n"
+                            "    claimed -> cancelled on cancel by admin outcome cancelled"),
                     EVID, REC));
     assert_has(f, 0, "admin now fires transitions");
 }
@@ -237,10 +241,10 @@ static void test_diff_execution_contract(void **state)
     model_release(f->m[1]);
     f->m[0] = f->m[1] = NULL;
     diff_texts(f,
-               SPEC(EXEC, INTAKE, LIFE, TRANS_X("claimed -> complete on complete by owner"),
+               SPEC(EXEC, INTAKE, LIFE, TRANS_X("claimed -> complete on complete by owner outcome delivered"),
                     EVID_X("", "0"), REC),
                SPEC(EXEC_X("optional", "visible"), INTAKE, LIFE,
-                    TRANS_X("claimed -> complete on complete by owner"), EVID_X("", "0"), REC));
+                    TRANS_X("claimed -> complete on complete by owner outcome delivered"), EVID_X("", "0"), REC));
     assert_one(f, "execution", 1, "claim required became optional");
 }
 
@@ -279,6 +283,26 @@ static void test_diff_intake_field_changes(void **state)
     assert_int_equal(f->l.n, 5);
 }
 
+static void test_diff_bounds_summary_and_outcome(void **state)
+{
+    fixture *f = *state;
+#define OLD_IN "    intake { job { title: text required max 200\n"                         \
+               "                   n: integer min 1 max 10 } photos min 0 }\n"
+#define NEW_IN "    intake { job { title: text required max 200\n"                         \
+               "                   n: integer min 2 max 20 } photos min 0\n"               \
+               "             summary { job.title } }\n"
+    diff_texts(f, SPEC(EXEC, OLD_IN, LIFE, TRANS, EVID, REC),
+               SPEC(EXEC, NEW_IN, LIFE,
+                    TRANS_X("claimed -> complete on complete by owner requires evidence "
+                            "outcome finished"),
+                    EVID, REC));
+    assert_has(f, 1, "field `job.n`: min 1 became 2");
+    assert_has(f, 0, "field `job.n`: maximum 10 became 20");
+    assert_has(f, 0, "summary added");
+    assert_has(f, 0, "transition `claimed on complete`: outcome delivered became finished");
+    assert_int_equal(f->l.n, 4);
+}
+
 static void test_diff_record_and_identity_are_compatible(void **state)
 {
     fixture *f = *state;
@@ -302,7 +326,7 @@ static void test_diff_lists_the_migration(void **state)
                               "                complete \"Complete\" final }\n"
                               "    transitions { queued -> confirmed on claim by operator\n"
                               "      confirmed -> complete on complete by owner requires "
-                              "evidence }\n" EVID REC
+                              "evidence outcome delivered }\n" EVID REC
                               "    migrate from \"%s\" { claimed -> confirmed }\n}\n",
                               f->m[0]->fingerprint);
     model_release(f->m[1]);
@@ -382,6 +406,7 @@ int main(void)
         T(test_diff_evidence),
         T(test_diff_intake_fields),
         T(test_diff_intake_field_changes),
+        T(test_diff_bounds_summary_and_outcome),
         T(test_diff_record_and_identity_are_compatible),
         T(test_diff_lists_the_migration),
         T(test_diff_main_exit_statuses),

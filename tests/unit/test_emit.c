@@ -158,7 +158,7 @@ static const char *small_spec(fixture *f, const char *slug, const char *name,
         "  lifecycle { queued \"%s\" initial hint \"Wait \\\"here\\\"\" claimed \"Claimed\" "
         "done \"Done\" final }\n"
         "  transitions { queued -> claimed on claim by operator "
-        "claimed -> done on finish by owner }\n"
+        "claimed -> done on finish by owner outcome delivered }\n"
         "  record { job outcome }\n"
         "}\n",
         slug, name, label);
@@ -243,7 +243,8 @@ static void test_emit_header_event_enum(void **state)
                        "    EVENT_COORDINATION__EVENT_ARRIVE = 1,\n"
                        "    EVENT_COORDINATION__EVENT_START = 2,\n"
                        "    EVENT_COORDINATION__EVENT_COMPLETE = 3,\n"
-                       "    EVENT_COORDINATION__NEVENTS = 4\n"
+                       "    EVENT_COORDINATION__EVENT_CLOSE = 4,\n"
+                       "    EVENT_COORDINATION__NEVENTS = 5\n"
                        "};\n");
 }
 
@@ -265,8 +266,9 @@ static void test_emit_source_phases(void **state)
                        "    {.name = \"queued\", .label = \"Queued\", .hint = \"Created from an "
                        "approved, assigned task; waiting for its operator to claim it.\", "
                        ".initial = 1, .final = 0}, /* 0 queued */\n");
-    assert_contains(c, "    {.name = \"complete\", .label = \"Complete\", .hint = \"Coordination "
-                       "delivered. The record is composed; settlement is separate.\", "
+    assert_contains(c, "    {.name = \"complete\", .label = \"Complete\", .hint = \"The event is "
+                       "over, delivered or closed. Finish with job complete; settlement is "
+                       "separate.\", "
                        ".initial = 0, .final = 1}, /* 4 complete */\n};\n");
 }
 
@@ -274,14 +276,28 @@ static void test_emit_source_transitions(void **state)
 {
     fixture *f = *state;
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
-    assert_contains(c, "static const qtm_transition transitions[4] = {\n"
+    assert_contains(c, "static const qtm_transition transitions[7] = {\n"
                        "    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, "
-                       ".claim = 1}, /* 0: queued -> claimed on claim */\n"
+                       ".claim = 1, .outcome = \"\"}, /* 0: queued -> claimed on claim */\n"
                        "    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, "
-                       ".claim = 0}, /* 1: claimed -> arrived on arrive */\n");
+                       ".claim = 0, .outcome = \"\"}, /* 1: claimed -> arrived on arrive */\n");
     assert_contains(c, "    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, "
-                       ".requires = QTM_REQ_EVIDENCE, .claim = 0}, "
-                       "/* 3: in_progress -> complete on complete */\n};\n");
+                       ".requires = QTM_REQ_EVIDENCE, .claim = 0, .outcome = \"delivered\"}, "
+                       "/* 3: in_progress -> complete on complete */\n");
+    assert_contains(c, "    {.from = 1, .to = 4, .event = 4, .by = QTM_BY_OWNER, "
+                       ".requires = QTM_REQ_REASON, .claim = 0, .outcome = \"closed\"}, "
+                       "/* 4: claimed -> complete on close */\n");
+}
+
+static void test_emit_source_summary_and_bounds(void **state)
+{
+    fixture *f = *state;
+    char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
+    assert_contains(c, "static const qtm_summary_part summary[8] = {\n"
+                       "    {.field = 6, .text = \"\"},\n"
+                       "    {.field = -1, .text = \": \"},\n");
+    assert_contains(c, "    .nsummary = 8,\n    .summary = summary,\n};\n");
+    assert_contains(c, ".has_min = 1, .has_max = 1, .min = 1, .max = 5000}, /* 7 */\n");
 }
 
 static void test_emit_source_next_table_rows(void **state)
@@ -289,13 +305,14 @@ static void test_emit_source_next_table_rows(void **state)
     fixture *f = *state;
     char *c = keep(f, emit_c_source(compile_ec(f), EC_NAME));
     assert_contains(c,
-        "static const int32_t next[5 * 4] = {\n"
-        "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */\n"
-        "    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */\n"
-        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 2 arrived */\n"
-        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 3 in_progress */\n"
+        "static const int32_t next[5 * 5] = {\n"
+        "    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, "
+        "/* 0 queued */\n"
+        "    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* 1 claimed */\n"
+        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, 5, /* 2 arrived */\n"
+        "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, 6, /* 3 in_progress */\n"
         "    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, "
-        "/* 4 complete */\n"
+        "QTM_NO_TRANSITION, /* 4 complete */\n"
         "};\n");
 }
 
@@ -309,7 +326,7 @@ static void test_emit_source_next_table_follows_model(void **state)
         "  execution { claim required ownership assigned record service_event "
         "payment_timing independent completed_jobs visible }\n"
         "  lifecycle { a \"A\" initial b \"B\" c \"C\" final }\n"
-        "  transitions { a -> b on claim by operator b -> c on go by owner "
+        "  transitions { a -> b on claim by operator b -> c on go by owner outcome delivered "
         "b -> b on note by owner }\n"
         "  record { job }\n"
         "}\n");
@@ -351,8 +368,8 @@ static void test_emit_source_surface_struct(void **state)
                        "    .claim = QTM_CLAIM_REQUIRED,\n"
                        "    .ownership = QTM_OWNERSHIP_ASSIGNED,\n");
     assert_contains(c, "    .nphases = 5,\n    .initial = 0, /* queued */\n    .phases = phases,\n"
-                       "    .nevents = 4,\n    .events = events,\n"
-                       "    .ntransitions = 4,\n    .transitions = transitions,\n"
+                       "    .nevents = 5,\n    .events = events,\n"
+                       "    .ntransitions = 7,\n    .transitions = transitions,\n"
                        "    .next = next,\n");
     /* empty evidence contract: no arrays, NULL pointers */
     assert_contains(c, "    .nev_required = 0,\n    .ev_required = NULL,\n"
@@ -362,7 +379,8 @@ static void test_emit_source_surface_struct(void **state)
     assert_not_contains(c, "ev_required[");
     char *fp = arena_printf(&f->a, "    .fingerprint = \"%s\",\n    .model_json = model_json,\n"
                                    "    .retained = 0, /* current */\n"
-                                   "    .nmigrations = 0,\n    .migrations = NULL,\n};\n",
+                                   "    .nmigrations = 0,\n    .migrations = NULL,\n"
+                                   "    .nsummary = 8,\n    .summary = summary,\n};\n",
                             m->fingerprint);
     assert_contains(c, fp);
 }
@@ -527,8 +545,9 @@ static void test_emit_dot_nodes(void **state)
     char *d = keep(f, emit_dot(compile_ec(f), EC_NAME));
     assert_contains(d, "    \"queued\" [label=\"Queued\\n(queued)\", tooltip=\"Created from an "
                        "approved, assigned task; waiting for its operator to claim it.\"];\n");
-    assert_contains(d, "    \"complete\" [label=\"Complete\\n(complete)\", tooltip=\"Coordination "
-                       "delivered. The record is composed; settlement is separate.\", "
+    assert_contains(d, "    \"complete\" [label=\"Complete\\n(complete)\", tooltip=\"The event is "
+                       "over, delivered or closed. Finish with job complete; settlement is "
+                       "separate.\", "
                        "peripheries=2];\n");
     /* only final phases are double-bordered */
     const char *p = d;
@@ -545,7 +564,9 @@ static void test_emit_dot_edges(void **state)
     assert_contains(d, "    \"queued\" -> \"claimed\" [label=\"claim\\nby operator\", style=bold];\n");
     assert_contains(d, "    \"claimed\" -> \"arrived\" [label=\"arrive\\nby owner\"];\n");
     assert_contains(d, "    \"in_progress\" -> \"complete\" "
-                       "[label=\"complete\\nby owner\\nrequires evidence\"];\n");
+                       "[label=\"complete\\nby owner\\nrequires evidence\\noutcome delivered\"];\n");
+    assert_contains(d, "    \"claimed\" -> \"complete\" "
+                       "[label=\"close\\nby owner\\nrequires reason\\noutcome closed\"];\n");
 }
 
 static void test_emit_dot_escapes_quotes_and_backslashes(void **state)
@@ -693,26 +714,28 @@ static void test_emit_history_and_migrations(void **state)
     assert_int_equal(ms[1]->retained, 1);
     char *reg = keep(f, emit_c_registry(ms, 2));
     assert_contains(reg, "#include \"migrate_demo.h\"\n"
-                         "extern const qtm_surface qtm_surface_migrate_demo__v228fb9806c67; "
+                         "extern const qtm_surface qtm_surface_migrate_demo__v06e9a412bcd6; "
                          "/* qtm_history.c */\n");
     /* the current spec first, then the retained one */
     assert_contains(reg, "    &qtm_surface_migrate_demo, /* 0 */\n"
-                         "    &qtm_surface_migrate_demo__v228fb9806c67, /* 1 retained */\n");
+                         "    &qtm_surface_migrate_demo__v06e9a412bcd6, /* 1 retained */\n");
     char *hist = keep(f, emit_c_history(ms, 2));
-    assert_contains(hist, "static const qtm_phase migrate_demo__v228fb9806c67_phases[5] = {");
-    assert_contains(hist, "const qtm_surface qtm_surface_migrate_demo__v228fb9806c67 = {");
-    assert_contains(hist, "    .model_json = migrate_demo__v228fb9806c67_model_json,\n"
+    assert_contains(hist, "static const qtm_phase migrate_demo__v06e9a412bcd6_phases[5] = {");
+    assert_contains(hist, "const qtm_surface qtm_surface_migrate_demo__v06e9a412bcd6 = {");
+    assert_contains(hist, "    .model_json = migrate_demo__v06e9a412bcd6_model_json,\n"
                           "    .retained = 1, /* retained */\n"
-                          "    .nmigrations = 0,\n    .migrations = NULL,\n};\n");
+                          "    .nmigrations = 0,\n    .migrations = NULL,\n"
+                          "    .nsummary = 0,\n    .summary = NULL,\n};\n");
     assert_not_contains(hist, "migrate_demo.h");
     char *cur = keep(f, emit_c_source(ms[0], "migrate-demo.qsm"));
     assert_contains(cur, "static const qtm_phase_map migrate_0[2] = {\n"
                          "    {.from = \"arrived\", .to = 2}, /* 0 -> on_site */\n"
                          "    {.from = \"in_progress\", .to = 3}, /* 1 -> setup */\n};\n");
-    assert_contains(cur, "    {.from = \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b"
-                         "12d8fbf53c25\", .nmaps = 2, .maps = migrate_0}, /* 0 */\n");
+    assert_contains(cur, "    {.from = \"sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c3acc"
+                         "2658e060bdf\", .nmaps = 2, .maps = migrate_0}, /* 0 */\n");
     assert_contains(cur, "    .model_json = model_json,\n    .retained = 0, /* current */\n"
-                         "    .nmigrations = 1,\n    .migrations = migrations,\n};\n");
+                         "    .nmigrations = 1,\n    .migrations = migrations,\n"
+                         "    .nsummary = 0,\n    .summary = NULL,\n};\n");
     /* no history at all: still a valid translation unit */
     char *none = keep(f, emit_c_history(ms, 1));
     assert_contains(none, "typedef int qtm_history_empty;");
@@ -773,7 +796,7 @@ static void test_emit_headers_of_two_surfaces_do_not_clash(void **state)
         "payment_timing independent completed_jobs visible }\n"
         "  lifecycle { queued \"Q\" initial event_z \"Z\" done \"D\" final }\n"
         "  transitions { queued -> event_z on claim by operator "
-        "event_z -> done on finish by owner }\n"
+        "event_z -> done on finish by owner outcome delivered }\n"
         "  record { job }\n"
         "}\n");
     const char *ap = arena_printf(&f->a,
@@ -782,7 +805,7 @@ static void test_emit_headers_of_two_surfaces_do_not_clash(void **state)
         "  execution { claim required ownership assigned record service_event "
         "payment_timing independent completed_jobs visible }\n"
         "  lifecycle { queued \"Q\" initial mid \"M\" done \"D\" final }\n"
-        "  transitions { queued -> mid on claim by operator mid -> done on z by owner }\n"
+        "  transitions { queued -> mid on claim by operator mid -> done on z by owner outcome delivered }\n"
         "  record { job }\n"
         "}\n");
     char *h1 = keep(f, emit_c_header(compile(f, "a.qsm", a), "a.qsm"));
@@ -1060,6 +1083,7 @@ int main(void)
         T(test_emit_source_includes_its_header),
         T(test_emit_source_phases),
         T(test_emit_source_transitions),
+        T(test_emit_source_summary_and_bounds),
         T(test_emit_source_next_table_rows),
         T(test_emit_source_next_table_follows_model),
         T(test_emit_source_fields_and_choices),

@@ -191,23 +191,32 @@ static void test_parser_ec_transitions(void **state)
 {
     fixture *f = *state;
     const ast_block *b = block(parse_ec(f), 6);
-    static const char *const rows[][4] = {
-        {"queued", "claimed", "claim", "operator"},
-        {"claimed", "arrived", "arrive", "owner"},
-        {"arrived", "in_progress", "start", "owner"},
-        {"in_progress", "complete", "complete", "owner"},
+    static const char *const rows[][5] = {
+        {"queued", "claimed", "claim", "operator", NULL},
+        {"claimed", "arrived", "arrive", "owner", NULL},
+        {"arrived", "in_progress", "start", "owner", NULL},
+        {"in_progress", "complete", "complete", "owner", "delivered"},
+        {"claimed", "complete", "close", "owner", "closed"},
+        {"arrived", "complete", "close", "owner", "closed"},
+        {"in_progress", "complete", "close", "owner", "closed"},
     };
-    assert_int_equal(b->items.n, 4);
-    for (size_t i = 0; i < 4; i++) {
+    assert_int_equal(b->items.n, 7);
+    for (size_t i = 0; i < 7; i++) {
         const ast_transition *t = b->items.v[i];
         assert_string_equal(t->from.name, rows[i][0]);
         assert_string_equal(t->to.name, rows[i][1]);
         assert_string_equal(t->event.name, rows[i][2]);
         assert_string_equal(t->by.name, rows[i][3]);
-        assert_int_equal(t->requires.n, i == 3 ? 1 : 0);
+        assert_int_equal(t->requires.n, i >= 3 ? 1 : 0);
+        if (rows[i][4])
+            assert_string_equal(t->outcome.name, rows[i][4]);
+        else
+            assert_null(t->outcome.name);
     }
     const ast_transition *last = b->items.v[3];
     assert_string_equal(ident_at(&last->requires, 0)->name, "evidence");
+    assert_string_equal(ident_at(&((const ast_transition *)b->items.v[4])->requires, 0)->name,
+                        "reason");
 }
 
 static void test_parser_ec_evidence_and_record(void **state)
@@ -245,10 +254,10 @@ static void test_parser_ec_locations(void **state)
     assert_int_equal(block(s, 3)->loc.line, 13);
     assert_int_equal(block(s, 3)->loc.col, 5);
     const ast_transition *t = block(s, 6)->items.v[0];
-    assert_int_equal(t->loc.line, 61);
+    assert_int_equal(t->loc.line, 63);
     assert_int_equal(t->loc.col, 9);
     assert_int_equal(t->to.loc.col, 24);
-    assert_int_equal(block(s, 8)->loc.line, 74);
+    assert_int_equal(block(s, 8)->loc.line, 80);
 }
 
 /*** small specs ***/
@@ -796,7 +805,10 @@ static void test_parser_ast_dump_ec_mentions_every_phase(void **state)
     assert_contains(out, "surface event-coordination @8:1\n");
     assert_contains(out, "    phase in_progress label=\"Active\" hint=");
     assert_contains(out, "      type: one_of(Wedding / Ceremony, Banquet / Gala,");
-    assert_contains(out, "    in_progress -> complete on complete by owner requires evidence\n");
+    assert_contains(out, "    in_progress -> complete on complete by owner requires evidence "
+                         "outcome delivered\n");
+    assert_contains(out, "    claimed -> complete on close by owner requires reason outcome closed\n");
+    assert_contains(out, "    summary event.date \": \" event.type");
     assert_contains(out, "    photos = 0\n");
     free(out);
 }

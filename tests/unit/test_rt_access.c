@@ -115,13 +115,13 @@ static void test_policy_unloaded(void **state)
 /* --- contact details and the preview ----------------------------------------- */
 
 static const qtm_field fields[] = {
-    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL},
-    {"contact", "method", QTM_FIELD_CHOICE, 1, 0, 0, NULL},
-    {"site", "address", QTM_FIELD_TEXT, 1, 300, 0, NULL},
-    {"site", "gate", QTM_FIELD_PHONE, 0, 0, 0, NULL},
-    {"notes", "reply", QTM_FIELD_EMAIL, 0, 0, 0, NULL},
-    {"notes", "date", QTM_FIELD_DATE, 0, 0, 0, NULL},
-    {"other", "mail", QTM_FIELD_EMAIL, 0, 0, 0, NULL},
+    {"contact", "name", QTM_FIELD_TEXT, 1, 200, 0, NULL, 0, 0, 0, 0},
+    {"contact", "method", QTM_FIELD_CHOICE, 1, 0, 0, NULL, 0, 0, 0, 0},
+    {"site", "address", QTM_FIELD_TEXT, 1, 300, 0, NULL, 0, 0, 0, 0},
+    {"site", "gate", QTM_FIELD_PHONE, 0, 0, 0, NULL, 0, 0, 0, 0},
+    {"notes", "reply", QTM_FIELD_EMAIL, 0, 0, 0, NULL, 0, 0, 0, 0},
+    {"notes", "date", QTM_FIELD_DATE, 0, 0, 0, NULL, 0, 0, 0, 0},
+    {"other", "mail", QTM_FIELD_EMAIL, 0, 0, 0, NULL, 0, 0, 0, 0},
 };
 static const qtm_surface schema = {.slug = "s", .nfields = 7, .fields = fields};
 

@@ -317,9 +317,12 @@ static void test_advance_by_owner_stores_every_phase(void **state)
         assert_string_equal(rt_js(p, "actor"), "ana");
         assert_string_equal(rt_js(p, "at"), at[i]);
     }
-    /* in progress: the next step is complete, by the owner, requiring evidence */
+    /* in progress: the next step is complete, by the owner, requiring
+     * evidence, outcome delivered; or close, with a reason */
     json_t *next = json_object_get(o, "next");
-    assert_int_equal(json_array_size(next), 1);
+    assert_int_equal(json_array_size(next), 2);
+    assert_string_equal(rt_js(json_array_get(next, 1), "event"), "close");
+    assert_string_equal(rt_js(json_array_get(next, 0), "outcome"), "delivered");
     json_t *n0 = json_array_get(next, 0);
     assert_string_equal(rt_js(n0, "event"), "complete");
     assert_string_equal(rt_js(n0, "by"), "owner");
@@ -382,7 +385,7 @@ static void test_advance_cannot_skip_a_phase(void **state)
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "start"));
     assert_string_equal(qtm_errmsg(f->q),
                         MSGF("job %lld is in phase claimed (Confirmed); 'start' is not allowed "
-                            "there (allowed: arrive)", (long long)j));
+                            "there (allowed: arrive, close)", (long long)j));
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "complete"));
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "claim"));
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
@@ -928,19 +931,18 @@ static void test_ls_rain_out_goes_back(void **state)
     json_decref(o);
 }
 
-/* landscaping declares `queued -> cancelled on cancel by admin`, labelled
- * "Cancelled by an admin before anyone claimed it"; qtmc accepts it, so the
- * runtime must be able to fire it. */
+/* landscaping used to declare `queued -> cancelled on cancel by admin`;
+ * an admin transition out of the initial phase is now refused by qtmc
+ * (Q414: the pre-claim cancel is governance, `job cancel`), so the
+ * runtime has no such event and an admin cannot open the ServiceEvent. */
 static void test_ls_admin_cancels_unclaimed_visit(void **state)
 {
     rt_fx *f = *state;
     int64_t j = rt_ls_job_new(f, "ana");
-    OK(qtm_job_advance(f->q, "ada", j, "cancel"));
-    json_t *o = rt_job_show(f, j);
-    assert_string_equal(rt_js(o, "phase"), "cancelled");
-    assert_true(json_is_null(json_object_get(o, "owner")));
-    json_decref(o);
-    EXPECT(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "claim"));
+    /* no longer in the lifecycle (qtmc refuses it, Q414): nothing changes */
+    UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ada", j, "cancel"));
+    rt_assert_job(f, j, "queued", "queued");
+    OK(qtm_job_advance(f->q, "ana", j, "claim"));
 }
 
 /* --- concurrent claims ------------------------------------------------------ */

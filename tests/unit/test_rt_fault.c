@@ -347,8 +347,8 @@ static void test_fault_migrate(void **state)
     OK(qtm_task_approve(f->q, "ada", c.task));
     OK(qtm_task_assign(f->q, "ada", c.task, "ana"));
     OK(qtm_job_create(f->q, "ada", c.task, &c.job));
-    DB_OK("UPDATE jobs SET fingerprint = 'sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f"
-          "77c50b12d8fbf53c25'");
+    DB_OK("UPDATE jobs SET fingerprint = 'sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c"
+          "3acc2658e060bdf'");
     store_fault *sf = wrap(f);
     assert_true(LOOP(c_migrate, &c) > 2);
     assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM jobs WHERE fingerprint LIKE "

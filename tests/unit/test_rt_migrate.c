@@ -13,12 +13,12 @@
 #include <stdio.h>
 
 #define MD "migrate-demo"
-#define FP1 "sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25"
+#define FP1 "sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c3acc2658e060bdf"
 #define FP_UNKNOWN "sha256:0000000000000000000000000000000000000000000000000000000000000000"
 
 #define CD "chain-demo"
-#define CD1 "sha256:bc00fa2e189f3a327aec3c18bab073e6fc24aca9d1383d89bc1c8dfd1eac69f7"
-#define CD2 "sha256:7280815ed312017d79bb26ef0b203fd9210058d715b2d8dc5729977df65f5eb3"
+#define CD1 "sha256:3deb7350a68b9231d6c757e1044727f9df45c2ba97592a664969c581690a120a"
+#define CD2 "sha256:5149444a3f52e2d099e54340e40bb19b12e4cf4262b65f45e115de34aa0aa4bf"
 
 /* A queued job of surface (migrate-demo, chain-demo) assigned to ana,
  * created under fingerprint fp (NULL: the current one). */

@@ -35,12 +35,12 @@ static const qtm_phase phases[NP] = {
 };
 static const char *const events[NE] = {"claim", "arrive", "finish", "cancel", "start"};
 static const qtm_transition transitions[] = {
-    {P_QUEUED, P_CLAIMED, E_CLAIM, QTM_BY_OPERATOR, 0, 1},
-    {P_CLAIMED, P_ARRIVED, E_ARRIVE, QTM_BY_OWNER, 0, 0},
-    {P_ARRIVED, P_DONE, E_FINISH, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0},
-    {P_QUEUED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0},
-    {P_CLAIMED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0},
-    {P_QUEUED, P_ARRIVED, E_START, QTM_BY_OPERATOR, 0, 0},
+    {P_QUEUED, P_CLAIMED, E_CLAIM, QTM_BY_OPERATOR, 0, 1, ""},
+    {P_CLAIMED, P_ARRIVED, E_ARRIVE, QTM_BY_OWNER, 0, 0, ""},
+    {P_ARRIVED, P_DONE, E_FINISH, QTM_BY_OWNER, QTM_REQ_EVIDENCE, 0, ""},
+    {P_QUEUED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0, ""},
+    {P_CLAIMED, P_CANCELLED, E_CANCEL, QTM_BY_ADMIN, 0, 0, ""},
+    {P_QUEUED, P_ARRIVED, E_START, QTM_BY_OPERATOR, 0, 0, ""},
 };
 #define N QTM_NO_TRANSITION
 static const int32_t next[NP * NE] = {
@@ -500,8 +500,9 @@ static void test_job_actions(void **state)
     /* what is offered is accepted */
     OK(qtm_job_claim(f->q, "ana", j));
     OK(qtm_job_actions(f->q, "ana", j, &a));
-    assert_int_equal(json_array_size(json_object_get(a, "actions")), 1);
+    assert_int_equal(json_array_size(json_object_get(a, "actions")), 2);
     assert_true(has_action(a, "arrive"));
+    assert_true(has_action(a, "close"));
     assert_false(json_is_true(json_object_get(a, "can_claim")));
     json_decref(a);
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));

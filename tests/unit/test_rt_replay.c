@@ -110,10 +110,23 @@ static void provide(rt_fx *f, const json_t *paths, int64_t j, const json_t *requ
             OK(qtm_settle(f->q, "ada", j, &p));
         } else if (strcmp(what, "participants") == 0) {
             OK(qtm_participant_add(f->q, "ana", j, "Replay Guest", "guest", NULL));
+        } else if (strcmp(what, "reason") == 0) {
+            /* given with the event (reason_for) */
         } else {
             fail_msg("unknown condition '%s'", what);
         }
     }
+}
+
+/* The reason to give with a step whose "requires" lists one, else NULL. */
+static const char *reason_for(const json_t *requires)
+{
+    size_t k;
+    json_t *c;
+    json_array_foreach(requires, k, c)
+        if (strcmp(json_string_value(c), "reason") == 0)
+            return "replayed: the event was called off";
+    return NULL;
 }
 
 /* Takes one accept step from phase *p; marks the transition fired in cov. */
@@ -130,7 +143,8 @@ static void take_step(rt_fx *f, const qtm_surface *s, const json_t *paths, int64
     if (t->claim)
         OK(qtm_job_claim(f->q, actor, j));
     else
-        OK(qtm_job_advance(f->q, actor, j, event));
+        OK(qtm_job_advance_reason(f->q, actor, j, event,
+                                  reason_for(json_object_get(st, "requires"))));
     assert_phase(f, j, expect);
     if (cov)
         cov[t - s->transitions] = 1;
@@ -173,6 +187,9 @@ static void replay(rt_fx *f, const qtm_surface *s)
         } else if (strcmp(expect, "forbidden") == 0) {
             want = QTM_EFORBIDDEN;
             nforbidden++;
+        } else if (strcmp(expect, "invalid") == 0) {
+            want = QTM_EINVALID;   /* a reason withheld */
+            nrefused++;
         } else {
             fail_msg("unknown expectation '%s'", expect);
         }
@@ -181,8 +198,10 @@ static void replay(rt_fx *f, const qtm_surface *s)
         snprintf(what, sizeof what, "%s: %s by %s in %s%s%s", s->slug, event, role,
                  s->phases[p].name, json_object_get(at, "without") ? " without " : "",
                  json_object_get(at, "without") ? rt_js(at, "without") : "");
-        rt_expect(f->q, qtm_job_advance(f->q, actor_slug(role), j, event), want, NULL, 0, what,
-                  __FILE__, __LINE__);
+        rt_expect(f->q,
+                  qtm_job_advance_reason(f->q, actor_slug(role), j, event,
+                                         reason_for(json_object_get(at, "requires"))),
+                  want, NULL, 0, what, __FILE__, __LINE__);
         assert_phase(f, j, s->phases[p].name);
         nrefuse++;
     }

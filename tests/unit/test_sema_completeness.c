@@ -100,8 +100,72 @@ static void test_sema_q503_category_used(void **state)
     fixture *f = *state;
     CHECK(f, L_EVID, "  evidence { optional [receipt] }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner requires evidence }");
+                   "claimed -> done on finish by owner requires evidence outcome delivered }");
     assert_clean(f);
+}
+
+/* --- -Wguardrail ------------------------------------------------------------- */
+
+static void test_sema_q504_guardrail_phase_and_event(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial scheduled \"Scheduled\" "
+                     "done \"Done\" final }",
+          L_TRANS, "  transitions { queued -> scheduled on claim by operator "
+                   "scheduled -> done on notify_client by owner outcome delivered }");
+    assert_int_equal(count(f, "Q504"), 2);
+    const diag *g = expect_at(f, "Q504", L_LIFE, col_of(f, L_LIFE, "scheduled"));
+    assert_int_equal(g->sev, DIAG_WARNING);
+    assert_string_equal(g->msg, "phase `scheduled` reads as scheduling, which is not execution");
+    g = find_nth(f, "Q504", 2);
+    assert_int_equal(g->loc.line, L_TRANS);
+    assert_int_equal(g->loc.col, col_of(f, L_TRANS, "notify_client"));
+    assert_string_equal(g->msg, "event `notify_client` reads as messaging, which is not "
+                                "execution");
+    assert_non_null(f->m);  /* a warning: the model is built */
+}
+
+static void test_sema_q504_payment_words(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" "
+                     "invoiced \"Invoiced\" final }",
+          L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                   "claimed -> invoiced on finish by owner outcome delivered }");
+    assert_int_equal(count(f, "Q504"), 1);
+    note(find(f, "Q504"), "qtm settle");
+}
+
+static void test_sema_q504_not_for_q411(void **state)
+{
+    fixture *f = *state;
+    /* `paid` as an event is already an error (Q411): no warning on top */
+    CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                      "claimed -> done on paid by owner outcome delivered }");
+    assert_int_equal(count(f, "Q411"), 1);
+    assert_int_equal(count(f, "Q504"), 0);
+}
+
+static void test_sema_q504_plain_names(void **state)
+{
+    fixture *f = *state;
+    /* `booked_venue`, `rescheduling` aside: ordinary work words pass */
+    CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial setup \"Setup\" "
+                     "done \"Done\" final }",
+          L_TRANS, "  transitions { queued -> setup on claim by operator "
+                   "setup -> done on finish by owner outcome delivered }");
+    assert_int_equal(count(f, "Q504"), 0);
+}
+
+static void test_sema_q504_off(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(diag_set_option(&f->d, "no-guardrail"), 0);
+    CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial scheduled \"Scheduled\" "
+                     "done \"Done\" final }",
+          L_TRANS, "  transitions { queued -> scheduled on claim by operator "
+                   "scheduled -> done on finish by owner outcome delivered }");
+    assert_int_equal(count(f, "Q504"), 0);
 }
 
 int main(void)
@@ -116,6 +180,11 @@ int main(void)
         T(test_sema_q502_wno_empty_section),
         T(test_sema_q503_unused_category),
         T(test_sema_q503_category_used),
+        T(test_sema_q504_guardrail_phase_and_event),
+        T(test_sema_q504_payment_words),
+        T(test_sema_q504_not_for_q411),
+        T(test_sema_q504_plain_names),
+        T(test_sema_q504_off),
     };
     return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

@@ -12,7 +12,7 @@ static void test_sema_q301_two_transitions_on_one_event(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by owner "
+                                          "claimed -> done on finish by owner outcome delivered "
                                           "claimed -> queued on finish by owner }"),
                         "Q301");
     const diag *g = expect_at(f, "Q301", L_TRANS, col_nth(f, L_TRANS, "finish", 2));
@@ -27,8 +27,8 @@ static void test_sema_q301_same_event_from_other_phases(void **state)
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" "
                      "working \"Working\" done \"Done\" final }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> working on start by owner claimed -> done on finish by owner "
-                   "working -> done on finish by owner }");
+                   "claimed -> working on start by owner claimed -> done on finish by owner outcome delivered "
+                   "working -> done on finish by owner outcome delivered }");
     assert_clean(f);
     const model *m = f->m;
     assert_int_equal(m->nevents, 3);

@@ -12,7 +12,7 @@ static void test_sema_q401_claim_required_without_claim(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on take by operator "
-                                          "claimed -> done on finish by owner }"),
+                                          "claimed -> done on finish by owner outcome delivered }"),
                         "Q401");
     const diag *g = expect_at(f, "Q401", L_EXEC, col_of(f, L_EXEC, "required"));
     assert_string_equal(g->msg,
@@ -25,7 +25,7 @@ static void test_sema_q401_claim_optional_needs_no_claim(void **state)
     fixture *f = *state;
     CHECK(f, L_EXEC, exec_line(f, "optional", "assigned", "independent"),
           L_TRANS, "  transitions { queued -> claimed on take by operator "
-                   "claimed -> done on finish by owner }");
+                   "claimed -> done on finish by owner outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->trans[0].claim, 0);
 }
@@ -34,7 +34,7 @@ static void test_sema_q402_operator_after_claim(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by operator }"),
+                                          "claimed -> done on finish by operator outcome delivered }"),
                         "Q402");
     const diag *g = expect_at(f, "Q402", L_TRANS, col_nth(f, L_TRANS, "operator", 2));
     assert_string_equal(g->msg,
@@ -47,7 +47,7 @@ static void test_sema_q402_pool_lets_operators_advance(void **state)
     fixture *f = *state;
     CHECK(f, L_EXEC, exec_line(f, "required", "pool", "independent"),
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by operator }");
+                   "claimed -> done on finish by operator outcome delivered }");
     assert_clean(f);
 }
 
@@ -55,7 +55,7 @@ static void test_sema_q403_vendor_and_client(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by vendor "
-                                          "claimed -> done on finish by client }"),
+                                          "claimed -> done on finish by client outcome delivered }"),
                         "Q403 Q403");
     const diag *v = find_nth(f, "Q403", 1), *c = find_nth(f, "Q403", 2);
     assert_string_equal(v->msg, "a vendor can never drive a transition");
@@ -70,7 +70,7 @@ static void test_sema_q403_vendors_as_data(void **state)
     /* vendors belong in intake and the record's participants */
     CHECK(f, L_INTAKE, "  intake { vendors { vendor: text client: text } }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner requires participants }",
+                   "claimed -> done on finish by owner requires participants outcome delivered }",
           L_REC, "  record { job participants }");
     assert_clean(f);
 }
@@ -80,7 +80,7 @@ static void test_sema_q404_claim_not_from_initial(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EXEC, exec_line(f, "optional", "pool", "independent"),
                               L_TRANS, "  transitions { queued -> claimed on start by operator "
-                                       "claimed -> done on claim by operator }"),
+                                       "claimed -> done on claim by operator outcome delivered }"),
                         "Q404");
     const diag *g = expect_at(f, "Q404", L_TRANS, col_nth(f, L_TRANS, "claimed", 2));
     assert_string_equal(g->msg, "the claim must leave initial phase `queued`, not `claimed`");
@@ -90,7 +90,7 @@ static void test_sema_q404_claim_not_by_operator(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by admin "
-                                          "claimed -> done on finish by owner }"),
+                                          "claimed -> done on finish by owner outcome delivered }"),
                         "Q404");
     const diag *g = expect_at(f, "Q404", L_TRANS, col_of(f, L_TRANS, "admin"));
     assert_string_equal(g->msg, "a claim is made `by operator`, not by admin");
@@ -111,7 +111,7 @@ static void test_sema_q405_ownership_without_claim(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EXEC, exec_line(f, "none", "assigned", "independent"),
                               L_TRANS, "  transitions { queued -> claimed on start by operator "
-                                       "claimed -> done on finish by owner }"),
+                                       "claimed -> done on finish by owner outcome delivered }"),
                         "Q405");
     const diag *g = expect_at(f, "Q405", L_EXEC, col_of(f, L_EXEC, "assigned"));
     assert_string_equal(g->msg, "`ownership assigned` needs a claim, but `claim none` is set");
@@ -123,7 +123,7 @@ static void test_sema_q405_claim_without_ownership(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EXEC, exec_line(f, "required", "none", "independent"),
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by admin }"),
+                                       "claimed -> done on finish by admin outcome delivered }"),
                         "Q405");
     const diag *g = expect_at(f, "Q405", L_EXEC, col_of(f, L_EXEC, "required"));
     assert_string_equal(g->msg, "`claim required` with `ownership none`: a claim would own nothing");
@@ -134,7 +134,7 @@ static void test_sema_q405_no_claim_no_owner(void **state)
     fixture *f = *state;
     CHECK(f, L_EXEC, exec_line(f, "none", "none", "independent"),
           L_TRANS, "  transitions { queued -> claimed on start by operator "
-                   "claimed -> done on finish by admin }");
+                   "claimed -> done on finish by admin outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->claim, QTM_CLAIM_NONE);
     assert_int_equal(f->m->ownership, QTM_OWNERSHIP_NONE);
@@ -145,7 +145,7 @@ static void test_sema_q406_owner_without_ownership(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EXEC, exec_line(f, "none", "none", "independent"),
                               L_TRANS, "  transitions { queued -> claimed on start by operator "
-                                       "claimed -> done on finish by owner }"),
+                                       "claimed -> done on finish by owner outcome delivered }"),
                         "Q406");
     const diag *g = expect_at(f, "Q406", L_TRANS, col_of(f, L_TRANS, "owner"));
     assert_string_equal(g->msg, "`by owner` on a surface with `ownership none`");
@@ -155,20 +155,44 @@ static void test_sema_q406_owner_before_claim(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "queued -> done on skip by owner "
-                                          "claimed -> done on finish by owner }"),
+                                          "queued -> done on skip by owner outcome delivered "
+                                          "claimed -> done on finish by owner outcome delivered }"),
                         "Q406");
     const diag *g = expect_at(f, "Q406", L_TRANS, col_of(f, L_TRANS, "owner"));
     assert_string_equal(g->msg, "`by owner` from initial phase `queued`: no one owns the job "
                                 "before it is claimed");
 }
 
-static void test_sema_q406_admin_may_act_before_claim(void **state)
+static void test_sema_q414_admin_out_of_initial(void **state)
 {
     fixture *f = *state;
-    CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "queued -> done on cancel by admin claimed -> done on finish by owner }");
-    assert_clean(f);
+    assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                                          "queued -> done on cancel by admin outcome cancelled "
+                                          "claimed -> done on finish by owner outcome delivered }"),
+                        "Q414");
+    const diag *g = expect_at(f, "Q414", L_TRANS, col_of(f, L_TRANS, "admin"));
+    assert_string_equal(g->msg, "transition `queued -> done on cancel` by admin leaves initial "
+                                "phase `queued`");
+    note(g, "qtm job cancel");
+}
+
+static void test_sema_q414_admin_later_is_not_q414(void **state)
+{
+    fixture *f = *state;
+    /* a pool surface: an admin may still act after the claim */
+    CHECK(f, L_EXEC, exec_line(f, "required", "pool", "independent"),
+          L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                   "claimed -> done on cancel by admin outcome cancelled "
+                   "claimed -> done on finish by owner outcome delivered }");
+    assert_int_equal(count(f, "Q414"), 0);
+}
+
+static void test_sema_q414_claim_by_admin_is_q404_only(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by admin "
+                                          "claimed -> done on finish by owner outcome delivered }"),
+                        "Q404");
 }
 
 static void test_sema_q407_required_evidence_unchecked(void **state)
@@ -187,7 +211,7 @@ static void test_sema_q407_required_evidence_checked(void **state)
     fixture *f = *state;
     CHECK(f, L_EVID, "  evidence { required [photo] min_per_category 1 }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner requires evidence }");
+                   "claimed -> done on finish by owner requires evidence outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->trans[1].requires, QTM_REQ_EVIDENCE);
 }
@@ -196,7 +220,7 @@ static void test_sema_q408_payment_gate_when_independent(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by owner requires payment }"),
+                                          "claimed -> done on finish by owner requires payment outcome delivered }"),
                         "Q408");
     const diag *g = expect_at(f, "Q408", L_TRANS, col_of(f, L_TRANS, "claimed ->"));
     assert_string_equal(g->msg, "`requires payment` with `payment_timing independent`");
@@ -208,7 +232,7 @@ static void test_sema_q408_q409_payment_before_complete(void **state)
     fixture *f = *state;
     CHECK(f, L_EXEC, exec_line(f, "required", "assigned", "before_complete"),
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner requires payment }");
+                   "claimed -> done on finish by owner requires payment outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->payment_timing, QTM_PAY_BEFORE_COMPLETE);
     assert_int_equal(f->m->trans[1].requires, QTM_REQ_PAYMENT);
@@ -233,7 +257,7 @@ static void test_sema_q409_gate_must_enter_a_final_phase(void **state)
                   "done \"Done\" final }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
                    "claimed -> paid_up on confirm by owner requires payment "
-                   "paid_up -> done on finish by owner }");
+                   "paid_up -> done on finish by owner outcome delivered }");
     assert_string_equal(qtmc_codes(&f->d), "Q409");
 }
 
@@ -260,7 +284,7 @@ static void test_sema_q411_settlement_event(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on pay by owner }"),
+                                          "claimed -> done on pay by owner outcome delivered }"),
                         "Q411");
     const diag *g = expect_at(f, "Q411", L_TRANS, col_of(f, L_TRANS, "pay"));
     assert_string_equal(g->msg, "event `pay` would let settlement drive execution");
@@ -271,7 +295,7 @@ static void test_sema_q411_similar_event_is_fine(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "claimed -> done on pave by owner }");
+                      "claimed -> done on pave by owner outcome delivered }");
     assert_clean(f);
     assert_string_equal(f->m->events[1], "pave");
 }
@@ -281,7 +305,7 @@ static void test_sema_q412_required_with_min_zero(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EVID, "  evidence { required [photo] min_per_category 0 }",
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by owner requires evidence }"),
+                                       "claimed -> done on finish by owner requires evidence outcome delivered }"),
                         "Q412");
     const diag *g = expect_at(f, "Q412", L_EVID, col_of(f, L_EVID, "photo"));
     assert_string_equal(g->msg,
@@ -293,7 +317,7 @@ static void test_sema_q412_min_defaults_to_zero(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EVID, "  evidence { required [photo] }",
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by owner requires evidence }"),
+                                       "claimed -> done on finish by owner requires evidence outcome delivered }"),
                         "Q412");
 }
 
@@ -302,7 +326,7 @@ static void test_sema_q413_claim_event_with_claim_none(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EXEC, exec_line(f, "none", "none", "independent"),
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by admin }"),
+                                       "claimed -> done on finish by admin outcome delivered }"),
                         "Q413");
     const diag *g = expect_at(f, "Q413", L_TRANS, col_of(f, L_TRANS, "claim by"));
     assert_string_equal(g->msg, "a `claim` transition on a surface with `claim none`");
@@ -333,7 +357,9 @@ int main(void)
         T(test_sema_q405_no_claim_no_owner),
         T(test_sema_q406_owner_without_ownership),
         T(test_sema_q406_owner_before_claim),
-        T(test_sema_q406_admin_may_act_before_claim),
+        T(test_sema_q414_admin_out_of_initial),
+        T(test_sema_q414_admin_later_is_not_q414),
+        T(test_sema_q414_claim_by_admin_is_q404_only),
         T(test_sema_q407_required_evidence_unchecked),
         T(test_sema_q407_required_evidence_checked),
         T(test_sema_q408_payment_gate_when_independent),

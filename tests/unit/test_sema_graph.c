@@ -84,7 +84,7 @@ static void test_sema_q204_reached_through_a_chain(void **state)
     /* declared in reverse order of the path; every phase still reachable */
     CHECK(f, L_LIFE, "  lifecycle { d4 \"D4\" final d3 \"D3\" d2 \"D2\" claimed \"Claimed\" "
                      "queued \"Queued\" initial }",
-          L_TRANS, "  transitions { d3 -> d4 on e3 by owner d2 -> d3 on e2 by owner "
+          L_TRANS, "  transitions { d3 -> d4 on e3 by owner outcome delivered d2 -> d3 on e2 by owner "
                    "claimed -> d2 on e1 by owner queued -> claimed on claim by operator }");
     assert_clean(f);
     assert_int_equal(f->m->ntrans, 4);
@@ -99,7 +99,7 @@ static void test_sema_q205_dead_end(void **state)
     assert_string_equal(CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" "
                                          "stuck \"Stuck\" done \"Done\" final }",
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by owner "
+                                       "claimed -> done on finish by owner outcome delivered "
                                        "claimed -> stuck on park by owner }"),
                         "Q205");
     const diag *g = expect_at(f, "Q205", L_LIFE, col_of(f, L_LIFE, "stuck"));
@@ -112,8 +112,8 @@ static void test_sema_q205_cycles_and_several_finals(void **state)
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" "
                      "done \"Done\" final cancelled \"Cancelled\" final }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner claimed -> claimed on note by owner "
-                   "claimed -> cancelled on cancel by owner }");
+                   "claimed -> done on finish by owner outcome delivered claimed -> claimed on note by owner "
+                   "claimed -> cancelled on cancel by owner outcome cancelled }");
     assert_clean(f);
     assert_int_equal(f->m->ntrans, 4);
 }
@@ -122,7 +122,7 @@ static void test_sema_q206_transition_leaves_final(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by owner "
+                                          "claimed -> done on finish by owner outcome delivered "
                                           "done -> claimed on reopen by owner }"),
                         "Q206");
     const diag *g = expect_at(f, "Q206", L_TRANS, col_nth(f, L_TRANS, "done", 2));
@@ -135,8 +135,8 @@ static void test_sema_q206_entering_final_phases(void **state)
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" done \"Done\" final "
                      "void \"Void\" final }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner claimed -> void on drop by owner "
-                   "queued -> void on cancel by admin }");
+                   "claimed -> done on finish by owner outcome delivered claimed -> void on drop by owner outcome dropped "
+                   "queued -> void on cancel by operator outcome cancelled }");
     assert_clean(f);
     assert_int_equal(f->m->phases[3].final, 1);
 }
@@ -159,6 +159,63 @@ static void test_sema_q207_single_phase_lifecycle(void **state)
     assert_int_equal(count(f, "Q201") + count(f, "Q203"), 0);
 }
 
+/* --- outcomes ---------------------------------------------------------------- */
+
+static void test_sema_q208_final_without_outcome(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                                          "claimed -> done on finish by owner }"),
+                        "Q208");
+    const diag *g = expect_at(f, "Q208", L_TRANS, col_nth(f, L_TRANS, "claimed", 2));
+    assert_string_equal(g->msg, "transition `claimed -> done on finish` enters final phase "
+                                "`done` without an outcome");
+    note(g, "outcome NAME");
+}
+
+static void test_sema_q208_each_way_in(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                      "claimed -> done on finish by owner outcome delivered "
+                      "claimed -> done on close by owner requires reason }");
+    assert_int_equal(count(f, "Q208"), 1);
+    expect_at(f, "Q208", L_TRANS, col_nth(f, L_TRANS, "claimed", 3));
+}
+
+static void test_sema_outcome_and_reason(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                      "claimed -> done on finish by owner outcome delivered "
+                      "claimed -> done on close by owner requires reason outcome closed }");
+    assert_clean(f);
+    assert_string_equal(f->m->trans[1].outcome, "delivered");
+    assert_string_equal(f->m->trans[2].outcome, "closed");
+    assert_int_equal(f->m->trans[2].requires, QTM_REQ_REASON);
+    assert_string_equal(f->m->trans[0].outcome, "");
+}
+
+static void test_sema_q209_outcome_not_final(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                                          "outcome started claimed -> done on finish by owner "
+                                          "outcome delivered }"),
+                        "Q209");
+    const diag *g = expect_at(f, "Q209", L_TRANS, col_of(f, L_TRANS, "started"));
+    assert_string_equal(g->msg, "outcome `started` on a transition into `claimed`, which is "
+                                "not final");
+}
+
+static void test_sema_outcome_is_snake_case(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
+                                          "claimed -> done on finish by owner outcome Delivered }"),
+                        "Q115 Q208");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +233,11 @@ int main(void)
         T(test_sema_q206_entering_final_phases),
         T(test_sema_q207_initial_and_final),
         T(test_sema_q207_single_phase_lifecycle),
+        T(test_sema_q208_final_without_outcome),
+        T(test_sema_q208_each_way_in),
+        T(test_sema_outcome_and_reason),
+        T(test_sema_q209_outcome_not_final),
+        T(test_sema_outcome_is_snake_case),
     };
     return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

@@ -130,7 +130,7 @@ static const char *v2(fixture *f, const char *maps)
                 "  lifecycle { queued \"Queued\" initial confirmed \"Claimed\" done \"Done\" final }",
                 L_TRANS,
                 "  transitions { queued -> confirmed on claim by operator "
-                "confirmed -> done on finish by owner }",
+                "confirmed -> done on finish by owner outcome delivered }",
                 L_REC, rec_with(f, arena_printf(&f->a, "migrate from \"%s\" { %s }", fp, maps)),
                 0);
 }

@@ -33,7 +33,7 @@ static void test_sema_errors_in_every_layer(void **state)
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claimed \"Claimed\" lost \"Lost\" "
                      "done \"Done\" final }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner claimed -> queued on finish by owner }",
+                   "claimed -> done on finish by owner outcome delivered claimed -> queued on finish by owner }",
           L_REC, "  record { job job payment }");
     assert_string_equal(qtmc_codes(&f->d), "Q112 Q204 Q301 Q410");
 }
@@ -191,11 +191,12 @@ static void test_sema_ec_events_and_transitions(void **state)
 {
     fixture *f = *state;
     model *m = f->m = compile_ec(f, qtmc_ec_src.text);
-    static const char *const events[] = {"claim", "arrive", "start", "complete"};
-    assert_int_equal(m->nevents, 4);
-    for (uint32_t e = 0; e < 4; e++)
+    static const char *const events[] = {"claim", "arrive", "start", "complete", "close"};
+    assert_int_equal(m->nevents, 5);
+    for (uint32_t e = 0; e < 5; e++)
         assert_string_equal(m->events[e], events[e]);
-    assert_int_equal(m->ntrans, 4);
+    assert_int_equal(m->ntrans, 7);
+    /* the path: queued -> claimed -> arrived -> in_progress -> complete */
     for (uint32_t i = 0; i < 4; i++) {
         assert_int_equal(m->trans[i].from, i);
         assert_int_equal(m->trans[i].to, i + 1);
@@ -203,6 +204,16 @@ static void test_sema_ec_events_and_transitions(void **state)
         assert_int_equal(m->trans[i].claim, i == 0);
         assert_int_equal(m->trans[i].by, i == 0 ? QTM_BY_OPERATOR : QTM_BY_OWNER);
         assert_int_equal(m->trans[i].requires, i == 3 ? QTM_REQ_EVIDENCE : 0);
+        assert_string_equal(m->trans[i].outcome, i == 3 ? "delivered" : "");
+    }
+    /* close: from claimed, arrived and in_progress, by the owner, with a reason */
+    for (uint32_t i = 4; i < 7; i++) {
+        assert_int_equal(m->trans[i].from, i - 3);
+        assert_int_equal(m->trans[i].to, 4);
+        assert_int_equal(m->trans[i].event, 4);
+        assert_int_equal(m->trans[i].by, QTM_BY_OWNER);
+        assert_int_equal(m->trans[i].requires, QTM_REQ_REASON);
+        assert_string_equal(m->trans[i].outcome, "closed");
     }
 }
 
@@ -211,10 +222,15 @@ static void test_sema_ec_next_table(void **state)
     fixture *f = *state;
     model *m = f->m = compile_ec(f, qtmc_ec_src.text);
     assert_non_null(m->next);
-    /* the table is a diagonal: phase p takes only event p, to transition p */
+    /* phase p takes event p to transition p, and close (event 4) from the
+     * three executing phases */
     for (uint32_t p = 0; p < 5; p++)
-        for (uint32_t e = 0; e < 4; e++)
-            assert_int_equal(m->next[p * 4 + e], p == e ? (int32_t)p : -1);
+        for (uint32_t e = 0; e < 5; e++) {
+            int32_t want = p == e && e < 4 ? (int32_t)p : -1;
+            if (e == 4 && p >= 1 && p <= 3)
+                want = (int32_t)(p + 3);
+            assert_int_equal(m->next[p * 5 + e], want);
+        }
 }
 
 static void test_sema_ec_intake_evidence_record(void **state)
@@ -320,7 +336,7 @@ static void test_sema_ec_model_json(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "slug")), "event-coordination");
     assert_string_equal(json_string_value(json_object_get(o, "fingerprint")), m->fingerprint);
     assert_int_equal(json_array_size(json_object_get(o, "phases")), 5);
-    assert_int_equal(json_array_size(json_object_get(o, "transitions")), 4);
+    assert_int_equal(json_array_size(json_object_get(o, "transitions")), 7);
     json_t *ex = json_object_get(o, "execution");
     assert_string_equal(json_string_value(json_object_get(ex, "claim")), "required");
     json_decref(o);

@@ -42,7 +42,7 @@ static void test_sema_q101_phase_may_share_an_event_name(void **state)
     fixture *f = *state;
     /* phases and events are separate namespaces */
     CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial claim \"Claimed\" done \"Done\" final }",
-          L_TRANS, "  transitions { queued -> claim on claim by operator claim -> done on done by owner }");
+          L_TRANS, "  transitions { queued -> claim on claim by operator claim -> done on done by owner outcome delivered }");
     assert_clean(f);
 }
 
@@ -63,7 +63,7 @@ static void test_sema_q102_undefined_source_no_suggestion(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "zzzzzzzz -> done on finish by owner }");
+                      "zzzzzzzz -> done on finish by owner outcome delivered }");
     const diag *g = expect_at(f, "Q102", L_TRANS, col_of(f, L_TRANS, "zzzzzzzz"));
     assert_contains(g->msg, "as source of a transition");
     assert_false(has_note(g, "Did you mean"));
@@ -471,7 +471,7 @@ static void test_sema_q111_duplicate_category(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_EVID, "  evidence { required [photo, photo] min_per_category 1 }",
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by owner requires evidence }"),
+                                       "claimed -> done on finish by owner requires evidence outcome delivered }"),
                         "Q111");
     const diag *g = expect_at(f, "Q111", L_EVID, col_nth(f, L_EVID, "photo", 2));
     assert_string_equal(g->msg, "duplicate evidence category `photo`");
@@ -483,7 +483,7 @@ static void test_sema_q111_required_and_optional(void **state)
     assert_string_equal(CHECK(f, L_EVID, "  evidence { required [photo] optional [photo] "
                                          "min_per_category 1 }",
                               L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                       "claimed -> done on finish by owner requires evidence }"),
+                                       "claimed -> done on finish by owner requires evidence outcome delivered }"),
                         "Q111");
     const diag *g = expect_at(f, "Q111", L_EVID, col_nth(f, L_EVID, "photo", 2));
     assert_string_equal(g->msg, "evidence category `photo` is both required and optional");
@@ -494,7 +494,7 @@ static void test_sema_q111_distinct_categories(void **state)
     fixture *f = *state;
     CHECK(f, L_EVID, "  evidence { required [before, after] optional [receipt] min_per_category 2 }",
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by owner requires evidence }");
+                   "claimed -> done on finish by owner requires evidence outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->nev_required, 2);
     assert_string_equal(f->m->ev_required[1], "after");
@@ -529,7 +529,7 @@ static void test_sema_q113_unknown_actor_suggests(void **state)
     fixture *f = *state;
     /* the dropped transition causes nothing else (no Q204/Q205/Q401) */
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by ownr }"),
+                                          "claimed -> done on finish by ownr outcome delivered }"),
                         "Q113");
     const diag *g = expect_at(f, "Q113", L_TRANS, col_of(f, L_TRANS, "ownr"));
     assert_string_equal(g->msg, "unknown actor `ownr` after `by`");
@@ -540,7 +540,7 @@ static void test_sema_q113_unknown_actor_lists_roles(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by nobody }"),
+                                          "claimed -> done on finish by nobody outcome delivered }"),
                         "Q113");
     note(find(f, "Q113"), "Use one of: admin, operator, owner.");
 }
@@ -550,7 +550,7 @@ static void test_sema_q113_admin_is_an_actor(void **state)
     fixture *f = *state;
     CHECK(f, L_EXEC, exec_line(f, "required", "pool", "independent"),
           L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                   "claimed -> done on finish by admin }");
+                   "claimed -> done on finish by admin outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->trans[1].by, QTM_BY_ADMIN);
 }
@@ -561,7 +561,7 @@ static void test_sema_q114_unknown_condition_suggests(void **state)
 {
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                                          "claimed -> done on finish by owner requires evidense }"),
+                                          "claimed -> done on finish by owner requires evidense outcome delivered }"),
                         "Q114");
     const diag *g = expect_at(f, "Q114", L_TRANS, col_of(f, L_TRANS, "evidense"));
     assert_string_equal(g->msg, "unknown condition `evidense`");
@@ -572,8 +572,8 @@ static void test_sema_q114_unknown_condition_lists_conditions(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "claimed -> done on finish by owner requires weather }");
-    note(find(f, "Q114"), "Use one of: evidence, payment, participants.");
+                      "claimed -> done on finish by owner requires weather outcome delivered }");
+    note(find(f, "Q114"), "Use one of: evidence, payment, participants, reason.");
 }
 
 static void test_sema_q114_condition_twice(void **state)
@@ -581,7 +581,7 @@ static void test_sema_q114_condition_twice(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
                                           "claimed -> done on finish by owner "
-                                          "requires participants, participants }"),
+                                          "requires participants, participants outcome delivered }"),
                         "Q114");
     const diag *g = expect_at(f, "Q114", L_TRANS, col_nth(f, L_TRANS, "participants", 2));
     assert_string_equal(g->msg, "condition `participants` listed twice");
@@ -591,7 +591,7 @@ static void test_sema_q114_known_conditions(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "claimed -> done on finish by owner requires participants, evidence }");
+                      "claimed -> done on finish by owner requires participants, evidence outcome delivered }");
     assert_clean(f);
     assert_int_equal(f->m->trans[1].requires, QTM_REQ_PARTICIPANTS | QTM_REQ_EVIDENCE);
 }
@@ -612,7 +612,7 @@ static void test_sema_q115_phase_name(void **state)
     assert_string_equal(CHECK(f, L_LIFE, "  lifecycle { queued \"Queued\" initial Claimed \"Claimed\" "
                                          "done \"Done\" final }",
                               L_TRANS, "  transitions { queued -> Claimed on claim by operator "
-                                       "Claimed -> done on finish by owner }"),
+                                       "Claimed -> done on finish by owner outcome delivered }"),
                         "Q115");
     const diag *g = expect_at(f, "Q115", L_LIFE, col_of(f, L_LIFE, "Claimed"));
     assert_string_equal(g->msg, "phase `Claimed` must be lowercase snake_case");
@@ -623,7 +623,7 @@ static void test_sema_q115_event_section_field_category(void **state)
 {
     fixture *f = *state;
     CHECK(f, L_TRANS, "  transitions { queued -> claimed on claim by operator "
-                      "claimed -> done on Finish by owner }",
+                      "claimed -> done on Finish by owner outcome delivered }",
           L_INTAKE, "  intake { Contact { phone-no: phone } }",
           L_EVID, "  evidence { optional [Photo] }");
     assert_int_equal(count(f, "Q115"), 4);
@@ -646,7 +646,7 @@ static void test_sema_q115_good_names(void **state)
     CHECK(f, L_HEAD, "surface demo-2-x9 {",
           L_LIFE, "  lifecycle { queued \"Queued\" initial in_progress2 \"Claimed\" done \"Done\" final }",
           L_TRANS, "  transitions { queued -> in_progress2 on claim by operator "
-                   "in_progress2 -> done on finish_2 by owner }");
+                   "in_progress2 -> done on finish_2 by owner outcome delivered }");
     assert_clean(f);
     assert_string_equal(f->m->slug, "demo-2-x9");
     assert_string_equal(f->m->cname, "demo_2_x9");
@@ -707,7 +707,7 @@ static void test_sema_q117_max_on_non_text(void **state)
     fixture *f = *state;
     assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { e: email max 5 } }"), "Q117");
     const diag *g = expect_at(f, "Q117", L_INTAKE, col_of(f, L_INTAKE, "max"));
-    assert_string_equal(g->msg, "`max` applies only to text fields, not email");
+    assert_string_equal(g->msg, "`max` applies only to text and integer fields, not email");
 }
 
 static void test_sema_q117_max_zero(void **state)
@@ -762,6 +762,90 @@ static void test_sema_q118_distinct_slugs(void **state)
     assert_string_equal(ms[1]->slug, "other");
     /* different slugs, otherwise equal: different fingerprints */
     assert_string_not_equal(ms[0]->fingerprint, ms[1]->fingerprint);
+}
+
+/* --- integer bounds, the summary ----------------------------------------- */
+
+static void test_sema_integer_min_max(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_INTAKE, "  intake { contact { name: text required max 200 "
+                       "guests: integer min 1 max 5000 } photos min 0 }");
+    assert_clean(f);
+    const m_field *g = &f->m->fields[1];
+    assert_true(g->has_min && g->has_max);
+    assert_int_equal(g->min, 1);
+    assert_int_equal(g->max, 5000);
+}
+
+static void test_sema_q117_min_on_text(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text required min 2 } "
+                                           "photos min 0 }"),
+                        "Q117");
+    const diag *g = expect_at(f, "Q117", L_INTAKE, col_of(f, L_INTAKE, "min 2"));
+    assert_string_equal(g->msg, "`min` applies only to integer fields, not text");
+}
+
+static void test_sema_q120_min_above_max(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text required "
+                                           "guests: integer min 50 max 5 } photos min 0 }"),
+                        "Q120");
+    const diag *g = expect_at(f, "Q120", L_INTAKE, col_of(f, L_INTAKE, "min 50"));
+    assert_string_equal(g->msg, "field `guests` has `min 50` above its `max 5`: no value fits");
+}
+
+static void test_sema_q120_equal_bounds_fit(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_INTAKE, "  intake { contact { name: text required "
+                       "guests: integer min 5 max 5 } photos min 0 }");
+    assert_clean(f);
+}
+
+static void test_sema_summary(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_INTAKE, "  intake { contact { name: text required method: one_of(email, call) } "
+                       "photos min 0 summary { contact.name \" by \" contact.method } }");
+    assert_clean(f);
+    assert_int_equal(f->m->nsummary, 3);
+    assert_int_equal(f->m->summary[0].field, 0);
+    assert_int_equal(f->m->summary[1].field, -1);
+    assert_string_equal(f->m->summary[1].text, " by ");
+    assert_int_equal(f->m->summary[2].field, 1);
+}
+
+static void test_sema_q119_unknown_summary_field(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text required } "
+                                           "photos min 0 summary { contact.nmae } }"),
+                        "Q119");
+    const diag *g = expect_at(f, "Q119", L_INTAKE, col_of(f, L_INTAKE, "contact.nmae"));
+    assert_int_equal(g->loc.len, strlen("contact.nmae"));
+    assert_string_equal(g->msg, "unknown intake field `contact.nmae` in the summary");
+    note(g, "Did you mean `contact.name`?");
+}
+
+static void test_sema_q119_summary_of_text_only(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text required } "
+                                           "photos min 0 summary { \"work\" } }"),
+                        "Q119");
+    expect_at(f, "Q119", L_INTAKE, col_of(f, L_INTAKE, "summary"));
+}
+
+static void test_sema_summary_twice(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text required } "
+                                           "summary { contact.name } summary { contact.name } }"),
+                        "Q103");
 }
 
 int main(void)
@@ -830,6 +914,14 @@ int main(void)
         T(test_sema_q116_phase_attributes_twice),
         T(test_sema_q116_label_and_hint_once_each),
         T(test_sema_q117_max_on_non_text),
+        T(test_sema_integer_min_max),
+        T(test_sema_q117_min_on_text),
+        T(test_sema_q120_min_above_max),
+        T(test_sema_q120_equal_bounds_fit),
+        T(test_sema_summary),
+        T(test_sema_q119_unknown_summary_field),
+        T(test_sema_q119_summary_of_text_only),
+        T(test_sema_summary_twice),
         T(test_sema_q117_max_zero),
         T(test_sema_q117_max_on_text),
         T(test_sema_q118_same_slug_in_two_files),

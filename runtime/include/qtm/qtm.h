@@ -123,6 +123,18 @@ typedef struct qtm_page {
 
 /* The current spec of slug (never a retained one); NULL if not built in. */
 const qtm_surface *qtm_surface_find(const char *slug);
+/*
+ * qtm_request_summary - the one-line summary of a request (its intake
+ * packet as JSON text) as surface s's `summary` declares it, e.g. "Sat 16
+ * May: Wedding / Ceremony at Laguna Gloria, 140 guests": the declared
+ * fields' values (a date as weekday, day and month; line breaks as
+ * spaces) with the text between them; text before a field shows only when
+ * the field has a value.  Writes at most n bytes, NUL included, cut at a
+ * UTF-8 boundary; returns the length (0: no summary declared, no value, or
+ * not a JSON object).  Cannot fail; needs no database.
+ */
+#define QTM_SUMMARY_MAX 300        /* bytes of a summary in the views */
+size_t qtm_request_summary(const qtm_surface *s, const char *intake_json, char *buf, size_t n);
 /* The spec of slug with that fingerprint, current or retained; NULL if this
  * program was not built with it. */
 const qtm_surface *qtm_surface_by_fingerprint(const char *slug, const char *fingerprint);
@@ -162,6 +174,17 @@ qtm_status qtm_task_close(qtm *q, const char *actor, int64_t task);
 qtm_status qtm_job_create(qtm *q, const char *actor, int64_t task, int64_t *job);
 qtm_status qtm_job_claim(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_advance(qtm *q, const char *actor, int64_t job, const char *event);
+/*
+ * qtm_job_advance_reason - qtm_job_advance with the actor's reason (NULL or
+ * blank: none).  A `requires reason` transition without one is refused
+ * (QTM_EINVALID, nothing changed); the ServiceEvent keeps the reason of its
+ * last step, and at a final phase its outcome, both in its governed image
+ * and, through it, on the step's audit row.  At most QTM_REASON_MAX bytes
+ * of UTF-8.
+ */
+#define QTM_REASON_MAX 500
+qtm_status qtm_job_advance_reason(qtm *q, const char *actor, int64_t job, const char *event,
+                                  const char *reason);
 qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
 /* Queued / active / completed jobs, optionally of one operator. */

@@ -19,7 +19,12 @@
  *     newer one declares `migrate from`, kept so jobs created under them
  *     run under their own tables until migrated;
  *   - a migration's maps name old phases as written and a valid index
- *     here; an old phase not listed moves to the phase of the same name.
+ *     here; an old phase not listed moves to the phase of the same name;
+ *   - every transition into a final phase has a non-empty outcome, no
+ *     other has one (a retained spec compiled before outcomes existed has
+ *     none: its records carry the final phase's name instead);
+ *   - no transition by admin leaves the initial phase;
+ *   - a summary part's field indexes `fields`.
  *
  * QTM_SURFACE_ABI changes whenever a struct below changes layout; the
  * runtime refuses tables built for another ABI.
@@ -31,8 +36,9 @@
 
 #include "qtm_vocab.h"   /* the conditions (QTM_REQ_*) and field types */
 
-#define QTM_SURFACE_ABI 2          /* bump on any layout change below
-                                      (2: retained specs and migrations) */
+#define QTM_SURFACE_ABI 3          /* bump on any layout change below
+                                      (2: retained specs and migrations;
+                                      3: outcomes, integer bounds, summary) */
 #define QTM_NO_TRANSITION (-1)     /* empty cell of the next[] table */
 #define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
 #define QTM_VERSION "0.1.0"         /* the release: qtmc --version and qtm --version */
@@ -98,6 +104,8 @@ typedef struct qtm_transition {
     uint8_t by;                    /* QTM_BY_* bits */
     uint8_t requires;              /* QTM_REQ_* bits */
     uint8_t claim;                 /* 1 if this transition is the claim */
+    const char *outcome;           /* into a final phase: what it means
+                                      (delivered, closed); "" otherwise */
 } qtm_transition;
 
 typedef struct qtm_field {
@@ -108,7 +116,15 @@ typedef struct qtm_field {
     uint32_t max_len;              /* byte limit for strings */
     uint16_t nchoices;             /* number of choices for QTM_FIELD_CHOICE */
     const char *const *choices;    /* the allowed values, or NULL */
+    uint8_t has_min, has_max;      /* QTM_FIELD_INTEGER bounds given */
+    int64_t min, max;              /* inclusive */
 } qtm_field;
+
+/* One part of the request summary: a field's value or literal text. */
+typedef struct qtm_summary_part {
+    int32_t field;                 /* index into fields, or -1 for text */
+    const char *text;              /* the literal, "" for a field */
+} qtm_summary_part;
 
 /* One `old -> new` line of a migrate block. */
 typedef struct qtm_phase_map {
@@ -167,6 +183,9 @@ typedef struct qtm_surface {
                                       one kept for jobs created under it */
     uint16_t nmigrations;          /* older fingerprints this spec migrates from */
     const qtm_migration *migrations;
+
+    uint16_t nsummary;             /* `summary { ... }`; 0 when not declared */
+    const qtm_summary_part *summary;
 } qtm_surface;
 
 /* The registry qtmc writes (qtm_registry.c): every compiled surface. */

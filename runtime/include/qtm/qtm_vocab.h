@@ -46,9 +46,11 @@
     X(TEXT, "text") SEP X(EMAIL, "email") SEP X(PHONE, "phone") SEP X(INTEGER, "integer") \
     SEP X(NUMBER, "number") SEP X(BOOLEAN, "boolean") SEP X(DATE, "date") SEP              \
     X(TIME, "time") SEP X(CHOICE, "one_of")
-/* What a transition `requires` (bit QTM_REQ_NAME = 1 << QTM_COND_NAME). */
-#define QTM_CONDITIONS(X, SEP) \
-    X(EVIDENCE, "evidence") SEP X(PAYMENT, "payment") SEP X(PARTICIPANTS, "participants")
+/* What a transition `requires` (bit QTM_REQ_NAME = 1 << QTM_COND_NAME);
+ * reason: the actor gives a free-text reason with the event. */
+#define QTM_CONDITIONS(X, SEP)                                                         \
+    X(EVIDENCE, "evidence") SEP X(PAYMENT, "payment") SEP X(PARTICIPANTS, "participants") \
+    SEP X(REASON, "reason")
 
 #define QTM_NOSEP
 #define QTM_WORD_X(e, w) w

@@ -17,9 +17,9 @@ static const char *const events[3] = {
 };
 
 static const qtm_transition transitions[3] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = QTM_REQ_PARTICIPANTS, .claim = 0}, /* 1: claimed -> complete on complete */
-    {.from = 0, .to = 2, .event = 2, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 2: queued -> complete on close */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = QTM_REQ_PARTICIPANTS, .claim = 0, .outcome = "delivered"}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 2, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 2: queued -> complete on close */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -65,8 +65,8 @@ static const char *const model_json[] = {
     "  ],\n", /* 26 */
     "  \"transitions\": [\n", /* 27 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 28 */
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false},\n", /* 29 */
-    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"admin\", \"requires\": [], \"claim\": false}\n", /* 30 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"participants\"], \"claim\": false, \"outcome\": \"delivered\"},\n", /* 29 */
+    "    {\"from\": \"queued\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"operator\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 30 */
     "  ],\n", /* 31 */
     "  \"evidence\": {\n", /* 32 */
     "    \"required\": [],\n", /* 33 */
@@ -78,7 +78,7 @@ static const char *const model_json[] = {
     "    \"operator\",\n", /* 39 */
     "    \"outcome\"\n", /* 40 */
     "  ],\n", /* 41 */
-    "  \"fingerprint\": \"sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2\"\n", /* 42 */
+    "  \"fingerprint\": \"sha256:36223986c3d36c0f6689ac71647295367a718a49ff837e149b6c6248109eebc6\"\n", /* 42 */
     "}", /* 43 */
     NULL
 };
@@ -112,9 +112,11 @@ const qtm_surface qtm_surface_drop_in_help = {
     .photo_min = 0,
     .nrecord = 3,
     .record = record,
-    .fingerprint = "sha256:769f0cfaf7e392eb4fe768dfca6438ff48fb466fb6c03f27c128a953a5121cb2",
+    .fingerprint = "sha256:36223986c3d36c0f6689ac71647295367a718a49ff837e149b6c6248109eebc6",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

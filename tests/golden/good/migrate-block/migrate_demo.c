@@ -22,11 +22,11 @@ static const char *const events[5] = {
 };
 
 static const qtm_transition transitions[5] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> on_site on arrive */
-    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: on_site -> setup on start */
-    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: setup -> running on run */
-    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 4: running -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 1: claimed -> on_site on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 2: on_site -> setup on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 3: setup -> running on run */
+    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 4: running -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -102,7 +102,7 @@ static const char *const model_json[] = {
     "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 46 */
     "    {\"from\": \"on_site\", \"to\": \"setup\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 47 */
     "    {\"from\": \"setup\", \"to\": \"running\", \"event\": \"run\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 48 */
-    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 49 */
+    "    {\"from\": \"running\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 49 */
     "  ],\n", /* 50 */
     "  \"evidence\": {\n", /* 51 */
     "    \"required\": [],\n", /* 52 */
@@ -118,9 +118,9 @@ static const char *const model_json[] = {
     "    \"completed_at\"\n", /* 62 */
     "  ],\n", /* 63 */
     "  \"migrations\": [\n", /* 64 */
-    "    {\"from\": \"sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n", /* 65 */
+    "    {\"from\": \"sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c3acc2658e060bdf\", \"phases\": {\"arrived\": \"on_site\", \"in_progress\": \"setup\"}}\n", /* 65 */
     "  ],\n", /* 66 */
-    "  \"fingerprint\": \"sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e\"\n", /* 67 */
+    "  \"fingerprint\": \"sha256:698b611dad12f26fa6940bb1f9abf2e4a46b39ce12aed2281630efe609222b9c\"\n", /* 67 */
     "}", /* 68 */
     NULL
 };
@@ -133,7 +133,7 @@ static const qtm_phase_map migrate_0[2] = {
 
 /* older fingerprints this spec migrates from (other phases: same name) */
 static const qtm_migration migrations[1] = {
-    {.from = "sha256:228fb9806c67d13f4de9fe26422361da6ebcd99197ba1f77c50b12d8fbf53c25", .nmaps = 2, .maps = migrate_0}, /* 0 */
+    {.from = "sha256:06e9a412bcd65b9d3407f1308d4419bbe7fcfb19c890c337c3acc2658e060bdf", .nmaps = 2, .maps = migrate_0}, /* 0 */
 };
 
 const qtm_surface qtm_surface_migrate_demo = {
@@ -165,9 +165,11 @@ const qtm_surface qtm_surface_migrate_demo = {
     .photo_min = 0,
     .nrecord = 6,
     .record = record,
-    .fingerprint = "sha256:366ae810e2926d7b6531780c66ce02940b60879a91b74fea8391d034724c481e",
+    .fingerprint = "sha256:698b611dad12f26fa6940bb1f9abf2e4a46b39ce12aed2281630efe609222b9c",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 1,
     .migrations = migrations,
+    .nsummary = 0,
+    .summary = NULL,
 };

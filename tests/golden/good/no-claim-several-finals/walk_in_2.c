@@ -20,10 +20,10 @@ static const char *const events[4] = {
 };
 
 static const qtm_transition transitions[4] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 0: waiting -> in_progress on start */
-    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: waiting -> cancelled on cancel */
-    {.from = 0, .to = 3, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 2: waiting -> no_show on no_show */
-    {.from = 1, .to = 2, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = ""}, /* 0: waiting -> in_progress on start */
+    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_OPERATOR, .requires = QTM_REQ_REASON, .claim = 0, .outcome = "cancelled"}, /* 1: waiting -> cancelled on cancel */
+    {.from = 0, .to = 3, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 2: waiting -> no_show on no_show */
+    {.from = 1, .to = 2, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -77,9 +77,9 @@ static const char *const model_json[] = {
     "  ],\n", /* 29 */
     "  \"transitions\": [\n", /* 30 */
     "    {\"from\": \"waiting\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 31 */
-    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
-    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "    {\"from\": \"waiting\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"operator\", \"requires\": [\"reason\"], \"claim\": false, \"outcome\": \"cancelled\"},\n", /* 32 */
+    "    {\"from\": \"waiting\", \"to\": \"no_show\", \"event\": \"no_show\", \"by\": \"operator\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"},\n", /* 33 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 34 */
     "  ],\n", /* 35 */
     "  \"evidence\": {\n", /* 36 */
     "    \"required\": [],\n", /* 37 */
@@ -94,7 +94,7 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 46 */
     "    \"completed_at\"\n", /* 47 */
     "  ],\n", /* 48 */
-    "  \"fingerprint\": \"sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7\"\n", /* 49 */
+    "  \"fingerprint\": \"sha256:391622831e0398c32600512dbc7dde414b66d5cc88352a60c4d4625f98812417\"\n", /* 49 */
     "}", /* 50 */
     NULL
 };
@@ -128,9 +128,11 @@ const qtm_surface qtm_surface_walk_in_2 = {
     .photo_min = 0,
     .nrecord = 6,
     .record = record,
-    .fingerprint = "sha256:e441925629bf03c6a115453f477593b5ec9dfe9bcc1377f639319f65a4f452b7",
+    .fingerprint = "sha256:391622831e0398c32600512dbc7dde414b66d5cc88352a60c4d4625f98812417",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

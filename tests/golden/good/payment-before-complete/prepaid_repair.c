@@ -18,9 +18,9 @@ static const char *const events[3] = {
 };
 
 static const qtm_transition transitions[3] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> in_progress on start */
-    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0}, /* 2: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 1: claimed -> in_progress on start */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0, .outcome = "delivered"}, /* 2: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -81,7 +81,7 @@ static const char *const model_json[] = {
     "  \"transitions\": [\n", /* 28 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 29 */
     "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 30 */
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 31 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 31 */
     "  ],\n", /* 32 */
     "  \"evidence\": {\n", /* 33 */
     "    \"required\": [\n", /* 34 */
@@ -101,7 +101,7 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 48 */
     "    \"completed_at\"\n", /* 49 */
     "  ],\n", /* 50 */
-    "  \"fingerprint\": \"sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820\"\n", /* 51 */
+    "  \"fingerprint\": \"sha256:ba8731cc3f67a09c7f06116c73cd2a5cece36b59a6882e39cb03c2b96418b51c\"\n", /* 51 */
     "}", /* 52 */
     NULL
 };
@@ -135,9 +135,11 @@ const qtm_surface qtm_surface_prepaid_repair = {
     .photo_min = 0,
     .nrecord = 6,
     .record = record,
-    .fingerprint = "sha256:0554f842d5488a3682776248cdca1813bf9d5932582ecd53ba89316ea5279820",
+    .fingerprint = "sha256:ba8731cc3f67a09c7f06116c73cd2a5cece36b59a6882e39cb03c2b96418b51c",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

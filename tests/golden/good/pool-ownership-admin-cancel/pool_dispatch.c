@@ -20,16 +20,16 @@ static const char *const events[4] = {
 };
 
 static const qtm_transition transitions[4] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 0, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: queued -> cancelled on cancel */
-    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 2: claimed -> in_progress on start */
-    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0}, /* 3: in_progress -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 4, .event = 1, .by = QTM_BY_ADMIN, .requires = QTM_REQ_REASON, .claim = 0, .outcome = "cancelled"}, /* 1: claimed -> cancelled on cancel */
+    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = ""}, /* 2: claimed -> in_progress on start */
+    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 3: in_progress -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
 static const int32_t next[5 * 4] = {
-    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 1 claimed */
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, 2, QTM_NO_TRANSITION, /* 1 claimed */
     QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 2 in_progress */
     QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 complete */
     QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 cancelled */
@@ -79,9 +79,9 @@ static const char *const model_json[] = {
     "  ],\n", /* 29 */
     "  \"transitions\": [\n", /* 30 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 31 */
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 32 */
+    "    {\"from\": \"claimed\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [\"reason\"], \"claim\": false, \"outcome\": \"cancelled\"},\n", /* 32 */
     "    {\"from\": \"claimed\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"operator\", \"requires\": [], \"claim\": false},\n", /* 33 */
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false}\n", /* 34 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"operator\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 34 */
     "  ],\n", /* 35 */
     "  \"evidence\": {\n", /* 36 */
     "    \"required\": [],\n", /* 37 */
@@ -98,7 +98,7 @@ static const char *const model_json[] = {
     "    \"started_at\",\n", /* 48 */
     "    \"completed_at\"\n", /* 49 */
     "  ],\n", /* 50 */
-    "  \"fingerprint\": \"sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827\"\n", /* 51 */
+    "  \"fingerprint\": \"sha256:9bf210b951ba2073e0111bec6c0afadde8459f0cdda79a6f2ed208d9ce633739\"\n", /* 51 */
     "}", /* 52 */
     NULL
 };
@@ -132,9 +132,11 @@ const qtm_surface qtm_surface_pool_dispatch = {
     .photo_min = 0,
     .nrecord = 8,
     .record = record,
-    .fingerprint = "sha256:7ba0ffb498de74348cdd2ea719b89ab7946aefc45d29da2c423c9c22aa048827",
+    .fingerprint = "sha256:9bf210b951ba2073e0111bec6c0afadde8459f0cdda79a6f2ed208d9ce633739",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

@@ -16,8 +16,8 @@ static const char *const events[2] = {
 };
 
 static const qtm_transition transitions[2] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -169,7 +169,7 @@ static const char *const model_json[] = {
     "  ],\n", /* 108 */
     "  \"transitions\": [\n", /* 109 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 110 */
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 111 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 111 */
     "  ],\n", /* 112 */
     "  \"evidence\": {\n", /* 113 */
     "    \"required\": [],\n", /* 114 */
@@ -184,7 +184,7 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 123 */
     "    \"completed_at\"\n", /* 124 */
     "  ],\n", /* 125 */
-    "  \"fingerprint\": \"sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908\"\n", /* 126 */
+    "  \"fingerprint\": \"sha256:279519956b5ec3694e28beaf176537e49bdc02517f77dfb1a13cfbf2afc75e45\"\n", /* 126 */
     "}", /* 127 */
     NULL
 };
@@ -218,9 +218,11 @@ const qtm_surface qtm_surface_caf_2_go = {
     .photo_min = 2,
     .nrecord = 6,
     .record = record,
-    .fingerprint = "sha256:51e7d2113976b281f2e448534ad4f270ad2865d0ae300c929705a951ab8ba908",
+    .fingerprint = "sha256:279519956b5ec3694e28beaf176537e49bdc02517f77dfb1a13cfbf2afc75e45",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

@@ -16,8 +16,8 @@ static const char *const events[2] = {
 };
 
 static const qtm_transition transitions[2] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -63,7 +63,7 @@ static const char *const model_json[] = {
     "  ],\n", /* 25 */
     "  \"transitions\": [\n", /* 26 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 27 */
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 28 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 28 */
     "  ],\n", /* 29 */
     "  \"evidence\": {\n", /* 30 */
     "    \"required\": [],\n", /* 31 */
@@ -76,7 +76,7 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 38 */
     "    \"completed_at\"\n", /* 39 */
     "  ],\n", /* 40 */
-    "  \"fingerprint\": \"sha256:ec5d1a364f09635b6ec7c8229ecf94302990d157f2b1d3e1c20cc69d22b1bfc9\"\n", /* 41 */
+    "  \"fingerprint\": \"sha256:c776bc728274d5b6de64acdbb1c1080cbcc6e55ac2adf052980797d85f0d77f7\"\n", /* 41 */
     "}", /* 42 */
     NULL
 };
@@ -110,9 +110,11 @@ const qtm_surface qtm_surface_event_coordination = {
     .photo_min = 0,
     .nrecord = 4,
     .record = record,
-    .fingerprint = "sha256:ec5d1a364f09635b6ec7c8229ecf94302990d157f2b1d3e1c20cc69d22b1bfc9",
+    .fingerprint = "sha256:c776bc728274d5b6de64acdbb1c1080cbcc6e55ac2adf052980797d85f0d77f7",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

@@ -16,8 +16,8 @@ static const char *const events[2] = {
 };
 
 static const qtm_transition transitions[2] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = "delivered"}, /* 1: claimed -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -62,7 +62,7 @@ static const char *const model_json[] = {
     "  ],\n", /* 25 */
     "  \"transitions\": [\n", /* 26 */
     "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 27 */
-    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false}\n", /* 28 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 28 */
     "  ],\n", /* 29 */
     "  \"evidence\": {\n", /* 30 */
     "    \"required\": [],\n", /* 31 */
@@ -74,7 +74,7 @@ static const char *const model_json[] = {
     "    \"operator\",\n", /* 37 */
     "    \"outcome\"\n", /* 38 */
     "  ],\n", /* 39 */
-    "  \"fingerprint\": \"sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f\"\n", /* 40 */
+    "  \"fingerprint\": \"sha256:6936eeab236f783db5acb65e9ce02ace3a7432f62f83dd68782b2a344a4d9d73\"\n", /* 40 */
     "}", /* 41 */
     NULL
 };
@@ -108,9 +108,11 @@ const qtm_surface qtm_surface_quiet_label = {
     .photo_min = 0,
     .nrecord = 3,
     .record = record,
-    .fingerprint = "sha256:fda48b73e77ad8a39f8a6e7ed87e69adeffe5671fd962bcde4ef605d0821218f",
+    .fingerprint = "sha256:6936eeab236f783db5acb65e9ce02ace3a7432f62f83dd68782b2a344a4d9d73",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 0,
+    .summary = NULL,
 };

@@ -22,11 +22,11 @@ static const char *const events[5] = {
 };
 
 static const qtm_transition transitions[5] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
-    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
-    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: in_progress -> evidence on finish */
-    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 4: evidence -> complete on complete */
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 3: in_progress -> evidence on finish */
+    {.from = 4, .to = 5, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0, .outcome = "delivered"}, /* 4: evidence -> complete on complete */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
@@ -86,6 +86,18 @@ static const qtm_field fields[15] = {
     {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 12 */
     {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
     {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 1000, .nchoices = 0, .choices = NULL}, /* 14 */
+};
+
+static const qtm_summary_part summary[9] = {
+    {.field = 6, .text = ""},
+    {.field = -1, .text = " "},
+    {.field = 4, .text = ""},
+    {.field = -1, .text = " "},
+    {.field = 5, .text = ""},
+    {.field = -1, .text = ", "},
+    {.field = 9, .text = ""},
+    {.field = -1, .text = " in "},
+    {.field = 10, .text = ""},
 };
 
 static const char *const record[8] = {
@@ -244,53 +256,82 @@ static const char *const model_json[] = {
     "        ]\n", /* 141 */
     "      }\n", /* 142 */
     "    ],\n", /* 143 */
-    "    \"photos_min\": 1\n", /* 144 */
-    "  },\n", /* 145 */
-    "  \"phases\": [\n", /* 146 */
-    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 147 */
-    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 148 */
-    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 149 */
-    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 150 */
-    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 151 */
-    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 152 */
-    "  ],\n", /* 153 */
-    "  \"events\": [\n", /* 154 */
-    "    \"claim\",\n", /* 155 */
-    "    \"arrive\",\n", /* 156 */
-    "    \"start\",\n", /* 157 */
-    "    \"finish\",\n", /* 158 */
-    "    \"complete\"\n", /* 159 */
-    "  ],\n", /* 160 */
-    "  \"transitions\": [\n", /* 161 */
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 162 */
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 163 */
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 164 */
-    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 165 */
-    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 166 */
-    "  ],\n", /* 167 */
-    "  \"evidence\": {\n", /* 168 */
-    "    \"required\": [\n", /* 169 */
-    "      \"arrival\",\n", /* 170 */
-    "      \"before\",\n", /* 171 */
-    "      \"after\"\n", /* 172 */
-    "    ],\n", /* 173 */
-    "    \"optional\": [\n", /* 174 */
-    "      \"damage\"\n", /* 175 */
-    "    ],\n", /* 176 */
-    "    \"min_per_category\": 1\n", /* 177 */
-    "  },\n", /* 178 */
-    "  \"record\": [\n", /* 179 */
-    "    \"operator\",\n", /* 180 */
-    "    \"job\",\n", /* 181 */
-    "    \"surface\",\n", /* 182 */
-    "    \"scope\",\n", /* 183 */
-    "    \"context\",\n", /* 184 */
-    "    \"evidence\",\n", /* 185 */
-    "    \"outcome\",\n", /* 186 */
-    "    \"completed_at\"\n", /* 187 */
-    "  ],\n", /* 188 */
-    "  \"fingerprint\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\"\n", /* 189 */
-    "}", /* 190 */
+    "    \"photos_min\": 1,\n", /* 144 */
+    "    \"summary\": [\n", /* 145 */
+    "      {\n", /* 146 */
+    "        \"field\": \"vehicle.year\"\n", /* 147 */
+    "      },\n", /* 148 */
+    "      {\n", /* 149 */
+    "        \"text\": \" \"\n", /* 150 */
+    "      },\n", /* 151 */
+    "      {\n", /* 152 */
+    "        \"field\": \"vehicle.make\"\n", /* 153 */
+    "      },\n", /* 154 */
+    "      {\n", /* 155 */
+    "        \"text\": \" \"\n", /* 156 */
+    "      },\n", /* 157 */
+    "      {\n", /* 158 */
+    "        \"field\": \"vehicle.model\"\n", /* 159 */
+    "      },\n", /* 160 */
+    "      {\n", /* 161 */
+    "        \"text\": \", \"\n", /* 162 */
+    "      },\n", /* 163 */
+    "      {\n", /* 164 */
+    "        \"field\": \"request.package\"\n", /* 165 */
+    "      },\n", /* 166 */
+    "      {\n", /* 167 */
+    "        \"text\": \" in \"\n", /* 168 */
+    "      },\n", /* 169 */
+    "      {\n", /* 170 */
+    "        \"field\": \"request.service_area\"\n", /* 171 */
+    "      }\n", /* 172 */
+    "    ]\n", /* 173 */
+    "  },\n", /* 174 */
+    "  \"phases\": [\n", /* 175 */
+    "    {\"name\": \"queued\", \"label\": \"Awaiting technician.\", \"hint\": \"\", \"initial\": true, \"final\": false},\n", /* 176 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed. Head to the vehicle.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 177 */
+    "    {\"name\": \"arrived\", \"label\": \"On site. Photograph the vehicle on arrival.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 178 */
+    "    {\"name\": \"in_progress\", \"label\": \"Detailing in progress. Take before photos first.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 179 */
+    "    {\"name\": \"evidence\", \"label\": \"Work done. Add after photos, then complete.\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 180 */
+    "    {\"name\": \"complete\", \"label\": \"Complete. Record composed.\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 181 */
+    "  ],\n", /* 182 */
+    "  \"events\": [\n", /* 183 */
+    "    \"claim\",\n", /* 184 */
+    "    \"arrive\",\n", /* 185 */
+    "    \"start\",\n", /* 186 */
+    "    \"finish\",\n", /* 187 */
+    "    \"complete\"\n", /* 188 */
+    "  ],\n", /* 189 */
+    "  \"transitions\": [\n", /* 190 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 191 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 192 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 193 */
+    "    {\"from\": \"in_progress\", \"to\": \"evidence\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 194 */
+    "    {\"from\": \"evidence\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 195 */
+    "  ],\n", /* 196 */
+    "  \"evidence\": {\n", /* 197 */
+    "    \"required\": [\n", /* 198 */
+    "      \"arrival\",\n", /* 199 */
+    "      \"before\",\n", /* 200 */
+    "      \"after\"\n", /* 201 */
+    "    ],\n", /* 202 */
+    "    \"optional\": [\n", /* 203 */
+    "      \"damage\"\n", /* 204 */
+    "    ],\n", /* 205 */
+    "    \"min_per_category\": 1\n", /* 206 */
+    "  },\n", /* 207 */
+    "  \"record\": [\n", /* 208 */
+    "    \"operator\",\n", /* 209 */
+    "    \"job\",\n", /* 210 */
+    "    \"surface\",\n", /* 211 */
+    "    \"scope\",\n", /* 212 */
+    "    \"context\",\n", /* 213 */
+    "    \"evidence\",\n", /* 214 */
+    "    \"outcome\",\n", /* 215 */
+    "    \"completed_at\"\n", /* 216 */
+    "  ],\n", /* 217 */
+    "  \"fingerprint\": \"sha256:a1ee1e1d2b2811d8f0eff1aa1d31a12a87505e763caabdb238f12926ff01d996\"\n", /* 218 */
+    "}", /* 219 */
     NULL
 };
 
@@ -323,9 +364,11 @@ const qtm_surface qtm_surface_auto_detailing = {
     .photo_min = 1,
     .nrecord = 8,
     .record = record,
-    .fingerprint = "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e",
+    .fingerprint = "sha256:a1ee1e1d2b2811d8f0eff1aa1d31a12a87505e763caabdb238f12926ff01d996",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 9,
+    .summary = summary,
 };

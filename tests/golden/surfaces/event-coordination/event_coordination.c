@@ -9,30 +9,34 @@ static const qtm_phase phases[5] = {
     {.name = "claimed", .label = "Confirmed", .hint = "You own this event. Confirm timeline, venue access and vendor windows.", .initial = 0, .final = 0}, /* 1 claimed */
     {.name = "arrived", .label = "On Site", .hint = "You are at the venue. Check load-in, walkthrough and on-site contacts.", .initial = 0, .final = 0}, /* 2 arrived */
     {.name = "in_progress", .label = "Active", .hint = "The event is running. Keep vendors and the timeline on track.", .initial = 0, .final = 0}, /* 3 in_progress */
-    {.name = "complete", .label = "Complete", .hint = "Coordination delivered. The record is composed; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
+    {.name = "complete", .label = "Complete", .hint = "The event is over, delivered or closed. Finish with job complete; settlement is separate.", .initial = 0, .final = 1}, /* 4 complete */
 };
 
-static const char *const events[4] = {
+static const char *const events[5] = {
     "claim", /* 0 */
     "arrive", /* 1 */
     "start", /* 2 */
     "complete", /* 3 */
+    "close", /* 4 */
 };
 
-static const qtm_transition transitions[4] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 1: claimed -> arrived on arrive */
-    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: arrived -> in_progress on start */
-    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0}, /* 3: in_progress -> complete on complete */
+static const qtm_transition transitions[7] = {
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 1: claimed -> arrived on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 2: arrived -> in_progress on start */
+    {.from = 3, .to = 4, .event = 3, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE, .claim = 0, .outcome = "delivered"}, /* 3: in_progress -> complete on complete */
+    {.from = 1, .to = 4, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_REASON, .claim = 0, .outcome = "closed"}, /* 4: claimed -> complete on close */
+    {.from = 2, .to = 4, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_REASON, .claim = 0, .outcome = "closed"}, /* 5: arrived -> complete on close */
+    {.from = 3, .to = 4, .event = 4, .by = QTM_BY_OWNER, .requires = QTM_REQ_REASON, .claim = 0, .outcome = "closed"}, /* 6: in_progress -> complete on close */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
-static const int32_t next[5 * 4] = {
-    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
-    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, /* 2 arrived */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, /* 3 in_progress */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 complete */
+static const int32_t next[5 * 5] = {
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, 5, /* 2 arrived */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, 6, /* 3 in_progress */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 4 complete */
 };
 
 static const char *const choices_1[3] = {
@@ -64,13 +68,24 @@ static const qtm_field fields[14] = {
     {.section = "event", .name = "type", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 18, .nchoices = 5, .choices = choices_4}, /* 4 */
     {.section = "event", .name = "venue", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 300, .nchoices = 0, .choices = NULL}, /* 5 */
     {.section = "event", .name = "date", .type = QTM_FIELD_DATE, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 6 */
-    {.section = "event", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 7 */
+    {.section = "event", .name = "guests", .type = QTM_FIELD_INTEGER, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL, .has_min = 1, .has_max = 1, .min = 1, .max = 5000}, /* 7 */
     {.section = "request", .name = "package", .type = QTM_FIELD_CHOICE, .required = 1, .max_len = 19, .nchoices = 4, .choices = choices_8}, /* 8 */
     {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 9 */
     {.section = "request", .name = "preferred_days", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
     {.section = "request", .name = "preferred_window", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 11 */
     {.section = "notes", .name = "condition", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 4000, .nchoices = 0, .choices = NULL}, /* 12 */
     {.section = "notes", .name = "access", .type = QTM_FIELD_TEXT, .required = 0, .max_len = 2000, .nchoices = 0, .choices = NULL}, /* 13 */
+};
+
+static const qtm_summary_part summary[8] = {
+    {.field = 6, .text = ""},
+    {.field = -1, .text = ": "},
+    {.field = 4, .text = ""},
+    {.field = -1, .text = " at "},
+    {.field = 5, .text = ""},
+    {.field = -1, .text = ", "},
+    {.field = 7, .text = ""},
+    {.field = -1, .text = " guests"},
 };
 
 static const char *const record[9] = {
@@ -167,102 +182,134 @@ static const char *const model_json[] = {
     "            \"name\": \"guests\",\n", /* 78 */
     "            \"type\": \"integer\",\n", /* 79 */
     "            \"required\": false,\n", /* 80 */
-    "            \"max\": 64\n", /* 81 */
-    "          }\n", /* 82 */
-    "        ]\n", /* 83 */
-    "      },\n", /* 84 */
-    "      {\n", /* 85 */
-    "        \"name\": \"request\",\n", /* 86 */
-    "        \"fields\": [\n", /* 87 */
-    "          {\n", /* 88 */
-    "            \"name\": \"package\",\n", /* 89 */
-    "            \"type\": \"one_of\",\n", /* 90 */
-    "            \"required\": true,\n", /* 91 */
-    "            \"max\": 19,\n", /* 92 */
-    "            \"choices\": [\n", /* 93 */
-    "              \"full_coordination\",\n", /* 94 */
-    "              \"day_of_coordination\",\n", /* 95 */
-    "              \"vendor_management\",\n", /* 96 */
-    "              \"consultation\"\n", /* 97 */
-    "            ]\n", /* 98 */
-    "          },\n", /* 99 */
-    "          {\n", /* 100 */
-    "            \"name\": \"service_area\",\n", /* 101 */
-    "            \"type\": \"text\",\n", /* 102 */
-    "            \"required\": true,\n", /* 103 */
-    "            \"max\": 200\n", /* 104 */
-    "          },\n", /* 105 */
-    "          {\n", /* 106 */
-    "            \"name\": \"preferred_days\",\n", /* 107 */
-    "            \"type\": \"text\",\n", /* 108 */
-    "            \"required\": false,\n", /* 109 */
-    "            \"max\": 200\n", /* 110 */
-    "          },\n", /* 111 */
-    "          {\n", /* 112 */
-    "            \"name\": \"preferred_window\",\n", /* 113 */
-    "            \"type\": \"text\",\n", /* 114 */
-    "            \"required\": false,\n", /* 115 */
-    "            \"max\": 200\n", /* 116 */
-    "          }\n", /* 117 */
-    "        ]\n", /* 118 */
-    "      },\n", /* 119 */
-    "      {\n", /* 120 */
-    "        \"name\": \"notes\",\n", /* 121 */
-    "        \"fields\": [\n", /* 122 */
-    "          {\n", /* 123 */
-    "            \"name\": \"condition\",\n", /* 124 */
-    "            \"type\": \"text\",\n", /* 125 */
-    "            \"required\": true,\n", /* 126 */
-    "            \"max\": 4000\n", /* 127 */
-    "          },\n", /* 128 */
-    "          {\n", /* 129 */
-    "            \"name\": \"access\",\n", /* 130 */
-    "            \"type\": \"text\",\n", /* 131 */
-    "            \"required\": false,\n", /* 132 */
-    "            \"max\": 2000\n", /* 133 */
-    "          }\n", /* 134 */
-    "        ]\n", /* 135 */
-    "      }\n", /* 136 */
-    "    ],\n", /* 137 */
-    "    \"photos_min\": 0\n", /* 138 */
-    "  },\n", /* 139 */
-    "  \"phases\": [\n", /* 140 */
-    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n", /* 141 */
-    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n", /* 142 */
-    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n", /* 143 */
-    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n", /* 144 */
-    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"Coordination delivered. The record is composed; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 145 */
-    "  ],\n", /* 146 */
-    "  \"events\": [\n", /* 147 */
-    "    \"claim\",\n", /* 148 */
-    "    \"arrive\",\n", /* 149 */
-    "    \"start\",\n", /* 150 */
-    "    \"complete\"\n", /* 151 */
-    "  ],\n", /* 152 */
-    "  \"transitions\": [\n", /* 153 */
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 154 */
-    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 155 */
-    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 156 */
-    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false}\n", /* 157 */
-    "  ],\n", /* 158 */
-    "  \"evidence\": {\n", /* 159 */
-    "    \"required\": [],\n", /* 160 */
-    "    \"optional\": [],\n", /* 161 */
-    "    \"min_per_category\": 0\n", /* 162 */
-    "  },\n", /* 163 */
-    "  \"record\": [\n", /* 164 */
-    "    \"operator\",\n", /* 165 */
-    "    \"job\",\n", /* 166 */
-    "    \"surface\",\n", /* 167 */
-    "    \"scope\",\n", /* 168 */
-    "    \"context\",\n", /* 169 */
-    "    \"participants\",\n", /* 170 */
-    "    \"outcome\",\n", /* 171 */
-    "    \"completed_at\",\n", /* 172 */
-    "    \"notes\"\n", /* 173 */
+    "            \"max\": 64,\n", /* 81 */
+    "            \"minimum\": 1,\n", /* 82 */
+    "            \"maximum\": 5000\n", /* 83 */
+    "          }\n", /* 84 */
+    "        ]\n", /* 85 */
+    "      },\n", /* 86 */
+    "      {\n", /* 87 */
+    "        \"name\": \"request\",\n", /* 88 */
+    "        \"fields\": [\n", /* 89 */
+    "          {\n", /* 90 */
+    "            \"name\": \"package\",\n", /* 91 */
+    "            \"type\": \"one_of\",\n", /* 92 */
+    "            \"required\": true,\n", /* 93 */
+    "            \"max\": 19,\n", /* 94 */
+    "            \"choices\": [\n", /* 95 */
+    "              \"full_coordination\",\n", /* 96 */
+    "              \"day_of_coordination\",\n", /* 97 */
+    "              \"vendor_management\",\n", /* 98 */
+    "              \"consultation\"\n", /* 99 */
+    "            ]\n", /* 100 */
+    "          },\n", /* 101 */
+    "          {\n", /* 102 */
+    "            \"name\": \"service_area\",\n", /* 103 */
+    "            \"type\": \"text\",\n", /* 104 */
+    "            \"required\": true,\n", /* 105 */
+    "            \"max\": 200\n", /* 106 */
+    "          },\n", /* 107 */
+    "          {\n", /* 108 */
+    "            \"name\": \"preferred_days\",\n", /* 109 */
+    "            \"type\": \"text\",\n", /* 110 */
+    "            \"required\": false,\n", /* 111 */
+    "            \"max\": 200\n", /* 112 */
+    "          },\n", /* 113 */
+    "          {\n", /* 114 */
+    "            \"name\": \"preferred_window\",\n", /* 115 */
+    "            \"type\": \"text\",\n", /* 116 */
+    "            \"required\": false,\n", /* 117 */
+    "            \"max\": 200\n", /* 118 */
+    "          }\n", /* 119 */
+    "        ]\n", /* 120 */
+    "      },\n", /* 121 */
+    "      {\n", /* 122 */
+    "        \"name\": \"notes\",\n", /* 123 */
+    "        \"fields\": [\n", /* 124 */
+    "          {\n", /* 125 */
+    "            \"name\": \"condition\",\n", /* 126 */
+    "            \"type\": \"text\",\n", /* 127 */
+    "            \"required\": true,\n", /* 128 */
+    "            \"max\": 4000\n", /* 129 */
+    "          },\n", /* 130 */
+    "          {\n", /* 131 */
+    "            \"name\": \"access\",\n", /* 132 */
+    "            \"type\": \"text\",\n", /* 133 */
+    "            \"required\": false,\n", /* 134 */
+    "            \"max\": 2000\n", /* 135 */
+    "          }\n", /* 136 */
+    "        ]\n", /* 137 */
+    "      }\n", /* 138 */
+    "    ],\n", /* 139 */
+    "    \"photos_min\": 0,\n", /* 140 */
+    "    \"summary\": [\n", /* 141 */
+    "      {\n", /* 142 */
+    "        \"field\": \"event.date\"\n", /* 143 */
+    "      },\n", /* 144 */
+    "      {\n", /* 145 */
+    "        \"text\": \": \"\n", /* 146 */
+    "      },\n", /* 147 */
+    "      {\n", /* 148 */
+    "        \"field\": \"event.type\"\n", /* 149 */
+    "      },\n", /* 150 */
+    "      {\n", /* 151 */
+    "        \"text\": \" at \"\n", /* 152 */
+    "      },\n", /* 153 */
+    "      {\n", /* 154 */
+    "        \"field\": \"event.venue\"\n", /* 155 */
+    "      },\n", /* 156 */
+    "      {\n", /* 157 */
+    "        \"text\": \", \"\n", /* 158 */
+    "      },\n", /* 159 */
+    "      {\n", /* 160 */
+    "        \"field\": \"event.guests\"\n", /* 161 */
+    "      },\n", /* 162 */
+    "      {\n", /* 163 */
+    "        \"text\": \" guests\"\n", /* 164 */
+    "      }\n", /* 165 */
+    "    ]\n", /* 166 */
+    "  },\n", /* 167 */
+    "  \"phases\": [\n", /* 168 */
+    "    {\"name\": \"queued\", \"label\": \"Queued\", \"hint\": \"Created from an approved, assigned task; waiting for its operator to claim it.\", \"initial\": true, \"final\": false},\n", /* 169 */
+    "    {\"name\": \"claimed\", \"label\": \"Confirmed\", \"hint\": \"You own this event. Confirm timeline, venue access and vendor windows.\", \"initial\": false, \"final\": false},\n", /* 170 */
+    "    {\"name\": \"arrived\", \"label\": \"On Site\", \"hint\": \"You are at the venue. Check load-in, walkthrough and on-site contacts.\", \"initial\": false, \"final\": false},\n", /* 171 */
+    "    {\"name\": \"in_progress\", \"label\": \"Active\", \"hint\": \"The event is running. Keep vendors and the timeline on track.\", \"initial\": false, \"final\": false},\n", /* 172 */
+    "    {\"name\": \"complete\", \"label\": \"Complete\", \"hint\": \"The event is over, delivered or closed. Finish with job complete; settlement is separate.\", \"initial\": false, \"final\": true}\n", /* 173 */
     "  ],\n", /* 174 */
-    "  \"fingerprint\": \"sha256:829ec7e6450d2754f123f0154d67d2fcff7acd35a46b2771ddf5ff8aa748fafa\"\n", /* 175 */
-    "}", /* 176 */
+    "  \"events\": [\n", /* 175 */
+    "    \"claim\",\n", /* 176 */
+    "    \"arrive\",\n", /* 177 */
+    "    \"start\",\n", /* 178 */
+    "    \"complete\",\n", /* 179 */
+    "    \"close\"\n", /* 180 */
+    "  ],\n", /* 181 */
+    "  \"transitions\": [\n", /* 182 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 183 */
+    "    {\"from\": \"claimed\", \"to\": \"arrived\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 184 */
+    "    {\"from\": \"arrived\", \"to\": \"in_progress\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 185 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"complete\", \"by\": \"owner\", \"requires\": [\"evidence\"], \"claim\": false, \"outcome\": \"delivered\"},\n", /* 186 */
+    "    {\"from\": \"claimed\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"reason\"], \"claim\": false, \"outcome\": \"closed\"},\n", /* 187 */
+    "    {\"from\": \"arrived\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"reason\"], \"claim\": false, \"outcome\": \"closed\"},\n", /* 188 */
+    "    {\"from\": \"in_progress\", \"to\": \"complete\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"reason\"], \"claim\": false, \"outcome\": \"closed\"}\n", /* 189 */
+    "  ],\n", /* 190 */
+    "  \"evidence\": {\n", /* 191 */
+    "    \"required\": [],\n", /* 192 */
+    "    \"optional\": [],\n", /* 193 */
+    "    \"min_per_category\": 0\n", /* 194 */
+    "  },\n", /* 195 */
+    "  \"record\": [\n", /* 196 */
+    "    \"operator\",\n", /* 197 */
+    "    \"job\",\n", /* 198 */
+    "    \"surface\",\n", /* 199 */
+    "    \"scope\",\n", /* 200 */
+    "    \"context\",\n", /* 201 */
+    "    \"participants\",\n", /* 202 */
+    "    \"outcome\",\n", /* 203 */
+    "    \"completed_at\",\n", /* 204 */
+    "    \"notes\"\n", /* 205 */
+    "  ],\n", /* 206 */
+    "  \"fingerprint\": \"sha256:4dba75a9a45fa9a3cca1e0363a30458e6feceab47d009ae9481241269d5b473b\"\n", /* 207 */
+    "}", /* 208 */
     NULL
 };
 
@@ -280,9 +327,9 @@ const qtm_surface qtm_surface_event_coordination = {
     .nphases = 5,
     .initial = 0, /* queued */
     .phases = phases,
-    .nevents = 4,
+    .nevents = 5,
     .events = events,
-    .ntransitions = 4,
+    .ntransitions = 7,
     .transitions = transitions,
     .next = next,
     .nev_required = 0,
@@ -295,9 +342,11 @@ const qtm_surface qtm_surface_event_coordination = {
     .photo_min = 0,
     .nrecord = 9,
     .record = record,
-    .fingerprint = "sha256:829ec7e6450d2754f123f0154d67d2fcff7acd35a46b2771ddf5ff8aa748fafa",
+    .fingerprint = "sha256:4dba75a9a45fa9a3cca1e0363a30458e6feceab47d009ae9481241269d5b473b",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 8,
+    .summary = summary,
 };

@@ -21,7 +21,8 @@ enum event_coordination_event {
     EVENT_COORDINATION__EVENT_ARRIVE = 1,
     EVENT_COORDINATION__EVENT_START = 2,
     EVENT_COORDINATION__EVENT_COMPLETE = 3,
-    EVENT_COORDINATION__NEVENTS = 4
+    EVENT_COORDINATION__EVENT_CLOSE = 4,
+    EVENT_COORDINATION__NEVENTS = 5
 };
 
 extern const qtm_surface qtm_surface_event_coordination;

@@ -4,47 +4,43 @@
 
 #include "landscaping.h"
 
-static const qtm_phase phases[7] = {
+static const qtm_phase phases[6] = {
     {.name = "queued", .label = "Open visit", .hint = "Any crew lead may claim it.", .initial = 1, .final = 0}, /* 0 queued */
     {.name = "claimed", .label = "Claimed", .hint = "Load equipment; confirm gate access with the client.", .initial = 0, .final = 0}, /* 1 claimed */
     {.name = "on_site", .label = "On site", .hint = "", .initial = 0, .final = 0}, /* 2 on_site */
     {.name = "working", .label = "Working", .hint = "", .initial = 0, .final = 0}, /* 3 working */
     {.name = "review", .label = "Walkthrough", .hint = "Walk the property with the client or photograph the result.", .initial = 0, .final = 0}, /* 4 review */
     {.name = "closed", .label = "Closed", .hint = "", .initial = 0, .final = 1}, /* 5 closed */
-    {.name = "cancelled", .label = "Cancelled", .hint = "Cancelled by an admin before anyone claimed it.", .initial = 0, .final = 1}, /* 6 cancelled */
 };
 
-static const char *const events[8] = {
+static const char *const events[7] = {
     "claim", /* 0 */
-    "cancel", /* 1 */
-    "arrive", /* 2 */
-    "start", /* 3 */
-    "rain_out", /* 4 */
-    "finish", /* 5 */
-    "redo", /* 6 */
-    "close", /* 7 */
+    "arrive", /* 1 */
+    "start", /* 2 */
+    "rain_out", /* 3 */
+    "finish", /* 4 */
+    "redo", /* 5 */
+    "close", /* 6 */
 };
 
-static const qtm_transition transitions[8] = {
-    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1}, /* 0: queued -> claimed on claim */
-    {.from = 0, .to = 6, .event = 1, .by = QTM_BY_ADMIN, .requires = 0, .claim = 0}, /* 1: queued -> cancelled on cancel */
-    {.from = 1, .to = 2, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 2: claimed -> on_site on arrive */
-    {.from = 2, .to = 3, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 3: on_site -> working on start */
-    {.from = 2, .to = 1, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 4: on_site -> claimed on rain_out */
-    {.from = 3, .to = 4, .event = 5, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 5: working -> review on finish */
-    {.from = 4, .to = 3, .event = 6, .by = QTM_BY_OWNER, .requires = 0, .claim = 0}, /* 6: review -> working on redo */
-    {.from = 4, .to = 5, .event = 7, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0}, /* 7: review -> closed on close */
+static const qtm_transition transitions[7] = {
+    {.from = 0, .to = 1, .event = 0, .by = QTM_BY_OPERATOR, .requires = 0, .claim = 1, .outcome = ""}, /* 0: queued -> claimed on claim */
+    {.from = 1, .to = 2, .event = 1, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 1: claimed -> on_site on arrive */
+    {.from = 2, .to = 3, .event = 2, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 2: on_site -> working on start */
+    {.from = 2, .to = 1, .event = 3, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 3: on_site -> claimed on rain_out */
+    {.from = 3, .to = 4, .event = 4, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 4: working -> review on finish */
+    {.from = 4, .to = 3, .event = 5, .by = QTM_BY_OWNER, .requires = 0, .claim = 0, .outcome = ""}, /* 5: review -> working on redo */
+    {.from = 4, .to = 5, .event = 6, .by = QTM_BY_OWNER, .requires = QTM_REQ_EVIDENCE | QTM_REQ_PAYMENT, .claim = 0, .outcome = "delivered"}, /* 6: review -> closed on close */
 };
 
 /* next[phase][event]: transition index, or QTM_NO_TRANSITION */
-static const int32_t next[7 * 8] = {
-    0, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 3, 4, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 on_site */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 5, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 working */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 6, 7, /* 4 review */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 closed */
-    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 6 cancelled */
+static const int32_t next[6 * 7] = {
+    0, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 0 queued */
+    QTM_NO_TRANSITION, 1, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 1 claimed */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, 2, 3, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 2 on_site */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 4, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 3 working */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, 5, 6, /* 4 review */
+    QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, QTM_NO_TRANSITION, /* 5 closed */
 };
 
 static const char *const ev_required[1] = {
@@ -89,6 +85,14 @@ static const qtm_field fields[11] = {
     {.section = "request", .name = "start_date", .type = QTM_FIELD_DATE, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 8 */
     {.section = "request", .name = "preferred_time", .type = QTM_FIELD_TIME, .required = 0, .max_len = 64, .nchoices = 0, .choices = NULL}, /* 9 */
     {.section = "request", .name = "service_area", .type = QTM_FIELD_TEXT, .required = 1, .max_len = 200, .nchoices = 0, .choices = NULL}, /* 10 */
+};
+
+static const qtm_summary_part summary[5] = {
+    {.field = 8, .text = ""},
+    {.field = -1, .text = ": "},
+    {.field = 6, .text = ""},
+    {.field = -1, .text = " at "},
+    {.field = 3, .text = ""},
 };
 
 static const char *const record[7] = {
@@ -218,57 +222,71 @@ static const char *const model_json[] = {
     "        ]\n", /* 113 */
     "      }\n", /* 114 */
     "    ],\n", /* 115 */
-    "    \"photos_min\": 0\n", /* 116 */
-    "  },\n", /* 117 */
-    "  \"phases\": [\n", /* 118 */
-    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n", /* 119 */
-    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n", /* 120 */
-    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 121 */
-    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 122 */
-    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n", /* 123 */
-    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true},\n", /* 124 */
-    "    {\"name\": \"cancelled\", \"label\": \"Cancelled\", \"hint\": \"Cancelled by an admin before anyone claimed it.\", \"initial\": false, \"final\": true}\n", /* 125 */
-    "  ],\n", /* 126 */
-    "  \"events\": [\n", /* 127 */
-    "    \"claim\",\n", /* 128 */
-    "    \"cancel\",\n", /* 129 */
-    "    \"arrive\",\n", /* 130 */
-    "    \"start\",\n", /* 131 */
-    "    \"rain_out\",\n", /* 132 */
-    "    \"finish\",\n", /* 133 */
-    "    \"redo\",\n", /* 134 */
-    "    \"close\"\n", /* 135 */
-    "  ],\n", /* 136 */
-    "  \"transitions\": [\n", /* 137 */
-    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 138 */
-    "    {\"from\": \"queued\", \"to\": \"cancelled\", \"event\": \"cancel\", \"by\": \"admin\", \"requires\": [], \"claim\": false},\n", /* 139 */
-    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 140 */
-    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 141 */
-    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 142 */
-    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 143 */
-    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 144 */
-    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false}\n", /* 145 */
-    "  ],\n", /* 146 */
-    "  \"evidence\": {\n", /* 147 */
-    "    \"required\": [\n", /* 148 */
-    "      \"after\"\n", /* 149 */
-    "    ],\n", /* 150 */
-    "    \"optional\": [\n", /* 151 */
-    "      \"before\"\n", /* 152 */
-    "    ],\n", /* 153 */
-    "    \"min_per_category\": 1\n", /* 154 */
-    "  },\n", /* 155 */
-    "  \"record\": [\n", /* 156 */
-    "    \"operator\",\n", /* 157 */
-    "    \"job\",\n", /* 158 */
-    "    \"surface\",\n", /* 159 */
-    "    \"scope\",\n", /* 160 */
-    "    \"evidence\",\n", /* 161 */
-    "    \"outcome\",\n", /* 162 */
-    "    \"completed_at\"\n", /* 163 */
-    "  ],\n", /* 164 */
-    "  \"fingerprint\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\"\n", /* 165 */
-    "}", /* 166 */
+    "    \"photos_min\": 0,\n", /* 116 */
+    "    \"summary\": [\n", /* 117 */
+    "      {\n", /* 118 */
+    "        \"field\": \"request.start_date\"\n", /* 119 */
+    "      },\n", /* 120 */
+    "      {\n", /* 121 */
+    "        \"text\": \": \"\n", /* 122 */
+    "      },\n", /* 123 */
+    "      {\n", /* 124 */
+    "        \"field\": \"request.services\"\n", /* 125 */
+    "      },\n", /* 126 */
+    "      {\n", /* 127 */
+    "        \"text\": \" at \"\n", /* 128 */
+    "      },\n", /* 129 */
+    "      {\n", /* 130 */
+    "        \"field\": \"property.address\"\n", /* 131 */
+    "      }\n", /* 132 */
+    "    ]\n", /* 133 */
+    "  },\n", /* 134 */
+    "  \"phases\": [\n", /* 135 */
+    "    {\"name\": \"queued\", \"label\": \"Open visit\", \"hint\": \"Any crew lead may claim it.\", \"initial\": true, \"final\": false},\n", /* 136 */
+    "    {\"name\": \"claimed\", \"label\": \"Claimed\", \"hint\": \"Load equipment; confirm gate access with the client.\", \"initial\": false, \"final\": false},\n", /* 137 */
+    "    {\"name\": \"on_site\", \"label\": \"On site\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 138 */
+    "    {\"name\": \"working\", \"label\": \"Working\", \"hint\": \"\", \"initial\": false, \"final\": false},\n", /* 139 */
+    "    {\"name\": \"review\", \"label\": \"Walkthrough\", \"hint\": \"Walk the property with the client or photograph the result.\", \"initial\": false, \"final\": false},\n", /* 140 */
+    "    {\"name\": \"closed\", \"label\": \"Closed\", \"hint\": \"\", \"initial\": false, \"final\": true}\n", /* 141 */
+    "  ],\n", /* 142 */
+    "  \"events\": [\n", /* 143 */
+    "    \"claim\",\n", /* 144 */
+    "    \"arrive\",\n", /* 145 */
+    "    \"start\",\n", /* 146 */
+    "    \"rain_out\",\n", /* 147 */
+    "    \"finish\",\n", /* 148 */
+    "    \"redo\",\n", /* 149 */
+    "    \"close\"\n", /* 150 */
+    "  ],\n", /* 151 */
+    "  \"transitions\": [\n", /* 152 */
+    "    {\"from\": \"queued\", \"to\": \"claimed\", \"event\": \"claim\", \"by\": \"operator\", \"requires\": [], \"claim\": true},\n", /* 153 */
+    "    {\"from\": \"claimed\", \"to\": \"on_site\", \"event\": \"arrive\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 154 */
+    "    {\"from\": \"on_site\", \"to\": \"working\", \"event\": \"start\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 155 */
+    "    {\"from\": \"on_site\", \"to\": \"claimed\", \"event\": \"rain_out\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 156 */
+    "    {\"from\": \"working\", \"to\": \"review\", \"event\": \"finish\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 157 */
+    "    {\"from\": \"review\", \"to\": \"working\", \"event\": \"redo\", \"by\": \"owner\", \"requires\": [], \"claim\": false},\n", /* 158 */
+    "    {\"from\": \"review\", \"to\": \"closed\", \"event\": \"close\", \"by\": \"owner\", \"requires\": [\"evidence\", \"payment\"], \"claim\": false, \"outcome\": \"delivered\"}\n", /* 159 */
+    "  ],\n", /* 160 */
+    "  \"evidence\": {\n", /* 161 */
+    "    \"required\": [\n", /* 162 */
+    "      \"after\"\n", /* 163 */
+    "    ],\n", /* 164 */
+    "    \"optional\": [\n", /* 165 */
+    "      \"before\"\n", /* 166 */
+    "    ],\n", /* 167 */
+    "    \"min_per_category\": 1\n", /* 168 */
+    "  },\n", /* 169 */
+    "  \"record\": [\n", /* 170 */
+    "    \"operator\",\n", /* 171 */
+    "    \"job\",\n", /* 172 */
+    "    \"surface\",\n", /* 173 */
+    "    \"scope\",\n", /* 174 */
+    "    \"evidence\",\n", /* 175 */
+    "    \"outcome\",\n", /* 176 */
+    "    \"completed_at\"\n", /* 177 */
+    "  ],\n", /* 178 */
+    "  \"fingerprint\": \"sha256:71b35312df391665e59c648ff7f89f97f6f6a1773a326bc54ad2d1353488b89a\"\n", /* 179 */
+    "}", /* 180 */
     NULL
 };
 
@@ -283,12 +301,12 @@ const qtm_surface qtm_surface_landscaping = {
     .exec_record = QTM_RECORD_SERVICE_EVENT,
     .payment_timing = QTM_PAY_BEFORE_COMPLETE,
     .completed_jobs = QTM_COMPLETED_HIDDEN,
-    .nphases = 7,
+    .nphases = 6,
     .initial = 0, /* queued */
     .phases = phases,
-    .nevents = 8,
+    .nevents = 7,
     .events = events,
-    .ntransitions = 8,
+    .ntransitions = 7,
     .transitions = transitions,
     .next = next,
     .nev_required = 1,
@@ -301,9 +319,11 @@ const qtm_surface qtm_surface_landscaping = {
     .photo_min = 0,
     .nrecord = 7,
     .record = record,
-    .fingerprint = "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490",
+    .fingerprint = "sha256:71b35312df391665e59c648ff7f89f97f6f6a1773a326bc54ad2d1353488b89a",
     .model_json = model_json,
     .retained = 0, /* current */
     .nmigrations = 0,
     .migrations = NULL,
+    .nsummary = 5,
+    .summary = summary,
 };
