@@ -438,8 +438,10 @@ int64_t rt_ls_job_new(rt_fx *f, const char *op)
 void rt_db_to_v4(rt_fx *f)
 {
     sqlite3 *db = rt_db_open(f);
+    /* the tables and columns v5 adds (its jobs rebuild keeps v4's columns) */
     assert_int_equal(sqlite3_exec(db, "ALTER TABLE service_events DROP COLUMN outcome;"
                                   " ALTER TABLE service_events DROP COLUMN reason;"
+                                  " DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
                                   " PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
@@ -450,8 +452,7 @@ void rt_db_to_v3(rt_fx *f)
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;
     char prev[65], hash[65];
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
-                                  " DROP TABLE IF EXISTS record_signatures;"
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS record_signatures;"
                                   " DROP TABLE IF EXISTS keys; DROP TABLE chain_head;"
                                   " ALTER TABLE audit DROP COLUMN image;"
                                   " DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);
