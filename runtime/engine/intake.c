@@ -585,9 +585,70 @@ static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, 
     return QTM_OK;
 }
 
-qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
-                           unsigned photos, char **canonical, char *msg, size_t msglen)
+/* 1 when ref is "sha256:" and 64 lowercase hex digits. */
+static int photo_ref_ok(const char *ref)
 {
+    if (strncmp(ref, "sha256:", 7) != 0 || strlen(ref) != 71)
+        return 0;
+    for (const char *p = ref + 7; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Appends ref to list unless it is there; QTM_OK, QTM_EINVALID, QTM_ESTORAGE. */
+static qtm_status photo_add(json_t *list, const char *ref, char *msg, size_t msglen)
+{
+    char k[QUOTE_BUF];
+    size_t i;
+    json_t *v;
+    if (!photo_ref_ok(ref)) {
+        key_text(k, ref);
+        return refuse(QTM_EINVALID, msg, msglen, "intake: photos: %s is not a file name "
+                      "(sha256: and 64 lowercase hex digits)", k);
+    }
+    json_array_foreach(list, i, v)
+        if (strcmp(json_string_value(v), ref) == 0)
+            return QTM_OK;
+    if (json_array_size(list) >= INTAKE_MAX_PHOTOS)
+        return refuse(QTM_EINVALID, msg, msglen, "intake: more than %d photos",
+                      INTAKE_MAX_PHOTOS);
+    return json_array_append_new(list, json_string(ref)) == 0
+               ? QTM_OK
+               : refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+}
+
+/* Takes the packet's "photos" out of root and, with extra, into *list
+ * (distinct, in order). */
+static qtm_status photos_take(json_t *root, const char *const *extra, size_t nextra,
+                              json_t **list, char *msg, size_t msglen)
+{
+    json_t *given = json_object_get(root, "photos"), *v;
+    size_t i;
+    qtm_status st = QTM_OK;
+    if (!(*list = json_array()))
+        return refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+    if (given && !json_is_array(given))
+        return refuse(QTM_EINVALID, msg, msglen, "intake: photos must be a list of file "
+                      "names, got %s", json_kind(given));
+    json_array_foreach(given, i, v) {
+        if (!json_is_string(v))
+            return refuse(QTM_EINVALID, msg, msglen, "intake: photos: expected a file name, "
+                          "got %s", json_kind(v));
+        if ((st = photo_add(*list, json_string_value(v), msg, msglen)) != QTM_OK)
+            return st;
+    }
+    for (i = 0; i < nextra && st == QTM_OK; i++)
+        st = photo_add(*list, extra[i], msg, msglen);
+    json_object_del(root, "photos");
+    return st;
+}
+
+qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+                                const char *const *extra, size_t nextra, char **canonical,
+                                char *msg, size_t msglen)
+{
+    json_t *photos = NULL, *packet_photos = NULL;
     qtm_status st = QTM_EINVALID;
     json_t *root = NULL, *out = NULL;
     char *text = NULL;
@@ -598,6 +659,9 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
         msg[0] = '\0';
     if (!(root = parse_packet(s, json_text, len, &st, msg, msglen)))
         goto cleanup;
+    /* the photos are checked last, but are no section */
+    packet_photos = json_incref(json_object_get(root, "photos"));
+    json_object_del(root, "photos");
     st = check_keys(s, root, msg, msglen);
     if (st != QTM_OK)
         goto cleanup;
@@ -610,9 +674,20 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
     if ((st = check_fields(s, root, out, msg, msglen)) != QTM_OK)
         goto cleanup;
 
-    if (photos < s->photo_min) {
-        st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %u",
-                    (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+    if (packet_photos && json_object_set(root, "photos", packet_photos) != 0) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+        goto cleanup;
+    }
+    if ((st = photos_take(root, extra, nextra, &photos, msg, msglen)) != QTM_OK)
+        goto cleanup;
+    if (json_array_size(photos) < s->photo_min) {
+        st = refuse(QTM_EINVALID, msg, msglen, "intake: at least %u photo%s required, got %zu",
+                    (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s",
+                    json_array_size(photos));
+        goto cleanup;
+    }
+    if (json_array_size(photos) && json_object_set(out, "photos", photos) != 0) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
 
@@ -629,6 +704,8 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
 
 cleanup:
     free(text);
+    json_decref(packet_photos);
+    json_decref(photos);
     json_decref(out);
     json_decref(root);
     return st;
