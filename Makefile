@@ -309,7 +309,7 @@ $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(B)/qtm-imggen $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) UNIT_BINS="$(UNIT_BINS) $(RUNTIME_BINS)" tests/run.sh
 
 golden: $(QTMC)
@@ -378,6 +378,12 @@ $(B)/qtm-test: $(CLI_OBJ) $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
+
+# the file tests' image generator (tests/tools/imggen.c): no image is downloaded
+$(B)/qtm-imggen: tests/tools/imggen.c Makefile | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(IMG_LIBS)
 
 $(B)/engine_bench: bench/engine_bench.c $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
