@@ -996,7 +996,10 @@ static int show_job(cli *c, int64_t id, int changed)
         printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
                num(o, "need"));
     json_array_foreach(json_object_get(j, "evidence"), i, o)
-        printf("  evidence: %s %s\n", str(o, "category"), str(o, "ref"));
+        printf("  evidence: %s %s %s%s%s\n", str(o, "category"), str(o, "ref"),
+               json_is_string(json_object_get(o, "type")) ? str(o, "type") : "(no file)",
+               json_is_string(json_object_get(o, "note")) ? " note: " : "",
+               json_is_string(json_object_get(o, "note")) ? str(o, "note") : "");
     json_array_foreach(json_object_get(j, "participants"), i, o)
         printf("  participant: %s (%s)\n", str(o, "name"), str(o, "role"));
     json_t *set = json_object_get(j, "settlement");
