@@ -169,11 +169,11 @@ int64_t rt_db_int(rt_fx *f, const char *sql);
 /* The first column of the first row of sql, as text (caller frees; NULL if none). */
 char *rt_db_text(rt_fx *f, const char *sql);
 
-/* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
- * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
 /* Takes the fixture's closed database back to schema v4: no file tables,
  * evidence without blob_id (its rows kept). */
 void rt_db_to_v4(rt_fx *f);
+/* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
+ * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
 void rt_db_to_v3(rt_fx *f);
 
 /* Every row of every table (and the schema, and user_version), as text;
