@@ -157,13 +157,12 @@ setup_actors() {
 }
 
 # photo NAME [KIND] [SEED]: writes a small test photo $T/photos/NAME (KIND
-# jpeg, png or webp; SEED picks its bytes, default a new one each call) and
-# prints its path
-photo_seed=0
+# jpeg, png or webp; SEED picks its bytes, by default one from NAME, so
+# photos of other names differ) and prints its path
 photo() {
     mkdir -p "$T/photos"
-    photo_seed=$((photo_seed + 1))
-    "$IMGGEN" "${2:-jpeg}" 320 240 "${3:-$photo_seed}" "$T/photos/$1" && echo "$T/photos/$1"
+    local seed=${3:-$(printf '%s' "$1" | cksum | cut -d' ' -f1)}
+    "$IMGGEN" "${2:-jpeg}" 320 240 "$((seed % 100000))" "$T/photos/$1" && echo "$T/photos/$1"
 }
 
 # new_job SURFACE INTAKE OPERATOR [PHOTOS] : submit (with PHOTOS new photo
@@ -174,7 +173,7 @@ new_job() {
     TASK=0
     JOB=0
     for ((i = 1; i <= photos; i++)); do
-        args+=(--photo "$(photo "intake-$surface-$photo_seed.jpg")")
+        args+=(--photo "$(photo "intake-$surface-$RANDOM-$i.jpg")")
     done
     run "submit $surface" --json request submit "$surface" --intake "$intake" "${args[@]}"
     TASK=$(jv '.task')
