@@ -397,7 +397,7 @@ $(B)/walk: examples/walk.c $(GEN_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
 
-demo: $(QTMC) tables $(QTM) $(B)/walk
+demo: $(QTMC) tables $(QTM) $(B)/walk $(B)/qtm-imggen
 	@BUILD=$(BUILD) examples/demo.sh
 
 # --- bench and fuzz ------------------------------------------------------

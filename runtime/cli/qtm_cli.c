@@ -1194,12 +1194,107 @@ static int cmd_key_show(cli *c)
     return 0;
 }
 
+/* Collects every file name ("sha256:HEX") a record body holds: its
+ * evidence and its request's photos, once each. */
+static void record_files(json_t *body, json_t *names)
+{
+    size_t i;
+    json_t *v;
+    json_t *lists[] = {json_object_get(json_object_get(body, "scope"), "photos"),
+                       json_object_get(json_object_get(json_object_get(body, "request"),
+                                                       "intake"), "photos")};
+    json_array_foreach(json_object_get(body, "evidence"), i, v)
+        if (json_is_string(json_object_get(v, "ref")) && json_is_string(json_object_get(v, "type")))
+            json_object_set(names, json_string_value(json_object_get(v, "ref")), json_true());
+    for (size_t k = 0; k < countof(lists); k++)
+        json_array_foreach(lists[k], i, v)
+            if (json_is_string(v))
+                json_object_set(names, json_string_value(v), json_true());
+}
+
+/* The extension of a stored MIME type, for the exported file's name. */
+static const char *mime_ext(const char *type)
+{
+    static const char *const map[][2] = {{"image/jpeg", "jpg"}, {"image/png", "png"},
+                                         {"image/webp", "webp"}, {"image/heic", "heic"},
+                                         {"application/pdf", "pdf"}};
+    for (size_t i = 0; i < countof(map); i++)
+        if (strcmp(map[i][0], type) == 0)
+            return map[i][1];
+    return "bin";
+}
+
+/* record export --dir: DIR (new) gets record.json, files/HEX.EXT for each
+ * file the record names and SHA256SUMS over them (`sha256sum -c` checks
+ * them without qtm). */
+static int export_dir(cli *c, const char *dir, const char *text, json_t *d)
+{
+    char path[4096], sums[4096];
+    json_t *names = json_object();
+    const char *ref;
+    json_t *v;
+    FILE *sf = NULL;
+    int rc = 0;
+    if (mkdir(dir, 0700) != 0) {
+        json_decref(names);
+        return fail(c, QTM_EUSAGE, "cannot create %s: %s", dir, strerror(errno));
+    }
+    snprintf(path, sizeof path, "%s/record.json", dir);
+    FILE *f = fopen(path, "wx");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    snprintf(path, sizeof path, "%s/files", dir);
+    snprintf(sums, sizeof sums, "%s/SHA256SUMS", dir);
+    if (!ok || mkdir(path, 0700) != 0 || !(sf = fopen(sums, "wx"))) {
+        json_decref(names);
+        if (sf)
+            fclose(sf);
+        return fail(c, QTM_EUSAGE, "cannot write into %s: %s", dir, strerror(errno));
+    }
+    record_files(json_object_get(json_object_get(d, "record"), "body"), names);
+    json_object_foreach(names, ref, v) {
+        char tmp[4096], name[128];
+        qtm_blob_info info;
+        snprintf(tmp, sizeof tmp, "%s/files/.partial", dir);
+        FILE *bf = fopen(tmp, "wx");
+        qtm_status st = bf ? qtm_blob_read(c->q, c->as, ref, 0, &info, write_stream, bf)
+                           : QTM_ESTORAGE;
+        if (bf && fclose(bf) != 0 && st == QTM_OK)
+            st = QTM_ESTORAGE;
+        if (st == QTM_OK) {
+            snprintf(name, sizeof name, "files/%.64s.%s", ref + 7, mime_ext(info.type));
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            if (rename(tmp, path) != 0 || fprintf(sf, "%.64s  %s\n", ref + 7, name) < 0)
+                st = QTM_ESTORAGE;
+        }
+        if (st != QTM_OK) {
+            unlink(tmp);
+            rc = st == QTM_ESTORAGE && !qtm_errmsg(c->q)[0]
+                     ? fail(c, QTM_ESTORAGE, "cannot write %s: %s", tmp, strerror(errno))
+                     : lib_fail(c, st);
+            break;
+        }
+    }
+    if (fclose(sf) != 0 && !rc)
+        rc = fail(c, QTM_ESTORAGE, "cannot write %s", sums);
+    if (!rc && c->json)
+        rc = emit(json_pack("{s:s,s:i}", "dir", dir, "files", (int)json_object_size(names)));
+    else if (!rc)
+        printf("record and %zu file%s written to %s (check: cd %s && sha256sum -c SHA256SUMS)\n",
+               json_object_size(names), json_object_size(names) == 1 ? "" : "s", dir, dir);
+    json_decref(names);
+    return rc;
+}
+
 static int cmd_record_export(cli *c)
 {
-    static const char *const v[] = {"--job", "--out", NULL};
+    static const char *const v[] = {"--job", "--out", "--dir", NULL};
     int64_t id;
     if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--job"), "job", &id))
         return 2;
+    if (opt(c, "--out") && opt(c, "--dir"))
+        return fail(c, QTM_EUSAGE, "give --out FILE or --dir DIR, not both");
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -1208,6 +1303,12 @@ static int cmd_record_export(cli *c)
     if (st)
         return lib_fail(c, st);
     char *text = qtm_record_export_text(d);
+    if (text && opt(c, "--dir")) {
+        rc = export_dir(c, opt(c, "--dir"), text, d);
+        free(text);
+        json_decref(d);
+        return rc;
+    }
     const char *out = opt(c, "--out");
     FILE *f = out ? fopen(out, "w") : stdout;
     int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
@@ -1689,9 +1790,10 @@ static const command commands[] = {
     {"record list", cmd_record_list,
      "qtm record list [--limit N] [--after ID]\n  Lists records, a page at a time."},
     {"record export", cmd_record_export,
-     "qtm [--as ACTOR] record export --job ID [--out FILE]\n"
+     "qtm [--as ACTOR] record export --job ID [--out FILE | --dir DIR]\n"
      "  Writes the job's signed record as one canonical JSON document: the record, its hash,\n"
-     "  its audit row, the signature and the public key."},
+     "  its audit row, the signature and the public key.  --dir: a new DIR with record.json,\n"
+     "  files/ (every photo and evidence file it names) and SHA256SUMS."},
     {"record check", cmd_record_check,
      "qtm record check FILE [--key PUBKEY]\n"
      "  Checks an exported record with no database; says what it proved and what it does not\n"
