@@ -412,9 +412,11 @@ $(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
-bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
+bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup \
+       $(B)/qtm-imggen
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/http.sh
+	@BUILD=$(BUILD) bench/blobs.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(BUILD)/fuzz/grammar

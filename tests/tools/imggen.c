@@ -5,6 +5,7 @@
  * carries GPS (libexif), and says whether a JPEG still carries GPS.
  *
  *   qtm-imggen jpeg|png|webp W H SEED FILE [--gps]   write an image
+ *   qtm-imggen noise W H SEED FILE                   a JPEG of noise (big files, for bench/)
  *   qtm-imggen hasgps FILE                           exit 0 if its EXIF has GPS, 1 if not
  */
 #include <stdio.h>
@@ -15,6 +16,17 @@
 #include <libexif/exif-data.h>
 #include <png.h>
 #include <webp/encode.h>
+
+static unsigned char *noise(int w, int h, unsigned seed)
+{
+    unsigned char *rgb = malloc((size_t)w * (size_t)h * 3);
+    unsigned x = seed * 2654435761u + 7;
+    for (size_t i = 0; rgb && i < (size_t)w * (size_t)h * 3; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        rgb[i] = (unsigned char)x;
+    }
+    return rgb;
+}
 
 static unsigned char *pattern(int w, int h, unsigned seed)
 {
@@ -138,10 +150,11 @@ int main(int argc, char **argv)
     int gps = argc > 6 && strcmp(argv[6], "--gps") == 0;
     if (w <= 0 || h <= 0 || w > 20000 || h > 20000)
         return 2;
-    unsigned char *rgb = pattern(w, h, seed);
+    int noisy = strcmp(argv[1], "noise") == 0;
+    unsigned char *rgb = noisy ? noise(w, h, seed) : pattern(w, h, seed);
     if (!rgb)
         return 1;
-    int rc = strcmp(argv[1], "jpeg") == 0  ? write_jpeg(argv[5], w, h, rgb, gps)
+    int rc = strcmp(argv[1], "jpeg") == 0 || noisy ? write_jpeg(argv[5], w, h, rgb, gps)
              : strcmp(argv[1], "png") == 0 ? write_png(argv[5], w, h, rgb)
              : strcmp(argv[1], "webp") == 0 ? write_webp(argv[5], w, h, rgb)
                                             : 2;
