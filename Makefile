@@ -149,7 +149,7 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/record.c runtime/engine/settlement.c runtime/engine/money.c \
               runtime/engine/token.c runtime/engine/migrate.c runtime/engine/verify.c \
               runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c \
-              runtime/engine/sign.c runtime/engine/backup.c
+              runtime/engine/sign.c runtime/engine/backup.c runtime/engine/joblist.c
 STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \

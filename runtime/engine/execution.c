@@ -585,6 +585,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "label", json_string(qtmi_surface_label(s, phase)));
     json_object_set_new(o, "owner", qtmi_json_col(&c[4]));
     json_object_set_new(o, "assignee", qtmi_json_col(&c[5]));
+    json_object_set_new(o, "settlement", n > 9 ? qtmi_json_col(&c[9]) : json_null());
     int listed = queued || js == QTM_JOB_ACTIVE ||
                  s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {

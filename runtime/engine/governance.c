@@ -398,7 +398,7 @@ static json_t *task_json(const task *t)
 }
 
 static const char *const task_list_keys[] = {"id", "request", "state", "assignee", "surface",
-                                             "updated_at", "job", NULL};
+                                             "updated_at", "job", "settlement", NULL};
 
 static qtm_status task_state_check(qtm *q, const char *state)
 {

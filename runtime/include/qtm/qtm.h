@@ -22,7 +22,7 @@
 
 #include "qtm_surface.h"
 
-#define QTM_SCHEMA_VERSION 4       /* PRAGMA user_version this build writes */
+#define QTM_SCHEMA_VERSION 5       /* PRAGMA user_version this build writes */
 
 /* Result of every call; the values are the `qtm` command's exit statuses. */
 typedef enum qtm_status {
@@ -174,6 +174,35 @@ qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
 qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
                          const qtm_page *pg, json_t **out);
 
+/* --- finding work (joblist.c) ------------------------------------------- */
+
+/* Filters of the job list; each NULL: no filter. */
+typedef struct qtm_job_filter {
+    const char *state;             /* queued active ready complete cancelled */
+    const char *surface;           /* a surface slug built in (QTM_ENOTFOUND otherwise) */
+    const char *operator_slug;     /* the jobs it holds: owned by it, or assigned to it
+                                      while nobody owns them */
+    const char *phase;             /* the ServiceEvent's phase (an unclaimed job: the
+                                      initial one); a phase of no surface is QTM_EUSAGE */
+    const char *q;                 /* a case-insensitive substring of the intake's text
+                                      values (venue, contact...), 3 to 200 characters */
+} qtm_job_filter;
+
+/*
+ * qtm_job_list_page - one page of the jobs matching f (NULL: every job), by
+ * id: [{id, surface, state, phase, label, owner, assignee, settlement (its
+ * status), created_at}], *next_after as every list (qtm_page).  The
+ * database holder's: every job.
+ */
+qtm_status qtm_job_list_page(qtm *q, const qtm_job_filter *f, const qtm_page *pg, json_t **out,
+                             int64_t *next_after);
+/* The same as reader may read it: an admin every job (mine: the ones the
+ * admin holds, none); an operator only the jobs they hold (f->operator_slug
+ * another operator is QTM_EFORBIDDEN); vendors, clients and suspended
+ * actors none (QTM_EFORBIDDEN). */
+qtm_status qtm_job_list_as(qtm *q, const char *reader, int mine, const qtm_job_filter *f,
+                           const qtm_page *pg, json_t **out, int64_t *next_after);
+
 qtm_status qtm_evidence_add(qtm *q, const char *actor, int64_t job, const char *category,
                             const char *ref, const char *note);
 qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const char *name,
@@ -238,11 +267,31 @@ typedef struct qtm_payment {
 
 qtm_status qtm_settle(qtm *q, const char *actor, int64_t job, const qtm_payment *p);
 /* The settlement with a bounded summary of its ledger: status, currency,
- * due, paid, payment_count and `payments`, the last QTM_RECENT_PAYMENTS of
+ * due, paid, overpaid (what is paid past the due, or null), payment_count
+ * and `payments`, the last QTM_RECENT_PAYMENTS of
  * the ledger (oldest first).  The whole ledger: qtm_settlement_payments. */
 qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
 #define QTM_RECENT_PAYMENTS 5
-/* One page of the job's ledger (payments by id, each with its id). */
+/*
+ * qtm_settle_reverse - the correcting entry: appends to job's ledger a
+ * payment of minus the amount of its payment `payment`, naming it and the
+ * reason, and recomputes the status (nothing is ever edited).  The owner
+ * or an admin, as qtm_settle.  Refused (QTM_EREFUSED) for a payment of
+ * another job, a payment that is itself a reversal, and one already
+ * reversed; QTM_ENOTFOUND for no such payment; QTM_EINVALID for a missing
+ * reason.  Never moves the job, its ServiceEvent or its record.
+ */
+qtm_status qtm_settle_reverse(qtm *q, const char *actor, int64_t job, int64_t payment,
+                              const char *reason);
+/* One page of settlements by job id, every job (one with nothing recorded
+ * is unpaid): [{id (the job), job, surface, status, currency, due, due_minor,
+ * paid, paid_minor, overpaid, payment_count, updated_at}]; status and
+ * surface filter (NULL: any).  The database holder's and admins'. */
+qtm_status qtm_settlement_list_page(qtm *q, const char *status, const char *surface,
+                                    const qtm_page *pg, json_t **out, int64_t *next_after);
+/* One page of the job's ledger (payments by id, each with its id; a
+ * correcting entry has "reverses" and "reason", the payment it corrects
+ * "reversed_by"). */
 qtm_status qtm_settlement_payments(qtm *q, int64_t job, const qtm_page *pg, json_t **out,
                                    int64_t *next_after);
 
