@@ -131,6 +131,12 @@ qtm_status qtm_surface_show(qtm *q, const char *slug, json_t **out);  /* the mod
 
 /* --- actors ------------------------------------------------------------- */
 
+/* Local administration (actor add and set, token issue and revoke) is the
+ * database holder's and needs no actor; the audit log names who did it:
+ * `as`, an admin not suspended (checked now: QTM_ENOTFOUND,
+ * QTM_EFORBIDDEN), or with as NULL "os:" followed by os_user, the
+ * operating system's user (NULL: nobody is named, the audit actor is null). */
+qtm_status qtm_set_local_actor(qtm *q, const char *as, const char *os_user);
 qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char *name);
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access);
 qtm_status qtm_actor_list(qtm *q, json_t **out);
@@ -147,6 +153,10 @@ qtm_status qtm_actor_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t
 qtm_status qtm_request_submit(qtm *q, const char *actor, const char *surface,
                               const char *intake_json, unsigned photos, const char *key,
                               int64_t *request_id, int64_t *task_id);
+
+/* Nonzero when the last qtm_request_submit answered with the request an
+ * earlier call with the same key stored (nothing new was stored). */
+int qtm_request_replayed(const qtm *q);
 
 qtm_status qtm_task_list(qtm *q, const char *state, json_t **out);
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
