@@ -177,7 +177,7 @@ SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
-.PHONY: all deps test check demo golden docs sanitize valgrind bench fuzz install clean tables browser
+.PHONY: all deps test check demo golden docs sanitize valgrind bench bench-list fuzz install clean tables browser
 
 # keep objects make would otherwise delete as intermediate (and rebuild)
 .SECONDARY:
@@ -398,8 +398,19 @@ $(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
-bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
+$(B)/list_bench: bench/list_bench.c $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+
+# finding work: job list pages over 100,000 jobs (also runs alone: make bench-list)
+bench-list: $(B)/list_bench
+	@$(B)/list_bench --dir $(BUILD)/bench/list
+
+bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup \
+       $(B)/list_bench
 	@BUILD=$(BUILD) bench/run.sh
+	@$(B)/list_bench --dir $(BUILD)/bench/list
 	@BUILD=$(BUILD) bench/http.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

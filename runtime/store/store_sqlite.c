@@ -434,12 +434,17 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_JOB_LIST_SURFACE] =
         JOB_LIST_COLS " FROM jobs j INDEXED BY jobs_surface" JOB_LIST_JOINS
         " WHERE j.surface = ?2 AND" JOB_LIST_FILTERS JOB_LIST_Q JOB_LIST_TAIL,
-    /* the operator's own jobs are few: gathered by two indexes, then in id order */
+    /* the jobs an operator holds, two streams each cut to one page: the ones
+     * they own (jobs_owner, in id order), and the ones assigned to them that
+     * nobody owns yet (tasks_assignee: their tasks, each job looked up) */
     [SQ_JOB_LIST_OPERATOR] =
         JOB_LIST_COLS " FROM jobs j" JOB_LIST_JOINS
-        " WHERE j.id IN (SELECT x.id FROM jobs x WHERE x.owner_id = ?3 AND x.id > ?7 UNION ALL"
-        " SELECT y.id FROM tasks u JOIN jobs y ON y.task_id = u.id WHERE u.assignee_id = ?3"
-        " AND y.owner_id IS NULL AND y.id > ?7) AND" JOB_LIST_FILTERS JOB_LIST_Q JOB_LIST_TAIL,
+        " WHERE j.id IN (SELECT id FROM (SELECT j.id AS id FROM jobs j INDEXED BY jobs_owner"
+        JOB_LIST_JOINS " WHERE j.owner_id = ?3 AND" JOB_LIST_FILTERS JOB_LIST_Q
+        " AND j.id > ?7 ORDER BY j.id LIMIT ?8) UNION ALL SELECT id FROM (SELECT j.id AS id"
+        " FROM tasks u CROSS JOIN jobs j ON j.task_id = u.id" JOB_LIST_JOINS
+        " WHERE u.assignee_id = ?3 AND j.owner_id IS NULL AND" JOB_LIST_FILTERS JOB_LIST_Q
+        " AND j.id > ?7 ORDER BY j.id LIMIT ?8))" JOB_LIST_TAIL,
     /* the FTS5 index gives its matches in rowid (job id) order from after */
     [SQ_JOB_LIST_SEARCH] =
         JOB_LIST_COLS " FROM job_search f JOIN jobs j ON j.id = f.rowid" JOB_LIST_JOINS
@@ -685,6 +690,8 @@ static const char schema_v5[] =
     "CREATE INDEX jobs_surface ON jobs(surface);"
     "CREATE INDEX jobs_owner ON jobs(owner_id);"
     "CREATE INDEX tasks_assignee ON tasks(assignee_id);"
+    /* covers the probe from an operator's tasks: is the job still unowned? */
+    "CREATE INDEX jobs_task_owner ON jobs(task_id, owner_id);"
     "CREATE VIRTUAL TABLE job_search USING fts5(text, tokenize = 'trigram');"
     "INSERT INTO job_search(rowid, text) SELECT j.id, (SELECT group_concat(v.value, ' / ')"
     " FROM tasks t JOIN requests r ON r.id = t.request_id, json_tree(r.intake) v"

@@ -286,7 +286,7 @@ run "init (for the newer schema)" init
 run "actor (for the newer schema)" actor add ana --role operator
 sqlite3 "$DB" 'PRAGMA user_version = 99'
 refuse "a newer schema (read)" 10 "schema version 99" actor list
-refuse "a newer schema (write)" 10 "this qtm knows up to 4" actor add bo --role operator
+refuse "a newer schema (write)" 10 "this qtm knows up to 5" actor add bo --role operator
 refuse "a newer schema (init)" 10 "schema version 99" init
 refuse "a newer schema (verify)" 10 "schema version 99" verify
 

@@ -48,7 +48,7 @@ walk() {
     local events="$*" e n i task j body
     fresh "$s"
     run "$s: init" --json init
-    jqt "$s: init reports schema 4" '.schema == 4'
+    jqt "$s: init reports schema 5" '.schema == 5'
     setup_actors
     run "$s: actor list" --json actor list
     jqt "$s: five actors with their roles" \
