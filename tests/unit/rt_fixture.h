@@ -163,6 +163,9 @@ char *rt_db_text(rt_fx *f, const char *sql);
 /* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
  * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
 void rt_db_to_v3(rt_fx *f);
+/* The database as schema v4 left it (v5's indexes, search table and the
+ * ledger's reversal columns gone; no reversal may be in it), user_version 4. */
+void rt_db_to_v4(rt_fx *f);
 
 /* Every row of every table (and the schema, and user_version), as text;
  * caller frees. */
