@@ -100,7 +100,7 @@ mk BUILD="$tmp/mk" "$tmp/mk/obj/$tmp/broken.o" >"$tmp/mk-err" 2>&1
 check "a failing step prints the compiler's error in full" grep -q "broken.c:1:.*error: .nosuch. undeclared" "$tmp/mk-err"
 build_set=" $(tools/deps.sh --list build) "
 test_set=" $(tools/deps.sh --list test) "
-for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl; do
+for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl man-db groff-base; do
     check "$p is in the test set, not the build set" sh -c \
         "case '$build_set' in *' $p '*) exit 1 ;; esac; case '$test_set' in *' $p '*) ;; *) exit 1 ;; esac"
 done
@@ -131,6 +131,14 @@ done
 check "the demo shows $n refusals, each with its status" \
     test "$(grep -c 'refused with exit status' "$tmp/example.out")" -eq $n -a "$(wc -l <"$tmp/refusals")" -eq $n
 check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/example.db" verify
+
+echo "== the man page renders cleanly (man --warnings, groff)"
+# every warning groff gives at the 80 columns of a terminal fails the check
+MANWIDTH=80 man --warnings -E UTF-8 -l runtime/cli/qtm.1 >"$tmp/man.txt" 2>"$tmp/man.err"
+check "qtm(1) renders with man --warnings and no warning" sh -c \
+    "test -s '$tmp/man.txt' && ! test -s '$tmp/man.err' || { cat '$tmp/man.err'; exit 1; }"
+check "qtm(1) documents job list, settlement show/list, settle --reverse" sh -c \
+    "grep -q 'job list' '$tmp/man.txt' && grep -q 'settlement list' '$tmp/man.txt' && grep -q -- '--reverse' '$tmp/man.txt'"
 
 echo "== scenarios (the qtm command on real SQLite files)"
 part scenarios env BUILD=$BUILD QTM=$BUILD/bin/qtm-test tests/scenario/run.sh
