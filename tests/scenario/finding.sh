@@ -38,7 +38,7 @@ run "bo claims 4" --as bo job claim 4
 run "job list" --json job list
 jqt "all six, by id" '[.jobs[].id] == [1,2,3,4,5,6]' \
     "no more" '.next_after == null' \
-    "row keys" '.jobs[0] | keys == ["assignee","created_at","id","label","owner","phase","settlement","state","surface"]' \
+    "row keys" '.jobs[0] | keys == ["assignee","created_at","id","label","owner","phase","settlement","state","summary","surface"]' \
     "job 1 on site" '.jobs[0] | .state == "active" and .phase == "arrived" and .label == "On Site" and .owner == "ana"' \
     "job 3 queued for ana" '.jobs[2] | .state == "queued" and .phase == "queued" and .owner == null and .assignee == "ana"' \
     "settlement status in rows" '[.jobs[].settlement] | all(. == "unpaid")'

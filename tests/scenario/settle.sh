@@ -83,7 +83,7 @@ refuse "settlement list as an operator" 4 "only admins read the settlement list"
 refuse "settlement list, bad status" 2 "unknown settlement status 'overdue'" settlement list --status overdue
 refuse "settlement list, bad surface" 3 "no surface 'x'" settlement list --surface x
 run "settlement show as the owner" --as ana settlement show 1
-refuse "settlement show as another operator" 3 "no job 1 visible to bo" --as bo settlement show 1
+refuse "settlement show as another operator" 4 "no job 1 visible to bo" --as bo settlement show 1
 refuse "settlement show, no job" 3 "no job 9" settlement show 9
 
 # --- completing never pays -------------------------------------------------------------
@@ -111,7 +111,7 @@ status_is "GET /api/jobs/1/settlement (owner)" 200
 jqt "api: the owner reads it" '.job == 1 and .settlement.status == "partial"'
 refused "api: settlements as an operator" 403 forbidden "may not GET" -- h GET "/api/settlements" as=ana
 refused "api: bad status" 400 usage "unknown settlement status" -- h GET "/api/settlements?status=x" as=admin
-refused "api: settlement of another's job" 404 "not found" "no job 1 visible to bo" -- h GET "/api/jobs/1/settlement" as=bo
+refused "api: settlement of another's job" 403 "forbidden" "no job 1 visible to bo" -- h GET "/api/jobs/1/settlement" as=bo
 j POST "/api/jobs/3/settlement" '{"reverse":4,"reason":"wrong card"}' as=bo
 status_is "api: reverse" 200
 jqt "api: reversed" '.settlement.status == "unpaid" and .settlement.payments[-1].reverses == 4'
@@ -120,7 +120,7 @@ refused "api: reverse another job's" 422 refused "belongs to job 1" -- j POST "/
 refused "api: reverse without reason" 400 "invalid input" 'needs \"reason\"' -- j POST "/api/jobs/3/settlement" '{"reverse":2}' as=admin
 refused "api: reverse with an amount" 400 "invalid input" 'a reversal takes only' -- j POST "/api/jobs/3/settlement" '{"reverse":2,"reason":"x","amount":"5"}' as=admin
 refused "api: reverse a string" 400 "invalid input" "takes the id" -- j POST "/api/jobs/3/settlement" '{"reverse":"2","reason":"x"}' as=admin
-refused "api: reverse as a client" 404 "not found" "no job 3 visible" -- j POST "/api/jobs/3/settlement" '{"reverse":5,"reason":"x"}' as=cli
+refused "api: reverse as a client" 403 "forbidden" "no job 3 visible" -- j POST "/api/jobs/3/settlement" '{"reverse":5,"reason":"x"}' as=cli
 serve_stop
 run "verify after the HTTP reversal" verify
 
