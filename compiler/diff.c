@@ -375,8 +375,10 @@ void diff_models(const model *o, const model *n, arena *a, diff_list *l)
 
 /* --- the command --------------------------------------------------------------- */
 
-/* Compiles one file alone; NULL (diagnostics printed) on any error. */
-static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, int *io)
+/* Compiles one file alone; NULL (diagnostics printed) on any error.  OLD
+ * is an older version by definition: checked as retained (driver.h). */
+static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, int *io,
+                          unsigned flags)
 {
     if (driver_load(path, src) != 0) {
         fprintf(stderr, "qtmc: error: cannot read %s: %s\n", path, strerror(errno));
@@ -384,7 +386,7 @@ static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, 
         return NULL;
     }
     size_t n = 0;
-    model **ms = driver_compile(src, 1, a, d, &n);
+    model **ms = driver_compile_flags(src, 1, a, d, &n, flags);
     if (diag_error_count(d) || n != 1) {
         for (size_t i = 0; i < n; i++)
             model_release(ms[i]);
@@ -449,7 +451,7 @@ int diff_files(const char *old_path, const char *new_path, int json)
     memset(srcs, 0, sizeof srcs);
     model *m[2] = {NULL, NULL};
     for (int i = 0; i < 2 && !io; i++)
-        m[i] = compile_one(paths[i], &srcs[i], &a, &d, &io);
+        m[i] = compile_one(paths[i], &srcs[i], &a, &d, &io, i == 0 ? DRIVER_ALL_RETAINED : 0);
     diag_print(&d, stderr);
     if (m[0] && m[1]) {
         diff_list l;
