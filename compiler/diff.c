@@ -115,8 +115,12 @@ static void phases(const model *o, const model *n, arena *a, diff_list *l)
         int j = phase_index(n, op->name);
         if (j < 0) {
             /* every phase can hold a job in flight (a final one until the
-             * job is completed) */
-            add(l, a, "phase", 1, "phase `%s` removed (jobs in flight there must migrate)",
+             * job is completed: it stays under the older spec, which must
+             * then be kept, as `qtm migrate` keeps it) */
+            add(l, a, "phase", 1,
+                op->final ? "phase `%s` removed (a job ended there finishes under the older "
+                            "spec: keep it in history)"
+                          : "phase `%s` removed (jobs in flight there must migrate)",
                 op->name);
             continue;
         }
