@@ -33,6 +33,14 @@ is "... and one auto-detailing spec" 1 "$(printf '%s\n' "$FP1_AD" | wc -l)"
 SIGNED0=$(count record_signatures)
 is "the release signed its four records" 4 "$SIGNED0"
 
+# --- a step that fails leaves schema 4 exactly as it was ---------------------------------
+# (a table in the way of one v5 creates: the whole upgrade is one transaction)
+cp "$DB" "$T/upgrade/good.db"
+sql "CREATE TABLE handoffs(x)" >/dev/null
+refuse "an upgrade that cannot finish changes nothing" 10 "handoffs already exists" verify
+is "... still schema 4" 4 "$(sql 'PRAGMA user_version')"
+cp "$T/upgrade/good.db" "$DB"
+
 # --- the first open: schema 5 in one step, verify ---------------------------------------
 run "verify on the release's database" verify
 has "verify counts every job" "$T/out" "11 jobs consistent"
@@ -159,14 +167,13 @@ for e in arrive start complete; do run "job 1 $e" --as ana job advance 1 $e; don
 run "job 1 complete" --as ana job complete 1
 q --json record show --job 1
 jqt "job 1's record: outcome delivered" '.body.outcome.outcome == "delivered"'
-run "job 8: the last evidence" --as bo evidence add 8 after photo:after-8.jpg
+# job 8's evidence came in under the release: version 2 counts it
 for e in finish complete; do run "job 8 $e" --as bo job advance 8 $e; done
 run "job 8 complete" --as bo job complete 8
-for e in claim arrive start; do run "job 7 $e" --as bo job advance 7 $e; done
-for c in arrival before after; do run "job 7 evidence $c" --as bo evidence add 7 $c photo:$c-7.jpg; done
-for e in finish complete; do run "job 7 $e" --as bo job advance 7 $e; done
-run "job 7 complete" --as bo job complete 7
-is "eleven of the release's jobs complete" 11 "$(count jobs "state = 'complete' AND id <= 11")"
+for e in claim arrive start; do run "job 7 $e (version 2)" --as bo job advance 7 $e; done
+q --json job show 7
+jqt --arg fp "$FP2_AD" "job 7 runs on under version 2" '.fingerprint == $fp and .phase == "in_progress"'
+is "ten of the release's jobs complete" 10 "$(count jobs "state = 'complete' AND id <= 11")"
 is "every record signed with the release's key" "$(count records)" "$(count record_signatures)"
 run "verify at the end" verify
 has "... thirteen jobs" "$T/out" "13 jobs consistent"
