@@ -123,7 +123,16 @@ function renderTask(root, task, actors, go) {
       ['Submitted by', req.submitted_by || 'anonymous'],
       ['Photos', req.photos !== undefined ? String(req.photos) : undefined],
     ]),
+    photoStrip(req.intake && req.intake.photos),
     req.intake ? scopeView(req.intake) : empty('No intake data.')));
+}
+
+// The request's photos as thumbnails, each a link to the file.
+function photoStrip(refs) {
+  if (!Array.isArray(refs) || !refs.length) return null;
+  return h('ul', { class: 'thumbs', id: 'request-photos' }, refs.map(r => h('li', {},
+    h('a', { href: api.blobUrl(r), target: '_blank', rel: 'noopener' },
+      h('img', { class: 'thumb', src: api.blobUrl(r, true), alt: 'intake photo', loading: 'lazy', width: 96 })))));
 }
 
 // --- audit log -------------------------------------------------------------
