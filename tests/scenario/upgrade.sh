@@ -9,7 +9,8 @@
 # first open and `verify` passes; this build retains exactly the
 # fingerprints the release stored; the old jobs keep running under their
 # version-1 tables (claim, advance, complete, signed with the old key),
-# version 2's rules do not reach them, old tokens sign in to `qtm serve`;
+# version 2's rules do not reach them (the release's evidence references
+# no longer count: files are added), old tokens sign in to `qtm serve`;
 # `qtm migrate` moves the jobs in flight to version 2 (refusals leave the
 # database byte-identical), `verify` passes again, and they finish under
 # version 2 (close with an outcome, the summary).
@@ -81,6 +82,14 @@ q --json job show 4
 jqt "... ready, with no outcome (v1 has none)" '.state == "ready" and .service_event.outcome == null'
 run "job 4 complete" --as ana job complete 4
 run "job 5 (ready since the open) complete" --as ana job complete 5
+# evidence the release recorded is a text reference, not a file: since v5
+# it no longer counts toward a contract (store_sqlite.c, the v5 step), so a
+# job the release left waiting on its evidence gate needs the files
+refuse "the release's evidence references do not count" 5 \
+    "evidence missing: arrival (0 of 1), before (0 of 1), after (0 of 1)" --as bo job advance 9 complete
+for c in arrival before after; do
+    run "job 9: $c as a file" --as bo evidence add 9 $c "$(photo $c-9.jpg)"
+done
 run "job 9: auto-detailing v1 evidence -> complete" --as bo job advance 9 complete
 run "job 9 complete" --as bo job complete 9
 run "job 10 (ready) complete" --as bo job complete 10
@@ -167,8 +176,11 @@ for e in arrive start complete; do run "job 1 $e" --as ana job advance 1 $e; don
 run "job 1 complete" --as ana job complete 1
 q --json record show --job 1
 jqt "job 1's record: outcome delivered" '.body.outcome.outcome == "delivered"'
-# job 8's evidence came in under the release: version 2 counts it
-for e in finish complete; do run "job 8 $e" --as bo job advance 8 $e; done
+run "job 8 finish (version 2)" --as bo job advance 8 finish
+for c in arrival before after; do
+    run "job 8: $c as a file" --as bo evidence add 8 $c "$(photo $c-8.jpg)"
+done
+run "job 8 complete" --as bo job advance 8 complete
 run "job 8 complete" --as bo job complete 8
 for e in claim arrive start; do run "job 7 $e (version 2)" --as bo job advance 7 $e; done
 q --json job show 7
