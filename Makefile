@@ -76,7 +76,7 @@ endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c \
                 compiler/strmap.c compiler/model.c compiler/sema.c \
-                compiler/sema_names.c compiler/sema_graph.c \
+                compiler/sema_names.c compiler/sema_files.c compiler/sema_graph.c \
                 compiler/sema_determinism.c compiler/sema_governance.c \
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
                 compiler/output.c compiler/driver.c compiler/explain.c \

@@ -18,6 +18,8 @@ model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
     s.ast = ast;
     s.m = arena_alloc(a, sizeof *s.m);
     s.m->src = ast->src;
+    s.m->photo_types = s.m->ev_types = QTM_FILE_PHOTO_TYPES;   /* unless declared */
+    s.m->photo_max = s.m->ev_max = QTM_FILE_MAX_DEFAULT;
     strmap_init(&s.phase_map, a);
     strmap_init(&s.event_map, a);
 
