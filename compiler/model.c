@@ -175,11 +175,12 @@ static json_t *intake_json(const model *m)
     }
     json_object_set_new(in, "sections", secs);
     json_object_set_new(in, "photos_min", json_integer(m->photo_min));
-    /* accepted photos only when declared: a spec without them keeps its
-     * fingerprint */
-    if (m->has_photo_types)
+    /* accepted files only when other than the defaults (qtm_surface.h): a
+     * spec that leaves them out, or declares the defaults, means what it
+     * meant before the language had them, and keeps its fingerprint */
+    if (m->photo_types != QTM_FILE_PHOTO_TYPES)
         json_object_set_new(in, "photo_types", file_types_json(m->photo_types));
-    if (m->has_photo_max)
+    if (m->photo_max != QTM_FILE_MAX_DEFAULT)
         json_object_set_new(in, "photo_max_bytes", json_integer(m->photo_max));
     if (m->nsummary) {
         json_t *sum = json_array();
@@ -234,9 +235,9 @@ static json_t *evidence_json(const model *m)
     json_object_set_new(ev, "required", str_array(m->ev_required, m->nev_required));
     json_object_set_new(ev, "optional", str_array(m->ev_optional, m->nev_optional));
     json_object_set_new(ev, "min_per_category", json_integer(m->ev_min));
-    if (m->has_ev_types)
+    if (m->ev_types != QTM_FILE_PHOTO_TYPES)   /* as in intake_json */
         json_object_set_new(ev, "types", file_types_json(m->ev_types));
-    if (m->has_ev_max)
+    if (m->ev_max != QTM_FILE_MAX_DEFAULT)
         json_object_set_new(ev, "max_bytes", json_integer(m->ev_max));
     return ev;
 }

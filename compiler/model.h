@@ -107,11 +107,10 @@ typedef struct model {
     uint32_t nfields;
     uint32_t photo_min;
     /* accepted files (bits 1 << qtm_file_type) and bytes per file: what
-     * the spec declares, else qtm_surface.h's defaults; the has_ flags say
-     * it was declared (only then is it in the model JSON and fingerprint) */
+     * the spec declares, else qtm_surface.h's defaults (in the model JSON,
+     * and so the fingerprint, only when other than those) */
     unsigned photo_types, ev_types;
     int64_t photo_max, ev_max;
-    int has_photo_types, has_photo_max, has_ev_types, has_ev_max;
     m_sumpart *summary;            /* `summary { ... }`, in order; none when absent */
     uint32_t nsummary;
 

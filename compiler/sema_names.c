@@ -369,9 +369,9 @@ static void photo_files(sema *s, const ast_setting *p)
         }
         first[k] = o->key.loc;
         if (k)
-            m->has_photo_max = sema_file_size(s, o, &m->photo_max);
+            (void)sema_file_size(s, o, &m->photo_max);
         else
-            m->has_photo_types = sema_file_types(s, o, &m->photo_types, &s->photo_pdf_loc);
+            (void)sema_file_types(s, o, &m->photo_types, &s->photo_pdf_loc);
     }
 }
 
@@ -541,9 +541,9 @@ static void evidence(sema *s, const ast_block *b)
                 m->ev_min = st->number;
         } else if (k == 3) {
             if (want_kind(s, st, VAL_LIST, "a list like [jpeg, pdf]"))
-                m->has_ev_types = sema_file_types(s, st, &m->ev_types, NULL);
+                (void)sema_file_types(s, st, &m->ev_types, NULL);
         } else if (k == 4) {
-            m->has_ev_max = sema_file_size(s, st, &m->ev_max);  /* the grammar made it a size */
+            (void)sema_file_size(s, st, &m->ev_max);  /* the grammar made it a size */
         } else if (want_kind(s, st, VAL_LIST, "a list like [a, b]")) {
             if (k == 0)
                 category_list(s, st, &m->ev_required, &m->nev_required, &s->ev_required_ids,

@@ -12,6 +12,11 @@
  * writers take turns on a ticket lock, and other processes (the qtm
  * command) wait on SQLite's busy timeout.
  *
+ * An upload (POST /api/uploads) goes to a queue of its own, whose workers
+ * check, clean, hash and thumbnail the file with no lock held and then
+ * take the write turn (write_lock) only to store it: a slow decode never
+ * holds a batch of other writes, and uploads decode side by side.
+ *
  * Group commit: one writer takes the write requests waiting (up to
  * BATCH_MAX, waiting BATCH_WAIT_US for company) and runs each in its own
  * savepoint inside one transaction (qtm_batch_begin), commits once (one
@@ -98,7 +103,7 @@ typedef struct conn_ctx {
 
 static const serve_opts *opts;
 static pthread_key_t handle_key;
-static serve_queue *readers, *writers;
+static serve_queue *readers, *writers, *uploaders;
 static atomic_int in_hand;         /* requests begun and not completed */
 static char port_str[8];           /* the port served, for the Host check */
 /* The file served is the file opened: if it is removed or replaced, the
@@ -522,7 +527,10 @@ static enum MHD_Result queue_api(struct MHD_Connection *conn, conn_ctx *cx, cons
     cx->http_method = method;
     cx->queued = 1;
     MHD_suspend_connection(conn);
-    if (queue_push(is_change(method) ? writers : readers, cx) == 0)
+    serve_queue *to = cx->upload && is_change(method) ? uploaders
+                      : is_change(method)            ? writers
+                                                     : readers;
+    if (queue_push(to, cx) == 0)
         return MHD_YES;
     /* stopping: nothing was pushed, so the answer is ours to give */
     MHD_resume_connection(conn);
@@ -1090,9 +1098,10 @@ static int fit_conn_limit(serve_opts *o)
 
 static void stop_workers(void)
 {
+    queue_stop(uploaders);         /* their stores take the write turn: before the writer */
     queue_stop(writers);
     queue_stop(readers);           /* joins the workers; their handles close */
-    writers = readers = NULL;
+    writers = readers = uploaders = NULL;
 }
 
 /* Stops in order: no new connections; every queued request answered (its
@@ -1187,7 +1196,8 @@ int serve_run(const serve_opts *o)
     snprintf(port_str, sizeof port_str, "%u", o->port);
     readers = queue_start(o->threads, run_api);
     writers = queue_start_batch(1, run_batch, BATCH_MAX, BATCH_WAIT_US);
-    if (!readers || !writers ||
+    uploaders = queue_start(o->threads, run_api);
+    if (!readers || !writers || !uploaders ||
         conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
         stop_workers();

@@ -598,9 +598,15 @@ static void upload(api_call *c, const route *r, char **seg, int64_t id)
                   "a multipart/form-data body");
         return;
     }
+    /* the file work (type, decode, GPS cleaning, hash, thumbnail) needs no
+     * database: it runs before this request's turn to write, which only
+     * stores the chunks (and finds the same bytes stored once) */
     qtm_blob_info info;
-    qtm_status st = WRITE(c, qtm_blob_upload(c->q, c->signed_in ? c->who.slug : NULL,
-                                             c->query(c->cx, "surface"), c->upload_fd, &info));
+    qtm_upload *u;
+    qtm_status st = qtm_upload_check(c->q, c->query(c->cx, "surface"), c->upload_fd, &u);
+    if (st == QTM_OK)
+        st = WRITE(c, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, u, &info));
+    qtm_upload_free(u);
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
