@@ -279,6 +279,12 @@ $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
+# the file tests: a surface that declares its files (tests/surfaces/doc-evidence.qsm)
+$(B)/test_rt_blob: $(O)/tests/test_rt_blob.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+
 # the fault tests: the test-only fault backend, and the registry with history (migrate)
 FAULT_OBJ := $(O)/tests/store_fault.o
 $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
