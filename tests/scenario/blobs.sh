@@ -5,8 +5,11 @@
 # and while streaming, a hash that is not stored, another operator's job,
 # a client file name with a path in it), location metadata removed, a
 # second upload answered with the same file, the read rule on
-# GET /api/blobs/HEX, and SIGKILL during uploads and evidence commits:
-# verify passes and no reference dangles.  Photos come from qtm-imggen.
+# GET /api/blobs/HEX, what each surface declares (tests/surfaces/doc-evidence:
+# PDF evidence, JPEG and PNG photos, 1 MiB; auto-detailing: the default
+# photo types, so a PDF is refused), and SIGKILL during uploads and
+# evidence commits: verify passes and no reference dangles.  Photos come
+# from qtm-imggen.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 AD=auto-detailing
