@@ -201,6 +201,19 @@ h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$UP" as=cli
 is "the same bytes again: 200" 200 "$code"
 is "... the same file" "$UREF" "$(jq -r .blob "$T/out")"
 is "... stored once" "$n" "$(count blobs)"
+# four uploads of the same new bytes at once: checked side by side, one file
+SAME=$(photo same.jpg)
+n=$(count blobs)
+pids=()
+for k in 1 2 3 4; do
+    curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer ${TOK[ana]}" \
+        -H 'Content-Type: image/jpeg' --data-binary @"$SAME" "$U/api/uploads" >"$T/same.$k" &
+    pids+=($!)
+done
+wait "${pids[@]}"              # not the server: it is a child too
+is "the same bytes four times at once: one 201" 1 "$(cat "$T"/same.* | grep -c '^201$')"
+is "... and three 200" 3 "$(cat "$T"/same.* | grep -c '^200$')"
+is "... stored once" $((n + 1)) "$(count blobs)"
 h POST /api/uploads -F "photo=@$UP;filename=../../../etc/passwd;type=image/jpeg" as=cli
 is "multipart with a path for a file name: the same file" "$UREF" "$(jq -r .blob "$T/out")"
 is "... nothing written outside" 0 "$(grep -c qtm /etc/passwd 2>/dev/null || true)"
