@@ -80,7 +80,7 @@ endif
 
 COMPILER_SRC := compiler/arena.c compiler/diag.c compiler/ast.c compiler/parse.c \
                 compiler/strmap.c compiler/model.c compiler/sema.c \
-                compiler/sema_names.c compiler/sema_graph.c \
+                compiler/sema_names.c compiler/sema_files.c compiler/sema_graph.c \
                 compiler/sema_determinism.c compiler/sema_governance.c \
                 compiler/sema_completeness.c compiler/emit_c.c compiler/emit_text.c \
                 compiler/output.c compiler/driver.c compiler/explain.c \
@@ -279,6 +279,12 @@ $(LIBQTM): $(RUNTIME_OBJ)
 
 # the migration tests need a registry with history: the test surfaces'
 $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+
+# the file tests: a surface that declares its files (tests/surfaces/doc-evidence.qsm)
+$(B)/test_rt_blob: $(O)/tests/test_rt_blob.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)

@@ -8,7 +8,9 @@
 # check then maps the file, whose pages are the page cache's), the time per
 # 12-megapixel photo of `qtm blob put` (type check, metadata rewrite, whole
 # decode, thumbnail, store), and `qtm verify` seconds per GiB of stored
-# files.  Photos are noise JPEGs made by qtm-imggen, each distinct (no
+# files; and how long a small request (no file) takes to submit while the
+# 8 clients upload (the file check runs beside the writer, not in its
+# turn).  Photos are noise JPEGs made by qtm-imggen, each distinct (no
 # deduplication).  Nothing is asserted.  Env: BUILD.
 set -u
 BUILD=${BUILD:-build}
@@ -62,10 +64,16 @@ for c in 0 1 2 3 4 5 6 7; do
     (up "$DIR/p/m$((8 + 2 * c)).jpg"; up "$DIR/p/m$((9 + 2 * c)).jpg") >"$DIR/eight.$c" &
     pids="$pids $!"
 done
+# meanwhile a ninth client submits small requests one after another: how
+# long a write that needs no file waits while the uploads are checked
+sub() { curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+    --data-binary @examples/intake/event-coordination-wedding.json "$U/api/requests/event-coordination"; }
+(for k in 1 2 3 4 5 6 7 8 9 10; do sleep 0.2; sub; done) >"$DIR/small"
 # shellcheck disable=SC2086
 wait $pids                     # not the server: it is a child too
 t1=$(now_ms)
 echo "upload, 8 clients, 16 x $((msize / 1024)) KiB photos: $(mbps $((16 * msize)) $((t1 - t0))) MB/s ($(cat "$DIR"/eight.* | grep -c '^201$')/16 stored)"
+awk '$1 == 201 { n++; t += $2; if ($2 > m) m = $2 } END { printf "a small request submitted during those uploads: %.0f ms mean, %.0f ms worst (%d/10 stored)\n", n ? 1000 * t / n : 0, 1000 * m, n }' "$DIR/small"
 
 before=$(rss_kib "$PID")
 pids=

@@ -119,7 +119,10 @@ static void dump_setting(const ast_setting *s, FILE *out, const char *indent)
             fprintf(out, "%s%s", i ? ", " : "", ((ast_ident *)s->list.v[i])->name);
         fputs("]\n", out);
         break;
+    case VAL_SIZE: fprintf(out, "%u %s\n", s->number, s->unit.name); break;
     }
+    for (size_t i = 0; i < s->opts.n; i++)
+        dump_setting(s->opts.v[i], out, indent);
 }
 
 void ast_dump(const ast_surface *s, FILE *out)

@@ -24,7 +24,8 @@ typedef enum ast_value_kind {
     VAL_WORD,                      /* bare identifier or keyword */
     VAL_STRING,                    /* "quoted" */
     VAL_NUMBER,                    /* non-negative integer */
-    VAL_LIST                       /* [a, b, c] */
+    VAL_LIST,                      /* [a, b, c] */
+    VAL_SIZE                       /* NUMBER UNIT, after `max` (file sizes) */
 } ast_value_kind;
 
 typedef struct ast_setting {
@@ -33,6 +34,9 @@ typedef struct ast_setting {
     ast_ident value;               /* VAL_WORD/VAL_STRING; loc for all kinds */
     uint32_t number;               /* VAL_NUMBER */
     ptrvec list;                   /* VAL_LIST: ast_ident* */
+    ast_ident unit;                /* VAL_SIZE: `max N UNIT`, N in number */
+    ptrvec opts;                   /* `photos min N`: its `types [...]` (VAL_LIST)
+                                      and `max N UNIT` (VAL_SIZE), ast_setting* */
 } ast_setting;
 
 /* One phase attribute as written: label, hint, initial or final. */

@@ -357,6 +357,15 @@ static void surface_struct(FILE *f, const model *m, const char *P)
     fprintf(f, "    .nmigrations = %u,\n    .migrations = %s%s,\n", m->nmigrations,
             m->nmigrations ? P : "", m->nmigrations ? "migrations" : "NULL");
     counted(f, "nsummary", m->nsummary, "summary", P);
+    /* what the spec declares, else qtm_surface.h's defaults (the model
+     * resolved them) */
+    char tx[128];
+    fprintf(f, "    .photo_types = 0x%xu, /* %s */\n", m->photo_types,
+            model_file_types_text(m->photo_types, tx, sizeof tx));
+    fprintf(f, "    .photo_max = %lldLL,\n", (long long)m->photo_max);
+    fprintf(f, "    .ev_types = 0x%xu, /* %s */\n", m->ev_types,
+            model_file_types_text(m->ev_types, tx, sizeof tx));
+    fprintf(f, "    .ev_max = %lldLL,\n", (long long)m->ev_max);
     fputs("};\n", f);
 }
 

@@ -248,13 +248,35 @@ static void phases(FILE *f, const model *m)
     }
 }
 
+/* "JPEG, PNG or PDF, up to 10 MiB each" */
+static void files_accepted(FILE *f, unsigned types, int64_t max)
+{
+    unsigned n = 0, k = 0;
+    for (unsigned t = 0; t < QTM_FILE_UNKNOWN; t++)
+        n += (types >> t) & 1u;
+    for (unsigned t = 0; t < QTM_FILE_UNKNOWN; t++) {
+        if (!(types & (1u << t)))
+            continue;
+        fputs(k == 0 ? "" : k + 1 == n ? " or " : ", ", f);
+        for (const char *c = model_file_type_names[t]; *c; c++)
+            fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, f);
+        k++;
+    }
+    if (max % (1024 * 1024) == 0)
+        fprintf(f, ", up to %lld MiB each", (long long)(max >> 20));
+    else
+        fprintf(f, ", up to %lld KiB each", (long long)(max >> 10));
+}
+
 static void evidence(FILE *f, const model *m)
 {
     fputs("## Evidence contract\n\n- Required categories: ", f);
     name_list(f, m->ev_required, m->nev_required, "none");
     fputs("\n- Optional categories: ", f);
     name_list(f, m->ev_optional, m->nev_optional, "none");
-    fprintf(f, "\n- Minimum items per required category: %u\n- Checked when: ", m->ev_min);
+    fprintf(f, "\n- Minimum items per required category: %u\n- Files accepted: ", m->ev_min);
+    files_accepted(f, m->ev_types, m->ev_max);
+    fputs(" (the type is read from the bytes, not the name)\n- Checked when: ", f);
     int any = 0;
     for (uint32_t i = 0; i < m->ntrans; i++) {
         const m_transition *t = &m->trans[i];
@@ -291,9 +313,11 @@ static void intake(FILE *f, const model *m)
         fputc('\n', f);
     }
     if (m->photo_min)
-        fprintf(f, "Photos: at least %u.\n\n", m->photo_min);
+        fprintf(f, "Photos: at least %u; ", m->photo_min);
     else
-        fputs("Photos: optional.\n\n", f);
+        fputs("Photos: optional; ", f);
+    files_accepted(f, m->photo_types, m->photo_max);
+    fputs(".\n\n", f);
     int bounded = 0;
     for (uint32_t i = 0; i < m->nfields; i++) {
         const m_field *fl = &m->fields[i];

@@ -40,6 +40,7 @@
 #define SPEC(body) HEAD TOP body TAIL
 #define OK SPEC(EXEC LIFE TRANS REC)
 #define INTAKE(fields) "    intake { contact { " fields " } photos min 0 }\n"
+#define PHOTOS(opts) "    intake { contact { name: text } photos min 1 " opts " }\n"
 #define INTAKE_SUM(fields, sum) \
     "    intake { contact { " fields " } photos min 0\n             summary { " sum " } }\n"
 #define EVIDENCE(req, opt, min)                                                     \
@@ -257,6 +258,23 @@ const explain_entry explain_table[] = {
      "field, no Request could be submitted. Make `min` at most `max`.",
      SPEC(EXEC INTAKE("guests: integer min 500 max 50") LIFE TRANS REC),
      SPEC(EXEC INTAKE("guests: integer min 1 max 500") LIFE TRANS REC)},
+    {"Q121", "unknown or repeated file type",
+     "A `types [...]` list (after `photos min N` in intake, or in evidence) names a "
+     "file type qtm does not know, names one twice, or is empty. The runtime reads a "
+     "file's type from its bytes and accepts only the types its surface lists, so a "
+     "misspelt type would refuse every such file while looking like it accepts "
+     "them. The types are jpeg, png, webp, heic and pdf; leave `types` out for the "
+     "defaults (jpeg, png, webp, heic).",
+     SPEC(EXEC PHOTOS("types [jpeg, gif]") LIFE TRANS REC),
+     SPEC(EXEC PHOTOS("types [jpeg, png]") LIFE TRANS REC)},
+    {"Q122", "bad file size limit",
+     "A `max N UNIT` on photos or evidence has a unit other than KiB, MiB or GiB, "
+     "is 0, or is above 1024 MiB. It is the most one file may weigh; the runtime "
+     "refuses a larger one before storing anything, so 0 would refuse every file "
+     "and a limit beyond what the store takes in one file could not be kept. Leave "
+     "it out for the default (20 MiB).",
+     SPEC(EXEC PHOTOS("max 0 MiB") LIFE TRANS REC),
+     SPEC(EXEC PHOTOS("max 10 MiB") LIFE TRANS REC)},
 
     /* --- lifecycle graph -------------------------------------------------------- */
     {"Q201", "no initial phase",
@@ -489,6 +507,15 @@ const explain_entry explain_table[] = {
               "                  " DONE "\n"
               "                  claimed -> cancelled on cancel by owner requires reason outcome cancelled }\n"
               REC)},
+    {"Q415", "a document as an intake photo",
+     "The intake's photo types list `pdf`. The photo minimum is part of the "
+     "contract a Request is held to (a photo of the vehicle as it is), and it "
+     "counts photos: a PDF would let a document stand in for the picture. "
+     "Documents are evidence: list `pdf` among the evidence types, where an "
+     "operator attaches a signed work order or a receipt to the Job.",
+     SPEC(EXEC PHOTOS("types [jpeg, pdf]") LIFE TRANS REC),
+     SPEC(EXEC PHOTOS("types [jpeg]") LIFE TRANS
+              "    evidence { required [] optional [] min_per_category 0 types [jpeg, pdf] }\n" REC)},
 
     /* --- warnings ------------------------------------------------------------------ */
     {"Q501", "phase without a label (-Wmissing-label)",
@@ -645,9 +672,9 @@ int explain_print(const char *code, FILE *out, FILE *err)
     if (!e) {
         fprintf(err,
                 "qtmc: error: unknown diagnostic code '%s'\n"
-                "Codes look like Q402: Q001-Q005 lexical, syntax and limits; Q101-Q118 names "
-                "and values;\nQ201-Q207 lifecycle graph; Q301 determinism; Q401-Q413 "
-                "governance; Q501-Q503 warnings; Q601-Q607 versions and migration.\n"
+                "Codes look like Q402: Q001-Q005 lexical, syntax and limits; Q101-Q122 names "
+                "and values;\nQ201-Q209 lifecycle graph; Q301 determinism; Q401-Q415 "
+                "governance; Q501-Q504 warnings; Q601-Q607 versions and migration.\n"
                 "'qtmc --explain' lists them all.\n",
                 code);
         return 2;

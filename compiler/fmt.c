@@ -19,7 +19,7 @@
  *     is kept.
  *   - One item per line: setting, execution/evidence key, intake section
  *     field, phase, transition.  `record { a b c }` stays on one line, as
- *     does `photos min N`, and `summary { ... }` (`section.field` written
+ *     does `photos min N [types [a, b]] [max N UNIT]`, and `summary { ... }` (`section.field` written
  *     without spaces).
  *   - A block with nothing inside (no item, no comment) is `name {}`.
  *   - Top level: settings (`name "..."`) form paragraphs; exactly one blank
@@ -502,7 +502,7 @@ static void walk_mapping(fmt *f, int g)
     item_end(f);
 }
 
-/* `photos min N` in intake */
+/* `photos min N [types [a, b]] [max N UNIT]` in intake, on one row */
 static void walk_photos(fmt *f)
 {
     item_begin(f);
@@ -510,6 +510,33 @@ static void walk_photos(fmt *f)
     take_word(f, r, 0);
     take_word(f, r, 0);
     take_word(f, r, 0);
+    while (!f->err) {
+        if (is(peek(f), "types")) {
+            take_word(f, r, 0);
+            walk_value(f, r, 0);
+        } else if (is(peek(f), "max")) {
+            take_word(f, r, 0);
+            take_word(f, r, 0);
+            take_word(f, r, 0);
+        } else {
+            break;
+        }
+    }
+    item_end(f);
+}
+
+/* An evidence item: key value, or `max N UNIT` (N UNIT in the value column) */
+static void walk_evidence_item(fmt *f, int g)
+{
+    if (!is(peek(f), "max")) {
+        walk_setting(f, g);
+        return;
+    }
+    item_begin(f);
+    size_t r = new_row(f, ROW_CODE, g);
+    take_word(f, r, 0);
+    take_word(f, r, 1);
+    take_word(f, r, 1);
     item_end(f);
 }
 
@@ -627,7 +654,8 @@ static void walk_block(fmt *f)
         walk_record(f);
         return;
     }
-    void (*item)(fmt *, int) = is(k, "execution") || is(k, "evidence") ? walk_setting
+    void (*item)(fmt *, int) = is(k, "execution") ? walk_setting
+                             : is(k, "evidence") ? walk_evidence_item
                              : is(k, "intake") ? walk_intake_item
                              : is(k, "lifecycle") ? walk_phase
                              : is(k, "migrate") ? walk_mapping : walk_transition;

@@ -9,6 +9,7 @@
  */
 #include "model.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,26 @@ const char *const model_completed_names[] = {"visible", "hidden"};
 #define NAME_X(e, w) w,
 const char *const model_field_type_names[QTM_FIELD_NTYPES] = {QTM_FIELD_TYPES(NAME_X, QTM_NOSEP)};
 const char *const model_condition_names[QTM_COND_COUNT] = {QTM_CONDITIONS(NAME_X, QTM_NOSEP)};
+const char *const model_file_type_names[QTM_FILE_UNKNOWN] = {QTM_FILE_TYPES(NAME_X, QTM_NOSEP)};
+
+const char *model_file_types_text(unsigned mask, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (unsigned t = 0; t < QTM_FILE_UNKNOWN; t++)
+        if (mask & (1u << t) && o < n)
+            o += (size_t)snprintf(buf + o, n - o, "%s%s", o ? " " : "", model_file_type_names[t]);
+    return buf;
+}
+
+static json_t *file_types_json(unsigned mask)
+{
+    json_t *a = json_array();
+    for (unsigned t = 0; t < QTM_FILE_UNKNOWN; t++)
+        if (mask & (1u << t))
+            json_array_append_new(a, json_string(model_file_type_names[t]));
+    return a;
+}
 #undef NAME_X
 
 /* ServiceEvent fields a SurfaceRecord may carry (DESIGN: execution truth). */
@@ -154,6 +175,13 @@ static json_t *intake_json(const model *m)
     }
     json_object_set_new(in, "sections", secs);
     json_object_set_new(in, "photos_min", json_integer(m->photo_min));
+    /* accepted files only when other than the defaults (qtm_surface.h): a
+     * spec that leaves them out, or declares the defaults, means what it
+     * meant before the language had them, and keeps its fingerprint */
+    if (m->photo_types != QTM_FILE_PHOTO_TYPES)
+        json_object_set_new(in, "photo_types", file_types_json(m->photo_types));
+    if (m->photo_max != QTM_FILE_MAX_DEFAULT)
+        json_object_set_new(in, "photo_max_bytes", json_integer(m->photo_max));
     if (m->nsummary) {
         json_t *sum = json_array();
         for (uint32_t i = 0; i < m->nsummary; i++) {
@@ -207,6 +235,10 @@ static json_t *evidence_json(const model *m)
     json_object_set_new(ev, "required", str_array(m->ev_required, m->nev_required));
     json_object_set_new(ev, "optional", str_array(m->ev_optional, m->nev_optional));
     json_object_set_new(ev, "min_per_category", json_integer(m->ev_min));
+    if (m->ev_types != QTM_FILE_PHOTO_TYPES)   /* as in intake_json */
+        json_object_set_new(ev, "types", file_types_json(m->ev_types));
+    if (m->ev_max != QTM_FILE_MAX_DEFAULT)
+        json_object_set_new(ev, "max_bytes", json_integer(m->ev_max));
     return ev;
 }
 

@@ -9,6 +9,7 @@
 #ifndef QTMC_MODEL_H
 #define QTMC_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -105,6 +106,11 @@ typedef struct model {
     m_field *fields;               /* grouped by section, in order */
     uint32_t nfields;
     uint32_t photo_min;
+    /* accepted files (bits 1 << qtm_file_type) and bytes per file: what
+     * the spec declares, else qtm_surface.h's defaults (in the model JSON,
+     * and so the fingerprint, only when other than those) */
+    unsigned photo_types, ev_types;
+    int64_t photo_max, ev_max;
     m_sumpart *summary;            /* `summary { ... }`, in order; none when absent */
     uint32_t nsummary;
 
@@ -130,6 +136,7 @@ extern const char *const model_completed_names[QTM_COMPLETED_HIDDEN + 1];
 /* field types and conditions: qtm_vocab.h's lists (conditions by bit position) */
 extern const char *const model_field_type_names[QTM_FIELD_NTYPES];
 extern const char *const model_condition_names[QTM_COND_COUNT];
+extern const char *const model_file_type_names[QTM_FILE_UNKNOWN];
 extern const char *const model_record_fields[];     /* NULL-terminated */
 
 /* Looks `word` up in a table of n names; -1 if absent. */
@@ -141,6 +148,9 @@ int model_finish(model *m);
 
 /* Frees what model_finish allocated outside the arena. */
 void model_release(model *m);
+
+/* The file types of mask (bits 1 << qtm_file_type) as "jpeg png", in buf. */
+const char *model_file_types_text(unsigned mask, char *buf, size_t n);
 
 /* The `by` bits as written in the model (owner, operator, admin). */
 const char *model_by_name(unsigned by);

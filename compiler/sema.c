@@ -24,6 +24,8 @@ model *sema_check_flags(const ast_surface *ast, arena *a, diag_ctx *d, unsigned 
     s.retained = (flags & SEMA_RETAINED) != 0;
     s.m = arena_alloc(a, sizeof *s.m);
     s.m->src = ast->src;
+    s.m->photo_types = s.m->ev_types = QTM_FILE_PHOTO_TYPES;   /* unless declared */
+    s.m->photo_max = s.m->ev_max = QTM_FILE_MAX_DEFAULT;
     strmap_init(&s.phase_map, a);
     strmap_init(&s.event_map, a);
 

@@ -17,6 +17,8 @@
  * Q414 no admin transition out of the initial phase (it would open a
  *      ServiceEvent no operator owns; an admin cancels with `job cancel`;
  *      not checked for a retained spec, see sema.h)
+ * Q415 intake photos are images: `pdf` is not a photo type (documents are
+ *      evidence, where a surface may ask for them)
  */
 #include "sema_int.h"
 
@@ -218,9 +220,22 @@ static void admin_opens(sema *s)
     }
 }
 
+/* The photo minimum counts photos: a PDF would let a document stand in
+ * for the picture of the vehicle the contract asks for. */
+static void photo_types(sema *s)
+{
+    if (!s->photo_pdf_loc.len)
+        return;
+    diag_error(s->d, s->src, s->photo_pdf_loc, "Q415",
+               "intake photos are images: `pdf` is not a photo type");
+    diag_note(s->d, NULL, nowhere, "A document belongs in evidence, which may accept it: "
+              "evidence { types [jpeg, png, pdf] }.");
+}
+
 void sema_governance(sema *s)
 {
     admin_opens(s);
+    photo_types(s);
     contract(s);
     claims(s);
     evidence_and_payment(s);

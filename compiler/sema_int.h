@@ -31,6 +31,7 @@ typedef struct sema {
     const ast_ident **record_ids;  /* record fields as written, for locations */
     const ast_ident **ev_required_ids;
     const ast_ident **ev_optional_ids;
+    src_loc photo_pdf_loc;         /* `pdf` among the intake photo types; len 0: none */
     ptrvec migrate_blocks;         /* const ast_block* of kind BLK_MIGRATE */
     int retained;                  /* SEMA_RETAINED: Q208 and Q414 are not checked */
 } sema;
@@ -39,6 +40,11 @@ typedef struct sema {
 extern const char *const sema_settlement_events[];
 
 void sema_names(sema *s);
+/* sema_files.c: a `types [...]` list into *mask (bits 1 << qtm_file_type;
+ * *pdf_at, if given, set where `pdf` is listed) and a `max N UNIT` into
+ * *bytes; 1, or 0 after reporting Q121 / Q122 (the outputs untouched). */
+int sema_file_types(sema *s, const ast_setting *st, unsigned *mask, src_loc *pdf_at);
+int sema_file_size(sema *s, const ast_setting *st, int64_t *bytes);
 void sema_graph(sema *s);
 void sema_determinism(sema *s);
 void sema_governance(sema *s);

@@ -18,7 +18,8 @@ static const char *const top_keys[] = {"name", "spec", "status", "execution", "i
                                        "lifecycle", "transitions", "evidence", "record"};
 static const char *const exec_keys[EX_COUNT] = {"claim", "ownership", "record",
                                                 "payment_timing", "completed_jobs"};
-static const char *const evidence_keys[] = {"required", "optional", "min_per_category"};
+static const char *const evidence_keys[] = {"required", "optional", "min_per_category",
+                                            "types", "max"};
 static const char *const known_specs[] = {QTM_SPEC_V0_01};
 static const char *const role_words[] = {"admin", "operator", "owner", "vendor", "client"};
 
@@ -82,7 +83,8 @@ static void duplicate(sema *s, src_loc at, src_loc first, const char *what, cons
 
 static int want_kind(sema *s, const ast_setting *st, ast_value_kind k, const char *what)
 {
-    static const char *const kinds[] = {"a word", "a string", "a number", "a list"};
+    static const char *const kinds[] = {"a word", "a string", "a number", "a list",
+                                        "a size"};
     if (st->kind == k)
         return 1;
     diag_error(s->d, s->src, st->value.loc, "Q105", "`%s` takes %s, not %s",
@@ -353,6 +355,26 @@ static void summary(sema *s, const ast_summary *sm)
     }
 }
 
+/* `photos min N types [...] max N UNIT`: what an intake photo may be. */
+static void photo_files(sema *s, const ast_setting *p)
+{
+    model *m = s->m;
+    src_loc first[2] = {{0, 0, 0}, {0, 0, 0}};
+    for (size_t i = 0; i < p->opts.n; i++) {
+        const ast_setting *o = p->opts.v[i];
+        int k = o->kind == VAL_SIZE;
+        if (first[k].line) {
+            duplicate(s, o->key.loc, first[k], "photos setting", o->key.name);
+            continue;
+        }
+        first[k] = o->key.loc;
+        if (k)
+            (void)sema_file_size(s, o, &m->photo_max);
+        else
+            (void)sema_file_types(s, o, &m->photo_types, &s->photo_pdf_loc);
+    }
+}
+
 static void intake(sema *s, const ast_block *b)
 {
     model *m = s->m;
@@ -406,6 +428,7 @@ static void intake(sema *s, const ast_block *b)
             continue;
         }
         m->photo_min = p->number;
+        photo_files(s, p);
     }
     for (size_t i = 0; i < b->summaries.n; i++) {
         const ast_summary *sm = b->summaries.v[i];
@@ -494,17 +517,17 @@ static void category_list(sema *s, const ast_setting *st, const char ***out, uin
 static void evidence(sema *s, const ast_block *b)
 {
     model *m = s->m;
-    seen got[3] = {{0, {0, 0, 0}}};
+    seen got[countof(evidence_keys)] = {{0, {0, 0, 0}}};
     strmap cats;
     strmap_init(&cats, s->a);
     s->evidence_loc = b->loc;
     for (size_t i = 0; i < b->items.n; i++) {
         const ast_setting *st = b->items.v[i];
-        int k = model_lookup(evidence_keys, 3, st->key.name);
+        int k = model_lookup(evidence_keys, countof(evidence_keys), st->key.name);
         if (k < 0) {
             diag_error(s->d, s->src, st->key.loc, "Q104", "unknown evidence setting `%s`",
                        st->key.name);
-            suggest(s, st->key.name, evidence_keys, 3);
+            suggest(s, st->key.name, evidence_keys, countof(evidence_keys));
             continue;
         }
         if (got[k].set) {
@@ -516,6 +539,11 @@ static void evidence(sema *s, const ast_block *b)
         if (k == 2) {
             if (want_kind(s, st, VAL_NUMBER, NULL))
                 m->ev_min = st->number;
+        } else if (k == 3) {
+            if (want_kind(s, st, VAL_LIST, "a list like [jpeg, pdf]"))
+                (void)sema_file_types(s, st, &m->ev_types, NULL);
+        } else if (k == 4) {
+            (void)sema_file_size(s, st, &m->ev_max);  /* the grammar made it a size */
         } else if (want_kind(s, st, VAL_LIST, "a list like [a, b]")) {
             if (k == 0)
                 category_list(s, st, &m->ev_required, &m->nev_required, &s->ev_required_ids,

@@ -71,7 +71,7 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %token <loc> INITIAL_KW "`initial`" FINAL "`final`" HINT "`hint`"
 %token <loc> MIGRATE "`migrate`" FROM "`from`"
 %token <id>  REQUIRED "`required`"
-%token <loc> ONE_OF "`one_of`" MAX "`max`" PHOTOS "`photos`" MIN "`min`"
+%token <loc> ONE_OF "`one_of`" MAX "`max`" PHOTOS "`photos`" MIN "`min`" TYPES "`types`"
 %token <loc> OUTCOME "`outcome`" SUMMARY "`summary`"
 %token <loc> ARROW "`->`"
 %token <loc> '{' "`{`" '}' "`}`" '[' "`[`" ']' "`]`" '(' "`(`" ')' "`)`"
@@ -85,7 +85,8 @@ static void qsm_error(QSM_LTYPE *loc, void *scanner, parse_ctx *p, const char *m
 %type <mapping> mapping
 %type <summary> summary_items
 %type <sumpart> summary_part
-%type <setting> setting inner_setting value
+%type <setting> setting inner_setting value file_size
+%type <list> file_opts
 %type <phase> phase
 %type <attr> attr
 %type <transition> transition
@@ -174,23 +175,46 @@ exec_items:
   | exec_items inner_setting      { $$ = $1; ptrvec_push(A, &$$->items, $2); }
   ;
 
+/* evidence { required [a] ... types [jpeg, pdf] max 10 MiB }: `types` is
+ * a setting like any; `max` takes a unit, so it has its own rule */
 evidence_items:
     %empty                        { $$ = ast_block_new(A, BLK_EVIDENCE, L(&@$)); }
   | evidence_items inner_setting  { $$ = $1; ptrvec_push(A, &$$->items, $2); }
+  | evidence_items file_size      { $$ = $1; ptrvec_push(A, &$$->items, $2); }
   ;
 
-/*** intake { section { field: type [required] [max N] ... } photos min N } ***/
+/* max N UNIT: the size limit of one file */
+file_size:
+    MAX NUMBER IDENT              { ast_ident k = {"max", $1};
+                                    $$ = ast_setting_new(A, k); $$->kind = VAL_SIZE;
+                                    $$->number = $2.value; $$->value.loc = $2.loc;
+                                    $$->unit = $3; }
+  ;
+
+/* after `photos min N`: types [jpeg, png] and max N UNIT, in any order */
+file_opts:
+    %empty                        { ptrvec v = {0}; $$ = v; }
+  | file_opts TYPES '[' word_list ']' {
+                                    ast_ident k = {"types", $2}, n = {"", $3};
+                                    ast_setting *s = ast_setting_new(A, k);
+                                    s->kind = VAL_LIST; s->list = $4; s->value = n;
+                                    $$ = $1; ptrvec_push(A, &$$, s); }
+  | file_opts file_size           { $$ = $1; ptrvec_push(A, &$$, $2); }
+  ;
+
+/*** intake { section { field: type [required] [max N] ... }
+ *            photos min N [types [jpeg, ...]] [max N UNIT] } ***/
 
 intake_items:
     %empty                        { $$ = ast_block_new(A, BLK_INTAKE, L(&@$)); }
   | intake_items section          { $$ = $1; ptrvec_push(A, &$$->items, $2); }
   | intake_items SUMMARY '{' summary_items '}' {
                                     $4->loc = $2; $$ = $1; ptrvec_push(A, &$$->summaries, $4); }
-  | intake_items PHOTOS MIN NUMBER {
+  | intake_items PHOTOS MIN NUMBER file_opts {
                                     ast_ident k = {"photos", $2};
                                     ast_setting *s = ast_setting_new(A, k);
                                     s->kind = VAL_NUMBER; s->number = $4.value;
-                                    s->value.loc = $4.loc;
+                                    s->value.loc = $4.loc; s->opts = $5;
                                     $$ = $1; ptrvec_push(A, &$$->photos, s); }
   ;
 
@@ -359,6 +383,7 @@ pword:
   | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
+  | TYPES                         { $$ = (ast_ident){"types", $1}; }
   | MIN                           { $$ = (ast_ident){"min", $1}; }
   | FROM                          { $$ = (ast_ident){"from", $1}; }
   ;
@@ -379,6 +404,7 @@ kw:
   | EVIDENCE                      { $$ = (ast_ident){"evidence", $1}; }
   | RECORD                        { $$ = (ast_ident){"record", $1}; }
   | PHOTOS                        { $$ = (ast_ident){"photos", $1}; }
+  | TYPES                         { $$ = (ast_ident){"types", $1}; }
   | MIGRATE                       { $$ = (ast_ident){"migrate", $1}; }
   | OUTCOME                       { $$ = (ast_ident){"outcome", $1}; }
   | SUMMARY                       { $$ = (ast_ident){"summary", $1}; }

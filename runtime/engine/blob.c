@@ -22,27 +22,26 @@
 
 #include <sodium.h>
 
-/* Default accepted types: photos; and a surface's evidence. */
-#define PHOTO_TYPES ((1u << QTM_FILE_JPEG) | (1u << QTM_FILE_PNG) | (1u << QTM_FILE_WEBP) | \
-                     (1u << QTM_FILE_HEIC))
-#define FILE_MAX_DEFAULT (20LL * 1024 * 1024)
-
+/* What a surface accepts is in its tables (qtmc fills the defaults of
+ * qtm_surface.h in when the spec does not say); no surface: the defaults. */
 unsigned qtmi_surface_photo_types(const qtm_surface *s)
 {
-    (void)s;
-    return PHOTO_TYPES;
+    return s ? s->photo_types : QTM_FILE_PHOTO_TYPES;
 }
 
 unsigned qtmi_surface_evidence_types(const qtm_surface *s)
 {
-    (void)s;
-    return PHOTO_TYPES;
+    return s ? s->ev_types : QTM_FILE_PHOTO_TYPES;
 }
 
-int64_t qtmi_surface_file_max(const qtm_surface *s)
+int64_t qtmi_surface_photo_max(const qtm_surface *s)
 {
-    (void)s;
-    return FILE_MAX_DEFAULT;
+    return s ? s->photo_max : QTM_FILE_MAX_DEFAULT;
+}
+
+int64_t qtmi_surface_evidence_max(const qtm_surface *s)
+{
+    return s ? s->ev_max : QTM_FILE_MAX_DEFAULT;
 }
 
 /* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian). */
@@ -207,40 +206,84 @@ static void info_fill(qtm_blob_info *info, const char *hex, const char *type, in
     info->size = size;
 }
 
-qtm_status qtm_blob_upload(qtm *q, const char *actor_slug, const char *surface, int fd,
-                           qtm_blob_info *info)
-{
+/* A checked upload: the cleaned file, outside any transaction. */
+struct qtm_upload {
     qtmi_blob_file f;
+};
+
+qtm_status qtm_upload_check(qtm *q, const char *surface, int fd, qtm_upload **out)
+{
     const qtm_surface *s = NULL;
-    if (info)
-        memset(info, 0, sizeof *info);
+    *out = NULL;
     if (surface && !(s = qtm_surface_find(surface)))
         return qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface);
-    unsigned accept = s ? qtmi_surface_photo_types(s) | qtmi_surface_evidence_types(s)
-                        : qtmi_surface_photo_types(NULL);
-    qtm_status st = qtmi_blob_prepare(q, fd, accept, qtmi_surface_file_max(s), "the upload", &f);
+    qtm_upload *u = calloc(1, sizeof *u);
+    if (!u)
+        return qtm_fail(q, QTM_ESTORAGE, "out of memory");
+    /* one upload may become a photo or evidence: either's types, the larger limit */
+    unsigned accept = qtmi_surface_photo_types(s) | (s ? qtmi_surface_evidence_types(s) : 0);
+    int64_t max = qtmi_surface_photo_max(s), emax = qtmi_surface_evidence_max(s);
+    qtm_status st = qtmi_blob_prepare(q, fd, accept, s && emax > max ? emax : max,
+                                      "the upload", &u->f);
+    if (st != QTM_OK) {
+        free(u);
+        return st;
+    }
+    *out = u;
+    return QTM_OK;
+}
+
+void qtm_upload_free(qtm_upload *u)
+{
+    if (!u)
+        return;
+    qtmi_blob_file_free(&u->f);
+    free(u);
+}
+
+qtm_status qtm_upload_store(qtm *q, const char *actor_slug, const qtm_upload *u,
+                            qtm_blob_info *info)
+{
+    if (info)
+        memset(info, 0, sizeof *info);
+    if (!u)
+        return qtm_fail(q, QTM_EUSAGE, "no checked upload to store");
+    qtm_status st = qtmi_tx_begin(q, 1);
     if (st != QTM_OK)
         return st;
-    if ((st = qtmi_tx_begin(q, 1)) != QTM_OK)
-        goto out;
     actor a = {0};
     int64_t id = 0;
+    blob_row b;
+    /* the lookup is inside the write transaction: of two uploads of the
+     * same bytes, the second to take the turn finds the first's blob */
     if (actor_slug && *actor_slug &&
         (st = qtmi_actor_may_act(q, actor_slug, &a, 0, "upload files")) != QTM_OK)
         goto done;
-    blob_row b;
-    if ((st = blob_lookup(q, f.hash, &b)) != QTM_OK)
+    if ((st = blob_lookup(q, u->f.hash, &b)) != QTM_OK)
         goto done;
-    if ((st = qtmi_blob_store(q, &f, a.id, &id)) != QTM_OK)
+    if ((st = qtmi_blob_store(q, &u->f, a.id, &id)) != QTM_OK)
         goto done;
     if (info)
         info->created = !b.found;
 done:
     st = qtmi_tx_end(q, st);
     if (st == QTM_OK)
-        info_fill(info, f.hash, qtmi_file_mime(f.type), f.size);
-out:
-    qtmi_blob_file_free(&f);
+        info_fill(info, u->f.hash, qtmi_file_mime(u->f.type), u->f.size);
+    else if (info)
+        info->created = 0;
+    return st;
+}
+
+qtm_status qtm_blob_upload(qtm *q, const char *actor_slug, const char *surface, int fd,
+                           qtm_blob_info *info)
+{
+    qtm_upload *u;
+    if (info)
+        memset(info, 0, sizeof *info);
+    qtm_status st = qtm_upload_check(q, surface, fd, &u);
+    if (st == QTM_OK)
+        st = qtm_upload_store(q, actor_slug, u, info);
+    qtm_upload_free(u);
     return st;
 }
 

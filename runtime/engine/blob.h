@@ -75,10 +75,12 @@ qtm_status qtmi_blob_find(qtm *q, const char *hex, int64_t *id, qtm_file_type *t
 /* Adds verify's findings about blobs: every blob re-hashed, every
  * reference to one checked against the governed rows. */
 qtm_status qtmi_verify_blobs(qtm *q, json_t *findings, int64_t *blobs, int64_t *bytes);
-/* The accepted types of intake photos and of evidence files for s, and
- * the size limit of one file (the surface's declaration, else defaults). */
+/* The accepted types (bits 1 << qtm_file_type) and size limit of one
+ * intake photo and of one evidence file for s: its tables (the spec's
+ * declaration, else qtm_surface.h's defaults); s NULL: the defaults. */
 unsigned qtmi_surface_photo_types(const qtm_surface *s);
 unsigned qtmi_surface_evidence_types(const qtm_surface *s);
-int64_t qtmi_surface_file_max(const qtm_surface *s);
+int64_t qtmi_surface_photo_max(const qtm_surface *s);
+int64_t qtmi_surface_evidence_max(const qtm_surface *s);
 
 #endif

@@ -388,7 +388,7 @@ static qtm_status evidence_blob(qtm *q, const qtm_surface *s, const qtmi_blob_fi
     if (st != QTM_OK)
         return st;
     if (type == QTM_FILE_UNKNOWN || !(qtmi_surface_evidence_types(s) & (1u << type)) ||
-        size > qtmi_surface_file_max(s))
+        size > qtmi_surface_evidence_max(s))
         return qtm_fail(q, QTM_EINVALID, "file sha256:%s is not evidence %s accepts", hex,
                         s->slug);
     return QTM_OK;
@@ -465,7 +465,7 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
     if (fd < 0)
         return qtm_fail(q, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
     st = qtmi_blob_prepare(q, fd, qtmi_surface_evidence_types(j.s),
-                           qtmi_surface_file_max(j.s), "the evidence file", &f);
+                           qtmi_surface_evidence_max(j.s), "the evidence file", &f);
     close(fd);
     if (st != QTM_OK)
         return st;

@@ -145,7 +145,7 @@ static qtm_status photos_prepare(qtm *q, const qtm_surface *s, const char *const
             return qtm_fail(q, QTM_EINVALID, "%s: cannot open %s: %s", what, paths[i],
                             strerror(errno));
         qtm_status st = qtmi_blob_prepare(q, fd, qtmi_surface_photo_types(s),
-                                          qtmi_surface_file_max(s), what, &files[i]);
+                                          qtmi_surface_photo_max(s), what, &files[i]);
         close(fd);
         if (st != QTM_OK)
             return st;
@@ -182,7 +182,7 @@ static qtm_status photos_link(qtm *q, const qtm_surface *s, const char *canonica
         if (st != QTM_OK)
             break;
         if (type == QTM_FILE_UNKNOWN || !(qtmi_surface_photo_types(s) & (1u << type)) ||
-            size > qtmi_surface_file_max(s)) {
+            size > qtmi_surface_photo_max(s)) {
             st = qtm_fail(q, QTM_EINVALID, "intake: photos: %s is not a photo %s accepts",
                           json_string_value(v), s->slug);
             break;

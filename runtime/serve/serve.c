@@ -12,6 +12,12 @@
  * writers take turns on a ticket lock, and other processes (the qtm
  * command) wait on SQLite's busy timeout.
  *
+ * An upload (POST /api/uploads) goes first to a queue of its own, whose
+ * workers check, clean, hash and thumbnail the file with no lock held,
+ * side by side; a file that passes then goes to the writers' queue, whose
+ * batch only stores its chunks (group commit as for any write): a slow
+ * decode never holds the write turn.
+ *
  * Group commit: one writer takes the write requests waiting (up to
  * BATCH_MAX, waiting BATCH_WAIT_US for company) and runs each in its own
  * savepoint inside one transaction (qtm_batch_begin), commits once (one
@@ -94,11 +100,12 @@ typedef struct conn_ctx {
     int upload_parts;              /* multipart: file parts seen (the first is kept) */
     int upload_failed;             /* writing the temp file failed */
     struct MHD_PostProcessor *pp;  /* multipart/form-data, else NULL */
+    qtm_upload *checked;           /* checked by an upload worker, for the writer to store */
 } conn_ctx;
 
 static const serve_opts *opts;
 static pthread_key_t handle_key;
-static serve_queue *readers, *writers;
+static serve_queue *readers, *writers, *uploaders;
 static atomic_int in_hand;         /* requests begun and not completed */
 static char port_str[8];           /* the port served, for the Host check */
 /* The file served is the file opened: if it is removed or replaced, the
@@ -418,9 +425,12 @@ static struct MHD_Response *file_response(conn_ctx *cx, api_call *c)
 
 /* Runs on a database worker while the connection is suspended: the
  * request's headers and arguments stay put until it is resumed.  in_batch:
- * the batch holds the write turn and its transaction is open. */
+ * the batch holds the write turn and its transaction is open.  check_only
+ * (an upload worker): an upload that passes its check is left in
+ * cx->checked, with no answer (NULL), for the writers. */
 static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx,
-                                       const char *url, const char *method, int in_batch)
+                                       const char *url, const char *method, int in_batch,
+                                       int check_only)
 {
     qtm *q = worker_handle();
     if (!q)
@@ -441,6 +451,8 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     c.write_end = in_batch ? write_none : write_unlock;
     c.upload_fd = -1;
     c.file_fd = -1;
+    c.check_only = check_only;
+    c.checked = cx->checked;
     if (cx->upload && cx->upload_len > 0 && lseek(cx->upload_fd, 0, SEEK_SET) == 0)
         c.upload_fd = cx->upload_fd;
     client_addr(conn, c.client, sizeof c.client);
@@ -462,6 +474,15 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     if (c.signed_in)
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
     api_handle(&c);
+    if (check_only && c.checked) {
+        cx->checked = c.checked;
+        json_decref(c.out);
+        return NULL;
+    }
+    if (cx->checked) {             /* stored (or refused) by the writer: done with it */
+        qtm_upload_free(cx->checked);
+        cx->checked = NULL;
+    }
     if (c.file_fd >= 0)
         return file_response(cx, &c);
     if (!c.out)
@@ -473,7 +494,24 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
 static void run_api(void *item)
 {
     conn_ctx *cx = item;
-    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, 0);
+    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, 0, 0);
+    MHD_resume_connection(cx->conn);
+}
+
+/* An upload worker's turn: the check; a file that passes goes on to the
+ * writers (the connection stays suspended), anything else is answered. */
+static void run_upload(void *item)
+{
+    conn_ctx *cx = item;
+    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, 0, 1);
+    if (cx->checked) {
+        if (queue_push(writers, cx) == 0)
+            return;
+        qtm_upload_free(cx->checked);   /* stopping: nothing was stored */
+        cx->checked = NULL;
+        cx->resp = error_response(cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
+                                  "the server is stopping; try again");
+    }
     MHD_resume_connection(cx->conn);
 }
 
@@ -492,7 +530,7 @@ static void run_batch(void **items, unsigned n)
     }
     for (unsigned i = 0; i < n; i++) {
         conn_ctx *cx = items[i];
-        cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, batched);
+        cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, batched, 0);
     }
     if (batched && qtm_batch_end(q, 1) != QTM_OK) {
         char msg[600];
@@ -522,7 +560,10 @@ static enum MHD_Result queue_api(struct MHD_Connection *conn, conn_ctx *cx, cons
     cx->http_method = method;
     cx->queued = 1;
     MHD_suspend_connection(conn);
-    if (queue_push(is_change(method) ? writers : readers, cx) == 0)
+    serve_queue *to = cx->upload && is_change(method) ? uploaders
+                      : is_change(method)            ? writers
+                                                     : readers;
+    if (queue_push(to, cx) == 0)
         return MHD_YES;
     /* stopping: nothing was pushed, so the answer is ours to give */
     MHD_resume_connection(conn);
@@ -916,6 +957,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         MHD_destroy_response(cx->resp);
     if (cx->pp)
         MHD_destroy_post_processor(cx->pp);
+    qtm_upload_free(cx->checked);  /* refused on the writer's side before its store */
     if (cx->upload_fd >= 0)
         close(cx->upload_fd);
     drop_body(cx);
@@ -1092,6 +1134,7 @@ static int fit_conn_limit(serve_opts *o)
  * pushes, for as long as an I/O thread may still make one. */
 static void stop_workers(void)
 {
+    queue_stop(uploaders);         /* they hand checked files to the writers: first */
     queue_stop(writers);
     queue_stop(readers);
 }
@@ -1100,9 +1143,10 @@ static void stop_workers(void)
  * has returned. */
 static void free_workers(void)
 {
+    queue_free(uploaders);
     queue_free(writers);
     queue_free(readers);
-    writers = readers = NULL;
+    writers = readers = uploaders = NULL;
 }
 
 /* Stops in order: no new connections; every queued request answered (its
@@ -1203,7 +1247,8 @@ int serve_run(const serve_opts *o)
     snprintf(port_str, sizeof port_str, "%u", o->port);
     readers = queue_start(o->threads, run_api);
     writers = queue_start_batch(1, run_batch, BATCH_MAX, BATCH_WAIT_US);
-    if (!readers || !writers ||
+    uploaders = queue_start(o->threads, run_upload);
+    if (!readers || !writers || !uploaders ||
         conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
         free_workers();

@@ -63,6 +63,13 @@ typedef struct api_call {
     size_t body_len;
     int upload_fd;                 /* POST /api/uploads: the file, in an unlinked temp file
                                       (its raw body, or a multipart body's file part); -1 */
+    /* POST /api/uploads in two steps, so that the file work never holds the
+     * write turn: with check_only (an upload worker) the rate limit and the
+     * check run and a file that passes is left in checked (the caller's to
+     * pass on; no answer is set); then, with checked set (the writer, in its
+     * batch), only the store.  Neither: both at once. */
+    int check_only;
+    qtm_upload *checked;
     const char *(*query)(void *cx, const char *name);   /* ?name=value, or NULL */
     const char *(*header)(void *cx, const char *name);  /* request header, or NULL */
     void *cx;

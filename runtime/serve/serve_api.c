@@ -584,6 +584,20 @@ static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
 static void upload(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
+    qtm_blob_info info;
+    qtm_status st;
+    if (c->checked) {              /* checked by an upload worker: store it */
+        st = WRITE(c, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, c->checked,
+                                       &info));
+        if (st != QTM_OK) {
+            lib_error(c, st);
+            return;
+        }
+        answer(c, info.created ? 201 : 200,
+               json_pack("{s:s,s:s,s:I}", "blob", info.ref, "type", info.type, "size",
+                         (json_int_t)info.size));
+        return;
+    }
     if (!c->signed_in) {           /* public intake: limited like a request */
         unsigned wait = rate_take(c->opts, c->client);
         if (wait) {
@@ -598,9 +612,18 @@ static void upload(api_call *c, const route *r, char **seg, int64_t id)
                   "a multipart/form-data body");
         return;
     }
-    qtm_blob_info info;
-    qtm_status st = WRITE(c, qtm_blob_upload(c->q, c->signed_in ? c->who.slug : NULL,
-                                             c->query(c->cx, "surface"), c->upload_fd, &info));
+    /* the file work (type, decode, GPS cleaning, hash, thumbnail) needs no
+     * database: it runs before this request's turn to write, which only
+     * stores the chunks (and finds the same bytes stored once) */
+    qtm_upload *u;
+    st = qtm_upload_check(c->q, c->query(c->cx, "surface"), c->upload_fd, &u);
+    if (st == QTM_OK && c->check_only) {
+        c->checked = u;            /* the writer's batch stores it */
+        return;
+    }
+    if (st == QTM_OK)
+        st = WRITE(c, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, u, &info));
+    qtm_upload_free(u);
     if (st != QTM_OK) {
         lib_error(c, st);
         return;

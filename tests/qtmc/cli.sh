@@ -110,9 +110,16 @@ printf 'surface o {\n name "O" spec "surface-runtime-spec-v0.01" status active\n
 status "a final transition without an outcome and an admin cancel are errors" 1 "$QTMC" --check "$tmp/outc.qsm"
 check "... Q208 for the outcome" grep -q "enters final phase .c. without an outcome \[Q208\]" "$tmp/err"
 check "... Q414 for the admin cancel" grep -q "by admin leaves initial phase .a. \[Q414\]" "$tmp/err"
-for code in Q119 Q120 Q208 Q209 Q414 Q504; do
+for code in Q119 Q120 Q121 Q122 Q208 Q209 Q414 Q415 Q504; do
     status "--explain $code" 0 "$QTMC" --explain "$code"
 done
+# accepted files: a messy layout formats to the canonical one, same model
+sed 's/photos min 1 max 2 MiB types \[jpeg, png\]/photos   min 1  max 2   MiB types [jpeg,png,]/; s/^        max              512 KiB/        max 512   KiB/' \
+    tests/golden/good/file-types.qsm >"$tmp/files.qsm"
+check "... the messy copy differs" sh -c "! cmp -s '$tmp/files.qsm' tests/golden/good/file-types.qsm"
+check "fmt lays out photo types and sizes, and evidence max N UNIT" sh -c "'$QTMC' fmt - < '$tmp/files.qsm' | cmp -s - tests/golden/good/file-types.qsm"
+status "pdf as an intake photo type is an error" 1 "$QTMC" --check tests/golden/bad/q415-pdf-as-photo.qsm
+check "... Q415 with its caret" grep -q "is not a photo type \[Q415\]" "$tmp/err"
 check "fmt keeps outcome, min/max and the summary" sh -c "'$QTMC' fmt - < surfaces/event-coordination.qsm | cmp -s - surfaces/event-coordination.qsm"
 check "dot to stdout without -o" sh -c "'$QTMC' --emit dot surfaces/event-coordination.qsm | grep -q 'digraph'"
 check "json to stdout is the model" sh -c "'$QTMC' --emit json surfaces/event-coordination.qsm | grep -q '\"fingerprint\": \"sha256:'"

@@ -5,8 +5,11 @@
 # and while streaming, a hash that is not stored, another operator's job,
 # a client file name with a path in it), location metadata removed, a
 # second upload answered with the same file, the read rule on
-# GET /api/blobs/HEX, and SIGKILL during uploads and evidence commits:
-# verify passes and no reference dangles.  Photos come from qtm-imggen.
+# GET /api/blobs/HEX, what each surface declares (tests/surfaces/doc-evidence:
+# PDF evidence, JPEG and PNG photos, 1 MiB; auto-detailing: the default
+# photo types, so a PDF is refused), and SIGKILL during uploads and
+# evidence commits: verify passes and no reference dangles.  Photos come
+# from qtm-imggen.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 AD=auto-detailing
@@ -75,6 +78,9 @@ for a in admin ana bo cli; do
 done
 
 echo "# qtm: photos at intake"
+# a small, whole PDF (header, an object, trailer, %%EOF)
+PDF=$T/order.pdf
+printf '%%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' >"$PDF"
 P1=$(photo p1.jpg)
 GPS="$T/photos/gps.jpg"
 "$IMGGEN" jpeg 640 480 99 "$GPS" --gps
@@ -126,6 +132,8 @@ refuse "evidence on another operator's job" 4 "bo" --as bo evidence add "$J" arr
 refuse "evidence that is a text file" 7 "not one of the accepted types" --as ana evidence add "$J" arrival "$T/text.jpg"
 refuse "evidence that is not a file" 7 "cannot open" --as ana evidence add "$J" arrival photos/arrival-1.jpg
 refuse "complete without files" 5 "evidence missing: arrival (0 of 1)" --as ana job advance "$J" complete
+refuse "a PDF as evidence where the surface takes photos" 7 "is pdf, not one of the accepted types (jpeg, png, webp, heic)" \
+    --as ana evidence add "$J" damage "$PDF"
 run "arrival photo" --as ana evidence add "$J" arrival "$(photo arrival.jpg)" --note "driveway"
 run "before photo" --as ana evidence add "$J" before "$(photo before.png png)"
 run "after photo" --as ana evidence add "$J" after "$(photo after.webp webp)"
@@ -141,6 +149,35 @@ jqt "the thumbnail is a small WebP" '.type == "image/webp" and .size <= 30720'
 run "verify with files" --json verify
 jqt "verify re-hashed every file" '.ok == true and .files == 5'
 
+echo "# per surface: doc-evidence takes PDF evidence, JPEG and PNG photos of at most 1 MiB"
+DE=doc-evidence
+printf '{"contact": {"name": "Dee"}}\n' >"$T/de.json"
+truncate -s 1100K "$T/over1m.jpg"
+refuse "a WebP photo where the surface takes JPEG and PNG" 7 "is webp, not one of the accepted types (jpeg, png)" \
+    --as cli request submit $DE --intake "$T/de.json" --photo "$(photo de.webp webp)"
+refuse "a photo over the surface's 1 MiB" 7 "more than the 1048576 allowed" \
+    --as cli request submit $DE --intake "$T/de.json" --photo "$T/over1m.jpg"
+refuse "a PDF as an intake photo" 7 "is pdf, not one of the accepted types (jpeg, png)" \
+    --as cli request submit $DE --intake "$T/de.json" --photo "$PDF"
+run "a PNG photo is fine" --as cli request submit $DE --intake "$T/de.json" --photo "$(photo de.png png)"
+new_job $DE "$T/de.json" ana
+DJ=$JOB
+run "doc job: claim" --as ana job claim "$DJ"
+refuse "evidence over the surface's 1 MiB" 7 "more than the 1048576 allowed" \
+    --as ana evidence add "$DJ" work_order "$T/over1m.jpg"
+refuse "a PNG where its evidence takes PDF and JPEG" 7 "is png, not one of the accepted types (jpeg, pdf)" \
+    --as ana evidence add "$DJ" work_order "$(photo order.png png)"
+run "a PDF work order" --as ana evidence add "$DJ" work_order "$PDF" --note "signed"
+run "doc job: complete" --as ana job advance "$DJ" complete
+new_job $DE "$T/de.json" ana
+DJ2=$JOB
+run "second doc job: claim" --as ana job claim "$DJ2"
+new_job $AD "$A" ana 1
+JA=$JOB
+run "an open auto-detailing job: claim" --as ana job claim "$JA"
+run "doc job: record" --json record show --job "$DJ"
+jqt "the record lists the PDF" '[.body.evidence[] | [.category, .type]] == [["work_order","application/pdf"]]'
+
 echo "# qtm: blobs gc"
 run "an unreferenced upload" --json blob put "$(photo loose.jpg)"
 run "gc within the grace period" --json blobs gc
@@ -148,7 +185,7 @@ jqt "nothing collected" '.removed == 0'
 refuse "gc with a bad duration" 2 "--older-than" blobs gc --older-than soon
 run "gc with no grace" --json blobs gc --older-than 0
 jqt "the unreferenced one collected" '.removed == 1'
-is "the referenced ones stay" 5 "$(count blobs)"
+is "the referenced ones stay" 8 "$(count blobs)"
 run "verify after gc" verify
 
 echo "# qtm serve: POST /api/uploads, GET /api/blobs"
@@ -164,6 +201,19 @@ h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$UP" as=cli
 is "the same bytes again: 200" 200 "$code"
 is "... the same file" "$UREF" "$(jq -r .blob "$T/out")"
 is "... stored once" "$n" "$(count blobs)"
+# four uploads of the same new bytes at once: checked side by side, one file
+SAME=$(photo same.jpg)
+n=$(count blobs)
+pids=()
+for k in 1 2 3 4; do
+    curl -s -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer ${TOK[ana]}" \
+        -H 'Content-Type: image/jpeg' --data-binary @"$SAME" "$U/api/uploads" >"$T/same.$k" &
+    pids+=($!)
+done
+wait "${pids[@]}"              # not the server: it is a child too
+is "the same bytes four times at once: one 201" 1 "$(cat "$T"/same.* | grep -c '^201$')"
+is "... and three 200" 3 "$(cat "$T"/same.* | grep -c '^200$')"
+is "... stored once" $((n + 1)) "$(count blobs)"
 h POST /api/uploads -F "photo=@$UP;filename=../../../etc/passwd;type=image/jpeg" as=cli
 is "multipart with a path for a file name: the same file" "$UREF" "$(jq -r .blob "$T/out")"
 is "... nothing written outside" 0 "$(grep -c qtm /etc/passwd 2>/dev/null || true)"
@@ -184,6 +234,27 @@ is "... its bytes" "${EREF#sha256:}" "$(sha "$T/out")"
 is "... its stored type" 1 "$(grep -ci '^content-type: image/jpeg' "$T/hdr")"
 is "... an ETag" 1 "$(grep -ci "^etag: \"${EREF#sha256:}\"" "$T/hdr")"
 is "... a Content-Disposition" 1 "$(grep -ci '^content-disposition: inline; filename=' "$T/hdr")"
+hrefused "a PDF upload for no surface (the default photo types)" 400 "is pdf, not one of the accepted types (jpeg, png, webp, heic)" -- \
+    h POST /api/uploads -H 'Content-Type: application/pdf' --data-binary @"$PDF" as=ana
+hrefused "a PDF upload for a surface that takes photos" 400 "is pdf, not one of the accepted types (jpeg, png, webp, heic)" -- \
+    h POST "/api/uploads?surface=$AD" -H 'Content-Type: application/pdf' --data-binary @"$PDF" as=ana
+printf '%%PDF-1.4\n2 0 obj<<>>endobj\ntrailer<<>>\n%%%%EOF\n' >"$T/order2.pdf"
+h POST "/api/uploads?surface=$DE" -H 'Content-Type: application/pdf' --data-binary @"$T/order2.pdf" as=ana
+is "a PDF upload for the surface that asks for documents: 201" 201 "$code"
+jqt "... stored as a PDF" '.type == "application/pdf"'
+DREF=$(jq -r .blob "$T/out")
+h POST "/api/uploads" -H 'Content-Type: image/png' --data-binary @"$(photo http.png png)" as=ana
+is "a PNG upload: 201" 201 "$code"
+PREF=$(jq -r .blob "$T/out")
+hrefused "a PNG as evidence where the surface takes PDF and JPEG" 400 "is not evidence $DE accepts" -- \
+    h POST "/api/jobs/$DJ2/evidence" -H 'Content-Type: application/json' \
+    --data-binary "{\"category\":\"work_order\",\"blob\":\"$PREF\"}" as=ana
+hrefused "a PDF as evidence where the surface takes photos" 400 "is not evidence $AD accepts" -- \
+    h POST "/api/jobs/$JA/evidence" -H 'Content-Type: application/json' \
+    --data-binary "{\"category\":\"arrival\",\"blob\":\"$DREF\"}" as=ana
+h POST "/api/jobs/$DJ2/evidence" -H 'Content-Type: application/json' \
+    --data-binary "{\"category\":\"work_order\",\"blob\":\"$DREF\"}" as=ana
+is "the PDF as the doc job's evidence: 200" 200 "$code"
 h GET "/api/blobs/${EREF#sha256:}?thumb=1" as=admin
 is "an admin gets the thumbnail" 200 "$code"
 is "... a WebP" 1 "$(grep -ci '^content-type: image/webp' "$T/hdr")"
@@ -193,7 +264,7 @@ hrefused "another operator: 404" 404 "visible to bo" -- h GET "/api/blobs/${EREF
 hrefused "a client who did not submit it: 404" 404 "visible to cli" -- h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
 hrefused "anonymous: 401" 401 "sign in" -- h GET "/api/blobs/${EREF#sha256:}"
 hrefused "a hash not stored: 404" 404 "no file" -- h GET "/api/blobs/$(printf '%064d' 3)" as=admin
-hrefused "evidence on another operator's job: 403" 403 "no job $J visible to bo" -- \
+hrefused "evidence on another operator's job: 403 (the read rule)" 403 "no job $J visible to bo" -- \
     h POST "/api/jobs/$J/evidence" -H 'Content-Type: application/json' \
     --data-binary "{\"category\":\"after\",\"blob\":\"$UREF\"}" as=bo
 serve_stop

@@ -28,7 +28,9 @@
 #                exit 10 / 507, nothing partial, writes again once freed
 #   blobs.sh     files: every refusal of a photo or evidence file through qtm
 #                and serve (database unchanged), GPS removed, the read rule
-#                on GET /api/blobs, SIGKILL during uploads: verify passes
+#                on GET /api/blobs, SIGKILL during uploads: verify passes;
+#                per surface what it declares (doc-evidence's PDF evidence
+#                and 1 MiB limit; a PDF refused where photos are declared)
 #   finding.sh   job list and GET /api/jobs: every filter, paging, who lists
 #                what; the CLI made consistent (options anywhere, a replayed
 #                key, --as OP desk, task list's job id, record show ID, local
@@ -44,7 +46,8 @@
 #                intake min/max and every problem of a packet at once
 #
 # Env: BUILD (default build), QTM (default $BUILD/bin/qtm; race.sh needs the
-# test surface tests/surfaces/pool-race.qsm compiled in; migrate.sh needs
+# test surface tests/surfaces/pool-race.qsm compiled in; blobs.sh needs
+# doc-evidence (a surface that declares its files); migrate.sh needs
 # migrate-demo, and QTM_V1, default $BUILD/bin/qtm-test-v1), RACE_JOBS,
 # CRASH_KILLS.  Prints one "FAIL: ..." line per failed check, a "# ..." line
 # of timings per part, and ends with "N passed, N failed" (exit 1 if any

@@ -296,7 +296,10 @@ static void test_emit_source_summary_and_bounds(void **state)
     assert_contains(c, "static const qtm_summary_part summary[8] = {\n"
                        "    {.field = 6, .text = \"\"},\n"
                        "    {.field = -1, .text = \": \"},\n");
-    assert_contains(c, "    .nsummary = 8,\n    .summary = summary,\n};\n");
+    assert_contains(c, "    .nsummary = 8,\n    .summary = summary,\n"
+                       "    .photo_types = 0xfu, /* jpeg png webp heic */\n"
+                       "    .photo_max = 20971520LL,\n    .ev_types = 0xfu, /* jpeg png webp heic */\n"
+                       "    .ev_max = 20971520LL,\n};\n");
     assert_contains(c, ".has_min = 1, .has_max = 1, .min = 1, .max = 5000}, /* 7 */\n");
 }
 
@@ -380,7 +383,11 @@ static void test_emit_source_surface_struct(void **state)
     char *fp = arena_printf(&f->a, "    .fingerprint = \"%s\",\n    .model_json = model_json,\n"
                                    "    .retained = 0, /* current */\n"
                                    "    .nmigrations = 1,\n    .migrations = migrations,\n"
-                                   "    .nsummary = 8,\n    .summary = summary,\n};\n",
+                                   "    .nsummary = 8,\n    .summary = summary,\n"
+                                   "    .photo_types = 0xfu, /* jpeg png webp heic */\n"
+                                   "    .photo_max = 20971520LL,\n"
+                                   "    .ev_types = 0xfu, /* jpeg png webp heic */\n"
+                                   "    .ev_max = 20971520LL,\n};\n",
                             m->fingerprint);
     assert_contains(c, fp);
 }
@@ -728,7 +735,10 @@ static void test_emit_history_and_migrations(void **state)
     assert_contains(hist, "    .model_json = migrate_demo__v06e9a412bcd6_model_json,\n"
                           "    .retained = 1, /* retained */\n"
                           "    .nmigrations = 0,\n    .migrations = NULL,\n"
-                          "    .nsummary = 0,\n    .summary = NULL,\n};\n");
+                          "    .nsummary = 0,\n    .summary = NULL,\n"
+                          "    .photo_types = 0xfu, /* jpeg png webp heic */\n"
+                          "    .photo_max = 20971520LL,\n    .ev_types = 0xfu, /* jpeg png webp heic */\n"
+                          "    .ev_max = 20971520LL,\n};\n");
     assert_not_contains(hist, "migrate_demo.h");
     char *cur = keep(f, emit_c_source(ms[0], "migrate-demo.qsm"));
     assert_contains(cur, "static const qtm_phase_map migrate_0[2] = {\n"
@@ -738,7 +748,10 @@ static void test_emit_history_and_migrations(void **state)
                          "2658e060bdf\", .nmaps = 2, .maps = migrate_0}, /* 0 */\n");
     assert_contains(cur, "    .model_json = model_json,\n    .retained = 0, /* current */\n"
                          "    .nmigrations = 1,\n    .migrations = migrations,\n"
-                         "    .nsummary = 0,\n    .summary = NULL,\n};\n");
+                         "    .nsummary = 0,\n    .summary = NULL,\n"
+                         "    .photo_types = 0xfu, /* jpeg png webp heic */\n"
+                         "    .photo_max = 20971520LL,\n    .ev_types = 0xfu, /* jpeg png webp heic */\n"
+                         "    .ev_max = 20971520LL,\n};\n");
     /* no history at all: still a valid translation unit */
     char *none = keep(f, emit_c_history(ms, 1));
     assert_contains(none, "typedef int qtm_history_empty;");

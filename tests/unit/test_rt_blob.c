@@ -137,6 +137,87 @@ static void test_blob_refused_by_content(void **state)
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM blobs"), 0);
 }
 
+/* What a surface declares is what it takes: doc-evidence (tests/surfaces/)
+ * takes PDF and JPEG evidence and JPEG and PNG photos, of at most 1 MiB;
+ * auto-detailing declares the defaults. */
+static void test_blob_surface_declared_types(void **state)
+{
+    rt_fx *f = *state;
+    static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+    char path[256];
+    qtm_blob_info info;
+    const qtm_surface *de = qtm_surface_find("doc-evidence");
+    const qtm_surface *ad = qtm_surface_find("auto-detailing");
+    assert_non_null(de);
+    assert_non_null(ad);
+    assert_int_equal(de->ev_types, (1u << QTM_FILE_PDF) | (1u << QTM_FILE_JPEG));
+    assert_int_equal(de->photo_types, (1u << QTM_FILE_JPEG) | (1u << QTM_FILE_PNG));
+    assert_true(de->ev_max == 1024 * 1024 && de->photo_max == 1024 * 1024);
+    assert_int_equal(ad->photo_types, QTM_FILE_PHOTO_TYPES);
+    assert_true(ad->ev_max == QTM_FILE_MAX_DEFAULT);
+
+    path_in(f, "doc.pdf", path, sizeof path);
+    write_bytes(path, pdf, sizeof pdf - 1);
+    int fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    UNCHANGED(QTM_EINVALID, qtm_blob_upload(f->q, NULL, "auto-detailing", fd, &info));
+    EXPECT_MSG(QTM_EINVALID, "is pdf, not one of the accepted types (jpeg, png, webp, heic)",
+               qtm_blob_upload(f->q, NULL, "auto-detailing", fd, &info));
+    OK(qtm_blob_upload(f->q, NULL, "doc-evidence", fd, &info));
+    assert_string_equal(info.type, "application/pdf");
+    assert_int_equal(info.created, 1);
+    close(fd);
+
+    /* its limit: 1 MiB, refused by size before it is read */
+    path_in(f, "big.png", path, sizeof path);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, 1024 * 1024 + 1), 0);
+    UNCHANGED(QTM_EINVALID, qtm_blob_upload(f->q, NULL, "doc-evidence", fd, &info));
+    EXPECT_MSG(QTM_EINVALID, "more than the 1048576 allowed",
+               qtm_blob_upload(f->q, NULL, "doc-evidence", fd, &info));
+    close(fd);
+    EXPECT_MSG(QTM_ENOTFOUND, "no surface 'nope'", qtm_blob_upload(f->q, NULL, "nope", 0, &info));
+}
+
+/* The check needs no database; two checks of the same bytes stored one
+ * after the other (as two uploads racing for the writer's turn) make one
+ * blob, the second answered created = 0. */
+static void test_blob_check_then_store(void **state)
+{
+    rt_fx *f = *state;
+    qtm_upload *u1, *u2;
+    qtm_blob_info a, b;
+    int fd = open(rt_photo(f, 3), O_RDONLY);
+    assert_true(fd >= 0);
+    OK(qtm_upload_check(f->q, NULL, fd, &u1));
+    OK(qtm_upload_check(f->q, NULL, fd, &u2));
+    close(fd);
+    assert_int_equal(rt_db_int(f, "SELECT count(*) FROM blobs"), 0);
+    OK(qtm_upload_store(f->q, "cli", u1, &a));
+    OK(qtm_upload_store(f->q, NULL, u2, &b));
+    assert_int_equal(a.created, 1);
+    assert_int_equal(b.created, 0);
+    assert_string_equal(a.ref, b.ref);
+    assert_int_equal(rt_db_int(f, "SELECT count(*) FROM blobs"), 1);
+    qtm_upload_free(u1);
+    qtm_upload_free(u2);
+    qtm_upload_free(NULL);
+    /* a refused check leaves nothing to store */
+    static const char text[] = "not a photo\n";
+    char path[256];
+    path_in(f, "t.jpg", path, sizeof path);
+    write_bytes(path, text, sizeof text - 1);
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    u1 = (qtm_upload *)&a;         /* must be cleared */
+    EXPECT_MSG(QTM_EINVALID, "not one of the accepted types", qtm_upload_check(f->q, NULL, fd, &u1));
+    assert_null(u1);
+    close(fd);
+    EXPECT_MSG(QTM_EUSAGE, "no checked upload", qtm_upload_store(f->q, NULL, NULL, &a));
+    assert_int_equal(rt_db_int(f, "SELECT count(*) FROM blobs"), 1);
+}
+
 static uint32_t crc32_of(const unsigned char *p, size_t n)
 {
     uint32_t c = 0xFFFFFFFFu;
@@ -336,6 +417,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(test_blob_stored_once),
         TEST(test_blob_refused_by_content),
+        TEST(test_blob_surface_declared_types),
+        TEST(test_blob_check_then_store),
         TEST(test_blob_png_exif_removed),
         TEST(test_blob_thumbnail),
         TEST(test_blob_read_rule),

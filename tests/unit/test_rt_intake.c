@@ -69,6 +69,10 @@ static const qtm_surface kinds = {
     .nfields = 3,
     .fields = kinds_fields,
     .photo_min = 2,
+    .photo_types = QTM_FILE_PHOTO_TYPES,
+    .photo_max = QTM_FILE_MAX_DEFAULT,
+    .ev_types = QTM_FILE_PHOTO_TYPES,
+    .ev_max = QTM_FILE_MAX_DEFAULT,
 };
 
 static char sentinel[] = "not touched";
@@ -945,8 +949,8 @@ static void test_intake_missing_arguments(void **state)
     refused_len(EC, NULL, 10, 0, "intake: no packet given");
     old.abi = QTM_SURFACE_ABI + 1;
     refused(&old, WEDDING, 0,
-            "intake: surface event-coordination was built for table ABI 4, this runtime "
-            "reads 3");
+            "intake: surface event-coordination was built for table ABI 5, this runtime "
+            "reads 4");
 }
 
 static void test_intake_unknown_type_code_in_tables(void **state)

@@ -1,12 +1,12 @@
 /*
  * test_sema_governance.c - the governance layer
- * (compiler/sema_governance.c): Q401-Q413, each raised by one spec and not
+ * (compiler/sema_governance.c): Q401-Q415, each raised by one spec and not
  * by a close one.
  * Shared helpers: sema_fixture.h.
  */
 #include "sema_fixture.h"
 
-/*** Q401-Q413 governance ***/
+/*** Q401-Q415 governance ***/
 
 static void test_sema_q401_claim_required_without_claim(void **state)
 {
@@ -340,6 +340,26 @@ static void test_sema_q413_claim_event_with_claim_optional(void **state)
     assert_int_equal(f->m->trans[0].claim, 1);
 }
 
+/*** Q415 intake photos are images ***/
+
+static void test_sema_q415_pdf_photo(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, "  intake { contact { name: text } photos min 1 "
+                                           "types [jpeg, pdf] }"),
+                        "Q415");
+    const diag *g = expect_at(f, "Q415", L_INTAKE, col_of(f, L_INTAKE, "pdf"));
+    assert_string_equal(g->msg, "intake photos are images: `pdf` is not a photo type");
+    note(g, "A document belongs in evidence");
+}
+
+static void test_sema_q415_pdf_evidence_is_fine(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_EVID, "  evidence { required [] optional [] min_per_category 0 types [pdf] }");
+    assert_clean(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +380,8 @@ int main(void)
         T(test_sema_q414_admin_out_of_initial),
         T(test_sema_q414_admin_later_is_not_q414),
         T(test_sema_q414_claim_by_admin_is_q404_only),
+        T(test_sema_q415_pdf_photo),
+        T(test_sema_q415_pdf_evidence_is_fine),
         T(test_sema_q407_required_evidence_unchecked),
         T(test_sema_q407_required_evidence_checked),
         T(test_sema_q408_payment_gate_when_independent),

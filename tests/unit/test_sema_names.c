@@ -1,6 +1,6 @@
 /*
  * test_sema_names.c - the names-and-values layer (compiler/sema_names.c)
- * and the driver's one-slug rule: for every code Q101-Q118 at least one
+ * and the driver's one-slug rule: for every code Q101-Q122 at least one
  * spec that must raise it (code, line, the key words of the message) and
  * one close to it that must not; the base spec itself is clean.
  * Shared helpers: sema_fixture.h.
@@ -806,6 +806,139 @@ static void test_sema_q120_equal_bounds_fit(void **state)
     assert_clean(f);
 }
 
+/*** Q121 file types, Q122 file sizes (photos and evidence) ***/
+
+#define PHOTOS_LINE(opts) "  intake { contact { name: text } photos min 1 " opts " }"
+#define EVID_LINE(opts) "  evidence { required [] optional [] min_per_category 0 " opts " }"
+
+static void test_sema_files_default_when_absent(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK_BASE(f), "");
+    assert_int_equal(f->m->photo_types, QTM_FILE_PHOTO_TYPES);
+    assert_int_equal(f->m->ev_types, QTM_FILE_PHOTO_TYPES);
+    assert_true(f->m->photo_max == QTM_FILE_MAX_DEFAULT && f->m->ev_max == QTM_FILE_MAX_DEFAULT);
+    assert_null(strstr(f->m->json, "photo_types"));
+    assert_null(strstr(f->m->json, "max_bytes"));
+}
+
+static void test_sema_files_declared(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_INTAKE, PHOTOS_LINE("max 512 KiB types [png, jpeg]"),
+          L_EVID, EVID_LINE("types [pdf] max 2 MiB"));
+    assert_clean(f);
+    assert_int_equal(f->m->photo_types, (1u << QTM_FILE_PNG) | (1u << QTM_FILE_JPEG));
+    assert_true(f->m->photo_max == 512 * 1024);
+    assert_int_equal(f->m->ev_types, 1u << QTM_FILE_PDF);
+    assert_true(f->m->ev_max == 2 * 1024 * 1024);
+    assert_non_null(strstr(f->m->json, "\"photo_types\": [\n      \"jpeg\",\n      \"png\""));
+    assert_non_null(strstr(f->m->json, "\"photo_max_bytes\": 524288"));
+    assert_non_null(strstr(f->m->json, "\"max_bytes\": 2097152"));
+}
+
+/* Declaring the defaults means what leaving them out means: same model,
+ * same fingerprint (older specs keep theirs). */
+static void test_sema_files_defaults_keep_the_fingerprint(void **state)
+{
+    fixture *f = *state;
+    char fp[72];
+    CHECK(f, L_INTAKE, PHOTOS_LINE(""));
+    assert_clean(f);
+    snprintf(fp, sizeof fp, "%s", f->m->fingerprint);
+    model_release(f->m);
+    f->m = NULL;
+    CHECK(f, L_INTAKE, PHOTOS_LINE("types [heic, webp, png, jpeg] max 20 MiB"),
+          L_EVID, EVID_LINE("types [jpeg, png, webp, heic] max 20480 KiB"));
+    assert_clean(f);
+    assert_string_equal(f->m->fingerprint, fp);
+    model_release(f->m);
+    f->m = NULL;
+    CHECK(f, L_INTAKE, PHOTOS_LINE("types [jpeg, png, webp, heic] max 19 MiB"));
+    assert_clean(f);
+    assert_string_not_equal(f->m->fingerprint, fp);
+}
+
+static void test_sema_q121_unknown_file_type(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, PHOTOS_LINE("types [jpeg, jpg]")), "Q121");
+    const diag *g = expect_at(f, "Q121", L_INTAKE, col_of(f, L_INTAKE, "jpg]"));
+    assert_string_equal(g->msg, "unknown file type `jpg`");
+    note(g, "Did you mean `jpeg`?");
+    assert_null(f->m);
+}
+
+static void test_sema_q121_repeated_in_evidence(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("types [pdf, pdf]")), "Q121");
+    const diag *g = expect_at(f, "Q121", L_EVID, col_nth(f, L_EVID, "pdf", 2));
+    assert_string_equal(g->msg, "file type `pdf` is listed twice");
+}
+
+static void test_sema_q121_empty_list(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("types []")), "Q121");
+    const diag *g = expect_at(f, "Q121", L_EVID, col_nth(f, L_EVID, "[]", 3));
+    assert_string_equal(g->msg, "`types` lists no file type");
+}
+
+static void test_sema_q122_zero(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, PHOTOS_LINE("max 0 MiB")), "Q122");
+    const diag *g = expect_at(f, "Q122", L_INTAKE, col_of(f, L_INTAKE, "0 MiB"));
+    assert_string_equal(g->msg, "a file size limit of 0 accepts no file");
+}
+
+static void test_sema_q122_too_large(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("max 2 GiB")), "Q122");
+    const diag *g = expect_at(f, "Q122", L_EVID, col_of(f, L_EVID, "2 GiB"));
+    assert_contains(g->msg, "above the 1024 MiB one file may take");
+}
+
+static void test_sema_q122_unknown_unit(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("max 10 MB")), "Q122");
+    const diag *g = expect_at(f, "Q122", L_EVID, col_of(f, L_EVID, "MB"));
+    assert_string_equal(g->msg, "unknown size unit `MB`");
+    note(g, "Use KiB, MiB or GiB: max 20 MiB.");
+}
+
+static void test_sema_q122_the_limit_itself_fits(void **state)
+{
+    fixture *f = *state;
+    CHECK(f, L_INTAKE, PHOTOS_LINE("max 1 GiB"), L_EVID, EVID_LINE("max 1024 MiB"));
+    assert_clean(f);
+    assert_true(f->m->photo_max == QTM_FILE_MAX_LIMIT && f->m->ev_max == QTM_FILE_MAX_LIMIT);
+}
+
+static void test_sema_files_max_twice(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_INTAKE, PHOTOS_LINE("max 1 MiB max 2 MiB")), "Q103");
+    expect_at(f, "Q103", L_INTAKE, col_nth(f, L_INTAKE, "max", 2));
+}
+
+static void test_sema_files_types_twice(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("types [pdf] types [png]")), "Q103");
+    expect_at(f, "Q103", L_EVID, col_nth(f, L_EVID, "types", 2));
+}
+
+static void test_sema_files_types_not_a_list(void **state)
+{
+    fixture *f = *state;
+    assert_string_equal(CHECK(f, L_EVID, EVID_LINE("types 3")), "Q105");
+    expect_at(f, "Q105", L_EVID, col_of(f, L_EVID, "3 }"));
+}
+
 static void test_sema_summary(void **state)
 {
     fixture *f = *state;
@@ -918,6 +1051,19 @@ int main(void)
         T(test_sema_q117_min_on_text),
         T(test_sema_q120_min_above_max),
         T(test_sema_q120_equal_bounds_fit),
+        T(test_sema_files_default_when_absent),
+        T(test_sema_files_declared),
+        T(test_sema_files_defaults_keep_the_fingerprint),
+        T(test_sema_q121_unknown_file_type),
+        T(test_sema_q121_repeated_in_evidence),
+        T(test_sema_q121_empty_list),
+        T(test_sema_q122_zero),
+        T(test_sema_q122_too_large),
+        T(test_sema_q122_unknown_unit),
+        T(test_sema_q122_the_limit_itself_fits),
+        T(test_sema_files_max_twice),
+        T(test_sema_files_types_twice),
+        T(test_sema_files_types_not_a_list),
         T(test_sema_summary),
         T(test_sema_q119_unknown_summary_field),
         T(test_sema_q119_summary_of_text_only),

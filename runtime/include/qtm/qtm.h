@@ -308,6 +308,22 @@ typedef int (*qtm_write_fn)(void *arg, const void *data, size_t n);
 qtm_status qtm_blob_upload(qtm *q, const char *actor, const char *surface, int fd,
                            qtm_blob_info *info);
 /*
+ * The two halves of qtm_blob_upload, for a caller that must not hold the
+ * database while a file is decoded (qtm serve: the check runs beside the
+ * writer, only the insert takes its turn).  qtm_upload_check does all the
+ * file work (type, structure, location metadata, hash, thumbnail) and
+ * touches no database: *out is the cleaned file, or NULL on refusal
+ * (QTM_EINVALID, nothing stored).  qtm_upload_store stores it in its own
+ * write transaction, once per distinct content (a race of the same bytes
+ * stores one blob; the loser is answered created = 0); it may be called
+ * once per check.  qtm_upload_free releases it (NULL is fine).
+ */
+typedef struct qtm_upload qtm_upload;
+qtm_status qtm_upload_check(qtm *q, const char *surface, int fd, qtm_upload **out);
+qtm_status qtm_upload_store(qtm *q, const char *actor, const qtm_upload *u,
+                            qtm_blob_info *info);
+void qtm_upload_free(qtm_upload *u);
+/*
  * qtm_blob_read - sends the stored bytes of ref ("sha256:HEX"), or with
  * thumb its thumbnail (a WebP), to fn, and fills info.  reader NULL: the
  * holder of the database (everything); else only a file the reader may

@@ -37,9 +37,18 @@
 
 #include "qtm_vocab.h"   /* the conditions (QTM_REQ_*) and field types */
 
-#define QTM_SURFACE_ABI 3          /* bump on any layout change below
+#define QTM_SURFACE_ABI 4          /* bump on any layout change below
                                       (2: retained specs and migrations;
-                                      3: outcomes, integer bounds, summary) */
+                                      3: outcomes, integer bounds, summary;
+                                      4: accepted file types and sizes) */
+/* Files a surface accepts when its spec does not say (`photos ... types
+ * [...] max N MiB` in intake, `types [...]` and `max N MiB` in evidence):
+ * bit 1 << qtm_file_type; and the most a spec may allow for one file. */
+#define QTM_FILE_PHOTO_TYPES                                                    \
+    ((1u << QTM_FILE_JPEG) | (1u << QTM_FILE_PNG) | (1u << QTM_FILE_WEBP) |      \
+     (1u << QTM_FILE_HEIC))
+#define QTM_FILE_MAX_DEFAULT (20LL * 1024 * 1024)
+#define QTM_FILE_MAX_LIMIT (1024LL * 1024 * 1024)
 #define QTM_NO_TRANSITION (-1)     /* empty cell of the next[] table */
 #define QTM_SPEC_V0_01 "surface-runtime-spec-v0.01"
 #define QTM_VERSION "0.1.0"         /* the release: qtmc --version and qtm --version */
@@ -187,6 +196,11 @@ typedef struct qtm_surface {
 
     uint16_t nsummary;             /* `summary { ... }`; 0 when not declared */
     const qtm_summary_part *summary;
+
+    uint32_t photo_types;          /* intake photos accepted: bits 1 << qtm_file_type */
+    int64_t photo_max;             /* bytes per intake photo */
+    uint32_t ev_types;             /* evidence files accepted */
+    int64_t ev_max;                /* bytes per evidence file */
 } qtm_surface;
 
 /* The registry qtmc writes (qtm_registry.c): every compiled surface. */

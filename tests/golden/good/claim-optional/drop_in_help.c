@@ -119,4 +119,8 @@ const qtm_surface qtm_surface_drop_in_help = {
     .migrations = NULL,
     .nsummary = 0,
     .summary = NULL,
+    .photo_types = 0xfu, /* jpeg png webp heic */
+    .photo_max = 20971520LL,
+    .ev_types = 0xfu, /* jpeg png webp heic */
+    .ev_max = 20971520LL,
 };

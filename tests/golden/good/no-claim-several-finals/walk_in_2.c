@@ -135,4 +135,8 @@ const qtm_surface qtm_surface_walk_in_2 = {
     .migrations = NULL,
     .nsummary = 0,
     .summary = NULL,
+    .photo_types = 0xfu, /* jpeg png webp heic */
+    .photo_max = 20971520LL,
+    .ev_types = 0xfu, /* jpeg png webp heic */
+    .ev_max = 20971520LL,
 };

@@ -115,4 +115,8 @@ const qtm_surface qtm_surface_quiet_label = {
     .migrations = NULL,
     .nsummary = 0,
     .summary = NULL,
+    .photo_types = 0xfu, /* jpeg png webp heic */
+    .photo_max = 20971520LL,
+    .ev_types = 0xfu, /* jpeg png webp heic */
+    .ev_max = 20971520LL,
 };

@@ -357,4 +357,8 @@ const qtm_surface qtm_surface_event_coordination = {
     .migrations = migrations,
     .nsummary = 8,
     .summary = summary,
+    .photo_types = 0xfu, /* jpeg png webp heic */
+    .photo_max = 20971520LL,
+    .ev_types = 0xfu, /* jpeg png webp heic */
+    .ev_max = 20971520LL,
 };

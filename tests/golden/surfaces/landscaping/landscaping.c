@@ -334,4 +334,8 @@ const qtm_surface qtm_surface_landscaping = {
     .migrations = migrations,
     .nsummary = 5,
     .summary = summary,
+    .photo_types = 0xfu, /* jpeg png webp heic */
+    .photo_max = 20971520LL,
+    .ev_types = 0xfu, /* jpeg png webp heic */
+    .ev_max = 20971520LL,
 };
