@@ -59,7 +59,7 @@ static const char usage_text[] =
     "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
     "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
     "              job create --task ID\n"
-    "execution:    desk [--operator SLUG] [--list queued|active|completed] [PAGE]\n"
+    "execution:    desk [--operator SLUG] [--list queued|active|ready|completed] [PAGE]\n"
     "              job list [--state STATE] [--surface S] [--operator O] [--mine] [--phase P]\n"
     "                       [--q TEXT] [PAGE]\n"
     "              job show ID | job claim ID\n"
@@ -1044,7 +1044,8 @@ static int cmd_desk(cli *c)
     if (c->json)
         return emit(d);
     static const char *const cols[][2] = {
-        {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
+        {"queued", "Queued"}, {"active", "Active"}, {"ready", "Ready to close"},
+        {"completed", "Completed"}};
     for (size_t k = 0; k < countof(cols); k++) {
         json_t *a = json_object_get(d, cols[k][0]);
         if (!a)
@@ -2134,9 +2135,10 @@ static const command commands[] = {
      "qtm --as ADMIN job create --task ID\n"
      "  The explicit handoff: creates the job of an approved, assigned task."},
     {"desk", cmd_desk,
-     "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
-     "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
-     "  --list with --after pages one list."},
+     "qtm desk [--operator SLUG] [--list queued|active|ready|completed] [--limit N]\n"
+     "    [--after ID]\n"
+     "  Queued, active, ready-to-close (job complete is next) and completed jobs, each list\n"
+     "  a page of at most N (default 100); --list with --after pages one list."},
     {"job list", cmd_job_list,
      "qtm [--as ACTOR] job list [--state queued|active|ready|complete|cancelled] [--surface S]\n"
      "    [--operator O] [--mine] [--phase P] [--q TEXT] [--limit N] [--after ID]\n"

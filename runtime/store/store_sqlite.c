@@ -259,7 +259,7 @@ static const char *const sql[SQ_COUNT] = {
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
         " LEFT JOIN settlements st ON st.job_id = j.id"
-        " WHERE (?1 IS NULL OR j.state = ?1 OR (?1 = 'active' AND j.state = 'ready'))"
+        " WHERE (?1 IS NULL OR j.state = ?1)"
         " AND j.id > ?2 ORDER BY j.id",
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",

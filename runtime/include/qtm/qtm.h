@@ -203,13 +203,15 @@ qtm_status qtm_job_advance_reason(qtm *q, const char *actor, int64_t job, const 
                                   const char *reason);
 qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
-/* Queued / active / completed jobs, optionally of one operator. */
+/* Queued / active / ready / completed jobs, optionally of one operator
+ * ("ready": the ServiceEvent is final, job complete is next; "active" holds
+ * active jobs only). */
 qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
 /* The desk with each list bounded: list NULL gives the first page of all
- * three (pg->after must be 0) and "next_after": {queued, active,
- * completed}, each an id or null; list "queued", "active" or "completed"
- * gives the page of that list only (the object holds that list and
- * next_after.LIST). */
+ * four (pg->after must be 0) and "next_after": {queued, active, ready,
+ * completed}, each an id or null; list "queued", "active", "ready" or
+ * "completed" gives the page of that list only (the object holds that
+ * list and next_after.LIST). */
 qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
                          const qtm_page *pg, json_t **out);
 
