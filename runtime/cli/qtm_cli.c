@@ -2157,7 +2157,8 @@ static const command commands[] = {
      "  Moves a queued job (and its task's assignment) to another operator, who claims it."},
     {"job handover", cmd_job_handover,
      "qtm --as ADMIN job handover ID --to OPERATOR --reason TEXT\n"
-     "  Moves a claimed job's single owner to another operator; its phases stay."},
+     "  Moves an active job's single owner to another operator; its phases stay. Once the\n"
+     "  ServiceEvent is final (ready) it is refused: job complete is next."},
     {"job release", cmd_job_release,
      "qtm --as OPERATOR job release ID [--reason TEXT]\n"
      "  The owner gives the job back while it is still in the phase the claim entered;\n"

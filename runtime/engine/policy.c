@@ -322,7 +322,13 @@ qtm_status qtmi_policy_handover(qtm *q, const actor *a, const job *j)
     if (j->state == QTM_JOB_QUEUED)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet: nobody owns it to hand "
                         "over (reassign a queued job: job reassign)", (long long)j->id);
-    if (j->state != QTM_JOB_ACTIVE && j->state != QTM_JOB_READY)
+    /* ready: the record is composed naming who held the job; a new owner
+     * would be in neither it nor the work, and the one who did the work
+     * would lose the job (and its record) from what they may read */
+    if (j->state == QTM_JOB_READY)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld cannot be handed over: the ServiceEvent is "
+                        "over: job complete is next", (long long)j->id);
+    if (j->state != QTM_JOB_ACTIVE)
         return settled_state(q, j);
     if (j->s->ownership == QTM_OWNERSHIP_NONE || !j->owner_id)
         return qtm_fail(q, QTM_EREFUSED, "job %lld has no owner to hand over (surface %s "

@@ -145,6 +145,10 @@ has "... and that ana may complete it" "$T/out" "ana may: complete"
 q --json job show $JB
 jqt "state ready" '.state == "ready" and .service_event.complete == true and (.record | type) == "number"'
 refuse "a note once the record holds them" 5 "its record holds the notes it had" --as ana note add $JB --text late
+refuse "handover once the ServiceEvent is over" 5 "the ServiceEvent is over: job complete is next" \
+    --as admin job handover $JB --to bo --reason "ana left"
+q --json --as admin job show $JB
+jqt "... and can_handover says so" '.can_handover == false'
 q --json record show --job $JB
 jqt "the record carries the notes" '[.body.notes[].text] == ["Gate code 4411; parking behind the villa", "Client asked for a call on Friday"]' \
     "... and who held the job" '.body.operators == ["ana"]'
@@ -234,6 +238,12 @@ post ana /api/jobs/$H2/release '{"reason":"sick day"}'
 is "POST release by the owner" 200 "$code"
 jqt "... queued again" '.state == "queued" and .owner == null and .can_claim == true'
 hrefuse "POST cancel: no reason" 400 "invalid input" 'the body needs \"reason\"' admin /api/jobs/$H2/cancel '{}'
+for e in start complete; do post cara /api/jobs/$H1/advance "{\"event\":\"$e\"}"; done
+jqt "cara's job is ready" '.state == "ready"'
+hrefuse "POST handover once the ServiceEvent is over" 422 refused "the ServiceEvent is over: job complete is next" \
+    admin /api/jobs/$H1/handover '{"to":"bo","reason":"cara left"}'
+get cara /api/jobs/$H1/record
+is "... cara still reads the record of her work" 200 "$code"
 post admin /api/jobs/$H2/cancel '{"reason":"called off"}'
 is "POST cancel" 200 "$code"
 jqt "... cancelled" '.state == "cancelled" and .can_cancel == false'

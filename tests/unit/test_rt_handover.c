@@ -100,6 +100,7 @@ static void test_reassign_moves_the_assignee(void **state)
 static void test_handover_moves_the_owner(void **state)
 {
     rt_fx *f = *state;
+    char msgbuf[256];
     int64_t j = rt_job_new(f, EC, "ana");
     UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "bo", "before the claim"));
     OK(qtm_job_claim(f->q, "ana", j));
@@ -146,11 +147,21 @@ static void test_handover_moves_the_owner(void **state)
     assert_string_equal(rt_js(note, "text"), "Rain plan: tent");
     assert_string_equal(rt_js(note, "author"), "bo");
     json_decref(o);
-    /* ready: the hand-over still works (job complete is the owner's) */
-    OK(qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_job_complete(f->q, "bo", j));
-    OK(qtm_job_complete(f->q, "ana", j));
-    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "bo", "too late"));
+    /* ready: the record is composed naming bo; no hand-over moves it now
+     * (it would name the wrong operators, and bo would lose the job) */
+    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
+    EXPECT_EXACT(QTM_EREFUSED, MSGF("job %lld cannot be handed over: the ServiceEvent is over: "
+                                    "job complete is next", (long long)j),
+                 qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
+    OK(qtm_job_actions(f->q, "ada", j, &o));
+    assert_false(json_is_true(json_object_get(o, "can_handover")));
+    json_decref(o);
+    UNCHANGED(QTM_EFORBIDDEN, qtm_job_complete(f->q, "ana", j));
+    OK(qtm_record_show_as(f->q, "bo", j, &o));
+    assert_string_equal(rt_js(json_object_get(o, "body"), "operator"), "bo");
+    json_decref(o);
+    OK(qtm_job_complete(f->q, "bo", j));
+    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "ana", "too late"));
     verify_ok(f);
 }
 
