@@ -262,24 +262,6 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
     return qtm_job_advance_reason(q, actor_slug, job_id, event, NULL);
 }
 
-/* A reason as given: NULL or blank is none; too long or not UTF-8 is refused. */
-static qtm_status reason_arg(qtm *q, const char **reason)
-{
-    const char *r = *reason;
-    if (!r)
-        return QTM_OK;
-    const char *p = r;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    if (!*p) {
-        *reason = NULL;
-        return QTM_OK;
-    }
-    if (strlen(r) > QTM_REASON_MAX)
-        return qtm_fail(q, QTM_EINVALID, "the reason is longer than %d bytes", QTM_REASON_MAX);
-    return qtmi_text_check(q, "reason", r);
-}
-
 /* load -> policy -> write -> audit (the writes audit as they go) */
 qtm_status qtm_job_advance_reason(qtm *q, const char *actor_slug, int64_t job_id,
                                   const char *event, const char *reason)
@@ -289,7 +271,7 @@ qtm_status qtm_job_advance_reason(qtm *q, const char *actor_slug, int64_t job_id
     service_event se;
     const qtm_transition *t = NULL;
     policy_step how = POLICY_STEP;
-    qtm_status st = reason_arg(q, &reason);
+    qtm_status st = qtmi_reason_arg(q, "reason", &reason);
     if (st != QTM_OK || (st = qtmi_tx_begin(q, 1)) != QTM_OK)
         return st;
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||

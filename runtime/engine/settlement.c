@@ -399,12 +399,10 @@ static qtm_status reversal_write(qtm *q, const actor *a, int64_t job_id, const p
 qtm_status qtm_settle_reverse(qtm *q, const char *actor_slug, int64_t job_id, int64_t payment,
                               const char *reason)
 {
-    if (!reason || !*reason)
-        return qtm_fail(q, QTM_EINVALID, "a reversal needs a reason");
-    if (strlen(reason) > 500)
-        return qtm_fail(q, QTM_EINVALID, "the reversal reason is longer than 500 bytes");
-    if (qtmi_text_check(q, "reversal reason", reason) != QTM_OK)
+    if (qtmi_reason_arg(q, "reversal reason", &reason) != QTM_OK)
         return QTM_EINVALID;
+    if (!reason)                   /* blank is none: refused as a missing --reason is */
+        return qtm_fail(q, QTM_EUSAGE, "a reversal needs a reason (--reason TEXT)");
     if (payment <= 0)
         return qtm_fail(q, QTM_EUSAGE, "a reversal names the payment id it reverses");
     actor a;

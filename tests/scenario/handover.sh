@@ -65,6 +65,8 @@ refuse "handover before the claim" 5 "job $JB is not claimed yet" --as admin job
 refuse "handover without --reason" 2 "usage: qtm job handover ID --to OPERATOR --reason TEXT" \
     --as admin job handover $JA --to cara
 refuse "handover without --to" 2 "usage: qtm job handover" --as admin job handover $JA --reason x
+refuse "handover with a blank reason: none" 2 "a hand-over needs a reason (--reason TEXT)" \
+    --as admin job handover $JA --to cara --reason "   "
 refuse "handover by the owner" 4 "only an admin can hand over job $JA" --as bo job handover $JA --to cara --reason x
 refuse "handover to the owner" 5 "job $JA is already bo's" --as admin job handover $JA --to bo --reason x
 run "bo arrives" --as bo job advance $JA arrive
@@ -112,6 +114,8 @@ echo "# job cancel: admin, before the claim; no record, state cancelled"
 new_job $EC "$W" bo
 JC=$JOB
 refuse "cancel without --reason" 2 "usage: qtm job cancel ID --reason TEXT" --as admin job cancel $JC
+refuse "cancel with a blank reason: none" 2 "cancelling a job needs a reason (--reason TEXT)" \
+    --as admin job cancel $JC --reason " "
 refuse "cancel by the assignee" 4 "only an admin can cancel job $JC" --as bo job cancel $JC --reason x
 refuse "cancel after the claim" 5 "only a job nobody claimed can be cancelled" --as admin job cancel $JB --reason x
 run "cancel" --json --as admin job cancel $JC --reason "the client called it off"
@@ -129,7 +133,8 @@ refuse "note without --text" 2 "usage: qtm note add JOB --text TEXT" --as ana no
 refuse "note by another operator" 4 "job $JB is claimed by ana; bo cannot add notes to it" \
     --as bo note add $JB --text x
 refuse "note by a vendor" 4 "notes are added by the job's owner or an admin" --as vic note add $JB --text x
-refuse "an empty note" 7 "a note needs a text" --as ana note add $JB --text ""
+refuse "an empty note: as a missing one" 2 "a note needs a text" --as ana note add $JB --text ""
+refuse "a blank note is none" 2 "a note needs a text (--text TEXT)" --as ana note add $JB --text "   "
 run "the owner notes" --as ana note add $JB --text "Gate code 4411; parking behind the villa"
 run "an admin notes" --json --as admin note add $JB --text "Client asked for a call on Friday"
 jqt "notes in order, with author and time" '[.notes[] | .author] == ["ana", "admin"] and (.notes[0] | keys) == ["at", "author", "text"]' \
@@ -214,9 +219,11 @@ hrefuse "POST reassign after the claim" 422 refused "only a queued job is reassi
 hrefuse "POST cancel after the claim" 422 refused "only a job nobody claimed can be cancelled" admin /api/jobs/$H1/cancel '{"reason":"x"}'
 hrefuse "POST handover before the claim" 422 refused "is not claimed yet" admin /api/jobs/$H2/handover '{"to":"bo","reason":"x"}'
 hrefuse "POST handover: no reason" 400 "invalid input" 'the body needs \"reason\"' admin /api/jobs/$H1/handover '{"to":"cara"}'
+hrefuse "POST handover: a blank reason" 400 usage "a hand-over needs a reason" admin /api/jobs/$H1/handover '{"to":"cara","reason":"  "}'
 hrefuse "POST handover: by the owner" 403 forbidden "only an admin can hand over" bo /api/jobs/$H1/handover '{"to":"cara","reason":"x"}'
 hrefuse "POST release by another operator" 403 forbidden "no job $H1 visible to cara" cara /api/jobs/$H1/release '{}'
 hrefuse "POST notes: no text" 400 "invalid input" 'the body needs \"text\"' bo /api/jobs/$H1/notes '{}'
+hrefuse "POST notes: a blank text" 400 usage "a note needs a text" bo /api/jobs/$H1/notes '{"text":" \t "}'
 hrefuse "POST notes by another operator" 403 forbidden "no job $H1 visible to ana" ana /api/jobs/$H1/notes '{"text":"x"}'
 post bo /api/jobs/$H1/notes '{"text":"Load-in at noon"}'
 is "POST notes" 200 "$code"
@@ -244,6 +251,7 @@ hrefuse "POST handover once the ServiceEvent is over" 422 refused "the ServiceEv
     admin /api/jobs/$H1/handover '{"to":"bo","reason":"cara left"}'
 get cara /api/jobs/$H1/record
 is "... cara still reads the record of her work" 200 "$code"
+hrefuse "POST cancel: a blank reason" 400 usage "cancelling a job needs a reason" admin /api/jobs/$H2/cancel '{"reason":" "}'
 post admin /api/jobs/$H2/cancel '{"reason":"called off"}'
 is "POST cancel" 200 "$code"
 jqt "... cancelled" '.state == "cancelled" and .can_cancel == false'

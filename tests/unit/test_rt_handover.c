@@ -225,7 +225,7 @@ static void test_notes(void **state)
     rt_fx *f = *state;
     int64_t j = rt_job_new(f, EC, "ana");
     UNCHANGED(QTM_EFORBIDDEN, qtm_note_add(f->q, "ana", j, "before claiming"));
-    UNCHANGED(QTM_EINVALID, qtm_note_add(f->q, "ada", j, ""));
+    UNCHANGED(QTM_EUSAGE, qtm_note_add(f->q, "ada", j, ""));
     UNCHANGED(QTM_EINVALID, qtm_note_add(f->q, "ada", j, "\xff"));
     OK(qtm_note_add(f->q, "ada", j, "Gate code 4411"));
     assert_row(last_row(f, j, "note"), "add", NULL, NULL, "ada");
