@@ -981,7 +981,10 @@ static void print_job_row(json_t *o)
         printf(" for %-12s", str(o, "assignee"));
     else
         printf(" %-16s", "-");
-    printf(" %-8s %s", str(o, "settlement"), str(o, "created_at"));
+    /* a cancelled job with nothing recorded has no settlement: "-" */
+    json_t *settlement = json_object_get(o, "settlement");
+    printf(" %-8s %s", json_is_string(settlement) ? str(o, "settlement") : "-",
+           str(o, "created_at"));
     if (*str(o, "summary"))
         printf("  %s", str(o, "summary"));
     putchar('\n');

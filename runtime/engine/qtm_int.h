@@ -193,6 +193,7 @@ qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const servi
 qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const service_event *se);
 /* `note add`: the owner or an admin, until the ServiceEvent is complete. */
 qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j, const service_event *se);
+qtm_status qtmi_policy_settle(qtm *q, const actor *a, const job *j, const service_event *se);
 /* Who may receive j's work (reassign, handover: `what`): an active
  * operator other than the one who has it now (current: assignee or owner id). */
 qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,

@@ -211,17 +211,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
         (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK)
         goto done;
-    if (a.role != QTM_ROLE_ADMIN && j.owner_id != a.id) {
-        st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
-                      "owner%s%s or an admin can", a.slug, (long long)job_id,
-                      j.owner[0] ? " " : "", j.owner);
+    if ((st = qtmi_policy_settle(q, &a, &j, &se)) != QTM_OK)
         goto done;
-    }
-    if (j.s->payment_timing == QTM_PAY_AFTER_COMPLETE && !se.complete) {
-        st = qtm_fail(q, QTM_EREFUSED, "surface %s records payment after completion; job %lld's "
-                      "ServiceEvent is not complete", j.s->slug, (long long)job_id);
-        goto done;
-    }
     store_rc rc = settlement_load(q, job_id, &s);
     if (rc != STORE_OK) {
         st = qtm_store_fail(q, rc, "reading the settlement");

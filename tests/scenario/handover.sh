@@ -126,7 +126,23 @@ refuse "claim a cancelled job" 5 "job $JC was cancelled" --as bo job claim $JC
 refuse "cancel it again" 5 "job $JC was cancelled" --as admin job cancel $JC --reason again
 refuse "no record for a cancelled job" 3 "has no record" record show --job $JC
 q --json desk
-jqt "no desk lists a cancelled job" "[.queued[].id, .active[].id, .completed[].id] | index($JC) == null"
+jqt "no desk lists a cancelled job" "[.queued[].id, .active[].id, .ready[].id, .completed[].id] | index($JC) == null"
+refuse "settle a cancelled job" 5 "job $JC was cancelled; a cancelled job has no work to settle" \
+    --as admin settle $JC --amount 10.00 --method cash
+refuse "set a due on a cancelled job" 5 "has no work to settle" --as admin settle $JC --due 100.00
+refuse "waive a cancelled job" 5 "has no work to settle" --as admin settle $JC --status waived
+q --json job list --state cancelled
+jqt "job list: a cancelled job has no settlement status" "[.jobs[] | select(.id == $JC) | .settlement] == [null]"
+q job list --state cancelled
+if grep -Eq "^#$JC +event-coordination +cancelled .* for bo +- +2026-" "$T/out"; then ok; else
+    bad "job list text: the cancelled job's settlement is not shown as -: $(oneline <"$T/out")"
+fi
+q --json settlement list
+jqt "settlement list leaves the cancelled job out" "[.settlements[].job] | index($JC) == null"
+q --json settlement list --status unpaid
+jqt "... unpaid too: nothing to chase" "[.settlements[].job] | index($JC) == null"
+q --json --as admin task list
+jqt "task list: no settlement status for it" "[.tasks[] | select(.job == $JC) | .settlement] == [null]"
 
 echo "# note add: the owner or an admin; context, never a condition"
 refuse "note without --text" 2 "usage: qtm note add JOB --text TEXT" --as ana note add $JB
@@ -255,6 +271,8 @@ hrefuse "POST cancel: a blank reason" 400 usage "cancelling a job needs a reason
 post admin /api/jobs/$H2/cancel '{"reason":"called off"}'
 is "POST cancel" 200 "$code"
 jqt "... cancelled" '.state == "cancelled" and .can_cancel == false'
+hrefuse "POST settlement on a cancelled job" 422 refused "a cancelled job has no work to settle" \
+    admin /api/jobs/$H2/settlement '{"amount":"10.00","method":"cash"}'
 kill -TERM "$SRV_PID" 2>/dev/null
 wait "$SRV_PID"
 SRV_PID=

@@ -213,10 +213,25 @@ static void test_cancel_before_the_claim(void **state)
     OK(qtm_desk(f->q, NULL, &o));                  /* no desk lists it */
     assert_int_equal(json_array_size(json_object_get(o, "queued")), 0);
     json_decref(o);
+    /* no work, nothing to settle: no payment, due or waiver */
+    qtm_payment pay = {"10.00", NULL, "cash", NULL, NULL, 0};
+    qtm_payment due = {NULL, NULL, NULL, NULL, "50.00", 0}, waive = {NULL, NULL, NULL, NULL, NULL, 1};
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &pay));
+    assert_non_null(strstr(qtm_errmsg(f->q), "a cancelled job has no work to settle"));
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &due));
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &waive));
     verify_ok(f);
-    /* a released job can be cancelled: its ServiceEvent never went on */
+    /* a released job can be cancelled: its ServiceEvent never went on; a
+     * payment recorded before the cancel stays listed and correctable */
     OK(qtm_job_release(f->q, "ana", k, NULL));
+    OK(qtm_settle(f->q, "ada", k, &pay));
     OK(qtm_job_cancel(f->q, "ada", k, "nobody free"));
+    int64_t next = 0;
+    OK(qtm_settlement_list_page(f->q, NULL, NULL, NULL, &o, &next));
+    assert_int_equal(json_array_size(o), 1);   /* k; j had nothing recorded */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(o, 0), "job")), k);
+    json_decref(o);
+    OK(qtm_settle_reverse(f->q, "ada", k, 1, "refunded: the event was called off"));
     verify_ok(f);
 }
 
