@@ -59,7 +59,7 @@ static const char usage_text[] =
     "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
     "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
     "              job create --task ID\n"
-    "execution:    desk [--operator SLUG] [--list queued|active|completed] [PAGE]\n"
+    "execution:    desk [--operator SLUG] [--list queued|active|ready|completed] [PAGE]\n"
     "              job list [--state STATE] [--surface S] [--operator O] [--mine] [--phase P]\n"
     "                       [--q TEXT] [PAGE]\n"
     "              job show ID | job claim ID\n"
@@ -981,7 +981,10 @@ static void print_job_row(json_t *o)
         printf(" for %-12s", str(o, "assignee"));
     else
         printf(" %-16s", "-");
-    printf(" %-8s %s", str(o, "settlement"), str(o, "created_at"));
+    /* a cancelled job with nothing recorded has no settlement: "-" */
+    json_t *settlement = json_object_get(o, "settlement");
+    printf(" %-8s %s", json_is_string(settlement) ? str(o, "settlement") : "-",
+           str(o, "created_at"));
     if (*str(o, "summary"))
         printf("  %s", str(o, "summary"));
     putchar('\n');
@@ -1044,7 +1047,8 @@ static int cmd_desk(cli *c)
     if (c->json)
         return emit(d);
     static const char *const cols[][2] = {
-        {"queued", "Queued"}, {"active", "Active"}, {"completed", "Completed"}};
+        {"queued", "Queued"}, {"active", "Active"}, {"ready", "Ready to close"},
+        {"completed", "Completed"}};
     for (size_t k = 0; k < countof(cols); k++) {
         json_t *a = json_object_get(d, cols[k][0]);
         if (!a)
@@ -2134,9 +2138,10 @@ static const command commands[] = {
      "qtm --as ADMIN job create --task ID\n"
      "  The explicit handoff: creates the job of an approved, assigned task."},
     {"desk", cmd_desk,
-     "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
-     "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
-     "  --list with --after pages one list."},
+     "qtm desk [--operator SLUG] [--list queued|active|ready|completed] [--limit N]\n"
+     "    [--after ID]\n"
+     "  Queued, active, ready-to-close (job complete is next) and completed jobs, each list\n"
+     "  a page of at most N (default 100); --list with --after pages one list."},
     {"job list", cmd_job_list,
      "qtm [--as ACTOR] job list [--state queued|active|ready|complete|cancelled] [--surface S]\n"
      "    [--operator O] [--mine] [--phase P] [--q TEXT] [--limit N] [--after ID]\n"
@@ -2155,7 +2160,8 @@ static const command commands[] = {
      "  Moves a queued job (and its task's assignment) to another operator, who claims it."},
     {"job handover", cmd_job_handover,
      "qtm --as ADMIN job handover ID --to OPERATOR --reason TEXT\n"
-     "  Moves a claimed job's single owner to another operator; its phases stay."},
+     "  Moves an active job's single owner to another operator; its phases stay. Once the\n"
+     "  ServiceEvent is final (ready) it is refused: job complete is next."},
     {"job release", cmd_job_release,
      "qtm --as OPERATOR job release ID [--reason TEXT]\n"
      "  The owner gives the job back while it is still in the phase the claim entered;\n"

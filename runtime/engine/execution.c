@@ -262,24 +262,6 @@ qtm_status qtm_job_advance(qtm *q, const char *actor_slug, int64_t job_id, const
     return qtm_job_advance_reason(q, actor_slug, job_id, event, NULL);
 }
 
-/* A reason as given: NULL or blank is none; too long or not UTF-8 is refused. */
-static qtm_status reason_arg(qtm *q, const char **reason)
-{
-    const char *r = *reason;
-    if (!r)
-        return QTM_OK;
-    const char *p = r;
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    if (!*p) {
-        *reason = NULL;
-        return QTM_OK;
-    }
-    if (strlen(r) > QTM_REASON_MAX)
-        return qtm_fail(q, QTM_EINVALID, "the reason is longer than %d bytes", QTM_REASON_MAX);
-    return qtmi_text_check(q, "reason", r);
-}
-
 /* load -> policy -> write -> audit (the writes audit as they go) */
 qtm_status qtm_job_advance_reason(qtm *q, const char *actor_slug, int64_t job_id,
                                   const char *event, const char *reason)
@@ -289,7 +271,7 @@ qtm_status qtm_job_advance_reason(qtm *q, const char *actor_slug, int64_t job_id
     service_event se;
     const qtm_transition *t = NULL;
     policy_step how = POLICY_STEP;
-    qtm_status st = reason_arg(q, &reason);
+    qtm_status st = qtmi_reason_arg(q, "reason", &reason);
     if (st != QTM_OK || (st = qtmi_tx_begin(q, 1)) != QTM_OK)
         return st;
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "change execution")) != QTM_OK ||
@@ -689,10 +671,16 @@ qtm_status qtm_job_show(qtm *q, int64_t job_id, json_t **out)
     return qtmi_view_end(q, qtmi_job_view(q, job_id, out), out);
 }
 
+/* The desk's lists, in order, and the job state each holds: a ready job
+ * (its ServiceEvent final) waits under "ready" for job complete. */
+enum { DESK_LISTS = 4 };
+static const char *const desk_lists[DESK_LISTS][2] = {
+    {"queued", "queued"}, {"active", "active"}, {"ready", "ready"}, {"completed", "complete"}};
+
 typedef struct desk_ctx {
     qtm *q;
     actor op;                      /* op.id 0: everyone */
-    json_t *queued, *active, *completed;
+    json_t *lists[DESK_LISTS];     /* as desk_lists */
     /* paging one list: the operator and visibility filters are the
      * tables', not SQL's, so the scan stops at the first matching row past
      * `limit` (0: no limit) instead of an SQL LIMIT */
@@ -701,10 +689,22 @@ typedef struct desk_ctx {
     int more;                      /* a matching row lies past the page */
 } desk_ctx;
 
+/* The desk list a job of state js is on, or -1 (cancelled: no work left;
+ * complete on a surface that keeps completed jobs off the desk). */
+static int desk_list_of(const qtm_surface *s, qtm_job_state js)
+{
+    switch (js) {
+    case QTM_JOB_QUEUED: return 0;
+    case QTM_JOB_ACTIVE: return 1;
+    case QTM_JOB_READY: return 2;
+    case QTM_JOB_COMPLETE: return s->completed_jobs == QTM_COMPLETED_VISIBLE ? 3 : -1;
+    default: return -1;
+    }
+}
+
 static int desk_row(void *arg, const store_val *c, int n)
 {
     desk_ctx *d = arg;
-    (void)n;
     const char *surface = c[1].type == SV_TEXT ? c[1].s : "";
     const char *state = c[2].type == SV_TEXT ? c[2].s : "";
     /* the tables the job runs under (a retained spec for an old job) */
@@ -717,10 +717,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     int64_t owner = c[6].type == SV_INT ? c[6].i : 0, assignee = c[7].type == SV_INT ? c[7].i : 0;
     qtm_job_state js = (qtm_job_state)qtm_vocab_find(qtm_job_state_names, QTM_JOB_UNKNOWN,
                                                      state);
-    int queued = js == QTM_JOB_QUEUED;
-    int active = js == QTM_JOB_ACTIVE || js == QTM_JOB_READY;  /* ready: to close */
-    if (js == QTM_JOB_CANCELLED)
-        return 0;                  /* no work left on any desk */
+    int k = desk_list_of(s, js);
+    if (k < 0)
+        return 0;
     if (d->op.id) {
         /* an operator's desk: their jobs, and the pool jobs they may claim
          * (the read rule, qtmi_access_job: what the desk lists, they may open) */
@@ -730,6 +729,12 @@ static int desk_row(void *arg, const store_val *c, int n)
         if (!mine && qtmi_access_job(&d->op, &j) != QTM_ACCESS_PREVIEW)
             return 0;
     }
+    if (d->limit && d->taken == d->limit) {
+        d->more = 1;
+        return 1;
+    }
+    d->taken++;
+    d->last = c[0].i;
     const char *phase = c[3].type == SV_TEXT ? c[3].s : s->phases[s->initial].name;
     json_t *o = json_object();
     json_object_set_new(o, "id", qtmi_json_col(&c[0]));
@@ -743,30 +748,9 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_object_set_new(o, "summary", qtmi_summary_json(s, in));
     json_decref(in);
     json_object_set_new(o, "settlement", n > 10 ? qtmi_json_col(&c[10]) : json_null());
-    int listed = queued || active || s->completed_jobs == QTM_COMPLETED_VISIBLE;
-    if (listed && d->limit && d->taken == d->limit) {
-        d->more = 1;
-        json_decref(o);
-        return 1;
-    }
-    if (listed) {
-        d->taken++;
-        d->last = c[0].i;
-    }
-    if (queued)
-        json_array_append_new(d->queued, o);
-    else if (active)
-        json_array_append_new(d->active, o);
-    else if (s->completed_jobs == QTM_COMPLETED_VISIBLE)
-        json_array_append_new(d->completed, o);
-    else
-        json_decref(o);
+    json_array_append_new(d->lists[k], o);
     return 0;
 }
-
-/* The desk's lists and the job state each holds. */
-static const char *const desk_lists[][2] = {
-    {"queued", "queued"}, {"active", "active"}, {"completed", "complete"}};
 
 /* One list of the desk from `after`, at most limit rows (0: all); sets
  * next[list] to the id to page on from, or null. */
@@ -783,7 +767,8 @@ static qtm_status desk_list(qtm *q, desk_ctx *d, int k, int64_t after, json_t *n
     return QTM_OK;
 }
 
-/* list: -1 every job unpaged; 3 the three lists, each one page; 0-2 that list's page. */
+/* list: -1 every job unpaged; DESK_LISTS every list, each one page; 0 to
+ * DESK_LISTS-1 that list's page. */
 static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t after,
                             unsigned limit, json_t **out)
 {
@@ -791,7 +776,9 @@ static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t
     qtm_status st = qtmi_tx_begin(q, 0);
     if (st != QTM_OK)
         return st;
-    desk_ctx d = {q, {0}, json_array(), json_array(), json_array(), limit, 0, 0, 0};
+    desk_ctx d = {q, {0}, {NULL}, limit, 0, 0, 0};
+    for (int k = 0; k < DESK_LISTS; k++)
+        d.lists[k] = json_array();
     json_t *next = json_object();
     if (operator_slug && (st = qtmi_actor_load(q, operator_slug, &d.op)) != QTM_OK)
         goto done;
@@ -803,21 +790,19 @@ static qtm_status desk_read(qtm *q, const char *operator_slug, int list, int64_t
             goto done;
         }
     }
-    for (int k = 0; k < 3 && list >= 0; k++)
-        if ((list == 3 || list == k) && (st = desk_list(q, &d, k, after, next)) != QTM_OK)
+    for (int k = 0; k < DESK_LISTS && list >= 0; k++)
+        if ((list == DESK_LISTS || list == k) && (st = desk_list(q, &d, k, after, next)) != QTM_OK)
             goto done;
     json_t *o = json_object();
-    json_t *arr[3] = {d.queued, d.active, d.completed};
-    for (int k = 0; k < 3; k++)
-        if (list < 0 || list == 3 || list == k)
-            json_object_set_new(o, desk_lists[k][0], json_incref(arr[k]));
+    for (int k = 0; k < DESK_LISTS; k++)
+        if (list < 0 || list == DESK_LISTS || list == k)
+            json_object_set_new(o, desk_lists[k][0], json_incref(d.lists[k]));
     if (list >= 0)
         json_object_set_new(o, "next_after", json_incref(next));
     *out = o;
 done:
-    json_decref(d.queued);
-    json_decref(d.active);
-    json_decref(d.completed);
+    for (int k = 0; k < DESK_LISTS; k++)
+        json_decref(d.lists[k]);
     json_decref(next);
     return qtmi_view_end(q, st, out);
 }
@@ -835,15 +820,15 @@ qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
     qtm_status st = qtmi_page_limit(q, pg, &limit);
     if (st != QTM_OK)
         return st;
-    int k = 3;
+    int k = DESK_LISTS;
     if (list) {
-        for (k = 0; k < 3 && strcmp(list, desk_lists[k][0]) != 0; k++)
+        for (k = 0; k < DESK_LISTS && strcmp(list, desk_lists[k][0]) != 0; k++)
             ;
-        if (k == 3)
-            return qtm_fail(q, QTM_EUSAGE, "unknown desk list '%s' (queued, active, completed)",
-                            list);
+        if (k == DESK_LISTS)
+            return qtm_fail(q, QTM_EUSAGE, "unknown desk list '%s' (queued, active, ready, "
+                            "completed)", list);
     } else if (pg && pg->after)
         return qtm_fail(q, QTM_EUSAGE, "paging the desk with after needs a list (queued, "
-                        "active or completed)");
+                        "active, ready or completed)");
     return desk_read(q, operator_slug, k, pg ? pg->after : 0, limit, out);
 }

@@ -428,15 +428,13 @@ qtm_status qtm_task_approve(qtm *q, const char *actor_slug, int64_t id)
 
 qtm_status qtm_task_reject(qtm *q, const char *actor_slug, int64_t id, const char *reason)
 {
-    if (!reason || !*reason)
-        return qtm_fail(q, QTM_EUSAGE, "rejecting a task needs a reason");
-    if (strlen(reason) > 500)
-        return qtm_fail(q, QTM_EINVALID, "the reason is longer than 500 bytes");
-    actor a;
-    task t;
-    qtm_status st = qtmi_text_check(q, "reason", reason);
+    qtm_status st = qtmi_reason_arg(q, "reason", &reason);
     if (st != QTM_OK)
         return st;
+    if (!reason)                   /* blank is none */
+        return qtm_fail(q, QTM_EUSAGE, "rejecting a task needs a reason");
+    actor a;
+    task t;
     st = task_begin(q, actor_slug, id, "reject tasks", &a, &t);
     if (st == QTM_OK) {
         if (t.state != QTM_TASK_REVIEW)

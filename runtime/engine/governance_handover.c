@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define REASON_MAX 500             /* bytes, as a task's rejection reason */
 #define NOTE_MAX 2000              /* bytes */
 
 static int handoff_row(void *arg, const store_val *c, int n)
@@ -44,14 +43,15 @@ qtm_status qtmi_handoff_last(qtm *q, job *j)
     return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading hand-offs");
 }
 
-/* A reason: required or not, at most REASON_MAX bytes of UTF-8.  "" is none. */
-static qtm_status reason_check(qtm *q, const char *reason, const char *usage)
+/* A reason (qtmi_reason_arg: blank is none, stored as NULL); usage: the
+ * command requires one, refused as missing (QTM_EUSAGE, as the CLI refuses
+ * a missing --reason). */
+static qtm_status reason_check(qtm *q, const char **reason, const char *usage)
 {
-    if (usage && (!reason || !*reason))
+    qtm_status st = qtmi_reason_arg(q, "reason", reason);
+    if (st == QTM_OK && usage && !*reason)
         return qtm_fail(q, QTM_EUSAGE, "%s needs a reason (--reason TEXT)", usage);
-    if (reason && strlen(reason) > REASON_MAX)
-        return qtm_fail(q, QTM_EINVALID, "the reason is longer than %d bytes", REASON_MAX);
-    return qtmi_text_check(q, "reason", reason);
+    return st;
 }
 
 /* The shared start: the write transaction, the acting actor, the job (with
@@ -128,7 +128,7 @@ qtm_status qtm_job_reassign(qtm *q, const char *actor_slug, int64_t job_id, cons
     actor a, to;
     job j;
     service_event se;
-    qtm_status st = reason_check(q, reason, NULL);
+    qtm_status st = reason_check(q, &reason, NULL);
     if (st != QTM_OK)
         return st;
     if ((st = gov_begin(q, actor_slug, job_id, "reassign jobs", &a, &j, &se)) != QTM_OK ||
@@ -147,7 +147,7 @@ qtm_status qtm_job_handover(qtm *q, const char *actor_slug, int64_t job_id, cons
     actor a, to;
     job j;
     service_event se;
-    qtm_status st = reason_check(q, reason, "a hand-over");
+    qtm_status st = reason_check(q, &reason, "a hand-over");
     if (st != QTM_OK)
         return st;
     if ((st = gov_begin(q, actor_slug, job_id, "hand jobs over", &a, &j, &se)) != QTM_OK ||
@@ -173,7 +173,7 @@ qtm_status qtm_job_release(qtm *q, const char *actor_slug, int64_t job_id, const
     actor a;
     job j;
     service_event se;
-    qtm_status st = reason_check(q, reason, NULL);
+    qtm_status st = reason_check(q, &reason, NULL);
     if (st != QTM_OK)
         return st;
     if ((st = gov_begin(q, actor_slug, job_id, "release jobs", &a, &j, &se)) != QTM_OK ||
@@ -201,7 +201,7 @@ qtm_status qtm_job_cancel(qtm *q, const char *actor_slug, int64_t job_id, const 
     actor a;
     job j;
     service_event se;
-    qtm_status st = reason_check(q, reason, "cancelling a job");
+    qtm_status st = reason_check(q, &reason, "cancelling a job");
     if (st != QTM_OK)
         return st;
     if ((st = gov_begin(q, actor_slug, job_id, "cancel jobs", &a, &j, &se)) != QTM_OK ||
@@ -219,8 +219,11 @@ done:
 
 qtm_status qtm_note_add(qtm *q, const char *actor_slug, int64_t job_id, const char *text)
 {
-    if (!text || !*text || strlen(text) > NOTE_MAX)
-        return qtm_fail(q, QTM_EINVALID, "a note needs a text of 1 to %d bytes", NOTE_MAX);
+    /* blank is none: refused as a missing --text is */
+    if (qtmi_text_blank(text))
+        return qtm_fail(q, QTM_EUSAGE, "a note needs a text (--text TEXT)");
+    if (strlen(text) > NOTE_MAX)
+        return qtm_fail(q, QTM_EINVALID, "the note is longer than %d bytes", NOTE_MAX);
     actor a;
     job j;
     service_event se;

@@ -317,6 +317,22 @@ static int blank(const char *str, size_t n)
     return 1;
 }
 
+int qtmi_text_blank(const char *s)
+{
+    return !s || blank(s, strlen(s));
+}
+
+qtm_status qtmi_reason_arg(qtm *q, const char *what, const char **reason)
+{
+    if (qtmi_text_blank(*reason)) {
+        *reason = NULL;
+        return QTM_OK;
+    }
+    if (strlen(*reason) > QTM_REASON_MAX)
+        return qtm_fail(q, QTM_EINVALID, "the %s is longer than %d bytes", what, QTM_REASON_MAX);
+    return qtmi_text_check(q, what, *reason);
+}
+
 /* local@domain: one '@', non-empty local part, a domain of at least two
  * non-empty dot-separated labels, no whitespace or control characters. */
 static int email_ok(const char *str, size_t n)

@@ -21,7 +21,11 @@
 /* The words `state` takes. */
 static const char *const list_states[] = {QTM_JOB_STATES(QTM_WORD_X, QTM_COMMA)};
 
-#define Q_MIN 3                    /* the trigram index finds substrings this long or longer */
+/* The trigram index (job_search) finds substrings of 3 characters (code
+ * points) or more; a shorter one matches nothing through it, and finding it
+ * otherwise would scan every intake, so it is refused, whatever the script
+ * (a two-character CJK word too). */
+#define Q_MIN 3                    /* characters */
 #define Q_MAX 200                  /* bytes */
 
 static const char *const job_list_keys[] = {"id", "surface", "state", "phase", "owner",
@@ -76,9 +80,13 @@ static qtm_status check_filter(qtm *q, const qtm_job_filter *f)
         size_t chars = 0;
         for (const unsigned char *p = (const unsigned char *)f->q; *p; p++)
             chars += (*p & 0xc0) != 0x80;
-        if (chars < Q_MIN || strlen(f->q) > Q_MAX)
-            return qtm_fail(q, QTM_EUSAGE, "q takes %d to %d characters of text to find", Q_MIN,
-                            Q_MAX);
+        if (chars < Q_MIN)
+            return qtm_fail(q, QTM_EUSAGE, "q takes at least %d characters: the search index "
+                            "holds runs of %d, so a shorter word (a two-character one in any "
+                            "script) cannot be searched alone; add a neighbouring character",
+                            Q_MIN, Q_MIN);
+        if (strlen(f->q) > Q_MAX)
+            return qtm_fail(q, QTM_EUSAGE, "q takes at most %d bytes of text to find", Q_MAX);
     }
     return QTM_OK;
 }

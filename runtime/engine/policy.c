@@ -1,7 +1,7 @@
 /*
  * policy.c - who may change a job: claim it, fire an event, complete it,
- * record evidence or participants, and the governance of its work (reassign,
- * hand over, release, cancel, notes).  The write half of the one authority
+ * record evidence or participants, settle it, and the governance of its work
+ * (reassign, hand over, release, cancel, notes).  The write half of the one authority
  * (access.c is the read half): pure functions over a loaded actor, job,
  * ServiceEvent and the surface's tables, no storage.  A refusal is set on
  * the handle (qtm_fail) and returned; execution.c writes only after QTM_OK,
@@ -322,7 +322,13 @@ qtm_status qtmi_policy_handover(qtm *q, const actor *a, const job *j)
     if (j->state == QTM_JOB_QUEUED)
         return qtm_fail(q, QTM_EREFUSED, "job %lld is not claimed yet: nobody owns it to hand "
                         "over (reassign a queued job: job reassign)", (long long)j->id);
-    if (j->state != QTM_JOB_ACTIVE && j->state != QTM_JOB_READY)
+    /* ready: the record is composed naming who held the job; a new owner
+     * would be in neither it nor the work, and the one who did the work
+     * would lose the job (and its record) from what they may read */
+    if (j->state == QTM_JOB_READY)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld cannot be handed over: the ServiceEvent is "
+                        "over: job complete is next", (long long)j->id);
+    if (j->state != QTM_JOB_ACTIVE)
         return settled_state(q, j);
     if (j->s->ownership == QTM_OWNERSHIP_NONE || !j->owner_id)
         return qtm_fail(q, QTM_EREFUSED, "job %lld has no owner to hand over (surface %s "
@@ -383,6 +389,28 @@ qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const servic
         return qtm_fail(q, QTM_EREFUSED, "job %lld's ServiceEvent is in phase %s (%s); only a "
                         "job whose execution has not begun can be cancelled", (long long)j->id,
                         se->phase, qtmi_surface_label(j->s, se->phase));
+    return QTM_OK;
+}
+
+/* --- settlement --------------------------------------------------------------- */
+
+/* Recording a payment, a due or a waiver: the owner or an admin; never on
+ * a cancelled job (it had no work, so nothing to settle; a correcting entry
+ * for money recorded before the cancel stays possible: qtm_settle_reverse);
+ * not before the ServiceEvent is complete where the surface pays after it.
+ * Settlement never moves the job either way. */
+qtm_status qtmi_policy_settle(qtm *q, const actor *a, const job *j, const service_event *se)
+{
+    if (a->role != QTM_ROLE_ADMIN && j->owner_id != a->id)
+        return qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
+                        "owner%s%s or an admin can", a->slug, (long long)j->id,
+                        j->owner[0] ? " " : "", j->owner);
+    if (j->state == QTM_JOB_CANCELLED)
+        return qtm_fail(q, QTM_EREFUSED, "job %lld was cancelled; a cancelled job has no work "
+                        "to settle", (long long)j->id);
+    if (j->s->payment_timing == QTM_PAY_AFTER_COMPLETE && !se->complete)
+        return qtm_fail(q, QTM_EREFUSED, "surface %s records payment after completion; job "
+                        "%lld's ServiceEvent is not complete", j->s->slug, (long long)j->id);
     return QTM_OK;
 }
 

@@ -193,6 +193,7 @@ qtm_status qtmi_policy_release(qtm *q, const actor *a, const job *j, const servi
 qtm_status qtmi_policy_cancel(qtm *q, const actor *a, const job *j, const service_event *se);
 /* `note add`: the owner or an admin, until the ServiceEvent is complete. */
 qtm_status qtmi_policy_note(qtm *q, const actor *a, const job *j, const service_event *se);
+qtm_status qtmi_policy_settle(qtm *q, const actor *a, const job *j, const service_event *se);
 /* Who may receive j's work (reassign, handover: `what`): an active
  * operator other than the one who has it now (current: assignee or owner id). */
 qtm_status qtmi_policy_target(qtm *q, const job *j, const actor *to, int64_t current,
@@ -326,6 +327,16 @@ qtm_status qtmi_fetch_int(qtm *q, store_query sq, const store_val *args, int nar
  * (the views could not show such text: jansson drops it). */
 int qtmi_text_valid(const char *s);
 qtm_status qtmi_text_check(qtm *q, const char *what, const char *s);
+/* The one rule for free text an actor must give (a reason, a note): blank
+ * is none.  qtmi_text_blank is 1 for NULL, "" or only whitespace (ASCII,
+ * Unicode Zs, BOM: as a required intake field).  qtmi_reason_arg takes a
+ * reason as given: none becomes NULL; longer than QTM_REASON_MAX bytes or
+ * not UTF-8 is QTM_EINVALID naming `what`.  Where a reason is required,
+ * the caller refuses NULL with the status a missing one has (QTM_EUSAGE
+ * where the command takes --reason TEXT as required, QTM_EINVALID for a
+ * transition's `requires reason`). */
+int qtmi_text_blank(const char *s);
+qtm_status qtmi_reason_arg(qtm *q, const char *what, const char **reason);
 
 /* JSON helpers: a string or null. */
 json_t *qtmi_json_str_or_null(const char *s);

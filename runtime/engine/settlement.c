@@ -211,17 +211,8 @@ qtm_status qtm_settle(qtm *q, const char *actor_slug, int64_t job_id, const qtm_
     if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
         (st = qtmi_job_load(q, job_id, &j)) != QTM_OK || (st = qtmi_se_load(q, job_id, &se)) != QTM_OK)
         goto done;
-    if (a.role != QTM_ROLE_ADMIN && j.owner_id != a.id) {
-        st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot record payments for job %lld; only its "
-                      "owner%s%s or an admin can", a.slug, (long long)job_id,
-                      j.owner[0] ? " " : "", j.owner);
+    if ((st = qtmi_policy_settle(q, &a, &j, &se)) != QTM_OK)
         goto done;
-    }
-    if (j.s->payment_timing == QTM_PAY_AFTER_COMPLETE && !se.complete) {
-        st = qtm_fail(q, QTM_EREFUSED, "surface %s records payment after completion; job %lld's "
-                      "ServiceEvent is not complete", j.s->slug, (long long)job_id);
-        goto done;
-    }
     store_rc rc = settlement_load(q, job_id, &s);
     if (rc != STORE_OK) {
         st = qtm_store_fail(q, rc, "reading the settlement");
@@ -399,12 +390,10 @@ static qtm_status reversal_write(qtm *q, const actor *a, int64_t job_id, const p
 qtm_status qtm_settle_reverse(qtm *q, const char *actor_slug, int64_t job_id, int64_t payment,
                               const char *reason)
 {
-    if (!reason || !*reason)
-        return qtm_fail(q, QTM_EINVALID, "a reversal needs a reason");
-    if (strlen(reason) > 500)
-        return qtm_fail(q, QTM_EINVALID, "the reversal reason is longer than 500 bytes");
-    if (qtmi_text_check(q, "reversal reason", reason) != QTM_OK)
+    if (qtmi_reason_arg(q, "reversal reason", &reason) != QTM_OK)
         return QTM_EINVALID;
+    if (!reason)                   /* blank is none: refused as a missing --reason is */
+        return qtm_fail(q, QTM_EUSAGE, "a reversal needs a reason (--reason TEXT)");
     if (payment <= 0)
         return qtm_fail(q, QTM_EUSAGE, "a reversal names the payment id it reverses");
     actor a;

@@ -175,6 +175,13 @@ typedef struct sqlite_store {
     " (SELECT l.id FROM last l WHERE l.k = '" ent "' AND l.eid = t." key ") AS last"        \
     " FROM " table " t"
 
+/* A job's settlement status: unpaid until anything is recorded, except a
+ * cancelled job with nothing recorded, which has none (null: no work, so
+ * nothing to settle; settle refuses it). */
+#define SETTLEMENT_OF_JOB                                                                      \
+    "CASE WHEN st.status IS NULL AND j.state = 'cancelled' THEN NULL"                          \
+    " ELSE COALESCE(st.status, 'unpaid') END"
+
 /*
  * Schema v5, finding work: the job list.  One column list and one set of
  * filters (?1 state, ?2 surface, ?3 operator id: owns it, or is assigned
@@ -186,7 +193,7 @@ typedef struct sqlite_store {
  * and never the whole table.
  */
 #define JOB_LIST_COLS                                                                          \
-    "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, COALESCE(st.status, 'unpaid')," \
+    "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug," SETTLEMENT_OF_JOB ","          \
     " j.created_at, j.fingerprint, (SELECT r.intake FROM requests r WHERE r.id = t.request_id)"
 #define JOB_LIST_JOINS                                                                         \
     " JOIN tasks t ON t.id = j.task_id LEFT JOIN service_events s ON s.job_id = j.id"          \
@@ -233,7 +240,7 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE tasks SET assignee_id = ?1, state = 'assigned', updated_at = ?2 WHERE id = ?3",
     [SQ_TASK_LIST] =
         "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id, r.intake,"
-        " r.fingerprint, CASE WHEN j.id IS NULL THEN NULL ELSE COALESCE(st.status, 'unpaid') END"
+        " r.fingerprint, CASE WHEN j.id IS NULL THEN NULL ELSE " SETTLEMENT_OF_JOB " END"
         " FROM tasks t JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
         " LEFT JOIN settlements st ON st.job_id = j.id"
@@ -259,7 +266,7 @@ static const char *const sql[SQ_COUNT] = {
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
         " LEFT JOIN settlements st ON st.job_id = j.id"
-        " WHERE (?1 IS NULL OR j.state = ?1 OR (?1 = 'active' AND j.state = 'ready'))"
+        " WHERE (?1 IS NULL OR j.state = ?1)"
         " AND j.id > ?2 ORDER BY j.id",
     [SQ_SE_INSERT] =
         "INSERT INTO service_events(job_id, phase, operator_id, started_at) VALUES(?1, ?2, ?3, ?4)",
@@ -569,6 +576,7 @@ static const char *const sql[SQ_COUNT] = {
         " st.due," LEDGER_TOTAL("j.id") ", (SELECT COUNT(*) FROM payments p WHERE p.job_id = j.id),"
         " st.updated_at FROM jobs j LEFT JOIN settlements st ON st.job_id = j.id"
         " WHERE (?1 IS NULL OR COALESCE(st.status, 'unpaid') = ?1)"
+        " AND (st.job_id IS NOT NULL OR j.state <> 'cancelled')"
         " AND (?2 IS NULL OR j.surface = ?2) AND j.id > ?3 ORDER BY j.id LIMIT ?4",
     [SQ_PAYMENT_BY_ID] =
         "SELECT p.id, p.job_id, p.amount, p.currency, p.method, p.reversal_of,"

@@ -112,7 +112,10 @@ refuse "unknown operator" 3 "nobody" job list --operator nobody
 refuse "unknown state" 2 "unknown job state 'done'" job list --state done
 refuse "unknown surface" 3 "no surface 'gardening'" job list --surface gardening
 refuse "unknown phase" 2 "has a phase 'landed'" job list --phase landed
-refuse "q too short" 2 "q takes 3 to 200 characters" job list --q ab
+refuse "q too short" 2 "q takes at least 3 characters" job list --q ab
+refuse "q: a two-character CJK word (6 bytes) is too short" 2 "a two-character one in any script" \
+    job list --q "$(printf '\xe6\x9d\xb1\xe4\xba\xac')"
+refuse "q too long" 2 "q takes at most 200 bytes" job list --q "$(head -c 201 /dev/zero | tr '\0' x)"
 refuse "q not UTF-8" 7 "not valid UTF-8" job list --q $'\xff\xfe\xfd'
 refuse "--mine without --as" 2 "--mine needs --as" job list --mine
 refuse "bad limit" 2 "--limit takes a whole number from 1 to 1000" job list --limit 0
@@ -148,7 +151,7 @@ refused "api: no credential" 401 unauthorized "sign in first" -- h GET "/api/job
 refused "api: bad state" 400 usage "unknown job state" -- h GET "/api/jobs?state=x" as=admin
 refused "api: bad mine" 400 usage "mine takes 1 or 0" -- h GET "/api/jobs?mine=yes" as=ana
 refused "api: bad limit" 400 usage "limit takes" -- h GET "/api/jobs?limit=5000" as=admin
-refused "api: short q" 400 usage "q takes 3 to 200" -- h GET "/api/jobs?q=ab" as=admin
+refused "api: short q" 400 usage "q takes at least 3 characters" -- h GET "/api/jobs?q=ab" as=admin
 refused "api: unknown surface" 404 "not found" "no surface" -- h GET "/api/jobs?surface=x" as=admin
 h GET "/api/desk" as=ana
 jqt "desk cards carry the settlement" '.queued[0].settlement == "unpaid" and .active[0].settlement == "unpaid"'
@@ -194,5 +197,14 @@ jqt --arg me "os:$me" "actor add without --as: the OS user" \
     "token revoke --as: admin" '[.log[] | select(.action == "revoke tokens")] | last.actor == "admin"'
 refuse "local administration --as an operator" 4 "only an admin administers" --as ana actor add xx --role operator
 refuse "local administration --as nobody" 3 "nobody" --as nobody token issue ana
+# --q: three characters of any script (the trigram index counts characters, not bytes)
+intake "$(printf '\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd\xe5\xba\xad\xe5\x9c\x92')" "Sato Yui"
+new_job $EC "$T/in.json" ana
+run "q: three CJK characters" --json job list --q "$(printf '\xe6\x9d\xb1\xe4\xba\xac\xe9\x83\xbd')"
+jqt --argjson j "$JOB" "q: the CJK venue found" '[.jobs[].id] == [$j]'
+# --q searches the intake's text, not the notes added to a job
+run "a job note" --as admin note add 1 --text "Zzyzx road closure"
+run "q: a note's text" --json job list --q "Zzyzx"
+jqt "q: job notes are not searched" '.jobs == []'
 run "verify" verify
 finish

@@ -65,6 +65,8 @@ refuse "handover before the claim" 5 "job $JB is not claimed yet" --as admin job
 refuse "handover without --reason" 2 "usage: qtm job handover ID --to OPERATOR --reason TEXT" \
     --as admin job handover $JA --to cara
 refuse "handover without --to" 2 "usage: qtm job handover" --as admin job handover $JA --reason x
+refuse "handover with a blank reason: none" 2 "a hand-over needs a reason (--reason TEXT)" \
+    --as admin job handover $JA --to cara --reason "   "
 refuse "handover by the owner" 4 "only an admin can hand over job $JA" --as bo job handover $JA --to cara --reason x
 refuse "handover to the owner" 5 "job $JA is already bo's" --as admin job handover $JA --to bo --reason x
 run "bo arrives" --as bo job advance $JA arrive
@@ -112,6 +114,8 @@ echo "# job cancel: admin, before the claim; no record, state cancelled"
 new_job $EC "$W" bo
 JC=$JOB
 refuse "cancel without --reason" 2 "usage: qtm job cancel ID --reason TEXT" --as admin job cancel $JC
+refuse "cancel with a blank reason: none" 2 "cancelling a job needs a reason (--reason TEXT)" \
+    --as admin job cancel $JC --reason " "
 refuse "cancel by the assignee" 4 "only an admin can cancel job $JC" --as bo job cancel $JC --reason x
 refuse "cancel after the claim" 5 "only a job nobody claimed can be cancelled" --as admin job cancel $JB --reason x
 run "cancel" --json --as admin job cancel $JC --reason "the client called it off"
@@ -122,14 +126,31 @@ refuse "claim a cancelled job" 5 "job $JC was cancelled" --as bo job claim $JC
 refuse "cancel it again" 5 "job $JC was cancelled" --as admin job cancel $JC --reason again
 refuse "no record for a cancelled job" 3 "has no record" record show --job $JC
 q --json desk
-jqt "no desk lists a cancelled job" "[.queued[].id, .active[].id, .completed[].id] | index($JC) == null"
+jqt "no desk lists a cancelled job" "[.queued[].id, .active[].id, .ready[].id, .completed[].id] | index($JC) == null"
+refuse "settle a cancelled job" 5 "job $JC was cancelled; a cancelled job has no work to settle" \
+    --as admin settle $JC --amount 10.00 --method cash
+refuse "set a due on a cancelled job" 5 "has no work to settle" --as admin settle $JC --due 100.00
+refuse "waive a cancelled job" 5 "has no work to settle" --as admin settle $JC --status waived
+q --json job list --state cancelled
+jqt "job list: a cancelled job has no settlement status" "[.jobs[] | select(.id == $JC) | .settlement] == [null]"
+q job list --state cancelled
+if grep -Eq "^#$JC +event-coordination +cancelled .* for bo +- +2026-" "$T/out"; then ok; else
+    bad "job list text: the cancelled job's settlement is not shown as -: $(oneline <"$T/out")"
+fi
+q --json settlement list
+jqt "settlement list leaves the cancelled job out" "[.settlements[].job] | index($JC) == null"
+q --json settlement list --status unpaid
+jqt "... unpaid too: nothing to chase" "[.settlements[].job] | index($JC) == null"
+q --json --as admin task list
+jqt "task list: no settlement status for it" "[.tasks[] | select(.job == $JC) | .settlement] == [null]"
 
 echo "# note add: the owner or an admin; context, never a condition"
 refuse "note without --text" 2 "usage: qtm note add JOB --text TEXT" --as ana note add $JB
 refuse "note by another operator" 4 "job $JB is claimed by ana; bo cannot add notes to it" \
     --as bo note add $JB --text x
 refuse "note by a vendor" 4 "notes are added by the job's owner or an admin" --as vic note add $JB --text x
-refuse "an empty note" 7 "a note needs a text" --as ana note add $JB --text ""
+refuse "an empty note: as a missing one" 2 "a note needs a text" --as ana note add $JB --text ""
+refuse "a blank note is none" 2 "a note needs a text (--text TEXT)" --as ana note add $JB --text "   "
 run "the owner notes" --as ana note add $JB --text "Gate code 4411; parking behind the villa"
 run "an admin notes" --json --as admin note add $JB --text "Client asked for a call on Friday"
 jqt "notes in order, with author and time" '[.notes[] | .author] == ["ana", "admin"] and (.notes[0] | keys) == ["at", "author", "text"]' \
@@ -145,6 +166,10 @@ has "... and that ana may complete it" "$T/out" "ana may: complete"
 q --json job show $JB
 jqt "state ready" '.state == "ready" and .service_event.complete == true and (.record | type) == "number"'
 refuse "a note once the record holds them" 5 "its record holds the notes it had" --as ana note add $JB --text late
+refuse "handover once the ServiceEvent is over" 5 "the ServiceEvent is over: job complete is next" \
+    --as admin job handover $JB --to bo --reason "ana left"
+q --json --as admin job show $JB
+jqt "... and can_handover says so" '.can_handover == false'
 q --json record show --job $JB
 jqt "the record carries the notes" '[.body.notes[].text] == ["Gate code 4411; parking behind the villa", "Client asked for a call on Friday"]' \
     "... and who held the job" '.body.operators == ["ana"]'
@@ -210,9 +235,11 @@ hrefuse "POST reassign after the claim" 422 refused "only a queued job is reassi
 hrefuse "POST cancel after the claim" 422 refused "only a job nobody claimed can be cancelled" admin /api/jobs/$H1/cancel '{"reason":"x"}'
 hrefuse "POST handover before the claim" 422 refused "is not claimed yet" admin /api/jobs/$H2/handover '{"to":"bo","reason":"x"}'
 hrefuse "POST handover: no reason" 400 "invalid input" 'the body needs \"reason\"' admin /api/jobs/$H1/handover '{"to":"cara"}'
+hrefuse "POST handover: a blank reason" 400 usage "a hand-over needs a reason" admin /api/jobs/$H1/handover '{"to":"cara","reason":"  "}'
 hrefuse "POST handover: by the owner" 403 forbidden "only an admin can hand over" bo /api/jobs/$H1/handover '{"to":"cara","reason":"x"}'
 hrefuse "POST release by another operator" 403 forbidden "no job $H1 visible to cara" cara /api/jobs/$H1/release '{}'
 hrefuse "POST notes: no text" 400 "invalid input" 'the body needs \"text\"' bo /api/jobs/$H1/notes '{}'
+hrefuse "POST notes: a blank text" 400 usage "a note needs a text" bo /api/jobs/$H1/notes '{"text":" \t "}'
 hrefuse "POST notes by another operator" 403 forbidden "no job $H1 visible to ana" ana /api/jobs/$H1/notes '{"text":"x"}'
 post bo /api/jobs/$H1/notes '{"text":"Load-in at noon"}'
 is "POST notes" 200 "$code"
@@ -234,9 +261,18 @@ post ana /api/jobs/$H2/release '{"reason":"sick day"}'
 is "POST release by the owner" 200 "$code"
 jqt "... queued again" '.state == "queued" and .owner == null and .can_claim == true'
 hrefuse "POST cancel: no reason" 400 "invalid input" 'the body needs \"reason\"' admin /api/jobs/$H2/cancel '{}'
+for e in start complete; do post cara /api/jobs/$H1/advance "{\"event\":\"$e\"}"; done
+jqt "cara's job is ready" '.state == "ready"'
+hrefuse "POST handover once the ServiceEvent is over" 422 refused "the ServiceEvent is over: job complete is next" \
+    admin /api/jobs/$H1/handover '{"to":"bo","reason":"cara left"}'
+get cara /api/jobs/$H1/record
+is "... cara still reads the record of her work" 200 "$code"
+hrefuse "POST cancel: a blank reason" 400 usage "cancelling a job needs a reason" admin /api/jobs/$H2/cancel '{"reason":" "}'
 post admin /api/jobs/$H2/cancel '{"reason":"called off"}'
 is "POST cancel" 200 "$code"
 jqt "... cancelled" '.state == "cancelled" and .can_cancel == false'
+hrefuse "POST settlement on a cancelled job" 422 refused "a cancelled job has no work to settle" \
+    admin /api/jobs/$H2/settlement '{"amount":"10.00","method":"cash"}'
 kill -TERM "$SRV_PID" 2>/dev/null
 wait "$SRV_PID"
 SRV_PID=

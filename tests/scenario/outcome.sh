@@ -7,7 +7,7 @@
 # refused (exit 7 / HTTP 400, the database unchanged), complete gives
 # outcome delivered, `job advance ID` with no event lists what the actor
 # may fire (exit 2), the one-line summary in task list, job show, the desk
-# and their JSON/API, integer min/max and every problem of an intake packet
+# and their JSON/API, the desk's Ready to close list (CLI and API, paged), integer min/max and every problem of an intake packet
 # at once (CLI lines, API "problems").  The last line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
@@ -55,6 +55,16 @@ jqt "the record carries outcome closed" '.body.outcome.outcome == "closed"' \
 run "job show text" --as ana job show "$JOB"
 has "job show prints the outcome" "$T/out" "outcome: closed"
 has "job show prints the reason" "$T/out" "reason: Venue flooded; the couple postponed"
+# the desk: a ready job waits under Ready to close, not Active
+run "desk after the close" --as ana desk
+has "the desk has a Ready to close list" "$T/out" "Ready to close (1)"
+has "... and Active is empty" "$T/out" "Active (0)"
+run "desk --json after the close" --json --as ana desk
+jqt --argjson j "$JOB" "desk --json: the ready job under ready" '[.ready[].id] == [$j]' \
+    "... not under active" '.active == []' \
+    "... next_after.ready" '.next_after | has("ready") and .ready == null'
+run "desk --list ready" --json desk --list ready
+jqt --argjson j "$JOB" "desk --list ready: that list only" '[.ready[].id] == [$j] and (has("active") | not)'
 run "verify after the close" verify
 is "the reason is in the audited image" 1 "$(sql "SELECT count(*) FROM service_events WHERE reason = 'Venue flooded; the couple postponed' AND outcome = 'closed'")"
 sql "UPDATE service_events SET reason = 'operator was ill'" >/dev/null
@@ -133,7 +143,13 @@ jqt --arg s "$SUMMARY" "GET /api/jobs/ID shows the outcome" '.service_event.outc
 h GET /api/tasks admin
 jqt --arg s "$SUMMARY" "GET /api/tasks items carry the summary" '.tasks | all(.summary == $s)'
 h GET /api/desk admin
-jqt "GET /api/desk rows carry the summary" '[.queued[], .active[], .completed[]] | all(.summary | startswith("Sat 16 May"))'
+jqt "GET /api/desk rows carry the summary" '[.queued[], .active[], .ready[], .completed[]] | all(.summary | startswith("Sat 16 May"))' \
+    "GET /api/desk: ready jobs under ready" "[.ready[].id] == [$J2, $J3] and .active == []" \
+    "... next_after.ready" '.next_after.ready == null'
+h GET "/api/desk?list=ready&limit=1" admin
+jqt "GET /api/desk?list=ready: one page" "[.ready[].id] == [$J2] and .next_after.ready == $J2"
+h GET "/api/desk?list=ready&limit=1&after=$J2" admin
+jqt "... its next page" "[.ready[].id] == [$J3] and .next_after.ready == null"
 dump "$T/before"
 h POST /api/requests/$EC admin --data-binary "$(jq 'del(.contact.name) | .event.guests = 0' "$W")"
 dump "$T/after"
@@ -143,5 +159,10 @@ if cmp -s "$T/before" "$T/after"; then ok; else bad "api intake refusal changed 
 kill -TERM "$SRV_PID" 2>/dev/null
 wait "$SRV_PID"
 SRV_PID=
+q desk --list ready --limit 1
+has "desk --list ready pages" "$T/out" "next: --list ready --after $J2"
+run "desk --list ready --after" --json desk --list ready --after "$J2"
+jqt "desk --list ready --after: the next page" "[.ready[].id] == [$J3] and .next_after.ready == null"
+refuse "desk --list ready needs a known list" 2 "unknown desk list 'readyy' (queued, active, ready, completed)" desk --list readyy
 run "verify at the end" verify
 finish

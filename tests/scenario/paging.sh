@@ -103,7 +103,7 @@ walk "settlement payments, small pages" payments .next_after 64 "$(ids payments)
     cli_page 64 settlement payments 5
 
 q --json desk --limit 2
-jqt "desk: each list one page" '(.completed | length) == 2 and .next_after.completed == 2 and .next_after.queued == null and .next_after.active == null'
+jqt "desk: each list one page" '(.completed | length) == 2 and .next_after.completed == 2 and .next_after.queued == null and .next_after.active == null and .next_after.ready == null'
 q desk --limit 2
 has "desk text names the next page" "$T/out" "next: --list completed --after 2"
 q log --limit 5
@@ -180,7 +180,7 @@ walk "GET /api/jobs/5/payments" payments .next_after 1000 "$(ids payments)" \
 code=$(curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer ${TOK[admin]}" "$U/api/log")
 jqt "GET /api/log: 100 rows by default" '(.log | length) == 100 and .next_after == 100'
 code=$(curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer ${TOK[ana]}" "$U/api/desk")
-jqt "GET /api/desk: the three lists, each with its next" '(.queued | length) == 1 and (.completed | length) == 3 and .next_after == {"queued": null, "active": null, "completed": null}'
+jqt "GET /api/desk: the four lists, each with its next" '(.queued | length) == 1 and (.completed | length) == 3 and .ready == [] and .next_after == {"queued": null, "active": null, "ready": null, "completed": null}'
 code=$(curl -s -o "$T/out" -w '%{http_code}' -H "Authorization: Bearer ${TOK[ana]}" "$U/api/jobs/5")
 jqt "GET /api/jobs/5: the summary" '.settlement.payment_count == 302 and (.settlement.payments | length) == 5'
 is "GET /api/jobs/5 stays small" 1 "$(($(wc -c <"$T/out") < 8000))"

@@ -115,6 +115,7 @@ refuse "limited admin approves" 4 "boss has limited access" --as boss task appro
 run "suspend boss" actor set boss --access suspended
 refuse "suspended admin creates a job" 4 "boss is suspended" --as boss job create --task "$T_APPROVED"
 refuse "reject without a reason" 2 "--reason" --as admin task reject "$T_REVIEW"
+refuse "reject with a blank reason: none" 2 "rejecting a task needs a reason" --as admin task reject "$T_REVIEW" --reason "  "
 
 # --- unknown things -------------------------------------------------------------------
 refuse "unknown job (show)" 3 "no job 999" job show 999

@@ -59,7 +59,8 @@ refuse "reverse as a client" 4 "cli" --as cli settle 1 --reverse 2 --reason x
 refuse "reverse without a reason" 2 "usage: qtm settle JOB --reverse PAYMENT --reason TEXT" --as admin settle 1 --reverse 2
 refuse "reverse with an amount" 2 "nothing else" --as admin settle 1 --reverse 2 --reason x --amount 5 --method cash
 refuse "reverse, a bad id" 2 "is not a payment id" --as admin settle 1 --reverse abc --reason x
-refuse "reverse, an empty reason" 7 "a reversal needs a reason" --as admin settle 1 --reverse 2 --reason ""
+refuse "reverse, an empty reason: as a missing one" 2 "a reversal needs a reason" --as admin settle 1 --reverse 2 --reason ""
+refuse "reverse, a blank reason is none" 2 "a reversal needs a reason (--reason TEXT)" --as admin settle 1 --reverse 2 --reason " "
 refuse "reverse, a reason not UTF-8" 7 "not valid UTF-8" --as admin settle 1 --reverse 2 --reason $'\xff'
 
 # --- visible everywhere ----------------------------------------------------------------

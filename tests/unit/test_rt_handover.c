@@ -100,6 +100,7 @@ static void test_reassign_moves_the_assignee(void **state)
 static void test_handover_moves_the_owner(void **state)
 {
     rt_fx *f = *state;
+    char msgbuf[256];
     int64_t j = rt_job_new(f, EC, "ana");
     UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "bo", "before the claim"));
     OK(qtm_job_claim(f->q, "ana", j));
@@ -146,11 +147,21 @@ static void test_handover_moves_the_owner(void **state)
     assert_string_equal(rt_js(note, "text"), "Rain plan: tent");
     assert_string_equal(rt_js(note, "author"), "bo");
     json_decref(o);
-    /* ready: the hand-over still works (job complete is the owner's) */
-    OK(qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_job_complete(f->q, "bo", j));
-    OK(qtm_job_complete(f->q, "ana", j));
-    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "bo", "too late"));
+    /* ready: the record is composed naming bo; no hand-over moves it now
+     * (it would name the wrong operators, and bo would lose the job) */
+    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
+    EXPECT_EXACT(QTM_EREFUSED, MSGF("job %lld cannot be handed over: the ServiceEvent is over: "
+                                    "job complete is next", (long long)j),
+                 qtm_job_handover(f->q, "ada", j, "ana", "bo left"));
+    OK(qtm_job_actions(f->q, "ada", j, &o));
+    assert_false(json_is_true(json_object_get(o, "can_handover")));
+    json_decref(o);
+    UNCHANGED(QTM_EFORBIDDEN, qtm_job_complete(f->q, "ana", j));
+    OK(qtm_record_show_as(f->q, "bo", j, &o));
+    assert_string_equal(rt_js(json_object_get(o, "body"), "operator"), "bo");
+    json_decref(o);
+    OK(qtm_job_complete(f->q, "bo", j));
+    UNCHANGED(QTM_EREFUSED, qtm_job_handover(f->q, "ada", j, "ana", "too late"));
     verify_ok(f);
 }
 
@@ -202,10 +213,25 @@ static void test_cancel_before_the_claim(void **state)
     OK(qtm_desk(f->q, NULL, &o));                  /* no desk lists it */
     assert_int_equal(json_array_size(json_object_get(o, "queued")), 0);
     json_decref(o);
+    /* no work, nothing to settle: no payment, due or waiver */
+    qtm_payment pay = {"10.00", NULL, "cash", NULL, NULL, 0};
+    qtm_payment due = {NULL, NULL, NULL, NULL, "50.00", 0}, waive = {NULL, NULL, NULL, NULL, NULL, 1};
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &pay));
+    assert_non_null(strstr(qtm_errmsg(f->q), "a cancelled job has no work to settle"));
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &due));
+    UNCHANGED(QTM_EREFUSED, qtm_settle(f->q, "ada", j, &waive));
     verify_ok(f);
-    /* a released job can be cancelled: its ServiceEvent never went on */
+    /* a released job can be cancelled: its ServiceEvent never went on; a
+     * payment recorded before the cancel stays listed and correctable */
     OK(qtm_job_release(f->q, "ana", k, NULL));
+    OK(qtm_settle(f->q, "ada", k, &pay));
     OK(qtm_job_cancel(f->q, "ada", k, "nobody free"));
+    int64_t next = 0;
+    OK(qtm_settlement_list_page(f->q, NULL, NULL, NULL, &o, &next));
+    assert_int_equal(json_array_size(o), 1);   /* k; j had nothing recorded */
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(o, 0), "job")), k);
+    json_decref(o);
+    OK(qtm_settle_reverse(f->q, "ada", k, 1, "refunded: the event was called off"));
     verify_ok(f);
 }
 
@@ -214,7 +240,7 @@ static void test_notes(void **state)
     rt_fx *f = *state;
     int64_t j = rt_job_new(f, EC, "ana");
     UNCHANGED(QTM_EFORBIDDEN, qtm_note_add(f->q, "ana", j, "before claiming"));
-    UNCHANGED(QTM_EINVALID, qtm_note_add(f->q, "ada", j, ""));
+    UNCHANGED(QTM_EUSAGE, qtm_note_add(f->q, "ada", j, ""));
     UNCHANGED(QTM_EINVALID, qtm_note_add(f->q, "ada", j, "\xff"));
     OK(qtm_note_add(f->q, "ada", j, "Gate code 4411"));
     assert_row(last_row(f, j, "note"), "add", NULL, NULL, "ada");

@@ -232,6 +232,8 @@ static void test_desk_lists_page(void **state)
     assert_int_equal(rt_ji(next, "completed"), done[1]);
     assert_true(json_is_null(json_object_get(next, "queued")));
     assert_true(json_is_null(json_object_get(next, "active")));
+    assert_true(json_is_null(json_object_get(next, "ready")));
+    assert_int_equal(json_array_size(json_object_get(d, "ready")), 0);
     assert_int_equal(rt_ji(json_array_get(json_object_get(d, "queued"), 0), "id"), queued);
     json_decref(d);
     pg.after = done[1];
@@ -246,7 +248,7 @@ static void test_desk_lists_page(void **state)
     OK(qtm_desk_page(f->q, NULL, "completed", &pg, &d));
     assert_int_equal(json_array_size(json_object_get(d, "completed")), 2);
     json_decref(d);
-    EXPECT_EXACT(QTM_EUSAGE, "unknown desk list 'done' (queued, active, completed)",
+    EXPECT_EXACT(QTM_EUSAGE, "unknown desk list 'done' (queued, active, ready, completed)",
                  qtm_desk_page(f->q, "ana", "done", &pg, &d));
     assert_null(d);
     EXPECT(QTM_EUSAGE, qtm_desk_page(f->q, "ana", NULL, &pg, &d));  /* after needs a list */

@@ -72,8 +72,8 @@ static void test_reverse_refusals(void **state)
     int64_t a = rt_job_claimed(f, EC, "ana"), b = rt_job_claimed(f, EC, "bo");
     pay(f, "ada", a, "10.00", NULL);  /* payment 1, job a */
     pay(f, "ada", b, "20.00", NULL);  /* payment 2, job b */
-    UNCHANGED(QTM_EINVALID, qtm_settle_reverse(f->q, "ada", a, 1, NULL));
-    UNCHANGED(QTM_EINVALID, qtm_settle_reverse(f->q, "ada", a, 1, ""));
+    UNCHANGED(QTM_EUSAGE, qtm_settle_reverse(f->q, "ada", a, 1, NULL));
+    UNCHANGED(QTM_EUSAGE, qtm_settle_reverse(f->q, "ada", a, 1, ""));
     UNCHANGED(QTM_EINVALID, qtm_settle_reverse(f->q, "ada", a, 1, "\xff"));
     UNCHANGED(QTM_ENOTFOUND, qtm_settle_reverse(f->q, "ada", a, 99, "typo"));
     UNCHANGED(QTM_EREFUSED, qtm_settle_reverse(f->q, "ada", a, 2, "wrong job"));

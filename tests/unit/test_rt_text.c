@@ -2,7 +2,9 @@
  * test_rt_text.c - text that is not valid UTF-8 never reaches the database:
  * qtmi_text_valid over well-formed and malformed byte strings, and every
  * entry point that stores caller text refusing it with QTM_EINVALID, a
- * message naming the field, and the database byte-for-byte unchanged.
+ * message naming the field, and the database byte-for-byte unchanged;
+ * and blank text (qtmi_text_blank) is none where a reason or note is
+ * required, refused as a missing one is.
  */
 #include "rt_fixture.h"
 
@@ -89,12 +91,65 @@ static void test_job_text(void **state)
     OK(qtm_participant_add(f->q, "ana", j, "Bloom \xe2\x9c\xbf", "vendor", NULL));
 }
 
+/* Blank is none: NULL, "", ASCII and Unicode whitespace; anything else,
+ * and text that is not UTF-8, is not blank. */
+static void test_text_blank(void **state)
+{
+    static const char *const blank[] = {
+        NULL, "", " ", "   ", "\t\n\r", "\xc2\xa0", "\xe3\x80\x80 ", "\xef\xbb\xbf",
+    };
+    static const char *const text[] = {"x", "  x  ", "\xe5\x85\xac", "\xff", ".", "\x01"};
+    (void)state;
+    for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++)
+        if (!qtmi_text_blank(blank[i]))
+            fail_msg("blank[%zu] is not blank", i);
+    for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+        if (qtmi_text_blank(text[i]))
+            fail_msg("text[%zu] is blank", i);
+}
+
+/* Every entry point that requires a reason or a note refuses a blank one
+ * with the status a missing one gets (QTM_EUSAGE where the command's
+ * --reason or --text is required; QTM_EINVALID for `requires reason`),
+ * the database unchanged; an optional blank reason is stored as none. */
+static void test_blank_reason_is_none(void **state)
+{
+    rt_fx *f = *state;
+    static const char *const blanks[] = {"", " ", "   ", "\t \n", "\xe3\x80\x80"};
+    int64_t task = rt_submit(f, EC), queued = rt_job_new(f, EC, "ana");
+    int64_t j = rt_job_claimed(f, EC, "ana");
+    qtm_payment p = {"10.00", NULL, "cash", NULL, NULL, 0};
+    OK(qtm_settle(f->q, "ana", j, &p));
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        const char *b = blanks[i];
+        UNCHANGED(QTM_EUSAGE, qtm_task_reject(f->q, "ada", task, b));
+        UNCHANGED(QTM_EUSAGE, qtm_job_cancel(f->q, "ada", queued, b));
+        UNCHANGED(QTM_EUSAGE, qtm_job_handover(f->q, "ada", j, "bo", b));
+        UNCHANGED(QTM_EUSAGE, qtm_note_add(f->q, "ana", j, b));
+        UNCHANGED(QTM_EUSAGE, qtm_settle_reverse(f->q, "ada", j, 1, b));
+        UNCHANGED(QTM_EINVALID, qtm_job_advance_reason(f->q, "ana", j, "close", b));
+    }
+    EXPECT_EXACT(QTM_EUSAGE, "a note needs a text (--text TEXT)", qtm_note_add(f->q, "ana", j, " "));
+    EXPECT_EXACT(QTM_EUSAGE, "a reversal needs a reason (--reason TEXT)",
+                 qtm_settle_reverse(f->q, "ada", j, 1, " "));
+    EXPECT_EXACT(QTM_EUSAGE, "cancelling a job needs a reason (--reason TEXT)",
+                 qtm_job_cancel(f->q, "ada", queued, "  "));
+    /* optional: a blank reason is stored as none */
+    OK(qtm_job_reassign(f->q, "ada", queued, "bo", "   "));
+    json_t *o = rt_job_show(f, queued);
+    json_t *h = json_array_get(json_object_get(o, "handoffs"), 0);
+    assert_true(json_is_null(json_object_get(h, "reason")));
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_valid),
         TEST(test_actor_and_task_text),
         TEST(test_job_text),
+        cmocka_unit_test(test_text_blank),
+        TEST(test_blank_reason_is_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -181,6 +181,7 @@ qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, jso
                               int64_t *next_after);
 qtm_status qtm_task_show(qtm *q, int64_t task, json_t **out);
 qtm_status qtm_task_approve(qtm *q, const char *actor, int64_t task);
+/* reason: required (QTM_EUSAGE when missing or blank), at most 500 bytes. */
 qtm_status qtm_task_reject(qtm *q, const char *actor, int64_t task, const char *reason);
 qtm_status qtm_task_assign(qtm *q, const char *actor, int64_t task, const char *operator_slug);
 qtm_status qtm_task_close(qtm *q, const char *actor, int64_t task);
@@ -203,13 +204,15 @@ qtm_status qtm_job_advance_reason(qtm *q, const char *actor, int64_t job, const 
                                   const char *reason);
 qtm_status qtm_job_complete(qtm *q, const char *actor, int64_t job);
 qtm_status qtm_job_show(qtm *q, int64_t job, json_t **out);
-/* Queued / active / completed jobs, optionally of one operator. */
+/* Queued / active / ready / completed jobs, optionally of one operator
+ * ("ready": the ServiceEvent is final, job complete is next; "active" holds
+ * active jobs only). */
 qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
 /* The desk with each list bounded: list NULL gives the first page of all
- * three (pg->after must be 0) and "next_after": {queued, active,
- * completed}, each an id or null; list "queued", "active" or "completed"
- * gives the page of that list only (the object holds that list and
- * next_after.LIST). */
+ * four (pg->after must be 0) and "next_after": {queued, active, ready,
+ * completed}, each an id or null; list "queued", "active", "ready" or
+ * "completed" gives the page of that list only (the object holds that
+ * list and next_after.LIST). */
 qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
                          const qtm_page *pg, json_t **out);
 
@@ -246,12 +249,14 @@ qtm_status qtm_job_list_as(qtm *q, const char *reader, int mine, const qtm_job_f
  * The governance of a job's work (governance_handover.c).  Each is one
  * transaction with a hand-off row (reason, by whom) and audit rows naming
  * the old and the new operator; a refusal changes nothing.  reason: at most
- * 500 bytes; required (QTM_EUSAGE without) for handover and cancel.
+ * 500 bytes; blank (only whitespace) is none; required (QTM_EUSAGE without)
+ * for handover and cancel.
  *   reassign: an admin, while the job is queued: the task's assignee moves
  *     to `to` (an active operator), who claims it; the old one is refused.
- *   handover: an admin, while it is claimed and not complete (active or
- *     ready): the single owner (and the assignment) moves to `to`; the
- *     ServiceEvent keeps its phases and the view lists every owner.
+ *   handover: an admin, while it is active (claimed, the ServiceEvent not
+ *     final; ready: QTM_EREFUSED, job complete is next): the single owner
+ *     (and the assignment) moves to `to`; the ServiceEvent keeps its phases
+ *     and the view lists every owner.
  *   release: the owner, while the ServiceEvent is in the phase the claim
  *     entered: the job is queued again for its assignee, the ServiceEvent
  *     back in the initial phase (its phases keep the claim and the release).
@@ -268,8 +273,9 @@ qtm_status qtm_job_release(qtm *q, const char *actor, int64_t job, const char *r
 qtm_status qtm_job_cancel(qtm *q, const char *actor, int64_t job, const char *reason);
 /* A note on a job, by its owner or an admin, until its ServiceEvent is
  * complete (then QTM_EREFUSED: the record holds the notes it had): context
- * text (1 to 2000 bytes), appended, never edited; it gates and fires nothing.  The job view
- * lists notes; a record whose surface lists `notes` carries them. */
+ * text (at most 2000 bytes, QTM_EINVALID past that; blank is none:
+ * QTM_EUSAGE), appended, never edited; it gates and fires nothing.  The job
+ * view lists notes; a record whose surface lists `notes` carries them. */
 qtm_status qtm_note_add(qtm *q, const char *actor, int64_t job, const char *text);
 
 /* An evidence item is a file: the one at path (checked, cleaned and stored
@@ -407,8 +413,8 @@ qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
  * reason, and recomputes the status (nothing is ever edited).  The owner
  * or an admin, as qtm_settle.  Refused (QTM_EREFUSED) for a payment of
  * another job, a payment that is itself a reversal, and one already
- * reversed; QTM_ENOTFOUND for no such payment; QTM_EINVALID for a missing
- * reason.  Never moves the job, its ServiceEvent or its record.
+ * reversed; QTM_ENOTFOUND for no such payment; QTM_EUSAGE for a missing
+ * or blank reason.  Never moves the job, its ServiceEvent or its record.
  */
 qtm_status qtm_settle_reverse(qtm *q, const char *actor, int64_t job, int64_t payment,
                               const char *reason);
