@@ -9,7 +9,10 @@
  * its file, whatever happens to the process.  What nothing references is
  * deleted by qtm_blob_gc once its grace period (since its last upload) is
  * over.  Reading follows access.c's rule through the rows that reference
- * the blob: a reader who may not see it is told it does not exist.
+ * the blob (and blob_uploaders: whoever sent the bytes has them): a reader
+ * who may not see it is told it does not exist.  Referencing by hash
+ * (qtmi_blob_find_for) asks the same question, so a hash alone never
+ * gives its holder a file.
  */
 #include "blob.h"
 
@@ -100,6 +103,7 @@ typedef struct blob_row {
     int found;
     int64_t id, size, actor;
     char type[64];
+    char uploaded_at[48];
 } blob_row;
 
 static int blob_row_fn(void *arg, const store_val *c, int n)
@@ -110,7 +114,8 @@ static int blob_row_fn(void *arg, const store_val *c, int n)
     b->id = c[0].i;
     b->size = c[2].i;
     b->actor = c[3].type == SV_INT ? c[3].i : 0;
-    return qtmi_col_text(b->type, sizeof b->type, &c[1]) ? -1 : 1;
+    int bad = qtmi_col_text(b->uploaded_at, sizeof b->uploaded_at, &c[4]);
+    return qtmi_col_text(b->type, sizeof b->type, &c[1]) || bad ? -1 : 1;
 }
 
 static qtm_status blob_lookup(qtm *q, const char *hex, blob_row *b)
@@ -170,6 +175,37 @@ static qtm_status store_chunks(qtm *q, const qtmi_blob_file *f, int64_t id)
     return st;
 }
 
+/* Records that actor_id (0: anonymous) uploaded blob id's bytes. */
+static qtm_status uploader_add(qtm *q, int64_t id, int64_t actor_id)
+{
+    store_val a[2] = {SV_I(id), actor_id ? SV_I(actor_id) : SV_N};
+    store_rc rc = store_run(q->st, SQ_BLOB_UPLOADER_ADD, a, 2, NULL, NULL);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "storing the file");
+}
+
+static int one_row(void *arg, const store_val *c, int n)
+{
+    (void)c, (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+/* *yes: actor_id (0: anonymous) uploaded blob id's bytes. */
+static qtm_status uploaded_by(qtm *q, int64_t id, int64_t actor_id, int *yes)
+{
+    store_val a[2] = {SV_I(id), SV_I(actor_id)};
+    *yes = 0;
+    store_rc rc = store_run(q->st, SQ_BLOB_UPLOADED_BY, a, 2, one_row, yes);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading files");
+}
+
+static void sha256_hex(const void *p, size_t n, char hex[65])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, p, n);
+    sodium_bin2hex(hex, 65, d, sizeof d);
+}
+
 qtm_status qtmi_blob_store(qtm *q, const qtmi_blob_file *f, int64_t actor_id, int64_t *id)
 {
     blob_row b;
@@ -181,18 +217,21 @@ qtm_status qtmi_blob_store(qtm *q, const qtmi_blob_file *f, int64_t actor_id, in
         *id = b.id;
         store_val a[2] = {SV_S(q->now), SV_I(b.id)};
         rc = store_run(q->st, SQ_BLOB_TOUCH, a, 2, NULL, NULL);
-        return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "storing the file");
+        return rc == STORE_OK ? uploader_add(q, b.id, actor_id)
+                              : qtm_store_fail(q, rc, "storing the file");
     }
     store_val a[5] = {SV_S(f->hash), SV_S(qtmi_file_mime(f->type)), SV_I(f->size),
                       actor_id ? SV_I(actor_id) : SV_N, SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_BLOB_INSERT, a, 5, NULL, NULL)) != STORE_OK)
         return qtm_store_fail(q, rc, "storing the file");
     *id = store_last_id(q->st);
-    if ((st = store_chunks(q, f, *id)) != QTM_OK)
+    if ((st = store_chunks(q, f, *id)) != QTM_OK || (st = uploader_add(q, *id, actor_id)) != QTM_OK)
         return st;
     if (f->thumb) {
-        store_val t[3] = {SV_I(*id), SV_S("image/webp"), SV_B(f->thumb, f->thumb_len)};
-        if ((rc = store_run(q->st, SQ_BLOB_THUMB_INSERT, t, 3, NULL, NULL)) != STORE_OK)
+        char th[65];
+        sha256_hex(f->thumb, f->thumb_len, th);
+        store_val t[4] = {SV_I(*id), SV_S("image/webp"), SV_B(f->thumb, f->thumb_len), SV_S(th)};
+        if ((rc = store_run(q->st, SQ_BLOB_THUMB_INSERT, t, 4, NULL, NULL)) != STORE_OK)
             return qtm_store_fail(q, rc, "storing the thumbnail");
     }
     return QTM_OK;
@@ -281,6 +320,9 @@ static qtm_status blob_visible(qtm *q, const actor *a, const blob_row *b, int *y
     *yes = a->role == QTM_ROLE_ADMIN || (b->actor && b->actor == a->id);
     if (*yes || a->access == QTM_ACCESS_SUSPENDED)
         return QTM_OK;
+    qtm_status st0 = a->id ? uploaded_by(q, b->id, a->id, yes) : QTM_OK;
+    if (st0 != QTM_OK || *yes)
+        return st0;
     store_val k = SV_I(b->id);
     store_rc rc = store_run(q->st, SQ_BLOB_USES, &k, 1, use_row, &us);
     if (rc != STORE_OK)
@@ -302,6 +344,43 @@ static qtm_status blob_visible(qtm *q, const actor *a, const blob_row *b, int *y
         *yes = lv == QTM_ACCESS_FULL || (lv == QTM_ACCESS_PREVIEW && us.u[i].evidence);
     }
     qtm_ok(q);
+    return QTM_OK;
+}
+
+/* May an anonymous caller reference b?  Only a file uploaded anonymously
+ * that nothing references yet, within the grace period of its upload. */
+static qtm_status blob_anon_referable(qtm *q, const blob_row *b, int *yes)
+{
+    char cutoff[48];
+    uses us;
+    us.n = 0;
+    qtm_status st = uploaded_by(q, b->id, 0, yes);
+    if (st != QTM_OK || !*yes)
+        return st;
+    store_val k = SV_I(b->id);
+    store_rc rc = store_run(q->st, SQ_BLOB_USES, &k, 1, use_row, &us);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading files");
+    *yes = us.n == 0 && stamp_minus(q, QTMI_BLOB_GRACE, cutoff, sizeof cutoff) == 0 &&
+           strcmp(b->uploaded_at, cutoff) >= 0;
+    return QTM_OK;
+}
+
+qtm_status qtmi_blob_find_for(qtm *q, const actor *a, const char *hex, int64_t *id,
+                              qtm_file_type *type, int64_t *size)
+{
+    blob_row b;
+    int yes = 0;
+    qtm_status st = blob_lookup(q, hex, &b);
+    if (st == QTM_OK && b.found)
+        st = a && a->id ? blob_visible(q, a, &b, &yes) : blob_anon_referable(q, &b, &yes);
+    if (st != QTM_OK)
+        return st;
+    if (!b.found || !yes)          /* the same answer: a hash is not the file */
+        return qtm_fail(q, QTM_ENOTFOUND, "no file sha256:%s", hex);
+    *id = b.id;
+    *type = qtmi_file_type_of(b.type);
+    *size = b.size;
     return QTM_OK;
 }
 

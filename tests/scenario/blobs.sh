@@ -68,8 +68,9 @@ sha() { sha256sum "$1" | cut -c1-64; }
 fresh blobs
 run "init" init
 setup_actors
+run "actor add cli2" actor add cli2 --role client --name "Another Client"
 declare -A TOK
-for a in admin ana bo cli; do
+for a in admin ana bo cli cli2; do
     q token issue $a
     TOK[$a]=$(cat "$T/out")
 done
@@ -190,12 +191,41 @@ is "... a WebP" 1 "$(grep -ci '^content-type: image/webp' "$T/hdr")"
 h GET "/api/blobs/${EREF#sha256:}/thumb" as=ana
 is "the thumbnail by its path" 200 "$code"
 hrefused "another operator: 404" 404 "visible to bo" -- h GET "/api/blobs/${EREF#sha256:}" as=bo
-hrefused "a client who did not submit it: 404" 404 "visible to cli" -- h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
+h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
+is "a client who uploaded the same bytes reads them" 200 "$code"
+hrefused "a client who neither uploaded nor submitted it: 404" 404 "visible to cli2" -- \
+    h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli2
 hrefused "anonymous: 401" 401 "sign in" -- h GET "/api/blobs/${EREF#sha256:}"
 hrefused "a hash not stored: 404" 404 "no file" -- h GET "/api/blobs/$(printf '%064d' 3)" as=admin
 hrefused "evidence on another operator's job: 403" 403 "no job $J visible to bo" -- \
     h POST "/api/jobs/$J/evidence" -H 'Content-Type: application/json' \
     --data-binary "{\"category\":\"after\",\"blob\":\"$UREF\"}" as=bo
+
+echo "# qtm serve: a hash is not the file"
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo cli-own.jpg)" as=cli
+is "cli uploads a photo" 201 "$code"
+XREF=$(jq -r .blob "$T/out")
+jq -c --arg p "$XREF" '.photos = [$p]' "$A" >"$T/steal.json"
+hrefused "cli2 names cli's upload in its request: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json" as=cli2
+hrefused "... nor may cli2 read it" 404 "no file" -- h GET "/api/blobs/${XREF#sha256:}" as=cli2
+hrefused "an anonymous request names cli's upload: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json"
+new_job $AD "$A" bo 1
+run "bo claims a job" --as bo job claim "$JOB"
+hrefused "bo attaches cli's upload as evidence: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/jobs/$JOB/evidence" -H 'Content-Type: application/json' \
+    --data-binary "{\"category\":\"arrival\",\"blob\":\"$XREF\"}" as=bo
+hrefused "... nor may bo read it" 404 "no file" -- h GET "/api/blobs/${XREF#sha256:}" as=bo
+h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json" as=cli
+is "cli names its own upload" 201 "$code"
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo anon-own.jpg)"
+AREF=$(jq -r .blob "$T/out")
+jq -c --arg p "$AREF" '.photos = [$p]' "$A" >"$T/anon.json"
+h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/anon.json"
+is "an anonymous request names an anonymous upload" 201 "$code"
+hrefused "a second anonymous request names it again: as for no file" 400 "no stored file $AREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/anon.json"
 serve_stop
 
 echo "# SIGKILL during uploads and evidence commits"
