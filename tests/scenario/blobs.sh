@@ -110,6 +110,32 @@ run "blob get the GPS photo" blob get "$GREF" --out "$T/got.jpg"
 is "the stored photo has no GPS" 1 "$?"
 is "its name is the hash of its stored bytes" "${GREF#sha256:}" "$(sha "$T/got.jpg")"
 is "a JPEG still" 1 "$(file -b "$T/got.jpg" | grep -c '^JPEG image data')"
+echo "# qtm: location after the first scan, odd Exif headers, HEIC metadata"
+"$IMGGEN" jpeg 320 240 11 "$T/photos/plain.jpg"
+cat "$T/photos/plain.jpg" "$GPS" >"$T/photos/two.jpg"
+"$IMGGEN" hasgps "$T/photos/two.jpg"
+is "a JPEG followed by a JPEG with GPS carries GPS" 0 "$?"
+"$IMGGEN" jpeg 320 240 12 "$T/photos/odd.jpg" --gps-odd
+"$IMGGEN" hasgps "$T/photos/odd.jpg"
+is "an Exif header 'Exif\\0X' with GPS carries GPS" 0 "$?"
+"$IMGGEN" pjpeg 320 240 15 "$T/photos/prog.jpg" --gps
+cat "$T/photos/prog.jpg" "$GPS" >"$T/photos/prog2.jpg"
+for f in two odd prog2; do
+    run "blob put $f.jpg" --json --as cli blob put "$T/photos/$f.jpg"
+    run "blob get $f.jpg" --as cli blob get "$(jv .blob)" --out "$T/got-$f.jpg"
+    "$IMGGEN" hasgps "$T/got-$f.jpg"
+    is "the stored $f.jpg has no GPS" 1 "$?"
+done
+is "nothing after the first image's end is kept" "$(wc -c <"$T/got-two.jpg")" \
+    "$(wc -c <"$T/photos/plain.jpg")"
+"$IMGGEN" heic 64 64 13 "$T/photos/plain.heic"
+run "a HEIC without location" --as cli blob put "$T/photos/plain.heic"
+for how in gps gps-xmp gps-second; do
+    "$IMGGEN" heic 64 64 14 "$T/photos/$how.heic" "--$how"
+    refuse "a HEIC with --$how" 7 "carries its location" --as cli blob put "$T/photos/$how.heic"
+done
+run "blobs gc after the location checks" blobs gc --older-than 0
+
 refuse "blob get onto an existing file" 2 "cannot create" blob get "$GREF" --out "$T/got.jpg"
 refuse "blob get of a hash not stored" 3 "no file sha256:" blob get "sha256:$(printf '%064d' 1)" --out "$T/x"
 refuse "blob get of a name that is no hash" 7 "sha256: and 64" blob get photos/a.jpg --out "$T/y"
