@@ -3,7 +3,9 @@
 # `qtm serve`: every refusal with its status and the database unchanged
 # (empty, a text file named .jpg, cut short, too large by Content-Length
 # and while streaming, a hash that is not stored, another operator's job,
-# a client file name with a path in it), location metadata removed, a
+# a client file name with a path in it), location metadata removed (also
+# after the first scan, behind an odd Exif header, in a HEIC's XMP or its
+# second image), a hash not the caller's to name, a
 # second upload answered with the same file, the read rule on
 # GET /api/blobs/HEX, and SIGKILL during uploads and evidence commits:
 # verify passes and no reference dangles.  Photos come from qtm-imggen.
