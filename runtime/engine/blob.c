@@ -483,25 +483,46 @@ qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed)
 /* --- verify ------------------------------------------------------------------ */
 
 typedef struct vblob {
+    qtm *q;
     json_t *findings;
     int64_t id, size, seen, blobs, bytes;
-    int chunks;
-    char hash[65];
+    qtm_file_type detected;        /* from the first chunk's bytes */
+    char hash[65], type[64];
     crypto_hash_sha256_state h;
 } vblob;
+
+static void vblob_finding(vblob *v, const char *what)
+{
+    char line[320];
+    snprintf(line, sizeof line, "file sha256:%s (blob %lld) has changed: %s", v->hash,
+             (long long)v->id, what);
+    json_array_append_new(v->findings, json_string(line));
+}
 
 static void vblob_finish(vblob *v)
 {
     if (!v->id)
         return;
     unsigned char d[crypto_hash_sha256_BYTES];
-    char hex[65], line[256];
+    char hex[65], what[192];
     crypto_hash_sha256_final(&v->h, d);
     sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-    if (strcmp(hex, v->hash) != 0 || v->seen != v->size) {
-        snprintf(line, sizeof line, "file sha256:%s (blob %lld) has changed: its %lld stored "
-                 "bytes hash to %.16s...", v->hash, (long long)v->id, (long long)v->seen, hex);
-        json_array_append_new(v->findings, json_string(line));
+    if (v->seen != v->size) {
+        snprintf(what, sizeof what, "%lld bytes are stored, its row says %lld",
+                 (long long)v->seen, (long long)v->size);
+        vblob_finding(v, what);
+    } else if (strcmp(hex, v->hash) != 0) {
+        snprintf(what, sizeof what, "its %lld stored bytes hash to %.16s...", (long long)v->seen,
+                 hex);
+        vblob_finding(v, what);
+    }
+    /* the type is what the bytes are, as they were detected at upload */
+    qtm_file_type t = qtmi_file_type_of(v->type);
+    if (t == QTM_FILE_UNKNOWN || t != v->detected) {
+        snprintf(what, sizeof what, "its row says %.40s, its bytes are %s", v->type,
+                 v->detected == QTM_FILE_UNKNOWN ? "none of the stored types"
+                                                 : qtmi_file_mime(v->detected));
+        vblob_finding(v, what);
     }
     v->id = 0;
 }
@@ -510,6 +531,8 @@ static int vblob_row(void *arg, const store_val *c, int n)
 {
     vblob *v = arg;
     (void)n;
+    const store_val *d = &c[4];
+    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
     if (c[0].i != v->id) {
         vblob_finish(v);
         v->id = c[0].i;
@@ -519,13 +542,31 @@ static int vblob_row(void *arg, const store_val *c, int n)
         crypto_hash_sha256_init(&v->h);
         if (qtmi_col_text(v->hash, sizeof v->hash, &c[1]))
             v->hash[0] = '\0';
+        if (qtmi_col_text(v->type, sizeof v->type, &c[5]))
+            v->type[0] = '\0';
+        v->detected = len ? qtmi_blob_detect(v->q, (const unsigned char *)d->s, len)
+                          : QTM_FILE_UNKNOWN;
     }
-    const store_val *d = &c[4];
-    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
     if (len)
         crypto_hash_sha256_update(&v->h, (const unsigned char *)d->s, len);
     v->seen += (int64_t)len;
     v->bytes += (int64_t)len;
+    return 0;
+}
+
+/* Each thumbnail against the digest stored beside it. */
+static int vthumb_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    char hex[65], line[256];
+    const store_val *d = &c[3];
+    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
+    sha256_hex(d->s ? d->s : "", len, hex);
+    if (c[2].type != SV_TEXT || strcmp(c[2].s, hex) != 0) {
+        snprintf(line, sizeof line, "the thumbnail of file sha256:%.64s (blob %lld) has changed",
+                 c[1].type == SV_TEXT ? c[1].s : "?", (long long)c[0].i);
+        json_array_append_new(arg, json_string(line));
+    }
     return 0;
 }
 
@@ -548,10 +589,13 @@ qtm_status qtmi_verify_blobs(qtm *q, json_t *findings, int64_t *blobs, int64_t *
 {
     vblob v;
     memset(&v, 0, sizeof v);
+    v.q = q;
     v.findings = findings;
     store_rc rc = store_run(q->st, SQ_VERIFY_BLOBS, NULL, 0, vblob_row, &v);
     if (rc == STORE_OK)
         vblob_finish(&v);
+    if (rc == STORE_OK)
+        rc = store_run(q->st, SQ_VERIFY_BLOB_THUMBS, NULL, 0, vthumb_row, findings);
     if (rc == STORE_OK)
         rc = store_run(q->st, SQ_VERIFY_BLOB_REFS, NULL, 0, vref_row, findings);
     *blobs = v.blobs;

@@ -46,6 +46,9 @@ typedef struct qtmi_blob_file {
  */
 qtm_status qtmi_blob_prepare(qtm *q, int fd, unsigned accept, int64_t max, const char *what,
                              qtmi_blob_file *out);
+/* The type libmagic reads in a file's first n bytes (as qtmi_blob_prepare
+ * detects it), QTM_FILE_UNKNOWN for any other; verify checks stored types. */
+qtm_file_type qtmi_blob_detect(qtm *q, const unsigned char *head, size_t n);
 /* Closes and frees what qtmi_blob_prepare filled; safe on an empty one. */
 void qtmi_blob_file_free(qtmi_blob_file *f);
 /* The MIME type stored for a file type ("image/jpeg"). */

@@ -701,6 +701,12 @@ static qtm_file_type detect(qtm *q, const unsigned char *head, size_t n, char *m
     return qtmi_file_type_of(m);
 }
 
+qtm_file_type qtmi_blob_detect(qtm *q, const unsigned char *head, size_t n)
+{
+    char mime[128];
+    return detect(q, head, n < HEAD_BYTES ? n : HEAD_BYTES, mime, sizeof mime);
+}
+
 /* The cleaned copy of buf (its type t) in a new temp file out->fd, with
  * its thumbnail; 0, or -1 with why set. */
 static int clean_and_decode(const unsigned char *buf, size_t n, qtm_file_type t,

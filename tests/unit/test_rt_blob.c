@@ -404,6 +404,45 @@ static void test_blob_verify_sees_a_changed_byte(void **state)
     free(all);
 }
 
+/* The findings of a verify expected to fail, as one string (caller frees). */
+static char *verify_findings(rt_fx *f)
+{
+    json_decref(f->held);
+    f->held = NULL;
+    EXPECT(QTM_EVERIFY, qtm_verify(f->q, &f->held));
+    char *all = json_dumps(json_object_get(f->held, "findings"), 0);
+    json_decref(f->held);
+    f->held = NULL;
+    return all;
+}
+
+/* verify sees a changed type, a changed thumbnail byte and a changed size
+ * (each with its immutability trigger dropped), and says which. */
+static void test_blob_verify_type_thumb_size(void **state)
+{
+    rt_fx *f = *state;
+    qtm_blob_info info;
+    OK(upload_path(f, "cli", rt_photo(f, 31), &info));
+    OK(qtm_verify(f->q, &f->held));
+    DB_OK("DROP TRIGGER blob_thumbs_no_update;"
+          " UPDATE blob_thumbs SET data = CAST(zeroblob(length(data)) AS BLOB)");
+    char *all = verify_findings(f);
+    assert_non_null(strstr(all, "the thumbnail of file sha256:"));
+    free(all);
+    DB_OK("DROP TRIGGER blobs_no_update; UPDATE blobs SET type = 'image/webp'");
+    all = verify_findings(f);
+    assert_non_null(strstr(all, "its row says image/webp, its bytes are image/png"));
+    free(all);
+    DB_OK("UPDATE blobs SET type = 'image/png', size = size + 1");
+    all = verify_findings(f);
+    char want[96];
+    snprintf(want, sizeof want, "%lld bytes are stored, its row says %lld", (long long)info.size,
+             (long long)info.size + 1);
+    assert_non_null(strstr(all, want));
+    assert_null(strstr(all, "hash to"));
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -418,6 +457,7 @@ int main(void)
         TEST(test_blob_anonymous_reference),
         TEST(test_blob_gc_grace_and_references),
         TEST(test_blob_verify_sees_a_changed_byte),
+        TEST(test_blob_verify_type_thumb_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
