@@ -806,7 +806,7 @@ static int cmd_blob_put(cli *c)
     const char *path = pos(c, 0, v);
     if (!path)
         return fail(c, QTM_EUSAGE, "usage: qtm blob put FILE [--surface SLUG]");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail(c, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
     int rc = open_db(c, 0);

@@ -465,7 +465,8 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
         return qtmi_tx_end(q, st);
     if ((st = qtmi_tx_end(q, QTM_OK)) != QTM_OK)
         return st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO's open would wait for a writer; prepare refuses it */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return qtm_fail(q, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
     st = qtmi_blob_prepare(q, fd, qtmi_surface_evidence_types(j.s),

@@ -140,7 +140,8 @@ static qtm_status photos_prepare(qtm *q, const qtm_surface *s, const char *const
     for (size_t i = 0; i < n; i++) {
         char what[64];
         snprintf(what, sizeof what, "photo %zu", i + 1);
-        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO's open would wait for a writer; prepare refuses it */
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
             return qtm_fail(q, QTM_EINVALID, "%s: cannot open %s: %s", what, paths[i],
                             strerror(errno));

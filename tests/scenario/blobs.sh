@@ -154,6 +154,17 @@ for e in arrive start finish; do run "advance $e" --as ana job advance "$J" "$e"
 refuse "evidence on another operator's job" 4 "bo" --as bo evidence add "$J" arrival "$(photo bo.jpg)"
 refuse "evidence that is a text file" 7 "not one of the accepted types" --as ana evidence add "$J" arrival "$T/text.jpg"
 refuse "evidence that is not a file" 7 "cannot open" --as ana evidence add "$J" arrival photos/arrival-1.jpg
+# a FIFO is refused at once (timeout: a blocked open fails the check, not the run)
+mkfifo "$T/pipe.jpg"
+printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$QTM" >"$T/qtm-timeout"
+chmod +x "$T/qtm-timeout"
+QTM_REAL=$QTM
+QTM=$T/qtm-timeout
+refuse "evidence that is a FIFO" 7 "not a regular file" --as ana evidence add "$J" arrival "$T/pipe.jpg"
+refuse "a photo that is a FIFO" 7 "photo 1 is not a regular file" \
+    --as cli request submit $AD --intake "$A" --photo "$T/pipe.jpg"
+refuse "blob put of a FIFO" 7 "not a regular file" blob put "$T/pipe.jpg"
+QTM=$QTM_REAL
 refuse "complete without files" 5 "evidence missing: arrival (0 of 1)" --as ana job advance "$J" complete
 run "arrival photo" --as ana evidence add "$J" arrival "$(photo arrival.jpg)" --note "driveway"
 run "before photo" --as ana evidence add "$J" before "$(photo before.png png)"

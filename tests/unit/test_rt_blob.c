@@ -233,6 +233,25 @@ static void test_blob_read_rule(void **state)
     json_decref(o);
 }
 
+/* A FIFO (or anything but a regular file) is refused at once, not waited
+ * on: the alarm ends the test if the open blocks. */
+static void test_blob_fifo_refused(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, AD, "ana"), r, t;
+    char path[256];
+    path_in(f, "pipe.jpg", path, sizeof path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    const char *photos[] = {path};
+    alarm(30);
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", path, NULL));
+    EXPECT_MSG(QTM_EINVALID, "the evidence file is not a regular file",
+               qtm_evidence_add(f->q, "ana", j, "arrival", path, NULL));
+    EXPECT_MSG(QTM_EINVALID, "photo 1 is not a regular file",
+               qtm_request_submit(f->q, "cli", AD, AD_PACKET, photos, 1, NULL, &r, &t));
+    alarm(0);
+}
+
 /* Another operator's job: refused, and the file is not stored either. */
 static void test_blob_evidence_refused_stores_nothing(void **state)
 {
@@ -452,6 +471,7 @@ int main(void)
         TEST(test_blob_thumbnail),
         TEST(test_blob_read_rule),
         TEST(test_blob_evidence_refused_stores_nothing),
+        TEST(test_blob_fifo_refused),
         TEST(test_blob_intake_names_stored_photos),
         TEST(test_blob_reference_needs_the_file),
         TEST(test_blob_anonymous_reference),
