@@ -841,7 +841,11 @@ static int cmd_blobs_gc(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_blob_gc(c->q, grace, &removed);
+    /* local administration: with --as, an admin's only (as actor and token
+     * commands are); the holder of the database file, without --as, may */
+    qtm_status st = c->as ? qtm_admin_act_as(c->q, c->as, "collect files") : QTM_OK;
+    if (st == QTM_OK)
+        st = qtm_blob_gc(c->q, grace, &removed);
     if (st)
         return lib_fail(c, st);
     if (c->json)

@@ -186,6 +186,10 @@ run "an unreferenced upload" --json blob put "$(photo loose.jpg)"
 run "gc within the grace period" --json blobs gc
 jqt "nothing collected" '.removed == 0'
 refuse "gc with a bad duration" 2 "--older-than" blobs gc --older-than soon
+refuse "an operator collects files" 4 "ana is an operator; only admins collect files" \
+    --as ana blobs gc --older-than 0
+refuse "an unknown actor collects files" 3 "nobody" --as nobody blobs gc --older-than 0
+run "an admin collects files (nothing past the grace)" --json --as admin blobs gc
 run "gc with no grace" --json blobs gc --older-than 0
 jqt "the unreferenced one collected" '.removed == 1'
 is "the referenced ones stay" 5 "$(count blobs)"

@@ -525,6 +525,10 @@ qtm_status qtm_desk_as(qtm *q, const char *actor, const char *operator_slug, con
  * the audit log, the record list, actors, verify): an admin not suspended;
  * otherwise QTM_EFORBIDDEN naming `what`, the same for every id. */
 qtm_status qtm_admin_read_as(qtm *q, const char *actor, const char *what);
+/* QTM_OK if actor may do what only admins do to the database as a whole
+ * (`blobs gc`): an admin not suspended; otherwise QTM_EFORBIDDEN ("only
+ * admins <what>"), or QTM_ENOTFOUND for no such actor. */
+qtm_status qtm_admin_act_as(qtm *q, const char *actor, const char *what);
 
 /* --- audit -------------------------------------------------------------- */
 
