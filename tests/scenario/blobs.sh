@@ -222,6 +222,16 @@ hrefused "too large while streaming (chunked)" 413 "larger than 200000 bytes" --
     h POST /api/uploads -H 'Content-Type: image/jpeg' -H 'Transfer-Encoding: chunked' --data-binary @"$T/large.bin"
 hrefused "too large inside multipart" 413 "larger than 200000 bytes" -- \
     h POST /api/uploads -F "photo=@$T/large.bin;type=image/jpeg" -H 'Transfer-Encoding: chunked'
+{
+    printf -- '--XyZ\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+    printf 'X-Pad: %s\r\n' "$(head -c 70000 /dev/zero | tr '\0' a)"
+    printf 'Content-Type: image/jpeg\r\n\r\n'
+    cat "$UP"
+    printf -- '\r\n--XyZ--\r\n'
+} >"$T/bighead.body"
+hrefused "a multipart part with 70 KB of headers: 400, not a dropped connection" 400 \
+    "headers are larger than 64 KiB" -- h POST /api/uploads \
+    -H 'Content-Type: multipart/form-data; boundary=XyZ' --data-binary @"$T/bighead.body" as=cli
 h GET "/api/blobs/${EREF#sha256:}" as=ana
 is "the owner gets the evidence: 200" 200 "$code"
 is "... its bytes" "${EREF#sha256:}" "$(sha "$T/out")"
