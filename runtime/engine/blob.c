@@ -480,6 +480,23 @@ qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed)
     return st;
 }
 
+static int int_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    *(int64_t *)arg = c[0].type == SV_INT ? c[0].i : 0;
+    return 1;
+}
+
+qtm_status qtm_blob_unreferenced_bytes(qtm *q, int64_t *bytes)
+{
+    *bytes = 0;
+    qtm_status st = qtmi_tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    store_rc rc = store_run(q->st, SQ_BLOB_UNREFERENCED_BYTES, NULL, 0, int_row, bytes);
+    return qtmi_tx_end(q, rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading files"));
+}
+
 /* --- verify ------------------------------------------------------------------ */
 
 typedef struct vblob {

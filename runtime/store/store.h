@@ -175,6 +175,7 @@ typedef enum store_query {
     SQ_BLOB_UPLOADER_ADD,          /* blob id, actor id or NULL (anonymous): once each */
     SQ_BLOB_UPLOADED_BY,           /* blob id, actor id (0: anonymous) -> 1 if it uploaded it */
     SQ_VERIFY_BLOB_THUMBS,         /* -> blob id, blob hash, thumbnail hash, thumbnail data */
+    SQ_BLOB_UNREFERENCED_BYTES,    /* -> total size of the blobs nothing references */
     /* schema v5: finding work.  Every SQ_JOB_LIST* takes the same arguments
      * and gives the same columns; they differ only in the index that drives
      * them (the engine picks one by the filters given):

@@ -544,6 +544,10 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_VERIFY_BLOB_THUMBS] =
         "SELECT t.blob_id, b.hash, t.hash, t.data FROM blob_thumbs t"
         " JOIN blobs b ON b.id = t.blob_id ORDER BY t.blob_id",
+    [SQ_BLOB_UNREFERENCED_BYTES] =
+        "SELECT COALESCE(SUM(size), 0) FROM blobs b"
+        " WHERE NOT EXISTS (SELECT 1 FROM request_photos p WHERE p.blob_id = b.id)"
+        " AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.blob_id = b.id)",
     /* schema v5: finding work (see JOB_LIST_COLS) */
     [SQ_JOB_LIST] =
         JOB_LIST_COLS " FROM jobs j" JOB_LIST_JOINS " WHERE" JOB_LIST_FILTERS JOB_LIST_Q

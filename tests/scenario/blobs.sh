@@ -281,6 +281,22 @@ hrefused "a second anonymous request names it again: as for no file" 400 "no sto
     h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/anon.json"
 serve_stop
 
+echo "# qtm serve: limits on uploads (signed-in rate, the bytes nothing references)"
+HELD=$(sql 'SELECT COALESCE(SUM(size), 0) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM request_photos p WHERE p.blob_id = b.id) AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.blob_id = b.id)')
+serve_start cap --max-unreferenced $((HELD + 1000)) --upload-rate 1 --upload-burst 2
+CAPP=$(photo cap.jpg)
+hrefused "past the cap on files nothing references: 507" 507 "nothing references yet" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=cli
+is "... with Retry-After" 1 "$(grep -ci '^retry-after: 3600' "$T/hdr")"
+hrefused "... a second signed-in upload: still the cap" 507 "at most $((HELD + 1000))" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=ana
+hrefused "a third signed-in upload from the address: 429" 429 "too many uploads" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=cli
+is "... with Retry-After" 1 "$(grep -ci '^retry-after: [0-9]' "$T/hdr")"
+hrefused "an anonymous upload: the intake's own limit, then the cap" 507 "nothing references" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP"
+serve_stop
+
 echo "# SIGKILL during uploads and evidence commits"
 BIG=$T/photos/big.jpg
 "$IMGGEN" jpeg 3000 2000 7 "$BIG"

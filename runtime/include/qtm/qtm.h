@@ -320,6 +320,9 @@ qtm_status qtm_blob_read(qtm *q, const char *reader, const char *ref, int thumb,
 /* Deletes every file no request or evidence item references whose last
  * upload is older than older_than_s seconds; *removed says how many. */
 qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed);
+/* The bytes of every stored file nothing references yet (what qtm_blob_gc
+ * would collect once their grace period is over), in *bytes. */
+qtm_status qtm_blob_unreferenced_bytes(qtm *q, int64_t *bytes);
 
 /* --- records ------------------------------------------------------------ */
 
