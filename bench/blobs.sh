@@ -42,7 +42,7 @@ msize=$(stat -c %s "$DIR/p/m0.jpg")
 lsize=$(stat -c %s "$DIR/p/l0.jpg")
 "$QTM" --db "$DB" init >/dev/null && "$QTM" --db "$DB" actor add ana --role operator >/dev/null || die "init"
 TOKEN=$("$QTM" --db "$DB" token issue ana) || die "token"
-"$QTM" --db "$DB" serve --listen 127.0.0.1:0 --max-upload 33554432 >"$DIR/serve.out" 2>"$DIR/serve.err" &
+"$QTM" --db "$DB" serve --listen 127.0.0.1:0 --max-upload 33554432 --upload-rate 0 >"$DIR/serve.out" 2>"$DIR/serve.err" &
 PID=$!
 U=
 for _ in $(seq 1 100); do

@@ -806,7 +806,7 @@ static int cmd_blob_put(cli *c)
     const char *path = pos(c, 0, v);
     if (!path)
         return fail(c, QTM_EUSAGE, "usage: qtm blob put FILE [--surface SLUG]");
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail(c, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
     int rc = open_db(c, 0);
@@ -841,7 +841,11 @@ static int cmd_blobs_gc(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_blob_gc(c->q, grace, &removed);
+    /* local administration: with --as, an admin's only (as actor and token
+     * commands are); the holder of the database file, without --as, may */
+    qtm_status st = c->as ? qtm_admin_act_as(c->q, c->as, "collect files") : QTM_OK;
+    if (st == QTM_OK)
+        st = qtm_blob_gc(c->q, grace, &removed);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -1981,7 +1985,8 @@ static int cmd_serve(cli *c)
     static const char *const v[] = {"--listen", "--threads", "--intake-rate", "--intake-burst",
                                      "--max-body", "--per-ip", "--timeout", "--request-timeout",
                                      "--max-buffered", "--allowed-host", "--backup-dir",
-                                     "--backup-every", "--backup-keep", "--durability", "--max-upload", NULL};
+                                     "--backup-every", "--backup-keep", "--durability", "--max-upload",
+                                     "--upload-rate", "--upload-burst", "--max-unreferenced", NULL};
     if (check_opts(c, v, NULL) || pos(c, 0, v))
         return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
     /* one worker per CPU: a worker waiting for its turn to write holds its
@@ -1991,7 +1996,12 @@ static int cmd_serve(cli *c)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long threads = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (unsigned long)ncpu, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 32,
                   timeout = 30, request_timeout = 10, max_buffered = 32u << 20,
-                  max_upload = 20u << 20;
+                  max_upload = 20u << 20, upload_rate = 120, upload_burst = 30,
+                  max_unref = 2ul << 30;
+    if (opt_uint(c, "--upload-rate", 0, 1000000, &upload_rate) ||
+        opt_uint(c, "--upload-burst", 1, 1000000, &upload_burst) ||
+        opt_uint(c, "--max-unreferenced", 0, 1ul << 50, &max_unref))
+        return 2;
     if (opt_uint(c, "--threads", 1, 256, &threads) || opt_uint(c, "--intake-rate", 0, 1000000, &rate) ||
         opt_uint(c, "--intake-burst", 1, 1000000, &burst) ||
         opt_uint(c, "--max-body", 1024, 64u << 20, &max_body) ||
@@ -2047,7 +2057,8 @@ static int cmd_serve(cli *c)
                     (unsigned)timeout, (size_t)max_body, (size_t)max_upload, (unsigned)rate,
                     (unsigned)burst,
                     12 * 3600, (unsigned)request_timeout, (size_t)max_buffered, hosts,
-                    NULL, 0, 0, relaxed};
+                    NULL, 0, 0, relaxed, (unsigned)upload_rate, (unsigned)upload_burst,
+                    (uint64_t)max_unref};
     if ((rc = backup_opts(c, &o)) != 0)
         return rc;
     return serve_run(&o);
@@ -2244,6 +2255,8 @@ static const command commands[] = {
      "qtm serve [--listen HOST:PORT] [--threads N] [--intake-rate PER_MIN] [--intake-burst N]\n"
      "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS] [--request-timeout SECONDS]\n"
      "          [--max-buffered BYTES] [--allowed-host NAME]... [--durability full|relaxed]\n"
+     "          [--max-upload BYTES] [--upload-rate PER_MIN] [--upload-burst N]\n"
+     "          [--max-unreferenced BYTES]\n"
      "  Serves the JSON API and the web desk (default 127.0.0.1:8080, a thread per CPU; public\n"
      "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB, 32 MiB in flight;\n"
      "  32 connections per address, 10 s to send each request). Writes are group-committed:\n"

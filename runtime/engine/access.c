@@ -281,7 +281,8 @@ qtm_status qtm_desk_as(qtm *q, const char *slug, const char *operator_slug, cons
                          pg, out);
 }
 
-qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
+/* An admin not suspended, or the refusal: "only admins <verb> <what>". */
+static qtm_status admin_as(qtm *q, const char *slug, const char *verb, const char *what)
 {
     actor a;
     qtm_status st = qtmi_tx_begin(q, 0);
@@ -289,9 +290,20 @@ qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
         return st;
     st = qtmi_actor_load(q, slug, &a);
     if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
-        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot read %s", a.slug, what);
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot %s%s", a.slug, verb, what);
     else if (st == QTM_OK && a.role != QTM_ROLE_ADMIN)
-        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins read %s", a.slug,
-                      a.role == QTM_ROLE_OPERATOR ? "an" : "a", qtmi_role_word(a.role), what);
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only admins %s%s", a.slug,
+                      a.role == QTM_ROLE_OPERATOR ? "an" : "a", qtmi_role_word(a.role), verb,
+                      what);
     return qtmi_tx_end(q, st);
+}
+
+qtm_status qtm_admin_read_as(qtm *q, const char *slug, const char *what)
+{
+    return admin_as(q, slug, "read ", what);
+}
+
+qtm_status qtm_admin_act_as(qtm *q, const char *slug, const char *what)
+{
+    return admin_as(q, slug, "", what);
 }

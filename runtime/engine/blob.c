@@ -9,7 +9,10 @@
  * its file, whatever happens to the process.  What nothing references is
  * deleted by qtm_blob_gc once its grace period (since its last upload) is
  * over.  Reading follows access.c's rule through the rows that reference
- * the blob: a reader who may not see it is told it does not exist.
+ * the blob (and blob_uploaders: whoever sent the bytes has them): a reader
+ * who may not see it is told it does not exist.  Referencing by hash
+ * (qtmi_blob_find_for) asks the same question, so a hash alone never
+ * gives its holder a file.
  */
 #include "blob.h"
 
@@ -99,6 +102,7 @@ typedef struct blob_row {
     int found;
     int64_t id, size, actor;
     char type[64];
+    char uploaded_at[48];
 } blob_row;
 
 static int blob_row_fn(void *arg, const store_val *c, int n)
@@ -109,7 +113,8 @@ static int blob_row_fn(void *arg, const store_val *c, int n)
     b->id = c[0].i;
     b->size = c[2].i;
     b->actor = c[3].type == SV_INT ? c[3].i : 0;
-    return qtmi_col_text(b->type, sizeof b->type, &c[1]) ? -1 : 1;
+    int bad = qtmi_col_text(b->uploaded_at, sizeof b->uploaded_at, &c[4]);
+    return qtmi_col_text(b->type, sizeof b->type, &c[1]) || bad ? -1 : 1;
 }
 
 static qtm_status blob_lookup(qtm *q, const char *hex, blob_row *b)
@@ -169,6 +174,37 @@ static qtm_status store_chunks(qtm *q, const qtmi_blob_file *f, int64_t id)
     return st;
 }
 
+/* Records that actor_id (0: anonymous) uploaded blob id's bytes. */
+static qtm_status uploader_add(qtm *q, int64_t id, int64_t actor_id)
+{
+    store_val a[2] = {SV_I(id), actor_id ? SV_I(actor_id) : SV_N};
+    store_rc rc = store_run(q->st, SQ_BLOB_UPLOADER_ADD, a, 2, NULL, NULL);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "storing the file");
+}
+
+static int one_row(void *arg, const store_val *c, int n)
+{
+    (void)c, (void)n;
+    *(int *)arg = 1;
+    return 1;
+}
+
+/* *yes: actor_id (0: anonymous) uploaded blob id's bytes. */
+static qtm_status uploaded_by(qtm *q, int64_t id, int64_t actor_id, int *yes)
+{
+    store_val a[2] = {SV_I(id), SV_I(actor_id)};
+    *yes = 0;
+    store_rc rc = store_run(q->st, SQ_BLOB_UPLOADED_BY, a, 2, one_row, yes);
+    return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading files");
+}
+
+static void sha256_hex(const void *p, size_t n, char hex[65])
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(d, p, n);
+    sodium_bin2hex(hex, 65, d, sizeof d);
+}
+
 qtm_status qtmi_blob_store(qtm *q, const qtmi_blob_file *f, int64_t actor_id, int64_t *id)
 {
     blob_row b;
@@ -180,18 +216,21 @@ qtm_status qtmi_blob_store(qtm *q, const qtmi_blob_file *f, int64_t actor_id, in
         *id = b.id;
         store_val a[2] = {SV_S(q->now), SV_I(b.id)};
         rc = store_run(q->st, SQ_BLOB_TOUCH, a, 2, NULL, NULL);
-        return rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "storing the file");
+        return rc == STORE_OK ? uploader_add(q, b.id, actor_id)
+                              : qtm_store_fail(q, rc, "storing the file");
     }
     store_val a[5] = {SV_S(f->hash), SV_S(qtmi_file_mime(f->type)), SV_I(f->size),
                       actor_id ? SV_I(actor_id) : SV_N, SV_S(q->now)};
     if ((rc = store_run(q->st, SQ_BLOB_INSERT, a, 5, NULL, NULL)) != STORE_OK)
         return qtm_store_fail(q, rc, "storing the file");
     *id = store_last_id(q->st);
-    if ((st = store_chunks(q, f, *id)) != QTM_OK)
+    if ((st = store_chunks(q, f, *id)) != QTM_OK || (st = uploader_add(q, *id, actor_id)) != QTM_OK)
         return st;
     if (f->thumb) {
-        store_val t[3] = {SV_I(*id), SV_S("image/webp"), SV_B(f->thumb, f->thumb_len)};
-        if ((rc = store_run(q->st, SQ_BLOB_THUMB_INSERT, t, 3, NULL, NULL)) != STORE_OK)
+        char th[65];
+        sha256_hex(f->thumb, f->thumb_len, th);
+        store_val t[4] = {SV_I(*id), SV_S("image/webp"), SV_B(f->thumb, f->thumb_len), SV_S(th)};
+        if ((rc = store_run(q->st, SQ_BLOB_THUMB_INSERT, t, 4, NULL, NULL)) != STORE_OK)
             return qtm_store_fail(q, rc, "storing the thumbnail");
     }
     return QTM_OK;
@@ -324,6 +363,9 @@ static qtm_status blob_visible(qtm *q, const actor *a, const blob_row *b, int *y
     *yes = a->role == QTM_ROLE_ADMIN || (b->actor && b->actor == a->id);
     if (*yes || a->access == QTM_ACCESS_SUSPENDED)
         return QTM_OK;
+    qtm_status st0 = a->id ? uploaded_by(q, b->id, a->id, yes) : QTM_OK;
+    if (st0 != QTM_OK || *yes)
+        return st0;
     store_val k = SV_I(b->id);
     store_rc rc = store_run(q->st, SQ_BLOB_USES, &k, 1, use_row, &us);
     if (rc != STORE_OK)
@@ -345,6 +387,43 @@ static qtm_status blob_visible(qtm *q, const actor *a, const blob_row *b, int *y
         *yes = lv == QTM_ACCESS_FULL || (lv == QTM_ACCESS_PREVIEW && us.u[i].evidence);
     }
     qtm_ok(q);
+    return QTM_OK;
+}
+
+/* May an anonymous caller reference b?  Only a file uploaded anonymously
+ * that nothing references yet, within the grace period of its upload. */
+static qtm_status blob_anon_referable(qtm *q, const blob_row *b, int *yes)
+{
+    char cutoff[48];
+    uses us;
+    us.n = 0;
+    qtm_status st = uploaded_by(q, b->id, 0, yes);
+    if (st != QTM_OK || !*yes)
+        return st;
+    store_val k = SV_I(b->id);
+    store_rc rc = store_run(q->st, SQ_BLOB_USES, &k, 1, use_row, &us);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading files");
+    *yes = us.n == 0 && stamp_minus(q, QTMI_BLOB_GRACE, cutoff, sizeof cutoff) == 0 &&
+           strcmp(b->uploaded_at, cutoff) >= 0;
+    return QTM_OK;
+}
+
+qtm_status qtmi_blob_find_for(qtm *q, const actor *a, const char *hex, int64_t *id,
+                              qtm_file_type *type, int64_t *size)
+{
+    blob_row b;
+    int yes = 0;
+    qtm_status st = blob_lookup(q, hex, &b);
+    if (st == QTM_OK && b.found)
+        st = a && a->id ? blob_visible(q, a, &b, &yes) : blob_anon_referable(q, &b, &yes);
+    if (st != QTM_OK)
+        return st;
+    if (!b.found || !yes)          /* the same answer: a hash is not the file */
+        return qtm_fail(q, QTM_ENOTFOUND, "no file sha256:%s", hex);
+    *id = b.id;
+    *type = qtmi_file_type_of(b.type);
+    *size = b.size;
     return QTM_OK;
 }
 
@@ -444,28 +523,66 @@ qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed)
     return st;
 }
 
+static int int_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    *(int64_t *)arg = c[0].type == SV_INT ? c[0].i : 0;
+    return 1;
+}
+
+qtm_status qtm_blob_unreferenced_bytes(qtm *q, int64_t *bytes)
+{
+    *bytes = 0;
+    qtm_status st = qtmi_tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    store_rc rc = store_run(q->st, SQ_BLOB_UNREFERENCED_BYTES, NULL, 0, int_row, bytes);
+    return qtmi_tx_end(q, rc == STORE_OK ? QTM_OK : qtm_store_fail(q, rc, "reading files"));
+}
+
 /* --- verify ------------------------------------------------------------------ */
 
 typedef struct vblob {
+    qtm *q;
     json_t *findings;
     int64_t id, size, seen, blobs, bytes;
-    int chunks;
-    char hash[65];
+    qtm_file_type detected;        /* from the first chunk's bytes */
+    char hash[65], type[64];
     crypto_hash_sha256_state h;
 } vblob;
+
+static void vblob_finding(vblob *v, const char *what)
+{
+    char line[320];
+    snprintf(line, sizeof line, "file sha256:%s (blob %lld) has changed: %s", v->hash,
+             (long long)v->id, what);
+    json_array_append_new(v->findings, json_string(line));
+}
 
 static void vblob_finish(vblob *v)
 {
     if (!v->id)
         return;
     unsigned char d[crypto_hash_sha256_BYTES];
-    char hex[65], line[256];
+    char hex[65], what[192];
     crypto_hash_sha256_final(&v->h, d);
     sodium_bin2hex(hex, sizeof hex, d, sizeof d);
-    if (strcmp(hex, v->hash) != 0 || v->seen != v->size) {
-        snprintf(line, sizeof line, "file sha256:%s (blob %lld) has changed: its %lld stored "
-                 "bytes hash to %.16s...", v->hash, (long long)v->id, (long long)v->seen, hex);
-        json_array_append_new(v->findings, json_string(line));
+    if (v->seen != v->size) {
+        snprintf(what, sizeof what, "%lld bytes are stored, its row says %lld",
+                 (long long)v->seen, (long long)v->size);
+        vblob_finding(v, what);
+    } else if (strcmp(hex, v->hash) != 0) {
+        snprintf(what, sizeof what, "its %lld stored bytes hash to %.16s...", (long long)v->seen,
+                 hex);
+        vblob_finding(v, what);
+    }
+    /* the type is what the bytes are, as they were detected at upload */
+    qtm_file_type t = qtmi_file_type_of(v->type);
+    if (t == QTM_FILE_UNKNOWN || t != v->detected) {
+        snprintf(what, sizeof what, "its row says %.40s, its bytes are %s", v->type,
+                 v->detected == QTM_FILE_UNKNOWN ? "none of the stored types"
+                                                 : qtmi_file_mime(v->detected));
+        vblob_finding(v, what);
     }
     v->id = 0;
 }
@@ -474,6 +591,8 @@ static int vblob_row(void *arg, const store_val *c, int n)
 {
     vblob *v = arg;
     (void)n;
+    const store_val *d = &c[4];
+    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
     if (c[0].i != v->id) {
         vblob_finish(v);
         v->id = c[0].i;
@@ -483,13 +602,31 @@ static int vblob_row(void *arg, const store_val *c, int n)
         crypto_hash_sha256_init(&v->h);
         if (qtmi_col_text(v->hash, sizeof v->hash, &c[1]))
             v->hash[0] = '\0';
+        if (qtmi_col_text(v->type, sizeof v->type, &c[5]))
+            v->type[0] = '\0';
+        v->detected = len ? qtmi_blob_detect(v->q, (const unsigned char *)d->s, len)
+                          : QTM_FILE_UNKNOWN;
     }
-    const store_val *d = &c[4];
-    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
     if (len)
         crypto_hash_sha256_update(&v->h, (const unsigned char *)d->s, len);
     v->seen += (int64_t)len;
     v->bytes += (int64_t)len;
+    return 0;
+}
+
+/* Each thumbnail against the digest stored beside it. */
+static int vthumb_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    char hex[65], line[256];
+    const store_val *d = &c[3];
+    size_t len = d->type == SV_BLOB ? (size_t)d->i : d->type == SV_TEXT ? strlen(d->s) : 0;
+    sha256_hex(d->s ? d->s : "", len, hex);
+    if (c[2].type != SV_TEXT || strcmp(c[2].s, hex) != 0) {
+        snprintf(line, sizeof line, "the thumbnail of file sha256:%.64s (blob %lld) has changed",
+                 c[1].type == SV_TEXT ? c[1].s : "?", (long long)c[0].i);
+        json_array_append_new(arg, json_string(line));
+    }
     return 0;
 }
 
@@ -512,10 +649,13 @@ qtm_status qtmi_verify_blobs(qtm *q, json_t *findings, int64_t *blobs, int64_t *
 {
     vblob v;
     memset(&v, 0, sizeof v);
+    v.q = q;
     v.findings = findings;
     store_rc rc = store_run(q->st, SQ_VERIFY_BLOBS, NULL, 0, vblob_row, &v);
     if (rc == STORE_OK)
         vblob_finish(&v);
+    if (rc == STORE_OK)
+        rc = store_run(q->st, SQ_VERIFY_BLOB_THUMBS, NULL, 0, vthumb_row, findings);
     if (rc == STORE_OK)
         rc = store_run(q->st, SQ_VERIFY_BLOB_REFS, NULL, 0, vref_row, findings);
     *blobs = v.blobs;

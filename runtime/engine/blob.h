@@ -46,6 +46,9 @@ typedef struct qtmi_blob_file {
  */
 qtm_status qtmi_blob_prepare(qtm *q, int fd, unsigned accept, int64_t max, const char *what,
                              qtmi_blob_file *out);
+/* The type libmagic reads in a file's first n bytes (as qtmi_blob_prepare
+ * detects it), QTM_FILE_UNKNOWN for any other; verify checks stored types. */
+qtm_file_type qtmi_blob_detect(qtm *q, const unsigned char *head, size_t n);
 /* Closes and frees what qtmi_blob_prepare filled; safe on an empty one. */
 void qtmi_blob_file_free(qtmi_blob_file *f);
 /* The MIME type stored for a file type ("image/jpeg"). */
@@ -72,6 +75,19 @@ int qtmi_blob_ref(const char *ref, char hex[65]);
  * "no file sha256:..." when there is none. */
 qtm_status qtmi_blob_find(qtm *q, const char *hex, int64_t *id, qtm_file_type *type,
                           int64_t *size);
+/* How long an unreferenced anonymous upload may still be referenced by an
+ * anonymous intake (seconds: the default gc grace period). */
+#define QTMI_BLOB_GRACE (24 * 3600)
+/*
+ * qtmi_blob_find_for - qtmi_blob_find for a caller about to reference the
+ * blob: a (NULL or id 0: anonymous) must already be allowed to read it (it
+ * uploaded it, or the read rule shows it a request or job holding it); an
+ * anonymous caller only a file uploaded anonymously that nothing
+ * references yet, within QTMI_BLOB_GRACE of its last upload.  Otherwise
+ * QTM_ENOTFOUND "no file sha256:...", the answer for a file not stored.
+ */
+qtm_status qtmi_blob_find_for(qtm *q, const actor *a, const char *hex, int64_t *id,
+                              qtm_file_type *type, int64_t *size);
 /* Adds verify's findings about blobs: every blob re-hashed, every
  * reference to one checked against the governed rows. */
 qtm_status qtmi_verify_blobs(qtm *q, json_t *findings, int64_t *blobs, int64_t *bytes);

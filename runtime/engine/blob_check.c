@@ -307,17 +307,70 @@ static int put_segment(int fd, unsigned marker, const unsigned char *p, size_t n
     return write_full(fd, hd, 4) || write_full(fd, p, n) ? -1 : 0;
 }
 
-/* Rewrites the JPEG buf (n bytes) into fd: segments before the scan are
- * copied, APP1 Exif without GPS, XMP dropped; from the first SOS on,
- * every byte as it was.  0, or -1 with why set. */
+/* The end of the entropy-coded data that starts at buf + o: the offset of
+ * the marker that ends it (stuffed FF00, restart markers RSTn and fill
+ * bytes are part of the data), or n when none does. */
+static size_t entropy_end(const unsigned char *buf, size_t n, size_t o)
+{
+    while (o < n) {
+        const unsigned char *ff = memchr(buf + o, 0xFF, n - o);
+        if (!ff || (size_t)(ff - buf) + 1 >= n)
+            return n;
+        o = (size_t)(ff - buf);
+        unsigned b = buf[o + 1];
+        if (b == 0x00 || (b >= 0xD0 && b <= 0xD7))
+            o += 2;
+        else if (b == 0xFF)
+            o++;
+        else
+            return o;
+    }
+    return n;
+}
+
+/* Whether an APPn segment (marker m, payload p) before the first scan is
+ * kept: 1 as it is, 2 as Exif to rewrite without GPS, 0 dropped (XMP, which
+ * may hold exif:GPS*; an Exif header other than "Exif\0\0"; the MPF index
+ * of the images after this one, which are not kept). */
+static int jpeg_app_keep(unsigned m, const unsigned char *p, size_t pn)
+{
+    static const char xmp[] = "http://ns.adobe.com/xap/1.0/",
+                      xmpx[] = "http://ns.adobe.com/xmp/extension/";
+    if (starts(p, pn, "Exif", 4))
+        return m == 0xE1 && starts(p, pn, "Exif\0\0", 6) ? 2 : 0;
+    if (starts(p, pn, xmp, sizeof xmp - 1) || starts(p, pn, xmpx, sizeof xmpx - 1) ||
+        starts(p, pn, "MPF\0", 4))
+        return 0;
+    return 1;
+}
+
+/* Writes one APPn segment before the scan as jpeg_app_keep says. */
+static int jpeg_put_app(int fd, unsigned m, const unsigned char *p, size_t pn)
+{
+    int keep = jpeg_app_keep(m, p, pn);
+    if (keep != 2)
+        return keep ? put_segment(fd, m, p, pn) : 0;
+    unsigned char *clean = NULL;
+    unsigned cn = 0;
+    int rc = exif_without_gps(p, pn, &clean, &cn);
+    int w = rc == 0 ? put_segment(fd, m, p, pn) : rc > 0 ? put_segment(fd, m, clean, cn) : 0;
+    free(clean);
+    return w;
+}
+
+/* Rewrites the JPEG buf (n bytes) into fd, segment by segment up to its
+ * EOI: before the first scan, APP1 Exif without GPS, XMP and MPF dropped;
+ * each scan's entropy-coded data copied as it was; between scans the
+ * tables and scan headers kept and every APPn dropped; nothing after EOI
+ * (a second image, an MPF preview, a gain map, a motion photo's video)
+ * kept.  0, or -1 with why set. */
 static int jpeg_clean(const unsigned char *buf, size_t n, int fd, char *why, size_t whylen)
 {
-    static const char exif[] = "Exif\0\0", xmp[] = "http://ns.adobe.com/xap/1.0/",
-                      xmpx[] = "http://ns.adobe.com/xmp/extension/";
     size_t o = 2;
+    int scanned = 0;
     if (write_full(fd, buf, 2) != 0)
         goto io;
-    while (o + 4 <= n) {
+    while (o + 2 <= n) {
         if (buf[o] != 0xFF) {
             snprintf(why, whylen, "the JPEG's segments are damaged");
             return -1;
@@ -327,30 +380,34 @@ static int jpeg_clean(const unsigned char *buf, size_t n, int fd, char *why, siz
             o++;
             continue;
         }
-        if (m == 0xDA || m == 0xD9)   /* the scan, or an image with none */
-            return write_full(fd, buf + o, n - o) == 0 ? 0 : -1;
-        size_t len = ((size_t)buf[o + 2] << 8) | buf[o + 3];
+        if (m == 0xD9)             /* EOI: the end of this image */
+            return write_full(fd, buf + o, 2) == 0 ? 0 : -1;
+        if (m == 0xD8 || m == 0x00 || (m >= 0xD0 && m <= 0xD7) || o + 4 > n) {
+            if (o + 4 > n)
+                break;
+            snprintf(why, whylen, "the JPEG's segments are damaged");
+            return -1;
+        }
+        size_t len = ((size_t)buf[o + 2] << 8) | buf[o + 3], at = o;
         if (len < 2 || o + 2 + len > n)
             break;
         const unsigned char *p = buf + o + 4;
         size_t pn = len - 2;
         o += 2 + len;
-        if (m == 0xE1 && starts(p, pn, exif, 6)) {
-            unsigned char *clean = NULL;
-            unsigned cn = 0;
-            int rc = exif_without_gps(p, pn, &clean, &cn);
-            int w = rc == 0 ? put_segment(fd, m, p, pn) : rc > 0 ? put_segment(fd, m, clean, cn) : 0;
-            free(clean);
-            if (w != 0)
+        if (m == 0xDA) {           /* a scan: its header, then its data */
+            o = entropy_end(buf, n, o);
+            scanned = 1;
+            if (write_full(fd, buf + at, o - at) != 0)
                 goto io;
-        } else if (m == 0xE1 && (starts(p, pn, xmp, sizeof xmp - 1) ||
-                                 starts(p, pn, xmpx, sizeof xmpx - 1))) {
-            continue;              /* XMP may hold exif:GPS* too */
+        } else if (m >= 0xE0 && m <= 0xEF) {
+            if (!scanned && jpeg_put_app(fd, m, p, pn) != 0)
+                goto io;
         } else if (put_segment(fd, m, p, pn) != 0) {
             goto io;
         }
     }
-    snprintf(why, whylen, "the JPEG is cut short before its image data");
+    snprintf(why, whylen, scanned ? "the JPEG is cut short (no end of image)"
+                                  : "the JPEG is cut short before its image data");
     return -1;
 io:
     snprintf(why, whylen, "cannot write the cleaned copy: %s", strerror(errno));
@@ -488,33 +545,88 @@ cleanup:
 
 /* --- HEIC ------------------------------------------------------------------ */
 
-/* 1 when the handle's EXIF blocks hold GPS entries (or cannot be read). */
+/* 1 when the EXIF block id of hd holds GPS entries (or cannot be read). */
+static int heic_exif_gps(struct heif_image_handle *hd, heif_item_id id)
+{
+    size_t sz = heif_image_handle_get_metadata_size(hd, id);
+    unsigned char *raw = sz >= 4 ? malloc(sz + 6) : NULL;
+    int gps = 1;               /* no memory, unreadable: assume the worst */
+    if (sz < 4)
+        return 0;
+    if (raw && heif_image_handle_get_metadata(hd, id, raw + 6).code == heif_error_Ok) {
+        uint32_t skip = be32(raw + 6);
+        if (skip <= sz - 4) {
+            /* libexif wants "Exif\0\0" then the TIFF header */
+            unsigned char *tiff = raw + 6 + 4 + skip - 6;
+            memcpy(tiff, "Exif\0\0", 6);
+            unsigned char *clean = NULL;
+            unsigned cn = 0;
+            gps = exif_without_gps(tiff, sz - 4 - skip + 6, &clean, &cn) != 0;
+            free(clean);
+        }
+    }
+    free(raw);
+    return gps;
+}
+
+/* 1 when the XMP (or other mime) block id of hd names a GPS position (or
+ * cannot be read): XMP carries it as exif:GPSLatitude and the like. */
+static int heic_mime_gps(struct heif_image_handle *hd, heif_item_id id)
+{
+    size_t sz = heif_image_handle_get_metadata_size(hd, id);
+    unsigned char *raw = malloc(sz + 1);
+    int gps = 1;
+    if (raw && heif_image_handle_get_metadata(hd, id, raw).code == heif_error_Ok) {
+        gps = 0;
+        for (size_t i = 0; i + 3 <= sz && !gps; i++)
+            gps = raw[i] == 'G' && raw[i + 1] == 'P' && raw[i + 2] == 'S';
+    }
+    free(raw);
+    return gps;
+}
+
+/* 1 when any metadata block of hd (Exif, XMP) carries GPS. */
 static int heic_has_gps(struct heif_image_handle *hd)
 {
-    heif_item_id ids[8];
-    int n = heif_image_handle_get_list_of_metadata_block_IDs(hd, "Exif", ids, 8), gps = 0;
+    heif_item_id ids[16];
+    int n = heif_image_handle_get_number_of_metadata_blocks(hd, NULL), gps = 0;
+    if (n > (int)(sizeof ids / sizeof ids[0]))
+        return 1;              /* more than any camera writes: refuse */
+    n = heif_image_handle_get_list_of_metadata_block_IDs(hd, NULL, ids, n);
     for (int i = 0; i < n && !gps; i++) {
-        size_t sz = heif_image_handle_get_metadata_size(hd, ids[i]);
-        unsigned char *raw = malloc(sz + 6);
-        if (!raw || sz < 4)
-            gps = sz >= 4;     /* no memory: assume the worst */
-        else if (heif_image_handle_get_metadata(hd, ids[i], raw + 6).code != heif_error_Ok)
-            gps = 1;
-        else {
-            uint32_t skip = be32(raw + 6);
-            if (skip > sz - 4) {
-                gps = 1;
-            } else {
-                /* libexif wants "Exif\0\0" then the TIFF header */
-                unsigned char *tiff = raw + 6 + 4 + skip - 6;
-                memcpy(tiff, "Exif\0\0", 6);
-                unsigned char *clean = NULL;
-                unsigned cn = 0;
-                gps = exif_without_gps(tiff, sz - 4 - skip + 6, &clean, &cn) != 0;
-                free(clean);
-            }
+        const char *type = heif_image_handle_get_metadata_type(hd, ids[i]);
+        if (type && strcmp(type, "Exif") == 0)
+            gps = heic_exif_gps(hd, ids[i]);
+        else if (type && strcmp(type, "mime") == 0)
+            gps = heic_mime_gps(hd, ids[i]);
+    }
+    return gps;
+}
+
+/* 1 when any image of the file (every top-level image and its
+ * thumbnails, not only the primary) carries GPS in its metadata. */
+static int heic_any_gps(struct heif_context *cx)
+{
+    heif_item_id ids[64];
+    int n = heif_context_get_number_of_top_level_images(cx), gps = 0;
+    if (n > (int)(sizeof ids / sizeof ids[0]))
+        return 1;
+    n = heif_context_get_list_of_top_level_image_IDs(cx, ids, n);
+    for (int i = 0; i < n && !gps; i++) {
+        struct heif_image_handle *hd = NULL;
+        if (heif_context_get_image_handle(cx, ids[i], &hd).code != heif_error_Ok)
+            return 1;
+        gps = heic_has_gps(hd);
+        heif_item_id th[16];
+        int nt = heif_image_handle_get_number_of_thumbnails(hd);
+        nt = nt > 16 ? (gps = 1, 0) : heif_image_handle_get_list_of_thumbnail_IDs(hd, th, nt);
+        for (int k = 0; k < nt && !gps; k++) {
+            struct heif_image_handle *t = NULL;
+            gps = heif_image_handle_get_thumbnail(hd, th[k], &t).code != heif_error_Ok ||
+                  heic_has_gps(t);
+            heif_image_handle_release(t);
         }
-        free(raw);
+        heif_image_handle_release(hd);
     }
     return gps;
 }
@@ -533,9 +645,10 @@ static int heic_check(const unsigned char *buf, size_t n, qtmi_blob_file *out, c
         snprintf(why, whylen, "the HEIC is damaged");
         goto cleanup;
     }
-    if (heic_has_gps(hd)) {
-        snprintf(why, whylen, "the HEIC photo carries its location (EXIF GPS), which qtm cannot "
-                 "remove without re-encoding: send it as JPEG, or turn location off");
+    if (heic_any_gps(cx)) {
+        snprintf(why, whylen, "the HEIC photo carries its location (GPS in its EXIF or XMP), "
+                 "which qtm cannot remove without re-encoding: send it as JPEG, or turn "
+                 "location off");
         goto cleanup;
     }
     int w = heif_image_handle_get_width(hd), h = heif_image_handle_get_height(hd);
@@ -586,6 +699,12 @@ static qtm_file_type detect(qtm *q, const unsigned char *head, size_t n, char *m
     const char *m = q->magic ? magic_buffer(q->magic, head, n) : NULL;
     snprintf(mime, mimelen, "%s", m ? m : "an unknown type");
     return qtmi_file_type_of(m);
+}
+
+qtm_file_type qtmi_blob_detect(qtm *q, const unsigned char *head, size_t n)
+{
+    char mime[128];
+    return detect(q, head, n < HEAD_BYTES ? n : HEAD_BYTES, mime, sizeof mime);
 }
 
 /* The cleaned copy of buf (its type t) in a new temp file out->fd, with

@@ -366,7 +366,11 @@ static qtm_status evidence_blob(qtm *q, const qtm_surface *s, const qtmi_blob_fi
     if (qtmi_blob_ref(ref, hex) != 0)
         return qtm_fail(q, QTM_EINVALID, "evidence is a file: name a stored one as sha256: "
                         "and 64 lowercase hex digits (text goes in the note)");
-    qtm_status st = qtmi_blob_find(q, hex, id, &type, &size);
+    /* a hash names a file only to one who may already read it */
+    qtm_status st = qtmi_blob_find_for(q, a, hex, id, &type, &size);
+    if (st == QTM_ENOTFOUND)
+        return qtm_fail(q, QTM_EINVALID, "evidence: no stored file sha256:%s (upload it first)",
+                        hex);
     if (st != QTM_OK)
         return st;
     if (type == QTM_FILE_UNKNOWN || !(qtmi_surface_evidence_types(s) & (1u << type)) ||
@@ -443,7 +447,8 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
         return qtmi_tx_end(q, st);
     if ((st = qtmi_tx_end(q, QTM_OK)) != QTM_OK)
         return st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO's open would wait for a writer; prepare refuses it */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return qtm_fail(q, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
     st = qtmi_blob_prepare(q, fd, qtmi_surface_evidence_types(j.s),

@@ -140,7 +140,8 @@ static qtm_status photos_prepare(qtm *q, const qtm_surface *s, const char *const
     for (size_t i = 0; i < n; i++) {
         char what[64];
         snprintf(what, sizeof what, "photo %zu", i + 1);
-        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        /* O_NONBLOCK: a FIFO's open would wait for a writer; prepare refuses it */
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
             return qtm_fail(q, QTM_EINVALID, "%s: cannot open %s: %s", what, paths[i],
                             strerror(errno));
@@ -158,13 +159,13 @@ static qtm_status photos_prepare(qtm *q, const qtm_surface *s, const char *const
  * every photo the canonical packet lists (each a stored image the surface
  * accepts) to the request. */
 static qtm_status photos_link(qtm *q, const qtm_surface *s, const char *canonical,
-                              const qtmi_blob_file *files, size_t nfiles, int64_t actor_id,
+                              const qtmi_blob_file *files, size_t nfiles, const actor *a,
                               int64_t request_id)
 {
     qtm_status st = QTM_OK;
     int64_t id;
     for (size_t i = 0; i < nfiles && st == QTM_OK; i++)
-        st = qtmi_blob_store(q, &files[i], actor_id, &id);
+        st = qtmi_blob_store(q, &files[i], a->id, &id);
     json_t *root = st == QTM_OK ? json_loads(canonical, 0, NULL) : NULL, *v;
     size_t i;
     json_array_foreach(json_object_get(root, "photos"), i, v) {
@@ -173,8 +174,14 @@ static qtm_status photos_link(qtm *q, const qtm_surface *s, const char *canonica
         int64_t size;
         if (st != QTM_OK)
             break;
-        if (qtmi_blob_ref(json_string_value(v), hex) != 0 ||
-            (st = qtmi_blob_find(q, hex, &id, &type, &size)) == QTM_ENOTFOUND) {
+        /* a file sent with this call is the caller's; one named by hash
+         * only must be one the caller may already reference */
+        int sent = 0, named = qtmi_blob_ref(json_string_value(v), hex) == 0;
+        for (size_t k = 0; named && k < nfiles && !sent; k++)
+            sent = strcmp(files[k].hash, hex) == 0;
+        if (!named || (st = sent ? qtmi_blob_find(q, hex, &id, &type, &size)
+                                 : qtmi_blob_find_for(q, a, hex, &id, &type, &size)) ==
+                          QTM_ENOTFOUND) {
             st = qtm_fail(q, QTM_EINVALID, "intake: photos: no stored file %s (upload it "
                           "first)", json_string_value(v));
             break;
@@ -187,8 +194,8 @@ static qtm_status photos_link(qtm *q, const qtm_surface *s, const char *canonica
                           json_string_value(v), s->slug);
             break;
         }
-        store_val a[2] = {SV_I(request_id), SV_I(id)};
-        store_rc rc = store_run(q->st, SQ_REQUEST_PHOTO_INSERT, a, 2, NULL, NULL);
+        store_val args[2] = {SV_I(request_id), SV_I(id)};
+        store_rc rc = store_run(q->st, SQ_REQUEST_PHOTO_INSERT, args, 2, NULL, NULL);
         if (rc != STORE_OK)
             st = qtm_store_fail(q, rc, "storing the request's photos");
     }
@@ -301,7 +308,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
         }
     }
     if ((st = request_insert(q, s, canonical, key, &a, request_id, task_id)) != QTM_OK ||
-        (st = photos_link(q, s, canonical, files, nphoto_files, a.id, *request_id)) != QTM_OK)
+        (st = photos_link(q, s, canonical, files, nphoto_files, &a, *request_id)) != QTM_OK)
         goto done;
     const char *who = a.id ? a.slug : NULL;
     if ((st = qtmi_audit_append(q, who, "request", *request_id, "submit", NULL, s->slug, 0)) != QTM_OK)

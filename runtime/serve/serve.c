@@ -99,6 +99,7 @@ typedef struct conn_ctx {
     size_t upload_len;             /* file bytes written */
     int upload_parts;              /* multipart: file parts seen (the first is kept) */
     int upload_failed;             /* writing the temp file failed */
+    int upload_bad;                /* the post processor gave up on the multipart body */
     struct MHD_PostProcessor *pp;  /* multipart/form-data, else NULL */
     qtm_upload *checked;           /* checked by an upload worker, for the writer to store */
 } conn_ctx;
@@ -809,12 +810,17 @@ static int upload_write(conn_ctx *cx, const char *p, size_t n)
  * the rest is read and thrown away and the answer is 413. */
 static enum MHD_Result upload_chunk(conn_ctx *cx, const char *upload, size_t n)
 {
-    if (cx->answered || cx->too_large || cx->upload_failed) {
+    if (cx->answered || cx->too_large || cx->upload_failed || cx->upload_bad) {
         cx->discarded += n;
         return cx->discarded > 2 * opts->max_upload ? MHD_NO : MHD_YES;
     }
+    /* the post processor refuses a part whose headers outgrow its buffer
+     * (or a malformed body): the rest is read and the answer is 400, not a
+     * dropped connection */
+    if (cx->pp && MHD_post_process(cx->pp, upload, n) != MHD_YES)
+        cx->upload_bad = 1;
     if (cx->pp)
-        return MHD_post_process(cx->pp, upload, n) == MHD_YES ? MHD_YES : MHD_NO;
+        return MHD_YES;
     if (cx->upload_len + n > opts->max_upload) {
         cx->too_large = 1;
         return MHD_YES;
@@ -905,6 +911,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
+    if (cx->upload_bad)
+        return send_error(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
+                          "the multipart/form-data body cannot be read: a part's headers are "
+                          "larger than 64 KiB, or it is malformed");
     if (cx->upload_failed)
         return send_error(conn, cx, MHD_HTTP_INSUFFICIENT_STORAGE, "storage",
                           "the upload could not be written to a temporary file");

@@ -40,6 +40,9 @@ typedef struct serve_opts {
     unsigned backup_every;         /* seconds between two backups */
     unsigned backup_keep;          /* backups kept in backup_dir, newest first */
     int relaxed;                   /* commits are not fsynced (throwaway databases) */
+    unsigned upload_rate;          /* signed-in uploads per minute per address (0: no limit) */
+    unsigned upload_burst;         /* ... and how many may come at once */
+    uint64_t max_unreferenced;     /* bytes of files nothing references, in all (0: no cap) */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -146,6 +149,9 @@ void budget_give(conn_slot *s, size_t n);
 /* Public intake rate limit: 0 when this address may submit now, else the
  * seconds to wait.  Thread-safe. */
 unsigned rate_take(const serve_opts *o, const char *client);
+/* The same for signed-in uploads (upload_rate, upload_burst), a table of
+ * its own: 0, or the seconds to wait. */
+unsigned rate_take_upload(const serve_opts *o, const char *client);
 
 /* Periodic backups (serve_backup.c): backup_start starts their thread when
  * o->backup_dir is set (-1, message printed, if it cannot); backup_stop

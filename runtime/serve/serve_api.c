@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_SEGS 4
@@ -581,6 +582,30 @@ static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
 
 /* --- files ------------------------------------------------------------------ */
 
+/* The cap on files nothing references: past it, 507 until gc (hourly)
+ * or the requests and evidence that name them bring it down.  Checked
+ * before the upload's own transaction, so uploads running at once may pass
+ * it by at most one file each. */
+static int upload_over_cap(api_call *c)
+{
+    int64_t held = 0;
+    struct stat sb;
+    if (!c->opts->max_unreferenced || fstat(c->upload_fd, &sb) != 0)
+        return 0;
+    qtm_status st = qtm_blob_unreferenced_bytes(c->q, &held);
+    if (st != QTM_OK) {
+        lib_error(c, st);
+        return 1;
+    }
+    if ((uint64_t)held + (uint64_t)sb.st_size <= c->opts->max_unreferenced)
+        return 0;
+    c->retry_after = 3600;
+    api_error(c, 507, "storage", "the server holds %lld bytes of files nothing references yet "
+              "(at most %llu): name them in a request or evidence, or try again once they are "
+              "collected", (long long)held, (unsigned long long)c->opts->max_unreferenced);
+    return 1;
+}
+
 static void upload(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg, (void)id;
@@ -598,20 +623,23 @@ static void upload(api_call *c, const route *r, char **seg, int64_t id)
                          (json_int_t)info.size));
         return;
     }
-    if (!c->signed_in) {           /* public intake: limited like a request */
-        unsigned wait = rate_take(c->opts, c->client);
-        if (wait) {
-            c->retry_after = wait;
-            api_error(c, 429, "rate limited",
-                      "too many requests from this address; try again in %u s", wait);
-            return;
-        }
+    /* public intake: limited like a request; signed in: a limit of its own */
+    unsigned wait = c->signed_in ? rate_take_upload(c->opts, c->client)
+                                 : rate_take(c->opts, c->client);
+    if (wait) {
+        c->retry_after = wait;
+        api_error(c, 429, "rate limited",
+                  "too many %s from this address; try again in %u s",
+                  c->signed_in ? "uploads" : "requests", wait);
+        return;
     }
     if (c->upload_fd < 0) {
         api_error(c, 400, "invalid input", "send the file as the body, or as the file part of "
                   "a multipart/form-data body");
         return;
     }
+    if (upload_over_cap(c))
+        return;
     /* the file work (type, decode, GPS cleaning, hash, thumbnail) needs no
      * database: it runs before this request's turn to write, which only
      * stores the chunks (and finds the same bytes stored once) */

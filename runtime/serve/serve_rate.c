@@ -1,6 +1,7 @@
 /*
- * serve_rate.c - the public intake's rate limit: a token bucket per client
- * address.
+ * serve_rate.c - rate limits: a token bucket per client address, one table
+ * for the public intake (requests and anonymous uploads), one for the
+ * uploads of signed-in callers.
  *
  * Buckets live in a fixed table indexed by a hash of the address, so
  * memory stays flat whatever arrives.  An address looks at PROBE slots
@@ -28,8 +29,13 @@ typedef struct bucket {
     double last;                   /* monotonic seconds of the last refill */
 } bucket;
 
-static bucket table[SLOTS];
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+typedef struct rate_table {
+    bucket b[SLOTS];
+    pthread_mutex_t lock;
+} rate_table;
+
+static rate_table intake = {.lock = PTHREAD_MUTEX_INITIALIZER},
+                  uploads = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static uint32_t fnv1a(const char *s)
 {
@@ -39,16 +45,17 @@ static uint32_t fnv1a(const char *s)
     return h;
 }
 
-unsigned rate_take(const serve_opts *o, const char *client)
+static unsigned take(rate_table *t, unsigned per_min, unsigned burst, const char *client)
 {
-    if (o->intake_rate == 0)
+    if (per_min == 0)
         return 0;                  /* no limit */
+    bucket *table = t->b;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-    double per_s = o->intake_rate / 60.0, cap = o->intake_burst ? o->intake_burst : 1;
+    double per_s = per_min / 60.0, cap = burst ? burst : 1;
     unsigned wait = 0;
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&t->lock);
     uint32_t h = fnv1a(client);
     bucket *b = NULL, *free_slot = NULL;
     for (unsigned i = 0; i < PROBE && !b; i++) {
@@ -74,6 +81,16 @@ unsigned rate_take(const serve_opts *o, const char *client)
         b->tokens -= 1.0;
     else
         wait = (unsigned)ceil((1.0 - b->tokens) / per_s);
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&t->lock);
     return wait;
+}
+
+unsigned rate_take(const serve_opts *o, const char *client)
+{
+    return take(&intake, o->intake_rate, o->intake_burst, client);
+}
+
+unsigned rate_take_upload(const serve_opts *o, const char *client)
+{
+    return take(&uploads, o->upload_rate, o->upload_burst, client);
 }

@@ -160,7 +160,7 @@ typedef enum store_query {
     SQ_BLOB_TOUCH,                 /* at, id: a second upload restarts the grace period */
     SQ_BLOB_CHUNK_INSERT,          /* blob id, seq, data (SV_BLOB) */
     SQ_BLOB_CHUNKS,                /* blob id -> seq, data (by seq) */
-    SQ_BLOB_THUMB_INSERT,          /* blob id, type, data (SV_BLOB) */
+    SQ_BLOB_THUMB_INSERT,          /* blob id, type, data (SV_BLOB), hex SHA-256 of data */
     SQ_BLOB_THUMB,                 /* blob id -> type, data */
     SQ_BLOB_GC,                    /* cutoff: deletes every blob uploaded before it that no
                                       request or evidence references (chunks, thumbnail) */
@@ -168,10 +168,14 @@ typedef enum store_query {
                                       submitting actor id or NULL (up to 64 rows) */
     SQ_REQUEST_PHOTO_INSERT,       /* request id, blob id */
     SQ_REQUEST_PHOTOS,             /* request id -> hash, type, size (in the packet's order) */
-    SQ_VERIFY_BLOBS,               /* -> blob id, hash, size, chunk seq, chunk data (every chunk,
-                                      by blob then seq; seq NULL: a blob without chunks) */
+    SQ_VERIFY_BLOBS,               /* -> blob id, hash, size, chunk seq, chunk data, type (every
+                                      chunk, by blob then seq; seq NULL: a blob without chunks) */
     SQ_VERIFY_BLOB_REFS,           /* -> what, id, job or NULL: references that dangle or
                                       disagree with the governed rows */
+    SQ_BLOB_UPLOADER_ADD,          /* blob id, actor id or NULL (anonymous): once each */
+    SQ_BLOB_UPLOADED_BY,           /* blob id, actor id (0: anonymous) -> 1 if it uploaded it */
+    SQ_VERIFY_BLOB_THUMBS,         /* -> blob id, blob hash, thumbnail hash, thumbnail data */
+    SQ_BLOB_UNREFERENCED_BYTES,    /* -> total size of the blobs nothing references */
     /* schema v5: finding work.  Every SQ_JOB_LIST* takes the same arguments
      * and gives the same columns; they differ only in the index that drives
      * them (the engine picks one by the filters given):

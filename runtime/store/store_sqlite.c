@@ -509,7 +509,8 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_BLOB_TOUCH] = "UPDATE blobs SET uploaded_at = ?1 WHERE id = ?2 AND uploaded_at < ?1",
     [SQ_BLOB_CHUNK_INSERT] = "INSERT INTO blob_chunks(blob_id, seq, data) VALUES(?1, ?2, ?3)",
     [SQ_BLOB_CHUNKS] = "SELECT seq, data FROM blob_chunks WHERE blob_id = ?1 ORDER BY seq",
-    [SQ_BLOB_THUMB_INSERT] = "INSERT INTO blob_thumbs(blob_id, type, data) VALUES(?1, ?2, ?3)",
+    [SQ_BLOB_THUMB_INSERT] =
+        "INSERT INTO blob_thumbs(blob_id, type, data, hash) VALUES(?1, ?2, ?3, ?4)",
     [SQ_BLOB_THUMB] = "SELECT type, data FROM blob_thumbs WHERE blob_id = ?1",
     /* the chunks and the thumbnail go with their blob (ON DELETE CASCADE) */
     [SQ_BLOB_GC] =
@@ -527,7 +528,7 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT b.hash, b.type, b.size FROM request_photos p JOIN blobs b ON b.id = p.blob_id"
         " WHERE p.request_id = ?1 ORDER BY p.rowid",
     [SQ_VERIFY_BLOBS] =
-        "SELECT b.id, b.hash, b.size, c.seq, c.data FROM blobs b"
+        "SELECT b.id, b.hash, b.size, c.seq, c.data, b.type FROM blobs b"
         " LEFT JOIN blob_chunks c ON c.blob_id = b.id ORDER BY b.id, c.seq",
     /* a request's photo rows must be the packet's list (intake.photos, which
      * its governed image covers), each evidence file the blob its ref names */
@@ -543,6 +544,17 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE json_type(r.intake, '$.photos') = 'array' AND (r.photos !="
         "  json_array_length(r.intake, '$.photos') OR r.photos != (SELECT COUNT(*)"
         "  FROM request_photos p WHERE p.request_id = r.id))",
+    [SQ_BLOB_UPLOADER_ADD] =
+        "INSERT OR IGNORE INTO blob_uploaders(blob_id, actor_id) VALUES(?1, ?2)",
+    [SQ_BLOB_UPLOADED_BY] =
+        "SELECT 1 FROM blob_uploaders WHERE blob_id = ?1 AND ifnull(actor_id, 0) = ?2",
+    [SQ_VERIFY_BLOB_THUMBS] =
+        "SELECT t.blob_id, b.hash, t.hash, t.data FROM blob_thumbs t"
+        " JOIN blobs b ON b.id = t.blob_id ORDER BY t.blob_id",
+    [SQ_BLOB_UNREFERENCED_BYTES] =
+        "SELECT COALESCE(SUM(size), 0) FROM blobs b"
+        " WHERE NOT EXISTS (SELECT 1 FROM request_photos p WHERE p.blob_id = b.id)"
+        " AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.blob_id = b.id)",
     /* schema v5: finding work (see JOB_LIST_COLS) */
     [SQ_JOB_LIST] =
         JOB_LIST_COLS " FROM jobs j" JOB_LIST_JOINS " WHERE" JOB_LIST_FILTERS JOB_LIST_Q
@@ -919,7 +931,15 @@ static const char schema_v5[] =
     "CREATE TABLE blob_thumbs("
     " blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,"
     " type TEXT NOT NULL,"
-    " data BLOB NOT NULL);"
+    " data BLOB NOT NULL,"
+    " hash TEXT NOT NULL CHECK (length(hash) = 64));"
+    /* blob_uploaders: every actor who uploaded a blob's bytes (NULL:
+     * anonymously), once each: knowing a hash is not having the file, so
+     * only an uploader (or a reader of what holds it) may reference it */
+    "CREATE TABLE blob_uploaders("
+    " blob_id INTEGER NOT NULL REFERENCES blobs(id) ON DELETE CASCADE,"
+    " actor_id INTEGER REFERENCES actors(id));"
+    "CREATE UNIQUE INDEX blob_uploaders_one ON blob_uploaders(blob_id, ifnull(actor_id, 0));"
     "CREATE TABLE request_photos("
     " request_id INTEGER NOT NULL REFERENCES requests(id),"
     " blob_id INTEGER NOT NULL REFERENCES blobs(id),"

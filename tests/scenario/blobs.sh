@@ -3,7 +3,9 @@
 # `qtm serve`: every refusal with its status and the database unchanged
 # (empty, a text file named .jpg, cut short, too large by Content-Length
 # and while streaming, a hash that is not stored, another operator's job,
-# a client file name with a path in it), location metadata removed, a
+# a client file name with a path in it), location metadata removed (also
+# after the first scan, behind an odd Exif header, in a HEIC's XMP or its
+# second image), a hash not the caller's to name, a
 # second upload answered with the same file, the read rule on
 # GET /api/blobs/HEX, what each surface declares (tests/surfaces/doc-evidence:
 # PDF evidence, JPEG and PNG photos, 1 MiB; auto-detailing: the default
@@ -71,8 +73,9 @@ sha() { sha256sum "$1" | cut -c1-64; }
 fresh blobs
 run "init" init
 setup_actors
+run "actor add cli2" actor add cli2 --role client --name "Another Client"
 declare -A TOK
-for a in admin ana bo cli; do
+for a in admin ana bo cli cli2; do
     q token issue $a
     TOK[$a]=$(cat "$T/out")
 done
@@ -115,6 +118,32 @@ run "blob get the GPS photo" blob get "$GREF" --out "$T/got.jpg"
 is "the stored photo has no GPS" 1 "$?"
 is "its name is the hash of its stored bytes" "${GREF#sha256:}" "$(sha "$T/got.jpg")"
 is "a JPEG still" 1 "$(file -b "$T/got.jpg" | grep -c '^JPEG image data')"
+echo "# qtm: location after the first scan, odd Exif headers, HEIC metadata"
+"$IMGGEN" jpeg 320 240 11 "$T/photos/plain.jpg"
+cat "$T/photos/plain.jpg" "$GPS" >"$T/photos/two.jpg"
+"$IMGGEN" hasgps "$T/photos/two.jpg"
+is "a JPEG followed by a JPEG with GPS carries GPS" 0 "$?"
+"$IMGGEN" jpeg 320 240 12 "$T/photos/odd.jpg" --gps-odd
+"$IMGGEN" hasgps "$T/photos/odd.jpg"
+is "an Exif header 'Exif\\0X' with GPS carries GPS" 0 "$?"
+"$IMGGEN" pjpeg 320 240 15 "$T/photos/prog.jpg" --gps
+cat "$T/photos/prog.jpg" "$GPS" >"$T/photos/prog2.jpg"
+for f in two odd prog2; do
+    run "blob put $f.jpg" --json --as cli blob put "$T/photos/$f.jpg"
+    run "blob get $f.jpg" --as cli blob get "$(jv .blob)" --out "$T/got-$f.jpg"
+    "$IMGGEN" hasgps "$T/got-$f.jpg"
+    is "the stored $f.jpg has no GPS" 1 "$?"
+done
+is "nothing after the first image's end is kept" "$(wc -c <"$T/got-two.jpg")" \
+    "$(wc -c <"$T/photos/plain.jpg")"
+"$IMGGEN" heic 64 64 13 "$T/photos/plain.heic"
+run "a HEIC without location" --as cli blob put "$T/photos/plain.heic"
+for how in gps gps-xmp gps-second; do
+    "$IMGGEN" heic 64 64 14 "$T/photos/$how.heic" "--$how"
+    refuse "a HEIC with --$how" 7 "carries its location" --as cli blob put "$T/photos/$how.heic"
+done
+run "blobs gc after the location checks" blobs gc --older-than 0
+
 refuse "blob get onto an existing file" 2 "cannot create" blob get "$GREF" --out "$T/got.jpg"
 refuse "blob get of a hash not stored" 3 "no file sha256:" blob get "sha256:$(printf '%064d' 1)" --out "$T/x"
 refuse "blob get of a name that is no hash" 7 "sha256: and 64" blob get photos/a.jpg --out "$T/y"
@@ -131,6 +160,17 @@ for e in arrive start finish; do run "advance $e" --as ana job advance "$J" "$e"
 refuse "evidence on another operator's job" 4 "bo" --as bo evidence add "$J" arrival "$(photo bo.jpg)"
 refuse "evidence that is a text file" 7 "not one of the accepted types" --as ana evidence add "$J" arrival "$T/text.jpg"
 refuse "evidence that is not a file" 7 "cannot open" --as ana evidence add "$J" arrival photos/arrival-1.jpg
+# a FIFO is refused at once (timeout: a blocked open fails the check, not the run)
+mkfifo "$T/pipe.jpg"
+printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$QTM" >"$T/qtm-timeout"
+chmod +x "$T/qtm-timeout"
+QTM_REAL=$QTM
+QTM=$T/qtm-timeout
+refuse "evidence that is a FIFO" 7 "not a regular file" --as ana evidence add "$J" arrival "$T/pipe.jpg"
+refuse "a photo that is a FIFO" 7 "photo 1 is not a regular file" \
+    --as cli request submit $AD --intake "$A" --photo "$T/pipe.jpg"
+refuse "blob put of a FIFO" 7 "not a regular file" blob put "$T/pipe.jpg"
+QTM=$QTM_REAL
 refuse "complete without files" 5 "evidence missing: arrival (0 of 1)" --as ana job advance "$J" complete
 refuse "a PDF as evidence where the surface takes photos" 7 "is pdf, not one of the accepted types (jpeg, png, webp, heic)" \
     --as ana evidence add "$J" damage "$PDF"
@@ -183,6 +223,10 @@ run "an unreferenced upload" --json blob put "$(photo loose.jpg)"
 run "gc within the grace period" --json blobs gc
 jqt "nothing collected" '.removed == 0'
 refuse "gc with a bad duration" 2 "--older-than" blobs gc --older-than soon
+refuse "an operator collects files" 4 "ana is an operator; only admins collect files" \
+    --as ana blobs gc --older-than 0
+refuse "an unknown actor collects files" 3 "nobody" --as nobody blobs gc --older-than 0
+run "an admin collects files (nothing past the grace)" --json --as admin blobs gc
 run "gc with no grace" --json blobs gc --older-than 0
 jqt "the unreferenced one collected" '.removed == 1'
 is "the referenced ones stay" 8 "$(count blobs)"
@@ -228,6 +272,16 @@ hrefused "too large while streaming (chunked)" 413 "larger than 200000 bytes" --
     h POST /api/uploads -H 'Content-Type: image/jpeg' -H 'Transfer-Encoding: chunked' --data-binary @"$T/large.bin"
 hrefused "too large inside multipart" 413 "larger than 200000 bytes" -- \
     h POST /api/uploads -F "photo=@$T/large.bin;type=image/jpeg" -H 'Transfer-Encoding: chunked'
+{
+    printf -- '--XyZ\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+    printf 'X-Pad: %s\r\n' "$(head -c 70000 /dev/zero | tr '\0' a)"
+    printf 'Content-Type: image/jpeg\r\n\r\n'
+    cat "$UP"
+    printf -- '\r\n--XyZ--\r\n'
+} >"$T/bighead.body"
+hrefused "a multipart part with 70 KB of headers: 400, not a dropped connection" 400 \
+    "headers are larger than 64 KiB" -- h POST /api/uploads \
+    -H 'Content-Type: multipart/form-data; boundary=XyZ' --data-binary @"$T/bighead.body" as=cli
 h GET "/api/blobs/${EREF#sha256:}" as=ana
 is "the owner gets the evidence: 200" 200 "$code"
 is "... its bytes" "${EREF#sha256:}" "$(sha "$T/out")"
@@ -261,12 +315,57 @@ is "... a WebP" 1 "$(grep -ci '^content-type: image/webp' "$T/hdr")"
 h GET "/api/blobs/${EREF#sha256:}/thumb" as=ana
 is "the thumbnail by its path" 200 "$code"
 hrefused "another operator: 404" 404 "visible to bo" -- h GET "/api/blobs/${EREF#sha256:}" as=bo
-hrefused "a client who did not submit it: 404" 404 "visible to cli" -- h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
+h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
+is "a client who uploaded the same bytes reads them" 200 "$code"
+hrefused "a client who neither uploaded nor submitted it: 404" 404 "visible to cli2" -- \
+    h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli2
 hrefused "anonymous: 401" 401 "sign in" -- h GET "/api/blobs/${EREF#sha256:}"
 hrefused "a hash not stored: 404" 404 "no file" -- h GET "/api/blobs/$(printf '%064d' 3)" as=admin
 hrefused "evidence on another operator's job: 403 (the read rule)" 403 "no job $J visible to bo" -- \
     h POST "/api/jobs/$J/evidence" -H 'Content-Type: application/json' \
     --data-binary "{\"category\":\"after\",\"blob\":\"$UREF\"}" as=bo
+
+echo "# qtm serve: a hash is not the file"
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo cli-own.jpg)" as=cli
+is "cli uploads a photo" 201 "$code"
+XREF=$(jq -r .blob "$T/out")
+jq -c --arg p "$XREF" '.photos = [$p]' "$A" >"$T/steal.json"
+hrefused "cli2 names cli's upload in its request: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json" as=cli2
+hrefused "... nor may cli2 read it" 404 "no file" -- h GET "/api/blobs/${XREF#sha256:}" as=cli2
+hrefused "an anonymous request names cli's upload: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json"
+new_job $AD "$A" bo 1
+run "bo claims a job" --as bo job claim "$JOB"
+hrefused "bo attaches cli's upload as evidence: as for no file" 400 "no stored file $XREF" -- \
+    h POST "/api/jobs/$JOB/evidence" -H 'Content-Type: application/json' \
+    --data-binary "{\"category\":\"arrival\",\"blob\":\"$XREF\"}" as=bo
+hrefused "... nor may bo read it" 404 "no file" -- h GET "/api/blobs/${XREF#sha256:}" as=bo
+h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/steal.json" as=cli
+is "cli names its own upload" 201 "$code"
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo anon-own.jpg)"
+AREF=$(jq -r .blob "$T/out")
+jq -c --arg p "$AREF" '.photos = [$p]' "$A" >"$T/anon.json"
+h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/anon.json"
+is "an anonymous request names an anonymous upload" 201 "$code"
+hrefused "a second anonymous request names it again: as for no file" 400 "no stored file $AREF" -- \
+    h POST "/api/requests/$AD" -H 'Content-Type: application/json' --data-binary @"$T/anon.json"
+serve_stop
+
+echo "# qtm serve: limits on uploads (signed-in rate, the bytes nothing references)"
+HELD=$(sql 'SELECT COALESCE(SUM(size), 0) FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM request_photos p WHERE p.blob_id = b.id) AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.blob_id = b.id)')
+serve_start cap --max-unreferenced $((HELD + 1000)) --upload-rate 1 --upload-burst 2
+CAPP=$(photo cap.jpg)
+hrefused "past the cap on files nothing references: 507" 507 "nothing references yet" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=cli
+is "... with Retry-After" 1 "$(grep -ci '^retry-after: 3600' "$T/hdr")"
+hrefused "... a second signed-in upload: still the cap" 507 "at most $((HELD + 1000))" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=ana
+hrefused "a third signed-in upload from the address: 429" 429 "too many uploads" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP" as=cli
+is "... with Retry-After" 1 "$(grep -ci '^retry-after: [0-9]' "$T/hdr")"
+hrefused "an anonymous upload: the intake's own limit, then the cap" 507 "nothing references" -- \
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$CAPP"
 serve_stop
 
 echo "# SIGKILL during uploads and evidence commits"

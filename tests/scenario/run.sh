@@ -27,8 +27,10 @@
 #                --backup-every/--backup-keep; a full disk (tmpfs, as root):
 #                exit 10 / 507, nothing partial, writes again once freed
 #   blobs.sh     files: every refusal of a photo or evidence file through qtm
-#                and serve (database unchanged), GPS removed, the read rule
-#                on GET /api/blobs, SIGKILL during uploads: verify passes;
+#                and serve (database unchanged), GPS removed (also after the
+#                first scan, in HEIC XMP), a hash not the caller's to name,
+#                the read rule on GET /api/blobs, a FIFO, blobs gc admin-only,
+#                upload rate and cap, SIGKILL during uploads: verify passes;
 #                per surface what it declares (doc-evidence's PDF evidence
 #                and 1 MiB limit; a PDF refused where photos are declared)
 #   finding.sh   job list and GET /api/jobs: every filter, paging, who lists

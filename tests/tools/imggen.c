@@ -1,18 +1,27 @@
 /*
  * imggen.c - makes the test images the file tests need, so none is
  * downloaded or kept as a binary: photos with libjpeg, libpng and libwebp
- * (a seeded pattern, so each seed gives other bytes), a JPEG whose EXIF
- * carries GPS (libexif), and says whether a JPEG still carries GPS.
+ * (a seeded pattern, so each seed gives other bytes), HEIC with libheif,
+ * a JPEG whose EXIF carries GPS (libexif), and says whether a file still
+ * carries GPS anywhere in its bytes.
  *
- *   qtm-imggen jpeg|png|webp W H SEED FILE [--gps]   write an image
+ *   qtm-imggen jpeg|pjpeg|png|webp W H SEED FILE [--gps|--gps-odd]
+ *       write an image; --gps-odd: the GPS Exif segment's header is
+ *       "Exif\0" and a byte other than \0 (which lenient readers accept);
+ *       pjpeg: a progressive JPEG
+ *   qtm-imggen heic W H SEED FILE [--gps|--gps-xmp|--gps-second]
+ *       a HEIC: GPS in the primary's Exif, in an XMP block, or in the Exif
+ *       of a second image
  *   qtm-imggen noise W H SEED FILE                   a JPEG of noise (big files, for bench/)
- *   qtm-imggen hasgps FILE                           exit 0 if its EXIF has GPS, 1 if not
+ *   qtm-imggen hasgps FILE                           exit 0 if it has GPS, 1 if not: every
+ *       Exif header anywhere in the file (any "Exif\0"), and XMP's exif:GPS
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jpeglib.h>
+#include <libheif/heif.h>
 #include <libexif/exif-data.h>
 #include <png.h>
 #include <webp/encode.h>
@@ -72,7 +81,8 @@ static void gps_exif(unsigned char **buf, unsigned *len)
     exif_data_unref(ed);
 }
 
-static int write_jpeg(const char *path, int w, int h, const unsigned char *rgb, int gps)
+static int write_jpeg(const char *path, int w, int h, const unsigned char *rgb, int gps,
+                      int odd, int progressive)
 {
     struct jpeg_compress_struct ci;
     struct jpeg_error_mgr err;
@@ -88,11 +98,15 @@ static int write_jpeg(const char *path, int w, int h, const unsigned char *rgb, 
     ci.in_color_space = JCS_RGB;
     jpeg_set_defaults(&ci);
     jpeg_set_quality(&ci, 90, TRUE);
+    if (progressive)
+        jpeg_simple_progression(&ci);   /* many scans, tables between them */
     jpeg_start_compress(&ci, TRUE);
     if (gps) {
         unsigned char *exif = NULL;
         unsigned n = 0;
         gps_exif(&exif, &n);
+        if (odd)
+            exif[5] = 'X';
         jpeg_write_marker(&ci, JPEG_APP0 + 1, exif, n);
         free(exif);
     }
@@ -128,12 +142,96 @@ static int write_webp(const char *path, int w, int h, const unsigned char *rgb)
     return bad;
 }
 
+/* Encodes rgb into cx as a new image (x265 through libheif); *hd its handle. */
+static int heic_add(struct heif_context *cx, int w, int h, const unsigned char *rgb,
+                    struct heif_image_handle **hd)
+{
+    struct heif_encoder *enc = NULL;
+    struct heif_image *img = NULL;
+    int stride = 0, bad = 1;
+    if (heif_context_get_encoder_for_format(cx, heif_compression_HEVC, &enc).code ||
+        heif_image_create(w, h, heif_colorspace_RGB, heif_chroma_interleaved_RGB, &img).code ||
+        heif_image_add_plane(img, heif_channel_interleaved, w, h, 8).code)
+        goto out;
+    uint8_t *pl = heif_image_get_plane(img, heif_channel_interleaved, &stride);
+    for (int y = 0; y < h; y++)
+        memcpy(pl + (size_t)y * (size_t)stride, rgb + (size_t)y * (size_t)w * 3, (size_t)w * 3);
+    heif_encoder_set_lossy_quality(enc, 60);
+    bad = heif_context_encode_image(cx, img, enc, NULL, hd).code != heif_error_Ok;
+out:
+    heif_image_release(img);
+    if (enc)
+        heif_encoder_release(enc);
+    return bad;
+}
+
+static int write_heic(const char *path, int w, int h, const unsigned char *rgb, const char *how)
+{
+    static const char xmp[] =
+        "<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/"
+        "22-rdf-syntax-ns#'><rdf:Description xmlns:exif='http://ns.adobe.com/exif/1.0/' "
+        "exif:GPSLatitude='40,26.7698N' exif:GPSLongitude='79,58.9336W'/></rdf:RDF></x:xmpmeta>";
+    struct heif_context *cx = heif_context_alloc();
+    struct heif_image_handle *hd = NULL, *second = NULL;
+    unsigned char *exif = NULL;
+    unsigned n = 0;
+    int bad = heic_add(cx, w, h, rgb, &hd);
+    if (!bad && strcmp(how, "--gps-second") == 0)
+        bad = heic_add(cx, w, h, rgb, &second);
+    if (!bad && strcmp(how, "") != 0 && strcmp(how, "--gps-xmp") != 0) {
+        gps_exif(&exif, &n);
+        bad = heif_context_add_exif_metadata(cx, second ? second : hd, exif, (int)n).code != 0;
+    }
+    if (!bad && strcmp(how, "--gps-xmp") == 0)
+        bad = heif_context_add_XMP_metadata(cx, hd, xmp, (int)sizeof xmp - 1).code != 0;
+    if (!bad)
+        bad = heif_context_write_to_file(cx, path).code != heif_error_Ok;
+    free(exif);
+    heif_image_handle_release(second);
+    heif_image_handle_release(hd);
+    heif_context_free(cx);
+    return bad;
+}
+
+/* 1 if an Exif block at p (its "Exif\0" header and any sixth byte) has GPS. */
+static int exif_gps_at(const unsigned char *p, size_t n)
+{
+    unsigned char *copy = malloc(n);
+    if (!copy)
+        return 1;
+    memcpy(copy, p, n);
+    copy[5] = 0;
+    ExifData *ed = exif_data_new();
+    exif_data_unset_option(ed, EXIF_DATA_OPTION_FOLLOW_SPECIFICATION);
+    exif_data_load_data(ed, copy, (unsigned)n);
+    int gps = ed->ifd[EXIF_IFD_GPS]->count > 0;
+    exif_data_unref(ed);
+    free(copy);
+    return gps;
+}
+
+/* Every place in the file's bytes that may hold a position: each "Exif\0"
+ * (a JPEG's APP1, an Exif block of any image after the first, a HEIC's
+ * Exif item) and XMP's exif:GPS properties. */
 static int has_gps(const char *path)
 {
-    ExifData *ed = exif_data_new_from_file(path);
-    int gps = ed && ed->ifd[EXIF_IFD_GPS]->count > 0;
-    if (ed)
-        exif_data_unref(ed);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 2;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = len > 0 ? malloc((size_t)len) : NULL;
+    size_t n = buf ? fread(buf, 1, (size_t)len, f) : 0;
+    fclose(f);
+    int gps = 0;
+    for (size_t i = 0; i + 6 < n && !gps; i++) {
+        if (memcmp(buf + i, "Exif", 5) == 0)
+            gps = exif_gps_at(buf + i, n - i);
+        else if (i + 8 <= n && memcmp(buf + i, "exif:GPS", 8) == 0)
+            gps = 1;
+    }
+    free(buf);
     return gps ? 0 : 1;
 }
 
@@ -142,19 +240,23 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "hasgps") == 0)
         return has_gps(argv[2]);
     if (argc < 6) {
-        fprintf(stderr, "usage: qtm-imggen jpeg|png|webp W H SEED FILE [--gps] | hasgps FILE\n");
+        fprintf(stderr, "usage: qtm-imggen jpeg|png|webp|heic W H SEED FILE [--gps...] | hasgps FILE\n");
         return 2;
     }
     int w = atoi(argv[2]), h = atoi(argv[3]);
     unsigned seed = (unsigned)strtoul(argv[4], NULL, 10);
-    int gps = argc > 6 && strcmp(argv[6], "--gps") == 0;
+    const char *opt = argc > 6 ? argv[6] : "";
+    int gps = strncmp(opt, "--gps", 5) == 0, odd = strcmp(opt, "--gps-odd") == 0;
     if (w <= 0 || h <= 0 || w > 20000 || h > 20000)
         return 2;
     int noisy = strcmp(argv[1], "noise") == 0;
     unsigned char *rgb = noisy ? noise(w, h, seed) : pattern(w, h, seed);
     if (!rgb)
         return 1;
-    int rc = strcmp(argv[1], "jpeg") == 0 || noisy ? write_jpeg(argv[5], w, h, rgb, gps)
+    int prog = strcmp(argv[1], "pjpeg") == 0;
+    int rc = strcmp(argv[1], "jpeg") == 0 || noisy || prog
+                 ? write_jpeg(argv[5], w, h, rgb, gps, odd, prog)
+             : strcmp(argv[1], "heic") == 0 ? write_heic(argv[5], w, h, rgb, opt)
              : strcmp(argv[1], "png") == 0 ? write_png(argv[5], w, h, rgb)
              : strcmp(argv[1], "webp") == 0 ? write_webp(argv[5], w, h, rgb)
                                             : 2;

@@ -521,6 +521,7 @@ void rt_db_to_v4(rt_fx *f)
                                   " ALTER TABLE service_events DROP COLUMN reason;"
                                   " DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
                                   " DROP TABLE request_photos; DROP TABLE blob_thumbs;"
+                                  " DROP TABLE blob_uploaders;"
                                   " DROP TABLE blob_chunks; DROP TABLE blobs;"
                                   " CREATE TABLE evidence_v4 AS SELECT id, job_id, category, ref,"
                                   " note, actor_id, at FROM evidence; DROP TABLE evidence;"

@@ -314,6 +314,25 @@ static void test_blob_read_rule(void **state)
     json_decref(o);
 }
 
+/* A FIFO (or anything but a regular file) is refused at once, not waited
+ * on: the alarm ends the test if the open blocks. */
+static void test_blob_fifo_refused(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_claimed(f, AD, "ana"), r, t;
+    char path[256];
+    path_in(f, "pipe.jpg", path, sizeof path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    const char *photos[] = {path};
+    alarm(30);
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", path, NULL));
+    EXPECT_MSG(QTM_EINVALID, "the evidence file is not a regular file",
+               qtm_evidence_add(f->q, "ana", j, "arrival", path, NULL));
+    EXPECT_MSG(QTM_EINVALID, "photo 1 is not a regular file",
+               qtm_request_submit(f->q, "cli", AD, AD_PACKET, photos, 1, NULL, &r, &t));
+    alarm(0);
+}
+
 /* Another operator's job: refused, and the file is not stored either. */
 static void test_blob_evidence_refused_stores_nothing(void **state)
 {
@@ -322,7 +341,7 @@ static void test_blob_evidence_refused_stores_nothing(void **state)
     int64_t before = rt_db_int(f, "SELECT count(*) FROM blobs");
     UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "bo", j, "arrival", rt_photo(f, 6), NULL));
     assert_int_equal(rt_db_int(f, "SELECT count(*) FROM blobs"), before);
-    UNCHANGED(QTM_ENOTFOUND,
+    UNCHANGED(QTM_EINVALID,
               qtm_evidence_add_blob(f->q, "ana", j, "arrival",
                                     "sha256:0000000000000000000000000000000000000000000000000000"
                                     "000000000000", NULL));
@@ -342,13 +361,86 @@ static void test_blob_intake_names_stored_photos(void **state)
     free(text);
     /* uploaded first, then named: the same photo twice counts once */
     qtm_blob_info info;
-    OK(upload_path(f, NULL, rt_photo(f, 7), &info));
+    OK(upload_path(f, "cli", rt_photo(f, 7), &info));
     json_object_set_new(p, "photos", json_pack("[s,s]", info.ref, info.ref));
     text = json_dumps(p, JSON_COMPACT);
     OK(qtm_request_submit(f->q, "cli", AD, text, NULL, 0, NULL, &r, &t));
     assert_int_equal(rt_db_int(f, "SELECT photos FROM requests ORDER BY id DESC LIMIT 1"), 1);
     free(text);
     json_decref(p);
+}
+
+/* A packet naming photos p (NULL-ended refs), compact JSON (caller frees). */
+static char *packet_with(const char *const *p)
+{
+    json_t *o = json_loads(AD_PACKET, 0, NULL), *a = json_array();
+    for (; *p; p++)
+        json_array_append_new(a, json_string(*p));
+    json_object_set_new(o, "photos", a);
+    char *text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+/* Knowing a hash is not having the file: another client may not name
+ * cli's upload in its request, nor an operator attach it as evidence, and
+ * the refusal is the one for a file not stored.  Whoever uploaded the same
+ * bytes, or may read what holds them, may. */
+static void test_blob_reference_needs_the_file(void **state)
+{
+    rt_fx *f = *state;
+    int64_t r, t, j = rt_job_claimed(f, AD, "ana");
+    OK(qtm_actor_add(f->q, "cli2", "client", "Cli Two"));
+    qtm_blob_info x;
+    OK(upload_path(f, "cli", rt_photo(f, 21), &x));
+    const char *px[] = {x.ref, NULL};
+    char *text = packet_with(px), want[160];
+    snprintf(want, sizeof want, "intake: photos: no stored file %s (upload it first)", x.ref);
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli2", AD, text, NULL, 0, NULL, &r, &t));
+    EXPECT_EXACT(QTM_EINVALID, want,
+                 qtm_request_submit(f->q, "cli2", AD, text, NULL, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, AD, text, NULL, 0, NULL, &r, &t));
+    snprintf(want, sizeof want, "evidence: no stored file %s (upload it first)", x.ref);
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add_blob(f->q, "ana", j, "arrival", x.ref, NULL));
+    EXPECT_EXACT(QTM_EINVALID, want, qtm_evidence_add_blob(f->q, "ana", j, "arrival", x.ref,
+                                                          NULL));
+    sink s = {NULL, 0};
+    EXPECT(QTM_ENOTFOUND, qtm_blob_read(f->q, "cli2", x.ref, 0, NULL, to_sink, &s));
+    /* cli2 uploads the same bytes: now it has them, and may */
+    OK(upload_path(f, "cli2", rt_photo(f, 21), &x));
+    OK(qtm_blob_read(f->q, "cli2", x.ref, 0, NULL, to_sink, &s));
+    OK(qtm_request_submit(f->q, "cli2", AD, text, NULL, 0, NULL, &r, &t));
+    /* ana's job holds its intake photo: she may attach that one */
+    char *intake = rt_db_text(f, "SELECT 'sha256:' || b.hash FROM request_photos p"
+                                 " JOIN blobs b ON b.id = p.blob_id ORDER BY p.rowid LIMIT 1");
+    OK(qtm_evidence_add_blob(f->q, "ana", j, "arrival", intake, NULL));
+    free(intake);
+    free(text);
+    free(s.buf);
+}
+
+/* An anonymous intake names only an anonymous upload nobody references
+ * yet, within the grace period. */
+static void test_blob_anonymous_reference(void **state)
+{
+    rt_fx *f = *state;
+    int64_t r, t;
+    qtm_blob_info a, b, c;
+    OK(upload_path(f, NULL, rt_photo(f, 22), &a));
+    OK(upload_path(f, NULL, rt_photo(f, 23), &b));
+    OK(upload_path(f, "cli", rt_photo(f, 24), &c));
+    const char *pa[] = {a.ref, NULL}, *pb[] = {b.ref, NULL}, *pc[] = {c.ref, NULL};
+    char *ta = packet_with(pa), *tb = packet_with(pb), *tc = packet_with(pc);
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, AD, tc, NULL, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, NULL, AD, ta, NULL, 0, NULL, &r, &t));
+    /* referenced now: a second anonymous request may not name it */
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, AD, ta, NULL, 0, NULL, &r, &t));
+    /* past the grace period of its upload */
+    DB_OK("UPDATE blobs SET uploaded_at = '2000-01-01T00:00:00.000Z'");
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, AD, tb, NULL, 0, NULL, &r, &t));
+    free(ta);
+    free(tb);
+    free(tc);
 }
 
 static void test_blob_gc_grace_and_references(void **state)
@@ -412,6 +504,45 @@ static void test_blob_verify_sees_a_changed_byte(void **state)
     free(all);
 }
 
+/* The findings of a verify expected to fail, as one string (caller frees). */
+static char *verify_findings(rt_fx *f)
+{
+    json_decref(f->held);
+    f->held = NULL;
+    EXPECT(QTM_EVERIFY, qtm_verify(f->q, &f->held));
+    char *all = json_dumps(json_object_get(f->held, "findings"), 0);
+    json_decref(f->held);
+    f->held = NULL;
+    return all;
+}
+
+/* verify sees a changed type, a changed thumbnail byte and a changed size
+ * (each with its immutability trigger dropped), and says which. */
+static void test_blob_verify_type_thumb_size(void **state)
+{
+    rt_fx *f = *state;
+    qtm_blob_info info;
+    OK(upload_path(f, "cli", rt_photo(f, 31), &info));
+    OK(qtm_verify(f->q, &f->held));
+    DB_OK("DROP TRIGGER blob_thumbs_no_update;"
+          " UPDATE blob_thumbs SET data = CAST(zeroblob(length(data)) AS BLOB)");
+    char *all = verify_findings(f);
+    assert_non_null(strstr(all, "the thumbnail of file sha256:"));
+    free(all);
+    DB_OK("DROP TRIGGER blobs_no_update; UPDATE blobs SET type = 'image/webp'");
+    all = verify_findings(f);
+    assert_non_null(strstr(all, "its row says image/webp, its bytes are image/png"));
+    free(all);
+    DB_OK("UPDATE blobs SET type = 'image/png', size = size + 1");
+    all = verify_findings(f);
+    char want[96];
+    snprintf(want, sizeof want, "%lld bytes are stored, its row says %lld", (long long)info.size,
+             (long long)info.size + 1);
+    assert_non_null(strstr(all, want));
+    assert_null(strstr(all, "hash to"));
+    free(all);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,9 +554,13 @@ int main(void)
         TEST(test_blob_thumbnail),
         TEST(test_blob_read_rule),
         TEST(test_blob_evidence_refused_stores_nothing),
+        TEST(test_blob_fifo_refused),
         TEST(test_blob_intake_names_stored_photos),
+        TEST(test_blob_reference_needs_the_file),
+        TEST(test_blob_anonymous_reference),
         TEST(test_blob_gc_grace_and_references),
         TEST(test_blob_verify_sees_a_changed_byte),
+        TEST(test_blob_verify_type_thumb_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

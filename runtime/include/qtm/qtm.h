@@ -342,6 +342,9 @@ qtm_status qtm_blob_read(qtm *q, const char *reader, const char *ref, int thumb,
 /* Deletes every file no request or evidence item references whose last
  * upload is older than older_than_s seconds; *removed says how many. */
 qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed);
+/* The bytes of every stored file nothing references yet (what qtm_blob_gc
+ * would collect once their grace period is over), in *bytes. */
+qtm_status qtm_blob_unreferenced_bytes(qtm *q, int64_t *bytes);
 
 /* --- records ------------------------------------------------------------ */
 
@@ -547,6 +550,10 @@ qtm_status qtm_desk_as(qtm *q, const char *actor, const char *operator_slug, con
  * the audit log, the record list, actors, verify): an admin not suspended;
  * otherwise QTM_EFORBIDDEN naming `what`, the same for every id. */
 qtm_status qtm_admin_read_as(qtm *q, const char *actor, const char *what);
+/* QTM_OK if actor may do what only admins do to the database as a whole
+ * (`blobs gc`): an admin not suspended; otherwise QTM_EFORBIDDEN ("only
+ * admins <what>"), or QTM_ENOTFOUND for no such actor. */
+qtm_status qtm_admin_act_as(qtm *q, const char *actor, const char *what);
 
 /* --- audit -------------------------------------------------------------- */
 
