@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { h, humanize, time, act, field, select, section, empty, dl, badge, say, loadMore } from './dom.js';
-import { scopeView } from './operator.js';
+import { scopeView } from './jobcards.js';
 import { TASK_STATES } from './vocab.js';
 
 export async function viewTasks({ query, go }) {
