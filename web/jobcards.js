@@ -55,7 +55,7 @@ export function summaryLine(job, idv) {
 }
 
 export function eventCard(job, model) {
-  const parts = [summaryLine(job, 'event-summary')];
+  const parts = [];
   const secs = sectionsOf(job, model);
   if (!secs.length) parts.push(empty('No intake data is visible to you.'));
   for (const s of secs) {
@@ -97,9 +97,10 @@ export function ownersCard(job) {
   const parts = [h('p', { class: 'hint' },
     'One owner at a time. Every owner is kept in order; hand-overs and re-assignments are admin governance, each with its reason.')];
   parts.push(owners.length
-    ? h('ol', { class: 'list', id: 'owners-list' }, owners.map(o => h('li', { 'data-operator': o.operator },
-      h('strong', {}, o.operator), ` ${HOW[o.how] || o.how}`,
-      o.from ? ` from ${o.from}` : '', o.by && o.by !== o.operator ? ` (by ${o.by})` : '',
+    ? h('ol', { class: 'list', id: 'owners-list' }, owners.map(o => h('li', { 'data-operator': o.operator || '', 'data-how': o.how },
+      // a release names nobody new: the one who gave it back
+      h('strong', {}, o.operator || o.from), ` ${HOW[o.how] || o.how}`,
+      o.operator && o.from ? ` from ${o.from}` : '', o.by && o.by !== (o.operator || o.from) ? ` (by ${o.by})` : '',
       o.reason ? ` · ${o.reason}` : '', h('span', { class: 'muted small' }, ' · ', time(o.at)))))
     : empty('Nobody has claimed this job yet.'));
   if (handoffs.length) {
@@ -122,7 +123,7 @@ export function notesCard(job, update) {
       h('span', { class: 'muted small' }, ` — ${n.author}, `, time(n.at)))))
     : empty('No notes yet.'));
   if (job.can_note) {
-    const text = h('textarea', { name: 'text', rows: 3, maxlength: 4000 });
+    const text = h('textarea', { name: 'text', rows: 3, maxlength: 2000 });
     const form = h('form', { class: 'form', id: 'note-form' },
       field('Note', text, { wide: true }),
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add note')));
@@ -132,7 +133,7 @@ export function notesCard(job, update) {
       act(form, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/notes`, { text: text.value.trim() })),
         'Note added. The job did not move.');
     });
-    parts.push(h('details', { class: 'add', open: notes.length === 0 }, h('summary', {}, 'Add a note'), form));
+    parts.push(h('details', { class: 'add' }, h('summary', {}, 'Add a note'), form));
   }
   return section('Notes', ...parts);
 }

@@ -16,6 +16,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const env = (k) => { const v = process.env[k]; if (!v) { console.error(`desk.test: ${k} is not set`); process.exit(2); } return v; };
 const BASE = env('QTM_URL').replace(/\/$/, '');
@@ -40,7 +41,10 @@ async function check(name, fn) {
     console.log(`ok - ${name} (${Date.now() - t} ms)`);
   } catch (e) {
     failed++;
-    console.log(`not ok - ${name}: ${(e && e.message ? e.message : String(e)).split('\n')[0]}`);
+    const m = e && e.message ? e.message : String(e);
+    console.log(`not ok - ${name}: ${m.split('\n')[0]}`);
+    // the rest (playwright's call log: which locator) on request
+    if (process.env.BROWSER_DEBUG) console.log(m.split('\n').slice(1).map(l => `#   ${l}`).join('\n'));
   }
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
@@ -88,6 +92,43 @@ async function axe(page, where) {
   }));
   if (process.env.AXE_TIMING) console.log(`# axe ${where}: ${Date.now() - t1} ms`);
   return r.violations.map(v => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+}
+// the JSON API with a bearer token (who: a key of TOKENS, or null for
+// anonymous); throws on an error answer
+async function call(who, method, p, body, headers = {}) {
+  const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
+  const r = await fetch(BASE + p, { method, headers: { ...auth,
+    'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const j = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
+  return j;
+}
+// status and body of a GET with a bearer token, errors included
+async function peek(who, p) {
+  const r = await fetch(BASE + p, { headers: { Authorization: `Bearer ${TOKENS[who]}` } });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+// a new event-coordination job for operator `to`, over the API: intake
+// (with `event` fields changed), approve, assign, create
+let intakeKeys = 0;
+async function newJob(to, event = {}) {
+  const packet = { ...INTAKE, event: { ...INTAKE.event, ...event } };
+  const { task } = await call(null, 'POST', '/api/requests/event-coordination?photos=0', packet,
+    { 'Idempotency-Key': `browser-job-${++intakeKeys}` });
+  await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
+  await call('admin', 'POST', `/api/tasks/${task}/assign`, { to });
+  return (await call('admin', 'POST', `/api/tasks/${task}/job`, {})).job;
+}
+// go to a desk route, afresh even when the page shows it already (the
+// same hash again would not load anything)
+async function visit(page, hash) {
+  if (page.url() === BASE + hash) await page.reload();
+  else await page.goto(hash);
+}
+// the local administration command, on the server's database (the test
+// suspends an operator and lets them back)
+function qtm(...args) {
+  return execFileSync(env('QTM'), ['--db', env('DB'), ...args], { encoding: 'utf8' });
 }
 async function currentRail(page) {
   return text(page, '.rail [aria-current="step"] .rail-label');
@@ -334,6 +375,30 @@ try {
     eq(await ana.locator('#act-claim').count(), 0, 'claim button after claim');
   });
 
+  await check('ana: the job page shows the event details card, laid out by the intake sections', async () => {
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    const model = (await apiGet(ana, '/api/surfaces/event-coordination')).body;
+    await ana.locator('#event-details').waitFor();
+    const secs = await ana.locator('#event-details [data-section]').evaluateAll(l => l.map(x => x.dataset.section));
+    eq(secs.join(','), model.intake.sections.map(x => x.name).join(','), 'sections in the order of the intake schema');
+    eq(await text(ana, '#event-details [data-field="event.venue"]'), INTAKE.event.venue, 'venue');
+    eq(await text(ana, '#event-details [data-field="event.guests"]'), String(INTAKE.event.guests), 'guests');
+    eq(await text(ana, '#event-details [data-field="contact.name"]'), INTAKE.contact.name, 'contact');
+    eq(await text(ana, '#event-details [data-field="notes.access"]'), INTAKE.notes.access, 'access notes');
+    eq(await text(ana, '#event-details [data-field="request.package"]'), 'Full coordination', 'package');
+    // the one-line summary from the surface's summary declaration
+    assert(/^Sat 16 May: Wedding \/ Ceremony at Laguna Gloria/.test(job.summary), `summary ${job.summary}`);
+    eq(await text(ana, '#job-summary'), job.summary, 'summary line on the job page');
+  });
+
+  await check('desk cards show the summary line, not "Job N Event Coordination"', async () => {
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    await ana.goto('/#/desk');
+    eq(await text(ana, `#col-active [data-job="${jobId}"] .job-summary`), job.summary, 'summary on the card');
+    await ana.goto(`/#/jobs/${jobId}`);
+    await ana.locator('.rail').waitFor();
+  });
+
   await check('ana: adds participants (context, not actors)', async () => {
     const add = async (name, role, contact) => {
       const form = ana.locator('#participant-form');
@@ -349,6 +414,28 @@ try {
     eq(await ana.locator('#participants-list li').count(), 2, 'participants listed');
     const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
     eq(job.owner, 'ana', 'owner unchanged by participants');
+  });
+
+  await check('ana: adds a note (author and time); an empty one shows the refusal; the job does not move', async () => {
+    const before = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    await ana.locator('summary', { hasText: 'Add a note' }).click();
+    const form = ana.locator('#note-form');
+    const refused = ana.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/notes`));
+    await form.getByRole('button', { name: 'Add note' }).click();
+    const res = await refused;
+    eq(res.status(), 400, 'status of an empty note');
+    eq(await waitText(ana, '#msg .msg-text', /\S/), (await res.json()).error.message, 'refusal on screen');
+    eq(((await apiGet(ana, `/api/jobs/${jobId}`)).body.notes || []).length, 0, 'notes after the refusal');
+    await form.getByLabel('Note').fill('Florist confirmed load-in at 12:30; string trio arrives 16:15.');
+    await form.getByRole('button', { name: 'Add note' }).click();
+    await waitText(ana, '#notes-list', /Florist confirmed load-in at 12:30.*— ana, \d+ \w+ \d{4}/);
+    const after = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    eq(after.notes.length, 1, 'notes');
+    eq(after.notes[0].author, 'ana', 'author');
+    eq(after.phase, before.phase, 'phase');
+    eq(after.state, before.state, 'state');
+    eq(after.service_event.phases.length, before.service_event.phases.length, 'ServiceEvent phases');
+    await waitText(ana, '#owners-list', /^ana claimed it/);
   });
 
   // ana has the job open on a second device (same session); it goes stale
@@ -492,14 +579,6 @@ try {
 
   // ------------------------------------- evidence, on a surface that needs it
   await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
-    const call = async (who, method, p, body, headers = {}) => {
-      const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
-      const r = await fetch(BASE + p, { method, headers: { ...auth,
-        'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const j = await r.json().catch(() => null);
-      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
-      return j;
-    };
     const packet = JSON.parse(readFileSync(env('INTAKE').replace(/event-coordination-wedding\.json$/, 'auto-detailing.json'), 'utf8'));
     const { task } = await call(null, 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
     await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
@@ -520,6 +599,157 @@ try {
     await waitText(ana, '#evidence-list', /arrival arrival-front\.jpg/);
     const missing = await ana.locator('#evidence-missing li').evaluateAll(l => l.map(x => x.dataset.category));
     eq(missing.join(','), 'before,after', 'still missing');
+  });
+
+  // ------------------------- closed undelivered, ready to close, hand-over
+  // the job's governed fields, to compare before and after a refusal
+  const shape = (j) => JSON.stringify([j.state, j.phase, j.owner, j.assignee, (j.handoffs || []).length,
+    (j.notes || []).length, j.record, ((j.service_event || {}).phases || []).length]);
+  // click `button` in `page`, wait for the answer of POST `suffix`; the
+  // refusal on screen must be the API's message and the job unchanged
+  const refusedOnScreen = async (page, who, id, suffix, button, status) => {
+    const before = shape((await peek(who, `/api/jobs/${id}`)).body);
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/jobs/${id}/${suffix}`));
+    await button.click();
+    const res = await answer;
+    eq(res.status(), status, `status of the refused ${suffix}`);
+    const msg = (await res.json()).error.message;
+    eq(await waitText(page, '#msg .msg-text', /\S/), msg, 'refusal on screen');
+    eq(shape((await peek(who, `/api/jobs/${id}`)).body), before, `the job after the refused ${suffix}`);
+    return msg;
+  };
+
+  let closedJob = null;
+  await check('ana: closes an event undelivered with a reason; the record shows outcome closed', async () => {
+    closedJob = await newJob('ana', { venue: 'Zilker Botanical Garden, Austin, TX' });
+    await visit(ana, `/#/jobs/${closedJob}`);
+    await ana.locator('#act-claim').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'active');
+    const close = ana.locator('[data-event="close"]');
+    eq(await ana.locator('#reason-close').isVisible(), false, 'the reason form before close is pressed');
+    await close.click();
+    await ana.locator('#reason-close').waitFor();
+    eq(await close.getAttribute('aria-expanded'), 'true', 'close controls the form');
+    const msg = await refusedOnScreen(ana, 'ana', closedJob, 'advance', ana.locator('#act-close-send'), 400);
+    assert(/reason/.test(msg), `refusal without a reason: ${msg}`);
+    const why = 'The couple called the wedding off; the venue keeps the deposit.';
+    if (!(await ana.locator('#reason-close').isVisible())) await ana.locator('[data-event="close"]').click();
+    await ana.locator('#reason-close textarea').fill(why);
+    await ana.locator('#act-close-send').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'ready');
+    eq(await ana.locator('#job-outcome').getAttribute('data-value'), 'closed', 'outcome on the page');
+    await waitText(ana, '#job-outcome', new RegExp(`Closed.*${why.slice(0, 30)}`));
+    await ana.locator('#record').waitFor();
+    eq(await ana.locator('#record-outcome').getAttribute('data-value'), 'closed', 'outcome in the record card');
+    eq(await text(ana, '#record-reason'), why, 'reason in the record card');
+    const rec = (await apiGet(ana, `/api/jobs/${closedJob}/record`)).body;
+    eq(rec.body.outcome.outcome, 'closed', 'record outcome');
+    eq(rec.body.outcome.reason, why, 'record reason');
+    eq(await ana.locator('.actions [data-event]').count(), 0, 'actions after the final phase');
+    await ana.screenshot({ path: path.join(ART, 'job-page-closed.png'), fullPage: true });
+  });
+
+  await check('ready to close: the job says "Complete job" is next and sits in the Ready to close column', async () => {
+    await waitText(ana, '#job-state', /Ready to close/);
+    await waitText(ana, '#next-step', /Next step: Complete job/);
+    eq(await text(ana, '#act-job-complete'), 'Complete job', 'the action');
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-ready [data-job="${closedJob}"]`).waitFor();
+    eq(await ana.locator(`#col-active [data-job="${closedJob}"]`).count(), 0, 'a ready job under Active');
+    await waitText(ana, '#col-ready-h', /Ready to close \(1\)/);
+    await ana.screenshot({ path: path.join(ART, 'desk-ready.png'), fullPage: true });
+    await ana.locator(`#col-ready [data-job="${closedJob}"] a`).click();
+    await ana.locator('#act-job-complete').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'complete');
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-completed [data-job="${closedJob}"]`).waitFor();
+    eq(await ana.locator(`#col-ready [data-job="${closedJob}"]`).count(), 0, 'still under Ready to close');
+  });
+
+  let movedJob = null;
+  await check('admin: reassigns a queued job from the web; bo sees it, ana does not', async () => {
+    movedJob = await newJob('ana', { venue: 'Barton Springs Pool, Austin, TX' });
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-queued [data-job="${movedJob}"]`).waitFor();
+    await visit(admin, `/#/jobs/${movedJob}`);
+    const form = admin.locator('#reassign-form');
+    await form.waitFor();
+    eq(await admin.locator('#handover-form').count(), 0, 'hand-over offered before the claim');
+    await refusedOnScreen(admin, 'admin', movedJob, 'reassign', form.getByRole('button', { name: 'Reassign' }), 400);
+    const why = 'Ana coordinates another wedding that Saturday.';
+    await form.getByLabel('Reassign to').selectOption('bo');
+    await form.getByLabel('Reason for reassigning').fill(why);
+    await form.getByRole('button', { name: 'Reassign' }).click();
+    await waitText(admin, '#msg .msg-text', /reassigned to bo/);
+    await waitText(admin, '#handoffs-list', new RegExp(`Reassign: ana → bo by dana · ${why}`));
+    const job = (await peek('admin', `/api/jobs/${movedJob}`)).body;
+    eq(job.assignee, 'bo', 'assignee');
+    eq(job.state, 'queued', 'state');
+    await visit(bo, '/#/desk');
+    await bo.locator(`#col-queued [data-job="${movedJob}"]`).waitFor();
+    await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();
+    eq(await ana.locator(`[data-job="${movedJob}"]`).count(), 0, "the job on ana's desk");
+    await visit(ana, `/#/jobs/${movedJob}`);
+    await waitText(ana, 'main .refusal', new RegExp(`reassigned to bo by dana \\(${why}\\)`));
+  });
+
+  let bosActive = null;
+  await check('admin: "Needs reassignment" lists a suspended operator\'s work; hand-over and reassign from it', async () => {
+    bosActive = await newJob('bo', { venue: 'Mueller Lake Park, Austin, TX' });
+    await call('bo', 'POST', `/api/jobs/${bosActive}/claim`, {});
+    qtm('actor', 'set', 'bo', '--access', 'suspended');
+    try {
+      await visit(admin, '/#/reassign');
+      const sec = admin.locator('#needs-reassignment [data-operator="bo"]');
+      await sec.waitFor();
+      await sec.locator(`[data-job="${movedJob}"]`).waitFor();
+      await sec.locator(`[data-job="${bosActive}"]`).waitFor();
+      eq(await admin.locator('#needs-reassignment [data-operator="ana"]').count(), 0, 'an active operator listed');
+      await admin.screenshot({ path: path.join(ART, 'needs-reassignment.png'), fullPage: true });
+      // the claimed one: hand over, with a reason (required)
+      await sec.locator(`[data-job="${bosActive}"] a`).click();
+      const form = admin.locator('#handover-form');
+      await form.waitFor();
+      eq(await admin.locator('#reassign-form, #cancel-form').count(), 0, 'reassign or cancel offered after the claim');
+      await form.getByLabel('Hand over to').selectOption('ana');
+      await refusedOnScreen(admin, 'admin', bosActive, 'handover', form.getByRole('button', { name: 'Hand over' }), 400);
+      await form.getByLabel('Reason for the hand-over').fill('Bo is suspended.');
+      await form.getByRole('button', { name: 'Hand over' }).click();
+      await waitText(admin, '#owners-list', /bo claimed it.*ana took it over from bo \(by dana\) · Bo is suspended\./);
+      const job = (await peek('admin', `/api/jobs/${bosActive}`)).body;
+      eq(job.owner, 'ana', 'owner');
+      eq(job.owners.map(o => o.operator).join(','), 'bo,ana', 'owners in order');
+      // the queued one: reassign
+      await visit(admin, '/#/reassign');
+      await admin.locator(`#needs-reassignment [data-job="${movedJob}"] a`).click();
+      await admin.locator('#reassign-form').getByLabel('Reassign to').selectOption('ana');
+      await admin.locator('#reassign-form').getByRole('button', { name: 'Reassign' }).click();
+      await waitText(admin, '#msg .msg-text', /reassigned to ana/);
+      await visit(admin, '/#/reassign');
+      await waitText(admin, '#needs-reassignment [data-operator="bo"]', /Holds no queued or active job/);
+      // ana now runs the handed-over event from the phase it was in
+      await visit(ana, `/#/jobs/${bosActive}`);
+      await waitAttr(ana, '.rail [data-phase="claimed"]', 'aria-current', 'step');
+      eq((await ana.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'arrive,close', 'actions of the new owner');
+    } finally {
+      qtm('actor', 'set', 'bo', '--access', 'active');
+    }
+  });
+
+  await check('admin: cancels a job nobody claimed, with a reason (no ServiceEvent, no record)', async () => {
+    const id = await newJob('ana', { venue: 'Umlauf Sculpture Garden, Austin, TX' });
+    await visit(admin, `/#/jobs/${id}`);
+    const form = admin.locator('#cancel-form');
+    await form.waitFor();
+    await refusedOnScreen(admin, 'admin', id, 'cancel', form.getByRole('button', { name: 'Cancel the job' }), 400);
+    await form.getByLabel('Reason for cancelling').fill('The client withdrew before anyone was booked.');
+    await form.getByRole('button', { name: 'Cancel the job' }).click();
+    await waitAttr(admin, '#job-state', 'data-value', 'cancelled');
+    eq(await admin.locator('#reassign-form, #handover-form, #cancel-form').count(), 0, 'governance left on a cancelled job');
+    const job = (await peek('admin', `/api/jobs/${id}`)).body;
+    eq(job.service_event, null, 'ServiceEvent');
+    eq(job.record, null, 'record');
   });
 
   // --------------------------------------------------------------- 360 px
