@@ -40,14 +40,20 @@ SAN := -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
 PKGS      := jansson libsodium
+# the file checks (runtime/engine/blob_check.c): type by content, decoders,
+# metadata rewriting, thumbnails
+IMG_PKGS  := libmagic libjpeg libpng libwebp libwebpmux libexif libheif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+IMG_CFLAGS = $(shell pkg-config --cflags $(IMG_PKGS) 2>/dev/null)
+IMG_LIBS   = $(shell pkg-config --libs $(IMG_PKGS) 2>/dev/null || \
+               echo -lmagic -ljpeg -lpng16 -lwebpmux -lwebp -lexif -lheif)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lsodium)
 
 # the public headers are included by their path, "qtm/qtm.h": the compiler,
 # the runtime's parts, tests and examples alike (installed as include/qtm/)
 PUBLIC_INC := runtime/include
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(O)/grammar
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $(IMG_CFLAGS) -MMD -MP
 # flex/bison output: same standard, fewer warnings (their code, not ours)
 GEN_CFLAGS = -std=c11 -Wall -Wno-unused-function -Wno-sign-compare -Werror \
              $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
@@ -150,7 +156,8 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/record.c runtime/engine/settlement.c runtime/engine/money.c \
               runtime/engine/token.c runtime/engine/migrate.c runtime/engine/verify.c \
               runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c \
-              runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c
+              runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c \
+              runtime/engine/blob.c runtime/engine/blob_check.c
 STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
@@ -161,7 +168,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(O)/%.o)
 # tests reach the engine's internals through its internal headers
 INTERNAL_INC := -Iruntime/engine -Iruntime/store -Iruntime/serve
 LIBQTM      := $(BUILD)/lib/libqtm.a
-RT_LIBS      = $(LIBQTM) $(PKG_LIBS) -lsqlite3 -lpthread
+RT_LIBS      = $(LIBQTM) $(PKG_LIBS) $(IMG_LIBS) -lsqlite3 -lpthread
 # the qtm command links its libraries statically when their archives are
 # installed (Debian's -dev packages ship them): a run of `qtm job show` then
 # spends ~40% fewer instructions, most of them in the dynamic loader
@@ -171,7 +178,8 @@ DYNAMIC_DEPS = $(PKG_LIBS) -lsqlite3 -lpthread
 HAVE_STATIC  = $(and $(call static_lib,jansson),$(call static_lib,sodium),$(call static_lib,sqlite3))
 MHD_CFLAGS   = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS     = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) -lm
+QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) \
+               $(IMG_LIBS) -lm
 # the web desk (web/) is compiled into qtm
 WEB_FILES   := $(shell find web -path '*/.*' -prune -o -type f -print 2>/dev/null | sort)
 SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
@@ -236,7 +244,7 @@ tables: $(GEN_STAMP)
 # --- tests ---------------------------------------------------------------
 
 # tests build with the same warnings as the code they test
-TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -MMD -MP
+TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $(IMG_CFLAGS) -MMD -MP
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -302,7 +310,7 @@ $(B)/test_%: $(O)/tests/test_%.o $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ -lcmocka $(LDLIBS)
 
-test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(UNIT_BINS) $(RUNTIME_BINS)
+test check: $(TEST_DEPS_STAMP) $(QTMC) tables $(QTM) $(B)/qtm-test $(B)/qtm-test-v1 $(B)/qtm-imggen $(UNIT_BINS) $(RUNTIME_BINS)
 	@BUILD=$(BUILD) CC=$(CC) UNIT_BINS="$(UNIT_BINS) $(RUNTIME_BINS)" tests/run.sh
 
 golden: $(QTMC)
@@ -372,6 +380,12 @@ $(B)/qtm-test: $(CLI_OBJ) $(SERVE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $< $(SERVE_OBJ) $(TEST_GEN_OBJ) $(QTM_LIBS)
 
+# the file tests' image generator (tests/tools/imggen.c): no image is downloaded
+$(B)/qtm-imggen: tests/tools/imggen.c Makefile | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(IMG_LIBS)
+
 $(B)/engine_bench: bench/engine_bench.c $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
@@ -384,7 +398,7 @@ $(B)/walk: examples/walk.c $(GEN_OBJ)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) -I$(G) $(ALL_CFLAGS) -o $@ $^
 
-demo: $(QTMC) tables $(QTM) $(B)/walk
+demo: $(QTMC) tables $(QTM) $(B)/walk $(B)/qtm-imggen
 	@BUILD=$(BUILD) examples/demo.sh
 
 # --- bench and fuzz ------------------------------------------------------
@@ -399,9 +413,11 @@ $(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
-bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup
+bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup \
+       $(B)/qtm-imggen
 	@BUILD=$(BUILD) bench/run.sh
 	@BUILD=$(BUILD) bench/http.sh
+	@BUILD=$(BUILD) bench/blobs.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(BUILD)/fuzz/grammar

@@ -391,7 +391,7 @@ static int64_t claimed_job(qtm *q, const char *intake, double *acc)
 {
     int64_t req, task, job;
     double t0 = now_s(), t1;
-    check(q, qtm_request_submit(q, NULL, "event-coordination", intake, 0, NULL, &req, &task),
+    check(q, qtm_request_submit(q, NULL, "event-coordination", intake, NULL, 0, NULL, &req, &task),
           "request submit");
     t1 = now_s();
     if (acc)

@@ -59,7 +59,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < jobs && !rc; i++) {
         int64_t req, task, job;
         snprintf(slug, sizeof slug, "op%ld", i % ops);
-        rc = check(q, qtm_request_submit(q, NULL, "event-coordination", packet, 0, NULL, &req, &task),
+        rc = check(q, qtm_request_submit(q, NULL, "event-coordination", packet, NULL, 0, NULL, &req, &task),
                    "submit") ||
              check(q, qtm_task_approve(q, "admin", task), "approve") ||
              check(q, qtm_task_assign(q, "admin", task, slug), "assign") ||

@@ -15,3 +15,4 @@ for f in surfaces/*.qsm; do
     fi
 done
 examples/event-coordination.sh "$BUILD/bin/qtm" "$BUILD/demo/event-coordination.db"
+examples/auto-detailing.sh "$BUILD/bin/qtm" "$BUILD/demo/auto-detailing.db" "$BUILD/bin/qtm-imggen"

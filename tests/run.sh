@@ -131,6 +131,11 @@ done
 check "the demo shows $n refusals, each with its status" \
     test "$(grep -c 'refused with exit status' "$tmp/example.out")" -eq $n -a "$(wc -l <"$tmp/refusals")" -eq $n
 check "the example leaves a database that verifies" "$BUILD/bin/qtm" --db "$tmp/example.db" verify
+check "examples/auto-detailing.sh does a job with real photo files" \
+    examples/auto-detailing.sh "$BUILD/bin/qtm" "$tmp/ad/example.db" "$BUILD/bin/qtm-imggen"
+check "... its export checks without qtm" sh -c "cd '$tmp/ad/auto-detailing/export' && sha256sum -c --quiet SHA256SUMS"
+check "... and its exported client photo carries no GPS" sh -c \
+    "! '$BUILD/bin/qtm-imggen' hasgps \"\$(ls '$tmp/ad/auto-detailing/export/files/'*.jpg | head -n 1)\""
 
 echo "== scenarios (the qtm command on real SQLite files)"
 part scenarios env BUILD=$BUILD QTM=$BUILD/bin/qtm-test tests/scenario/run.sh

@@ -12,7 +12,9 @@
 # warns, so builds elsewhere can still try their luck.
 set -u
 
-build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev"
+# libmagic-dev .. libheif-dev: files (runtime/engine/blob_check.c): type by
+# content, decoding, metadata removal, thumbnails
+build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev libmagic-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev libheif-dev"
 # procps: pgrep (tests/scenario/crash.sh), absent from a minimal root;
 # strace: the fsync-before-answer ordering (tests/scenario/durable.sh)
 test_pkgs="$build_pkgs clang libcmocka-dev jq sqlite3 graphviz curl procps wrk strace chromium nodejs"

@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { h, humanize, time, act, field, select, section, empty, dl, badge, say, loadMore } from './dom.js';
-import { scopeView } from './jobcards.js';
+import { scopeView, photoStrip } from './jobcards.js';
 import { TASK_STATES } from './vocab.js';
 
 export async function viewTasks({ query, go }) {
@@ -123,6 +123,7 @@ function renderTask(root, task, actors, go) {
       ['Submitted by', req.submitted_by || 'anonymous'],
       ['Photos', req.photos !== undefined ? String(req.photos) : undefined],
     ]),
+    photoStrip(req.intake && req.intake.photos),
     req.intake ? scopeView(req.intake) : empty('No intake data.')));
 }
 

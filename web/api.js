@@ -61,6 +61,41 @@ export async function request(method, path, body, extraHeaders) {
   return data;
 }
 
+// One file to POST /api/uploads, sent raw with its type; onProgress(0..1)
+// as it goes (fetch reports no upload progress: XMLHttpRequest does).
+// Resolves {blob, type, size}; rejects with an ApiError carrying the
+// runtime's refusal for this file.
+export function upload(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open('POST', '/api/uploads');
+    x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    x.setRequestHeader('Accept', 'application/json');
+    if (state.csrf) x.setRequestHeader('X-CSRF-Token', state.csrf);
+    x.upload.onprogress = (e) => { if (onProgress && e.lengthComputable) onProgress(e.loaded / e.total); };
+    x.onerror = () => reject(new ApiError(0, 'network', 'The desk cannot reach the server. Check the connection and try again.'));
+    x.onload = () => {
+      let data = null;
+      try { data = JSON.parse(x.responseText); } catch (e) { data = null; }
+      if (x.status >= 200 && x.status < 300 && data && data.blob) {
+        if (onProgress) onProgress(1);
+        resolve(data);
+        return;
+      }
+      const err = data && data.error;
+      reject(new ApiError(x.status, err && err.category ? err.category : 'http',
+        err && typeof err.message === 'string' ? err.message : `The server answered ${x.status}`));
+    };
+    x.send(file);
+  });
+}
+
+// The URL of a stored file's thumbnail (or the file itself), by its name.
+export function blobUrl(ref, thumb) {
+  const hex = String(ref || '').replace(/^sha256:/, '');
+  return `/api/blobs/${encodeURIComponent(hex)}${thumb ? '/thumb' : ''}`;
+}
+
 export const get = (path) => request('GET', path);
 export const post = (path, body, headers) => request('POST', path, body === undefined ? {} : body, headers);
 

@@ -75,12 +75,15 @@ export async function viewIntake({ params }) {
     form.appendChild(fs);
   }
   const min = intake.photos_min || 0;
-  const photos = h('input', { type: 'number', name: 'photos', id: 'in-photos', min: 0, step: 1, value: String(min), inputmode: 'numeric', required: min > 0 });
+  // photos are files: each is uploaded first (POST /api/uploads), then the
+  // packet names them; a refused file says why on its own line
+  const photos = h('input', { type: 'file', name: 'photos', id: 'in-photos', accept: 'image/*', capture: 'environment', multiple: true, required: min > 0 });
+  const progress = h('ul', { class: 'list uploads', id: 'photo-progress', 'aria-live': 'polite' });
   form.appendChild(h('fieldset', { 'data-section': 'photos' }, h('legend', {}, 'Photos'),
-    field('Number of photos you will send', photos, {
+    field('Photos', photos, {
       required: min > 0,
-      hint: min > 0 ? `This service needs at least ${min} photo${min > 1 ? 's' : ''}.` : 'Optional for this service.',
-    })));
+      hint: min > 0 ? `This service needs at least ${min} photo${min > 1 ? 's' : ''} (JPEG, PNG, WebP or HEIC, up to 20 MB each).` : 'Optional for this service.',
+    }), progress));
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Send request');
   form.appendChild(h('p', { class: 'hint' }, h('span', { 'aria-hidden': 'true' }, '* '), 'marks a required field.'));
   form.appendChild(h('div', { class: 'actions' }, submit));
@@ -97,11 +100,12 @@ export async function viewIntake({ params }) {
       if (v === undefined) continue;
       (packet[sec] = packet[sec] || {})[f.name] = v;
     }
-    const n = photos.value.trim() === '' ? 0 : photos.value.trim();
     submit.disabled = true;
     form.setAttribute('aria-busy', 'true');
     try {
-      const r = await api.post(`/api/requests/${encodeURIComponent(slug)}?photos=${encodeURIComponent(n)}`, packet,
+      const refs = await uploadAll(Array.from(photos.files || []), progress);
+      if (refs.length) packet.photos = refs;
+      const r = await api.post(`/api/requests/${encodeURIComponent(slug)}`, packet,
         { 'Idempotency-Key': key });
       key = api.newKey();
       clear(root);
@@ -143,4 +147,30 @@ export async function viewIntake({ params }) {
   return root;
 }
 
-export { sayError };
+// Uploads files one after the other, a line each with its progress and,
+// if refused, the runtime's reason; resolves their names, or rejects with
+// the first refusal (after trying every file, so each says why).
+async function uploadAll(files, list) {
+  clear(list);
+  const refs = [];
+  let refused = null;
+  for (const f of files) {
+    const bar = h('progress', { max: 1, value: 0 });
+    const why = h('span', { class: 'refusal' });
+    const li = h('li', { 'data-file': f.name }, h('span', { class: 'mono' }, f.name), ' ', bar, ' ', why);
+    list.appendChild(li);
+    try {
+      const r = await api.upload(f, (p) => { bar.value = p; });
+      refs.push(r.blob);
+      li.dataset.state = 'stored';
+    } catch (e) {
+      li.dataset.state = 'refused';
+      why.textContent = e.message;
+      refused = refused || e;
+    }
+  }
+  if (refused) throw refused;
+  return refs;
+}
+
+export { sayError, uploadAll };

@@ -49,6 +49,14 @@ function sectionsOf(job, model) {
   })).filter(s => s.fields.length);
 }
 
+// The request's photos as thumbnails, each a link to the file.
+export function photoStrip(refs) {
+  if (!Array.isArray(refs) || !refs.length) return null;
+  return h('ul', { class: 'thumbs', id: 'request-photos' }, refs.map(r => h('li', {},
+    h('a', { href: api.blobUrl(r), target: '_blank', rel: 'noopener' },
+      h('img', { class: 'thumb', src: api.blobUrl(r, true), alt: 'intake photo', loading: 'lazy', width: 96 })))));
+}
+
 export function summaryLine(job, idv) {
   if (!job.summary) return null;
   return h('p', { class: 'job-summary', id: idv || null }, job.summary);
@@ -64,6 +72,8 @@ export function eventCard(job, model) {
       dl(s.fields.map(f => [f.label || humanize(f.name),
         h('span', { 'data-field': `${s.name}.${f.name}` }, valueText(f.type, f.value) || '—')]))));
   }
+  const photos = photoStrip(((job.request && job.request.intake) || job.intake || {}).photos);
+  if (photos) parts.push(h('div', { class: 'intake-section', 'data-section': 'photos' }, h('h3', {}, 'Photos'), photos));
   if (job.request && job.request.id !== undefined)
     parts.push(h('p', { class: 'hint' }, `Request #${job.request.id}: intake data as submitted; it never changes.`));
   return h('section', { class: 'card event-details', id: 'event-details', 'aria-labelledby': 'event-details-h' },
@@ -175,7 +185,7 @@ export function recordCard(job, record) {
 export function scopeView(scope) {
   const wrap = h('div', { class: 'scope' });
   for (const [sec, fields] of Object.entries(scope || {})) {
-    if (!fields || typeof fields !== 'object') continue;
+    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) continue;  // photos: files, shown apart
     wrap.appendChild(h('h3', {}, humanize(sec)));
     wrap.appendChild(dl(Object.entries(fields).map(([k, v]) => [humanize(k), v === null ? null : String(v)])));
   }

@@ -211,26 +211,36 @@ function evidenceCard(job, model, me, isOwner, update) {
         `${m.category}: ${m.have} of ${m.need}`)))));
   }
   parts.push(items.length
-    ? h('ul', { class: 'list', id: 'evidence-list' }, items.map(e => h('li', {},
-      h('strong', {}, e.category), ' ', h('span', { class: 'mono' }, e.ref),
+    ? h('ul', { class: 'list', id: 'evidence-list' }, items.map(e => h('li', { 'data-category': e.category },
+      e.type && e.type.startsWith('image/')
+        ? h('a', { href: api.blobUrl(e.ref), target: '_blank', rel: 'noopener' },
+          h('img', { class: 'thumb', src: api.blobUrl(e.ref, true), alt: `${e.category} photo`, loading: 'lazy', width: 96 }))
+        : null,
+      h('strong', {}, e.category), ' ', h('span', { class: 'mono small' }, e.type ? e.type : '(no file)'),
       e.note ? h('span', {}, ` — ${e.note}`) : null,
       h('span', { class: 'muted small' }, ` · ${e.actor}, `, time(e.at)))))
     : empty('No evidence recorded.'));
   if (cats.length && me.role === 'operator' && job.state !== 'complete') {
     const cat = select('category', cats.map(c => [c, `${c}${(ev.required || []).includes(c) ? ' (required)' : ''}`]),
       { required: true, value: missing.length ? missing[0].category : undefined });
-    const ref = h('input', { type: 'text', name: 'ref', required: true, maxlength: 500 });
+    const file = h('input', { type: 'file', name: 'photo', id: 'evidence-file', accept: 'image/*', capture: 'environment', required: true });
     const note = h('input', { type: 'text', name: 'note', maxlength: 1000 });
+    const bar = h('progress', { max: 1, value: 0, id: 'evidence-progress', hidden: true });
     const form = h('form', { class: 'form', id: 'evidence-form' },
       field('Category', cat, { required: true }),
-      field('Reference', ref, { required: true, hint: 'A photo file name, link or other reference.' }),
-      field('Note', note),
+      field('Photo', file, { required: true, hint: 'Take or choose a photo: evidence is a file (JPEG, PNG, WebP or HEIC).' }),
+      field('Note', note), bar,
       h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Add evidence')));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      act(form, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/evidence`,
-        { category: cat.value, ref: ref.value.trim(), note: note.value.trim() || undefined })),
-      'Evidence recorded.');
+      act(form, async () => {
+        const f = file.files && file.files[0];
+        if (!f) throw new Error('Choose a photo first.');
+        bar.hidden = false;
+        const up = await api.upload(f, (p) => { bar.value = p; });
+        return update(await api.post(`/api/jobs/${api.id(job.id)}/evidence`,
+          { category: cat.value, blob: up.blob, note: note.value.trim() || undefined }));
+      }, 'Evidence recorded.');
     });
     parts.push(h('details', { class: 'add', open: missing.length > 0 && isOwner },
       h('summary', {}, 'Add evidence'), form));

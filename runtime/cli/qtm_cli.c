@@ -12,6 +12,7 @@
  * as \x1b, \u202e); --json output is jansson's, unchanged.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -50,7 +51,9 @@ static const char usage_text[] =
     "setup:        init | actor add SLUG --role " ROLES " [--name TEXT]\n"
     "              actor set SLUG --access " ACCESSES " | actor list [PAGE]\n"
     "surfaces:     surfaces | surface show SLUG\n"
-    "intake:       request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
+    "intake:       request submit SURFACE --intake FILE.json [--photo FILE]... [--key KEY]\n"
+    "files:        blob put FILE [--surface SLUG] | blob get sha256:HEX [--out FILE] [--thumb]\n"
+    "              blobs gc [--older-than DURATION]\n"
     "governance:   task list [--state STATE] [PAGE] | task show ID | task approve ID\n"
     "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
     "              job create --task ID\n"
@@ -60,7 +63,7 @@ static const char usage_text[] =
     "              job reassign ID --to OPERATOR [--reason TEXT] | job release ID [--reason TEXT]\n"
     "              job handover ID --to OPERATOR --reason TEXT | job cancel ID --reason TEXT\n"
     "              note add JOB --text TEXT\n"
-    "              evidence add JOB CATEGORY REF [--note TEXT]\n"
+    "              evidence add JOB CATEGORY FILE [--note TEXT]\n"
     "              participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
     "settlement:   settle JOB --amount DECIMAL --method METHOD [--currency CODE] [--note TEXT]\n"
     "                         [--due DECIMAL] [--status waived]\n"
@@ -654,39 +657,140 @@ static char *read_file(cli *c, const char *path, int *rc)
 
 static int cmd_request_submit(cli *c)
 {
-    static const char *const v[] = {"--intake", "--photos", "--key", NULL};
+    static const char *const v[] = {"--intake", "--photo", "--key", NULL};
     if (check_opts(c, v, NULL))
         return 2;
-    const char *surface = pos(c, 0, v), *file = opt(c, "--intake"), *photos = opt(c, "--photos");
+    const char *surface = pos(c, 0, v), *file = opt(c, "--intake");
     if (!surface || !file)
-        return fail(c, QTM_EUSAGE,
-                    "usage: qtm request submit SURFACE --intake FILE.json [--photos N] [--key KEY]");
-    unsigned nphotos = 0;
-    if (photos) {
-        char *end;
-        long v2 = strtol(photos, &end, 10);
-        if (*photos == '\0' || *end || v2 < 0 || v2 > 1000)
-            return fail(c, QTM_EUSAGE, "--photos takes a number from 0 to 1000");
-        nphotos = (unsigned)v2;
-    }
+        return fail(c, QTM_EUSAGE, "usage: qtm request submit SURFACE --intake FILE.json "
+                    "[--photo FILE]... [--key KEY]");
+    /* --photo may come again and again: every value is a file */
+    const char **photos = calloc((size_t)c->argc + 1, sizeof *photos);
+    size_t nphotos = 0;
+    if (!photos)
+        return fail(c, QTM_ESTORAGE, "out of memory");
+    for (int i = 0; i + 1 < c->argc; i++)
+        if (strcmp(c->argv[i], "--photo") == 0)
+            photos[nphotos++] = c->argv[++i];
     int rc = 0;
     char *text = read_file(c, file, &rc);
-    if (!text)
-        return rc;
-    if ((rc = open_db(c, 0)) != 0) {
+    if (!text || (rc = open_db(c, 0)) != 0) {
         free(text);
+        free(photos);
         return rc;
     }
     int64_t req, task;
-    qtm_status st = qtm_request_submit(c->q, c->as, surface, text, nphotos, opt(c, "--key"), &req,
-                                       &task);
+    qtm_status st = qtm_request_submit(c->q, c->as, surface, text, photos, nphotos,
+                                       opt(c, "--key"), &req, &task);
     free(text);
+    free(photos);
     if (st)
         return lib_fail(c, st);
     if (c->json)
         return emit(json_pack("{s:I,s:I}", "request", (json_int_t)req, "task", (json_int_t)task));
     printf("request %lld submitted; task %lld is waiting for review\n", (long long)req,
            (long long)task);
+    return 0;
+}
+
+static int parse_duration(cli *c, const char *name, const char *s, int64_t *out);
+
+/* qtm_write_fn onto a FILE. */
+static int write_stream(void *arg, const void *data, size_t n)
+{
+    return fwrite(data, 1, n, arg) == n ? 0 : -1;
+}
+
+static int cmd_blob_get(cli *c)
+{
+    static const char *const v[] = {"--out", NULL}, *const f[] = {"--thumb", NULL};
+    if (check_opts(c, v, f))
+        return 2;
+    const char *ref = pos(c, 0, v), *out = opt(c, "--out");
+    if (!ref)
+        return fail(c, QTM_EUSAGE, "usage: qtm blob get sha256:HEX [--out FILE] [--thumb]");
+    if (!out && isatty(STDOUT_FILENO))
+        return fail(c, QTM_EUSAGE, "qtm blob get writes a file: give --out FILE, or redirect "
+                    "its output");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    /* a new file (never an existing one: no overwrite), private until done */
+    FILE *fp = stdout;
+    if (out) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || !(fp = fdopen(fd, "wb"))) {
+            if (fd >= 0)
+                close(fd);
+            return fail(c, QTM_EUSAGE, "cannot create %s: %s", out, strerror(errno));
+        }
+    }
+    qtm_blob_info info;
+    qtm_status st = qtm_blob_read(c->q, c->as, ref, has_flag(c, "--thumb"), &info,
+                                  write_stream, fp);
+    int closed = out ? fclose(fp) : fflush(fp);
+    if (st != QTM_OK || closed != 0) {
+        if (out)
+            unlink(out);
+        return st ? lib_fail(c, st) : fail(c, QTM_ESTORAGE, "cannot write %s", out);
+    }
+    if (out && c->json)
+        return emit(json_pack("{s:s,s:s,s:I,s:s}", "blob", info.ref, "type", info.type, "size",
+                              (json_int_t)info.size, "out", out));
+    if (out)
+        printf("%s %s %lld bytes -> %s\n", info.ref, info.type, (long long)info.size, out);
+    return 0;
+}
+
+static int cmd_blob_put(cli *c)
+{
+    static const char *const v[] = {"--surface", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    const char *path = pos(c, 0, v);
+    if (!path)
+        return fail(c, QTM_EUSAGE, "usage: qtm blob put FILE [--surface SLUG]");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return fail(c, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
+    int rc = open_db(c, 0);
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    qtm_blob_info info;
+    qtm_status st = qtm_blob_upload(c->q, c->as, opt(c, "--surface"), fd, &info);
+    close(fd);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:s,s:s,s:I,s:b}", "blob", info.ref, "type", info.type, "size",
+                              (json_int_t)info.size, "created", info.created));
+    printf("%s %s %lld bytes%s\n", info.ref, info.type, (long long)info.size,
+           info.created ? "" : " (already stored)");
+    return 0;
+}
+
+static int cmd_blobs_gc(cli *c)
+{
+    static const char *const v[] = {"--older-than", NULL};
+    if (check_opts(c, v, NULL))
+        return 2;
+    int64_t grace = 24 * 3600, removed = 0;
+    if (opt(c, "--older-than") && strcmp(opt(c, "--older-than"), "0") != 0 &&
+        parse_duration(c, "--older-than", opt(c, "--older-than"), &grace))
+        return 2;
+    if (opt(c, "--older-than") && strcmp(opt(c, "--older-than"), "0") == 0)
+        grace = 0;
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    qtm_status st = qtm_blob_gc(c->q, grace, &removed);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:I}", "removed", (json_int_t)removed));
+    printf("%lld unreferenced file%s removed\n", (long long)removed, removed == 1 ? "" : "s");
     return 0;
 }
 
@@ -991,7 +1095,10 @@ static int show_job(cli *c, int64_t id, int changed)
         printf("  evidence missing: %s (%lld of %lld)\n", str(o, "category"), num(o, "have"),
                num(o, "need"));
     json_array_foreach(json_object_get(j, "evidence"), i, o)
-        printf("  evidence: %s %s\n", str(o, "category"), str(o, "ref"));
+        printf("  evidence: %s %s %s%s%s\n", str(o, "category"), str(o, "ref"),
+               json_is_string(json_object_get(o, "type")) ? str(o, "type") : "(no file)",
+               json_is_string(json_object_get(o, "note")) ? " note: " : "",
+               json_is_string(json_object_get(o, "note")) ? str(o, "note") : "");
     json_array_foreach(json_object_get(j, "participants"), i, o)
         printf("  participant: %s (%s)\n", str(o, "name"), str(o, "role"));
     json_t *set = json_object_get(j, "settlement");
@@ -1132,7 +1239,7 @@ static int cmd_evidence_add(cli *c)
         return 2;
     const char *cat = pos(c, 1, v), *ref = pos(c, 2, v);
     if (!cat || !ref)
-        return fail(c, QTM_EUSAGE, "usage: qtm evidence add JOB CATEGORY REF [--note TEXT]");
+        return fail(c, QTM_EUSAGE, "usage: qtm evidence add JOB CATEGORY FILE [--note TEXT]");
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -1278,12 +1385,107 @@ static int cmd_key_show(cli *c)
     return 0;
 }
 
+/* Collects every file name ("sha256:HEX") a record body holds: its
+ * evidence and its request's photos, once each. */
+static void record_files(json_t *body, json_t *names)
+{
+    size_t i;
+    json_t *v;
+    json_t *lists[] = {json_object_get(json_object_get(body, "scope"), "photos"),
+                       json_object_get(json_object_get(json_object_get(body, "request"),
+                                                       "intake"), "photos")};
+    json_array_foreach(json_object_get(body, "evidence"), i, v)
+        if (json_is_string(json_object_get(v, "ref")) && json_is_string(json_object_get(v, "type")))
+            json_object_set(names, json_string_value(json_object_get(v, "ref")), json_true());
+    for (size_t k = 0; k < countof(lists); k++)
+        json_array_foreach(lists[k], i, v)
+            if (json_is_string(v))
+                json_object_set(names, json_string_value(v), json_true());
+}
+
+/* The extension of a stored MIME type, for the exported file's name. */
+static const char *mime_ext(const char *type)
+{
+    static const char *const map[][2] = {{"image/jpeg", "jpg"}, {"image/png", "png"},
+                                         {"image/webp", "webp"}, {"image/heic", "heic"},
+                                         {"application/pdf", "pdf"}};
+    for (size_t i = 0; i < countof(map); i++)
+        if (strcmp(map[i][0], type) == 0)
+            return map[i][1];
+    return "bin";
+}
+
+/* record export --dir: DIR (new) gets record.json, files/HEX.EXT for each
+ * file the record names and SHA256SUMS over them (`sha256sum -c` checks
+ * them without qtm). */
+static int export_dir(cli *c, const char *dir, const char *text, json_t *d)
+{
+    char path[4096], sums[4096];
+    json_t *names = json_object();
+    const char *ref;
+    json_t *v;
+    FILE *sf = NULL;
+    int rc = 0;
+    if (mkdir(dir, 0700) != 0) {
+        json_decref(names);
+        return fail(c, QTM_EUSAGE, "cannot create %s: %s", dir, strerror(errno));
+    }
+    snprintf(path, sizeof path, "%s/record.json", dir);
+    FILE *f = fopen(path, "wx");
+    int ok = f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    snprintf(path, sizeof path, "%s/files", dir);
+    snprintf(sums, sizeof sums, "%s/SHA256SUMS", dir);
+    if (!ok || mkdir(path, 0700) != 0 || !(sf = fopen(sums, "wx"))) {
+        json_decref(names);
+        if (sf)
+            fclose(sf);
+        return fail(c, QTM_EUSAGE, "cannot write into %s: %s", dir, strerror(errno));
+    }
+    record_files(json_object_get(json_object_get(d, "record"), "body"), names);
+    json_object_foreach(names, ref, v) {
+        char tmp[4096], name[128];
+        qtm_blob_info info;
+        snprintf(tmp, sizeof tmp, "%s/files/.partial", dir);
+        FILE *bf = fopen(tmp, "wx");
+        qtm_status st = bf ? qtm_blob_read(c->q, c->as, ref, 0, &info, write_stream, bf)
+                           : QTM_ESTORAGE;
+        if (bf && fclose(bf) != 0 && st == QTM_OK)
+            st = QTM_ESTORAGE;
+        if (st == QTM_OK) {
+            snprintf(name, sizeof name, "files/%.64s.%s", ref + 7, mime_ext(info.type));
+            snprintf(path, sizeof path, "%s/%s", dir, name);
+            if (rename(tmp, path) != 0 || fprintf(sf, "%.64s  %s\n", ref + 7, name) < 0)
+                st = QTM_ESTORAGE;
+        }
+        if (st != QTM_OK) {
+            unlink(tmp);
+            rc = st == QTM_ESTORAGE && !qtm_errmsg(c->q)[0]
+                     ? fail(c, QTM_ESTORAGE, "cannot write %s: %s", tmp, strerror(errno))
+                     : lib_fail(c, st);
+            break;
+        }
+    }
+    if (fclose(sf) != 0 && !rc)
+        rc = fail(c, QTM_ESTORAGE, "cannot write %s", sums);
+    if (!rc && c->json)
+        rc = emit(json_pack("{s:s,s:i}", "dir", dir, "files", (int)json_object_size(names)));
+    else if (!rc)
+        printf("record and %zu file%s written to %s (check: cd %s && sha256sum -c SHA256SUMS)\n",
+               json_object_size(names), json_object_size(names) == 1 ? "" : "s", dir, dir);
+    json_decref(names);
+    return rc;
+}
+
 static int cmd_record_export(cli *c)
 {
-    static const char *const v[] = {"--job", "--out", NULL};
+    static const char *const v[] = {"--job", "--out", "--dir", NULL};
     int64_t id;
     if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--job"), "job", &id))
         return 2;
+    if (opt(c, "--out") && opt(c, "--dir"))
+        return fail(c, QTM_EUSAGE, "give --out FILE or --dir DIR, not both");
     int rc = open_db(c, 0);
     if (rc)
         return rc;
@@ -1292,6 +1494,12 @@ static int cmd_record_export(cli *c)
     if (st)
         return lib_fail(c, st);
     char *text = qtm_record_export_text(d);
+    if (text && opt(c, "--dir")) {
+        rc = export_dir(c, opt(c, "--dir"), text, d);
+        free(text);
+        json_decref(d);
+        return rc;
+    }
     const char *out = opt(c, "--out");
     FILE *f = out ? fopen(out, "w") : stdout;
     int ok = text && f && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
@@ -1579,7 +1787,7 @@ static int cmd_serve(cli *c)
     static const char *const v[] = {"--listen", "--threads", "--intake-rate", "--intake-burst",
                                      "--max-body", "--per-ip", "--timeout", "--request-timeout",
                                      "--max-buffered", "--allowed-host", "--backup-dir",
-                                     "--backup-every", "--backup-keep", "--durability", NULL};
+                                     "--backup-every", "--backup-keep", "--durability", "--max-upload", NULL};
     if (check_opts(c, v, NULL) || pos(c, 0, v))
         return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
     /* one worker per CPU: a worker waiting for its turn to write holds its
@@ -1588,13 +1796,15 @@ static int cmd_serve(cli *c)
      * 4,200/s p99 41 ms) */
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned long threads = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (unsigned long)ncpu, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 32,
-                  timeout = 30, request_timeout = 10, max_buffered = 32u << 20;
+                  timeout = 30, request_timeout = 10, max_buffered = 32u << 20,
+                  max_upload = 20u << 20;
     if (opt_uint(c, "--threads", 1, 256, &threads) || opt_uint(c, "--intake-rate", 0, 1000000, &rate) ||
         opt_uint(c, "--intake-burst", 1, 1000000, &burst) ||
         opt_uint(c, "--max-body", 1024, 64u << 20, &max_body) ||
         opt_uint(c, "--per-ip", 1, 100000, &per_ip) || opt_uint(c, "--timeout", 1, 3600, &timeout) ||
         opt_uint(c, "--request-timeout", 1, 3600, &request_timeout) ||
-        opt_uint(c, "--max-buffered", 1024, 1ul << 32, &max_buffered))
+        opt_uint(c, "--max-buffered", 1024, 1ul << 32, &max_buffered) ||
+        opt_uint(c, "--max-upload", 1024, 1ul << 30, &max_upload))
         return 2;
     if (max_buffered < max_body)
         return fail(c, QTM_EUSAGE, "--max-buffered (%lu) must be at least --max-body (%lu)",
@@ -1640,7 +1850,8 @@ static int cmd_serve(cli *c)
     qtm_close(c->q);
     c->q = NULL;
     serve_opts o = {c->db, host, (unsigned)port, (unsigned)threads, 4096, (unsigned)per_ip,
-                    (unsigned)timeout, (size_t)max_body, (unsigned)rate, (unsigned)burst,
+                    (unsigned)timeout, (size_t)max_body, (size_t)max_upload, (unsigned)rate,
+                    (unsigned)burst,
                     12 * 3600, (unsigned)request_timeout, (size_t)max_buffered, hosts,
                     NULL, 0, 0, relaxed};
     if ((rc = backup_opts(c, &o)) != 0)
@@ -1716,7 +1927,7 @@ static const command commands[] = {
      "qtm surface show SLUG\n  Shows a surface's contract, phases, transitions, evidence and "
      "intake schema."},
     {"request submit", cmd_request_submit,
-     "qtm request submit SURFACE --intake FILE.json [--photos N] [--key KEY]\n"
+     "qtm request submit SURFACE --intake FILE.json [--photo FILE]... [--key KEY]\n"
      "  Submits an intake packet (public: --as is optional) and opens its review task.\n"
      "  A retry with the same --key returns the first request."},
     {"task list", cmd_task_list,
@@ -1760,7 +1971,17 @@ static const command commands[] = {
      "qtm --as ACTOR note add JOB --text TEXT\n"
      "  Adds a note (context, never a condition) to a job: its owner or an admin."},
     {"evidence add", cmd_evidence_add,
-     "qtm --as OPERATOR evidence add JOB CATEGORY REF [--note TEXT]\n  Records evidence."},
+     "qtm --as OPERATOR evidence add JOB CATEGORY FILE [--note TEXT]\n  Records a file "
+     "(a photo, or a PDF where the surface takes documents) as evidence."},
+    {"blob put", cmd_blob_put,
+     "qtm blob put FILE [--surface SLUG]\n  Checks and stores a file, unreferenced until a "
+     "request or evidence item names it."},
+    {"blob get", cmd_blob_get,
+     "qtm blob get sha256:HEX [--out FILE] [--thumb]\n  Writes a stored file (or its "
+     "thumbnail) to a new FILE or to standard output."},
+    {"blobs gc", cmd_blobs_gc,
+     "qtm blobs gc [--older-than DURATION]\n  Deletes files nothing references, uploaded "
+     "longer ago than DURATION (default 24h)."},
     {"participant add", cmd_participant_add,
      "qtm --as OPERATOR participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
      "  Records a participant (vendor, venue contact...) as context data."},
@@ -1776,9 +1997,10 @@ static const command commands[] = {
     {"record list", cmd_record_list,
      "qtm record list [--limit N] [--after ID]\n  Lists records, a page at a time."},
     {"record export", cmd_record_export,
-     "qtm [--as ACTOR] record export --job ID [--out FILE]\n"
+     "qtm [--as ACTOR] record export --job ID [--out FILE | --dir DIR]\n"
      "  Writes the job's signed record as one canonical JSON document: the record, its hash,\n"
-     "  its audit row, the signature and the public key."},
+     "  its audit row, the signature and the public key.  --dir: a new DIR with record.json,\n"
+     "  files/ (every photo and evidence file it names) and SHA256SUMS."},
     {"record check", cmd_record_check,
      "qtm record check FILE [--key PUBKEY]\n"
      "  Checks an exported record with no database; says what it proved and what it does not\n"

@@ -7,6 +7,7 @@
  * row breaks every hash after it (qtm_verify recomputes the chain).
  */
 #include "qtm_int.h"
+#include "blob.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -166,6 +167,7 @@ void qtm_close(qtm *q)
     if (!q)
         return;
     store_close(q->st);
+    qtmi_blob_magic_close(q);
     sodium_memzero(q->sign_sk, sizeof q->sign_sk);
     free(q->sign_file);
     free(q->path);

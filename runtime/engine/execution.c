@@ -15,6 +15,11 @@
  *   - vendors and clients never change execution; they are participants.
  */
 #include "qtm_int.h"
+#include "blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,20 +369,42 @@ static int text_ok(const char *s, size_t max)
     return s && *s && strlen(s) <= max;
 }
 
-qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
-                            const char *category, const char *ref, const char *note)
+/* In the evidence item's transaction: the blob it is (the file prepared
+ * from a path, stored now; or the stored file ref names), of a type s
+ * accepts for evidence.  *id and hex name it. */
+static qtm_status evidence_blob(qtm *q, const qtm_surface *s, const qtmi_blob_file *f,
+                                const char *ref, const actor *a, int64_t *id, char hex[65])
 {
-    if (!text_ok(category, 64) || !text_ok(ref, 1000) || (note && strlen(note) > 2000))
-        return qtm_fail(q, QTM_EINVALID, "evidence needs a category (<= 64 bytes) and a "
-                        "reference (<= 1000 bytes); a note is at most 2000 bytes");
+    qtm_file_type type;
+    int64_t size;
+    if (f) {
+        snprintf(hex, 65, "%s", f->hash);
+        return qtmi_blob_store(q, f, a->id, id);
+    }
+    if (qtmi_blob_ref(ref, hex) != 0)
+        return qtm_fail(q, QTM_EINVALID, "evidence is a file: name a stored one as sha256: "
+                        "and 64 lowercase hex digits (text goes in the note)");
+    qtm_status st = qtmi_blob_find(q, hex, id, &type, &size);
+    if (st != QTM_OK)
+        return st;
+    if (type == QTM_FILE_UNKNOWN || !(qtmi_surface_evidence_types(s) & (1u << type)) ||
+        size > qtmi_surface_file_max(s))
+        return qtm_fail(q, QTM_EINVALID, "file sha256:%s is not evidence %s accepts", hex,
+                        s->slug);
+    return QTM_OK;
+}
+
+/* qtm_evidence_add with a prepared file f, or qtm_evidence_add_blob with
+ * ref (f NULL). */
+static qtm_status evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
+                               const char *category, const qtmi_blob_file *f, const char *ref,
+                               const char *note)
+{
     actor a;
     job j;
-    qtm_status st;
-    if ((st = qtmi_text_check(q, "evidence category", category)) != QTM_OK ||
-        (st = qtmi_text_check(q, "evidence reference", ref)) != QTM_OK ||
-        (st = qtmi_text_check(q, "evidence note", note)) != QTM_OK)
-        return st;
-    st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
+    int64_t blob_id = 0;
+    char hex[65], name[72];
+    qtm_status st = context_begin(q, actor_slug, job_id, "add evidence", &a, &j);
     if (st != QTM_OK)
         return qtmi_tx_end(q, st);
     const qtm_surface *s = j.s;
@@ -391,9 +418,67 @@ qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
                       category);
         return qtmi_tx_end(q, st);
     }
-    st = context_record(q, SQ_EVIDENCE_INSERT, &a, job_id, category, ref, note, "evidence",
-                        category);
+    if ((st = evidence_blob(q, s, f, ref, &a, &blob_id, hex)) != QTM_OK)
+        return qtmi_tx_end(q, st);
+    snprintf(name, sizeof name, "sha256:%s", hex);
+    store_val args[7] = {SV_I(job_id), SV_S(category), SV_S(name), SV_S(note),
+                         SV_I(a.id),   SV_S(q->now),   SV_I(blob_id)};
+    store_rc rc = store_run(q->st, SQ_EVIDENCE_INSERT, args, 7, NULL, NULL);
+    if (rc != STORE_OK)
+        st = qtm_store_fail(q, rc, "recording evidence");
+    else
+        st = qtmi_audit_append(q, a.slug, "evidence", store_last_id(q->st), "add", NULL,
+                               category, job_id);
     return qtmi_tx_end(q, st);
+}
+
+static qtm_status evidence_texts(qtm *q, const char *category, const char *note)
+{
+    qtm_status st;
+    if (!text_ok(category, 64) || (note && strlen(note) > 2000))
+        return qtm_fail(q, QTM_EINVALID, "evidence needs a category (<= 64 bytes); a note is "
+                        "at most 2000 bytes");
+    if ((st = qtmi_text_check(q, "evidence category", category)) != QTM_OK ||
+        (st = qtmi_text_check(q, "evidence note", note)) != QTM_OK)
+        return st;
+    return QTM_OK;
+}
+
+qtm_status qtm_evidence_add(qtm *q, const char *actor_slug, int64_t job_id,
+                            const char *category, const char *path, const char *note)
+{
+    qtmi_blob_file f;
+    qtm_status st = evidence_texts(q, category, note);
+    if (st != QTM_OK)
+        return st;
+    if (!path || !*path)
+        return qtm_fail(q, QTM_EINVALID, "evidence is a file: give its path");
+    /* the job's surface decides what it accepts; read it before the file */
+    job j;
+    if ((st = qtmi_tx_begin(q, 0)) != QTM_OK)
+        return st;
+    if ((st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
+        return qtmi_tx_end(q, st);
+    if ((st = qtmi_tx_end(q, QTM_OK)) != QTM_OK)
+        return st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return qtm_fail(q, QTM_EINVALID, "cannot open %s: %s", path, strerror(errno));
+    st = qtmi_blob_prepare(q, fd, qtmi_surface_evidence_types(j.s),
+                           qtmi_surface_file_max(j.s), "the evidence file", &f);
+    close(fd);
+    if (st != QTM_OK)
+        return st;
+    st = evidence_add(q, actor_slug, job_id, category, &f, NULL, note);
+    qtmi_blob_file_free(&f);
+    return st;
+}
+
+qtm_status qtm_evidence_add_blob(qtm *q, const char *actor_slug, int64_t job_id,
+                                 const char *category, const char *ref, const char *note)
+{
+    qtm_status st = evidence_texts(q, category, note);
+    return st != QTM_OK ? st : evidence_add(q, actor_slug, job_id, category, NULL, ref, note);
 }
 
 qtm_status qtm_participant_add(qtm *q, const char *actor_slug, int64_t job_id,
@@ -467,7 +552,8 @@ qtm_status qtmi_list_all(qtm *q, store_query sq, const char *const *keys, const 
     return qtmi_view_end(q, *out ? QTM_OK : qtm_store_fail(q, rc, doing), out);
 }
 
-const char *const qtmi_evidence_keys[] = {"category", "ref", "note", "actor", "at", NULL};
+const char *const qtmi_evidence_keys[] = {"category", "ref", "note", "actor", "at",
+                                          "type", "size", NULL};
 const char *const qtmi_participant_keys[] = {"name", "role", "contact", "actor", "at", NULL};
 const char *const qtmi_phase_keys[] = {"from", "to", "event", "actor", "at", NULL};
 

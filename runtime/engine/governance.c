@@ -7,6 +7,11 @@
  * qtm_job_create (execution.c) turns an approved, assigned task into a job.
  */
 #include "qtm_int.h"
+#include "blob.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,15 +130,97 @@ static int key_row(void *arg, const store_val *c, int n)
     return bad ? -1 : 1;
 }
 
-qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surface,
-                              const char *intake_json, unsigned photos, const char *key,
-                              int64_t *request_id, int64_t *task_id)
+/* The photo files at paths, checked and cleaned (not stored yet) into
+ * files[], their names into refs[] ("sha256:HEX", 72 bytes each). */
+static qtm_status photos_prepare(qtm *q, const qtm_surface *s, const char *const *paths,
+                                 size_t n, qtmi_blob_file *files, char (*refs)[72])
 {
-    char *canonical = NULL;
-    char msg[2048];
-    by_key prior = {0, 0, NULL, ""};
-    *request_id = *task_id = 0;
-    const qtm_surface *s = qtm_surface_find(surface ? surface : "");
+    for (size_t i = 0; i < n; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "photo %zu", i + 1);
+        int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return qtm_fail(q, QTM_EINVALID, "%s: cannot open %s: %s", what, paths[i],
+                            strerror(errno));
+        qtm_status st = qtmi_blob_prepare(q, fd, qtmi_surface_photo_types(s),
+                                          qtmi_surface_file_max(s), what, &files[i]);
+        close(fd);
+        if (st != QTM_OK)
+            return st;
+        snprintf(refs[i], sizeof refs[i], "sha256:%s", files[i].hash);
+    }
+    return QTM_OK;
+}
+
+/* In the submit's transaction: stores the files given with it, then links
+ * every photo the canonical packet lists (each a stored image the surface
+ * accepts) to the request. */
+static qtm_status photos_link(qtm *q, const qtm_surface *s, const char *canonical,
+                              const qtmi_blob_file *files, size_t nfiles, int64_t actor_id,
+                              int64_t request_id)
+{
+    qtm_status st = QTM_OK;
+    int64_t id;
+    for (size_t i = 0; i < nfiles && st == QTM_OK; i++)
+        st = qtmi_blob_store(q, &files[i], actor_id, &id);
+    json_t *root = st == QTM_OK ? json_loads(canonical, 0, NULL) : NULL, *v;
+    size_t i;
+    json_array_foreach(json_object_get(root, "photos"), i, v) {
+        char hex[65];
+        qtm_file_type type;
+        int64_t size;
+        if (st != QTM_OK)
+            break;
+        if (qtmi_blob_ref(json_string_value(v), hex) != 0 ||
+            (st = qtmi_blob_find(q, hex, &id, &type, &size)) == QTM_ENOTFOUND) {
+            st = qtm_fail(q, QTM_EINVALID, "intake: photos: no stored file %s (upload it "
+                          "first)", json_string_value(v));
+            break;
+        }
+        if (st != QTM_OK)
+            break;
+        if (type == QTM_FILE_UNKNOWN || !(qtmi_surface_photo_types(s) & (1u << type)) ||
+            size > qtmi_surface_file_max(s)) {
+            st = qtm_fail(q, QTM_EINVALID, "intake: photos: %s is not a photo %s accepts",
+                          json_string_value(v), s->slug);
+            break;
+        }
+        store_val a[2] = {SV_I(request_id), SV_I(id)};
+        store_rc rc = store_run(q->st, SQ_REQUEST_PHOTO_INSERT, a, 2, NULL, NULL);
+        if (rc != STORE_OK)
+            st = qtm_store_fail(q, rc, "storing the request's photos");
+    }
+    json_decref(root);
+    return st;
+}
+
+/* The stored request (and its task) of a submit whose packet is checked. */
+static qtm_status request_insert(qtm *q, const qtm_surface *s, const char *canonical,
+                                 const char *key, const actor *a, int64_t *request_id,
+                                 int64_t *task_id)
+{
+    json_t *root = json_loads(canonical, 0, NULL);
+    size_t nphotos = json_array_size(json_object_get(root, "photos"));
+    json_decref(root);
+    store_val args[7] = {SV_S(s->slug), SV_S(s->fingerprint), SV_S(canonical),
+                         SV_I((int64_t)nphotos), SV_S(key), a->id ? SV_I(a->id) : SV_N,
+                         SV_S(q->now)};
+    store_rc rc;
+    if ((rc = store_run(q->st, SQ_REQUEST_INSERT, args, 7, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "storing the request");
+    *request_id = store_last_id(q->st);
+    store_val targs[2] = {SV_I(*request_id), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_TASK_INSERT, targs, 2, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "opening the task");
+    *task_id = store_last_id(q->st);
+    return QTM_OK;
+}
+
+/* Checks of a submit that need no database: the surface, the key. */
+static qtm_status submit_precheck(qtm *q, const char *surface, const char *key,
+                                  const qtm_surface **sp)
+{
+    const qtm_surface *s = *sp = qtm_surface_find(surface ? surface : "");
     if (!s)
         return qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface ? surface : "");
     if (s->status != QTM_STATUS_ACTIVE)
@@ -141,12 +228,46 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
                         s->slug, s->status == QTM_STATUS_PLANNED ? "planned" : "deprecated");
     if (key && (!*key || strlen(key) > 200))
         return qtm_fail(q, QTM_EINVALID, "an idempotency key must be 1 to 200 bytes");
-    if (qtmi_text_check(q, "idempotency key", key) != QTM_OK)
-        return QTM_EINVALID;
-    qtm_status st = qtmi_intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0,
-                                    photos, &canonical, msg, sizeof msg);
+    return qtmi_text_check(q, "idempotency key", key) != QTM_OK ? QTM_EINVALID : QTM_OK;
+}
+
+qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surface,
+                              const char *intake_json, const char *const *photo_files,
+                              size_t nphoto_files, const char *key, int64_t *request_id,
+                              int64_t *task_id)
+{
+    char *canonical = NULL;
+    char msg[2048];                /* every problem of the packet, one a line */
+    by_key prior = {0, 0, NULL, ""};
+    const qtm_surface *s = NULL;
+    qtmi_blob_file *files = NULL;
+    char (*refs)[72] = NULL;
+    const char **extra = NULL;
+    *request_id = *task_id = 0;
+    qtm_status st = submit_precheck(q, surface, key, &s);
     if (st != QTM_OK)
-        return qtm_fail(q, st, "%s", msg);
+        return st;
+    if (nphoto_files > INTAKE_MAX_PHOTOS)
+        return qtm_fail(q, QTM_EINVALID, "intake: more than %d photos", INTAKE_MAX_PHOTOS);
+    files = calloc(nphoto_files + 1, sizeof *files);
+    refs = calloc(nphoto_files + 1, sizeof *refs);
+    extra = calloc(nphoto_files + 1, sizeof *extra);
+    if (!files || !refs || !extra) {
+        st = qtm_fail(q, QTM_ESTORAGE, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nphoto_files; i++) {
+        files[i].fd = -1;
+        extra[i] = refs[i];
+    }
+    if ((st = photos_prepare(q, s, photo_files, nphoto_files, files, refs)) != QTM_OK)
+        goto out;
+    st = qtmi_intake_validate(s, intake_json, intake_json ? strlen(intake_json) : 0, extra,
+                              nphoto_files, &canonical, msg, sizeof msg);
+    if (st != QTM_OK) {
+        qtm_fail(q, st, "%s", msg);
+        goto out;
+    }
 
     if ((st = qtmi_tx_begin(q, 1)) != QTM_OK)
         goto out;
@@ -175,19 +296,9 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
             goto done;
         }
     }
-    store_val args[7] = {SV_S(s->slug), SV_S(s->fingerprint), SV_S(canonical), SV_I(photos),
-                         SV_S(key), a.id ? SV_I(a.id) : SV_N, SV_S(q->now)};
-    if ((rc = store_run(q->st, SQ_REQUEST_INSERT, args, 7, NULL, NULL)) != STORE_OK) {
-        st = qtm_store_fail(q, rc, "storing the request");
+    if ((st = request_insert(q, s, canonical, key, &a, request_id, task_id)) != QTM_OK ||
+        (st = photos_link(q, s, canonical, files, nphoto_files, a.id, *request_id)) != QTM_OK)
         goto done;
-    }
-    *request_id = store_last_id(q->st);
-    store_val targs[2] = {SV_I(*request_id), SV_S(q->now)};
-    if ((rc = store_run(q->st, SQ_TASK_INSERT, targs, 2, NULL, NULL)) != STORE_OK) {
-        st = qtm_store_fail(q, rc, "opening the task");
-        goto done;
-    }
-    *task_id = store_last_id(q->st);
     const char *who = a.id ? a.slug : NULL;
     if ((st = qtmi_audit_append(q, who, "request", *request_id, "submit", NULL, s->slug, 0)) != QTM_OK)
         goto done;
@@ -197,6 +308,11 @@ done:
     if (st != QTM_OK)
         *request_id = *task_id = 0;
 out:
+    for (size_t i = 0; files && i < nphoto_files; i++)
+        qtmi_blob_file_free(&files[i]);
+    free(files);
+    free(refs);
+    free(extra);
     free(prior.intake);
     free(canonical);
     return st;

@@ -665,9 +665,70 @@ static qtm_status check_fields(const qtm_surface *s, json_t *root, json_t *out, 
     return QTM_OK;
 }
 
-qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
-                           unsigned photos, char **canonical, char *msg, size_t msglen)
+/* 1 when ref is "sha256:" and 64 lowercase hex digits. */
+static int photo_ref_ok(const char *ref)
 {
+    if (strncmp(ref, "sha256:", 7) != 0 || strlen(ref) != 71)
+        return 0;
+    for (const char *p = ref + 7; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Appends ref to list unless it is there; QTM_OK, QTM_EINVALID, QTM_ESTORAGE. */
+static qtm_status photo_add(json_t *list, const char *ref, char *msg, size_t msglen)
+{
+    char k[QUOTE_BUF];
+    size_t i;
+    json_t *v;
+    if (!photo_ref_ok(ref)) {
+        key_text(k, ref);
+        return refuse(QTM_EINVALID, msg, msglen, "intake: photos: %s is not a file name "
+                      "(sha256: and 64 lowercase hex digits)", k);
+    }
+    json_array_foreach(list, i, v)
+        if (strcmp(json_string_value(v), ref) == 0)
+            return QTM_OK;
+    if (json_array_size(list) >= INTAKE_MAX_PHOTOS)
+        return refuse(QTM_EINVALID, msg, msglen, "intake: more than %d photos",
+                      INTAKE_MAX_PHOTOS);
+    return json_array_append_new(list, json_string(ref)) == 0
+               ? QTM_OK
+               : refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+}
+
+/* Takes the packet's "photos" out of root and, with extra, into *list
+ * (distinct, in order). */
+static qtm_status photos_take(json_t *root, const char *const *extra, size_t nextra,
+                              json_t **list, char *msg, size_t msglen)
+{
+    json_t *given = json_object_get(root, "photos"), *v;
+    size_t i;
+    qtm_status st = QTM_OK;
+    if (!(*list = json_array()))
+        return refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+    if (given && !json_is_array(given))
+        return refuse(QTM_EINVALID, msg, msglen, "intake: photos must be a list of file "
+                      "names, got %s", json_kind(given));
+    json_array_foreach(given, i, v) {
+        if (!json_is_string(v))
+            return refuse(QTM_EINVALID, msg, msglen, "intake: photos: expected a file name, "
+                          "got %s", json_kind(v));
+        if ((st = photo_add(*list, json_string_value(v), msg, msglen)) != QTM_OK)
+            return st;
+    }
+    for (i = 0; i < nextra && st == QTM_OK; i++)
+        st = photo_add(*list, extra[i], msg, msglen);
+    json_object_del(root, "photos");
+    return st;
+}
+
+qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
+                                const char *const *extra, size_t nextra, char **canonical,
+                                char *msg, size_t msglen)
+{
+    json_t *photos = NULL, *packet_photos = NULL;
     qtm_status st = QTM_EINVALID;
     json_t *root = NULL, *out = NULL;
     char *text = NULL;
@@ -680,24 +741,40 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
         msg[0] = '\0';
     if (!(root = parse_packet(s, json_text, len, &st, msg, msglen)))
         goto cleanup;
+    /* the photos are checked last, but are no section */
+    packet_photos = json_incref(json_object_get(root, "photos"));
+    json_object_del(root, "photos");
     out = json_object();
     skip = calloc(s->nfields + 1, 1);
     if (!out || !skip) {
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    if (check_keys(s, root, &p, skip) != 0 || check_fields(s, root, out, &p, skip) != QTM_OK) {
+    if (check_keys(s, root, &p, skip) != 0 || check_fields(s, root, out, &p, skip) != QTM_OK ||
+        (packet_photos && json_object_set(root, "photos", packet_photos) != 0)) {
         st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
         goto cleanup;
     }
-    if (photos < s->photo_min) {
-        char line[LINE_BUF];
-        snprintf(line, sizeof line, "intake: at least %u photo%s required, got %u",
-                 (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", photos);
+    /* the photos: one problem among the others (a bad list, or too few) */
+    char line[LINE_BUF];
+    st = photos_take(root, extra, nextra, &photos, line, sizeof line);
+    if (st == QTM_ESTORAGE) {
+        refuse(st, msg, msglen, "%s", line);
+        goto cleanup;
+    }
+    if (st != QTM_OK) {
+        add_problem(&p, line);
+    } else if (json_array_size(photos) < s->photo_min) {
+        snprintf(line, sizeof line, "intake: at least %u photo%s required, got %zu",
+                 (unsigned)s->photo_min, s->photo_min == 1 ? "" : "s", json_array_size(photos));
         add_problem(&p, line);
     }
     if ((st = problems_end(&p)) != QTM_OK)
         goto cleanup;
+    if (json_array_size(photos) && json_object_set(out, "photos", photos) != 0) {
+        st = refuse(QTM_ESTORAGE, msg, msglen, "intake: out of memory");
+        goto cleanup;
+    }
 
     if (canonical) {
         text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
@@ -713,6 +790,8 @@ qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, siz
 cleanup:
     free(skip);
     free(text);
+    json_decref(packet_photos);
+    json_decref(photos);
     json_decref(out);
     json_decref(root);
     return st;

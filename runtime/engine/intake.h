@@ -18,11 +18,16 @@
 #define INTAKE_QUOTE_MAX 40        /* bytes of a user value quoted in a message */
 #define INTAKE_PHONE_MIN_DIGITS 7  /* a phone number has 7 to 20 digits */
 #define INTAKE_PHONE_MAX_DIGITS 20
+#define INTAKE_MAX_PHOTOS 100      /* photos one request may list */
 
 /*
  * qtmi_intake_validate - checks the packet json_text[0..len) (a JSON object:
  * section name -> object of field name -> value) against s's schema, and
- * that `photos` reaches s->photo_min.
+ * that its photos reach s->photo_min.  The photos are the packet's
+ * top-level "photos" (an array of at most INTAKE_MAX_PHOTOS "sha256:HEX"
+ * blob names) followed by the nextra names in extra (files given beside
+ * the packet); a name given twice counts once.  Whether they name stored
+ * image blobs is the caller's to check (it needs the database).
  *
  * Checks, and so the message given when several problems exist, go in this
  * order: s and json_text present; len <= INTAKE_MAX_BYTES; valid JSON
@@ -31,13 +36,14 @@
  * section by section in schema order, a section that is not an object and
  * its unknown fields (smallest first); then every field in schema order
  * (missing, null, JSON type, emptiness, length, format, choice); last, the
- * photo count.  A missing section means all its fields are missing.  A
+ * photos (their form, then their count).  A missing section means all its fields are missing.  A
  * JSON null on an optional field is the same as leaving it out.
  *
  * Returns QTM_OK and, when canonical is not NULL, stores in *canonical a
  * malloc'd compact JSON text with sorted keys holding exactly the fields
  * given (nulls on optional fields dropped; a section left with no fields
- * is dropped); the caller frees it with free().  Returns QTM_EINVALID (or
+ * is dropped) and, when there are any, "photos": the distinct names in
+ * order; the caller frees it with free().  Returns QTM_EINVALID (or
  * QTM_ESTORAGE when out of memory) with *canonical set to NULL and, when
  * msg is not NULL and msglen > 0, a NUL-terminated message in msg such as
  * `intake: contact.email: "ana@" is not an email address` (user values
@@ -46,7 +52,8 @@
  * success other than emptying it.  Does not keep any pointer it is given.
  */
 qtm_status qtmi_intake_validate(const qtm_surface *s, const char *json_text, size_t len,
-                           unsigned photos, char **canonical, char *msg, size_t msglen);
+                                const char *const *extra, size_t nextra, char **canonical,
+                                char *msg, size_t msglen);
 
 /*
  * qtmi_intake_schema_json - the intake schema of s as JSON, for forms:

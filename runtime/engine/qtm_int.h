@@ -33,6 +33,7 @@ struct qtm {
     unsigned char sign_sk[64];     /* crypto_sign_SECRETKEYBYTES */
     int batch;                     /* qtm_batch_begin's transaction is open: each call's
                                       transaction is a savepoint inside it */
+    void *magic;                   /* libmagic's handle (blob_check.c), loaded on first use */
 };
 
 typedef struct actor {

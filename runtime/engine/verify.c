@@ -14,9 +14,13 @@
  * storage backend's own integrity check.  Schema v4: every governed row's
  * image digest equals its last audit row's (an edit made with the triggers
  * dropped, or a row written outside qtm), every audited row still exists,
- * and the log ends at its chain head.  Every finding is reported.
+ * and the log ends at its chain head.  Schema v5: every stored file
+ * re-hashed from its chunks against its name, every file reference
+ * (evidence, a request's photos) to a file stored as the governed row
+ * says.  Every finding is reported.
  */
 #include "qtm_int.h"
+#include "blob.h"
 
 #include "money.h"
 
@@ -338,7 +342,9 @@ qtm_status qtm_verify(qtm *q, json_t **report)
         if (passes[i].q == SQ_VERIFY_CHAIN)
             head_check(&v);
     }
-    if ((st = qtmi_verify_signatures(q, v.findings)) != QTM_OK) {
+    int64_t blobs = 0, blob_bytes = 0;
+    if ((st = qtmi_verify_signatures(q, v.findings)) != QTM_OK ||
+        (st = qtmi_verify_blobs(q, v.findings, &blobs, &blob_bytes)) != QTM_OK) {
         json_decref(v.findings);
         return qtmi_tx_end(q, st);
     }
@@ -347,6 +353,8 @@ qtm_status qtm_verify(qtm *q, json_t **report)
     json_object_set_new(o, "ok", json_boolean(nf == 0));
     json_object_set_new(o, "audit_rows", json_integer(v.rows));
     json_object_set_new(o, "jobs", json_integer(v.jobs));
+    json_object_set_new(o, "files", json_integer(blobs));
+    json_object_set_new(o, "file_bytes", json_integer(blob_bytes));
     json_object_set_new(o, "findings", v.findings);
     *report = o;
     qtm_status end = qtmi_view_end(q, QTM_OK, report);

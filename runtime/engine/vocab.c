@@ -16,6 +16,7 @@ const char *const qtm_pay_method_names[] = {QTM_PAY_METHODS(NAME_X, QTM_NOSEP)};
 const char *const qtm_settlement_state_names[] = {QTM_SETTLEMENT_STATES(NAME_X, QTM_NOSEP)};
 const char *const qtm_field_type_names[] = {QTM_FIELD_TYPES(NAME_X, QTM_NOSEP)};
 const char *const qtm_condition_names[] = {QTM_CONDITIONS(NAME_X, QTM_NOSEP)};
+const char *const qtm_file_type_names[] = {QTM_FILE_TYPES(NAME_X, QTM_NOSEP)};
 #undef NAME_X
 
 /* Each table has one name per enum value before its UNKNOWN (or count). */
@@ -28,6 +29,7 @@ _Static_assert(QTM_METHOD_UNKNOWN == 0 QTM_PAY_METHODS(LEN_X, QTM_NOSEP), "metho
 _Static_assert(QTM_SETTLEMENT_UNKNOWN == 0 QTM_SETTLEMENT_STATES(LEN_X, QTM_NOSEP), "status");
 _Static_assert(QTM_FIELD_NTYPES == 0 QTM_FIELD_TYPES(LEN_X, QTM_NOSEP), "field types");
 _Static_assert(QTM_COND_COUNT == 0 QTM_CONDITIONS(LEN_X, QTM_NOSEP), "conditions");
+_Static_assert(QTM_FILE_UNKNOWN == 0 QTM_FILE_TYPES(LEN_X, QTM_NOSEP), "file types");
 #undef LEN_X
 /* the condition bits fit qtm_transition.requires (uint8_t) */
 _Static_assert(QTM_COND_COUNT <= 8, "requires is 8 bits");

@@ -57,6 +57,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <sodium.h>
@@ -85,6 +86,14 @@ typedef struct conn_ctx {
     char method[8];
     char url[200];
     conn_slot *slot;               /* the connection's deadline */
+    /* POST /api/uploads: the body goes to a temp file as it comes, never to
+     * memory; a multipart body through libmicrohttpd's post processor */
+    int upload;                    /* this request is an upload */
+    int upload_fd;                 /* its file (-1 until opened) */
+    size_t upload_len;             /* file bytes written */
+    int upload_parts;              /* multipart: file parts seen (the first is kept) */
+    int upload_failed;             /* writing the temp file failed */
+    struct MHD_PostProcessor *pp;  /* multipart/form-data, else NULL */
 } conn_ctx;
 
 static const serve_opts *opts;
@@ -385,6 +394,28 @@ static void write_none(void)
 {
 }
 
+/* A stored file's answer, sent from its temp file by the I/O thread
+ * (libmicrohttpd closes it); NULL when out of memory. */
+static struct MHD_Response *file_response(conn_ctx *cx, api_call *c)
+{
+    json_decref(c->out);
+    struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)c->file_size, c->file_fd);
+    if (!r) {
+        close(c->file_fd);
+        return NULL;
+    }
+    MHD_add_response_header(r, "Content-Type", c->file_type);
+    MHD_add_response_header(r, "ETag", c->etag);
+    MHD_add_response_header(r, "Content-Disposition", c->disposition);
+    /* the bytes never change, but who may see them can */
+    MHD_add_response_header(r, "Cache-Control", "private, no-cache");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; sandbox");
+    add_common_headers(r);
+    cx->status = c->status;
+    cx->bytes = (size_t)c->file_size;
+    return r;
+}
+
 /* Runs on a database worker while the connection is suspended: the
  * request's headers and arguments stay put until it is resumed.  in_batch:
  * the batch holds the write turn and its transaction is open. */
@@ -408,9 +439,13 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     c.cx = conn;
     c.write_begin = in_batch ? write_none : write_lock;
     c.write_end = in_batch ? write_none : write_unlock;
+    c.upload_fd = -1;
+    c.file_fd = -1;
+    if (cx->upload && cx->upload_len > 0 && lseek(cx->upload_fd, 0, SEEK_SET) == 0)
+        c.upload_fd = cx->upload_fd;
     client_addr(conn, c.client, sizeof c.client);
 
-    if (cx->len > 0 && is_change(method)) {
+    if (cx->len > 0 && is_change(method) && !cx->upload) {
         const char *ct = header_value(conn, "Content-Type");
         if (!ct || strncasecmp(ct, "application/json", 16) != 0)
             return error_response(cx, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "invalid input",
@@ -427,6 +462,8 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     if (c.signed_in)
         snprintf(cx->actor, sizeof cx->actor, "%s", c.who.slug);
     api_handle(&c);
+    if (c.file_fd >= 0)
+        return file_response(cx, &c);
     if (!c.out)
         return error_response(cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage", "out of memory");
     return json_response(cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);
@@ -614,6 +651,59 @@ static enum MHD_Result refuse_early(struct MHD_Connection *conn, conn_ctx *cx, u
     return queue_answer(conn, cx, r);
 }
 
+static int upload_write(conn_ctx *cx, const char *p, size_t n);
+
+/* A multipart part: the first file part's bytes go to the temp file;
+ * other fields are ignored (their size still counts toward the limit). */
+static enum MHD_Result upload_part(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *filename, const char *content_type,
+                                   const char *transfer_encoding, const char *data,
+                                   uint64_t off, size_t size)
+{
+    conn_ctx *cx = cls;
+    (void)kind, (void)key, (void)content_type, (void)transfer_encoding;
+    if (!filename)                 /* a plain field: not the file */
+        return MHD_YES;
+    if (off == 0 && ++cx->upload_parts > 1)
+        return MHD_YES;            /* one file per upload: the first */
+    if (cx->upload_parts > 1 || !size)
+        return MHD_YES;
+    if (cx->upload_len + size > opts->max_upload) {
+        cx->too_large = 1;
+        return MHD_YES;
+    }
+    /* the client's file name is never used: the file is named by its hash */
+    if (upload_write(cx, data, size) != 0)
+        cx->upload_failed = 1;
+    return MHD_YES;
+}
+
+/* An upload's head: refuse an announced body over the limit, open the
+ * temp file, and a post processor for multipart/form-data. */
+static enum MHD_Result begin_upload(struct MHD_Connection *conn, conn_ctx *cx,
+                                    unsigned long long len)
+{
+    char m[96];
+    if (len > opts->max_upload) {
+        cx->answered = 1;
+        snprintf(m, sizeof m, "the file is larger than %zu bytes", opts->max_upload);
+        return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
+    }
+    if ((cx->upload_fd = serve_tmpfd()) < 0) {
+        cx->answered = 1;
+        return send_error(conn, cx, MHD_HTTP_INTERNAL_SERVER_ERROR, "storage",
+                          "cannot make a temporary file for the upload");
+    }
+    const char *ct = header_value(conn, "Content-Type");
+    if (ct && strncasecmp(ct, "multipart/form-data", 19) == 0 &&
+        !(cx->pp = MHD_create_post_processor(conn, 64 * 1024, upload_part, cx))) {
+        cx->answered = 1;
+        return send_error(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
+                          "a multipart/form-data body needs its boundary");
+    }
+    return MHD_YES;
+}
+
 /* The first call: the head is in.  Checks what it says before any body. */
 static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx,
                                      const char *version)
@@ -636,6 +726,8 @@ static enum MHD_Result begin_request(struct MHD_Connection *conn, conn_ctx *cx,
     if (!host_allowed(conn))
         return refuse_early(conn, cx, MHD_HTTP_MISDIRECTED_REQUEST, "invalid input",
                             "this server does not answer for that Host (see --allowed-host)", 0);
+    if (cx->upload)
+        return begin_upload(conn, cx, len);
     if (len > opts->max_body) {
         cx->answered = 1;
         snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
@@ -653,6 +745,42 @@ static void drop_body(conn_ctx *cx)
     cx->len = cx->cap = 0;
     budget_give(cx->slot, cx->reserved);
     cx->reserved = 0;
+}
+
+/* Appends n bytes to the upload's temp file; 0 or -1. */
+static int upload_write(conn_ctx *cx, const char *p, size_t n)
+{
+    while (n) {
+        ssize_t w = write(cx->upload_fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+        cx->upload_len += (size_t)w;
+    }
+    return 0;
+}
+
+/* An upload's chunk: to the temp file (through the post processor for
+ * multipart), counted against max_upload as it streams; past the limit
+ * the rest is read and thrown away and the answer is 413. */
+static enum MHD_Result upload_chunk(conn_ctx *cx, const char *upload, size_t n)
+{
+    if (cx->answered || cx->too_large || cx->upload_failed) {
+        cx->discarded += n;
+        return cx->discarded > 2 * opts->max_upload ? MHD_NO : MHD_YES;
+    }
+    if (cx->pp)
+        return MHD_post_process(cx->pp, upload, n) == MHD_YES ? MHD_YES : MHD_NO;
+    if (cx->upload_len + n > opts->max_upload) {
+        cx->too_large = 1;
+        return MHD_YES;
+    }
+    if (upload_write(cx, upload, n) != 0)
+        cx->upload_failed = 1;
+    return MHD_YES;
 }
 
 /* A chunk of body: kept while within max_body and the budget, which it
@@ -708,13 +836,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         clock_gettime(CLOCK_MONOTONIC, &cx->start);
         snprintf(cx->method, sizeof cx->method, "%s", method);
         log_escape(cx->url, sizeof cx->url, url);
+        cx->upload_fd = -1;
+        cx->upload = strcmp(method, "POST") == 0 && strcmp(url, "/api/uploads") == 0;
         *con_cls = cx;
         return begin_request(conn, cx, version);
     }
     if (*upload_size) {
         size_t n = *upload_size;
         *upload_size = 0;
-        return take_chunk(cx, upload, n);
+        return cx->upload ? upload_chunk(cx, upload, n) : take_chunk(cx, upload, n);
     }
     if (cx->queued) {              /* resumed: a worker left the answer */
         struct MHD_Response *r = cx->resp;
@@ -728,9 +858,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     conn_deadline(cx->slot, 0);    /* the whole request is in */
     if (cx->too_large) {
         char m[96];
-        snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
+        if (cx->upload)
+            snprintf(m, sizeof m, "the file is larger than %zu bytes", opts->max_upload);
+        else
+            snprintf(m, sizeof m, "the request body is larger than %zu bytes", opts->max_body);
         return send_error(conn, cx, MHD_HTTP_CONTENT_TOO_LARGE, "too large", m);
     }
+    if (cx->upload_failed)
+        return send_error(conn, cx, MHD_HTTP_INSUFFICIENT_STORAGE, "storage",
+                          "the upload could not be written to a temporary file");
     if (cx->over_budget)
         return send_json(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE,
                          json_pack("{s:{s:s,s:s}}", "error", "category", "storage", "message",
@@ -778,6 +914,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     conn_deadline(cx->slot, 1);
     if (cx->resp)
         MHD_destroy_response(cx->resp);
+    if (cx->pp)
+        MHD_destroy_post_processor(cx->pp);
+    if (cx->upload_fd >= 0)
+        close(cx->upload_fd);
     drop_body(cx);
     atomic_fetch_sub(&in_hand, 1);
     free(cx);
@@ -870,6 +1010,14 @@ static void *checkpointer(void *arg)
         if (st != QTM_OK && time(NULL) - said >= 60) {
             fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
             said = time(NULL);
+        }
+        /* files nothing references, a day after their last upload: hourly */
+        if (!atomic_load(&db_gone) && ticks % (3600u * 1000u / CHECKPOINT_MS) == 1) {
+            int64_t removed = 0;
+            write_lock();
+            if (qtm_blob_gc(q, 24 * 3600, &removed) != QTM_OK)
+                fprintf(stderr, "qtm serve: blobs gc: %s\n", qtm_errmsg(q));
+            write_unlock();
         }
         /* expired sessions: a bounded batch a second, in the writers' turn */
         if (!atomic_load(&db_gone) && ++ticks % 10 == 0) {

@@ -29,6 +29,7 @@ typedef struct serve_opts {
     unsigned per_ip;               /* open connections per client address */
     unsigned timeout;              /* seconds of silence before a connection is closed */
     size_t max_body;               /* bytes of request body */
+    size_t max_upload;             /* bytes of one file upload (POST /api/uploads) */
     unsigned intake_rate;          /* public intake: requests per minute per address */
     unsigned intake_burst;         /* ... and how many may come at once */
     unsigned session_ttl;          /* seconds a web session lives */
@@ -60,6 +61,8 @@ typedef struct api_call {
     const char *path;              /* the URL path, starting "/api/" */
     const char *body;              /* NUL-terminated; "" when none */
     size_t body_len;
+    int upload_fd;                 /* POST /api/uploads: the file, in an unlinked temp file
+                                      (its raw body, or a multipart body's file part); -1 */
     const char *(*query)(void *cx, const char *name);   /* ?name=value, or NULL */
     const char *(*header)(void *cx, const char *name);  /* request header, or NULL */
     void *cx;
@@ -77,7 +80,17 @@ typedef struct api_call {
     char set_cookie[160];          /* ... and a Set-Cookie value, if any */
     char allow[32];                /* ... and, with 405, the methods the path takes */
     unsigned retry_after;          /* ... seconds, with 429 */
+    /* ... or, when file_fd >= 0 (a stored file: GET /api/blobs/HEX), its
+     * bytes from offset 0 (the server closes it) instead of JSON */
+    int file_fd;
+    int64_t file_size;
+    char file_type[64];
+    char etag[80];
+    char disposition[128];
 } api_call;
+
+/* An unlinked temporary file ($TMPDIR, else /tmp) open read-write, or -1. */
+int serve_tmpfd(void);
 
 /* Answers one /api/ call.  Never fails: errors are answers too. */
 void api_handle(api_call *c);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_SEGS 4
 
@@ -313,18 +314,6 @@ static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
                   "too many requests from this address; try again in %u s", wait);
         return;
     }
-    unsigned photos = 0;
-    const char *ph = c->query(c->cx, "photos");
-    if (ph) {
-        char *end;
-        errno = 0;
-        unsigned long v = strtoul(ph, &end, 10);
-        if (!*ph || *end || errno || v > 10000 || ph[0] == '-') {
-            api_error(c, 400, "invalid input", "photos must be a whole number from 0 to 10000");
-            return;
-        }
-        photos = (unsigned)v;
-    }
     json_t *b = body_object(c);   /* parsed here only to answer malformed JSON as such */
     if (!b)
         return;
@@ -336,7 +325,7 @@ static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
     }
     int64_t req = 0, task = 0;
     qtm_status st = WRITE(c, qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1],
-                                                c->body, photos, key, &req, &task));
+                                                c->body, NULL, 0, key, &req, &task));
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
@@ -558,11 +547,110 @@ static void note_add(api_call *c, const route *r, char **seg, int64_t id)
 static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
 {
     json_t *b = body_object(c);
-    const char *cat, *ref, *note;
-    if (b && member(c, b, "category", 1, &cat) == 0 && member(c, b, "ref", 1, &ref) == 0 &&
+    const char *cat, *blob, *note;
+    if (b && member(c, b, "category", 1, &cat) == 0 && member(c, b, "blob", 1, &blob) == 0 &&
         member(c, b, "note", 0, &note) == 0)
-        job_after(c, r, seg, id, WRITE(c, qtm_evidence_add(c->q, c->who.slug, id, cat, ref, note)));
+        job_after(c, r, seg, id,
+                  WRITE(c, qtm_evidence_add_blob(c->q, c->who.slug, id, cat, blob, note)));
     json_decref(b);
+}
+
+/* --- files ------------------------------------------------------------------ */
+
+static void upload(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    if (!c->signed_in) {           /* public intake: limited like a request */
+        unsigned wait = rate_take(c->opts, c->client);
+        if (wait) {
+            c->retry_after = wait;
+            api_error(c, 429, "rate limited",
+                      "too many requests from this address; try again in %u s", wait);
+            return;
+        }
+    }
+    if (c->upload_fd < 0) {
+        api_error(c, 400, "invalid input", "send the file as the body, or as the file part of "
+                  "a multipart/form-data body");
+        return;
+    }
+    qtm_blob_info info;
+    qtm_status st = WRITE(c, qtm_blob_upload(c->q, c->signed_in ? c->who.slug : NULL,
+                                             c->query(c->cx, "surface"), c->upload_fd, &info));
+    if (st != QTM_OK) {
+        lib_error(c, st);
+        return;
+    }
+    answer(c, info.created ? 201 : 200,
+           json_pack("{s:s,s:s,s:I}", "blob", info.ref, "type", info.type, "size",
+                     (json_int_t)info.size));
+}
+
+static int write_fd(void *arg, const void *data, size_t n)
+{
+    const char *p = data;
+    int fd = *(int *)arg;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* An unlinked temp file ($TMPDIR, else /tmp), or -1. */
+int serve_tmpfd(void)
+{
+    const char *dir = getenv("TMPDIR");
+    char path[4096];
+    if (!dir || !*dir)
+        dir = "/tmp";
+    if (snprintf(path, sizeof path, "%s/qtm-serve-XXXXXX", dir) >= (int)sizeof path)
+        return -1;
+    int fd = mkstemp(path);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+/* GET /api/blobs/HEX, ?thumb=1 or /api/blobs/HEX/thumb: the bytes, to a
+ * reader who may see them (qtm_blob_read), through a temp file the server
+ * sends from. */
+static void blob_get(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)id;
+    char ref[80];
+    const char *tq = c->query(c->cx, "thumb");
+    int thumb = strcmp(r->pattern, "blobs/*/thumb") == 0 || (tq && strcmp(tq, "1") == 0);
+    snprintf(ref, sizeof ref, "sha256:%.70s", seg[1]);
+    int fd = serve_tmpfd();
+    if (fd < 0) {
+        api_error(c, 500, "storage", "cannot make a temporary file: %s", strerror(errno));
+        return;
+    }
+    qtm_blob_info info;
+    qtm_status st = qtm_blob_read(c->q, c->who.slug, ref, thumb, &info, write_fd, &fd);
+    if (st != QTM_OK || lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        if (st != QTM_OK)
+            lib_error(c, st);
+        else
+            api_error(c, 500, "storage", "cannot read the file back");
+        return;
+    }
+    c->status = 200;
+    c->file_fd = fd;
+    c->file_size = info.size;
+    snprintf(c->file_type, sizeof c->file_type, "%s", info.type);
+    snprintf(c->etag, sizeof c->etag, "\"%.64s%s\"", info.ref + 7, thumb ? "-thumb" : "");
+    const char *slash = strchr(info.type, '/');
+    snprintf(c->disposition, sizeof c->disposition, "inline; filename=\"%.16s%s.%s\"",
+             info.ref + 7, thumb ? "-thumb" : "",
+             slash ? (strcmp(slash + 1, "jpeg") == 0 ? "jpg" : slash + 1) : "bin");
 }
 
 static void participant_add(api_call *c, const route *r, char **seg, int64_t id)
@@ -709,6 +797,9 @@ static const route routes[] = {
     {"POST", "jobs/#/notes", AUTH_ANY, note_add},
     {"POST", "jobs/#/evidence", AUTH_ANY, evidence_add},
     {"POST", "jobs/#/participants", AUTH_ANY, participant_add},
+    {"POST", "uploads", AUTH_PUBLIC, upload},
+    {"GET", "blobs/*", AUTH_ANY, blob_get},        /* read rule: qtm_blob_read */
+    {"GET", "blobs/*/thumb", AUTH_ANY, blob_get},
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},
     {"GET", "jobs/#/payments", AUTH_ANY, payments_list},
     {"GET", "jobs/#/record", AUTH_ANY, record_show},

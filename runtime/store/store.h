@@ -62,9 +62,10 @@ typedef enum store_query {
     SQ_SE_SET_PHASE,               /* phase, complete, completed_at, id, old phase, outcome,
                                       reason */
     SQ_PHASE_LIST,                 /* job -> from, to, event, actor slug, at (from audit) */
-    SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at */
-    SQ_EVIDENCE_COUNT,             /* job, category -> count */
-    SQ_EVIDENCE_LIST,              /* job -> category, ref, note, actor slug, at */
+    SQ_EVIDENCE_INSERT,            /* job, category, ref, note, actor, at, blob id (v5) */
+    SQ_EVIDENCE_COUNT,             /* job, category -> count of file items (v5: blob id set) */
+    SQ_EVIDENCE_LIST,              /* job -> category, ref, note, actor slug, at, blob type,
+                                      blob size (v5; NULL for a pre-v5 text reference) */
     SQ_PARTICIPANT_INSERT,         /* job, name, role, contact, actor, at */
     SQ_PARTICIPANT_LIST,           /* job -> name, role, contact, actor slug, at */
     SQ_PARTICIPANT_COUNT,          /* job -> count */
@@ -147,16 +148,37 @@ typedef enum store_query {
     SQ_NOTE_LIST,                  /* job -> text, author slug, at */
     SQ_TASK_REASSIGN,              /* assignee, at, id, old assignee: the assignee only */
     /* --- end v5: governance --- */
+    /* --- v5: blobs (content-addressed files: intake photos, evidence) ---
+     * A blob is named by the lowercase hex SHA-256 of its bytes, which are
+     * stored in chunks (blob_chunks, in seq order) so no query moves a whole
+     * file at once.  Hashes are bound without their "sha256:" prefix. */
+    SQ_BLOB_BY_HASH,               /* hash -> id, type, size, actor id, uploaded_at */
+    SQ_BLOB_INSERT,                /* hash, type, size, actor id or NULL, at */
+    SQ_BLOB_TOUCH,                 /* at, id: a second upload restarts the grace period */
+    SQ_BLOB_CHUNK_INSERT,          /* blob id, seq, data (SV_BLOB) */
+    SQ_BLOB_CHUNKS,                /* blob id -> seq, data (by seq) */
+    SQ_BLOB_THUMB_INSERT,          /* blob id, type, data (SV_BLOB) */
+    SQ_BLOB_THUMB,                 /* blob id -> type, data */
+    SQ_BLOB_GC,                    /* cutoff: deletes every blob uploaded before it that no
+                                      request or evidence references (chunks, thumbnail) */
+    SQ_BLOB_USES,                  /* blob id -> kind ("request" | "evidence"), job id or NULL,
+                                      submitting actor id or NULL (up to 64 rows) */
+    SQ_REQUEST_PHOTO_INSERT,       /* request id, blob id */
+    SQ_REQUEST_PHOTOS,             /* request id -> hash, type, size (in the packet's order) */
+    SQ_VERIFY_BLOBS,               /* -> blob id, hash, size, chunk seq, chunk data (every chunk,
+                                      by blob then seq; seq NULL: a blob without chunks) */
+    SQ_VERIFY_BLOB_REFS,           /* -> what, id, job or NULL: references that dangle or
+                                      disagree with the governed rows */
     SQ_COUNT
 } store_query;
 
 /* A typed argument or column value. */
-typedef enum store_type { SV_NULL, SV_INT, SV_TEXT } store_type;
+typedef enum store_type { SV_NULL, SV_INT, SV_TEXT, SV_BLOB } store_type;
 
 typedef struct store_val {
     store_type type;
-    int64_t i;                     /* SV_INT */
-    const char *s;                 /* SV_TEXT; borrowed */
+    int64_t i;                     /* SV_INT; SV_BLOB: its length in bytes */
+    const char *s;                 /* SV_TEXT (NUL-ended), SV_BLOB (bytes); borrowed */
 } store_val;
 
 static inline store_val sv_text(const char *s)
@@ -167,6 +189,7 @@ static inline store_val sv_text(const char *s)
 #define SV_I(x) ((store_val){SV_INT, (x), NULL})
 #define SV_S(x) sv_text(x)              /* NULL binds as NULL */
 #define SV_N ((store_val){SV_NULL, 0, NULL})
+#define SV_B(p, n) ((store_val){SV_BLOB, (int64_t)(n), (const char *)(p)})
 
 /* Called once per result row; cols are valid only during the call.
  * Return positive to stop early (the query still succeeds), negative to

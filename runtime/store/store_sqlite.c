@@ -236,12 +236,15 @@ static const char *const sql[SQ_COUNT] = {
         "SELECT from_state, to_state, action, actor, at FROM audit"
         " WHERE job_id = ?1 AND entity = 'service_event' ORDER BY id",
     [SQ_EVIDENCE_INSERT] =
-        "INSERT INTO evidence(job_id, category, ref, note, actor_id, at)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    [SQ_EVIDENCE_COUNT] = "SELECT COUNT(*) FROM evidence WHERE job_id = ?1 AND category = ?2",
+        "INSERT INTO evidence(job_id, category, ref, note, actor_id, at, blob_id)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_EVIDENCE_COUNT] =
+        "SELECT COUNT(*) FROM evidence WHERE job_id = ?1 AND category = ?2"
+        " AND blob_id IS NOT NULL",
     [SQ_EVIDENCE_LIST] =
-        "SELECT e.category, e.ref, e.note, a.slug, e.at FROM evidence e"
-        " JOIN actors a ON a.id = e.actor_id WHERE e.job_id = ?1 ORDER BY e.id",
+        "SELECT e.category, e.ref, e.note, a.slug, e.at, b.type, b.size FROM evidence e"
+        " JOIN actors a ON a.id = e.actor_id LEFT JOIN blobs b ON b.id = e.blob_id"
+        " WHERE e.job_id = ?1 ORDER BY e.id",
     [SQ_PARTICIPANT_INSERT] =
         "INSERT INTO participants(job_id, name, role, contact, actor_id, at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -451,6 +454,47 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_TASK_REASSIGN] =
         "UPDATE tasks SET assignee_id = ?1, updated_at = ?2 WHERE id = ?3 AND assignee_id IS ?4",
     /* --- end v5: governance --- */
+    /* --- v5: blobs --- */
+    [SQ_BLOB_BY_HASH] = "SELECT id, type, size, actor_id, uploaded_at FROM blobs WHERE hash = ?1",
+    [SQ_BLOB_INSERT] =
+        "INSERT INTO blobs(hash, type, size, actor_id, uploaded_at) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [SQ_BLOB_TOUCH] = "UPDATE blobs SET uploaded_at = ?1 WHERE id = ?2 AND uploaded_at < ?1",
+    [SQ_BLOB_CHUNK_INSERT] = "INSERT INTO blob_chunks(blob_id, seq, data) VALUES(?1, ?2, ?3)",
+    [SQ_BLOB_CHUNKS] = "SELECT seq, data FROM blob_chunks WHERE blob_id = ?1 ORDER BY seq",
+    [SQ_BLOB_THUMB_INSERT] = "INSERT INTO blob_thumbs(blob_id, type, data) VALUES(?1, ?2, ?3)",
+    [SQ_BLOB_THUMB] = "SELECT type, data FROM blob_thumbs WHERE blob_id = ?1",
+    /* the chunks and the thumbnail go with their blob (ON DELETE CASCADE) */
+    [SQ_BLOB_GC] =
+        "DELETE FROM blobs WHERE uploaded_at < ?1"
+        " AND NOT EXISTS (SELECT 1 FROM request_photos p WHERE p.blob_id = blobs.id)"
+        " AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.blob_id = blobs.id)",
+    [SQ_BLOB_USES] =
+        "SELECT 'request', j.id, r.actor_id FROM request_photos p"
+        " JOIN requests r ON r.id = p.request_id LEFT JOIN tasks t ON t.request_id = r.id"
+        " LEFT JOIN jobs j ON j.task_id = t.id WHERE p.blob_id = ?1"
+        " UNION ALL SELECT 'evidence', e.job_id, NULL FROM evidence e WHERE e.blob_id = ?1"
+        " LIMIT 64",
+    [SQ_REQUEST_PHOTO_INSERT] = "INSERT INTO request_photos(request_id, blob_id) VALUES(?1, ?2)",
+    [SQ_REQUEST_PHOTOS] =
+        "SELECT b.hash, b.type, b.size FROM request_photos p JOIN blobs b ON b.id = p.blob_id"
+        " WHERE p.request_id = ?1 ORDER BY p.rowid",
+    [SQ_VERIFY_BLOBS] =
+        "SELECT b.id, b.hash, b.size, c.seq, c.data FROM blobs b"
+        " LEFT JOIN blob_chunks c ON c.blob_id = b.id ORDER BY b.id, c.seq",
+    /* a request's photo rows must be the packet's list (intake.photos, which
+     * its governed image covers), each evidence file the blob its ref names */
+    [SQ_VERIFY_BLOB_REFS] =
+        "SELECT 'evidence', e.id, e.job_id FROM evidence e WHERE e.blob_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = e.blob_id"
+        "  AND e.ref = 'sha256:' || b.hash)"
+        " UNION ALL SELECT 'request', p.request_id, NULL FROM request_photos p"
+        " JOIN requests r ON r.id = p.request_id WHERE NOT EXISTS (SELECT 1 FROM blobs b"
+        "  JOIN json_each(r.intake, '$.photos') x ON x.value = 'sha256:' || b.hash"
+        "  WHERE b.id = p.blob_id)"
+        " UNION ALL SELECT 'request', r.id, NULL FROM requests r"
+        " WHERE json_type(r.intake, '$.photos') = 'array' AND (r.photos !="
+        "  json_array_length(r.intake, '$.photos') OR r.photos != (SELECT COUNT(*)"
+        "  FROM request_photos p WHERE p.request_id = r.id))",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
@@ -748,6 +792,57 @@ static const char schema_v5[] =
     " WHERE EXISTS (SELECT 1 FROM qtm_v5_ready);"
     "DROP TABLE qtm_v5_ready;"
     /* --- end v5: governance --- */
+    /* --- v5: blobs ---
+     * blobs: one row per distinct file, named by the hex SHA-256 of its
+     * stored bytes (after location metadata was removed), with the type
+     * detected from those bytes, its size and who uploaded it first
+     * (NULL: anonymous intake).  uploaded_at is the last upload: the
+     * garbage collector spares a blob nobody references until its grace
+     * period after that has passed.  The bytes live in blob_chunks (BLOB;
+     * bytea on PostgreSQL), one row per QTMI_BLOB_CHUNK bytes, in the same
+     * database, so a reference and its file commit or vanish together.
+     * request_photos: a request's photos (its packet lists their hashes
+     * under "photos"; requests.photos keeps their count, and for requests
+     * from before v5 the count the client stated, with no rows here).
+     * evidence.blob_id: the file an evidence item is (ref is its
+     * "sha256:HEX"); NULL on pre-v5 text references, which no longer count
+     * toward a contract.  A referenced blob cannot be deleted (foreign
+     * keys); what it holds cannot be changed (triggers). */
+    "CREATE TABLE blobs("
+    " id INTEGER PRIMARY KEY,"
+    " hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),"
+    " type TEXT NOT NULL,"
+    " size INTEGER NOT NULL CHECK (size > 0),"
+    " actor_id INTEGER REFERENCES actors(id),"
+    " uploaded_at TEXT NOT NULL);"
+    "CREATE INDEX blobs_uploaded ON blobs(uploaded_at);"
+    "CREATE TABLE blob_chunks("
+    " blob_id INTEGER NOT NULL REFERENCES blobs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL CHECK (seq >= 0),"
+    " data BLOB NOT NULL,"
+    " PRIMARY KEY (blob_id, seq));"
+    "CREATE TABLE blob_thumbs("
+    " blob_id INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,"
+    " type TEXT NOT NULL,"
+    " data BLOB NOT NULL);"
+    "CREATE TABLE request_photos("
+    " request_id INTEGER NOT NULL REFERENCES requests(id),"
+    " blob_id INTEGER NOT NULL REFERENCES blobs(id),"
+    " PRIMARY KEY (request_id, blob_id));"
+    "CREATE INDEX request_photos_blob ON request_photos(blob_id);"
+    "ALTER TABLE evidence ADD COLUMN blob_id INTEGER REFERENCES blobs(id);"
+    "CREATE INDEX evidence_blob ON evidence(blob_id);"
+    "CREATE TRIGGER blobs_no_update BEFORE UPDATE OF hash, type, size, actor_id ON blobs"
+    " BEGIN SELECT RAISE(ABORT, 'a blob is immutable'); END;"
+    "CREATE TRIGGER blob_chunks_no_update BEFORE UPDATE ON blob_chunks"
+    " BEGIN SELECT RAISE(ABORT, 'a blob is immutable'); END;"
+    "CREATE TRIGGER blob_thumbs_no_update BEFORE UPDATE ON blob_thumbs"
+    " BEGIN SELECT RAISE(ABORT, 'a blob is immutable'); END;"
+    "CREATE TRIGGER request_photos_no_update BEFORE UPDATE ON request_photos"
+    " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
+    "CREATE TRIGGER request_photos_no_delete BEFORE DELETE ON request_photos"
+    " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
+    /* --- end v5: blobs --- */
     "";
 
 /* migrations[v] takes a database from user_version v to v + 1. */
@@ -935,6 +1030,10 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
         case SV_NULL: rc = sqlite3_bind_null(st, i + 1); break;
         case SV_INT: rc = sqlite3_bind_int64(st, i + 1, args[i].i); break;
         case SV_TEXT: rc = sqlite3_bind_text(st, i + 1, args[i].s, -1, SQLITE_STATIC); break;
+        case SV_BLOB:
+            rc = sqlite3_bind_blob64(st, i + 1, args[i].s, (sqlite3_uint64)args[i].i,
+                                     SQLITE_STATIC);
+            break;
         default: rc = SQLITE_MISUSE;
         }
         if (rc != SQLITE_OK)
@@ -952,6 +1051,9 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
             switch (sqlite3_column_type(st, c)) {
             case SQLITE_NULL: cols[c] = SV_N; break;
             case SQLITE_INTEGER: cols[c] = SV_I(sqlite3_column_int64(st, c)); break;
+            case SQLITE_BLOB:
+                cols[c] = SV_B(sqlite3_column_blob(st, c), sqlite3_column_bytes(st, c));
+                break;
             default:
                 cols[c].type = SV_TEXT;
                 cols[c].s = (const char *)sqlite3_column_text(st, c);

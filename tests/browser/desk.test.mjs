@@ -10,7 +10,9 @@
 //
 // Environment (tests/browser/run.sh sets it): QTM_URL, TOKEN_ADMIN,
 // TOKEN_ANA, TOKEN_BO, TOKEN_CLIENT, ARTIFACTS, INTAKE (the wedding packet),
-// RESULT (a file to write "N M" to), PLAYWRIGHT (playwright-core's dir).
+// RESULT (a file to write "N M" to), PLAYWRIGHT (playwright-core's dir),
+// PHOTOS (a directory of test photos: vehicle.jpg with GPS, arrival.jpg,
+// before.png, after.webp, and notes.jpg, a text file).
 // Each named check prints "ok - NAME" or "not ok - NAME: why".
 
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -113,7 +115,7 @@ async function peek(who, p) {
 let intakeKeys = 0;
 async function newJob(to, event = {}) {
   const packet = { ...INTAKE, event: { ...INTAKE.event, ...event } };
-  const { task } = await call(null, 'POST', '/api/requests/event-coordination?photos=0', packet,
+  const { task } = await call(null, 'POST', '/api/requests/event-coordination', packet,
     { 'Idempotency-Key': `browser-job-${++intakeKeys}` });
   await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
   await call('admin', 'POST', `/api/tasks/${task}/assign`, { to });
@@ -209,7 +211,10 @@ try {
         if (f.type === 'integer') eq(info.type, 'number', `${sec.name}.${f.name} type`);
       }
     }
-    eq(await client.locator('#in-photos').getAttribute('type'), 'number', 'photos input');
+    eq(await client.locator('#in-photos').getAttribute('type'), 'file', 'photos input');
+    eq(await client.locator('#in-photos').getAttribute('accept'), 'image/*', 'photos accept images');
+    eq(await client.locator('#in-photos').getAttribute('multiple'), '', 'several photos at once');
+    eq(await client.locator('#in-photos').getAttribute('capture'), 'environment', 'the camera on phones');
   });
 
   const fill = async (packet, skip) => {
@@ -230,7 +235,7 @@ try {
     // the very message the runtime gives for the same packet
     const direct = await client.evaluate(async (p) => {
       const s = await (await fetch('/api/session')).json();
-      const r = await fetch('/api/requests/event-coordination?photos=0', {
+      const r = await fetch('/api/requests/event-coordination', {
         method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': s.csrf }, body: JSON.stringify(p) });
       return { status: r.status, body: await r.json() };
     }, (() => { const p = JSON.parse(JSON.stringify(INTAKE)); delete p.contact.method; return p; })());
@@ -294,7 +299,7 @@ try {
   });
 
   await check('admin: rejects another request with a reason (no job)', async () => {
-    const r = await fetch(`${BASE}/api/requests/event-coordination?photos=0`, {
+    const r = await fetch(`${BASE}/api/requests/event-coordination`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'browser-reject-1' },
       body: JSON.stringify({ ...INTAKE, event: { ...INTAKE.event, type: 'Other' } }) });
     eq(r.status, 201, 'anonymous intake status');
@@ -578,27 +583,79 @@ try {
   });
 
   // ------------------------------------- evidence, on a surface that needs it
+  let adJob = 0, adPhotos = [];
   await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
+    const PHOTOS = env('PHOTOS');
+    const raw = async (who, file, type) => {
+      const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
+      const r = await fetch(`${BASE}/api/uploads`, { method: 'POST', headers: { ...auth, 'Content-Type': type },
+        body: readFileSync(path.join(PHOTOS, file)) });
+      return { status: r.status, body: await r.json() };
+    };
+    const up = await raw(null, 'vehicle.jpg', 'image/jpeg');
+    eq(up.status, 201, 'anonymous photo upload');
     const packet = JSON.parse(readFileSync(env('INTAKE').replace(/event-coordination-wedding\.json$/, 'auto-detailing.json'), 'utf8'));
-    const { task } = await call(null, 'POST', '/api/requests/auto-detailing?photos=3', packet, { 'Idempotency-Key': 'browser-ad-1' });
+    packet.photos = [up.body.blob];
+    const { task } = await call(null, 'POST', '/api/requests/auto-detailing', packet, { 'Idempotency-Key': 'browser-ad-1' });
     await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
     await call('admin', 'POST', `/api/tasks/${task}/assign`, { to: 'ana' });
     const { job } = await call('admin', 'POST', `/api/tasks/${task}/job`, {});
+    adJob = job;
+    await admin.goto(`/#/tasks/${task}`);
+    await admin.locator('#request-photos img.thumb').first().waitFor();
+    assert(await admin.locator('#request-photos img.thumb').first().evaluate(i => i.complete && i.naturalWidth > 0),
+      'the admin sees the intake photo on the task review');
     await ana.goto(`/#/jobs/${job}`);
     await ana.locator('#act-claim').click();
     await waitAttr(ana, '#job-state', 'data-value', 'active');
     await waitText(ana, '#evidence-missing', /arrival: 0 of 1.*before: 0 of 1.*after: 0 of 1/);
-    const form = ana.locator('#evidence-form');
-    if (!(await form.isVisible())) await ana.locator('summary', { hasText: 'Add evidence' }).click();
-    const cats = await form.getByLabel('Category').evaluate(s => Array.from(s.options).map(o => o.value));
+    const form = () => ana.locator('#evidence-form');
+    const open = async () => { if (!(await form().isVisible())) await ana.locator('summary', { hasText: 'Add evidence' }).click(); };
+    await open();
+    const cats = await form().getByLabel('Category').evaluate(s => Array.from(s.options).map(o => o.value));
     eq(cats.join(','), 'arrival,before,after,damage', 'categories from the surface');
-    await form.getByLabel('Category').selectOption('arrival');
-    await form.getByLabel('Reference').fill('arrival-front.jpg');
-    await form.getByLabel('Note').fill('front, driveway');
-    await form.getByRole('button', { name: 'Add evidence' }).click();
-    await waitText(ana, '#evidence-list', /arrival arrival-front\.jpg/);
-    const missing = await ana.locator('#evidence-missing li').evaluateAll(l => l.map(x => x.dataset.category));
-    eq(missing.join(','), 'before,after', 'still missing');
+    // a text file named .jpg: refused by its bytes, on screen, nothing recorded
+    await form().getByLabel('Category').selectOption('arrival');
+    await ana.locator('#evidence-file').setInputFiles(path.join(PHOTOS, 'notes.jpg'));
+    await form().getByRole('button', { name: 'Add evidence' }).click();
+    await waitText(ana, '#msg .msg-text', /not one of the accepted types/);
+    const photos = [['arrival', 'arrival.jpg', 'front, driveway'], ['before', 'before.png', ''], ['after', 'after.webp', '']];
+    for (const [cat, file, note] of photos) {
+      await open();
+      await form().getByLabel('Category').selectOption(cat);
+      await ana.locator('#evidence-file').setInputFiles(path.join(PHOTOS, file));
+      if (note) await form().getByLabel('Note').fill(note);
+      await form().getByRole('button', { name: 'Add evidence' }).click();
+      await ana.locator(`#evidence-list li[data-category="${cat}"] img.thumb`).waitFor();
+    }
+    assert(!(await ana.locator('#evidence-missing').count()), 'nothing missing once the three photos are in');
+    const loaded = await ana.locator('#evidence-list img.thumb').evaluateAll(l => l.map(i => i.complete && i.naturalWidth > 0));
+    eq(loaded.join(','), 'true,true,true', 'the thumbnails load');
+    for (const ev of ['arrive', 'start', 'finish', 'complete']) {
+      await ana.locator(`#act-${ev}`).click();
+      await ana.locator(`#act-${ev}`).waitFor({ state: 'detached' });
+    }
+    await ana.locator('#record').waitFor();
+    await ana.screenshot({ path: path.join(ART, 'job-evidence-photos.png'), fullPage: true });
+    const shown = await call('ana', 'GET', `/api/jobs/${job}`);
+    adPhotos = shown.evidence.map(e => e.ref);
+    eq(adPhotos.length, 3, 'three evidence files');
+  });
+
+  await check('bo cannot open ana\'s photos (404, as for no file)', async () => {
+    assert(adPhotos.length === 3, 'no photos from the previous check');
+    for (const ref of adPhotos) {
+      const hex = ref.replace(/^sha256:/, '');
+      for (const p of [`/api/blobs/${hex}`, `/api/blobs/${hex}/thumb`]) {
+        const r = await fetch(BASE + p, { headers: { Authorization: `Bearer ${TOKENS.bo}` } });
+        eq(r.status, 404, `bo GET ${p}`);
+        const a = await fetch(BASE + p, { headers: { Authorization: `Bearer ${TOKENS.ana}` } });
+        eq(a.status, 200, `ana GET ${p}`);
+      }
+    }
+    // and in bo's desk the image does not load either
+    const ok = await bo.evaluate(async (u) => (await fetch(u)).status, `/api/blobs/${adPhotos[0].replace(/^sha256:/, '')}/thumb`);
+    eq(ok, 404, 'bo in the browser');
   });
 
   // ------------------------- closed undelivered, ready to close, hand-over

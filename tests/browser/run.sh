@@ -130,12 +130,22 @@ done
 [ -n "$port" ] || { tail -20 "$log" >&2; die "qtm serve did not start (see $log)"; }
 echo "browser: qtm serve on http://127.0.0.1:$port (pid $server, log $log)" >&2
 
+# --- the photos the technician takes (made here, never downloaded) -------------
+IMGGEN=${IMGGEN:-$BUILD/bin/qtm-imggen}
+[ -x "$IMGGEN" ] || die "no image generator at $IMGGEN (make $BUILD/bin/qtm-imggen)"
+mkdir -p "$tmp/photos"
+"$IMGGEN" jpeg 1200 900 11 "$tmp/photos/vehicle.jpg" --gps &&
+"$IMGGEN" jpeg 1200 900 12 "$tmp/photos/arrival.jpg" &&
+"$IMGGEN" png 640 480 13 "$tmp/photos/before.png" &&
+"$IMGGEN" webp 1200 900 14 "$tmp/photos/after.webp" || die "cannot make the test photos"
+printf 'not a photo\n' >"$tmp/photos/notes.jpg"
+
 # --- the test ------------------------------------------------------------------
 result=$tmp/result
 QTM_URL="http://127.0.0.1:$port" \
 TOKEN_ADMIN=$tok_dana TOKEN_ANA=$tok_ana TOKEN_BO=$tok_bo TOKEN_CLIENT=$tok_carla \
 ARTIFACTS=$ART INTAKE=$root/examples/intake/event-coordination-wedding.json \
-RESULT=$result PLAYWRIGHT=$NODE_DIR/node_modules/playwright-core QTM=$QTM DB=$DB \
+RESULT=$result PLAYWRIGHT=$NODE_DIR/node_modules/playwright-core PHOTOS=$tmp/photos QTM=$QTM DB=$DB \
     "$NODE" "$here/desk.test.mjs" | grep -v '^browser: [0-9]* passed, [0-9]* failed$'
 passed=0 failed=1
 if [ -s "$result" ]; then

@@ -122,7 +122,7 @@ ROUTES=(
     "POST|/claim|{}"
     "POST|/advance|{\"event\":\"finish\"}"
     "POST|/complete|{}"
-    "POST|/evidence|{\"category\":\"x\",\"ref\":\"y\"}"
+    "POST|/evidence|{\"category\":\"x\",\"blob\":\"sha256:0000000000000000000000000000000000000000000000000000000000000000\"}"
     "POST|/participants|{\"name\":\"n\",\"role\":\"r\"}"
     "POST|/settlement|{\"amount\":\"1.00\",\"method\":\"cash\"}"
     "POST|/reassign|{\"to\":\"cara\"}"

@@ -138,11 +138,15 @@ refused "oversized body" 413 "too large" "larger than 1048576 bytes" -- \
 refused "oversized chunked body" 413 "too large" "larger than 1048576 bytes" -- \
     h POST /api/requests/$EC -H 'Content-Type: application/json' -H 'Transfer-Encoding: chunked' \
     --data-binary @"$T/big"
-refused "bad photos count" 400 "invalid input" "photos must be" -- \
-    j POST "/api/requests/$EC?photos=lots" "$(cat "$W")"
 refused "intake to an unknown surface" 404 "not found" "nope" -- j POST /api/requests/nope '{}'
-refused "a photo minimum" 400 "invalid input" "photo" -- j POST "/api/requests/$AD?photos=0" "$(cat "$A")"
-j POST "/api/requests/$AD?photos=3" "$(cat "$A")" as=cli
+refused "a photo minimum" 400 "invalid input" "at least 1 photo required, got 0" -- \
+    j POST "/api/requests/$AD" "$(cat "$A")"
+refused "a photo that is not stored" 400 "invalid input" "no stored file sha256:" -- \
+    j POST "/api/requests/$AD" "$(jq -c '.photos = ["sha256:'"$(printf '%064d' 7)"'"]' "$A")"
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo api-intake.jpg)" as=cli
+status_is "a client uploads a photo" 201
+PHOTO=$(jq -r .blob "$T/out")
+j POST "/api/requests/$AD" "$(jq -c --arg p "$PHOTO" '.photos = [$p]' "$A")" as=cli
 status_is "a signed-in client submits" 201
 is "the request names its client" cli "$(sql "SELECT a.slug FROM requests r JOIN actors a ON a.id = r.actor_id WHERE r.id = 2")"
 
@@ -265,10 +269,15 @@ for e in arrive start finish; do j POST /api/jobs/$J2/advance "{\"event\":\"$e\"
 jqt "evidence missing listed" '.evidence_missing | length == 3'
 refused "complete without evidence" 422 "refused" "evidence missing: arrival (0 of 1)" -- \
     j POST /api/jobs/$J2/advance '{"event":"complete"}' as=bo
+h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo api-ev.jpg)" as=bo
+EVP=$(jq -r .blob "$T/out")
 refused "evidence of an unknown category" 400 "invalid input" "" -- \
-    j POST /api/jobs/$J2/evidence '{"category":"selfie","ref":"x.jpg"}' as=bo
+    j POST /api/jobs/$J2/evidence "{\"category\":\"selfie\",\"blob\":\"$EVP\"}" as=bo
+refused "evidence that is a text reference" 400 "invalid input" "evidence is a file" -- \
+    j POST /api/jobs/$J2/evidence '{"category":"arrival","blob":"photos/x.jpg"}' as=bo
 for c in arrival before after; do
-    j POST /api/jobs/$J2/evidence "{\"category\":\"$c\",\"ref\":\"photos/$c.jpg\"}" as=bo
+    h POST /api/uploads -H 'Content-Type: image/jpeg' --data-binary @"$(photo "api-$c.jpg")" as=bo
+    j POST /api/jobs/$J2/evidence "{\"category\":\"$c\",\"blob\":$(jq .blob "$T/out")}" as=bo
     status_is "evidence $c" 200
 done
 jqt "no evidence missing" '.evidence_missing == [] and (.evidence | length) == 3'

@@ -110,11 +110,12 @@ view "record list" record list
 # --- evidence: ref and note on an auto-detailing job; a hostile category -------
 new_job $AD "$EX/auto-detailing.json" ana 1
 run "claim AD" --as ana job claim "$JOB"
-view "evidence with a hostile ref and note" --as ana evidence add "$JOB" arrival "$H" --note "$H"
-has "job show escapes the ref" "$T/out" "evidence: arrival $E"
+PH=$(photo escapes.jpg)
+view "evidence with a hostile note" --as ana evidence add "$JOB" arrival "$PH" --note "$H"
+has "job show escapes the note" "$T/out" "note: $E"
 run "job show --json (evidence)" --json job show "$JOB"
-jqt --arg h "$H" "json: the ref and note round-trip" '.evidence[0].ref == $h and .evidence[0].note == $h'
-refused "a hostile evidence category" --as ana evidence add "$JOB" "$H" photos/x.jpg
+jqt --arg h "$H" "json: the note round-trips" '.evidence[0].note == $h'
+refused "a hostile evidence category" --as ana evidence add "$JOB" "$H" "$PH"
 has "the category is escaped in the message" "$T/err" "evidence category '$E'"
 
 # --- messages that quote input, invalid UTF-8 -----------------------------------
@@ -136,11 +137,11 @@ refuse "participant role" 7 "the participant role is not valid UTF-8" \
 refuse "participant contact" 7 "the participant contact is not valid UTF-8" \
     --as ana participant add "$JOB" --name ok --role vendor --contact $'\xed\xa0\x80'
 refuse "evidence category" 7 "the evidence category is not valid UTF-8" \
-    --as ana evidence add "$JOB" $'\xff\x9b\xc3' photos/x.jpg
-refuse "evidence ref" 7 "the evidence reference is not valid UTF-8" \
+    --as ana evidence add "$JOB" $'\xff\x9b\xc3' "$PH"
+refuse "evidence file name" 7 "cannot open ok\\xff\\x9b" \
     --as ana evidence add "$JOB" arrival "$X"
 refuse "evidence note" 7 "the evidence note is not valid UTF-8" \
-    --as ana evidence add "$JOB" arrival photos/x.jpg --note $'\xe2\x80'
+    --as ana evidence add "$JOB" arrival "$PH" --note $'\xe2\x80'
 refuse "settle note" 7 "the payment note is not valid UTF-8" \
     --as ana settle "$JOB" --amount 5 --method cash --note "$X"
 run "submit one to reject" --json request submit $EC --intake "$EX/event-coordination-wedding.json"

@@ -81,7 +81,7 @@ refuse "the old owner reads it" 4 "no job $JA visible to bo: handed over to cara
 q --as cara job show $JA
 has "job show lists the owners" "$T/out" "owner: cara (handover by admin: bo twisted an ankle"
 has "job show lays out the request" "$T/out" "Venue: Laguna Gloria"
-has "job show: what cara may do now" "$T/out" "cara may: start, note"
+has "job show: what cara may do now" "$T/out" "cara may: start, close, note"
 
 echo "# a suspended owner: cannot act; the admin hands the job over"
 run "suspend cara" actor set cara --access suspended

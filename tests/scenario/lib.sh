@@ -18,6 +18,9 @@ BUILD=${BUILD:-build}
 QTM=${QTM:-$BUILD/bin/qtm}
 case $QTM in /*) ;; *) QTM=$ROOT/$QTM ;; esac
 EX=$ROOT/examples/intake
+# test photos are made here, never downloaded (tests/tools/imggen.c)
+IMGGEN=${IMGGEN:-$BUILD/bin/qtm-imggen}
+case $IMGGEN in /*) ;; *) IMGGEN=$ROOT/$IMGGEN ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/qtm-scenario.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 pass=0
@@ -28,6 +31,11 @@ DB=$T/none.db
 for tool in jq sqlite3; do
     command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is not installed (tools/deps.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }
 done
+if [ ! -x "$IMGGEN" ]; then
+    echo "FAIL: no image generator at $IMGGEN (make $BUILD/bin/qtm-imggen)"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
 if [ ! -x "$QTM" ]; then
     echo "FAIL: no qtm binary at $QTM (make $BUILD/bin/qtm)"
     echo "0 passed, 1 failed"
@@ -148,13 +156,26 @@ setup_actors() {
     run "actor add cli" actor add cli --role client --name "Client Morales"
 }
 
-# new_job SURFACE INTAKE OPERATOR [PHOTOS] : submit, approve, assign, create;
-# sets TASK and JOB (0 on failure).  Four checks.
+# photo NAME [KIND] [SEED]: writes a small test photo $T/photos/NAME (KIND
+# jpeg, png or webp; SEED picks its bytes, by default one from NAME, so
+# photos of other names differ) and prints its path
+photo() {
+    mkdir -p "$T/photos"
+    local seed=${3:-$(printf '%s' "$1" | cksum | cut -d' ' -f1)}
+    "$IMGGEN" "${2:-jpeg}" 320 240 "$((seed % 100000))" "$T/photos/$1" && echo "$T/photos/$1"
+}
+
+# new_job SURFACE INTAKE OPERATOR [PHOTOS] : submit (with PHOTOS new photo
+# files), approve, assign, create; sets TASK and JOB (0 on failure).  Four checks.
 new_job() {
-    local surface=$1 intake=$2 op=$3 photos=${4:-0}
+    local surface=$1 intake=$2 op=$3 photos=${4:-0} i
+    local args=()
     TASK=0
     JOB=0
-    run "submit $surface" --json request submit "$surface" --intake "$intake" --photos "$photos"
+    for ((i = 1; i <= photos; i++)); do
+        args+=(--photo "$(photo "intake-$surface-$RANDOM-$i.jpg")")
+    done
+    run "submit $surface" --json request submit "$surface" --intake "$intake" "${args[@]}"
     TASK=$(jv '.task')
     run "approve task $TASK" --as admin task approve "$TASK"
     run "assign task $TASK" --as admin task assign "$TASK" --to "$op"

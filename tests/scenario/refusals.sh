@@ -25,6 +25,7 @@ run "actor add dan" actor add dan --role operator
 # J6 dan's (claimed); then cara is suspended and dan limited
 new_job $EC "$W" ana
 J1=$JOB T1=$TASK
+P=$(photo refusal.jpg)         # a real photo: refusals below are not about the file
 new_job $EC "$W" cara
 J3=$JOB
 new_job $EC "$W" dan
@@ -65,9 +66,9 @@ refuse "second claim by another operator" 6 "job $J1 is already claimed by ana" 
 refuse "advance by a non-owner" 4 "job $J1 is claimed by ana; bo cannot advance it" --as bo job advance "$J1" arrive
 refuse "admin advances" 4 "admin is an admin and cannot change execution" --as admin job advance "$J1" arrive
 refuse "job complete by a non-owner" 4 "job $J1 is claimed by ana; bo cannot complete it" --as bo job complete "$J1"
-refuse "vendor adds evidence" 4 "vic" --as vic evidence add "$J1" note ref-1
+refuse "vendor adds evidence" 4 "vic" --as vic evidence add "$J1" note "$P"
 refuse "vendor adds a participant" 4 "vic" --as vic participant add "$J1" --name Vic --role vendor
-refuse "suspended operator adds evidence" 4 "cara is suspended" --as cara evidence add "$J5" note ref-1
+refuse "suspended operator adds evidence" 4 "cara is suspended" --as cara evidence add "$J5" note "$P"
 refuse "vendor settles" 4 "vic" --as vic settle "$J1" --amount 10 --method cash
 refuse "non-owner operator settles" 4 "bo cannot record payments for job $J1" --as bo settle "$J1" --amount 10 --method cash
 
@@ -83,8 +84,8 @@ refuse "advance a queued job" 5 "job $J3 is in phase queued (Queued); 'arrive' i
 new_job $AD "$A" ana 1
 J_AD=$JOB
 run "ana claims the auto-detailing job" --as ana job claim "$J_AD"
-refuse "unknown evidence category" 7 "surface $AD has no evidence category 'selfie'" --as ana evidence add "$J_AD" selfie ref-1
-run "free-form evidence where the surface declares none" --as ana evidence add "$J1" venue-walkthrough notes/walkthrough.txt
+refuse "unknown evidence category" 7 "surface $AD has no evidence category 'selfie'" --as ana evidence add "$J_AD" selfie "$P"
+run "free-form evidence where the surface declares none" --as ana evidence add "$J1" venue-walkthrough "$P"
 
 # a repeated claim by the owner: exit 0, no audit row (nothing changes at all)
 dump "$T/before"
@@ -189,11 +190,11 @@ printf '{"contact": {"name": "\xff"}}\n' >"$T/utf8.json"
 refuse "intake: invalid UTF-8" 7 "not valid JSON" request submit $EC --intake "$T/utf8.json"
 head -c 1100000 /dev/zero | tr '\0' ' ' >"$T/huge.json"
 refuse "intake: file over 1 MiB" 7 "larger than" request submit $EC --intake "$T/huge.json"
-refuse "intake: too few photos (auto-detailing)" 7 "at least 1 photo required, got 0" request submit $AD --intake "$A" --photos 0
+refuse "intake: too few photos (auto-detailing)" 7 "at least 1 photo required, got 0" request submit $AD --intake "$A"
 refuse "intake: planned surface" 5 "surface landscaping is planned and takes no new requests" \
     request submit landscaping --intake "$EX/landscaping.json"
 refuse "intake: missing file" 2 "cannot read" request submit $EC --intake "$T/no-such.json"
-refuse "intake: photos not a number" 2 "--photos" request submit $EC --intake "$W" --photos many
+refuse "intake: --photos N is gone" 2 "unknown option --photos" request submit $EC --intake "$W" --photos 1
 refuse "intake: submitted by a suspended actor" 4 "cara is suspended" --as cara request submit $EC --intake "$W"
 
 # --- SQL-looking strings are data ---------------------------------------------------------
@@ -210,8 +211,8 @@ jqt --arg n "$SQLNAME" --arg c "$SQLNOTE" \
 is "the jobs table is still there" "$J_AD" "$(sql 'SELECT max(id) FROM jobs')"
 run "participant with a SQL-looking name" --json --as ana participant add "$J1" --name "$SQLNAME" --role "vendor'--" --contact "x' OR '1'='1"
 jqt --arg n "$SQLNAME" "the participant is stored literally" 'any(.participants[]; .name == $n and .role == "vendor'"'"'--" and .contact == "x'"'"' OR '"'"'1'"'"'='"'"'1")'
-run "evidence note with a SQL-looking note" --as ana evidence add "$J1" note "'; DROP TABLE evidence; --" --note "$SQLNOTE"
-is "the evidence is stored literally" "'; DROP TABLE evidence; --" "$(sql "SELECT ref FROM evidence WHERE job_id = $J1 AND category = 'note'")"
+run "evidence note with a SQL-looking note" --as ana evidence add "$J1" note "$P" --note "'; DROP TABLE evidence; --"
+is "the evidence is stored literally" "'; DROP TABLE evidence; --" "$(sql "SELECT note FROM evidence WHERE job_id = $J1 AND category = 'note'")"
 refuse "SQL-looking actor slug" 7 "is not valid" actor add "x'; DROP TABLE actors;--" --role operator
 refuse "SQL-looking job id" 2 "is not a job id" job show "1 OR 1=1"
 run "verify after the SQL-looking input" verify
@@ -227,7 +228,7 @@ if cmp -s "$T/before" "$T/after"; then ok; else bad "the re-submit changed the d
 refuse "the same --key with another packet" 6 "idempotency key 'wedding-42' was already used for request $R_KEY with a different packet" \
     request submit $EC --intake "$T/sql.json" --key wedding-42
 refuse "the same --key on another surface" 6 "idempotency key 'wedding-42'" \
-    request submit $AD --intake "$A" --photos 1 --key wedding-42
+    request submit $AD --intake "$A" --photo "$P" --key wedding-42
 refuse "an empty --key" 7 "idempotency key must be 1 to 200 bytes" request submit $EC --intake "$W" --key ""
 
 # --- usage errors ----------------------------------------------------------------------------

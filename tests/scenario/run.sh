@@ -23,6 +23,9 @@
 #   backup.sh    qtm backup during a write load, a restored copy serves, serve
 #                --backup-every/--backup-keep; a full disk (tmpfs, as root):
 #                exit 10 / 507, nothing partial, writes again once freed
+#   blobs.sh     files: every refusal of a photo or evidence file through qtm
+#                and serve (database unchanged), GPS removed, the read rule
+#                on GET /api/blobs, SIGKILL during uploads: verify passes
 #   durable.sh   under strace: the CLI and `qtm serve` (group commit, 200
 #                writes from 8 clients) answer a change only after an fsync
 #                of the log; --durability relaxed is caught by the same check
@@ -40,7 +43,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api outcome migrate files escapes paging handover signed access transport backup durable race crash}
+parts=${SCENARIOS:-seed refusals api outcome blobs migrate files escapes paging handover signed access transport backup durable race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

@@ -54,7 +54,9 @@ walk() {
     jqt "$s: five actors with their roles" \
         '[.actors[] | [.slug, .role, .access]] | sort == [["admin","admin","active"],["ana","operator","active"],["bo","operator","active"],["cli","client","active"],["vic","vendor","active"]]'
 
-    run "$s: request submit" --json --as cli request submit "$s" --intake "$intake" --photos "$photos"
+    local pargs=() k
+    for ((k = 1; k <= photos; k++)); do pargs+=(--photo "$(photo "$s-intake-$k.jpg")"); done
+    run "$s: request submit" --json --as cli request submit "$s" --intake "$intake" "${pargs[@]}"
     jqt "$s: submit gives request and task" '(.request | type) == "number" and (.task | type) == "number"'
     task=$(jv .task)
     run "$s: task show" --json task show "$task"
@@ -107,13 +109,17 @@ walk() {
                 '[.evidence_missing[] | [.category, .have, .need]] == [["arrival",0,1],["before",0,1],["after",0,1]]'
             refuse "$s: complete without evidence" 5 "evidence missing: arrival (0 of 1), before (0 of 1), after (0 of 1)" \
                 --as ana job advance "$j" complete
-            run "$s: evidence arrival" --as ana evidence add "$j" arrival photos/arrival-1.jpg --note "driveway"
-            run "$s: evidence before" --as ana evidence add "$j" before photos/before-1.jpg
+            run "$s: evidence arrival" --as ana evidence add "$j" arrival "$(photo arrival-1.jpg)" --note "driveway"
+            run "$s: evidence before" --as ana evidence add "$j" before "$(photo before-1.png png)"
             refuse "$s: complete without after photos" 5 "evidence missing: after (0 of 1)" \
                 --as ana job advance "$j" complete
-            run "$s: evidence after" --as ana evidence add "$j" after photos/after-1.jpg
-            run "$s: evidence damage (optional)" --json --as ana evidence add "$j" damage photos/scratch.jpg
-            jqt "$s: four pieces of evidence, none missing" '(.evidence | length) == 4 and .evidence_missing == []'
+            run "$s: evidence after" --as ana evidence add "$j" after "$(photo after-1.webp webp)"
+            run "$s: evidence damage (optional)" --json --as ana evidence add "$j" damage "$(photo scratch.jpg)"
+            jqt "$s: four pieces of evidence, none missing" '(.evidence | length) == 4 and .evidence_missing == []' \
+                "$s: evidence items are files, by hash and type" \
+                '[.evidence[] | (.ref | test("^sha256:[0-9a-f]{64}$")) and (.type | startswith("image/"))] | all' \
+                "$s: each photo's type is read from its bytes" \
+                '[.evidence[].type] == ["image/jpeg","image/png","image/webp","image/jpeg"]'
         fi
         if [ "$i" -eq "$n" ]; then
             refuse "$s: job complete before the ServiceEvent is complete" 5 "ServiceEvent is in phase" \

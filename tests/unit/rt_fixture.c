@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "rt_fixture.h"
+
+#include <png.h>
 #include "qtm_int.h"  /* the audit rows of an injected request */
 
 /* --- fixture ----------------------------------------------------------------- */
@@ -163,6 +165,52 @@ unsigned rt_photos_for(const char *surface)
     return strcmp(surface, AD) == 0 ? 1 : 0;
 }
 
+/* A 64x48 PNG whose pattern depends on seed, at path; 0 or -1. */
+static int write_png(const char *path, unsigned seed)
+{
+    unsigned char rgb[64 * 48 * 3];
+    for (size_t i = 0; i < sizeof rgb; i++)
+        rgb[i] = (unsigned char)(i * 7 + seed * 131 + (i / 192) * 3);
+    png_image img;
+    memset(&img, 0, sizeof img);
+    img.version = PNG_IMAGE_VERSION;
+    img.width = 64;
+    img.height = 48;
+    img.format = PNG_FORMAT_RGB;
+    return png_image_write_to_file(&img, path, 0, rgb, 0, NULL) ? 0 : -1;
+}
+
+static char photo_dir[128], photo_path[192];
+
+static void photo_cleanup(void)
+{
+    unlink(photo_path);
+    rmdir(photo_dir);
+}
+
+const char *const *rt_photo_files(void)
+{
+    static const char *list[2];
+    if (!list[0]) {
+        const char *tmp = getenv("TMPDIR");
+        snprintf(photo_dir, sizeof photo_dir, "%s/qtm-photo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        assert_non_null(mkdtemp(photo_dir));
+        snprintf(photo_path, sizeof photo_path, "%s/photo.png", photo_dir);
+        assert_int_equal(write_png(photo_path, 0), 0);
+        atexit(photo_cleanup);
+        list[0] = photo_path;
+    }
+    return list;
+}
+
+const char *rt_photo(rt_fx *f, unsigned seed)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/photo-%u.png", f->dir, seed);
+    assert_int_equal(write_png(path, seed), 0);
+    return path;
+}
+
 /* --- JSON helpers ----------------------------------------------------------- */
 
 const char *rt_js(const json_t *o, const char *key)
@@ -189,8 +237,8 @@ const char *rt_msgf(char *buf, size_t n, const char *fmt_, ...)
 int64_t rt_submit(rt_fx *f, const char *surface)
 {
     int64_t r = 0, t = 0;
-    OK(qtm_request_submit(f->q, "cli", surface, rt_packet_for(surface), rt_photos_for(surface),
-                          NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", surface, rt_packet_for(surface), RT_PHOTO,
+                          rt_photos_for(surface), NULL, &r, &t));
     assert_true(r > 0 && t > 0);
     return t;
 }
@@ -220,9 +268,9 @@ int64_t rt_job_claimed(rt_fx *f, const char *surface, const char *op)
 
 void rt_add_ad_evidence(rt_fx *f, int64_t j, const char *op)
 {
-    OK(qtm_evidence_add(f->q, op, j, "arrival", "photos/arrival.jpg", NULL));
-    OK(qtm_evidence_add(f->q, op, j, "before", "photos/before.jpg", "seats"));
-    OK(qtm_evidence_add(f->q, op, j, "after", "photos/after.jpg", NULL));
+    OK(qtm_evidence_add(f->q, op, j, "arrival", RT_PHOTO[0], NULL));
+    OK(qtm_evidence_add(f->q, op, j, "before", RT_PHOTO[0], "seats"));
+    OK(qtm_evidence_add(f->q, op, j, "after", RT_PHOTO[0], NULL));
 }
 
 void rt_run_to_final(rt_fx *f, int64_t j, const char *surface, const char *op)
@@ -438,20 +486,40 @@ int64_t rt_ls_job_new(rt_fx *f, const char *op)
 void rt_db_to_v4(rt_fx *f)
 {
     sqlite3 *db = rt_db_open(f);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE service_events DROP COLUMN outcome;"
+    /* the tables and columns v5 adds (its jobs rebuild keeps v4's
+     * columns); evidence.blob_id has a foreign key, which DROP COLUMN
+     * refuses: that table is rebuilt as v1 made it */
+    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = OFF;"
+                                  " ALTER TABLE service_events DROP COLUMN outcome;"
                                   " ALTER TABLE service_events DROP COLUMN reason;"
+                                  " DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
+                                  " DROP TABLE request_photos; DROP TABLE blob_thumbs;"
+                                  " DROP TABLE blob_chunks; DROP TABLE blobs;"
+                                  " CREATE TABLE evidence_v4 AS SELECT id, job_id, category, ref,"
+                                  " note, actor_id, at FROM evidence; DROP TABLE evidence;"
+                                  " CREATE TABLE evidence(id INTEGER PRIMARY KEY,"
+                                  " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+                                  " category TEXT NOT NULL, ref TEXT NOT NULL, note TEXT,"
+                                  " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+                                  " at TEXT NOT NULL);"
+                                  " INSERT INTO evidence SELECT * FROM evidence_v4;"
+                                  " DROP TABLE evidence_v4;"
+                                  " CREATE INDEX evidence_job ON evidence(job_id, category);"
+                                  " CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence"
+                                  " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;"
+                                  " CREATE TRIGGER evidence_no_delete BEFORE DELETE ON evidence"
+                                  " BEGIN SELECT RAISE(ABORT, 'evidence is append-only'); END;"
                                   " PRAGMA user_version = 4", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
 }
 
 void rt_db_to_v3(rt_fx *f)
 {
-    rt_db_to_v4(f);                /* v5's columns first */
+    rt_db_to_v4(f);                /* v5's tables and columns first */
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;
     char prev[65], hash[65];
-    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS handoffs; DROP TABLE IF EXISTS notes;"
-                                  " DROP TABLE IF EXISTS record_signatures;"
+    assert_int_equal(sqlite3_exec(db, "DROP TABLE IF EXISTS record_signatures;"
                                   " DROP TABLE IF EXISTS keys; DROP TABLE chain_head;"
                                   " ALTER TABLE audit DROP COLUMN image;"
                                   " DROP TRIGGER audit_no_update", NULL, NULL, NULL), SQLITE_OK);

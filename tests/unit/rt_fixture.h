@@ -88,6 +88,15 @@ const char *rt_packet_for(const char *surface);
 /* The photos that packet needs: 1 for AD, else 0. */
 unsigned rt_photos_for(const char *surface);
 
+/* A list of one real photo file (a small PNG this process writes once into
+ * a temporary directory, removed at exit): qtm_request_submit's photo
+ * files, and the evidence file of rt_add_ad_evidence. */
+const char *const *rt_photo_files(void);
+#define RT_PHOTO rt_photo_files()
+/* Writes another small PNG (seed picks its pattern, so its bytes) into
+ * f->dir and returns its path (static storage: valid until the next call). */
+const char *rt_photo(rt_fx *f, unsigned seed);
+
 /* --- JSON helpers ----------------------------------------------------------- */
 
 /* o[key] as a string (NULL if absent or not a string). */
@@ -160,6 +169,9 @@ int64_t rt_db_int(rt_fx *f, const char *sql);
 /* The first column of the first row of sql, as text (caller frees; NULL if none). */
 char *rt_db_text(rt_fx *f, const char *sql);
 
+/* Takes the fixture's closed database back to schema v4: no file tables,
+ * evidence without blob_id (its rows kept). */
+void rt_db_to_v4(rt_fx *f);
 /* Takes f->path (closed: no handle on it) back to schema v3: drops what v4
  * added and rehashes the audit chain without images, as a v3 qtm wrote it. */
 /* Takes the closed database back to schema v4: v5's ServiceEvent columns

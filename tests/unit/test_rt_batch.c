@@ -15,7 +15,7 @@
 static qtm_status submit(rt_fx *f, const char *packet, const char *key, int64_t *task)
 {
     int64_t r = 0;
-    return qtm_request_submit(f->q, "cli", EC, packet, 0, key, &r, task);
+    return qtm_request_submit(f->q, "cli", EC, packet, NULL, 0, key, &r, task);
 }
 
 static void verify_ok(rt_fx *f)

@@ -482,11 +482,11 @@ static void test_ad_partial_evidence_names_what_is_missing(void **state)
 {
     rt_fx *f = *state;
     int64_t j = ad_at_evidence(f);
-    OK(qtm_evidence_add(f->q, "ana", j, "arrival", "photos/a.jpg", NULL));
-    OK(qtm_evidence_add(f->q, "ana", j, "damage", "photos/d.jpg", "scratch on the door"));
+    OK(qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "damage", RT_PHOTO[0], "scratch on the door"));
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "complete"));
     assert_string_equal(qtm_errmsg(f->q), "evidence missing: before (0 of 1), after (0 of 1)");
-    OK(qtm_evidence_add(f->q, "ana", j, "before", "photos/b.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "before", RT_PHOTO[0], NULL));
     EXPECT_EXACT(QTM_EREFUSED, "evidence missing: after (0 of 1)",
                  qtm_job_advance(f->q, "ana", j, "complete"));
 }
@@ -501,7 +501,10 @@ static void test_ad_complete_with_evidence(void **state)
     json_t *ev = json_object_get(o, "evidence");
     assert_int_equal(json_array_size(ev), 3);
     assert_string_equal(rt_js(json_array_get(ev, 1), "category"), "before");
-    assert_string_equal(rt_js(json_array_get(ev, 1), "ref"), "photos/before.jpg");
+    /* a file: named by its hash, with the type read from its bytes */
+    assert_non_null(rt_js(json_array_get(ev, 1), "ref"));
+    assert_int_equal(strncmp(rt_js(json_array_get(ev, 1), "ref"), "sha256:", 7), 0);
+    assert_string_equal(rt_js(json_array_get(ev, 1), "type"), "image/png");
     assert_string_equal(rt_js(json_array_get(ev, 1), "note"), "seats");
     assert_string_equal(rt_js(json_array_get(ev, 1), "actor"), "ana");
     assert_true(json_is_null(json_object_get(json_array_get(ev, 0), "note")));
@@ -518,11 +521,11 @@ static void test_evidence_unknown_category_invalid(void **state)
 {
     rt_fx *f = *state;
     int64_t j = rt_job_claimed(f, AD, "ana");
-    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "selfie", "photos/s.jpg", NULL));
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "selfie", RT_PHOTO[0], NULL));
     assert_string_equal(qtm_errmsg(f->q),
                         "surface auto-detailing has no evidence category 'selfie'");
-    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "Arrival", "photos/s.jpg", NULL));
-    OK(qtm_evidence_add(f->q, "ana", j, "damage", "photos/d.jpg", NULL));
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "Arrival", RT_PHOTO[0], NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "damage", RT_PHOTO[0], NULL));
 }
 
 static void test_evidence_input_checked(void **state)
@@ -532,10 +535,15 @@ static void test_evidence_input_checked(void **state)
     char big[2002];
     memset(big, 'x', 2001);
     big[2001] = '\0';
-    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, NULL, "r", NULL));
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, NULL, RT_PHOTO[0], NULL));
     UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", "", NULL));
+    /* a text reference is no evidence: a note goes beside a file */
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add_blob(f->q, "ana", j, "arrival", "photo://a.jpg", NULL));
+    UNCHANGED(QTM_ENOTFOUND, qtm_evidence_add_blob(f->q, "ana", j, "arrival",
+                                                  "sha256:00000000000000000000000000000000"
+                                                  "00000000000000000000000000000000", NULL));
     UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", NULL, NULL));
-    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", "r", big));
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], big));
     big[1001] = '\0';
     UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", j, "arrival", big, NULL));
 }
@@ -545,21 +553,21 @@ static void test_evidence_only_by_owner_while_running(void **state)
     rt_fx *f = *state;
     int64_t j = rt_job_new(f, AD, "ana");
     char msgbuf[256];
-    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "arrival", "a.jpg", NULL));
+    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
     assert_string_equal(qtm_errmsg(f->q), MSGF("job %lld is not claimed yet; claim it first",
                                                (long long)j));
     OK(qtm_job_claim(f->q, "ana", j));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "bo", j, "arrival", "a.jpg", NULL));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "bo", j, "arrival", RT_PHOTO[0], NULL));
     assert_string_equal(qtm_errmsg(f->q),
                         MSGF("job %lld is claimed by ana; bo cannot add evidence on it",
                              (long long)j));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "vic", j, "arrival", "a.jpg", NULL));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "ada", j, "arrival", "a.jpg", NULL));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "vic", j, "arrival", RT_PHOTO[0], NULL));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "ada", j, "arrival", RT_PHOTO[0], NULL));
     OK(qtm_actor_set_access(f->q, "ana", "limited"));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "ana", j, "arrival", "a.jpg", NULL));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
     OK(qtm_actor_set_access(f->q, "ana", "active"));
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
-    OK(qtm_evidence_add(f->q, "ana", j, "arrival", "a.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
     json_t *row = rt_log_last(f);
     assert_string_equal(rt_js(row, "entity"), "evidence");
     assert_string_equal(rt_js(row, "to"), "arrival");
@@ -589,7 +597,7 @@ static void test_ec_evidence_is_context(void **state)
     rt_fx *f = *state;
     int64_t j = rt_job_claimed(f, EC, "ana");
     /* no declared categories: milestone photos are accepted as context */
-    OK(qtm_evidence_add(f->q, "ana", j, "setup", "photos/tent.jpg", "tent up at 14:00"));
+    OK(qtm_evidence_add(f->q, "ana", j, "setup", RT_PHOTO[0], "tent up at 14:00"));
     rt_run_to_final(f, j, EC, "ana");
     json_t *o = NULL;
     OK(qtm_record_show(f->q, j, &o));
@@ -608,7 +616,7 @@ static void test_context_closed_once_service_event_complete(void **state)
     rt_fx *f = *state;
     int64_t j = rt_job_claimed(f, AD, "ana");
     rt_run_to_final(f, j, AD, "ana");
-    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "after", "photos/late.jpg", NULL));
+    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "after", RT_PHOTO[0], NULL));
     UNCHANGED(QTM_EREFUSED, qtm_participant_add(f->q, "ana", j, "Late Helper", "crew", NULL));
 }
 
@@ -723,7 +731,10 @@ static void test_record_body_has_declared_fields(void **state)
         assert_int_equal(rt_ji(body, "job"), j);
         assert_string_equal(rt_js(body, "surface"), surfaces[k]);
         json_t *packet = json_loads(rt_packet_for(surfaces[k]), 0, NULL);
-        assert_true(json_equal(json_object_get(body, "scope"), packet));
+        json_t *scope = json_deep_copy(json_object_get(body, "scope"));
+        json_object_del(scope, "photos");  /* the packet's photos are files, named there */
+        assert_true(json_equal(scope, packet));
+        json_decref(scope);
         json_decref(packet);
         json_t *out = json_object_get(body, "outcome");
         assert_string_equal(rt_js(out, "phase"), "complete");
@@ -836,7 +847,7 @@ static void test_job_complete_after_service_event(void **state)
     assert_string_equal(qtm_errmsg(f->q), MSGF("job %lld is already complete", (long long)j));
     /* execution is closed */
     UNCHANGED(QTM_EREFUSED, qtm_participant_add(f->q, "ana", j, "X", "y", NULL));
-    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "x", "y", NULL));
+    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", j, "x", RT_PHOTO[0], NULL));
     /* re-claiming a finished job by its owner changes nothing */
     UNCHANGED(QTM_OK, qtm_job_claim(f->q, "ana", j));
 }

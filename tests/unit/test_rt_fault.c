@@ -109,7 +109,7 @@ static qtm_status c_actor_access(rt_fx *f, ctx *c)
 static qtm_status c_submit(rt_fx *f, ctx *c)
 {
     int64_t r = 0;
-    return qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "key-1", &r, &c->task);
+    return qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "key-1", &r, &c->task);
 }
 
 static qtm_status c_approve(rt_fx *f, ctx *c) { return qtm_task_approve(f->q, "ada", c->task); }
@@ -142,7 +142,7 @@ static qtm_status c_close_visit(rt_fx *f, ctx *c)   /* requires evidence, paymen
 static qtm_status c_complete(rt_fx *f, ctx *c) { return qtm_job_complete(f->q, "ana", c->job); }
 static qtm_status c_evidence(rt_fx *f, ctx *c)
 {
-    return qtm_evidence_add(f->q, "ana", c->job, "arrival", "photos/arrival.jpg", "gate");
+    return qtm_evidence_add(f->q, "ana", c->job, "arrival", RT_PHOTO[0], "gate");
 }
 static qtm_status c_participant(rt_fx *f, ctx *c)
 {
@@ -277,7 +277,7 @@ static void test_fault_requirements(void **state)
     static const char *const walk[] = {"arrive", "start", "finish"};
     for (size_t i = 0; i < 3; i++)
         OK(qtm_job_advance(f->q, "ana", c.job, walk[i]));
-    OK(qtm_evidence_add(f->q, "ana", c.job, "after", "photos/after.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", c.job, "after", RT_PHOTO[0], NULL));
     qtm_payment p = {.amount = "80.00", .method = "cash", .due = "80.00"};
     OK(qtm_settle(f->q, "ana", c.job, &p));
     assert_true(LOOP(c_close_visit, &c) > 5);
@@ -289,7 +289,7 @@ static void test_fault_views(void **state)
     ctx c = {0};
     c.job = rt_job_claimed(f, EC, "ana");
     OK(qtm_participant_add(f->q, "ana", c.job, "Bloom", "vendor", NULL));
-    OK(qtm_evidence_add(f->q, "ana", c.job, "arrival", "photos/arrival.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", c.job, "arrival", RT_PHOTO[0], NULL));
     rt_run_to_final(f, c.job, EC, "ana");
     OK(qtm_job_complete(f->q, "ana", c.job));
     qtm_payment p = {.amount = "150.00", .method = "zelle"};
@@ -342,7 +342,7 @@ static void test_fault_migrate(void **state)
     rt_fx *f = *state;
     ctx c = {0};
     int64_t r = 0;
-    OK(qtm_request_submit(f->q, "cli", "migrate-demo", "{\"job\": {\"title\": \"Stage\"}}", 0,
+    OK(qtm_request_submit(f->q, "cli", "migrate-demo", "{\"job\": {\"title\": \"Stage\"}}", NULL, 0,
                           NULL, &r, &c.task));
     OK(qtm_task_approve(f->q, "ada", c.task));
     OK(qtm_task_assign(f->q, "ada", c.task, "ana"));

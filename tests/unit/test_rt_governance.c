@@ -174,7 +174,7 @@ static void test_submit_creates_request_and_review_task(void **state)
     rt_fx *f = *state;
     int64_t r = 0, t = 0;
     size_t n = rt_log_len(f, 0);
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     char stamp[32];
     memcpy(stamp, f->now, sizeof stamp);
     assert_true(r > 0);
@@ -215,7 +215,7 @@ static void test_submit_anonymous(void **state)
     rt_fx *f = *state;
     int64_t r = 0, t = 0;
     json_t *o = NULL;
-    OK(qtm_request_submit(f->q, NULL, EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, NULL, EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     OK(qtm_task_show(f->q, t, &o));
     assert_true(json_is_null(json_object_get(json_object_get(o, "request"), "submitted_by")));
     json_decref(o);
@@ -225,15 +225,27 @@ static void test_submit_stores_canonical_packet(void **state)
 {
     rt_fx *f = *state;
     int64_t r = 0, t = 0;
-    OK(qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, NULL, &r, &t));
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT intake FROM requests WHERE id = %lld", (long long)r);
     json_t *packet = json_loads(AD_PACKET, 0, NULL);
     char *canon = json_dumps(packet, JSON_COMPACT | JSON_SORT_KEYS);
     char *stored = rt_db_text(f, sql);
     assert_non_null(stored);
+    /* the packet, and the photo given beside it, named by its hash */
+    json_t *got = json_loads(stored, 0, NULL);
+    json_t *photos = json_object_get(got, "photos");
+    assert_int_equal(json_array_size(photos), 1);
+    assert_int_equal(strncmp(json_string_value(json_array_get(photos, 0)), "sha256:", 7), 0);
+    json_object_del(got, "photos");
+    free(stored);
+    stored = json_dumps(got, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(got);
     assert_string_equal(stored, canon);
     snprintf(sql, sizeof sql, "SELECT photos FROM requests WHERE id = %lld", (long long)r);
+    assert_int_equal(rt_db_int(f, sql), 1);
+    snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM request_photos WHERE request_id = %lld",
+             (long long)r);
     assert_int_equal(rt_db_int(f, sql), 1);
     free(stored);
     free(canon);
@@ -248,19 +260,19 @@ static void test_submit_invalid_packet(void **state)
         "{\"contact\": {\"method\": \"email\"}, \"event\": {\"type\": \"Other\", \"venue\": \"x\"},"
         " \"request\": {\"package\": \"consultation\", \"service_area\": \"x\"},"
         " \"notes\": {\"condition\": \"x\"}}";
-    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, no_name, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, no_name, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q), "intake: contact.name: required field missing");
     assert_int_equal(r, 0);
     assert_int_equal(t, 0);
     EXPECT_MSG(QTM_EINVALID, "intake: not valid JSON",
-               qtm_request_submit(f->q, "cli", EC, "{\"contact\":", 0, NULL, &r, &t));
+               qtm_request_submit(f->q, "cli", EC, "{\"contact\":", NULL, 0, NULL, &r, &t));
     EXPECT_MSG(QTM_EINVALID, "intake: packet must be a JSON object",
-               qtm_request_submit(f->q, "cli", EC, "[]", 0, NULL, &r, &t));
+               qtm_request_submit(f->q, "cli", EC, "[]", NULL, 0, NULL, &r, &t));
     EXPECT_MSG(QTM_EINVALID, "intake: no packet given",
-               qtm_request_submit(f->q, "cli", EC, NULL, 0, NULL, &r, &t));
+               qtm_request_submit(f->q, "cli", EC, NULL, NULL, 0, NULL, &r, &t));
     /* a packet of another surface */
     EXPECT_MSG(QTM_EINVALID, "intake: unknown section vehicle",
-               qtm_request_submit(f->q, "cli", EC, AD_PACKET, 0, NULL, &r, &t));
+               qtm_request_submit(f->q, "cli", EC, AD_PACKET, NULL, 0, NULL, &r, &t));
     assert_int_equal(rt_task_count(f, NULL), 0);
     assert_int_equal(rt_db_int(f, "SELECT COUNT(*) FROM requests"), 0);
 }
@@ -270,11 +282,11 @@ static void test_submit_photo_minimum(void **state)
     rt_fx *f = *state;
     int64_t r, t;
     /* auto-detailing declares photos min 1 */
-    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", AD, AD_PACKET, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", AD, AD_PACKET, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q), "intake: at least 1 photo required, got 0");
-    OK(qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, NULL, &r, &t));
     /* event coordination is held to no photo minimum (seed guardrail) */
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     assert_int_equal(rt_task_count(f, NULL), 2);
 }
 
@@ -282,13 +294,13 @@ static void test_submit_unknown_surface(void **state)
 {
     rt_fx *f = *state;
     int64_t r = 1, t = 1;
-    UNCHANGED(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", "plumbing", EC_PACKET, 0, NULL, &r,
+    UNCHANGED(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", "plumbing", EC_PACKET, NULL, 0, NULL, &r,
                                                 &t));
     assert_string_equal(qtm_errmsg(f->q), "no surface 'plumbing'");
     assert_int_equal(r, 0);
     assert_int_equal(t, 0);
-    EXPECT(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", NULL, EC_PACKET, 0, NULL, &r, &t));
-    EXPECT(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", "", EC_PACKET, 0, NULL, &r, &t));
+    EXPECT(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", NULL, EC_PACKET, NULL, 0, NULL, &r, &t));
+    EXPECT(QTM_ENOTFOUND, qtm_request_submit(f->q, "cli", "", EC_PACKET, NULL, 0, NULL, &r, &t));
 }
 
 static void test_submit_planned_surface_refused(void **state)
@@ -296,13 +308,13 @@ static void test_submit_planned_surface_refused(void **state)
     rt_fx *f = *state;
     int64_t r = 1, t = 1;
     assert_int_equal(qtm_surface_find(LS)->status, QTM_STATUS_PLANNED);
-    UNCHANGED(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q),
                         "surface landscaping is planned and takes no new requests");
     assert_int_equal(r, 0);
     assert_int_equal(t, 0);
     /* refused before validation: an invalid packet gets the same answer */
-    EXPECT(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, "{}", 0, NULL, &r, &t));
+    EXPECT(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, "{}", NULL, 0, NULL, &r, &t));
     assert_int_equal(rt_task_count(f, NULL), 0);
 }
 
@@ -310,22 +322,22 @@ static void test_submit_actor_checked(void **state)
 {
     rt_fx *f = *state;
     int64_t r, t;
-    UNCHANGED(QTM_ENOTFOUND, qtm_request_submit(f->q, "zed", EC, EC_PACKET, 0, NULL, &r, &t));
+    UNCHANGED(QTM_ENOTFOUND, qtm_request_submit(f->q, "zed", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q), "no actor 'zed'");
     OK(qtm_actor_set_access(f->q, "cli", "suspended"));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q), "cli is suspended and cannot submit requests");
     /* limited may still submit: it is not execution */
     OK(qtm_actor_set_access(f->q, "cli", "limited"));
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
 }
 
 static void test_submit_without_key_makes_new_requests(void **state)
 {
     rt_fx *f = *state;
     int64_t r1, t1, r2, t2;
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r1, &t1));
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r2, &t2));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r1, &t1));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r2, &t2));
     assert_true(r2 != r1);
     assert_true(t2 != t1);
     assert_int_equal(rt_task_count(f, NULL), 2);
@@ -335,9 +347,9 @@ static void test_idempotent_retry_returns_same_ids(void **state)
 {
     rt_fx *f = *state;
     int64_t r1, t1, r2 = 0, t2 = 0;
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "form-7f3a", &r1, &t1));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "form-7f3a", &r1, &t1));
     size_t n = rt_log_len(f, 0);
-    UNCHANGED(QTM_OK, qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "form-7f3a", &r2, &t2));
+    UNCHANGED(QTM_OK, qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "form-7f3a", &r2, &t2));
     assert_int_equal(r2, r1);
     assert_int_equal(t2, t1);
     assert_int_equal(rt_task_count(f, NULL), 1);
@@ -347,13 +359,13 @@ static void test_idempotent_retry_returns_same_ids(void **state)
     char *pretty = json_dumps(p, JSON_INDENT(4));
     json_decref(p);
     r2 = t2 = 0;
-    UNCHANGED(QTM_OK, qtm_request_submit(f->q, "cli", EC, pretty, 0, "form-7f3a", &r2, &t2));
+    UNCHANGED(QTM_OK, qtm_request_submit(f->q, "cli", EC, pretty, NULL, 0, "form-7f3a", &r2, &t2));
     free(pretty);
     assert_int_equal(r2, r1);
     assert_int_equal(t2, t1);
     /* still returned once the task has moved on */
     OK(qtm_task_approve(f->q, "ada", t1));
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "form-7f3a", &r2, &t2));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "form-7f3a", &r2, &t2));
     assert_int_equal(t2, t1);
     assert_int_equal(rt_task_count(f, NULL), 1);
 }
@@ -362,12 +374,12 @@ static void test_idempotent_key_with_other_packet_conflicts(void **state)
 {
     rt_fx *f = *state;
     int64_t r1, t1, r2 = 5, t2 = 5;
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "k1", &r1, &t1));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "k1", &r1, &t1));
     json_t *p = json_loads(EC_PACKET, 0, NULL);
     json_object_set_new(json_object_get(p, "event"), "guests", json_integer(150));
     char *other = json_dumps(p, 0);
     json_decref(p);
-    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", EC, other, 0, "k1", &r2, &t2));
+    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", EC, other, NULL, 0, "k1", &r2, &t2));
     free(other);
     char want[128];
     snprintf(want, sizeof want, "idempotency key 'k1' was already used for request %lld with a "
@@ -376,7 +388,7 @@ static void test_idempotent_key_with_other_packet_conflicts(void **state)
     assert_int_equal(r2, 0);
     assert_int_equal(t2, 0);
     /* same key, another surface */
-    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, "k1", &r2, &t2));
+    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, "k1", &r2, &t2));
     assert_int_equal(rt_task_count(f, NULL), 1);
 }
 
@@ -388,10 +400,10 @@ static void test_idempotency_key_bounds(void **state)
     memset(key, 'k', 201);
     key[201] = '\0';
     EXPECT_MSG(QTM_EINVALID, "idempotency key must be 1 to 200 bytes",
-               qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "", &r, &t));
-    EXPECT(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, key, &r, &t));
+               qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "", &r, &t));
+    EXPECT(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, key, &r, &t));
     key[200] = '\0';
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, key, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, key, &r, &t));
 }
 
 /* --- tasks -------------------------------------------------------------------- */

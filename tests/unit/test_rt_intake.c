@@ -77,11 +77,40 @@ static char sentinel[] = "not touched";
 
 /* Validates text; expects QTM_OK, an emptied message, and returns the
  * canonical text (caller frees). */
+/* n distinct photo names ("sha256:" and 64 hex digits), for the pure
+ * validator: whether they name stored files is the submit's to check. */
+static const char *const *fake_refs(unsigned n)
+{
+    static char refs[8][72];
+    static const char *list[8];
+    for (unsigned i = 0; i < n && i < 8; i++) {
+        snprintf(refs[i], sizeof refs[i], "sha256:%064x", i + 1);
+        list[i] = refs[i];
+    }
+    return list;
+}
+
+/* canon, whose "photos" must be the n fake names, without them (freed;
+ * a new text): the field checks' expectations stay the packet's. */
+static char *without_photos(char *canon, unsigned n)
+{
+    json_t *o = json_loads(canon, 0, NULL), *list = json_object_get(o, "photos");
+    assert_int_equal(json_array_size(list), n);
+    for (unsigned i = 0; i < n; i++)
+        assert_string_equal(json_string_value(json_array_get(list, i)), fake_refs(n)[i]);
+    json_object_del(o, "photos");
+    free(canon);
+    canon = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return canon;
+}
+
 static char *accepted(const qtm_surface *s, const char *text, unsigned photos)
 {
     char *canon = sentinel;
     char msg[512] = "untouched";
-    qtm_status st = qtmi_intake_validate(s, text, strlen(text), photos, &canon, msg, sizeof msg);
+    qtm_status st = qtmi_intake_validate(s, text, strlen(text), fake_refs(photos), photos, &canon,
+                                         msg, sizeof msg);
 
     if (st != QTM_OK)
         print_error("unexpected refusal: %s\n", msg);
@@ -89,7 +118,7 @@ static char *accepted(const qtm_surface *s, const char *text, unsigned photos)
     assert_string_equal(msg, "");
     assert_non_null(canon);
     assert_ptr_not_equal(canon, sentinel);
-    return canon;
+    return photos ? without_photos(canon, photos) : canon;
 }
 
 /* Validates text[0..len); expects QTM_EINVALID, exactly `want` as the
@@ -101,7 +130,8 @@ static void refused_len(const qtm_surface *s, const char *text, size_t len, unsi
     char *canon = sentinel;
     char msg[512] = "";
 
-    assert_int_equal(qtmi_intake_validate(s, text, len, photos, &canon, msg, sizeof msg),
+    assert_int_equal(qtmi_intake_validate(s, text, len, fake_refs(photos), photos, &canon, msg,
+                                          sizeof msg),
                      QTM_EINVALID);
     assert_null(canon);
     char *nl = strchr(msg, '\n');
@@ -286,7 +316,7 @@ static void test_intake_canonical_may_be_omitted(void **state)
     char msg[64] = "x";
 
     (void)state;
-    assert_int_equal(qtmi_intake_validate(EC, WEDDING, strlen(WEDDING), 0, NULL, msg, sizeof msg),
+    assert_int_equal(qtmi_intake_validate(EC, WEDDING, strlen(WEDDING), NULL, 0, NULL, msg, sizeof msg),
                      QTM_OK);
     assert_string_equal(msg, "");
 }
@@ -815,6 +845,35 @@ static void test_intake_one_of_is_exact(void **state)
                "intake: contact.method: expected a string, got an integer");
 }
 
+/* The packet's own photos and those given beside it are one list: a name
+ * given twice counts once, and the canonical packet lists them in order;
+ * a name that is no sha256 name is refused. */
+static void test_intake_photos_listed_once(void **state)
+{
+    (void)state;
+    char *canon = NULL, msg[256];
+    const char *extra[] = {"sha256:0000000000000000000000000000000000000000000000000000000000000002",
+                           "sha256:0000000000000000000000000000000000000000000000000000000000000001"};
+    const char *text = "{\"contact\": {\"name\": \"Ana\", \"method\": \"text\"},"
+                       " \"event\": {\"type\": \"Other\", \"venue\": \"Hall\"},"
+                       " \"request\": {\"package\": \"consultation\", \"service_area\": \"SF\"},"
+                       " \"notes\": {\"condition\": \"x\"},"
+                       " \"photos\": [\"sha256:0000000000000000000000000000000000000000000000000000000000000001\"]}";
+    const qtm_surface *ec = qtm_surface_find("event-coordination");
+    assert_int_equal(qtmi_intake_validate(ec, text, strlen(text), extra, 2, &canon, msg, sizeof msg),
+                     QTM_OK);
+    json_t *o = json_loads(canon, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(o, "photos")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(o, "photos"), 1)),
+                        extra[0]);
+    json_decref(o);
+    free(canon);
+    const char *bad[] = {"photos/a.jpg"};
+    assert_int_equal(qtmi_intake_validate(ec, text, strlen(text), bad, 1, &canon, msg, sizeof msg),
+                     QTM_EINVALID);
+    assert_non_null(strstr(msg, "is not a file name"));
+}
+
 static void test_intake_photos_minimum(void **state)
 {
     char *canon;
@@ -869,11 +928,11 @@ static void test_intake_message_is_cut_to_fit(void **state)
     char *canon = sentinel;
 
     (void)state;
-    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, 0, &canon, msg, sizeof msg), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, NULL, 0, &canon, msg, sizeof msg), QTM_EINVALID);
     assert_null(canon);
     assert_string_equal(msg, "intake: contact");
-    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, 0, NULL, NULL, 0), QTM_EINVALID);
-    assert_int_equal(qtmi_intake_validate(EC, "[", 1, 0, NULL, msg, 1), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "{}", 2, NULL, 0, NULL, NULL, 0), QTM_EINVALID);
+    assert_int_equal(qtmi_intake_validate(EC, "[", 1, NULL, 0, NULL, msg, 1), QTM_EINVALID);
     assert_string_equal(msg, "");
 }
 
@@ -1017,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_intake_one_of_lists_the_choices),
         cmocka_unit_test(test_intake_one_of_is_exact),
         cmocka_unit_test(test_intake_photos_minimum),
+        cmocka_unit_test(test_intake_photos_listed_once),
         cmocka_unit_test(test_intake_photos_checked_after_fields),
         cmocka_unit_test(test_intake_quoted_values_are_truncated_and_cleaned),
         cmocka_unit_test(test_intake_message_is_cut_to_fit),

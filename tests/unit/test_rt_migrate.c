@@ -25,7 +25,7 @@
 static int64_t new_job(rt_fx *f, const char *surface, const char *fp)
 {
     int64_t r = 0, t = 0, j = 0;
-    OK(qtm_request_submit(f->q, "cli", surface, "{\"job\": {\"title\": \"Stage\"}}", 0, NULL,
+    OK(qtm_request_submit(f->q, "cli", surface, "{\"job\": {\"title\": \"Stage\"}}", NULL, 0, NULL,
                           &r, &t));
     OK(qtm_task_approve(f->q, "ada", t));
     OK(qtm_task_assign(f->q, "ada", t, "ana"));

@@ -197,13 +197,13 @@ static void test_intake_bounds_and_every_problem(void **state)
                        "\"event\":{\"type\":\"Other\",\"venue\":\"V\",\"guests\":0},"
                        "\"request\":{\"package\":\"consultation\",\"service_area\":\"X\"},"
                        "\"notes\":{\"condition\":\"c\"}}";
-    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, EC, zero, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, EC, zero, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q), "intake: event.guests: 0 is less than the minimum 1");
     const char *many = "{\"contact\":{\"method\":\"fax\"},\"extra\":{},"
                        "\"event\":{\"type\":\"Other\",\"venue\":\"V\",\"guests\":5001},"
                        "\"request\":{\"package\":\"consultation\",\"service_area\":\"X\"},"
                        "\"notes\":{\"condition\":\"c\"}}";
-    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, EC, many, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, NULL, EC, many, NULL, 0, NULL, &r, &t));
     assert_string_equal(qtm_errmsg(f->q),
                         "intake: unknown section extra\n"
                         "intake: contact.name: required field missing\n"

@@ -104,7 +104,7 @@ static void provide(rt_fx *f, const json_t *paths, int64_t j, const json_t *requ
             json_array_foreach(json_object_get(ev, "required"), k, cat)
                 for (json_int_t n = 0; n < min; n++)
                     OK(qtm_evidence_add(f->q, "ana", j, json_string_value(cat),
-                                        "photos/replay.jpg", NULL));
+                                        RT_PHOTO[0], NULL));
         } else if (strcmp(what, "payment") == 0) {
             qtm_payment p = {NULL, NULL, NULL, NULL, NULL, 1};
             OK(qtm_settle(f->q, "ada", j, &p));

@@ -601,7 +601,7 @@ static void test_ls_is_planned_and_gated_on_payment(void **state)
             gated++;
     assert_int_equal(gated, 1);
     int64_t r, t;
-    EXPECT(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, 0, NULL, &r, &t));
+    EXPECT(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, NULL, 0, NULL, &r, &t));
 }
 
 /* A landscaping visit claimed by ana and walked to its walkthrough. */
@@ -622,7 +622,7 @@ static void test_ls_close_requires_payment(void **state)
     int64_t j = ls_at_review(f);
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "close"));
     assert_string_equal(qtm_errmsg(f->q), "evidence missing: after (0 of 1)");
-    OK(qtm_evidence_add(f->q, "ana", j, "after", "photos/yard.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "after", RT_PHOTO[0], NULL));
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", j, "close"));
     snprintf(msgbuf, sizeof msgbuf, "job %lld must be paid or waived first (settlement is unpaid; "
              "payment timing is before_complete)", (long long)j);
@@ -658,7 +658,7 @@ static void test_ls_close_after_waiver(void **state)
 {
     rt_fx *f = *state;
     int64_t j = ls_at_review(f);
-    OK(qtm_evidence_add(f->q, "ana", j, "after", "photos/yard.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "after", RT_PHOTO[0], NULL));
     qtm_payment w = {NULL, NULL, NULL, NULL, NULL, 1};
     OK(qtm_settle(f->q, "ada", j, &w));
     OK(qtm_job_advance(f->q, "ana", j, "close"));

@@ -160,12 +160,12 @@ static void finished(rt_fx *f)
     int n;
     assert_int_equal(j, 1);
     OK(qtm_job_advance(f->q, "ana", j, "arrive"));
-    OK(qtm_evidence_add(f->q, "ana", j, "arrival", "a.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
     OK(qtm_job_advance(f->q, "ana", j, "start"));
-    OK(qtm_evidence_add(f->q, "ana", j, "before", "b.jpg", "front"));
+    OK(qtm_evidence_add(f->q, "ana", j, "before", RT_PHOTO[0], "front"));
     OK(qtm_participant_add(f->q, "ana", j, "Vic Florist", "florist", "vic@example.com"));
     OK(qtm_job_advance(f->q, "ana", j, "finish"));
-    OK(qtm_evidence_add(f->q, "ana", j, "after", "c.jpg", NULL));
+    OK(qtm_evidence_add(f->q, "ana", j, "after", RT_PHOTO[0], NULL));
     OK(qtm_job_advance(f->q, "ana", j, "complete"));
     OK(qtm_job_complete(f->q, "ana", j));
     qtm_payment p1 = {"50", NULL, "cash", NULL, "180", 0}, p2 = {"130", NULL, "card", NULL, NULL, 0};
@@ -175,7 +175,7 @@ static void finished(rt_fx *f)
     OK(qtm_token_issue(f->q, "vic", tok));
     OK(qtm_token_revoke(f->q, "vic", &n));
     OK(qtm_actor_set_access(f->q, "cli", "limited"));
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     assert_int_equal(t, 2);
     OK(qtm_task_reject(f->q, "ada", t, "duplicate"));
 }
@@ -280,7 +280,7 @@ static void test_v3_migrates_and_verifies(void **state)
     free(head);
     /* work goes on, chained with images */
     int64_t t = 0, r = 0, j = 0;
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, NULL, &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, NULL, &r, &t));
     OK(qtm_task_approve(f->q, "admin", t));
     OK(qtm_task_assign(f->q, "admin", t, "bo"));
     OK(qtm_job_create(f->q, "admin", t, &j));

@@ -110,8 +110,8 @@ static void test_every_change_appends_audit_rows(void **state)
     int64_t r, t, j;
     STEP(1, qtm_actor_add(f->q, "cy", "operator", NULL));
     STEP(1, qtm_actor_set_access(f->q, "cy", "limited"));
-    STEP(2, qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, "k", &r, &t));
-    STEP(0, qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, "k", &r, &t));
+    STEP(2, qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, "k", &r, &t));
+    STEP(0, qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, "k", &r, &t));
     STEP(1, qtm_task_approve(f->q, "ada", t));
     STEP(1, qtm_task_assign(f->q, "ada", t, "bo"));
     STEP(1, qtm_task_assign(f->q, "ada", t, "ana"));
@@ -119,12 +119,12 @@ static void test_every_change_appends_audit_rows(void **state)
     STEP(2, qtm_job_claim(f->q, "ana", j));
     STEP(0, qtm_job_claim(f->q, "ana", j));
     STEP(1, qtm_job_advance(f->q, "ana", j, "arrive"));
-    STEP(1, qtm_evidence_add(f->q, "ana", j, "arrival", "a.jpg", NULL));
+    STEP(1, qtm_evidence_add(f->q, "ana", j, "arrival", RT_PHOTO[0], NULL));
     STEP(1, qtm_participant_add(f->q, "ana", j, "Marcus", "client", NULL));
     STEP(1, qtm_job_advance(f->q, "ana", j, "start"));
-    STEP(1, qtm_evidence_add(f->q, "ana", j, "before", "b.jpg", NULL));
+    STEP(1, qtm_evidence_add(f->q, "ana", j, "before", RT_PHOTO[0], NULL));
     STEP(1, qtm_job_advance(f->q, "ana", j, "finish"));
-    STEP(1, qtm_evidence_add(f->q, "ana", j, "after", "c.jpg", NULL));
+    STEP(1, qtm_evidence_add(f->q, "ana", j, "after", RT_PHOTO[0], NULL));
     qtm_payment p = {"50", NULL, "cash", NULL, NULL, 0};
     STEP(1, qtm_settle(f->q, "ana", j, &p));
     STEP(3, qtm_job_advance(f->q, "ana", j, "complete"));  /* phase, record, job ready */
@@ -531,7 +531,7 @@ static void test_refusals_change_nothing(void **state)
     OK(qtm_job_advance(f->q, "ana", run, "start"));
     OK(qtm_job_advance(f->q, "ana", run, "finish"));
     int64_t queued = rt_job_new(f, EC, "ana");
-    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, 0, "idem", &r, &t));
+    OK(qtm_request_submit(f->q, "cli", EC, EC_PACKET, NULL, 0, "idem", &r, &t));
     qtm_payment neg = {"-1", NULL, "cash", NULL, NULL, 0};
     qtm_payment eur = {"1", "EUR", "cash", NULL, NULL, 0};
     qtm_payment ok = {"1", NULL, "cash", NULL, NULL, 0};
@@ -540,9 +540,9 @@ static void test_refusals_change_nothing(void **state)
     /* governance */
     UNCHANGED(QTM_ECONFLICT, qtm_actor_add(f->q, "ana", "operator", NULL));
     UNCHANGED(QTM_EINVALID, qtm_actor_add(f->q, "Bad", "operator", NULL));
-    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, "{}", 0, NULL, &r, &t));
-    UNCHANGED(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, 0, NULL, &r, &t));
-    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", AD, AD_PACKET, 1, "idem", &r, &t));
+    UNCHANGED(QTM_EINVALID, qtm_request_submit(f->q, "cli", EC, "{}", NULL, 0, NULL, &r, &t));
+    UNCHANGED(QTM_EREFUSED, qtm_request_submit(f->q, "cli", LS, LS_PACKET, NULL, 0, NULL, &r, &t));
+    UNCHANGED(QTM_ECONFLICT, qtm_request_submit(f->q, "cli", AD, AD_PACKET, RT_PHOTO, 1, "idem", &r, &t));
     UNCHANGED(QTM_EFORBIDDEN, qtm_task_approve(f->q, "ana", review));
     UNCHANGED(QTM_EREFUSED, qtm_task_approve(f->q, "ada", approved));
     UNCHANGED(QTM_EUSAGE, qtm_task_reject(f->q, "ada", review, ""));
@@ -561,9 +561,9 @@ static void test_refusals_change_nothing(void **state)
     UNCHANGED(QTM_EREFUSED, qtm_job_advance(f->q, "ana", run, "dance"));
     UNCHANGED(QTM_EREFUSED, qtm_job_complete(f->q, "ana", run));
     UNCHANGED(QTM_EREFUSED, qtm_job_complete(f->q, "ana", a));
-    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", run, "selfie", "x.jpg", NULL));
-    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "bo", run, "after", "x.jpg", NULL));
-    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", a, "x", "x.jpg", NULL));
+    UNCHANGED(QTM_EINVALID, qtm_evidence_add(f->q, "ana", run, "selfie", RT_PHOTO[0], NULL));
+    UNCHANGED(QTM_EFORBIDDEN, qtm_evidence_add(f->q, "bo", run, "after", RT_PHOTO[0], NULL));
+    UNCHANGED(QTM_EREFUSED, qtm_evidence_add(f->q, "ana", a, "x", RT_PHOTO[0], NULL));
     /* settlement */
     UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ana", run, &neg));
     UNCHANGED(QTM_EINVALID, qtm_settle(f->q, "ada", a, &eur));

@@ -155,10 +155,16 @@ qtm_status qtm_actor_list_page(qtm *q, const qtm_page *pg, json_t **out, int64_t
  * schema and stores it with its governance task.  With a key, a retry with
  * the same key returns the first request's ids (and QTM_OK) and stores
  * nothing new; the same key with a different packet is a conflict.
+ * The photos are the packet's "photos" (names of files already stored,
+ * "sha256:HEX", e.g. by qtm_blob_upload) and the nphoto_files files at
+ * the paths photo_files (checked, cleaned and stored in the request's own
+ * transaction); every one must be a stored image of a type the surface
+ * accepts, and the distinct ones count toward its photo minimum.
  */
 qtm_status qtm_request_submit(qtm *q, const char *actor, const char *surface,
-                              const char *intake_json, unsigned photos, const char *key,
-                              int64_t *request_id, int64_t *task_id);
+                              const char *intake_json, const char *const *photo_files,
+                              size_t nphoto_files, const char *key, int64_t *request_id,
+                              int64_t *task_id);
 
 qtm_status qtm_task_list(qtm *q, const char *state, json_t **out);
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
@@ -227,10 +233,54 @@ qtm_status qtm_job_cancel(qtm *q, const char *actor, int64_t job, const char *re
  * lists notes; a record whose surface lists `notes` carries them. */
 qtm_status qtm_note_add(qtm *q, const char *actor, int64_t job, const char *text);
 
+/* An evidence item is a file: the one at path (checked, cleaned and stored
+ * with the item in one transaction), or (qtm_evidence_add_blob) a stored
+ * file named "sha256:HEX"; note is optional text beside it.  The owner
+ * only, while the job runs; the file must be of a type the surface
+ * accepts for evidence. */
 qtm_status qtm_evidence_add(qtm *q, const char *actor, int64_t job, const char *category,
-                            const char *ref, const char *note);
+                            const char *path, const char *note);
+qtm_status qtm_evidence_add_blob(qtm *q, const char *actor, int64_t job, const char *category,
+                                 const char *ref, const char *note);
 qtm_status qtm_participant_add(qtm *q, const char *actor, int64_t job, const char *name,
                                const char *role, const char *contact);
+
+/* --- files (content-addressed blobs) ------------------------------------ */
+
+typedef struct qtm_blob_info {
+    char ref[72];                  /* "sha256:" and the hex SHA-256 of the stored bytes */
+    char type[32];                 /* MIME type, detected from the bytes */
+    int64_t size;                  /* bytes */
+    int created;                   /* qtm_blob_upload: 1 stored now, 0 already there */
+} qtm_blob_info;
+
+/* Receives a file's bytes in order; 0 to go on, nonzero to stop (failure). */
+typedef int (*qtm_write_fn)(void *arg, const void *data, size_t n);
+
+/*
+ * qtm_blob_upload - checks the file open on fd (read from its start; not
+ * closed): not empty, at most the surface's size limit, a type the surface
+ * accepts (surface NULL: the default photo types and limit) by its bytes,
+ * whole; removes its location metadata and stores it once, unreferenced
+ * (qtm_blob_gc collects it unless a request or evidence item names it
+ * within the grace period).  actor NULL: anonymous (public intake).
+ * QTM_EINVALID for a refused file; nothing is stored then.
+ */
+qtm_status qtm_blob_upload(qtm *q, const char *actor, const char *surface, int fd,
+                           qtm_blob_info *info);
+/*
+ * qtm_blob_read - sends the stored bytes of ref ("sha256:HEX"), or with
+ * thumb its thumbnail (a WebP), to fn, and fills info.  reader NULL: the
+ * holder of the database (everything); else only a file the reader may
+ * see (see qtm_job_show_as): its uploader, the submitter of its request,
+ * admins, and readers of the job it belongs to; QTM_ENOTFOUND otherwise,
+ * the same as for a file that does not exist.
+ */
+qtm_status qtm_blob_read(qtm *q, const char *reader, const char *ref, int thumb,
+                         qtm_blob_info *info, qtm_write_fn fn, void *arg);
+/* Deletes every file no request or evidence item references whose last
+ * upload is older than older_than_s seconds; *removed says how many. */
+qtm_status qtm_blob_gc(qtm *q, int64_t older_than_s, int64_t *removed);
 
 /* --- records ------------------------------------------------------------ */
 

@@ -52,6 +52,11 @@
     X(EVIDENCE, "evidence") SEP X(PAYMENT, "payment") SEP X(PARTICIPANTS, "participants") \
     SEP X(REASON, "reason")
 
+/* What a stored file is, detected from its bytes (blobs.type holds its
+ * MIME type); a surface accepts a set of them for photos and evidence. */
+#define QTM_FILE_TYPES(X, SEP) \
+    X(JPEG, "jpeg") SEP X(PNG, "png") SEP X(WEBP, "webp") SEP X(HEIC, "heic") SEP X(PDF, "pdf")
+
 #define QTM_NOSEP
 #define QTM_WORD_X(e, w) w
 #define QTM_SQL_X(e, w) "'" w "'"
@@ -112,6 +117,13 @@ typedef enum qtm_condition {
     QTM_COND_COUNT
 } qtm_condition;
 
+typedef enum qtm_file_type {
+#define QTM_ENUM_X(e, w) QTM_FILE_##e,
+    QTM_FILE_TYPES(QTM_ENUM_X, QTM_NOSEP)
+#undef QTM_ENUM_X
+    QTM_FILE_UNKNOWN
+} qtm_file_type;
+
 /* Condition bits of qtm_transition.requires. */
 enum {
 #define QTM_ENUM_X(e, w) QTM_REQ_##e = 1u << QTM_COND_##e,
@@ -128,6 +140,7 @@ extern const char *const qtm_pay_method_names[];
 extern const char *const qtm_settlement_state_names[];
 extern const char *const qtm_field_type_names[];
 extern const char *const qtm_condition_names[];
+extern const char *const qtm_file_type_names[];
 
 /* The enum value of word in a name table of n entries; n if absent (the
  * list's UNKNOWN).  word NULL is absent. */
