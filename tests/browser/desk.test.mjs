@@ -713,7 +713,9 @@ try {
     await visit(ana, '/#/desk');
     await ana.locator(`#col-ready [data-job="${closedJob}"]`).waitFor();
     eq(await ana.locator(`#col-active [data-job="${closedJob}"]`).count(), 0, 'a ready job under Active');
-    await waitText(ana, '#col-ready-h', /Ready to close \(1\)/);
+    const ready = ((await apiGet(ana, '/api/desk')).body.active || []).filter(j => j.state === 'ready').length;
+    await waitText(ana, '#col-ready-h', new RegExp(`Ready to close \\(${ready}\\)`));
+    eq(await ana.locator('#col-ready [data-job]').count(), ready, 'cards under Ready to close');
     await ana.screenshot({ path: path.join(ART, 'desk-ready.png'), fullPage: true });
     await ana.locator(`#col-ready [data-job="${closedJob}"] a`).click();
     await ana.locator('#act-job-complete').click();
