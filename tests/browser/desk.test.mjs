@@ -878,6 +878,21 @@ try {
     await admin.goto(`/#/tasks/${taskId}`);
     await admin.locator('#task-state').waitFor();
     found.push(...await axe(admin, 'task page'));
+    // dana: a queued job's page with the governance forms, and Needs reassignment
+    const queued = await newJob('ana', { venue: 'Hotel Van Zandt, Austin, TX' });
+    await visit(admin, `/#/jobs/${queued}`);
+    await admin.locator('#reassign-form').waitFor();
+    await admin.locator('#cancel-form').waitFor();
+    found.push(...await axe(admin, 'job page (admin, governance)'));
+    await visit(admin, '/#/reassign');
+    await admin.locator('h1', { hasText: 'Needs reassignment' }).waitFor();
+    found.push(...await axe(admin, 'needs reassignment'));
+    // ana: a job with the close form open
+    await call('ana', 'POST', `/api/jobs/${queued}/claim`, {});
+    await visit(ana, `/#/jobs/${queued}`);
+    await ana.locator('[data-event="close"]').click();
+    await ana.locator('#reason-close').waitFor();
+    found.push(...await axe(ana, 'job page (close form)'));
     eq(found.join('; '), '', 'axe violations');
   });
 
