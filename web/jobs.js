@@ -1,6 +1,7 @@
 // jobs.js - the desk's lists of work: the columns (Queued, Active, Ready
-// to close, Completed), the job cards, and the admin's "Needs
-// reassignment" view (a suspended operator's queued and active jobs).
+// to close, Completed) under the filters (a filter or a search turns the
+// desk into the list it finds: filters.js), the job cards, and the admin's
+// "Needs reassignment" view (a suspended operator's queued and active jobs).
 //
 // The lists are GET /api/desk, one page each (next_after.KEY).  The desk's
 // `active` list carries the jobs whose ServiceEvent is final too (state
@@ -8,7 +9,7 @@
 
 import * as api from './api.js';
 import { h, humanize, empty, badge, loadMore } from './dom.js';
-import { filterBar } from './filters.js';
+import { filterBar, wantsList, viewJobList } from './filters.js';
 
 export async function surfaceNames() {
   try {
@@ -63,6 +64,7 @@ function column(key, title, note) {
 
 export async function viewDesk({ query, actor: me, go }) {
   const isAdmin = me.role === 'admin';
+  if (wantsList(query, isAdmin)) return viewJobList({ query, actor: me, go });
   const operator = isAdmin ? (query.get('operator') || '') : '';
   const path = operator ? `/api/desk?operator=${encodeURIComponent(operator)}` : '/api/desk';
   const [desk, names, actors] = await Promise.all([
@@ -76,7 +78,7 @@ export async function viewDesk({ query, actor: me, go }) {
     out.push(h('p', { class: 'lede' },
       'Work assigned to you. Claim a queued job to own its execution; the job page shows what you can do next.'));
   }
-  out.push(await filterBar({ query, actor: me, go, actors, operator }));
+  out.push(await filterBar({ query, actor: me, go, actors }));
 
   const cols = {
     queued: column('queued', 'Queued'),

@@ -811,6 +811,141 @@ try {
     eq(job.record, null, 'record');
   });
 
+  // ------------------------------------------- finding work, settlement
+  // the ids a job list route answers, every page
+  const listIds = async (who, query) => {
+    let ids = [], after = 0;
+    for (let n = 0; n < 100; n++) {
+      const r = await call(who, 'GET', `/api/jobs?${query}&limit=1000${after ? `&after=${after}` : ''}`);
+      ids = ids.concat(r.jobs.map(j => j.id));
+      if (r.next_after === null) break;
+      after = r.next_after;
+    }
+    return ids;
+  };
+  const shownIds = (page) => page.locator('#job-results [data-job]').evaluateAll(l => l.map(x => Number(x.dataset.job)));
+  // wait until the found list shows exactly these ids (a re-render after a
+  // filter changes replaces the list)
+  const waitIds = async (page, want, what) => {
+    try {
+      await page.waitForFunction((w) => Array.from(document.querySelectorAll('#job-results [data-job]'))
+        .map(x => x.dataset.job).join(',') === w, want.join(','), { timeout: T });
+    } catch (e) {
+      eq((await shownIds(page)).join(','), want.join(','), what);
+    }
+  };
+
+  await check('the search box finds a job by venue; the filters narrow the desk (GET /api/jobs)', async () => {
+    await visit(ana, '/#/desk');
+    const form = ana.locator('#desk-filters');
+    await form.getByLabel('Search').fill('Zilker Botanical');
+    await form.getByLabel('Search').press('Enter');
+    await waitIds(ana, [closedJob], 'found by venue');
+    eq((await listIds('ana', 'q=Zilker%20Botanical')).join(','), String(closedJob), 'the API agrees');
+    await waitText(ana, '#found-count', /^1 job found\.$/);
+    // the state filter: ana's completed jobs, exactly as the API lists them
+    await visit(ana, '/#/desk');
+    await ana.locator('#desk-filters').getByLabel('State').selectOption('complete');
+    const want = await listIds('ana', 'state=complete');
+    assert(want.includes(jobId) && want.includes(closedJob), `complete jobs ${want}`);
+    await waitIds(ana, want, 'complete jobs shown');
+    eq((await ana.locator('#job-results [data-job]').evaluateAll(l => l.map(x => x.dataset.state))).every(st => st === 'complete'), true, 'every card complete');
+    // phase and surface together, from the hash (bookmarkable)
+    await visit(ana, '/#/desk?surface=event-coordination&phase=claimed');
+    await waitIds(ana, await listIds('ana', 'surface=event-coordination&phase=claimed'), 'phase + surface');
+    eq(await ana.locator('#desk-filters').getByLabel('Phase').inputValue(), 'claimed', 'the phase filter shows what is applied');
+    await ana.screenshot({ path: path.join(ART, 'desk-filtered.png'), fullPage: true });
+  });
+
+  await check('the filters: a refused search shows the API message beside them; "Load more" pages by next_after', async () => {
+    await visit(ana, '/#/desk?q=ab');
+    const msg = (await peek('ana', '/api/jobs?q=ab')).body.error.message;
+    eq(await waitText(ana, '#filter-error', /\S/), `usage ${msg}`, 'refusal beside the filters');
+    eq(await ana.locator('#desk-filters').count(), 1, 'the filters stay');
+    eq(await ana.locator('#job-results').count(), 0, 'nothing listed');
+    // one job a page: every page, each job once, in id order
+    const want = await listIds('ana', 'q=Austin');
+    assert(want.length >= 3, `only ${want.length} jobs match Austin`);
+    await visit(ana, '/#/desk?q=Austin&limit=1');
+    await waitIds(ana, want.slice(0, 1), 'the first page');
+    for (let n = 0; n < 50 && await ana.locator('#jobs-more').count(); n++) {
+      const k = (await shownIds(ana)).length;
+      await ana.locator('#jobs-more').click();
+      await ana.waitForFunction((m) => document.querySelectorAll('#job-results [data-job]').length > m, k);
+    }
+    eq((await shownIds(ana)).join(','), want.join(','), 'every page, in order');
+    await waitText(ana, '#found-count', new RegExp(`^${want.length} jobs found\\.$`));
+  });
+
+  await check('admin: all jobs by state (cancelled too) and by operator', async () => {
+    await visit(admin, '/#/desk');
+    await admin.locator('#desk-filters').getByLabel('State').selectOption('cancelled');
+    const cancelled = await listIds('admin', 'state=cancelled');
+    assert(cancelled.length >= 1, 'no cancelled job');
+    await waitIds(admin, cancelled, 'cancelled jobs');
+    // bo's: none (his were handed over or reassigned), so the list empties
+    await admin.locator('#desk-filters').getByLabel('Operator').selectOption('bo');
+    eq((await listIds('admin', 'state=cancelled&operator=bo')).length, 0, "bo's cancelled jobs (API)");
+    await admin.waitForFunction(() => /operator=bo/.test(location.hash) && /No job matches/.test(document.querySelector('main').textContent));
+    await admin.locator('#desk-filters').getByLabel('Operator').selectOption('ana');
+    await waitIds(admin, await listIds('admin', 'state=cancelled&operator=ana'), "ana's cancelled jobs");
+  });
+
+  await check('desk cards show the settlement status', async () => {
+    await visit(ana, '/#/desk');
+    const card = ana.locator(`#col-completed [data-job="${jobId}"] [data-settlement]`);
+    await card.waitFor();
+    const desk = (await apiGet(ana, '/api/desk')).body;
+    const row = desk.completed.find(j => j.id === jobId);
+    eq(await card.getAttribute('data-settlement'), row.settlement, 'status on the card');
+    eq(row.settlement, (await apiGet(ana, `/api/jobs/${jobId}`)).body.settlement.status, 'the job agrees');
+  });
+
+  await check('admin: the settlement list, and a correcting entry (reverse a payment with a reason)', async () => {
+    await visit(admin, '/#/settlements');
+    await admin.locator('#settlements').waitFor();
+    const all = (await call('admin', 'GET', '/api/settlements?limit=1000')).settlements;
+    eq((await admin.locator('#settlements tbody tr').evaluateAll(l => l.map(x => Number(x.dataset.job)))).join(','),
+      all.map(x => x.job).join(','), 'rows');
+    await admin.locator('#settlement-filters').getByLabel('Status').selectOption('paid');
+    await admin.waitForFunction(() => /status=paid/.test(location.hash));
+    await admin.locator(`#settlements tr[data-job="${jobId}"]`).waitFor();
+    const paid = (await call('admin', 'GET', '/api/settlements?status=paid&limit=1000')).settlements;
+    eq(await admin.locator('#settlements tbody tr').count(), paid.length, 'paid rows');
+    // reverse the deposit on the job page
+    await admin.locator(`#settlements tr[data-job="${jobId}"] a`).click();
+    await admin.locator('#payments').waitFor();
+    const before = (await peek('admin', `/api/jobs/${jobId}`)).body;
+    const deposit = before.settlement.payments.find(x => x.amount === '1200.00');
+    await admin.locator(`#payments [data-reverse="${deposit.id}"]`).click();
+    await admin.locator('#reverse-form').waitFor();
+    const answer = admin.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/settlement`));
+    await admin.locator('#reverse-send').click();
+    const res = await answer;
+    eq(res.status(), 400, 'a reversal without a reason');
+    eq(await waitText(admin, '#msg .msg-text', /\S/), (await res.json()).error.message, 'refusal on screen');
+    eq((await peek('admin', `/api/jobs/${jobId}`)).body.settlement.payment_count, before.settlement.payment_count, 'ledger after the refusal');
+    const why = 'The deposit was recorded against the wrong event.';
+    await admin.locator('#reverse-form').getByLabel('Reason for the correction').fill(why);
+    await admin.locator('#reverse-send').click();
+    await waitText(admin, '#payments', new RegExp(`reverses #${deposit.id}: ${why}`));
+    await waitText(admin, `#payments tr[data-payment="${deposit.id}"]`, /reversed by #\d+/);
+    await waitAttr(admin, '#settle-status', 'data-value', 'partial');
+    const after = (await peek('admin', `/api/jobs/${jobId}`)).body;
+    eq(after.settlement.payment_count, before.settlement.payment_count + 1, 'one entry appended');
+    eq(JSON.stringify([after.state, after.phase, after.record]), JSON.stringify([before.state, before.phase, before.record]), 'the job did not move');
+    // more than due: shown as overpaid, here and in the list
+    await admin.locator('summary', { hasText: 'Record a payment' }).click();
+    const f = admin.locator('#settlement-form');
+    await f.getByLabel('Amount', { exact: false }).first().fill('1500.00');
+    await f.getByLabel('Method').selectOption('wire');
+    await f.getByRole('button', { name: 'Record payment' }).click();
+    await waitText(admin, '#settle-overpaid', /^300\.00 USD$/);
+    await visit(admin, '/#/settlements');
+    await waitText(admin, `#settlements tr[data-job="${jobId}"]`, /overpaid 300\.00 USD/);
+    await admin.screenshot({ path: path.join(ART, 'settlements.png'), fullPage: true });
+  });
+
   // --------------------------------------------------------------- 360 px
   await check('360 px: no horizontal overflow on the desk, the job page and the intake form', async () => {
     const narrow = ana;
