@@ -25,6 +25,8 @@ export async function viewTasks({ query, go }) {
     h('a', { href: `#/tasks/${t.id}` }, `Task ${t.id}`), ' ',
     badge(humanize(t.state), `task task-${t.state}`), ' ',
     h('span', {}, t.surface),
+    t.settlement ? [' ', badge(humanize(t.settlement), `pay pay-${t.settlement}`)] : null,
+    t.summary ? h('p', { class: 'job-summary' }, t.summary) : null,
     h('span', { class: 'muted' },
       t.assignee ? ` · assigned to ${t.assignee}` : '',
       t.job ? ' · ' : '', t.job ? h('a', { href: `#/jobs/${t.job}` }, `job ${t.job}`) : null,

@@ -81,7 +81,7 @@ export async function filterBar({ query, actor: me, go, actors }) {
     field('State', controls.state), field('Surface', controls.surface),
     controls.operator ? field('Operator', controls.operator) : null,
     field('Phase', controls.phase),
-    field('Search', q, { hint: 'Intake text such as the venue or the contact name; at least 3 characters.' }),
+    field('Search', q, { hint: 'Venue, contact name or other intake text; 3 characters or more.' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', id: 'desk-find' }, 'Find'),
       Object.keys(f).length ? h('a', { href: '#/desk', class: 'button', id: 'desk-clear' }, 'Clear') : null));
   form.addEventListener('submit', (e) => { e.preventDefault(); go(hashOf(read())); });

@@ -269,6 +269,12 @@ try {
     await admin.locator(`#task-list [data-task="${taskId}"]`).waitFor();
   });
 
+  await check("admin: the task queue shows the request's summary line", async () => {
+    const t = (await apiGet(admin, '/api/tasks')).body.tasks.find(x => x.id === taskId);
+    assert(/^Sat 16 May: Wedding \/ Ceremony at Laguna Gloria/.test(t.summary), `summary ${t.summary}`);
+    eq(await text(admin, `#task-list [data-task="${taskId}"] .job-summary`), t.summary, 'summary in the queue');
+  });
+
   await check('admin: reviews the request intake', async () => {
     await admin.locator(`#task-list [data-task="${taskId}"] a`).first().click();
     await waitText(admin, '#task-state', /Review/i);
