@@ -157,7 +157,8 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/token.c runtime/engine/migrate.c runtime/engine/verify.c \
               runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c \
               runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c \
-              runtime/engine/blob.c runtime/engine/blob_check.c
+              runtime/engine/blob.c runtime/engine/blob_check.c \
+              runtime/engine/joblist.c
 STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
@@ -186,7 +187,7 @@ SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
-.PHONY: all deps test check demo golden docs sanitize valgrind bench fuzz install clean tables browser
+.PHONY: all deps test check demo golden docs sanitize valgrind bench bench-list fuzz install clean tables browser
 
 # keep objects make would otherwise delete as intermediate (and rebuild)
 .SECONDARY:
@@ -413,9 +414,19 @@ $(B)/http_setup: bench/http_setup.c $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
+$(B)/list_bench: bench/list_bench.c $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+
+# finding work: job list pages over 100,000 jobs (also runs alone: make bench-list)
+bench-list: $(B)/list_bench
+	@$(B)/list_bench --dir $(BUILD)/bench/list
+
 bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/http_setup \
-       $(B)/qtm-imggen
+       $(B)/qtm-imggen $(B)/list_bench
 	@BUILD=$(BUILD) bench/run.sh
+	@$(B)/list_bench --dir $(BUILD)/bench/list
 	@BUILD=$(BUILD) bench/http.sh
 	@BUILD=$(BUILD) bench/blobs.sh
 

@@ -100,7 +100,7 @@ mk BUILD="$tmp/mk" "$tmp/mk/obj/$tmp/broken.o" >"$tmp/mk-err" 2>&1
 check "a failing step prints the compiler's error in full" grep -q "broken.c:1:.*error: .nosuch. undeclared" "$tmp/mk-err"
 build_set=" $(tools/deps.sh --list build) "
 test_set=" $(tools/deps.sh --list test) "
-for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl; do
+for p in chromium nodejs npm wrk clang graphviz jq sqlite3 libcmocka-dev curl man-db groff-base; do
     check "$p is in the test set, not the build set" sh -c \
         "case '$build_set' in *' $p '*) exit 1 ;; esac; case '$test_set' in *' $p '*) ;; *) exit 1 ;; esac"
 done
@@ -136,6 +136,15 @@ check "examples/auto-detailing.sh does a job with real photo files" \
 check "... its export checks without qtm" sh -c "cd '$tmp/ad/auto-detailing/export' && sha256sum -c --quiet SHA256SUMS"
 check "... and its exported client photo carries no GPS" sh -c \
     "! '$BUILD/bin/qtm-imggen' hasgps \"\$(ls '$tmp/ad/auto-detailing/export/files/'*.jpg | head -n 1)\""
+
+echo "== the man page renders cleanly (man --warnings, groff)"
+# every warning groff gives at the 80 columns of a terminal fails the check
+# (text is justified: words may stand several blanks apart)
+MANWIDTH=80 man --warnings -E UTF-8 -l runtime/cli/qtm.1 >"$tmp/man.txt" 2>"$tmp/man.err"
+check "qtm(1) renders with man --warnings and no warning" sh -c \
+    "test -s '$tmp/man.txt' && ! test -s '$tmp/man.err' || { cat '$tmp/man.err'; exit 1; }"
+check "qtm(1) documents job list, settlement show/list, settle --reverse" sh -c \
+    "grep -qE 'job +list' '$tmp/man.txt' && grep -qE 'settlement +list' '$tmp/man.txt' && grep -q -- '--reverse' '$tmp/man.txt'"
 
 echo "== scenarios (the qtm command on real SQLite files)"
 part scenarios env BUILD=$BUILD QTM=$BUILD/bin/qtm-test tests/scenario/run.sh

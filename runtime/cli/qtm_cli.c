@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +44,7 @@ typedef struct cli {
 
 static const char usage_text[] =
     "usage: qtm [--db PATH] [--as ACTOR] [--json] COMMAND ...\n"
+    "       (the three options may also follow the command, anywhere on the line)\n"
     "\n"
     "  --db PATH    database file (default $QTM_DB, else ./qtm.db)\n"
     "  --as ACTOR   the actor doing this (default $QTM_ACTOR)\n"
@@ -58,6 +60,8 @@ static const char usage_text[] =
     "              task reject ID --reason TEXT | task assign ID --to OPERATOR | task close ID\n"
     "              job create --task ID\n"
     "execution:    desk [--operator SLUG] [--list queued|active|completed] [PAGE]\n"
+    "              job list [--state STATE] [--surface S] [--operator O] [--mine] [--phase P]\n"
+    "                       [--q TEXT] [PAGE]\n"
     "              job show ID | job claim ID\n"
     "              job advance ID EVENT | job complete ID\n"
     "              job reassign ID --to OPERATOR [--reason TEXT] | job release ID [--reason TEXT]\n"
@@ -67,8 +71,10 @@ static const char usage_text[] =
     "              participant add JOB --name TEXT --role TEXT [--contact TEXT]\n"
     "settlement:   settle JOB --amount DECIMAL --method METHOD [--currency CODE] [--note TEXT]\n"
     "                         [--due DECIMAL] [--status waived]\n"
-    "              settlement payments JOB [PAGE]\n"
-    "records:      record show --job ID | record list [PAGE]\n"
+    "              settle JOB --reverse PAYMENT --reason TEXT\n"
+    "              settlement show JOB | settlement payments JOB [PAGE]\n"
+    "              settlement list [--status unpaid|partial|paid|waived] [--surface S] [PAGE]\n"
+    "records:      record show ID | record show --job ID | record list [PAGE]\n"
     "              record export --job ID [--out FILE] | record check FILE [--key PUBKEY]\n"
     "              key init [--key-file PATH] | key show\n"
     "audit:        log [--job ID] [PAGE] | verify\n"
@@ -269,6 +275,16 @@ static const char *paid_text(json_t *set)
     return buf;
 }
 
+/* " (overpaid by 5.00 USD)" when more is paid than due, else "". */
+static const char *overpaid_text(json_t *set)
+{
+    static char buf[128];
+    if (!json_is_string(json_object_get(set, "overpaid")))
+        return "";
+    snprintf(buf, sizeof buf, " (overpaid by %s %s)", str(set, "overpaid"), str(set, "currency"));
+    return buf;
+}
+
 /* a[i] for a text view, escaped ("" if not a string). */
 static const char *item(json_t *a, size_t i)
 {
@@ -398,6 +414,40 @@ static int open_db(cli *c, unsigned flags)
     return 0;
 }
 
+/* --db PATH, --as ACTOR and --json may also follow the command, anywhere
+ * on the line: takes them out of the command's arguments (in place).  A
+ * value spelled like one of them is read as that option. */
+static int global_opts(cli *c)
+{
+    int w = 0;
+    for (int r = 0; r < c->argc; r++) {
+        const char *a = c->argv[r];
+        if (strcmp(a, "--db") == 0 || strcmp(a, "--as") == 0) {
+            if (r + 1 >= c->argc)
+                return fail(c, QTM_EUSAGE, "%s needs a value", a);
+            if (a[2] == 'd')
+                c->db = c->argv[++r];
+            else
+                c->as = c->argv[++r];
+        } else if (strcmp(a, "--json") == 0) {
+            c->json = 1;
+        } else {
+            c->argv[w++] = c->argv[r];
+        }
+    }
+    c->argc = w;
+    return 0;
+}
+
+/* Names who does local administration (actor add/set, token issue/revoke)
+ * in the audit log: --as (an admin) when given, else the OS user. */
+static int local_actor(cli *c)
+{
+    struct passwd *pw = c->as ? NULL : getpwuid(geteuid());
+    qtm_status st = qtm_set_local_actor(c->q, c->as, pw ? pw->pw_name : NULL);
+    return st ? lib_fail(c, st) : 0;
+}
+
 /* --- commands ---------------------------------------------------------------- */
 
 typedef struct command {
@@ -438,7 +488,7 @@ static int cmd_actor_add(cli *c)
     if (!slug || !role)
         return fail(c, QTM_EUSAGE, "usage: qtm actor add SLUG --role ROLE [--name TEXT]");
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = local_actor(c)))
         return rc;
     qtm_status st = qtm_actor_add(c->q, slug, role, opt(c, "--name"));
     if (st)
@@ -458,7 +508,7 @@ static int cmd_actor_set(cli *c)
     if (!slug || !access)
         return fail(c, QTM_EUSAGE, "usage: qtm actor set SLUG --access " ACCESSES);
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = local_actor(c)))
         return rc;
     qtm_status st = qtm_actor_set_access(c->q, slug, access);
     if (st)
@@ -686,10 +736,16 @@ static int cmd_request_submit(cli *c)
     free(photos);
     if (st)
         return lib_fail(c, st);
+    int replayed = qtm_request_replayed(c->q);
     if (c->json)
-        return emit(json_pack("{s:I,s:I}", "request", (json_int_t)req, "task", (json_int_t)task));
-    printf("request %lld submitted; task %lld is waiting for review\n", (long long)req,
-           (long long)task);
+        return emit(json_pack("{s:I,s:I,s:b}", "request", (json_int_t)req, "task",
+                              (json_int_t)task, "replayed", replayed));
+    if (replayed)
+        printf("already submitted as request %lld (task %lld); nothing new was stored\n",
+               (long long)req, (long long)task);
+    else
+        printf("request %lld submitted; task %lld is waiting for review\n", (long long)req,
+               (long long)task);
     return 0;
 }
 
@@ -796,10 +852,15 @@ static int cmd_blobs_gc(cli *c)
 
 static void print_task(json_t *t)
 {
-    printf("task %lld  %-18s %-9s assignee %-10s job %s", num(t, "id"), str(t, "surface"),
+    char job[32] = "-";
+    if (json_is_integer(json_object_get(t, "job")))
+        snprintf(job, sizeof job, "%lld", num(t, "job"));
+    printf("task %lld  %-18s %-9s assignee %-10s job %-6s", num(t, "id"), str(t, "surface"),
            str(t, "state"), json_is_string(json_object_get(t, "assignee")) ? str(t, "assignee")
                                                                           : "-",
-           json_is_integer(json_object_get(t, "job")) ? "yes" : "-");
+           job);
+    if (json_is_string(json_object_get(t, "settlement")))
+        printf(" settlement %s", str(t, "settlement"));
     if (*str(t, "summary"))
         printf("  %s", str(t, "summary"));
     putchar('\n');
@@ -910,6 +971,48 @@ static int cmd_job_create(cli *c)
     return 0;
 }
 
+static void print_job_row(json_t *o)
+{
+    printf("#%-6lld %-20s %-9s %-28s", num(o, "id"), str(o, "surface"), str(o, "state"),
+           str(o, "label"));
+    if (json_is_string(json_object_get(o, "owner")))
+        printf(" owner %-10s", str(o, "owner"));
+    else if (json_is_string(json_object_get(o, "assignee")))
+        printf(" for %-12s", str(o, "assignee"));
+    else
+        printf(" %-16s", "-");
+    printf(" %-8s %s", str(o, "settlement"), str(o, "created_at"));
+    if (*str(o, "summary"))
+        printf("  %s", str(o, "summary"));
+    putchar('\n');
+}
+
+static int cmd_job_list(cli *c)
+{
+    static const char *const v[] = {"--state", "--surface", "--operator", "--phase", "--q",
+                                     "--limit", "--after", NULL};
+    static const char *const flags[] = {"--mine", NULL};
+    qtm_page pg;
+    if (check_opts(c, v, flags) || page_opts(c, &pg))
+        return 2;
+    if (pos(c, 0, v))
+        return fail(c, QTM_EUSAGE, "job list takes no arguments, only options (see qtm job list "
+                    "--help)");
+    int mine = has_flag(c, "--mine");
+    if (mine && !c->as)
+        return fail(c, QTM_EUSAGE, "--mine needs --as ACTOR (whose jobs?)");
+    qtm_job_filter f = {opt(c, "--state"), opt(c, "--surface"), opt(c, "--operator"),
+                        opt(c, "--phase"), opt(c, "--q")};
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *a = NULL;
+    int64_t next = 0;
+    qtm_status st = c->as ? qtm_job_list_as(c->q, c->as, mine, &f, &pg, &a, &next)
+                          : qtm_job_list_page(c->q, &f, &pg, &a, &next);
+    return print_page(c, st, a, "jobs", print_job_row, next);
+}
+
 static void print_desk_job(json_t *o)
 {
     printf("  #%-5lld %-20s %-28s", num(o, "id"), str(o, "surface"), str(o, "label"));
@@ -917,6 +1020,8 @@ static void print_desk_job(json_t *o)
         printf(" owner %s", str(o, "owner"));
     else if (json_is_string(json_object_get(o, "assignee")))
         printf(" for %s", str(o, "assignee"));
+    if (json_is_string(json_object_get(o, "settlement")))
+        printf("  %s", str(o, "settlement"));
     if (*str(o, "summary"))
         printf("  %s", str(o, "summary"));
     putchar('\n');
@@ -1267,10 +1372,19 @@ static int cmd_participant_add(cli *c)
 static int cmd_settle(cli *c)
 {
     static const char *const v[] = {"--amount", "--method", "--currency", "--note", "--due",
-                                     "--status", NULL};
-    int64_t id;
+                                     "--status", "--reverse", "--reason", NULL};
+    int64_t id, reverse = 0;
     if (check_opts(c, v, NULL) || parse_id(c, pos(c, 0, v), "job", &id))
         return 2;
+    if (opt(c, "--reverse") || opt(c, "--reason")) {
+        if (!opt(c, "--reverse") || !opt(c, "--reason") || opt(c, "--amount") ||
+            opt(c, "--due") || opt(c, "--status") || opt(c, "--method") ||
+            opt(c, "--currency") || opt(c, "--note"))
+            return fail(c, QTM_EUSAGE, "usage: qtm settle JOB --reverse PAYMENT --reason TEXT "
+                        "(nothing else)");
+        if (parse_id(c, opt(c, "--reverse"), "payment", &reverse))
+            return 2;
+    }
     const char *status = opt(c, "--status");
     if (status && strcmp(status, "waived") != 0)
         return fail(c, QTM_EUSAGE, "--status takes only 'waived' (other statuses follow from "
@@ -1280,7 +1394,8 @@ static int cmd_settle(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_settle(c->q, c->as, id, &p);
+    qtm_status st = reverse ? qtm_settle_reverse(c->q, c->as, id, reverse, opt(c, "--reason"))
+                            : qtm_settle(c->q, c->as, id, &p);
     if (st)
         return lib_fail(c, st);
     /* committed: from here on nothing may report the call as failed */
@@ -1297,16 +1412,85 @@ static int cmd_settle(cli *c)
     }
     if (c->json)
         return emit(json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
-    printf("job %lld settlement: %s, %s\n", (long long)id, str(s, "status"), paid_text(s));
+    printf("job %lld settlement: %s, %s%s\n", (long long)id, str(s, "status"), paid_text(s),
+           overpaid_text(s));
     json_decref(s);
     return 0;
+}
+
+static void print_payment(json_t *o);
+
+static int cmd_settlement_show(cli *c)
+{
+    int64_t id;
+    if (check_opts(c, NULL, NULL) || parse_id(c, pos(c, 0, NULL), "job", &id))
+        return 2;
+    if (pos(c, 1, NULL))
+        return fail(c, QTM_EUSAGE, "usage: qtm settlement show JOB");
+    int rc = open_db(c, 0);
+    if (rc)
+        return rc;
+    json_t *s = NULL;
+    qtm_status st = c->as ? qtm_settlement_show_as(c->q, c->as, id, &s)
+                          : qtm_settlement_show(c->q, id, &s);
+    if (st)
+        return lib_fail(c, st);
+    if (c->json)
+        return emit(json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
+    printf("job %lld settlement: %s, %s%s", (long long)id, str(s, "status"), paid_text(s),
+           overpaid_text(s));
+    printf(", %lld payment%s\n", num(s, "payment_count"),
+           num(s, "payment_count") == 1 ? "" : "s");
+    json_t *p = json_object_get(s, "payments");
+    size_t i;
+    json_t *o;
+    json_array_foreach(p, i, o) print_payment(o);
+    if (num(s, "payment_count") > (long long)json_array_size(p))
+        printf("(the last %zu; qtm settlement payments %lld has them all)\n", json_array_size(p),
+               (long long)id);
+    json_decref(s);
+    return 0;
+}
+
+static void print_settlement_row(json_t *o)
+{
+    printf("job %-6lld %-20s %-8s paid %12s %s", num(o, "job"), str(o, "surface"),
+           str(o, "status"), str(o, "paid"), str(o, "currency"));
+    if (json_is_string(json_object_get(o, "due")))
+        printf(" of %s", str(o, "due"));
+    if (json_is_string(json_object_get(o, "overpaid")))
+        printf(" (overpaid by %s)", str(o, "overpaid"));
+    printf("  %lld payment%s\n", num(o, "payment_count"), num(o, "payment_count") == 1 ? "" : "s");
+}
+
+static int cmd_settlement_list(cli *c)
+{
+    static const char *const v[] = {"--status", "--surface", "--limit", "--after", NULL};
+    qtm_page pg;
+    if (check_opts(c, v, NULL) || page_opts(c, &pg))
+        return 2;
+    if (pos(c, 0, v))
+        return fail(c, QTM_EUSAGE, "settlement list takes no arguments, only options");
+    int rc = open_db(c, 0);
+    if (rc || (rc = admin_read(c, "the settlement list")))
+        return rc;
+    json_t *a = NULL;
+    int64_t next = 0;
+    qtm_status st = qtm_settlement_list_page(c->q, opt(c, "--status"), opt(c, "--surface"), &pg,
+                                             &a, &next);
+    return print_page(c, st, a, "settlements", print_settlement_row, next);
 }
 
 static int cmd_record_show(cli *c)
 {
     static const char *const v[] = {"--job", NULL};
     int64_t id;
-    if (check_opts(c, v, NULL) || parse_id(c, opt(c, "--job"), "job", &id))
+    const char *job = opt(c, "--job"), *given = pos(c, 0, v);
+    if (check_opts(c, v, NULL))
+        return 2;
+    if ((job && given) || pos(c, 1, v))
+        return fail(c, QTM_EUSAGE, "usage: qtm record show ID | qtm record show --job ID");
+    if (parse_id(c, job ? job : given, "job", &id))
         return 2;
     int rc = open_db(c, 0);
     if (rc)
@@ -1326,8 +1510,9 @@ static int cmd_record_show(cli *c)
 
 static void print_record(json_t *o)
 {
-    printf("record %lld  job %lld  %-20s %.16s  %s\n", num(o, "id"), num(o, "job"),
-           str(o, "surface"), str(o, "hash"), str(o, "created_at"));
+    printf("record %lld  job %lld  %-20s %.16s  %s  settlement %s\n", num(o, "id"),
+           num(o, "job"), str(o, "surface"), str(o, "hash"), str(o, "created_at"),
+           str(o, "settlement"));
 }
 
 static int cmd_record_list(cli *c)
@@ -1561,8 +1746,13 @@ static int cmd_record_check(cli *c)
 
 static void print_payment(json_t *o)
 {
-    printf("%6lld %s %12s %s %-6s %-12s %s\n", num(o, "id"), str(o, "at"), str(o, "amount"),
+    printf("%6lld %s %12s %s %-6s %-12s %s", num(o, "id"), str(o, "at"), str(o, "amount"),
            str(o, "currency"), str(o, "method"), str(o, "actor"), str(o, "note"));
+    if (json_is_integer(json_object_get(o, "reverses")))
+        printf("reverses payment %lld: %s", num(o, "reverses"), str(o, "reason"));
+    if (json_is_integer(json_object_get(o, "reversed_by")))
+        printf("(reversed by payment %lld)", num(o, "reversed_by"));
+    putchar('\n');
 }
 
 static int cmd_settlement_payments(cli *c)
@@ -1693,7 +1883,7 @@ static int cmd_token_issue(cli *c)
     if (opt(c, "--expires") && parse_duration(c, "--expires", opt(c, "--expires"), &life))
         return 2;
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = local_actor(c)))
         return rc;
     char token[QTM_SECRET_LEN];
     qtm_status st = qtm_token_issue_expiring(c->q, slug, life, token);
@@ -1714,7 +1904,7 @@ static int cmd_token_revoke(cli *c)
     if (!slug)
         return fail(c, QTM_EUSAGE, "usage: qtm token revoke SLUG");
     int rc = open_db(c, 0);
-    if (rc)
+    if (rc || (rc = local_actor(c)))
         return rc;
     int n = 0;
     qtm_status st = qtm_token_revoke(c->q, slug, &n);
@@ -1947,6 +2137,12 @@ static const command commands[] = {
      "qtm desk [--operator SLUG] [--list queued|active|completed] [--limit N] [--after ID]\n"
      "  Queued, active and completed jobs, each list a page of at most N (default 100);\n"
      "  --list with --after pages one list."},
+    {"job list", cmd_job_list,
+     "qtm [--as ACTOR] job list [--state queued|active|ready|complete|cancelled] [--surface S]\n"
+     "    [--operator O] [--mine] [--phase P] [--q TEXT] [--limit N] [--after ID]\n"
+     "  Jobs by id, filtered, a page at a time. --operator: the jobs O holds (owns, or is\n"
+     "  assigned while nobody owns them); --q: text in the intake (3 characters or more,\n"
+     "  any case). With --as an operator lists only their own jobs."},
     {"job show", cmd_job_show, "qtm [--as ACTOR] job show ID\n"
      "  Shows a job, its phase and its next actions; with --as, the ones ACTOR may take now."},
     {"job claim", cmd_job_claim, "qtm --as OPERATOR job claim ID\n  Claims a queued job."},
@@ -1988,12 +2184,22 @@ static const command commands[] = {
     {"settle", cmd_settle,
      "qtm --as OWNER|ADMIN settle JOB --amount DECIMAL --method METHOD [--currency CODE]\n"
      "    [--note TEXT] [--due DECIMAL] [--status waived]\n"
-     "  Records a payment (" METHODS ") or the amount due. Never changes\n"
+     "qtm --as OWNER|ADMIN settle JOB --reverse PAYMENT --reason TEXT\n"
+     "  Records a payment (" METHODS ") or the amount due, or appends the\n"
+     "  correcting entry of a payment (minus its amount; nothing is edited). Never changes\n"
      "  the job, its ServiceEvent or its record."},
+    {"settlement show", cmd_settlement_show,
+     "qtm [--as ACTOR] settlement show JOB\n"
+     "  The job's settlement: status, paid of due, overpaid, the last payments."},
+    {"settlement list", cmd_settlement_list,
+     "qtm settlement list [--status unpaid|partial|paid|waived] [--surface S] [--limit N]\n"
+     "    [--after ID]\n"
+     "  Every job's settlement by job id, a page at a time (admins, with --as)."},
     {"settlement payments", cmd_settlement_payments,
      "qtm settlement payments JOB [--limit N] [--after ID]\n"
      "  The job's whole payment ledger, by payment id, a page at a time."},
-    {"record show", cmd_record_show, "qtm record show --job ID\n  Shows a job's record."},
+    {"record show", cmd_record_show,
+     "qtm record show ID | qtm record show --job ID\n  Shows a job's record (ID: the job's)."},
     {"record list", cmd_record_list,
      "qtm record list [--limit N] [--after ID]\n  Lists records, a page at a time."},
     {"record export", cmd_record_export,
@@ -2115,6 +2321,8 @@ int main(int argc, char **argv)
     }
     c.argc = argc - i - words;
     c.argv = argv + i + words;
+    if (global_opts(&c) != 0)
+        return 2;
     if (has_flag(&c, "--help") || has_flag(&c, "-h")) {
         printf("usage: %s\n", cmd->help);
         return 0;

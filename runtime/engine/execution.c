@@ -742,6 +742,7 @@ static int desk_row(void *arg, const store_val *c, int n)
     json_t *in = n > 9 && c[9].type == SV_TEXT ? json_loads(c[9].s, 0, NULL) : NULL;
     json_object_set_new(o, "summary", qtmi_summary_json(s, in));
     json_decref(in);
+    json_object_set_new(o, "settlement", n > 10 ? qtmi_json_col(&c[10]) : json_null());
     int listed = queued || active || s->completed_jobs == QTM_COMPLETED_VISIBLE;
     if (listed && d->limit && d->taken == d->limit) {
         d->more = 1;

@@ -64,7 +64,8 @@ qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char 
         st = qtm_store_fail(q, rc, "adding the actor");
         goto done;
     }
-    st = qtmi_audit_append(q, NULL, "actor", store_last_id(q->st), "add", NULL, qtmi_role_word(r), 0);
+    st = qtmi_audit_append(q, qtmi_local_actor(q), "actor", store_last_id(q->st), "add", NULL,
+                           qtmi_role_word(r), 0);
 done:
     return qtmi_tx_end(q, st);
 }
@@ -89,7 +90,8 @@ qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access)
             st = qtm_store_fail(q, rc, "changing access");
             goto done;
         }
-        st = qtmi_audit_append(q, NULL, "actor", a.id, "access", qtmi_access_word(a.access),
+        st = qtmi_audit_append(q, qtmi_local_actor(q), "actor", a.id, "access",
+                               qtmi_access_word(a.access),
                           qtmi_access_word(to), 0);
     }
 done:
@@ -244,6 +246,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
     char (*refs)[72] = NULL;
     const char **extra = NULL;
     *request_id = *task_id = 0;
+    q->replayed = 0;
     qtm_status st = submit_precheck(q, surface, key, &s);
     if (st != QTM_OK)
         return st;
@@ -293,6 +296,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
             }
             *request_id = prior.request;
             *task_id = prior.task;
+            q->replayed = 1;
             goto done;
         }
     }
@@ -306,7 +310,7 @@ qtm_status qtm_request_submit(qtm *q, const char *actor_slug, const char *surfac
 done:
     st = qtmi_tx_end(q, st);
     if (st != QTM_OK)
-        *request_id = *task_id = 0;
+        *request_id = *task_id = 0, q->replayed = 0;
 out:
     for (size_t i = 0; files && i < nphoto_files; i++)
         qtmi_blob_file_free(&files[i]);
@@ -515,7 +519,7 @@ static json_t *task_json(const task *t)
 
 static const char *const task_list_keys[] = {"id", "request", "state", "assignee", "surface",
                                              "updated_at", "job", "_intake", "_fingerprint",
-                                             NULL};
+                                             "settlement", NULL};
 
 /* Each task row's summary, from the intake and spec the query also gave
  * (those two columns are dropped).  Returns rows. */
@@ -648,4 +652,39 @@ qtm_status qtmi_task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_stat
     *job_id = t.job;
     snprintf(surface, sn, "%s", t.surface);
     return QTM_OK;
+}
+
+int qtm_request_replayed(const qtm *q)
+{
+    return q->replayed;
+}
+
+const char *qtmi_local_actor(const qtm *q)
+{
+    return q->local_actor[0] ? q->local_actor : NULL;
+}
+
+qtm_status qtm_set_local_actor(qtm *q, const char *as, const char *os_user)
+{
+    q->local_actor[0] = '\0';
+    if (!as) {
+        if (os_user && *os_user)
+            snprintf(q->local_actor, sizeof q->local_actor, "os:%.60s", os_user);
+        return qtm_ok(q);
+    }
+    actor a;
+    qtm_status st = qtmi_tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    st = qtmi_actor_load(q, as, &a);
+    if (st == QTM_OK && a.role != QTM_ROLE_ADMIN)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is %s %s; only an admin administers actors and "
+                      "tokens", a.slug, a.role == QTM_ROLE_OPERATOR ? "an" : "a",
+                      qtmi_role_word(a.role));
+    else if (st == QTM_OK && a.access == QTM_ACCESS_SUSPENDED)
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s is suspended and cannot administer actors and "
+                      "tokens", a.slug);
+    if ((st = qtmi_tx_end(q, st)) == QTM_OK)
+        snprintf(q->local_actor, sizeof q->local_actor, "%s", a.slug);
+    return st;
 }

@@ -34,6 +34,8 @@ struct qtm {
     int batch;                     /* qtm_batch_begin's transaction is open: each call's
                                       transaction is a savepoint inside it */
     void *magic;                   /* libmagic's handle (blob_check.c), loaded on first use */
+    int replayed;                  /* the last qtm_request_submit returned an earlier request */
+    char local_actor[72];          /* who local administration is audited as ("": nobody) */
 };
 
 typedef struct actor {
@@ -252,6 +254,9 @@ qtm_status qtmi_record_export_view(qtm *q, int64_t job_id, json_t **out);
 /* Appends to findings one line per stored signature that does not verify
  * under its key, and per record composed after the first key unsigned. */
 qtm_status qtmi_verify_signatures(qtm *q, json_t *findings);
+
+/* The audit actor of local administration (qtm_set_local_actor), or NULL. */
+const char *qtmi_local_actor(const qtm *q);
 
 /* Shared between engine files. */
 qtm_status qtmi_task_for_job(qtm *q, int64_t id, int64_t *request, qtm_task_state *state,

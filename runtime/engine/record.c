@@ -211,7 +211,8 @@ qtm_status qtm_record_show(qtm *q, int64_t job_id, json_t **out)
     return qtmi_view_end(q, qtmi_record_view(q, job_id, out), out);
 }
 
-static const char *const record_keys[] = {"id", "job", "surface", "hash", "created_at", NULL};
+static const char *const record_keys[] = {"id", "job", "surface", "hash", "created_at",
+                                          "settlement", NULL};
 
 qtm_status qtm_record_list(qtm *q, json_t **out)
 {

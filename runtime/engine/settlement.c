@@ -10,7 +10,11 @@
  * A ledger never totals more than MONEY_MAX_MINOR: a payment that would
  * pass it is refused before anything is written, and the total is read
  * back inside the paying transaction, so a payment commits only when its
- * settlement reads back as recorded.
+ * settlement reads back as recorded.  A correcting entry (schema v5) is a
+ * payment row of its own, minus the amount of the one payment it reverses
+ * (of the same job, never itself a reversal, at most once), with a reason:
+ * nothing in the ledger is ever edited.  Paid beyond what is due shows as
+ * "overpaid" beside the status, which stays paid.
  */
 #include "qtm_int.h"
 
@@ -69,7 +73,8 @@ const char *qtmi_settlement_status(int has_due, int64_t due, int64_t paid, int w
 }
 
 static const char *const payment_keys[] = {"id", "amount_minor", "currency", "method", "note",
-                                           "actor", "at", NULL};
+                                           "actor", "at", "reverses", "reason", "reversed_by",
+                                           NULL};
 
 /* Adds each payment's amount as decimal text beside its minor units. */
 static void payments_format(json_t *p)
@@ -114,6 +119,14 @@ json_t *qtmi_settlement_json(qtm *q, int64_t job_id)
     } else {                       /* a tampered ledger: shown, never summed */
         json_object_set_new(o, "paid", json_null());
         json_object_set_new(o, "paid_minor", json_null());
+    }
+    if (s.summed && s.has_due && s.paid > s.due) {
+        qtmi_money_format(s.paid - s.due, s.currency, buf);
+        json_object_set_new(o, "overpaid", json_string(buf));
+        json_object_set_new(o, "overpaid_minor", json_integer(s.paid - s.due));
+    } else {
+        json_object_set_new(o, "overpaid", json_null());
+        json_object_set_new(o, "overpaid_minor", json_null());
     }
     json_object_set_new(o, "payment_count", json_integer(s.count));
     store_val args[2] = {SV_I(job_id), SV_I(QTM_RECENT_PAYMENTS)};
@@ -303,4 +316,164 @@ qtm_status qtm_settlement_payments(qtm *q, int64_t job_id, const qtm_page *pg, j
     if (st != QTM_OK || (st = qtmi_tx_begin(q, 0)) != QTM_OK)
         return st;
     return qtmi_view_end(q, qtmi_settlement_payments_view(q, job_id, pg, out, next_after), out);
+}
+
+/* --- correcting entries (schema v5) --------------------------------------- */
+
+typedef struct payment_row {
+    int64_t id, job, amount;
+    char currency[8], method[16];
+    int64_t reversal_of, reversed_by;  /* 0: none */
+} payment_row;
+
+static int payment_by_id_row(void *arg, const store_val *c, int n)
+{
+    payment_row *p = arg;
+    (void)n;
+    p->id = c[0].i;
+    p->job = c[1].i;
+    p->amount = c[2].type == SV_INT ? c[2].i : 0;
+    int bad = qtmi_col_text(p->currency, sizeof p->currency, &c[3]) |
+              qtmi_col_text(p->method, sizeof p->method, &c[4]);
+    p->reversal_of = c[5].type == SV_INT ? c[5].i : 0;
+    p->reversed_by = c[6].type == SV_INT ? c[6].i : 0;
+    return bad ? -1 : 1;
+}
+
+/* The rules of a reversal of payment pay_id on job j, in the caller's
+ * transaction: *p is the payment to reverse, or the refusal. */
+static qtm_status reversal_target(qtm *q, const job *j, int64_t pay_id, payment_row *p)
+{
+    memset(p, 0, sizeof *p);
+    store_val arg = SV_I(pay_id);
+    store_rc rc = store_run(q->st, SQ_PAYMENT_BY_ID, &arg, 1, payment_by_id_row, p);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the payment");
+    if (!p->id)
+        return qtm_fail(q, QTM_ENOTFOUND, "no payment %lld", (long long)pay_id);
+    if (p->job != j->id)
+        return qtm_fail(q, QTM_EREFUSED, "payment %lld belongs to job %lld, not job %lld",
+                        (long long)pay_id, (long long)p->job, (long long)j->id);
+    if (p->reversal_of)
+        return qtm_fail(q, QTM_EREFUSED, "payment %lld is itself the reversal of payment %lld: "
+                        "record a new payment instead", (long long)pay_id,
+                        (long long)p->reversal_of);
+    if (p->reversed_by)
+        return qtm_fail(q, QTM_EREFUSED, "payment %lld was already reversed by payment %lld",
+                        (long long)pay_id, (long long)p->reversed_by);
+    if (p->amount <= 0)
+        return qtm_fail(q, QTM_EREFUSED, "payment %lld has no amount to reverse",
+                        (long long)pay_id);
+    return QTM_OK;
+}
+
+/* Writes the reversal of p on job_id and the settlement it leaves. */
+static qtm_status reversal_write(qtm *q, const actor *a, int64_t job_id, const payment_row *p,
+                                 const char *reason)
+{
+    settlement s;
+    store_rc rc = settlement_load(q, job_id, &s);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "reading the settlement");
+    if (!s.summed)
+        return qtm_fail(q, QTM_ESTORAGE, "job %lld's payment ledger does not add up: run qtm "
+                        "verify", (long long)job_id);
+    store_val args[8] = {SV_I(job_id), SV_I(-p->amount), SV_S(p->currency), SV_S(p->method),
+                         SV_I(a->id), SV_S(q->now), SV_I(p->id), SV_S(reason)};
+    if ((rc = store_run(q->st, SQ_PAYMENT_REVERSE, args, 8, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "recording the reversal");
+    s.paid -= p->amount;           /* cannot go below 0: p is in the total */
+    char old[16];
+    snprintf(old, sizeof old, "%s", s.exists ? s.status : "unpaid");
+    const char *status = qtmi_settlement_status(s.has_due, s.due, s.paid,
+                                                strcmp(s.status, "waived") == 0);
+    store_val up[5] = {SV_I(job_id), SV_S(s.currency), s.has_due ? SV_I(s.due) : SV_N,
+                       SV_S(status), SV_S(q->now)};
+    if ((rc = store_run(q->st, SQ_SETTLE_UPSERT, up, 5, NULL, NULL)) != STORE_OK)
+        return qtm_store_fail(q, rc, "updating the settlement");
+    qtm_status st = qtmi_audit_append(q, a->slug, "settlement", job_id, "reverse", old, status,
+                                      job_id);
+    return st == QTM_OK ? settle_read_back(q, job_id, s.paid) : st;
+}
+
+qtm_status qtm_settle_reverse(qtm *q, const char *actor_slug, int64_t job_id, int64_t payment,
+                              const char *reason)
+{
+    if (!reason || !*reason)
+        return qtm_fail(q, QTM_EINVALID, "a reversal needs a reason");
+    if (strlen(reason) > 500)
+        return qtm_fail(q, QTM_EINVALID, "the reversal reason is longer than 500 bytes");
+    if (qtmi_text_check(q, "reversal reason", reason) != QTM_OK)
+        return QTM_EINVALID;
+    if (payment <= 0)
+        return qtm_fail(q, QTM_EUSAGE, "a reversal names the payment id it reverses");
+    actor a;
+    job j;
+    payment_row p;
+    qtm_status st = qtmi_tx_begin(q, 1);
+    if (st != QTM_OK)
+        return st;
+    if ((st = qtmi_actor_may_act(q, actor_slug, &a, 1, "record payments")) != QTM_OK ||
+        (st = qtmi_job_load(q, job_id, &j)) != QTM_OK)
+        goto done;
+    if (a.role != QTM_ROLE_ADMIN && j.owner_id != a.id) {
+        st = qtm_fail(q, QTM_EFORBIDDEN, "%s cannot correct payments of job %lld; only its "
+                      "owner%s%s or an admin can", a.slug, (long long)job_id,
+                      j.owner[0] ? " " : "", j.owner);
+        goto done;
+    }
+    if ((st = reversal_target(q, &j, payment, &p)) == QTM_OK)
+        st = reversal_write(q, &a, job_id, &p, reason);
+done:
+    return qtmi_tx_end(q, st);
+}
+
+/* --- the settlement list --------------------------------------------------- */
+
+static const char *const settlement_list_keys[] = {"id", "surface", "status", "currency",
+                                                   "due_minor", "paid_minor", "payment_count",
+                                                   "updated_at", NULL};
+
+/* due, paid and overpaid as decimal text beside their minor units. */
+static void settlement_rows_format(json_t *rows)
+{
+    char buf[MONEY_TEXT_MAX];
+    size_t i;
+    json_t *o;
+    json_array_foreach(rows, i, o) {
+        const char *cur = json_string_value(json_object_get(o, "currency"));
+        json_t *due = json_object_get(o, "due_minor"), *paid = json_object_get(o, "paid_minor");
+        json_object_set_new(o, "job", json_integer(json_integer_value(json_object_get(o, "id"))));
+        for (int k = 0; k < 2; k++) {
+            json_t *v = k ? paid : due;
+            if (json_is_integer(v))
+                qtmi_money_format(json_integer_value(v), cur ? cur : "USD", buf);
+            json_object_set_new(o, k ? "paid" : "due",
+                                json_is_integer(v) ? json_string(buf) : json_null());
+        }
+        json_int_t over = json_is_integer(due) && json_is_integer(paid)
+                              ? json_integer_value(paid) - json_integer_value(due) : 0;
+        if (over > 0)
+            qtmi_money_format(over, cur ? cur : "USD", buf);
+        json_object_set_new(o, "overpaid", over > 0 ? json_string(buf) : json_null());
+    }
+}
+
+qtm_status qtm_settlement_list_page(qtm *q, const char *status, const char *surface,
+                                    const qtm_page *pg, json_t **out, int64_t *next_after)
+{
+    *out = NULL;
+    *next_after = 0;
+    if (status && qtm_vocab_find(qtm_settlement_state_names, QTM_SETTLEMENT_UNKNOWN, status) ==
+                      QTM_SETTLEMENT_UNKNOWN)
+        return qtm_fail(q, QTM_EUSAGE, "unknown settlement status '%s' ("
+                        QTM_SETTLEMENT_STATES(QTM_WORD_X, ", ") ")", status);
+    if (surface && !qtm_surface_find(surface))
+        return qtm_fail(q, QTM_ENOTFOUND, "no surface '%s'", surface);
+    store_val args[2] = {SV_S(status), SV_S(surface)};
+    qtm_status st = qtmi_list_page(q, SQ_SETTLEMENT_LIST, args, 2, settlement_list_keys,
+                                   "listing settlements", pg, out, next_after);
+    if (st == QTM_OK)
+        settlement_rows_format(*out);
+    return st;
 }

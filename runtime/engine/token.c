@@ -112,7 +112,8 @@ qtm_status qtm_token_issue_expiring(qtm *q, const char *slug, int64_t seconds,
         st = qtm_store_fail(q, rc, "storing the token");
         goto done;
     }
-    if ((st = qtmi_audit_append(q, NULL, "token", store_last_id(q->st), "issue", NULL, a.slug, 0)) ==
+    if ((st = qtmi_audit_append(q, qtmi_local_actor(q), "token", store_last_id(q->st), "issue", NULL,
+                                a.slug, 0)) ==
         QTM_OK)
         memcpy(token, t, sizeof t);
     sodium_memzero(t, sizeof t);
@@ -143,7 +144,8 @@ qtm_status qtm_token_revoke(qtm *q, const char *slug, int *revoked)
         st = qtm_fail(q, QTM_ENOTFOUND, "actor '%s' holds no live token", slug);
         goto done;
     }
-    st = qtmi_audit_append(q, NULL, "actor", a.id, "revoke tokens", NULL, a.slug, 0);
+    st = qtmi_audit_append(q, qtmi_local_actor(q), "actor", a.id, "revoke tokens", NULL, a.slug,
+                           0);
 done:
     st = qtmi_tx_end(q, st);
     if (st != QTM_OK)

@@ -17,7 +17,9 @@
  * and the log ends at its chain head.  Schema v5: every stored file
  * re-hashed from its chunks against its name, every file reference
  * (evidence, a request's photos) to a file stored as the governed row
- * says.  Every finding is reported.
+ * says, and every negative payment is the one reversal of an ordinary
+ * payment of its own job, by exactly its amount.  Every finding is
+ * reported.
  */
 #include "qtm_int.h"
 #include "blob.h"
@@ -294,6 +296,35 @@ static int settlement_row(void *arg, const store_val *c, int n)
     return 0;
 }
 
+/* Schema v5: a correcting entry reverses exactly one ordinary payment of
+ * its own job, once, by exactly minus its amount in its currency; and only
+ * a correcting entry is negative.  Columns: SQ_VERIFY_REVERSALS. */
+static int reversal_row(void *arg, const store_val *c, int n)
+{
+    (void)n;
+    long long id = (long long)c[0].i, job_id = (long long)c[1].i, of = (long long)c[4].i;
+    const char *cur = txt(&c[3]), *ocur = txt(&c[7]);
+    if (c[4].type != SV_INT)
+        finding(arg, "payment %lld of job %lld is negative but reverses no payment", id, job_id);
+    else if (c[5].type != SV_INT)
+        finding(arg, "payment %lld of job %lld reverses payment %lld, which does not exist", id,
+                job_id, of);
+    else if (c[5].i != c[1].i)
+        finding(arg, "payment %lld of job %lld reverses payment %lld of another job (%lld)", id,
+                job_id, of, (long long)c[5].i);
+    else if (c[8].type == SV_INT)
+        finding(arg, "payment %lld of job %lld reverses payment %lld, itself a reversal", id,
+                job_id, of);
+    else if (c[2].type != SV_INT || c[6].type != SV_INT || c[2].i >= 0 || c[2].i != -c[6].i ||
+             !cur || !ocur || strcmp(cur, ocur) != 0)
+        finding(arg, "payment %lld of job %lld does not reverse payment %lld exactly (the "
+                "amount or currency differs)", id, job_id, of);
+    if (c[4].type == SV_INT && c[9].type == SV_INT && c[9].i > 1)
+        finding(arg, "payment %lld of job %lld is reversed %lld times", of, job_id,
+                (long long)c[9].i);
+    return 0;
+}
+
 static int fingerprint_row(void *arg, const store_val *c, int n)
 {
     (void)n;
@@ -332,7 +363,7 @@ qtm_status qtm_verify(qtm *q, json_t **report)
                   {SQ_VERIFY_ORPHAN_RECORDS, orphan_row}, {SQ_VERIFY_SE_PHASE, se_row},
                   {SQ_VERIFY_RECORDS, record_row},      {SQ_VERIFY_SETTLEMENTS, settlement_row},
                   {SQ_VERIFY_FINGERPRINTS, fingerprint_row}, {SQ_VERIFY_IMAGES, image_row},
-                  {SQ_VERIFY_GONE, gone_row}};
+                  {SQ_VERIFY_GONE, gone_row},           {SQ_VERIFY_REVERSALS, reversal_row}};
     for (size_t i = 0; i < countof(passes); i++) {
         store_rc rc = store_run(q->st, passes[i].q, NULL, 0, passes[i].fn, &v);
         if (rc != STORE_OK) {

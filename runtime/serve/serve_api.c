@@ -330,7 +330,9 @@ static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
         lib_error(c, st);
         return;
     }
-    answer(c, 201, json_pack("{s:I,s:I}", "request", (json_int_t)req, "task", (json_int_t)task));
+    /* a replayed key: the first request's ids, "replayed": true (nothing new stored) */
+    answer(c, 201, json_pack("{s:I,s:I,s:b}", "request", (json_int_t)req, "task",
+                             (json_int_t)task, "replayed", qtm_request_replayed(c->q)));
 }
 
 /* --- governance -------------------------------------------------------------- */
@@ -419,6 +421,28 @@ static void desk(api_call *c, const route *r, char **seg, int64_t id)
     qtm_status st = qtm_desk_as(c->q, c->who.slug, c->query(c->cx, "operator"),
                                 c->query(c->cx, "list"), &pg, &d);
     result(c, st, d);
+}
+
+/* GET /api/jobs?state=&surface=&operator=&phase=&q=&mine=1&limit=&after=:
+ * the job list as the caller may read it (qtm_job_list_as). */
+static void jobs_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *a = NULL;
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    const char *mine = c->query(c->cx, "mine");
+    if (mine && strcmp(mine, "1") != 0 && strcmp(mine, "0") != 0) {
+        api_error(c, 400, "usage", "mine takes 1 or 0");
+        return;
+    }
+    qtm_job_filter f = {c->query(c->cx, "state"), c->query(c->cx, "surface"),
+                        c->query(c->cx, "operator"), c->query(c->cx, "phase"),
+                        c->query(c->cx, "q")};
+    qtm_status st = qtm_job_list_as(c->q, c->who.slug, mine && *mine == '1', &f, &pg, &a, &next);
+    result_page(c, st, a, "jobs", next);
 }
 
 /*
@@ -664,6 +688,25 @@ static void participant_add(api_call *c, const route *r, char **seg, int64_t id)
     json_decref(b);
 }
 
+/* {"reverse": PAYMENT, "reason": TEXT} and nothing else: 0, or -1 after
+ * answering 400. */
+static int settle_reverse_body(api_call *c, json_t *b, json_t *reverse, const char **reason)
+{
+    static const char *const others[] = {"amount", "currency", "method", "note", "due",
+                                         "status", "waive"};
+    if (!json_is_integer(reverse) || json_integer_value(reverse) <= 0) {
+        api_error(c, 400, "invalid input", "\"reverse\" takes the id of the payment to reverse");
+        return -1;
+    }
+    for (size_t i = 0; i < countof(others); i++)
+        if (json_object_get(b, others[i])) {
+            api_error(c, 400, "invalid input", "a reversal takes only \"reverse\" and "
+                      "\"reason\", not \"%s\"", others[i]);
+            return -1;
+        }
+    return member(c, b, "reason", 1, reason);
+}
+
 static void settle(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
@@ -672,8 +715,10 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         return;
     qtm_payment p;
     memset(&p, 0, sizeof p);
-    const char *status = NULL;
-    json_t *waive = json_object_get(b, "waive");
+    const char *status = NULL, *reason = NULL;
+    json_t *waive = json_object_get(b, "waive"), *reverse = json_object_get(b, "reverse");
+    if (reverse && settle_reverse_body(c, b, reverse, &reason) != 0)
+        goto done;
     if (member(c, b, "amount", 0, &p.amount) || member(c, b, "currency", 0, &p.currency) ||
         member(c, b, "method", 0, &p.method) || member(c, b, "note", 0, &p.note) ||
         member(c, b, "due", 0, &p.due) || member(c, b, "status", 0, &status))
@@ -688,7 +733,9 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         goto done;
     }
     p.waive = json_is_true(waive) || status != NULL;
-    qtm_status st = WRITE(c, qtm_settle(c->q, c->who.slug, id, &p));
+    qtm_status st = reverse ? WRITE(c, qtm_settle_reverse(c->q, c->who.slug, id,
+                                                          json_integer_value(reverse), reason))
+                            : WRITE(c, qtm_settle(c->q, c->who.slug, id, &p));
     json_t *s = NULL;
     if (st != QTM_OK) {
         job_refused(c, id, st);
@@ -700,6 +747,29 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         answer(c, 200, json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s));
 done:
     json_decref(b);
+}
+
+static void settlement_show(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg;
+    json_t *s = NULL;
+    qtm_status st = qtm_settlement_show_as(c->q, c->who.slug, id, &s);
+    result(c, st, st == QTM_OK ? json_pack("{s:I,s:o}", "job", (json_int_t)id, "settlement", s)
+                               : NULL);
+}
+
+/* GET /api/settlements?status=&surface=&limit=&after= (admins). */
+static void settlements_list(api_call *c, const route *r, char **seg, int64_t id)
+{
+    (void)r, (void)seg, (void)id;
+    json_t *a = NULL;
+    qtm_page pg;
+    int64_t next = 0;
+    if (page_query(c, &pg) != 0)
+        return;
+    qtm_status st = qtm_settlement_list_page(c->q, c->query(c->cx, "status"),
+                                             c->query(c->cx, "surface"), &pg, &a, &next);
+    result_page(c, st, a, "settlements", next);
 }
 
 /* The job's whole ledger, a page at a time (the settlement in job show
@@ -786,6 +856,8 @@ static const route routes[] = {
     {"POST", "tasks/#/close", AUTH_ADMIN, task_verb},
     {"POST", "tasks/#/job", AUTH_ADMIN, job_create},
     {"GET", "desk", AUTH_STAFF, desk},
+    {"GET", "jobs", AUTH_ANY, jobs_list},       /* read rule: qtm_job_list_as */
+    {"GET", "settlements", AUTH_ADMIN, settlements_list},
     {"GET", "jobs/#", AUTH_ANY, job_show},      /* read rule: api_handle, access.c */
     {"POST", "jobs/#/claim", AUTH_ANY, job_claim},
     {"POST", "jobs/#/advance", AUTH_ANY, job_advance},
@@ -801,6 +873,7 @@ static const route routes[] = {
     {"GET", "blobs/*", AUTH_ANY, blob_get},        /* read rule: qtm_blob_read */
     {"GET", "blobs/*/thumb", AUTH_ANY, blob_get},
     {"POST", "jobs/#/settlement", AUTH_ANY, settle},
+    {"GET", "jobs/#/settlement", AUTH_ANY, settlement_show},
     {"GET", "jobs/#/payments", AUTH_ANY, payments_list},
     {"GET", "jobs/#/record", AUTH_ANY, record_show},
     {"GET", "jobs/#/record/export", AUTH_ANY, record_export},

@@ -50,12 +50,14 @@ typedef enum store_query {
     SQ_TASK_BY_ID,                 /* id -> id, request, state, assignee id, assignee slug, reason, surface, created_at, updated_at, job id */
     SQ_TASK_SET_STATE,             /* state, reason, at, id, old state */
     SQ_TASK_SET_ASSIGNEE,          /* assignee, at, id */
-    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id, intake, fingerprint */
+    SQ_TASK_LIST,                  /* state or NULL, after, limit -> id, request, state, assignee slug, surface, updated_at, job id, intake, fingerprint,
+                                      settlement status (NULL: no job) */
     SQ_JOB_INSERT,                 /* task, surface, fingerprint, at */
     SQ_JOB_BY_ID,                  /* id -> id, task, surface, fingerprint, state, owner id, owner slug, assignee id, assignee slug, created_at, claimed_at, completed_at */
     SQ_JOB_CLAIM,                  /* owner, at, id  (only if still queued) */
     SQ_JOB_COMPLETE,               /* at, id (only if ready) */
-    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint, intake */
+    SQ_JOB_DESK,                   /* state or NULL, after -> id, surface, state, phase, owner slug, assignee slug, owner id, assignee id, fingerprint, intake,
+                                      settlement status */
     SQ_SE_INSERT,                  /* job, phase, operator, at */
     SQ_SE_BY_JOB,                  /* job -> id, phase, operator slug, complete, started_at,
                                       completed_at, outcome, reason */
@@ -71,12 +73,13 @@ typedef enum store_query {
     SQ_PARTICIPANT_COUNT,          /* job -> count */
     SQ_RECORD_INSERT,              /* job, se, surface, body, hash, at */
     SQ_RECORD_BY_JOB,              /* job -> id, job, surface, body, hash, created_at */
-    SQ_RECORD_LIST,                /* after, limit -> id, job, surface, hash, created_at */
+    SQ_RECORD_LIST,                /* after, limit -> id, job, surface, hash, created_at, settlement status */
     SQ_SETTLE_GET,                 /* job -> currency, due, status, paid total (NULL: past
                                       64 bits), payment count */
     SQ_SETTLE_UPSERT,              /* job, currency, due, status, at */
     SQ_PAYMENT_INSERT,             /* job, amount, currency, method, note, actor, at */
-    SQ_PAYMENT_LIST,               /* job, after, limit -> id, amount, currency, method, note, actor slug, at */
+    SQ_PAYMENT_LIST,               /* job, after, limit -> id, amount, currency, method, note, actor slug, at,
+                                      reversal_of, reason, reversed_by (schema v5) */
     SQ_PAYMENT_RECENT,             /* job, n -> the last n payments, as SQ_PAYMENT_LIST, by id */
     SQ_AUDIT_LAST_HASH,            /* -> hash */
     SQ_AUDIT_INSERT,               /* at, actor, entity, entity id, action, from, to, job, prev, hash,
@@ -169,6 +172,30 @@ typedef enum store_query {
                                       by blob then seq; seq NULL: a blob without chunks) */
     SQ_VERIFY_BLOB_REFS,           /* -> what, id, job or NULL: references that dangle or
                                       disagree with the governed rows */
+    /* schema v5: finding work.  Every SQ_JOB_LIST* takes the same arguments
+     * and gives the same columns; they differ only in the index that drives
+     * them (the engine picks one by the filters given):
+     *   state, surface, operator id (owns it, or is assigned while nobody
+     *   owns it), phase, ",slug,..." of the surfaces whose initial phase is
+     *   that phase (an unclaimed job is in it), q (an FTS5 phrase over the
+     *   intake's text values), after, limit; each NULL: no filter
+     *   -> id, surface, state, phase (NULL: not claimed), owner slug,
+     *      assignee slug, settlement status, created_at, fingerprint,
+     *      intake */
+    SQ_JOB_LIST,                   /* by id */
+    SQ_JOB_LIST_STATE,             /* by jobs_state (state given) */
+    SQ_JOB_LIST_SURFACE,           /* by jobs_surface (surface given) */
+    SQ_JOB_LIST_OPERATOR,          /* by jobs_owner + tasks_assignee (operator given) */
+    SQ_JOB_LIST_SEARCH,            /* by job_search (q given) */
+    /* schema v5: settlement, visible and correctable */
+    SQ_SETTLEMENT_LIST,            /* status or NULL, surface or NULL, after, limit -> job id, surface,
+                                      status, currency, due, paid total, payment count, updated_at */
+    SQ_PAYMENT_BY_ID,              /* id -> id, job, amount, currency, method, reversal_of,
+                                      reversed_by (NULL: not reversed) */
+    SQ_PAYMENT_REVERSE,            /* job, amount (negative), currency, method, actor, at, reversal_of,
+                                      reason */
+    SQ_VERIFY_REVERSALS,           /* -> id, job, amount, currency, reversal_of, original's job,
+                                      amount, currency, reversal_of (NULL: none), reversals of it */
     SQ_COUNT
 } store_query;
 

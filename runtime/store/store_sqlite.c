@@ -118,10 +118,19 @@ typedef struct sqlite_store {
 #define IMG_RECORD(id)                                                                         \
     "(SELECT qtm_sha256(json_array('record', x.id, x.job_id, x.se_id, x.surface, x.body,"     \
     " x.hash, x.created_at)) FROM records x WHERE x.id = " id ")"
-#define IMG_SETTLEMENT(id)                                                                     \
+#define IMG_SETTLEMENT_V4(id)                                                                  \
     "(SELECT qtm_sha256(json_array('settlement', x.job_id, x.currency, x.due, x.status,"      \
     " x.updated_at, (SELECT json_group_array(json_array(p.id, p.amount, p.currency, p.method," \
     " p.note, p.actor_id, p.at)) FROM (SELECT * FROM payments WHERE job_id = x.job_id"          \
+    " ORDER BY id) p))) FROM settlements x WHERE x.job_id = " id ")"
+/* schema v5: a reversal's payment row adds what it reverses and why; every
+ * other row keeps the v4 image, so settlements audited before v5 verify */
+#define IMG_SETTLEMENT(id)                                                                     \
+    "(SELECT qtm_sha256(json_array('settlement', x.job_id, x.currency, x.due, x.status,"      \
+    " x.updated_at, (SELECT json_group_array(json(CASE WHEN p.reversal_of IS NULL THEN"        \
+    " json_array(p.id, p.amount, p.currency, p.method, p.note, p.actor_id, p.at) ELSE"         \
+    " json_array(p.id, p.amount, p.currency, p.method, p.note, p.actor_id, p.at,"              \
+    " p.reversal_of, p.reason) END)) FROM (SELECT * FROM payments WHERE job_id = x.job_id"     \
     " ORDER BY id) p))) FROM settlements x WHERE x.job_id = " id ")"
 #define IMG_TOKEN(id)                                                                          \
     "(SELECT qtm_sha256(json_array('token', x.id, x.actor_id, x.hash, x.created_at,"          \
@@ -142,21 +151,22 @@ typedef struct sqlite_store {
     " WHERE x.rowid = " id ")"
 /* The image of the row an audit row of entity ent (a "fingerprint" row is
  * about its job) and entity id id is about; NULL for a row that is gone. */
-/* img_se: the service_event image of the schema the query runs on (v5 added
- * outcome and reason to it) */
-#define IMAGE_CASES_V4(id, img_se)                                                             \
+/* img_se, img_settle: the service_event and settlement images of the
+ * schema the query runs on (v5 added outcome and reason to the one, the
+ * reversal columns of payments to the other) */
+#define IMAGE_CASES_V4(id, img_se, img_settle)                                                 \
     " WHEN 'actor' THEN " IMG_ACTOR(id) " WHEN 'request' THEN " IMG_REQUEST(id)                \
     " WHEN 'task' THEN " IMG_TASK(id) " WHEN 'job' THEN " IMG_JOB(id)                          \
     " WHEN 'fingerprint' THEN " IMG_JOB(id) " WHEN 'service_event' THEN " img_se(id)           \
     " WHEN 'evidence' THEN " IMG_EVIDENCE(id) " WHEN 'participant' THEN " IMG_PARTICIPANT(id) \
-    " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " IMG_SETTLEMENT(id)       \
+    " WHEN 'record' THEN " IMG_RECORD(id) " WHEN 'settlement' THEN " img_settle(id)           \
     " WHEN 'token' THEN " IMG_TOKEN(id) " WHEN 'key' THEN " IMG_KEY(id)
 /* the v3 -> v4 step's: the tables and columns of v4 only (a query naming a
  * table that does not exist yet fails even in a branch it never takes) */
-#define IMAGE_OF_V4(ent, id) "CASE " ent IMAGE_CASES_V4(id, IMG_SE_V4) " END"
+#define IMAGE_OF_V4(ent, id) "CASE " ent IMAGE_CASES_V4(id, IMG_SE_V4, IMG_SETTLEMENT_V4) " END"
 #define IMAGE_OF(ent, id)                                                                      \
-    "CASE " ent IMAGE_CASES_V4(id, IMG_SE) " WHEN 'handoff' THEN " IMG_HANDOFF(id)             \
-    " WHEN 'note' THEN " IMG_NOTE(id) " END"
+    "CASE " ent IMAGE_CASES_V4(id, IMG_SE, IMG_SETTLEMENT) " WHEN 'handoff' THEN "            \
+    IMG_HANDOFF(id) " WHEN 'note' THEN " IMG_NOTE(id) " END"
 /* One verify row per governed row: kind, id, job (or NULL), current image,
  * the id of its last audit row (NULL: none; from `last`, SQ_VERIFY_IMAGES:
  * no index on audit(entity), which every write would pay for). */
@@ -164,6 +174,31 @@ typedef struct sqlite_store {
     "SELECT '" kind "' AS kind, t." key " AS id, " job " AS job, " img("t." key) " AS image," \
     " (SELECT l.id FROM last l WHERE l.k = '" ent "' AND l.eid = t." key ") AS last"        \
     " FROM " table " t"
+
+/*
+ * Schema v5, finding work: the job list.  One column list and one set of
+ * filters (?1 state, ?2 surface, ?3 operator id: owns it, or is assigned
+ * while nobody owns it, the read rule's "own"; ?4 phase, ?5 ",slug,..." of
+ * the surfaces whose initial phase ?4 is (an unclaimed job has no
+ * ServiceEvent row and sits in it); ?6 an FTS5 phrase over job_search;
+ * ?7 after, ?8 limit), each NULL for none.  The queries differ only in
+ * what drives them, so a selective filter walks its own index in id order
+ * and never the whole table.
+ */
+#define JOB_LIST_COLS                                                                          \
+    "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, COALESCE(st.status, 'unpaid')," \
+    " j.created_at, j.fingerprint, (SELECT r.intake FROM requests r WHERE r.id = t.request_id)"
+#define JOB_LIST_JOINS                                                                         \
+    " JOIN tasks t ON t.id = j.task_id LEFT JOIN service_events s ON s.job_id = j.id"          \
+    " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"      \
+    " LEFT JOIN settlements st ON st.job_id = j.id"
+#define JOB_LIST_FILTERS                                                                       \
+    " (?1 IS NULL OR j.state = ?1) AND (?2 IS NULL OR j.surface = ?2)"                        \
+    " AND (?3 IS NULL OR j.owner_id = ?3 OR (j.owner_id IS NULL AND t.assignee_id = ?3))"     \
+    " AND (?4 IS NULL OR s.phase = ?4 OR (s.id IS NULL AND instr(?5, ',' || j.surface || ',')" \
+    " > 0))"
+#define JOB_LIST_Q " AND (?6 IS NULL OR j.id IN (SELECT rowid FROM job_search WHERE job_search MATCH ?6))"
+#define JOB_LIST_TAIL " AND j.id > ?7 ORDER BY j.id LIMIT ?8"
 
 static const char *const sql[SQ_COUNT] = {
     [SQ_ACTOR_INSERT] =
@@ -198,8 +233,10 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE tasks SET assignee_id = ?1, state = 'assigned', updated_at = ?2 WHERE id = ?3",
     [SQ_TASK_LIST] =
         "SELECT t.id, t.request_id, t.state, a.slug, r.surface, t.updated_at, j.id, r.intake,"
-        " r.fingerprint FROM tasks t JOIN requests r ON r.id = t.request_id"
+        " r.fingerprint, CASE WHEN j.id IS NULL THEN NULL ELSE COALESCE(st.status, 'unpaid') END"
+        " FROM tasks t JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN actors a ON a.id = t.assignee_id LEFT JOIN jobs j ON j.task_id = t.id"
+        " LEFT JOIN settlements st ON st.job_id = j.id"
         " WHERE (?1 IS NULL OR t.state = ?1) AND t.id > ?2 ORDER BY t.id LIMIT ?3",
     [SQ_JOB_INSERT] =
         "INSERT INTO jobs(task_id, surface, fingerprint, state, created_at)"
@@ -217,10 +254,11 @@ static const char *const sql[SQ_COUNT] = {
         "UPDATE jobs SET state = 'complete', completed_at = ?1 WHERE id = ?2 AND state = 'ready'",
     [SQ_JOB_DESK] =
         "SELECT j.id, j.surface, j.state, s.phase, o.slug, a.slug, j.owner_id, t.assignee_id,"
-        " j.fingerprint, r.intake"
+        " j.fingerprint, r.intake, COALESCE(st.status, 'unpaid')"
         " FROM jobs j JOIN tasks t ON t.id = j.task_id JOIN requests r ON r.id = t.request_id"
         " LEFT JOIN service_events s ON s.job_id = j.id"
         " LEFT JOIN actors o ON o.id = j.owner_id LEFT JOIN actors a ON a.id = t.assignee_id"
+        " LEFT JOIN settlements st ON st.job_id = j.id"
         " WHERE (?1 IS NULL OR j.state = ?1 OR (?1 = 'active' AND j.state = 'ready'))"
         " AND j.id > ?2 ORDER BY j.id",
     [SQ_SE_INSERT] =
@@ -258,8 +296,9 @@ static const char *const sql[SQ_COUNT] = {
     [SQ_RECORD_BY_JOB] =
         "SELECT id, job_id, surface, body, hash, created_at FROM records WHERE job_id = ?1",
     [SQ_RECORD_LIST] =
-        "SELECT id, job_id, surface, hash, created_at FROM records WHERE id > ?1"
-        " ORDER BY id LIMIT ?2",
+        "SELECT r.id, r.job_id, r.surface, r.hash, r.created_at, COALESCE(st.status, 'unpaid')"
+        " FROM records r LEFT JOIN settlements st ON st.job_id = r.job_id WHERE r.id > ?1"
+        " ORDER BY r.id LIMIT ?2",
     [SQ_SETTLE_GET] =
         "SELECT s.currency, s.due, s.status,"
         LEDGER_TOTAL("?1") ","
@@ -274,11 +313,13 @@ static const char *const sql[SQ_COUNT] = {
         "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at)"
         " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     [SQ_PAYMENT_LIST] =
-        "SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at FROM payments p"
+        "SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at, p.reversal_of,"
+        " p.reason, (SELECT r.id FROM payments r WHERE r.reversal_of = p.id) FROM payments p"
         " JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1 AND p.id > ?2"
         " ORDER BY p.id LIMIT ?3",
     [SQ_PAYMENT_RECENT] =
-        "SELECT * FROM (SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at"
+        "SELECT * FROM (SELECT p.id, p.amount, p.currency, p.method, p.note, a.slug, p.at,"
+        " p.reversal_of, p.reason, (SELECT r.id FROM payments r WHERE r.reversal_of = p.id)"
         " FROM payments p JOIN actors a ON a.id = p.actor_id WHERE p.job_id = ?1"
         " ORDER BY p.id DESC LIMIT ?2) ORDER BY 1",
     [SQ_AUDIT_LAST_HASH] = "SELECT hash FROM audit ORDER BY id DESC LIMIT 1",
@@ -495,6 +536,52 @@ static const char *const sql[SQ_COUNT] = {
         " WHERE json_type(r.intake, '$.photos') = 'array' AND (r.photos !="
         "  json_array_length(r.intake, '$.photos') OR r.photos != (SELECT COUNT(*)"
         "  FROM request_photos p WHERE p.request_id = r.id))",
+    /* schema v5: finding work (see JOB_LIST_COLS) */
+    [SQ_JOB_LIST] =
+        JOB_LIST_COLS " FROM jobs j" JOB_LIST_JOINS " WHERE" JOB_LIST_FILTERS JOB_LIST_Q
+        JOB_LIST_TAIL,
+    [SQ_JOB_LIST_STATE] =
+        JOB_LIST_COLS " FROM jobs j INDEXED BY jobs_state" JOB_LIST_JOINS " WHERE j.state = ?1 AND"
+        JOB_LIST_FILTERS JOB_LIST_Q JOB_LIST_TAIL,
+    [SQ_JOB_LIST_SURFACE] =
+        JOB_LIST_COLS " FROM jobs j INDEXED BY jobs_surface" JOB_LIST_JOINS
+        " WHERE j.surface = ?2 AND" JOB_LIST_FILTERS JOB_LIST_Q JOB_LIST_TAIL,
+    /* the jobs an operator holds, two streams each cut to one page: the ones
+     * they own (jobs_owner, in id order), and the ones assigned to them that
+     * nobody owns yet (tasks_assignee: their tasks, each job looked up) */
+    [SQ_JOB_LIST_OPERATOR] =
+        JOB_LIST_COLS " FROM jobs j" JOB_LIST_JOINS
+        " WHERE j.id IN (SELECT id FROM (SELECT j.id AS id FROM jobs j INDEXED BY jobs_owner"
+        JOB_LIST_JOINS " WHERE j.owner_id = ?3 AND" JOB_LIST_FILTERS JOB_LIST_Q
+        " AND j.id > ?7 ORDER BY j.id LIMIT ?8) UNION ALL SELECT id FROM (SELECT j.id AS id"
+        " FROM tasks u CROSS JOIN jobs j ON j.task_id = u.id" JOB_LIST_JOINS
+        " WHERE u.assignee_id = ?3 AND j.owner_id IS NULL AND" JOB_LIST_FILTERS JOB_LIST_Q
+        " AND j.id > ?7 ORDER BY j.id LIMIT ?8))" JOB_LIST_TAIL,
+    /* the FTS5 index gives its matches in rowid (job id) order from after */
+    [SQ_JOB_LIST_SEARCH] =
+        JOB_LIST_COLS " FROM job_search f JOIN jobs j ON j.id = f.rowid" JOB_LIST_JOINS
+        " WHERE job_search MATCH ?6 AND f.rowid > ?7 AND" JOB_LIST_FILTERS
+        " ORDER BY f.rowid LIMIT ?8",
+    /* schema v5: settlement, visible and correctable; a job with no
+     * settlement row is unpaid, in USD, with nothing due */
+    [SQ_SETTLEMENT_LIST] =
+        "SELECT j.id, j.surface, COALESCE(st.status, 'unpaid'), COALESCE(st.currency, 'USD'),"
+        " st.due," LEDGER_TOTAL("j.id") ", (SELECT COUNT(*) FROM payments p WHERE p.job_id = j.id),"
+        " st.updated_at FROM jobs j LEFT JOIN settlements st ON st.job_id = j.id"
+        " WHERE (?1 IS NULL OR COALESCE(st.status, 'unpaid') = ?1)"
+        " AND (?2 IS NULL OR j.surface = ?2) AND j.id > ?3 ORDER BY j.id LIMIT ?4",
+    [SQ_PAYMENT_BY_ID] =
+        "SELECT p.id, p.job_id, p.amount, p.currency, p.method, p.reversal_of,"
+        " (SELECT r.id FROM payments r WHERE r.reversal_of = p.id) FROM payments p WHERE p.id = ?1",
+    [SQ_PAYMENT_REVERSE] =
+        "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at, reversal_of,"
+        " reason) VALUES(?1, ?2, ?3, ?4, NULL, ?5, ?6, ?7, ?8)",
+    [SQ_VERIFY_REVERSALS] =
+        "SELECT r.id, r.job_id, r.amount, r.currency, r.reversal_of, o.job_id, o.amount,"
+        " o.currency, o.reversal_of,"
+        " (SELECT COUNT(*) FROM payments x WHERE x.reversal_of = r.reversal_of)"
+        " FROM payments r LEFT JOIN payments o ON o.id = r.reversal_of"
+        " WHERE r.reversal_of IS NOT NULL OR r.amount < 0 ORDER BY r.id",
 };
 
 /* Schema v1.  Append-only tables are guarded by triggers, not by trust. */
@@ -843,6 +930,58 @@ static const char schema_v5[] =
     "CREATE TRIGGER request_photos_no_delete BEFORE DELETE ON request_photos"
     " BEGIN SELECT RAISE(ABORT, 'requests are immutable'); END;"
     /* --- end v5: blobs --- */
+    /* --- v5: finding --- */
+    /* Indexes that let a filtered page of the job list walk only its own
+     * rows, in id order (SQ_JOB_LIST_*).  job_search: the text values of
+     * each job's intake (venue, contact, notes...), a trigram FTS5 index
+     * (case-insensitive substrings of 3 characters or more), written by
+     * trigger when the job is created: derived from the immutable request,
+     * never governed, so not in any image. */
+    "CREATE INDEX jobs_state ON jobs(state);"
+    "CREATE INDEX jobs_surface ON jobs(surface);"
+    "CREATE INDEX jobs_owner ON jobs(owner_id);"
+    "CREATE INDEX tasks_assignee ON tasks(assignee_id);"
+    /* covers the probe from an operator's tasks: is the job still unowned? */
+    "CREATE INDEX jobs_task_owner ON jobs(task_id, owner_id);"
+    "CREATE VIRTUAL TABLE job_search USING fts5(text, tokenize = 'trigram');"
+    "INSERT INTO job_search(rowid, text) SELECT j.id, (SELECT group_concat(v.value, ' / ')"
+    " FROM tasks t JOIN requests r ON r.id = t.request_id, json_tree(r.intake) v"
+    " WHERE t.id = j.task_id AND v.type = 'text') FROM jobs j;"
+    "CREATE TRIGGER jobs_search AFTER INSERT ON jobs BEGIN"
+    " INSERT INTO job_search(rowid, text) SELECT NEW.id, (SELECT group_concat(v.value, ' / ')"
+    " FROM tasks t JOIN requests r ON r.id = t.request_id, json_tree(r.intake) v"
+    " WHERE t.id = NEW.task_id AND v.type = 'text'); END;"
+    /* --- end v5: finding --- */
+    /* --- v5: settlement reversals --- */
+    /* A correcting entry is a payment row of its own: a negative amount
+     * naming the payment it reverses (reversal_of, unique: once) and why.
+     * SQLite cannot change a CHECK in place: the ledger is rebuilt with the
+     * same rows and ids (its immutability triggers and index come back). */
+    "DROP TRIGGER payments_no_update;"
+    "DROP TRIGGER payments_no_delete;"
+    "CREATE TABLE payments_v5("
+    " id INTEGER PRIMARY KEY,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id),"
+    " amount INTEGER NOT NULL,"
+    " currency TEXT NOT NULL,"
+    " method TEXT NOT NULL CHECK (method IN (" QTM_PAY_METHODS(QTM_SQL_X, ",") ")),"
+    " note TEXT,"
+    " actor_id INTEGER NOT NULL REFERENCES actors(id),"
+    " at TEXT NOT NULL,"
+    " reversal_of INTEGER UNIQUE REFERENCES payments(id),"
+    " reason TEXT,"
+    " CHECK ((reversal_of IS NULL AND amount >= 0 AND reason IS NULL) OR"
+    " (reversal_of IS NOT NULL AND amount < 0 AND reason IS NOT NULL)));"
+    "INSERT INTO payments_v5(id, job_id, amount, currency, method, note, actor_id, at)"
+    " SELECT id, job_id, amount, currency, method, note, actor_id, at FROM payments ORDER BY id;"
+    "DROP TABLE payments;"
+    "ALTER TABLE payments_v5 RENAME TO payments;"
+    "CREATE INDEX payments_job ON payments(job_id);"
+    "CREATE TRIGGER payments_no_update BEFORE UPDATE ON payments"
+    " BEGIN SELECT RAISE(ABORT, 'the payment ledger is append-only'); END;"
+    "CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments"
+    " BEGIN SELECT RAISE(ABORT, 'the payment ledger is append-only'); END;"
+    /* --- end v5: settlement reversals --- */
     "";
 
 /* migrations[v] takes a database from user_version v to v + 1. */

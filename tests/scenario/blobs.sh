@@ -193,7 +193,7 @@ hrefused "another operator: 404" 404 "visible to bo" -- h GET "/api/blobs/${EREF
 hrefused "a client who did not submit it: 404" 404 "visible to cli" -- h GET "/api/blobs/${UREF#sha256:}/thumb" as=cli
 hrefused "anonymous: 401" 401 "sign in" -- h GET "/api/blobs/${EREF#sha256:}"
 hrefused "a hash not stored: 404" 404 "no file" -- h GET "/api/blobs/$(printf '%064d' 3)" as=admin
-hrefused "evidence on another operator's job: 404" 404 "no job $J visible to bo" -- \
+hrefused "evidence on another operator's job: 403" 403 "no job $J visible to bo" -- \
     h POST "/api/jobs/$J/evidence" -H 'Content-Type: application/json' \
     --data-binary "{\"category\":\"after\",\"blob\":\"$UREF\"}" as=bo
 serve_stop

@@ -41,7 +41,9 @@ statuses() { cat "$T/small"/r.* | sort | uniq -c | awk '{ printf "%s:%s ", $2, $
 
 together --json request submit $EC --intake "$W" --key same-key
 is "small: 8 concurrent submits with one --key all succeed" "0:8 " "$(statuses)"
-is "small: they return one request and task" 1 "$(cat "$T/small"/o.* | tr -d ' \n' | sed 's/}{/}\n{/g' | sort -u | wc -l)"
+is "small: they return one request and task" 1 "$(cat "$T/small"/o.* | jq -c '{request, task}' | sort -u | wc -l)"
+is "small: one stored it, seven were told it was a replay" "false:1 true:7 " \
+    "$(cat "$T/small"/o.* | jq -r .replayed | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')"
 is "small: one request stored" 1 "$(count requests)"
 is "small: one task stored" 1 "$(count tasks)"
 task=$(sql "SELECT id FROM tasks")

@@ -26,6 +26,13 @@
 #   blobs.sh     files: every refusal of a photo or evidence file through qtm
 #                and serve (database unchanged), GPS removed, the read rule
 #                on GET /api/blobs, SIGKILL during uploads: verify passes
+#   finding.sh   job list and GET /api/jobs: every filter, paging, who lists
+#                what; the CLI made consistent (options anywhere, a replayed
+#                key, --as OP desk, task list's job id, record show ID, local
+#                administration audited as --as or the OS user)
+#   settle.sh    settlement show/list, the correcting entry (settle --reverse,
+#                POST reverse), overpaid, status in every list, verify on a
+#                forged reversal
 #   durable.sh   under strace: the CLI and `qtm serve` (group commit, 200
 #                writes from 8 clients) answer a change only after an fsync
 #                of the log; --durability relaxed is caught by the same check
@@ -43,7 +50,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api outcome blobs migrate files escapes paging handover signed access transport backup durable race crash}
+parts=${SCENARIOS:-seed refusals api outcome blobs migrate files escapes paging handover signed access finding settle transport backup durable race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

@@ -178,6 +178,9 @@ void rt_db_to_v4(rt_fx *f);
  * (outcome, reason) dropped, user_version 4. */
 void rt_db_to_v4(rt_fx *f);
 void rt_db_to_v3(rt_fx *f);
+/* The database as schema v4 left it (v5's indexes, search table and the
+ * ledger's reversal columns gone; no reversal may be in it), user_version 4. */
+void rt_db_to_v4(rt_fx *f);
 
 /* Every row of every table (and the schema, and user_version), as text;
  * caller frees. */

@@ -143,6 +143,12 @@ qtm_status qtm_surface_show(qtm *q, const char *slug, json_t **out);  /* the mod
 
 /* --- actors ------------------------------------------------------------- */
 
+/* Local administration (actor add and set, token issue and revoke) is the
+ * database holder's and needs no actor; the audit log names who did it:
+ * `as`, an admin not suspended (checked now: QTM_ENOTFOUND,
+ * QTM_EFORBIDDEN), or with as NULL "os:" followed by os_user, the
+ * operating system's user (NULL: nobody is named, the audit actor is null). */
+qtm_status qtm_set_local_actor(qtm *q, const char *as, const char *os_user);
 qtm_status qtm_actor_add(qtm *q, const char *slug, const char *role, const char *name);
 qtm_status qtm_actor_set_access(qtm *q, const char *slug, const char *access);
 qtm_status qtm_actor_list(qtm *q, json_t **out);
@@ -165,6 +171,10 @@ qtm_status qtm_request_submit(qtm *q, const char *actor, const char *surface,
                               const char *intake_json, const char *const *photo_files,
                               size_t nphoto_files, const char *key, int64_t *request_id,
                               int64_t *task_id);
+
+/* Nonzero when the last qtm_request_submit answered with the request an
+ * earlier call with the same key stored (nothing new was stored). */
+int qtm_request_replayed(const qtm *q);
 
 qtm_status qtm_task_list(qtm *q, const char *state, json_t **out);
 qtm_status qtm_task_list_page(qtm *q, const char *state, const qtm_page *pg, json_t **out,
@@ -202,6 +212,35 @@ qtm_status qtm_desk(qtm *q, const char *operator_slug, json_t **out);
  * next_after.LIST). */
 qtm_status qtm_desk_page(qtm *q, const char *operator_slug, const char *list,
                          const qtm_page *pg, json_t **out);
+
+/* --- finding work (joblist.c) ------------------------------------------- */
+
+/* Filters of the job list; each NULL: no filter. */
+typedef struct qtm_job_filter {
+    const char *state;             /* queued active ready complete cancelled */
+    const char *surface;           /* a surface slug built in (QTM_ENOTFOUND otherwise) */
+    const char *operator_slug;     /* the jobs it holds: owned by it, or assigned to it
+                                      while nobody owns them */
+    const char *phase;             /* the ServiceEvent's phase (an unclaimed job: the
+                                      initial one); a phase of no surface is QTM_EUSAGE */
+    const char *q;                 /* a case-insensitive substring of the intake's text
+                                      values (venue, contact...), 3 to 200 characters */
+} qtm_job_filter;
+
+/*
+ * qtm_job_list_page - one page of the jobs matching f (NULL: every job), by
+ * id: [{id, surface, state, phase, label, owner, assignee, settlement (its
+ * status), created_at}], *next_after as every list (qtm_page).  The
+ * database holder's: every job.
+ */
+qtm_status qtm_job_list_page(qtm *q, const qtm_job_filter *f, const qtm_page *pg, json_t **out,
+                             int64_t *next_after);
+/* The same as reader may read it: an admin every job (mine: the ones the
+ * admin holds, none); an operator only the jobs they hold (f->operator_slug
+ * another operator is QTM_EFORBIDDEN); vendors, clients and suspended
+ * actors none (QTM_EFORBIDDEN). */
+qtm_status qtm_job_list_as(qtm *q, const char *reader, int mine, const qtm_job_filter *f,
+                           const qtm_page *pg, json_t **out, int64_t *next_after);
 
 /*
  * The governance of a job's work (governance_handover.c).  Each is one
@@ -341,11 +380,31 @@ typedef struct qtm_payment {
 
 qtm_status qtm_settle(qtm *q, const char *actor, int64_t job, const qtm_payment *p);
 /* The settlement with a bounded summary of its ledger: status, currency,
- * due, paid, payment_count and `payments`, the last QTM_RECENT_PAYMENTS of
+ * due, paid, overpaid (what is paid past the due, or null), payment_count
+ * and `payments`, the last QTM_RECENT_PAYMENTS of
  * the ledger (oldest first).  The whole ledger: qtm_settlement_payments. */
 qtm_status qtm_settlement_show(qtm *q, int64_t job, json_t **out);
 #define QTM_RECENT_PAYMENTS 5
-/* One page of the job's ledger (payments by id, each with its id). */
+/*
+ * qtm_settle_reverse - the correcting entry: appends to job's ledger a
+ * payment of minus the amount of its payment `payment`, naming it and the
+ * reason, and recomputes the status (nothing is ever edited).  The owner
+ * or an admin, as qtm_settle.  Refused (QTM_EREFUSED) for a payment of
+ * another job, a payment that is itself a reversal, and one already
+ * reversed; QTM_ENOTFOUND for no such payment; QTM_EINVALID for a missing
+ * reason.  Never moves the job, its ServiceEvent or its record.
+ */
+qtm_status qtm_settle_reverse(qtm *q, const char *actor, int64_t job, int64_t payment,
+                              const char *reason);
+/* One page of settlements by job id, every job (one with nothing recorded
+ * is unpaid): [{id (the job), job, surface, status, currency, due, due_minor,
+ * paid, paid_minor, overpaid, payment_count, updated_at}]; status and
+ * surface filter (NULL: any).  The database holder's and admins'. */
+qtm_status qtm_settlement_list_page(qtm *q, const char *status, const char *surface,
+                                    const qtm_page *pg, json_t **out, int64_t *next_after);
+/* One page of the job's ledger (payments by id, each with its id; a
+ * correcting entry has "reverses" and "reason", the payment it corrects
+ * "reversed_by"). */
 qtm_status qtm_settlement_payments(qtm *q, int64_t job, const qtm_page *pg, json_t **out,
                                    int64_t *next_after);
 
