@@ -843,6 +843,7 @@ try {
 
   await check('the search box finds a job by venue; the filters narrow the desk (GET /api/jobs)', async () => {
     await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();
     const form = ana.locator('#desk-filters');
     await form.getByLabel('Search').fill('Zilker Botanical');
     await form.getByLabel('Search').press('Enter');
@@ -851,6 +852,7 @@ try {
     await waitText(ana, '#found-count', /^1 job found\.$/);
     // the state filter: ana's completed jobs, exactly as the API lists them
     await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();    // the columns again, not the list before
     await ana.locator('#desk-filters').getByLabel('State').selectOption('complete');
     const want = await listIds('ana', 'state=complete');
     assert(want.includes(jobId) && want.includes(closedJob), `complete jobs ${want}`);
@@ -885,6 +887,7 @@ try {
 
   await check('admin: all jobs by state (cancelled too) and by operator', async () => {
     await visit(admin, '/#/desk');
+    await admin.locator('#col-queued').waitFor();
     await admin.locator('#desk-filters').getByLabel('State').selectOption('cancelled');
     const cancelled = await listIds('admin', 'state=cancelled');
     assert(cancelled.length >= 1, 'no cancelled job');
