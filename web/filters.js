@@ -45,9 +45,11 @@ function hashOf(f) {
 async function phasesOf(surfaces, only) {
   const models = await Promise.all(surfaces.filter(s => !only || s.slug === only)
     .map(s => api.surface(s.slug).catch(() => null)));
+  // one surface: its labels; several: the names (labels differ by surface)
   const seen = new Map();
   for (const m of models.filter(Boolean))
-    for (const p of m.phases || []) if (!seen.has(p.name)) seen.set(p.name, p.label || humanize(p.name));
+    for (const p of m.phases || [])
+      if (!seen.has(p.name)) seen.set(p.name, only ? (p.label || humanize(p.name)) : humanize(p.name));
   return [...seen.entries()];
 }
 

@@ -971,6 +971,9 @@ try {
       // with every form and the whole record open too
       await narrow.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
       eq(await overflow(), 0, 'job page overflow (px)');
+      await narrow.goto('/#/desk?q=Austin');
+      await narrow.locator('#job-results').waitFor();
+      eq(await overflow(), 0, 'found list overflow (px)');
       await narrow.goto('/#/intake/event-coordination');
       await narrow.locator('#intake-form').waitFor();
       eq(await overflow(), 0, 'intake overflow (px)');
@@ -1037,6 +1040,17 @@ try {
     await ana.locator('[data-event="close"]').click();
     await ana.locator('#reason-close').waitFor();
     found.push(...await axe(ana, 'job page (close form)'));
+    // the found list, the settlement list, a ledger with its reversal form open
+    await visit(ana, '/#/desk?q=Austin');
+    await ana.locator('#job-results').waitFor();
+    found.push(...await axe(ana, 'found jobs'));
+    await visit(admin, '/#/settlements');
+    await admin.locator('#settlements').waitFor();
+    found.push(...await axe(admin, 'settlements'));
+    await visit(admin, `/#/jobs/${jobId}`);
+    await admin.locator('#payments [data-reverse]').first().click();
+    await admin.locator('#reverse-form').waitFor();
+    found.push(...await axe(admin, 'job page (reversal form)'));
     eq(found.join('; '), '', 'axe violations');
   });
 
