@@ -68,6 +68,14 @@ async function waitText(page, sel, re, timeout = T) {
     await new Promise(r => setTimeout(r, 50));
   }
 }
+// wait until the text of sel is exactly want (what names the check)
+async function waitExact(page, sel, want, what) {
+  try {
+    await waitText(page, sel, new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  } catch (e) {
+    eq(await text(page, sel), want, what);
+  }
+}
 async function waitAttr(page, sel, attr, want, timeout = T) {
   await page.waitForFunction(([s, a, w]) => {
     const el = document.querySelector(s);
@@ -435,7 +443,7 @@ try {
     await form.getByRole('button', { name: 'Add note' }).click();
     const res = await refused;
     eq(res.status(), 400, 'status of an empty note');
-    eq(await waitText(ana, '#msg .msg-text', /\S/), (await res.json()).error.message, 'refusal on screen');
+    await waitExact(ana, '#msg .msg-text', (await res.json()).error.message, 'refusal on screen');
     eq(((await apiGet(ana, `/api/jobs/${jobId}`)).body.notes || []).length, 0, 'notes after the refusal');
     await form.getByLabel('Note').fill('Florist confirmed load-in at 12:30; string trio arrives 16:15.');
     await form.getByRole('button', { name: 'Add note' }).click();
@@ -677,7 +685,7 @@ try {
     const res = await answer;
     eq(res.status(), status, `status of the refused ${suffix}`);
     const msg = (await res.json()).error.message;
-    eq(await waitText(page, '#msg .msg-text', /\S/), msg, 'refusal on screen');
+    await waitExact(page, '#msg .msg-text', msg, 'refusal on screen');
     eq(shape((await peek(who, `/api/jobs/${id}`)).body), before, `the job after the refused ${suffix}`);
     return msg;
   };
@@ -917,10 +925,13 @@ try {
     eq((await admin.locator('#settlements tbody tr').evaluateAll(l => l.map(x => Number(x.dataset.job)))).join(','),
       all.map(x => x.job).join(','), 'rows');
     await admin.locator('#settlement-filters').getByLabel('Status').selectOption('paid');
-    await admin.waitForFunction(() => /status=paid/.test(location.hash));
-    await admin.locator(`#settlements tr[data-job="${jobId}"]`).waitFor();
     const paid = (await call('admin', 'GET', '/api/settlements?status=paid&limit=1000')).settlements;
-    eq(await admin.locator('#settlements tbody tr').count(), paid.length, 'paid rows');
+    assert(paid.some(x => x.job === jobId), `job ${jobId} is not paid`);
+    // the list re-rendered with exactly the paid rows
+    const rowsAre = (w) => Array.from(document.querySelectorAll('#settlements tbody tr')).map(x => x.dataset.job).join(',') === w;
+    await admin.waitForFunction(rowsAre, paid.map(x => x.job).join(',')).catch(() => {});
+    eq((await admin.locator('#settlements tbody tr').evaluateAll(l => l.map(x => Number(x.dataset.job)))).join(','),
+      paid.map(x => x.job).join(','), 'paid rows');
     // reverse the deposit on the job page
     await admin.locator(`#settlements tr[data-job="${jobId}"] a`).click();
     await admin.locator('#payments').waitFor();
@@ -932,7 +943,7 @@ try {
     await admin.locator('#reverse-send').click();
     const res = await answer;
     eq(res.status(), 400, 'a reversal without a reason');
-    eq(await waitText(admin, '#msg .msg-text', /\S/), (await res.json()).error.message, 'refusal on screen');
+    await waitExact(admin, '#msg .msg-text', (await res.json()).error.message, 'refusal on screen');
     eq((await peek('admin', `/api/jobs/${jobId}`)).body.settlement.payment_count, before.settlement.payment_count, 'ledger after the refusal');
     const why = 'The deposit was recorded against the wrong event.';
     await admin.locator('#reverse-form').getByLabel('Reason for the correction').fill(why);
