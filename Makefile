@@ -8,7 +8,7 @@
 # (tools/deps.sh test: chromium, nodejs...).  Each step prints one line
 # (CC, LD, AR, GEN...); `make V=1` prints the full commands.
 #
-#   make            qtmc and the tables of every surface in surfaces/
+#   make            qtmc, the tables of every surface in surfaces/ and qtm
 #   make test       build and run every test; last line "N passed, N failed"
 #   make demo       compile the surfaces and walk the seed's lifecycle
 #   make golden     rewrite the expected outputs under tests/golden/ on purpose
@@ -28,6 +28,10 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
 FUZZ_SECONDS ?= 60
+
+# the first rule below comes from a template (the surface sets): name the
+# default goal so a plain `make` builds qtmc, the tables and qtm
+.DEFAULT_GOAL := all
 
 O := $(BUILD)/obj
 B := $(BUILD)/bin

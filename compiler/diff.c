@@ -115,8 +115,12 @@ static void phases(const model *o, const model *n, arena *a, diff_list *l)
         int j = phase_index(n, op->name);
         if (j < 0) {
             /* every phase can hold a job in flight (a final one until the
-             * job is completed) */
-            add(l, a, "phase", 1, "phase `%s` removed (jobs in flight there must migrate)",
+             * job is completed: it stays under the older spec, which must
+             * then be kept, as `qtm migrate` keeps it) */
+            add(l, a, "phase", 1,
+                op->final ? "phase `%s` removed (a job ended there finishes under the older "
+                            "spec: keep it in history)"
+                          : "phase `%s` removed (jobs in flight there must migrate)",
                 op->name);
             continue;
         }
@@ -375,8 +379,10 @@ void diff_models(const model *o, const model *n, arena *a, diff_list *l)
 
 /* --- the command --------------------------------------------------------------- */
 
-/* Compiles one file alone; NULL (diagnostics printed) on any error. */
-static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, int *io)
+/* Compiles one file alone; NULL (diagnostics printed) on any error.  OLD
+ * is an older version by definition: checked as retained (driver.h). */
+static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, int *io,
+                          unsigned flags)
 {
     if (driver_load(path, src) != 0) {
         fprintf(stderr, "qtmc: error: cannot read %s: %s\n", path, strerror(errno));
@@ -384,7 +390,7 @@ static model *compile_one(const char *path, source *src, arena *a, diag_ctx *d, 
         return NULL;
     }
     size_t n = 0;
-    model **ms = driver_compile(src, 1, a, d, &n);
+    model **ms = driver_compile_flags(src, 1, a, d, &n, flags);
     if (diag_error_count(d) || n != 1) {
         for (size_t i = 0; i < n; i++)
             model_release(ms[i]);
@@ -449,7 +455,7 @@ int diff_files(const char *old_path, const char *new_path, int json)
     memset(srcs, 0, sizeof srcs);
     model *m[2] = {NULL, NULL};
     for (int i = 0; i < 2 && !io; i++)
-        m[i] = compile_one(paths[i], &srcs[i], &a, &d, &io);
+        m[i] = compile_one(paths[i], &srcs[i], &a, &d, &io, i == 0 ? DRIVER_ALL_RETAINED : 0);
     diag_print(&d, stderr);
     if (m[0] && m[1]) {
         diff_list l;

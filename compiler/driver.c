@@ -127,16 +127,59 @@ static void settle_slug(const source *srcs, model **ms, const ast_surface **asts
                 sema_migrate_against(ms[idx[k]], ms[idx[j]], d);
 }
 
+/*
+ * Marks in retained[] the sources another source of the same slug declares
+ * `migrate from`: the older specs kept for jobs in flight.  That takes each
+ * one's fingerprint, so their models are built once here, checked as
+ * retained and silently (a scratch arena and diagnostics thrown away); the
+ * real check then relaxes exactly these (sema.h) and reports the rest.
+ * Only slugs given more than once cost anything.
+ */
+static void find_retained(const ast_surface **asts, size_t n, char *retained)
+{
+    arena sa;
+    diag_ctx sd;
+    arena_init(&sa);
+    diag_init(&sd, &sa);
+    model **ms = arena_alloc(&sa, (n + 1) * sizeof *ms);
+    for (size_t i = 0; i < n; i++) {
+        int shared = 0;
+        for (size_t j = 0; j < n && asts[i] && !shared; j++)
+            shared = j != i && asts[j] && strcmp(asts[j]->slug.name, asts[i]->slug.name) == 0;
+        ms[i] = shared ? sema_check_flags(asts[i], &sa, &sd, SEMA_RETAINED) : NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n && ms[i] && !retained[i]; j++)
+            retained[i] = ms[j] && strcmp(ms[j]->slug, ms[i]->slug) == 0 &&
+                          migrates_from(ms[j], ms[i]);
+    for (size_t i = 0; i < n; i++)
+        if (ms[i])
+            model_release(ms[i]);
+    arena_free(&sa);
+}
+
 model **driver_compile(const source *srcs, size_t n, arena *a, diag_ctx *d, size_t *nmodels)
+{
+    return driver_compile_flags(srcs, n, a, d, nmodels, 0);
+}
+
+model **driver_compile_flags(const source *srcs, size_t n, arena *a, diag_ctx *d,
+                             size_t *nmodels, unsigned flags)
 {
     model **out = arena_alloc(a, (n + 1) * sizeof *out);
     const ast_surface **asts = arena_alloc(a, (n + 1) * sizeof *asts);
     size_t *idx = arena_alloc(a, (n + 1) * sizeof *idx);
     char *done = arena_alloc(a, n + 1);
-    for (size_t i = 0; i < n; i++) {
+    char *retained = arena_alloc(a, n + 1);
+    for (size_t i = 0; i < n; i++)
         asts[i] = parse_source(&srcs[i], a, d);
-        out[i] = asts[i] ? sema_check(asts[i], a, d) : NULL;
-    }
+    if (flags & DRIVER_ALL_RETAINED)
+        memset(retained, 1, n);
+    else
+        find_retained(asts, n, retained);
+    for (size_t i = 0; i < n; i++)
+        out[i] = asts[i] ? sema_check_flags(asts[i], a, d, retained[i] ? SEMA_RETAINED : 0)
+                         : NULL;
     /* group by slug, in order of first appearance */
     for (size_t i = 0; i < n; i++) {
         if (!asts[i] || done[i])

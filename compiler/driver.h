@@ -28,4 +28,15 @@ void driver_unload(source *s);
  */
 model **driver_compile(const source *srcs, size_t n, arena *a, diag_ctx *d, size_t *nmodels);
 
+/*
+ * driver_compile_flags - the same; with DRIVER_ALL_RETAINED every source
+ * is checked as a retained spec (sema.h: Q208 and Q414 relaxed), as qtmc
+ * diff checks its OLD and fmt its meaning check.  Without it, exactly the
+ * older specs some source here declares `migrate from` are checked so;
+ * a spec no other names (a current one, or one given alone) gets every check.
+ */
+enum { DRIVER_ALL_RETAINED = 1u };
+model **driver_compile_flags(const source *srcs, size_t n, arena *a, diag_ctx *d,
+                             size_t *nmodels, unsigned flags);
+
 #endif

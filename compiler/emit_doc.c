@@ -353,7 +353,9 @@ char *emit_doc(const model *m, const char *input_name)
         if (i == 0)
             fputs("\n## Earlier versions\n\nJobs created under an earlier version of this "
                   "surface keep running under it until an admin runs `qtm migrate`; then "
-                  "they continue here.\n", f);
+                  "they continue here.  A job whose ServiceEvent already ended in a final "
+                  "phase this version does not have finishes under its earlier version "
+                  "(`job complete`).\n", f);
         fprintf(f, "\nFrom `%.19s`: ", mg->from);
         for (uint32_t k = 0; k < mg->nmaps; k++)
             fprintf(f, "%s`%s` continues in `%s`", k ? ", " : "", mg->maps[k].from,

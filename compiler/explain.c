@@ -327,7 +327,11 @@ const explain_entry explain_table[] = {
      "final phase ends the ServiceEvent, and the Record must say how it ended: the "
      "work delivered, or the event closed undelivered. Two ways into the same "
      "final phase differ only by their outcome, so each must name one. End the "
-     "line with `outcome NAME`.",
+     "line with `outcome NAME`. A retained spec (an older version kept for jobs in "
+     "flight, which a newer spec of the surface names in `migrate from`, or the "
+     "OLD of `qtmc diff`) is not held to this: it was shipped before outcomes "
+     "existed and must keep its fingerprint; its records carry the final phase "
+     "instead.",
      SPEC(EXEC LIFE TRANS_X(CLAIM, DONE_BY) REC), OK},
     {"Q209", "an outcome on a transition that does not end the work",
      "A transition has `outcome NAME` but its target phase is not final. Only the "
@@ -471,7 +475,11 @@ const explain_entry explain_table[] = {
      "Job, and a Record composed from it could name no operator. An admin acts on "
      "work before its claim through governance instead: `qtm job cancel` cancels a "
      "queued Job (no ServiceEvent, no Record). Remove the transition, or let the "
-     "owner end the work after the claim with an outcome and a reason.",
+     "owner end the work after the claim with an outcome and a reason. A retained "
+     "spec (an older version named by a newer spec's `migrate from`, or the OLD of "
+     "`qtmc diff`) shipped before this check keeps its transition, so that its "
+     "jobs in flight run under the rules they were created with; the current "
+     "spec is always checked.",
      SPEC(EXEC LIFE_X("  cancelled \"Cancelled\" final")
               "    transitions { " CLAIM "\n"
               "                  " DONE "\n"

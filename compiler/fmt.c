@@ -787,7 +787,8 @@ static char *format_text(const source *src)
     return out;
 }
 
-/* The fingerprint of s if it checks clean, else "" (in buf, 72 bytes). */
+/* The fingerprint of s if it checks clean, else "" (in buf, 72 bytes).
+ * Checked as retained (driver.h), so a history spec's meaning is held too. */
 static void fingerprint_of(const source *s, char *buf)
 {
     arena a;
@@ -795,7 +796,7 @@ static void fingerprint_of(const source *s, char *buf)
     arena_init(&a);
     diag_init(&d, &a);
     size_t n = 0;
-    model **m = driver_compile(s, 1, &a, &d, &n);
+    model **m = driver_compile_flags(s, 1, &a, &d, &n, DRIVER_ALL_RETAINED);
     buf[0] = '\0';
     if (n == 1 && !diag_error_count(&d))
         snprintf(buf, 72, "%s", m[0]->fingerprint);

@@ -9,6 +9,11 @@
 
 model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
 {
+    return sema_check_flags(ast, a, d, 0);
+}
+
+model *sema_check_flags(const ast_surface *ast, arena *a, diag_ctx *d, unsigned flags)
+{
     unsigned before = diag_error_count(d);
     sema s;
     memset(&s, 0, sizeof s);
@@ -16,6 +21,7 @@ model *sema_check(const ast_surface *ast, arena *a, diag_ctx *d)
     s.d = d;
     s.src = ast->src;
     s.ast = ast;
+    s.retained = (flags & SEMA_RETAINED) != 0;
     s.m = arena_alloc(a, sizeof *s.m);
     s.m->src = ast->src;
     strmap_init(&s.phase_map, a);

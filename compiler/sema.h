@@ -21,6 +21,19 @@
 model *sema_check(const ast_surface *s, arena *a, diag_ctx *d);
 
 /*
+ * sema_check_flags - the same, with SEMA_RETAINED for a retained spec: an
+ * older version of a surface kept for its jobs in flight (a newer spec
+ * declares `migrate from` its fingerprint, or it is qtmc diff's OLD).  It
+ * was shipped before the checks the language gained later, and its tables
+ * and fingerprint must stay what that release built, so exactly those
+ * checks are skipped: Q208 (a way into a final phase without an outcome)
+ * and Q414 (an admin transition out of the initial phase).  Every other
+ * check applies; a current spec always gets them all.
+ */
+enum { SEMA_RETAINED = 1u };
+model *sema_check_flags(const ast_surface *s, arena *a, diag_ctx *d, unsigned flags);
+
+/*
  * sema_migrate_against - checks new_m's `migrate from` block naming old's
  * fingerprint against the older spec itself (both checked clean): the old
  * phase names exist there (Q605), every phase of it that can hold a job in

@@ -32,6 +32,7 @@ typedef struct sema {
     const ast_ident **ev_required_ids;
     const ast_ident **ev_optional_ids;
     ptrvec migrate_blocks;         /* const ast_block* of kind BLK_MIGRATE */
+    int retained;                  /* SEMA_RETAINED: Q208 and Q414 are not checked */
 } sema;
 
 /* Event names Q411 refuses (settlement driving execution), NULL-ended. */

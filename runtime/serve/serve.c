@@ -1088,23 +1088,39 @@ static int fit_conn_limit(serve_opts *o)
     return 0;
 }
 
+/* Joins the workers (their handles close); the queues stay, refusing
+ * pushes, for as long as an I/O thread may still make one. */
 static void stop_workers(void)
 {
     queue_stop(writers);
-    queue_stop(readers);           /* joins the workers; their handles close */
+    queue_stop(readers);
+}
+
+/* Only once no I/O thread runs: queue_api pushes until MHD_stop_daemon
+ * has returned. */
+static void free_workers(void)
+{
+    queue_free(writers);
+    queue_free(readers);
     writers = readers = NULL;
 }
 
 /* Stops in order: no new connections; every queued request answered (its
- * connection resumed); a moment for those answers to leave; then the
- * daemon, which must have no connection suspended. */
+ * connection resumed); a moment for those answers to leave, while a
+ * request completed now is refused by its queue (503); then the daemon,
+ * which must have no connection suspended; then the queues. */
 static void stop_serving(struct MHD_Daemon *d)
 {
     MHD_quiesce_daemon(d);
     stop_workers();
+    int left = atomic_load(&in_hand);
+    if (left > 0)
+        fprintf(stderr, "qtm serve: queued requests done; waiting up to 1 s for %d in hand "
+                        "(a request completed now is answered 503)\n", left);
     for (int i = 0; i < 100 && atomic_load(&in_hand) > 0; i++)
         nanosleep(&(struct timespec){0, 10 * 1000000L}, NULL);
     MHD_stop_daemon(d);
+    free_workers();
     conn_stop();
 }
 
@@ -1190,7 +1206,7 @@ int serve_run(const serve_opts *o)
     if (!readers || !writers ||
         conn_start(o->request_timeout, o->per_ip, o->max_body, o->max_buffered) != 0) {
         fprintf(stderr, "qtm: error: cannot start the worker threads\n");
-        stop_workers();
+        free_workers();
         conn_stop();
         pthread_key_delete(handle_key);
         qtm_close(ckq);
@@ -1200,7 +1216,7 @@ int serve_run(const serve_opts *o)
     if (!d) {
         fprintf(stderr, "qtm: error: cannot listen on %s:%u: %s\n", o->host, o->port,
                 strerror(errno ? errno : EADDRINUSE));
-        stop_workers();
+        free_workers();
         conn_stop();
         pthread_key_delete(handle_key);
         qtm_close(ckq);

@@ -102,7 +102,9 @@ unsigned api_http_status(qtm_status st);
 
 /* The database work queue (serve_queue.c): threads workers run each
  * pushed item with run(item), in order.  queue_push fails (-1) once the
- * queue is stopping; queue_stop runs what was pushed, then joins. */
+ * queue is stopping; queue_stop runs what was pushed, then joins, and
+ * leaves the queue refusing pushes; queue_free (stopping it first if need
+ * be) frees it, once nothing can push any more. */
 typedef struct serve_queue serve_queue;
 serve_queue *queue_start(unsigned threads, void (*run)(void *item));
 /* The same with batches: a worker takes every item waiting (up to max,
@@ -112,6 +114,7 @@ serve_queue *queue_start_batch(unsigned threads, void (*run_batch)(void **items,
                                unsigned max, unsigned wait_us);
 int queue_push(serve_queue *q, void *item);
 void queue_stop(serve_queue *q);
+void queue_free(serve_queue *q);
 
 /* Request deadlines, the per-address cap and the body budget
  * (serve_conn.c).  conn_track gives an open connection its slot, its

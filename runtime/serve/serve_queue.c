@@ -6,7 +6,9 @@
  * database is suspended and pushed here, and whichever worker is free runs
  * it (on its own libqtm handle) and resumes the connection.  Stopping runs
  * every job already pushed before the threads exit, so a request accepted
- * is always answered; a push after the stop is refused.  A batch queue
+ * is always answered; a push after the stop is refused (the queue stays
+ * until queue_free, so a late push is a refusal, never a use of freed
+ * memory).  A batch queue
  * (the writers: group commit) hands a worker all the jobs waiting at once.
  */
 #include "serve.h"
@@ -123,7 +125,7 @@ static serve_queue *start(unsigned threads, void (*run)(void *item),
         if (pthread_create(&q->threads[q->nthreads], NULL, queue_worker, q) != 0)
             break;
     if (q->nthreads == 0) {
-        queue_stop(q);
+        queue_free(q);
         return NULL;
     }
     return q;
@@ -173,6 +175,14 @@ void queue_stop(serve_queue *q)
     pthread_mutex_unlock(&q->mu);
     for (unsigned i = 0; i < q->nthreads; i++)
         pthread_join(q->threads[i], NULL);
+    q->nthreads = 0;               /* joined: a second stop joins nothing */
+}
+
+void queue_free(serve_queue *q)
+{
+    if (!q)
+        return;
+    queue_stop(q);
     pthread_cond_destroy(&q->ready);
     pthread_mutex_destroy(&q->mu);
     free(q);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/golden/run.sh - golden-file tests for everything qtmc emits.
 #
-#   surfaces/*.qsm        -> tests/golden/surfaces/<slug>/ (C, header, dot, json, md, paths.json)
-#                            and tests/golden/surfaces/qtm_registry.c
+#   surfaces/*.qsm        -> tests/golden/surfaces/<slug>/ (C, header, dot, json, md, paths.json);
+#                            with surfaces/history/*.qsm -> tests/golden/surfaces/qtm_registry.c
+#                            and qtm_history.c (the retained specs' tables)
 #   tests/golden/good/X.qsm -> tests/golden/good/X/ (all outputs, plus
 #                            `stderr` when qtmc warned)
 #   tests/golden/bad/X.qsm  -> tests/golden/bad/X.err (exact diagnostics);
@@ -56,7 +57,9 @@ for f in surfaces/*.qsm; do
     compare_dir "tests/golden/surfaces/$slug" "$out" "surface $slug"
 done
 mkdir -p "$tmp/reg"
-if "$QTMC" -o "$tmp/reg" surfaces/*.qsm 2>"$tmp/err"; then
+# as the build compiles them: the current specs with their history
+# shellcheck disable=SC2046
+if "$QTMC" -o "$tmp/reg" surfaces/*.qsm $(ls surfaces/history/*.qsm 2>/dev/null) 2>"$tmp/err"; then
     for r in qtm_registry.c qtm_history.c; do
         if [ $update = 1 ]; then
             cp "$tmp/reg/$r" "tests/golden/surfaces/$r"; ok

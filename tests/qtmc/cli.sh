@@ -139,7 +139,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 status "-o over an existing file is an I/O error" 3 "$QTMC" -o "$tmp/bad.qsm" surfaces/event-coordination.qsm
 # qtmc fmt: every spec in the repository is in canonical layout
-status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm tests/surfaces/*.qsm tests/surfaces/history/*.qsm tests/golden/good/*.qsm
+status "fmt --check passes on every spec" 0 "$QTMC" fmt --check surfaces/*.qsm surfaces/history/*.qsm tests/surfaces/*.qsm tests/surfaces/history/*.qsm tests/golden/good/*.qsm
 sed 's/^ */ /; s/ *-> */->/g' surfaces/landscaping.qsm >"$tmp/messy.qsm"
 cp "$tmp/messy.qsm" "$tmp/messy-orig.qsm"
 status "fmt --check exits 1 on a badly laid out copy" 1 "$QTMC" fmt --check "$tmp/messy.qsm"
@@ -170,6 +170,33 @@ for cc in gcc clang; do
         $cc -std=c11 -pedantic -Wall -Wextra -Werror -Iruntime/include -I"$tmp/hist" -c -o "$tmp/x.o" "$tmp/hist/qtm_history.c"
 done
 status "the same slug twice without migrate from is an error" 1 "$QTMC" --check "$V2" "$V2"
+
+# the shipped history: the previous release's specs (commit 60d9a8a), kept
+# for its jobs in flight under the fingerprints its database stored
+# (tests/scenario/fixtures/v4-release.sql); they predate Q208 and Q414
+REL_auto_detailing=sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e
+REL_event_coordination=sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059
+REL_landscaping=sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490
+mkdir -p "$tmp/shist"
+check "the shipped specs and their history compile together" "$QTMC" -o "$tmp/shist" surfaces/*.qsm surfaces/history/*.qsm
+for s in auto-detailing event-coordination landscaping; do
+    c=$(echo "$s" | tr - _)
+    eval "fp=\$REL_$c"
+    h=surfaces/history/$s.v1.qsm
+    check "$s v1 is retained under the release's fingerprint" \
+        grep -q "qtm_surface_${c}__v$(echo "$fp" | cut -c8-19) = {" "$tmp/shist/qtm_history.c"
+    "$QTMC" diff "$h" "surfaces/$s.qsm" >"$tmp/dout" 2>"$tmp/derr"
+    check "qtmc diff takes $s v1 as OLD (relaxed), with the release's fingerprint" \
+        sh -c "[ ! -s '$tmp/derr' ] && head -1 '$tmp/dout' | grep -q '$s $fp\$'"
+    status "$s v1 alone gets every check" 1 "$QTMC" --check "$h"
+    check "... Q208 among them" grep -q '\[Q208\]' "$tmp/err"
+    status "$s v1 as qtmc diff's NEW gets every check" 2 "$QTMC" diff "surfaces/$s.qsm" "$h"
+    check "... Q208 among them" grep -q '\[Q208\]' "$tmp/err"
+done
+status "landscaping v1 alone: Q414 too" 1 "$QTMC" --check surfaces/history/landscaping.v1.qsm
+check "... on its admin cancel" grep -q 'queued -> cancelled on cancel. by admin leaves initial phase .queued. \[Q414\]' "$tmp/err"
+status "landscaping v1 with a spec that does not name it: every check, and Q118" 1 \
+    "$QTMC" --check "$V2" surfaces/history/landscaping.v1.qsm tests/surfaces/history/migrate-demo.v1.qsm
 
 echo "== house rules (compiler/)"
 # one out-of-memory path: qtmc_oom() in xalloc.c prints the only message

@@ -10,6 +10,9 @@
 #   race.sh      1,000 pool jobs claimed by 4 concurrent operators
 #   crash.sh     workers killed with SIGKILL, >= 30 times; integrity + verify
 #   migrate.sh   versioned specs: jobs under v1, rebuild with v2, migrate
+#   upgrade.sh   the previous release's database (schema 4, every shipped
+#                surface at version 1, fixtures/v4-release.sql): schema 5 in
+#                one step, old jobs run on under version 1, migrate, verify
 #   files.sh     database file modes, read-only copies (as nobody), refused
 #                names, token expiry (401 from serve) and last use
 #   escapes.sh   hostile text in every stored field: text views escape it,
@@ -50,7 +53,7 @@ set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api outcome blobs migrate files escapes paging handover signed access finding settle transport backup durable race crash}
+parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle transport backup durable race crash}
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")

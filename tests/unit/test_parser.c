@@ -77,9 +77,10 @@ static void test_parser_ec_block_sequence(void **state)
     assert_ptr_equal(s->src, &qtmc_ec_src);
     static const ast_block_kind want[] = {BLK_SETTING, BLK_SETTING, BLK_SETTING,
                                           BLK_EXECUTION, BLK_INTAKE, BLK_LIFECYCLE,
-                                          BLK_TRANSITIONS, BLK_EVIDENCE, BLK_RECORD};
-    assert_int_equal(s->blocks.n, 9);
-    for (size_t i = 0; i < 9; i++)
+                                          BLK_TRANSITIONS, BLK_EVIDENCE, BLK_RECORD,
+                                          BLK_MIGRATE};
+    assert_int_equal(s->blocks.n, 10);
+    for (size_t i = 0; i < 10; i++)
         assert_int_equal(block(s, i)->kind, want[i]);
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_sema_migrate.c - versions and migration (compiler/sema_migrate.c,
  * driver.c): `migrate from` blocks Q601-Q607, retained older specs, Q118
- * between versions, and the driver skipping sources that do not parse.
+ * between versions, the driver skipping sources that do not parse, and
+ * the checks a retained spec predates (Q208, Q414: sema.h).
  * Shared helpers: sema_fixture.h.
  */
 #include "sema_fixture.h"
@@ -244,6 +245,117 @@ static void test_sema_driver_skips_bad_sources(void **state)
     assert_int_equal(diag_error_count(&f->d), 2);
 }
 
+/*** retained specs: Q208 and Q414 relaxed (sema.c, driver.c) ***/
+
+/* A spec from before outcomes and Q414: no outcome into `done`, and an
+ * admin cancel out of the initial phase (landscaping's version 1). */
+#define OLD_TRANS "  transitions { queued -> claimed on claim by operator " \
+                  "claimed -> done on finish by owner queued -> done on cancel by admin }"
+
+/* The fingerprint of text checked as retained (it checks clean so). */
+static char *retained_fp(fixture *f, const char *text)
+{
+    diag_ctx d;
+    diag_init(&d, &f->a);
+    source s = {"old.qsm", text, strlen(text)};
+    size_t n = 0;
+    model **ms = driver_compile_flags(&s, 1, &f->a, &d, &n, DRIVER_ALL_RETAINED);
+    assert_int_equal(n, 1);
+    assert_int_equal(diag_error_count(&d), 0);
+    char *fp = arena_strdup(&f->a, ms[0]->fingerprint);
+    model_release(ms[0]);
+    return fp;
+}
+
+static void test_sema_retained_alone_gets_every_check(void **state)
+{
+    fixture *f = *state;
+    const char *old = spec(f, L_TRANS, OLD_TRANS, 0);
+    assert_null(compile(f, old));
+    assert_string_equal(qtmc_codes(&f->d), "Q208 Q208 Q414");
+    expect_at(f, "Q414", L_TRANS, col_nth(f, L_TRANS, "admin", 1));
+}
+
+static void test_sema_retained_skips_exactly_q208_and_q414(void **state)
+{
+    fixture *f = *state;
+    /* an outcome into a phase that is not final is still Q209 when retained */
+    const char *old = spec(f, L_TRANS,
+                           "  transitions { queued -> claimed on claim by operator outcome x "
+                           "claimed -> done on finish by owner queued -> done on cancel by admin }",
+                           0);
+    source s = {"old.qsm", old, strlen(old)};
+    ast_surface *ast = parse_source(&s, &f->a, &f->d);
+    assert_non_null(ast);
+    assert_null(sema_check_flags(ast, &f->a, &f->d, SEMA_RETAINED));
+    assert_string_equal(qtmc_codes(&f->d), "Q209");
+    diag_init(&f->d, &f->a);
+    assert_null(sema_check(ast, &f->a, &f->d));
+    assert_string_equal(qtmc_codes(&f->d), "Q209 Q208 Q208 Q414");
+}
+
+static void test_sema_retained_when_named(void **state)
+{
+    fixture *f = *state;
+    const char *old = spec(f, L_TRANS, OLD_TRANS, 0);
+    char *fp = retained_fp(f, old);
+    const char *cur = spec(f, L_REC, rec_with(f, arena_printf(&f->a, "migrate from \"%s\" {}", fp)),
+                           0);
+    for (int order = 0; order < 2; order++) {
+        diag_init(&f->d, &f->a);
+        source srcs[2] = {{"old.qsm", old, strlen(old)}, {"cur.qsm", cur, strlen(cur)}};
+        if (order) {
+            source t = srcs[0];
+            srcs[0] = srcs[1];
+            srcs[1] = t;
+        }
+        size_t n = 0;
+        model **ms = driver_compile(srcs, 2, &f->a, &f->d, &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(qtmc_codes(&f->d), "");
+        model *o = ms[order ? 1 : 0];
+        assert_int_equal(o->retained, 1);
+        /* the fingerprint its jobs carry: relaxing adds nothing to the model */
+        assert_string_equal(o->fingerprint, fp);
+        assert_string_equal(o->trans[1].outcome, "");
+        model_release(ms[0]);
+        model_release(ms[1]);
+    }
+}
+
+static void test_sema_retained_current_gets_every_check(void **state)
+{
+    fixture *f = *state;
+    const char *old = spec(f, 0);
+    char *fp = retained_fp(f, old);
+    /* the newer spec is current: its own missing outcome and admin cancel are errors */
+    const char *cur = spec(f, L_TRANS, OLD_TRANS, L_REC,
+                           rec_with(f, arena_printf(&f->a, "migrate from \"%s\" {}", fp)), 0);
+    source srcs[2] = {{"old.qsm", old, strlen(old)}, {"cur.qsm", cur, strlen(cur)}};
+    size_t n = 0;
+    model **ms = driver_compile(srcs, 2, &f->a, &f->d, &n);
+    assert_string_equal(qtmc_codes(&f->d), "Q208 Q208 Q414");
+    assert_string_equal(find(f, "Q414")->src->path, "cur.qsm");
+    for (size_t i = 0; i < n; i++)
+        model_release(ms[i]);
+}
+
+static void test_sema_retained_not_named_is_checked(void **state)
+{
+    fixture *f = *state;
+    /* same slug, but the newer one migrates from another fingerprint: the
+     * old one is no history, so every check applies (and Q118) */
+    const char *old = spec(f, L_TRANS, OLD_TRANS, 0);
+    const char *cur = spec(f, L_REC, rec_with(f, "migrate from \"" FP_X "\" {}"), 0);
+    source srcs[2] = {{"old.qsm", old, strlen(old)}, {"cur.qsm", cur, strlen(cur)}};
+    size_t n = 0;
+    model **ms = driver_compile(srcs, 2, &f->a, &f->d, &n);
+    assert_int_equal(n, 1);
+    assert_string_equal(qtmc_codes(&f->d), "Q208 Q208 Q414");
+    assert_string_equal(find(f, "Q208")->src->path, "old.qsm");
+    model_release(ms[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +372,11 @@ int main(void)
         T(test_sema_q607_mapping_to_the_wrong_kind_of_phase),
         T(test_sema_q118_two_versions_without_migrate),
         T(test_sema_driver_skips_bad_sources),
+        T(test_sema_retained_alone_gets_every_check),
+        T(test_sema_retained_skips_exactly_q208_and_q414),
+        T(test_sema_retained_when_named),
+        T(test_sema_retained_current_gets_every_check),
+        T(test_sema_retained_not_named_is_checked),
     };
     return cmocka_run_group_tests(tests, qtmc_group_setup, qtmc_group_teardown);
 }

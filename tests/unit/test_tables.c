@@ -18,10 +18,21 @@
 #include "auto_detailing.h"
 #include "event_coordination.h"
 
+/* The current spec of slug (retained ones share its slug). */
 static const qtm_surface *find(const char *slug)
 {
     for (unsigned i = 0; i < qtm_registry_count; i++)
-        if (strcmp(qtm_registry[i]->slug, slug) == 0)
+        if (strcmp(qtm_registry[i]->slug, slug) == 0 && !qtm_registry[i]->retained)
+            return qtm_registry[i];
+    return NULL;
+}
+
+/* The retained spec of slug with this fingerprint, or NULL. */
+static const qtm_surface *find_retained(const char *slug, const char *fingerprint)
+{
+    for (unsigned i = 0; i < qtm_registry_count; i++)
+        if (strcmp(qtm_registry[i]->slug, slug) == 0 && qtm_registry[i]->retained &&
+            strcmp(qtm_registry[i]->fingerprint, fingerprint) == 0)
             return qtm_registry[i];
     return NULL;
 }
@@ -50,13 +61,17 @@ static char *model_text(const qtm_surface *s)
 static void test_tables_registry_lists_every_surface(void **state)
 {
     (void)state;
-    assert_int_equal(qtm_registry_count, 3);
+    /* three surfaces, each with the previous release's spec retained */
+    assert_int_equal(qtm_registry_count, 6);
+    unsigned current = 0;
     for (unsigned i = 0; i < qtm_registry_count; i++) {
         assert_int_equal(qtm_registry[i]->abi, QTM_SURFACE_ABI);
         assert_string_equal(qtm_registry[i]->spec, QTM_SPEC_V0_01);
+        current += !qtm_registry[i]->retained;
         if (i > 0) /* sorted by slug: deterministic order */
-            assert_true(strcmp(qtm_registry[i - 1]->slug, qtm_registry[i]->slug) < 0);
+            assert_true(strcmp(qtm_registry[i - 1]->slug, qtm_registry[i]->slug) <= 0);
     }
+    assert_int_equal(current, 3);
     assert_ptr_equal(find("event-coordination"), &qtm_surface_event_coordination);
     assert_ptr_equal(find("auto-detailing"), &qtm_surface_auto_detailing);
     assert_non_null(find("landscaping"));
@@ -224,10 +239,44 @@ static void test_tables_model_json_matches_tables(void **state)
     }
 }
 
+/* The previous release's specs (surfaces/history/, commit 60d9a8a) are
+ * retained under the fingerprints that release stored in its jobs, with
+ * their own rules: no outcomes, landscaping's admin cancel. */
+#define REL_EC "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059"
+#define REL_AD "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e"
+#define REL_LS "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490"
+
+static void test_tables_the_release_is_retained(void **state)
+{
+    (void)state;
+    static const char *const slugs[] = {"event-coordination", "auto-detailing", "landscaping"};
+    static const char *const fps[] = {REL_EC, REL_AD, REL_LS};
+    for (int k = 0; k < 3; k++) {
+        const qtm_surface *old = find_retained(slugs[k], fps[k]);
+        assert_non_null(old);
+        const qtm_surface *cur = find(slugs[k]);
+        /* the current spec migrates from it */
+        assert_int_equal(cur->nmigrations, 1);
+        assert_string_equal(cur->migrations[0].from, fps[k]);
+        for (unsigned t = 0; t < old->ntransitions; t++)
+            assert_string_equal(old->transitions[t].outcome, "");
+    }
+    const qtm_surface *ls = find_retained("landscaping", REL_LS);
+    int cancel = event_index(ls, "cancel");
+    assert_true(cancel >= 0);
+    const qtm_transition *t = qtm_surface_next(ls, ls->initial, (unsigned)cancel);
+    assert_non_null(t);
+    assert_int_equal(t->by, QTM_BY_ADMIN);
+    assert_true(ls->phases[t->to].final);
+    assert_string_equal(ls->phases[t->to].name, "cancelled");
+    assert_int_equal(event_index(find("landscaping"), "cancel"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tables_registry_lists_every_surface),
+        cmocka_unit_test(test_tables_the_release_is_retained),
         cmocka_unit_test(test_tables_event_coordination_contract_is_the_seeds),
         cmocka_unit_test(test_tables_event_coordination_walks_to_complete),
         cmocka_unit_test(test_tables_event_coordination_refuses_skips_and_exits),

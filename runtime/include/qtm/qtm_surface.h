@@ -23,7 +23,8 @@
  *   - every transition into a final phase has a non-empty outcome, no
  *     other has one (a retained spec compiled before outcomes existed has
  *     none: its records carry the final phase's name instead);
- *   - no transition by admin leaves the initial phase;
+ *   - no transition by admin leaves the initial phase (a retained spec
+ *     from before Q414 may have one: landscaping v1's admin cancel);
  *   - a summary part's field indexes `fields`.
  *
  * QTM_SURFACE_ABI changes whenever a struct below changes layout; the

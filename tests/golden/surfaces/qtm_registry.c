@@ -5,11 +5,17 @@
 #include "auto_detailing.h"
 #include "event_coordination.h"
 #include "landscaping.h"
+extern const qtm_surface qtm_surface_auto_detailing__vb2591b6170f1; /* qtm_history.c */
+extern const qtm_surface qtm_surface_event_coordination__v14d01231fff9; /* qtm_history.c */
+extern const qtm_surface qtm_surface_landscaping__v4abdb27cf007; /* qtm_history.c */
 
-const qtm_surface *const qtm_registry[3] = {
+const qtm_surface *const qtm_registry[6] = {
     &qtm_surface_auto_detailing, /* 0 */
-    &qtm_surface_event_coordination, /* 1 */
-    &qtm_surface_landscaping, /* 2 */
+    &qtm_surface_auto_detailing__vb2591b6170f1, /* 1 retained */
+    &qtm_surface_event_coordination, /* 2 */
+    &qtm_surface_event_coordination__v14d01231fff9, /* 3 retained */
+    &qtm_surface_landscaping, /* 4 */
+    &qtm_surface_landscaping__v4abdb27cf007, /* 5 retained */
 };
 
-const unsigned qtm_registry_count = 3;
+const unsigned qtm_registry_count = 6;

@@ -330,9 +330,17 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 215 */
     "    \"completed_at\"\n", /* 216 */
     "  ],\n", /* 217 */
-    "  \"fingerprint\": \"sha256:a1ee1e1d2b2811d8f0eff1aa1d31a12a87505e763caabdb238f12926ff01d996\"\n", /* 218 */
-    "}", /* 219 */
+    "  \"migrations\": [\n", /* 218 */
+    "    {\"from\": \"sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e\", \"phases\": {}}\n", /* 219 */
+    "  ],\n", /* 220 */
+    "  \"fingerprint\": \"sha256:a1ee1e1d2b2811d8f0eff1aa1d31a12a87505e763caabdb238f12926ff01d996\"\n", /* 221 */
+    "}", /* 222 */
     NULL
+};
+
+/* older fingerprints this spec migrates from (other phases: same name) */
+static const qtm_migration migrations[1] = {
+    {.from = "sha256:b2591b6170f15929d195d5637334c6a5fdb9f375598e82bdc47c3b3593bc380e", .nmaps = 0, .maps = NULL}, /* 0 */
 };
 
 const qtm_surface qtm_surface_auto_detailing = {
@@ -367,8 +375,8 @@ const qtm_surface qtm_surface_auto_detailing = {
     .fingerprint = "sha256:a1ee1e1d2b2811d8f0eff1aa1d31a12a87505e763caabdb238f12926ff01d996",
     .model_json = model_json,
     .retained = 0, /* current */
-    .nmigrations = 0,
-    .migrations = NULL,
+    .nmigrations = 1,
+    .migrations = migrations,
     .nsummary = 9,
     .summary = summary,
 };

@@ -308,9 +308,17 @@ static const char *const model_json[] = {
     "    \"completed_at\",\n", /* 204 */
     "    \"notes\"\n", /* 205 */
     "  ],\n", /* 206 */
-    "  \"fingerprint\": \"sha256:4dba75a9a45fa9a3cca1e0363a30458e6feceab47d009ae9481241269d5b473b\"\n", /* 207 */
-    "}", /* 208 */
+    "  \"migrations\": [\n", /* 207 */
+    "    {\"from\": \"sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059\", \"phases\": {}}\n", /* 208 */
+    "  ],\n", /* 209 */
+    "  \"fingerprint\": \"sha256:4dba75a9a45fa9a3cca1e0363a30458e6feceab47d009ae9481241269d5b473b\"\n", /* 210 */
+    "}", /* 211 */
     NULL
+};
+
+/* older fingerprints this spec migrates from (other phases: same name) */
+static const qtm_migration migrations[1] = {
+    {.from = "sha256:14d01231fff9a51fcb8e6ce348fa6a97459cf4eaaf62b8902eb242c2c30b5059", .nmaps = 0, .maps = NULL}, /* 0 */
 };
 
 const qtm_surface qtm_surface_event_coordination = {
@@ -345,8 +353,8 @@ const qtm_surface qtm_surface_event_coordination = {
     .fingerprint = "sha256:4dba75a9a45fa9a3cca1e0363a30458e6feceab47d009ae9481241269d5b473b",
     .model_json = model_json,
     .retained = 0, /* current */
-    .nmigrations = 0,
-    .migrations = NULL,
+    .nmigrations = 1,
+    .migrations = migrations,
     .nsummary = 8,
     .summary = summary,
 };

@@ -285,9 +285,17 @@ static const char *const model_json[] = {
     "    \"outcome\",\n", /* 176 */
     "    \"completed_at\"\n", /* 177 */
     "  ],\n", /* 178 */
-    "  \"fingerprint\": \"sha256:71b35312df391665e59c648ff7f89f97f6f6a1773a326bc54ad2d1353488b89a\"\n", /* 179 */
-    "}", /* 180 */
+    "  \"migrations\": [\n", /* 179 */
+    "    {\"from\": \"sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490\", \"phases\": {}}\n", /* 180 */
+    "  ],\n", /* 181 */
+    "  \"fingerprint\": \"sha256:71b35312df391665e59c648ff7f89f97f6f6a1773a326bc54ad2d1353488b89a\"\n", /* 182 */
+    "}", /* 183 */
     NULL
+};
+
+/* older fingerprints this spec migrates from (other phases: same name) */
+static const qtm_migration migrations[1] = {
+    {.from = "sha256:4abdb27cf007e3f976d0c8b8a7b53a2dbc68bf419fbb8a6e18e10bdc8ea40490", .nmaps = 0, .maps = NULL}, /* 0 */
 };
 
 const qtm_surface qtm_surface_landscaping = {
@@ -322,8 +330,8 @@ const qtm_surface qtm_surface_landscaping = {
     .fingerprint = "sha256:71b35312df391665e59c648ff7f89f97f6f6a1773a326bc54ad2d1353488b89a",
     .model_json = model_json,
     .retained = 0, /* current */
-    .nmigrations = 0,
-    .migrations = NULL,
+    .nmigrations = 1,
+    .migrations = migrations,
     .nsummary = 5,
     .summary = summary,
 };
