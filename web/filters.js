@@ -16,8 +16,6 @@ import { jobCard, surfaceNames } from './jobs.js';
 
 export const FILTERS = ['state', 'surface', 'operator', 'phase', 'q'];
 const PAGE = 50;
-// the states in the order work moves through them (the words are the vocabulary's)
-const ORDER = ['queued', 'active', 'ready', 'complete', 'cancelled'];
 const STATE_TEXT = { ready: 'Ready to close' };
 
 // the page size: the hash's limit (the runtime checks it), else PAGE
@@ -59,9 +57,8 @@ export async function filterBar({ query, actor: me, go, actors }) {
   const isAdmin = me.role === 'admin';
   const f = filtersOf(query, isAdmin);
   const surfaces = await api.surfaces().catch(() => []);
-  const states = [...JOB_STATES].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const controls = {
-    state: select('state', states.map(s => [s, STATE_TEXT[s] || humanize(s)]), { placeholder: 'Any state', value: f.state }),
+    state: select('state', JOB_STATES.map(s => [s, STATE_TEXT[s] || humanize(s)]), { placeholder: 'Any state', value: f.state }),
     surface: select('surface', surfaces.map(s => [s.slug, s.name]), { placeholder: 'Any surface', value: f.surface }),
     phase: select('phase', await phasesOf(surfaces, f.surface), { placeholder: 'Any phase', value: f.phase }),
   };
