@@ -3,9 +3,10 @@
 // desk into the list it finds: filters.js), the job cards, and the admin's
 // "Needs reassignment" view (a suspended operator's queued and active jobs).
 //
-// The lists are GET /api/desk, one page each (next_after.KEY).  The desk's
-// `active` list carries the jobs whose ServiceEvent is final too (state
-// ready, waiting for "Complete job"): they go to their own column.
+// The lists are GET /api/desk, one page each (next_after.KEY), and Ready
+// to close GET /api/jobs?state=ready (jobs whose ServiceEvent is final,
+// waiting for "Complete job"); the desk's `active` list carries those too,
+// and Active leaves them to their own column.
 
 import * as api from './api.js';
 import { h, humanize, empty, badge, loadMore } from './dom.js';
@@ -67,8 +68,11 @@ export async function viewDesk({ query, actor: me, go }) {
   if (wantsList(query, isAdmin)) return viewJobList({ query, actor: me, go });
   const operator = isAdmin ? (query.get('operator') || '') : '';
   const path = operator ? `/api/desk?operator=${encodeURIComponent(operator)}` : '/api/desk';
-  const [desk, names, actors] = await Promise.all([
-    api.get(path), surfaceNames(),
+  // Ready to close is its own list (GET /api/jobs?state=ready): the desk's
+  // active list carries those jobs too, and they are left out of Active
+  const readyPath = api.pagePath('/api/jobs', 0, operator ? { state: 'ready', operator } : { state: 'ready' });
+  const [desk, ready, names, actors] = await Promise.all([
+    api.get(path), api.get(api.pagePath(readyPath, 0, { limit: 100 })), surfaceNames(),
     isAdmin ? api.getAll('/api/actors', 'actors').catch(() => []) : Promise.resolve([]),
   ]);
 
@@ -86,23 +90,29 @@ export async function viewDesk({ query, actor: me, go }) {
     ready: column('ready', 'Ready to close', 'The event is over, delivered or closed: open the job and complete it.'),
     completed: column('completed', 'Completed', 'Shown for surfaces that keep completed jobs visible.'),
   };
-  // a row of list `key` goes to its column (ready jobs come in `active`)
-  const place = (key, j) => (key === 'active' && j.state === 'ready' ? cols.ready : cols[key]);
-  for (const key of ['queued', 'active', 'completed']) {
-    (desk[key] || []).forEach(j => place(key, j).add(jobCard(j, names, isAdmin)));
-    const next = (desk.next_after || {})[key];
-    const marks = (m) => { cols[key].setMore(m); if (key === 'active') cols.ready.setMore(m); };
-    const more = loadMore(`col-${key}-more`, next, async (after) => {
-      const extra = { list: key };
-      if (operator) extra.operator = operator;
-      const p = await api.get(api.pagePath('/api/desk', after, extra));
+  const add = (col, rows) => rows.forEach(j => {
+    if (col !== cols.active || j.state !== 'ready') col.add(jobCard(j, names, isAdmin));
+  });
+  // the desk's lists, as its answer names them (queued, active, completed)
+  for (const key of Object.keys(desk.next_after || {}).filter(k => cols[k])) {
+    add(cols[key], desk[key] || []);
+    const more = loadMore(`col-${key}-more`, (desk.next_after || {})[key], async (after) => {
+      const p = await api.get(api.pagePath('/api/desk', after, operator ? { list: key, operator } : { list: key }));
       const nx = (p.next_after || {})[key];
-      if (nx === null || nx === undefined) marks(false);
+      if (nx === null || nx === undefined) cols[key].setMore(false);
       return { rows: p[key] || [], next: nx };
-    }, (rows) => rows.forEach(j => place(key, j).add(jobCard(j, names, isAdmin))));
-    marks(!!more);
+    }, (rows) => add(cols[key], rows));
+    cols[key].setMore(!!more);
     cols[key].tail(more);
   }
+  add(cols.ready, ready.jobs || []);
+  const moreReady = loadMore('col-ready-more', ready.next_after, async (after) => {
+    const p = await api.get(api.pagePath(readyPath, after, { limit: 100 }));
+    if (p.next_after === null || p.next_after === undefined) cols.ready.setMore(false);
+    return { rows: p.jobs || [], next: p.next_after };
+  }, (rows) => add(cols.ready, rows));
+  cols.ready.setMore(!!moreReady);
+  cols.ready.tail(moreReady);
   out.push(h('div', { class: 'columns columns-4' }, cols.queued.el, cols.active.el, cols.ready.el, cols.completed.el));
   return out;
 }
