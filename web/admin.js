@@ -5,7 +5,7 @@
 
 import * as api from './api.js';
 import { h, humanize, time, act, field, select, section, empty, dl, badge, say, loadMore } from './dom.js';
-import { scopeView } from './operator.js';
+import { scopeView, photoStrip } from './jobcards.js';
 import { TASK_STATES } from './vocab.js';
 
 export async function viewTasks({ query, go }) {
@@ -25,6 +25,8 @@ export async function viewTasks({ query, go }) {
     h('a', { href: `#/tasks/${t.id}` }, `Task ${t.id}`), ' ',
     badge(humanize(t.state), `task task-${t.state}`), ' ',
     h('span', {}, t.surface),
+    t.settlement ? [' ', badge(humanize(t.settlement), `pay pay-${t.settlement}`)] : null,
+    t.summary ? h('p', { class: 'job-summary' }, t.summary) : null,
     h('span', { class: 'muted' },
       t.assignee ? ` · assigned to ${t.assignee}` : '',
       t.job ? ' · ' : '', t.job ? h('a', { href: `#/jobs/${t.job}` }, `job ${t.job}`) : null,
@@ -125,14 +127,6 @@ function renderTask(root, task, actors, go) {
     ]),
     photoStrip(req.intake && req.intake.photos),
     req.intake ? scopeView(req.intake) : empty('No intake data.')));
-}
-
-// The request's photos as thumbnails, each a link to the file.
-function photoStrip(refs) {
-  if (!Array.isArray(refs) || !refs.length) return null;
-  return h('ul', { class: 'thumbs', id: 'request-photos' }, refs.map(r => h('li', {},
-    h('a', { href: api.blobUrl(r), target: '_blank', rel: 'noopener' },
-      h('img', { class: 'thumb', src: api.blobUrl(r, true), alt: 'intake photo', loading: 'lazy', width: 96 })))));
 }
 
 // --- audit log -------------------------------------------------------------

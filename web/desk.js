@@ -2,8 +2,13 @@
 //
 //   #/signin             sign in with a token
 //   #/desk               operator desk (admins: every operator, or one)
-//   #/jobs/12            a job: phase rail, actions, evidence, participants,
+//   #/desk?state=&surface=&operator=&phase=&q=
+//                        the jobs those filters find (filters.js)
+//   #/jobs/12            a job: phase rail, actions, governance, event
+//                        details, notes, owners, evidence, participants,
 //                        settlement, record
+//   #/reassign           admin: suspended operators' work (needs reassignment)
+//   #/settlements[?status=&surface=]  admin: every job's settlement
 //   #/tasks[?state=S]    admin task queue;  #/tasks/3  review one task
 //   #/log[?job=N]        admin audit log;   #/verify   the chain check
 //   #/intake             public: the surfaces taking requests
@@ -11,7 +16,9 @@
 
 import * as api from './api.js';
 import { h, clear, say, sayError, quiet, act, field } from './dom.js';
-import { viewDesk, viewJob } from './operator.js';
+import { viewJob } from './operator.js';
+import { viewDesk, viewReassign } from './jobs.js';
+import { viewSettlements } from './settlements.js';
 import { viewTasks, viewTask, viewLog, viewVerify } from './admin.js';
 import { viewIntakeList, viewIntake } from './intake.js';
 
@@ -21,6 +28,8 @@ const routes = [
   [/^\/signin$/, viewSignIn],
   [/^\/desk$/, viewDesk, ['operator', 'admin']],
   [/^\/jobs\/(\d+)$/, viewJob, ['operator', 'admin']],
+  [/^\/reassign$/, viewReassign, ['admin']],
+  [/^\/settlements$/, viewSettlements, ['admin']],
   [/^\/tasks$/, viewTasks, ['admin']],
   [/^\/tasks\/(\d+)$/, viewTask, ['admin']],
   [/^\/log$/, viewLog, ['admin']],
@@ -121,6 +130,8 @@ function renderNav(path) {
   if (me && me.role === 'admin') {
     links.push(['#/tasks', 'Tasks', /^\/tasks/]);
     links.push(['#/desk', 'Jobs', /^\/(desk|jobs)/]);
+    links.push(['#/reassign', 'Needs reassignment', /^\/reassign/]);
+    links.push(['#/settlements', 'Settlements', /^\/settlements/]);
     links.push(['#/log', 'Audit log', /^\/log/]);
     links.push(['#/verify', 'Verify', /^\/verify/]);
   }

@@ -1,91 +1,21 @@
-// operator.js - desk.x1: the operator desk and the job page.
+// operator.js - desk.x1: the job page.
 //
-// The desk only surfaces work: the phases, the actions and the refusals
+// The page only surfaces work: the phases, the actions and the refusals
 // all come from the runtime (the compiled tables), never from here.  The
 // buttons on a job are exactly the `actions` the server says this actor
-// may fire now, plus claim when `can_claim`, plus closing the job once its
-// ServiceEvent is complete.
+// may fire now, plus claim when `can_claim`, plus "Complete job" once its
+// ServiceEvent is final (job state ready).  An event that requires a
+// reason (close: the event called off) asks for it before it is sent.
 
 import * as api from './api.js';
-import { h, clear, humanize, when, time, say, act, field, select, section, empty, dl, badge, loadMore } from './dom.js';
-import { PAY_METHODS } from './vocab.js';
+import { h, clear, humanize, time, act, field, select, section, empty, dl, badge } from './dom.js';
+import { eventCard, summaryLine, outcomeLine, ownersCard, notesCard, recordCard } from './jobcards.js';
+import { governCard } from './govern.js';
+import { settlementCard } from './settlement.js';
 
 function withId(el, idv, value) { el.id = idv; el.dataset.value = value; return el; }
 
-async function surfaceNames() {
-  try {
-    const list = await api.surfaces();
-    return new Map(list.map(s => [s.slug, s.name]));
-  } catch (e) {
-    return new Map();
-  }
-}
-
-// --- the desk ------------------------------------------------------------
-
-export async function viewDesk({ query, actor: me, go }) {
-  const isAdmin = me.role === 'admin';
-  const operator = isAdmin ? (query.get('operator') || '') : '';
-  const path = operator ? `/api/desk?operator=${encodeURIComponent(operator)}` : '/api/desk';
-  const [desk, names, actors] = await Promise.all([
-    api.get(path), surfaceNames(),
-    isAdmin ? api.getAll('/api/actors', 'actors').catch(() => []) : Promise.resolve([]),
-  ]);
-
-  const again = h('button', { type: 'button', id: 'desk-refresh', class: 'small-btn', onclick: () => go(location.hash) }, 'Refresh');
-  const out = [h('div', { class: 'page-head' }, h('h1', {}, isAdmin ? 'Jobs by state' : 'My desk'), again)];
-  if (isAdmin) {
-    const ops = actors.filter(a => a.role === 'operator');
-    const sel = select('operator', ops.map(a => [a.slug, `${a.name || a.slug} (${a.slug})`]),
-      { placeholder: 'All operators', value: operator });
-    sel.addEventListener('change', () => go(sel.value ? `#/desk?operator=${encodeURIComponent(sel.value)}` : '#/desk'));
-    out.push(h('form', { class: 'filters', onsubmit: (e) => e.preventDefault() }, field('Operator', sel)));
-  } else {
-    out.push(h('p', { class: 'lede' },
-      'Work assigned to you. Claim a queued job to own its execution; the job page shows what you can do next.'));
-  }
-
-  // each list is one page (next_after.KEY: more lie past it): "Load more"
-  // fetches that list's next page and appends it
-  const col = (key, title, note) => {
-    const jobs = desk[key] || [];
-    const idv = `col-${key}`;
-    const next = (desk.next_after || {})[key];
-    const count = h('span', { class: 'count' }, `(${jobs.length}${next ? '+' : ''})`);
-    const list = h('ul', { class: 'jobs' }, jobs.map(j => jobCard(j, names, isAdmin)));
-    let shown = jobs.length;
-    const more = loadMore(`${idv}-more`, next, async (after) => {
-      const extra = { list: key };
-      if (operator) extra.operator = operator;
-      const p = await api.get(api.pagePath('/api/desk', after, extra));
-      return { rows: p[key] || [], next: (p.next_after || {})[key] };
-    }, (rows) => {
-      rows.forEach(j => list.appendChild(jobCard(j, names, isAdmin)));
-      shown += rows.length;
-      count.textContent = `(${shown}${more && more.isConnected ? '+' : ''})`;
-    });
-    return h('section', { class: 'column', id: idv, 'aria-labelledby': `${idv}-h` },
-      h('h2', { id: `${idv}-h` }, title, ' ', count),
-      note ? h('p', { class: 'hint' }, note) : null,
-      jobs.length ? list : empty('None.'), more);
-  };
-  out.push(h('div', { class: 'columns' },
-    col('queued', 'Queued'),
-    col('active', 'Active'),
-    col('completed', 'Completed', 'Shown for surfaces that keep completed jobs visible.')));
-  return out;
-}
-
-function jobCard(j, names, isAdmin) {
-  return h('li', { class: 'job', 'data-job': j.id },
-    h('a', { href: `#/jobs/${j.id}`, class: 'job-link' },
-      h('span', { class: 'job-id' }, `Job ${j.id}`), ' ',
-      h('span', { class: 'job-surface' }, names.get(j.surface) || j.surface)),
-    h('div', { class: 'job-meta' },
-      badge(j.label || humanize(j.phase), `phase phase-${j.phase}`),
-      isAdmin || j.owner ? h('span', { class: 'muted' },
-        j.owner ? `owner ${j.owner}` : (j.assignee ? `assigned to ${j.assignee}` : '')) : null));
-}
+const STATE_TEXT = { ready: 'Ready to close' };
 
 // --- the job page --------------------------------------------------------
 
@@ -94,11 +24,13 @@ export async function viewJob({ params, actor: me }) {
   const root = h('div', { class: 'job-page', 'data-job': jobId });
   const job = await api.get(`/api/jobs/${api.id(jobId)}`);
   const model = await api.surface(job.surface);
-  await renderJob(root, job, model, me);
+  // the operators to reassign or hand over to (admins)
+  const actors = me.role === 'admin' ? await api.getAll('/api/actors', 'actors').catch(() => []) : [];
+  await renderJob(root, job, model, me, actors);
   return root;
 }
 
-async function renderJob(root, job, model, me) {
+async function renderJob(root, job, model, me, actors) {
   let record = null;
   if (job.record) {
     try { record = await api.get(`/api/jobs/${api.id(job.id)}/record`); } catch (e) { record = { error: e }; }
@@ -107,8 +39,8 @@ async function renderJob(root, job, model, me) {
   // reload the job so the buttons are the ones that hold now
   const reload = (e) => (e && [403, 409, 422].includes(e.status) ? update() : undefined);
   const update = async (next) => {
-    if (next && next.id) await renderJob(root, next, model, me);
-    else await renderJob(root, await api.get(`/api/jobs/${api.id(job.id)}`), model, me);
+    if (next && next.id) await renderJob(root, next, model, me, actors);
+    else await renderJob(root, await api.get(`/api/jobs/${api.id(job.id)}`), model, me, actors);
   };
   // keep focus somewhere sensible across the re-render
   const focusedId = document.activeElement && root.contains(document.activeElement) ? document.activeElement.id : null;
@@ -118,12 +50,20 @@ async function renderJob(root, job, model, me) {
 
   root.appendChild(h('h1', {}, `Job ${job.id}`, ' ', h('span', { class: 'sub' }, model.name || job.surface)));
   root.appendChild(h('p', { class: 'job-status' },
-    'Job state ', withId(badge(humanize(job.state), `state state-${job.state}`), 'job-state', job.state), ' · phase ',
+    'Job state ', withId(badge(STATE_TEXT[job.state] || humanize(job.state), `state state-${job.state}`), 'job-state', job.state), ' · phase ',
     withId(badge(job.label || humanize(job.phase), `phase phase-${job.phase}`), 'job-phase', job.phase),
     job.owner ? ` · owned by ${job.owner}` : (job.assignee ? ` · assigned to ${job.assignee}, not claimed yet` : '')));
+  const sum = summaryLine(job, 'job-summary');
+  if (sum) root.appendChild(sum);
+  const outcome = outcomeLine(job);
+  if (outcome) root.appendChild(outcome);
 
   root.appendChild(phaseRail(job, model));
   root.appendChild(actionsCard(job, me, isOwner, update, reload));
+  const gov = governCard(job, actors, update, reload);
+  if (gov) root.appendChild(gov);
+  root.appendChild(eventCard(job, model));
+  root.appendChild(h('div', { class: 'grid2' }, notesCard(job, update), ownersCard(job)));
   root.appendChild(h('div', { class: 'grid2' },
     evidenceCard(job, model, me, isOwner, update),
     participantsCard(job, me, isOwner, update)));
@@ -168,25 +108,35 @@ function actionsCard(job, me, isOwner, update, reload) {
         `Job ${job.id} claimed: you own its execution.`, reload),
     }, 'Claim this job'));
   }
+  const forms = [];
   for (const a of job.actions || []) {
     if (a.event === 'claim' && job.can_claim) continue; // the claim button above
     // what the transition requires, said only where it is not met yet (the
-    // runtime checks it and refuses with its own message)
+    // runtime checks it and refuses with its own message); a reason is
+    // asked for by the form the button opens
     const req = a.requires || [];
     const missing = job.evidence_missing || [];
-    const unmet = req.filter(r => r !== 'evidence' || missing.length);
+    const unmet = req.filter(r => r !== 'reason' && (r !== 'evidence' || missing.length));
     const needs = unmet.length
       ? ` (requires ${unmet.map(r => (r === 'evidence' ? `evidence: ${missing.map(m => m.category).join(', ')}` : r)).join('; ')})`
       : '';
+    const send = (body) => async () => {
+      const r = await api.post(`/api/jobs/${api.id(job.id)}/${a.event === 'claim' ? 'claim' : 'advance'}`,
+        a.event === 'claim' ? {} : body);
+      await update(r);
+      return r;
+    };
+    const said = (r) => `Job ${job.id}: ${humanize(a.event)} → ${(r && r.label) || a.label || a.to}` +
+      `${a.outcome ? ` (${a.outcome})` : ''}.`;
+    const form = req.includes('reason') ? reasonForm(a, send, said, reload) : null;
+    if (form) forms.push(form);
     buttons.push(h('button', {
-      type: 'button', class: 'primary', id: `act-${a.event}`, 'data-event': a.event,
-      onclick: (ev) => act(ev.currentTarget, async () => {
-        const r = await api.post(`/api/jobs/${api.id(job.id)}/${a.event === 'claim' ? 'claim' : 'advance'}`,
-          a.event === 'claim' ? {} : { event: a.event });
-        await update(r);
-        return r;
-      }, (r) => `Job ${job.id}: ${humanize(a.event)} → ${(r && r.label) || a.label || a.to}.`, reload),
-    }, h('span', {}, humanize(a.event)), h('span', { class: 'btn-to' }, ` → ${a.label || humanize(a.to)}`), needs));
+      type: 'button', class: form ? '' : 'primary', id: `act-${a.event}`, 'data-event': a.event,
+      'aria-expanded': form ? 'false' : null, 'aria-controls': form ? form.id : null,
+      onclick: form ? (ev) => toggle(ev.currentTarget, form)
+        : (ev) => act(ev.currentTarget, send({ event: a.event }), said, reload),
+    }, h('span', {}, humanize(a.event)), h('span', { class: 'btn-to' }, ` → ${a.label || humanize(a.to)}`),
+    a.outcome ? h('span', { class: 'btn-to' }, ` (${a.outcome})`) : null, needs));
   }
   const se = job.service_event;
   const canComplete = typeof job.can_complete === 'boolean'
@@ -196,9 +146,14 @@ function actionsCard(job, me, isOwner, update, reload) {
       type: 'button', class: 'primary', id: 'act-job-complete', 'data-action': 'complete-job',
       onclick: (ev) => act(ev.currentTarget, async () => update(await api.post(`/api/jobs/${api.id(job.id)}/complete`)),
         `Job ${job.id} is complete. Settlement stays separate.`, reload),
-    }, 'Close the job (complete)'));
+    }, 'Complete job'));
   }
-  if (buttons.length) body.push(h('div', { class: 'actions' }, buttons));
+  if (job.state === 'ready') {
+    body.push(h('p', { class: 'next-step', id: 'next-step' },
+      h('strong', {}, 'Next step: Complete job. '),
+      'The ServiceEvent is final and its record is composed; completing the job closes the work. Settlement stays separate.'));
+  }
+  if (buttons.length) body.push(h('div', { class: 'actions' }, buttons), ...forms);
   else if (job.state === 'complete') body.push(empty('This job is complete. Nothing is left to do here; settlement is tracked separately.'));
   else if (me.role === 'operator' && job.owner && !isOwner) body.push(empty(`${job.owner} owns this job; only they can move it.`));
   else if (me.role === 'admin') body.push(empty('Admins govern tasks and settlement; the operator who owns the job moves it.'));
@@ -206,6 +161,32 @@ function actionsCard(job, me, isOwner, update, reload) {
   else body.push(empty('No action is open to you in this phase.'));
   const phase = job.hint ? h('p', { class: 'hint' }, job.hint) : null;
   return section('Next', phase, ...body);
+}
+
+// show or hide the reason form an action button controls
+function toggle(button, form) {
+  const open = form.hidden;
+  form.hidden = !open;
+  button.setAttribute('aria-expanded', String(open));
+  if (open) form.querySelector('textarea').focus();
+}
+
+// The form an event that requires a reason opens (close: the event called
+// off or not delivered).  An empty reason is sent too: the runtime says
+// what it needs, and nothing changes.
+function reasonForm(a, send, said, reload) {
+  const reason = h('textarea', { name: 'reason', rows: 2, maxlength: 1000 });
+  const form = h('form', { class: 'form reason-form', id: `reason-${a.event}`, hidden: true, novalidate: true, 'data-for': a.event },
+    field(`Why ${humanize(a.event).toLowerCase()}? (outcome ${a.outcome || a.label || a.to})`, reason, {
+      required: true, wide: true, hint: 'The reason is kept on the ServiceEvent and in the record.',
+    }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', id: `act-${a.event}-send` },
+      `${humanize(a.event)} with this reason`)));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    act(form, send({ event: a.event, reason: reason.value.trim() || undefined }), said, reload);
+  });
+  return form;
 }
 
 function evidenceCard(job, model, me, isOwner, update) {
@@ -300,124 +281,6 @@ function participantsCard(job, me, isOwner, update) {
   return section('Participants', ...parts);
 }
 
-function settlementCard(job, me, mayRecord, update) {
-  const s = job.settlement || {};
-  const parts = [h('p', { class: 'hint' },
-    'Settlement is economic state. Recording a payment never moves the job, its ServiceEvent or its record.')];
-  parts.push(dl([
-    ['Status', withId(badge(humanize(s.status || 'unpaid'), `pay pay-${s.status || 'unpaid'}`), 'settle-status', s.status || 'unpaid')],
-    ['Due', s.due ? `${s.due} ${s.currency || ''}` : null],
-    ['Paid', `${s.paid || '0.00'} ${s.currency || ''}`],
-  ]));
-  // the job carries the last few payments; the whole ledger pages on
-  // GET /api/jobs/{id}/payments
-  const pays = s.payments || [];
-  const total = s.payment_count === undefined ? pays.length : s.payment_count;
-  if (pays.length) {
-    const payRow = (p) => h('tr', {},
-      h('td', {}, time(p.at)), h('td', { class: 'num' }, `${p.amount} ${p.currency}`),
-      h('td', {}, p.method), h('td', {}, p.note || ''), h('td', {}, p.actor));
-    const tbody = h('tbody', {}, pays.map(payRow));
-    if (total > pays.length)
-      parts.push(h('p', { class: 'hint', id: 'payments-summary' }, `The last ${pays.length} of ${total} payments.`));
-    parts.push(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Payments' }, h('table', { id: 'payments' },
-      h('caption', { class: 'sr-only' }, 'Payments recorded'),
-      h('thead', {}, h('tr', {}, ['When', 'Amount', 'Method', 'Note', 'By'].map(t => h('th', { scope: 'col' }, t)))),
-      tbody)));
-    if (total > pays.length) {
-      // the whole ledger from its first payment, in place of the last few
-      const path = `/api/jobs/${api.id(job.id)}/payments`;
-      const fetchPage = async (after) => {
-        const p = await api.get(api.pagePath(path, after));
-        return { rows: p.payments || [], next: p.next_after };
-      };
-      const all = h('button', { type: 'button', class: 'small-btn', id: 'payments-all' }, 'Show every payment');
-      all.addEventListener('click', () => act(all, async () => {
-        const first = await fetchPage(0);
-        clear(tbody);
-        first.rows.forEach(p => tbody.appendChild(payRow(p)));
-        const note = document.getElementById('payments-summary');
-        if (note) note.remove();
-        const more = loadMore('payments-more', first.next, fetchPage,
-          (rows) => rows.forEach(p => tbody.appendChild(payRow(p))));
-        all.replaceWith(more || document.createTextNode(''));
-      }));
-      parts.push(all);
-    }
-  } else {
-    parts.push(empty('No payment recorded.'));
-  }
-  if (mayRecord) {
-    const amount = h('input', { type: 'text', name: 'amount', inputmode: 'decimal', pattern: '[0-9]+(\\.[0-9]{1,2})?', placeholder: '150.00', autocomplete: 'off' });
-    const currency = h('input', { type: 'text', name: 'currency', value: s.currency || 'USD', maxlength: 3, size: 4, autocapitalize: 'characters' });
-    const method = select('method', PAY_METHODS, { value: 'zelle' });
-    const note = h('input', { type: 'text', name: 'note', maxlength: 500 });
-    const due = h('input', { type: 'text', name: 'due', inputmode: 'decimal', placeholder: s.due || '', autocomplete: 'off' });
-    const waive = h('input', { type: 'checkbox', name: 'waive' });
-    const form = h('form', { class: 'form', id: 'settlement-form', novalidate: true },
-      h('div', { class: 'row' },
-        field('Amount', amount, { required: true, hint: 'Decimal, e.g. 1200.00' }),
-        field('Currency', currency),
-        field('Method', method, { required: true })),
-      field('Note', note),
-      field('Amount due (optional)', due, { hint: 'Sets the total due for this job.' }),
-      h('div', { class: 'check' }, waive, h('label', { for: waive.id = 'settle-waive' }, 'Waive the balance')),
-      h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Record payment')));
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const body = {
-        amount: amount.value.trim(), currency: currency.value.trim().toUpperCase() || undefined,
-        method: method.value, note: note.value.trim() || undefined, due: due.value.trim() || undefined,
-        waive: waive.checked,
-      };
-      act(form, async () => {
-        const r = await api.post(`/api/jobs/${api.id(job.id)}/settlement`, body);
-        await update();
-        return r;
-      }, (r) => `Payment recorded; settlement is ${(r && r.settlement && r.settlement.status) || 'updated'}. The job did not move.`);
-    });
-    parts.push(h('details', { class: 'add' }, h('summary', {}, 'Record a payment'), form));
-  }
-  return section('Settlement', ...parts);
-}
-
-function recordCard(job, record) {
-  if (!job.record) {
-    return section('Record',
-      empty('No record yet. The record is composed when the ServiceEvent completes.'));
-  }
-  if (!record || record.error) {
-    return section('Record', h('p', { class: 'refusal' }, record && record.error ? record.error.message : 'The record could not be loaded.'));
-  }
-  const b = record.body || {};
-  const pairs = [
-    ['Record', `#${record.id}`],
-    ['Composed', time(record.created_at)],
-    ['Operator', b.operator],
-    ['Outcome', b.outcome ? (b.outcome.label || b.outcome.phase) : undefined],
-    ['Completed', b.completed_at ? time(b.completed_at) : undefined],
-    ['Participants', Array.isArray(b.participants) ? String(b.participants.length) : undefined],
-    ['Content hash', h('span', { class: 'mono wrap' }, record.hash)],
-  ];
-  return h('section', { class: 'card record', id: 'record', 'aria-labelledby': 'record-h' },
-    h('h2', { id: 'record-h' }, 'Record'),
-    h('p', { class: 'hint' }, 'Durable outcome truth, composed once from the completed ServiceEvent. It never changes.'),
-    dl(pairs),
-    b.scope ? scopeView(b.scope) : null,
-    h('details', {}, h('summary', {}, 'The whole record (JSON)'),
-      h('pre', { class: 'json' }, JSON.stringify(record, null, 2))));
-}
-
-export function scopeView(scope) {
-  const wrap = h('div', { class: 'scope' });
-  for (const [sec, fields] of Object.entries(scope || {})) {
-    if (!fields || typeof fields !== 'object' || Array.isArray(fields)) continue;  // photos: files, shown apart
-    wrap.appendChild(h('h3', {}, humanize(sec)));
-    wrap.appendChild(dl(Object.entries(fields).map(([k, v]) => [humanize(k), v === null ? null : String(v)])));
-  }
-  return wrap;
-}
-
 function historyCard(job, isAdmin) {
   const se = job.service_event;
   const rows = (se && se.phases) || [];
@@ -437,4 +300,3 @@ function historyCard(job, isAdmin) {
   return section('History', ...parts);
 }
 
-export { when };

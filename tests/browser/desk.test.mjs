@@ -18,6 +18,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 
 const env = (k) => { const v = process.env[k]; if (!v) { console.error(`desk.test: ${k} is not set`); process.exit(2); } return v; };
 const BASE = env('QTM_URL').replace(/\/$/, '');
@@ -42,7 +43,10 @@ async function check(name, fn) {
     console.log(`ok - ${name} (${Date.now() - t} ms)`);
   } catch (e) {
     failed++;
-    console.log(`not ok - ${name}: ${(e && e.message ? e.message : String(e)).split('\n')[0]}`);
+    const m = e && e.message ? e.message : String(e);
+    console.log(`not ok - ${name}: ${m.split('\n')[0]}`);
+    // the rest (playwright's call log: which locator) on request
+    if (process.env.BROWSER_DEBUG) console.log(m.split('\n').slice(1).map(l => `#   ${l}`).join('\n'));
   }
 }
 function assert(cond, msg) { if (!cond) throw new Error(msg); }
@@ -62,6 +66,14 @@ async function waitText(page, sel, re, timeout = T) {
     } catch (e) { /* not there yet */ }
     if (Date.now() > end) throw new Error(`${sel}: waited for ${re}, have ${JSON.stringify(last.slice(0, 200))}`);
     await new Promise(r => setTimeout(r, 50));
+  }
+}
+// wait until the text of sel is exactly want (what names the check)
+async function waitExact(page, sel, want, what) {
+  try {
+    await waitText(page, sel, new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  } catch (e) {
+    eq(await text(page, sel), want, what);
   }
 }
 async function waitAttr(page, sel, attr, want, timeout = T) {
@@ -90,6 +102,43 @@ async function axe(page, where) {
   }));
   if (process.env.AXE_TIMING) console.log(`# axe ${where}: ${Date.now() - t1} ms`);
   return r.violations.map(v => `${where}: ${v.id} (${v.impact}) ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`);
+}
+// the JSON API with a bearer token (who: a key of TOKENS, or null for
+// anonymous); throws on an error answer
+async function call(who, method, p, body, headers = {}) {
+  const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
+  const r = await fetch(BASE + p, { method, headers: { ...auth,
+    'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const j = await r.json().catch(() => null);
+  if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
+  return j;
+}
+// status and body of a GET with a bearer token, errors included
+async function peek(who, p) {
+  const r = await fetch(BASE + p, { headers: { Authorization: `Bearer ${TOKENS[who]}` } });
+  return { status: r.status, body: await r.json().catch(() => null) };
+}
+// a new event-coordination job for operator `to`, over the API: intake
+// (with `event` fields changed), approve, assign, create
+let intakeKeys = 0;
+async function newJob(to, event = {}) {
+  const packet = { ...INTAKE, event: { ...INTAKE.event, ...event } };
+  const { task } = await call(null, 'POST', '/api/requests/event-coordination', packet,
+    { 'Idempotency-Key': `browser-job-${++intakeKeys}` });
+  await call('admin', 'POST', `/api/tasks/${task}/approve`, {});
+  await call('admin', 'POST', `/api/tasks/${task}/assign`, { to });
+  return (await call('admin', 'POST', `/api/tasks/${task}/job`, {})).job;
+}
+// go to a desk route, afresh even when the page shows it already (the
+// same hash again would not load anything)
+async function visit(page, hash) {
+  if (page.url() === BASE + hash) await page.reload();
+  else await page.goto(hash);
+}
+// the local administration command, on the server's database (the test
+// suspends an operator and lets them back)
+function qtm(...args) {
+  return execFileSync(env('QTM'), ['--db', env('DB'), ...args], { encoding: 'utf8' });
 }
 async function currentRail(page) {
   return text(page, '.rail [aria-current="step"] .rail-label');
@@ -228,6 +277,12 @@ try {
     await admin.locator(`#task-list [data-task="${taskId}"]`).waitFor();
   });
 
+  await check("admin: the task queue shows the request's summary line", async () => {
+    const t = (await apiGet(admin, '/api/tasks')).body.tasks.find(x => x.id === taskId);
+    assert(/^Sat 16 May: Wedding \/ Ceremony at Laguna Gloria/.test(t.summary), `summary ${t.summary}`);
+    eq(await text(admin, `#task-list [data-task="${taskId}"] .job-summary`), t.summary, 'summary in the queue');
+  });
+
   await check('admin: reviews the request intake', async () => {
     await admin.locator(`#task-list [data-task="${taskId}"] a`).first().click();
     await waitText(admin, '#task-state', /Review/i);
@@ -339,6 +394,30 @@ try {
     eq(await ana.locator('#act-claim').count(), 0, 'claim button after claim');
   });
 
+  await check('ana: the job page shows the event details card, laid out by the intake sections', async () => {
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    const model = (await apiGet(ana, '/api/surfaces/event-coordination')).body;
+    await ana.locator('#event-details').waitFor();
+    const secs = await ana.locator('#event-details [data-section]').evaluateAll(l => l.map(x => x.dataset.section));
+    eq(secs.join(','), model.intake.sections.map(x => x.name).join(','), 'sections in the order of the intake schema');
+    eq(await text(ana, '#event-details [data-field="event.venue"]'), INTAKE.event.venue, 'venue');
+    eq(await text(ana, '#event-details [data-field="event.guests"]'), String(INTAKE.event.guests), 'guests');
+    eq(await text(ana, '#event-details [data-field="contact.name"]'), INTAKE.contact.name, 'contact');
+    eq(await text(ana, '#event-details [data-field="notes.access"]'), INTAKE.notes.access, 'access notes');
+    eq(await text(ana, '#event-details [data-field="request.package"]'), 'Full coordination', 'package');
+    // the one-line summary from the surface's summary declaration
+    assert(/^Sat 16 May: Wedding \/ Ceremony at Laguna Gloria/.test(job.summary), `summary ${job.summary}`);
+    eq(await text(ana, '#job-summary'), job.summary, 'summary line on the job page');
+  });
+
+  await check('desk cards show the summary line, not "Job N Event Coordination"', async () => {
+    const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    await ana.goto('/#/desk');
+    eq(await text(ana, `#col-active [data-job="${jobId}"] .job-summary`), job.summary, 'summary on the card');
+    await ana.goto(`/#/jobs/${jobId}`);
+    await ana.locator('.rail').waitFor();
+  });
+
   await check('ana: adds participants (context, not actors)', async () => {
     const add = async (name, role, contact) => {
       const form = ana.locator('#participant-form');
@@ -354,6 +433,28 @@ try {
     eq(await ana.locator('#participants-list li').count(), 2, 'participants listed');
     const job = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
     eq(job.owner, 'ana', 'owner unchanged by participants');
+  });
+
+  await check('ana: adds a note (author and time); an empty one shows the refusal; the job does not move', async () => {
+    const before = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    await ana.locator('summary', { hasText: 'Add a note' }).click();
+    const form = ana.locator('#note-form');
+    const refused = ana.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/notes`));
+    await form.getByRole('button', { name: 'Add note' }).click();
+    const res = await refused;
+    eq(res.status(), 400, 'status of an empty note');
+    await waitExact(ana, '#msg .msg-text', (await res.json()).error.message, 'refusal on screen');
+    eq(((await apiGet(ana, `/api/jobs/${jobId}`)).body.notes || []).length, 0, 'notes after the refusal');
+    await form.getByLabel('Note').fill('Florist confirmed load-in at 12:30; string trio arrives 16:15.');
+    await form.getByRole('button', { name: 'Add note' }).click();
+    await waitText(ana, '#notes-list', /Florist confirmed load-in at 12:30.*— ana, \d+ \w+ \d{4}/);
+    const after = (await apiGet(ana, `/api/jobs/${jobId}`)).body;
+    eq(after.notes.length, 1, 'notes');
+    eq(after.notes[0].author, 'ana', 'author');
+    eq(after.phase, before.phase, 'phase');
+    eq(after.state, before.state, 'state');
+    eq(after.service_event.phases.length, before.service_event.phases.length, 'ServiceEvent phases');
+    await waitText(ana, '#owners-list', /^ana claimed it/);
   });
 
   // ana has the job open on a second device (same session); it goes stale
@@ -498,14 +599,6 @@ try {
   // ------------------------------------- evidence, on a surface that needs it
   let adJob = 0, adPhotos = [];
   await check('ana: evidence form and missing categories (auto-detailing, anonymous request and governance over the API)', async () => {
-    const call = async (who, method, p, body, headers = {}) => {
-      const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
-      const r = await fetch(BASE + p, { method, headers: { ...auth,
-        'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-      const j = await r.json().catch(() => null);
-      if (!r.ok) throw new Error(`${method} ${p}: ${r.status} ${JSON.stringify(j)}`);
-      return j;
-    };
     const PHOTOS = env('PHOTOS');
     const raw = async (who, file, type) => {
       const auth = who ? { Authorization: `Bearer ${TOKENS[who]}` } : {};
@@ -579,6 +672,300 @@ try {
     eq(ok, 404, 'bo in the browser');
   });
 
+  // ------------------------- closed undelivered, ready to close, hand-over
+  // the job's governed fields, to compare before and after a refusal
+  const shape = (j) => JSON.stringify([j.state, j.phase, j.owner, j.assignee, (j.handoffs || []).length,
+    (j.notes || []).length, j.record, ((j.service_event || {}).phases || []).length]);
+  // click `button` in `page`, wait for the answer of POST `suffix`; the
+  // refusal on screen must be the API's message and the job unchanged
+  const refusedOnScreen = async (page, who, id, suffix, button, status) => {
+    const before = shape((await peek(who, `/api/jobs/${id}`)).body);
+    const answer = page.waitForResponse((r) => r.url().endsWith(`/api/jobs/${id}/${suffix}`));
+    await button.click();
+    const res = await answer;
+    eq(res.status(), status, `status of the refused ${suffix}`);
+    const msg = (await res.json()).error.message;
+    await waitExact(page, '#msg .msg-text', msg, 'refusal on screen');
+    eq(shape((await peek(who, `/api/jobs/${id}`)).body), before, `the job after the refused ${suffix}`);
+    return msg;
+  };
+
+  let closedJob = null;
+  await check('ana: closes an event undelivered with a reason; the record shows outcome closed', async () => {
+    closedJob = await newJob('ana', { venue: 'Zilker Botanical Garden, Austin, TX' });
+    await visit(ana, `/#/jobs/${closedJob}`);
+    await ana.locator('#act-claim').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'active');
+    const close = ana.locator('[data-event="close"]');
+    eq(await ana.locator('#reason-close').isVisible(), false, 'the reason form before close is pressed');
+    await close.click();
+    await ana.locator('#reason-close').waitFor();
+    eq(await close.getAttribute('aria-expanded'), 'true', 'close controls the form');
+    const msg = await refusedOnScreen(ana, 'ana', closedJob, 'advance', ana.locator('#act-close-send'), 400);
+    assert(/reason/.test(msg), `refusal without a reason: ${msg}`);
+    const why = 'The couple called the wedding off; the venue keeps the deposit.';
+    if (!(await ana.locator('#reason-close').isVisible())) await ana.locator('[data-event="close"]').click();
+    await ana.locator('#reason-close textarea').fill(why);
+    await ana.locator('#act-close-send').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'ready');
+    eq(await ana.locator('#job-outcome').getAttribute('data-value'), 'closed', 'outcome on the page');
+    await waitText(ana, '#job-outcome', new RegExp(`Closed.*${why.slice(0, 30)}`));
+    await ana.locator('#record').waitFor();
+    eq(await ana.locator('#record-outcome').getAttribute('data-value'), 'closed', 'outcome in the record card');
+    eq(await text(ana, '#record-reason'), why, 'reason in the record card');
+    const rec = (await apiGet(ana, `/api/jobs/${closedJob}/record`)).body;
+    eq(rec.body.outcome.outcome, 'closed', 'record outcome');
+    eq(rec.body.outcome.reason, why, 'record reason');
+    eq(await ana.locator('.actions [data-event]').count(), 0, 'actions after the final phase');
+    await ana.screenshot({ path: path.join(ART, 'job-page-closed.png'), fullPage: true });
+  });
+
+  await check('ready to close: the job says "Complete job" is next and sits in the Ready to close column', async () => {
+    await waitText(ana, '#job-state', /Ready to close/);
+    await waitText(ana, '#next-step', /Next step: Complete job/);
+    eq(await text(ana, '#act-job-complete'), 'Complete job', 'the action');
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-ready [data-job="${closedJob}"]`).waitFor();
+    eq(await ana.locator(`#col-active [data-job="${closedJob}"]`).count(), 0, 'a ready job under Active');
+    const ready = ((await apiGet(ana, '/api/desk')).body.active || []).filter(j => j.state === 'ready').length;
+    await waitText(ana, '#col-ready-h', new RegExp(`Ready to close \\(${ready}\\)`));
+    eq(await ana.locator('#col-ready [data-job]').count(), ready, 'cards under Ready to close');
+    await ana.screenshot({ path: path.join(ART, 'desk-ready.png'), fullPage: true });
+    await ana.locator(`#col-ready [data-job="${closedJob}"] a`).click();
+    await ana.locator('#act-job-complete').click();
+    await waitAttr(ana, '#job-state', 'data-value', 'complete');
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-completed [data-job="${closedJob}"]`).waitFor();
+    eq(await ana.locator(`#col-ready [data-job="${closedJob}"]`).count(), 0, 'still under Ready to close');
+  });
+
+  let movedJob = null;
+  await check('admin: reassigns a queued job from the web; bo sees it, ana does not', async () => {
+    movedJob = await newJob('ana', { venue: 'Barton Springs Pool, Austin, TX' });
+    await visit(ana, '/#/desk');
+    await ana.locator(`#col-queued [data-job="${movedJob}"]`).waitFor();
+    await visit(admin, `/#/jobs/${movedJob}`);
+    const form = admin.locator('#reassign-form');
+    await form.waitFor();
+    eq(await admin.locator('#handover-form').count(), 0, 'hand-over offered before the claim');
+    await refusedOnScreen(admin, 'admin', movedJob, 'reassign', form.getByRole('button', { name: 'Reassign' }), 400);
+    const why = 'Ana coordinates another wedding that Saturday.';
+    await form.getByLabel('Reassign to').selectOption('bo');
+    await form.getByLabel('Reason for reassigning').fill(why);
+    await form.getByRole('button', { name: 'Reassign' }).click();
+    await waitText(admin, '#msg .msg-text', /reassigned to bo/);
+    await waitText(admin, '#handoffs-list', new RegExp(`Reassign: ana → bo by dana · ${why}`));
+    const job = (await peek('admin', `/api/jobs/${movedJob}`)).body;
+    eq(job.assignee, 'bo', 'assignee');
+    eq(job.state, 'queued', 'state');
+    await visit(bo, '/#/desk');
+    await bo.locator(`#col-queued [data-job="${movedJob}"]`).waitFor();
+    await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();
+    eq(await ana.locator(`[data-job="${movedJob}"]`).count(), 0, "the job on ana's desk");
+    await visit(ana, `/#/jobs/${movedJob}`);
+    await waitText(ana, 'main .refusal', new RegExp(`reassigned to bo by dana \\(${why}\\)`));
+  });
+
+  let bosActive = null;
+  await check('admin: "Needs reassignment" lists a suspended operator\'s work; hand-over and reassign from it', async () => {
+    bosActive = await newJob('bo', { venue: 'Mueller Lake Park, Austin, TX' });
+    await call('bo', 'POST', `/api/jobs/${bosActive}/claim`, {});
+    qtm('actor', 'set', 'bo', '--access', 'suspended');
+    try {
+      await visit(admin, '/#/reassign');
+      const sec = admin.locator('#needs-reassignment [data-operator="bo"]');
+      await sec.waitFor();
+      await sec.locator(`[data-job="${movedJob}"]`).waitFor();
+      await sec.locator(`[data-job="${bosActive}"]`).waitFor();
+      eq(await admin.locator('#needs-reassignment [data-operator="ana"]').count(), 0, 'an active operator listed');
+      await admin.screenshot({ path: path.join(ART, 'needs-reassignment.png'), fullPage: true });
+      // the claimed one: hand over, with a reason (required)
+      await sec.locator(`[data-job="${bosActive}"] a`).click();
+      const form = admin.locator('#handover-form');
+      await form.waitFor();
+      eq(await admin.locator('#reassign-form, #cancel-form').count(), 0, 'reassign or cancel offered after the claim');
+      await form.getByLabel('Hand over to').selectOption('ana');
+      await refusedOnScreen(admin, 'admin', bosActive, 'handover', form.getByRole('button', { name: 'Hand over' }), 400);
+      await form.getByLabel('Reason for the hand-over').fill('Bo is suspended.');
+      await form.getByRole('button', { name: 'Hand over' }).click();
+      await waitText(admin, '#owners-list', /bo claimed it.*ana took it over from bo \(by dana\) · Bo is suspended\./);
+      const job = (await peek('admin', `/api/jobs/${bosActive}`)).body;
+      eq(job.owner, 'ana', 'owner');
+      eq(job.owners.map(o => o.operator).join(','), 'bo,ana', 'owners in order');
+      // the queued one: reassign
+      await visit(admin, '/#/reassign');
+      await admin.locator(`#needs-reassignment [data-job="${movedJob}"] a`).click();
+      await admin.locator('#reassign-form').getByLabel('Reassign to').selectOption('ana');
+      await admin.locator('#reassign-form').getByRole('button', { name: 'Reassign' }).click();
+      await waitText(admin, '#msg .msg-text', /reassigned to ana/);
+      await visit(admin, '/#/reassign');
+      await waitText(admin, '#needs-reassignment [data-operator="bo"]', /Holds no queued or active job/);
+      // ana now runs the handed-over event from the phase it was in
+      await visit(ana, `/#/jobs/${bosActive}`);
+      await waitAttr(ana, '.rail [data-phase="claimed"]', 'aria-current', 'step');
+      eq((await ana.locator('.actions [data-event]').evaluateAll(b => b.map(x => x.dataset.event))).join(','), 'arrive,close', 'actions of the new owner');
+    } finally {
+      qtm('actor', 'set', 'bo', '--access', 'active');
+    }
+  });
+
+  await check('admin: cancels a job nobody claimed, with a reason (no ServiceEvent, no record)', async () => {
+    const id = await newJob('ana', { venue: 'Umlauf Sculpture Garden, Austin, TX' });
+    await visit(admin, `/#/jobs/${id}`);
+    const form = admin.locator('#cancel-form');
+    await form.waitFor();
+    await refusedOnScreen(admin, 'admin', id, 'cancel', form.getByRole('button', { name: 'Cancel the job' }), 400);
+    await form.getByLabel('Reason for cancelling').fill('The client withdrew before anyone was booked.');
+    await form.getByRole('button', { name: 'Cancel the job' }).click();
+    await waitAttr(admin, '#job-state', 'data-value', 'cancelled');
+    eq(await admin.locator('#reassign-form, #handover-form, #cancel-form').count(), 0, 'governance left on a cancelled job');
+    const job = (await peek('admin', `/api/jobs/${id}`)).body;
+    eq(job.service_event, null, 'ServiceEvent');
+    eq(job.record, null, 'record');
+  });
+
+  // ------------------------------------------- finding work, settlement
+  // the ids a job list route answers, every page
+  const listIds = async (who, query) => {
+    let ids = [], after = 0;
+    for (let n = 0; n < 100; n++) {
+      const r = await call(who, 'GET', `/api/jobs?${query}&limit=1000${after ? `&after=${after}` : ''}`);
+      ids = ids.concat(r.jobs.map(j => j.id));
+      if (r.next_after === null) break;
+      after = r.next_after;
+    }
+    return ids;
+  };
+  const shownIds = (page) => page.locator('#job-results [data-job]').evaluateAll(l => l.map(x => Number(x.dataset.job)));
+  // wait until the found list shows exactly these ids (a re-render after a
+  // filter changes replaces the list)
+  const waitIds = async (page, want, what) => {
+    try {
+      await page.waitForFunction((w) => Array.from(document.querySelectorAll('#job-results [data-job]'))
+        .map(x => x.dataset.job).join(',') === w, want.join(','), { timeout: T });
+    } catch (e) {
+      eq((await shownIds(page)).join(','), want.join(','), what);
+    }
+  };
+
+  await check('the search box finds a job by venue; the filters narrow the desk (GET /api/jobs)', async () => {
+    await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();
+    const form = ana.locator('#desk-filters');
+    await form.getByLabel('Search').fill('Zilker Botanical');
+    await form.getByLabel('Search').press('Enter');
+    await waitIds(ana, [closedJob], 'found by venue');
+    eq((await listIds('ana', 'q=Zilker%20Botanical')).join(','), String(closedJob), 'the API agrees');
+    await waitText(ana, '#found-count', /^1 job found\.$/);
+    // the state filter: ana's completed jobs, exactly as the API lists them
+    await visit(ana, '/#/desk');
+    await ana.locator('#col-queued').waitFor();    // the columns again, not the list before
+    await ana.locator('#desk-filters').getByLabel('State').selectOption('complete');
+    const want = await listIds('ana', 'state=complete');
+    assert(want.includes(jobId) && want.includes(closedJob), `complete jobs ${want}`);
+    await waitIds(ana, want, 'complete jobs shown');
+    eq((await ana.locator('#job-results [data-job]').evaluateAll(l => l.map(x => x.dataset.state))).every(st => st === 'complete'), true, 'every card complete');
+    // phase and surface together, from the hash (bookmarkable)
+    await visit(ana, '/#/desk?surface=event-coordination&phase=claimed');
+    await waitIds(ana, await listIds('ana', 'surface=event-coordination&phase=claimed'), 'phase + surface');
+    eq(await ana.locator('#desk-filters').getByLabel('Phase').inputValue(), 'claimed', 'the phase filter shows what is applied');
+    await ana.screenshot({ path: path.join(ART, 'desk-filtered.png'), fullPage: true });
+  });
+
+  await check('the filters: a refused search shows the API message beside them; "Load more" pages by next_after', async () => {
+    await visit(ana, '/#/desk?q=ab');
+    const msg = (await peek('ana', '/api/jobs?q=ab')).body.error.message;
+    eq(await waitText(ana, '#filter-error', /\S/), `usage ${msg}`, 'refusal beside the filters');
+    eq(await ana.locator('#desk-filters').count(), 1, 'the filters stay');
+    eq(await ana.locator('#job-results').count(), 0, 'nothing listed');
+    // one job a page: every page, each job once, in id order
+    const want = await listIds('ana', 'q=Austin');
+    assert(want.length >= 3, `only ${want.length} jobs match Austin`);
+    await visit(ana, '/#/desk?q=Austin&limit=1');
+    await waitIds(ana, want.slice(0, 1), 'the first page');
+    for (let n = 0; n < 50 && await ana.locator('#jobs-more').count(); n++) {
+      const k = (await shownIds(ana)).length;
+      await ana.locator('#jobs-more').click();
+      await ana.waitForFunction((m) => document.querySelectorAll('#job-results [data-job]').length > m, k);
+    }
+    eq((await shownIds(ana)).join(','), want.join(','), 'every page, in order');
+    await waitText(ana, '#found-count', new RegExp(`^${want.length} jobs found\\.$`));
+  });
+
+  await check('admin: all jobs by state (cancelled too) and by operator', async () => {
+    await visit(admin, '/#/desk');
+    await admin.locator('#col-queued').waitFor();
+    await admin.locator('#desk-filters').getByLabel('State').selectOption('cancelled');
+    const cancelled = await listIds('admin', 'state=cancelled');
+    assert(cancelled.length >= 1, 'no cancelled job');
+    await waitIds(admin, cancelled, 'cancelled jobs');
+    // bo's: none (his were handed over or reassigned), so the list empties
+    await admin.locator('#desk-filters').getByLabel('Operator').selectOption('bo');
+    eq((await listIds('admin', 'state=cancelled&operator=bo')).length, 0, "bo's cancelled jobs (API)");
+    await admin.waitForFunction(() => /operator=bo/.test(location.hash) && /No job matches/.test(document.querySelector('main').textContent));
+    await admin.locator('#desk-filters').getByLabel('Operator').selectOption('ana');
+    await waitIds(admin, await listIds('admin', 'state=cancelled&operator=ana'), "ana's cancelled jobs");
+  });
+
+  await check('desk cards show the settlement status', async () => {
+    await visit(ana, '/#/desk');
+    const card = ana.locator(`#col-completed [data-job="${jobId}"] [data-settlement]`);
+    await card.waitFor();
+    const desk = (await apiGet(ana, '/api/desk')).body;
+    const row = desk.completed.find(j => j.id === jobId);
+    eq(await card.getAttribute('data-settlement'), row.settlement, 'status on the card');
+    eq(row.settlement, (await apiGet(ana, `/api/jobs/${jobId}`)).body.settlement.status, 'the job agrees');
+  });
+
+  await check('admin: the settlement list, and a correcting entry (reverse a payment with a reason)', async () => {
+    await visit(admin, '/#/settlements');
+    await admin.locator('#settlements').waitFor();
+    const all = (await call('admin', 'GET', '/api/settlements?limit=1000')).settlements;
+    eq((await admin.locator('#settlements tbody tr').evaluateAll(l => l.map(x => Number(x.dataset.job)))).join(','),
+      all.map(x => x.job).join(','), 'rows');
+    await admin.locator('#settlement-filters').getByLabel('Status').selectOption('paid');
+    const paid = (await call('admin', 'GET', '/api/settlements?status=paid&limit=1000')).settlements;
+    assert(paid.some(x => x.job === jobId), `job ${jobId} is not paid`);
+    // the list re-rendered with exactly the paid rows
+    const rowsAre = (w) => Array.from(document.querySelectorAll('#settlements tbody tr')).map(x => x.dataset.job).join(',') === w;
+    await admin.waitForFunction(rowsAre, paid.map(x => x.job).join(',')).catch(() => {});
+    eq((await admin.locator('#settlements tbody tr').evaluateAll(l => l.map(x => Number(x.dataset.job)))).join(','),
+      paid.map(x => x.job).join(','), 'paid rows');
+    // reverse the deposit on the job page
+    await admin.locator(`#settlements tr[data-job="${jobId}"] a`).click();
+    await admin.locator('#payments').waitFor();
+    const before = (await peek('admin', `/api/jobs/${jobId}`)).body;
+    const deposit = before.settlement.payments.find(x => x.amount === '1200.00');
+    await admin.locator(`#payments [data-reverse="${deposit.id}"]`).click();
+    await admin.locator('#reverse-form').waitFor();
+    const answer = admin.waitForResponse((r) => r.url().endsWith(`/api/jobs/${jobId}/settlement`));
+    await admin.locator('#reverse-send').click();
+    const res = await answer;
+    eq(res.status(), 400, 'a reversal without a reason');
+    await waitExact(admin, '#msg .msg-text', (await res.json()).error.message, 'refusal on screen');
+    eq((await peek('admin', `/api/jobs/${jobId}`)).body.settlement.payment_count, before.settlement.payment_count, 'ledger after the refusal');
+    const why = 'The deposit was recorded against the wrong event.';
+    await admin.locator('#reverse-form').getByLabel('Reason for the correction').fill(why);
+    await admin.locator('#reverse-send').click();
+    await waitText(admin, '#payments', new RegExp(`reverses #${deposit.id}: ${why}`));
+    await waitText(admin, `#payments tr[data-payment="${deposit.id}"]`, /reversed by #\d+/);
+    await waitAttr(admin, '#settle-status', 'data-value', 'partial');
+    const after = (await peek('admin', `/api/jobs/${jobId}`)).body;
+    eq(after.settlement.payment_count, before.settlement.payment_count + 1, 'one entry appended');
+    eq(JSON.stringify([after.state, after.phase, after.record]), JSON.stringify([before.state, before.phase, before.record]), 'the job did not move');
+    // more than due: shown as overpaid, here and in the list
+    await admin.locator('summary', { hasText: 'Record a payment' }).click();
+    const f = admin.locator('#settlement-form');
+    await f.getByLabel('Amount', { exact: false }).first().fill('1500.00');
+    await f.getByLabel('Method').selectOption('wire');
+    await f.getByRole('button', { name: 'Record payment' }).click();
+    await waitText(admin, '#settle-overpaid', /^300\.00 USD$/);
+    await visit(admin, '/#/settlements');
+    await waitText(admin, `#settlements tr[data-job="${jobId}"]`, /overpaid 300\.00 USD/);
+    await admin.screenshot({ path: path.join(ART, 'settlements.png'), fullPage: true });
+  });
+
   // --------------------------------------------------------------- 360 px
   await check('360 px: no horizontal overflow on the desk, the job page and the intake form', async () => {
     const narrow = ana;
@@ -595,6 +982,9 @@ try {
       // with every form and the whole record open too
       await narrow.locator('details').evaluateAll(ds => ds.forEach(d => { d.open = true; }));
       eq(await overflow(), 0, 'job page overflow (px)');
+      await narrow.goto('/#/desk?q=Austin');
+      await narrow.locator('#job-results').waitFor();
+      eq(await overflow(), 0, 'found list overflow (px)');
       await narrow.goto('/#/intake/event-coordination');
       await narrow.locator('#intake-form').waitFor();
       eq(await overflow(), 0, 'intake overflow (px)');
@@ -646,6 +1036,32 @@ try {
     await admin.goto(`/#/tasks/${taskId}`);
     await admin.locator('#task-state').waitFor();
     found.push(...await axe(admin, 'task page'));
+    // dana: a queued job's page with the governance forms, and Needs reassignment
+    const queued = await newJob('ana', { venue: 'Hotel Van Zandt, Austin, TX' });
+    await visit(admin, `/#/jobs/${queued}`);
+    await admin.locator('#reassign-form').waitFor();
+    await admin.locator('#cancel-form').waitFor();
+    found.push(...await axe(admin, 'job page (admin, governance)'));
+    await visit(admin, '/#/reassign');
+    await admin.locator('h1', { hasText: 'Needs reassignment' }).waitFor();
+    found.push(...await axe(admin, 'needs reassignment'));
+    // ana: a job with the close form open
+    await call('ana', 'POST', `/api/jobs/${queued}/claim`, {});
+    await visit(ana, `/#/jobs/${queued}`);
+    await ana.locator('[data-event="close"]').click();
+    await ana.locator('#reason-close').waitFor();
+    found.push(...await axe(ana, 'job page (close form)'));
+    // the found list, the settlement list, a ledger with its reversal form open
+    await visit(ana, '/#/desk?q=Austin');
+    await ana.locator('#job-results').waitFor();
+    found.push(...await axe(ana, 'found jobs'));
+    await visit(admin, '/#/settlements');
+    await admin.locator('#settlements').waitFor();
+    found.push(...await axe(admin, 'settlements'));
+    await visit(admin, `/#/jobs/${jobId}`);
+    await admin.locator('#payments [data-reverse]').first().click();
+    await admin.locator('#reverse-form').waitFor();
+    found.push(...await axe(admin, 'job page (reversal form)'));
     eq(found.join('; '), '', 'axe violations');
   });
 

@@ -145,7 +145,7 @@ result=$tmp/result
 QTM_URL="http://127.0.0.1:$port" \
 TOKEN_ADMIN=$tok_dana TOKEN_ANA=$tok_ana TOKEN_BO=$tok_bo TOKEN_CLIENT=$tok_carla \
 ARTIFACTS=$ART INTAKE=$root/examples/intake/event-coordination-wedding.json \
-RESULT=$result PLAYWRIGHT=$NODE_DIR/node_modules/playwright-core PHOTOS=$tmp/photos \
+RESULT=$result PLAYWRIGHT=$NODE_DIR/node_modules/playwright-core PHOTOS=$tmp/photos QTM=$QTM DB=$DB \
     "$NODE" "$here/desk.test.mjs" | grep -v '^browser: [0-9]* passed, [0-9]* failed$'
 passed=0 failed=1
 if [ -s "$result" ]; then
