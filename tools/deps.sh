@@ -19,7 +19,7 @@ build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-de
 # procps: pgrep (tests/scenario/crash.sh), absent from a minimal root;
 # strace: the fsync-before-answer ordering (tests/scenario/durable.sh);
 # man-db, groff-base: `man --warnings` renders qtm(1) in tests/run.sh
-test_pkgs="$build_pkgs clang libcmocka-dev jq sqlite3 graphviz curl procps wrk strace man-db groff-base chromium nodejs"
+test_pkgs="$build_pkgs file clang libcmocka-dev jq sqlite3 graphviz curl procps wrk strace man-db groff-base chromium nodejs"
 
 if [ "${1:-}" = --list ]; then
     case "${2:-}" in

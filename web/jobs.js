@@ -93,8 +93,9 @@ export async function viewDesk({ query, actor: me, go }) {
   const add = (col, rows) => rows.forEach(j => {
     if (col !== cols.active || j.state !== 'ready') col.add(jobCard(j, names, isAdmin));
   });
-  // the desk's lists, as its answer names them (queued, active, completed)
-  for (const key of Object.keys(desk.next_after || {}).filter(k => cols[k])) {
+  // the desk's lists, as its answer names them (queued, active, completed;
+  // its ready list is the one above, which also pages)
+  for (const key of Object.keys(desk.next_after || {}).filter(k => cols[k] && k !== 'ready')) {
     add(cols[key], desk[key] || []);
     const more = loadMore(`col-${key}-more`, (desk.next_after || {})[key], async (after) => {
       const p = await api.get(api.pagePath('/api/desk', after, operator ? { list: key, operator } : { list: key }));
