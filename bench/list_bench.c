@@ -101,7 +101,7 @@ static void one_job(qtm *q, const char *intake, int i)
     int64_t req, task, job;
     char op[16];
     snprintf(op, sizeof op, "op%02d", i % OPERATORS + 1);
-    check(q, qtm_request_submit(q, NULL, "event-coordination", intake, 0, NULL, &req, &task),
+    check(q, qtm_request_submit(q, NULL, "event-coordination", intake, NULL, 0, NULL, &req, &task),
           "submit");
     check(q, qtm_task_approve(q, "ada", task), "approve");
     check(q, qtm_task_assign(q, "ada", task, op), "assign");
