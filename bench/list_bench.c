@@ -150,7 +150,7 @@ static void replicate(const char *db, int n)
              " j.fingerprint, j.state, j.owner_id, j.created_at, j.claimed_at, j.completed_at"
              " FROM k, jobs j WHERE j.id <= %d ORDER BY k.n, j.id;"
              "INSERT INTO service_events SELECT s.id + k.n * %d, s.job_id + k.n * %d, s.phase,"
-             " s.operator_id, s.complete, s.started_at, s.completed_at FROM service_events s, k"
+             " s.operator_id, s.complete, s.started_at, s.completed_at, s.outcome, s.reason FROM service_events s, k"
              " WHERE s.job_id <= %d;"
              "INSERT INTO settlements SELECT s.job_id + k.n * %d, s.currency, s.due, s.status,"
              " s.updated_at FROM settlements s, k WHERE s.job_id <= %d;"
