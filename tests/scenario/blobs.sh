@@ -13,46 +13,9 @@
 # evidence commits: verify passes and no reference dangles.  Photos come
 # from qtm-imggen.
 . "$(dirname "$0")/lib.sh"
-command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
+. "$(dirname "$0")/lib_http.sh"    # serve_start, serve_stop, h, tokens
 AD=auto-detailing
 A=$EX/auto-detailing.json
-SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
-
-serve_start() {
-    local name=$1
-    shift
-    U=
-    "$QTM" --db "$DB" serve --listen 127.0.0.1:0 "$@" >"$T/$name.out" 2>"$T/$name.err" &
-    SRV_PID=$!
-    local i
-    for i in $(seq 1 100); do
-        U=$(sed -n 's|^qtm serve: listening on \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$T/$name.out")
-        [ -n "$U" ] && break
-        sleep 0.05
-    done
-    if [ -n "$U" ]; then ok; else bad "$name: the server did not start: $(oneline <"$T/$name.err")"; fi
-}
-
-serve_stop() {
-    kill -TERM "$SRV_PID" 2>/dev/null
-    wait "$SRV_PID"
-    SRV_PID=
-}
-
-# h METHOD PATH [CURL ARGS...] (as=NAME: NAME's token): $code, body in $T/out
-h() {
-    local method=$1 path=$2 a
-    local -a args=()
-    shift 2
-    for a in "$@"; do
-        case $a in
-        as=*) args+=(-H "Authorization: Bearer ${TOK[${a#as=}]}") ;;
-        *) args+=("$a") ;;
-        esac
-    done
-    code=$(curl -s -o "$T/out" -D "$T/hdr" -w '%{http_code}' -X "$method" "${args[@]}" "$U$path")
-}
 
 # hrefused NAME STATUS TEXT -- h ARGS... : that status, TEXT in the body, nothing stored
 hrefused() {
@@ -74,11 +37,7 @@ fresh blobs
 run "init" init
 setup_actors
 run "actor add cli2" actor add cli2 --role client --name "Another Client"
-declare -A TOK
-for a in admin ana bo cli cli2; do
-    q token issue $a
-    TOK[$a]=$(cat "$T/out")
-done
+tokens admin ana bo cli cli2
 
 echo "# qtm: photos at intake"
 # a small, whole PDF (header, an object, trailer, %%EOF)
