@@ -33,7 +33,11 @@ typedef enum store_rc {
     STORE_ERROR,                   /* anything else: I/O, corruption */
     STORE_UNSUPPORTED,             /* this backend has no such control, or is not built in */
     STORE_TOOLONG,                 /* a row callback refused a value longer than its field */
-    STORE_FULL                     /* the disk (file system) is full: nothing was written */
+    STORE_FULL,                    /* the disk (file system) is full: nothing was written */
+    /* a serialization failure, a deadlock, a lock timeout or a same-key race
+     * lost to a concurrent transaction: the backend rolled the transaction
+     * back; the whole command may be run again (qtm_busy) */
+    STORE_RETRY
 } store_rc;
 
 /* Every query the engine runs. ORDER: matches the SQL table of each backend. */
@@ -249,8 +253,22 @@ typedef enum store_ctl {
     /* arg int *: 1 makes every commit durable before it returns (the log
      * is fsynced at each commit: the default), 0 relaxes it (a crash of
      * the machine may lose the last commits, never consistency) */
-    STORE_CTL_DURABLE
+    STORE_CTL_DURABLE,
+    /* arg NULL: STORE_OK when the database answers now (a connection found
+     * broken is opened again first); for readiness probes */
+    STORE_CTL_PING,
+    /* arg int *: 1 when every writer shares one lock on the database (SQLite:
+     * the server orders its writers itself and checkpoints the log), 0 when
+     * the database orders concurrent writers (PostgreSQL) */
+    STORE_CTL_SINGLE_WRITER,
+    /* arg store_connections *: the server's connection budget */
+    STORE_CTL_CONNECTIONS
 } store_ctl;
+
+typedef struct store_connections {
+    int max;                       /* max_connections less the superuser reserve */
+    int used;                      /* connections open now, this one included */
+} store_connections;
 
 typedef struct store_checkpoint {
     int restart;                   /* in */
@@ -322,6 +340,15 @@ store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, si
  * always written).
  */
 store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rc, char *msg, size_t msglen);
+
+/*
+ * qtmi_store_pg_open - connects to the PostgreSQL database the URI names
+ * (libpq: host=/dir sockets, service=, sslmode=, passwords from ~/.pgpass or
+ * PGPASSFILE), creating the schema in an empty database and migrating an
+ * older one forward under an advisory lock.  Messages never hold the
+ * password.  Built only with libpq (QTM_HAVE_PG).
+ */
+store *qtmi_store_pg_open(const char *uri, int create, store_rc *rc, char *msg, size_t msglen);
 
 static inline void store_close(store *s) { if (s) s->vt->close(s); }
 static inline store_rc store_begin(store *s, int immediate) { return s->vt->begin(s, immediate); }
