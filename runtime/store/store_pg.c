@@ -404,9 +404,9 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         return rc;
     const char *tuples = PQcmdTuples(r);
     s->changes = tuples[0] ? strtoll(tuples, NULL, 10) : 0;
-    if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 &&
-        strcmp(PQfname(r, 0), "id") == 0) {
-        /* INSERT ... RETURNING id: the id is store_last_id's, not a row */
+    if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 && !fn) {
+        /* INSERT ... RETURNING id (keys: n, the rowid's stand-in): the id
+         * is store_last_id's, not a row */
         if (PQntuples(r) == 1)
             s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     } else if (fn) {
