@@ -55,7 +55,8 @@
 #define JV(c) "qtm_json_value(" c ")"
 #define JARR(kind, cols) "qtm_json_array('\"" kind "\"', " cols ")"
 #define JROW(cols) "qtm_json_array(" cols ")"
-#define JGROUP(item, order) "'[' || COALESCE(string_agg(" item ", ',' ORDER BY " order "), '') || ']'"
+#define JGROUP(item, order)                                                                \
+    "'[' || COALESCE(string_agg(" item ", ',' ORDER BY " order "), '') || ']'"
 #define IMAGE_ROW(table, key, id, json)                                                    \
     "(SELECT qtm_sha256(" json ") FROM " table " x WHERE x." key " = " id ")"
 
