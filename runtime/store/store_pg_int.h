@@ -25,6 +25,7 @@ typedef struct pg_store {
     PGconn *c;
     char *uri;                     /* as given, for reconnecting */
     unsigned char prepared[SQ_COUNT];  /* on this connection */
+    unsigned char nparams[SQ_COUNT];   /* the highest $n of each text (once known) */
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
     pg_tx tx;
     int depth;                     /* open savepoints */
