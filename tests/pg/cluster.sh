@@ -15,9 +15,9 @@
 # Debian's server (the newest /usr/lib/postgresql/*/bin, or env PG_BIN).  As root, initdb
 # and pg_ctl run as the postgres user (neither runs as root) and DIR is
 # chowned to it, mode 0755 so the tests' own user reaches the socket; as
-# any other user they run directly.  Exits non-zero with one line on
-# stderr when no server is installed or a step fails (the server's log
-# follows a failed start).
+# any other user they run directly.  Exits 3 with one line on stderr when
+# no server is installed, 1 when a step fails (the server's log follows a
+# failed start), 2 on a usage error.
 set -u
 cmd=${1:-} dir=${2:-}
 me=tests/pg/cluster.sh
@@ -40,8 +40,10 @@ if [ "$cmd" = env ]; then
 fi
 
 BIN=${PG_BIN:-$(ls -dv /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1)}
-[ -n "$BIN" ] && [ -x "$BIN/initdb" ] && [ -x "$BIN/pg_ctl" ] ||
-    die "no PostgreSQL server installed (no /usr/lib/postgresql/*/bin/initdb; tools/deps.sh test installs it)"
+if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ] || [ ! -x "$BIN/pg_ctl" ]; then
+    echo "$me: no PostgreSQL server installed (no /usr/lib/postgresql/*/bin/initdb; tools/deps.sh test installs it)" >&2
+    exit 3
+fi
 
 # as root, the cluster's programs run as postgres
 as_owner() {
