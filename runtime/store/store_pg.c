@@ -135,8 +135,11 @@ static store_rc pg_commit(store *base)
     }
     store_rc rc = STORE_OK;
     if (!r || PQstatus(s->c) == CONNECTION_BAD) {
-        /* the answer is lost: the server knows what became of it */
-        rc = s->tx == PG_TX_WRITE && s->xid[0] ? qtmi_pg_resolve_commit(s) : STORE_RETRY;
+        /* the answer is lost: the server knows what became of a write; a
+         * read had what it read */
+        rc = s->tx == PG_TX_READ              ? STORE_OK
+             : s->tx == PG_TX_WRITE && s->xid[0] ? qtmi_pg_resolve_commit(s)
+                                                 : STORE_RETRY;
     } else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = qtmi_pg_fail(s, r);
     } else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
