@@ -52,8 +52,8 @@ qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing)
                         q->st->vt->name);
     /* the backend rolled the whole transaction back: the call may run again */
     if (rc == STORE_RETRY) {
-        qtm_fail(q, QTM_ESTORAGE, "the database was busy (%s lost to a concurrent change: %s); "
-                 "nothing was stored: try again", doing, store_errmsg(q->st));
+        qtm_fail(q, QTM_ESTORAGE, "the database was busy (a concurrent change won while %s: "
+                 "%s); nothing was stored: try again", doing, store_errmsg(q->st));
         q->busy = 1;
         return QTM_ESTORAGE;
     }
@@ -87,6 +87,7 @@ qtm_status qtm_errcode(const qtm *q) { return q->err; }
 int qtm_disk_full(const qtm *q) { return q->disk_full; }
 int qtm_busy(const qtm *q) { return q->busy; }
 const char *qtm_db_label(const qtm *q) { return q->label ? q->label : ""; }
+const char *qtm_errmsg(const qtm *q) { return q->msg; }
 
 /* Sleeps 1, 2, 4, 8 ms (before tries 2 to 5) times a jitter in [0.5, 1.5),
  * so callers that lost the same race do not meet again in step. */
@@ -106,7 +107,6 @@ int qtm_retry(qtm *q, qtm_status st, unsigned *tries)
         ;
     return 1;
 }
-const char *qtm_errmsg(const qtm *q) { return q->msg; }
 
 void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg)
 {

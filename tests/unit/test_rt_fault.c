@@ -414,7 +414,7 @@ static void test_retry_gives_up_busy(void **state)
     assert_true(qtm_busy(f->q));
     assert_false(qtm_disk_full(f->q));
     assert_int_equal(store_fault_fires(sf), QTM_RETRY_TRIES);
-    assert_non_null(strstr(qtm_errmsg(f->q), "the database was busy (starting a transaction"));
+    assert_non_null(strstr(qtm_errmsg(f->q), "the database was busy (a concurrent change won while starting a transaction: "));
     assert_non_null(strstr(qtm_errmsg(f->q), "try again (tried 5 times)"));
     store_fault_arm(sf, 0, FK_BUSY);
     char *after = rt_db_dump(f);
