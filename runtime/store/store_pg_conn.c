@@ -153,36 +153,58 @@ int qtmi_pg_alive(pg_store *s)
     return 0;
 }
 
+/* What the server says of transaction xid: "committed", "aborted", "in
+ * progress", or NULL (no answer); a static string or in buf. */
+static const char *xact_status(pg_store *s, const char *xid, char *buf, size_t len)
+{
+    const char *vals[1] = {xid};
+    PGresult *r = PQexecParams(s->c, "SELECT pg_xact_status($1::xid8)", 1, NULL, vals, NULL,
+                               NULL, 0);
+    const char *status = NULL;
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        snprintf(buf, len, "%s", PQgetvalue(r, 0, 0));
+        status = buf;
+    }
+    PQclear(r);
+    return status;
+}
+
+/* A transaction "in progress" is the lost connection's own, still open on
+ * the server until its backend reads the end of the connection or, idle
+ * in the transaction, is ended by idle_in_transaction_session_timeout (5
+ * s): it is asked about again until then, never taken as an answer. */
+#define RESOLVE_WAIT_MS 6000
+
 store_rc qtmi_pg_resolve_commit(pg_store *s)
 {
     char xid[sizeof s->xid];
     snprintf(xid, sizeof xid, "%s", s->xid);
+    struct timespec pause = {0, 100 * 1000000L};
     /* the connection is gone: a new one asks */
     for (int tries = 0; tries < 20; tries++) {
-        if (qtmi_pg_connect(s) == STORE_OK) {
-            const char *vals[1] = {xid};
-            PGresult *r = PQexecParams(s->c, "SELECT pg_xact_status($1::xid8)", 1, NULL, vals,
-                                       NULL, NULL, 0);
-            const char *status = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-                                         !PQgetisnull(r, 0, 0)
-                                     ? PQgetvalue(r, 0, 0)
-                                     : NULL;
-            store_rc rc = !status                          ? STORE_ERROR
-                          : !strcmp(status, "committed")   ? STORE_OK
-                          : !strcmp(status, "aborted")     ? STORE_RETRY
-                                                           : STORE_ERROR;
-            if (rc == STORE_ERROR)
-                snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server "
-                         "cannot say whether transaction %s committed (%s): check before "
-                         "running the command again", xid, status ? status : "no status");
-            else if (rc == STORE_RETRY)
-                snprintf(s->err, sizeof s->err, "the connection broke before COMMIT took "
-                         "effect: nothing was committed");
-            PQclear(r);
-            return rc;
+        if (qtmi_pg_connect(s) != STORE_OK) {
+            nanosleep(&pause, NULL);
+            continue;
         }
-        struct timespec pause = {0, 100 * 1000000L};
-        nanosleep(&pause, NULL);
+        char buf[32];
+        const char *status = xact_status(s, xid, buf, sizeof buf);
+        for (int64_t until = now_ms() + RESOLVE_WAIT_MS;
+             status && !strcmp(status, "in progress") && now_ms() < until;) {
+            nanosleep(&pause, NULL);
+            status = xact_status(s, xid, buf, sizeof buf);
+        }
+        store_rc rc = !status                          ? STORE_ERROR
+                      : !strcmp(status, "committed")   ? STORE_OK
+                      : !strcmp(status, "aborted")     ? STORE_RETRY
+                                                       : STORE_ERROR;
+        if (rc == STORE_ERROR)
+            snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server "
+                     "cannot say whether transaction %s committed (%s): check before "
+                     "running the command again", xid, status ? status : "no status");
+        else if (rc == STORE_RETRY)
+            snprintf(s->err, sizeof s->err, "the connection broke before COMMIT took "
+                     "effect: nothing was committed");
+        return rc;
     }
     snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server cannot be "
              "reached: whether transaction %s committed is unknown", xid);

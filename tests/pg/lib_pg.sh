@@ -1,0 +1,119 @@
+# tests/pg/lib_pg.sh - helpers of the PostgreSQL suites in tests/pg/ (bash;
+# sourced after tests/scenario/lib.sh, never run).
+#
+# pg_cluster [own]: the server the suite runs on.  QTM_TEST_PG's (the PG
+# leg's cluster) unless it is unset or the suite asks for its own ("own":
+# it crashes or restarts the server, or wants PG_FSYNC=on); its own cluster
+# (tests/pg/cluster.sh) lives in PGC, outside $T (the postgres user must
+# reach it), and is stopped and removed on every exit.  A qtm built without
+# libpq, or no server installed, ends the suite at once with one line and
+# "0 passed, 0 failed".  PGC is empty on the leg's server: a suite that
+# stops the server needs its own.
+#
+# bg_start NAME CMD... / bg_kill NAME SIG: processes of the suite, killed
+# at exit too.  ms: the time in milliseconds.  psql_db SQL: like db_sql,
+# errors on stderr.
+
+PGC=""                          # this suite's own cluster, if it has one
+PG_LOG=""                       # its server log
+declare -A BG=()                # NAME -> pid of what bg_start started
+
+pg_cleanup() {
+    local n
+    for n in "${!BG[@]}"; do kill -KILL "${BG[$n]}" 2>/dev/null; done
+    for n in "${!BG[@]}"; do wait "${BG[$n]}" 2>/dev/null; done
+    [ -n "$PGC" ] && tests/pg/cluster.sh restart "$PGC" >/dev/null 2>&1
+    lib_cleanup
+    [ -n "$PGC" ] && tests/pg/cluster.sh stop "$PGC"
+}
+trap pg_cleanup EXIT
+
+pg_skip() {
+    echo "skipped: $*"
+    echo "0 passed, 0 failed"
+    exit 0
+}
+
+pg_cluster() {
+    "$QTM" --db 'postgresql:///qtm_probe?host=/nonexistent' verify >"$T/pgprobe" 2>&1
+    grep -q 'not built in' "$T/pgprobe" && pg_skip "no PostgreSQL (qtm was built without libpq)"
+    if [ "${1:-}" != own ] && [ -n "${QTM_TEST_PG:-}" ]; then
+        return 0
+    fi
+    PGC=$(mktemp -d "${TMPDIR:-/tmp}/qtm-pgt.XXXXXX")
+    local st
+    tests/pg/cluster.sh start "$PGC" 2>"$T/pgstart"
+    st=$?
+    if [ $st -ne 0 ]; then
+        rm -rf "$PGC"
+        PGC=""
+        [ $st -eq 3 ] && pg_skip "no PostgreSQL ($(head -n 1 "$T/pgstart"))"
+        bad "the cluster did not start (exit $st): $(oneline <"$T/pgstart")"
+        finish
+    fi
+    PG_LOG=$PGC/log
+    eval "$(tests/pg/cluster.sh env "$PGC")"
+    command -v psql >/dev/null 2>&1 || { bad "psql is not installed"; finish; }
+}
+
+ms() { date +%s%3N; }
+
+psql_db() { psql -X -A -t -q -v ON_ERROR_STOP=1 "$DB" -c "$1"; }
+
+bg_start() {
+    local name=$1
+    shift
+    "$@" &
+    BG[$name]=$!
+}
+
+bg_kill() {
+    kill -"$2" "${BG[$1]}" 2>/dev/null
+    [ "$2" = STOP ] || [ "$2" = CONT ] && return 0
+    wait "${BG[$1]}" 2>/dev/null
+    unset "BG[$1]"
+}
+
+# pool_jobs N OP: N queued pool-race jobs whose tasks are assigned to OP,
+# set up through one `qtm serve` and curl (4 requests a job, a few curl
+# processes in all: the CLI would fork 4N processes); the ids in $T/ids.
+# Needs the admin actor and qtm-test's pool-race surface.  One check.
+pool_jobs() {
+    local n=$1 op=$2 i tok url out
+    tok=$("$QTM" --db "$DB" token issue admin 2>"$T/pj.err")
+    "$QTM" --db "$DB" serve --listen 127.0.0.1:0 --intake-rate 1000000 >"$T/pj.out" 2>>"$T/pj.err" &
+    local pid=$!
+    for i in $(seq 1 100); do
+        url=$(sed -n 's|^qtm serve: listening on \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$T/pj.out")
+        [ -n "$url" ] && break
+        sleep 0.05
+    done
+    # pj_batch FILE: one curl for every request in FILE (lines METHOD PATH
+    # BODY, the body JSON without blanks), one answer a line on stdout
+    pj_batch() {
+        awk -v u="$url" -v t="$tok" '{
+            if (NR > 1) print "next"
+            body = $3
+            gsub(/"/, "\\\"", body)
+            printf "request = \"%s\"\nurl = \"%s%s\"\n", $1, u, $2
+            printf "header = \"Authorization: Bearer %s\"\n", t
+            print "header = \"Content-Type: application/json\""
+            printf "data-binary = \"%s\"\nwrite-out = \"\\n\"\nsilent\n", body
+        }' "$1" >"$1.cfg"
+        curl -K "$1.cfg"
+    }
+    for ((i = 0; i < n; i++)); do echo 'POST /api/requests/pool-race {"job":{"title":"race"}}'; done >"$T/pj.1"
+    pj_batch "$T/pj.1" | jq -r '.task' >"$T/pj.tasks"
+    awk '{ print "POST /api/tasks/" $1 "/approve {}" }' "$T/pj.tasks" >"$T/pj.2"
+    pj_batch "$T/pj.2" >/dev/null
+    awk -v op="$op" '{ print "POST /api/tasks/" $1 "/assign {\"to\":\"" op "\"}" }' "$T/pj.tasks" >"$T/pj.3"
+    pj_batch "$T/pj.3" >/dev/null
+    awk '{ print "POST /api/tasks/" $1 "/job {}" }' "$T/pj.tasks" >"$T/pj.4"
+    pj_batch "$T/pj.4" | jq -r '.job' >"$T/ids"
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    out=$(psql_db "SELECT count(*) FROM jobs WHERE state = 'queued' AND owner_id IS NULL" 2>&1)
+    if [ "$out" = "$n" ] && [ "$(grep -c '^[0-9][0-9]*$' "$T/ids")" = "$n" ]; then ok; else
+        bad "pool_jobs: $out queued jobs, $(grep -c '^[0-9][0-9]*$' "$T/ids") ids, want $n: $(oneline <"$T/pj.err")"
+    fi
+}
