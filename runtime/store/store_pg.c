@@ -77,7 +77,7 @@ static store_rc begin_tx(pg_store *s, pg_tx tx, const char *extra)
         return STORE_RETRY;
     PGresult *r = NULL;
     store_rc rc = qtmi_pg_exec(s, begin_sql[tx], &r);
-    if (rc == STORE_RETRY && PQstatus(s->c) != CONNECTION_OK && qtmi_pg_alive(s)) {
+    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s)) {
         /* the connection had died while idle (a server restart, a broken
          * link) and libpq learnt it only now: nothing of this transaction
          * was sent, so it begins on the new one */
@@ -149,7 +149,7 @@ static store_rc pg_commit(store *base)
             PQclear(more);
     }
     store_rc rc = STORE_OK;
-    if (!r || PQstatus(s->c) == CONNECTION_BAD) {
+    if (!r || PQstatus(s->c) == CONNECTION_BAD || qtmi_pg_gone(s, r)) {
         /* the answer is lost: the server knows what became of a write; a
          * read had what it read */
         rc = s->tx == PG_TX_READ              ? STORE_OK

@@ -55,12 +55,26 @@ static void set_err(pg_store *s, const char *msg)
     s->err[n] = '\0';
 }
 
+int qtmi_pg_gone(const pg_store *s, const PGresult *r)
+{
+    if (r && PQresultStatus(r) == PGRES_COMMAND_OK)
+        return 0;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    /* libpq's own errors have no SQLSTATE; 57P0x: the server shut down,
+     * restarts or dropped the database; 25P03 and 57P05: a session
+     * timeout ended the session */
+    return !s->c || PQstatus(s->c) != CONNECTION_OK || !state || !strncmp(state, "08", 2) ||
+           !strncmp(state, "57P0", 4) || !strcmp(state, "25P03");
+}
+
 store_rc qtmi_pg_fail(pg_store *s, const PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     set_err(s, r ? PQresultErrorMessage(r) : PQerrorMessage(s->c));
-    if (!s->c || PQstatus(s->c) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0) {
-        /* the connection is gone: its transaction with it */
+    if (qtmi_pg_gone(s, r)) {
+        /* the connection is gone, its transaction with it; libpq may not
+         * know yet (an error read before the end of the connection) */
+        s->broken = 1;
         s->tx = PG_TX_NONE;
         return STORE_RETRY;
     }
@@ -111,6 +125,7 @@ store_rc qtmi_pg_connect(pg_store *s)
     memset(s->prepared, 0, sizeof s->prepared);
     memset(s->own_prepared, 0, sizeof s->own_prepared);
     s->tx = PG_TX_NONE;
+    s->broken = 0;
     s->c = dial(s->uri);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
         set_err(s, s->c ? PQerrorMessage(s->c) : "out of memory");
@@ -135,7 +150,7 @@ store_rc qtmi_pg_connect(pg_store *s)
 
 int qtmi_pg_alive(pg_store *s)
 {
-    if (s->c && PQstatus(s->c) == CONNECTION_OK)
+    if (s->c && !s->broken && PQstatus(s->c) == CONNECTION_OK)
         return 1;
     int64_t now = now_ms();
     if (now < s->retry_at_ms) {

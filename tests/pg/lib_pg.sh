@@ -74,44 +74,65 @@ bg_kill() {
     unset "BG[$1]"
 }
 
-# pool_jobs N OP: N queued pool-race jobs whose tasks are assigned to OP,
-# set up through one `qtm serve` and curl (4 requests a job, a few curl
-# processes in all: the CLI would fork 4N processes); the ids in $T/ids.
-# Needs the admin actor and qtm-test's pool-race surface.  One check.
-pool_jobs() {
-    local n=$1 op=$2 i tok url out
-    tok=$("$QTM" --db "$DB" token issue admin 2>"$T/pj.err")
-    "$QTM" --db "$DB" serve --listen 127.0.0.1:0 --intake-rate 1000000 >"$T/pj.out" 2>>"$T/pj.err" &
-    local pid=$!
-    for i in $(seq 1 100); do
-        url=$(sed -n 's|^qtm serve: listening on \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$T/pj.out")
-        [ -n "$url" ] && break
+# http_batch FILE [codes]: one curl process sends every request of FILE in
+# order on one kept-alive connection per server (lines METHOD URL TOKEN
+# [BODY], the body JSON without blanks, "-" for no token); prints one line
+# per request: its answer's body (one line of JSON), with "codes" followed
+# by a tab, the status and the URL
+http_batch() {
+    awk -v codes="${2:-}" '{
+        if (NR > 1) print "next"
+        printf "request = \"%s\"\nurl = \"%s\"\nsilent\n", $1, $2
+        if ($3 != "-") printf "header = \"Authorization: Bearer %s\"\n", $3
+        if ($4 != "") {
+            body = $4
+            gsub(/"/, "\\\"", body)
+            printf "header = \"Content-Type: application/json\"\ndata-binary = \"%s\"\n", body
+        }
+        if (codes != "") print "write-out = \"\\t%{http_code} %{url}\\n\""
+        else print "write-out = \"\\n\""
+    }' "$1" >"$1.cfg"
+    if [ -z "${2:-}" ]; then curl -K "$1.cfg"; return; fi
+    # a body's own newline: its status line joins it
+    curl -K "$1.cfg" | awk '/^\t/ { print body $0; body = ""; next } { body = body $0 }'
+}
+
+# serve_up NAME [OPTIONS...]: a `qtm serve` on $DB on a free loopback port,
+# in BG[NAME]; its base URL in URL[NAME] (empty if it did not start: one
+# check)
+declare -A URL=()
+serve_up() {
+    local name=$1 i u=""
+    shift
+    bg_start "$name" "$QTM" --db "$DB" serve --listen 127.0.0.1:0 "$@" >"$T/$name.out" 2>"$T/$name.err"
+    for ((i = 0; i < 200; i++)); do
+        u=$(sed -n 's|^qtm serve: listening on \(http://127.0.0.1:[0-9]*\)/.*|\1|p' "$T/$name.out")
+        [ -n "$u" ] && break
         sleep 0.05
     done
-    # pj_batch FILE: one curl for every request in FILE (lines METHOD PATH
-    # BODY, the body JSON without blanks), one answer a line on stdout
-    pj_batch() {
-        awk -v u="$url" -v t="$tok" '{
-            if (NR > 1) print "next"
-            body = $3
-            gsub(/"/, "\\\"", body)
-            printf "request = \"%s\"\nurl = \"%s%s\"\n", $1, u, $2
-            printf "header = \"Authorization: Bearer %s\"\n", t
-            print "header = \"Content-Type: application/json\""
-            printf "data-binary = \"%s\"\nwrite-out = \"\\n\"\nsilent\n", body
-        }' "$1" >"$1.cfg"
-        curl -K "$1.cfg"
-    }
-    for ((i = 0; i < n; i++)); do echo 'POST /api/requests/pool-race {"job":{"title":"race"}}'; done >"$T/pj.1"
-    pj_batch "$T/pj.1" | jq -r '.task' >"$T/pj.tasks"
-    awk '{ print "POST /api/tasks/" $1 "/approve {}" }' "$T/pj.tasks" >"$T/pj.2"
-    pj_batch "$T/pj.2" >/dev/null
-    awk -v op="$op" '{ print "POST /api/tasks/" $1 "/assign {\"to\":\"" op "\"}" }' "$T/pj.tasks" >"$T/pj.3"
-    pj_batch "$T/pj.3" >/dev/null
-    awk '{ print "POST /api/tasks/" $1 "/job {}" }' "$T/pj.tasks" >"$T/pj.4"
-    pj_batch "$T/pj.4" | jq -r '.job' >"$T/ids"
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    URL[$name]=$u
+    if [ -n "$u" ]; then ok; else bad "$name: qtm serve did not start: $(oneline <"$T/$name.err")"; fi
+}
+
+# pool_jobs N OP: N queued pool-race jobs whose tasks are assigned to OP,
+# set up through one `qtm serve` and curl (4 requests a job in 4 curl
+# processes: the CLI would fork 4N); the ids in $T/ids.  Needs the admin
+# actor and qtm-test's pool-race surface.  Two checks.
+pool_jobs() {
+    local n=$1 op=$2 i tok u out
+    tok=$("$QTM" --db "$DB" token issue admin 2>"$T/pj.err")
+    serve_up pj --intake-rate 1000000 --intake-burst 1000000
+    u=${URL[pj]}
+    for ((i = 0; i < n; i++)); do echo "POST $u/api/requests/pool-race - {\"job\":{\"title\":\"race\"}}"; done >"$T/pj.1"
+    http_batch "$T/pj.1" | jq -r '.task' >"$T/pj.tasks"
+    awk -v u="$u" -v t="$tok" '{ print "POST " u "/api/tasks/" $1 "/approve " t }' "$T/pj.tasks" >"$T/pj.2"
+    http_batch "$T/pj.2" >/dev/null
+    awk -v u="$u" -v t="$tok" -v op="$op" '{ print "POST " u "/api/tasks/" $1 "/assign " t " {\"to\":\"" op "\"}" }' \
+        "$T/pj.tasks" >"$T/pj.3"
+    http_batch "$T/pj.3" >/dev/null
+    awk -v u="$u" -v t="$tok" '{ print "POST " u "/api/tasks/" $1 "/job " t }' "$T/pj.tasks" >"$T/pj.4"
+    http_batch "$T/pj.4" | jq -r '.job' >"$T/ids"
+    bg_kill pj TERM
     out=$(psql_db "SELECT count(*) FROM jobs WHERE state = 'queued' AND owner_id IS NULL" 2>&1)
     if [ "$out" = "$n" ] && [ "$(grep -c '^[0-9][0-9]*$' "$T/ids")" = "$n" ]; then ok; else
         bad "pool_jobs: $out queued jobs, $(grep -c '^[0-9][0-9]*$' "$T/ids") ids, want $n: $(oneline <"$T/pj.err")"
