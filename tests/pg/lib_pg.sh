@@ -12,7 +12,8 @@
 #
 # bg_start NAME CMD... / bg_kill NAME SIG: processes of the suite, killed
 # at exit too.  ms: the time in milliseconds.  psql_db SQL: like db_sql,
-# errors on stderr.
+# errors on stderr.  http_batch: many requests in one curl.  serve_up NAME:
+# a `qtm serve` on a free port.  pool_jobs N OP: N queued pool-race jobs.
 
 PGC=""                          # this suite's own cluster, if it has one
 PG_LOG=""                       # its server log
