@@ -95,8 +95,8 @@ fresh_copy() {
     local src=$2
     fresh "$1" || return 1
     if ! on_pg; then sqlite3 "$src" ".backup '$DB'"; return; fi
-    local to=${DB##*/} from=${src##*/}
-    to=${to%%\?*} from=${from%%\?*}
+    local to=${DB%%\?*} from=${src%%\?*}   # the query may hold a path (host=/dir)
+    to=${to##*/} from=${from##*/}
     psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE $to" -c "CREATE DATABASE $to TEMPLATE $from" >"$T/$1/createdb" 2>&1 ||
         bad "fresh_copy $1: CREATE DATABASE $to TEMPLATE $from: $(oneline <"$T/$1/createdb")"
 }
@@ -104,7 +104,9 @@ fresh_copy() {
 # untrigger TABLE TRIGGER: the statement that lifts TRIGGER (an append-only
 # rule) on TABLE: SQLite's DROP TRIGGER, PostgreSQL's ALTER TABLE ... DISABLE
 untrigger() {
-    if on_pg; then echo "ALTER TABLE $1 DISABLE TRIGGER $2"; else echo "DROP TRIGGER $2"; fi
+    # PostgreSQL names its rules otherwise (TABLE_no_change for both
+    # UPDATE and DELETE): every user trigger of TABLE goes
+    if on_pg; then echo "ALTER TABLE $1 DISABLE TRIGGER USER"; else echo "DROP TRIGGER $2"; fi
 }
 
 q() {
