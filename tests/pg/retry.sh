@@ -119,7 +119,9 @@ is "deadlock: the claim succeeds" 0 "$rc"
 is "deadlock: one claim's audit rows" "$PER" "$(($(rows "${J[3]}") - before))"
 is "deadlock: op1 owns the job" op1 "$(sql "SELECT a.slug FROM jobs j JOIN actors a ON a.id = j.owner_id WHERE j.id = ${J[3]}")"
 log_since "$m" >"$T/log.dl"
-is "deadlock: the server detected one, in qtm's session" 1 "$(grep -c '] qtm: ERROR: *deadlock detected' "$T/log.dl")"
+n=$(grep -c '] qtm: ERROR: *deadlock detected' "$T/log.dl")
+echo "# deadlock: $n detected in qtm's session"
+if [ "$n" -ge 1 ]; then ok; else bad "deadlock: none detected in qtm's session: $(oneline <"$T/log.dl")"; fi
 is "deadlock: none in psql's" 0 "$(grep -c '] psql: ERROR' "$T/log.dl")"
 
 # --- a lost COMMIT: the server committed, the answer never came -------------------
