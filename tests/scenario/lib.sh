@@ -88,6 +88,9 @@ fresh() {
     DB=$(printf '%s\n' "$QTM_TEST_PG" | sed -E "s|^(postgres(ql)?://[^/?]*)(/[^?]*)?|\1/$name|")
 }
 
+# pg_dbname URI: the database a postgresql:// URI names
+pg_dbname() { printf '%s\n' "$1" | sed -E 's|^postgres(ql)?://[^/?]*/([^?]*).*$|\2|'; }
+
 # fresh_copy NAME SRC: fresh NAME holding a copy of the database SRC (a
 # path or URI that `fresh` gave; nothing may be connected to it): sqlite3
 # .backup, or CREATE DATABASE ... TEMPLATE on PostgreSQL
@@ -95,8 +98,8 @@ fresh_copy() {
     local src=$2
     fresh "$1" || return 1
     if ! on_pg; then sqlite3 "$src" ".backup '$DB'"; return; fi
-    local to=${DB##*/} from=${src##*/}
-    to=${to%%\?*} from=${from%%\?*}
+    local to from
+    to=$(pg_dbname "$DB") from=$(pg_dbname "$src")
     psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE $to" -c "CREATE DATABASE $to TEMPLATE $from" >"$T/$1/createdb" 2>&1 ||
         bad "fresh_copy $1: CREATE DATABASE $to TEMPLATE $from: $(oneline <"$T/$1/createdb")"
 }
@@ -179,7 +182,7 @@ db_dump() {
     if ! on_pg; then sqlite3 -cmd '.timeout 10000' "$DB" .dump 2>&1; return; fi
     pg_dump --data-only --inserts --no-owner --no-privileges "$DB" 2>&1 |
         awk '/^INSERT INTO /{ if (row != "") print row; row = $0; next }
-             /^(SET |SELECT pg_catalog\.|--|$)/{ if (row != "") print row; row = ""; next }
+             /^(SET |SELECT pg_catalog\.|--|\\(un)?restrict |$)/{ if (row != "") print row; row = ""; next }
              { if (row != "") row = row "\\n" $0; else print }
              END { if (row != "") print row }' | LC_ALL=C sort
 }

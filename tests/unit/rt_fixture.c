@@ -660,7 +660,15 @@ sqlite3 *rt_db_open(rt_fx *f)
 int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n)
 {
     if (f->schema[0]) {
-        if (strncasecmp(sql, "PRAGMA", 6) == 0 || strstr(sql, "; PRAGMA"))
+        int v;
+        char end;
+        /* the schema version: PostgreSQL keeps it in chain_head.schema */
+        if (sscanf(sql, "PRAGMA user_version = %d%c", &v, &end) == 1) {
+            char up[64];
+            snprintf(up, sizeof up, "UPDATE chain_head SET schema = %d", v);
+            return pg_exec(f, up, err, n);
+        }
+        if (strncasecmp(sql, "PRAGMA", 6) == 0 || strstr(sql, "PRAGMA "))
             rt_sqlite_only("runs an SQLite PRAGMA");
         return pg_exec(f, sql, err, n);
     }
@@ -677,6 +685,8 @@ int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n)
 int64_t rt_db_int(rt_fx *f, const char *sql)
 {
     if (f->schema[0]) {
+        if (strcmp(sql, "PRAGMA user_version") == 0)
+            return pg_int(f, "SELECT schema FROM chain_head");
         if (strncasecmp(sql, "PRAGMA", 6) == 0)
             rt_sqlite_only("reads an SQLite PRAGMA");
         return pg_int(f, sql);

@@ -184,7 +184,9 @@ sqlite3 *rt_db_open(rt_fx *f);
  * integrity violation (SQLSTATE class 23) or an exception a trigger raised
  * (P0001), as SQLite's RAISE(ABORT) gives, else SQLITE_ERROR; and each
  * statement `DROP TRIGGER name` (SQLite's way to lift an append-only rule)
- * becomes `ALTER TABLE <its table> DISABLE TRIGGER name`. */
+ * becomes `ALTER TABLE <its table> DISABLE TRIGGER name`; the schema
+ * version, `PRAGMA user_version = N` alone, is chain_head.schema there (in
+ * rt_db_int too); any other PRAGMA skips the test. */
 int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n);
 
 #define DB_OK(sql) assert_int_equal(rt_db_exec(f, (sql), NULL, 0), SQLITE_OK)
