@@ -163,7 +163,8 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c \
               runtime/engine/blob.c runtime/engine/blob_check.c \
               runtime/engine/joblist.c
-STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c
+STORE_PG_SRC := runtime/store/store_pg.c runtime/store/store_pg_conn.c runtime/store/store_pg_sql.c
+STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c $(STORE_PG_SRC)
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
               runtime/serve/serve_api.c runtime/serve/serve_rate.c runtime/serve/serve_static.c \
@@ -173,7 +174,15 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(O)/%.o)
 # tests reach the engine's internals through its internal headers
 INTERNAL_INC := -Iruntime/engine -Iruntime/store -Iruntime/serve
 LIBQTM      := $(BUILD)/lib/libqtm.a
-RT_LIBS      = $(LIBQTM) $(PKG_LIBS) $(IMG_LIBS) -lsqlite3 -lpthread
+# PostgreSQL (runtime/store/store_pg*.c) is built in when libpq is
+# installed.  Decided when a recipe runs, so after tools/deps.sh installed
+# it, never when the Makefile is read; $(CONFIG_H) records the answer, and
+# what includes it is rebuilt when the answer changes.
+HAVE_PG    = $(shell pkg-config --exists libpq 2>/dev/null && echo 1)
+PG_CFLAGS  = $(if $(HAVE_PG),$(shell pkg-config --cflags libpq))
+PG_LIBS    = $(if $(HAVE_PG),$(shell pkg-config --libs libpq))
+CONFIG_H  := $(G)/qtm_config.h
+RT_LIBS      = $(LIBQTM) $(PKG_LIBS) $(IMG_LIBS) -lsqlite3 $(PG_LIBS) -lpthread
 # the qtm command links its libraries statically when their archives are
 # installed (Debian's -dev packages ship them): a run of `qtm job show` then
 # spends ~40% fewer instructions, most of them in the dynamic loader
@@ -183,7 +192,7 @@ DYNAMIC_DEPS = $(PKG_LIBS) -lsqlite3 -lpthread
 HAVE_STATIC  = $(and $(call static_lib,jansson),$(call static_lib,sodium),$(call static_lib,sqlite3))
 MHD_CFLAGS   = $(shell pkg-config --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS     = $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd)
-QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) \
+QTM_LIBS     = $(LIBQTM) $(MHD_LIBS) $(if $(HAVE_STATIC),$(STATIC_DEPS),$(DYNAMIC_DEPS)) $(PG_LIBS) \
                $(IMG_LIBS) -lm
 # the web desk (web/) is compiled into qtm
 WEB_FILES   := $(shell find web -path '*/.*' -prune -o -type f -print 2>/dev/null | sort)
@@ -209,6 +218,20 @@ $(DEPS_STAMP): tools/deps.sh
 $(TEST_DEPS_STAMP): tools/deps.sh
 	@tools/deps.sh test
 	@mkdir -p $(@D) && touch $@
+
+# written only when its text changes (the check runs on every make)
+$(CONFIG_H): FORCE | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@printf '/* qtm_config.h - what this build found (written by make) */\n#define QTM_HAVE_PG %s\n' \
+	    '$(if $(HAVE_PG),1,0)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+.PHONY: FORCE
+FORCE:
+
+STORE_PG_OBJ := $(STORE_PG_SRC:%.c=$(O)/%.o)
+$(O)/runtime/store/store.o $(STORE_PG_OBJ) $(CLI_OBJ) $(O)/tests/test_rt_fault.o: $(CONFIG_H)
+$(O)/runtime/store/store.o $(STORE_PG_OBJ) $(CLI_OBJ): CPPFLAGS += -I$(G)
+$(STORE_PG_OBJ): ALL_CFLAGS += $(PG_CFLAGS)
 
 # --- grammar -------------------------------------------------------------
 

@@ -15,7 +15,7 @@ set -u
 
 # libmagic-dev .. libheif-dev: files (runtime/engine/blob_check.c): type by
 # content, decoding, metadata removal, thumbnails
-build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libmicrohttpd-dev libmagic-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev libheif-dev libpq-dev"
+build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libpq-dev libmicrohttpd-dev libmagic-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev libheif-dev"
 # procps: pgrep (tests/scenario/crash.sh), absent from a minimal root;
 # strace: the fsync-before-answer ordering (tests/scenario/durable.sh);
 # man-db, groff-base: `man --warnings` renders qtm(1) in tests/run.sh;

@@ -25,6 +25,7 @@
 
 #include "qtm/qtm.h"
 #include "../serve/serve.h"
+#include "qtm_config.h"       /* QTM_HAVE_PG, for --version */
 
 #define MAX_INTAKE (1u << 20)      /* bytes read from --intake FILE */
 
@@ -2295,8 +2296,8 @@ int main(int argc, char **argv)
             fputs(usage_text, stdout);
             return 0;
         } else if (strcmp(a, "--version") == 0) {
-            printf("qtm %s (schema %d, surface ABI %d)\n", QTM_VERSION, QTM_SCHEMA_VERSION,
-                   QTM_SURFACE_ABI);
+            printf("qtm %s (schema %d, surface ABI %d, storage: sqlite%s)\n", QTM_VERSION,
+                   QTM_SCHEMA_VERSION, QTM_SURFACE_ABI, QTM_HAVE_PG ? ", postgresql" : "");
             return 0;
         } else if (a[0] == '-') {
             return fail(&c, QTM_EUSAGE, "unknown option %s (try qtm --help)", a);

@@ -3,10 +3,11 @@
  *
  * One table of backends: a "scheme://" name goes to its scheme's row, any
  * other name is a path and goes to SQLite.  A row without an open function
- * names a backend this qtm was not built with (PostgreSQL, for now); a
- * scheme no row names is refused, never taken for a path.
+ * names a backend this qtm was not built with (PostgreSQL without libpq);
+ * a scheme no row names is refused, never taken for a path.
  */
 #include "store.h"
+#include "qtm_config.h"   /* QTM_HAVE_PG: the build found libpq */
 
 #include <ctype.h>
 #include <stdio.h>
@@ -14,9 +15,14 @@
 #include <strings.h>
 
 /* The path row (scheme NULL) is last: it takes every name no scheme matched. */
+#if QTM_HAVE_PG
+#define PG_OPEN qtmi_store_pg_open
+#else
+#define PG_OPEN NULL
+#endif
 static const store_backend backends[] = {
-    {.scheme = "postgresql", .label = "PostgreSQL", .open = NULL},
-    {.scheme = "postgres", .label = "PostgreSQL", .open = NULL},
+    {.scheme = "postgresql", .label = "PostgreSQL", .open = PG_OPEN},
+    {.scheme = "postgres", .label = "PostgreSQL", .open = PG_OPEN},
     {.scheme = NULL, .label = "SQLite", .open = qtmi_store_sqlite_open},
 };
 
@@ -53,7 +59,7 @@ store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, si
         /* the scheme holds only [A-Za-z0-9+.-]: safe to quote as it is */
         size_t n = scheme_len(name);
         snprintf(msg, msglen, "no storage backend for scheme '%.*s' (a path is SQLite; "
-                 "postgresql:// is not built in)", (int)(n > 40 ? 40 : n), name);
+                 "postgresql:// is PostgreSQL)", (int)(n > 40 ? 40 : n), name);
         *rc = STORE_UNSUPPORTED;
         return NULL;
     }

@@ -8,6 +8,7 @@
  * qtm_disk_full with "the disk is full: ...".  Also: the backend table,
  * controls a backend lacks, and values longer than their field.
  */
+#include "qtm_config.h"   /* QTM_HAVE_PG */
 #include "rt_fixture.h"
 
 #include <stdio.h>
@@ -360,13 +361,21 @@ static void test_fault_migrate(void **state)
 static void test_backend_by_scheme(void **state)
 {
     (void)state;
-    static const char *const names[] = {"postgresql://u@h/qtm", "postgres://h/qtm",
-                                        "PostgreSQL://h/qtm"};
+    /* a socket directory that does not exist: never a host to look up */
+    static const char *const names[] = {"postgresql:///qtm?host=/nonexistent-qtm",
+                                        "postgres:///qtm?host=/nonexistent-qtm",
+                                        "PostgreSQL:///qtm?host=/nonexistent-qtm"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         qtm *q = NULL;
+#if QTM_HAVE_PG
+        /* the PostgreSQL backend takes it and cannot connect */
+        assert_int_equal(qtm_open(names[i], QTM_OPEN_CREATE, &q), QTM_ESTORAGE);
+        assert_non_null(strstr(qtm_errmsg(q), "/nonexistent-qtm"));
+#else
         assert_int_equal(qtm_open(names[i], QTM_OPEN_CREATE, &q), QTM_EUSAGE);
         assert_string_equal(qtm_errmsg(q), "PostgreSQL support is not built in: give the path "
                                            "of an SQLite file");
+#endif
         qtm_close(q);
     }
 }

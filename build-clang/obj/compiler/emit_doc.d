@@ -1,0 +1,18 @@
+build-clang/obj/compiler/emit_doc.o: compiler/emit_doc.c compiler/emit.h \
+  compiler/model.h compiler/arena.h compiler/diag.h \
+  compiler/qtmc_vocab.h runtime/include/qtm/qtm_vocab.h \
+  runtime/include/qtm/qtm_surface.h
+
+compiler/emit.h:
+
+compiler/model.h:
+
+compiler/arena.h:
+
+compiler/diag.h:
+
+compiler/qtmc_vocab.h:
+
+runtime/include/qtm/qtm_vocab.h:
+
+runtime/include/qtm/qtm_surface.h:

@@ -1,0 +1,26 @@
+build-clang/obj/compiler/sema.o: compiler/sema.c compiler/sema_int.h \
+  compiler/sema.h compiler/ast.h compiler/arena.h compiler/diag.h \
+  compiler/qtmc_vocab.h runtime/include/qtm/qtm_vocab.h compiler/model.h \
+  runtime/include/qtm/qtm_surface.h compiler/strmap.h compiler/xalloc.h
+
+compiler/sema_int.h:
+
+compiler/sema.h:
+
+compiler/ast.h:
+
+compiler/arena.h:
+
+compiler/diag.h:
+
+compiler/qtmc_vocab.h:
+
+runtime/include/qtm/qtm_vocab.h:
+
+compiler/model.h:
+
+runtime/include/qtm/qtm_surface.h:
+
+compiler/strmap.h:
+
+compiler/xalloc.h:

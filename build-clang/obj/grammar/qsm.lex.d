@@ -1,0 +1,22 @@
+build-clang/obj/grammar/qsm.lex.o: build-clang/obj/grammar/qsm.lex.c \
+  compiler/parse.h compiler/ast.h compiler/arena.h compiler/diag.h \
+  compiler/qtmc_vocab.h runtime/include/qtm/qtm_vocab.h \
+  compiler/xalloc.h build-clang/obj/grammar/qsm.tab.h compiler/strmap.h
+
+compiler/parse.h:
+
+compiler/ast.h:
+
+compiler/arena.h:
+
+compiler/diag.h:
+
+compiler/qtmc_vocab.h:
+
+runtime/include/qtm/qtm_vocab.h:
+
+compiler/xalloc.h:
+
+build-clang/obj/grammar/qsm.tab.h:
+
+compiler/strmap.h:

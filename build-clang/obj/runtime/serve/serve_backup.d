@@ -1,0 +1,12 @@
+build-clang/obj/runtime/serve/serve_backup.o: \
+  runtime/serve/serve_backup.c runtime/serve/serve.h \
+  runtime/include/qtm/qtm.h runtime/include/qtm/qtm_surface.h \
+  runtime/include/qtm/qtm_vocab.h
+
+runtime/serve/serve.h:
+
+runtime/include/qtm/qtm.h:
+
+runtime/include/qtm/qtm_surface.h:
+
+runtime/include/qtm/qtm_vocab.h:

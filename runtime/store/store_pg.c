@@ -1,0 +1,518 @@
+/*
+ * store_pg.c - the PostgreSQL backend of store.h: transactions and
+ * statements (connecting and the schema are store_pg_conn.c's).
+ *
+ * Writes run at READ COMMITTED, reads in one REPEATABLE READ READ ONLY
+ * snapshot.  Three rules keep every promise SQLite's single writer gives:
+ *   1. the first aggregate-root read of a write transaction (SQ_TASK_BY_ID,
+ *      SQ_JOB_BY_ID) first locks that row FOR UPDATE, as its own statement:
+ *      after a wait PostgreSQL re-reads only the locked row, and the join
+ *      that follows sees the winner's committed state, so a loser's
+ *      "already claimed by X" names the real owner;
+ *   2. every change stays a compare-and-set (the engine's WHERE ... AND
+ *      state = old; changes() tells);
+ *   3. the one-row chain head is locked at the first audit query, after
+ *      the root, and checked against the schema this build writes (the
+ *      fence: an old binary still running after a migration refuses to
+ *      write instead of forking the chain).  Audit ids are the chain's
+ *      gap-free positions, taken under that lock.
+ * A serialization failure, deadlock, lock timeout, a lost connection before
+ * COMMIT, or a same-key submit that lost its race answer STORE_RETRY: the
+ * transaction is gone, the command may run again.  A COMMIT whose answer is
+ * lost is resolved by asking the server, never by running it again.
+ */
+#include "qtm_config.h"
+#if QTM_HAVE_PG
+#include "store_pg_int.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "qtm/qtm.h"
+
+#define MAX_COLS 16
+
+/* The driver's own statements, prepared like the named queries. */
+enum { OWN_LOCK_TASK, OWN_LOCK_JOB, OWN_LOCK_HEAD, OWN_COUNT };
+static const char *const own_sql[OWN_COUNT] = {
+    [OWN_LOCK_TASK] = "SELECT id FROM tasks WHERE id = $1::bigint FOR UPDATE",
+    [OWN_LOCK_JOB] = "SELECT id FROM jobs WHERE id = $1::bigint FOR UPDATE",
+    [OWN_LOCK_HEAD] = "SELECT schema, hash FROM chain_head WHERE id = 1 FOR UPDATE",
+};
+
+static void pg_close(store *base)
+{
+    pg_store *s = PG(base);
+    if (s->c)
+        PQfinish(s->c);
+    free(s->uri);
+    free(s);
+}
+
+static void tx_reset(pg_store *s, pg_tx tx)
+{
+    s->tx = tx;
+    s->depth = 0;
+    s->root_locked = 0;
+    s->head_locked = 0;
+    s->xid[0] = '\0';
+}
+
+static const char *const begin_sql[] = {
+    [PG_TX_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    /* the transaction id now, so a lost COMMIT can be asked about */
+    [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_current_xact_id()::text",
+};
+
+static store_rc begin_tx(pg_store *s, pg_tx tx, const char *extra)
+{
+    if (!qtmi_pg_alive(s))
+        return STORE_RETRY;
+    PGresult *r = NULL;
+    store_rc rc = qtmi_pg_exec(s, begin_sql[tx], &r);
+    if (rc == STORE_OK && tx == PG_TX_WRITE && PQntuples(r) == 1)
+        snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (rc != STORE_OK) {
+        if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+            qtmi_pg_exec(s, "ROLLBACK", NULL);
+        return rc;
+    }
+    char xid[sizeof s->xid];
+    memcpy(xid, s->xid, sizeof xid);
+    tx_reset(s, tx);
+    memcpy(s->xid, xid, sizeof xid);
+    if (extra && (rc = qtmi_pg_exec(s, extra, NULL)) != STORE_OK) {
+        qtmi_pg_exec(s, "ROLLBACK", NULL);
+        tx_reset(s, PG_TX_NONE);
+    }
+    return rc;
+}
+
+static store_rc pg_begin(store *base, int immediate)
+{
+    return begin_tx(PG(base), immediate ? PG_TX_WRITE : PG_TX_READ, NULL);
+}
+
+/* A write that may be skipped (a token's last use): it waits for no lock. */
+static store_rc pg_begin_nowait(store *base)
+{
+    return begin_tx(PG(base), PG_TX_WRITE, "SET LOCAL lock_timeout = '20ms'");
+}
+
+/* The fault hook: the connection breaks around COMMIT. */
+static void drop_connection(pg_store *s, int wait_answer)
+{
+    if (wait_answer) {
+        /* the server has committed once its answer is readable */
+        struct pollfd p = {PQsocket(s->c), POLLIN, 0};
+        poll(&p, 1, 5000);
+    }
+    shutdown(PQsocket(s->c), SHUT_RDWR);
+}
+
+static store_rc pg_commit(store *base)
+{
+    pg_store *s = PG(base);
+    if (s->tx == PG_TX_NONE) {
+        snprintf(s->err, sizeof s->err, "no transaction is open");
+        return STORE_ERROR;
+    }
+    pg_fault fault = s->tx == PG_TX_WRITE ? s->fault : PG_FAULT_NONE;
+    if (fault == PG_FAULT_DROP_BEFORE_COMMIT)
+        drop_connection(s, 0);
+    PGresult *r = NULL;
+    if (PQsendQuery(s->c, "COMMIT")) {
+        if (fault == PG_FAULT_DROP_AFTER_COMMIT)
+            drop_connection(s, 1);
+        r = PQgetResult(s->c);
+        /* drain: a simple query ends with a NULL result */
+        for (PGresult *more; r && (more = PQgetResult(s->c));)
+            PQclear(more);
+    }
+    store_rc rc = STORE_OK;
+    if (!r || PQstatus(s->c) == CONNECTION_BAD) {
+        /* the answer is lost: the server knows what became of a write; a
+         * read had what it read */
+        rc = s->tx == PG_TX_READ              ? STORE_OK
+             : s->tx == PG_TX_WRITE && s->xid[0] ? qtmi_pg_resolve_commit(s)
+                                                 : STORE_RETRY;
+    } else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        rc = qtmi_pg_fail(s, r);
+    } else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
+        /* an aborted transaction "commits" as ROLLBACK */
+        snprintf(s->err, sizeof s->err, "the transaction had failed: nothing was committed");
+        rc = STORE_ERROR;
+    }
+    PQclear(r);
+    tx_reset(s, PG_TX_NONE);
+    return rc;
+}
+
+static void pg_rollback(store *base)
+{
+    pg_store *s = PG(base);
+    if (s->c && PQstatus(s->c) == CONNECTION_OK && PQtransactionStatus(s->c) != PQTRANS_IDLE) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);   /* keep the error that caused it */
+        qtmi_pg_exec(s, "ROLLBACK", NULL);
+        memcpy(s->err, keep, sizeof keep);
+    }
+    tx_reset(s, PG_TX_NONE);
+}
+
+static store_rc pg_savepoint(store *base)
+{
+    pg_store *s = PG(base);
+    if (s->tx == PG_TX_NONE || PQtransactionStatus(s->c) != PQTRANS_INTRANS) {
+        snprintf(s->err, sizeof s->err, "the batch transaction is no longer open "
+                 "(the database ended it after an error)");
+        return STORE_ERROR;
+    }
+    store_rc rc = qtmi_pg_exec(s, "SAVEPOINT qtm_sp", NULL);
+    if (rc == STORE_OK) {
+        s->depth++;
+        s->root_locked = 0;        /* each call of a batch locks its own root */
+    }
+    return rc;
+}
+
+static store_rc pg_release(store *base)
+{
+    pg_store *s = PG(base);
+    store_rc rc = qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
+    if (rc == STORE_OK && s->depth > 0) {
+        s->depth--;
+        if (s->head_locked && s->head_depth > s->depth)
+            s->head_depth = s->depth;      /* now held by the enclosing scope */
+    }
+    return rc;
+}
+
+/* Undoes the innermost savepoint and closes it, keeping the error that
+ * caused it; locks taken inside it are gone with it. */
+static void pg_rollback_to(store *base)
+{
+    pg_store *s = PG(base);
+    if (s->tx == PG_TX_NONE || !s->depth || PQstatus(s->c) != CONNECTION_OK)
+        return;
+    char keep[sizeof s->err];
+    memcpy(keep, s->err, sizeof keep);
+    if (qtmi_pg_exec(s, "ROLLBACK TO qtm_sp", NULL) == STORE_OK)
+        qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
+    s->depth--;
+    if (s->head_locked && s->head_depth > s->depth)
+        s->head_locked = 0;
+    memcpy(s->err, keep, sizeof keep);
+}
+
+/* The highest $n a query's text names: the engine may pass fewer
+ * arguments (trailing ones it does not use), bound as NULL as SQLite does. */
+static int params_of(const char *text)
+{
+    int most = 0;
+    for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+        int n = atoi(p + 1);
+        if (n > most)
+            most = n;
+    }
+    return most;
+}
+
+/* Prepares statement `name` once per connection; *done is its flag. */
+static store_rc prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
+{
+    if (*done)
+        return STORE_OK;
+    PGresult *r = PQprepare(s->c, name, text, 0, NULL);
+    store_rc rc = r && PQresultStatus(r) == PGRES_COMMAND_OK ? STORE_OK : qtmi_pg_fail(s, r);
+    PQclear(r);
+    if (rc == STORE_OK)
+        *done = 1;
+    return rc;
+}
+
+/* Runs a prepared statement with store_val arguments; the result is the
+ * caller's (NULL on failure, s->err set, *rc mapped). */
+static PGresult *exec_prepared(pg_store *s, const char *name, const store_val *args, int nargs,
+                               store_rc *rc)
+{
+    char num[MAX_COLS][24];
+    const char *vals[MAX_COLS];
+    int lens[MAX_COLS], fmts[MAX_COLS];
+    if (nargs > MAX_COLS) {
+        snprintf(s->err, sizeof s->err, "too many arguments (%d)", nargs);
+        *rc = STORE_ERROR;
+        return NULL;
+    }
+    for (int i = 0; i < nargs; i++) {
+        lens[i] = 0;
+        fmts[i] = 0;
+        switch (args[i].type) {
+        case SV_NULL: vals[i] = NULL; break;
+        case SV_INT:
+            snprintf(num[i], sizeof num[i], "%lld", (long long)args[i].i);
+            vals[i] = num[i];
+            break;
+        case SV_TEXT: vals[i] = args[i].s; break;
+        case SV_BLOB:
+            vals[i] = args[i].s;
+            lens[i] = (int)args[i].i;
+            fmts[i] = 1;
+            break;
+        }
+    }
+    PGresult *r = PQexecPrepared(s->c, name, nargs, vals, lens, fmts, 0);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        *rc = qtmi_pg_fail(s, r);
+        PQclear(r);
+        return NULL;
+    }
+    *rc = STORE_OK;
+    return r;
+}
+
+static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs,
+                        PGresult **out)
+{
+    static const char *const names[OWN_COUNT] = {"qtm_lock_task", "qtm_lock_job",
+                                                 "qtm_lock_head"};
+    store_rc rc = prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
+    if (rc != STORE_OK)
+        return rc;
+    PGresult *r = exec_prepared(s, names[which], args, nargs, &rc);
+    if (out)
+        *out = r;
+    else
+        PQclear(r);
+    return rc;
+}
+
+/* Rule 3: the chain head, locked once per write transaction, after the
+ * root; refuses to write past a schema this build does not know. */
+static store_rc lock_head(pg_store *s)
+{
+    PGresult *r = NULL;
+    store_rc rc = run_own(s, OWN_LOCK_HEAD, NULL, 0, &r);
+    if (rc != STORE_OK)
+        return rc;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        snprintf(s->err, sizeof s->err, "the chain head is missing: the database is damaged");
+        return STORE_ERROR;
+    }
+    int schema = atoi(PQgetvalue(r, 0, 0));
+    snprintf(s->head_hash, sizeof s->head_hash, "%s", PQgetvalue(r, 0, 1));
+    PQclear(r);
+    if (schema != QTM_SCHEMA_VERSION) {
+        snprintf(s->err, sizeof s->err, "the database is at schema %d and this qtm writes "
+                 "schema %d: it refuses to write (run the qtm that migrated it)", schema,
+                 QTM_SCHEMA_VERSION);
+        return STORE_NEWER;
+    }
+    s->head_locked = 1;
+    s->head_depth = s->depth;
+    return STORE_OK;
+}
+
+/* Rules 1 and 3 before the query itself runs; *answered: the query's
+ * answer came from the locked head and nothing is left to run. */
+static store_rc before_query(pg_store *s, store_query q, const store_val *args, int nargs,
+                             store_row_fn fn, void *arg, int *answered)
+{
+    store_rc rc = STORE_OK;
+    *answered = 0;
+    if (s->tx != PG_TX_WRITE)
+        return STORE_OK;
+    if (!s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1) {
+        if ((rc = run_own(s, q == SQ_TASK_BY_ID ? OWN_LOCK_TASK : OWN_LOCK_JOB, args, 1,
+                          NULL)) != STORE_OK)
+            return rc;
+        s->root_locked = 1;
+    }
+    if (q == SQ_AUDIT_LAST_HASH || q == SQ_AUDIT_INSERT || q == SQ_CHAIN_HEAD_SET ||
+        q == SQ_CHAIN_HEAD_GET) {
+        if (!s->head_locked && (rc = lock_head(s)) != STORE_OK)
+            return rc;
+        if (q == SQ_AUDIT_LAST_HASH) {
+            /* the locked head is the last audit row's hash */
+            *answered = 1;
+            if (fn) {
+                store_val col = sv_text(s->head_hash);
+                if (fn(arg, &col, 1) < 0) {
+                    snprintf(s->err, sizeof s->err, "the chain head's hash is too long");
+                    return STORE_TOOLONG;
+                }
+            }
+        }
+        if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[1].type == SV_TEXT)
+            snprintf(s->head_hash, sizeof s->head_hash, "%s", args[1].s);
+    }
+    return STORE_OK;
+}
+
+/* Hands each row to fn; a bytea column's bytes are unescaped for the call. */
+static store_rc rows_out(pg_store *s, PGresult *r, store_row_fn fn, void *arg)
+{
+    int n = PQnfields(r), rows = PQntuples(r);
+    if (n > MAX_COLS)
+        n = MAX_COLS;
+    for (int row = 0; row < rows; row++) {
+        store_val cols[MAX_COLS];
+        unsigned char *bytes[MAX_COLS] = {0};
+        for (int c = 0; c < n; c++) {
+            if (PQgetisnull(r, row, c)) {
+                cols[c] = SV_N;
+                continue;
+            }
+            const char *v = PQgetvalue(r, row, c);
+            switch (PQftype(r, c)) {
+            case 20: case 21: case 23:              /* int8, int2, int4 */
+                cols[c] = SV_I(strtoll(v, NULL, 10));
+                break;
+            case 17: {                              /* bytea */
+                size_t len = 0;
+                bytes[c] = PQunescapeBytea((const unsigned char *)v, &len);
+                cols[c] = SV_B(bytes[c] ? (const char *)bytes[c] : "", bytes[c] ? len : 0);
+                break;
+            }
+            default: cols[c] = sv_text(v);
+            }
+        }
+        int stop = fn(arg, cols, n);
+        for (int c = 0; c < n; c++)
+            PQfreemem(bytes[c]);
+        if (stop < 0) {
+            snprintf(s->err, sizeof s->err, "a stored value is longer than qtm allows for its "
+                     "field: the database was written by something else");
+            return STORE_TOOLONG;
+        }
+        if (stop > 0)
+            break;
+    }
+    return STORE_OK;
+}
+
+static store_rc pg_run(store *base, store_query q, const store_val *args, int nargs,
+                       store_row_fn fn, void *arg)
+{
+    pg_store *s = PG(base);
+    if ((unsigned)q >= SQ_COUNT || !qtmi_pg_sql[q]) {
+        snprintf(s->err, sizeof s->err, "query %d has no SQL in this backend", (int)q);
+        return STORE_ERROR;
+    }
+    if (s->tx == PG_TX_NONE && !qtmi_pg_alive(s))
+        return STORE_RETRY;
+    int answered;
+    store_rc rc = before_query(s, q, args, nargs, fn, arg, &answered);
+    if (rc != STORE_OK || answered)
+        return rc;
+    char name[16];
+    snprintf(name, sizeof name, "q%d", (int)q);
+    if ((rc = prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
+        return rc;
+    store_val padded[MAX_COLS];
+    if (!s->nparams[q])
+        s->nparams[q] = (unsigned char)params_of(qtmi_pg_sql[q]);
+    int want = s->nparams[q];
+    if (nargs < want && want <= MAX_COLS) {
+        for (int i = 0; i < want; i++)
+            padded[i] = i < nargs ? args[i] : SV_N;
+        args = padded;
+        nargs = want;
+    }
+    PGresult *r = exec_prepared(s, name, args, nargs, &rc);
+    if (!r)
+        return rc;
+    const char *tuples = PQcmdTuples(r);
+    s->changes = tuples[0] ? strtoll(tuples, NULL, 10) : 0;
+    if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 && !fn) {
+        /* INSERT ... RETURNING id (keys: n, the rowid's stand-in): the id
+         * is store_last_id's, not a row */
+        if (PQntuples(r) == 1)
+            s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    } else if (fn) {
+        rc = rows_out(s, r, fn, arg);
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int64_t pg_changes(store *base) { return PG(base)->changes; }
+static int64_t pg_last_id(store *base) { return PG(base)->last_id; }
+static const char *pg_errmsg(store *base) { return PG(base)->err; }
+
+static store_rc connections(pg_store *s, store_connections *out)
+{
+    PGresult *r = NULL;
+    store_rc rc = qtmi_pg_exec(s, "SELECT current_setting('max_connections')::int"
+                               " - current_setting('superuser_reserved_connections')::int,"
+                               " (SELECT count(*) FROM pg_stat_activity"
+                               "  WHERE backend_type = 'client backend')", &r);
+    if (rc == STORE_OK && PQntuples(r) == 1) {
+        out->max = atoi(PQgetvalue(r, 0, 0));
+        out->used = atoi(PQgetvalue(r, 0, 1));
+    }
+    PQclear(r);
+    return rc;
+}
+
+static store_rc pg_control(store *base, store_ctl op, void *arg)
+{
+    pg_store *s = PG(base);
+    switch (op) {
+    case STORE_CTL_DURABLE:
+        s->durable = *(int *)arg;
+        return qtmi_pg_exec(s, s->durable ? "SET synchronous_commit = on"
+                                          : "SET synchronous_commit = off", NULL);
+    case STORE_CTL_PING:
+        if (!qtmi_pg_alive(s))
+            return STORE_RETRY;
+        return s->tx != PG_TX_NONE ? STORE_OK : qtmi_pg_exec(s, "SELECT 1", NULL);
+    case STORE_CTL_SINGLE_WRITER:
+        *(int *)arg = 0;
+        return STORE_OK;
+    case STORE_CTL_CONNECTIONS:
+        if (!qtmi_pg_alive(s))
+            return STORE_RETRY;
+        return connections(s, arg);
+    case STORE_CTL_CHECKPOINT:
+        ((store_checkpoint *)arg)->log_pages = -1;
+        break;
+    case STORE_CTL_BACKUP:
+        snprintf(s->err, sizeof s->err, "qtm backup copies SQLite files; back a PostgreSQL "
+                 "database up with its own tools (pg_dump, pg_basebackup)");
+        return STORE_UNSUPPORTED;
+    case STORE_CTL_AUTOCHECKPOINT:
+        break;
+    }
+    snprintf(s->err, sizeof s->err, "control %d is not supported by the postgresql backend",
+             (int)op);
+    return STORE_UNSUPPORTED;
+}
+
+const store_vt qtmi_pg_vt = {
+    .version = STORE_VT_VERSION,
+    .name = "postgresql",
+    .close = pg_close,
+    .begin = pg_begin,
+    .begin_nowait = pg_begin_nowait,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .savepoint = pg_savepoint,
+    .release = pg_release,
+    .rollback_to = pg_rollback_to,
+    .run = pg_run,
+    .changes = pg_changes,
+    .last_id = pg_last_id,
+    .errmsg = pg_errmsg,
+    .control = pg_control,
+};
+
+#else
+typedef int qtmi_pg_not_built;   /* ISO C wants a declaration */
+#endif

@@ -1,0 +1,77 @@
+/*
+ * store_pg_int.h - the PostgreSQL driver's own state, shared by its two
+ * files: store_pg.c (transactions and statements) and store_pg_conn.c
+ * (connecting, session settings, the schema, a lost COMMIT).
+ */
+#ifndef QTM_STORE_PG_INT_H
+#define QTM_STORE_PG_INT_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "store_pg.h"
+
+/* What QTM_PG_FAULT asks the driver to break, for the retry tests. */
+typedef enum pg_fault {
+    PG_FAULT_NONE,
+    PG_FAULT_DROP_BEFORE_COMMIT,   /* the connection dies before COMMIT is sent */
+    PG_FAULT_DROP_AFTER_COMMIT     /* COMMIT runs, its answer never arrives */
+} pg_fault;
+
+typedef enum pg_tx { PG_TX_NONE, PG_TX_READ, PG_TX_WRITE } pg_tx;
+
+typedef struct pg_store {
+    store base;
+    PGconn *c;
+    char *uri;                     /* as given, for reconnecting */
+    unsigned char prepared[SQ_COUNT];  /* on this connection */
+    unsigned char nparams[SQ_COUNT];   /* the highest $n of each text (once known) */
+    unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
+    pg_tx tx;
+    int depth;                     /* open savepoints */
+    /* write transactions: the first aggregate-root read locked its row;
+     * the chain head is locked (its hash cached) from the first audit
+     * query on.  head_depth: the savepoint depth it was locked at (a
+     * rollback to a savepoint opened before that releases it) */
+    int root_locked;
+    int head_locked, head_depth;
+    char head_hash[65];
+    char xid[24];                  /* the write transaction's id, for a lost COMMIT */
+    int64_t changes, last_id;
+    int durable;                   /* synchronous_commit on (STORE_CTL_DURABLE) */
+    pg_fault fault;
+    int64_t retry_at_ms;           /* broken connection: no new try before this */
+    int backoff_ms;
+    char err[512];
+} pg_store;
+
+static inline pg_store *PG(store *s) { return (pg_store *)s; }
+
+/* Sets s->err from a failed result (or the connection) and maps its
+ * SQLSTATE to a store_rc; marks the connection broken when it is. */
+store_rc qtmi_pg_fail(pg_store *s, const PGresult *r);
+
+/* Runs one statement of the driver's own (no parameters), expecting
+ * PGRES_COMMAND_OK or PGRES_TUPLES_OK; *out (if given) receives the result
+ * for the caller to PQclear, else it is cleared. */
+store_rc qtmi_pg_exec(pg_store *s, const char *sql, PGresult **out);
+
+/* (Re)connects: session settings, the server checks; the statements
+ * prepared on the old connection are forgotten. */
+store_rc qtmi_pg_connect(pg_store *s);
+
+/* 1 when the connection can be used; else tries to reconnect (no more often
+ * than its backoff allows) and answers whether that worked. */
+int qtmi_pg_alive(pg_store *s);
+
+/* Brings the schema to QTM_SCHEMA_VERSION (create: an empty database gets
+ * it) in one transaction under the migration lock. */
+store_rc qtmi_pg_migrate(pg_store *s, int create);
+
+/* After a COMMIT whose answer was lost: asks the server (on a new
+ * connection) what became of s->xid. */
+store_rc qtmi_pg_resolve_commit(pg_store *s);
+
+extern const store_vt qtmi_pg_vt;
+
+#endif
