@@ -34,7 +34,9 @@
  * (created by setup through libpq, dropped with CASCADE by teardown), and
  * f->path is the URI with `options=-c search_path=<schema>,public`: every
  * connection to f->path, qtm's or the helpers' below, works in it.  The
- * temporary directory is made either way (scratch files, keys).
+ * temporary directory is made either way (scratch files, keys); on
+ * PostgreSQL QTM_SIGNING_KEY names f->dir/qtm.db.key, where an SQLite
+ * file's default key would be.
  */
 
 typedef struct rt_fx {

@@ -384,6 +384,7 @@ static void test_backend_by_scheme(void **state)
  * server's manual-checkpoint handle still works (nothing to turn off). */
 static void test_control_not_supported(void **state)
 {
+    SQLITE_ONLY("starts from a backend that checkpoints (SQLite's WAL)");
     rt_fx *f = *state;
     store_fault *sf = wrap(f);
     int pages = 0;
