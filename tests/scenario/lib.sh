@@ -106,8 +106,15 @@ fresh_copy() {
 
 # untrigger TABLE TRIGGER: the statement that lifts TRIGGER (an append-only
 # rule) on TABLE: SQLite's DROP TRIGGER, PostgreSQL's ALTER TABLE ... DISABLE
+# TRIGGER, where SQLite's T_no_update and T_no_delete are one T_no_change
+# (runtime/store/store_pg_sql.c)
 untrigger() {
-    if on_pg; then echo "ALTER TABLE $1 DISABLE TRIGGER $2"; else echo "DROP TRIGGER $2"; fi
+    if ! on_pg; then echo "DROP TRIGGER $2"; return; fi
+    local t=$2
+    case $t in *_no_update | *_no_delete)
+        [ "$(db_sql "SELECT count(*) FROM pg_trigger WHERE tgname = '$t'")" = 0 ] && t=${t%_no_*}_no_change ;;
+    esac
+    echo "ALTER TABLE $1 DISABLE TRIGGER $t"
 }
 
 q() {
