@@ -57,11 +57,12 @@ enum {
  * Always stores a handle in *out unless out of memory (then NULL and
  * QTM_ESTORAGE); on failure the handle carries the message and must still
  * be closed.  A database written by a newer schema is refused.
- * path is a file path: "", ":memory:" and SQLite URIs ("file:...") are
- * refused (QTM_EUSAGE), as is "postgres(ql)://..." (a "scheme://" name
- * picks that storage backend; PostgreSQL's is not built in).  A new
- * file is created mode 0600.  A file (or directory) the caller cannot
- * write opens read-only: reads work, changes fail with QTM_ESTORAGE.
+ * path is an SQLite file path ("", ":memory:" and SQLite URIs, "file:...",
+ * are refused: QTM_EUSAGE) or a "postgresql://" / "postgres://" URI, which
+ * picks the PostgreSQL backend (QTM_EUSAGE when this build has no libpq;
+ * QTM_ESTORAGE when the server cannot be reached).  A new file is created
+ * mode 0600.  A file (or directory) the caller cannot write opens
+ * read-only: reads work, changes fail with QTM_ESTORAGE.
  */
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
 void qtm_close(qtm *q);
