@@ -495,6 +495,7 @@ static void test_retry_only_busy(void **state)
  * reads them: one writer, no connection budget. */
 static void test_ping_and_controls(void **state)
 {
+    SQLITE_ONLY("asserts SQLite's controls (one writer, no connection count)");
     rt_fx *f = *state;
     OK(qtm_ping(f->q));
     assert_int_equal(qtm_single_writer(f->q), 1);
