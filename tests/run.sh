@@ -7,7 +7,10 @@
 # output, the example and the demo's text, the scenarios and the browser
 # tests (with the node version they need).  Every sub-runner ends with
 # "N passed, N failed"; the counts add up to this script's last line, the
-# same, and the exit status is non-zero if anything failed.
+# same, and the exit status is non-zero if anything failed.  Last, the
+# PostgreSQL leg (pg_leg below): the runtime unit tests and the scenarios
+# that support it again, on a throwaway cluster (tests/pg/cluster.sh),
+# stopped on every exit; a cmocka skip is counted apart, never as passed.
 set -u
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
@@ -218,9 +221,11 @@ pg_leg() {
     fi
     eval "$(tests/pg/cluster.sh env "$pgdir")"
     pgstart=$(date +%s)
+    export QTM_TEST_DB="$QTM_TEST_PG"
     for t in ${UNIT_BINS:-"$BUILD"/bin/test_*}; do
-        case ${t##*/} in test_rt_*) QTM_TEST_DB=$QTM_TEST_PG unit_test "pg " "$t" ;; esac
+        case ${t##*/} in test_rt_*) unit_test "pg " "$t" ;; esac
     done
+    unset QTM_TEST_DB
     part "pg scenarios" env QTM_TEST_PG="$QTM_TEST_PG" BUILD=$BUILD QTM=$BUILD/bin/qtm-test \
         tests/scenario/run.sh
     echo "# the PostgreSQL leg took $(($(date +%s) - pgstart)) s"
