@@ -211,10 +211,15 @@ pg_leg() {
     pgdir=$(mktemp -d "${TMPDIR:-/tmp}/qtm-pg.XXXXXX")
     tests/pg/cluster.sh start "$pgdir" 2>"$tmp/pgstart"
     st=$?
+    if [ $st -eq 3 ]; then
+        rm -rf "$pgdir"
+        pgdir=""
+        echo "skipped: no PostgreSQL ($(head -n 1 "$tmp/pgstart" | sed 's/^[^:]*: //'))"
+        return
+    fi
     if [ $st -ne 0 ]; then
         tests/pg/cluster.sh stop "$pgdir"
         pgdir=""
-        if [ $st -eq 3 ]; then echo "skipped: no PostgreSQL ($(head -n 1 "$tmp/pgstart"))"; return; fi
         bad "the PostgreSQL cluster did not start (exit $st)"
         sed 's/^/    /' "$tmp/pgstart" | head -30
         return
