@@ -162,9 +162,11 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c \
               runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c \
               runtime/engine/blob.c runtime/engine/blob_check.c \
-              runtime/engine/joblist.c
-STORE_PG_SRC := runtime/store/store_pg.c runtime/store/store_pg_conn.c runtime/store/store_pg_sql.c
-STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c $(STORE_PG_SRC)
+              runtime/engine/joblist.c runtime/engine/dbcopy.c
+STORE_PG_SRC := runtime/store/store_pg.c runtime/store/store_pg_conn.c runtime/store/store_pg_sql.c \
+                runtime/store/store_pg_copy.c
+STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c runtime/store/store_copy.c \
+              $(STORE_PG_SRC)
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
               runtime/serve/serve_api.c runtime/serve/serve_rate.c runtime/serve/serve_static.c \

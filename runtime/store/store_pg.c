@@ -206,8 +206,7 @@ static void pg_rollback_to(store *base)
     memcpy(s->err, keep, sizeof keep);
 }
 
-/* Prepares statement `name` once per connection; *done is its flag. */
-static store_rc prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
+store_rc qtmi_pg_prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
 {
     if (*done)
         return STORE_OK;
@@ -219,10 +218,8 @@ static store_rc prepare(pg_store *s, const char *name, const char *text, unsigne
     return rc;
 }
 
-/* Runs a prepared statement with store_val arguments; the result is the
- * caller's (NULL on failure, s->err set, *rc mapped). */
-static PGresult *exec_prepared(pg_store *s, const char *name, const store_val *args, int nargs,
-                               store_rc *rc)
+PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *args,
+                                int nargs, store_rc *rc)
 {
     char num[MAX_COLS][24];
     const char *vals[MAX_COLS];
@@ -265,10 +262,10 @@ static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs
 {
     static const char *const names[OWN_COUNT] = {"qtm_lock_task", "qtm_lock_job",
                                                  "qtm_lock_head"};
-    store_rc rc = prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
+    store_rc rc = qtmi_pg_prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
     if (rc != STORE_OK)
         return rc;
-    PGresult *r = exec_prepared(s, names[which], args, nargs, &rc);
+    PGresult *r = qtmi_pg_exec_prepared(s, names[which], args, nargs, &rc);
     if (out)
         *out = r;
     else
@@ -339,8 +336,7 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
     return STORE_OK;
 }
 
-/* Hands each row to fn; a bytea column's bytes are unescaped for the call. */
-static store_rc rows_out(pg_store *s, PGresult *r, store_row_fn fn, void *arg)
+store_rc qtmi_pg_rows(pg_store *s, PGresult *r, store_row_fn fn, void *arg)
 {
     int n = PQnfields(r), rows = PQntuples(r);
     if (n > MAX_COLS)
@@ -397,9 +393,9 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         return rc;
     char name[16];
     snprintf(name, sizeof name, "q%d", (int)q);
-    if ((rc = prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
+    if ((rc = qtmi_pg_prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
         return rc;
-    PGresult *r = exec_prepared(s, name, args, nargs, &rc);
+    PGresult *r = qtmi_pg_exec_prepared(s, name, args, nargs, &rc);
     if (!r)
         return rc;
     const char *tuples = PQcmdTuples(r);
@@ -410,7 +406,7 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         if (PQntuples(r) == 1)
             s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     } else if (fn) {
-        rc = rows_out(s, r, fn, arg);
+        rc = qtmi_pg_rows(s, r, fn, arg);
     }
     PQclear(r);
     return rc;
@@ -461,6 +457,10 @@ static store_rc pg_control(store *base, store_ctl op, void *arg)
         snprintf(s->err, sizeof s->err, "qtm backup copies SQLite files; back a PostgreSQL "
                  "database up with its own tools (pg_dump, pg_basebackup)");
         return STORE_UNSUPPORTED;
+    case STORE_CTL_COPY_OUT:
+    case STORE_CTL_COPY_IN:
+    case STORE_CTL_COPY_END:
+        return qtmi_pg_copy(s, op, arg);
     case STORE_CTL_AUTOCHECKPOINT:
         break;
     }

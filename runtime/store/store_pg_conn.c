@@ -110,6 +110,7 @@ store_rc qtmi_pg_connect(pg_store *s)
         PQfinish(s->c);
     memset(s->prepared, 0, sizeof s->prepared);
     memset(s->own_prepared, 0, sizeof s->own_prepared);
+    s->copy_prepared = 0;
     s->tx = PG_TX_NONE;
     s->c = dial(s->uri);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {

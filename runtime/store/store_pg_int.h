@@ -26,6 +26,7 @@ typedef struct pg_store {
     char *uri;                     /* as given, for reconnecting */
     unsigned char prepared[SQ_COUNT];  /* on this connection */
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
+    uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
     int depth;                     /* open savepoints */
     /* write transactions: the first aggregate-root read locked its row;
@@ -70,6 +71,21 @@ store_rc qtmi_pg_migrate(pg_store *s, int create);
 /* After a COMMIT whose answer was lost: asks the server (on a new
  * connection) what became of s->xid. */
 store_rc qtmi_pg_resolve_commit(pg_store *s);
+
+/* Prepares statement `name` once per connection; *done is its flag. */
+store_rc qtmi_pg_prepare(pg_store *s, const char *name, const char *text, unsigned char *done);
+
+/* Runs a prepared statement with store_val arguments; the result is the
+ * caller's (NULL on failure, s->err set, *rc mapped). */
+PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *args,
+                                int nargs, store_rc *rc);
+
+/* Hands each row of r to fn; a bytea column's bytes are unescaped for the
+ * call.  STORE_TOOLONG (s->err set) when fn refuses a row. */
+store_rc qtmi_pg_rows(pg_store *s, PGresult *r, store_row_fn fn, void *arg);
+
+/* STORE_CTL_COPY_OUT, _IN and _END (store_pg_copy.c). */
+store_rc qtmi_pg_copy(pg_store *s, store_ctl op, void *arg);
 
 extern const store_vt qtmi_pg_vt;
 
