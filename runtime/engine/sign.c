@@ -102,15 +102,21 @@ cleanup:
 }
 
 /* Where the signing key is read from when no qtm_set_signing_key was
- * made: $QTM_SIGNING_KEY, else DB.key beside the database. */
+ * made: $QTM_SIGNING_KEY, else DB.key beside the database; NULL for a
+ * database on a server (a URI), which has no directory beside it. */
 static const char *default_key_path(qtm *q, char *buf, size_t n)
 {
     const char *env = getenv("QTM_SIGNING_KEY");
     if (env && *env)
         return env;
+    if (q->path && strstr(q->path, "://"))
+        return NULL;
     snprintf(buf, n, "%s.key", q->path ? q->path : "qtm.db");
     return buf;
 }
+
+#define NO_KEY_FILE "a database on a server has no file beside it for its key: set " \
+                    "QTM_SIGNING_KEY (or give --key-file PATH)"
 
 qtm_status qtm_set_signing_key(qtm *q, const char *path)
 {
@@ -148,6 +154,9 @@ static qtm_status ready_key(qtm *q, const char *id)
         return QTM_OK;
     char buf[1100];
     const char *path = q->sign_file ? q->sign_file : default_key_path(q, buf, sizeof buf);
+    if (!path)
+        return qtm_fail(q, QTM_EREFUSED, "the database signs its records with key %s, and no "
+                        "record is stored unsigned: " NO_KEY_FILE, id);
     if ((!q->sign_loaded || !q->sign_file) && load_key(q, path) != QTM_OK) {
         char why[sizeof q->msg];
         memcpy(why, q->msg, sizeof why);   /* qtm_fail writes q->msg */
@@ -238,6 +247,8 @@ qtm_status qtm_key_init(qtm *q, const char *key_file, json_t **out)
     *out = NULL;
     char buf[1100];
     const char *path = key_file ? key_file : default_key_path(q, buf, sizeof buf);
+    if (!path)
+        return qtm_fail(q, QTM_EUSAGE, "%s", NO_KEY_FILE);
     unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
     unsigned char sk[crypto_sign_SECRETKEYBYTES];
     char id[QTM_KEY_ID_LEN], pkhex[PK_HEX];

@@ -206,6 +206,19 @@ static void pg_rollback_to(store *base)
     memcpy(s->err, keep, sizeof keep);
 }
 
+/* The highest $n a query's text names: the engine may pass fewer
+ * arguments (trailing ones it does not use), bound as NULL as SQLite does. */
+static int params_of(const char *text)
+{
+    int most = 0;
+    for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+        int n = atoi(p + 1);
+        if (n > most)
+            most = n;
+    }
+    return most;
+}
+
 store_rc qtmi_pg_prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
 {
     if (*done)
@@ -395,14 +408,24 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
     snprintf(name, sizeof name, "q%d", (int)q);
     if ((rc = qtmi_pg_prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
         return rc;
+    store_val padded[MAX_COLS];
+    if (!s->nparams[q])
+        s->nparams[q] = (unsigned char)params_of(qtmi_pg_sql[q]);
+    int want = s->nparams[q];
+    if (nargs < want && want <= MAX_COLS) {
+        for (int i = 0; i < want; i++)
+            padded[i] = i < nargs ? args[i] : SV_N;
+        args = padded;
+        nargs = want;
+    }
     PGresult *r = qtmi_pg_exec_prepared(s, name, args, nargs, &rc);
     if (!r)
         return rc;
     const char *tuples = PQcmdTuples(r);
     s->changes = tuples[0] ? strtoll(tuples, NULL, 10) : 0;
-    if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 &&
-        strcmp(PQfname(r, 0), "id") == 0) {
-        /* INSERT ... RETURNING id: the id is store_last_id's, not a row */
+    if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 && !fn) {
+        /* INSERT ... RETURNING id (keys: n, the rowid's stand-in): the id
+         * is store_last_id's, not a row */
         if (PQntuples(r) == 1)
             s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     } else if (fn) {

@@ -190,14 +190,21 @@ store_rc qtmi_pg_resolve_commit(pg_store *s)
     return STORE_ERROR;
 }
 
-/* The schema version, 0 when the database has no qtm schema. */
+/* The schema version, 0 when the database has no qtm schema, -1 when its
+ * chain head row is gone.  Two statements: a query naming a table that does
+ * not exist fails even in a branch it never takes. */
 static store_rc read_schema(pg_store *s, int *version)
 {
     PGresult *r = NULL;
-    store_rc rc = qtmi_pg_exec(s, "SELECT CASE WHEN to_regclass('chain_head') IS NULL THEN 0"
-                               " ELSE (SELECT schema FROM chain_head WHERE id = 1) END", &r);
-    if (rc == STORE_OK)
-        *version = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ? atoi(PQgetvalue(r, 0, 0)) : -1;
+    store_rc rc = qtmi_pg_exec(s, "SELECT to_regclass('chain_head') IS NOT NULL", &r);
+    int exists = rc == STORE_OK && PQntuples(r) == 1 && PQgetvalue(r, 0, 0)[0] == 't';
+    PQclear(r);
+    *version = 0;
+    if (rc != STORE_OK || !exists)
+        return rc;
+    r = NULL;
+    if ((rc = qtmi_pg_exec(s, "SELECT schema FROM chain_head WHERE id = 1", &r)) == STORE_OK)
+        *version = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : -1;
     PQclear(r);
     return rc;
 }

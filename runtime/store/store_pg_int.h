@@ -25,6 +25,7 @@ typedef struct pg_store {
     PGconn *c;
     char *uri;                     /* as given, for reconnecting */
     unsigned char prepared[SQ_COUNT];  /* on this connection */
+    unsigned char nparams[SQ_COUNT];   /* the highest $n of each text (once known) */
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
     uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
