@@ -138,7 +138,8 @@ if [ -n "${QTM_TEST_PG:-}" ]; then
     psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB" -c "CREATE DATABASE $PGDB" >/dev/null 2>&1 ||
         bad "cannot create the PostgreSQL database $PGDB"
     trap 'psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1; rm -rf "$T"' EXIT
-    pgdump() { pg_dump --data-only --no-owner "$PGURI" 2>&1 | grep -v '^--' >"$1"; }
+    # (pg_dump 15.14 on brackets its output in \restrict KEY, a new key each run)
+    pgdump() { pg_dump --data-only --no-owner "$PGURI" 2>&1 | grep -Ev '^(--|\\(un)?restrict )' >"$1"; }
 
     run "copy SQLite -> PostgreSQL" db copy "$SRC" "$PGURI"
     has "PostgreSQL: verify passes on the copy" "$T/out" "verify: ok"
@@ -158,8 +159,9 @@ if [ -n "${QTM_TEST_PG:-}" ]; then
     a=$("$QTM" --db "$SRC" --json record export --job "$J1" 2>&1)
     b=$("$QTM" --db "$PGURI" --json record export --job "$J1" 2>&1)
     is "record export (the signature): the same on both" "$a" "$b"
-    a=$("$QTM" --db "$SRC" blob get "sha256:$(sql "SELECT hash FROM blobs WHERE id = 1")" | sha256sum)
-    b=$("$QTM" --db "$PGURI" blob get "sha256:$(sql "SELECT hash FROM blobs WHERE id = 1")" | sha256sum)
+    h=sha256:$(sqlite3 "$SRC" "SELECT hash FROM blobs WHERE id = 1")
+    a=$("$QTM" --db "$SRC" blob get "$h" | sha256sum)
+    b=$("$QTM" --db "$PGURI" blob get "$h" | sha256sum)
     is "blob get: the same bytes on both" "$a" "$b"
 
     pgdump "$T/pg.before"
@@ -184,8 +186,8 @@ if [ -n "${QTM_TEST_PG:-}" ]; then
     run "PostgreSQL: claim job 4" --as ana job claim "$J4"
     run "PostgreSQL: advance job 4" --as ana job advance "$J4" arrive
     run "PostgreSQL: a new actor" --json actor add eve --role operator --name "Eve Ops"
-    is "PostgreSQL: the new actor's id follows the copied ones" "$(($(count actors) + 1))" \
-        "$("$QTM" --db "$PGURI" --json actor list | jq '[.actors[].id] | max')"
+    is "PostgreSQL: the new actor's id follows the copied ones" "$(($(sqlite3 "$SRC" "SELECT max(id) FROM actors") + 1))" \
+        "$("$QTM" --db "$PGURI" --json actor list | jq '[.actors[] | select(.slug == "eve") | .id] | max')"
     run "PostgreSQL: a new note" --as ana note add "$J4" --text "after the copy"
     run "PostgreSQL: verify after the new commands" verify
     has "PostgreSQL: verify ok" "$T/out" "verify: ok"
