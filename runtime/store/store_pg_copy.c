@@ -29,7 +29,8 @@ static store_rc prepare_copy(pg_store *s, int table, copy_stmt k, char *name, si
     int bit = 2 * table + (int)k;
     char text[1024];
     if (table < 0 || table >= qtmi_copy_ntables || bit >= 64) {
-        snprintf(s->err, sizeof s->err, "no copy table %d", table);
+        snprintf(s->err, sizeof s->err, table < 0 || table >= qtmi_copy_ntables
+                 ? "no copy table %d" : "copy table %d: copy_prepared has 64 bits", table);
         return STORE_ERROR;
     }
     snprintf(name, len, "qtm_copy_%c%d", k == COPY_READ ? 'r' : 'w', table);
