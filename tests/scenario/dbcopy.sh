@@ -13,8 +13,45 @@
 . "$(dirname "$0")/lib.sh"
 export QTM_FAKE_NOW=2026-01-01T00:00:00Z
 
+# The source and the SQLite copies are files whatever backend the other
+# suites run on, so this suite reads them with sqlite3 itself (lite, lcount,
+# lrefuse) rather than through lib.sh's sql, count and refuse.
+lite() { sqlite3 -cmd '.timeout 10000' "$DB" "$1" 2>&1; }
+lcount() { lite "SELECT count(*) FROM $1${2:+ WHERE $2}"; }
+# lrefuse NAME STATUS TEXT ARGS...: refuse, on the SQLite file $DB
+lrefuse() {
+    local name=$1 want=$2 text=$3
+    shift 3
+    sqlite3 "$DB" .dump >"$T/before" 2>&1
+    q "$@"
+    sqlite3 "$DB" .dump >"$T/after" 2>&1
+    is "$name: exit" "$want" "$rc"
+    has "$name: message" "$T/err" "$text"
+    if [ -s "$T/before" ] && cmp -s "$T/before" "$T/after"; then ok; else
+        bad "$name: the database changed: $(diff "$T/before" "$T/after" | oneline)"
+    fi
+}
+# the PostgreSQL databases this suite made, dropped at exit (with lib.sh's own)
+MADE_PG=""
+cleanup() {
+    local d
+    for d in $MADE_PG; do
+        psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1
+    done
+    if declare -F lib_cleanup >/dev/null; then lib_cleanup; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+# newpg NAME: a new empty PostgreSQL database; its URI in PGURI
+newpg() {
+    psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null 2>&1 ||
+        bad "cannot create the PostgreSQL database $1"
+    MADE_PG="$MADE_PG $1"
+    PGURI=$(printf '%s' "$QTM_TEST_PG" | sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$1#")
+}
+
 # --- the source: every table written through qtm ---------------------------------
-fresh src
+mkdir -p "$T/src"
+DB=$T/src/qtm.db
 SRC=$DB
 run "init" init
 setup_actors
@@ -24,7 +61,7 @@ run "token issue bo" token issue bo
 run "token revoke bo" token revoke bo
 # a web session (qtm serve's login writes it; no CLI command does): sessions
 # are not governed, and the copy carries them as they are
-sql "INSERT INTO sessions(hash, token_id, csrf, created_at, expires_at) VALUES('$(printf '%064d' 7)', 1, 'csrf-secret', '2026-01-01T00:00:00Z', 1893456000)" >/dev/null
+lite "INSERT INTO sessions(hash, token_id, csrf, created_at, expires_at) VALUES('$(printf '%064d' 7)', 1, 'csrf-secret', '2026-01-01T00:00:00Z', 1893456000)" >/dev/null
 
 # job 1, auto-detailing: intake photos, evidence files, a signed record, a
 # settlement with a reversal, a participant, a note
@@ -63,11 +100,11 @@ run "an unreferenced upload" --as cli blob put "$(photo loose.jpg)"
 run "the source verifies" verify
 for t in actors tokens sessions keys blobs blob_chunks blob_uploaders request_photos jobs evidence \
     records record_signatures payments handoffs notes participants audit; do
-    if [ "$(count $t)" -gt 0 ]; then ok; else bad "the source has no row in $t"; fi
+    if [ "$(lcount $t)" -gt 0 ]; then ok; else bad "the source has no row in $t"; fi
 done
-is "a revoked token" 1 "$(count tokens "revoked_at IS NOT NULL")"
-is "a reversal" 1 "$(count payments "reversal_of IS NOT NULL")"
-is "a signed record" 1 "$(count record_signatures)"
+is "a revoked token" 1 "$(lcount tokens "revoked_at IS NOT NULL")"
+is "a reversal" 1 "$(lcount payments "reversal_of IS NOT NULL")"
+is "a signed record" 1 "$(lcount record_signatures)"
 
 # dumpdb DB FILE: the dump, the FTS5 index's own tables left out: the copy
 # rebuilds job_search from its jobs (the jobs insert trigger) in one
@@ -88,31 +125,31 @@ same_search() {
 COPY1=$T/copy1.db
 run "copy SQLite -> SQLite" db copy "$SRC" "$COPY1"
 has "copy: the summary" "$T/out" "verify: ok"
-has "copy: the chain's length" "$T/out" "audit chain of $(count audit) rows"
+has "copy: the chain's length" "$T/out" "audit chain of $(lcount audit) rows"
 dumpdb "$SRC" "$T/src.sql"
 dumpdb "$COPY1" "$T/copy1.sql"
 if cmp -s "$T/src.sql" "$T/copy1.sql"; then ok; else
     bad "the copy's dump differs: $(diff "$T/src.sql" "$T/copy1.sql" | head -20)"
 fi
 same_search "$SRC" "$COPY1" "SQLite -> SQLite"
-is "the copy's chain head" "$(sql "SELECT seq, hash, legacy_seq FROM chain_head")" \
+is "the copy's chain head" "$(lite "SELECT seq, hash, legacy_seq FROM chain_head")" \
     "$(sqlite3 "$COPY1" "SELECT seq, hash, legacy_seq FROM chain_head")"
-is "the key's rowid (its audit entity id)" "$(sql "SELECT rowid, id FROM keys")" \
+is "the key's rowid (its audit entity id)" "$(lite "SELECT rowid, id FROM keys")" \
     "$(sqlite3 "$COPY1" "SELECT rowid, id FROM keys")"
-is "the photos' order (rowid)" "$(sql "SELECT rowid, request_id, blob_id FROM request_photos")" \
+is "the photos' order (rowid)" "$(lite "SELECT rowid, request_id, blob_id FROM request_photos")" \
     "$(sqlite3 "$COPY1" "SELECT rowid, request_id, blob_id FROM request_photos")"
-is "file bytes are bytes" "$(sql "SELECT group_concat(typeof(data)) FROM (SELECT DISTINCT typeof(data) AS data FROM blob_chunks)")" \
+is "file bytes are bytes" "$(lite "SELECT group_concat(typeof(data)) FROM (SELECT DISTINCT typeof(data) AS data FROM blob_chunks)")" \
     "$(sqlite3 "$COPY1" "SELECT group_concat(typeof(data)) FROM (SELECT DISTINCT typeof(data) AS data FROM blob_chunks)")"
 q --json db copy "$SRC" "$T/copy1b.db"
 cp "$T/out" "$T/copy.json"
-jqt --argjson n "$(count audit)" \
+jqt --argjson n "$(lcount audit)" \
     "copy --json: every table with its rows" '(.tables | length) == 23 and ([.tables[].rows] | add) == .rows' \
     "copy --json: the chain" '.chain == $n and .verify.ok == true and .verify.findings == []' \
     "copy --json: the blobs" '[.tables[] | select(.table == "blob_chunks") | .rows > 0] == [true]'
 # every table of the schema is copied but the search index (derived): a
 # table added to the schema and not to store_copy.c's list fails here
 is "copy --json: the tables are the schema's" \
-    "$(sql "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'job_search%' ORDER BY name")" \
+    "$(lite "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'job_search%' ORDER BY name")" \
     "$(jq -r '.tables[].table' "$T/out" | sort)"
 DB=$COPY1
 run "the copy serves: a job" --json --as ana job show "$J1"
@@ -123,12 +160,12 @@ DB=$SRC
 
 # --- refusals: a target that holds qtm data ---------------------------------------
 DB=$T/copy1b.db
-refuse "copy onto an existing file" 6 "exists: copy into a new file" db copy "$SRC" "$DB"
+lrefuse "copy onto an existing file" 6 "exists: copy into a new file" db copy "$SRC" "$DB"
 : >"$T/empty.db"
 DB=$T/empty.db
-refuse "copy onto an empty file" 6 "exists" db copy "$SRC" "$DB"
+lrefuse "copy onto an empty file" 6 "exists" db copy "$SRC" "$DB"
 DB=$SRC
-refuse "copy onto itself" 6 "exists" db copy "$SRC" "$SRC"
+lrefuse "copy onto itself" 6 "exists" db copy "$SRC" "$SRC"
 q db copy "$T/missing.db" "$T/never.db"
 is "copy from no database: exit" 10 "$rc"
 has "copy from no database: message" "$T/err" "no database at"
@@ -150,11 +187,9 @@ is "copy of a tampered database: the copy holds the tampered row" queued \
 # --- PostgreSQL ---------------------------------------------------------------------
 if [ -n "${QTM_TEST_PG:-}" ]; then
     # a database of our own on the test server: the base URI with another name
-    PGDB=qtm_dbcopy_$$
-    PGURI=$(printf '%s' "$QTM_TEST_PG" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\1$PGDB#")
-    psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB" -c "CREATE DATABASE $PGDB" >/dev/null 2>&1 ||
-        bad "cannot create the PostgreSQL database $PGDB"
-    trap 'psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB" >/dev/null 2>&1; rm -rf "$T"' EXIT
+    newpg qtm_dbcopy_b_$$
+    PGURI2=$PGURI
+    newpg qtm_dbcopy_$$
     # (pg_dump 15.14 on brackets its output in \restrict KEY, a new key each run)
     pgdump() { pg_dump --data-only --no-owner "$PGURI" 2>&1 | grep -Ev '^(--|\\(un)?restrict )' >"$1"; }
 
@@ -205,11 +240,6 @@ if [ -n "${QTM_TEST_PG:-}" ]; then
     # be run again: PostgreSQL refuses a note that is not UTF-8
     cp "$SRC" "$T/bad.db"
     sqlite3 "$T/bad.db" "INSERT INTO notes(job_id, text, actor_id, at) VALUES($J2, CAST(X'61FF62' AS TEXT), 1, '2026-01-01T00:00:00Z')"
-    PGDB2=${PGDB}_b
-    PGURI2=$(printf '%s' "$QTM_TEST_PG" | sed -E "s#^(postgres(ql)?://[^/]*/)[^?]*#\1$PGDB2#")
-    psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB2" -c "CREATE DATABASE $PGDB2" >/dev/null 2>&1 ||
-        bad "cannot create the PostgreSQL database $PGDB2"
-    trap 'psql -qX "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $PGDB" -c "DROP DATABASE IF EXISTS $PGDB2" >/dev/null 2>&1; rm -rf "$T"' EXIT
     q db copy "$T/bad.db" "$PGURI2"
     is "a failing copy: exit 10" 10 "$rc"
     has "a failing copy: names the table" "$T/err" "writing notes into the target"
