@@ -243,12 +243,19 @@ static void token_touch(qtm *q, const auth_row *r, int in_tx)
     stamp_of(t - TOUCH_EVERY, cutoff);
     if (r->used[0] && strcmp(r->used, cutoff) > 0)
         return;
-    if (!in_tx && store_begin_nowait(q->st) != STORE_OK)
+    /* in a batch, a savepoint: a failed statement must not end the batch's
+     * transaction (PostgreSQL aborts a transaction on any error) */
+    if (in_tx ? store_savepoint(q->st) != STORE_OK : store_begin_nowait(q->st) != STORE_OK)
         return;
     store_val args[3] = {SV_S(now), SV_I(r->token), SV_S(cutoff)};
     store_rc rc = store_run(q->st, SQ_TOKEN_TOUCH, args, 3, NULL, NULL);
-    if (in_tx)
+    if (in_tx) {
+        if (rc == STORE_OK)
+            store_release(q->st);
+        else
+            store_rollback_to(q->st);
         return;
+    }
     if (rc == STORE_OK)
         store_commit(q->st);   /* rolls back by itself if it fails */
     else

@@ -4,18 +4,22 @@
  *
  * Writes run at READ COMMITTED, reads in one REPEATABLE READ READ ONLY
  * snapshot.  Three rules keep every promise SQLite's single writer gives:
- *   1. the first aggregate-root read of a write transaction (SQ_TASK_BY_ID,
- *      SQ_JOB_BY_ID) first locks that row FOR UPDATE, as its own statement:
- *      after a wait PostgreSQL re-reads only the locked row, and the join
- *      that follows sees the winner's committed state, so a loser's
- *      "already claimed by X" names the real owner;
- *   2. every change stays a compare-and-set (the engine's WHERE ... AND
- *      state = old; changes() tells);
- *   3. the one-row chain head is locked at the first audit query, after
- *      the root, and checked against the schema this build writes (the
- *      fence: an old binary still running after a migration refuses to
- *      write instead of forking the chain).  Audit ids are the chain's
- *      gap-free positions, taken under that lock.
+ *   1. an audited write takes the one-row chain head first: before the
+ *      first aggregate-root read (SQ_TASK_BY_ID, SQ_JOB_BY_ID) or audit
+ *      query of its transaction, checking it against the schema this build
+ *      writes (the fence: an old binary still running after a migration
+ *      refuses to write instead of forking the chain).  Every audited
+ *      writer meets the others on the head anyway; taken first, it orders
+ *      all their other locks, so they cannot deadlock, even when a server
+ *      runs several commands in one transaction (a batch).  Audit ids are
+ *      the chain's gap-free positions, taken under it;
+ *   2. the first root read then locks that row FOR UPDATE, as its own
+ *      statement: a writer that does not audit (an upload) may hold rows,
+ *      and after a wait PostgreSQL re-reads only the locked row; the join
+ *      that follows sees the committed state, so a loser's "already claimed
+ *      by X" names the real owner;
+ *   3. every change stays a compare-and-set (the engine's WHERE ... AND
+ *      state = old; changes() tells).
  * A serialization failure, deadlock, lock timeout, a lost connection before
  * COMMIT, or a same-key submit that lost its race answer STORE_RETRY: the
  * transaction is gone, the command may run again.  A COMMIT whose answer is
@@ -135,8 +139,11 @@ static store_rc pg_commit(store *base)
     }
     store_rc rc = STORE_OK;
     if (!r || PQstatus(s->c) == CONNECTION_BAD) {
-        /* the answer is lost: the server knows what became of it */
-        rc = s->tx == PG_TX_WRITE && s->xid[0] ? qtmi_pg_resolve_commit(s) : STORE_RETRY;
+        /* the answer is lost: the server knows what became of a write; a
+         * read had what it read */
+        rc = s->tx == PG_TX_READ              ? STORE_OK
+             : s->tx == PG_TX_WRITE && s->xid[0] ? qtmi_pg_resolve_commit(s)
+                                                 : STORE_RETRY;
     } else if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = qtmi_pg_fail(s, r);
     } else if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
@@ -286,7 +293,7 @@ static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs
     return rc;
 }
 
-/* Rule 3: the chain head, locked once per write transaction, after the
+/* Rule 1: the chain head, locked once per write transaction, before the
  * root; refuses to write past a schema this build does not know. */
 static store_rc lock_head(pg_store *s)
 {
@@ -313,7 +320,13 @@ static store_rc lock_head(pg_store *s)
     return STORE_OK;
 }
 
-/* Rules 1 and 3 before the query itself runs; *answered: the query's
+static int is_audit_query(store_query q)
+{
+    return q == SQ_AUDIT_LAST_HASH || q == SQ_AUDIT_INSERT || q == SQ_CHAIN_HEAD_SET ||
+           q == SQ_CHAIN_HEAD_GET;
+}
+
+/* Rules 1 and 2 before the query itself runs; *answered: the query's
  * answer came from the locked head and nothing is left to run. */
 static store_rc before_query(pg_store *s, store_query q, const store_val *args, int nargs,
                              store_row_fn fn, void *arg, int *answered)
@@ -322,30 +335,29 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
     *answered = 0;
     if (s->tx != PG_TX_WRITE)
         return STORE_OK;
-    if (!s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1) {
+    int root = !s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1;
+    int audit = is_audit_query(q);
+    if ((root || audit) && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
+        return rc;
+    if (root) {
         if ((rc = run_own(s, q == SQ_TASK_BY_ID ? OWN_LOCK_TASK : OWN_LOCK_JOB, args, 1,
                           NULL)) != STORE_OK)
             return rc;
         s->root_locked = 1;
     }
-    if (q == SQ_AUDIT_LAST_HASH || q == SQ_AUDIT_INSERT || q == SQ_CHAIN_HEAD_SET ||
-        q == SQ_CHAIN_HEAD_GET) {
-        if (!s->head_locked && (rc = lock_head(s)) != STORE_OK)
-            return rc;
-        if (q == SQ_AUDIT_LAST_HASH) {
-            /* the locked head is the last audit row's hash */
-            *answered = 1;
-            if (fn) {
-                store_val col = sv_text(s->head_hash);
-                if (fn(arg, &col, 1) < 0) {
-                    snprintf(s->err, sizeof s->err, "the chain head's hash is too long");
-                    return STORE_TOOLONG;
-                }
+    if (q == SQ_AUDIT_LAST_HASH) {
+        /* the locked head is the last audit row's hash */
+        *answered = 1;
+        if (fn) {
+            store_val col = sv_text(s->head_hash);
+            if (fn(arg, &col, 1) < 0) {
+                snprintf(s->err, sizeof s->err, "the chain head's hash is too long");
+                return STORE_TOOLONG;
             }
         }
-        if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[1].type == SV_TEXT)
-            snprintf(s->head_hash, sizeof s->head_hash, "%s", args[1].s);
     }
+    if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[1].type == SV_TEXT)
+        snprintf(s->head_hash, sizeof s->head_hash, "%s", args[1].s);
     return STORE_OK;
 }
 
