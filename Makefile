@@ -271,8 +271,13 @@ tables: $(GEN_STAMP)
 
 # --- tests ---------------------------------------------------------------
 
-# tests build with the same warnings as the code they test
-TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $(IMG_CFLAGS) -MMD -MP
+# tests build with the same warnings as the code they test; with libpq
+# installed the runtime tests can also run on PostgreSQL (QTM_TEST_DB,
+# tests/unit/rt_fixture.c)
+TEST_PG_CFLAGS := $(shell pkg-config --exists libpq 2>/dev/null && \
+                    echo -DRT_HAVE_PG $$(pkg-config --cflags libpq))
+TEST_PG_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
+TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $(IMG_CFLAGS) $(TEST_PG_CFLAGS) -MMD -MP
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -304,36 +309,36 @@ $(LIBQTM): $(RUNTIME_OBJ)
 $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 # the file tests: a surface that declares its files (tests/surfaces/doc-evidence.qsm)
 $(B)/test_rt_blob: $(O)/tests/test_rt_blob.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 # the fault tests: the test-only fault backend, and the registry with history (migrate)
 FAULT_OBJ := $(O)/tests/store_fault.o
 $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 # the batch tests fail a batch's commit with the fault backend
 $(B)/test_rt_batch: $(O)/tests/test_rt_batch.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 # the vocabulary test reads the web desk as compiled into qtm
 VOCAB_WEB_OBJ := $(O)/runtime/serve/serve_static.o $(O)/web/web_assets.o
 $(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
 
 $(B)/test_sema_%: $(O)/tests/test_sema_%.o $(SEMA_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
