@@ -47,7 +47,7 @@ static const char usage_text[] =
     "usage: qtm [--db PATH] [--as ACTOR] [--json] COMMAND ...\n"
     "       (the three options may also follow the command, anywhere on the line)\n"
     "\n"
-    "  --db PATH    database file (default $QTM_DB, else ./qtm.db)\n"
+    "  --db PATH    database file, or a postgresql:// URI (default $QTM_DB, else ./qtm.db)\n"
     "  --as ACTOR   the actor doing this (default $QTM_ACTOR)\n"
     "  --json       print exactly one JSON object on stdout\n"
     "\n"
@@ -82,6 +82,7 @@ static const char usage_text[] =
     "versions:     migrate --check SURFACE | migrate SURFACE\n"
     "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list [PAGE]\n"
     "web desk:     serve [--listen HOST:PORT] [--threads N] [--intake-rate N] [--max-body BYTES]\n"
+    "                    [--servers N]\n"
     "\n"
     "PAGE: --limit N (1 to 1000, default 100) --after ID (next_after of the page before;\n"
     "      text output ends with \"next: --after ID\" when there is more)\n"
@@ -475,8 +476,9 @@ static int cmd_init(cli *c)
     if (rc)
         return rc;
     if (c->json)
-        return emit(json_pack("{s:s,s:i}", "database", c->db, "schema", QTM_SCHEMA_VERSION));
-    printf("initialised %s (schema %d)\n", c->db, QTM_SCHEMA_VERSION);
+        return emit(json_pack("{s:s,s:i}", "database", qtm_db_label(c->q), "schema",
+                              QTM_SCHEMA_VERSION));
+    printf("initialised %s (schema %d)\n", qtm_db_label(c->q), QTM_SCHEMA_VERSION);
     return 0;
 }
 
@@ -491,7 +493,8 @@ static int cmd_actor_add(cli *c)
     int rc = open_db(c, 0);
     if (rc || (rc = local_actor(c)))
         return rc;
-    qtm_status st = qtm_actor_add(c->q, slug, role, opt(c, "--name"));
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_actor_add(c->q, slug, role, opt(c, "--name")));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -511,7 +514,8 @@ static int cmd_actor_set(cli *c)
     int rc = open_db(c, 0);
     if (rc || (rc = local_actor(c)))
         return rc;
-    qtm_status st = qtm_actor_set_access(c->q, slug, access);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_actor_set_access(c->q, slug, access));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -731,8 +735,9 @@ static int cmd_request_submit(cli *c)
         return rc;
     }
     int64_t req, task;
-    qtm_status st = qtm_request_submit(c->q, c->as, surface, text, photos, nphotos,
-                                       opt(c, "--key"), &req, &task);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_request_submit(c->q, c->as, surface, text, photos, nphotos,
+                                           opt(c, "--key"), &req, &task));
     free(text);
     free(photos);
     if (st)
@@ -815,9 +820,14 @@ static int cmd_blob_put(cli *c)
         close(fd);
         return rc;
     }
+    /* the file is read once (checked, cleaned); only its store is run again */
     qtm_blob_info info;
-    qtm_status st = qtm_blob_upload(c->q, c->as, opt(c, "--surface"), fd, &info);
+    qtm_upload *u = NULL;
+    qtm_status st = qtm_upload_check(c->q, opt(c, "--surface"), fd, &u);
     close(fd);
+    if (st == QTM_OK)
+        QTM_RETRY(c->q, st, qtm_upload_store(c->q, c->as, u, &info));
+    qtm_upload_free(u);
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -846,7 +856,7 @@ static int cmd_blobs_gc(cli *c)
      * commands are); the holder of the database file, without --as, may */
     qtm_status st = c->as ? qtm_admin_act_as(c->q, c->as, "collect files") : QTM_OK;
     if (st == QTM_OK)
-        st = qtm_blob_gc(c->q, grace, &removed);
+        QTM_RETRY(c->q, st, qtm_blob_gc(c->q, grace, &removed));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -932,14 +942,17 @@ static int task_verb(cli *c, const char *verb)
     if (rc)
         return rc;
     qtm_status st;
-    if (strcmp(verb, "approve") == 0)
-        st = qtm_task_approve(c->q, c->as, id);
-    else if (strcmp(verb, "reject") == 0)
-        st = qtm_task_reject(c->q, c->as, id, opt(c, "--reason"));
-    else if (strcmp(verb, "assign") == 0)
-        st = qtm_task_assign(c->q, c->as, id, opt(c, "--to"));
-    else
-        st = qtm_task_close(c->q, c->as, id);
+    unsigned tries = 0;
+    do {
+        if (strcmp(verb, "approve") == 0)
+            st = qtm_task_approve(c->q, c->as, id);
+        else if (strcmp(verb, "reject") == 0)
+            st = qtm_task_reject(c->q, c->as, id, opt(c, "--reason"));
+        else if (strcmp(verb, "assign") == 0)
+            st = qtm_task_assign(c->q, c->as, id, opt(c, "--to"));
+        else
+            st = qtm_task_close(c->q, c->as, id);
+    } while (qtm_retry(c->q, st, &tries));
     if (st)
         return lib_fail(c, st);
     json_t *t;
@@ -966,7 +979,8 @@ static int cmd_job_create(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_job_create(c->q, c->as, task, &job);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_job_create(c->q, c->as, task, &job));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -1275,12 +1289,15 @@ static int job_verb(cli *c, int which)
     if (rc)
         return rc;
     qtm_status st = QTM_OK;
-    if (which == 1)
-        st = qtm_job_claim(c->q, c->as, id);
-    else if (which == 2)
-        st = qtm_job_advance_reason(c->q, c->as, id, event, opt(c, "--reason"));
-    else if (which == 3)
-        st = qtm_job_complete(c->q, c->as, id);
+    unsigned tries = 0;
+    do {
+        if (which == 1)
+            st = qtm_job_claim(c->q, c->as, id);
+        else if (which == 2)
+            st = qtm_job_advance_reason(c->q, c->as, id, event, opt(c, "--reason"));
+        else if (which == 3)
+            st = qtm_job_complete(c->q, c->as, id);
+    } while (qtm_retry(c->q, st, &tries));
     if (st)
         return lib_fail(c, st);
     return show_job(c, id, which != 0);
@@ -1309,14 +1326,17 @@ static int job_gov(cli *c, const char *verb)
         return rc;
     const char *to = opt(c, "--to"), *reason = opt(c, "--reason");
     qtm_status st;
-    if (strcmp(verb, "reassign") == 0)
-        st = qtm_job_reassign(c->q, c->as, id, to, reason);
-    else if (strcmp(verb, "handover") == 0)
-        st = qtm_job_handover(c->q, c->as, id, to, reason);
-    else if (strcmp(verb, "release") == 0)
-        st = qtm_job_release(c->q, c->as, id, reason);
-    else
-        st = qtm_job_cancel(c->q, c->as, id, reason);
+    unsigned tries = 0;
+    do {
+        if (strcmp(verb, "reassign") == 0)
+            st = qtm_job_reassign(c->q, c->as, id, to, reason);
+        else if (strcmp(verb, "handover") == 0)
+            st = qtm_job_handover(c->q, c->as, id, to, reason);
+        else if (strcmp(verb, "release") == 0)
+            st = qtm_job_release(c->q, c->as, id, reason);
+        else
+            st = qtm_job_cancel(c->q, c->as, id, reason);
+    } while (qtm_retry(c->q, st, &tries));
     return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
@@ -1336,7 +1356,8 @@ static int cmd_note_add(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_note_add(c->q, c->as, id, opt(c, "--text"));
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_note_add(c->q, c->as, id, opt(c, "--text")));
     return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
@@ -1357,7 +1378,8 @@ static int cmd_evidence_add(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_evidence_add(c->q, c->as, id, cat, ref, opt(c, "--note"));
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_evidence_add(c->q, c->as, id, cat, ref, opt(c, "--note")));
     return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
@@ -1373,8 +1395,9 @@ static int cmd_participant_add(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = qtm_participant_add(c->q, c->as, id, opt(c, "--name"), opt(c, "--role"),
-                                        opt(c, "--contact"));
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_participant_add(c->q, c->as, id, opt(c, "--name"), opt(c, "--role"),
+                                            opt(c, "--contact")));
     return st ? lib_fail(c, st) : show_job(c, id, 1);
 }
 
@@ -1403,8 +1426,9 @@ static int cmd_settle(cli *c)
     int rc = open_db(c, 0);
     if (rc)
         return rc;
-    qtm_status st = reverse ? qtm_settle_reverse(c->q, c->as, id, reverse, opt(c, "--reason"))
-                            : qtm_settle(c->q, c->as, id, &p);
+    qtm_status st;
+    QTM_RETRY(c->q, st, reverse ? qtm_settle_reverse(c->q, c->as, id, reverse, opt(c, "--reason"))
+                                : qtm_settle(c->q, c->as, id, &p));
     if (st)
         return lib_fail(c, st);
     /* committed: from here on nothing may report the call as failed */
@@ -1540,13 +1564,14 @@ static int cmd_key_init(cli *c)
     if (rc)
         return rc;
     json_t *k = NULL;
-    qtm_status st = qtm_key_init(c->q, opt(c, "--key-file"), &k);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_key_init(c->q, opt(c, "--key-file"), &k));
     if (st)
         return lib_fail(c, st);
     if (c->json)
         return emit(k);
     printf("signing key %s created: private key in %s (mode 0600), public key in %s\n",
-           str(k, "id"), str(k, "key_file"), c->db);
+           str(k, "id"), str(k, "key_file"), qtm_db_label(c->q));
     printf("public key %s\n", str(k, "public_key"));
     json_decref(k);
     return 0;
@@ -1566,7 +1591,8 @@ static int cmd_key_show(cli *c)
     size_t n = json_array_size(a);
     if (n == 0) {
         json_decref(a);
-        return fail(c, QTM_ENOTFOUND, "%s has no signing key (qtm key init creates one)", c->db);
+        return fail(c, QTM_ENOTFOUND, "%s has no signing key (qtm key init creates one)",
+                    qtm_db_label(c->q));
     }
     if (c->json)
         return emit(json_pack("{s:o}", "keys", a));
@@ -1895,7 +1921,8 @@ static int cmd_token_issue(cli *c)
     if (rc || (rc = local_actor(c)))
         return rc;
     char token[QTM_SECRET_LEN];
-    qtm_status st = qtm_token_issue_expiring(c->q, slug, life, token);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_token_issue_expiring(c->q, slug, life, token));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -1916,7 +1943,8 @@ static int cmd_token_revoke(cli *c)
     if (rc || (rc = local_actor(c)))
         return rc;
     int n = 0;
-    qtm_status st = qtm_token_revoke(c->q, slug, &n);
+    qtm_status st;
+    QTM_RETRY(c->q, st, qtm_token_revoke(c->q, slug, &n));
     if (st)
         return lib_fail(c, st);
     if (c->json)
@@ -1987,7 +2015,8 @@ static int cmd_serve(cli *c)
                                      "--max-body", "--per-ip", "--timeout", "--request-timeout",
                                      "--max-buffered", "--allowed-host", "--backup-dir",
                                      "--backup-every", "--backup-keep", "--durability", "--max-upload",
-                                     "--upload-rate", "--upload-burst", "--max-unreferenced", NULL};
+                                     "--upload-rate", "--upload-burst", "--max-unreferenced",
+                                     "--servers", NULL};
     if (check_opts(c, v, NULL) || pos(c, 0, v))
         return pos(c, 0, v) ? fail(c, QTM_EUSAGE, "serve takes no arguments") : 2;
     /* one worker per CPU: a worker waiting for its turn to write holds its
@@ -1998,8 +2027,9 @@ static int cmd_serve(cli *c)
     unsigned long threads = ncpu < 2 ? 2 : ncpu > 64 ? 64 : (unsigned long)ncpu, rate = 60, burst = 20, max_body = 1u << 20, per_ip = 32,
                   timeout = 30, request_timeout = 10, max_buffered = 32u << 20,
                   max_upload = 20u << 20, upload_rate = 120, upload_burst = 30,
-                  max_unref = 2ul << 30;
+                  max_unref = 2ul << 30, servers = 1;
     if (opt_uint(c, "--upload-rate", 0, 1000000, &upload_rate) ||
+        opt_uint(c, "--servers", 1, 10000, &servers) ||
         opt_uint(c, "--upload-burst", 1, 1000000, &upload_burst) ||
         opt_uint(c, "--max-unreferenced", 0, 1ul << 50, &max_unref))
         return 2;
@@ -2059,7 +2089,7 @@ static int cmd_serve(cli *c)
                     (unsigned)burst,
                     12 * 3600, (unsigned)request_timeout, (size_t)max_buffered, hosts,
                     NULL, 0, 0, relaxed, (unsigned)upload_rate, (unsigned)upload_burst,
-                    (uint64_t)max_unref};
+                    (uint64_t)max_unref, (unsigned)servers};
     if ((rc = backup_opts(c, &o)) != 0)
         return rc;
     return serve_run(&o);
@@ -2099,7 +2129,10 @@ static int cmd_migrate(cli *c)
     if (rc)
         return rc;
     json_t *r = NULL;
-    qtm_status st = qtm_migrate(c->q, check ? NULL : c->as, slug, !check, &r);
+    qtm_status st;
+    /* a busy try may have left its plan in r: each try starts without one */
+    QTM_RETRY(c->q, st, (json_decref(r), r = NULL,
+                         qtm_migrate(c->q, check ? NULL : c->as, slug, !check, &r)));
     if (st != QTM_OK) {
         json_decref(r);
         return lib_fail(c, st);
@@ -2257,12 +2290,16 @@ static const command commands[] = {
      "          [--max-body BYTES] [--per-ip N] [--timeout SECONDS] [--request-timeout SECONDS]\n"
      "          [--max-buffered BYTES] [--allowed-host NAME]... [--durability full|relaxed]\n"
      "          [--max-upload BYTES] [--upload-rate PER_MIN] [--upload-burst N]\n"
-     "          [--max-unreferenced BYTES]\n"
+     "          [--max-unreferenced BYTES] [--servers N]\n"
      "  Serves the JSON API and the web desk (default 127.0.0.1:8080, a thread per CPU; public\n"
      "  intake 60 a minute per address, bursts of 20; bodies up to 1 MiB, 32 MiB in flight;\n"
      "  32 connections per address, 10 s to send each request). Writes are group-committed:\n"
      "  a change is answered once it is on disk (--durability relaxed, or QTM_DURABILITY=\n"
-     "  relaxed, skips the fsync: for throwaway databases). Stops cleanly on SIGINT or SIGTERM."},
+     "  relaxed, skips the fsync: for throwaway databases). Stops cleanly on SIGINT or SIGTERM.\n"
+     "  GET /healthz: the process is up; GET /readyz: the database answers (503 when not).\n"
+     "  On a database server (PostgreSQL), --servers N (default 1) is how many qtm serve\n"
+     "  processes share it: at start, N x (2 x threads + 2) + 5 connections must fit its\n"
+     "  max_connections (\"connections: need N of M\"), else qtm serve refuses to start."},
 
     {"migrate", cmd_migrate,
      "qtm migrate --check SURFACE | qtm --as ADMIN migrate SURFACE\n"

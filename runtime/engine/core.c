@@ -9,6 +9,7 @@
 #include "qtm_int.h"
 #include "blob.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ qtm_status qtm_fail(qtm *q, qtm_status st, const char *fmt, ...)
     va_end(ap);
     q->err = st;
     q->disk_full = 0;
+    q->busy = 0;
     return st;
 }
 
@@ -36,6 +38,7 @@ qtm_status qtm_ok(qtm *q)
     q->err = QTM_OK;
     q->msg[0] = '\0';
     q->disk_full = 0;
+    q->busy = 0;
     return QTM_OK;
 }
 
@@ -47,6 +50,13 @@ qtm_status qtm_store_fail(qtm *q, store_rc rc, const char *doing)
     if (rc == STORE_UNSUPPORTED)
         return qtm_fail(q, QTM_EUSAGE, "%s is not supported by the %s backend", doing,
                         q->st->vt->name);
+    /* the backend rolled the whole transaction back: the call may run again */
+    if (rc == STORE_RETRY) {
+        qtm_fail(q, QTM_ESTORAGE, "the database was busy (%s lost to a concurrent change: %s); "
+                 "nothing was stored: try again", doing, store_errmsg(q->st));
+        q->busy = 1;
+        return QTM_ESTORAGE;
+    }
     if (rc == STORE_FULL) {
         qtm_fail(q, QTM_ESTORAGE, "the disk is full: nothing was stored (%s: %s); free "
                  "space and try again", doing, store_errmsg(q->st));
@@ -75,6 +85,27 @@ const char *qtm_category(qtm_status s)
 
 qtm_status qtm_errcode(const qtm *q) { return q->err; }
 int qtm_disk_full(const qtm *q) { return q->disk_full; }
+int qtm_busy(const qtm *q) { return q->busy; }
+const char *qtm_db_label(const qtm *q) { return q->label ? q->label : ""; }
+
+/* Sleeps 1, 2, 4, 8 ms (before tries 2 to 5) times a jitter in [0.5, 1.5),
+ * so callers that lost the same race do not meet again in step. */
+int qtm_retry(qtm *q, qtm_status st, unsigned *tries)
+{
+    ++*tries;
+    if (st != QTM_ESTORAGE || !q->busy)
+        return 0;
+    if (*tries >= QTM_RETRY_TRIES) {
+        size_t len = strlen(q->msg);
+        snprintf(q->msg + len, sizeof q->msg - len, " (tried %u times)", *tries);
+        return 0;
+    }
+    long us = (1000L << (*tries - 1)) * (500 + (long)randombytes_uniform(1000)) / 1000;
+    struct timespec ts = {0, us * 1000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+    return 1;
+}
 const char *qtm_errmsg(const qtm *q) { return q->msg; }
 
 void qtm_set_clock(qtm *q, qtm_clock_fn fn, void *arg)
@@ -126,6 +157,10 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     *out = q;
     if (!path)  /* compiled-in data only (surfaces); no database */
         return qtm_ok(q);
+    size_t lsize = strlen(path) + 64;  /* room for the "***" of a few short passwords */
+    if (!(q->label = malloc(lsize)))
+        return qtm_fail(q, QTM_ESTORAGE, "out of memory");
+    qtmi_store_redact(path, q->label, lsize);
     if (check_db_name(q, path) != QTM_OK)
         return q->err;
     if (!(q->path = strdup(path)))
@@ -151,6 +186,46 @@ qtm_status qtm_open(const char *path, unsigned flags, qtm **out)
     return qtm_ok(q);
 }
 
+int qtm_single_writer(qtm *q)
+{
+    int one = 0;
+    return q->st && store_control(q->st, STORE_CTL_SINGLE_WRITER, &one) == STORE_OK && one == 1;
+}
+
+qtm_status qtm_connections(qtm *q, int *max, int *used)
+{
+    *max = *used = -1;
+    if (!q->st)
+        return qtm_fail(q, QTM_ESTORAGE, "no database is open");
+    store_connections c = {-1, -1};
+    store_rc rc = store_control(q->st, STORE_CTL_CONNECTIONS, &c);
+    if (rc != STORE_OK)
+        return qtm_store_fail(q, rc, "counting connections");
+    *max = c.max;
+    *used = c.used;
+    return qtm_ok(q);
+}
+
+/* A backend with no ping of its own (SQLite: a file, nothing to lose touch
+ * with) is asked for the chain head in a read transaction: that reads the
+ * file through the open connection. */
+qtm_status qtm_ping(qtm *q)
+{
+    qtm_ok(q);
+    if (!q->st)
+        return qtm_fail(q, QTM_ESTORAGE, "no database is open");
+    store_rc rc = store_control(q->st, STORE_CTL_PING, NULL);
+    if (rc == STORE_OK)
+        return QTM_OK;
+    if (rc != STORE_UNSUPPORTED)
+        return qtm_store_fail(q, rc, "reaching the database");
+    qtm_status st = qtmi_tx_begin(q, 0);
+    if (st != QTM_OK)
+        return st;
+    int64_t seq = 0;
+    return qtmi_tx_end(q, qtmi_fetch_int(q, SQ_CHAIN_HEAD_GET, NULL, 0, &seq));
+}
+
 qtm_status qtm_checkpoint(qtm *q, int restart, int *log_pages)
 {
     *log_pages = -1;
@@ -171,6 +246,7 @@ void qtm_close(qtm *q)
     sodium_memzero(q->sign_sk, sizeof q->sign_sk);
     free(q->sign_file);
     free(q->path);
+    free(q->label);
     free(q);
 }
 

@@ -21,10 +21,14 @@ struct qtm {
     char msg[2048];                /* last call's message (an intake refusal:
                                       one line per problem) */
     int disk_full;                 /* last call failed for a full disk (qtm_disk_full) */
+    int busy;                      /* last call lost to a concurrent transaction and
+                                      was rolled back whole (qtm_busy) */
     qtm_clock_fn clock;            /* NULL: the system clock */
     void *clock_arg;
     char now[48];                  /* the time stamped on this call's changes (UTC) */
     char *path;                    /* the database path (NULL: none); DB.key sits beside it */
+    char *label;                   /* the database name to print: path with any password
+                                      masked (qtmi_store_redact); NULL: none */
     /* the signing key (sign.c): loaded at the first signed compose, or by
      * qtm_set_signing_key (sign_file); wiped at close */
     char *sign_file;

@@ -10,7 +10,13 @@
  * resumes the connection, whose I/O thread then sends the answer.  SQLite
  * in WAL mode lets readers run beside the single writer; this process's
  * writers take turns on a ticket lock, and other processes (the qtm
- * command) wait on SQLite's busy timeout.
+ * command) wait on SQLite's busy timeout.  A database that orders
+ * concurrent writers itself (PostgreSQL: qtm_single_writer 0) gets none of
+ * that: no ticket lock, no checkpoints, no watch of a file; writes that
+ * lose a race there are run again (QTM_RETRY in serve_api.c), and several
+ * qtm serve processes may share the database within its connection budget
+ * (checked at start: --servers).  GET /readyz asks the worker's handle
+ * whether the database answers (qtm_ping); /healthz is liveness only.
  *
  * An upload (POST /api/uploads) goes first to a queue of its own, whose
  * workers check, clean, hash and thumbnail the file with no lock held,
@@ -102,6 +108,7 @@ typedef struct conn_ctx {
     int upload_bad;                /* the post processor gave up on the multipart body */
     struct MHD_PostProcessor *pp;  /* multipart/form-data, else NULL */
     qtm_upload *checked;           /* checked by an upload worker, for the writer to store */
+    int ready;                     /* GET /readyz: a reader pings the database */
 } conn_ctx;
 
 static const serve_opts *opts;
@@ -114,6 +121,10 @@ static char port_str[8];           /* the port served, for the Host check */
  * again; from then on every request is answered 503 instead.  Set once,
  * by the checkpointer; read by every worker. */
 static atomic_int db_gone;
+/* qtm_single_writer of the database, set once before any worker starts:
+ * 1 (SQLite) takes turns to write, checkpoints the log and watches the
+ * file; 0 leaves writers to the database. */
+static int single_writer = 1;
 /* SQLite admits one writer at a time; workers queue here for the span of
  * one libqtm call that writes (serve_api.c's WRITE), instead of polling the database lock with the busy handler's
  * growing sleeps (which is what other processes still do).  A ticket
@@ -125,6 +136,8 @@ static unsigned long write_next, write_serving;
 
 static void write_lock(void)
 {
+    if (!single_writer)
+        return;
     pthread_mutex_lock(&write_mu);
     unsigned long ticket = write_next++;
     while (ticket != write_serving)
@@ -134,6 +147,8 @@ static void write_lock(void)
 
 static void write_unlock(void)
 {
+    if (!single_writer)
+        return;
     pthread_mutex_lock(&write_mu);
     write_serving++;
     pthread_cond_broadcast(&write_turn);
@@ -491,11 +506,28 @@ static struct MHD_Response *answer_api(struct MHD_Connection *conn, conn_ctx *cx
     return json_response(cx, c.status, c.out, c.set_cookie, c.retry_after, c.allow);
 }
 
+/* GET /readyz on a reader: {"ready":true} when the database answers this
+ * worker's handle now, else 503 with Retry-After and why. */
+static struct MHD_Response *answer_ready(conn_ctx *cx)
+{
+    qtm *q = worker_handle();
+    if (q && qtm_ping(q) == QTM_OK)
+        return json_response(cx, MHD_HTTP_OK, json_pack("{s:b}", "ready", 1), NULL, 0, NULL);
+    char msg[2100];
+    snprintf(msg, sizeof msg, "not ready: %s",
+             q ? qtm_errmsg(q) : "the database cannot be opened");
+    return json_response(cx, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         json_pack("{s:{s:s,s:s}}", "error", "category", "storage", "message",
+                                   msg),
+                         NULL, 1, NULL);
+}
+
 /* A database worker's turn: answer, then hand the connection back. */
 static void run_api(void *item)
 {
     conn_ctx *cx = item;
-    cx->resp = answer_api(cx->conn, cx, cx->path, cx->http_method, 0, 0);
+    cx->resp = cx->ready ? answer_ready(cx)
+                         : answer_api(cx->conn, cx, cx->path, cx->http_method, 0, 0);
     MHD_resume_connection(cx->conn);
 }
 
@@ -541,9 +573,14 @@ static void run_batch(void **items, unsigned n)
             conn_ctx *cx = items[i];
             if (cx->resp)
                 MHD_destroy_response(cx->resp);
-            /* a full disk is 507 for the batch as for one request */
-            cx->resp = error_response(cx, qtm_disk_full(q) ? 507 : api_http_status(qtm_errcode(q)),
-                                      "storage", msg);
+            /* a full disk is 507, a busy database 503, for the batch as for
+             * one request */
+            unsigned retry_after = 0;
+            unsigned status = api_fail_status(q, qtm_errcode(q), &retry_after);
+            cx->resp = json_response(cx, status,
+                                     json_pack("{s:{s:s,s:s}}", "error", "category", "storage",
+                                               "message", msg),
+                                     NULL, retry_after, NULL);
         }
     }
     if (batched)
@@ -561,9 +598,10 @@ static enum MHD_Result queue_api(struct MHD_Connection *conn, conn_ctx *cx, cons
     cx->http_method = method;
     cx->queued = 1;
     MHD_suspend_connection(conn);
-    serve_queue *to = cx->upload && is_change(method) ? uploaders
-                      : is_change(method)            ? writers
-                                                     : readers;
+    serve_queue *to = cx->ready                          ? readers
+                      : cx->upload && is_change(method) ? uploaders
+                      : is_change(method)               ? writers
+                                                        : readers;
     if (queue_push(to, cx) == 0)
         return MHD_YES;
     /* stopping: nothing was pushed, so the answer is ours to give */
@@ -928,6 +966,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!utf8_ok(url))
         return send_error(conn, cx, MHD_HTTP_BAD_REQUEST, "invalid input",
                           "the path is not valid UTF-8");
+    if (strcmp(url, "/readyz") == 0 && !db_gone) {
+        cx->ready = 1;
+        return queue_api(conn, cx, url, method);
+    }
+    if (strcmp(url, "/readyz") == 0)
+        return send_json(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE,
+                         json_pack("{s:{s:s,s:s}}", "error", "category", "storage", "message",
+                                   "not ready: the database file was removed or replaced; "
+                                   "restart qtm serve"),
+                         NULL, 1, NULL);
     if (db_gone)
         return send_error(conn, cx, MHD_HTTP_SERVICE_UNAVAILABLE, "storage",
                           "the database file was removed or replaced; restart qtm serve");
@@ -1004,7 +1052,10 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 /* --- the checkpointer ------------------------------------------------------
  * Workers never checkpoint on commit (a checkpoint's fsync would land on
  * whichever request happened to cross the threshold); this thread copies
- * the log into the database every CHECKPOINT_MS, waiting for no one. */
+ * the log into the database every CHECKPOINT_MS, waiting for no one, and
+ * watches the file.  It also sweeps expired sessions and unreferenced
+ * files, which every backend needs: on one that orders its own writers
+ * (no log of ours, no file) that is all it does. */
 #define CHECKPOINT_MS 100
 #define RESTART_PAGES 4096       /* 16 MiB of 4 KiB pages */
 
@@ -1019,7 +1070,32 @@ static void check_db_file(void)
     if (stat(opts->db, &now) != 0 || now.st_dev != db_id.st_dev || now.st_ino != db_id.st_ino) {
         if (!atomic_exchange(&db_gone, 1))
             fprintf(stderr, "qtm serve: %s was removed or replaced: answering 503; restart "
-                            "qtm serve\n", opts->db);
+                            "qtm serve\n", opts->db);  /* a path: no password */
+    }
+}
+
+/* One checkpoint of the log (SQLite), said at most once a minute when it
+ * fails.  Readers are always about under load, so a log that is copied but
+ * never restarted would grow without end: past RESTART_PAGES, the
+ * checkpoint takes the writers' turn and restarts it (once: the count
+ * stays until the next write starts the log over). */
+static void checkpoint_tick(qtm *q, int *restarted_at, time_t *said)
+{
+    int pages = 0;
+    check_db_file();
+    if (atomic_load(&db_gone))
+        return;
+    qtm_status st = qtm_checkpoint(q, 0, &pages);
+    /* a restart waits for every reader: not for a backup's copy */
+    if (st == QTM_OK && pages > RESTART_PAGES && pages != *restarted_at && !backup_busy()) {
+        write_lock();
+        st = qtm_checkpoint(q, 1, &pages);
+        write_unlock();
+        *restarted_at = pages;
+    }
+    if (st != QTM_OK && time(NULL) - *said >= 60) {
+        fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
+        *said = time(NULL);
     }
 }
 
@@ -1040,29 +1116,8 @@ static void *checkpointer(void *arg)
         }
         pthread_cond_timedwait(&ckpt_cond, &ckpt_lock, &until);
         pthread_mutex_unlock(&ckpt_lock);
-        check_db_file();
-        /* readers are always about under load, so a log that is copied but
-         * never restarted would grow without end: past RESTART_PAGES, the
-         * checkpoint takes the writers' turn and restarts it (once: the
-         * count stays until the next write starts the log over) */
-        int pages = 0;
-        qtm_status st = QTM_OK;
-        if (!atomic_load(&db_gone)) {
-            st = qtm_checkpoint(q, 0, &pages);
-            /* a restart waits for every reader: not for a backup's copy */
-            if (st == QTM_OK && pages > RESTART_PAGES && pages != restarted_at &&
-                !backup_busy()) {
-                write_lock();
-                st = qtm_checkpoint(q, 1, &pages);
-                write_unlock();
-                restarted_at = pages;
-            }
-        }
-        /* a failed checkpoint is retried next time; say so once a minute */
-        if (st != QTM_OK && time(NULL) - said >= 60) {
-            fprintf(stderr, "qtm serve: checkpoint: %s\n", qtm_errmsg(q));
-            said = time(NULL);
-        }
+        if (single_writer)         /* a failed checkpoint is retried next time */
+            checkpoint_tick(q, &restarted_at, &said);
         /* files nothing references, a day after their last upload: hourly */
         if (!atomic_load(&db_gone) && ticks % (3600u * 1000u / CHECKPOINT_MS) == 1) {
             int64_t removed = 0;
@@ -1194,7 +1249,7 @@ static struct MHD_Daemon *start_daemon(const serve_opts *o, struct sockaddr_in *
 
 /* The start line, on standard output once the port is known (port 0 picks
  * one): scripts read the port from it. */
-static void announce(struct MHD_Daemon *d, const serve_opts *o)
+static void announce(struct MHD_Daemon *d, const serve_opts *o, const char *db_label)
 {
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = di ? (unsigned)di->port : o->port;
@@ -1202,7 +1257,7 @@ static void announce(struct MHD_Daemon *d, const serve_opts *o)
         snprintf(port_str, sizeof port_str, "%u", port);
     printf("qtm serve: listening on http://%s:%u/ (%u threads, %u connections, %u per address, "
            "database %s, durability %s)\n",
-           o->host, port, o->threads, o->conn_limit, o->per_ip, o->db,
+           o->host, port, o->threads, o->conn_limit, o->per_ip, db_label,
            o->relaxed ? "relaxed: commits not fsynced" : "full: group commit, fsync before answer");
     fflush(stdout);
 }
@@ -1214,6 +1269,53 @@ static void checkpointer_stop(pthread_t t)
     pthread_cond_signal(&ckpt_cond);
     pthread_mutex_unlock(&ckpt_lock);
     pthread_join(t, NULL);
+}
+
+/* The database connections one qtm serve holds at most: a handle for each
+ * worker (readers, uploaders, the writer) and the checkpointer's. */
+static unsigned connections_each(const serve_opts *o)
+{
+    return 2 * o->threads + 1 + 1;
+}
+
+/* The connection budget of a database server (PostgreSQL; a backend with
+ * no such thing, SQLite, is skipped): o->servers processes like this one,
+ * and 5 to spare for the qtm command and the administrator, must fit the
+ * connections it admits.  0 to go on; else the exit status, said. */
+static int check_budget(qtm *q, const serve_opts *o)
+{
+    int max, used;
+    qtm_status st = qtm_connections(q, &max, &used);
+    if (st == QTM_EUSAGE)
+        return 0;
+    if (st != QTM_OK) {
+        fprintf(stderr, "qtm: error: cannot count the database's connections: %s\n",
+                qtm_errmsg(q));
+        return QTM_ESTORAGE;
+    }
+    unsigned servers = o->servers ? o->servers : 1;
+    unsigned long need = (unsigned long)servers * connections_each(o) + 5;
+    fprintf(stderr, "qtm serve: connections: need %lu of %d (%d in use)\n", need, max, used);
+    if (max >= 0 && need <= (unsigned long)max)
+        return 0;
+    fprintf(stderr, "qtm: error: %u server%s of %u threads need %lu database connections "
+            "(%u each, and 5 spare) but the database admits %d: lower --threads or --servers, "
+            "or raise max_connections\n", servers, servers == 1 ? "" : "s", o->threads, need,
+            connections_each(o), max);
+    return QTM_EUSAGE;
+}
+
+/* What the database decides for the whole run (before any worker starts):
+ * who orders the writers, the connection budget, backups.  0 to go on. */
+static int fit_database(qtm *q, const serve_opts *o)
+{
+    single_writer = qtm_single_writer(q);
+    if (!single_writer && o->backup_dir) {
+        fprintf(stderr, "qtm: error: --backup-dir copies an SQLite file; back %s up with the "
+                "server's own tools (pg_dump, pg_basebackup)\n", qtm_db_label(q));
+        return QTM_EUSAGE;
+    }
+    return check_budget(q, o);
 }
 
 int serve_run(const serve_opts *o)
@@ -1230,6 +1332,11 @@ int serve_run(const serve_opts *o)
         fprintf(stderr, "qtm: error: %s\n", ckq ? qtm_errmsg(ckq) : "out of memory");
         qtm_close(ckq);
         return QTM_ESTORAGE;
+    }
+    int rc = fit_database(ckq, o);
+    if (rc != 0) {
+        qtm_close(ckq);
+        return rc;
     }
 
     struct sockaddr_in sa;
@@ -1277,7 +1384,7 @@ int serve_run(const serve_opts *o)
         qtm_close(ckq);
         return QTM_ESTORAGE;
     }
-    if (stat(o->db, &db_id) != 0)
+    if (single_writer && stat(o->db, &db_id) != 0)
         memset(&db_id, 0, sizeof db_id);
     if (backup_start(o) != 0) {
         stop_serving(d);
@@ -1289,7 +1396,7 @@ int serve_run(const serve_opts *o)
     int have_ckpt = pthread_create(&ckpt, NULL, checkpointer, ckq) == 0;
     if (!have_ckpt)
         fprintf(stderr, "qtm serve: no checkpointer thread; the log grows until restart\n");
-    announce(d, o);
+    announce(d, o, qtm_db_label(ckq));
 
     int sig = 0;
     while (sigwait(&sigs, &sig) != 0)
@@ -1302,7 +1409,8 @@ int serve_run(const serve_opts *o)
     if (have_ckpt)
         checkpointer_stop(ckpt);
     int pages;
-    qtm_checkpoint(ckq, 1, &pages);
+    if (single_writer)
+        qtm_checkpoint(ckq, 1, &pages);
     qtm_close(ckq);
     fprintf(stderr, "qtm serve: stopped\n");
     return 0;

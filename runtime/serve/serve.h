@@ -21,7 +21,7 @@
 #include "qtm/qtm.h"
 
 typedef struct serve_opts {
-    const char *db;                /* database path */
+    const char *db;                /* database path or URI (printed: qtm_db_label) */
     const char *host;              /* IPv4 address to listen on */
     unsigned port;                 /* 0: any free port (printed at start) */
     unsigned threads;              /* worker threads, each with its own connection */
@@ -43,6 +43,8 @@ typedef struct serve_opts {
     unsigned upload_rate;          /* signed-in uploads per minute per address (0: no limit) */
     unsigned upload_burst;         /* ... and how many may come at once */
     uint64_t max_unreferenced;     /* bytes of files nothing references, in all (0: no cap) */
+    unsigned servers;              /* qtm serve processes sharing the database (their
+                                      connections are budgeted together); 0 counts as 1 */
 } serve_opts;
 
 /* Runs until SIGINT or SIGTERM; returns the process exit status. */
@@ -89,7 +91,7 @@ typedef struct api_call {
     json_t *out;                   /* ... and its JSON body (owned) */
     char set_cookie[160];          /* ... and a Set-Cookie value, if any */
     char allow[32];                /* ... and, with 405, the methods the path takes */
-    unsigned retry_after;          /* ... seconds, with 429 */
+    unsigned retry_after;          /* ... seconds, with 429, or 503 when busy */
     /* ... or, when file_fd >= 0 (a stored file: GET /api/blobs/HEX), its
      * bytes from offset 0 (the server closes it) instead of JSON */
     int file_fd;
@@ -109,6 +111,10 @@ void api_error(api_call *c, unsigned status, const char *category, const char *f
     __attribute__((format(printf, 4, 5)));
 /* The HTTP status for a libqtm status. */
 unsigned api_http_status(qtm_status st);
+/* The HTTP status for a call that failed with st on q: 507 for a full
+ * disk, 503 for a busy database (and *retry_after 1: a try a moment later
+ * may pass), else api_http_status's. */
+unsigned api_fail_status(const qtm *q, qtm_status st, unsigned *retry_after);
 
 /* The database work queue (serve_queue.c): threads workers run each
  * pushed item with run(item), in order.  queue_push fails (-1) once the

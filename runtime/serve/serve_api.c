@@ -68,11 +68,22 @@ unsigned api_http_status(qtm_status st)
     return 500;
 }
 
-/* The answer for a libqtm failure: its category and its message; a full
- * disk is 507 (Insufficient Storage): the same call may succeed later. */
+unsigned api_fail_status(const qtm *q, qtm_status st, unsigned *retry_after)
+{
+    if (qtm_disk_full(q))
+        return 507;
+    if (qtm_busy(q)) {
+        *retry_after = 1;
+        return 503;
+    }
+    return api_http_status(st);
+}
+
+/* The answer for a libqtm failure: its category and its message, with the
+ * status api_fail_status gives it. */
 static void lib_error(api_call *c, qtm_status st)
 {
-    api_error(c, qtm_disk_full(c->q) ? 507 : api_http_status(st), qtm_category(st), "%s",
+    api_error(c, api_fail_status(c->q, st, &c->retry_after), qtm_category(st), "%s",
               qtm_errmsg(c->q));
     /* an intake refusal lists every problem, one a line: "problems" too */
     json_t *e = json_object_get(c->out, "error");
@@ -87,15 +98,17 @@ static void lib_error(api_call *c, qtm_status st)
     json_object_set_new(e, "problems", list);
 }
 
-/* Runs a libqtm call that writes in this server's turn to write (one
- * writer at a time, first come first served); reads before and after it,
- * such as the job shown back, run beside other requests. */
+/* Runs a libqtm call that writes, st = call, in this server's turn to
+ * write (on SQLite one writer at a time, first come first served; a
+ * database that orders its writers needs no turn), again while it fails
+ * busy (QTM_RETRY: the turn is given back between tries).  Reads before
+ * and after it, such as the job shown back, run beside other requests. */
 static qtm_status write_done(api_call *c, qtm_status st)
 {
     c->write_end();
     return st;
 }
-#define WRITE(c, call) ((c)->write_begin(), write_done((c), (call)))
+#define WRITE(c, st, call) QTM_RETRY((c)->q, st, ((c)->write_begin(), write_done((c), (call))))
 
 static void answer(api_call *c, unsigned status, json_t *body)
 {
@@ -244,7 +257,8 @@ static void session_open(api_call *c, const route *r, char **seg, int64_t id)
     if (member(c, b, "token", 1, &token) == 0) {
         qtm_principal p;
         char sid[QTM_SECRET_LEN], csrf[QTM_SECRET_LEN];
-        qtm_status st = WRITE(c, qtm_session_open(c->q, token, c->opts->session_ttl, &p, sid, csrf));
+        qtm_status st;
+        WRITE(c, st, qtm_session_open(c->q, token, c->opts->session_ttl, &p, sid, csrf));
         if (st == QTM_ENOTFOUND)
             api_error(c, 401, "unauthorized", "unknown or revoked token");
         else if (st != QTM_OK)
@@ -276,7 +290,8 @@ static void session_close(api_call *c, const route *r, char **seg, int64_t id)
     /* the very cookie serve.c authenticated (the parser's, not a search
      * of the header, which a look-alike cookie name could fool) */
     if (c->sid) {
-        qtm_status st = WRITE(c, qtm_session_close(c->q, c->sid));
+        qtm_status st;
+        WRITE(c, st, qtm_session_close(c->q, c->sid));
         if (st != QTM_OK && st != QTM_ENOTFOUND) {
             lib_error(c, st);
             return;
@@ -325,8 +340,9 @@ static void request_submit(api_call *c, const route *r, char **seg, int64_t id)
         return;
     }
     int64_t req = 0, task = 0;
-    qtm_status st = WRITE(c, qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1],
-                                                c->body, NULL, 0, key, &req, &task));
+    qtm_status st;
+    WRITE(c, st, qtm_request_submit(c->q, c->signed_in ? c->who.slug : NULL, seg[1], c->body,
+                                    NULL, 0, key, &req, &task));
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
@@ -378,17 +394,17 @@ static void task_verb(api_call *c, const route *r, char **seg, int64_t id)
     const char *verb = seg[2], *arg = NULL;
     qtm_status st;
     if (strcmp(verb, "approve") == 0)
-        st = WRITE(c, qtm_task_approve(c->q, c->who.slug, id));
+        WRITE(c, st, qtm_task_approve(c->q, c->who.slug, id));
     else if (strcmp(verb, "reject") == 0) {
         if (member(c, b, "reason", 1, &arg) != 0)
             goto done;
-        st = WRITE(c, qtm_task_reject(c->q, c->who.slug, id, arg));
+        WRITE(c, st, qtm_task_reject(c->q, c->who.slug, id, arg));
     } else if (strcmp(verb, "assign") == 0) {
         if (member(c, b, "to", 1, &arg) != 0)
             goto done;
-        st = WRITE(c, qtm_task_assign(c->q, c->who.slug, id, arg));
+        WRITE(c, st, qtm_task_assign(c->q, c->who.slug, id, arg));
     } else
-        st = WRITE(c, qtm_task_close(c->q, c->who.slug, id));
+        WRITE(c, st, qtm_task_close(c->q, c->who.slug, id));
     if (st != QTM_OK)
         lib_error(c, st);
     else
@@ -401,7 +417,8 @@ static void job_create(api_call *c, const route *r, char **seg, int64_t id)
 {
     (void)r, (void)seg;
     int64_t job = 0;
-    qtm_status st = WRITE(c, qtm_job_create(c->q, c->who.slug, id, &job));
+    qtm_status st;
+    WRITE(c, st, qtm_job_create(c->q, c->who.slug, id, &job));
     if (st != QTM_OK) {
         lib_error(c, st);
         return;
@@ -482,12 +499,14 @@ static void job_refused(api_call *c, int64_t id, qtm_status st)
     char msg[2048];                /* qtm_errmsg is at most this */
     qtm_access lv;
     snprintf(msg, sizeof msg, "%s", qtm_errmsg(c->q));
-    int full = qtm_disk_full(c->q);
+    unsigned retry_after = 0, status = api_fail_status(c->q, st, &retry_after);
     qtm_status seen = qtm_job_access(c->q, c->who.slug, id, &lv);
-    if (seen != QTM_OK)
+    if (seen != QTM_OK) {
         lib_error(c, seen);
-    else
-        api_error(c, full ? 507 : api_http_status(st), qtm_category(st), "%s", msg);
+    } else {
+        api_error(c, status, qtm_category(st), "%s", msg);
+        c->retry_after = retry_after;
+    }
 }
 
 /* After a change: the job as it now stands. */
@@ -517,21 +536,27 @@ static void job_after(api_call *c, const route *r, char **seg, int64_t id, qtm_s
 
 static void job_claim(api_call *c, const route *r, char **seg, int64_t id)
 {
-    job_after(c, r, seg, id, WRITE(c, qtm_job_claim(c->q, c->who.slug, id)));
+    qtm_status st;
+    WRITE(c, st, qtm_job_claim(c->q, c->who.slug, id));
+    job_after(c, r, seg, id, st);
 }
 
 static void job_complete(api_call *c, const route *r, char **seg, int64_t id)
 {
-    job_after(c, r, seg, id, WRITE(c, qtm_job_complete(c->q, c->who.slug, id)));
+    qtm_status st;
+    WRITE(c, st, qtm_job_complete(c->q, c->who.slug, id));
+    job_after(c, r, seg, id, st);
 }
 
 static void job_advance(api_call *c, const route *r, char **seg, int64_t id)
 {
     json_t *b = body_object(c);
     const char *event, *reason;
-    if (b && member(c, b, "event", 1, &event) == 0 && member(c, b, "reason", 0, &reason) == 0)
-        job_after(c, r, seg, id,
-                  WRITE(c, qtm_job_advance_reason(c->q, c->who.slug, id, event, reason)));
+    if (b && member(c, b, "event", 1, &event) == 0 && member(c, b, "reason", 0, &reason) == 0) {
+        qtm_status st;
+        WRITE(c, st, qtm_job_advance_reason(c->q, c->who.slug, id, event, reason));
+        job_after(c, r, seg, id, st);
+    }
     json_decref(b);
 }
 
@@ -548,13 +573,13 @@ static void job_gov(api_call *c, const route *r, char **seg, int64_t id)
         goto done;
     qtm_status st;
     if (strcmp(verb, "reassign") == 0)
-        st = WRITE(c, qtm_job_reassign(c->q, c->who.slug, id, to, reason));
+        WRITE(c, st, qtm_job_reassign(c->q, c->who.slug, id, to, reason));
     else if (strcmp(verb, "handover") == 0)
-        st = WRITE(c, qtm_job_handover(c->q, c->who.slug, id, to, reason));
+        WRITE(c, st, qtm_job_handover(c->q, c->who.slug, id, to, reason));
     else if (strcmp(verb, "release") == 0)
-        st = WRITE(c, qtm_job_release(c->q, c->who.slug, id, reason));
+        WRITE(c, st, qtm_job_release(c->q, c->who.slug, id, reason));
     else
-        st = WRITE(c, qtm_job_cancel(c->q, c->who.slug, id, reason));
+        WRITE(c, st, qtm_job_cancel(c->q, c->who.slug, id, reason));
     job_after(c, r, seg, id, st);
 done:
     json_decref(b);
@@ -564,8 +589,11 @@ static void note_add(api_call *c, const route *r, char **seg, int64_t id)
 {
     json_t *b = body_object(c);
     const char *text;
-    if (b && member(c, b, "text", 1, &text) == 0)
-        job_after(c, r, seg, id, WRITE(c, qtm_note_add(c->q, c->who.slug, id, text)));
+    if (b && member(c, b, "text", 1, &text) == 0) {
+        qtm_status st;
+        WRITE(c, st, qtm_note_add(c->q, c->who.slug, id, text));
+        job_after(c, r, seg, id, st);
+    }
     json_decref(b);
 }
 
@@ -574,9 +602,11 @@ static void evidence_add(api_call *c, const route *r, char **seg, int64_t id)
     json_t *b = body_object(c);
     const char *cat, *blob, *note;
     if (b && member(c, b, "category", 1, &cat) == 0 && member(c, b, "blob", 1, &blob) == 0 &&
-        member(c, b, "note", 0, &note) == 0)
-        job_after(c, r, seg, id,
-                  WRITE(c, qtm_evidence_add_blob(c->q, c->who.slug, id, cat, blob, note)));
+        member(c, b, "note", 0, &note) == 0) {
+        qtm_status st;
+        WRITE(c, st, qtm_evidence_add_blob(c->q, c->who.slug, id, cat, blob, note));
+        job_after(c, r, seg, id, st);
+    }
     json_decref(b);
 }
 
@@ -612,8 +642,8 @@ static void upload(api_call *c, const route *r, char **seg, int64_t id)
     qtm_blob_info info;
     qtm_status st;
     if (c->checked) {              /* checked by an upload worker: store it */
-        st = WRITE(c, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, c->checked,
-                                       &info));
+        WRITE(c, st, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, c->checked,
+                                      &info));
         if (st != QTM_OK) {
             lib_error(c, st);
             return;
@@ -650,7 +680,7 @@ static void upload(api_call *c, const route *r, char **seg, int64_t id)
         return;
     }
     if (st == QTM_OK)
-        st = WRITE(c, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, u, &info));
+        WRITE(c, st, qtm_upload_store(c->q, c->signed_in ? c->who.slug : NULL, u, &info));
     qtm_upload_free(u);
     if (st != QTM_OK) {
         lib_error(c, st);
@@ -733,9 +763,11 @@ static void participant_add(api_call *c, const route *r, char **seg, int64_t id)
     json_t *b = body_object(c);
     const char *name, *role, *contact;
     if (b && member(c, b, "name", 1, &name) == 0 && member(c, b, "role", 1, &role) == 0 &&
-        member(c, b, "contact", 0, &contact) == 0)
-        job_after(c, r, seg, id,
-                  WRITE(c, qtm_participant_add(c->q, c->who.slug, id, name, role, contact)));
+        member(c, b, "contact", 0, &contact) == 0) {
+        qtm_status st;
+        WRITE(c, st, qtm_participant_add(c->q, c->who.slug, id, name, role, contact));
+        job_after(c, r, seg, id, st);
+    }
     json_decref(b);
 }
 
@@ -784,9 +816,12 @@ static void settle(api_call *c, const route *r, char **seg, int64_t id)
         goto done;
     }
     p.waive = json_is_true(waive) || status != NULL;
-    qtm_status st = reverse ? WRITE(c, qtm_settle_reverse(c->q, c->who.slug, id,
-                                                          json_integer_value(reverse), reason))
-                            : WRITE(c, qtm_settle(c->q, c->who.slug, id, &p));
+    qtm_status st;
+    if (reverse)
+        WRITE(c, st, qtm_settle_reverse(c->q, c->who.slug, id, json_integer_value(reverse),
+                                        reason));
+    else
+        WRITE(c, st, qtm_settle(c->q, c->who.slug, id, &p));
     json_t *s = NULL;
     if (st != QTM_OK) {
         job_refused(c, id, st);

@@ -79,3 +79,75 @@ store *qtmi_store_open(const char *name, int create, store_rc *rc, char *msg, si
     }
     return st;
 }
+
+/* --- names as they may be printed ----------------------------------------- */
+
+/* Where qtmi_store_redact writes: out[0..n), cut when full (the cut keeps
+ * the NUL: len never passes n - 1). */
+typedef struct redact_buf {
+    char *out;
+    size_t n, len;
+} redact_buf;
+
+static void redact_put(redact_buf *b, const char *p, size_t len)
+{
+    size_t room = b->n - 1 - b->len;
+    if (len > room)
+        len = room;
+    memcpy(b->out + b->len, p, len);
+    b->len += len;
+    b->out[b->len] = '\0';
+}
+
+/* Is name[i] the start of a "password=" query parameter (just after '?'
+ * or '&')?  Keys are matched without regard to case. */
+static int password_key(const char *name, size_t i)
+{
+    return i > 0 && (name[i - 1] == '?' || name[i - 1] == '&') &&
+           strncasecmp(name + i, "password=", 9) == 0;
+}
+
+/* libpq's URI: scheme://[user[:password]@][host][/dbname][?params].  Two
+ * spans are masked, and their union is what "***" replaces: the password
+ * of the user information (from its first ':' to the last '@' before the
+ * first '/': a password holding an '@' unencoded stays masked whole), and
+ * the value of every password= parameter, up to the next '&' (looked for
+ * everywhere, also inside the first span: the two may overlap). */
+void qtmi_store_redact(const char *name, char *out, size_t n)
+{
+    redact_buf b = {out, n, 0};
+    out[0] = '\0';
+    size_t slen = scheme_len(name);
+    if (!slen) {
+        redact_put(&b, name, strlen(name));
+        return;
+    }
+    size_t auth = slen + 3, end = auth + strcspn(name + auth, "/"), at = 0, colon = 0;
+    for (size_t i = auth; i < end; i++)
+        if (name[i] == '@')
+            at = i;
+    for (size_t i = auth; at && i < at && !colon; i++)
+        if (name[i] == ':')
+            colon = i;
+    size_t value_end = 0;          /* a password= value runs up to here */
+    int was_masked = 0;
+    for (size_t i = 0; name[i];) {
+        int in_user = colon && i > colon && i < at;
+        if (i >= value_end && password_key(name, i)) {
+            value_end = i + 9 + strcspn(name + i + 9, "&");
+            if (!in_user) {
+                redact_put(&b, name + i, 9);
+                i += 9;
+                was_masked = 0;
+                continue;
+            }
+        }
+        int masked = in_user || i < value_end;
+        if (masked && !was_masked)
+            redact_put(&b, "***", 3);
+        else if (!masked)
+            redact_put(&b, name + i, 1);
+        was_masked = masked;
+        i++;
+    }
+}

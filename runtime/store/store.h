@@ -350,6 +350,15 @@ store *qtmi_store_sqlite_open(const char *path, int create, store_rc *rc, char *
  */
 store *qtmi_store_pg_open(const char *uri, int create, store_rc *rc, char *msg, size_t msglen);
 
+/*
+ * qtmi_store_redact - name as it may be printed: in a "scheme://" name, the
+ * password of the user information ("user:secret@") and the value of every
+ * password= query parameter become "***"; any other name is copied as it
+ * is.  Writes at most n bytes (n > 0), always NUL-terminated; a name cut to
+ * fit never shows a byte of a password (they are masked before the cut).
+ */
+void qtmi_store_redact(const char *name, char *out, size_t n);
+
 static inline void store_close(store *s) { if (s) s->vt->close(s); }
 static inline store_rc store_begin(store *s, int immediate) { return s->vt->begin(s, immediate); }
 static inline store_rc store_begin_nowait(store *s) { return s->vt->begin_nowait(s); }

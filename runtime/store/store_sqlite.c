@@ -1310,14 +1310,12 @@ static store_rc sq_control(store *base, store_ctl op, void *arg)
     case STORE_CTL_DURABLE:
         return exec_sql(s, *(int *)arg ? "PRAGMA synchronous = FULL"
                                        : "PRAGMA synchronous = NORMAL");
-    case STORE_CTL_SINGLE_WRITER:
+    case STORE_CTL_SINGLE_WRITER:  /* one writer at a time, in the file's lock */
         *(int *)arg = 1;
         return STORE_OK;
-    case STORE_CTL_PING:
-        /* the file answers a read of its schema version */
-        return exec_sql(s, "PRAGMA user_version");
+    case STORE_CTL_PING:           /* qtm_ping reads the chain head itself */
     case STORE_CTL_CONNECTIONS:
-        break;                     /* no server, no budget */
+        break;
     }
     snprintf(s->err, sizeof s->err, "control %d is not supported by the sqlite backend", (int)op);
     return STORE_UNSUPPORTED;

@@ -7,7 +7,10 @@
 # {"error":{"category","message"}} and that the database is unchanged
 # (`sqlite3 .dump` before and after identical).  Ends with the rate limit
 # on public intake, a token revoked mid-session, SIGTERM shutdown and
-# verify.  The last line is "N passed, N failed".
+# verify.  /healthz (liveness) and /readyz (the database answers a worker:
+# 200, or 503 with Retry-After once the file is gone).  The connection
+# budget (--servers) is a database server's: SQLite skips it (no line).
+# The last line is "N passed, N failed".
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 EC=event-coordination
@@ -106,6 +109,16 @@ echo "# public routes"
 h GET /healthz
 status_is "healthz" 200
 jqt "healthz body" '. == {"ok": true}'
+h GET /readyz
+status_is "readyz" 200
+jqt "readyz body" '. == {"ready": true}'
+has "readyz is not cached" "$T/hdr" "Cache-Control: no-store"
+h HEAD /readyz
+status_is "readyz answers HEAD" 200
+has "the banner names the database" "$T/main.out" "database $DB,"
+if grep -q "connections: need" "$T/main.err"; then
+    bad "SQLite has no connection budget, yet serve printed one"
+else ok; fi
 h GET /api/surfaces
 status_is "surfaces" 200
 jqt "surfaces lists the compiled ones" '[.surfaces[].slug] | index("event-coordination") != null'
@@ -488,6 +501,12 @@ refused_gone() {
     jqt "... and it says so" '.error.category == "storage" and (.error.message | test("removed or replaced"))'
 }
 refused_gone
+h GET /readyz
+status_is "readyz: the file is gone" 503
+has "readyz: ... try again later" "$T/hdr" "Retry-After: 1"
+jqt "readyz: ... and why" '.error.category == "storage" and (.error.message | test("^not ready: .*removed or replaced"))'
+h GET /healthz
+status_is "healthz: still alive" 200
 serve_stop
 has "the server said why" "$T/gone.err" "was removed or replaced"
 DB=$SAVED_DB
@@ -506,6 +525,12 @@ DB=$SAVED_DB
 is "bad --listen: exit 2" 2 "$?"
 "$QTM" --db "$DB" serve --threads 0 >"$T/out" 2>"$T/err"
 is "bad --threads: exit 2" 2 "$?"
+"$QTM" --db "$DB" serve --servers 0 >"$T/out" 2>"$T/err"
+is "bad --servers: exit 2" 2 "$?"
+has "bad --servers: message" "$T/err" "--servers takes a whole number from 1 to"
+"$QTM" serve --help >"$T/out" 2>&1
+has "serve --help: --servers" "$T/out" "--servers N"
+has "serve --help: /readyz" "$T/out" "GET /readyz"
 
 run "verify after it all" verify
 finish

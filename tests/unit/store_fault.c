@@ -12,6 +12,8 @@ struct store_fault {
     store base;                    /* first: the engine holds &base */
     store *inner;
     long arm, count;
+    long left;                     /* failures still to come (store_fault_arm_repeat) */
+    long fires;                    /* failures since armed */
     fault_kind kind;
     int fired;
     int query;                     /* what the fault failed; -1: begin/commit */
@@ -30,6 +32,7 @@ static const struct {
     [FK_CORRUPT] = {STORE_ERROR, "database disk image is malformed"},
     [FK_CONSTRAINT] = {STORE_CONSTRAINT, "UNIQUE constraint failed"},
     [FK_TOOLONG] = {STORE_TOOLONG, "a stored value is longer than qtm allows for its field"},
+    [FK_RETRY] = {STORE_RETRY, "could not serialize access due to concurrent update"},
 };
 
 static store_fault *F(store *s)
@@ -40,10 +43,13 @@ static store_fault *F(store *s)
 /* Counts one operation; non-zero when it is the one to fail. */
 static int hit(store_fault *f, int query)
 {
-    if (f->arm == 0 || ++f->count != f->arm)
+    if (f->arm == 0 || ++f->count != f->arm || f->left <= 0)
         return 0;
     f->fired = f->last_failed = 1;
     f->query = query;
+    f->fires++;
+    if (--f->left > 0)
+        f->count = 0;
     return 1;
 }
 
@@ -161,14 +167,23 @@ store_fault *store_fault_wrap(qtm *q)
     return f;
 }
 
-void store_fault_arm(store_fault *sf, long n, fault_kind kind)
+void store_fault_arm_repeat(store_fault *sf, long n, fault_kind kind, long times)
 {
     sf->arm = n;
     sf->kind = kind;
     sf->count = 0;
+    sf->left = times;
+    sf->fires = 0;
     sf->fired = sf->last_failed = 0;
     sf->query = -1;
 }
+
+void store_fault_arm(store_fault *sf, long n, fault_kind kind)
+{
+    store_fault_arm_repeat(sf, n, kind, 1);
+}
+
+long store_fault_fires(const store_fault *sf) { return sf->fires; }
 
 int store_fault_fired(const store_fault *sf) { return sf->fired; }
 int store_fault_query(const store_fault *sf) { return sf->query; }

@@ -17,6 +17,8 @@ typedef enum fault_kind {
     FK_CORRUPT,                    /* STORE_ERROR: database disk image is malformed */
     FK_CONSTRAINT,                 /* STORE_CONSTRAINT: a UNIQUE/CHECK refused it */
     FK_TOOLONG,                    /* STORE_TOOLONG: a value did not fit its field */
+    FK_RETRY,                      /* STORE_RETRY: lost to a concurrent transaction
+                                      (PostgreSQL's serialization failure), rolled back */
     FK_COUNT
 } fault_kind;
 
@@ -29,6 +31,14 @@ store_fault *store_fault_wrap(qtm *q);
 /* From now on, fails the nth counted operation (1: the next one) with kind;
  * n 0: fail nothing.  Resets the count and the fired flag. */
 void store_fault_arm(store_fault *sf, long n, fault_kind kind);
+
+/* store_fault_arm that fires `times` times: the nth counted operation, then
+ * the nth after that, and so on (the count starts over at each failure), so
+ * a call run again after a failure fails at the same step each time. */
+void store_fault_arm_repeat(store_fault *sf, long n, fault_kind kind, long times);
+
+/* How many times the armed fault fired since it was armed. */
+long store_fault_fires(const store_fault *sf);
 
 /* 1 when the armed fault fired since store_fault_arm. */
 int store_fault_fired(const store_fault *sf);

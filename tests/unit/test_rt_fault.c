@@ -5,8 +5,10 @@
  * knows, must answer QTM_ESTORAGE (or the conflict a constraint maps to)
  * with the backend's message and leave every table as it was; every view
  * must fail whole, never answer in part; a full disk, and only it, sets
- * qtm_disk_full with "the disk is full: ...".  Also: the backend table,
- * controls a backend lacks, and values longer than their field.
+ * qtm_disk_full with "the disk is full: ..."; a lost race (STORE_RETRY),
+ * and only it, sets qtm_busy with "the database was busy ...".  Also: the
+ * retry policy (qtm_retry: 5 tries, only for busy), qtm_ping, the backend
+ * table, controls a backend lacks, and values longer than their field.
  */
 #include "qtm_config.h"   /* QTM_HAVE_PG */
 #include "rt_fixture.h"
@@ -79,6 +81,13 @@ static long fault_loop(rt_fx *f, store_fault *sf, const char *what, call_fn call
                 (full && !lax && strncmp(qtm_errmsg(f->q), "the disk is full: ", 18) != 0))
                 fail_msg("%s, fault %d at operation %ld: disk full %d, want %d: %s", what, k,
                          n, qtm_disk_full(f->q), full, qtm_errmsg(f->q));
+            /* likewise a lost race (a server answers 503 and runs it again) */
+            int busy = st == QTM_ESTORAGE && k == FK_RETRY;
+            int lax_busy = busy && store_fault_query(sf) == SQ_REQUEST_BY_ID && !qtm_busy(f->q);
+            if ((!lax_busy && qtm_busy(f->q) != busy) ||
+                (busy && !lax_busy && strncmp(qtm_errmsg(f->q), "the database was busy (", 23)))
+                fail_msg("%s, fault %d at operation %ld: busy %d, want %d: %s", what, k, n,
+                         qtm_busy(f->q), busy, qtm_errmsg(f->q));
             char *after = rt_db_dump(f);
             if (strcmp(before, after) != 0) {
                 fprintf(stderr, "%s, fault %d at operation %ld changed the database\n", what,
@@ -397,6 +406,115 @@ static void test_control_not_supported(void **state)
     OK(qtm_checkpoint(f->q, 1, &pages));
 }
 
+/* --- busy: the retry policy --------------------------------------------------- */
+
+/* A claim that loses every race: QTM_RETRY_TRIES tries, then QTM_ESTORAGE
+ * with qtm_busy, the message saying so, and nothing changed. */
+static void test_retry_gives_up_busy(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_new(f, EC, "ana");
+    char *before = rt_db_dump(f);
+    store_fault *sf = wrap(f);
+    store_fault_arm_repeat(sf, 1, FK_RETRY, 1000);   /* every begin */
+    qtm_status st;
+    QTM_RETRY(f->q, st, qtm_job_claim(f->q, "ana", j));
+    assert_int_equal(st, QTM_ESTORAGE);
+    assert_true(qtm_busy(f->q));
+    assert_false(qtm_disk_full(f->q));
+    assert_int_equal(store_fault_fires(sf), QTM_RETRY_TRIES);
+    assert_non_null(strstr(qtm_errmsg(f->q), "the database was busy (starting a transaction"));
+    assert_non_null(strstr(qtm_errmsg(f->q), "try again (tried 5 times)"));
+    store_fault_arm(sf, 0, FK_BUSY);
+    char *after = rt_db_dump(f);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* the next call starts clean */
+    OK(qtm_job_claim(f->q, "ana", j));
+    assert_false(qtm_busy(f->q));
+}
+
+/* A commit lost three times, then kept: the fourth try passes, and the
+ * claim is written once (the state and the audit rows of one claim). */
+static void test_retry_then_passes(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j1 = rt_job_new(f, EC, "ana"), j2 = rt_job_new(f, EC, "ana");
+    store_fault *sf = wrap(f);
+    size_t rows1 = rt_log_len(f, j1), rows2 = rt_log_len(f, j2);
+    store_fault_arm(sf, 1000000, FK_BUSY);           /* counts, fails nothing */
+    OK(qtm_job_claim(f->q, "ana", j1));
+    long ops = store_fault_count(sf);                /* the last one is the commit */
+    size_t claim_rows = rt_log_len(f, j1) - rows1;
+    assert_true(claim_rows > 0);
+    store_fault_arm_repeat(sf, ops, FK_RETRY, 3);
+    qtm_status st;
+    unsigned tries = 0;
+    do
+        st = qtm_job_claim(f->q, "ana", j2);
+    while (qtm_retry(f->q, st, &tries));
+    assert_int_equal(st, QTM_OK);
+    assert_int_equal(tries, 4);
+    assert_int_equal(store_fault_fires(sf), 3);
+    assert_int_equal(store_fault_query(sf), -1);     /* it failed the commit */
+    store_fault_arm(sf, 0, FK_BUSY);
+    json_t *o = rt_job_show(f, j1);
+    rt_assert_job(f, j2, "active", rt_js(o, "phase"));
+    json_decref(o);
+    assert_int_equal(rt_log_len(f, j2), rows2 + claim_rows);
+}
+
+/* Only a lost race is run again: SQLite's "database is locked" (the busy
+ * timeout already waited) and every other failure are tried once. */
+static void test_retry_only_busy(void **state)
+{
+    rt_fx *f = *state;
+    int64_t j = rt_job_new(f, EC, "ana");
+    store_fault *sf = wrap(f);
+    static const fault_kind once[] = {FK_BUSY, FK_FULL, FK_IOERR, FK_CONSTRAINT};
+    for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+        store_fault_arm_repeat(sf, 1, once[i], 1000);
+        qtm_status st;
+        QTM_RETRY(f->q, st, qtm_job_claim(f->q, "ana", j));
+        assert_int_not_equal(st, QTM_OK);
+        assert_int_equal(store_fault_fires(sf), 1);
+        assert_false(qtm_busy(f->q));
+    }
+    store_fault_arm(sf, 0, FK_BUSY);
+    unsigned tries = 0;                              /* nor is a refusal */
+    qtm_status st = qtm_job_claim(f->q, "bo", j);
+    assert_int_not_equal(st, QTM_OK);
+    assert_int_equal(qtm_retry(f->q, st, &tries), 0);
+    assert_int_equal(tries, 1);
+}
+
+/* qtm_ping: SQLite has no ping of its own, so it reads the chain head; a
+ * failed read is the answer.  The database's other controls as serve
+ * reads them: one writer, no connection budget. */
+static void test_ping_and_controls(void **state)
+{
+    rt_fx *f = *state;
+    OK(qtm_ping(f->q));
+    assert_int_equal(qtm_single_writer(f->q), 1);
+    int max = 0, used = 0;
+    EXPECT_EXACT(QTM_EUSAGE, "counting connections is not supported by the sqlite backend",
+                 qtm_connections(f->q, &max, &used));
+    assert_int_equal(max, -1);
+    assert_int_equal(used, -1);
+    store_fault *sf = wrap(f);
+    for (long n = 1; n <= 2; n++) {                  /* its begin, its read */
+        store_fault_arm(sf, n, FK_IOERR);
+        EXPECT_MSG(QTM_ESTORAGE, "disk I/O error", qtm_ping(f->q));
+        assert_true(store_fault_fired(sf));
+    }
+    store_fault_arm(sf, 0, FK_BUSY);
+    OK(qtm_ping(f->q));
+    store_fault_no_control(sf, 1);                   /* a backend without controls */
+    assert_int_equal(qtm_single_writer(f->q), 0);
+    OK(qtm_ping(f->q));
+}
+
 /* --- values longer than their field ---------------------------------------- */
 
 static char *repeat(char ch, size_t n)
@@ -475,6 +593,10 @@ int main(void)
         TEST(test_fault_migrate),
         cmocka_unit_test(test_backend_by_scheme),
         TEST(test_control_not_supported),
+        TEST(test_retry_gives_up_busy),
+        TEST(test_retry_then_passes),
+        TEST(test_retry_only_busy),
+        TEST(test_ping_and_controls),
         TEST(test_long_input_refused),
         TEST(test_long_stored_value_is_an_error),
     };

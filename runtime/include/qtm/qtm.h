@@ -92,6 +92,55 @@ const char *qtm_errmsg(const qtm *q);
  * the database is full: nothing of it was stored, and the same call may
  * succeed once space is freed.  A server answers it 507. */
 int qtm_disk_full(const qtm *q);
+/* Nonzero when the last call failed (QTM_ESTORAGE) because it lost to a
+ * concurrent transaction (a serialization failure, a deadlock, a lock
+ * timeout, a same-key race: a database that orders concurrent writers,
+ * PostgreSQL): the backend rolled it back whole, so nothing of it happened
+ * and the same call may simply run again (qtm_retry).  Not set for
+ * SQLite's "database is locked", which a busy timeout already waited out.
+ * A server answers it 503 with Retry-After. */
+int qtm_busy(const qtm *q);
+
+/*
+ * The one retry policy of every caller that writes (the qtm command and
+ * qtm serve): run the call again while it fails busy, QTM_RETRY_TRIES
+ * tries in all, sleeping 1, 2, 4, 8 ms times a random jitter in [0.5, 1.5)
+ * between them.  qtm_retry counts the try just made in *tries (start it at
+ * 0) and returns 1, after the sleep, when st is a busy failure and tries
+ * remain; otherwise 0 (on the last busy failure, the message says how many
+ * tries were made).  Only a call that failed busy is run again: it changed
+ * nothing.  QTM_RETRY(q, st, call) is the loop: st = call until it holds.
+ */
+#define QTM_RETRY_TRIES 5
+int qtm_retry(qtm *q, qtm_status st, unsigned *tries);
+#define QTM_RETRY(q, st, call)                                                                    \
+    do {                                                                                          \
+        unsigned qtm_tries_ = 0;                                                                  \
+        do                                                                                        \
+            (st) = (call);                                                                        \
+        while (qtm_retry((q), (st), &qtm_tries_));                                                \
+    } while (0)
+
+/* The database's name as it may be printed (banners, messages): a URI's
+ * password masked as "***" (user:***@host, password=***); "" with no
+ * database.  Lives as long as q.  Cannot fail. */
+const char *qtm_db_label(const qtm *q);
+
+/* QTM_OK when the database answers now (a connection found broken is
+ * opened again first), else QTM_ESTORAGE saying why: for readiness
+ * probes (GET /readyz).  SQLite reads the chain head. */
+qtm_status qtm_ping(qtm *q);
+/* 1 when the database admits one writer at a time and the program orders
+ * its own writers (SQLite: a server takes turns and checkpoints the log
+ * itself); 0 when the database orders concurrent writers (PostgreSQL).
+ * Cannot fail. */
+int qtm_single_writer(qtm *q);
+/* The database server's connection budget: *max the connections it admits
+ * (less those reserved for superusers), *used those open now, this one
+ * included.  QTM_EUSAGE ("... is not supported by the X backend", -1s)
+ * for a backend without connections (SQLite). */
+qtm_status qtm_connections(qtm *q, int *max, int *used);
+
 /* "usage", "not found", "forbidden", "refused", "conflict", "invalid input",
  * "storage", "verify" */
 const char *qtm_category(qtm_status s);
