@@ -7,10 +7,10 @@
 // loops, each: fetch one job (one transaction: UPDATE ... SKIP LOCKED
 // RETURNING), complete it (another), for SECONDS.  Fetch and complete are
 // two transitions of a job.  Prints one line:
-//   pg-boss: DONE jobs in S s = J jobs/s, T transitions/s (W workers, backlog JOBS)
+//   pg-boss: DONE jobs in S s = J jobs/s, T transitions/s (W workers, backlog JOBS -> LEFT)
 // pg-boss's fetch sorts the whole backlog (ORDER BY priority, created_on
-// over its partial index), so its rate falls as JOBS grows: compare runs
-// at the same JOBS.
+// over its partial index), so its rate falls as the backlog grows (and
+// rises as the run drains it): compare runs at the same JOBS.
 // Exits 1 on any failure, or when the workers ran out of jobs (too few
 // JOBS for the time).
 'use strict';
@@ -57,7 +57,7 @@ async function main() {
   }
   console.log(`pg-boss: ${completed} jobs in ${s.toFixed(1)} s = ${(completed / s).toFixed(0)} ` +
               `jobs/s, ${(2 * completed / s).toFixed(0)} transitions/s (${workers} workers, ` +
-              `backlog ${total})`);
+              `backlog ${total} -> ${total - completed})`);
 }
 
 main().catch((e) => { console.error('pg-boss:', e.message); process.exit(1); });
