@@ -15,8 +15,13 @@ QTMC=$BUILD/bin/qtmc
 export LC_ALL=C
 pass=0
 fail=0
+skipped=0
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qtm-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+pgdir=""                           # the PostgreSQL leg's cluster, while it runs
+# the cluster is stopped and removed on every exit: a failure, ^C, kill
+trap 'if [ -n "$pgdir" ]; then tests/pg/cluster.sh stop "$pgdir"; fi; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -43,32 +48,50 @@ part() {
     echo "$pname: $pp passed, $pf failed"
 }
 
-echo "== unit tests (cmocka, read from its TAP output)"
-# the Makefile names the binaries (a stale one in $BUILD/bin is not run)
-for t in ${UNIT_BINS:-"$BUILD"/bin/test_*}; do
-    [ -x "$t" ] || { bad "$t: no such test binary"; continue; }
+# unit_tests PREFIX: runs every unit test binary the Makefile names (a
+# stale one in $BUILD/bin is not run), counted from its TAP output; a skip
+# ("not ok N # SKIP name", after the test's "# skipped ...: why" line) is
+# counted apart, never as passed, and printed with its reason; summaries
+# are prefixed with PREFIX
+unit_tests() {
+    for t in ${UNIT_BINS:-"$BUILD"/bin/test_*}; do
+        unit_test "$1" "$t"
+    done
+}
+unit_test() {
+    upre=$1 t=$2
+    [ -x "$t" ] || { bad "$t: no such test binary"; return; }
     CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$tmp/unit" 2>"$tmp/unit.err"
     rc=$?
     # "1..N" plans (one per group), "ok N - name", "not ok N - name"
     plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$tmp/unit" | awk '{s += $1} END {print s + 0}')
     p=$(grep -c '^ok ' "$tmp/unit")
-    f=$(grep -c '^not ok ' "$tmp/unit")
+    s=$(grep -c '^not ok [0-9]* # SKIP' "$tmp/unit")
+    f=$(($(grep -c '^not ok ' "$tmp/unit") - s))
     pass=$((pass + p))
     fail=$((fail + f))
+    skipped=$((skipped + s))
     name=$(basename "$t")
-    if [ $((p + f)) -lt "$plan" ]; then
-        bad "$name: $((plan - p - f)) of $plan tests did not report (exit $rc)"
+    if [ $((p + f + s)) -lt "$plan" ]; then
+        bad "$upre$name: $((plan - p - f - s)) of $plan tests did not report (exit $rc)"
     elif [ "$plan" -eq 0 ]; then
-        bad "$name: no TAP plan (exit $rc)"
+        bad "$upre$name: no TAP plan (exit $rc)"
     elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
-        bad "$name: exited $rc with every test passing"
+        bad "$upre$name: exited $rc with every test passing"
     fi
     if [ $rc -ne 0 ]; then
-        grep -E '^not ok|^# ' "$tmp/unit" | grep -v '^# ok' | head -20
+        grep -E '^not ok|^# ' "$tmp/unit" | grep -v -e '^# ok' -e '# SKIP' -e '^# skipped' | head -20
         grep -E 'FAILED|ERROR|error|Sanitizer' "$tmp/unit.err" | head -20
     fi
-    echo "$name: $p passed, $f failed"
-done
+    awk '/^# skipped /{why = substr($0, 3)} /^not ok [0-9]+ # SKIP /{print "  skip: " $NF ": " why; why = ""}' \
+        "$tmp/unit"
+    extra=""
+    [ "$s" -gt 0 ] && extra=", $s skipped"
+    echo "$upre$name: $p passed, $f failed$extra"
+}
+
+echo "== unit tests (cmocka, read from its TAP output)"
+unit_tests ""
 
 echo "== golden tests"
 part golden env BUILD=$BUILD QTMC=$QTMC tests/golden/run.sh
@@ -169,6 +192,44 @@ check "browser tests under node 16 stop: 'node 16.20.2 is too old' (exit $st)" s
     "[ $st -eq 1 ] && grep -q '^browser: node 16.20.2 is too old: playwright-core .* needs node >= [0-9]' '$tmp/oldnode.out' && [ ! -e '$tmp/oldnode/npm' ]"
 part browser env BUILD=$BUILD QTM=$BUILD/bin/qtm tests/browser/run.sh
 
+echo "== PostgreSQL: the runtime unit tests and the scenarios again, on a throwaway cluster"
+# pg_leg: starts a cluster (tests/pg/cluster.sh, fsync off) in its own temp
+# dir (the postgres user must reach it: not under $tmp) and runs, with
+# QTM_TEST_DB / QTM_TEST_PG set to it, every test_rt_* binary and the
+# scenario suites that support PostgreSQL; summaries start with "pg ".
+# Skipped with one line when qtm was built without libpq or no server is
+# installed; a server that is installed but does not start is a failure.
+pg_leg() {
+    "$BUILD/bin/qtm" --db 'postgresql:///qtm_probe?host=/nonexistent' verify >"$tmp/pgprobe" 2>&1
+    if grep -q 'not built in' "$tmp/pgprobe"; then
+        echo "skipped: no PostgreSQL (qtm was built without libpq)"
+        return
+    fi
+    pgdir=$(mktemp -d "${TMPDIR:-/tmp}/qtm-pg.XXXXXX")
+    tests/pg/cluster.sh start "$pgdir" 2>"$tmp/pgstart"
+    st=$?
+    if [ $st -ne 0 ]; then
+        tests/pg/cluster.sh stop "$pgdir"
+        pgdir=""
+        if [ $st -eq 3 ]; then echo "skipped: no PostgreSQL ($(head -n 1 "$tmp/pgstart"))"; return; fi
+        bad "the PostgreSQL cluster did not start (exit $st)"
+        sed 's/^/    /' "$tmp/pgstart" | head -30
+        return
+    fi
+    eval "$(tests/pg/cluster.sh env "$pgdir")"
+    pgstart=$(date +%s)
+    for t in ${UNIT_BINS:-"$BUILD"/bin/test_*}; do
+        case ${t##*/} in test_rt_*) QTM_TEST_DB=$QTM_TEST_PG unit_test "pg " "$t" ;; esac
+    done
+    part "pg scenarios" env QTM_TEST_PG="$QTM_TEST_PG" BUILD=$BUILD QTM=$BUILD/bin/qtm-test \
+        tests/scenario/run.sh
+    echo "# the PostgreSQL leg took $(($(date +%s) - pgstart)) s"
+    tests/pg/cluster.sh stop "$pgdir"
+    pgdir=""
+}
+pg_leg
+
 echo
+[ "$skipped" -gt 0 ] && echo "($skipped unit tests skipped, each named above with its reason: not counted as passed)"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

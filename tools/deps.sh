@@ -4,10 +4,10 @@
 # Usage: tools/deps.sh [build | test | PACKAGE...]   (default: test)
 #        tools/deps.sh --list build|test   print a set, install nothing
 #   build  what `make` and `make demo` need: compiler, flex, bison,
-#          pkg-config and the -dev libraries qtm links
+#          pkg-config and the -dev libraries qtm links (libpq-dev: PostgreSQL)
 #   test   the build set and what `make test` adds: clang, cmocka, jq, the
 #          sqlite3 CLI, graphviz, curl, procps, wrk, strace, man-db, groff-base,
-#          chromium, nodejs, npm
+#          chromium, nodejs, npm, postgresql (the server of the PostgreSQL leg)
 # Installs what is missing with apt-get when run as root; otherwise prints
 # the exact command to run and exits 1.  On a system without dpkg it only
 # warns, so builds elsewhere can still try their luck.
@@ -18,8 +18,9 @@ set -u
 build_pkgs="make gcc libc6-dev flex bison pkg-config libjansson-dev libsodium-dev libsqlite3-dev libpq-dev libmicrohttpd-dev libmagic-dev libjpeg62-turbo-dev libpng-dev libwebp-dev libexif-dev libheif-dev"
 # procps: pgrep (tests/scenario/crash.sh), absent from a minimal root;
 # strace: the fsync-before-answer ordering (tests/scenario/durable.sh);
-# man-db, groff-base: `man --warnings` renders qtm(1) in tests/run.sh
-test_pkgs="$build_pkgs file clang libcmocka-dev jq sqlite3 graphviz curl procps wrk strace man-db groff-base chromium nodejs"
+# man-db, groff-base: `man --warnings` renders qtm(1) in tests/run.sh;
+# postgresql: the throwaway cluster of the PostgreSQL leg (tests/pg/cluster.sh)
+test_pkgs="$build_pkgs file clang libcmocka-dev jq sqlite3 graphviz curl procps wrk strace man-db groff-base chromium nodejs postgresql postgresql-contrib"
 
 if [ "${1:-}" = --list ]; then
     case "${2:-}" in

@@ -18,7 +18,7 @@ AD=auto-detailing
 W=$EX/event-coordination-wedding.json
 A=$EX/auto-detailing.json
 SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; lib_cleanup' EXIT
 
 # serve_start NAME [OPTIONS...] : qtm serve on port 0; sets U (base URL)
 serve_start() {
@@ -483,6 +483,9 @@ has "late body: answered 503" "$T/late.resp" "HTTP/1.1 503"
 has "late body: ... because the server is stopping" "$T/late.resp" "the server is stopping"
 is "late body: nothing stored" "$before" "$(count requests)"
 
+# an SQLite file can be removed under a server; a PostgreSQL database cannot
+# (DROP DATABASE waits for its connections)
+if ! on_pg; then
 echo "# the database file removed under a running server"
 cp "$DB" "$T/gone.db"
 SAVED_DB=$DB
@@ -507,11 +510,17 @@ status_is "healthz: still alive" 200
 serve_stop
 has "the server said why" "$T/gone.err" "was removed or replaced"
 DB=$SAVED_DB
+fi
 
 echo "# bad starts"
-"$QTM" --db "$T/missing.db" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"
+# no database: a path that does not exist, an empty PostgreSQL database
+SAVED_DB=$DB
+DB=$T/missing.db
+on_pg && fresh missing
+"$QTM" --db "$DB" serve --listen 127.0.0.1:0 >"$T/out" 2>"$T/err"
 is "no database: exit 10" 10 "$?"
 has "no database: message" "$T/err" "qtm init"
+DB=$SAVED_DB
 "$QTM" --db "$DB" serve --listen nowhere >"$T/out" 2>"$T/err"
 is "bad --listen: exit 2" 2 "$?"
 "$QTM" --db "$DB" serve --threads 0 >"$T/out" 2>"$T/err"

@@ -13,7 +13,7 @@ command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh i
 EC=event-coordination
 W=$EX/event-coordination-wedding.json
 SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; lib_cleanup' EXIT
 export QTM_FAKE_NOW=2026-05-16T09:00:00.000Z
 
 # the audit row of entity ENTITY last written for job JOB: "action from to actor"

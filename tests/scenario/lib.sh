@@ -9,6 +9,12 @@
 #
 # After `q ARGS...` (qtm --db $DB ARGS...): $rc is the exit status, the
 # command's stdout is in $T/out and its stderr in $T/err.
+#
+# With QTM_TEST_PG set (a postgresql:// URI of a server the tests may
+# create databases on, e.g. tests/pg/cluster.sh's) the suites run on
+# PostgreSQL: `fresh NAME` creates a database of its own and DB is its URI;
+# db_sql, db_dump (and sql, dump, count, refuse over them) read it through
+# psql and pg_dump instead of sqlite3.  on_pg tells a suite which it is.
 
 set -u
 export LC_ALL=C
@@ -22,13 +28,24 @@ EX=$ROOT/examples/intake
 IMGGEN=${IMGGEN:-$BUILD/bin/qtm-imggen}
 case $IMGGEN in /*) ;; *) IMGGEN=$ROOT/$IMGGEN ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/qtm-scenario.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# lib_cleanup: what every exit removes (suites that set their own EXIT
+# trap call it there)
+PG_DBS=""                          # the databases `fresh` created on PostgreSQL
+lib_cleanup() {
+    local d
+    for d in $PG_DBS; do
+        psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
+    done
+    rm -rf "$T"
+}
+trap lib_cleanup EXIT
 pass=0
 fail=0
 rc=0
 DB=$T/none.db
 
-for tool in jq sqlite3; do
+on_pg() { [ -n "${QTM_TEST_PG:-}" ]; }
+for tool in jq sqlite3 $(on_pg && echo psql pg_dump); do
     command -v $tool >/dev/null 2>&1 || { echo "FAIL: $tool is not installed (tools/deps.sh installs it)"; echo "0 passed, 1 failed"; exit 1; }
 done
 if [ ! -x "$IMGGEN" ]; then
@@ -53,11 +70,41 @@ finish() {
     exit $?
 }
 
-# fresh NAME: a new empty directory $T/NAME with DB=$T/NAME/qtm.db (not created)
+# fresh NAME: a new empty directory $T/NAME with DB=$T/NAME/qtm.db (not
+# created); on PostgreSQL DB is instead the URI of a new empty database,
+# qtm_<suite>_<NAME>_<pid> (dropped at exit), on QTM_TEST_PG's server
 fresh() {
     rm -rf "${T:?}/$1"
     mkdir -p "$T/$1"
     DB=$T/$1/qtm.db
+    on_pg || return 0
+    local suite name
+    suite=$(basename "$0" .sh)
+    name=$(printf 'qtm_%s_%s_%s' "$suite" "$1" "$$" | tr -c 'a-zA-Z0-9_\n' _ | tr A-Z a-z | cut -c1-63)
+    psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" -c "CREATE DATABASE $name" \
+        >"$T/$1/createdb" 2>&1 || { bad "fresh $1: CREATE DATABASE $name: $(oneline <"$T/$1/createdb")"; return 1; }
+    PG_DBS="$PG_DBS $name"
+    # the server's URI with the new database's name in place of its own
+    DB=$(printf '%s\n' "$QTM_TEST_PG" | sed -E "s|^(postgres(ql)?://[^/?]*)(/[^?]*)?|\1/$name|")
+}
+
+# fresh_copy NAME SRC: fresh NAME holding a copy of the database SRC (a
+# path or URI that `fresh` gave; nothing may be connected to it): sqlite3
+# .backup, or CREATE DATABASE ... TEMPLATE on PostgreSQL
+fresh_copy() {
+    local src=$2
+    fresh "$1" || return 1
+    if ! on_pg; then sqlite3 "$src" ".backup '$DB'"; return; fi
+    local to=${DB##*/} from=${src##*/}
+    to=${to%%\?*} from=${from%%\?*}
+    psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE $to" -c "CREATE DATABASE $to TEMPLATE $from" >"$T/$1/createdb" 2>&1 ||
+        bad "fresh_copy $1: CREATE DATABASE $to TEMPLATE $from: $(oneline <"$T/$1/createdb")"
+}
+
+# untrigger TABLE TRIGGER: the statement that lifts TRIGGER (an append-only
+# rule) on TABLE: SQLite's DROP TRIGGER, PostgreSQL's ALTER TABLE ... DISABLE
+untrigger() {
+    if on_pg; then echo "ALTER TABLE $1 DISABLE TRIGGER $2"; else echo "DROP TRIGGER $2"; fi
 }
 
 q() {
@@ -112,17 +159,37 @@ has() {
     if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in: $(oneline <"$2")"; fi
 }
 
-# Reads wait for a lock (-cmd .timeout): a process just killed may hold its
-# lock a moment more while the kernel tears it down (crash.sh reads right
-# after kills).
-# dump FILE: the whole database as SQL, a token's last-use stamp masked (the
-# one write authenticating makes, at most once a minute: a refused call
-# after a token was used changes nothing else)
-dump() {
-    sqlite3 -cmd '.timeout 10000' "$DB" .dump 2>&1 |
-        sed -E "s/^(INSERT INTO tokens VALUES\(.*),('[^']*'|NULL)\);\$/\1,'(last use)');/" >"$1"
+# db_sql SQL: runs SQL on $DB and prints its rows, one a line, columns
+# separated by | (NULL as nothing), errors on stdout too: sqlite3's shape,
+# which psql -At gives as well.  SQLite reads wait for a lock (-cmd
+# .timeout): a process just killed may hold its lock a moment more while
+# the kernel tears it down (crash.sh reads right after kills).
+db_sql() {
+    if on_pg; then psql -X -A -t -q -v ON_ERROR_STOP=1 "$DB" -c "$1" 2>&1
+    else sqlite3 -cmd '.timeout 10000' "$DB" "$1" 2>&1; fi
 }
-sql() { sqlite3 -cmd '.timeout 10000' "$DB" "$1" 2>&1; }
+sql() { db_sql "$1"; }
+
+# db_dump: every row of $DB as SQL on stdout, in an order that depends only
+# on the data: sqlite3's .dump; on PostgreSQL pg_dump --data-only --inserts
+# (which writes rows in their physical order) with each INSERT joined into
+# one line and the lines sorted; sequences' setval lines left out (nextval
+# is not undone by a rollback: a refused insert moves a sequence)
+db_dump() {
+    if ! on_pg; then sqlite3 -cmd '.timeout 10000' "$DB" .dump 2>&1; return; fi
+    pg_dump --data-only --inserts --no-owner --no-privileges "$DB" 2>&1 |
+        awk '/^INSERT INTO /{ if (row != "") print row; row = $0; next }
+             /^(SET |SELECT pg_catalog\.|--|$)/{ if (row != "") print row; row = ""; next }
+             { if (row != "") row = row "\\n" $0; else print }
+             END { if (row != "") print row }' | LC_ALL=C sort
+}
+# dump FILE: db_dump, a token's last-use stamp masked (the one write
+# authenticating makes, at most once a minute: a refused call after a token
+# was used changes nothing else)
+dump() {
+    db_dump | sed -E -e "s/^(INSERT INTO tokens VALUES\(.*),('[^']*'|NULL)\);\$/\1,'(last use)');/" \
+        -e "s/^(INSERT INTO public\.tokens VALUES \(.*), ('[^']*'|NULL)\);\$/\1, '(last use)');/" >"$1"
+}
 
 # refuse NAME STATUS TEXT ARGS... : qtm ARGS is refused with exit STATUS,
 # an error message on stderr containing TEXT, and the database unchanged

@@ -15,7 +15,7 @@ EC=event-coordination
 W=$EX/event-coordination-wedding.json
 SUMMARY='Sat 16 May: Wedding / Ceremony at Laguna Gloria, 3809 W 35th St, Austin, TX, 140 guests'
 SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; lib_cleanup' EXIT
 
 fresh cli
 run "init" init

@@ -9,7 +9,7 @@
 command -v curl >/dev/null 2>&1 || { bad "curl is not installed (tools/deps.sh installs it)"; finish; }
 W=$EX/event-coordination-wedding.json
 SRV_PID=
-trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; rm -rf "$T"' EXIT
+trap '[ -n "$SRV_PID" ] && kill "$SRV_PID" 2>/dev/null; lib_cleanup' EXIT
 
 # ids TABLE [WHERE] : the table's ids in order, blank-separated
 ids() { sql "SELECT id FROM $1${2:+ WHERE $2} ORDER BY id" | tr '\n' ' ' | sed 's/ *$//'; }

@@ -2,7 +2,8 @@
 # tests/scenario/refusals.sh - every refusal of the `qtm` command contract.
 #
 # Each refusal checks (1) the exit status, (2) a key part of the message on
-# stderr and (3) that the database is unchanged (`sqlite3 DB .dump` before
+# stderr and (3) that the database is unchanged (`sqlite3 DB .dump`, or
+# pg_dump --data-only on PostgreSQL (QTM_TEST_PG), before
 # and after identical).  Also: SQL-looking input is stored literally, an
 # idempotent re-submit adds nothing, a repeated claim by the owner adds no
 # audit row, and the storage errors (not a database, newer schema, missing
@@ -16,6 +17,7 @@ W=$EX/event-coordination-wedding.json
 A=$EX/auto-detailing.json
 
 fresh refusals
+REFUSALS_DB=$DB
 run "init" init
 setup_actors
 run "actor add cara" actor add cara --role operator
@@ -270,6 +272,9 @@ run "verify after every refusal" verify
 has "verify says ok" "$T/out" "verify: ok"
 
 # --- storage --------------------------------------------------------------------------------
+# SQLite's files (not a database, a newer user_version, missing) only;
+# PostgreSQL's schema fence and connection refusals have suites of their own
+if ! on_pg; then
 fresh storage
 printf 'this is not a database, just text\n%.0s' $(seq 200) >"$DB"
 cp "$DB" "$T/storage/copy"
@@ -291,17 +296,21 @@ refuse "a newer schema (read)" 10 "schema version 99" actor list
 refuse "a newer schema (write)" 10 "this qtm knows up to 5" actor add bo --role operator
 refuse "a newer schema (init)" 10 "schema version 99" init
 refuse "a newer schema (verify)" 10 "schema version 99" verify
+fi
 
 # a value longer than qtm's field for it (written by something else) is an
 # error, never a value cut short on its way to a decision or a view
 fresh toolong
 run "init (for an over-long value)" init
 run "actor (for an over-long value)" actor add ana --role operator
-sqlite3 "$DB" "UPDATE actors SET name = replace(hex(zeroblob(150)), '0', 'n') WHERE slug = 'ana'"
+long="replace(hex(zeroblob(150)), '0', 'n')"
+on_pg && long="repeat('n', 300)"
+sql "UPDATE actors SET name = $long WHERE slug = 'ana'"
 refuse "an over-long stored name (read)" 10 "a stored value is longer than qtm allows" --as ana desk
 refuse "an over-long stored name (write)" 10 "a stored value is longer than qtm allows" \
     token issue ana
 
+if ! on_pg; then
 fresh missing
 q job show 1
 is "missing database: exit 10" 10 "$rc"
@@ -313,6 +322,7 @@ if [ ! -e "$DB" ] && [ ! -e "$DB-wal" ]; then ok; else bad "missing database: a 
 "$QTM" --db "$T/missing/no-such-dir/qtm.db" init >"$T/out" 2>"$T/err"
 rc=$?
 is "init in a missing directory: exit 10" 10 "$rc"
+fi
 
 # --- verify finds tampering (exit 1) -----------------------------------------------------
 fresh tamper
@@ -325,31 +335,29 @@ for e in arrive start complete; do run "tamper: $e" --as ana job advance "$JT" $
 new_job $EC "$W" bo
 JQ=$JOB
 run "tamper: verify before" verify
-if ! sqlite3 "$DB" "UPDATE audit SET actor = 'mallory' WHERE id = 3" >"$T/out" 2>&1; then ok; else
+if ! sql "UPDATE audit SET actor = 'mallory' WHERE id = 3" >"$T/out"; then ok; else
     bad "tamper: the audit log took an UPDATE"
 fi
-if ! sqlite3 "$DB" "DELETE FROM records" >"$T/out" 2>&1; then ok; else
+if ! sql "DELETE FROM records" >"$T/out"; then ok; else
     bad "tamper: records took a DELETE"
 fi
 is "tamper: the record is still there" 1 "$(count records)"
-GOOD=$T/tamper/good.db
-sqlite3 "$DB" ".backup '$GOOD'"
+GOOD=$DB
 # tampered CASE SQL TEXT: a copy of the good database changed by SQL; verify
 # must exit 1 and name the problem
 tampered() {
-    DB=$T/tamper/$1.db
-    cp "$GOOD" "$DB"
-    sqlite3 "$DB" "$2"
+    fresh_copy "tamper-$1" "$GOOD"
+    sql "$2" >/dev/null
     q verify
     is "tamper ($1): verify exits 1" 1 "$rc"
     has "tamper ($1): verify names the problem" "$T/out" "$3"
     has "tamper ($1): verify says how many" "$T/err" "qtm: error: verify found"
 }
-tampered altered "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE id = 3" \
+tampered altered "$(untrigger audit audit_no_update); UPDATE audit SET actor = 'mallory' WHERE id = 3" \
     "problem: audit row 3 was altered"
-tampered removed "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 4" \
+tampered removed "$(untrigger audit audit_no_delete); DELETE FROM audit WHERE id = 4" \
     "problem: audit row 5 does not follow"
-tampered record "DROP TRIGGER records_no_update; UPDATE records SET body = replace(body, 'ana', 'bo')" \
+tampered record "$(untrigger records records_no_update); UPDATE records SET body = replace(body, 'ana', 'bo')" \
     "does not match its hash"
 tampered job-state "UPDATE jobs SET state = 'complete' WHERE id = $JQ" \
     "job $JQ is complete but its ServiceEvent is not"
@@ -358,16 +366,16 @@ tampered phase "UPDATE service_events SET phase = 'arrived' WHERE job_id = $JT" 
 # schema v4: the columns verify could not see before, and the log's tail
 tampered owner "UPDATE jobs SET owner_id = (SELECT id FROM actors WHERE slug = 'bo') WHERE id = $JT" \
     "problem: job $JT is not what its last audit row"
-tampered intake "DROP TRIGGER requests_no_update; UPDATE requests SET intake = replace(intake, 'a', 'o') WHERE id = 1" \
+tampered intake "$(untrigger requests requests_no_update); UPDATE requests SET intake = replace(intake, 'a', 'o') WHERE id = 1" \
     "problem: request 1 is not what its last audit row"
-tampered tail "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)" \
+tampered tail "$(untrigger audit audit_no_delete); DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)" \
     "(rows deleted from its tail)"
 q --json verify
 jqt "tamper: verify --json says not ok with findings" '.ok == false and (.findings | length) >= 1'
 
-# a ledger summed past 64 bits (rows written by sqlite3): the text view says
+# a ledger summed past 64 bits (rows written by hand): the text view says
 # it does not add up instead of an empty amount; --json gives paid null
-DB=$T/refusals/qtm.db
+DB=$REFUSALS_DB
 JL=$(sql "SELECT job_id FROM payments WHERE amount = 1000000000000000")   # the limit payment's
 sql "INSERT INTO payments(job_id, amount, currency, method, note, actor_id, at)
      VALUES ($JL, 9000000000000000000, 'USD', 'cash', NULL, 1, '2026-01-01T00:00:00Z'),

@@ -59,11 +59,26 @@
 # part).  Prints one "FAIL: ..." line per failed check, a "# ..." line
 # of timings per part, and ends with "N passed, N failed" (exit 1 if any
 # check failed).  Each scenario works in its own temp dir and database.
+#
+# With QTM_TEST_PG set (a postgresql:// URI: tests/pg/cluster.sh env) the
+# suites that support PostgreSQL run there instead, each in databases of
+# its own (lib.sh), their timing lines prefixed "pg ".  Not run there:
+# durable.sh (strace of SQLite's fsyncs), crash.sh (SIGKILL against SQLite
+# files), backup.sh and upgrade.sh (SQLite files and their copies),
+# files.sh (file modes, read-only copies), transport.sh (a locked SQLite
+# file), migrate.sh and blobs.sh, signed.sh and escapes.sh (not yet
+# adapted: they read or change the file directly).
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
-parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle dbcopy transport backup durable race crash}
+if [ -n "${QTM_TEST_PG:-}" ]; then
+    leg="pg "
+    parts=${SCENARIOS:-seed refusals api outcome handover finding settle paging access dbcopy race}
+else
+    leg=""
+    parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle dbcopy transport backup durable race crash}
+fi
 pass=0
 fail=0
 out=$(mktemp "${TMPDIR:-/tmp}/qtm-scenario-run.XXXXXX")
@@ -89,7 +104,7 @@ for part in $parts; do
         echo "FAIL: $part.sh ended without a summary (exit $status)"
         fail=$((fail + 1))
     fi
-    echo "# $part: $p passed, $f failed, $((SECONDS - start)) s"
+    echo "# $leg$part: $p passed, $f failed, $((SECONDS - start)) s"
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,17 +1,318 @@
 /*
  * rt_fixture.c - the fixture shared by the engine tests: temporary
- * directory and database per test, deterministic clock, the example
- * packets, lifecycle shortcuts, direct SQLite access and table dumps.
+ * directory and database per test (an SQLite file, or a PostgreSQL schema
+ * when QTM_TEST_DB is set), deterministic clock, the example packets,
+ * lifecycle shortcuts, direct database access and table dumps.
  * Linked into every test_rt_* binary; the contracts are in rt_fixture.h.
+ * RT_HAVE_PG (the Makefile, when libpq is installed) builds the libpq half.
  */
 #include <dirent.h>
 #include <stdio.h>
+#include <strings.h>
 #include <unistd.h>
+#ifdef RT_HAVE_PG
+#include <libpq-fe.h>
+#endif
 
 #include "rt_fixture.h"
 
 #include <png.h>
 #include "qtm_int.h"  /* the audit rows of an injected request */
+
+/* --- PostgreSQL (QTM_TEST_DB) ------------------------------------------------ */
+
+int rt_on_pg(void)
+{
+    const char *u = getenv("QTM_TEST_DB");
+    return u && *u;
+}
+
+void rt_sqlite_only(const char *why)
+{
+    if (!rt_on_pg())
+        return;
+    print_message("# skipped on PostgreSQL: %s\n", why);
+    skip();
+}
+
+#ifdef RT_HAVE_PG
+
+static void pg_quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;                     /* NOTICEs (DROP ... CASCADE) are no test's business */
+}
+
+/* A connection to conninfo, or NULL after printing why. */
+static PGconn *pg_connect(const char *conninfo)
+{
+    PGconn *c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        print_error("PostgreSQL %s: %s", conninfo, PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    PQsetNoticeProcessor(c, pg_quiet, NULL);
+    return c;
+}
+
+/* Runs one command on a fresh connection to QTM_TEST_DB itself (not the
+ * test's schema); 0 when it succeeded. */
+static int pg_admin(const char *sql)
+{
+    PGconn *c = pg_connect(getenv("QTM_TEST_DB"));
+    if (!c)
+        return -1;
+    PGresult *r = PQexec(c, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        print_error("PostgreSQL: %s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+    return ok ? 0 : -1;
+}
+
+/* Makes the test's schema and points f->path at it; 0 on success. */
+static int pg_setup(rt_fx *f)
+{
+    static unsigned n;             /* tests of this process so far */
+    const char *base = getenv("QTM_TEST_DB");
+    char sql[96];
+    if (strncmp(base, "postgresql://", 13) != 0 && strncmp(base, "postgres://", 11) != 0) {
+        print_error("QTM_TEST_DB must be a postgresql:// URI, not '%s'\n", base);
+        return -1;
+    }
+    snprintf(f->schema, sizeof f->schema, "qtm_t%ld_%u", (long)getpid(), ++n);
+    /* libpq URI-decodes options: "-c search_path=<schema>,public" */
+    int w = snprintf(f->path, sizeof f->path, "%s%coptions=-c%%20search_path%%3D%s%%2Cpublic",
+                     base, strchr(base, '?') ? '&' : '?', f->schema);
+    if (w < 0 || (size_t)w >= sizeof f->path) {
+        print_error("QTM_TEST_DB is too long: %s\n", base);
+        return -1;
+    }
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", f->schema);
+    return pg_admin(sql);
+}
+
+static void pg_teardown(rt_fx *f)
+{
+    char sql[96];
+    PQfinish(f->pg);
+    f->pg = NULL;
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", f->schema);
+    pg_admin(sql);
+}
+
+/* The helpers' connection, in the test's schema. */
+static PGconn *pg_conn(rt_fx *f)
+{
+    if (!f->pg)
+        f->pg = pg_connect(f->path);
+    assert_non_null(f->pg);
+    return f->pg;
+}
+
+/* The result of sql, which must give rows (fails the test otherwise;
+ * caller clears). */
+static PGresult *pg_rows(rt_fx *f, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r = PQexecParams(pg_conn(f), sql, nparams, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        print_error("PostgreSQL: %s: %s", sql, PQresultErrorMessage(r));
+        PQclear(r);
+        fail();
+    }
+    return r;
+}
+
+/* The table in the test's schema that has the trigger `name`, or NULL. */
+static char *pg_trigger_table(rt_fx *f, const char *name)
+{
+    const char *p[2] = {f->schema, name};
+    PGresult *r = pg_rows(f, "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                          " JOIN pg_namespace s ON s.oid = c.relnamespace"
+                          " WHERE s.nspname = $1 AND t.tgname = $2 AND NOT t.tgisinternal",
+                          2, p);
+    char *t = PQntuples(r) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return t;
+}
+
+/* sql with each statement "DROP TRIGGER [IF EXISTS] name" made "ALTER TABLE
+ * <table> DISABLE TRIGGER name" (caller frees).  Statements are split at
+ * the semicolons outside '...' literals. */
+static char *pg_untrigger(rt_fx *f, const char *sql)
+{
+    char *buf = NULL, name[64];
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    int start = 1, quoted = 0;
+    assert_non_null(out);
+    for (const char *p = sql; *p;) {
+        if (start && !quoted) {
+            while (*p == ' ' || *p == '\n' || *p == '\t')
+                fputc(*p++, out);
+            if (strncasecmp(p, "DROP TRIGGER ", 13) == 0) {
+                p += 13;
+                if (strncasecmp(p, "IF EXISTS ", 10) == 0)
+                    p += 10;
+                size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+                assert_true(k > 0 && k < sizeof name);
+                memcpy(name, p, k);
+                name[k] = '\0';
+                p += k;
+                char *table = pg_trigger_table(f, name);
+                if (!table) {
+                    print_error("no trigger %s in the test's PostgreSQL schema\n", name);
+                    fail();
+                }
+                fprintf(out, "ALTER TABLE %s DISABLE TRIGGER %s", table, name);
+                free(table);
+            }
+            start = 0;
+            continue;
+        }
+        if (*p == '\'')
+            quoted = !quoted;      /* '' inside a literal toggles twice */
+        else if (*p == ';' && !quoted)
+            start = 1;
+        fputc(*p++, out);
+    }
+    fclose(out);
+    return buf;
+}
+
+static int pg_exec(rt_fx *f, const char *sql, char *err, size_t n)
+{
+    char *text = pg_untrigger(f, sql);
+    PGresult *r = PQexec(pg_conn(f), text);
+    ExecStatusType s = PQresultStatus(r);
+    int rc = SQLITE_OK;
+    free(text);
+    if (err && n)
+        err[0] = '\0';
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        rc = state && (strncmp(state, "23", 2) == 0 || strcmp(state, "P0001") == 0)
+                 ? SQLITE_CONSTRAINT : SQLITE_ERROR;
+        if (err && n) {
+            snprintf(err, n, "%s", PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                       ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                                       : PQresultErrorMessage(r));
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Row 0, column 0 of sql (NULL when there is no row or it is NULL). */
+static char *pg_first(rt_fx *f, const char *sql, int *found)
+{
+    PGresult *r = pg_rows(f, sql, 0, NULL);
+    char *v = NULL;
+    *found = PQntuples(r) > 0 && PQnfields(r) > 0;
+    if (*found && !PQgetisnull(r, 0, 0))
+        v = strdup(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+static int64_t pg_int(rt_fx *f, const char *sql)
+{
+    int found;
+    char *v = pg_first(f, sql, &found);
+    int64_t n = !found ? -1 : v ? strtoll(v, NULL, 10) : 0;  /* NULL reads 0, as SQLite's */
+    free(v);
+    return n;
+}
+
+static char *pg_dump(rt_fx *f)
+{
+    char *buf = NULL, q[256];
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+    const char *p[1] = {f->schema};
+    assert_non_null(out);
+    PGresult *cols = pg_rows(f, "SELECT table_name, string_agg(column_name || ' ' || data_type, ', '"
+                             " ORDER BY ordinal_position) FROM information_schema.columns"
+                             " WHERE table_schema = $1 GROUP BY table_name ORDER BY 1", 1, p);
+    for (int t = 0; t < PQntuples(cols); t++) {
+        const char *name = PQgetvalue(cols, t, 0);
+        fprintf(out, "== %s (%s)\n", name, PQgetvalue(cols, t, 1));
+        /* the whole row as one text, so rows order by every column (json too) */
+        snprintf(q, sizeof q, "SELECT r::text FROM \"%s\".\"%s\" r ORDER BY 1 COLLATE \"C\"",
+                 f->schema, name);
+        PGresult *rows = pg_rows(f, q, 0, NULL);
+        for (int i = 0; i < PQntuples(rows); i++)
+            fprintf(out, "%s\n", PQgetvalue(rows, i, 0));
+        PQclear(rows);
+    }
+    PQclear(cols);
+    PGresult *trg = pg_rows(f, "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t"
+                            " JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace s"
+                            " ON s.oid = c.relnamespace WHERE s.nspname = $1"
+                            " AND NOT t.tgisinternal ORDER BY 1, 2", 1, p);
+    for (int i = 0; i < PQntuples(trg); i++)
+        fprintf(out, "trigger %s.%s %s\n", PQgetvalue(trg, i, 0), PQgetvalue(trg, i, 1),
+                PQgetvalue(trg, i, 2));
+    PQclear(trg);
+    fclose(out);
+    return buf;
+}
+
+/* rt_ls_task_injected's two rows on PostgreSQL; sets *req and returns the task. */
+static int64_t pg_ls_rows(rt_fx *f, const char *fingerprint, const char *canon, int64_t *req)
+{
+    const char *p[2] = {fingerprint, canon};
+    PGresult *r = pg_rows(f, "INSERT INTO requests(surface, fingerprint, intake, photos, created_at)"
+                          " VALUES('landscaping', $1, $2, 0, '2026-05-01T08:00:00.000Z')"
+                          " RETURNING id", 2, p);
+    char id[32];
+    snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    *req = strtoll(id, NULL, 10);
+    p[0] = id;
+    r = pg_rows(f, "INSERT INTO tasks(request_id, state, created_at, updated_at)"
+                " VALUES($1, 'review', '2026-05-01T08:00:00.000Z', '2026-05-01T08:00:00.000Z')"
+                " RETURNING id", 1, p);
+    int64_t t = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return t;
+}
+
+#else /* no libpq: pg_setup refuses QTM_TEST_DB, so nothing below is reached */
+
+static int pg_setup(rt_fx *f)
+{
+    (void)f;
+    print_error("QTM_TEST_DB is set but these tests were built without libpq\n");
+    return -1;
+}
+static void pg_teardown(rt_fx *f) { (void)f; }
+static int pg_exec(rt_fx *f, const char *sql, char *err, size_t n)
+{
+    (void)f, (void)sql, (void)err, (void)n;
+    fail();
+    return SQLITE_ERROR;
+}
+static int64_t pg_int(rt_fx *f, const char *sql) { return pg_exec(f, sql, NULL, 0); }
+static char *pg_first(rt_fx *f, const char *sql, int *found)
+{
+    *found = pg_exec(f, sql, NULL, 0);
+    return NULL;
+}
+static char *pg_dump(rt_fx *f)
+{
+    pg_exec(f, "", NULL, 0);
+    return NULL;
+}
+static int64_t pg_ls_rows(rt_fx *f, const char *fingerprint, const char *canon, int64_t *req)
+{
+    (void)fingerprint, (void)canon, (void)req;
+    return pg_exec(f, "", NULL, 0);
+}
+
+#endif
 
 /* --- fixture ----------------------------------------------------------------- */
 
@@ -63,9 +364,16 @@ int rt_setup_bare(void **state)
         return -1;
     }
     snprintf(f->path, sizeof f->path, "%s/qtm.db", f->dir);
+    if (rt_on_pg() && pg_setup(f) != 0) {
+        rmdir(f->dir);
+        free(f);
+        return -1;
+    }
     if (qtm_open(f->path, QTM_OPEN_CREATE, &f->q) != QTM_OK) {
         print_error("qtm_open %s: %s\n", f->path, f->q ? qtm_errmsg(f->q) : "out of memory");
         qtm_close(f->q);
+        if (f->schema[0])
+            pg_teardown(f);
         rmdir(f->dir);
         free(f);
         return -1;
@@ -117,6 +425,8 @@ int rt_teardown(void **state)
     if (!f)
         return 0;
     qtm_close(f->q);
+    if (f->schema[0])
+        pg_teardown(f);
     rm_dir(f->dir);
     free(f->dump);
     json_decref(f->held);
@@ -341,6 +651,7 @@ size_t rt_task_count(rt_fx *f, const char *state)
 sqlite3 *rt_db_open(rt_fx *f)
 {
     sqlite3 *db = NULL;
+    rt_sqlite_only("opens the database as an SQLite file");
     assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     return db;
@@ -348,6 +659,11 @@ sqlite3 *rt_db_open(rt_fx *f)
 
 int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n)
 {
+    if (f->schema[0]) {
+        if (strncasecmp(sql, "PRAGMA", 6) == 0 || strstr(sql, "; PRAGMA"))
+            rt_sqlite_only("runs an SQLite PRAGMA");
+        return pg_exec(f, sql, err, n);
+    }
     sqlite3 *db = rt_db_open(f);
     char *msg = NULL;
     int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
@@ -360,6 +676,11 @@ int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n)
 
 int64_t rt_db_int(rt_fx *f, const char *sql)
 {
+    if (f->schema[0]) {
+        if (strncasecmp(sql, "PRAGMA", 6) == 0)
+            rt_sqlite_only("reads an SQLite PRAGMA");
+        return pg_int(f, sql);
+    }
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *st = NULL;
     int64_t v = -1;
@@ -373,6 +694,10 @@ int64_t rt_db_int(rt_fx *f, const char *sql)
 
 char *rt_db_text(rt_fx *f, const char *sql)
 {
+    if (f->schema[0]) {
+        int found;
+        return pg_first(f, sql, &found);
+    }
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *st = NULL;
     char *v = NULL;
@@ -386,6 +711,8 @@ char *rt_db_text(rt_fx *f, const char *sql)
 
 char *rt_db_dump(rt_fx *f)
 {
+    if (f->schema[0])
+        return pg_dump(f);
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *tables = NULL, *st = NULL;
     char *buf = NULL;
@@ -443,13 +770,12 @@ void rt_dump_differs(rt_fx *f, char *after, const char *what, const char *file, 
 
 /* --- landscaping (status planned) -------------------------------------------- */
 
-int64_t rt_ls_task_injected(rt_fx *f)
+/* The request and task rows of rt_ls_task_injected on SQLite; sets *req
+ * and returns the task. */
+static int64_t sq_ls_rows(rt_fx *f, const char *canon, int64_t *req)
 {
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *st = NULL;
-    json_t *p = json_loads(LS_PACKET, 0, NULL);
-    char *canon = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(p);
     assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO requests(surface, fingerprint, intake,"
                                         " photos, created_at) VALUES('landscaping', ?1, ?2, 0,"
                                         " '2026-05-01T08:00:00.000Z')", -1, &st, NULL),
@@ -458,14 +784,25 @@ int64_t rt_ls_task_injected(rt_fx *f)
     sqlite3_bind_text(st, 2, canon, -1, SQLITE_STATIC);
     assert_int_equal(sqlite3_step(st), SQLITE_DONE);
     sqlite3_finalize(st);
-    free(canon);
     assert_int_equal(sqlite3_exec(db, "INSERT INTO tasks(request_id, state, created_at, updated_at)"
                                   " VALUES(last_insert_rowid(), 'review',"
                                   " '2026-05-01T08:00:00.000Z', '2026-05-01T08:00:00.000Z')",
                                   NULL, NULL, NULL), SQLITE_OK);
     int64_t t = sqlite3_last_insert_rowid(db);
-    int64_t r = rt_db_int(f, "SELECT MAX(id) FROM requests");
+    *req = rt_db_int(f, "SELECT MAX(id) FROM requests");
     sqlite3_close(db);
+    return t;
+}
+
+int64_t rt_ls_task_injected(rt_fx *f)
+{
+    json_t *p = json_loads(LS_PACKET, 0, NULL);
+    char *canon = json_dumps(p, JSON_COMPACT | JSON_SORT_KEYS);
+    int64_t r = 0;
+    json_decref(p);
+    int64_t t = f->schema[0] ? pg_ls_rows(f, qtm_surface_find(LS)->fingerprint, canon, &r)
+                             : sq_ls_rows(f, canon, &r);
+    free(canon);
     /* and their audit rows, as the submit would have left them (schema v4:
      * verify finds a governed row without one) */
     assert_int_equal(qtmi_tx_begin(f->q, 1), QTM_OK);
@@ -511,6 +848,7 @@ static void db_undo_v5(sqlite3 *db)
 
 void rt_db_to_v4(rt_fx *f)
 {
+    rt_sqlite_only("takes an SQLite file back to schema v4");
     sqlite3 *db = rt_db_open(f);
     db_undo_v5(db);
     /* the tables and columns v5 adds (its jobs rebuild keeps v4's
@@ -543,6 +881,7 @@ void rt_db_to_v4(rt_fx *f)
 
 void rt_db_to_v3(rt_fx *f)
 {
+    rt_sqlite_only("takes an SQLite file back to schema v3");
     rt_db_to_v4(f);                /* v5's tables and columns first */
     sqlite3 *db = rt_db_open(f);
     sqlite3_stmt *rd = NULL, *wr = NULL;

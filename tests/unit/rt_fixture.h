@@ -1,8 +1,9 @@
 /*
  * rt_fixture.h - the fixture shared by the engine tests (test_rt_execution,
  * test_rt_governance, test_rt_settlement, test_rt_verify): a real SQLite
- * file in a fresh temporary directory under a deterministic clock, the
- * example packets, lifecycle shortcuts, direct SQLite access and dumps.
+ * file in a fresh temporary directory (or, with QTM_TEST_DB set, a fresh
+ * schema on a real PostgreSQL server) under a deterministic clock, the
+ * example packets, lifecycle shortcuts, direct database access and dumps.
  * The checking macros expect the test's fixture in a variable named f.
  */
 #ifndef RT_FIXTURE_H
@@ -27,11 +28,20 @@
  * opened with QTM_OPEN_CREATE, under a deterministic clock; teardown closes
  * the handle and removes the directory.  rt_setup also adds the cast:
  * ada (admin), ana and bo (operators), vic (vendor), cli (client).
+ *
+ * With QTM_TEST_DB set (a postgresql:// URI, decided at run time) the
+ * database is instead a schema of its own on that server, qtm_t<pid>_<n>
+ * (created by setup through libpq, dropped with CASCADE by teardown), and
+ * f->path is the URI with `options=-c search_path=<schema>,public`: every
+ * connection to f->path, qtm's or the helpers' below, works in it.  The
+ * temporary directory is made either way (scratch files, keys).
  */
 
 typedef struct rt_fx {
     char dir[128];                 /* the temporary directory */
-    char path[192];                /* dir/qtm.db */
+    char path[192];                /* dir/qtm.db, or the schema's URI on PostgreSQL */
+    char schema[48];               /* PostgreSQL: the test's schema ("" on SQLite) */
+    void *pg;                      /* PostgreSQL: the helpers' PGconn, opened on first use */
     qtm *q;
     unsigned tick;                 /* calls of the clock so far */
     char now[32];                  /* the stamp the clock gave last */
@@ -68,6 +78,14 @@ int rt_setup(void **state);
 /* cmocka teardown: closes the handle, removes the directory and every file
  * in it, frees f->dump, f->held and the fixture; 0 always. */
 int rt_teardown(void **state);
+
+/* Whether the tests run on PostgreSQL (QTM_TEST_DB set and not empty). */
+int rt_on_pg(void);
+
+/* On PostgreSQL: prints "# skipped on PostgreSQL: WHY" and skips the
+ * calling test (cmocka's skip(): teardown still runs); on SQLite nothing. */
+void rt_sqlite_only(const char *why);
+#define SQLITE_ONLY(why) rt_sqlite_only(why)
 
 #define TEST(fn) cmocka_unit_test_setup_teardown(fn, rt_setup, rt_teardown)
 #define TEST_BARE(fn) cmocka_unit_test_setup_teardown(fn, rt_setup_bare, rt_teardown)
@@ -151,13 +169,22 @@ json_t *rt_log_last(rt_fx *f);
 /* The number of tasks qtm_task_list gives for state. */
 size_t rt_task_count(rt_fx *f, const char *state);
 
-/* --- direct SQLite access (what an attacker or a second program sees) ------- */
+/* --- direct database access (what an attacker or a second program sees) -----
+ * On PostgreSQL every helper but rt_db_open goes through libpq, in the
+ * test's schema; a helper that only SQLite has (rt_db_open, rt_db_to_v3/v4,
+ * a PRAGMA) skips the calling test there, naming why. */
 
-/* A fresh read-write connection to f->path, 5 s busy timeout (caller closes). */
+/* A fresh read-write connection to f->path, 5 s busy timeout (caller
+ * closes).  SQLite only. */
 sqlite3 *rt_db_open(rt_fx *f);
 
 /* Runs sql on a fresh connection; returns SQLite's result code, and its
- * message in err[n] (if given; "" if none). */
+ * message in err[n] (if given; "" if none).  On PostgreSQL (one simple
+ * query: one transaction) the code is SQLITE_OK, SQLITE_CONSTRAINT for an
+ * integrity violation (SQLSTATE class 23) or an exception a trigger raised
+ * (P0001), as SQLite's RAISE(ABORT) gives, else SQLITE_ERROR; and each
+ * statement `DROP TRIGGER name` (SQLite's way to lift an append-only rule)
+ * becomes `ALTER TABLE <its table> DISABLE TRIGGER name`. */
 int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n);
 
 #define DB_OK(sql) assert_int_equal(rt_db_exec(f, (sql), NULL, 0), SQLITE_OK)
@@ -183,7 +210,10 @@ void rt_db_to_v3(rt_fx *f);
 void rt_db_to_v4(rt_fx *f);
 
 /* Every row of every table (and the schema, and user_version), as text;
- * caller frees. */
+ * caller frees.  PostgreSQL: every table of the test's schema with its
+ * columns and types, its rows as text ordered by the whole row, and every
+ * trigger with its enabled state (sequences are left out: nextval is not
+ * undone by a rollback, so a refused insert moves them). */
 char *rt_db_dump(rt_fx *f);
 
 /* Fails at file:line, naming the first line where f->dump and after differ
