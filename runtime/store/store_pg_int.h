@@ -37,6 +37,7 @@ typedef struct pg_store {
     int root_locked;
     int head_locked, head_depth;
     char head_hash[65];
+    int64_t head_seq;              /* the position SQ_AUDIT_INSERT moved it to (0: none yet) */
     char xid[24];                  /* the write transaction's id, for a lost COMMIT */
     int64_t changes, last_id;
     int durable;                   /* synchronous_commit on (STORE_CTL_DURABLE) */
