@@ -81,6 +81,12 @@ static store_rc begin_tx(pg_store *s, pg_tx tx, const char *extra)
         return STORE_RETRY;
     PGresult *r = NULL;
     store_rc rc = qtmi_pg_exec(s, begin_sql[tx], &r);
+    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s)) {
+        /* the connection had died while idle (a server restart, a broken
+         * link) and libpq learnt it only now: nothing of this transaction
+         * was sent, so it begins on the new one */
+        rc = qtmi_pg_exec(s, begin_sql[tx], &r);
+    }
     if (rc == STORE_OK && tx == PG_TX_WRITE && PQntuples(r) == 1)
         snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
@@ -118,6 +124,11 @@ static void drop_connection(pg_store *s, int wait_answer)
         /* the server has committed once its answer is readable */
         struct pollfd p = {PQsocket(s->c), POLLIN, 0};
         poll(&p, 1, 5000);
+        /* ... and it is thrown away unread: a Unix socket still delivers
+         * what it holds after shutdown() */
+        char sink[4096];
+        while (recv(PQsocket(s->c), sink, sizeof sink, MSG_DONTWAIT) > 0)
+            ;
     }
     shutdown(PQsocket(s->c), SHUT_RDWR);
 }
@@ -142,7 +153,7 @@ static store_rc pg_commit(store *base)
             PQclear(more);
     }
     store_rc rc = STORE_OK;
-    if (!r || PQstatus(s->c) == CONNECTION_BAD) {
+    if (!r || PQstatus(s->c) == CONNECTION_BAD || qtmi_pg_gone(s, r)) {
         /* the answer is lost: the server knows what became of a write; a
          * read had what it read */
         rc = s->tx == PG_TX_READ              ? STORE_OK

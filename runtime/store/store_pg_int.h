@@ -29,6 +29,8 @@ typedef struct pg_store {
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
     uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
+    int broken;                    /* it failed as a lost connection does: replaced
+                                    * before its next use, whatever libpq says */
     int depth;                     /* open savepoints */
     /* write transactions: the first aggregate-root read locked its row;
      * the chain head is locked (its hash cached) from the first audit
@@ -52,6 +54,11 @@ static inline pg_store *PG(store *s) { return (pg_store *)s; }
 /* Sets s->err from a failed result (or the connection) and maps its
  * SQLSTATE to a store_rc; marks the connection broken when it is. */
 store_rc qtmi_pg_fail(pg_store *s, const PGresult *r);
+
+/* 1 when result r (NULL: none came) says the connection is lost: libpq's
+ * own error, a connection error, the server shutting down, a session
+ * timeout.  A COMMIT that ends so has an unknown outcome. */
+int qtmi_pg_gone(const pg_store *s, const PGresult *r);
 
 /* Runs one statement of the driver's own (no parameters), expecting
  * PGRES_COMMAND_OK or PGRES_TUPLES_OK; *out (if given) receives the result

@@ -67,14 +67,16 @@
 # files), backup.sh and upgrade.sh (SQLite files and their copies),
 # files.sh (file modes, read-only copies), transport.sh (a locked SQLite
 # file), migrate.sh and blobs.sh, signed.sh and escapes.sh (not yet
-# adapted: they read or change the file directly).
+# adapted: they read or change the file directly); race.sh runs there
+# (SCENARIOS=race) but tests/run.sh runs tests/pg/race.sh instead, the same
+# race with its setup through HTTP.
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
 if [ -n "${QTM_TEST_PG:-}" ]; then
     leg="pg "
-    parts=${SCENARIOS:-seed refusals api outcome handover finding settle paging access dbcopy race}
+    parts=${SCENARIOS:-seed refusals api outcome handover finding settle paging access dbcopy}
 else
     leg=""
     parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle dbcopy transport backup durable race crash}
