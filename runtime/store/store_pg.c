@@ -63,6 +63,7 @@ static void tx_reset(pg_store *s, pg_tx tx)
     s->root_locked = 0;
     s->head_locked = 0;
     s->head_seq = 0;
+    s->begun = 0;
     s->xid[0] = '\0';
 }
 
@@ -74,35 +75,66 @@ static const char *const begin_sql[] = {
     /* the transaction id now, so a lost COMMIT can be asked about */
     [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_current_xact_id()::text",
 };
+/* a write's BEGIN with rule 1's head lock, in the same round trip */
+#define BEGIN_WITH_HEAD                                                                    \
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_current_xact_id()::text, h.schema,"   \
+    " h.hash FROM chain_head h WHERE h.id = 1 FOR UPDATE"
+
+static store_rc take_head(pg_store *s, const PGresult *r, int col);
+
+/* Sends a transaction's BEGIN (text) now; a connection that had died while
+ * idle is replaced once (nothing of the transaction was sent yet). */
+static store_rc send_begin(pg_store *s, const char *text, PGresult **out)
+{
+    store_rc rc = qtmi_pg_exec(s, text, out);
+    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s))
+        rc = qtmi_pg_exec(s, text, out);
+    if (rc != STORE_OK && s->c && PQstatus(s->c) == CONNECTION_OK &&
+        PQtransactionStatus(s->c) != PQTRANS_IDLE)
+        qtmi_pg_exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
+/* A write transaction begins on the server with its first statement, so
+ * BEGIN, its id and (with_head) the head lock share one round trip. */
+store_rc qtmi_pg_begun(pg_store *s, int with_head)
+{
+    if (s->tx != PG_TX_WRITE || s->begun)
+        return STORE_OK;
+    PGresult *r = NULL;
+    store_rc rc = send_begin(s, with_head ? BEGIN_WITH_HEAD : begin_sql[PG_TX_WRITE], &r);
+    if (rc != STORE_OK) {
+        tx_reset(s, PG_TX_NONE);
+        return rc;
+    }
+    s->begun = 1;
+    if (PQntuples(r) >= 1)
+        snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
+    if (with_head)
+        rc = take_head(s, r, 1);
+    PQclear(r);
+    return rc;
+}
 
 static store_rc begin_tx(pg_store *s, pg_tx tx, const char *extra)
 {
     if (!qtmi_pg_alive(s))
         return STORE_RETRY;
-    PGresult *r = NULL;
-    store_rc rc = qtmi_pg_exec(s, begin_sql[tx], &r);
-    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s)) {
-        /* the connection had died while idle (a server restart, a broken
-         * link) and libpq learnt it only now: nothing of this transaction
-         * was sent, so it begins on the new one */
-        rc = qtmi_pg_exec(s, begin_sql[tx], &r);
-    }
-    if (rc == STORE_OK && tx == PG_TX_WRITE && PQntuples(r) == 1)
-        snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (rc != STORE_OK) {
-        if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+    tx_reset(s, tx);
+    if (tx == PG_TX_WRITE) {
+        /* deferred to the first statement (qtmi_pg_begun) */
+        store_rc rc = extra ? qtmi_pg_begun(s, 0) : STORE_OK;
+        if (rc == STORE_OK && extra && (rc = qtmi_pg_exec(s, extra, NULL)) != STORE_OK) {
             qtmi_pg_exec(s, "ROLLBACK", NULL);
+            tx_reset(s, PG_TX_NONE);
+        }
         return rc;
     }
-    char xid[sizeof s->xid];
-    memcpy(xid, s->xid, sizeof xid);
-    tx_reset(s, tx);
-    memcpy(s->xid, xid, sizeof xid);
-    if (extra && (rc = qtmi_pg_exec(s, extra, NULL)) != STORE_OK) {
-        qtmi_pg_exec(s, "ROLLBACK", NULL);
+    store_rc rc = send_begin(s, begin_sql[tx], NULL);
+    if (rc != STORE_OK)
         tx_reset(s, PG_TX_NONE);
-    }
+    else
+        s->begun = 1;
     return rc;
 }
 
@@ -139,6 +171,11 @@ static store_rc pg_commit(store *base)
     if (s->tx == PG_TX_NONE) {
         snprintf(s->err, sizeof s->err, "no transaction is open");
         return STORE_ERROR;
+    }
+    if (!s->begun) {
+        /* a write that ran no statement: nothing to commit */
+        tx_reset(s, PG_TX_NONE);
+        return STORE_OK;
     }
     pg_fault fault = s->tx == PG_TX_WRITE ? s->fault : PG_FAULT_NONE;
     if (fault == PG_FAULT_DROP_BEFORE_COMMIT)
@@ -186,6 +223,8 @@ static void pg_rollback(store *base)
 static store_rc pg_savepoint(store *base)
 {
     pg_store *s = PG(base);
+    if (s->tx == PG_TX_WRITE && qtmi_pg_begun(s, 0) != STORE_OK)
+        return STORE_ERROR;
     if (s->tx == PG_TX_NONE || PQtransactionStatus(s->c) != PQTRANS_INTRANS) {
         snprintf(s->err, sizeof s->err, "the batch transaction is no longer open "
                  "(the database ended it after an error)");
@@ -316,16 +355,21 @@ static store_rc lock_head(pg_store *s)
 {
     PGresult *r = NULL;
     store_rc rc = run_own(s, OWN_LOCK_HEAD, NULL, 0, &r);
-    if (rc != STORE_OK)
-        return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    if (rc == STORE_OK)
+        rc = take_head(s, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+/* The locked head row in r (its schema at column col, its hash next). */
+static store_rc take_head(pg_store *s, const PGresult *r, int col)
+{
+    if (PQntuples(r) != 1 || PQnfields(r) < col + 2 || PQgetisnull(r, 0, col)) {
         snprintf(s->err, sizeof s->err, "the chain head is missing: the database is damaged");
         return STORE_ERROR;
     }
-    int schema = atoi(PQgetvalue(r, 0, 0));
-    snprintf(s->head_hash, sizeof s->head_hash, "%s", PQgetvalue(r, 0, 1));
-    PQclear(r);
+    int schema = atoi(PQgetvalue(r, 0, col));
+    snprintf(s->head_hash, sizeof s->head_hash, "%s", PQgetvalue(r, 0, col + 1));
     if (schema != QTM_SCHEMA_VERSION) {
         snprintf(s->err, sizeof s->err, "the database is at schema %d and this qtm writes "
                  "schema %d: it refuses to write (run the qtm that migrated it)", schema,
@@ -354,7 +398,10 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
         return STORE_OK;
     int root = !s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1;
     int audit = is_audit_query(q);
-    if ((root || audit) && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
+    int head = (root || audit) && !s->head_locked;
+    if (!s->begun && (rc = qtmi_pg_begun(s, head)) != STORE_OK)
+        return rc;
+    if (head && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
         return rc;
     if (root) {
         if ((rc = run_own(s, q == SQ_TASK_BY_ID ? OWN_LOCK_TASK : OWN_LOCK_JOB, args, 1,

@@ -134,6 +134,9 @@ store_rc qtmi_pg_copy(pg_store *s, store_ctl op, void *arg)
         snprintf(s->err, sizeof s->err, "a copy runs inside a transaction");
         return STORE_ERROR;
     }
+    store_rc begun = qtmi_pg_begun(s, 0);
+    if (begun != STORE_OK)
+        return begun;
     if (op == STORE_CTL_COPY_OUT)
         return copy_out(s, arg);
     if (op == STORE_CTL_COPY_IN)

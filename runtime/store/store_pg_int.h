@@ -29,6 +29,7 @@ typedef struct pg_store {
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
     uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
+    int begun;                     /* BEGIN was sent (a write's waits for its first statement) */
     int broken;                    /* it failed as a lost connection does: replaced
                                     * before its next use, whatever libpq says */
     int depth;                     /* open savepoints */
@@ -64,6 +65,11 @@ int qtmi_pg_gone(const pg_store *s, const PGresult *r);
  * PGRES_COMMAND_OK or PGRES_TUPLES_OK; *out (if given) receives the result
  * for the caller to PQclear, else it is cleared. */
 store_rc qtmi_pg_exec(pg_store *s, const char *sql, PGresult **out);
+
+/* Sends a write transaction's deferred BEGIN (with_head: and the chain
+ * head's lock, in one round trip) unless it was sent; STORE_OK for a read
+ * or no transaction. */
+store_rc qtmi_pg_begun(pg_store *s, int with_head);
 
 /* (Re)connects: session settings, the server checks; the statements
  * prepared on the old connection are forgotten. */
