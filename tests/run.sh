@@ -233,6 +233,9 @@ pg_leg() {
     unset QTM_TEST_DB
     part "pg scenarios" env QTM_TEST_PG="$QTM_TEST_PG" BUILD=$BUILD QTM=$BUILD/bin/qtm-test \
         tests/scenario/run.sh
+    for s in race hosts crash retry; do      # tests/pg/: the last three on clusters of their own
+        part "pg $s" env QTM_TEST_PG="$QTM_TEST_PG" BUILD=$BUILD QTM=$BUILD/bin/qtm-test tests/pg/$s.sh
+    done
     echo "# the PostgreSQL leg took $(($(date +%s) - pgstart)) s"
     tests/pg/cluster.sh stop "$pgdir"
     pgdir=""

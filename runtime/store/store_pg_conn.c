@@ -55,12 +55,26 @@ static void set_err(pg_store *s, const char *msg)
     s->err[n] = '\0';
 }
 
+int qtmi_pg_gone(const pg_store *s, const PGresult *r)
+{
+    if (r && PQresultStatus(r) == PGRES_COMMAND_OK)
+        return 0;
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    /* libpq's own errors have no SQLSTATE; 57P0x: the server shut down,
+     * restarts or dropped the database; 25P03 and 57P05: a session
+     * timeout ended the session */
+    return !s->c || PQstatus(s->c) != CONNECTION_OK || !state || !strncmp(state, "08", 2) ||
+           !strncmp(state, "57P0", 4) || !strcmp(state, "25P03");
+}
+
 store_rc qtmi_pg_fail(pg_store *s, const PGresult *r)
 {
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     set_err(s, r ? PQresultErrorMessage(r) : PQerrorMessage(s->c));
-    if (!s->c || PQstatus(s->c) != CONNECTION_OK || !state || strncmp(state, "08", 2) == 0) {
-        /* the connection is gone: its transaction with it */
+    if (qtmi_pg_gone(s, r)) {
+        /* the connection is gone, its transaction with it; libpq may not
+         * know yet (an error read before the end of the connection) */
+        s->broken = 1;
         s->tx = PG_TX_NONE;
         return STORE_RETRY;
     }
@@ -110,7 +124,9 @@ store_rc qtmi_pg_connect(pg_store *s)
         PQfinish(s->c);
     memset(s->prepared, 0, sizeof s->prepared);
     memset(s->own_prepared, 0, sizeof s->own_prepared);
+    s->copy_prepared = 0;
     s->tx = PG_TX_NONE;
+    s->broken = 0;
     s->c = dial(s->uri);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
         set_err(s, s->c ? PQerrorMessage(s->c) : "out of memory");
@@ -135,7 +151,7 @@ store_rc qtmi_pg_connect(pg_store *s)
 
 int qtmi_pg_alive(pg_store *s)
 {
-    if (s->c && PQstatus(s->c) == CONNECTION_OK)
+    if (s->c && !s->broken && PQstatus(s->c) == CONNECTION_OK)
         return 1;
     int64_t now = now_ms();
     if (now < s->retry_at_ms) {
@@ -153,36 +169,58 @@ int qtmi_pg_alive(pg_store *s)
     return 0;
 }
 
+/* What the server says of transaction xid: "committed", "aborted", "in
+ * progress", or NULL (no answer); a static string or in buf. */
+static const char *xact_status(pg_store *s, const char *xid, char *buf, size_t len)
+{
+    const char *vals[1] = {xid};
+    PGresult *r = PQexecParams(s->c, "SELECT pg_xact_status($1::xid8)", 1, NULL, vals, NULL,
+                               NULL, 0);
+    const char *status = NULL;
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
+        snprintf(buf, len, "%s", PQgetvalue(r, 0, 0));
+        status = buf;
+    }
+    PQclear(r);
+    return status;
+}
+
+/* A transaction "in progress" is the lost connection's own, still open on
+ * the server until its backend reads the end of the connection or, idle
+ * in the transaction, is ended by idle_in_transaction_session_timeout (5
+ * s): it is asked about again until then, never taken as an answer. */
+#define RESOLVE_WAIT_MS 6000
+
 store_rc qtmi_pg_resolve_commit(pg_store *s)
 {
     char xid[sizeof s->xid];
     snprintf(xid, sizeof xid, "%s", s->xid);
+    struct timespec pause = {0, 100 * 1000000L};
     /* the connection is gone: a new one asks */
     for (int tries = 0; tries < 20; tries++) {
-        if (qtmi_pg_connect(s) == STORE_OK) {
-            const char *vals[1] = {xid};
-            PGresult *r = PQexecParams(s->c, "SELECT pg_xact_status($1::xid8)", 1, NULL, vals,
-                                       NULL, NULL, 0);
-            const char *status = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
-                                         !PQgetisnull(r, 0, 0)
-                                     ? PQgetvalue(r, 0, 0)
-                                     : NULL;
-            store_rc rc = !status                          ? STORE_ERROR
-                          : !strcmp(status, "committed")   ? STORE_OK
-                          : !strcmp(status, "aborted")     ? STORE_RETRY
-                                                           : STORE_ERROR;
-            if (rc == STORE_ERROR)
-                snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server "
-                         "cannot say whether transaction %s committed (%s): check before "
-                         "running the command again", xid, status ? status : "no status");
-            else if (rc == STORE_RETRY)
-                snprintf(s->err, sizeof s->err, "the connection broke before COMMIT took "
-                         "effect: nothing was committed");
-            PQclear(r);
-            return rc;
+        if (qtmi_pg_connect(s) != STORE_OK) {
+            nanosleep(&pause, NULL);
+            continue;
         }
-        struct timespec pause = {0, 100 * 1000000L};
-        nanosleep(&pause, NULL);
+        char buf[32];
+        const char *status = xact_status(s, xid, buf, sizeof buf);
+        for (int64_t until = now_ms() + RESOLVE_WAIT_MS;
+             status && !strcmp(status, "in progress") && now_ms() < until;) {
+            nanosleep(&pause, NULL);
+            status = xact_status(s, xid, buf, sizeof buf);
+        }
+        store_rc rc = !status                          ? STORE_ERROR
+                      : !strcmp(status, "committed")   ? STORE_OK
+                      : !strcmp(status, "aborted")     ? STORE_RETRY
+                                                       : STORE_ERROR;
+        if (rc == STORE_ERROR)
+            snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server "
+                     "cannot say whether transaction %s committed (%s): check before "
+                     "running the command again", xid, status ? status : "no status");
+        else if (rc == STORE_RETRY)
+            snprintf(s->err, sizeof s->err, "the connection broke before COMMIT took "
+                     "effect: nothing was committed");
+        return rc;
     }
     snprintf(s->err, sizeof s->err, "the answer to COMMIT was lost and the server cannot be "
              "reached: whether transaction %s committed is unknown", xid);

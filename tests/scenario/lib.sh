@@ -184,7 +184,8 @@ sql() { db_sql "$1"; }
 # on the data: sqlite3's .dump; on PostgreSQL pg_dump --data-only --inserts
 # (which writes rows in their physical order) with each INSERT joined into
 # one line and the lines sorted; sequences' setval lines left out (nextval
-# is not undone by a rollback: a refused insert moves a sequence)
+# is not undone by a rollback: a refused insert moves a sequence), and the
+# \restrict KEY lines of pg_dump >= 15.14 (a new random key each run)
 db_dump() {
     if ! on_pg; then sqlite3 -cmd '.timeout 10000' "$DB" .dump 2>&1; return; fi
     pg_dump --data-only --inserts --no-owner --no-privileges "$DB" 2>&1 |

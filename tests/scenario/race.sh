@@ -181,7 +181,7 @@ is "race: one claim phase change per job" "$N" "$(count audit "entity = 'service
 is "race: audit rows entity=job action=claim" "$N" "$(count audit "entity = 'job' AND action = 'claim'")"
 is "race: audit rows of ServiceEvent claims" "$N" "$(count audit "entity = 'service_event' AND action = 'claim'")"
 is "race: claims per operator add up" "$N" \
-    "$(sql "SELECT sum(n) FROM (SELECT count(*) AS n FROM jobs GROUP BY owner_id) AS c")"
+    "$(sql "SELECT sum(n) FROM (SELECT count(*) AS n FROM jobs GROUP BY owner_id) AS per_owner")"
 on_pg || is "race: integrity_check" ok "$(sql 'PRAGMA integrity_check')"   # SQLite's own
 run "race: verify" verify
 

@@ -630,4 +630,22 @@ enum { QTM_BACKUP_FORCE = 1 };     /* replace an existing file */
  */
 qtm_status qtm_backup(qtm *q, const char *path, unsigned flags, json_t **report);
 
+/*
+ * qtm_db_copy - copies the whole database `from` into `to` (each a database
+ * name as qtm_open takes it: an SQLite path or a postgresql:// URI, either
+ * way round): every row of every table verbatim (ids, stamps, hashes, the
+ * audit chain and its head, file bytes, signatures, sessions), read in one
+ * read transaction of `from` and written in one write transaction of `to`,
+ * which is created at the current schema.  `to` must hold no qtm data: an
+ * existing file, or a database with a row in any table, is QTM_ECONFLICT
+ * and nothing is written.  Then `to` is verified on a handle of its own:
+ * QTM_EVERIFY when it does not verify (the copy is kept for inspection).
+ * A storage failure is QTM_ESTORAGE with nothing committed (an SQLite file
+ * the copy created is removed).  *report (may be NULL; set unless out of
+ * memory): {tables: [{table, rows}], rows, chain (audit rows), verify
+ * (qtm_verify's report, once it ran), error (the message, on failure)}.
+ * No actor is needed: it is an operator's tool on two databases they hold.
+ */
+qtm_status qtm_db_copy(const char *from, const char *to, json_t **report);
+
 #endif
