@@ -17,6 +17,7 @@
 #   make sanitize   the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the unit tests and qtmc runs under valgrind (leak check)
 #   make bench      benchmarks; prints figures (nothing is asserted)
+#   make bench-pg   the PostgreSQL figures alone (bench/pg.sh)
 #   make fuzz       libFuzzer on the parser and checks (FUZZ_SECONDS=60)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       (re)check and install the Debian packages (both sets)
@@ -162,9 +163,11 @@ ENGINE_SRC := runtime/engine/core.c runtime/engine/policy.c runtime/engine/acces
               runtime/engine/page.c runtime/engine/surfaces.c runtime/engine/vocab.c \
               runtime/engine/sign.c runtime/engine/backup.c runtime/engine/summary.c \
               runtime/engine/blob.c runtime/engine/blob_check.c \
-              runtime/engine/joblist.c
-STORE_PG_SRC := runtime/store/store_pg.c runtime/store/store_pg_conn.c runtime/store/store_pg_sql.c
-STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c $(STORE_PG_SRC)
+              runtime/engine/joblist.c runtime/engine/dbcopy.c
+STORE_PG_SRC := runtime/store/store_pg.c runtime/store/store_pg_conn.c runtime/store/store_pg_sql.c \
+                runtime/store/store_pg_copy.c
+STORE_SRC  := runtime/store/store.c runtime/store/store_sqlite.c runtime/store/store_copy.c \
+              $(STORE_PG_SRC)
 CLI_SRC    := runtime/cli/qtm_cli.c
 SERVE_SRC  := runtime/serve/serve.c runtime/serve/serve_queue.c runtime/serve/serve_conn.c \
               runtime/serve/serve_api.c runtime/serve/serve_rate.c runtime/serve/serve_static.c \
@@ -200,7 +203,7 @@ SERVE_OBJ   := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/web/web_assets.o
 RUNTIME_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_rt_*.c))
 RUNTIME_BINS  := $(RUNTIME_TESTS:%=$(B)/%)
 
-.PHONY: all deps test check demo golden docs sanitize valgrind bench bench-list fuzz install clean tables browser
+.PHONY: all deps test check demo golden docs sanitize valgrind bench bench-list bench-pg fuzz install clean tables browser
 
 # keep objects make would otherwise delete as intermediate (and rebuild)
 .SECONDARY:
@@ -271,13 +274,13 @@ tables: $(GEN_STAMP)
 
 # --- tests ---------------------------------------------------------------
 
-# tests build with the same warnings as the code they test; with libpq
-# installed the runtime tests can also run on PostgreSQL (QTM_TEST_DB,
-# tests/unit/rt_fixture.c)
-TEST_PG_CFLAGS := $(shell pkg-config --exists libpq 2>/dev/null && \
-                    echo -DRT_HAVE_PG $$(pkg-config --cflags libpq))
-TEST_PG_LIBS   := $(shell pkg-config --libs libpq 2>/dev/null)
+# tests build with the same warnings as the code they test; in a build with
+# PostgreSQL (HAVE_PG) the runtime tests can also run there (QTM_TEST_DB,
+# tests/unit/rt_fixture.c; RT_LIBS has libpq)
+TEST_PG_CFLAGS = $(if $(HAVE_PG),-DRT_HAVE_PG $(PG_CFLAGS))
 TEST_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(SAN) $(PKG_CFLAGS) $(IMG_CFLAGS) $(TEST_PG_CFLAGS) -MMD -MP
+# the fixture's libpq half comes and goes with HAVE_PG (recorded in $(CONFIG_H))
+$(O)/tests/rt_fixture.o: $(CONFIG_H)
 
 $(O)/tests/%.o: tests/unit/%.c Makefile | $(TEST_DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -309,36 +312,36 @@ $(LIBQTM): $(RUNTIME_OBJ)
 $(B)/test_rt_migrate: $(O)/tests/test_rt_migrate.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the file tests: a surface that declares its files (tests/surfaces/doc-evidence.qsm)
 $(B)/test_rt_blob: $(O)/tests/test_rt_blob.o $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the fault tests: the test-only fault backend, and the registry with history (migrate)
 FAULT_OBJ := $(O)/tests/store_fault.o
 $(B)/test_rt_fault: $(O)/tests/test_rt_fault.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(TEST_GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the batch tests fail a batch's commit with the fault backend
 $(B)/test_rt_batch: $(O)/tests/test_rt_batch.o $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(FAULT_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
 # the vocabulary test reads the web desk as compiled into qtm
 VOCAB_WEB_OBJ := $(O)/runtime/serve/serve_static.o $(O)/web/web_assets.o
 $(B)/test_rt_vocab: $(O)/tests/test_rt_vocab.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
-	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(VOCAB_WEB_OBJ) -lcmocka $(RT_LIBS)
 
 $(B)/test_rt_%: $(O)/tests/test_rt_%.o $(RT_FIXTURE_OBJ) $(GEN_OBJ) $(LIBQTM)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS) $(TEST_PG_LIBS)
+	$(Q)$(CC) $(SAN) -o $@ $< $(RT_FIXTURE_OBJ) $(GEN_OBJ) -lcmocka $(RT_LIBS)
 
 $(B)/test_sema_%: $(O)/tests/test_sema_%.o $(SEMA_FIXTURE_OBJ) $(QTMC_FIXTURE_OBJ) $(COMPILER_OBJ)
 	@mkdir -p $(@D)
@@ -457,6 +460,18 @@ $(B)/list_bench: bench/list_bench.c $(GEN_OBJ) $(LIBQTM)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
 
+# libqtm against the raw libpq write (bench/pg.sh); built only with libpq
+$(B)/pg_raw: bench/pg_raw.c $(GEN_OBJ) $(LIBQTM)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PG_CFLAGS) -o $@ $< $(GEN_OBJ) $(RT_LIBS)
+
+# the PostgreSQL figures (also part of make bench): a throwaway cluster,
+# fsync on; without libpq pg_raw is not built and bench/pg.sh says skipped
+bench-pg: $(TEST_DEPS_STAMP) $(QTM) $(B)/http_setup
+	$(if $(HAVE_PG),@$(MAKE) --no-print-directory $(B)/pg_raw)
+	@BUILD=$(BUILD) bench/pg.sh
+
 # finding work: job list pages over 100,000 jobs (also runs alone: make bench-list)
 bench-list: $(B)/list_bench
 	@$(B)/list_bench --dir $(BUILD)/bench/list
@@ -467,6 +482,8 @@ bench: $(TEST_DEPS_STAMP) $(QTMC) $(QTM) $(B)/measure $(B)/engine_bench $(B)/htt
 	@$(B)/list_bench --dir $(BUILD)/bench/list
 	@BUILD=$(BUILD) bench/http.sh
 	@BUILD=$(BUILD) bench/blobs.sh
+	$(if $(HAVE_PG),@$(MAKE) --no-print-directory $(B)/pg_raw)
+	@BUILD=$(BUILD) bench/pg.sh
 
 FUZZ_CFLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
               $(PKG_CFLAGS) -D_POSIX_C_SOURCE=200809L -Icompiler -I$(PUBLIC_INC) -I$(BUILD)/fuzz/grammar

@@ -7,6 +7,9 @@
 -- previous one, so the 32 connections of a thread never race on one job.
 -- Each request is one durable transition (one transaction with its audit
 -- row); any answer but 200 counts as an error in wrk's report.
+-- Several wrk processes on one database (bench/pg.sh, one per qtm serve)
+-- split the jobs: with QTM_PARTS=P and QTM_PART=p (0..P-1), this one takes
+-- only the ids with (id - 1) % P == p (default: one part, every id).
 local steps = {
   {"claim", nil}, {"advance", '{"event":"arrive"}'},
   {"advance", '{"event":"start"}'}, {"advance", '{"event":"complete"}'},
@@ -15,6 +18,9 @@ local counter = 1
 local jobs = tonumber(os.getenv("QTM_JOBS"))
 local nthreads = tonumber(os.getenv("QTM_THREADS"))
 local token = os.getenv("QTM_TOKEN")
+local parts = tonumber(os.getenv("QTM_PARTS") or "1")
+local part = tonumber(os.getenv("QTM_PART") or "0")
+local slice = math.floor((jobs - part - 1) / parts) + 1
 local mine, share, n = 0, 0, 0
 local warmed = false
 
@@ -25,7 +31,7 @@ end
 
 function init(args)
   mine = tid - 1
-  share = math.floor((jobs - mine - 1) / nthreads) + 1
+  share = math.floor((slice - mine - 1) / nthreads) + 1
 end
 
 function request()
@@ -42,7 +48,7 @@ function request()
     -- out of fresh jobs: read instead of failing (the report says how many)
     return wrk.format("GET", "/healthz")
   end
-  local id = k * nthreads + mine + 1
+  local id = (k * nthreads + mine) * parts + part + 1
   local verb, body = steps[round][1], steps[round][2]
   local headers = {["Authorization"] = "Bearer " .. token}
   if body then headers["Content-Type"] = "application/json" end
@@ -50,9 +56,9 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local transitions = math.min(summary.requests, jobs * #steps)
+  local transitions = math.min(summary.requests, slice * #steps)
   local s = summary.duration / 1e6
   io.write(string.format("durable: %d transitions in %.1f s = %.0f/s (%d available)%s\n",
-    transitions, s, transitions / s, jobs * #steps,
-    summary.requests > jobs * #steps and "; ran out of jobs, the rest were reads" or ""))
+    transitions, s, transitions / s, slice * #steps,
+    summary.requests > slice * #steps and "; ran out of jobs, the rest were reads" or ""))
 end

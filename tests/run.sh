@@ -7,7 +7,10 @@
 # output, the example and the demo's text, the scenarios and the browser
 # tests (with the node version they need).  Every sub-runner ends with
 # "N passed, N failed"; the counts add up to this script's last line, the
-# same, and the exit status is non-zero if anything failed.
+# same, and the exit status is non-zero if anything failed.  Last, the
+# PostgreSQL leg (pg_leg below): the runtime unit tests and the scenarios
+# that support it again, on a throwaway cluster (tests/pg/cluster.sh),
+# stopped on every exit; a cmocka skip is counted apart, never as passed.
 set -u
 BUILD=${BUILD:-build}
 CC=${CC:-cc}
@@ -208,19 +211,26 @@ pg_leg() {
     pgdir=$(mktemp -d "${TMPDIR:-/tmp}/qtm-pg.XXXXXX")
     tests/pg/cluster.sh start "$pgdir" 2>"$tmp/pgstart"
     st=$?
+    if [ $st -eq 3 ]; then
+        rm -rf "$pgdir"
+        pgdir=""
+        echo "skipped: no PostgreSQL ($(head -n 1 "$tmp/pgstart" | sed 's/^[^:]*: //'))"
+        return
+    fi
     if [ $st -ne 0 ]; then
         tests/pg/cluster.sh stop "$pgdir"
         pgdir=""
-        if [ $st -eq 3 ]; then echo "skipped: no PostgreSQL ($(head -n 1 "$tmp/pgstart"))"; return; fi
         bad "the PostgreSQL cluster did not start (exit $st)"
         sed 's/^/    /' "$tmp/pgstart" | head -30
         return
     fi
     eval "$(tests/pg/cluster.sh env "$pgdir")"
     pgstart=$(date +%s)
+    export QTM_TEST_DB="$QTM_TEST_PG"
     for t in ${UNIT_BINS:-"$BUILD"/bin/test_*}; do
-        case ${t##*/} in test_rt_*) QTM_TEST_DB=$QTM_TEST_PG unit_test "pg " "$t" ;; esac
+        case ${t##*/} in test_rt_*) unit_test "pg " "$t" ;; esac
     done
+    unset QTM_TEST_DB
     part "pg scenarios" env QTM_TEST_PG="$QTM_TEST_PG" BUILD=$BUILD QTM=$BUILD/bin/qtm-test \
         tests/scenario/run.sh
     for s in race hosts crash retry; do      # tests/pg/: the last three on clusters of their own

@@ -79,6 +79,7 @@ static const char usage_text[] =
     "              record export --job ID [--out FILE] | record check FILE [--key PUBKEY]\n"
     "              key init [--key-file PATH] | key show\n"
     "audit:        log [--job ID] [PAGE] | verify\n"
+    "storage:      backup FILE [--force] | db copy FROM TO\n"
     "versions:     migrate --check SURFACE | migrate SURFACE\n"
     "identity:     token issue SLUG [--expires DURATION] | token revoke SLUG | token list [PAGE]\n"
     "web desk:     serve [--listen HOST:PORT] [--threads N] [--intake-rate N] [--max-body BYTES]\n"
@@ -1885,6 +1886,42 @@ static int cmd_backup(cli *c)
     return 0;
 }
 
+/* Opens no database of --db: FROM and TO name both.  No --as: an operator
+ * copies two databases they hold. */
+static int cmd_db_copy(cli *c)
+{
+    if (check_opts(c, NULL, NULL))
+        return 2;
+    const char *from = pos(c, 0, NULL), *to = pos(c, 1, NULL);
+    if (!from || !to || pos(c, 2, NULL))
+        return fail(c, QTM_EUSAGE, "usage: qtm db copy FROM TO");
+    json_t *r = NULL;
+    qtm_status st = qtm_db_copy(from, to, &r);
+    json_t *v = json_object_get(r, "verify");
+    if (st != QTM_OK && st != QTM_EVERIFY) {
+        int rc = fail(c, st, "%s", r ? str(r, "error") : "out of memory");
+        json_decref(r);
+        return rc;
+    }
+    if (c->json) {
+        emit(r);
+        if (st)
+            fprintf(stderr, "qtm: error: the copy does not verify (it is kept for inspection)\n");
+        return (int)st;
+    }
+    json_t *all = json_object_get(v, "findings"), *f;
+    size_t i;
+    json_array_foreach(all, i, f)
+        printf("problem: %s\n", item(all, i));
+    printf("copied %lld rows in %zu tables; audit chain of %lld rows; verify: %s\n",
+           num(r, "rows"), json_array_size(json_object_get(r, "tables")), num(r, "chain"),
+           st == QTM_OK ? "ok" : "FAILED");
+    if (st)
+        fail(c, st, "%s", str(r, "error"));
+    json_decref(r);
+    return (int)st;
+}
+
 /* --- identity and the web desk ------------------------------------------- */
 
 /* A duration: a whole number and one unit, s m h or d ("90d", "12h",
@@ -2277,6 +2314,12 @@ static const command commands[] = {
      "  Writes a consistent copy of the database to FILE while others write (mode 0600,\n"
      "  fsynced), then verifies it (exit 1, and no FILE, if it does not). An existing FILE is\n"
      "  refused unless --force. Restore: stop qtm serve and copy FILE back."},
+    {"db copy", cmd_db_copy,
+     "qtm db copy FROM TO\n"
+     "  Copies the whole database FROM into TO (an SQLite path or a postgresql:// URI, either\n"
+     "  way round): every row verbatim, in one transaction each, then verifies TO (exit 1 if\n"
+     "  it does not; the copy stays). TO must hold no qtm data: a new file, or a database\n"
+     "  without qtm rows (exit 6 otherwise, nothing written). --db and --as are not used."},
     {"token issue", cmd_token_issue,
      "qtm token issue SLUG [--expires DURATION]\n"
      "  Prints a new credential for the actor, once; only its hash is kept. With --expires\n"

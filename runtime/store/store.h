@@ -262,8 +262,37 @@ typedef enum store_ctl {
      * the database orders concurrent writers (PostgreSQL) */
     STORE_CTL_SINGLE_WRITER,
     /* arg store_connections *: the server's connection budget */
-    STORE_CTL_CONNECTIONS
+    STORE_CTL_CONNECTIONS,
+    /* `qtm db copy` (store_copy.h lists the tables, parent before child).
+     * arg store_copy_out *: hands every row of that table to fn, in its
+     * key order, as the table's copied columns (their values verbatim: a
+     * file's bytes SV_BLOB); the chain head is its one row.  Runs in the
+     * caller's transaction, so one read transaction gives every table as
+     * of one moment.  fn stopping early is STORE_OK, refusing (negative)
+     * STORE_TOOLONG. */
+    STORE_CTL_COPY_OUT,
+    /* arg store_copy_in *: writes one row, as COPY_OUT gave it, verbatim
+     * (ids included): an INSERT, or for the chain head an UPDATE of the
+     * row the schema's creation made.  The caller's write transaction;
+     * a row of another width is STORE_ERROR. */
+    STORE_CTL_COPY_IN,
+    /* arg NULL: after the last COPY_IN, in the same transaction: what the
+     * backend must redo for rows written with their own ids (PostgreSQL:
+     * each identity sequence moves past the largest id copied) */
+    STORE_CTL_COPY_END
 } store_ctl;
+
+typedef struct store_copy_out {
+    int table;                     /* index into qtmi_copy_tables */
+    store_row_fn fn;               /* called once per row */
+    void *arg;
+} store_copy_out;
+
+typedef struct store_copy_in {
+    int table;                     /* index into qtmi_copy_tables */
+    const store_val *row;          /* the table's copied columns, in order */
+    int n;                         /* how many: the table's column count */
+} store_copy_in;
 
 typedef struct store_connections {
     int max;                       /* max_connections less the superuser reserve */

@@ -62,43 +62,79 @@ static void tx_reset(pg_store *s, pg_tx tx)
     s->depth = 0;
     s->root_locked = 0;
     s->head_locked = 0;
+    s->head_seq = 0;
+    s->begun = 0;
     s->xid[0] = '\0';
 }
 
 static const char *const begin_sql[] = {
-    [PG_TX_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    /* a read holds no lock a writer waits for: verify of a large log may
+     * take minutes (a write's statements still stop at 10 s) */
+    [PG_TX_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;"
+                   " SET LOCAL statement_timeout = '5min'",
     /* the transaction id now, so a lost COMMIT can be asked about */
     [PG_TX_WRITE] = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_current_xact_id()::text",
 };
+/* a write's BEGIN with rule 1's head lock, in the same round trip */
+#define BEGIN_WITH_HEAD                                                                    \
+    "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_current_xact_id()::text, h.schema,"   \
+    " h.hash FROM chain_head h WHERE h.id = 1 FOR UPDATE"
+
+static store_rc take_head(pg_store *s, const PGresult *r, int col);
+
+/* Sends a transaction's BEGIN (text) now; a connection that had died while
+ * idle is replaced once (nothing of the transaction was sent yet). */
+static store_rc send_begin(pg_store *s, const char *text, PGresult **out)
+{
+    store_rc rc = qtmi_pg_exec(s, text, out);
+    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s))
+        rc = qtmi_pg_exec(s, text, out);
+    if (rc != STORE_OK && s->c && PQstatus(s->c) == CONNECTION_OK &&
+        PQtransactionStatus(s->c) != PQTRANS_IDLE)
+        qtmi_pg_exec(s, "ROLLBACK", NULL);
+    return rc;
+}
+
+/* A write transaction begins on the server with its first statement, so
+ * BEGIN, its id and (with_head) the head lock share one round trip. */
+store_rc qtmi_pg_begun(pg_store *s, int with_head)
+{
+    if (s->tx != PG_TX_WRITE || s->begun)
+        return STORE_OK;
+    PGresult *r = NULL;
+    store_rc rc = send_begin(s, with_head ? BEGIN_WITH_HEAD : begin_sql[PG_TX_WRITE], &r);
+    if (rc != STORE_OK) {
+        tx_reset(s, PG_TX_NONE);
+        return rc;
+    }
+    s->begun = 1;
+    if (PQntuples(r) >= 1)
+        snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
+    if (with_head)
+        rc = take_head(s, r, 1);
+    PQclear(r);
+    return rc;
+}
 
 static store_rc begin_tx(pg_store *s, pg_tx tx, const char *extra)
 {
     if (!qtmi_pg_alive(s))
         return STORE_RETRY;
-    PGresult *r = NULL;
-    store_rc rc = qtmi_pg_exec(s, begin_sql[tx], &r);
-    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s)) {
-        /* the connection had died while idle (a server restart, a broken
-         * link) and libpq learnt it only now: nothing of this transaction
-         * was sent, so it begins on the new one */
-        rc = qtmi_pg_exec(s, begin_sql[tx], &r);
-    }
-    if (rc == STORE_OK && tx == PG_TX_WRITE && PQntuples(r) == 1)
-        snprintf(s->xid, sizeof s->xid, "%s", PQgetvalue(r, 0, 0));
-    PQclear(r);
-    if (rc != STORE_OK) {
-        if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
+    tx_reset(s, tx);
+    if (tx == PG_TX_WRITE) {
+        /* deferred to the first statement (qtmi_pg_begun) */
+        store_rc rc = extra ? qtmi_pg_begun(s, 0) : STORE_OK;
+        if (rc == STORE_OK && extra && (rc = qtmi_pg_exec(s, extra, NULL)) != STORE_OK) {
             qtmi_pg_exec(s, "ROLLBACK", NULL);
+            tx_reset(s, PG_TX_NONE);
+        }
         return rc;
     }
-    char xid[sizeof s->xid];
-    memcpy(xid, s->xid, sizeof xid);
-    tx_reset(s, tx);
-    memcpy(s->xid, xid, sizeof xid);
-    if (extra && (rc = qtmi_pg_exec(s, extra, NULL)) != STORE_OK) {
-        qtmi_pg_exec(s, "ROLLBACK", NULL);
+    store_rc rc = send_begin(s, begin_sql[tx], NULL);
+    if (rc != STORE_OK)
         tx_reset(s, PG_TX_NONE);
-    }
+    else
+        s->begun = 1;
     return rc;
 }
 
@@ -135,6 +171,11 @@ static store_rc pg_commit(store *base)
     if (s->tx == PG_TX_NONE) {
         snprintf(s->err, sizeof s->err, "no transaction is open");
         return STORE_ERROR;
+    }
+    if (!s->begun) {
+        /* a write that ran no statement: nothing to commit */
+        tx_reset(s, PG_TX_NONE);
+        return STORE_OK;
     }
     pg_fault fault = s->tx == PG_TX_WRITE ? s->fault : PG_FAULT_NONE;
     if (fault == PG_FAULT_DROP_BEFORE_COMMIT)
@@ -182,6 +223,8 @@ static void pg_rollback(store *base)
 static store_rc pg_savepoint(store *base)
 {
     pg_store *s = PG(base);
+    if (s->tx == PG_TX_WRITE && qtmi_pg_begun(s, 0) != STORE_OK)
+        return STORE_ERROR;
     if (s->tx == PG_TX_NONE || PQtransactionStatus(s->c) != PQTRANS_INTRANS) {
         snprintf(s->err, sizeof s->err, "the batch transaction is no longer open "
                  "(the database ended it after an error)");
@@ -219,8 +262,10 @@ static void pg_rollback_to(store *base)
     if (qtmi_pg_exec(s, "ROLLBACK TO qtm_sp", NULL) == STORE_OK)
         qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
     s->depth--;
-    if (s->head_locked && s->head_depth > s->depth)
+    if (s->head_locked && s->head_depth > s->depth) {
         s->head_locked = 0;
+        s->head_seq = 0;
+    }
     memcpy(s->err, keep, sizeof keep);
 }
 
@@ -237,8 +282,7 @@ static int params_of(const char *text)
     return most;
 }
 
-/* Prepares statement `name` once per connection; *done is its flag. */
-static store_rc prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
+store_rc qtmi_pg_prepare(pg_store *s, const char *name, const char *text, unsigned char *done)
 {
     if (*done)
         return STORE_OK;
@@ -250,10 +294,8 @@ static store_rc prepare(pg_store *s, const char *name, const char *text, unsigne
     return rc;
 }
 
-/* Runs a prepared statement with store_val arguments; the result is the
- * caller's (NULL on failure, s->err set, *rc mapped). */
-static PGresult *exec_prepared(pg_store *s, const char *name, const store_val *args, int nargs,
-                               store_rc *rc)
+PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *args,
+                                int nargs, store_rc *rc)
 {
     char num[MAX_COLS][24];
     const char *vals[MAX_COLS];
@@ -296,10 +338,10 @@ static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs
 {
     static const char *const names[OWN_COUNT] = {"qtm_lock_task", "qtm_lock_job",
                                                  "qtm_lock_head"};
-    store_rc rc = prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
+    store_rc rc = qtmi_pg_prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
     if (rc != STORE_OK)
         return rc;
-    PGresult *r = exec_prepared(s, names[which], args, nargs, &rc);
+    PGresult *r = qtmi_pg_exec_prepared(s, names[which], args, nargs, &rc);
     if (out)
         *out = r;
     else
@@ -313,16 +355,21 @@ static store_rc lock_head(pg_store *s)
 {
     PGresult *r = NULL;
     store_rc rc = run_own(s, OWN_LOCK_HEAD, NULL, 0, &r);
-    if (rc != STORE_OK)
-        return rc;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
+    if (rc == STORE_OK)
+        rc = take_head(s, r, 0);
+    PQclear(r);
+    return rc;
+}
+
+/* The locked head row in r (its schema at column col, its hash next). */
+static store_rc take_head(pg_store *s, const PGresult *r, int col)
+{
+    if (PQntuples(r) != 1 || PQnfields(r) < col + 2 || PQgetisnull(r, 0, col)) {
         snprintf(s->err, sizeof s->err, "the chain head is missing: the database is damaged");
         return STORE_ERROR;
     }
-    int schema = atoi(PQgetvalue(r, 0, 0));
-    snprintf(s->head_hash, sizeof s->head_hash, "%s", PQgetvalue(r, 0, 1));
-    PQclear(r);
+    int schema = atoi(PQgetvalue(r, 0, col));
+    snprintf(s->head_hash, sizeof s->head_hash, "%s", PQgetvalue(r, 0, col + 1));
     if (schema != QTM_SCHEMA_VERSION) {
         snprintf(s->err, sizeof s->err, "the database is at schema %d and this qtm writes "
                  "schema %d: it refuses to write (run the qtm that migrated it)", schema,
@@ -351,7 +398,10 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
         return STORE_OK;
     int root = !s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1;
     int audit = is_audit_query(q);
-    if ((root || audit) && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
+    int head = (root || audit) && !s->head_locked;
+    if (!s->begun && (rc = qtmi_pg_begun(s, head)) != STORE_OK)
+        return rc;
+    if (head && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
         return rc;
     if (root) {
         if ((rc = run_own(s, q == SQ_TASK_BY_ID ? OWN_LOCK_TASK : OWN_LOCK_JOB, args, 1,
@@ -370,13 +420,33 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
             }
         }
     }
-    if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[1].type == SV_TEXT)
+    if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[0].type == SV_INT &&
+        args[1].type == SV_TEXT && s->head_seq && args[0].i == s->head_seq &&
+        strcmp(args[1].s, s->head_hash) == 0) {
+        /* SQ_AUDIT_INSERT moved the head there already */
+        *answered = 1;
+        s->changes = 1;
+    } else if (q == SQ_CHAIN_HEAD_SET && nargs >= 2 && args[1].type == SV_TEXT) {
         snprintf(s->head_hash, sizeof s->head_hash, "%s", args[1].s);
+    }
     return STORE_OK;
 }
 
-/* Hands each row to fn; a bytea column's bytes are unescaped for the call. */
-static store_rc rows_out(pg_store *s, PGresult *r, store_row_fn fn, void *arg)
+/* After SQ_AUDIT_INSERT: exactly one row, or the head had moved from the
+ * row's prev_hash (nothing was inserted: a lost lock, never a fork). */
+static store_rc after_audit_insert(pg_store *s, PGresult *r, const store_val *args, int nargs)
+{
+    if (PQntuples(r) != 1 || nargs < 10 || args[9].type != SV_TEXT) {
+        snprintf(s->err, sizeof s->err, "the chain head moved during the transaction: the "
+                 "audit row was not appended");
+        return STORE_ERROR;
+    }
+    s->head_seq = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    snprintf(s->head_hash, sizeof s->head_hash, "%s", args[9].s);
+    return STORE_OK;
+}
+
+store_rc qtmi_pg_rows(pg_store *s, PGresult *r, store_row_fn fn, void *arg)
 {
     int n = PQnfields(r), rows = PQntuples(r);
     if (n > MAX_COLS)
@@ -433,7 +503,7 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         return rc;
     char name[16];
     snprintf(name, sizeof name, "q%d", (int)q);
-    if ((rc = prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
+    if ((rc = qtmi_pg_prepare(s, name, qtmi_pg_sql[q], &s->prepared[q])) != STORE_OK)
         return rc;
     store_val padded[MAX_COLS];
     if (!s->nparams[q])
@@ -445,7 +515,7 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         args = padded;
         nargs = want;
     }
-    PGresult *r = exec_prepared(s, name, args, nargs, &rc);
+    PGresult *r = qtmi_pg_exec_prepared(s, name, args, nargs, &rc);
     if (!r)
         return rc;
     const char *tuples = PQcmdTuples(r);
@@ -455,8 +525,10 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
          * is store_last_id's, not a row */
         if (PQntuples(r) == 1)
             s->last_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        if (q == SQ_AUDIT_INSERT)
+            rc = after_audit_insert(s, r, args, nargs);
     } else if (fn) {
-        rc = rows_out(s, r, fn, arg);
+        rc = qtmi_pg_rows(s, r, fn, arg);
     }
     PQclear(r);
     return rc;
@@ -507,6 +579,10 @@ static store_rc pg_control(store *base, store_ctl op, void *arg)
         snprintf(s->err, sizeof s->err, "qtm backup copies SQLite files; back a PostgreSQL "
                  "database up with its own tools (pg_dump, pg_basebackup)");
         return STORE_UNSUPPORTED;
+    case STORE_CTL_COPY_OUT:
+    case STORE_CTL_COPY_IN:
+    case STORE_CTL_COPY_END:
+        return qtmi_pg_copy(s, op, arg);
     case STORE_CTL_AUTOCHECKPOINT:
         break;
     }

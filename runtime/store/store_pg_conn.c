@@ -124,6 +124,7 @@ store_rc qtmi_pg_connect(pg_store *s)
         PQfinish(s->c);
     memset(s->prepared, 0, sizeof s->prepared);
     memset(s->own_prepared, 0, sizeof s->own_prepared);
+    s->copy_prepared = 0;
     s->tx = PG_TX_NONE;
     s->broken = 0;
     s->c = dial(s->uri);

@@ -27,7 +27,9 @@ typedef struct pg_store {
     unsigned char prepared[SQ_COUNT];  /* on this connection */
     unsigned char nparams[SQ_COUNT];   /* the highest $n of each text (once known) */
     unsigned char own_prepared[8];     /* the driver's own statements (store_pg.c) */
+    uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
+    int begun;                     /* BEGIN was sent (a write's waits for its first statement) */
     int broken;                    /* it failed as a lost connection does: replaced
                                     * before its next use, whatever libpq says */
     int depth;                     /* open savepoints */
@@ -38,6 +40,7 @@ typedef struct pg_store {
     int root_locked;
     int head_locked, head_depth;
     char head_hash[65];
+    int64_t head_seq;              /* the position SQ_AUDIT_INSERT moved it to (0: none yet) */
     char xid[24];                  /* the write transaction's id, for a lost COMMIT */
     int64_t changes, last_id;
     int durable;                   /* synchronous_commit on (STORE_CTL_DURABLE) */
@@ -63,6 +66,11 @@ int qtmi_pg_gone(const pg_store *s, const PGresult *r);
  * for the caller to PQclear, else it is cleared. */
 store_rc qtmi_pg_exec(pg_store *s, const char *sql, PGresult **out);
 
+/* Sends a write transaction's deferred BEGIN (with_head: and the chain
+ * head's lock, in one round trip) unless it was sent; STORE_OK for a read
+ * or no transaction. */
+store_rc qtmi_pg_begun(pg_store *s, int with_head);
+
 /* (Re)connects: session settings, the server checks; the statements
  * prepared on the old connection are forgotten. */
 store_rc qtmi_pg_connect(pg_store *s);
@@ -78,6 +86,21 @@ store_rc qtmi_pg_migrate(pg_store *s, int create);
 /* After a COMMIT whose answer was lost: asks the server (on a new
  * connection) what became of s->xid. */
 store_rc qtmi_pg_resolve_commit(pg_store *s);
+
+/* Prepares statement `name` once per connection; *done is its flag. */
+store_rc qtmi_pg_prepare(pg_store *s, const char *name, const char *text, unsigned char *done);
+
+/* Runs a prepared statement with store_val arguments; the result is the
+ * caller's (NULL on failure, s->err set, *rc mapped). */
+PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *args,
+                                int nargs, store_rc *rc);
+
+/* Hands each row of r to fn; a bytea column's bytes are unescaped for the
+ * call.  STORE_TOOLONG (s->err set) when fn refuses a row. */
+store_rc qtmi_pg_rows(pg_store *s, PGresult *r, store_row_fn fn, void *arg);
+
+/* STORE_CTL_COPY_OUT, _IN and _END (store_pg_copy.c). */
+store_rc qtmi_pg_copy(pg_store *s, store_ctl op, void *arg);
 
 extern const store_vt qtmi_pg_vt;
 

@@ -147,8 +147,8 @@
  * the id of its last audit row (NULL: none; from the `last` CTE). */
 #define IMG_ROWS(kind, table, key, job, ent, img)                                          \
     "SELECT '" kind "'::text AS kind, t." key " AS id, " job " AS job, " img("t." key)     \
-    " AS image, (SELECT l.id FROM last l WHERE l.k = '" ent "' AND l.eid = t." key ")"    \
-    " AS last FROM " table " t"
+    " AS image, l.id AS last FROM " table " t LEFT JOIN last l"                             \
+    " ON l.k = '" ent "' AND l.eid = t." key
 
 /* A job's settlement status (store_sqlite.c: SETTLEMENT_OF_JOB). */
 #define SETTLEMENT_OF_JOB                                                                  \
@@ -321,11 +321,17 @@ const char *const qtmi_pg_sql[SQ_COUNT] = {
     [SQ_AUDIT_LAST_HASH] = "SELECT hash FROM chain_head WHERE id = 1",
     /* the id is the next chain position (gap-free: the head is locked by
      * this transaction; the engine then sets the head to it) */
+    /* the row and the head it moves, in one statement (the driver then
+     * answers SQ_CHAIN_HEAD_SET itself); the head moves only from the
+     * row's prev_hash: a head that moved meanwhile inserts nothing (an
+     * error, never a fork) */
     [SQ_AUDIT_INSERT] =
-        "INSERT INTO audit(id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
-        " prev_hash, hash, image) SELECT h.seq + 1, $1::text, $2::text, $3::text, $4::bigint,"
+        "WITH h AS (UPDATE chain_head SET seq = seq + 1, hash = $10::text"
+        " WHERE id = 1 AND hash = $9::text RETURNING seq)"
+        " INSERT INTO audit(id, at, actor, entity, entity_id, action, from_state, to_state, job_id,"
+        " prev_hash, hash, image) SELECT h.seq, $1::text, $2::text, $3::text, $4::bigint,"
         " $5::text, $6::text, $7::text, $8::bigint, $9::text, $10::text, $11::text"
-        " FROM chain_head h WHERE h.id = 1 RETURNING id",
+        " FROM h RETURNING id",
     [SQ_AUDIT_JOB_PAGE] =
         AUDIT_COLS " WHERE job_id = $1::bigint AND id > $2::bigint ORDER BY id" LIMIT(3),
     [SQ_AUDIT_LIST] =

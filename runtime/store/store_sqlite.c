@@ -15,6 +15,7 @@
  * audit rows chain, and the chain head (see schema_v4).
  */
 #include "store.h"
+#include "store_copy.h"
 #include "qtm/qtm_vocab.h"   /* the CHECK lists */
 
 #include <ctype.h>
@@ -47,6 +48,7 @@ typedef struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmt[SQ_COUNT];  /* prepared on first use */
     sqlite3_stmt *tx[TX_COUNT];
+    sqlite3_stmt **copy;           /* db copy: [2 * table + copy_stmt], prepared on first use */
     int readonly;                  /* opened read-only: every write transaction is refused */
     char err[256];
 } sqlite_store;
@@ -1096,6 +1098,9 @@ static void sq_close(store *base)
         sqlite3_finalize(s->stmt[i]);
     for (int i = 0; i < TX_COUNT; i++)
         sqlite3_finalize(s->tx[i]);
+    for (int i = 0; s->copy && i < 2 * qtmi_copy_ntables; i++)
+        sqlite3_finalize(s->copy[i]);
+    free(s->copy);
     sqlite3_close(s->db);
     free(s);
 }
@@ -1175,21 +1180,11 @@ static void sq_rollback_to(store *base)
     memcpy(s->err, keep, sizeof keep);
 }
 
-static store_rc sq_run(store *base, store_query q, const store_val *args, int nargs,
-                       store_row_fn fn, void *arg)
+/* Binds args to the prepared st, steps it and hands each row to fn. */
+static store_rc run_stmt(sqlite_store *s, sqlite3_stmt *st, const store_val *args, int nargs,
+                         store_row_fn fn, void *arg)
 {
-    sqlite_store *s = S(base);
     int rc;
-    if ((unsigned)q >= SQ_COUNT || !sql[q]) {
-        snprintf(s->err, sizeof s->err, "query %d has no SQL in this backend", (int)q);
-        return STORE_ERROR;
-    }
-    if (!s->stmt[q]) {
-        rc = sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q], NULL);
-        if (rc != SQLITE_OK)
-            return map_rc(s, rc);
-    }
-    sqlite3_stmt *st = s->stmt[q];
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     for (int i = 0; i < nargs; i++) {
@@ -1242,6 +1237,78 @@ static store_rc sq_run(store *base, store_query q, const store_val *args, int na
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return out;
+}
+
+static store_rc sq_run(store *base, store_query q, const store_val *args, int nargs,
+                       store_row_fn fn, void *arg)
+{
+    sqlite_store *s = S(base);
+    if ((unsigned)q >= SQ_COUNT || !sql[q]) {
+        snprintf(s->err, sizeof s->err, "query %d has no SQL in this backend", (int)q);
+        return STORE_ERROR;
+    }
+    if (!s->stmt[q]) {
+        int rc = sqlite3_prepare_v3(s->db, sql[q], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[q],
+                                    NULL);
+        if (rc != SQLITE_OK)
+            return map_rc(s, rc);
+    }
+    return run_stmt(s, s->stmt[q], args, nargs, fn, arg);
+}
+
+/* The copy statement k of table (store_copy.h), prepared once; NULL with
+ * s->err set on failure. */
+static sqlite3_stmt *copy_stmt_of(sqlite_store *s, int table, copy_stmt k)
+{
+    if (table < 0 || table >= qtmi_copy_ntables) {
+        snprintf(s->err, sizeof s->err, "no copy table %d", table);
+        return NULL;
+    }
+    if (!s->copy && !(s->copy = calloc(2 * (size_t)qtmi_copy_ntables, sizeof *s->copy))) {
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return NULL;
+    }
+    sqlite3_stmt **st = &s->copy[2 * table + (int)k];
+    char text[1024];
+    if (!*st) {
+        if (qtmi_copy_sql(table, COPY_SQLITE, k, text, sizeof text) != 0) {
+            snprintf(s->err, sizeof s->err, "the copy statement of table %d is too long", table);
+            return NULL;
+        }
+        int rc = sqlite3_prepare_v3(s->db, text, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+        if (rc != SQLITE_OK) {
+            map_rc(s, rc);
+            return NULL;
+        }
+    }
+    return *st;
+}
+
+/* STORE_CTL_COPY_OUT and _IN (STORE_CTL_COPY_END has nothing to redo:
+ * a rowid table's next id follows its largest). */
+static store_rc sq_copy(sqlite_store *s, store_ctl op, void *arg)
+{
+    if (op == STORE_CTL_COPY_OUT) {
+        store_copy_out *o = arg;
+        sqlite3_stmt *st = copy_stmt_of(s, o->table, COPY_READ);
+        return st ? run_stmt(s, st, NULL, 0, o->fn, o->arg) : STORE_ERROR;
+    }
+    store_copy_in *in = arg;
+    sqlite3_stmt *st = copy_stmt_of(s, in->table, COPY_WRITE);
+    if (!st)
+        return STORE_ERROR;
+    if (in->n != qtmi_copy_ncols(in->table)) {
+        snprintf(s->err, sizeof s->err, "a row of %d values for table %s, which has %d columns",
+                 in->n, qtmi_copy_tables[in->table].name, qtmi_copy_ncols(in->table));
+        return STORE_ERROR;
+    }
+    store_rc rc = run_stmt(s, st, in->row, in->n, NULL, NULL);
+    if (rc == STORE_OK && sqlite3_changes64(s->db) != 1) {
+        snprintf(s->err, sizeof s->err, "copying into %s wrote no row",
+                 qtmi_copy_tables[in->table].name);
+        rc = STORE_ERROR;
+    }
+    return rc;
 }
 
 static int64_t sq_changes(store *base)
@@ -1312,6 +1379,11 @@ static store_rc sq_control(store *base, store_ctl op, void *arg)
                                        : "PRAGMA synchronous = NORMAL");
     case STORE_CTL_SINGLE_WRITER:  /* one writer at a time, in the file's lock */
         *(int *)arg = 1;
+        return STORE_OK;
+    case STORE_CTL_COPY_OUT:
+    case STORE_CTL_COPY_IN:
+        return sq_copy(s, op, arg);
+    case STORE_CTL_COPY_END:
         return STORE_OK;
     case STORE_CTL_PING:           /* qtm_ping reads the chain head itself */
     case STORE_CTL_CONNECTIONS:

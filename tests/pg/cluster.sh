@@ -40,6 +40,11 @@ if [ "$cmd" = env ]; then
 fi
 
 BIN=${PG_BIN:-$(ls -dv /usr/lib/postgresql/*/bin 2>/dev/null | tail -n 1)}
+# stop removes DIR even where no server is (left by a start that failed)
+if [ "$cmd" = stop ] && [ ! -f "$dir/data/postmaster.pid" ]; then
+    rm -rf "$dir"
+    exit 0
+fi
 if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ] || [ ! -x "$BIN/pg_ctl" ]; then
     echo "$me: no PostgreSQL server installed (no /usr/lib/postgresql/*/bin/initdb; tools/deps.sh test installs it)" >&2
     exit 3
@@ -83,10 +88,8 @@ crash)
         die "pg_ctl -m immediate stop failed in $dir"
     ;;
 stop)
-    if [ -f "$dir/data/postmaster.pid" ]; then
-        as_owner "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 ||
-            echo "$me: pg_ctl stop failed in $dir (removing it anyway)" >&2
-    fi
+    as_owner "$BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 ||
+        echo "$me: pg_ctl stop failed in $dir (removing it anyway)" >&2
     rm -rf "$dir"
     ;;
 esac

@@ -88,6 +88,9 @@ fresh() {
     DB=$(printf '%s\n' "$QTM_TEST_PG" | sed -E "s|^(postgres(ql)?://[^/?]*)(/[^?]*)?|\1/$name|")
 }
 
+# pg_dbname URI: the database a postgresql:// URI names
+pg_dbname() { printf '%s\n' "$1" | sed -E 's|^postgres(ql)?://[^/?]*/([^?]*).*$|\2|'; }
+
 # fresh_copy NAME SRC: fresh NAME holding a copy of the database SRC (a
 # path or URI that `fresh` gave; nothing may be connected to it): sqlite3
 # .backup, or CREATE DATABASE ... TEMPLATE on PostgreSQL
@@ -95,18 +98,23 @@ fresh_copy() {
     local src=$2
     fresh "$1" || return 1
     if ! on_pg; then sqlite3 "$src" ".backup '$DB'"; return; fi
-    local to=${DB%%\?*} from=${src%%\?*}   # the query may hold a path (host=/dir)
-    to=${to##*/} from=${from##*/}
+    local to from
+    to=$(pg_dbname "$DB") from=$(pg_dbname "$src")
     psql -X -q "$QTM_TEST_PG" -c "DROP DATABASE $to" -c "CREATE DATABASE $to TEMPLATE $from" >"$T/$1/createdb" 2>&1 ||
         bad "fresh_copy $1: CREATE DATABASE $to TEMPLATE $from: $(oneline <"$T/$1/createdb")"
 }
 
 # untrigger TABLE TRIGGER: the statement that lifts TRIGGER (an append-only
 # rule) on TABLE: SQLite's DROP TRIGGER, PostgreSQL's ALTER TABLE ... DISABLE
+# TRIGGER, where SQLite's T_no_update and T_no_delete are one T_no_change
+# (runtime/store/store_pg_sql.c)
 untrigger() {
-    # PostgreSQL names its rules otherwise (TABLE_no_change for both
-    # UPDATE and DELETE): every user trigger of TABLE goes
-    if on_pg; then echo "ALTER TABLE $1 DISABLE TRIGGER USER"; else echo "DROP TRIGGER $2"; fi
+    if ! on_pg; then echo "DROP TRIGGER $2"; return; fi
+    local t=$2
+    case $t in *_no_update | *_no_delete)
+        [ "$(db_sql "SELECT count(*) FROM pg_trigger WHERE tgname = '$t'")" = 0 ] && t=${t%_no_*}_no_change ;;
+    esac
+    echo "ALTER TABLE $1 DISABLE TRIGGER $t"
 }
 
 q() {

@@ -272,8 +272,8 @@ run "verify after every refusal" verify
 has "verify says ok" "$T/out" "verify: ok"
 
 # --- storage --------------------------------------------------------------------------------
-# SQLite's files (not a database, a newer user_version, missing) only;
-# PostgreSQL's schema fence and connection refusals have suites of their own
+# SQLite's files (not a database, missing) only; a newer schema on both (on
+# PostgreSQL its version is chain_head.schema)
 if ! on_pg; then
 fresh storage
 printf 'this is not a database, just text\n%.0s' $(seq 200) >"$DB"
@@ -287,16 +287,17 @@ is "not a database, a write: exit 10" 10 "$rc"
 q init
 is "init over a file that is not a database: exit 10" 10 "$rc"
 if cmp -s "$DB" "$T/storage/copy"; then ok; else bad "init changed a file that is not a database"; fi
+fi
 
 fresh newer
 run "init (for the newer schema)" init
 run "actor (for the newer schema)" actor add ana --role operator
-sqlite3 "$DB" 'PRAGMA user_version = 99'
+if on_pg; then sql "UPDATE chain_head SET schema = 99" >/dev/null
+else sqlite3 "$DB" 'PRAGMA user_version = 99'; fi
 refuse "a newer schema (read)" 10 "schema version 99" actor list
 refuse "a newer schema (write)" 10 "this qtm knows up to 5" actor add bo --role operator
 refuse "a newer schema (init)" 10 "schema version 99" init
 refuse "a newer schema (verify)" 10 "schema version 99" verify
-fi
 
 # a value longer than qtm's field for it (written by something else) is an
 # error, never a value cut short on its way to a decision or a view

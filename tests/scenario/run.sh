@@ -43,6 +43,10 @@
 #   durable.sh   under strace: the CLI and `qtm serve` (group commit, 200
 #                writes from 8 clients) answer a change only after an fsync
 #                of the log; --durability relaxed is caught by the same check
+#   dbcopy.sh    qtm db copy: SQLite -> SQLite with identical dumps, a target
+#                holding qtm data refused (exit 6, unchanged); with QTM_TEST_PG
+#                SQLite -> PostgreSQL -> SQLite (verify, the same JSON, the
+#                same dump), new commands on the PostgreSQL copy
 #   outcome.sh   outcomes and reasons (close undelivered with a reason, refused
 #                without one: exit 7 / 400), the request summary in every view,
 #                intake min/max and every problem of a packet at once
@@ -51,7 +55,8 @@
 # test surface tests/surfaces/pool-race.qsm compiled in; blobs.sh needs
 # doc-evidence (a surface that declares its files); migrate.sh needs
 # migrate-demo, and QTM_V1, default $BUILD/bin/qtm-test-v1), RACE_JOBS,
-# CRASH_KILLS.  Prints one "FAIL: ..." line per failed check, a "# ..." line
+# CRASH_KILLS, QTM_TEST_PG (a PostgreSQL base URI: dbcopy.sh's PostgreSQL
+# part).  Prints one "FAIL: ..." line per failed check, a "# ..." line
 # of timings per part, and ends with "N passed, N failed" (exit 1 if any
 # check failed).  Each scenario works in its own temp dir and database.
 #
@@ -71,10 +76,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 export BUILD=${BUILD:-build}
 if [ -n "${QTM_TEST_PG:-}" ]; then
     leg="pg "
-    parts=${SCENARIOS:-seed refusals api outcome handover finding settle paging access}
+    parts=${SCENARIOS:-seed refusals api outcome handover finding settle paging access dbcopy}
 else
     leg=""
-    parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle transport backup durable race crash}
+    parts=${SCENARIOS:-seed refusals api outcome blobs migrate upgrade files escapes paging handover signed access finding settle dbcopy transport backup durable race crash}
 fi
 pass=0
 fail=0

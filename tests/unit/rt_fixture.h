@@ -34,7 +34,9 @@
  * (created by setup through libpq, dropped with CASCADE by teardown), and
  * f->path is the URI with `options=-c search_path=<schema>,public`: every
  * connection to f->path, qtm's or the helpers' below, works in it.  The
- * temporary directory is made either way (scratch files, keys).
+ * temporary directory is made either way (scratch files, keys); on
+ * PostgreSQL QTM_SIGNING_KEY names f->dir/qtm.db.key, where an SQLite
+ * file's default key would be.
  */
 
 typedef struct rt_fx {
@@ -184,7 +186,9 @@ sqlite3 *rt_db_open(rt_fx *f);
  * integrity violation (SQLSTATE class 23) or an exception a trigger raised
  * (P0001), as SQLite's RAISE(ABORT) gives, else SQLITE_ERROR; and each
  * statement `DROP TRIGGER name` (SQLite's way to lift an append-only rule)
- * becomes `ALTER TABLE <its table> DISABLE TRIGGER name`. */
+ * becomes `ALTER TABLE <its table> DISABLE TRIGGER name`; the schema
+ * version, `PRAGMA user_version = N` alone, is chain_head.schema there (in
+ * rt_db_int too); any other PRAGMA skips the test. */
 int rt_db_exec(rt_fx *f, const char *sql, char *err, size_t n);
 
 #define DB_OK(sql) assert_int_equal(rt_db_exec(f, (sql), NULL, 0), SQLITE_OK)

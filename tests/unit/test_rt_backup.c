@@ -40,6 +40,7 @@ static int64_t rows_in(const char *path, const char *table)
 
 static void test_copy_is_one_moment(void **state)
 {
+    SQLITE_ONLY("qtm backup copies an SQLite file");
     rt_fx *f = *state;
     char out[256], side[300];
     int64_t job = rt_job_done(f, "event-coordination", "ana");
@@ -81,6 +82,7 @@ static void test_copy_is_one_moment(void **state)
 
 static void test_existing_file(void **state)
 {
+    SQLITE_ONLY("qtm backup copies an SQLite file");
     rt_fx *f = *state;
     char out[256], tmp[300];
     path_in(f, "taken.db", out, sizeof out);
@@ -109,6 +111,7 @@ static void test_existing_file(void **state)
 
 static void test_broken_source_leaves_no_copy(void **state)
 {
+    SQLITE_ONLY("qtm backup copies an SQLite file");
     rt_fx *f = *state;
     char out[256], tmp[300];
     DB_OK("DROP TRIGGER audit_no_update; UPDATE audit SET action = 'edited' WHERE id = 1");

@@ -393,6 +393,7 @@ static void test_backend_by_scheme(void **state)
  * server's manual-checkpoint handle still works (nothing to turn off). */
 static void test_control_not_supported(void **state)
 {
+    SQLITE_ONLY("starts from a backend that checkpoints (SQLite's WAL)");
     rt_fx *f = *state;
     store_fault *sf = wrap(f);
     int pages = 0;
@@ -494,6 +495,7 @@ static void test_retry_only_busy(void **state)
  * reads them: one writer, no connection budget. */
 static void test_ping_and_controls(void **state)
 {
+    SQLITE_ONLY("asserts SQLite's controls (one writer, no connection count)");
     rt_fx *f = *state;
     OK(qtm_ping(f->q));
     assert_int_equal(qtm_single_writer(f->q), 1);

@@ -13,10 +13,11 @@
 
 #include <sodium.h>
 
-/* The default key file of the fixture's database, DB.key. */
+/* The default key file of the fixture's database, DB.key (on PostgreSQL
+ * the fixture's QTM_SIGNING_KEY, the same file). */
 static const char *key_path(rt_fx *f, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s.key", f->path);
+    snprintf(buf, n, "%s/qtm.db.key", f->dir);
     return buf;
 }
 

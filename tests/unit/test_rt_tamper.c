@@ -184,6 +184,7 @@ static void finished(rt_fx *f)
  * migrated) by this qtm. */
 static void load_v3(rt_fx *f)
 {
+    SQLITE_ONLY("replaces the SQLite file with a v3 one");
     char side[224];
     qtm_close(f->q);
     f->q = NULL;

@@ -57,11 +57,12 @@ enum {
  * Always stores a handle in *out unless out of memory (then NULL and
  * QTM_ESTORAGE); on failure the handle carries the message and must still
  * be closed.  A database written by a newer schema is refused.
- * path is a file path: "", ":memory:" and SQLite URIs ("file:...") are
- * refused (QTM_EUSAGE), as is "postgres(ql)://..." (a "scheme://" name
- * picks that storage backend; PostgreSQL's is not built in).  A new
- * file is created mode 0600.  A file (or directory) the caller cannot
- * write opens read-only: reads work, changes fail with QTM_ESTORAGE.
+ * path is an SQLite file path ("", ":memory:" and SQLite URIs, "file:...",
+ * are refused: QTM_EUSAGE) or a "postgresql://" / "postgres://" URI, which
+ * picks the PostgreSQL backend (QTM_EUSAGE when this build has no libpq;
+ * QTM_ESTORAGE when the server cannot be reached).  A new file is created
+ * mode 0600.  A file (or directory) the caller cannot write opens
+ * read-only: reads work, changes fail with QTM_ESTORAGE.
  */
 qtm_status qtm_open(const char *path, unsigned flags, qtm **out);
 void qtm_close(qtm *q);
@@ -628,5 +629,23 @@ enum { QTM_BACKUP_FORCE = 1 };     /* replace an existing file */
  * jobs}.  Back up from a handle that is not writing at the same time.
  */
 qtm_status qtm_backup(qtm *q, const char *path, unsigned flags, json_t **report);
+
+/*
+ * qtm_db_copy - copies the whole database `from` into `to` (each a database
+ * name as qtm_open takes it: an SQLite path or a postgresql:// URI, either
+ * way round): every row of every table verbatim (ids, stamps, hashes, the
+ * audit chain and its head, file bytes, signatures, sessions), read in one
+ * read transaction of `from` and written in one write transaction of `to`,
+ * which is created at the current schema.  `to` must hold no qtm data: an
+ * existing file, or a database with a row in any table, is QTM_ECONFLICT
+ * and nothing is written.  Then `to` is verified on a handle of its own:
+ * QTM_EVERIFY when it does not verify (the copy is kept for inspection).
+ * A storage failure is QTM_ESTORAGE with nothing committed (an SQLite file
+ * the copy created is removed).  *report (may be NULL; set unless out of
+ * memory): {tables: [{table, rows}], rows, chain (audit rows), verify
+ * (qtm_verify's report, once it ran), error (the message, on failure)}.
+ * No actor is needed: it is an operator's tool on two databases they hold.
+ */
+qtm_status qtm_db_copy(const char *from, const char *to, json_t **report);
 
 #endif

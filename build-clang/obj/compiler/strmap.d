@@ -1,6 +1,0 @@
-build-clang/obj/compiler/strmap.o: compiler/strmap.c compiler/strmap.h \
-  compiler/arena.h
-
-compiler/strmap.h:
-
-compiler/arena.h:
