@@ -86,9 +86,14 @@ static store_rc take_head(pg_store *s, const PGresult *r, int col);
  * idle is replaced once (nothing of the transaction was sent yet). */
 static store_rc send_begin(pg_store *s, const char *text, PGresult **out)
 {
+    pg_tx tx = s->tx;
     store_rc rc = qtmi_pg_exec(s, text, out);
-    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s))
+    if (rc == STORE_RETRY && s->broken && qtmi_pg_alive(s)) {
+        /* the failure ended the transaction with the old connection: it
+         * begins again on the new one, nothing of it having run */
+        s->tx = tx;
         rc = qtmi_pg_exec(s, text, out);
+    }
     if (rc != STORE_OK && s->c && PQstatus(s->c) == CONNECTION_OK &&
         PQtransactionStatus(s->c) != PQTRANS_IDLE)
         qtmi_pg_exec(s, "ROLLBACK", NULL);

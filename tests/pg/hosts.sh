@@ -179,11 +179,11 @@ t1=$(ms)
 echo "# the cluster restarted: /readyz 200 on all three after $((t1 - t0)) ms"
 is "restart: /readyz 200 on the three" "200 200 200" "$got"
 if [ $((t1 - t0)) -le 5000 ]; then ok; else bad "restart: ready after $((t1 - t0)) ms, want <= 5 s"; fi
-is "restart: s0 writes again (a claim)" 200 \
-    "$(curl -s -o "$T/z.body" -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOK[op2]}" "${U[0]}/api/jobs/${SPARE[3]}/claim")"
-is "restart: s1 writes again (the finish)" 200 \
-    "$(curl -s -o "$T/z.body" -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOK[op2]}" \
-        -H 'Content-Type: application/json' --data '{"event":"finish"}' "${U[1]}/api/jobs/${SPARE[3]}/advance")"
+c=$(curl -s -o "$T/z.body" -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOK[op2]}" "${U[0]}/api/jobs/${SPARE[3]}/claim")
+is "restart: s0 writes again (a claim)" 200 "$c$([ "$c" = 200 ] || echo " $(oneline <"$T/z.body")")"
+c=$(curl -s -o "$T/z.body" -w '%{http_code}' -X POST -H "Authorization: Bearer ${TOK[op2]}" \
+    -H 'Content-Type: application/json' --data '{"event":"finish"}' "${U[1]}/api/jobs/${SPARE[3]}/advance")
+is "restart: s1 writes again (the finish)" 200 "$c$([ "$c" = 200 ] || echo " $(oneline <"$T/z.body")")"
 is "restart: s2 answers the job" 200 "$(curl -s -o "$T/z.body" -w '%{http_code}' -H "Authorization: Bearer ${TOK[op2]}" "${U[2]}/api/jobs/${SPARE[3]}")"
 for s in $SRV; do bg_kill "$s" TERM; done
 is "no 5xx in the servers' logs but /readyz's" "" \
