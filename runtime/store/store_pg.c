@@ -228,8 +228,9 @@ static void pg_rollback(store *base)
 static store_rc pg_savepoint(store *base)
 {
     pg_store *s = PG(base);
-    if (s->tx == PG_TX_WRITE && qtmi_pg_begun(s, 0) != STORE_OK)
-        return STORE_ERROR;
+    store_rc begun = qtmi_pg_begun(s, 0);
+    if (begun != STORE_OK)
+        return begun;              /* a lost connection: busy, the batch is gone */
     if (s->tx == PG_TX_NONE || PQtransactionStatus(s->c) != PQTRANS_INTRANS) {
         snprintf(s->err, sizeof s->err, "the batch transaction is no longer open "
                  "(the database ended it after an error)");
@@ -267,10 +268,11 @@ static void pg_rollback_to(store *base)
     if (qtmi_pg_exec(s, "ROLLBACK TO qtm_sp", NULL) == STORE_OK)
         qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
     s->depth--;
-    if (s->head_locked && s->head_depth > s->depth) {
-        s->head_locked = 0;
-        s->head_seq = 0;
-    }
+    /* the head is back where it was before the savepoint (and unlocked if
+     * the lock was taken inside it): the cached hash is stale either way,
+     * and the next audit query locks (or finds locked) and reads it again */
+    s->head_locked = 0;
+    s->head_seq = 0;
     memcpy(s->err, keep, sizeof keep);
 }
 

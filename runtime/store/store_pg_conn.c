@@ -278,8 +278,8 @@ store_rc qtmi_pg_migrate(pg_store *s, int create)
     if ((rc = read_schema(s, &version)) != STORE_OK)
         goto out;
     if (version > QTM_SCHEMA_VERSION) {
-        snprintf(s->err, sizeof s->err, "the database is at schema %d, newer than this qtm "
-                 "(%d): use a newer qtm", version, QTM_SCHEMA_VERSION);
+        snprintf(s->err, sizeof s->err, "the database has schema version %d; this qtm knows "
+                 "up to %d: upgrade qtm", version, QTM_SCHEMA_VERSION);
         rc = STORE_NEWER;
     } else if (version < 0) {
         snprintf(s->err, sizeof s->err, "the chain head row is missing: the database is damaged");

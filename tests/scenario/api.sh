@@ -163,7 +163,10 @@ status_is "a client uploads a photo" 201
 PHOTO=$(jq -r .blob "$T/out")
 j POST "/api/requests/$AD" "$(jq -c --arg p "$PHOTO" '.photos = [$p]' "$A")" as=cli
 status_is "a signed-in client submits" 201
-is "the request names its client" cli "$(sql "SELECT a.slug FROM requests r JOIN actors a ON a.id = r.actor_id WHERE r.id = 2")"
+# ids from the answers: PostgreSQL's sequences skip the ids of refused submits
+R2=$(jv .request)
+TASK2=$(jv .task)
+is "the request names its client" cli "$(sql "SELECT a.slug FROM requests r JOIN actors a ON a.id = r.actor_id WHERE r.id = $R2")"
 
 echo "# credentials and roles"
 refused "no token" 401 "unauthorized" "sign in first" -- h GET /api/tasks
@@ -199,8 +202,9 @@ J=1
 refused "a second job for the task" 409 "conflict" "" -- h POST /api/tasks/1/job as=admin
 j POST /api/requests/$EC "$(cat "$W")"
 status_is "a third request, to reject" 201
-refused "reject without a reason" 400 "invalid input" 'needs \"reason\"' -- j POST /api/tasks/3/reject '{}' as=admin
-j POST /api/tasks/3/reject '{"reason":"outside the service area"}' as=admin
+TASK3=$(jv .task)
+refused "reject without a reason" 400 "invalid input" 'needs \"reason\"' -- j POST /api/tasks/$TASK3/reject '{}' as=admin
+j POST /api/tasks/$TASK3/reject '{"reason":"outside the service area"}' as=admin
 jqt "rejected with its reason" '.state == "rejected" and .reason == "outside the service area"'
 h GET /api/actors as=admin
 jqt "actors, by id" '([.actors[].slug] | sort) == ["admin","ana","bo","cara","cli","vic"] and [.actors[].id] == ([.actors[].id] | sort) and .next_after == null'
@@ -274,11 +278,11 @@ h GET /api/jobs/$J as=admin
 jqt "the job did not move" '.state == "complete" and .phase == "complete"'
 
 echo "# evidence (auto-detailing requires it)"
-h POST /api/tasks/2/approve as=admin
-j POST /api/tasks/2/assign '{"to":"bo"}' as=admin
-h POST /api/tasks/2/job as=admin
+h POST /api/tasks/$TASK2/approve as=admin
+j POST /api/tasks/$TASK2/assign '{"to":"bo"}' as=admin
+h POST /api/tasks/$TASK2/job as=admin
 J2=$(jv .job)
-is "a second job" 2 "$J2"
+is "a second job" 1 "$([ "$J2" -gt "$J" ] 2>/dev/null && echo 1)"
 h POST /api/jobs/$J2/claim as=bo
 for e in arrive start finish; do j POST /api/jobs/$J2/advance "{\"event\":\"$e\"}" as=bo; done
 jqt "evidence missing listed" '.evidence_missing | length == 3'
@@ -367,7 +371,7 @@ refused "a change from another site" 403 "forbidden" "cross-site" -- \
 HOSTPORT=${U#http://}
 j POST /api/jobs/$J2/participants '{"name":"Z","role":"helper"}' "${C[@]}" -H "X-CSRF-Token: $CSRF" -H "Origin: $U"
 status_is "a change with the secret, same origin" 403
-jqt "... reaches the runtime, which refuses: bo owns job 2, ana may not see it" '.error.category == "forbidden" and .error.message == "no job 2 visible to ana"'
+jqt "... reaches the runtime, which refuses: bo owns job $J2, ana may not see it" '.error.category == "forbidden" and .error.message == "no job '"$J2"' visible to ana"'
 is "host header as sent" "127.0.0.1" "${HOSTPORT%%:*}"
 
 echo "# revoking a token ends its sessions"
