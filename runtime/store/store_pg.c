@@ -64,7 +64,16 @@ static void tx_reset(pg_store *s, pg_tx tx)
     s->head_locked = 0;
     s->head_seq = 0;
     s->begun = 0;
+    s->tx_lost = 0;
     s->xid[0] = '\0';
+}
+
+/* A call on a transaction whose connection died (tx_lost). */
+static store_rc lost(pg_store *s)
+{
+    snprintf(s->err, sizeof s->err, "the connection to the database was lost: nothing of "
+             "this transaction was committed");
+    return STORE_RETRY;
 }
 
 static const char *const begin_sql[] = {
@@ -92,6 +101,7 @@ static store_rc send_begin(pg_store *s, const char *text, PGresult **out)
         /* the failure ended the transaction with the old connection: it
          * begins again on the new one, nothing of it having run */
         s->tx = tx;
+        s->tx_lost = 0;
         rc = qtmi_pg_exec(s, text, out);
     }
     if (rc != STORE_OK && s->c && PQstatus(s->c) == CONNECTION_OK &&
@@ -173,6 +183,10 @@ static void drop_connection(pg_store *s, int wait_answer)
 static store_rc pg_commit(store *base)
 {
     pg_store *s = PG(base);
+    if (s->tx_lost) {
+        tx_reset(s, PG_TX_NONE);
+        return lost(s);
+    }
     if (s->tx == PG_TX_NONE) {
         snprintf(s->err, sizeof s->err, "no transaction is open");
         return STORE_ERROR;
@@ -228,6 +242,8 @@ static void pg_rollback(store *base)
 static store_rc pg_savepoint(store *base)
 {
     pg_store *s = PG(base);
+    if (s->tx_lost)
+        return lost(s);
     store_rc begun = qtmi_pg_begun(s, 0);
     if (begun != STORE_OK)
         return begun;              /* a lost connection: busy, the batch is gone */
@@ -247,6 +263,8 @@ static store_rc pg_savepoint(store *base)
 static store_rc pg_release(store *base)
 {
     pg_store *s = PG(base);
+    if (s->tx_lost)
+        return lost(s);
     store_rc rc = qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
     if (rc == STORE_OK && s->depth > 0) {
         s->depth--;
@@ -273,6 +291,7 @@ static void pg_rollback_to(store *base)
      * and the next audit query locks (or finds locked) and reads it again */
     s->head_locked = 0;
     s->head_seq = 0;
+    s->root_locked = 0;            /* its row lock went with the savepoint */
     memcpy(s->err, keep, sizeof keep);
 }
 
@@ -502,6 +521,8 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         snprintf(s->err, sizeof s->err, "query %d has no SQL in this backend", (int)q);
         return STORE_ERROR;
     }
+    if (s->tx_lost)
+        return lost(s);
     if (s->tx == PG_TX_NONE && !qtmi_pg_alive(s))
         return STORE_RETRY;
     int answered;
@@ -525,6 +546,8 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
     PGresult *r = qtmi_pg_exec_prepared(s, name, args, nargs, &rc);
     if (!r)
         return rc;
+    if (s->fault == PG_FAULT_DROP_IN_TRANSACTION && s->tx == PG_TX_WRITE)
+        drop_connection(s, 0);     /* the next statement finds it dead */
     const char *tuples = PQcmdTuples(r);
     s->changes = tuples[0] ? strtoll(tuples, NULL, 10) : 0;
     if (strncmp(PQcmdStatus(r), "INSERT", 6) == 0 && PQnfields(r) == 1 && !fn) {

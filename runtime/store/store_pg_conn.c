@@ -75,6 +75,8 @@ store_rc qtmi_pg_fail(pg_store *s, const PGresult *r)
         /* the connection is gone, its transaction with it; libpq may not
          * know yet (an error read before the end of the connection) */
         s->broken = 1;
+        if (s->tx != PG_TX_NONE)
+            s->tx_lost = 1;
         s->tx = PG_TX_NONE;
         return STORE_RETRY;
     }
@@ -307,6 +309,8 @@ static pg_fault fault_from_env(void)
         return PG_FAULT_DROP_BEFORE_COMMIT;
     if (!strcmp(f, "drop-after-commit"))
         return PG_FAULT_DROP_AFTER_COMMIT;
+    if (!strcmp(f, "drop-in-transaction"))
+        return PG_FAULT_DROP_IN_TRANSACTION;
     return PG_FAULT_NONE;
 }
 

@@ -15,7 +15,8 @@
 typedef enum pg_fault {
     PG_FAULT_NONE,
     PG_FAULT_DROP_BEFORE_COMMIT,   /* the connection dies before COMMIT is sent */
-    PG_FAULT_DROP_AFTER_COMMIT     /* COMMIT runs, its answer never arrives */
+    PG_FAULT_DROP_AFTER_COMMIT,    /* COMMIT runs, its answer never arrives */
+    PG_FAULT_DROP_IN_TRANSACTION   /* the connection dies after a write's first statement */
 } pg_fault;
 
 typedef enum pg_tx { PG_TX_NONE, PG_TX_READ, PG_TX_WRITE } pg_tx;
@@ -30,6 +31,10 @@ typedef struct pg_store {
     uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
     int begun;                     /* BEGIN was sent (a write's waits for its first statement) */
+    /* the connection died with a transaction open: every call until its
+     * rollback answers STORE_RETRY (nothing of it was committed), never
+     * a statement in autocommit on the next connection */
+    int tx_lost;
     int broken;                    /* it failed as a lost connection does: replaced
                                     * before its next use, whatever libpq says */
     int depth;                     /* open savepoints */

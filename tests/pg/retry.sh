@@ -15,6 +15,7 @@
 #   lost COMMIT    QTM_PG_FAULT=drop-after-commit: the answer is lost after
 #                  the server committed: exit 0, claimed once;
 #                  drop-before-commit (every try): busy, nothing written
+#                  drop-in-transaction (every try): busy, nothing written
 # Same-key submits are race.sh's.  QTM: qtm-test (the pool-race surface).
 . "$(dirname "$0")/../scenario/lib.sh"
 . "$ROOT/tests/pg/lib_pg.sh"
@@ -143,9 +144,38 @@ for k in 1 2 3; do
     has "drop-before-commit ($k): nothing was committed, it says" "$T/err" \
         "nothing was committed); nothing was stored: try again (tried 5 times)"
 done
+# the connection lost in the middle of the transaction: the command
+# answers busy; in a server's batch every later call of that transaction
+# does too (503, never a 500, never a statement in autocommit on the next
+# connection)
+FAULT=drop-in-transaction claim "${J[5]}"
+is "drop-in-transaction: busy (exit 10)" 10 "$rc"
+has "drop-in-transaction: nothing was stored, it says" "$T/err" "nothing was stored: try again"
+OP1_TOKEN=$("$QTM" --db "$DB" token issue op1 2>/dev/null)
+dump "$T/before"
+export QTM_PG_FAULT=drop-in-transaction
+serve_up faulty
+unset QTM_PG_FAULT
+code=$(curl -s -o "$T/claim.body" -D "$T/claim.head" -w '%{http_code}' -X POST \
+       -H "Authorization: Bearer $OP1_TOKEN" "${URL[faulty]}/api/jobs/${J[5]}/claim")
+is "drop-in-transaction, serve: 503" 503 "$code$([ "$code" = 503 ] || echo " $(oneline <"$T/claim.body")")"
+has "drop-in-transaction, serve: Retry-After" "$T/claim.head" "Retry-After: 1"
+# eight at once share batches: the calls after the one that lost the
+# connection answer busy too
+pids=""
+for k in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -w '%{http_code}\n' -X POST -H "Authorization: Bearer $OP1_TOKEN" \
+        "${URL[faulty]}/api/jobs/${J[5]}/claim" >"$T/par.$k" &
+    pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+is "drop-in-transaction, serve: eight at once, all 503" "503 503 503 503 503 503 503 503" \
+    "$(cat "$T"/par.* | tr '\n' ' ' | sed 's/ $//')"
+bg_kill faulty TERM
 dump "$T/after"
 if cmp -s "$T/before" "$T/after"; then ok; else
-    bad "drop-before-commit: the database changed: $(diff "$T/before" "$T/after" | oneline)"
+    bad "drop-before-commit, drop-in-transaction: the database changed: $(diff "$T/before" "$T/after" | oneline)"
 fi
 run "drop-before-commit: the claim afterwards succeeds" --as op1 job claim "${J[5]}"
 is "drop-before-commit: then one claim's audit rows" "$PER" "$(($(rows "${J[5]}") - before))"
