@@ -3,23 +3,23 @@
  * statements (connecting and the schema are store_pg_conn.c's).
  *
  * Writes run at READ COMMITTED, reads in one REPEATABLE READ READ ONLY
- * snapshot.  Three rules keep every promise SQLite's single writer gives:
- *   1. an audited write takes the one-row chain head first: before the
+ * snapshot.  Two rules keep every promise SQLite's single writer gives:
+ *   1. an audited write takes the one-row chain head first: with its
  *      first aggregate-root read (SQ_TASK_BY_ID, SQ_JOB_BY_ID) or audit
- *      query of its transaction, checking it against the schema this build
- *      writes (the fence: an old binary still running after a migration
- *      refuses to write instead of forking the chain).  Every audited
- *      writer meets the others on the head anyway; taken first, it orders
- *      all their other locks, so they cannot deadlock, even when a server
- *      runs several commands in one transaction (a batch).  Audit ids are
- *      the chain's gap-free positions, taken under it;
- *   2. the first root read then locks that row FOR UPDATE, as its own
- *      statement: a writer that does not audit (an upload) may hold rows,
- *      and after a wait PostgreSQL re-reads only the locked row; the join
- *      that follows sees the committed state, so a loser's "already claimed
- *      by X" names the real owner;
- *   3. every change stays a compare-and-set (the engine's WHERE ... AND
- *      state = old; changes() tells).
+ *      query, before that statement runs, checking it against the schema
+ *      this build writes (the fence: an old binary still running after a
+ *      migration refuses to write instead of forking the chain).  Every
+ *      audited writer meets the others on the head anyway; taken first, it
+ *      orders all their other locks, so they cannot deadlock, even when a
+ *      server runs several commands in one transaction (a batch), and the
+ *      root read that follows (a new snapshot: READ COMMITTED) sees what
+ *      the writer before committed, so a loser's "already claimed by X"
+ *      names the real owner.  Tasks and jobs change only in audited
+ *      writes, so their rows need no lock of their own.  Audit ids are the
+ *      chain's gap-free positions, taken under the head;
+ *   2. every change stays a compare-and-set (the engine's WHERE ... AND
+ *      state = old; changes() tells), which also holds against a writer
+ *      from outside qtm.
  * A serialization failure, deadlock, lock timeout, a lost connection before
  * COMMIT, or a same-key submit that lost its race answer STORE_RETRY: the
  * transaction is gone, the command may run again.  A COMMIT whose answer is
@@ -40,10 +40,8 @@
 #define MAX_COLS 16
 
 /* The driver's own statements, prepared like the named queries. */
-enum { OWN_LOCK_TASK, OWN_LOCK_JOB, OWN_LOCK_HEAD, OWN_COUNT };
+enum { OWN_LOCK_HEAD, OWN_COUNT };
 static const char *const own_sql[OWN_COUNT] = {
-    [OWN_LOCK_TASK] = "SELECT id FROM tasks WHERE id = $1::bigint FOR UPDATE",
-    [OWN_LOCK_JOB] = "SELECT id FROM jobs WHERE id = $1::bigint FOR UPDATE",
     [OWN_LOCK_HEAD] = "SELECT schema, hash FROM chain_head WHERE id = 1 FOR UPDATE",
 };
 
@@ -60,11 +58,11 @@ static void tx_reset(pg_store *s, pg_tx tx)
 {
     s->tx = tx;
     s->depth = 0;
-    s->root_locked = 0;
     s->head_locked = 0;
     s->head_seq = 0;
     s->begun = 0;
     s->tx_lost = 0;
+    s->releases = 0;
     s->xid[0] = '\0';
 }
 
@@ -239,6 +237,23 @@ static void pg_rollback(store *base)
     tx_reset(s, PG_TX_NONE);
 }
 
+/* Runs `then` after the RELEASEs deferred so far, in one round trip: a
+ * RELEASE waits for the next savepoint statement (COMMIT and ROLLBACK
+ * need none), as each call of a server's batch ends with one. */
+static store_rc with_releases(pg_store *s, const char *then)
+{
+    static const char release[] = "RELEASE qtm_sp; ";
+    char text[8 * sizeof release + 64];
+    size_t n = 0;
+    for (int i = 0; i < s->releases && n + sizeof release < sizeof text - 64; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "%s", release);
+    snprintf(text + n, sizeof text - n, "%s", then);
+    store_rc rc = qtmi_pg_exec(s, text, NULL);
+    if (rc == STORE_OK)
+        s->releases = 0;
+    return rc;
+}
+
 static store_rc pg_savepoint(store *base)
 {
     pg_store *s = PG(base);
@@ -252,26 +267,28 @@ static store_rc pg_savepoint(store *base)
                  "(the database ended it after an error)");
         return STORE_ERROR;
     }
-    store_rc rc = qtmi_pg_exec(s, "SAVEPOINT qtm_sp", NULL);
-    if (rc == STORE_OK) {
+    store_rc rc = with_releases(s, "SAVEPOINT qtm_sp");
+    if (rc == STORE_OK)
         s->depth++;
-        s->root_locked = 0;        /* each call of a batch locks its own root */
-    }
     return rc;
 }
 
+/* Keeps the savepoint's changes: its RELEASE is sent with the next
+ * savepoint statement (the changes are the same either way until then). */
 static store_rc pg_release(store *base)
 {
     pg_store *s = PG(base);
     if (s->tx_lost)
         return lost(s);
-    store_rc rc = qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
-    if (rc == STORE_OK && s->depth > 0) {
-        s->depth--;
-        if (s->head_locked && s->head_depth > s->depth)
-            s->head_depth = s->depth;      /* now held by the enclosing scope */
+    if (s->depth <= 0) {
+        snprintf(s->err, sizeof s->err, "no savepoint is open");
+        return STORE_ERROR;
     }
-    return rc;
+    s->releases++;
+    s->depth--;
+    if (s->head_locked && s->head_depth > s->depth)
+        s->head_depth = s->depth;          /* now held by the enclosing scope */
+    return STORE_OK;
 }
 
 /* Undoes the innermost savepoint and closes it, keeping the error that
@@ -283,15 +300,13 @@ static void pg_rollback_to(store *base)
         return;
     char keep[sizeof s->err];
     memcpy(keep, s->err, sizeof keep);
-    if (qtmi_pg_exec(s, "ROLLBACK TO qtm_sp", NULL) == STORE_OK)
-        qtmi_pg_exec(s, "RELEASE qtm_sp", NULL);
+    with_releases(s, "ROLLBACK TO qtm_sp; RELEASE qtm_sp");
     s->depth--;
     /* the head is back where it was before the savepoint (and unlocked if
      * the lock was taken inside it): the cached hash is stale either way,
      * and the next audit query locks (or finds locked) and reads it again */
     s->head_locked = 0;
     s->head_seq = 0;
-    s->root_locked = 0;            /* its row lock went with the savepoint */
     memcpy(s->err, keep, sizeof keep);
 }
 
@@ -362,8 +377,7 @@ PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *
 static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs,
                         PGresult **out)
 {
-    static const char *const names[OWN_COUNT] = {"qtm_lock_task", "qtm_lock_job",
-                                                 "qtm_lock_head"};
+    static const char *const names[OWN_COUNT] = {"qtm_lock_head"};
     store_rc rc = qtmi_pg_prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
     if (rc != STORE_OK)
         return rc;
@@ -413,7 +427,7 @@ static int is_audit_query(store_query q)
            q == SQ_CHAIN_HEAD_GET;
 }
 
-/* Rules 1 and 2 before the query itself runs; *answered: the query's
+/* Rule 1 before the query itself runs; *answered: the query's
  * answer came from the locked head and nothing is left to run. */
 static store_rc before_query(pg_store *s, store_query q, const store_val *args, int nargs,
                              store_row_fn fn, void *arg, int *answered)
@@ -422,19 +436,12 @@ static store_rc before_query(pg_store *s, store_query q, const store_val *args, 
     *answered = 0;
     if (s->tx != PG_TX_WRITE)
         return STORE_OK;
-    int root = !s->root_locked && (q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID) && nargs >= 1;
-    int audit = is_audit_query(q);
-    int head = (root || audit) && !s->head_locked;
+    int root = q == SQ_TASK_BY_ID || q == SQ_JOB_BY_ID;
+    int head = (root || is_audit_query(q)) && !s->head_locked;
     if (!s->begun && (rc = qtmi_pg_begun(s, head)) != STORE_OK)
         return rc;
     if (head && !s->head_locked && (rc = lock_head(s)) != STORE_OK)
         return rc;
-    if (root) {
-        if ((rc = run_own(s, q == SQ_TASK_BY_ID ? OWN_LOCK_TASK : OWN_LOCK_JOB, args, 1,
-                          NULL)) != STORE_OK)
-            return rc;
-        s->root_locked = 1;
-    }
     if (q == SQ_AUDIT_LAST_HASH) {
         /* the locked head is the last audit row's hash */
         *answered = 1;
@@ -525,8 +532,13 @@ static store_rc pg_run(store *base, store_query q, const store_val *args, int na
         return lost(s);
     if (s->tx == PG_TX_NONE && !qtmi_pg_alive(s))
         return STORE_RETRY;
+    store_rc rc;
+    /* a statement outside any savepoint: the RELEASEs go first, so that
+     * its failure is the enclosing scope's, as on SQLite */
+    if (s->releases && (rc = with_releases(s, "")) != STORE_OK)
+        return rc;
     int answered;
-    store_rc rc = before_query(s, q, args, nargs, fn, arg, &answered);
+    rc = before_query(s, q, args, nargs, fn, arg, &answered);
     if (rc != STORE_OK || answered)
         return rc;
     char name[16];
