@@ -250,12 +250,15 @@ static void run_matrix(void (*build)(rt_fx *))
 static void test_matrix_on_a_v4_database(void **state)
 {
     (void)state;
+    /* first: a skip from inside the matrix would leave its fixture behind */
+    SQLITE_ONLY("drops every trigger through SQLite's handle (sqlite_master)");
     run_matrix(finished);
 }
 
 static void test_matrix_on_a_migrated_v3_database(void **state)
 {
     (void)state;
+    SQLITE_ONLY("replaces the SQLite file with a v3 one");
     run_matrix(load_v3);
 }
 

@@ -450,6 +450,8 @@ static void test_verify_finds_phase_changed_behind_its_back(void **state)
 static void test_verify_finds_rehashed_record_body(void **state)
 {
     rt_fx *f = *state;
+    /* first: skipped later, the body it holds would leak */
+    SQLITE_ONLY("rewrites a record through SQLite's handle, its trigger dropped");
     int64_t a, b;
     full_lifecycle(f, &a, &b);
     json_t *o = NULL;
