@@ -39,11 +39,11 @@
 
 #define MAX_COLS 16
 
-/* The driver's own statements, prepared like the named queries. */
-enum { OWN_LOCK_HEAD, OWN_COUNT };
-static const char *const own_sql[OWN_COUNT] = {
-    [OWN_LOCK_HEAD] = "SELECT schema, hash FROM chain_head WHERE id = 1 FOR UPDATE",
-};
+/* The head's lock when BEGIN was sent without it (the transaction's first
+ * statement was not an audited one, or a rollback to a savepoint forgot
+ * it); prepared like the named queries. */
+#define LOCK_HEAD_NAME "qtm_lock_head"
+#define LOCK_HEAD_SQL "SELECT schema, hash FROM chain_head WHERE id = 1 FOR UPDATE"
 
 static void pg_close(store *base)
 {
@@ -286,8 +286,6 @@ static store_rc pg_release(store *base)
     }
     s->releases++;
     s->depth--;
-    if (s->head_locked && s->head_depth > s->depth)
-        s->head_depth = s->depth;          /* now held by the enclosing scope */
     return STORE_OK;
 }
 
@@ -374,28 +372,13 @@ PGresult *qtmi_pg_exec_prepared(pg_store *s, const char *name, const store_val *
     return r;
 }
 
-static store_rc run_own(pg_store *s, int which, const store_val *args, int nargs,
-                        PGresult **out)
-{
-    static const char *const names[OWN_COUNT] = {"qtm_lock_head"};
-    store_rc rc = qtmi_pg_prepare(s, names[which], own_sql[which], &s->own_prepared[which]);
-    if (rc != STORE_OK)
-        return rc;
-    PGresult *r = qtmi_pg_exec_prepared(s, names[which], args, nargs, &rc);
-    if (out)
-        *out = r;
-    else
-        PQclear(r);
-    return rc;
-}
-
 /* Rule 1: the chain head, locked once per write transaction, before the
  * root; refuses to write past a schema this build does not know. */
 static store_rc lock_head(pg_store *s)
 {
     PGresult *r = NULL;
-    store_rc rc = run_own(s, OWN_LOCK_HEAD, NULL, 0, &r);
-    if (rc == STORE_OK)
+    store_rc rc = qtmi_pg_prepare(s, LOCK_HEAD_NAME, LOCK_HEAD_SQL, &s->head_prepared);
+    if (rc == STORE_OK && (r = qtmi_pg_exec_prepared(s, LOCK_HEAD_NAME, NULL, 0, &rc)))
         rc = take_head(s, r, 0);
     PQclear(r);
     return rc;
@@ -417,7 +400,6 @@ static store_rc take_head(pg_store *s, const PGresult *r, int col)
         return STORE_NEWER;
     }
     s->head_locked = 1;
-    s->head_depth = s->depth;
     return STORE_OK;
 }
 

@@ -125,7 +125,7 @@ store_rc qtmi_pg_connect(pg_store *s)
     if (s->c)
         PQfinish(s->c);
     memset(s->prepared, 0, sizeof s->prepared);
-    memset(s->own_prepared, 0, sizeof s->own_prepared);
+    s->head_prepared = 0;
     s->copy_prepared = 0;
     s->tx = PG_TX_NONE;
     s->broken = 0;

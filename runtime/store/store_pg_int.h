@@ -27,7 +27,7 @@ typedef struct pg_store {
     char *uri;                     /* as given, for reconnecting */
     unsigned char prepared[SQ_COUNT];  /* on this connection */
     unsigned char nparams[SQ_COUNT];   /* the highest $n of each text (once known) */
-    unsigned char own_prepared[4];     /* the driver's own statements (store_pg.c) */
+    unsigned char head_prepared;       /* the head's own lock statement (store_pg.c) */
     uint64_t copy_prepared;        /* db copy: bit 2 * table + copy_stmt (store_pg_copy.c) */
     pg_tx tx;
     int begun;                     /* BEGIN was sent (a write's waits for its first statement) */
@@ -41,10 +41,9 @@ typedef struct pg_store {
     int releases;                  /* RELEASEs not sent yet (sent with the next savepoint
                                       statement; COMMIT and ROLLBACK need none) */
     /* write transactions: the chain head is locked (its hash cached)
-     * from the first root read or audit query on.  head_depth: the
-     * savepoint depth it was locked at (a rollback to a savepoint opened
-     * before that releases it) */
-    int head_locked, head_depth;
+     * from the first root read or audit query on; a rollback to a
+     * savepoint forgets it (the next audit query locks and reads again) */
+    int head_locked;
     char head_hash[65];
     int64_t head_seq;              /* the position SQ_AUDIT_INSERT moved it to (0: none yet) */
     char xid[24];                  /* the write transaction's id, for a lost COMMIT */
